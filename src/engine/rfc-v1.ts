@@ -1,0 +1,471 @@
+/**
+ * The kpromoted engine of "[RFC PATCH 2/4] mm: kpromoted" (March 2025), SPEC section 2.
+ * `rfc-v1` is the patch exactly as posted; `rfc-v1-fixed` changes only what its comments say it meant
+ * (the window test's operand order, and a new record counting its first access once).
+ */
+import { C, RFC_V1_COUNTER_NAMES } from './counters.js';
+import { BucketSet } from './bucket-set.js';
+import { validateRfcV1Config, type RfcV1Config } from './config.js';
+import { hash_64 } from './hash.js';
+import { msecs_to_jiffies } from './jiffies.js';
+import { PageIndex } from './page-index.js';
+import { KIND_DEVICE, KIND_LRU, KIND_NONE, KIND_NONLRU, RangeMap } from './placement.js';
+import { memoryTiers } from './topology.js';
+import { OutcomeCode, type Counter, type Engine, type PassObserver, type ReplaySummary } from './types.js';
+
+/** Which reading of the patch an RfcV1Engine models. */
+export type RfcVariant = 'rfc-v1' | 'rfc-v1-fixed';
+
+// struct page_hotness_info, one Float64Array slot per record.
+const STRIDE = 8;
+const F_PFN = 0;
+const F_LAST_UPDATE = 1;
+const F_FREQUENCY = 2;
+const F_HOT_NODE = 3;
+const F_NEXT = 4; // hlist next (slot) or -1; next free slot while free
+const F_PLACED = 5; // node the page was migrated to in this replay, or -1 (then the pfn ranges say)
+const F_TRACKED_SINCE = 6; // time of the access that created the record (analysis only)
+const F_BUCKET = 7; // hash_64(pfn, order), cached
+
+/**
+ * Page index values: a record's slot (>= 0), or for an untracked page that was migrated,
+ * PLACED_BASE - node (<= -2), remembering where the page lives now.
+ */
+const PLACED_BASE = -2;
+
+/** The rfc-v1 / rfc-v1-fixed engine. Takes one access at a time; passes run on the running-maximum clock. */
+export class RfcV1Engine implements Engine {
+  readonly name: RfcVariant;
+  /** Optional observer of migrate passes (events, timeline). Set before the first record. */
+  observer: PassObserver | null = null;
+
+  private readonly c = new Float64Array(C.COUNT);
+  private readonly fixed: boolean;
+  private readonly window: number; // msecs_to_jiffies(KPROMOTED_FREQ_WINDOW)
+  private readonly cold: number; // 2 * msecs_to_jiffies(KPROMOTED_FREQ_WINDOW)
+  private readonly period: number; // msecs_to_jiffies(KPROMOTE_DELAY)
+  private readonly threshold: number;
+  private readonly defaultNode: number;
+  private readonly order: number;
+
+  private readonly ranges: RangeMap;
+  private readonly toptier: Uint8Array; // by node id
+  private readonly daemon: Uint8Array; // by node id: node has CPUs, a kpromoted%d thread runs there
+  private readonly daemonNodes: number[];
+  private readonly hasMemory: Uint8Array;
+  private readonly budgeted: Uint8Array;
+  private readonly freePages: Float64Array;
+  private readonly highWmark: Float64Array;
+
+  private readonly index = new PageIndex(12);
+  private slab = new Float64Array(STRIDE * 4096);
+  private slabTop = 0; // slots ever used
+  private freeSlot = -1;
+  private readonly heads: Int32Array; // page_hotness_hash[]: first slot of each bucket
+  private readonly occupied: BucketSet;
+  private tracked = 0;
+  /** Records whose hot_node has a daemon: when 0 a pass can do nothing and is skipped in O(1). */
+  private examinable = 0;
+
+  private records = 0;
+  private started = false;
+  private nextPass = -Infinity;
+  private passes = 0;
+  private firstPass: number | null = null;
+  private lastPass: number | null = null;
+  private finished = false;
+  private pending: number[][] = []; // per daemon, (pfn, from, outcome, tracked_since) of the current pass
+
+  constructor(cfg: RfcV1Config, variant: RfcVariant = 'rfc-v1') {
+    validateRfcV1Config(cfg);
+    this.name = variant;
+    this.fixed = variant === 'rfc-v1-fixed';
+    this.window = msecs_to_jiffies(cfg.window_ms, cfg.hz);
+    this.cold = 2 * this.window;
+    this.period = msecs_to_jiffies(cfg.period_ms, cfg.hz);
+    this.threshold = cfg.threshold;
+    this.defaultNode = cfg.default_node;
+    this.order = cfg.hash_order;
+    this.heads = new Int32Array(1 << cfg.hash_order).fill(-1);
+    this.occupied = new BucketSet(1 << cfg.hash_order);
+
+    const topo = cfg.topology;
+    this.ranges = new RangeMap(topo);
+    const tiers = memoryTiers(topo);
+    const size = Math.max(...topo.nodes.map((n) => n.id)) + 1;
+    this.toptier = new Uint8Array(size);
+    this.daemon = new Uint8Array(size);
+    this.hasMemory = new Uint8Array(size);
+    this.budgeted = new Uint8Array(size);
+    this.freePages = new Float64Array(size);
+    this.highWmark = new Float64Array(size);
+    for (const t of tiers.nodes) {
+      this.toptier[t.id] = t.toptier ? 1 : 0;
+      this.daemon[t.id] = t.has_daemon ? 1 : 0;
+      this.hasMemory[t.id] = t.has_memory ? 1 : 0;
+    }
+    for (const n of topo.nodes) {
+      this.highWmark[n.id] = n.high_wmark_pages;
+      if (n.free_pages !== null) {
+        this.budgeted[n.id] = 1;
+        this.freePages[n.id] = n.free_pages;
+      }
+    }
+    this.daemonNodes = topo.nodes.filter((n) => n.cpus.length > 0).map((n) => n.id);
+  }
+
+  /** kpromoted_record_access(pfn, nid, src, now), after running the passes due before `time`. */
+  record_access(pfn: number, nid: number, src: number, time: number): void {
+    if (time >= this.nextPass) this.clock(time);
+    const c = this.c;
+    this.records++;
+    c[C.recorded_accesses]++;
+    if (src === 0) c[C.recorded_hwhints]++;
+    else if (src === 1) c[C.recorded_pgtscans]++;
+
+    // pfn_to_nid(), pfn_to_online_page(), is_zone_device_page(), folio_test_lru()
+    const index = this.index;
+    const slab = this.slab;
+    const pos = index.find(pfn);
+    let slot = -1;
+    let node: number;
+    let kind: number;
+    if (pos >= 0) {
+      const v = index.valueAt(pos);
+      if (v >= 0) {
+        slot = v;
+        const placed = slab[slot * STRIDE + F_PLACED]!;
+        if (placed >= 0) {
+          node = placed;
+          kind = KIND_LRU;
+        } else {
+          this.ranges.lookup(pfn);
+          node = this.ranges.nid;
+          kind = this.ranges.kind;
+        }
+      } else {
+        node = PLACED_BASE - v;
+        kind = KIND_LRU; // only LRU folios are migrated
+      }
+    } else {
+      this.ranges.lookup(pfn);
+      node = this.ranges.nid;
+      kind = this.ranges.kind;
+    }
+    // "Record only accesses from lower tiers": node_is_toptier(pfn_to_nid(pfn)); nid -1 is not top tier.
+    if (node >= 0 && this.toptier[node] === 1) {
+      c[C.record_toptier]++;
+      return;
+    }
+    if (kind !== KIND_LRU) return;
+
+    let base: number;
+    let created = false;
+    if (slot < 0) {
+      // kpromoted_lookup(): kzalloc, frequency = 1, last_update = recency = now, hlist_add_head.
+      slot = this.allocSlot();
+      base = slot * STRIDE;
+      const s = this.slab;
+      const bucket = hash_64(pfn, this.order);
+      s[base + F_PFN] = pfn;
+      s[base + F_LAST_UPDATE] = time;
+      s[base + F_FREQUENCY] = 1;
+      s[base + F_HOT_NODE] = 0;
+      s[base + F_NEXT] = this.heads[bucket]!;
+      s[base + F_PLACED] = pos >= 0 ? node : -1;
+      s[base + F_TRACKED_SINCE] = time;
+      s[base + F_BUCKET] = bucket;
+      if (this.heads[bucket] === -1) this.occupied.add(bucket);
+      this.heads[bucket] = slot;
+      if (pos >= 0) index.setAt(pos, slot);
+      else index.insertAt(pos, pfn, slot);
+      this.tracked++;
+      c[C.record_added]++;
+      created = true;
+    } else {
+      base = slot * STRIDE;
+      c[C.record_exists]++;
+    }
+
+    const s = this.slab;
+    const last = s[base + F_LAST_UPDATE]!;
+    if (this.fixed) {
+      // As intended: (now - last_update) > window starts a new window; a new record counts its first access once.
+      const age = time - last; // u64: negative wraps to >= 2^64 - 2^53, always > window
+      if (age < 0 || age > this.window) {
+        s[base + F_FREQUENCY] = 1;
+        s[base + F_LAST_UPDATE] = time;
+      } else if (!created) {
+        s[base + F_FREQUENCY] = (s[base + F_FREQUENCY]! + 1) | 0;
+      }
+    } else {
+      // mm/kpromoted.c as posted, operands reversed: (last_update - now) > window in unsigned long.
+      const d = last - time;
+      if (d < 0 || d > this.window) {
+        s[base + F_FREQUENCY] = 1; // "New window"
+        s[base + F_LAST_UPDATE] = time;
+      } else {
+        s[base + F_FREQUENCY] = (s[base + F_FREQUENCY]! + 1) | 0; // int frequency
+      }
+    }
+    // phi->recency = now is not stored: no code path of the patch reads it.
+
+    const hot = nid === -1 ? this.defaultNode : nid;
+    const old = s[base + F_HOT_NODE]!;
+    if (created) {
+      if (this.hasDaemon(hot)) this.examinable++;
+    } else if (old !== hot) {
+      this.examinable += (this.hasDaemon(hot) ? 1 : 0) - (this.hasDaemon(old) ? 1 : 0);
+    }
+    s[base + F_HOT_NODE] = hot;
+  }
+
+  /** Runs the final pass: the first pass time strictly greater than every record time. */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (!this.started) return;
+    this.pass(this.nextPass);
+    this.nextPass += this.period;
+  }
+
+  /** Counters in vmstat order. */
+  counters(): Counter[] {
+    return RFC_V1_COUNTER_NAMES.map((name, i) => ({ name, value: this.c[i]! }));
+  }
+
+  /** Records, passes, tracked records and those no daemon will ever examine. */
+  summary(): ReplaySummary {
+    const byNode = new Map<number, number>();
+    this.forEachRecord((base) => {
+      const hot = this.slab[base + F_HOT_NODE]!;
+      if (!this.hasDaemon(hot)) byNode.set(hot, (byNode.get(hot) ?? 0) + 1);
+    });
+    const free_pages: { node: number; free_pages: number }[] = [];
+    for (let id = 0; id < this.budgeted.length; id++) {
+      if (this.budgeted[id]) free_pages.push({ node: id, free_pages: this.freePages[id]! });
+    }
+    return {
+      records: this.records,
+      passes: this.passes,
+      tracked: this.tracked,
+      unexamined: [...byNode].sort((a, b) => a[0] - b[0]).map(([hot_node, records]) => ({ hot_node, records })),
+      first_pass: this.firstPass,
+      last_pass: this.lastPass,
+      free_pages,
+    };
+  }
+
+  /** Daemon period in jiffies. */
+  get period_jiffies(): number {
+    return this.period;
+  }
+
+  /** Window in jiffies (msecs_to_jiffies(KPROMOTED_FREQ_WINDOW)). */
+  get window_jiffies(): number {
+    return this.window;
+  }
+
+  /** Records in the hash table now. */
+  get tracked_records(): number {
+    return this.tracked;
+  }
+
+  /** Free pages of node `id` now (Infinity when it has no budget). */
+  free_pages_of(id: number): number {
+    return this.budgeted[id] === 1 ? this.freePages[id]! : Infinity;
+  }
+
+  /** Node the page lives on now (pfn_to_nid), -1 when in no range. */
+  pfn_to_nid(pfn: number): number {
+    const v = this.index.get(pfn, -1);
+    if (v <= PLACED_BASE) return PLACED_BASE - v;
+    if (v >= 0 && this.slab[v * STRIDE + F_PLACED]! >= 0) return this.slab[v * STRIDE + F_PLACED]!;
+    this.ranges.lookup(pfn);
+    return this.ranges.nid;
+  }
+
+  private hasDaemon(node: number): boolean {
+    return node >= 0 && node < this.daemon.length && this.daemon[node] === 1;
+  }
+
+  /** Starts the pass clock at the first record, or runs every pass with pass-time <= time. */
+  private clock(time: number): void {
+    if (!this.started) {
+      this.started = true;
+      this.nextPass = time + this.period;
+      return;
+    }
+    while (this.nextPass <= time) {
+      if (this.examinable === 0) {
+        // No record any daemon would look at: these passes change nothing. Count them and jump.
+        const k = Math.floor((time - this.nextPass) / this.period) + 1;
+        this.passes += k;
+        if (this.firstPass === null) this.firstPass = this.nextPass;
+        this.lastPass = this.nextPass + (k - 1) * this.period;
+        this.nextPass += k * this.period;
+        return;
+      }
+      this.pass(this.nextPass);
+      this.nextPass += this.period;
+    }
+  }
+
+  /**
+   * One migrate pass at jiffies `now`: every kpromoted%d daemon runs kpromoted_migrate(), ascending node id.
+   * Daemons only touch records whose hot_node is their node, their targets are top-tier CPU nodes and the
+   * pages' nodes are not, so one walk of the buckets gives the same result as one walk per daemon; the
+   * observer still sees the daemons' order.
+   */
+  private pass(now: number): void {
+    this.passes++;
+    if (this.firstPass === null) this.firstPass = now;
+    this.lastPass = now;
+    const c = this.c;
+    const heads = this.heads;
+    const occupied = this.occupied;
+    const obs = this.observer;
+    let b = occupied.next(0);
+    while (b >= 0) {
+      let prev = -1;
+      let slot = heads[b]!;
+      while (slot >= 0) {
+        const s = this.slab;
+        const base = slot * STRIDE;
+        const next = s[base + F_NEXT]!;
+        const hot = s[base + F_HOT_NODE]!;
+        if (!this.hasDaemon(hot)) {
+          // if (phi->hot_node != nid) continue; for every daemon
+          prev = slot;
+          slot = next;
+          continue;
+        }
+        const pfn = s[base + F_PFN]!;
+        const placed = s[base + F_PLACED]!;
+        let from: number;
+        let kind: number;
+        if (placed >= 0) {
+          from = placed;
+          kind = KIND_LRU;
+        } else {
+          this.ranges.lookup(pfn);
+          from = this.ranges.nid;
+          kind = this.ranges.kind;
+        }
+        // page_should_be_promoted()
+        let outcome: OutcomeCode;
+        let candidate = false;
+        if (kind === KIND_NONE || kind === KIND_DEVICE) {
+          outcome = OutcomeCode.DroppedOffline;
+        } else if (kind === KIND_NONLRU) {
+          c[C.mig_non_lru]++;
+          outcome = OutcomeCode.DroppedNonLru;
+        } else if (from === hot) {
+          c[C.mig_right_node]++;
+          outcome = OutcomeCode.DroppedRightNode;
+        } else {
+          const age = now - s[base + F_LAST_UPDATE]!; // (now - phi->last_update) in unsigned long
+          if (age < 0 || age > this.cold) {
+            c[C.mig_cold_old]++;
+            outcome = OutcomeCode.DroppedColdOld;
+          } else if (s[base + F_FREQUENCY]! < this.threshold) {
+            c[C.mig_cold_not_accessed]++;
+            outcome = OutcomeCode.DroppedNotAccessed;
+          } else {
+            candidate = true;
+            outcome = OutcomeCode.Promoted;
+          }
+        }
+        const since = s[base + F_TRACKED_SINCE]!;
+        let keep = false;
+        if (candidate) {
+          c[C.mig_candidate]++;
+          if (this.migrate(from, hot)) {
+            c[C.mig_promoted]++;
+            c[C.numa_pages_migrated]++;
+            this.untrack(slot, pfn, hot);
+          } else {
+            outcome = OutcomeCode.Failed; // record kept, retried next pass
+            keep = true;
+          }
+        } else {
+          c[C.mig_dropped]++;
+          this.untrack(slot, pfn, placed);
+        }
+        if (keep) {
+          prev = slot;
+        } else if (prev === -1) {
+          heads[b] = next;
+        } else {
+          s[prev * STRIDE + F_NEXT] = next;
+        }
+        if (obs !== null) this.buffer(hot, pfn, from, outcome, since);
+        slot = next;
+      }
+      if (heads[b] === -1) occupied.delete(b);
+      b = occupied.next(b + 1);
+    }
+    if (obs !== null) this.flush(obs, now);
+  }
+
+  /** migrate_misplaced_folio_prepare() + migrate_misplaced_folio() for one base page (SPEC 2.5). */
+  private migrate(from: number, to: number): boolean {
+    if (to >= this.hasMemory.length || this.hasMemory[to] !== 1) return false;
+    if (this.budgeted[to] === 1) {
+      // migrate_balanced_pgdat(): zone_watermark_ok(free > high_wmark + nr_pages)
+      if (!(this.freePages[to]! > this.highWmark[to]! + 1)) return false;
+      this.freePages[to]!--;
+    }
+    if (from >= 0 && this.budgeted[from] === 1) this.freePages[from]!++;
+    return true;
+  }
+
+  /** hlist_del_init + kfree: the slot is freed; the page index keeps where a migrated page lives. */
+  private untrack(slot: number, pfn: number, placed: number): void {
+    const pos = this.index.find(pfn);
+    if (placed >= 0) this.index.setAt(pos, PLACED_BASE - placed);
+    else this.index.deleteAt(pos);
+    this.slab[slot * STRIDE + F_NEXT] = this.freeSlot;
+    this.freeSlot = slot;
+    this.tracked--;
+    this.examinable--;
+  }
+
+  private allocSlot(): number {
+    if (this.freeSlot >= 0) {
+      const slot = this.freeSlot;
+      this.freeSlot = this.slab[slot * STRIDE + F_NEXT]!;
+      return slot;
+    }
+    if ((this.slabTop + 1) * STRIDE > this.slab.length) {
+      const bigger = new Float64Array(this.slab.length * 2);
+      bigger.set(this.slab);
+      this.slab = bigger;
+    }
+    return this.slabTop++;
+  }
+
+  private buffer(node: number, pfn: number, from: number, outcome: OutcomeCode, since: number): void {
+    let list = this.pending[node];
+    if (list === undefined) list = this.pending[node] = [];
+    list.push(pfn, from, outcome, since);
+  }
+
+  private flush(obs: PassObserver, now: number): void {
+    for (const node of this.daemonNodes) {
+      const list = this.pending[node];
+      if (list === undefined || list.length === 0) continue;
+      for (let i = 0; i < list.length; i += 4) {
+        obs.examined(now, node, list[i]!, list[i + 1]!, node, list[i + 2]! as OutcomeCode, list[i + 3]!);
+      }
+      list.length = 0;
+    }
+    obs.passEnd?.(now);
+  }
+
+  private forEachRecord(f: (base: number) => void): void {
+    for (let b = this.occupied.next(0); b >= 0; b = this.occupied.next(b + 1)) {
+      for (let slot = this.heads[b]!; slot >= 0; slot = this.slab[slot * STRIDE + F_NEXT]!) f(slot * STRIDE);
+    }
+  }
+}

@@ -1,0 +1,93 @@
+/** Interfaces shared by every promotion engine and the adapters that drive them. */
+
+/** Anything that takes access records one at a time, in trace order. */
+export interface AccessSink {
+  /** kpromoted_record_access(pfn, nid, src, now): pfn and time are integers in [0, 2^53). */
+  record_access(pfn: number, nid: number, src: number, time: number): void;
+}
+
+/** What happened to one record examined by a daemon pass (SPEC 5, `--events`). */
+export type Outcome =
+  | 'promoted'
+  | 'failed'
+  | 'dropped_cold_old'
+  | 'dropped_not_accessed'
+  | 'dropped_right_node'
+  | 'dropped_non_lru'
+  | 'dropped_offline';
+
+/** Outcomes in a fixed order; `OUTCOMES[code]` names an outcome code. */
+export const OUTCOMES: readonly Outcome[] = [
+  'promoted',
+  'failed',
+  'dropped_cold_old',
+  'dropped_not_accessed',
+  'dropped_right_node',
+  'dropped_non_lru',
+  'dropped_offline',
+];
+
+/** Numeric outcome codes, indices into OUTCOMES. */
+export const enum OutcomeCode {
+  Promoted = 0,
+  Failed = 1,
+  DroppedColdOld = 2,
+  DroppedNotAccessed = 3,
+  DroppedRightNode = 4,
+  DroppedNonLru = 5,
+  DroppedOffline = 6,
+}
+
+/** Receives what a migrate pass does, in pass order (daemons ascending, buckets ascending). */
+export interface PassObserver {
+  /**
+   * One record examined by daemon `node` at jiffies `time`: page `pfn` on node `from`, hot_node `to`.
+   * `tracked_since` is the time of the access that created the record (engines that know it pass it).
+   */
+  examined(
+    time: number,
+    node: number,
+    pfn: number,
+    from: number,
+    to: number,
+    outcome: OutcomeCode,
+    tracked_since?: number,
+  ): void;
+  /** A pass finished at jiffies `time` (all daemons ran). Optional. */
+  passEnd?(time: number): void;
+}
+
+/** One counter: kernel name and value. */
+export interface Counter {
+  readonly name: string;
+  readonly value: number;
+}
+
+/** Facts about a finished (or interrupted) replay beyond the counters. */
+export interface ReplaySummary {
+  /** Access records applied. */
+  readonly records: number;
+  /** Migrate passes run (each pass runs every daemon once). */
+  readonly passes: number;
+  /** Records in the hash table after the last pass. */
+  readonly tracked: number;
+  /** Records whose hot_node has no daemon (no CPUs): no pass will ever examine them. By hot_node. */
+  readonly unexamined: ReadonlyArray<{ readonly hot_node: number; readonly records: number }>;
+  /** First and last pass times in jiffies (null when no pass ran). */
+  readonly first_pass: number | null;
+  readonly last_pass: number | null;
+  /** Free pages left on each budgeted node. */
+  readonly free_pages: ReadonlyArray<{ readonly node: number; readonly free_pages: number }>;
+}
+
+/** A promotion engine: record accesses, then finish() to run the final pass. */
+export interface Engine extends AccessSink {
+  /** Engine name as given to `--engine`. */
+  readonly name: string;
+  /** Runs the final pass (SPEC 2.3). Call once, after the last record. */
+  finish(): void;
+  /** Counters in vmstat order. */
+  counters(): Counter[];
+  /** Summary facts. */
+  summary(): ReplaySummary;
+}

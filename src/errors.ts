@@ -1,0 +1,84 @@
+/** Exit codes of the kpromo command line (SPEC section 5). */
+export const EXIT_OK = 0;
+/** A golden counter file did not match. */
+export const EXIT_MISMATCH = 1;
+/** Bad usage or bad input. */
+export const EXIT_USAGE = 2;
+/** Interrupted by SIGINT (128 + 2). */
+export const EXIT_INTERRUPTED = 130;
+
+/** Base class of every error kpromo reports to a user; carries a stable code and an exit code. */
+export class KpromoError extends Error {
+  readonly code: string;
+  readonly exitCode: number;
+  constructor(code: string, message: string, exitCode = EXIT_USAGE) {
+    super(message);
+    this.name = new.target.name;
+    this.code = code;
+    this.exitCode = exitCode;
+  }
+}
+
+/** A bad command-line option or option value. */
+export class UsageError extends KpromoError {
+  constructor(message: string, code = 'KPROMO_USAGE') {
+    super(code, message, EXIT_USAGE);
+  }
+}
+
+/** Where in a trace a bad record was found. */
+export interface TraceLocation {
+  /** File name as the user gave it (`-` for standard input). */
+  file: string;
+  /** 1-based line number, counting every line (comments and blank lines too). */
+  line: number;
+  /** 1-based column (field) number, 0 when the whole line is at fault. */
+  column: number;
+  /** Name of the column when known (`pfn`, `nid`, `src`, `time`). */
+  field?: string;
+  /** The offending text, as read. */
+  text: string;
+}
+
+/** A malformed trace line or an unreadable trace. */
+export class TraceError extends KpromoError implements TraceLocation {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly field?: string;
+  readonly text: string;
+  readonly reason: string;
+  constructor(loc: TraceLocation, reason: string, code = 'KPROMO_TRACE') {
+    const col = loc.column > 0 ? `:${loc.column}` : '';
+    const field = loc.field ? ` (${loc.field})` : '';
+    super(code, `${loc.file}:${loc.line}${col}${field}: ${reason}: ${JSON.stringify(loc.text)}`, EXIT_USAGE);
+    this.file = loc.file;
+    this.line = loc.line;
+    this.column = loc.column;
+    if (loc.field !== undefined) this.field = loc.field;
+    this.text = loc.text;
+    this.reason = reason;
+  }
+}
+
+/** An invalid topology file or preset; names the key or node at fault. */
+export class TopologyError extends KpromoError {
+  readonly source: string;
+  readonly path: string;
+  constructor(source: string, path: string, message: string) {
+    super('KPROMO_TOPOLOGY', `${source}: ${path ? path + ': ' : ''}${message}`, EXIT_USAGE);
+    this.source = source;
+    this.path = path;
+  }
+}
+
+/** A golden file that cannot be used (unknown counter, bad line). */
+export class GoldenError extends KpromoError {
+  readonly file: string;
+  readonly line: number;
+  constructor(file: string, line: number, message: string) {
+    super('KPROMO_GOLDEN', `${file}:${line}: ${message}`, EXIT_USAGE);
+    this.file = file;
+    this.line = line;
+  }
+}

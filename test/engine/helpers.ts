@@ -1,0 +1,44 @@
+/** Shared fixtures for engine tests: the SPEC's 2s-cxl topology built in memory and a record helper. */
+import type { NodeSpec, Topology } from '../../src/engine/topology.js';
+import { RFC_V1_DEFAULTS, type RfcV1Config } from '../../src/engine/config.js';
+import { RfcV1Engine, type RfcVariant } from '../../src/engine/rfc-v1.js';
+import { OUTCOMES, type OutcomeCode } from '../../src/engine/types.js';
+
+/** A node with defaults for the fields a test does not care about. */
+export function node(id: number, over: Partial<NodeSpec> = {}): NodeSpec {
+  return { id, cpus: [], adistance: 576, pfn_ranges: [], free_pages: null, high_wmark_pages: 0, ...over };
+}
+
+/** SPEC section 7's default preset, written out by hand. */
+export const SPEC_2S_CXL: Topology = {
+  name: '2s-cxl',
+  nodes: [
+    node(0, { cpus: [0, 1, 2, 3, 4, 5, 6, 7], pfn_ranges: [{ start: 0, end: 0x100000, kind: 'lru' }] }),
+    node(1, { cpus: [8, 9, 10, 11, 12, 13, 14, 15], pfn_ranges: [{ start: 0x100000, end: 0x200000, kind: 'lru' }] }),
+    node(2, { adistance: 2880, pfn_ranges: [{ start: 0x200000, end: 0x400000, kind: 'lru' }] }),
+  ],
+};
+
+/** An engine with the patch's defaults over `topology`. */
+export function engine(
+  topology: Topology = SPEC_2S_CXL,
+  over: Partial<RfcV1Config> = {},
+  variant: RfcVariant = 'rfc-v1',
+): RfcV1Engine {
+  return new RfcV1Engine({ ...RFC_V1_DEFAULTS, topology, ...over }, variant);
+}
+
+/** Feeds [pfn, nid, src, time] tuples, finishes, and returns counters by name plus the events as CSV rows. */
+export function run(e: RfcV1Engine, records: ReadonlyArray<readonly [number, number, number, number]>) {
+  const events: string[] = [];
+  e.observer = {
+    examined(time, n, pfn, from, to, outcome: OutcomeCode) {
+      events.push(`${time},${n},${pfn},${from},${to},${OUTCOMES[outcome]}`);
+    },
+  };
+  for (const [pfn, nid, src, time] of records) e.record_access(pfn, nid, src, time);
+  e.finish();
+  const counters: Record<string, number> = {};
+  for (const c of e.counters()) counters[c.name.replace(/^kpromoted_/, '')] = c.value;
+  return { counters, events, summary: e.summary() };
+}
