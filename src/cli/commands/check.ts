@@ -1,0 +1,176 @@
+/**
+ * `kpromo check DIR`: the CI entry point. Replays every trace in DIR with its topology, options and golden
+ * files, prints a pass/fail table, exits 1 on any mismatch; `--update` rewrites the goldens.
+ *
+ * Convention, for a trace NAME.csv (or NAME.csv.gz) in DIR:
+ *   NAME.vmstat         golden counters (vmstat format)        required (created by --update)
+ *   NAME.events.csv     golden events (--events output)        optional, compared byte for byte
+ *   NAME.topology.json  topology                               optional (else --topology from NAME.args, else 2s-cxl)
+ *   NAME.args           replay options, e.g. `--hz 1000`       optional; `#` starts a comment
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Command } from 'commander';
+import Table from 'cli-table3';
+import { EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, KpromoError, UsageError } from '../../errors.js';
+import { counterNames } from '../../engine/registry.js';
+import { EventsCsvWriter } from '../../report/events.js';
+import { compareGolden, parseGolden, type GoldenDiff } from '../../report/golden.js';
+import { renderVmstat } from '../../report/vmstat.js';
+import { runReplay } from '../../run/replay.js';
+import { loadTopology } from '../../topology/load.js';
+import { addOptions, ENGINE_OPTIONS, normalizeReplayOptions, type RawEngineOptions } from '../options.js';
+import type { CommandContext } from './replay.js';
+
+/** The files of one check case. */
+export interface CheckCase {
+  readonly name: string;
+  readonly trace: string;
+  readonly golden: string;
+  readonly events: string;
+  readonly topology: string;
+  readonly args: string;
+}
+
+/** Outcome of one case. */
+export interface CheckOutcome {
+  readonly name: string;
+  readonly status: 'pass' | 'FAIL' | 'ERROR' | 'updated' | 'unchanged';
+  readonly records: number;
+  readonly detail: string;
+  readonly diffs: readonly GoldenDiff[];
+}
+
+/** Finds the cases in a directory, sorted by name. */
+export function findCases(dir: string): CheckCase[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch (e) {
+    throw new UsageError(`cannot read directory ${dir}: ${(e as Error).message}`);
+  }
+  return names
+    .filter((f) => /\.csv(\.gz)?$/.test(f) && !f.endsWith('.events.csv'))
+    .sort()
+    .map((f) => {
+      const name = f.replace(/\.csv(\.gz)?$/, '');
+      const p = (ext: string) => path.join(dir, name + ext);
+      return {
+        name,
+        trace: path.join(dir, f),
+        golden: p('.vmstat'),
+        events: p('.events.csv'),
+        topology: p('.topology.json'),
+        args: p('.args'),
+      };
+    });
+}
+
+/** Splits an args file into words (whitespace separated, `#` comments to end of line). */
+export function parseArgsFile(text: string): string[] {
+  return text
+    .split('\n')
+    .map((l) => l.replace(/#.*/, ''))
+    .join(' ')
+    .split(/\s+/)
+    .filter((w) => w !== '');
+}
+
+/** Parses a case's replay options with the same declarations `kpromo replay` uses. */
+function caseOptions(c: CheckCase): RawEngineOptions {
+  const words = fs.existsSync(c.args) ? parseArgsFile(fs.readFileSync(c.args, 'utf8')) : [];
+  const cmd = addOptions(new Command(c.name), ENGINE_OPTIONS)
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  try {
+    cmd.parse(words, { from: 'user' });
+  } catch (e) {
+    throw new UsageError(`${c.args}: ${(e as Error).message}`);
+  }
+  const raw = cmd.opts<RawEngineOptions>();
+  const fromArgs = cmd.getOptionValueSource('topology') === 'cli';
+  if (!fromArgs && fs.existsSync(c.topology)) raw.topology = c.topology;
+  return raw;
+}
+
+/** Runs one case; never throws for a problem of the case itself. */
+export async function runCase(c: CheckCase, update: boolean): Promise<CheckOutcome> {
+  let records = 0;
+  try {
+    const settings = normalizeReplayOptions(caseOptions(c), [c.trace], (a) => loadTopology(a));
+    const hasEvents = fs.existsSync(c.events);
+    let events = '';
+    const writer = hasEvents ? new EventsCsvWriter((chunk) => (events += chunk)) : null;
+    const r = await runReplay(settings, writer ? { observer: writer } : {});
+    writer?.drain();
+    records = r.read.records;
+    const vmstat = renderVmstat(r.counters);
+    const hasGolden = fs.existsSync(c.golden);
+    if (update) {
+      const oldVmstat = hasGolden ? fs.readFileSync(c.golden, 'utf8') : '';
+      const oldEvents = hasEvents ? fs.readFileSync(c.events, 'utf8') : '';
+      const diffs = hasGolden ? compareGolden(parseGolden(oldVmstat, c.golden, new Set(counterNames(settings.engine))), r.counters) : [];
+      const changed = oldVmstat !== vmstat || (hasEvents && oldEvents !== events);
+      if (changed) {
+        fs.writeFileSync(c.golden, vmstat);
+        if (hasEvents) fs.writeFileSync(c.events, events);
+      }
+      const detail = !hasGolden ? 'golden created' : changed ? describe(diffs) || 'rewritten (format or events)' : '';
+      return { name: c.name, status: changed ? 'updated' : 'unchanged', records, detail, diffs };
+    }
+    if (!hasGolden) return { name: c.name, status: 'FAIL', records, detail: `no golden ${path.basename(c.golden)} (run with --update)`, diffs: [] };
+    const golden = parseGolden(fs.readFileSync(c.golden, 'utf8'), c.golden, new Set(counterNames(settings.engine)));
+    const diffs = compareGolden(golden, r.counters);
+    const eventsDiffer = hasEvents && fs.readFileSync(c.events, 'utf8') !== events;
+    if (diffs.length === 0 && !eventsDiffer) return { name: c.name, status: 'pass', records, detail: '', diffs };
+    const detail = [describe(diffs), eventsDiffer ? firstEventDifference(fs.readFileSync(c.events, 'utf8'), events) : '']
+      .filter((s) => s !== '')
+      .join('; ');
+    return { name: c.name, status: 'FAIL', records, detail, diffs };
+  } catch (e) {
+    if (e instanceof KpromoError) return { name: c.name, status: 'ERROR', records, detail: e.message, diffs: [] };
+    throw e;
+  }
+}
+
+function describe(diffs: readonly GoldenDiff[]): string {
+  return diffs.map((d) => `${d.name} expected ${d.expected} got ${d.actual}`).join(', ');
+}
+
+function firstEventDifference(expected: string, actual: string): string {
+  const a = expected.split('\n');
+  const b = actual.split('\n');
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    if (a[i] !== b[i]) return `events line ${i + 1}: expected ${JSON.stringify(a[i] ?? '<end>')} got ${JSON.stringify(b[i] ?? '<end>')}`;
+  }
+  return 'events differ';
+}
+
+/** Builds the check subcommand. */
+export function checkCommand(ctx: CommandContext): Command {
+  return new Command('check')
+    .description('replay every trace in DIR against its golden files (CI entry point); see README for the file convention')
+    .argument('<dir>', 'directory of NAME.csv traces with NAME.vmstat goldens')
+    .option('--update', 'rewrite the golden files from the current engine (review the diff before committing)')
+    .action(async (dir: string, raw: { update?: boolean }) => {
+      const cases = findCases(dir);
+      if (cases.length === 0) throw new UsageError(`no traces (*.csv, *.csv.gz) in ${dir}`);
+      const color = ctx.color();
+      const table = new Table({ head: ['trace', 'records', 'result', 'detail'].map((h) => color.bold(h)), style: { head: [], border: [] }, wordWrap: true, colWidths: [null, null, null, 70] as unknown as number[] });
+      let exit = EXIT_OK;
+      for (const c of cases) {
+        const o = await runCase(c, raw.update === true);
+        const status =
+          o.status === 'pass' || o.status === 'unchanged'
+            ? color.green(o.status)
+            : o.status === 'updated'
+              ? color.yellow(o.status)
+              : color.red(o.status);
+        table.push([o.name, String(o.records), status, o.detail]);
+        if (o.status === 'FAIL') exit = Math.max(exit, EXIT_MISMATCH);
+        if (o.status === 'ERROR') exit = Math.max(exit, EXIT_USAGE);
+      }
+      ctx.io.stdout.write(table.toString() + '\n');
+      ctx.setExit(exit);
+    });
+}

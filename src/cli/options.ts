@@ -1,0 +1,104 @@
+/**
+ * Replay options, declared once (flags, help, default) and turned into commander options; normalize()
+ * turns what the user typed into complete, validated ReplaySettings. Messages quote the bad value.
+ */
+import { Command, Option } from 'commander';
+import { RFC_V1_DEFAULTS, validateRfcV1Config } from '../engine/config.js';
+import { ENGINE_NAMES, type EngineName } from '../engine/registry.js';
+import type { Topology } from '../engine/topology.js';
+import { UsageError } from '../errors.js';
+import type { ReplaySettings } from '../run/replay.js';
+
+/** One option as declared for commander. */
+export interface OptionSpec {
+  readonly flags: string;
+  readonly description: string;
+  readonly default?: string;
+  readonly choices?: readonly string[];
+}
+
+/** Output formats of `kpromo replay`. */
+export const FORMATS = ['table', 'vmstat', 'json'] as const;
+
+/** The default topology preset (SPEC 7). */
+export const DEFAULT_TOPOLOGY = '2s-cxl';
+
+/** Options shared by every command that replays a trace (replay, check's per-trace args). */
+export const ENGINE_OPTIONS: readonly OptionSpec[] = [
+  { flags: '--topology <file|preset>', description: 'topology JSON file or preset name', default: DEFAULT_TOPOLOGY },
+  { flags: '--engine <name>', description: 'promotion engine', default: 'rfc-v1', choices: ENGINE_NAMES },
+  { flags: '--hz <n>', description: 'CONFIG_HZ: jiffies per second', default: String(RFC_V1_DEFAULTS.hz) },
+  { flags: '--window <ms>', description: 'KPROMOTED_FREQ_WINDOW in ms', default: String(RFC_V1_DEFAULTS.window_ms) },
+  { flags: '--threshold <n>', description: 'KPRMOTED_FREQ_THRESHOLD: accesses in a window to be a candidate', default: String(RFC_V1_DEFAULTS.threshold) },
+  { flags: '--period <ms>', description: 'KPROMOTE_DELAY: daemon period in ms', default: String(RFC_V1_DEFAULTS.period_ms) },
+  { flags: '--default-node <nid>', description: 'hot_node of NUMA_NO_NODE (-1) accesses', default: String(RFC_V1_DEFAULTS.default_node) },
+  { flags: '--hash-order <bits>', description: 'KPROMOTED_HASH_ORDER: log2 of the number of hash buckets', default: String(RFC_V1_DEFAULTS.hash_order) },
+  { flags: '--parser <kind>', description: 'CSV parser: auto (byte-level fast path, csv-parse for anything unusual), fast, csv-parse', default: 'auto', choices: ['auto', 'fast', 'csv-parse'] },
+];
+
+/** Options of `kpromo replay` beyond ENGINE_OPTIONS. */
+export const REPLAY_OUTPUT_OPTIONS: readonly OptionSpec[] = [
+  { flags: '--format <format>', description: 'output: table, vmstat or json', default: 'table', choices: FORMATS },
+  { flags: '--events <file>', description: 'write one CSV line per record examined by a pass' },
+  { flags: '--expect <golden>', description: 'compare counters with a vmstat-format golden file (exit 1 on mismatch)' },
+  { flags: '--no-progress', description: 'no progress line on stderr (it is shown only on a terminal)' },
+];
+
+/** Adds declared options to a command. */
+export function addOptions(cmd: Command, specs: readonly OptionSpec[]): Command {
+  for (const s of specs) {
+    const o = new Option(s.flags, s.description);
+    if (s.default !== undefined) o.default(s.default);
+    if (s.choices) o.choices(s.choices);
+    cmd.addOption(o);
+  }
+  return cmd;
+}
+
+/** Parses an integer option value (decimal, or 0x hex), quoting the value when it is not one. */
+export function parseIntOption(flag: string, text: unknown, min: number, max: number): number {
+  const s = String(text).trim();
+  const ok = /^-?\d+$/.test(s) || /^0x[0-9a-f]+$/i.test(s);
+  const v = ok ? Number(s) : NaN;
+  if (!ok || !Number.isSafeInteger(v) || v < min || v > max) {
+    throw new UsageError(`${flag} must be an integer in [${min}, ${max}], got ${JSON.stringify(s)}`);
+  }
+  return v;
+}
+
+/** Raw values commander collected for ENGINE_OPTIONS. */
+export interface RawEngineOptions {
+  topology: string;
+  engine: string;
+  hz: string;
+  window: string;
+  threshold: string;
+  period: string;
+  defaultNode: string;
+  hashOrder: string;
+  parser: string;
+}
+
+/** Turns raw option values and trace names into validated settings. */
+export function normalizeReplayOptions(
+  raw: RawEngineOptions,
+  traces: readonly string[],
+  loadTopology: (arg: string) => Topology,
+): ReplaySettings {
+  if (!(ENGINE_NAMES as readonly string[]).includes(raw.engine)) {
+    throw new UsageError(`--engine must be one of ${ENGINE_NAMES.join(', ')}, got ${JSON.stringify(raw.engine)}`);
+  }
+  const topology = loadTopology(raw.topology);
+  const rfc = validateRfcV1Config({
+    hz: parseIntOption('--hz', raw.hz, 1, 100000),
+    window_ms: parseIntOption('--window', raw.window, 0, 0x7fffffff),
+    threshold: parseIntOption('--threshold', raw.threshold, -0x80000000, 0x7fffffff),
+    period_ms: parseIntOption('--period', raw.period, 1, 0x7fffffff),
+    default_node: parseIntOption('--default-node', raw.defaultNode, 0, 0x7fffffff),
+    hash_order: parseIntOption('--hash-order', raw.hashOrder, 1, 24),
+    topology,
+  });
+  const parser = raw.parser as ReplaySettings['parser'];
+  const inputs = (traces.length === 0 ? ['-'] : traces).map((name) => ({ name }));
+  return { engine: raw.engine as EngineName, rfc, topologySource: raw.topology, inputs, parser };
+}

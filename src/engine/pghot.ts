@@ -1,0 +1,464 @@
+/**
+ * The `pghot` engine: the later hot-page tracking design (pghot + kmigrated, 2026), docs/engines.md.
+ * pghot_record_access() keeps a per-PFN record for lower-tier pages and marks it READY at the frequency
+ * threshold; one kmigrated%d per lower-tier memory node wakes every kmigrated_sleep_ms, and when activated
+ * walks its pages in ascending pfn order, taking READY records and promoting them in batches.
+ */
+import {
+  P,
+  PGHOT_COUNTER_NAMES,
+  PGHOT_HINTFAULTS,
+  pghotSource,
+  resolvePghotConfig,
+  type PghotConfig,
+  type ResolvedPghotConfig,
+} from './pghot-config.js';
+import {
+  DEFAULT_READY,
+  PRECISE_READY,
+  default_access_latency,
+  default_update_record,
+  jiffies_to_msecs,
+  precise_access_latency,
+  precise_update_record,
+} from './pghot-record.js';
+import { TargetPgdat, Verdict, should_migrate_memory } from './pghot-throttle.js';
+import { msecs_to_jiffies } from './jiffies.js';
+import { PageIndex } from './page-index.js';
+import { KIND_LRU, KIND_NONLRU, RangeMap } from './placement.js';
+import { memoryTiers } from './topology.js';
+import { OutcomeCode, type Counter, type Engine, type PassObserver, type ReplaySummary } from './types.js';
+
+/** SECTION_SIZE_BITS on x86-64: kmigrated walks (and batches) one 128 MiB memory section at a time. */
+const SECTION_SIZE_BITS = 27;
+
+/** Page index values: a record (phi_t > 0), or for a migrated page PLACED_BASE - node (<= -1). */
+const PLACED_BASE = -1;
+
+/** The pghot engine (default mode, or precise mode with `precise: true`). */
+export class PghotEngine implements Engine {
+  readonly name = 'pghot';
+  /** Optional observer of kmigrated passes (`--events`). Set before the first record. */
+  observer: PassObserver | null = null;
+  /** The resolved tunables. */
+  readonly config: ResolvedPghotConfig;
+
+  private readonly c = new Float64Array(P.COUNT);
+  private readonly precise: boolean;
+  private readonly hz: number;
+  private readonly target: number;
+  private readonly threshold: number;
+  private readonly windowMs: number;
+  private readonly period: number; // msecs_to_jiffies(kmigrated_sleep_ms)
+  private readonly batchNr: number;
+  private readonly rateLimit: number; // MB_TO_PAGES(rate), in pages per second
+  private readonly pagesPerSection: number;
+  private readonly enabled: number;
+
+  private readonly ranges: RangeMap;
+  private readonly size: number; // highest node id + 1
+  private readonly exists: Uint8Array;
+  private readonly toptier: Uint8Array;
+  private readonly hasMemory: Uint8Array;
+  private readonly budgeted: Uint8Array;
+  private readonly freePages: Float64Array;
+  private readonly highWmark: Float64Array;
+  private readonly enoughWmark: Float64Array; // pgdat_free_space_enough(): max(1 GiB, node_present_pages >> 4)
+  private readonly pgdat: TargetPgdat[] = [];
+  /** kmigrated%d nodes: N_MEMORY and not top tier, ascending. */
+  private readonly kmigratedNodes: number[];
+
+  private readonly index = new PageIndex(12);
+  private tracked = 0;
+  /** Per lower-tier node: pfns whose update returned READY since its last walk (the sections' HOT bits). */
+  private readonly hot: Set<number>[] = [];
+  /** PGDAT_KMIGRATED_ACTIVATE per node. */
+  private readonly activate: Uint8Array;
+  private activeNodes = 0;
+
+  private records = 0;
+  private started = false;
+  private nextPass = -Infinity;
+  private passes = 0;
+  private firstPass: number | null = null;
+  private lastPass: number | null = null;
+  private finished = false;
+
+  // One kmigrated_walk_zone()'s batch (pfns in isolation order) and, with an observer, its events.
+  private batch: number[] = [];
+  private batchEvents: number[] = [];
+  private evPfn: number[] = [];
+  private evTo: number[] = [];
+  private evOutcome: number[] = [];
+
+  constructor(cfg: PghotConfig) {
+    const r = resolvePghotConfig(cfg);
+    this.config = r;
+    this.precise = r.precise;
+    this.hz = r.hz;
+    this.target = r.target_nid;
+    this.threshold = r.freq_threshold;
+    this.windowMs = r.freq_window_ms;
+    this.period = Math.max(1, msecs_to_jiffies(r.kmigrated_sleep_ms, r.hz));
+    this.batchNr = r.kmigrated_batch_nr;
+    const pageShift = Math.log2(r.page_size);
+    // MB_TO_PAGES(x) = x << (20 - PAGE_SHIFT), evaluated in unsigned int (the sysctl's type).
+    this.rateLimit = (r.promote_rate_limit_MBps * 2 ** (20 - pageShift)) % 4294967296;
+    this.pagesPerSection = 2 ** (SECTION_SIZE_BITS - pageShift);
+    this.enabled = r.enabled_sources;
+
+    const topo = r.topology;
+    this.ranges = new RangeMap(topo);
+    const tiers = memoryTiers(topo);
+    const size = Math.max(...topo.nodes.map((n) => n.id)) + 1;
+    this.size = size;
+    this.exists = new Uint8Array(size);
+    this.toptier = new Uint8Array(size);
+    this.hasMemory = new Uint8Array(size);
+    this.budgeted = new Uint8Array(size);
+    this.freePages = new Float64Array(size);
+    this.highWmark = new Float64Array(size);
+    this.enoughWmark = new Float64Array(size);
+    this.activate = new Uint8Array(size);
+    for (const t of tiers.nodes) {
+      this.exists[t.id] = 1;
+      this.toptier[t.id] = t.toptier ? 1 : 0;
+      this.hasMemory[t.id] = t.has_memory ? 1 : 0;
+    }
+    const gib = 2 ** (30 - pageShift);
+    for (const n of topo.nodes) {
+      this.highWmark[n.id] = n.high_wmark_pages;
+      if (n.free_pages !== null) {
+        this.budgeted[n.id] = 1;
+        this.freePages[n.id] = n.free_pages;
+      }
+      // node_present_pages: every page of the node's ranges except ZONE_DEVICE ones.
+      let present = 0;
+      for (const rg of n.pfn_ranges) if (rg.kind !== 'device') present += rg.end - rg.start;
+      this.enoughWmark[n.id] = Math.max(gib, Math.floor(present / 16));
+      this.pgdat[n.id] = new TargetPgdat();
+    }
+    this.kmigratedNodes = tiers.nodes.filter((t) => t.has_memory && !t.toptier).map((t) => t.id);
+    for (const id of this.kmigratedNodes) this.hot[id] = new Set();
+  }
+
+  /** pghot_record_access(pfn, nid, src, now), after running the kmigrated passes due before `time`. */
+  record_access(pfn: number, nid: number, src: number, time: number): void {
+    if (time >= this.nextPass) this.clock(time);
+    const c = this.c;
+    this.records++;
+    // pghot_nid_valid(): default mode accepts any nid; precise mode needs NUMA_NO_NODE or an online top-tier node.
+    if (this.precise && nid !== -1 && !(nid >= 0 && nid < this.size && nid <= 1023 && this.exists[nid] === 1 && this.toptier[nid] === 1)) {
+      c[P.nid_invalid]++;
+      return;
+    }
+    const s = pghotSource(src);
+    if (s < 0) {
+      c[P.src_invalid]++; // default: return -EINVAL
+      return;
+    }
+    if ((this.enabled & (1 << s)) === 0) {
+      c[P.src_disabled]++; // static branch off: return 0
+      return;
+    }
+    if (s === PGHOT_HINTFAULTS) c[P.recorded_hintfaults]++;
+    else c[P.recorded_hwhints]++;
+
+    const index = this.index;
+    const pos = index.find(pfn);
+    const v = pos >= 0 ? index.valueAt(pos) : 0;
+    let node: number;
+    let kind: number;
+    if (v <= PLACED_BASE) {
+      node = PLACED_BASE - v;
+      kind = KIND_LRU; // only LRU folios are migrated
+    } else {
+      this.ranges.lookup(pfn);
+      node = this.ranges.nid;
+      kind = this.ranges.kind;
+    }
+    // pfn_to_online_page() NULL or is_zone_device_page(): return 0.
+    if (kind !== KIND_LRU && kind !== KIND_NONLRU) {
+      c[P.not_lru]++;
+      return;
+    }
+    if (node === nid) {
+      c[P.local]++; // src_nid == nid
+      return;
+    }
+    if (this.toptier[node] === 1) {
+      c[P.toptier]++; // record only accesses from lower tiers
+      return;
+    }
+    if (kind !== KIND_LRU) {
+      c[P.not_lru]++; // !folio_test_lru()
+      return;
+    }
+    c[P.recorded_accesses]++;
+    const hotness = this.precise
+      ? precise_update_record(v, nid === -1 ? this.target : nid, time, this.windowMs, this.threshold, this.hz)
+      : default_update_record(v, time, this.windowMs, this.threshold, this.hz);
+    if (pos >= 0) index.setAt(pos, hotness);
+    else {
+      index.insertAt(pos, pfn, hotness);
+      this.tracked++;
+    }
+    if (this.isReady(hotness)) {
+      // set_bit(PGHOT_SECTION_HOT_BIT) and set_bit(PGDAT_KMIGRATED_ACTIVATE, &page_pgdat(page)->flags)
+      c[P.ready]++;
+      this.hot[node]!.add(pfn);
+      if (this.activate[node] === 0) {
+        this.activate[node] = 1;
+        this.activeNodes++;
+      }
+    }
+  }
+
+  /** Runs the final pass: the first pass time strictly greater than every record time. */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    if (!this.started) return;
+    this.pass(this.nextPass);
+    this.nextPass += this.period;
+  }
+
+  /** Counters in print order (PGHOT_COUNTER_NAMES). */
+  counters(): Counter[] {
+    return PGHOT_COUNTER_NAMES.map((name, i) => ({ name, value: this.c[i]! }));
+  }
+
+  /** Records, passes, tracked records (non-zero phi_t slots) and budgets. */
+  summary(): ReplaySummary {
+    const free_pages: { node: number; free_pages: number }[] = [];
+    for (let id = 0; id < this.size; id++) {
+      if (this.budgeted[id]) free_pages.push({ node: id, free_pages: this.freePages[id]! });
+    }
+    return {
+      records: this.records,
+      passes: this.passes,
+      tracked: this.tracked,
+      unexamined: [], // every lower-tier node has memory, so it has a kmigrated thread
+      first_pass: this.firstPass,
+      last_pass: this.lastPass,
+      free_pages,
+    };
+  }
+
+  /** kmigrated period in jiffies. */
+  get period_jiffies(): number {
+    return this.period;
+  }
+
+  /** The raw phi_t record of a pfn (0 when none). */
+  record_of(pfn: number): number {
+    const v = this.index.get(pfn, 0);
+    return v > 0 ? v : 0;
+  }
+
+  /** Free pages of node `id` now (Infinity when it has no budget). */
+  free_pages_of(id: number): number {
+    return this.budgeted[id] === 1 ? this.freePages[id]! : Infinity;
+  }
+
+  /** Node the page lives on now, -1 when in no range. */
+  pfn_to_nid(pfn: number): number {
+    const v = this.index.get(pfn, 0);
+    if (v <= PLACED_BASE) return PLACED_BASE - v;
+    this.ranges.lookup(pfn);
+    return this.ranges.nid;
+  }
+
+  /** The target node's pglist_data state (rate limit, thresholds, candidate stats). */
+  pgdat_of(id: number): TargetPgdat | undefined {
+    return this.pgdat[id];
+  }
+
+  private isReady(phi: number): boolean {
+    return this.precise ? phi >= PRECISE_READY : (phi & DEFAULT_READY) !== 0;
+  }
+
+  /** Starts the pass clock at the first record, or runs every pass with pass-time <= time. */
+  private clock(time: number): void {
+    if (!this.started) {
+      this.started = true;
+      this.nextPass = time + this.period;
+      return;
+    }
+    while (this.nextPass <= time) {
+      if (this.activeNodes === 0) {
+        // No kmigrated is activated: wait_event_timeout() times out with the condition false. Jump.
+        const k = Math.floor((time - this.nextPass) / this.period) + 1;
+        this.passes += k;
+        if (this.firstPass === null) this.firstPass = this.nextPass;
+        this.lastPass = this.nextPass + (k - 1) * this.period;
+        this.nextPass += k * this.period;
+        return;
+      }
+      this.pass(this.nextPass);
+      this.nextPass += this.period;
+    }
+  }
+
+  /** One pass at jiffies `now`: every kmigrated%d, ascending node id, runs kmigrated_do_work() if activated. */
+  private pass(now: number): void {
+    this.passes++;
+    if (this.firstPass === null) this.firstPass = now;
+    this.lastPass = now;
+    for (const node of this.kmigratedNodes) {
+      if (this.activate[node] === 1) this.doWork(node, now);
+    }
+    this.observer?.passEnd?.(now);
+  }
+
+  /**
+   * kmigrated_do_work(): clear PGDAT_KMIGRATED_ACTIVATE, then kmigrated_walk_zone() over each HOT section in
+   * ascending order. Only pfns whose update returned READY can hold a READY record, so the walk visits just
+   * those, ascending; a batch never spans two sections (walk_zone starts each section with an empty list).
+   */
+  private doWork(src: number, now: number): void {
+    this.activate[src] = 0;
+    this.activeNodes--;
+    this.c[P.kmigrated_runs]++;
+    const set = this.hot[src]!;
+    const pfns = Float64Array.from(set).sort();
+    set.clear();
+    const obs = this.observer;
+    const index = this.index;
+    const c = this.c;
+    const nowMs = jiffies_to_msecs(now, this.hz);
+    let section = -1;
+    let curNid = -1;
+    let batchCount = 0;
+    for (let i = 0; i < pfns.length; i++) {
+      const pfn = pfns[i]!;
+      const sec = Math.floor(pfn / this.pagesPerSection);
+      if (sec !== section) {
+        if (this.batch.length > 0) this.flush(curNid, src);
+        section = sec;
+        curNid = -1;
+        batchCount = 0;
+      }
+      // folio_nid(folio) != src_nid (migrated away) or no record: skip. pghot_get_record(): READY or -EINVAL.
+      const pos = index.find(pfn);
+      if (pos < 0) continue;
+      const phi = index.valueAt(pos);
+      if (phi <= 0 || !this.isReady(phi)) continue;
+      // The record is cleared to 0 when taken, whatever happens to the page next.
+      index.deleteAt(pos);
+      this.tracked--;
+      c[P.examined]++;
+      const nid = this.precise ? phi & 1023 : this.target;
+      const time = this.precise ? (phi >>> 13) & 0x3fff : (phi >> 2) & 31;
+      const ev = obs === null ? -1 : this.event(pfn, nid, OutcomeCode.Failed);
+      if (nid === src) {
+        if (ev >= 0) this.evOutcome[ev] = OutcomeCode.DroppedRightNode; // folio_nid(folio) == nid
+        continue;
+      }
+      const verdict = should_migrate_memory(this.pgdatFor(nid), 1, {
+        freeSpaceEnough: this.freeSpaceEnough(nid),
+        defTh: this.windowMs,
+        rateLimit: this.rateLimit,
+        nowMs,
+        latencyMs: this.precise ? precise_access_latency(time, now, this.hz) : default_access_latency(time, now, this.hz),
+      });
+      if (verdict === Verdict.TooOld) {
+        c[P.too_old]++;
+        if (ev >= 0) this.evOutcome[ev] = OutcomeCode.DroppedColdOld;
+        continue;
+      }
+      if (verdict === Verdict.RateLimited) {
+        c[P.rate_limited]++;
+        continue;
+      }
+      // migrate_misplaced_folio_prepare(folio, NULL, nid): migrate_balanced_pgdat() + isolation.
+      if (!this.balanced(nid)) {
+        c[P.prepare_failed]++;
+        continue;
+      }
+      if (curNid === -1) curNid = nid;
+      if (curNid !== nid) {
+        // If NID changed, flush the previous batch first
+        if (this.batch.length > 0) this.flush(curNid, src);
+        curNid = nid;
+        batchCount = 0;
+      }
+      this.batch.push(pfn);
+      this.batchEvents.push(ev);
+      if (++batchCount > this.batchNr) {
+        this.flush(curNid, src);
+        batchCount = 0;
+      }
+    }
+    if (this.batch.length > 0) this.flush(curNid, src);
+    if (obs !== null) this.emit(obs, now, src);
+  }
+
+  /**
+   * promote_misplaced_memcg_folios(&list, nid) -> migrate_pages(): the list was built with list_add(), so
+   * the last folio isolated is migrated first. Each counts numa_pages_migrated and pgpromote_success.
+   */
+  private flush(nid: number, src: number): void {
+    const batch = this.batch;
+    const events = this.batchEvents;
+    const c = this.c;
+    c[P.batches]++;
+    for (let i = batch.length - 1; i >= 0; i--) {
+      const ev = events[i]!;
+      if (this.migrate(src, nid)) {
+        c[P.numa_pages_migrated]++;
+        c[P.pgpromote_success]++;
+        this.index.set(batch[i]!, PLACED_BASE - nid);
+        if (ev >= 0) this.evOutcome[ev] = OutcomeCode.Promoted;
+      } else {
+        c[P.migrate_failed]++; // putback_movable_pages(): the page stays, its record is gone
+      }
+    }
+    batch.length = 0;
+    events.length = 0;
+  }
+
+  /** migrate_balanced_pgdat(NODE_DATA(nid), 1) on a node with memory (SPEC 2.5's test). */
+  private balanced(nid: number): boolean {
+    if (nid >= this.size || this.hasMemory[nid] !== 1) return false;
+    return this.budgeted[nid] !== 1 || this.freePages[nid]! > this.highWmark[nid]! + 1;
+  }
+
+  /** The allocation on the target in migrate_pages(), modelled with SPEC 2.5's rule; moves the budgets. */
+  private migrate(from: number, to: number): boolean {
+    if (!this.balanced(to)) return false;
+    if (this.budgeted[to] === 1) this.freePages[to]!--;
+    if (this.budgeted[from] === 1) this.freePages[from]!++;
+    return true;
+  }
+
+  /** pgdat_free_space_enough(): free > high_wmark + max(1 GiB, present >> 4); no memory: false; no budget: true. */
+  private freeSpaceEnough(nid: number): boolean {
+    if (nid >= this.size || this.hasMemory[nid] !== 1) return false;
+    if (this.budgeted[nid] !== 1) return true;
+    return this.freePages[nid]! > this.highWmark[nid]! + this.enoughWmark[nid]!;
+  }
+
+  private pgdatFor(nid: number): TargetPgdat {
+    let p = this.pgdat[nid];
+    if (p === undefined) p = this.pgdat[nid] = new TargetPgdat();
+    return p;
+  }
+
+  private event(pfn: number, to: number, outcome: OutcomeCode): number {
+    this.evPfn.push(pfn);
+    this.evTo.push(to);
+    this.evOutcome.push(outcome);
+    return this.evPfn.length - 1;
+  }
+
+  /** Reports one daemon's examined pages in walk (ascending pfn) order. */
+  private emit(obs: PassObserver, now: number, node: number): void {
+    for (let i = 0; i < this.evPfn.length; i++) {
+      obs.examined(now, node, this.evPfn[i]!, node, this.evTo[i]!, this.evOutcome[i]! as OutcomeCode);
+    }
+    this.evPfn.length = 0;
+    this.evTo.length = 0;
+    this.evOutcome.length = 0;
+  }
+}

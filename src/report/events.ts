@@ -1,0 +1,28 @@
+/** `--events FILE`: one CSV line per record a daemon pass examined, in pass order (SPEC 5). */
+import { OUTCOMES, type OutcomeCode, type PassObserver } from '../engine/types.js';
+
+/** Header line of the events CSV. */
+export const EVENTS_HEADER = 'time,node,pfn,from,to,outcome\n';
+
+/** A PassObserver that renders events into text chunks of about `chunkBytes` and hands them to `write`. */
+export class EventsCsvWriter implements PassObserver {
+  private buf = EVENTS_HEADER;
+  lines = 0;
+  constructor(
+    private readonly write: (chunk: string) => void,
+    private readonly chunkBytes = 1 << 20,
+  ) {}
+
+  /** Appends one event line. */
+  examined(time: number, node: number, pfn: number, from: number, to: number, outcome: OutcomeCode): void {
+    this.buf += `${time},${node},${pfn},${from},${to},${OUTCOMES[outcome]}\n`;
+    this.lines++;
+    if (this.buf.length >= this.chunkBytes) this.drain();
+  }
+
+  /** Writes whatever is buffered. */
+  drain(): void {
+    if (this.buf.length > 0) this.write(this.buf);
+    this.buf = '';
+  }
+}

@@ -1,0 +1,50 @@
+/** One replay: traces -> engine -> counters. Shared by `kpromo replay` and `kpromo check`. */
+import type { RfcV1Config } from '../engine/config.js';
+import { createEngine, type EngineName, type ObservableEngine } from '../engine/registry.js';
+import type { Counter, PassObserver, ReplaySummary } from '../engine/types.js';
+import type { TraceError } from '../errors.js';
+import { readTraces, type ReadStats, type TraceInput } from '../trace/read.js';
+
+/** Everything a replay needs, validated. */
+export interface ReplaySettings {
+  readonly engine: EngineName;
+  readonly rfc: RfcV1Config;
+  /** How the topology was named by the user (preset name or file). */
+  readonly topologySource: string;
+  readonly inputs: readonly TraceInput[];
+  readonly parser: 'auto' | 'fast' | 'csv-parse';
+}
+
+/** Hooks of a replay run; all optional. */
+export interface ReplayHooks {
+  readonly stdin?: NodeJS.ReadableStream;
+  readonly observer?: PassObserver;
+  readonly onProgress?: (p: { bytes: number; totalBytes: number | null; records: number }) => void;
+  readonly shouldStop?: () => boolean;
+  readonly onBad?: (err: TraceError) => void;
+}
+
+/** What a replay produced. */
+export interface ReplayResult {
+  readonly engine: ObservableEngine;
+  readonly counters: Counter[];
+  readonly summary: ReplaySummary;
+  readonly read: ReadStats;
+  /** True when stopped early (Ctrl-C): no final pass ran, counters are partial. */
+  readonly interrupted: boolean;
+}
+
+/** Streams the traces through a fresh engine and runs the final pass. */
+export async function runReplay(settings: ReplaySettings, hooks: ReplayHooks = {}): Promise<ReplayResult> {
+  const engine = createEngine(settings.engine, settings.rfc);
+  if (hooks.observer) engine.observer = hooks.observer;
+  const read = await readTraces([...settings.inputs], engine, {
+    ...(hooks.stdin ? { stdin: hooks.stdin } : {}),
+    ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+    ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
+    ...(hooks.onBad ? { onBad: hooks.onBad } : {}),
+    parser: settings.parser,
+  });
+  if (!read.stopped) engine.finish();
+  return { engine, counters: engine.counters(), summary: engine.summary(), read, interrupted: read.stopped };
+}
