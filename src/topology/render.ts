@@ -1,0 +1,70 @@
+/**
+ * Human-readable and JSON renderings of a topology. Pure functions returning strings; colour is
+ * decided by the caller and passed in as a chalk instance.
+ */
+import type { ChalkInstance } from 'chalk';
+import Table from 'cli-table3';
+import { MEMTIER_CHUNK_BITS, memoryTiers, type NodeSpec, type Topology } from '../engine/topology.js';
+import { formatCpulist } from './cpulist.js';
+import { topologyToObject } from './parse.js';
+
+function hex(n: number): string {
+  return '0x' + n.toString(16);
+}
+
+function rangesCell(n: NodeSpec): string {
+  if (n.pfn_ranges.length === 0) return '-';
+  return n.pfn_ranges
+    .map((r) => `${hex(r.start)}-${hex(r.end)}${r.kind === 'lru' ? '' : ' ' + r.kind} (${r.end - r.start} pages)`)
+    .join('\n');
+}
+
+function budgetCell(n: NodeSpec): string {
+  return n.free_pages === null ? 'unlimited' : `${n.free_pages} / ${n.high_wmark_pages}`;
+}
+
+/** Renders one row per node plus a line naming the top-tier boundary (SPEC 3.2). */
+export function renderTopology(topo: Topology, color: ChalkInstance): string {
+  const tiers = memoryTiers(topo);
+  const table = new Table({
+    head: ['node', 'cpus', 'adistance', 'tier', 'top tier', 'daemon', 'pfn ranges [start-end)', 'free / high_wmark'].map((h) =>
+      color.bold(h),
+    ),
+    style: { head: [], border: [] },
+  });
+  topo.nodes.forEach((n, i) => {
+    const t = tiers.nodes[i];
+    table.push([
+      String(n.id),
+      n.cpus.length > 0 ? formatCpulist(n.cpus) : '-',
+      String(n.adistance),
+      t.tier === null ? '-' : String(t.tier),
+      t.toptier ? color.green('yes') : color.yellow('no'),
+      t.has_daemon ? `kpromoted${n.id}` : 'no',
+      rangesCell(n),
+      budgetCell(n),
+    ]);
+  });
+
+  const top = topo.nodes.filter((_, i) => tiers.nodes[i].toptier).map((n) => n.id);
+  const lower = topo.nodes.filter((_, i) => !tiers.nodes[i].toptier).map((n) => n.id);
+  const list = (ids: number[]): string => (ids.length > 0 ? ids.join(',') : 'none');
+  const boundary =
+    tiers.top_tier === null
+      ? 'top-tier boundary: no node has both CPUs and memory, so only tier 0 and nodes without memory are top tier'
+      : `top-tier boundary: tier ${tiers.top_tier} (adistance < ${(tiers.top_tier + 1) << MEMTIER_CHUNK_BITS})`;
+  return [
+    color.bold(`topology ${topo.name}`),
+    table.toString(),
+    `${boundary}; top-tier nodes: ${list(top)}; promotion sources: ${list(lower)}`,
+  ].join('\n');
+}
+
+/** The topology as a pretty SPEC 3.1 JSON file (hex pfns, defaults omitted) that parseTopology reads back. */
+export function topologyToJson(topo: Topology): string {
+  const text = JSON.stringify(topologyToObject(topo), null, 2);
+  // One pfn range per line, as in SPEC 3.1: `{ "start": "0x0", "end": "0x100000" }`.
+  return text.replace(/\{\n\s+("start": [^\n]+)\n\s+("end": [^\n]+?)(?:\n\s+("kind": [^\n]+))?\n\s+\}/g, (_m, a, b, k) =>
+    k === undefined ? `{ ${a} ${b} }` : `{ ${a} ${b} ${k} }`,
+  ) + '\n';
+}

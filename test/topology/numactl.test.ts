@@ -1,0 +1,99 @@
+import { describe, it, expect } from 'vitest';
+import * as fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { PRESETS } from '../../src/topology/presets.js';
+import { topologyFromNumactl } from '../../src/topology/numactl.js';
+import { topologyError } from './helpers.js';
+
+const fixture = (p: string): string => fs.readFileSync(fileURLToPath(new URL(`../fixtures/${p}`, import.meta.url)), 'utf8');
+const range = (start: number, end: number) => ({ start, end, kind: 'lru' });
+
+describe('topologyFromNumactl', () => {
+  it('lays a 2-socket + CXL machine out like the 2s-cxl preset', () => {
+    // 4096 MB * 256 = 0x100000 pages per socket, 8192 MB = 0x200000 for node 2; node 2 is CPU-less and
+    // 24 from both sockets, which are 21 apart: slow memory, 2880.
+    const topo = topologyFromNumactl(fixture('numactl-2s-cxl.txt'), 'h.txt');
+    expect(topo.name).toBe('numactl:h.txt');
+    expect(topo.nodes).toEqual(PRESETS['2s-cxl']!.nodes);
+  });
+
+  it('reads --cpu-compress lists, sparse node ids and 4-wide distances', () => {
+    // node 0: 1024 MB -> [0, 0x40000); node 1: 2048 MB -> [0x40000, 0xc0000); node 3: 512 MB -> [0xc0000, 0xe0000).
+    // node 3 is 20 from node 1, not greater than the 0-1 distance 20: DRAM 576.
+    const topo = topologyFromNumactl(fixture('numactl-compress.txt'), 'c.txt');
+    expect(topo.nodes.map((n) => [n.id, n.cpus, n.adistance, n.pfn_ranges])).toEqual([
+      [0, [0, 1, 2, 3, 8, 9, 10, 11], 576, [range(0, 0x40000)]],
+      [1, [4, 5, 6, 7, 12, 13, 14, 15], 576, [range(0x40000, 0xc0000)]],
+      [3, [], 576, [range(0xc0000, 0xe0000)]],
+    ]);
+  });
+
+  it('treats CPU-less nodes as slow memory without distance information', () => {
+    const topo = topologyFromNumactl(fixture('numactl-1s-nodist.txt'), 'n.txt');
+    expect(topo.nodes.map((n) => [n.id, n.cpus.length, n.adistance, n.pfn_ranges])).toEqual([
+      [0, 4, 576, [range(0, 0x80000)]],
+      [1, 0, 2880, [range(0x80000, 0xc0000)]],
+    ]);
+  });
+
+  it('reads the single-socket example quoted in the reference notes (distance 14 > local 10: slow)', () => {
+    const text = [
+      'available: 2 nodes (0-1)',
+      'node 0 cpus: 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31',
+      'node 0 size: 15264 MB',
+      'node 0 free: 12065 MB',
+      'node 1 cpus:',
+      'node 1 size: 16127 MB',
+      'node 1 free: 15924 MB',
+      'node distances:',
+      'node   0   1',
+      '  0:  10  14',
+      '  1:  14  10',
+      '',
+    ].join('\n');
+    const topo = topologyFromNumactl(text, 'nomad');
+    // 15264 * 256 = 3907584; 16127 * 256 = 4128512.
+    expect(topo.nodes.map((n) => [n.id, n.cpus.length, n.adistance, n.pfn_ranges])).toEqual([
+      [0, 32, 576, [range(0, 3907584)]],
+      [1, 0, 2880, [range(3907584, 3907584 + 4128512)]],
+    ]);
+  });
+
+  it('gives a node of size <not available> or 0 MB no memory', () => {
+    const topo = topologyFromNumactl('node 0 cpus: 0\nnode 0 size: <not available>\nnode 1 cpus: 1\nnode 1 size: 0 MB\n', 'x');
+    expect(topo.nodes.map((n) => n.pfn_ranges)).toEqual([[], []]);
+  });
+
+  it('errors on an unknown line, naming the line number and quoting it', () => {
+    const e = topologyError(() => topologyFromNumactl('node 0 cpus: 0\nnode 0 size: 5 GB\n', 'h.txt'));
+    expect(e.source).toBe('h.txt');
+    expect(e.path).toBe('line 2');
+    expect(e.message).toContain('"node 0 size: 5 GB"');
+  });
+
+  it('errors on a bad cpu list', () => {
+    const e = topologyError(() => topologyFromNumactl('node 0 cpus: 0 x\nnode 0 size: 1 MB\n', 'h.txt'));
+    expect(e.path).toBe('line 1');
+    expect(e.message).toContain('node 0');
+  });
+
+  it('errors on a short distance row', () => {
+    const text = 'node 0 cpus: 0\nnode 0 size: 1 MB\nnode distances:\nnode   0\n  0:  10  20\n';
+    expect(topologyError(() => topologyFromNumactl(text, 'h.txt')).path).toBe('line 5');
+  });
+
+  it('errors when "available:" disagrees with the node lines', () => {
+    const e = topologyError(() => topologyFromNumactl('available: 2 nodes (0-1)\nnode 0 cpus: 0\nnode 0 size: 1 MB\n', 'h.txt'));
+    expect(e.message).toContain('0,1');
+  });
+
+  it('errors on a node without a size line, and on empty input', () => {
+    expect(topologyError(() => topologyFromNumactl('node 0 cpus: 0\n', 'h.txt')).message).toContain('node 0 size:');
+    expect(topologyError(() => topologyFromNumactl('', 'h.txt')).message).toContain('numactl -H');
+  });
+
+  it('errors (via validation) when no node has CPUs', () => {
+    const e = topologyError(() => topologyFromNumactl('node 0 cpus:\nnode 0 size: 1 MB\n', 'h.txt'));
+    expect(e.path).toBe('nodes');
+  });
+});
