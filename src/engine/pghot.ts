@@ -24,7 +24,6 @@ import {
 } from './pghot-record.js';
 import { TargetPgdat, Verdict, should_migrate_memory } from './pghot-throttle.js';
 import { msecs_to_jiffies } from './jiffies.js';
-import { PageIndex } from './page-index.js';
 import { KIND_LRU, KIND_NONLRU, RangeMap } from './placement.js';
 import { memoryTiers } from './topology.js';
 import { OutcomeCode, type Counter, type Engine, type PassObserver, type ReplaySummary } from './types.js';
@@ -32,8 +31,17 @@ import { OutcomeCode, type Counter, type Engine, type PassObserver, type ReplayS
 /** SECTION_SIZE_BITS on x86-64: kmigrated walks (and batches) one 128 MiB memory section at a time. */
 const SECTION_SIZE_BITS = 27;
 
-/** Page index values: a record (phi_t > 0), or for a migrated page PLACED_BASE - node (<= -1). */
-const PLACED_BASE = -1;
+/**
+ * One memory section's `hot_map` (mem_section->hot_map->phi[PAGES_PER_SECTION], allocated when the
+ * replay first records an access in it) and, once a page of it was migrated, where each page lives now
+ * (node + 1; 0 = where the topology's ranges say).
+ */
+interface Section {
+  readonly phi: Uint8Array | Uint32Array;
+  placed: Int32Array | null;
+  /** Nodes whose kmigrated has this section's PGHOT_SECTION_HOT_BIT pending (a section lies in one node). */
+  readonly hot: number[];
+}
 
 /** The pghot engine (default mode, or precise mode with `precise: true`). */
 export class PghotEngine implements Engine {
@@ -68,10 +76,10 @@ export class PghotEngine implements Engine {
   /** kmigrated%d nodes: N_MEMORY and not top tier, ascending. */
   private readonly kmigratedNodes: number[];
 
-  private readonly index = new PageIndex(12);
-  private tracked = 0;
-  /** Per lower-tier node: pfns whose update returned READY since its last walk (the sections' HOT bits). */
-  private readonly hot: Set<number>[] = [];
+  private readonly sections = new Map<number, Section>();
+  private tracked = 0; // non-zero phi_t slots
+  /** Per lower-tier node: sections with PGHOT_SECTION_HOT_BIT set, in the order they were set. */
+  private readonly hotSections: number[][] = [];
   /** PGDAT_KMIGRATED_ACTIVATE per node. */
   private readonly activate: Uint8Array;
   private activeNodes = 0;
@@ -139,7 +147,7 @@ export class PghotEngine implements Engine {
       this.pgdat[n.id] = new TargetPgdat();
     }
     this.kmigratedNodes = tiers.nodes.filter((t) => t.has_memory && !t.toptier).map((t) => t.id);
-    for (const id of this.kmigratedNodes) this.hot[id] = new Set();
+    for (const id of this.kmigratedNodes) this.hotSections[id] = [];
   }
 
   /** pghot_record_access(pfn, nid, src, now), after running the kmigrated passes due before `time`. */
@@ -164,13 +172,14 @@ export class PghotEngine implements Engine {
     if (s === PGHOT_HINTFAULTS) c[P.recorded_hintfaults]++;
     else c[P.recorded_hwhints]++;
 
-    const index = this.index;
-    const pos = index.find(pfn);
-    const v = pos >= 0 ? index.valueAt(pos) : 0;
+    const nr = Math.floor(pfn / this.pagesPerSection);
+    const off = pfn - nr * this.pagesPerSection;
+    let sec = this.sections.get(nr);
+    const placed = sec === undefined || sec.placed === null ? 0 : sec.placed[off]!;
     let node: number;
     let kind: number;
-    if (v <= PLACED_BASE) {
-      node = PLACED_BASE - v;
+    if (placed !== 0) {
+      node = placed - 1;
       kind = KIND_LRU; // only LRU folios are migrated
     } else {
       this.ranges.lookup(pfn);
@@ -195,18 +204,24 @@ export class PghotEngine implements Engine {
       return;
     }
     c[P.recorded_accesses]++;
+    if (sec === undefined) {
+      const phi = this.precise ? new Uint32Array(this.pagesPerSection) : new Uint8Array(this.pagesPerSection);
+      sec = { phi, placed: null, hot: [] };
+      this.sections.set(nr, sec);
+    }
+    const v = sec.phi[off]!;
     const hotness = this.precise
       ? precise_update_record(v, nid === -1 ? this.target : nid, time, this.windowMs, this.threshold, this.hz)
       : default_update_record(v, time, this.windowMs, this.threshold, this.hz);
-    if (pos >= 0) index.setAt(pos, hotness);
-    else {
-      index.insertAt(pos, pfn, hotness);
-      this.tracked++;
-    }
+    sec.phi[off] = hotness;
+    if (v === 0) this.tracked++;
     if (this.isReady(hotness)) {
       // set_bit(PGHOT_SECTION_HOT_BIT) and set_bit(PGDAT_KMIGRATED_ACTIVATE, &page_pgdat(page)->flags)
       c[P.ready]++;
-      this.hot[node]!.add(pfn);
+      if (sec.hot.length === 0 || !sec.hot.includes(node)) {
+        sec.hot.push(node);
+        this.hotSections[node]!.push(nr);
+      }
       if (this.activate[node] === 0) {
         this.activate[node] = 1;
         this.activeNodes++;
@@ -225,7 +240,16 @@ export class PghotEngine implements Engine {
 
   /** Counters in print order (PGHOT_COUNTER_NAMES). */
   counters(): Counter[] {
-    return PGHOT_COUNTER_NAMES.map((name, i) => ({ name, value: this.c[i]! }));
+    // Node stats are kept per target pgdat; /proc/vmstat shows their sum over nodes.
+    const c = this.c;
+    c[P.pgpromote_candidate] = 0;
+    c[P.pgpromote_candidate_nrl] = 0;
+    for (const p of this.pgdat) {
+      if (p === undefined) continue;
+      c[P.pgpromote_candidate] += p.pgpromote_candidate;
+      c[P.pgpromote_candidate_nrl] += p.pgpromote_candidate_nrl;
+    }
+    return PGHOT_COUNTER_NAMES.map((name, i) => ({ name, value: c[i]! }));
   }
 
   /** Records, passes, tracked records (non-zero phi_t slots) and budgets. */
@@ -252,8 +276,9 @@ export class PghotEngine implements Engine {
 
   /** The raw phi_t record of a pfn (0 when none). */
   record_of(pfn: number): number {
-    const v = this.index.get(pfn, 0);
-    return v > 0 ? v : 0;
+    const nr = Math.floor(pfn / this.pagesPerSection);
+    const sec = this.sections.get(nr);
+    return sec === undefined ? 0 : sec.phi[pfn - nr * this.pagesPerSection]!;
   }
 
   /** Free pages of node `id` now (Infinity when it has no budget). */
@@ -263,8 +288,9 @@ export class PghotEngine implements Engine {
 
   /** Node the page lives on now, -1 when in no range. */
   pfn_to_nid(pfn: number): number {
-    const v = this.index.get(pfn, 0);
-    if (v <= PLACED_BASE) return PLACED_BASE - v;
+    const nr = Math.floor(pfn / this.pagesPerSection);
+    const placed = this.sections.get(nr)?.placed?.[pfn - nr * this.pagesPerSection] ?? 0;
+    if (placed !== 0) return placed - 1;
     this.ranges.lookup(pfn);
     return this.ranges.nid;
   }
@@ -312,44 +338,54 @@ export class PghotEngine implements Engine {
   }
 
   /**
-   * kmigrated_do_work(): clear PGDAT_KMIGRATED_ACTIVATE, then kmigrated_walk_zone() over each HOT section in
-   * ascending order. Only pfns whose update returned READY can hold a READY record, so the walk visits just
-   * those, ascending; a batch never spans two sections (walk_zone starts each section with an empty list).
+   * kmigrated_do_work(): clear PGDAT_KMIGRATED_ACTIVATE, then for each section of this node whose HOT bit
+   * test_and_clear_bit() finds set, ascending, kmigrated_walk_zone() over the section's pfns.
    */
   private doWork(src: number, now: number): void {
     this.activate[src] = 0;
     this.activeNodes--;
     this.c[P.kmigrated_runs]++;
-    const set = this.hot[src]!;
-    const pfns = Float64Array.from(set).sort();
-    set.clear();
-    const obs = this.observer;
-    const index = this.index;
-    const c = this.c;
+    const list = this.hotSections[src]!;
+    const hot = Float64Array.from(list).sort();
+    list.length = 0;
     const nowMs = jiffies_to_msecs(now, this.hz);
-    let section = -1;
+    for (let i = 0; i < hot.length; i++) {
+      const nr = hot[i]!;
+      const sec = this.sections.get(nr)!;
+      sec.hot.splice(sec.hot.indexOf(src), 1);
+      this.walkSection(sec, nr, src, now, nowMs);
+    }
+    if (this.observer !== null) this.emit(this.observer, now, src);
+  }
+
+  /**
+   * kmigrated_walk_zone(start_pfn, start_pfn + PAGES_PER_SECTION, src_nid): takes every READY record of
+   * the section's pages that live on `src`, ascending pfn, and batches the promotable ones. The list, its
+   * target and its count start empty for every section.
+   */
+  private walkSection(sec: Section, nr: number, src: number, now: number, nowMs: number): void {
+    const c = this.c;
+    const obs = this.observer;
+    const phis = sec.phi;
+    const precise = this.precise;
+    const base = nr * this.pagesPerSection;
     let curNid = -1;
     let batchCount = 0;
-    for (let i = 0; i < pfns.length; i++) {
-      const pfn = pfns[i]!;
-      const sec = Math.floor(pfn / this.pagesPerSection);
-      if (sec !== section) {
-        if (this.batch.length > 0) this.flush(curNid, src);
-        section = sec;
-        curNid = -1;
-        batchCount = 0;
-      }
-      // folio_nid(folio) != src_nid (migrated away) or no record: skip. pghot_get_record(): READY or -EINVAL.
-      const pos = index.find(pfn);
-      if (pos < 0) continue;
-      const phi = index.valueAt(pos);
-      if (phi <= 0 || !this.isReady(phi)) continue;
+    for (let off = 0; off < phis.length; off++) {
+      const phi = phis[off]!;
+      // pghot_get_record(): -EINVAL unless READY.
+      if (precise ? phi < PRECISE_READY : (phi & DEFAULT_READY) === 0) continue;
+      // folio_nid(folio) != src_nid: skip (the record stays).
+      if (sec.placed !== null && sec.placed[off] !== 0) continue;
+      const pfn = base + off;
+      this.ranges.lookup(pfn);
+      if (this.ranges.nid !== src) continue;
       // The record is cleared to 0 when taken, whatever happens to the page next.
-      index.deleteAt(pos);
+      phis[off] = 0;
       this.tracked--;
       c[P.examined]++;
-      const nid = this.precise ? phi & 1023 : this.target;
-      const time = this.precise ? (phi >>> 13) & 0x3fff : (phi >> 2) & 31;
+      const nid = precise ? phi & 1023 : this.target;
+      const time = precise ? (phi >>> 13) & 0x3fff : (phi >> 2) & 31;
       const ev = obs === null ? -1 : this.event(pfn, nid, OutcomeCode.Failed);
       if (nid === src) {
         if (ev >= 0) this.evOutcome[ev] = OutcomeCode.DroppedRightNode; // folio_nid(folio) == nid
@@ -360,7 +396,7 @@ export class PghotEngine implements Engine {
         defTh: this.windowMs,
         rateLimit: this.rateLimit,
         nowMs,
-        latencyMs: this.precise ? precise_access_latency(time, now, this.hz) : default_access_latency(time, now, this.hz),
+        latencyMs: precise ? precise_access_latency(time, now, this.hz) : default_access_latency(time, now, this.hz),
       });
       if (verdict === Verdict.TooOld) {
         c[P.too_old]++;
@@ -391,7 +427,6 @@ export class PghotEngine implements Engine {
       }
     }
     if (this.batch.length > 0) this.flush(curNid, src);
-    if (obs !== null) this.emit(obs, now, src);
   }
 
   /**
@@ -408,7 +443,7 @@ export class PghotEngine implements Engine {
       if (this.migrate(src, nid)) {
         c[P.numa_pages_migrated]++;
         c[P.pgpromote_success]++;
-        this.index.set(batch[i]!, PLACED_BASE - nid);
+        this.place(batch[i]!, nid);
         if (ev >= 0) this.evOutcome[ev] = OutcomeCode.Promoted;
       } else {
         c[P.migrate_failed]++; // putback_movable_pages(): the page stays, its record is gone
@@ -437,6 +472,14 @@ export class PghotEngine implements Engine {
     if (nid >= this.size || this.hasMemory[nid] !== 1) return false;
     if (this.budgeted[nid] !== 1) return true;
     return this.freePages[nid]! > this.highWmark[nid]! + this.enoughWmark[nid]!;
+  }
+
+  /** The page now lives on node `nid` (pfn_to_nid() of later accesses and walks). */
+  private place(pfn: number, nid: number): void {
+    const nr = Math.floor(pfn / this.pagesPerSection);
+    const sec = this.sections.get(nr)!; // the page had a record, so its section exists
+    if (sec.placed === null) sec.placed = new Int32Array(this.pagesPerSection);
+    sec.placed[pfn - nr * this.pagesPerSection] = nid + 1;
   }
 
   private pgdatFor(nid: number): TargetPgdat {

@@ -29,9 +29,15 @@ const F_BUCKET = 7; // hash_64(pfn, order), cached
 
 /**
  * Page index values: a record's slot (>= 0), or for an untracked page that was migrated,
- * PLACED_BASE - node (<= -2), remembering where the page lives now.
+ * PLACED_BASE - (2 * node + accessed) (<= -2): where the page lives now, and whether it was
+ * accessed after it moved (for "wasted promotions").
  */
 const PLACED_BASE = -2;
+
+/** Index value of an untracked page that now lives on `node`. */
+function placedValue(node: number, accessed: boolean): number {
+  return PLACED_BASE - (2 * node + (accessed ? 1 : 0));
+}
 
 /** The rfc-v1 / rfc-v1-fixed engine. Takes one access at a time; passes run on the running-maximum clock. */
 export class RfcV1Engine implements Engine {
@@ -63,9 +69,26 @@ export class RfcV1Engine implements Engine {
   private freeSlot = -1;
   private readonly heads: Int32Array; // page_hotness_hash[]: first slot of each bucket
   private readonly occupied: BucketSet;
+  private readonly chainLength: Int32Array; // records per bucket
+  private longestChain = 0;
   private tracked = 0;
+  private peakTracked = 0;
+  /** Accesses since the last pass by target node (hot_node if it has a daemon, else the last slot), and top-tier hits. */
+  private readonly intervalAccesses: Float64Array;
+  private readonly intervalToptier: Float64Array;
   /** Records whose hot_node has a daemon: when 0 a pass can do nothing and is skipped in O(1). */
   private examinable = 0;
+
+  // Accesses queued since the last flush (see flush()).
+  private readonly qPfn: Float64Array;
+  private readonly qNid: Int32Array;
+  private readonly qTime: Float64Array;
+  private readonly qKey: Uint32Array;
+  private readonly order_: Int32Array;
+  private readonly regionCounts = new Uint32Array(1 << PageIndex.REGION_BITS);
+  private queued = 0;
+  private readonly newKeys: Float64Array;
+  private newCount = 0;
 
   private records = 0;
   private started = false;
@@ -76,8 +99,17 @@ export class RfcV1Engine implements Engine {
   private finished = false;
   private pending: number[][] = []; // per daemon, (pfn, from, outcome, tracked_since) of the current pass
 
-  constructor(cfg: RfcV1Config, variant: RfcVariant = 'rfc-v1') {
+  /**
+   * `queue` is how many accesses are applied together (1 applies each at once); results do not depend on it.
+   */
+  constructor(cfg: RfcV1Config, variant: RfcVariant = 'rfc-v1', queue = 1 << 16) {
     validateRfcV1Config(cfg);
+    this.qPfn = new Float64Array(queue);
+    this.qNid = new Int32Array(queue);
+    this.qTime = new Float64Array(queue);
+    this.qKey = new Uint32Array(queue);
+    this.order_ = new Int32Array(queue);
+    this.newKeys = new Float64Array(queue);
     this.name = variant;
     this.fixed = variant === 'rfc-v1-fixed';
     this.window = msecs_to_jiffies(cfg.window_ms, cfg.hz);
@@ -88,6 +120,7 @@ export class RfcV1Engine implements Engine {
     this.order = cfg.hash_order;
     this.heads = new Int32Array(1 << cfg.hash_order).fill(-1);
     this.occupied = new BucketSet(1 << cfg.hash_order);
+    this.chainLength = new Int32Array(1 << cfg.hash_order);
 
     const topo = cfg.topology;
     this.ranges = new RangeMap(topo);
@@ -112,17 +145,92 @@ export class RfcV1Engine implements Engine {
       }
     }
     this.daemonNodes = topo.nodes.filter((n) => n.cpus.length > 0).map((n) => n.id);
+    this.intervalAccesses = new Float64Array(size + 1);
+    this.intervalToptier = new Float64Array(size + 1);
   }
 
   /** kpromoted_record_access(pfn, nid, src, now), after running the passes due before `time`. */
   record_access(pfn: number, nid: number, src: number, time: number): void {
-    if (time >= this.nextPass) this.clock(time);
+    if (time >= this.nextPass) {
+      this.flush();
+      this.clock(time);
+    }
     const c = this.c;
     this.records++;
     c[C.recorded_accesses]++;
     if (src === 0) c[C.recorded_hwhints]++;
     else if (src === 1) c[C.recorded_pgtscans]++;
+    const n = this.queued;
+    this.qPfn[n] = pfn;
+    this.qNid[n] = nid;
+    this.qTime[n] = time;
+    this.queued = n + 1;
+    if (n + 1 === this.qPfn.length) this.flush();
+  }
 
+  /**
+   * Applies the queued accesses. Between two passes, accesses to different pfns interact only through the
+   * order in which new records enter their buckets (hlist_add_head), so the queue is applied grouped by page
+   * index region (cache friendly; each pfn's accesses keep their order) and new records are linked into their
+   * buckets afterwards in trace order.
+   */
+  private flush(): void {
+    const n = this.queued;
+    if (n === 0) return;
+    this.queued = 0;
+    const order = this.order_;
+    if (n < 64) {
+      for (let i = 0; i < n; i++) order[i] = i;
+    } else {
+      // Counting sort by the top bits of the page-index hash: a stable grouping by table region.
+      const counts = this.regionCounts;
+      counts.fill(0);
+      const key = this.qKey;
+      const index = this.index;
+      for (let i = 0; i < n; i++) {
+        const k = index.region(this.qPfn[i]!);
+        key[i] = k;
+        counts[k]!++;
+      }
+      let sum = 0;
+      for (let r = 0; r < counts.length; r++) {
+        const c = counts[r]!;
+        counts[r] = sum;
+        sum += c;
+      }
+      for (let i = 0; i < n; i++) order[counts[key[i]!]!++] = i;
+    }
+    for (let j = 0; j < n; j++) {
+      const i = order[j]!;
+      this.apply(this.qPfn[i]!, this.qNid[i]!, this.qTime[i]!, i);
+    }
+    this.linkNew();
+  }
+
+  /** hlist_add_head() of the records created by the last flush, in trace order. */
+  private linkNew(): void {
+    const m = this.newCount;
+    if (m === 0) return;
+    this.newCount = 0;
+    const keys = this.newKeys.subarray(0, m);
+    keys.sort(); // seq * 2^31 + slot: trace order
+    const s = this.slab;
+    for (let k = 0; k < m; k++) {
+      const key = keys[k]!;
+      const slot = key % 2147483648;
+      const base = slot * STRIDE;
+      const bucket = s[base + F_BUCKET]!;
+      s[base + F_NEXT] = this.heads[bucket]!;
+      if (this.heads[bucket] === -1) this.occupied.add(bucket);
+      this.heads[bucket] = slot;
+      const chain = ++this.chainLength[bucket]!;
+      if (chain > this.longestChain) this.longestChain = chain;
+    }
+  }
+
+  /** kpromoted_record_access() for one queued access; `seq` is its place in the queue. */
+  private apply(pfn: number, nid: number, time: number, seq: number): void {
+    const c = this.c;
     // pfn_to_nid(), pfn_to_online_page(), is_zone_device_page(), folio_test_lru()
     const index = this.index;
     const slab = this.slab;
@@ -144,17 +252,23 @@ export class RfcV1Engine implements Engine {
           kind = this.ranges.kind;
         }
       } else {
-        node = PLACED_BASE - v;
+        const x = PLACED_BASE - v;
+        node = x >> 1;
         kind = KIND_LRU; // only LRU folios are migrated
+        if ((x & 1) === 0) index.setAt(pos, v - 1); // first access since it moved
       }
     } else {
       this.ranges.lookup(pfn);
       node = this.ranges.nid;
       kind = this.ranges.kind;
     }
+    const hot = nid === -1 ? this.defaultNode : nid;
+    const target = hot >= 0 && hot < this.daemon.length && this.daemon[hot] === 1 ? hot : this.daemon.length;
+    this.intervalAccesses[target]!++;
     // "Record only accesses from lower tiers": node_is_toptier(pfn_to_nid(pfn)); nid -1 is not top tier.
     if (node >= 0 && this.toptier[node] === 1) {
       c[C.record_toptier]++;
+      this.intervalToptier[target]!++;
       return;
     }
     if (kind !== KIND_LRU) return;
@@ -166,20 +280,18 @@ export class RfcV1Engine implements Engine {
       slot = this.allocSlot();
       base = slot * STRIDE;
       const s = this.slab;
-      const bucket = hash_64(pfn, this.order);
       s[base + F_PFN] = pfn;
       s[base + F_LAST_UPDATE] = time;
       s[base + F_FREQUENCY] = 1;
       s[base + F_HOT_NODE] = 0;
-      s[base + F_NEXT] = this.heads[bucket]!;
+      s[base + F_NEXT] = -1; // linked by linkNew()
       s[base + F_PLACED] = pos >= 0 ? node : -1;
       s[base + F_TRACKED_SINCE] = time;
-      s[base + F_BUCKET] = bucket;
-      if (this.heads[bucket] === -1) this.occupied.add(bucket);
-      this.heads[bucket] = slot;
+      s[base + F_BUCKET] = hash_64(pfn, this.order);
+      this.newKeys[this.newCount++] = seq * 2147483648 + slot;
       if (pos >= 0) index.setAt(pos, slot);
       else index.insertAt(pos, pfn, slot);
-      this.tracked++;
+      if (++this.tracked > this.peakTracked) this.peakTracked = this.tracked;
       c[C.record_added]++;
       created = true;
     } else {
@@ -210,7 +322,6 @@ export class RfcV1Engine implements Engine {
     }
     // phi->recency = now is not stored: no code path of the patch reads it.
 
-    const hot = nid === -1 ? this.defaultNode : nid;
     const old = s[base + F_HOT_NODE]!;
     if (created) {
       if (this.hasDaemon(hot)) this.examinable++;
@@ -224,6 +335,7 @@ export class RfcV1Engine implements Engine {
   finish(): void {
     if (this.finished) return;
     this.finished = true;
+    this.flush();
     if (!this.started) return;
     this.pass(this.nextPass);
     this.nextPass += this.period;
@@ -231,11 +343,13 @@ export class RfcV1Engine implements Engine {
 
   /** Counters in vmstat order. */
   counters(): Counter[] {
+    this.flush();
     return RFC_V1_COUNTER_NAMES.map((name, i) => ({ name, value: this.c[i]! }));
   }
 
   /** Records, passes, tracked records and those no daemon will ever examine. */
   summary(): ReplaySummary {
+    this.flush();
     const byNode = new Map<number, number>();
     this.forEachRecord((base) => {
       const hot = this.slab[base + F_HOT_NODE]!;
@@ -268,21 +382,78 @@ export class RfcV1Engine implements Engine {
 
   /** Records in the hash table now. */
   get tracked_records(): number {
+    this.flush();
     return this.tracked;
   }
 
   /** Free pages of node `id` now (Infinity when it has no budget). */
   free_pages_of(id: number): number {
+    this.flush();
     return this.budgeted[id] === 1 ? this.freePages[id]! : Infinity;
   }
 
   /** Node the page lives on now (pfn_to_nid), -1 when in no range. */
   pfn_to_nid(pfn: number): number {
+    this.flush();
     const v = this.index.get(pfn, -1);
-    if (v <= PLACED_BASE) return PLACED_BASE - v;
+    if (v <= PLACED_BASE) return (PLACED_BASE - v) >> 1;
     if (v >= 0 && this.slab[v * STRIDE + F_PLACED]! >= 0) return this.slab[v * STRIDE + F_PLACED]!;
     this.ranges.lookup(pfn);
     return this.ranges.nid;
+  }
+
+  /** Daemon node ids, ascending. */
+  get daemon_nodes(): readonly number[] {
+    return this.daemonNodes;
+  }
+
+  /**
+   * Accesses since the previous call, by target node: `accesses[id]` for a daemon node `id`, the last slot
+   * for targets without a daemon; `toptier` likewise for the ones that hit a top-tier page. Resets both.
+   */
+  take_interval_accesses(): { accesses: Float64Array; toptier: Float64Array } {
+    this.flush();
+    const out = { accesses: this.intervalAccesses.slice(), toptier: this.intervalToptier.slice() };
+    this.intervalAccesses.fill(0);
+    this.intervalToptier.fill(0);
+    return out;
+  }
+
+  /** Records whose hot_node has no daemon, now. */
+  get unexamined_records(): number {
+    this.flush();
+    return this.tracked - this.examinable;
+  }
+
+  /** Most records in the hash table at once, and the longest bucket chain seen. */
+  get peak(): { records: number; longest_chain: number } {
+    this.flush();
+    return { records: this.peakTracked, longest_chain: this.longestChain };
+  }
+
+  /** Pages migrated in this replay that were never accessed after they moved (and are not tracked again). */
+  wasted_promotions(): number {
+    this.flush();
+    let n = 0;
+    this.index.forEach((_pfn, v) => {
+      if (v <= PLACED_BASE && ((PLACED_BASE - v) & 1) === 0) n++;
+    });
+    return n;
+  }
+
+  /** The record of `pfn` (frequency, last_update, hot_node), or null when it is not tracked. */
+  record_of(pfn: number): { frequency: number; last_update: number; hot_node: number; tracked_since: number } | null {
+    this.flush();
+    const v = this.index.get(pfn, -1);
+    if (v < 0) return null;
+    const base = v * STRIDE;
+    const s = this.slab;
+    return {
+      frequency: s[base + F_FREQUENCY]!,
+      last_update: s[base + F_LAST_UPDATE]!,
+      hot_node: s[base + F_HOT_NODE]!,
+      tracked_since: s[base + F_TRACKED_SINCE]!,
+    };
   }
 
   private hasDaemon(node: number): boolean {
@@ -300,6 +471,8 @@ export class RfcV1Engine implements Engine {
       if (this.examinable === 0) {
         // No record any daemon would look at: these passes change nothing. Count them and jump.
         const k = Math.floor((time - this.nextPass) / this.period) + 1;
+        // The first of them closes the accesses since the last pass; the rest had none.
+        this.observer?.passEnd?.(this.nextPass);
         this.passes += k;
         if (this.firstPass === null) this.firstPass = this.nextPass;
         this.lastPass = this.nextPass + (k - 1) * this.period;
@@ -383,14 +556,14 @@ export class RfcV1Engine implements Engine {
           if (this.migrate(from, hot)) {
             c[C.mig_promoted]++;
             c[C.numa_pages_migrated]++;
-            this.untrack(slot, pfn, hot);
+            this.untrack(slot, pfn, hot, true);
           } else {
             outcome = OutcomeCode.Failed; // record kept, retried next pass
             keep = true;
           }
         } else {
           c[C.mig_dropped]++;
-          this.untrack(slot, pfn, placed);
+          this.untrack(slot, pfn, placed, false);
         }
         if (keep) {
           prev = slot;
@@ -405,7 +578,7 @@ export class RfcV1Engine implements Engine {
       if (heads[b] === -1) occupied.delete(b);
       b = occupied.next(b + 1);
     }
-    if (obs !== null) this.flush(obs, now);
+    if (obs !== null) this.flushEvents(obs, now);
   }
 
   /** migrate_misplaced_folio_prepare() + migrate_misplaced_folio() for one base page (SPEC 2.5). */
@@ -421,10 +594,12 @@ export class RfcV1Engine implements Engine {
   }
 
   /** hlist_del_init + kfree: the slot is freed; the page index keeps where a migrated page lives. */
-  private untrack(slot: number, pfn: number, placed: number): void {
+  private untrack(slot: number, pfn: number, placed: number, moved: boolean): void {
     const pos = this.index.find(pfn);
-    if (placed >= 0) this.index.setAt(pos, PLACED_BASE - placed);
+    // A page that just moved has not been accessed on its new node yet; one dropped keeps its old mark.
+    if (placed >= 0) this.index.setAt(pos, placedValue(placed, !moved));
     else this.index.deleteAt(pos);
+    this.chainLength[this.slab[slot * STRIDE + F_BUCKET]!]!--;
     this.slab[slot * STRIDE + F_NEXT] = this.freeSlot;
     this.freeSlot = slot;
     this.tracked--;
@@ -451,7 +626,7 @@ export class RfcV1Engine implements Engine {
     list.push(pfn, from, outcome, since);
   }
 
-  private flush(obs: PassObserver, now: number): void {
+  private flushEvents(obs: PassObserver, now: number): void {
     for (const node of this.daemonNodes) {
       const list = this.pending[node];
       if (list === undefined || list.length === 0) continue;

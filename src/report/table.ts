@@ -14,23 +14,27 @@ export interface TableInput {
   readonly settings: ReadonlyArray<readonly [string, string]>;
 }
 
-function table(head: string[], color: ChalkInstance): Table.Table {
+/** cli-table3 border characters without lines between rows. */
+export const COMPACT_CHARS = { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' };
+
+function table(head: string[], color: ChalkInstance, align: 'left' | 'right'): Table.Table {
   return new Table({
     head: head.map((h) => color.bold(h)),
     style: { head: [], border: [] },
-    colAligns: ['left', 'right'],
+    chars: COMPACT_CHARS,
+    colAligns: ['left', align],
   });
 }
 
 /** Renders the counters, the summary and any warnings. */
 export function renderTable(input: TableInput, color: ChalkInstance): string {
-  const counters = table(['counter', 'value'], color);
+  const counters = table(['counter', 'value'], color, 'right');
   for (const c of input.counters) {
     const value = c.value === 0 ? color.dim(String(c.value)) : String(c.value);
     counters.push([c.name, value]);
   }
   const s = input.summary;
-  const summary = table(['summary', ''], color);
+  const summary = table(['summary', ''], color, 'left');
   summary.push(['engine', input.engine]);
   for (const [k, v] of input.settings) summary.push([k, v]);
   summary.push(['records', String(s.records)]);

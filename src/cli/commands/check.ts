@@ -17,6 +17,7 @@ import { counterNames } from '../../engine/registry.js';
 import { EventsCsvWriter } from '../../report/events.js';
 import { compareGolden, parseGolden, type GoldenDiff } from '../../report/golden.js';
 import { renderVmstat } from '../../report/vmstat.js';
+import { COMPACT_CHARS } from '../../report/table.js';
 import { runReplay } from '../../run/replay.js';
 import { loadTopology } from '../../topology/load.js';
 import { addOptions, ENGINE_OPTIONS, normalizeReplayOptions, type RawEngineOptions } from '../options.js';
@@ -156,7 +157,12 @@ export function checkCommand(ctx: CommandContext): Command {
       const cases = findCases(dir);
       if (cases.length === 0) throw new UsageError(`no traces (*.csv, *.csv.gz) in ${dir}`);
       const color = ctx.color();
-      const table = new Table({ head: ['trace', 'records', 'result', 'detail'].map((h) => color.bold(h)), style: { head: [], border: [] }, wordWrap: true, colWidths: [null, null, null, 70] as unknown as number[] });
+      const table = new Table({
+        head: ['trace', 'records', 'result', 'detail'].map((h) => color.bold(h)),
+        style: { head: [], border: [] },
+        chars: COMPACT_CHARS,
+        colAligns: ['left', 'right', 'left', 'left'],
+      });
       let exit = EXIT_OK;
       for (const c of cases) {
         const o = await runCase(c, raw.update === true);
@@ -166,11 +172,25 @@ export function checkCommand(ctx: CommandContext): Command {
             : o.status === 'updated'
               ? color.yellow(o.status)
               : color.red(o.status);
-        table.push([o.name, String(o.records), status, o.detail]);
+        table.push([o.name, String(o.records), status, wrap(o.detail, 80)]);
         if (o.status === 'FAIL') exit = Math.max(exit, EXIT_MISMATCH);
         if (o.status === 'ERROR') exit = Math.max(exit, EXIT_USAGE);
       }
       ctx.io.stdout.write(table.toString() + '\n');
       ctx.setExit(exit);
     });
+}
+
+/** Breaks long detail text into lines of at most `width` characters at spaces. */
+function wrap(text: string, width: number): string {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  if (line !== '') lines.push(line);
+  return lines.join('\n');
 }

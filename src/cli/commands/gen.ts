@@ -11,7 +11,8 @@ export function genCommand(ctx: CommandContext): Command {
   const cmd = new Command('gen').description('write a seeded synthetic trace (pfn,nid,src,time CSV)');
   for (const spec of GEN_OPTIONS) {
     const o = new Option(spec.flag, spec.description);
-    if (spec.default !== undefined) o.default(undefined, spec.default); // shown in help; applied by parseGenArgs
+    // Defaults are applied by parseGenArgs; show them in help only.
+    if (spec.default !== undefined) o.description = `${spec.description} (default: ${spec.default})`;
     cmd.addOption(o);
   }
   cmd.option('-o, --out <file>', 'write to a file instead of stdout');

@@ -58,7 +58,8 @@ export function topoCommand(ctx: CommandContext): Command {
       }
       // Built from a machine: JSON by default, so it can be saved and passed to --topology.
       const asJson = raw.json ?? (raw.fromSysfs !== undefined || raw.fromNumactl !== undefined);
-      io.stdout.write(asJson ? topologyToJson(topo) : renderTopology(topo, ctx.color()));
+      const text = asJson ? topologyToJson(topo) : renderTopology(topo, ctx.color());
+      io.stdout.write(text.endsWith('\n') ? text : text + '\n');
       ctx.setExit(EXIT_OK);
     });
 }

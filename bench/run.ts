@@ -1,0 +1,177 @@
+/**
+ * kpromo benchmark (`npm run bench`; never run by vitest). Generates a deterministic trace once
+ * (cached in os.tmpdir()/kpromo-bench/), runs each case of cases.ts `--runs` times in fresh
+ * processes and prints the medians against the targets: >= 5 M records/s and < 300 MB peak RSS.
+ *
+ *   node dist/bench/run.js [--records N | --quick] [--runs N] [--case NAME]...
+ */
+import { openSync, readSync, closeSync } from 'node:fs';
+import { BENCH_CASES, type BenchCase } from './cases.js';
+import { runOnce, RunFailure, type Measurement } from './measure.js';
+import { BENCH_TASKS } from './tasks.js';
+import { benchTrace, benchTraceOptions, type BenchTrace } from './trace.js';
+
+/** Targets every case is held to. */
+const TARGET_RECORDS_PER_S = 5_000_000;
+const TARGET_RSS_BYTES = 300_000_000;
+
+interface BenchArgs {
+  records: number;
+  runs: number;
+  cases: string[];
+}
+
+const USAGE = `usage: node dist/bench/run.js [--records N | --quick] [--runs N] [--case NAME]...
+  --records N   trace length (default 10000000; pages = records / 10, at most 1000000)
+  --quick       1000000 records
+  --runs N      runs per case, the median is reported (default 3)
+  --case NAME   run only this case (repeatable); cases: ${BENCH_CASES.map((c) => c.name).join(', ')}`;
+
+function parseArgs(argv: readonly string[]): BenchArgs {
+  const args: BenchArgs = { records: 10_000_000, runs: 3, cases: [] };
+  const count = (flag: string, text: string | undefined): number => {
+    const v = Number((text ?? '').replace(/_/g, ''));
+    if (!Number.isSafeInteger(v) || v < 1) throw new Error(`${flag}: expected an integer >= 1, got ${JSON.stringify(text)}`);
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--records') args.records = count(a, argv[++i]);
+    else if (a === '--quick') args.records = 1_000_000;
+    else if (a === '--runs') args.runs = count(a, argv[++i]);
+    else if (a === '--case') {
+      const name = argv[++i] ?? '';
+      if (!BENCH_CASES.some((c) => c.name === name)) throw new Error(`--case: no case ${JSON.stringify(name)}\n${USAGE}`);
+      args.cases.push(name);
+    } else if (a === '--help' || a === '-h') {
+      process.stdout.write(USAGE + '\n');
+      process.exit(0);
+    } else throw new Error(`unknown argument ${JSON.stringify(a)}\n${USAGE}`);
+  }
+  return args;
+}
+
+/** Child mode: `--task NAME FILE` runs one in-process task and prints its result as JSON. */
+async function runTask(name: string, file: string): Promise<number> {
+  const task = BENCH_TASKS[name];
+  if (task === undefined) {
+    process.stderr.write(`no bench task ${JSON.stringify(name)}\n`);
+    return 2;
+  }
+  try {
+    process.stdout.write(JSON.stringify(await task(file)) + '\n');
+    return 0;
+  } catch (e) {
+    process.stderr.write(`task ${name} failed: ${(e as Error).message}\n`);
+    return 1;
+  }
+}
+
+/** Reads the file once so every case starts with it in the page cache. */
+function warm(file: string): void {
+  const fd = openSync(file, 'r');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  try {
+    while (readSync(fd, buf, 0, buf.length, null) > 0);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+interface CaseResult {
+  readonly c: BenchCase;
+  readonly runs: readonly Measurement[];
+  readonly failure: string | null;
+}
+
+async function measure(c: BenchCase, trace: BenchTrace, runs: number): Promise<CaseResult> {
+  const done: Measurement[] = [];
+  for (let i = 0; i < runs; i++) {
+    try {
+      const m = await runOnce(c, trace, i);
+      done.push(m);
+      process.stderr.write(`  ${c.name} run ${i + 1}/${runs}: ${(m.ms / 1000).toFixed(2)} s, ${(m.maxRssKiB / 1024).toFixed(0)} MiB\n`);
+    } catch (e) {
+      const reason = e instanceof RunFailure ? e.message : String((e as Error).stack ?? e);
+      process.stderr.write(`  ${c.name} run ${i + 1}/${runs}: FAILED: ${reason}\n`);
+      return { c, runs: done, failure: reason };
+    }
+  }
+  return { c, runs: done, failure: null };
+}
+
+/** Aligns the rows of `rows` that have every column; shorter rows (failures) print as they are. */
+function table(rows: readonly string[][]): string {
+  const full = rows[0]!.length;
+  const aligned = rows.filter((r) => r.length === full);
+  const widths = rows[0]!.map((_, col) => Math.max(...aligned.map((r) => r[col]!.length)));
+  // Text columns (case name, PASS/MISS) align left, numbers right.
+  const left = (col: number): boolean => col === 0 || col >= full - 2;
+  return rows
+    .map((r) =>
+      r.length !== full
+        ? r.join('  ')
+        : r.map((cell, col) => (left(col) ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  ').trimEnd(),
+    )
+    .join('\n');
+}
+
+function report(results: readonly CaseResult[], trace: BenchTrace, runs: number): string {
+  const rows = [['case', 'records', 'MB', 'seconds', 'records/s', 'MB/s', 'peak RSS MiB', '>= 5 M rec/s', '< 300 MB']];
+  for (const r of results) {
+    if (r.failure !== null) {
+      rows.push([r.c.name, `FAILED: ${r.failure}`]);
+      continue;
+    }
+    const s = median(r.runs.map((m) => m.ms)) / 1000;
+    const rss = median(r.runs.map((m) => m.maxRssKiB)) * 1024;
+    const rate = trace.records / s;
+    rows.push([
+      r.c.name,
+      String(trace.records),
+      (trace.bytes / 1e6).toFixed(1),
+      s.toFixed(3),
+      `${(rate / 1e6).toFixed(2)} M`,
+      (trace.bytes / 1e6 / s).toFixed(1),
+      (rss / 2 ** 20).toFixed(1),
+      rate >= TARGET_RECORDS_PER_S ? 'PASS' : 'MISS',
+      rss < TARGET_RSS_BYTES ? 'PASS' : 'MISS',
+    ]);
+  }
+  const touched = trace.pagesTouched === null ? '' : ` (${trace.pagesTouched} touched)`;
+  return `median of ${runs} runs; ${trace.records} records, ${trace.pages} pages${touched}, ${trace.file}\n${table(rows)}`;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === '--task') return runTask(argv[1] ?? '', argv[2] ?? '');
+  let args: BenchArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n`);
+    return 2;
+  }
+  const opts = benchTraceOptions(args.records);
+  process.stderr.write(`trace: ${opts.records} records, ${opts.pages} pages, pattern ${opts.pattern}, seed ${opts.seed}\n`);
+  const trace = benchTrace(opts);
+  process.stderr.write(trace.fresh ? `  generated in ${(trace.genMs / 1000).toFixed(1)} s: ${trace.file}\n` : `  cached: ${trace.file}\n`);
+  warm(trace.file);
+
+  const cases = args.cases.length > 0 ? BENCH_CASES.filter((c) => args.cases.includes(c.name)) : BENCH_CASES;
+  const results: CaseResult[] = [];
+  for (const c of cases) {
+    process.stderr.write(`${c.name}: ${c.description}\n`);
+    results.push(await measure(c, trace, args.runs));
+  }
+  process.stdout.write(report(results, trace, args.runs) + '\n');
+  // Misses are results, not errors; a case that could not run is.
+  return results.some((r) => r.failure !== null) ? 1 : 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));
