@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander';
 import { RFC_V1_DEFAULTS, validateRfcV1Config } from '../engine/config.js';
 import { ENGINE_NAMES, type EngineName } from '../engine/registry.js';
+import { PGHOT_DEFAULTS, resolvePghotConfig } from '../engine/pghot-config.js';
 import type { Topology } from '../engine/topology.js';
 import { UsageError } from '../errors.js';
 import type { ReplaySettings } from '../run/replay.js';
@@ -28,11 +29,16 @@ export const ENGINE_OPTIONS: readonly OptionSpec[] = [
   { flags: '--topology <file|preset>', description: 'topology JSON file or preset name', default: DEFAULT_TOPOLOGY },
   { flags: '--engine <name>', description: 'promotion engine', default: 'rfc-v1', choices: ENGINE_NAMES },
   { flags: '--hz <n>', description: 'CONFIG_HZ: jiffies per second', default: String(RFC_V1_DEFAULTS.hz) },
-  { flags: '--window <ms>', description: 'KPROMOTED_FREQ_WINDOW in ms', default: String(RFC_V1_DEFAULTS.window_ms) },
-  { flags: '--threshold <n>', description: 'KPRMOTED_FREQ_THRESHOLD: accesses in a window to be a candidate', default: String(RFC_V1_DEFAULTS.threshold) },
-  { flags: '--period <ms>', description: 'KPROMOTE_DELAY: daemon period in ms', default: String(RFC_V1_DEFAULTS.period_ms) },
+  { flags: '--window <ms>', description: `frequency window in ms (default: rfc-v1 ${RFC_V1_DEFAULTS.window_ms}, pghot ${PGHOT_DEFAULTS.freq_window_ms}, --pghot-precise ${PGHOT_DEFAULTS.freq_window_ms_precise})` },
+  { flags: '--threshold <n>', description: `accesses in a window to be a candidate (default: ${RFC_V1_DEFAULTS.threshold})` },
+  { flags: '--period <ms>', description: `daemon period in ms: KPROMOTE_DELAY / kmigrated_sleep_ms (default: rfc-v1 ${RFC_V1_DEFAULTS.period_ms}, pghot ${PGHOT_DEFAULTS.kmigrated_sleep_ms})` },
   { flags: '--default-node <nid>', description: 'hot_node of NUMA_NO_NODE (-1) accesses', default: String(RFC_V1_DEFAULTS.default_node) },
   { flags: '--hash-order <bits>', description: 'KPROMOTED_HASH_ORDER: log2 of the number of hash buckets', default: String(RFC_V1_DEFAULTS.hash_order) },
+  { flags: '--pghot-precise', description: 'pghot: CONFIG_PGHOT_PRECISE (u32 record: nid, 3-bit frequency, 14-bit time)' },
+  { flags: '--target-nid <nid>', description: `pghot: vm.pghot_target_nid (default: ${PGHOT_DEFAULTS.target_nid})` },
+  { flags: '--batch <n>', description: `pghot: kmigrated_batch_nr (default: ${PGHOT_DEFAULTS.kmigrated_batch_nr})` },
+  { flags: '--rate-limit <MBps>', description: `pghot: vm.pghot_promote_rate_limit_MBps (default: ${PGHOT_DEFAULTS.promote_rate_limit_MBps})` },
+  { flags: '--sources <mask>', description: 'pghot: vm.pghot_enabled_sources, 0x1 hint faults, 0x2 hwhints (default: 0x3)' },
   { flags: '--parser <kind>', description: 'CSV parser: auto (byte-level fast path, csv-parse for anything unusual), fast, csv-parse', default: 'auto', choices: ['auto', 'fast', 'csv-parse'] },
 ];
 
@@ -41,6 +47,11 @@ export const REPLAY_OUTPUT_OPTIONS: readonly OptionSpec[] = [
   { flags: '--format <format>', description: 'output: table, vmstat or json', default: 'table', choices: FORMATS },
   { flags: '--events <file>', description: 'write one CSV line per record examined by a pass' },
   { flags: '--expect <golden>', description: 'compare counters with a vmstat-format golden file (exit 1 on mismatch)' },
+  { flags: '--analysis', description: 'print analysis metrics: fast-tier share, promotion latency, wasted promotions, kernel memory' },
+  { flags: '--timeline', description: 'print one row per migrate pass and daemon node (implies --analysis)' },
+  { flags: '--bucket <seconds>', description: 'aggregate timeline rows into buckets of this many seconds' },
+  { flags: '--timeline-csv <file>', description: 'write the timeline as CSV (implies --analysis)' },
+  { flags: '--report <file.html>', description: 'write a self-contained HTML report with charts (implies --analysis)' },
   { flags: '--no-progress', description: 'no progress line on stderr (it is shown only on a terminal)' },
 ];
 
@@ -71,9 +82,14 @@ export interface RawEngineOptions {
   topology: string;
   engine: string;
   hz: string;
-  window: string;
-  threshold: string;
-  period: string;
+  window?: string;
+  threshold?: string;
+  period?: string;
+  pghotPrecise?: boolean;
+  targetNid?: string;
+  batch?: string;
+  rateLimit?: string;
+  sources?: string;
   defaultNode: string;
   hashOrder: string;
   parser: string;
@@ -89,16 +105,33 @@ export function normalizeReplayOptions(
     throw new UsageError(`--engine must be one of ${ENGINE_NAMES.join(', ')}, got ${JSON.stringify(raw.engine)}`);
   }
   const topology = loadTopology(raw.topology);
+  const hz = parseIntOption('--hz', raw.hz, 1, 100000);
+  const window = raw.window === undefined ? undefined : parseIntOption('--window', raw.window, 0, 0x7fffffff);
+  const threshold = raw.threshold === undefined ? undefined : parseIntOption('--threshold', raw.threshold, -0x80000000, 0x7fffffff);
+  const period = raw.period === undefined ? undefined : parseIntOption('--period', raw.period, 1, 0x7fffffff);
   const rfc = validateRfcV1Config({
-    hz: parseIntOption('--hz', raw.hz, 1, 100000),
-    window_ms: parseIntOption('--window', raw.window, 0, 0x7fffffff),
-    threshold: parseIntOption('--threshold', raw.threshold, -0x80000000, 0x7fffffff),
-    period_ms: parseIntOption('--period', raw.period, 1, 0x7fffffff),
+    hz,
+    window_ms: window ?? RFC_V1_DEFAULTS.window_ms,
+    threshold: threshold ?? RFC_V1_DEFAULTS.threshold,
+    period_ms: period ?? RFC_V1_DEFAULTS.period_ms,
     default_node: parseIntOption('--default-node', raw.defaultNode, 0, 0x7fffffff),
     hash_order: parseIntOption('--hash-order', raw.hashOrder, 1, 24),
     topology,
   });
+  const opt = <T>(v: T | undefined, key: string) => (v === undefined ? {} : { [key]: v });
+  const pghot = resolvePghotConfig({
+    hz,
+    topology,
+    precise: raw.pghotPrecise === true,
+    ...opt(window, 'freq_window_ms'),
+    ...opt(threshold, 'freq_threshold'),
+    ...opt(period, 'kmigrated_sleep_ms'),
+    ...opt(raw.targetNid === undefined ? undefined : parseIntOption('--target-nid', raw.targetNid, 0, 1023), 'target_nid'),
+    ...opt(raw.batch === undefined ? undefined : parseIntOption('--batch', raw.batch, 1, 1 << 20), 'kmigrated_batch_nr'),
+    ...opt(raw.rateLimit === undefined ? undefined : parseIntOption('--rate-limit', raw.rateLimit, 0, 0x7fffffff), 'promote_rate_limit_MBps'),
+    ...opt(raw.sources === undefined ? undefined : parseIntOption('--sources', raw.sources, 0, 3), 'enabled_sources'),
+  });
   const parser = raw.parser as ReplaySettings['parser'];
   const inputs = (traces.length === 0 ? ['-'] : traces).map((name) => ({ name }));
-  return { engine: raw.engine as EngineName, rfc, topologySource: raw.topology, inputs, parser };
+  return { engine: raw.engine as EngineName, rfc, pghot, topologySource: raw.topology, inputs, parser };
 }

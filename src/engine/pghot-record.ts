@@ -122,13 +122,3 @@ export function precise_update_record(
   if (freq >= threshold) hotness += PRECISE_READY;
   return hotness;
 }
-
-/** Fields of a precise-mode record. */
-export function precise_fields(phi: number): { nid: number; freq: number; time: number; ready: boolean } {
-  return { nid: phi & 1023, freq: (phi >>> 10) & 7, time: (phi >>> 13) & PRECISE_TIME_MASK, ready: phi >= PRECISE_READY };
-}
-
-/** Fields of a default-mode record (time is the 5-bit bucket). */
-export function default_fields(phi: number): { freq: number; time: number; ready: boolean } {
-  return { freq: phi & 3, time: (phi >> 2) & 31, ready: (phi & DEFAULT_READY) !== 0 };
-}

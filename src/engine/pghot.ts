@@ -22,23 +22,35 @@ import {
   precise_access_latency,
   precise_update_record,
 } from './pghot-record.js';
-import { TargetPgdat, Verdict, should_migrate_memory } from './pghot-throttle.js';
+import { PghotNodes } from './pghot-nodes.js';
+import { Verdict, should_migrate_memory, type TargetPgdat } from './pghot-throttle.js';
 import { msecs_to_jiffies } from './jiffies.js';
 import { KIND_LRU, KIND_NONLRU, RangeMap } from './placement.js';
-import { memoryTiers } from './topology.js';
 import { OutcomeCode, type Counter, type Engine, type PassObserver, type ReplaySummary } from './types.js';
 
 /** SECTION_SIZE_BITS on x86-64: kmigrated walks (and batches) one 128 MiB memory section at a time. */
 const SECTION_SIZE_BITS = 27;
 
 /**
- * One memory section's `hot_map` (mem_section->hot_map->phi[PAGES_PER_SECTION], allocated when the
- * replay first records an access in it) and, once a page of it was migrated, where each page lives now
- * (node + 1; 0 = where the topology's ranges say).
+ * A slot of a page migrated in this replay holds PLACED | node instead of a record: bit 30 is unused by
+ * both record layouts (precise mode leaves bits 27-30 free), and a migrated page never gets a record
+ * again (it now lives on a top-tier node).
+ */
+const PLACED = 0x40000000;
+
+/**
+ * One memory section's `hot_map` (mem_section->hot_map->phi[PAGES_PER_SECTION]), allocated when the
+ * replay first records an access in it. Default mode's u8 records are kept in 32-bit slots as well, so
+ * the hot path sees one array type.
  */
 interface Section {
-  readonly phi: Uint8Array | Uint32Array;
-  placed: Int32Array | null;
+  readonly phi: Uint32Array;
+  /**
+   * Offsets whose record turned READY since the section was last walked. The walk visits these instead
+   * of all PAGES_PER_SECTION slots: no other slot can hold a READY record (kmigrated takes every READY
+   * record of a section it walks), so the outcome is the kernel's.
+   */
+  readonly ready: number[];
   /** Nodes whose kmigrated has this section's PGHOT_SECTION_HOT_BIT pending (a section lies in one node). */
   readonly hot: number[];
 }
@@ -64,17 +76,8 @@ export class PghotEngine implements Engine {
   private readonly enabled: number;
 
   private readonly ranges: RangeMap;
-  private readonly size: number; // highest node id + 1
-  private readonly exists: Uint8Array;
-  private readonly toptier: Uint8Array;
-  private readonly hasMemory: Uint8Array;
-  private readonly budgeted: Uint8Array;
-  private readonly freePages: Float64Array;
-  private readonly highWmark: Float64Array;
-  private readonly enoughWmark: Float64Array; // pgdat_free_space_enough(): max(1 GiB, node_present_pages >> 4)
-  private readonly pgdat: TargetPgdat[] = [];
-  /** kmigrated%d nodes: N_MEMORY and not top tier, ascending. */
-  private readonly kmigratedNodes: number[];
+  private readonly nodes: PghotNodes;
+  private readonly toptier: Uint8Array; // nodes.toptier, for the hot path
 
   private readonly sections = new Map<number, Section>();
   private tracked = 0; // non-zero phi_t slots
@@ -115,39 +118,11 @@ export class PghotEngine implements Engine {
     this.pagesPerSection = 2 ** (SECTION_SIZE_BITS - pageShift);
     this.enabled = r.enabled_sources;
 
-    const topo = r.topology;
-    this.ranges = new RangeMap(topo);
-    const tiers = memoryTiers(topo);
-    const size = Math.max(...topo.nodes.map((n) => n.id)) + 1;
-    this.size = size;
-    this.exists = new Uint8Array(size);
-    this.toptier = new Uint8Array(size);
-    this.hasMemory = new Uint8Array(size);
-    this.budgeted = new Uint8Array(size);
-    this.freePages = new Float64Array(size);
-    this.highWmark = new Float64Array(size);
-    this.enoughWmark = new Float64Array(size);
-    this.activate = new Uint8Array(size);
-    for (const t of tiers.nodes) {
-      this.exists[t.id] = 1;
-      this.toptier[t.id] = t.toptier ? 1 : 0;
-      this.hasMemory[t.id] = t.has_memory ? 1 : 0;
-    }
-    const gib = 2 ** (30 - pageShift);
-    for (const n of topo.nodes) {
-      this.highWmark[n.id] = n.high_wmark_pages;
-      if (n.free_pages !== null) {
-        this.budgeted[n.id] = 1;
-        this.freePages[n.id] = n.free_pages;
-      }
-      // node_present_pages: every page of the node's ranges except ZONE_DEVICE ones.
-      let present = 0;
-      for (const rg of n.pfn_ranges) if (rg.kind !== 'device') present += rg.end - rg.start;
-      this.enoughWmark[n.id] = Math.max(gib, Math.floor(present / 16));
-      this.pgdat[n.id] = new TargetPgdat();
-    }
-    this.kmigratedNodes = tiers.nodes.filter((t) => t.has_memory && !t.toptier).map((t) => t.id);
-    for (const id of this.kmigratedNodes) this.hotSections[id] = [];
+    this.ranges = new RangeMap(r.topology);
+    this.nodes = new PghotNodes(r.topology, pageShift);
+    this.toptier = this.nodes.toptier;
+    this.activate = new Uint8Array(this.nodes.size);
+    for (const id of this.nodes.kmigratedNodes) this.hotSections[id] = [];
   }
 
   /** pghot_record_access(pfn, nid, src, now), after running the kmigrated passes due before `time`. */
@@ -156,7 +131,7 @@ export class PghotEngine implements Engine {
     const c = this.c;
     this.records++;
     // pghot_nid_valid(): default mode accepts any nid; precise mode needs NUMA_NO_NODE or an online top-tier node.
-    if (this.precise && nid !== -1 && !(nid >= 0 && nid < this.size && nid <= 1023 && this.exists[nid] === 1 && this.toptier[nid] === 1)) {
+    if (this.precise && !this.nodes.preciseNidValid(nid)) {
       c[P.nid_invalid]++;
       return;
     }
@@ -175,11 +150,11 @@ export class PghotEngine implements Engine {
     const nr = Math.floor(pfn / this.pagesPerSection);
     const off = pfn - nr * this.pagesPerSection;
     let sec = this.sections.get(nr);
-    const placed = sec === undefined || sec.placed === null ? 0 : sec.placed[off]!;
+    const v = sec === undefined ? 0 : sec.phi[off]!;
     let node: number;
     let kind: number;
-    if (placed !== 0) {
-      node = placed - 1;
+    if ((v & PLACED) !== 0) {
+      node = v - PLACED;
       kind = KIND_LRU; // only LRU folios are migrated
     } else {
       this.ranges.lookup(pfn);
@@ -205,17 +180,16 @@ export class PghotEngine implements Engine {
     }
     c[P.recorded_accesses]++;
     if (sec === undefined) {
-      const phi = this.precise ? new Uint32Array(this.pagesPerSection) : new Uint8Array(this.pagesPerSection);
-      sec = { phi, placed: null, hot: [] };
+      sec = { phi: new Uint32Array(this.pagesPerSection), ready: [], hot: [] };
       this.sections.set(nr, sec);
     }
-    const v = sec.phi[off]!;
     const hotness = this.precise
       ? precise_update_record(v, nid === -1 ? this.target : nid, time, this.windowMs, this.threshold, this.hz)
       : default_update_record(v, time, this.windowMs, this.threshold, this.hz);
     sec.phi[off] = hotness;
     if (v === 0) this.tracked++;
     if (this.isReady(hotness)) {
+      if (v === 0 || !this.isReady(v)) sec.ready.push(off);
       // set_bit(PGHOT_SECTION_HOT_BIT) and set_bit(PGDAT_KMIGRATED_ACTIVATE, &page_pgdat(page)->flags)
       c[P.ready]++;
       if (sec.hot.length === 0 || !sec.hot.includes(node)) {
@@ -242,22 +216,13 @@ export class PghotEngine implements Engine {
   counters(): Counter[] {
     // Node stats are kept per target pgdat; /proc/vmstat shows their sum over nodes.
     const c = this.c;
-    c[P.pgpromote_candidate] = 0;
-    c[P.pgpromote_candidate_nrl] = 0;
-    for (const p of this.pgdat) {
-      if (p === undefined) continue;
-      c[P.pgpromote_candidate] += p.pgpromote_candidate;
-      c[P.pgpromote_candidate_nrl] += p.pgpromote_candidate_nrl;
-    }
+    c[P.pgpromote_candidate] = this.nodes.sum('pgpromote_candidate');
+    c[P.pgpromote_candidate_nrl] = this.nodes.sum('pgpromote_candidate_nrl');
     return PGHOT_COUNTER_NAMES.map((name, i) => ({ name, value: c[i]! }));
   }
 
   /** Records, passes, tracked records (non-zero phi_t slots) and budgets. */
   summary(): ReplaySummary {
-    const free_pages: { node: number; free_pages: number }[] = [];
-    for (let id = 0; id < this.size; id++) {
-      if (this.budgeted[id]) free_pages.push({ node: id, free_pages: this.freePages[id]! });
-    }
     return {
       records: this.records,
       passes: this.passes,
@@ -265,7 +230,7 @@ export class PghotEngine implements Engine {
       unexamined: [], // every lower-tier node has memory, so it has a kmigrated thread
       first_pass: this.firstPass,
       last_pass: this.lastPass,
-      free_pages,
+      free_pages: this.nodes.budgets(),
     };
   }
 
@@ -277,27 +242,27 @@ export class PghotEngine implements Engine {
   /** The raw phi_t record of a pfn (0 when none). */
   record_of(pfn: number): number {
     const nr = Math.floor(pfn / this.pagesPerSection);
-    const sec = this.sections.get(nr);
-    return sec === undefined ? 0 : sec.phi[pfn - nr * this.pagesPerSection]!;
+    const v = this.sections.get(nr)?.phi[pfn - nr * this.pagesPerSection] ?? 0;
+    return (v & PLACED) !== 0 ? 0 : v;
   }
 
   /** Free pages of node `id` now (Infinity when it has no budget). */
   free_pages_of(id: number): number {
-    return this.budgeted[id] === 1 ? this.freePages[id]! : Infinity;
+    return this.nodes.freePagesOf(id);
   }
 
   /** Node the page lives on now, -1 when in no range. */
   pfn_to_nid(pfn: number): number {
     const nr = Math.floor(pfn / this.pagesPerSection);
-    const placed = this.sections.get(nr)?.placed?.[pfn - nr * this.pagesPerSection] ?? 0;
-    if (placed !== 0) return placed - 1;
+    const v = this.sections.get(nr)?.phi[pfn - nr * this.pagesPerSection] ?? 0;
+    if ((v & PLACED) !== 0) return v - PLACED;
     this.ranges.lookup(pfn);
     return this.ranges.nid;
   }
 
   /** The target node's pglist_data state (rate limit, thresholds, candidate stats). */
   pgdat_of(id: number): TargetPgdat | undefined {
-    return this.pgdat[id];
+    return this.nodes.pgdatOf(id);
   }
 
   private isReady(phi: number): boolean {
@@ -331,7 +296,7 @@ export class PghotEngine implements Engine {
     this.passes++;
     if (this.firstPass === null) this.firstPass = now;
     this.lastPass = now;
-    for (const node of this.kmigratedNodes) {
+    for (const node of this.nodes.kmigratedNodes) {
       if (this.activate[node] === 1) this.doWork(node, now);
     }
     this.observer?.passEnd?.(now);
@@ -369,17 +334,24 @@ export class PghotEngine implements Engine {
     const phis = sec.phi;
     const precise = this.precise;
     const base = nr * this.pagesPerSection;
+    const offs = Int32Array.from(sec.ready).sort();
+    sec.ready.length = 0;
     let curNid = -1;
     let batchCount = 0;
-    for (let off = 0; off < phis.length; off++) {
+    for (let i = 0; i < offs.length; i++) {
+      const off = offs[i]!;
+      if (i > 0 && off === offs[i - 1]) continue; // turned READY twice (precise mode can clear it in between)
       const phi = phis[off]!;
+      // folio_nid(folio) != src_nid: skip (the record stays, as does its place in the list).
+      if ((phi & PLACED) !== 0) continue;
       // pghot_get_record(): -EINVAL unless READY.
       if (precise ? phi < PRECISE_READY : (phi & DEFAULT_READY) === 0) continue;
-      // folio_nid(folio) != src_nid: skip (the record stays).
-      if (sec.placed !== null && sec.placed[off] !== 0) continue;
       const pfn = base + off;
       this.ranges.lookup(pfn);
-      if (this.ranges.nid !== src) continue;
+      if (this.ranges.nid !== src) {
+        sec.ready.push(off);
+        continue;
+      }
       // The record is cleared to 0 when taken, whatever happens to the page next.
       phis[off] = 0;
       this.tracked--;
@@ -391,8 +363,8 @@ export class PghotEngine implements Engine {
         if (ev >= 0) this.evOutcome[ev] = OutcomeCode.DroppedRightNode; // folio_nid(folio) == nid
         continue;
       }
-      const verdict = should_migrate_memory(this.pgdatFor(nid), 1, {
-        freeSpaceEnough: this.freeSpaceEnough(nid),
+      const verdict = should_migrate_memory(this.nodes.pgdatFor(nid), 1, {
+        freeSpaceEnough: this.nodes.freeSpaceEnough(nid),
         defTh: this.windowMs,
         rateLimit: this.rateLimit,
         nowMs,
@@ -408,7 +380,7 @@ export class PghotEngine implements Engine {
         continue;
       }
       // migrate_misplaced_folio_prepare(folio, NULL, nid): migrate_balanced_pgdat() + isolation.
-      if (!this.balanced(nid)) {
+      if (!this.nodes.balanced(nid)) {
         c[P.prepare_failed]++;
         continue;
       }
@@ -440,7 +412,7 @@ export class PghotEngine implements Engine {
     c[P.batches]++;
     for (let i = batch.length - 1; i >= 0; i--) {
       const ev = events[i]!;
-      if (this.migrate(src, nid)) {
+      if (this.nodes.migrate(src, nid)) {
         c[P.numa_pages_migrated]++;
         c[P.pgpromote_success]++;
         this.place(batch[i]!, nid);
@@ -453,39 +425,11 @@ export class PghotEngine implements Engine {
     events.length = 0;
   }
 
-  /** migrate_balanced_pgdat(NODE_DATA(nid), 1) on a node with memory (SPEC 2.5's test). */
-  private balanced(nid: number): boolean {
-    if (nid >= this.size || this.hasMemory[nid] !== 1) return false;
-    return this.budgeted[nid] !== 1 || this.freePages[nid]! > this.highWmark[nid]! + 1;
-  }
-
-  /** The allocation on the target in migrate_pages(), modelled with SPEC 2.5's rule; moves the budgets. */
-  private migrate(from: number, to: number): boolean {
-    if (!this.balanced(to)) return false;
-    if (this.budgeted[to] === 1) this.freePages[to]!--;
-    if (this.budgeted[from] === 1) this.freePages[from]!++;
-    return true;
-  }
-
-  /** pgdat_free_space_enough(): free > high_wmark + max(1 GiB, present >> 4); no memory: false; no budget: true. */
-  private freeSpaceEnough(nid: number): boolean {
-    if (nid >= this.size || this.hasMemory[nid] !== 1) return false;
-    if (this.budgeted[nid] !== 1) return true;
-    return this.freePages[nid]! > this.highWmark[nid]! + this.enoughWmark[nid]!;
-  }
-
   /** The page now lives on node `nid` (pfn_to_nid() of later accesses and walks). */
   private place(pfn: number, nid: number): void {
     const nr = Math.floor(pfn / this.pagesPerSection);
     const sec = this.sections.get(nr)!; // the page had a record, so its section exists
-    if (sec.placed === null) sec.placed = new Int32Array(this.pagesPerSection);
-    sec.placed[pfn - nr * this.pagesPerSection] = nid + 1;
-  }
-
-  private pgdatFor(nid: number): TargetPgdat {
-    let p = this.pgdat[nid];
-    if (p === undefined) p = this.pgdat[nid] = new TargetPgdat();
-    return p;
+    sec.phi[pfn - nr * this.pagesPerSection] = PLACED + nid;
   }
 
   private event(pfn: number, to: number, outcome: OutcomeCode): number {

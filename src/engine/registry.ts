@@ -1,11 +1,13 @@
 /** The engines kpromo can run, by `--engine` name. */
 import type { RfcV1Config } from './config.js';
 import { RFC_V1_COUNTER_NAMES } from './counters.js';
+import { PghotEngine } from './pghot.js';
+import { PGHOT_COUNTER_NAMES, type PghotConfig } from './pghot-config.js';
 import { RfcV1Engine } from './rfc-v1.js';
 import type { Engine, PassObserver } from './types.js';
 
 /** Names accepted by `--engine`. */
-export const ENGINE_NAMES = ['rfc-v1', 'rfc-v1-fixed'] as const;
+export const ENGINE_NAMES = ['rfc-v1', 'rfc-v1-fixed', 'pghot'] as const;
 
 /** One of ENGINE_NAMES. */
 export type EngineName = (typeof ENGINE_NAMES)[number];
@@ -13,12 +15,20 @@ export type EngineName = (typeof ENGINE_NAMES)[number];
 /** An engine that can report its passes to an observer. */
 export type ObservableEngine = Engine & { observer: PassObserver | null };
 
+/** Configuration of every engine; each engine takes its part. */
+export interface EngineConfigs {
+  readonly rfc: RfcV1Config;
+  readonly pghot: PghotConfig;
+}
+
 /** Builds the named engine. */
-export function createEngine(name: EngineName, rfc: RfcV1Config): ObservableEngine {
+export function createEngine(name: EngineName, cfg: EngineConfigs): ObservableEngine {
   switch (name) {
     case 'rfc-v1':
     case 'rfc-v1-fixed':
-      return new RfcV1Engine(rfc, name);
+      return new RfcV1Engine(cfg.rfc, name);
+    case 'pghot':
+      return new PghotEngine(cfg.pghot);
   }
 }
 
@@ -28,5 +38,7 @@ export function counterNames(name: EngineName): readonly string[] {
     case 'rfc-v1':
     case 'rfc-v1-fixed':
       return RFC_V1_COUNTER_NAMES;
+    case 'pghot':
+      return PGHOT_COUNTER_NAMES;
   }
 }

@@ -91,6 +91,8 @@ export class RfcV1Engine implements Engine {
   private newCount = 0;
 
   private records = 0;
+  private readonly hz_: number;
+  private firstTime = 0;
   private started = false;
   private nextPass = -Infinity;
   private passes = 0;
@@ -112,6 +114,7 @@ export class RfcV1Engine implements Engine {
     this.newKeys = new Float64Array(queue);
     this.name = variant;
     this.fixed = variant === 'rfc-v1-fixed';
+    this.hz_ = cfg.hz;
     this.window = msecs_to_jiffies(cfg.window_ms, cfg.hz);
     this.cold = 2 * this.window;
     this.period = msecs_to_jiffies(cfg.period_ms, cfg.hz);
@@ -402,6 +405,28 @@ export class RfcV1Engine implements Engine {
     return this.ranges.nid;
   }
 
+  /** Time of the first record (T0), or null before it. */
+  get first_record_time(): number | null {
+    return this.started ? this.firstTime : null;
+  }
+
+  /** CONFIG_HZ and KPROMOTED_HASH_ORDER of this engine. */
+  get hz(): number {
+    return this.hz_;
+  }
+
+  /** KPROMOTED_HASH_ORDER. */
+  get hash_order(): number {
+    return this.order;
+  }
+
+  /** Budgeted node ids, ascending. */
+  get budgeted_nodes(): number[] {
+    const out: number[] = [];
+    for (let id = 0; id < this.budgeted.length; id++) if (this.budgeted[id] === 1) out.push(id);
+    return out;
+  }
+
   /** Daemon node ids, ascending. */
   get daemon_nodes(): readonly number[] {
     return this.daemonNodes;
@@ -464,6 +489,7 @@ export class RfcV1Engine implements Engine {
   private clock(time: number): void {
     if (!this.started) {
       this.started = true;
+      this.firstTime = time;
       this.nextPass = time + this.period;
       return;
     }

@@ -1,5 +1,6 @@
 /** One replay: traces -> engine -> counters. Shared by `kpromo replay` and `kpromo check`. */
 import type { RfcV1Config } from '../engine/config.js';
+import type { PghotConfig } from '../engine/pghot-config.js';
 import { createEngine, type EngineName, type ObservableEngine } from '../engine/registry.js';
 import type { Counter, PassObserver, ReplaySummary } from '../engine/types.js';
 import type { TraceError } from '../errors.js';
@@ -9,6 +10,8 @@ import { readTraces, type ReadStats, type TraceInput } from '../trace/read.js';
 export interface ReplaySettings {
   readonly engine: EngineName;
   readonly rfc: RfcV1Config;
+  /** pghot's configuration (same topology and HZ). */
+  readonly pghot: PghotConfig;
   /** How the topology was named by the user (preset name or file). */
   readonly topologySource: string;
   readonly inputs: readonly TraceInput[];
@@ -18,7 +21,8 @@ export interface ReplaySettings {
 /** Hooks of a replay run; all optional. */
 export interface ReplayHooks {
   readonly stdin?: NodeJS.ReadableStream;
-  readonly observer?: PassObserver;
+  /** Observers to attach to the engine once it exists (events, analysis). */
+  readonly observe?: (engine: ObservableEngine) => PassObserver | null;
   readonly onProgress?: (p: { bytes: number; totalBytes: number | null; records: number }) => void;
   readonly shouldStop?: () => boolean;
   readonly onBad?: (err: TraceError) => void;
@@ -36,8 +40,8 @@ export interface ReplayResult {
 
 /** Streams the traces through a fresh engine and runs the final pass. */
 export async function runReplay(settings: ReplaySettings, hooks: ReplayHooks = {}): Promise<ReplayResult> {
-  const engine = createEngine(settings.engine, settings.rfc);
-  if (hooks.observer) engine.observer = hooks.observer;
+  const engine = createEngine(settings.engine, settings);
+  if (hooks.observe) engine.observer = hooks.observe(engine);
   const read = await readTraces([...settings.inputs], engine, {
     ...(hooks.stdin ? { stdin: hooks.stdin } : {}),
     ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),

@@ -102,7 +102,7 @@ export async function runCase(c: CheckCase, update: boolean): Promise<CheckOutco
     const hasEvents = fs.existsSync(c.events);
     let events = '';
     const writer = hasEvents ? new EventsCsvWriter((chunk) => (events += chunk)) : null;
-    const r = await runReplay(settings, writer ? { observer: writer } : {});
+    const r = await runReplay(settings, { observe: () => writer });
     writer?.drain();
     records = r.read.records;
     const vmstat = renderVmstat(r.counters);

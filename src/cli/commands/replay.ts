@@ -2,13 +2,23 @@
 import * as fs from 'node:fs';
 import { Command } from 'commander';
 import type { ChalkInstance } from 'chalk';
+import { AnalysisCollector, type AnalysisSource } from '../../analysis/collector.js';
+import type { AnalysisMetrics, TimelineRow } from '../../analysis/model.js';
+import { buildReportData } from '../../analysis/report-data.js';
+import { counterNames, type ObservableEngine } from '../../engine/registry.js';
+import { resolvePghotConfig } from '../../engine/pghot-config.js';
 import { EXIT_INTERRUPTED, EXIT_MISMATCH, EXIT_OK, UsageError } from '../../errors.js';
+import { renderAnalysis } from '../../report/analysis.js';
 import { EventsCsvWriter } from '../../report/events.js';
+import { TimelineCsvWriter } from '../../report/timeline-csv-writer.js';
 import { compareGolden, parseGolden, renderGoldenDiff, type GoldenEntry } from '../../report/golden.js';
-import { counterNames } from '../../engine/registry.js';
 import { renderJson } from '../../report/json.js';
 import { renderTable } from '../../report/table.js';
 import { renderVmstat } from '../../report/vmstat.js';
+import { renderTerminalChart } from '../../render/chart.js';
+import { renderReportHtml } from '../../render/report-html.js';
+import { renderTimelineTable } from '../../render/timeline-table.js';
+import { combineObservers } from '../../run/observers.js';
 import { runReplay, type ReplayResult, type ReplaySettings } from '../../run/replay.js';
 import { loadTopology } from '../../topology/load.js';
 import { AtomicFile } from '../file-output.js';
@@ -35,48 +45,83 @@ interface RawReplayOptions extends RawEngineOptions {
   events?: string;
   expect?: string;
   progress: boolean;
+  analysis?: boolean;
+  timeline?: boolean;
+  bucket?: string;
+  timelineCsv?: string;
+  report?: string;
 }
 
-/** The settings shown in the table and json outputs. */
+/** Analysis results added to the output when analysis is on. */
+interface AnalysisOutput {
+  readonly metrics: AnalysisMetrics;
+  readonly timeline: TimelineRow[] | null;
+}
+
+/** The settings shown in the table and json outputs, for the engine that ran. */
 export function settingsList(s: ReplaySettings): [string, string][] {
   const r = s.rfc;
-  return [
+  const common: [string, string][] = [
     ['topology', `${s.topologySource} (${r.topology.name})`],
     ['hz', String(r.hz)],
+  ];
+  const traces: [string, string] = ['traces', s.inputs.map((i) => i.name).join(' ')];
+  if (s.engine === 'pghot') {
+    const p = resolvePghotConfig(s.pghot);
+    return [
+      ...common,
+      ['mode', p.precise ? 'precise (CONFIG_PGHOT_PRECISE)' : 'default'],
+      ['window / threshold', `${p.freq_window_ms} ms / ${p.freq_threshold}`],
+      ['kmigrated sleep / batch', `${p.kmigrated_sleep_ms} ms / ${p.kmigrated_batch_nr}`],
+      ['target nid / rate limit', `${p.target_nid} / ${p.promote_rate_limit_MBps} MB/s`],
+      ['enabled sources', `0x${p.enabled_sources.toString(16)}`],
+      traces,
+    ];
+  }
+  return [
+    ...common,
     ['window / threshold', `${r.window_ms} ms / ${r.threshold}`],
     ['period', `${r.period_ms} ms`],
     ['default node / hash order', `${r.default_node} / ${r.hash_order}`],
-    ['traces', s.inputs.map((i) => i.name).join(' ')],
+    traces,
   ];
 }
 
 /** Renders a finished replay in the chosen format. */
-export function renderResult(format: RawReplayOptions['format'], s: ReplaySettings, r: ReplayResult, color: ChalkInstance): string {
+export function renderResult(
+  format: RawReplayOptions['format'],
+  s: ReplaySettings,
+  r: ReplayResult,
+  color: ChalkInstance,
+  analysis: AnalysisOutput | null = null,
+  width = 80,
+): string {
   switch (format) {
     case 'vmstat':
       return renderVmstat(r.counters);
     case 'json':
       return renderJson({
         engine: r.engine.name,
-        settings: {
-          topology: s.topologySource,
-          hz: s.rfc.hz,
-          window_ms: s.rfc.window_ms,
-          threshold: s.rfc.threshold,
-          period_ms: s.rfc.period_ms,
-          default_node: s.rfc.default_node,
-          hash_order: s.rfc.hash_order,
-          traces: s.inputs.map((i) => i.name),
-        },
+        settings: { ...Object.fromEntries(settingsList(s)), traces: s.inputs.map((i) => i.name) },
         counters: r.counters,
         summary: r.summary,
         input: { records: r.read.records, bytes: r.read.bytes, files: r.read.files, skipped: r.read.skipped },
+        ...(analysis ? { extra: { analysis: analysis.metrics, ...(analysis.timeline ? { timeline: analysis.timeline } : {}) } } : {}),
       });
-    case 'table':
-      return renderTable(
+    case 'table': {
+      let out = renderTable(
         { engine: r.engine.name, counters: r.counters, summary: r.summary, topology: s.rfc.topology, settings: settingsList(s) },
         color,
       );
+      if (analysis) {
+        out += renderAnalysis(analysis.metrics, color);
+        if (analysis.timeline) {
+          out += renderTimelineTable(analysis.timeline, color) + '\n';
+          out += renderTerminalChart(analysis.timeline, width, color) + '\n';
+        }
+      }
+      return out;
+    }
   }
 }
 
@@ -104,14 +149,33 @@ export function readGolden(file: string, settings: ReplaySettings): GoldenEntry[
   return parseGolden(text, file, new Set(counterNames(settings.engine)));
 }
 
+function isAnalysisSource(e: ObservableEngine): e is ObservableEngine & AnalysisSource {
+  return 'take_interval_accesses' in e;
+}
+
+function parseBucket(text: string | undefined): number {
+  if (text === undefined) return 0;
+  const v = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(v > 0)) throw new UsageError(`--bucket must be a positive number of seconds, got ${JSON.stringify(text)}`);
+  return v;
+}
+
 async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptions): Promise<number> {
   const { io } = ctx;
   const settings = normalizeReplayOptions(raw, traces, (arg) => loadTopology(arg));
+  const bucketSeconds = parseBucket(raw.bucket);
+  const analysisOn = raw.analysis === true || raw.timeline === true || raw.timelineCsv !== undefined || raw.report !== undefined;
   // Read the golden first: a bad golden is a usage error before any work is done.
   const golden = raw.expect !== undefined ? readGolden(raw.expect, settings) : undefined;
 
+  const files: AtomicFile[] = [];
   const events = raw.events !== undefined ? new AtomicFile(raw.events) : null;
+  if (events) files.push(events);
+  const timelineCsv = raw.timelineCsv !== undefined ? new AtomicFile(raw.timelineCsv) : null;
+  if (timelineCsv) files.push(timelineCsv);
   const writer = events ? new EventsCsvWriter((chunk) => events.write(chunk)) : null;
+  let collector: AnalysisCollector | null = null;
+  let csv: TimelineCsvWriter | null = null;
   const progress = makeProgress(io.stderr, raw.progress);
   let stop = false;
   const off = io.onInterrupt(() => {
@@ -121,12 +185,21 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
   try {
     result = await runReplay(settings, {
       stdin: io.stdin,
-      ...(writer ? { observer: writer } : {}),
+      observe: (engine) => {
+        if (analysisOn) {
+          if (!isAnalysisSource(engine)) throw new UsageError(`engine ${engine.name} does not support --analysis, --timeline or --report`);
+          const file = timelineCsv;
+          csv = file ? new TimelineCsvWriter((chunk) => file.write(chunk), engine.budgeted_nodes) : null;
+          const rowsTo = csv;
+          collector = new AnalysisCollector(engine, { bucketSeconds, ...(rowsTo ? { onRow: (row) => rowsTo.row(row) } : {}) });
+        }
+        return combineObservers([...(writer ? [writer] : []), ...(collector ? [collector] : [])]);
+      },
       onProgress: (p) => progress.update(p),
       shouldStop: () => stop,
     });
   } catch (e) {
-    events?.discard();
+    for (const f of files) f.discard();
     throw e;
   } finally {
     off();
@@ -134,16 +207,39 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
   }
 
   if (result.interrupted) {
-    events?.discard();
+    for (const f of files) f.discard();
     io.stderr.write(`# kpromo: interrupted after ${result.read.records} records: partial counters, no final pass\n`);
     io.stderr.write(renderVmstat(result.counters));
     return EXIT_INTERRUPTED;
   }
-  if (writer && events) {
-    writer.drain();
-    events.commit();
+  let analysis: AnalysisOutput | null = null;
+  const c = collector as AnalysisCollector | null;
+  if (c) {
+    const timeline = c.timeline();
+    (csv as TimelineCsvWriter | null)?.drain();
+    const metrics = c.metrics(new Map(result.counters.map((k) => [k.name, k.value])));
+    analysis = { metrics, timeline: raw.timeline ? timeline : null };
+    if (raw.report !== undefined) {
+      const html = renderReportHtml(
+        buildReportData({
+          engine: result.engine.name,
+          settings: [['engine', result.engine.name], ...settingsList(settings)],
+          counters: result.counters,
+          metrics,
+          timeline,
+          topology: settings.rfc.topology,
+          hz: settings.rfc.hz,
+          traces: settings.inputs.map((i) => i.name),
+        }),
+      );
+      const report = new AtomicFile(raw.report);
+      report.write(html);
+      files.push(report);
+    }
   }
-  io.stdout.write(renderResult(raw.format, settings, result, ctx.color()));
+  if (writer) writer.drain();
+  for (const f of files) f.commit();
+  io.stdout.write(renderResult(raw.format, settings, result, ctx.color(), analysis, io.stdout.columns ?? 80));
   if (golden) {
     const diffs = compareGolden(golden, result.counters);
     if (diffs.length > 0) {

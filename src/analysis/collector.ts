@@ -1,0 +1,199 @@
+/**
+ * Analysis of a replay (issue: timelines and metrics): a PassObserver that turns each migrate pass into
+ * timeline rows and gathers promotion latencies, then computes the metrics. Memory stays bounded: rows are
+ * coarsened in place beyond `maxRows` (the full-resolution rows can be streamed out through `onRow`).
+ */
+import { jiffies_to_msecs } from '../engine/jiffies.js';
+import { OutcomeCode, type PassObserver } from '../engine/types.js';
+import { aggregateRows, bucketRows } from '../render/aggregate.js';
+import type { AnalysisMetrics, LatencyStats, TimelineRow } from './model.js';
+
+/** What the collector reads from the engine at each pass (RfcV1Engine provides it). */
+export interface AnalysisSource {
+  readonly daemon_nodes: readonly number[];
+  readonly budgeted_nodes: readonly number[];
+  readonly first_record_time: number | null;
+  readonly hz: number;
+  readonly hash_order: number;
+  readonly tracked_records: number;
+  readonly unexamined_records: number;
+  readonly peak: { records: number; longest_chain: number };
+  take_interval_accesses(): { accesses: Float64Array; toptier: Float64Array };
+  free_pages_of(id: number): number;
+  wasted_promotions(): number;
+}
+
+/** Collector options. */
+export interface CollectorOptions {
+  /** Aggregate rows into buckets of this many seconds (0 = one row per pass and node). */
+  readonly bucketSeconds?: number;
+  /** Rows kept in memory before coarsening (default 4096). */
+  readonly maxRows?: number;
+  /** Receives every row at the requested resolution (per pass, or per bucket) before any coarsening. */
+  readonly onRow?: (row: TimelineRow) => void;
+}
+
+const OUTCOME_COUNT = 7;
+
+/** Percentile by the nearest-rank method (sorted ascending input). */
+function percentile(sorted: Float64Array, p: number): number | null {
+  if (sorted.length === 0) return null;
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1]!;
+}
+
+/** Upper bounds (ms) of the latency histogram: 1-2-5 steps. */
+const LATENCY_BOUNDS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, Infinity];
+
+/** Collects timeline rows and latencies from a replay. */
+export class AnalysisCollector implements PassObserver {
+  private readonly perNode: Float64Array[] = []; // outcome counts of the current pass, by daemon node
+  private rows: TimelineRow[] = [];
+  private bucket: TimelineRow[] = [];
+  private bucketIndex = -1;
+  private latencies = new Float64Array(1024);
+  private latencyCount = 0;
+  private readonly maxRows: number;
+  private readonly bucketSeconds: number;
+
+  constructor(
+    private readonly src: AnalysisSource,
+    private readonly opts: CollectorOptions = {},
+  ) {
+    this.maxRows = opts.maxRows ?? 4096;
+    this.bucketSeconds = opts.bucketSeconds ?? 0;
+  }
+
+  /** Counts one examined record in the current pass; promotions add a latency sample. */
+  examined(time: number, node: number, _pfn: number, _from: number, _to: number, outcome: OutcomeCode, since?: number): void {
+    let counts = this.perNode[node];
+    if (counts === undefined) counts = this.perNode[node] = new Float64Array(OUTCOME_COUNT);
+    counts[outcome]!++;
+    if (outcome === OutcomeCode.Promoted && since !== undefined) {
+      if (this.latencyCount === this.latencies.length) {
+        const bigger = new Float64Array(this.latencies.length * 2);
+        bigger.set(this.latencies);
+        this.latencies = bigger;
+      }
+      this.latencies[this.latencyCount++] = time - since;
+    }
+  }
+
+  /** Turns the pass into rows: one per daemon node with work or accesses, one (node -1) for other targets. */
+  passEnd(time: number): void {
+    const src = this.src;
+    const { accesses, toptier } = src.take_interval_accesses();
+    const seconds = (time - (src.first_record_time ?? time)) / src.hz;
+    const tracked_after = src.tracked_records;
+    const unexamined_after = src.unexamined_records;
+    const free_pages: Record<string, number> = {};
+    for (const id of src.budgeted_nodes) free_pages[String(id)] = src.free_pages_of(id);
+    const emit = (node: number, c: Float64Array | undefined, acc: number, top: number): void => {
+      const o = (k: OutcomeCode) => (c ? c[k]! : 0);
+      const examined = c ? c.reduce((a, b) => a + b, 0) : 0;
+      if (examined === 0 && acc === 0) return;
+      const promoted = o(OutcomeCode.Promoted);
+      const failed = o(OutcomeCode.Failed);
+      this.push({
+        time,
+        seconds,
+        node,
+        examined,
+        candidates: promoted + failed,
+        promoted,
+        failed,
+        dropped_cold_old: o(OutcomeCode.DroppedColdOld),
+        dropped_not_accessed: o(OutcomeCode.DroppedNotAccessed),
+        dropped_right_node: o(OutcomeCode.DroppedRightNode),
+        dropped_non_lru: o(OutcomeCode.DroppedNonLru),
+        dropped_offline: o(OutcomeCode.DroppedOffline),
+        accesses: acc,
+        toptier_accesses: top,
+        fast_tier_share: acc > 0 ? top / acc : null,
+        tracked_after,
+        unexamined_after,
+        free_pages,
+      });
+      c?.fill(0);
+    };
+    for (const node of src.daemon_nodes) emit(node, this.perNode[node], accesses[node] ?? 0, toptier[node] ?? 0);
+    const other = accesses.length - 1;
+    emit(-1, undefined, accesses[other]!, toptier[other]!);
+  }
+
+  private push(row: TimelineRow): void {
+    if (this.bucketSeconds > 0) {
+      const b = Math.floor(row.seconds / this.bucketSeconds);
+      if (b !== this.bucketIndex && this.bucket.length > 0) this.flushBucket();
+      this.bucketIndex = b;
+      this.bucket.push(row);
+      return;
+    }
+    this.keep(row);
+  }
+
+  private flushBucket(): void {
+    for (const r of bucketRows(this.bucket, this.bucketSeconds)) this.keep(r);
+    this.bucket = [];
+  }
+
+  private keep(row: TimelineRow): void {
+    this.opts.onRow?.(row);
+    this.rows.push(row);
+    if (this.rows.length > 2 * this.maxRows) this.rows = aggregateRows(this.rows, this.maxRows);
+  }
+
+  /** The timeline rows (coarsened when there were more than maxRows). */
+  timeline(): TimelineRow[] {
+    if (this.bucket.length > 0) this.flushBucket();
+    return this.rows;
+  }
+
+  /** Latency percentiles and histogram of every promotion, in ms. */
+  latency(): LatencyStats {
+    const hz = this.src.hz;
+    const ms = this.latencies.slice(0, this.latencyCount).map((j) => jiffies_to_msecs(j, hz));
+    ms.sort();
+    const counts = new Array<number>(LATENCY_BOUNDS.length).fill(0);
+    let b = 0;
+    for (const v of ms) {
+      while (v > LATENCY_BOUNDS[b]!) b++;
+      counts[b]!++;
+    }
+    return {
+      count: ms.length,
+      p50_ms: percentile(ms, 50),
+      p90_ms: percentile(ms, 90),
+      p99_ms: percentile(ms, 99),
+      max_ms: ms.length > 0 ? ms[ms.length - 1]! : null,
+      // The open last bucket is labelled with the largest latency.
+      histogram: LATENCY_BOUNDS.map((le_ms, i) => ({ le_ms: le_ms === Infinity ? (ms[ms.length - 1] ?? 0) : le_ms, count: counts[i]! }))
+        .filter((h, i) => i < LATENCY_BOUNDS.length - 1 || h.count > 0),
+    };
+  }
+
+  /** All metrics, given the final counters. */
+  metrics(counters: ReadonlyMap<string, number>): AnalysisMetrics {
+    const src = this.src;
+    const accesses = counters.get('kpromoted_recorded_accesses') ?? 0;
+    const top = counters.get('kpromoted_record_toptier') ?? 0;
+    const peak = src.peak;
+    const buckets = 2 ** src.hash_order;
+    const record_bytes = peak.records * 64;
+    const table_bytes = buckets * (8 + 32);
+    return {
+      fast_tier_share: accesses > 0 ? top / accesses : null,
+      latency: this.latency(),
+      wasted_promotions: src.wasted_promotions(),
+      promoted_pages: counters.get('kpromoted_mig_promoted') ?? 0,
+      never_examined: src.unexamined_records,
+      kernel_memory: {
+        peak_records: peak.records,
+        record_bytes,
+        table_bytes,
+        total_bytes: record_bytes + table_bytes,
+        longest_chain: peak.longest_chain,
+      },
+    };
+  }
+}

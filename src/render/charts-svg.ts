@@ -1,0 +1,183 @@
+/**
+ * The report's four charts as inline SVG strings. Every drawn data mark has class "data" so
+ * scripts/render-report.mjs can tell data from axes in the browser's DOM.
+ */
+import type { LatencyStats, TimelineRow } from '../analysis/model.js';
+import { compactNumber, formatShare } from './format.js';
+import { PLOT, axes, emptyNote, escapeHtml, legend, linear, maxOf, niceMax, niceTicks, px, svgOpen } from './svg.js';
+
+/** One stacked series of the outcomes chart: which column, its name in the legend, its colour. */
+export const OUTCOME_SERIES = [
+  { key: 'promoted', label: 'promoted', color: '#2e9d5b' },
+  { key: 'failed', label: 'failed (migrate_misplaced_folio)', color: '#d6433b' },
+  { key: 'dropped_cold_old', label: 'dropped: cold or old', color: '#8a9bb0' },
+  { key: 'dropped_not_accessed', label: 'dropped: not accessed', color: '#b9c4d2' },
+  { key: 'dropped_right_node', label: 'dropped: already on hot node', color: '#e3a43a' },
+  { key: 'dropped_non_lru', label: 'dropped: not on LRU', color: '#8d6cc4' },
+  { key: 'dropped_offline', label: 'dropped: node offline', color: '#5a5a5a' },
+] as const satisfies ReadonlyArray<{ key: keyof TimelineRow; label: string; color: string }>;
+
+const X_TITLE = 'seconds since the first record';
+
+/** x scale over the pass times, padded by half a slot on each side so the first and last bars fit. */
+function timeScale(rows: readonly TimelineRow[]): { x: (v: number) => number; ticks: number[]; slotPx: number } {
+  const t0 = rows[0]!.seconds;
+  const t1 = rows[rows.length - 1]!.seconds;
+  const slot = rows.length > 1 && t1 > t0 ? (t1 - t0) / (rows.length - 1) : 1;
+  const d0 = t0 - slot / 2;
+  const d1 = t1 + slot / 2;
+  const x = linear(d0, d1, PLOT.x0, PLOT.x1);
+  const ticks = niceTicks(d0, d1, 8).filter((t) => t >= d0 && t <= d1);
+  return { x, ticks, slotPx: x(d0 + slot) - x(d0) };
+}
+
+const secondsLabel = (v: number): string => compactNumber(v);
+
+/** (a) Records examined per pass, stacked by outcome: promoted, failed and each drop reason. */
+export function outcomesChart(rows: readonly TimelineRow[]): string {
+  const title = 'Records examined per migrate pass, by outcome';
+  if (rows.length === 0) return svgOpen('chart-outcomes', 0, title) + emptyNote('no migrate passes') + '</svg>';
+  const { x, ticks, slotPx } = timeScale(rows);
+  const totals = rows.map((r) => OUTCOME_SERIES.reduce((s, o) => s + r[o.key], 0));
+  const top = niceMax(maxOf(totals));
+  const y = linear(0, top, PLOT.y0, PLOT.y1);
+  // Bars leave a gap only when they are wide enough to show one.
+  const barW = slotPx >= 4 ? slotPx * 0.8 : Math.max(slotPx, 0.6);
+  const base = rows.map(() => 0);
+  let paths = '';
+  for (const s of OUTCOME_SERIES) {
+    let d = '';
+    rows.forEach((r, i) => {
+      const v = r[s.key];
+      if (v <= 0) return;
+      const yTop = y(base[i]! + v);
+      const h = y(base[i]!) - yTop;
+      d += `M${px(x(r.seconds) - barW / 2)} ${px(yTop)}h${px(barW)}v${px(h)}h${px(-barW)}z`;
+      base[i]! += v;
+    });
+    if (d !== '') paths += `<path class="data" fill="${s.color}" d="${d}"><title>${escapeHtml(s.label)}</title></path>`;
+  }
+  const ax = axes({ xTicks: ticks, x, xLabel: secondsLabel, yTicks: niceTicks(0, top, 5), y, xTitle: X_TITLE });
+  return svgOpen('chart-outcomes', rows.length, title) + ax + paths + '</svg>';
+}
+
+/**
+ * Polyline path through the points, broken where a value is null. A point alone between gaps becomes a
+ * zero-length segment, which the round line cap (see the report's CSS) draws as a dot.
+ */
+function linePath(points: ReadonlyArray<readonly [number, number | null]>): string {
+  let d = '';
+  let run = 0;
+  for (const [x, y] of points) {
+    if (y === null) {
+      if (run === 1) d += 'h0';
+      run = 0;
+      continue;
+    }
+    d += `${run > 0 ? 'L' : 'M'}${px(x)} ${px(y)}`;
+    run++;
+  }
+  if (run === 1) d += 'h0';
+  return d;
+}
+
+/** Dots on every point when there are few, so a single pass or a broken line still shows. */
+function markers(points: ReadonlyArray<readonly [number, number | null]>, color: string): string {
+  if (points.length > 60) return '';
+  return points
+    .filter((p): p is readonly [number, number] => p[1] !== null)
+    .map(([x, y]) => `<circle class="data" cx="${px(x)}" cy="${px(y)}" r="3.5" fill="${color}"/>`)
+    .join('');
+}
+
+/** (b) The share of accesses that hit a top-tier page, per pass, on a 0..100% scale; `overall` as a dashed line. */
+export function shareChart(rows: readonly TimelineRow[], overall: number | null): string {
+  const title = 'Fast-tier share of accesses';
+  const drawn = rows.filter((r) => r.fast_tier_share !== null).length;
+  if (drawn === 0) return svgOpen('chart-share', 0, title) + emptyNote('no accesses') + '</svg>';
+  const { x, ticks } = timeScale(rows);
+  const y = linear(0, 1, PLOT.y0, PLOT.y1);
+  const pts = rows.map((r) => [x(r.seconds), r.fast_tier_share === null ? null : y(r.fast_tier_share)] as const);
+  const color = '#2f6fd6';
+  let out = svgOpen('chart-share', drawn, title);
+  out += axes({
+    xTicks: ticks,
+    x,
+    xLabel: secondsLabel,
+    yTicks: [0, 0.25, 0.5, 0.75, 1],
+    y,
+    yLabel: (v) => `${v * 100}%`,
+    xTitle: X_TITLE,
+  });
+  if (overall !== null) {
+    const oy = px(y(overall));
+    out += `<line class="ref" x1="${PLOT.x0}" x2="${PLOT.x1}" y1="${oy}" y2="${oy}"/>`;
+    out += `<text class="ref-label" x="${PLOT.x1 - 4}" y="${px(y(overall) - 6)}" text-anchor="end">whole trace ${escapeHtml(formatShare(overall))}</text>`;
+  }
+  out += `<path class="data line" stroke="${color}" d="${linePath(pts)}"/>` + markers(pts, color);
+  return out + '</svg>';
+}
+
+/** Series of the tracked-records chart. */
+export const TRACKED_SERIES = [
+  { key: 'tracked_after', label: 'records tracked after the pass', color: '#2f6fd6' },
+  { key: 'unexamined_after', label: 'records whose hot_node has no daemon', color: '#e07b24' },
+] as const satisfies ReadonlyArray<{ key: keyof TimelineRow; label: string; color: string }>;
+
+/** (c) Records in the hash table after each pass, and how many of them no daemon will ever examine. */
+export function trackedChart(rows: readonly TimelineRow[]): string {
+  const title = 'Records tracked and never examined';
+  if (rows.length === 0) return svgOpen('chart-tracked', 0, title) + emptyNote('no migrate passes') + '</svg>';
+  const { x, ticks } = timeScale(rows);
+  const top = niceMax(maxOf(rows.map((r) => Math.max(r.tracked_after, r.unexamined_after))));
+  const y = linear(0, top, PLOT.y0, PLOT.y1);
+  let out = svgOpen('chart-tracked', rows.length, title);
+  out += axes({ xTicks: ticks, x, xLabel: secondsLabel, yTicks: niceTicks(0, top, 5), y, xTitle: X_TITLE });
+  for (const s of TRACKED_SERIES) {
+    const pts = rows.map((r) => [x(r.seconds), y(r[s.key])] as const);
+    out += `<path class="data line" stroke="${s.color}" d="${linePath(pts)}"/>` + markers(pts, s.color);
+  }
+  return out + '</svg>';
+}
+
+/** "≤ 0.5 ms", "≤ 12 ms", "≤ 1.2 s": the upper bound of a latency bucket. */
+function latencyLabel(ms: number): string {
+  return ms >= 1000 ? `≤${compactNumber(ms / 1000)} s` : `≤${compactNumber(ms)} ms`;
+}
+
+/** (d) Promotion latency histogram: one bar per log-spaced bucket, labelled by its upper bound. */
+export function latencyChart(latency: LatencyStats): string {
+  const title = 'Promotion latency (first access to promotion)';
+  const h = latency.histogram;
+  if (h.length === 0) return svgOpen('chart-latency', 0, title) + emptyNote('no promotions') + '</svg>';
+  const band = (PLOT.x1 - PLOT.x0) / h.length;
+  const barW = band >= 4 ? band * 0.8 : band;
+  const top = niceMax(maxOf(h.map((b) => b.count)));
+  const y = linear(0, top, PLOT.y0, PLOT.y1);
+  const every = Math.ceil(h.length / 12);
+  const bandX = (i: number): number => PLOT.x0 + band * (i + 0.5);
+  let out = svgOpen('chart-latency', h.length, title);
+  out += axes({
+    xTicks: h.map((_, i) => i).filter((i) => i % every === 0),
+    x: bandX,
+    xLabel: (i) => latencyLabel(h[i]!.le_ms),
+    yTicks: niceTicks(0, top, 5),
+    y,
+    xTitle: 'promotion latency (bucket upper bound)',
+  });
+  h.forEach((b, i) => {
+    if (b.count <= 0) return;
+    const yTop = y(b.count);
+    out +=
+      `<rect class="data" x="${px(bandX(i) - barW / 2)}" y="${px(yTop)}" width="${px(barW)}" height="${px(PLOT.y0 - yTop)}" fill="#2f6fd6">` +
+      `<title>${escapeHtml(`${latencyLabel(b.le_ms)}: ${b.count}`)}</title></rect>`;
+  });
+  return out + '</svg>';
+}
+
+/** Legends for the charts, shown above each svg. */
+export const LEGENDS = {
+  outcomes: legend(OUTCOME_SERIES),
+  share: legend([{ label: 'fast-tier share per pass', color: '#2f6fd6', line: true }]),
+  tracked: legend(TRACKED_SERIES.map((s) => ({ ...s, line: true }))),
+} as const;

@@ -1,0 +1,63 @@
+/** `--timeline-csv FILE`: the timeline as CSV, one line per row, every column of the data model. */
+import type { TimelineRow } from '../analysis/model.js';
+
+/** Columns before the per-node free_pages columns, in file order. */
+export const TIMELINE_CSV_COLUMNS = [
+  'time',
+  'seconds',
+  'node',
+  'examined',
+  'candidates',
+  'promoted',
+  'failed',
+  'dropped_cold_old',
+  'dropped_not_accessed',
+  'dropped_right_node',
+  'dropped_non_lru',
+  'dropped_offline',
+  'accesses',
+  'toptier_accesses',
+  'fast_tier_share',
+  'tracked_after',
+  'unexamined_after',
+] as const;
+
+/** The header line (with its newline): the fixed columns, then free_pages_node<N> for each budgeted node. */
+export function timelineCsvHeader(budgetNodes: readonly number[]): string {
+  return [...TIMELINE_CSV_COLUMNS, ...budgetNodes.map((n) => `free_pages_node${n}`)].join(',') + '\n';
+}
+
+function csvLine(r: TimelineRow, budgetNodes: readonly number[]): string {
+  const fields: string[] = [
+    String(r.time),
+    r.seconds.toFixed(3),
+    String(r.node),
+    String(r.examined),
+    String(r.candidates),
+    String(r.promoted),
+    String(r.failed),
+    String(r.dropped_cold_old),
+    String(r.dropped_not_accessed),
+    String(r.dropped_right_node),
+    String(r.dropped_non_lru),
+    String(r.dropped_offline),
+    String(r.accesses),
+    String(r.toptier_accesses),
+    r.fast_tier_share === null ? '' : r.fast_tier_share.toFixed(6),
+    String(r.tracked_after),
+    String(r.unexamined_after),
+  ];
+  // A node without a value in this row (e.g. the node -1 access-only row) leaves its cell empty.
+  for (const n of budgetNodes) {
+    const v = r.free_pages[String(n)];
+    fields.push(v === undefined ? '' : String(v));
+  }
+  return fields.join(',') + '\n';
+}
+
+/** The data lines (each ending in a newline) for rows; no quoting is needed, every field is a number. */
+export function timelineCsvRows(rows: readonly TimelineRow[], budgetNodes: readonly number[]): string {
+  let out = '';
+  for (const r of rows) out += csvLine(r, budgetNodes);
+  return out;
+}

@@ -1,0 +1,23 @@
+/** The analysis metrics as a terminal table. */
+import type { ChalkInstance } from 'chalk';
+import Table from 'cli-table3';
+import type { AnalysisMetrics } from '../analysis/model.js';
+import { COMPACT_CHARS } from './table.js';
+
+const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(2)}%`);
+const ms = (x: number | null) => (x === null ? '-' : `${x} ms`);
+
+/** Renders fast-tier share, promotion latency, wasted promotions, never-examined records and kernel memory. */
+export function renderAnalysis(m: AnalysisMetrics, color: ChalkInstance): string {
+  const t = new Table({ head: [color.bold('analysis'), ''], style: { head: [], border: [] }, chars: COMPACT_CHARS });
+  const km = m.kernel_memory;
+  t.push(
+    ['fast-tier share of accesses', pct(m.fast_tier_share)],
+    ['promotion latency p50 / p90 / p99 / max', `${ms(m.latency.p50_ms)} / ${ms(m.latency.p90_ms)} / ${ms(m.latency.p99_ms)} / ${ms(m.latency.max_ms)}`],
+    ['wasted promotions (never accessed again)', `${m.wasted_promotions} of ${m.promoted_pages}`],
+    ['records never examined (at end)', String(m.never_examined)],
+    ['peak records / longest bucket chain', `${km.peak_records} / ${km.longest_chain}`],
+    ['kernel memory at peak', `${(km.total_bytes / 1048576).toFixed(2)} MiB (records ${km.record_bytes} B + buckets and mutexes ${km.table_bytes} B)`],
+  );
+  return t.toString() + '\n';
+}

@@ -1,0 +1,26 @@
+/** Streams timeline rows as CSV into an output in ~1 MiB chunks (for `--timeline-csv`). */
+import type { TimelineRow } from '../analysis/model.js';
+import { timelineCsvHeader, timelineCsvRows } from '../render/timeline-csv.js';
+
+/** Buffers CSV text of rows and hands full chunks to `write`. */
+export class TimelineCsvWriter {
+  private buf: string;
+  constructor(
+    private readonly write: (chunk: string) => void,
+    private readonly budgetNodes: readonly number[],
+  ) {
+    this.buf = timelineCsvHeader(budgetNodes);
+  }
+
+  /** Appends one row. */
+  row(row: TimelineRow): void {
+    this.buf += timelineCsvRows([row], this.budgetNodes);
+    if (this.buf.length >= 1 << 20) this.drain();
+  }
+
+  /** Writes whatever is buffered. */
+  drain(): void {
+    if (this.buf !== '') this.write(this.buf);
+    this.buf = '';
+  }
+}

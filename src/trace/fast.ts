@@ -1,0 +1,259 @@
+/**
+ * Byte-level fast path for the plain trace form: `pfn,nid,src,time` lines ending in LF, no quotes,
+ * no spaces. It makes no string or object per record: numbers are accumulated straight from the
+ * bytes and handed to the sink. A line it cannot take as-is goes through the shared string rules
+ * (same error as the csv-parse path); a line with anything unusual (quote, CR, space, tab, a byte
+ * outside printable ASCII, a header in another layout) hands the rest of the file to csv-parse.
+ */
+import { TraceError } from '../errors.js';
+import type { AccessSink } from '../engine/types.js';
+import { INT_MAX, LIMIT_53 } from './fields.js';
+import { MAX_LINE_BYTES, type TraceFile } from './tracefile.js';
+
+const NL = 10;
+const COMMA = 44;
+const HASH = 35;
+const MINUS = 45;
+const ZERO = 48;
+const LOWER_X = 120;
+const LOWER_H = 104;
+const LOWER_P = 112;
+const HWHINTS = Buffer.from('hwhints');
+const PGTSCAN = Buffer.from('pgtscan');
+
+/** True when the 7 bytes at `pos` spell `name` in any case; the LF ending the line stops a mismatch in time. */
+function matchName(buf: Uint8Array, pos: number, name: Uint8Array): boolean {
+  for (let i = 0; i < 7; i++) if ((buf[pos + i]! | 0x20) !== name[i]) return false;
+  return true;
+}
+
+/** Outputs of scanLines. */
+let scanLine = 0;
+let scanRecords = 0;
+
+/**
+ * The hot loop: parses whole lines in buf[pos, end) (buf[end - 1] is LF, so LF is a sentinel for
+ * every inner loop) and calls sink.record_access per record, counting lines from `line`. Returns
+ * -1 when every line was taken, else the offset of the first line that is not in the plain form;
+ * scanLine / scanRecords then hold the lines and records taken. Kept free of cold calls and of
+ * stores that need type feedback (module variables need none), so V8's on-stack-replaced code of
+ * the loop is not thrown away at every return.
+ */
+function scanLines(buf: Uint8Array, pos: number, end: number, sink: AccessSink, line: number): number {
+  let records = 0;
+  outer: while (pos < end) {
+    const ls = pos;
+    fast: {
+      let c = buf[pos]!;
+      let pfn = 0;
+      let s: number;
+      if (c === ZERO && (buf[pos + 1]! | 0x20) === LOWER_X) {
+        pos += 2;
+        s = pos;
+        for (;;) {
+          c = buf[pos]!;
+          let d = c - ZERO;
+          if (d >>> 0 >= 10) {
+            d = (c | 0x20) - 87; // 'a' - 10
+            if (d < 10 || d > 15) break;
+          }
+          pfn = pfn * 16 + d;
+          pos++;
+        }
+        if (pos === s) break fast;
+      } else {
+        s = pos;
+        while ((c - ZERO) >>> 0 < 10) {
+          pfn = pfn * 10 + (c - ZERO);
+          c = buf[++pos]!;
+        }
+        if (pos === s) {
+          if (c === NL) {
+            line++; // blank line
+            pos++;
+            continue outer;
+          }
+          if (c === HASH) {
+            line++; // comment line
+            pos = buf.indexOf(NL, pos) + 1;
+            continue outer;
+          }
+          break fast;
+        }
+      }
+      // Doubles are exact below 2^53 and round monotonically above, so this test is exact.
+      if (c !== COMMA || pfn >= LIMIT_53) break fast;
+
+      c = buf[++pos]!;
+      let neg = false;
+      if (c === MINUS) {
+        neg = true;
+        c = buf[++pos]!;
+      }
+      s = pos;
+      let nid = 0;
+      while ((c - ZERO) >>> 0 < 10) {
+        nid = nid * 10 + (c - ZERO);
+        c = buf[++pos]!;
+      }
+      if (pos === s || c !== COMMA) break fast;
+      if (neg) {
+        if (nid > 1) break fast;
+        nid = 0 - nid; // NUMA_NO_NODE; "-0" is +0
+      } else if (nid > INT_MAX) break fast;
+
+      c = buf[++pos]!;
+      let src = 0;
+      if ((c - ZERO) >>> 0 < 10) {
+        while ((c - ZERO) >>> 0 < 10) {
+          src = src * 10 + (c - ZERO);
+          c = buf[++pos]!;
+        }
+        if (src > INT_MAX) break fast;
+      } else {
+        const l = c | 0x20;
+        if (l === LOWER_H && matchName(buf, pos, HWHINTS)) src = 0;
+        else if (l === LOWER_P && matchName(buf, pos, PGTSCAN)) src = 1;
+        else break fast;
+        pos += 7;
+        c = buf[pos]!;
+      }
+      if (c !== COMMA) break fast;
+
+      c = buf[++pos]!;
+      s = pos;
+      let time = 0;
+      while ((c - ZERO) >>> 0 < 10) {
+        time = time * 10 + (c - ZERO);
+        c = buf[++pos]!;
+      }
+      if (pos === s || c !== NL || time >= LIMIT_53) break fast;
+      sink.record_access(pfn, nid, src, time);
+      records++;
+      line++;
+      pos++;
+      continue outer;
+    }
+    scanLine = line;
+    scanRecords = records;
+    return ls;
+  }
+  scanLine = line;
+  scanRecords = records;
+  return -1;
+}
+
+/** Streams one file through the byte parser; push() returns the bytes to hand to csv-parse, if any. */
+export class FastParser {
+  private readonly file: TraceFile;
+  private readonly sink: AccessSink;
+  /** The partial last line of the previous chunk. */
+  private carry = Buffer.allocUnsafe(4096);
+  private carryLen = 0;
+
+  constructor(file: TraceFile) {
+    this.file = file;
+    this.sink = file.ctx.sink;
+  }
+
+  /**
+   * Parses every complete line of `chunk` (the chunk may be reused by the caller afterwards).
+   * Returns null when all of it was taken, else the rest of the input from the start of the first
+   * line it could not take (to be given to the csv-parse path, which must copy what it keeps).
+   */
+  push(chunk: Uint8Array): Uint8Array[] | null {
+    let start = 0;
+    if (this.carryLen > 0) {
+      const nl = chunk.indexOf(NL);
+      if (nl < 0) {
+        this.append(chunk, 0, chunk.length);
+        return null;
+      }
+      this.append(chunk, 0, nl + 1);
+      const len = this.carryLen;
+      this.carryLen = 0;
+      const stop = this.scan(this.carry, 0, len);
+      start = nl + 1;
+      if (stop >= 0) return [Buffer.from(this.carry.subarray(stop, len)), chunk.subarray(start)];
+    }
+    const last = chunk.lastIndexOf(NL);
+    if (last >= start) {
+      const stop = this.scan(chunk, start, last + 1);
+      if (stop >= 0) return [chunk.subarray(stop)];
+      start = last + 1;
+    }
+    if (start < chunk.length) this.append(chunk, start, chunk.length);
+    return null;
+  }
+
+  /** Parses a last line without a line end; returns what to hand to csv-parse, if anything. */
+  end(): Uint8Array[] | null {
+    if (this.carryLen === 0) return null;
+    const len = this.carryLen;
+    this.append(Buffer.of(NL), 0, 1);
+    this.carryLen = 0;
+    const stop = this.scan(this.carry, 0, len + 1);
+    return stop >= 0 ? [Buffer.from(this.carry.subarray(stop, len))] : null;
+  }
+
+  private append(src: Uint8Array, from: number, to: number): void {
+    const need = this.carryLen + (to - from);
+    if (need > this.carry.length) {
+      if (need > MAX_LINE_BYTES + 1) {
+        const f = this.file;
+        throw new TraceError(
+          { file: f.name, line: f.line + 1, column: 0, text: this.carry.toString('latin1', 0, 64) },
+          `line is longer than ${MAX_LINE_BYTES} bytes`,
+        );
+      }
+      const grown = Buffer.allocUnsafe(Math.max(need, this.carry.length * 2));
+      this.carry.copy(grown, 0, 0, this.carryLen);
+      this.carry = grown;
+    }
+    this.carry.set(src.subarray(from, to), this.carryLen);
+    this.carryLen = need;
+  }
+
+  /**
+   * Parses whole lines in buf[pos, end) (buf[end - 1] is LF). Returns -1 when all were taken, else
+   * the offset of the line to hand to csv-parse.
+   */
+  private scan(buf: Uint8Array, pos: number, end: number): number {
+    const file = this.file;
+    for (;;) {
+      const ls = scanLines(buf, pos, end, this.sink, file.line);
+      this.flush(scanLine, scanRecords);
+      if (ls < 0) return -1;
+      // Not the plain form: the shared string rules decide (a header, a bad value), or csv-parse does.
+      const next = this.slowLine(buf, ls, file.line + 1);
+      if (next < 0) return ls;
+      pos = next;
+      if (!file.plain) return pos; // a header in another layout: csv-parse reads the rest
+      if (pos >= end) return -1;
+    }
+  }
+
+  private flush(line: number, records: number): void {
+    const file = this.file;
+    file.line = line;
+    file.ctx.records += records;
+    if (records > 0) file.started = true;
+  }
+
+  /**
+   * A line the byte loop did not take. If it holds nothing csv-parse would read differently from
+   * a plain split on commas, apply it through the shared rules and return the offset after it;
+   * otherwise return -1.
+   */
+  private slowLine(buf: Uint8Array, ls: number, line: number): number {
+    const nl = buf.indexOf(NL, ls);
+    for (let i = ls; i < nl; i++) {
+      const b = buf[i]!;
+      if (b < 0x21 || b > 0x7e || b === 0x22) return -1;
+    }
+    const text = Buffer.from(buf.buffer, buf.byteOffset + ls, nl - ls).toString('latin1');
+    this.file.line = line;
+    this.file.applyCells(text.split(','), line, () => text);
+    return nl + 1;
+  }
+}

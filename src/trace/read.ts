@@ -1,0 +1,268 @@
+/**
+ * Trace input (SPEC 4): replays CSV traces from files, `.gz` files and standard input as one stream
+ * of access records, without ever holding a whole trace in memory.
+ */
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { createGunzip } from 'node:zlib';
+import { TraceError } from '../errors.js';
+import type { AccessSink } from '../engine/types.js';
+import { CsvPath } from './csvpath.js';
+import { FastParser } from './fast.js';
+import { TraceFile, type ReadContext } from './tracefile.js';
+
+/** One trace to read. */
+export interface TraceInput {
+  /** As the user gave it; `-` is standard input. */
+  name: string;
+}
+
+/** Progress of a replay, for a status line. */
+export interface ReadProgress {
+  /** Input bytes read so far (compressed bytes for `.gz` files). */
+  bytes: number;
+  /** Sum of the input file sizes, or null when one is a pipe or standard input. */
+  totalBytes: number | null;
+  /** Records handed to the sink so far. */
+  records: number;
+}
+
+/** How to read. */
+export interface ReadOptions {
+  /** Standard input; default process.stdin (tests pass a Readable). */
+  stdin?: NodeJS.ReadableStream;
+  /** Called between chunks, at most every 64 MiB or 250 ms, and after each file. */
+  onProgress?: (p: ReadProgress) => void;
+  /** Checked between chunks (Ctrl-C); when true, reading stops and the stats say stopped. */
+  shouldStop?: () => boolean;
+  /** When given, a bad line is passed here and skipped instead of thrown (`--skip-bad`). */
+  onBad?: (err: TraceError) => void;
+  /** `csv-parse` forces the reference parser; `auto` and `fast` use the byte parser with csv-parse as fallback. */
+  parser?: 'auto' | 'fast' | 'csv-parse';
+}
+
+/** What a replay read. */
+export interface ReadStats {
+  records: number;
+  bytes: number;
+  /** Inputs opened (the one being read when stopped included). */
+  files: number;
+  /** Bad lines passed to onBad. */
+  skipped: number;
+  /** True when shouldStop ended the read early. */
+  stopped: boolean;
+}
+
+/** Size of the reused read buffer: large enough that parsing, not reading, dominates. */
+const CHUNK_BYTES = 1 << 20;
+const PROGRESS_BYTES = 64 << 20;
+const PROGRESS_MS = 250;
+
+/** Reads `inputs` in order as one stream, calling sink.record_access for every record. */
+export async function readTraces(inputs: TraceInput[], sink: AccessSink, opts: ReadOptions = {}): Promise<ReadStats> {
+  const list = inputs.length === 0 ? [{ name: '-' }] : inputs;
+  const ctx: ReadContext = { sink, onBad: opts.onBad, records: 0, skipped: 0 };
+  const stats: ReadStats = { records: 0, bytes: 0, files: 0, skipped: 0, stopped: false };
+  const progress = new Progress(opts.onProgress, await totalSize(list), ctx);
+  const useFast = opts.parser !== 'csv-parse';
+  for (const input of list) {
+    stats.files++;
+    const reader = new FileReader(new TraceFile(input.name, ctx), useFast);
+    const stopped = await readOne(input.name, reader, progress, opts);
+    if (stopped) {
+      stats.stopped = true;
+      break;
+    }
+    reader.end();
+    progress.report(true);
+  }
+  stats.records = ctx.records;
+  stats.skipped = ctx.skipped;
+  stats.bytes = progress.bytes;
+  return stats;
+}
+
+/** Feeds one file to the byte parser until it meets something unusual, then to csv-parse. */
+class FileReader {
+  private readonly file: TraceFile;
+  private fast: FastParser | null;
+  private csv: CsvPath | null;
+
+  constructor(file: TraceFile, useFast: boolean) {
+    this.file = file;
+    this.fast = useFast ? new FastParser(file) : null;
+    this.csv = useFast ? null : new CsvPath(file);
+  }
+
+  push(chunk: Uint8Array): void {
+    if (this.fast === null) {
+      this.csv!.push(chunk);
+      return;
+    }
+    this.handOver(this.fast.push(chunk));
+  }
+
+  end(): void {
+    if (this.fast !== null) this.handOver(this.fast.end());
+    this.csv?.end();
+  }
+
+  private handOver(rest: Uint8Array[] | null): void {
+    if (rest === null) return;
+    this.fast = null;
+    this.csv = new CsvPath(this.file);
+    for (const part of rest) this.csv.push(part);
+  }
+}
+
+class Progress {
+  bytes = 0;
+  private lastBytes = 0;
+  private lastTime = Date.now();
+  constructor(
+    private readonly cb: ReadOptions['onProgress'],
+    private readonly totalBytes: number | null,
+    private readonly ctx: ReadContext,
+  ) {}
+
+  add(n: number): void {
+    this.bytes += n;
+    if (this.cb !== undefined && this.bytes - this.lastBytes >= PROGRESS_BYTES) this.report(true);
+    else if (this.cb !== undefined) this.report(false);
+  }
+
+  report(force: boolean): void {
+    if (this.cb === undefined) return;
+    const now = Date.now();
+    if (!force && now - this.lastTime < PROGRESS_MS) return;
+    this.lastTime = now;
+    this.lastBytes = this.bytes;
+    this.cb({ bytes: this.bytes, totalBytes: this.totalBytes, records: this.ctx.records });
+  }
+}
+
+/** Sum of regular-file sizes, or null when an input is standard input, a pipe or unreadable. */
+async function totalSize(list: readonly TraceInput[]): Promise<number | null> {
+  let total = 0;
+  for (const { name } of list) {
+    if (name === '-') return null;
+    try {
+      const s = await stat(name);
+      if (!s.isFile()) return null;
+      total += s.size;
+    } catch {
+      return null; // reported when the file is opened
+    }
+  }
+  return total;
+}
+
+/** An OS or gzip error as a TraceError at line 0 of the file. */
+function ioError(file: string, err: unknown): TraceError {
+  if (err instanceof TraceError) return err;
+  const e = err as NodeJS.ErrnoException;
+  const code = typeof e?.code === 'string' ? e.code : '';
+  const msg = e instanceof Error ? e.message : String(err);
+  // "ENOENT: no such file or directory, open 'x.csv'": the file is named by the error already.
+  const reason = code.startsWith('Z_') || code.startsWith('ERR_') ? `gzip: ${msg}` : msg.replace(/, \w+ '.*'$/, '');
+  return new TraceError({ file, line: 0, column: 0, text: file }, reason, 'KPROMO_TRACE_IO');
+}
+
+/** Reads one input to its end; true when stopped by shouldStop. */
+async function readOne(name: string, reader: FileReader, progress: Progress, opts: ReadOptions): Promise<boolean> {
+  const stop = opts.shouldStop ?? (() => false);
+  if (name === '-') return readStream(name, opts.stdin ?? process.stdin, reader, progress, stop, null);
+  let fh: FileHandle;
+  try {
+    fh = await open(name, 'r');
+  } catch (err) {
+    throw ioError(name, err);
+  }
+  if (name.endsWith('.gz')) {
+    const raw = fh.createReadStream({ highWaterMark: CHUNK_BYTES });
+    const gunzip = createGunzip({ chunkSize: 256 << 10 });
+    raw.on('error', (err) => gunzip.destroy(err));
+    raw.pipe(gunzip);
+    try {
+      return await readStream(name, gunzip, reader, progress, stop, raw);
+    } finally {
+      raw.destroy(); // closes fh; pipe() alone leaves the source open when gunzip stops early
+    }
+  }
+  try {
+    return await readFile(name, fh, reader, progress, stop);
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * A regular file (or a named pipe): two reused buffers, so the next read runs on the thread pool
+ * while this chunk is parsed; a buffer is read into again only after its chunk was fully parsed.
+ */
+async function readFile(name: string, fh: FileHandle, reader: FileReader, progress: Progress, stop: () => boolean): Promise<boolean> {
+  const bufs = [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)] as const;
+  const read = (buf: Buffer): Promise<number> =>
+    fh.read(buf, 0, CHUNK_BYTES, null).then(
+      (r) => r.bytesRead,
+      (err: unknown) => {
+        throw ioError(name, err);
+      },
+    );
+  let which = 0;
+  let next = read(bufs[0]);
+  for (;;) {
+    const n = await next;
+    if (n === 0) return false;
+    if (stop()) return true;
+    const buf = bufs[which]!;
+    which ^= 1;
+    // One read in flight at a time: each continues at the file position where the last ended.
+    next = read(bufs[which]!);
+    try {
+      reader.push(buf.subarray(0, n));
+    } catch (err) {
+      await next.catch(() => 0); // let the read in flight end before the file is closed
+      throw err;
+    }
+    progress.add(n);
+  }
+}
+
+/** Standard input or a gunzip stream; `counted` is the compressed stream whose bytes are the progress. */
+async function readStream(
+  name: string,
+  stream: NodeJS.ReadableStream,
+  reader: FileReader,
+  progress: Progress,
+  stop: () => boolean,
+  counted: NodeJS.ReadableStream | null,
+): Promise<boolean> {
+  let compressed = 0;
+  counted?.on('data', (c: Buffer) => (compressed += c.length));
+  const it = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+  for (;;) {
+    if (stop()) {
+      await it.return?.();
+      return true;
+    }
+    let r: IteratorResult<Buffer | string>;
+    try {
+      r = await it.next();
+    } catch (err) {
+      throw ioError(name, err);
+    }
+    if (r.done === true) return false;
+    const chunk = typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+    try {
+      reader.push(chunk);
+    } catch (err) {
+      await it.return?.();
+      throw err;
+    }
+    if (counted === null) progress.add(chunk.length);
+    else {
+      progress.add(compressed);
+      compressed = 0;
+    }
+  }
+}

@@ -1,0 +1,104 @@
+/** Per-file state of a trace replay shared by the fast path and the csv-parse path. */
+import { TraceError, type TraceLocation } from '../errors.js';
+import type { AccessSink } from '../engine/types.js';
+import { FIELD_NAMES, FIELD_PARSERS, headerField, isHeader } from './fields.js';
+
+/** What every file of one readTraces() call writes to: the sink, the skip policy and the tallies. */
+export interface ReadContext {
+  readonly sink: AccessSink;
+  /** When set, a bad line is reported here and skipped instead of thrown (`--skip-bad`). */
+  readonly onBad: ((err: TraceError) => void) | undefined;
+  records: number;
+  skipped: number;
+}
+
+/** Longest physical line accepted: keeps memory bounded on a file without line ends. */
+export const MAX_LINE_BYTES = 1 << 20;
+
+/** One input file being read: line count, header and column layout. */
+export class TraceFile {
+  /** File name as the user gave it. */
+  readonly name: string;
+  readonly ctx: ReadContext;
+  /** Physical lines consumed so far (comments, blank lines and the header included). */
+  line = 0;
+  /** Set once the first non-blank, non-comment line was seen: only that line may be a header. */
+  started = false;
+  /** True while the layout is the positional one or a `pfn,nid,src,time` header: the fast path can read it. */
+  plain = true;
+  /** Fields a data line must have. */
+  private width = 4;
+  /** cols[Field] = 0-based position of that column in a line. */
+  private readonly cols = [0, 1, 2, 3];
+  /** Fields in the order they appear in a line, so the leftmost bad field is reported. */
+  private order = [0, 1, 2, 3];
+  private readonly vals = new Float64Array(4);
+
+  constructor(name: string, ctx: ReadContext) {
+    this.name = name;
+    this.ctx = ctx;
+  }
+
+  /** Applies one content line split into trimmed cells; `lineText` yields the line for error reports. */
+  applyCells(cells: readonly string[], line: number, lineText: () => string): void {
+    if (!this.started) {
+      this.started = true;
+      if (isHeader(cells)) {
+        this.setHeader(cells, line, lineText());
+        return;
+      }
+    }
+    if (cells.length !== this.width) {
+      this.bad({ file: this.name, line, column: 0, text: lineText() }, `expected ${this.width} fields, found ${cells.length}`);
+      return;
+    }
+    const vals = this.vals;
+    for (const f of this.order) {
+      const col = this.cols[f]!;
+      const text = cells[col]!;
+      const r = FIELD_PARSERS[f]!(text);
+      if (typeof r === 'string') {
+        this.bad({ file: this.name, line, column: col + 1, field: FIELD_NAMES[f]!, text }, r);
+        return;
+      }
+      vals[f] = r;
+    }
+    this.ctx.records++;
+    this.ctx.sink.record_access(vals[0]!, vals[1]!, vals[2]!, vals[3]!);
+  }
+
+  /** Name of the column at 0-based position `col`, when it is one of the four. */
+  fieldAt(col: number): string | undefined {
+    const f = this.cols.indexOf(col);
+    return f >= 0 ? FIELD_NAMES[f] : undefined;
+  }
+
+  /** Reports a bad line: to onBad (and counts it skipped) or by throwing. */
+  bad(loc: TraceLocation, reason: string): void {
+    const err = new TraceError(loc, reason);
+    if (this.ctx.onBad === undefined) throw err;
+    this.ctx.onBad(err);
+    this.ctx.skipped++;
+  }
+
+  /** A header names the columns; a bad header is fatal even with onBad, as no line after it can be read. */
+  private setHeader(cells: readonly string[], line: number, text: string): void {
+    const cols = [-1, -1, -1, -1];
+    cells.forEach((cell, i) => {
+      const f = headerField(cell);
+      if (f < 0) return;
+      if (cols[f]! >= 0) {
+        throw new TraceError({ file: this.name, line, column: i + 1, field: FIELD_NAMES[f]!, text: cell }, `header names column "${FIELD_NAMES[f]}" twice`);
+      }
+      cols[f] = i;
+    });
+    const missing = FIELD_NAMES.filter((_, f) => cols[f]! < 0);
+    if (missing.length > 0) {
+      throw new TraceError({ file: this.name, line, column: 0, text }, `header lacks column ${missing.map((m) => `"${m}"`).join(', ')}`);
+    }
+    for (let f = 0; f < 4; f++) this.cols[f] = cols[f]!;
+    this.width = cells.length;
+    this.order = [0, 1, 2, 3].sort((a, b) => cols[a]! - cols[b]!);
+    this.plain = this.width === 4 && cols.every((c, f) => c === f);
+  }
+}

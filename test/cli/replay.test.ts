@@ -1,0 +1,135 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
+
+const EX = path.resolve(__dirname, '../../../shared/examples/spec-worked');
+const TRACES = path.resolve(__dirname, '../../traces');
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-cli-'));
+
+describe('kpromo replay', () => {
+  it('prints the SPEC worked example counters in vmstat format', async () => {
+    const r = await runCli(['replay', '--hz', '250', '--format', 'vmstat', path.join(EX, 'trace.csv')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(fs.readFileSync(path.join(EX, 'expected.vmstat'), 'utf8'));
+    expect(r.stderr).toBe('');
+  });
+
+  it('writes --events exactly as the SPEC example, and passes --expect', async () => {
+    const dir = tmp();
+    const events = path.join(dir, 'ev.csv');
+    const r = await runCli([
+      'replay', '--format', 'vmstat', '--topology', path.join(EX, 'topology-2s-cxl.json'),
+      '--events', events, '--expect', path.join(EX, 'expected.vmstat'), path.join(EX, 'trace.csv'),
+    ]);
+    expect(r.code).toBe(0);
+    expect(fs.readFileSync(events, 'utf8')).toBe(fs.readFileSync(path.join(EX, 'expected.events.csv'), 'utf8'));
+    expect(fs.readdirSync(dir)).toEqual(['ev.csv']); // no temporary file left behind
+  });
+
+  it('reads stdin for - and for no trace', async () => {
+    const csv = fs.readFileSync(path.join(EX, 'trace.csv'), 'utf8');
+    for (const args of [['-'], []]) {
+      const r = await runCli(['replay', '--format', 'vmstat', ...args], { stdin: csv });
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('kpromoted_mig_promoted 4\n');
+    }
+  });
+
+  it('reports each differing counter and exits 1 on a golden mismatch', async () => {
+    const dir = tmp();
+    const golden = path.join(dir, 'g.vmstat');
+    fs.writeFileSync(golden, 'kpromoted_mig_promoted 3\nkpromoted_record_added 5\nnuma_pages_migrated 9\n');
+    const r = await runCli(['replay', '--format', 'vmstat', '--expect', golden, path.join(EX, 'trace.csv')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/kpromoted_mig_promoted\s+expected 3, got 4/);
+    expect(r.stderr).toMatch(/numa_pages_migrated\s+expected 9, got 4/);
+    expect(r.stderr).not.toContain('record_added');
+  });
+
+  it('rejects a golden naming an unknown counter with exit 2 before replaying', async () => {
+    const dir = tmp();
+    const golden = path.join(dir, 'g.vmstat');
+    fs.writeFileSync(golden, 'kpromoted_mig_promoted 4\nkpromoted_bogus 1\n');
+    const r = await runCli(['replay', '--format', 'vmstat', '--expect', golden, path.join(EX, 'trace.csv')]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`${golden}:2: unknown counter "kpromoted_bogus"`);
+  });
+
+  it('fails bad input with file, line, column and text, exit 2 and nothing on stdout', async () => {
+    const dir = tmp();
+    const trace = path.join(dir, 't.csv');
+    fs.writeFileSync(trace, 'pfn,nid,src,time\n0x200000,0,hwhints,1\n# c\n0x200001,0,hwhints,1x\n');
+    const r = await runCli(['replay', '--format', 'vmstat', trace]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`${trace}:4:4 (time)`);
+    expect(r.stderr).toContain('"1x"');
+  });
+
+  it('does not leave an events file behind when the input is bad', async () => {
+    const dir = tmp();
+    const trace = path.join(dir, 't.csv');
+    fs.writeFileSync(trace, '0x200000,0,hwhints,1\nbad\n');
+    const r = await runCli(['replay', '--events', path.join(dir, 'e.csv'), trace]);
+    expect(r.code).toBe(2);
+    expect(fs.readdirSync(dir)).toEqual(['t.csv']);
+  });
+
+  it('quotes bad option values and exits 2', async () => {
+    const r = await runCli(['replay', '--hz', 'fast', path.join(EX, 'trace.csv')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--hz must be an integer');
+    expect(r.stderr).toContain('"fast"');
+    const r2 = await runCli(['replay', '--format', 'xml', path.join(EX, 'trace.csv')]);
+    expect(r2.code).toBe(2);
+    expect(r2.stderr).toContain('xml');
+    const r3 = await runCli(['replay', '--topology', 'no-such-topology', path.join(EX, 'trace.csv')]);
+    expect(r3.code).toBe(2);
+    expect(r3.stderr).toContain('no-such-topology');
+  });
+
+  it('prints json with counters and a summary', async () => {
+    const r = await runCli(['replay', '--format', 'json', path.join(TRACES, 'numa-no-node.csv'), '--topology', path.join(TRACES, 'numa-no-node.topology.json')]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.engine).toBe('rfc-v1');
+    expect(doc.counters.kpromoted_mig_promoted).toBe(1);
+    expect(doc.summary.unexamined).toEqual([{ hot_node: 1, records: 4 }]);
+    expect(doc.summary.tracked).toBe(4);
+  });
+
+  it('prints a table with a warning about records no daemon examines, without colour when not a TTY', async () => {
+    const r = await runCli(['replay', path.join(TRACES, 'numa-no-node.csv'), '--topology', path.join(TRACES, 'numa-no-node.topology.json')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/kpromoted_mig_promoted\s+│\s+1 │/);
+    expect(r.stdout).toMatch(/records never examined\s+│ 4/);
+    expect(r.stdout).toContain('warning: 4 records with hot_node 1 will never be examined: node 1 has no CPUs');
+    expect(r.stdout).not.toContain('\x1b[');
+    const colored = await runCli(['--color', 'replay', path.join(EX, 'trace.csv')]);
+    expect(colored.stdout).toContain('\x1b[');
+    const noColor = await runCli(['replay', path.join(EX, 'trace.csv')], { env: { NO_COLOR: '1', FORCE_COLOR: '1' } });
+    expect(noColor.stdout).not.toContain('\x1b[');
+  });
+
+  it('on Ctrl-C prints partial counters to stderr and exits 130', async () => {
+    let fire: () => void = () => {};
+    const lines = ['pfn,nid,src,time\n', '0x200000,0,hwhints,1\n0x200001,0,hwhints,2\n', '0x200002,0,hwhints,3\n'];
+    const stdin = Readable.from(
+      (async function* () {
+        yield Buffer.from(lines[0]! + lines[1]!);
+        await new Promise((r) => setTimeout(r, 10));
+        fire();
+        yield Buffer.from(lines[2]!);
+      })(),
+    );
+    const r = await runCli(['replay', '--format', 'vmstat', '-'], { stdin, interrupt: (f) => (fire = f) });
+    expect(r.code).toBe(130);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/interrupted after 2 records/);
+    expect(r.stderr).toContain('kpromoted_recorded_accesses 2\n');
+  });
+});

@@ -1,0 +1,181 @@
+/**
+ * Fast path vs csv-parse path: seeded random traces, valid and with injected faults, must give the
+ * same records and the same error (or the same skipped errors with onBad); and any split of the
+ * input into two chunks must give what the whole input gives.
+ */
+import { describe, it, expect } from 'vitest';
+import type { TraceError } from '../../src/errors.js';
+import { errorKey, readStdin, type Outcome } from './helpers.js';
+
+/** mulberry32: a tiny deterministic PRNG, so a failing seed can be replayed. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const NAMES = ['pfn', 'nid', 'src', 'time'] as const;
+
+function traceGen(seed: number, faultRate: number): string {
+  const r = prng(seed);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
+  const int = (n: number) => Math.floor(r() * n);
+  const randCase = (s: string) => [...s].map((ch) => (r() < 0.3 ? ch.toUpperCase() : ch)).join('');
+  // Values near and (in faulty traces) above 2^53; 2^53 + 1 and up are not doubles, so BigInt prints them.
+  const bigs = [() => 2 ** 53 - 1 - int(4), () => int(1e6), () => int(2 ** 32) * 2 ** 20 + int(2 ** 20)];
+  if (faultRate > 0) bigs.push(() => 2 ** 53 + 2 * int(4), () => 2 ** 64);
+  const big = () => pick(bigs)();
+  const value = (f: (typeof NAMES)[number]): string => {
+    switch (f) {
+      case 'pfn': {
+        const v = r() < 0.1 ? big() : 0x200000 + int(0x200000);
+        return r() < 0.5 ? (r() < 0.2 ? '0X' : '0x') + v.toString(16) : BigInt(v).toString();
+      }
+      case 'nid':
+        return String(int(5) - 1);
+      case 'src':
+        return r() < 0.6 ? randCase(pick(['hwhints', 'pgtscan'])) : String(pick([0, 1, 7, 2147483647, int(100)]));
+      case 'time':
+        return r() < 0.1 ? BigInt(big()).toString() : String(2 ** 31 + int(1e6));
+    }
+  };
+  const crlfFile = r() < 0.1;
+  const nl = crlfFile ? '\r\n' : '\n';
+  const lines: string[] = []; // each with its line end
+  const blanks = () => {
+    while (r() < 0.15) lines.push(pick(['# comment, with "quotes"', '', '   ', '\t', '  # indented']) + nl);
+  };
+  blanks();
+  // Header: none, plain, or another layout with an extra column.
+  let layout: string[] = [...NAMES];
+  const h = r();
+  if (h < 0.4) lines.push(NAMES.map(randCase).join(',') + nl);
+  else if (h < 0.6) {
+    layout = [...NAMES].sort(() => r() - 0.5);
+    layout.splice(int(5), 0, 'cpu');
+    lines.push(layout.map(randCase).join(',') + nl);
+  }
+  const n = 5 + int(30);
+  for (let i = 0; i < n; i++) {
+    blanks();
+    let cells = layout.map((c) => (c === 'cpu' ? String(int(16)) : value(c as (typeof NAMES)[number])));
+    let eol = nl;
+    if (r() < faultRate) {
+      const k = int(cells.length);
+      switch (int(11)) {
+        case 0: // bad digit
+          cells[k] = cells[k]!.slice(0, -1) + pick(['g', 'z', '-', '.', 'x', '#']);
+          break;
+        case 1: // missing field
+          cells.splice(k, 1);
+          break;
+        case 2: // extra field
+          cells.push('9');
+          break;
+        case 3: // spaces around a field
+          cells[k] = pick([' ', '\t', '  ']) + cells[k] + pick(['', ' ', '\t']);
+          break;
+        case 4: // quotes
+          cells[k] = `"${cells[k]}"`;
+          break;
+        case 5: // CRLF on this line
+          eol = '\r\n';
+          break;
+        case 6: // empty field
+          cells[k] = '';
+          break;
+        case 7: // negative
+          cells[k] = '-' + cells[k];
+          break;
+        case 8: // large numbers
+          cells[k] = pick(['9007199254740992', '9007199254740991', '0x1fffffffffffff', '0x20000000000000', '99999999999999999999999', '2147483648']);
+          break;
+        case 9: // a stray or unclosed quote
+          cells[k] = pick(['"1', '1"', '"1"x']);
+          break;
+        case 10: // bytes the fast path does not take
+          cells = [cells.join(pick([' ,', ';', ',,']))];
+          break;
+      }
+    }
+    // The last line sometimes has no line end.
+    lines.push(cells.join(',') + (i === n - 1 && r() < 0.2 ? '' : eol));
+  }
+  return lines.join('');
+}
+
+async function both(chunks: string[], onBad: boolean): Promise<[unknown, unknown]> {
+  const run = async (parser: 'auto' | 'csv-parse') => {
+    const bad: TraceError[] = [];
+    const o: Outcome = await readStdin(chunks, onBad ? { parser, onBad: (e) => bad.push(e) } : { parser });
+    return { recs: o.recs, error: errorKey(o.error), bad: bad.map(errorKey), skipped: o.stats?.skipped };
+  };
+  return [await run('auto'), await run('csv-parse')];
+}
+
+describe('fast path and csv-parse agree', () => {
+  it('on 400 valid traces', async () => {
+    let records = 0;
+    for (let seed = 1; seed <= 400; seed++) {
+      const csv = traceGen(seed, 0);
+      const [fast, ref] = await both([csv], false);
+      expect(fast, `seed ${seed}:\n${csv}`).toEqual(ref);
+      records += (ref as { recs: unknown[] }).recs.length;
+      expect((ref as { error?: unknown }).error, `seed ${seed}`).toBeUndefined();
+    }
+    expect(records).toBeGreaterThan(4000); // the generator really makes records
+  });
+
+  it('on 600 traces with faults (first error thrown)', async () => {
+    let errors = 0;
+    for (let seed = 1000; seed < 1600; seed++) {
+      const csv = traceGen(seed, 0.08);
+      const [fast, ref] = await both([csv], false);
+      expect(fast, `seed ${seed}:\n${csv}`).toEqual(ref);
+      if ((ref as { error?: unknown }).error) errors++;
+    }
+    expect(errors).toBeGreaterThan(200);
+  });
+
+  it('on 600 traces with faults (onBad: every bad line skipped)', async () => {
+    let skipped = 0;
+    for (let seed = 2000; seed < 2600; seed++) {
+      const csv = traceGen(seed, 0.08);
+      const [fast, ref] = await both([csv], true);
+      expect(fast, `seed ${seed}:\n${csv}`).toEqual(ref);
+      skipped += (ref as { skipped: number }).skipped;
+    }
+    expect(skipped).toBeGreaterThan(300);
+  });
+});
+
+describe('chunk boundaries', () => {
+  const inputs: [string, string][] = [
+    ['plain with header, comments, hex', '# c\npfn,nid,src,time\n0x200000,0,hwhints,1000\n\n2097153,-1,PGTSCAN,1001\n#x\n5,3,7,9007199254740991\n'],
+    ['switch to csv-parse mid-file', '1,0,0,1\n2,0,0,2\n 3 ,0,0,3\r\n"4",0,0,4\n5,0,0,5'],
+    ['header in another layout', 'time,src,pfn,nid\n1,hwhints,0x10,0\n2,pgtscan,0x11,1\n'],
+    ['a bad value after good lines', '1,0,0,1\n2,0,0,2\n3,0,0,3\n4,0,bad,4\n5,0,0,5\n'],
+    ['BOM and CRLF', '\ufeffpfn,nid,src,time\r\n1,0,0,1\r\n2,0,0,2\r\n'],
+  ];
+  it.each(inputs)('%s: every 2-chunk split gives the whole-input result', async (_name, csv) => {
+    const [fastWhole, want] = await both([csv], true);
+    expect(fastWhole).toEqual(want);
+    expect((want as { recs: unknown[] }).recs.length).toBeGreaterThan(1);
+    const bytes = Buffer.from(csv);
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      // Byte splits, also inside the UTF-8 BOM.
+      const chunks = [bytes.subarray(0, cut), bytes.subarray(cut)];
+      for (const parser of ['auto', 'csv-parse'] as const) {
+        const bad: TraceError[] = [];
+        const o = await readStdin(chunks, { parser, onBad: (e) => bad.push(e) });
+        const got = { recs: o.recs, error: errorKey(o.error), bad: bad.map(errorKey), skipped: o.stats?.skipped };
+        expect(got, `cut ${cut} ${parser}`).toEqual(want);
+      }
+    }
+  });
+});

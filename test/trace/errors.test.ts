@@ -1,0 +1,106 @@
+import { describe, it, expect } from 'vitest';
+import { EXIT_USAGE, TraceError } from '../../src/errors.js';
+import { errorOf, readFiles, tempFile } from './helpers.js';
+
+const PARSERS = ['auto', 'csv-parse'] as const;
+
+/** Expected error context; `field` absent means the whole line is at fault. */
+interface Want {
+  line: number;
+  column: number;
+  field?: string;
+  text: string;
+  reason: string;
+}
+
+const CASES: [name: string, csv: string, want: Want][] = [
+  ['pfn = 2^53 (decimal)', '9007199254740992,0,0,1\n', { line: 1, column: 1, field: 'pfn', text: '9007199254740992', reason: 'pfn is out of range [0, 2^53)' }],
+  ['pfn = 2^53 (hex)', '1,0,0,1\n0x20000000000000,0,0,1\n', { line: 2, column: 1, field: 'pfn', text: '0x20000000000000', reason: 'pfn is out of range [0, 2^53)' }],
+  ['pfn far above 2^64', '123456789012345678901234567890,0,0,1\n', { line: 1, column: 1, field: 'pfn', text: '123456789012345678901234567890', reason: 'pfn is out of range [0, 2^53)' }],
+  ['pfn negative', '-1,0,0,1\n', { line: 1, column: 1, field: 'pfn', text: '-1', reason: 'pfn is out of range [0, 2^53)' }],
+  ['pfn bad hex digit', '0x1g,0,0,1\n', { line: 1, column: 1, field: 'pfn', text: '0x1g', reason: 'pfn is not a decimal or 0x hex integer' }],
+  ['pfn bare 0x', '0x,0,0,1\n', { line: 1, column: 1, field: 'pfn', text: '0x', reason: 'pfn is not a decimal or 0x hex integer' }],
+  ['time negative', '1,0,0,-5\n', { line: 1, column: 4, field: 'time', text: '-5', reason: 'time is out of range [0, 2^53)' }],
+  ['time = 2^53', '1,0,0,9007199254740992\n', { line: 1, column: 4, field: 'time', text: '9007199254740992', reason: 'time is out of range [0, 2^53)' }],
+  ['time not a number', '1,0,0,12a\n', { line: 1, column: 4, field: 'time', text: '12a', reason: 'time is not a decimal integer' }],
+  ['time in hex', '1,0,0,0x10\n', { line: 1, column: 4, field: 'time', text: '0x10', reason: 'time is not a decimal integer' }],
+  ['nid -2', '1,-2,0,1\n', { line: 1, column: 2, field: 'nid', text: '-2', reason: 'nid must be an integer >= -1' }],
+  ['nid above INT_MAX', '1,2147483648,0,1\n', { line: 1, column: 2, field: 'nid', text: '2147483648', reason: 'nid is out of range [-1, 2^31)' }],
+  ['nid in hex', '1,0x1,0,1\n', { line: 1, column: 2, field: 'nid', text: '0x1', reason: 'nid is not a decimal integer' }],
+  ['bad src name', '1,0,hwhint,1\n', { line: 1, column: 3, field: 'src', text: 'hwhint', reason: 'unknown source name' }],
+  ['src longer than a name', '1,0,hwhintsx,1\n', { line: 1, column: 3, field: 'src', text: 'hwhintsx', reason: 'unknown source name' }],
+  ['src negative', '1,0,-1,1\n', { line: 1, column: 3, field: 'src', text: '-1', reason: 'src must be an integer >= 0' }],
+  ['src above INT_MAX', '1,0,2147483648,1\n', { line: 1, column: 3, field: 'src', text: '2147483648', reason: 'src is out of range [0, 2^31)' }],
+  ['empty field', '1,,0,1\n', { line: 1, column: 2, field: 'nid', text: '', reason: 'nid is empty' }],
+  ['empty last field', '1,0,0,\n', { line: 1, column: 4, field: 'time', text: '', reason: 'time is empty' }],
+  ['too few fields', '1,0,0,1\n1,0,0\n', { line: 2, column: 0, text: '1,0,0', reason: 'expected 4 fields, found 3' }],
+  ['too many fields', '1,0,0,1,9\n', { line: 1, column: 0, text: '1,0,0,1,9', reason: 'expected 4 fields, found 5' }],
+  ['header lacks a column', 'pfn,nid,time\n1,0,1\n', { line: 1, column: 0, text: 'pfn,nid,time', reason: 'header lacks column "src"' }],
+  ['header names a column twice', 'pfn,nid,src,time,PFN\n', { line: 1, column: 5, field: 'pfn', text: 'PFN', reason: 'header names column "pfn" twice' }],
+  ['header width is the line width', 'pfn,nid,src,time,cpu\n1,0,0,1\n', { line: 2, column: 0, text: '1,0,0,1', reason: 'expected 5 fields, found 4' }],
+  ['column of a named layout', '# c\n\ntime,pfn,nid,src\n5,1,0,bad\n', { line: 4, column: 4, field: 'src', text: 'bad', reason: 'unknown source name' }],
+  ['leftmost bad field in a named layout', 'src,time,pfn,nid\nx,y,1,0\n', { line: 2, column: 1, field: 'src', text: 'x', reason: 'unknown source name' }],
+  ['a second header is data', 'pfn,nid,src,time\n1,0,0,1\npfn,nid,src,time\n', { line: 3, column: 1, field: 'pfn', text: 'pfn', reason: 'pfn is not a decimal or 0x hex integer' }],
+  ['comment mark inside a line', '1,0,0,1#x\n', { line: 1, column: 4, field: 'time', text: '1#x', reason: 'time is not a decimal integer' }],
+  ['line numbers count comments and blank lines', '# a\n\n  \npfn,nid,src,time\n#b\n1,0,0,1\n\n1,0,0,x\n', { line: 8, column: 4, field: 'time', text: 'x', reason: 'time is not a decimal integer' }],
+  ['a bad value after spaces (csv-parse path)', ' 1 , 0 , 0 , 1\n 2 ,0, nope ,1\n', { line: 2, column: 3, field: 'src', text: 'nope', reason: 'unknown source name' }],
+  ['CRLF line numbers', '1,0,0,1\r\n\r\n1,0,0,z\r\n', { line: 3, column: 4, field: 'time', text: 'z', reason: 'time is not a decimal integer' }],
+  ['a stray quote', '1,0,0,1\n"0x1"x,0,0,1\n', { line: 2, column: 1, field: 'pfn', text: '"0x1"x,0,0,1', reason: 'a closing quote is followed by something other than a comma or the line end' }],
+  ['an unclosed quote', '1,0,0,1\n"0x1,0,0,1\n2,0,0,2\n', { line: 2, column: 0, text: '"0x1,0,0,1', reason: 'quoted field is not closed on its line' }],
+];
+
+describe.each(PARSERS)('trace errors (parser %s)', (parser) => {
+  it.each(CASES)('%s', async (_name, csv, want) => {
+    const e = await errorOf(csv, { parser });
+    expect(e).toBeInstanceOf(TraceError);
+    expect(e.code).toBe('KPROMO_TRACE');
+    expect(e.exitCode).toBe(EXIT_USAGE);
+    expect({ file: e.file, line: e.line, column: e.column, field: e.field, text: e.text, reason: e.reason }).toEqual({
+      file: '-',
+      field: undefined,
+      ...want,
+    });
+  });
+});
+
+describe.each(PARSERS)('overlong lines (parser %s)', (parser) => {
+  it('rejects a line longer than 1 MiB instead of buffering it', async () => {
+    const long = '1'.repeat(1100 * 1024);
+    const chunks = ['1,0,0,1\n', long.slice(0, 600 * 1024), long.slice(600 * 1024), ',0,0,1\n'];
+    const { readStdin } = await import('./helpers.js');
+    const o = await readStdin(chunks, { parser });
+    expect(o.recs).toEqual([[1, 0, 0, 1]]);
+    expect(o.error).toMatchObject({ code: 'KPROMO_TRACE', line: 2, column: 0, reason: 'line is longer than 1048576 bytes' });
+  });
+});
+
+describe('trace file errors', () => {
+  it('names the file of a bad line in a multi-file replay', async () => {
+    const a = tempFile('ok.csv', '1,0,0,1\n');
+    const b = tempFile('bad.csv', 'pfn,nid,src,time\n2,0,0,2\n3,-7,0,3\n');
+    const o = await readFiles([a, b]);
+    expect(o.recs).toEqual([
+      [1, 0, 0, 1],
+      [2, 0, 0, 2],
+    ]);
+    expect(o.error).toMatchObject({ code: 'KPROMO_TRACE', file: b, line: 3, column: 2, field: 'nid', text: '-7' });
+    expect(o.error!.message).toBe(`${b}:3:2 (nid): nid must be an integer >= -1: "-7"`);
+  });
+
+  it('reports an unknown file with the OS reason at line 0', async () => {
+    const o = await readFiles(['/nonexistent/kpromo/trace.csv']);
+    expect(o.error).toMatchObject({
+      code: 'KPROMO_TRACE_IO',
+      file: '/nonexistent/kpromo/trace.csv',
+      line: 0,
+      column: 0,
+      reason: 'ENOENT: no such file or directory',
+    });
+  });
+
+  it('reports a directory as unreadable', async () => {
+    const o = await readFiles(['/tmp']);
+    expect(o.error).toMatchObject({ code: 'KPROMO_TRACE_IO', file: '/tmp', line: 0 });
+    expect(o.error!.reason).toMatch(/^EISDIR/);
+  });
+});
