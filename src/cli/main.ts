@@ -4,6 +4,7 @@ import { KpromoError } from '../errors.js';
 import { makeColor } from './color.js';
 import { checkCommand } from './commands/check.js';
 import { genCommand } from './commands/gen.js';
+import { pageCommand } from './commands/page.js';
 import { replayCommand, type CommandContext } from './commands/replay.js';
 import { topoCommand } from './commands/topo.js';
 import { processIo, type Io } from './io.js';
@@ -36,7 +37,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       exit = code;
     },
   };
-  for (const cmd of [replayCommand(ctx), checkCommand(ctx), topoCommand(ctx), genCommand(ctx)]) {
+  for (const cmd of [replayCommand(ctx), checkCommand(ctx), topoCommand(ctx), genCommand(ctx), pageCommand(ctx)]) {
     cmd.copyInheritedSettings(program);
     program.addCommand(cmd);
   }

@@ -1,7 +1,7 @@
 /**
  * pfn -> value map for the replay's per-page state: open addressing with linear probing over one
  * Float64Array of [key, value] pairs (one cache line per lookup), backward-shift deletion (no tombstones),
- * growth by doubling at load 1/2. Keys are pfns, integers in [0, 2^53); values are any doubles.
+ * growth by doubling at load 3/4 (fresh memory is costly to fault in). Keys are pfns, integers in [0, 2^53); values are any doubles.
  * The kernel walks the bucket chain to find a pfn; this index gives the same answer in O(1) for any chain length.
  */
 
@@ -74,7 +74,7 @@ export class PageIndex {
 
   /** Inserts pfn at the free position returned by find() (encoded as -(pos) - 1). */
   insertAt(encoded: number, pfn: number, value: number): void {
-    if ((this.count + 1) * 2 > this.mask + 1) {
+    if ((this.count + 1) * 4 > (this.mask + 1) * 3) {
       this.grow();
       this.set(pfn, value);
       return;

@@ -9,12 +9,12 @@ import { PLOT, axes, emptyNote, escapeHtml, legend, linear, maxOf, niceMax, nice
 /** One stacked series of the outcomes chart: which column, its name in the legend, its colour. */
 export const OUTCOME_SERIES = [
   { key: 'promoted', label: 'promoted', color: '#2e9d5b' },
-  { key: 'failed', label: 'failed (migrate_misplaced_folio)', color: '#d6433b' },
-  { key: 'dropped_cold_old', label: 'dropped: cold or old', color: '#8a9bb0' },
-  { key: 'dropped_not_accessed', label: 'dropped: not accessed', color: '#b9c4d2' },
-  { key: 'dropped_right_node', label: 'dropped: already on hot node', color: '#e3a43a' },
-  { key: 'dropped_non_lru', label: 'dropped: not on LRU', color: '#8d6cc4' },
-  { key: 'dropped_offline', label: 'dropped: node offline', color: '#5a5a5a' },
+  { key: 'failed', label: 'failed (kept, retried)', color: '#d6433b' },
+  { key: 'dropped_cold_old', label: 'dropped: cold_old', color: '#8a9bb0' },
+  { key: 'dropped_not_accessed', label: 'dropped: cold_not_accessed', color: '#b9c4d2' },
+  { key: 'dropped_right_node', label: 'dropped: right_node', color: '#e3a43a' },
+  { key: 'dropped_non_lru', label: 'dropped: non_lru', color: '#8d6cc4' },
+  { key: 'dropped_offline', label: 'dropped: no range / device', color: '#5a5a5a' },
 ] as const satisfies ReadonlyArray<{ key: keyof TimelineRow; label: string; color: string }>;
 
 const X_TITLE = 'seconds since the first record';
@@ -27,7 +27,8 @@ function timeScale(rows: readonly TimelineRow[]): { x: (v: number) => number; ti
   const d0 = t0 - slot / 2;
   const d1 = t1 + slot / 2;
   const x = linear(d0, d1, PLOT.x0, PLOT.x1);
-  const ticks = niceTicks(d0, d1, 8).filter((t) => t >= d0 && t <= d1);
+  // Times count from the first record, so padding never earns a negative tick; one pass gets its own tick only.
+  const ticks = rows.length === 1 ? [t0] : niceTicks(d0, d1, 8).filter((t) => t >= Math.max(d0, 0) && t <= d1);
   return { x, ticks, slotPx: x(d0 + slot) - x(d0) };
 }
 
@@ -41,8 +42,8 @@ export function outcomesChart(rows: readonly TimelineRow[]): string {
   const totals = rows.map((r) => OUTCOME_SERIES.reduce((s, o) => s + r[o.key], 0));
   const top = niceMax(maxOf(totals));
   const y = linear(0, top, PLOT.y0, PLOT.y1);
-  // Bars leave a gap only when they are wide enough to show one.
-  const barW = slotPx >= 4 ? slotPx * 0.8 : Math.max(slotPx, 0.6);
+  // Bars leave a gap only when they are wide enough to show one, and a handful of passes does not fill the chart.
+  const barW = slotPx >= 4 ? Math.min(slotPx * 0.8, 48) : Math.max(slotPx, 0.6);
   const base = rows.map(() => 0);
   let paths = '';
   for (const s of OUTCOME_SERIES) {

@@ -100,7 +100,7 @@ function charts(data: ReportData): string {
   const points = passTotals(data.timeline, CHART_POINTS);
   const passes = countPasses(data.timeline);
   const scope =
-    `All nodes summed per pass; ${points.length} points` +
+    `All nodes summed per pass; ${points.length} ${points.length === 1 ? 'point' : 'points'}` +
     (points.length < passes ? ` from ${passes} passes (consecutive passes merged, sums kept)` : '');
   return (
     '<h2>Timeline</h2>' +

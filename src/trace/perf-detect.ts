@@ -243,3 +243,29 @@ export function detectShape(lines: readonly ProbeLine[]): Detection {
   }
   return { ok: true, shape: makeShape(fields, 'detected', optional) };
 }
+
+/** Header lines `perf script --header` prints before the samples. */
+const PERF_HEADER = /^# (?:=+|captured on|perf version|cmdline|event : |hostname|os release|arch|nrcpus|total memory|header version|data size|feat offset|time of|\.\.\.)/;
+const PERF_TIME = /(?:^|\s)[0-9]+\.(?:[0-9]{6}|[0-9]{9}):(?:\s|$)/;
+
+/**
+ * Sniffs the start of an input: true when it looks like `perf script` output (its first line that
+ * is neither blank nor a comment has a perf time token `S.UUUUUU:`, or a perf header is seen), so a
+ * caller can pick the perf reader over the CSV one. CSV traces never contain `<digits>.<6|9 digits>:`.
+ */
+export function looksLikePerf(firstBytes: Buffer | string): boolean {
+  const text = typeof firstBytes === 'string' ? firstBytes : firstBytes.toString('utf8');
+  const lines = text.split('\n');
+  // The last piece may be cut in the middle; use it only if it is the only one.
+  const usable = lines.length > 1 ? lines.slice(0, -1) : lines;
+  for (const raw of usable) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line.trim() === '') continue;
+    if (line.startsWith('#')) {
+      if (PERF_HEADER.test(line)) return true;
+      continue;
+    }
+    return PERF_TIME.test(line);
+  }
+  return false;
+}

@@ -10,7 +10,8 @@
  * - phys_addr (`"%16" PRIx64`, printed after ip/sym/dso, before the page sizes) is read from the end;
  * - what lies between (addr, data_src, weight, ip, sym, dso) is not needed, only addr/data_src's raw
  *   hex are checked when the shape says they come first.
- * No regular expressions on this path.
+ * It works on bytes of the input buffer (no decoding, no string per line): only the head and the
+ * last few tokens of a line are looked at, the middle is skipped.
  */
 import type { PerfField, PerfShape } from './perf-fields.js';
 
@@ -51,10 +52,14 @@ export interface PerfSample {
   frac: number;
   /** 6 (usec, default) or 9 (`--ns`). */
   fracDigits: number;
-  /** Index of the time text in the line (for messages). */
+  /** Offset of the time text (for messages). */
   timeStart: number;
-  /** Event name without the trailing `:` and padding; `''` when not printed. */
+  /** Event name without the trailing `:` and padding; `''` when not printed (set by parsePerfLine(); the
+   * byte parser sets only eventStart/eventEnd). */
   event: string;
+  /** Byte range of the event name in the buffer (eventStart === eventEnd: not printed). */
+  eventStart: number;
+  eventEnd: number;
   /** Index where the fields after the event (or time/period) begin. */
   rest: number;
   /** Where parsePerfRest() starts scanning (set by parsePerfHead()). */
@@ -75,7 +80,7 @@ export const PERF_BAD = 2;
 
 /** A fresh PerfSample to pass to parsePerfLine(). */
 export function newPerfSample(): PerfSample {
-  return { cpu: -1, sec: 0, frac: 0, fracDigits: 0, timeStart: 0, event: '', rest: 0, restScan: 0, physAddr: -1, reason: '', field: '' };
+  return { cpu: -1, sec: 0, frac: 0, fracDigits: 0, timeStart: 0, event: '', eventStart: 0, eventEnd: 0, rest: 0, restScan: 0, physAddr: -1, reason: '', field: '' };
 }
 
 function presence(shape: PerfShape, f: PerfField): Presence {
@@ -122,6 +127,8 @@ const TAB = 9;
 const CR = 13;
 const DOT = 46;
 const COLON = 58;
+const PERF_RECORD = Buffer.from('PERF_RECORD_');
+const IPC = Buffer.from(' \t IPC: ');
 
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
@@ -140,72 +147,67 @@ function bad(out: PerfSample, field: PerfField | '', reason: string): number {
   return PERF_BAD;
 }
 
-/** Position after the last char of the token starting at i (next space/tab or end). */
-function tokenEnd(line: string, i: number): number {
-  const n = line.length;
-  while (i < n) {
-    const c = line.charCodeAt(i);
+/** End of the token starting at i (next space/tab, or e). */
+function tokenEnd(b: Uint8Array, i: number, e: number): number {
+  while (i < e) {
+    const c = b[i]!;
     if (c === SP || c === TAB) break;
     i++;
   }
   return i;
 }
 
-function skipSpaces(line: string, i: number): number {
-  const n = line.length;
-  while (i < n && line.charCodeAt(i) === SP) i++;
+function skipSpaces(b: Uint8Array, i: number, e: number): number {
+  while (i < e && b[i] === SP) i++;
   return i;
 }
 
 /**
- * Finds the time token; sets out.sec/frac/fracDigits/timeStart and returns the index just after
- * its `": "`, or -1. Several `": "` may occur before it (a comm may contain one): the first one
- * preceded by `<space or line start>digits.digits{6|9}` is the time.
+ * Finds the time token of the line b[s, e); sets out.sec/frac/fracDigits/timeStart and returns the
+ * offset just after its `": "`, or -1. A `": "` may occur before it (a comm may hold one): the first
+ * one preceded by `<space or line start>digits.digits{6|9}` is the time.
  */
-function findTime(line: string, out: PerfSample): number {
-  let k = line.indexOf(': ');
-  while (k > 0) {
+function findTime(b: Uint8Array, s: number, e: number, out: PerfSample): number {
+  for (let k = s + 1; k < e - 1; k++) {
+    if (b[k] !== COLON || b[k + 1] !== SP) continue;
     let j = k - 1;
-    while (j >= 0 && isDigit(line.charCodeAt(j))) j--;
+    while (j >= s && isDigit(b[j]!)) j--;
     const fd = k - 1 - j;
-    if ((fd === 6 || fd === 9) && j > 0 && line.charCodeAt(j) === DOT) {
-      const dot = j;
-      j--;
-      while (j >= 0 && isDigit(line.charCodeAt(j))) j--;
-      const sd = dot - 1 - j;
-      if (sd >= 1 && sd <= 15 && (j < 0 || line.charCodeAt(j) === SP)) {
-        let sec = 0;
-        for (let i = j + 1; i < dot; i++) sec = sec * 10 + (line.charCodeAt(i) - 48);
-        let frac = 0;
-        for (let i = dot + 1; i < k; i++) frac = frac * 10 + (line.charCodeAt(i) - 48);
-        out.sec = sec;
-        out.frac = frac;
-        out.fracDigits = fd;
-        out.timeStart = j + 1;
-        return k + 2;
-      }
-    }
-    k = line.indexOf(': ', k + 1);
+    if ((fd !== 6 && fd !== 9) || j <= s || b[j] !== DOT) continue;
+    const dot = j;
+    j--;
+    while (j >= s && isDigit(b[j]!)) j--;
+    const sd = dot - 1 - j;
+    if (sd < 1 || sd > 15 || (j >= s && b[j] !== SP)) continue;
+    let sec = 0;
+    for (let i = j + 1; i < dot; i++) sec = sec * 10 + (b[i]! - 48);
+    let frac = 0;
+    for (let i = dot + 1; i < k; i++) frac = frac * 10 + (b[i]! - 48);
+    out.sec = sec;
+    out.frac = frac;
+    out.fracDigits = fd;
+    out.timeStart = j + 1;
+    return k + 2;
   }
   return -1;
 }
 
-/** Reads `[NNN]` ending just before `end` (spaces and, with misc, its letters skipped); -1 if none. */
-function findCpu(line: string, end: number, misc: boolean): number {
+/** Reads `[NNN]` ending before `end` (spaces and, with misc, its letters skipped); -1 if none. */
+function findCpu(b: Uint8Array, s: number, end: number, misc: boolean): number {
   let j = end - 1;
-  while (j >= 0 && line.charCodeAt(j) === SP) j--;
+  while (j >= s && b[j] === SP) j--;
   if (misc) {
     // misc: letters K U H G g M E S p, then padding (builtin-script.c: fprintf(fp, "%*s", 6 - ret, " ")).
-    while (j >= 0 && line.charCodeAt(j) !== SP && line.charCodeAt(j) !== 93) j--;
-    while (j >= 0 && line.charCodeAt(j) === SP) j--;
+    while (j >= s && b[j] !== SP && b[j] !== 93) j--;
+    while (j >= s && b[j] === SP) j--;
   }
-  if (j < 2 || line.charCodeAt(j) !== 93 /* ] */) return -1;
+  if (j < s + 2 || b[j] !== 93 /* ] */) return -1;
   let i = j - 1;
-  while (i >= 0 && isDigit(line.charCodeAt(i))) i--;
-  if (i < 0 || i === j - 1 || j - 1 - i > 7 || line.charCodeAt(i) !== 91 /* [ */) return -1;
-  if (i > 0 && line.charCodeAt(i - 1) !== SP) return -1;
+  while (i >= s && isDigit(b[i]!)) i--;
+  if (i < s || i === j - 1 || j - 1 - i > 7 || b[i] !== 91 /* [ */) return -1;
+  if (i > s && b[i - 1] !== SP) return -1;
   let cpu = 0;
-  for (let d = i + 1; d < j; d++) cpu = cpu * 10 + (line.charCodeAt(d) - 48);
+  for (let d = i + 1; d < j; d++) cpu = cpu * 10 + (b[d]! - 48);
   return cpu;
 }
 
@@ -213,68 +215,74 @@ function findCpu(line: string, end: number, misc: boolean): number {
  * A data_page_size / code_page_size token: get_page_size_name() prints `N/A` for 0, else
  * unit_number__scnprintf(): digits and one unit letter of "BKMGTPEZY" (`4K`, `2M`, `1024B`).
  */
-function isPageSizeToken(line: string, s: number, e: number): boolean {
-  if (e - s === 3 && line.startsWith('N/A', s)) return true;
+function isPageSizeToken(b: Uint8Array, s: number, e: number): boolean {
+  if (e - s === 3 && b[s] === 78 && b[s + 1] === 47 && b[s + 2] === 65) return true; // N/A
   let i = s;
-  while (i < e - 1 && isDigit(line.charCodeAt(i))) i++;
+  while (i < e - 1 && isDigit(b[i]!)) i++;
   if (i === s || i !== e - 1) return false;
-  return 'BKMGTPEZY'.includes(line[i]!);
+  const u = b[i]!;
+  return u === 66 || u === 75 || u === 77 || u === 71 || u === 84 || u === 80 || u === 69 || u === 90 || u === 89;
 }
 
 /**
- * Parses one line of `perf script` output with a known shape into `out`. Returns PERF_SAMPLE,
- * PERF_NON_SAMPLE (a `PERF_RECORD_*` line) or PERF_BAD (out.reason, out.field say why).
- * The line must not contain its `\n`; a trailing `\r` is ignored.
+ * Parses one line of `perf script` output with a known shape into `out` (string form, for tests
+ * and messages: sets out.event). Returns PERF_SAMPLE, PERF_NON_SAMPLE (a `PERF_RECORD_*` line) or
+ * PERF_BAD (out.reason, out.field say why). The line must not contain its `\n`; a trailing `\r` is ignored.
  */
 export function parsePerfLine(line: string, shape: LineShape, out: PerfSample): number {
-  const st = parsePerfHead(line, shape, out);
-  return st === PERF_SAMPLE ? parsePerfRest(line, shape, out) : st;
+  const b = Buffer.from(line, 'utf8');
+  let st = parsePerfHead(b, 0, b.length, shape, out);
+  if (st === PERF_SAMPLE) st = parsePerfRest(b, 0, b.length, shape, out);
+  out.event = b.toString('utf8', out.eventStart, out.eventEnd);
+  return st;
 }
 
 /**
- * First half of parsePerfLine(): time, cpu, period and event. A reader filters events here, before
- * parsePerfRest(), because lines of other event types print other fields (perf's defaults differ per
- * event type).
+ * First half of parsing the line b[s, e): time, cpu, period and event. A reader filters events
+ * here, before parsePerfRest(), because lines of other event types print other fields (perf's
+ * defaults differ per event type).
  */
-export function parsePerfHead(line: string, shape: LineShape, out: PerfSample): number {
-  out.event = '';
+export function parsePerfHead(b: Buffer, s: number, e: number, shape: LineShape, out: PerfSample): number {
+  out.eventStart = out.eventEnd = s;
   out.physAddr = -1;
   out.cpu = -1;
-  const p0 = findTime(line, out);
+  const p0 = findTime(b, s, e, out);
   if (p0 < 0) return bad(out, 'time', 'no time field (S.UUUUUU: or S.NNNNNNNNN:)');
   if (shape.cpu !== ABSENT) {
-    out.cpu = findCpu(line, out.timeStart, shape.misc);
+    out.cpu = findCpu(b, s, out.timeStart, shape.misc);
     if (out.cpu < 0 && shape.cpu === PRESENT) return bad(out, 'cpu', 'no [cpu] before the time');
   }
-  let p = skipSpaces(line, p0);
-  if (line.startsWith('PERF_RECORD_', p)) return PERF_NON_SAMPLE;
-  const n = line.length;
+  let p = skipSpaces(b, p0, e);
+  if (b[p] === 80 /* P */ && e - p >= PERF_RECORD.length && b.compare(PERF_RECORD, 0, PERF_RECORD.length, p, p + PERF_RECORD.length) === 0) {
+    return PERF_NON_SAMPLE;
+  }
   // Where the fields after time/period/event begin: right after the one space that ends each.
   let rest = p0;
   if (shape.period !== ABSENT) {
-    const e = tokenEnd(line, p);
-    let digits = e > p;
-    for (let i = p; digits && i < e; i++) digits = isDigit(line.charCodeAt(i));
+    const t = tokenEnd(b, p, e);
+    let digits = t > p;
+    for (let i = p; digits && i < t; i++) digits = isDigit(b[i]!);
     if (shape.period === PRESENT) {
       if (!digits) return bad(out, 'period', 'expected a period (decimal) after the time');
-      rest = Math.min(e + 1, n);
-      p = skipSpaces(line, e);
+      rest = Math.min(t + 1, e);
+      p = skipSpaces(b, t, e);
     } else if (digits && shape.event !== ABSENT) {
       // An optional period is taken only when an event token (`name:`) follows it.
-      const q = skipSpaces(line, e);
-      const qe = tokenEnd(line, q);
-      if (qe > q && line.charCodeAt(qe - 1) === COLON) {
-        rest = Math.min(e + 1, n);
+      const q = skipSpaces(b, t, e);
+      const qe = tokenEnd(b, q, e);
+      if (qe > q && b[qe - 1] === COLON) {
+        rest = Math.min(t + 1, e);
         p = q;
       }
     }
   }
   if (shape.event !== ABSENT) {
-    const e = tokenEnd(line, p);
-    if (e > p + 1 && line.charCodeAt(e - 1) === COLON) {
-      out.event = line.slice(p, e - 1);
-      rest = Math.min(e + 1, n);
-      p = e;
+    const t = tokenEnd(b, p, e);
+    if (t > p + 1 && b[t - 1] === COLON) {
+      out.eventStart = p;
+      out.eventEnd = t - 1;
+      rest = Math.min(t + 1, e);
+      p = t;
     } else if (shape.event === PRESENT) {
       return bad(out, 'event', 'expected an event name ending in ":"');
     }
@@ -284,48 +292,48 @@ export function parsePerfHead(line: string, shape: LineShape, out: PerfSample): 
   return PERF_SAMPLE;
 }
 
-/** Second half of parsePerfLine(): checks addr/data_src when they lead, reads phys_addr from the end. */
-export function parsePerfRest(line: string, shape: LineShape, out: PerfSample): number {
+/** Second half: checks addr/data_src when they lead, reads phys_addr from the end of b[s, e). */
+export function parsePerfRest(b: Buffer, s: number, e: number, shape: LineShape, out: PerfSample): number {
   let p = out.restScan;
-  const n = line.length;
   for (const f of shape.leadingHex) {
-    const s = skipSpaces(line, p);
-    const e = tokenEnd(line, s);
-    if (e === s || e - s > 16) return bad(out, f, `expected ${f} as bare hex`);
-    for (let i = s; i < e; i++) if (hexValue(line.charCodeAt(i)) < 0) return bad(out, f, `expected ${f} as bare hex`);
-    p = e;
+    const t0 = skipSpaces(b, p, e);
+    const t = tokenEnd(b, t0, e);
+    if (t === t0 || t - t0 > 16) return bad(out, f, `expected ${f} as bare hex`);
+    for (let i = t0; i < t; i++) if (hexValue(b[i]!) < 0) return bad(out, f, `expected ${f} as bare hex`);
+    p = t;
   }
   if (shape.phys === ABSENT) return PERF_SAMPLE;
 
-  let e = n;
-  while (e > p) {
-    const c = line.charCodeAt(e - 1);
+  let end = e;
+  while (end > p) {
+    const c = b[end - 1]!;
     if (c !== SP && c !== CR && c !== TAB) break;
-    e--;
+    end--;
   }
   if (shape.ipc) {
-    const k = line.lastIndexOf(' \t IPC: ', e);
-    if (k >= p) {
-      e = k;
-      while (e > p && line.charCodeAt(e - 1) === SP) e--;
+    const k = b.lastIndexOf(IPC, end - IPC.length);
+    if (k >= p && k >= s) {
+      end = k;
+      while (end > p && b[end - 1] === SP) end--;
     }
   }
-  for (let t = 0; t < shape.pageSizes; t++) {
-    const s = line.lastIndexOf(' ', e - 1) + 1;
-    if (s <= p || !isPageSizeToken(line, s, e)) break;
-    e = s - 1;
+  for (let n = 0; n < shape.pageSizes; n++) {
+    let t = end - 1;
+    while (t >= p && b[t] !== SP) t--;
+    if (t < p || !isPageSizeToken(b, t + 1, end)) break;
+    end = t;
   }
-  let h = e;
-  while (h > p && hexValue(line.charCodeAt(h - 1)) >= 0) h--;
-  let len = e - h;
-  if (len > 16) { h = e - 16; len = 16; }
-  if (len === 0 || (len < 16 && line.charCodeAt(h - 1) !== SP)) {
+  let h = end;
+  while (h > p && hexValue(b[h - 1]!) >= 0) h--;
+  let len = end - h;
+  if (len > 16) { h = end - 16; len = 16; }
+  if (len === 0 || (len < 16 && b[h - 1] !== SP)) {
     if (shape.phys === PRESENT) return bad(out, 'phys_addr', 'expected phys_addr (bare hex) at the end of the line');
     return PERF_SAMPLE;
   }
   let v = 0;
-  for (let i = h; i < e; i++) {
-    v = v * 16 + hexValue(line.charCodeAt(i));
+  for (let i = h; i < end; i++) {
+    v = v * 16 + hexValue(b[i]!);
     if (v > Number.MAX_SAFE_INTEGER) return bad(out, 'phys_addr', 'phys_addr is 2^53 or more');
   }
   out.physAddr = v;

@@ -8,14 +8,13 @@
  * have callchains and ip is printed); with callchains perf moves phys_addr below the frames, so such
  * lines are refused: run `perf script` with `-G` (`--hide-call-graph`).
  */
-import { StringDecoder } from 'node:string_decoder';
 import { TraceError, UsageError } from '../errors.js';
 import type { Topology } from '../engine/topology.js';
 import type { AccessSink } from '../engine/types.js';
 import { parsePerfFields, shapeToString } from './perf-fields.js';
 import type { PerfField, PerfShape } from './perf-fields.js';
 import {
-  ABSENT, HEAD_PROBE, PERF_BAD, PERF_NON_SAMPLE, compileShape, newPerfSample, parsePerfHead, parsePerfLine,
+  ABSENT, HEAD_PROBE, PERF_BAD, PERF_NON_SAMPLE, PERF_SAMPLE, compileShape, newPerfSample, parsePerfHead,
   parsePerfRest,
 } from './perf-line.js';
 import type { LineShape, PerfSample } from './perf-line.js';
@@ -47,8 +46,8 @@ export interface PerfReadOptions {
   readonly events?: readonly string[];
   /** `--skip-bad`: count malformed lines instead of stopping at the first one. */
   readonly skipBad?: boolean;
-  /** Called for every line skipped as bad (with skipBad). */
-  readonly onBad?: (bad: PerfBadLine) => void;
+  /** Called for every line skipped as bad (with skipBad), with the error it would have thrown (as read.ts's onBad). */
+  readonly onBad?: (err: TraceError) => void;
   /** Accepted sample lines used to detect the shape; default 32. */
   readonly detectLines?: number;
 }
@@ -94,14 +93,14 @@ export class PerfReader {
   private readonly cpuNode: Int32Array;
   private readonly events: ReadonlySet<string> | null;
   private readonly skipBad: boolean;
-  private readonly onBad: ((bad: PerfBadLine) => void) | undefined;
+  private readonly onBad: ((err: TraceError) => void) | undefined;
   private readonly detectLines: number;
-  private readonly decoder = new StringDecoder('utf8');
   private readonly s: PerfSample = newPerfSample();
-  private carry = '';
+  /** The partial last line of the previous chunk. */
+  private carry: Buffer = Buffer.alloc(0);
   private shape: PerfShape | null = null;
   private ls: LineShape | null = null;
-  private pending: { no: number; text: string }[] = [];
+  private pending: { no: number; bytes: Buffer }[] = [];
   private probes: ProbeLine[] = [];
   private lineNo = 0;
   private samples = 0;
@@ -109,10 +108,8 @@ export class PerfReader {
   private nonSample = 0;
   private readonly skipped: Record<PerfSkipReason, number>;
   private readonly firstBad: PerfBadLine[] = [];
-  private readonly eventCounts = new Map<string, number>();
-  private lastEvent: string | null = null;
-  private lastAccepted = true;
-  private run = 0;
+  /** Events seen, most recent first (a file has a handful): name bytes, name, filter verdict, samples. */
+  private readonly seen: { bytes: Buffer; name: string; accepted: boolean; samples: number }[] = [];
 
   constructor(sink: AccessSink, opts: PerfReadOptions = {}) {
     this.sink = sink;
@@ -149,27 +146,56 @@ export class PerfReader {
     this.ls = ls;
   }
 
-  /** Feeds the next chunk of text. */
+  /** Feeds the next chunk (a Buffer may be reused by the caller afterwards). */
   push(chunk: Buffer | string): void {
-    const text = this.carry + (typeof chunk === 'string' ? chunk : this.decoder.write(chunk));
-    let start = 0;
-    let nl = text.indexOf('\n');
+    const b = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
+    const start = this.carry.length > 0 ? this.joinCarry(b) : 0;
+    if (start < 0) return;
+    const rest = this.scan(b, start);
+    if (rest < b.length) this.keepCarry(b, rest);
+  }
+
+  /**
+   * The hot loop over the whole lines of a chunk from `start`; returns where the partial last line
+   * starts. Kept apart from the cold carry code so V8's optimized loop survives between chunks.
+   */
+  private scan(b: Buffer, start: number): number {
+    let nl = b.indexOf(10, start);
     while (nl >= 0) {
-      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
-      this.line(text.slice(start, end));
+      this.line(b, start, nl);
       start = nl + 1;
-      nl = text.indexOf('\n', start);
+      nl = b.indexOf(10, start);
     }
-    this.carry = start === 0 ? text : text.slice(start);
+    return start;
+  }
+
+  /** Completes the carried partial line with the start of `b`; returns where `b`'s next line starts, -1 if none. */
+  private joinCarry(b: Buffer): number {
+    const nl = b.indexOf(10);
+    if (nl < 0) {
+      this.carry = Buffer.concat([this.carry, b]);
+      return -1;
+    }
+    const line = Buffer.concat([this.carry, b.subarray(0, nl)]);
+    this.carry = Buffer.alloc(0);
+    this.line(line, 0, line.length);
+    return nl + 1;
+  }
+
+  private keepCarry(b: Buffer, from: number): void {
+    this.carry = Buffer.from(b.subarray(from));
   }
 
   /** Ends the input (a last line without `\n` counts) and returns the statistics. */
   end(): PerfReadStats {
-    const rest = this.carry + this.decoder.end();
-    this.carry = '';
-    if (rest !== '') this.line(rest.charCodeAt(rest.length - 1) === 13 ? rest.slice(0, -1) : rest);
+    if (this.carry.length > 0) {
+      const last = this.carry;
+      this.carry = Buffer.alloc(0);
+      this.line(last, 0, last.length);
+    }
     if (this.ls === null) this.detect();
-    this.flushRun();
+    const events = new Map<string, number>();
+    for (const ev of this.seen) if (ev.samples > 0) events.set(ev.name, ev.samples);
     return {
       lines: this.lineNo,
       samples: this.samples,
@@ -177,45 +203,50 @@ export class PerfReader {
       nonSample: this.nonSample,
       skipped: { ...this.skipped },
       firstBad: this.firstBad.slice(),
-      events: new Map(this.eventCounts),
+      events,
       shape: this.shape,
     };
   }
 
-  private line(text: string): void {
+  /** One line b[s, e) without its `\n`. */
+  private line(b: Buffer, s: number, e: number): void {
     const no = ++this.lineNo;
+    if (e > s && b[e - 1] === 13) e--;
     if (this.ls !== null) {
-      this.process(text, no);
+      this.processWith(this.ls, b, s, e, no);
       return;
     }
-    this.pending.push({ no, text });
-    this.probe(text, no);
+    const bytes = Buffer.from(b.subarray(s, e));
+    this.pending.push({ no, bytes });
+    this.probe(bytes, no);
     if (this.probes.length >= this.detectLines) this.detect();
     else if (this.pending.length >= 4096 && this.probes.length === 0) {
       // No accepted sample yet: these lines need no field list beyond the head.
       const lines = this.pending;
       this.pending = [];
-      for (const l of lines) this.processWith(HEAD_PROBE, l.text, l.no);
+      for (const l of lines) this.processWith(HEAD_PROBE, l.bytes, 0, l.bytes.length, l.no);
     }
   }
 
   /** Adds a window line to the detection probes when it is a sample of an accepted event. */
-  private probe(text: string, no: number): void {
-    const c0 = text.charCodeAt(0);
-    if (text.length === 0 || c0 === 35 || c0 === 9) return;
+  private probe(b: Buffer, no: number): void {
+    const c0 = b[0];
+    if (b.length === 0 || c0 === 35 || c0 === 9) return;
     const s = this.s;
-    if (parsePerfLine(text, HEAD_PROBE, s) !== 0) return;
-    if (!this.accepts(s.event)) return;
-    let head = text.slice(0, s.timeStart).trimEnd();
+    if (parsePerfHead(b, 0, b.length, HEAD_PROBE, s) !== PERF_SAMPLE) return;
+    const event = b.toString('utf8', s.eventStart, s.eventEnd);
+    if (!this.accepts(event)) return;
+    let head = b.toString('utf8', 0, s.timeStart).trimEnd();
     if (s.cpu >= 0) head = head.slice(0, head.lastIndexOf('[')).trimEnd();
+    const afterTime = b.toString('utf8', s.timeStart, b.length);
     this.probes.push({
       line: no,
-      text,
+      text: b.toString('utf8'),
       comm: head.trim() !== '',
       cpu: s.cpu >= 0,
-      period: s.event !== '' && s.rest > s.timeStart && /^\s*[0-9]+\s/.test(text.slice(text.indexOf(': ', s.timeStart) + 2)),
-      event: s.event !== '',
-      candidates: middleCandidates(text.slice(s.rest)),
+      period: event !== '' && /^\s*[0-9]+\s/.test(afterTime.slice(afterTime.indexOf(': ') + 2)),
+      event: event !== '',
+      candidates: middleCandidates(b.toString('utf8', s.rest, b.length)),
     });
   }
 
@@ -236,7 +267,7 @@ export class PerfReader {
     const lines = this.pending;
     this.pending = [];
     this.probes = [];
-    for (const l of lines) this.process(l.text, l.no);
+    for (const l of lines) this.processWith(this.ls!, l.bytes, 0, l.bytes.length, l.no);
   }
 
   private accepts(event: string): boolean {
@@ -244,55 +275,60 @@ export class PerfReader {
     return this.events !== null ? this.events.has(event) : isMemoryEvent(event);
   }
 
-  private flushRun(): void {
-    if (this.lastEvent !== null && this.run > 0) {
-      this.eventCounts.set(this.lastEvent, (this.eventCounts.get(this.lastEvent) ?? 0) + this.run);
+  /** The event of b[s.eventStart, s.eventEnd) in `seen`, found by its bytes (a string only for a new one). */
+  private eventOf(b: Buffer): { bytes: Buffer; name: string; accepted: boolean; samples: number } {
+    const s = this.s;
+    const len = s.eventEnd - s.eventStart;
+    const seen = this.seen;
+    for (let k = 0; k < seen.length; k++) {
+      const ev = seen[k]!;
+      const bytes = ev.bytes;
+      if (bytes.length !== len) continue;
+      let i = 0;
+      while (i < len && b[s.eventStart + i] === bytes[i]) i++;
+      if (i === len) return ev;
     }
-    this.run = 0;
+    const bytes = Buffer.from(b.subarray(s.eventStart, s.eventEnd));
+    const name = bytes.toString('utf8');
+    const ev = { bytes, name, accepted: this.accepts(name), samples: 0 };
+    seen.push(ev);
+    return ev;
   }
 
-  private process(text: string, no: number): void {
-    this.processWith(this.ls!, text, no);
-  }
-
-  private processWith(ls: LineShape, text: string, no: number): void {
-    const c0 = text.charCodeAt(0);
-    if (text.length === 0 || c0 === 35 /* # */) {
+  private processWith(ls: LineShape, b: Buffer, from: number, to: number, no: number): void {
+    const c0 = b[from];
+    if (to === from || c0 === 35 /* # */) {
       this.nonSample++;
       return;
     }
     if (c0 === 9 /* \t */) {
-      this.bad(ls, text, no, '', 'callchain frame line; run perf script with -G (--hide-call-graph)');
+      this.bad(ls, b, from, to, no, '', 'callchain frame line; run perf script with -G (--hide-call-graph)');
       return;
     }
     const s = this.s;
-    const st = parsePerfHead(text, ls, s);
+    const st = parsePerfHead(b, from, to, ls, s);
     if (st === PERF_BAD) {
-      if (text.trim() === '') this.nonSample++;
-      else this.bad(ls, text, no, s.field, s.reason);
+      if (b.toString('utf8', from, to).trim() === '') this.nonSample++;
+      else this.bad(ls, b, from, to, no, s.field, s.reason);
       return;
     }
     if (st === PERF_NON_SAMPLE) {
       this.nonSample++;
       return;
     }
-    this.samples++;
-    if (s.event !== this.lastEvent) {
-      this.flushRun();
-      this.lastEvent = s.event;
-      this.lastAccepted = this.accepts(s.event);
-    }
-    this.run++;
-    if (!this.lastAccepted) {
+    const ev = this.eventOf(b);
+    if (!ev.accepted) {
+      this.samples++;
+      ev.samples++;
       this.skipped.other_event++;
       return;
     }
-    if (parsePerfRest(text, ls, s) === PERF_BAD) {
-      this.samples--;
-      this.run--;
-      this.bad(ls, text, no, s.field, s.reason);
+    if (parsePerfRest(b, from, to, ls, s) === PERF_BAD) {
+      this.bad(ls, b, from, to, no, s.field, s.reason);
       return;
     }
+    this.samples++;
+    ev.samples++;
     if (s.physAddr < 0) {
       this.skipped.phys_addr_missing++;
       return;
@@ -305,7 +341,8 @@ export class PerfReader {
     if (this.nid === 'cpu') {
       if (s.cpu < 0) {
         this.samples--;
-        this.bad(ls, text, no, 'cpu', 'no [cpu] on this line, needed by --nid cpu');
+        ev.samples--;
+        this.bad(ls, b, from, to, no, 'cpu', 'no [cpu] on this line, needed by --nid cpu');
         return;
       }
       nid = s.cpu < this.cpuNode.length ? this.cpuNode[s.cpu]! : -1;
@@ -319,22 +356,23 @@ export class PerfReader {
     const time = perfTimeToJiffies(s.sec, s.frac, s.fracDigits, this.hz);
     if (time < 0) {
       this.samples--;
-      this.bad(ls, text, no, 'time', 'time is too large: jiffies would reach 2^53');
+      ev.samples--;
+      this.bad(ls, b, from, to, no, 'time', 'time is too large: jiffies would reach 2^53');
       return;
     }
     this.records++;
     this.sink.record_access(Math.floor(s.physAddr / this.pageSize), nid, SRC_HWHINTS, time);
   }
 
-  private bad(ls: LineShape, text: string, no: number, field: PerfField | '', reason: string): void {
+  private bad(ls: LineShape, b: Buffer, from: number, to: number, no: number, field: PerfField | '', reason: string): void {
+    const text = b.toString('utf8', from, to);
     const column = field === '' ? 0 : ls.column.get(field) ?? 0;
-    if (!this.skipBad) {
-      throw new TraceError(field === '' ? { file: this.file, line: no, column, text } : { file: this.file, line: no, column, field, text }, reason);
-    }
+    const err = new TraceError(field === '' ? { file: this.file, line: no, column, text } : { file: this.file, line: no, column, field, text }, reason);
+    if (!this.skipBad) throw err;
     this.skipped.bad_line++;
-    const b: PerfBadLine = field === '' ? { line: no, text, reason } : { line: no, text, reason, field };
-    if (this.firstBad.length < FIRST_BAD_KEPT) this.firstBad.push(b);
-    this.onBad?.(b);
+    const skipped: PerfBadLine = field === '' ? { line: no, text, reason } : { line: no, text, reason, field };
+    if (this.firstBad.length < FIRST_BAD_KEPT) this.firstBad.push(skipped);
+    this.onBad?.(err);
   }
 }
 
@@ -349,28 +387,5 @@ export async function readPerf(
   return reader.end();
 }
 
-/** Header lines `perf script --header` prints before the samples. */
-const PERF_HEADER = /^# (?:=+|captured on|perf version|cmdline|event : |hostname|os release|arch|nrcpus|total memory|header version|data size|feat offset|time of|\.\.\.)/;
-const PERF_TIME = /(?:^|\s)[0-9]+\.(?:[0-9]{6}|[0-9]{9}):(?:\s|$)/;
-
-/**
- * Sniffs the start of an input: true when it looks like `perf script` output (its first line that
- * is neither blank nor a comment has a perf time token `S.UUUUUU:`, or a perf header is seen), so a
- * caller can pick the perf reader over the CSV one. CSV traces never contain `<digits>.<6|9 digits>:`.
- */
-export function looksLikePerf(firstBytes: Buffer | string): boolean {
-  const text = typeof firstBytes === 'string' ? firstBytes : firstBytes.toString('utf8');
-  const lines = text.split('\n');
-  // The last piece may be cut in the middle; use it only if it is the only one.
-  const usable = lines.length > 1 ? lines.slice(0, -1) : lines;
-  for (const raw of usable) {
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (line.trim() === '') continue;
-    if (line.startsWith('#')) {
-      if (PERF_HEADER.test(line)) return true;
-      continue;
-    }
-    return PERF_TIME.test(line);
-  }
-  return false;
-}
+/** Sniffs CSV vs perf input (see perf-detect.ts). */
+export { looksLikePerf } from './perf-detect.js';

@@ -252,6 +252,11 @@ async function readStream(
       throw ioError(name, err);
     }
     if (r.done === true) return false;
+    if (stop()) {
+      // Ctrl-C while waiting for this chunk: the counters are those of the records before it.
+      await it.return?.();
+      return true;
+    }
     const chunk = typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
     try {
       reader.push(chunk);

@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { readPerf, PerfReader, looksLikePerf } from '../../src/trace/perf-read.js';
-import type { PerfReadOptions, PerfBadLine } from '../../src/trace/perf-read.js';
+import type { PerfReadOptions } from '../../src/trace/perf-read.js';
 import { TraceError, UsageError } from '../../src/errors.js';
 import { TOPO_2S_CXL } from './perf-topo.js';
 import { fixtures } from './perf-gen.js';
@@ -179,12 +179,13 @@ describe('bad lines', () => {
   });
 
   it('--skip-bad counts them by reason and keeps the first few with line numbers', async () => {
-    const seen: PerfBadLine[] = [];
+    const seen: TraceError[] = [];
     const { recs, stats } = await run(withBad, { fields: F, skipBad: true, onBad: (b) => seen.push(b) });
     expect(recs).toEqual(IBS_250);
     expect(stats.skipped.bad_line).toBe(2);
     expect(stats.firstBad.map((b) => b.line)).toEqual([2, 4]);
     expect(seen.map((b) => b.text)).toEqual(['garbage line', '\t    ffffffff9c755588 ktime_get+0x18 ([kernel.kallsyms])']);
+    expect(seen.map((b) => b.line)).toEqual([2, 4]);
     expect(stats.firstBad[1]!.reason).toMatch(/-G/);
   });
 

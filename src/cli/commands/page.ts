@@ -1,0 +1,89 @@
+/** `kpromo page PFN [trace ...]`: the life of one page: each access, its record after it, and each pass that examined it. */
+import { Command } from 'commander';
+import type { ChalkInstance } from 'chalk';
+import { RfcV1Engine } from '../../engine/rfc-v1.js';
+import { memoryTiers } from '../../engine/topology.js';
+import { OUTCOMES, type OutcomeCode } from '../../engine/types.js';
+import { EXIT_OK, UsageError } from '../../errors.js';
+import { loadTopology } from '../../topology/load.js';
+import { readTraces } from '../../trace/read.js';
+import { ENGINE_OPTIONS, addOptions, normalizeReplayOptions, type RawEngineOptions } from '../options.js';
+import type { CommandContext } from './replay.js';
+
+const SRC = ['hwhints', 'pgtscan'];
+
+/** Formats one access line of the page view. */
+export function accessLine(
+  time: number,
+  nid: number,
+  src: number,
+  node: number,
+  toptier: boolean,
+  rec: { frequency: number; last_update: number; hot_node: number } | null,
+  before: boolean,
+): string {
+  const head = `${String(time).padStart(12)}  access  nid ${String(nid).padStart(2)} ${(SRC[src] ?? `src ${src}`).padEnd(8)} page on node ${node}`;
+  if (toptier) return `${head}: top tier, not recorded (kpromoted_record_toptier)`;
+  if (rec === null) return `${head}: not recorded (no range, nonlru or device)`;
+  const age = time - rec.last_update;
+  const window = age === 0 ? `window from ${rec.last_update} (this jiffy)` : `window from ${rec.last_update} (${age} jiffies ago)`;
+  return `${head}: ${before ? 'record exists' : 'record added'}, frequency ${rec.frequency}, ${window}, hot_node ${rec.hot_node}`;
+}
+
+/** Builds the page subcommand. */
+export function pageCommand(ctx: CommandContext): Command {
+  const cmd = new Command('page')
+    .description('show the life of one page in a replay: accesses, its record, and the passes that examined it (rfc-v1 engines)')
+    .argument('<pfn>', 'page frame number, decimal or 0x hex')
+    .argument('[trace...]', 'trace files (- or none = stdin)');
+  addOptions(cmd, ENGINE_OPTIONS);
+  cmd.action(async (pfnText: string, traces: string[], raw: RawEngineOptions) => {
+    const pfn = /^(0x[0-9a-f]+|\d+)$/i.test(pfnText.trim()) ? Number(pfnText.trim()) : NaN;
+    if (!Number.isSafeInteger(pfn) || pfn < 0) throw new UsageError(`PFN must be a decimal or 0x hex integer below 2^53, got ${JSON.stringify(pfnText)}`);
+    const settings = normalizeReplayOptions(raw, traces, (a) => loadTopology(a));
+    if (settings.engine === 'pghot') throw new UsageError('kpromo page follows the kpromoted record of a page: use --engine rfc-v1 or rfc-v1-fixed');
+    const color: ChalkInstance = ctx.color();
+    // One access at a time (queue 1) so the record can be read right after each access.
+    const engine = new RfcV1Engine(settings.rfc, settings.engine, 1);
+    const toptier = new Map(memoryTiers(settings.rfc.topology).nodes.map((t) => [t.id, t.toptier] as const));
+    const out = ctx.io.stdout;
+    let lines = 0;
+    out.write(color.bold(`page ${pfn} (0x${pfn.toString(16)}), engine ${settings.engine}\n`));
+    engine.observer = {
+      examined(time: number, node: number, p: number, from: number, to: number, outcome: OutcomeCode) {
+        if (p !== pfn) return;
+        lines++;
+        const o = OUTCOMES[outcome]!;
+        const c = o === 'promoted' ? color.green(o) : o === 'failed' ? color.yellow(o) : color.red(o);
+        out.write(`${String(time).padStart(12)}  pass    kpromoted${node} examined it: page on node ${from}, hot_node ${to}: ${c}\n`);
+      },
+    };
+    const sink = {
+      record_access(p: number, nid: number, src: number, time: number) {
+        if (p !== pfn) {
+          engine.record_access(p, nid, src, time);
+          return;
+        }
+        const before = engine.record_of(pfn) !== null;
+        engine.record_access(p, nid, src, time);
+        const node = engine.pfn_to_nid(pfn);
+        const rec = engine.record_of(pfn);
+        lines++;
+        out.write(accessLine(time, nid, src, node, toptier.get(node) === true, rec, before) + '\n');
+      },
+    };
+    await readTraces([...settings.inputs], sink, { stdin: ctx.io.stdin, parser: settings.parser });
+    engine.finish();
+    if (lines === 0) out.write(`no access to page ${pfn} in the trace\n`);
+    const left = engine.record_of(pfn);
+    if (left !== null) {
+      const daemon = engine.daemon_nodes.includes(left.hot_node);
+      out.write(
+        `${' '.repeat(12)}  end     still tracked: frequency ${left.frequency}, hot_node ${left.hot_node}` +
+          (daemon ? ' (its last promotion failed)\n' : ` (node ${left.hot_node} has no kpromoted daemon: never examined)\n`),
+      );
+    }
+    ctx.setExit(EXIT_OK);
+  });
+  return cmd;
+}

@@ -1,0 +1,74 @@
+/**
+ * `kpromo sweep`'s grid: list-valued tunables (`1000,2000,5000`, `1000..5000:1000`) and their cartesian
+ * product, first parameter varying slowest.
+ */
+import { UsageError } from '../errors.js';
+
+/** Most configurations one sweep accepts: each engine holds its own tables, so memory grows with the grid. */
+export const MAX_GRID = 4096;
+
+/** The tunables a sweep can vary, as `--flag` and CSV column. */
+export const SWEEP_PARAMS = [
+  { flag: '--window', key: 'window' },
+  { flag: '--threshold', key: 'threshold' },
+  { flag: '--period', key: 'period' },
+  { flag: '--hash-order', key: 'hash_order' },
+  { flag: '--default-node', key: 'default_node' },
+] as const;
+
+/** One of SWEEP_PARAMS' keys. */
+export type SweepParam = (typeof SWEEP_PARAMS)[number]['key'];
+
+/** One point of the grid: a value for each swept parameter. */
+export type GridPoint = Readonly<Partial<Record<SweepParam, string>>>;
+
+const INT = /^-?(\d+|0x[0-9a-f]+)$/i;
+
+/**
+ * Parses `A,B,C`, ranges `A..B` and `A..B:STEP` (inclusive, STEP > 0) into a list of integer texts, in
+ * the order given, duplicates removed. Values are checked against their range later, by the engine
+ * settings; here only the list syntax, quoting the bad item.
+ */
+export function parseList(flag: string, text: string): string[] {
+  const out: string[] = [];
+  const bad = (item: string, why: string): UsageError =>
+    new UsageError(`${flag}: ${why}: ${JSON.stringify(item)} in ${JSON.stringify(text)}`);
+  for (const raw of text.split(',')) {
+    const item = raw.trim();
+    if (item === '') throw bad(item, 'empty item');
+    const m = /^(.+?)\.\.(.+?)(?::(.+))?$/.exec(item);
+    if (m === null) {
+      if (!INT.test(item)) throw bad(item, 'expected an integer or a range A..B[:STEP]');
+      out.push(String(Number(item)));
+      continue;
+    }
+    const [a, b, s] = [m[1]!.trim(), m[2]!.trim(), (m[3] ?? '1').trim()];
+    if (![a, b, s].every((x) => INT.test(x))) throw bad(item, 'expected a range A..B[:STEP] of integers');
+    const [from, to, step] = [Number(a), Number(b), Number(s)];
+    if (!(step > 0)) throw bad(item, 'range step must be > 0');
+    if (from > to) throw bad(item, 'range start is greater than its end');
+    if ((to - from) / step >= MAX_GRID) throw bad(item, `range has more than ${MAX_GRID} values`);
+    for (let v = from; v <= to; v += step) out.push(String(v));
+  }
+  return [...new Set(out)];
+}
+
+/** The cartesian product of the given lists (parameters without a list are left out), first slowest. */
+export function expandGrid(lists: ReadonlyArray<readonly [SweepParam, readonly string[]]>): GridPoint[] {
+  const size = lists.reduce((n, [, values]) => n * values.length, 1);
+  if (size > MAX_GRID) {
+    const dims = lists.map(([k, v]) => `${v.length} ${k}`).join(' x ');
+    throw new UsageError(`sweep: ${dims} = ${size} configurations, more than ${MAX_GRID}`);
+  }
+  let points: GridPoint[] = [{}];
+  for (const [key, values] of lists) {
+    points = points.flatMap((p) => values.map((v) => ({ ...p, [key]: v })));
+  }
+  return points;
+}
+
+/** A point's label: `window=1000 threshold=2` (only the swept parameters); `defaults` when none is. */
+export function pointLabel(p: GridPoint): string {
+  const parts = SWEEP_PARAMS.filter((s) => p[s.key] !== undefined).map((s) => `${s.key}=${p[s.key]}`);
+  return parts.length > 0 ? parts.join(' ') : 'defaults';
+}

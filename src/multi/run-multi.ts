@@ -1,0 +1,97 @@
+/**
+ * Several configurations over one read of the traces: the trace is parsed once and every record is fed
+ * to every engine (Fanout). Like runReplay, plus the key metrics of each configuration.
+ */
+import { AnalysisCollector, type AnalysisSource } from '../analysis/collector.js';
+import { PghotEngine } from '../engine/pghot.js';
+import { createEngine, type ObservableEngine } from '../engine/registry.js';
+import type { AccessSink, Counter, ReplaySummary } from '../engine/types.js';
+import type { TraceError } from '../errors.js';
+import { readTraces, type ReadStats, type TraceInput } from '../trace/read.js';
+import type { MultiConfig } from './config.js';
+import { Fanout } from './fanout.js';
+import { PghotProbe, rfcMetrics, type MultiMetrics } from './metrics.js';
+
+/** What one configuration produced (plain data: it crosses worker threads). */
+export interface ConfigResult {
+  readonly label: string;
+  /** Engine name as given to `--engine`. */
+  readonly engine: string;
+  readonly counters: Counter[];
+  readonly summary: ReplaySummary;
+  readonly metrics: MultiMetrics;
+}
+
+/** What a multi run read and produced, in configuration order. */
+export interface MultiResult {
+  readonly results: ConfigResult[];
+  readonly read: ReadStats;
+  /** True when stopped early (Ctrl-C): no final pass ran, nothing is complete. */
+  readonly interrupted: boolean;
+}
+
+/** How to read the traces; hooks as in runReplay. */
+export interface MultiRunOptions {
+  readonly inputs: readonly TraceInput[];
+  readonly parser: 'auto' | 'fast' | 'csv-parse';
+  readonly stdin?: NodeJS.ReadableStream;
+  readonly onProgress?: (p: { bytes: number; totalBytes: number | null; records: number }) => void;
+  readonly shouldStop?: () => boolean;
+  readonly onBad?: (err: TraceError) => void;
+}
+
+function isAnalysisSource(e: ObservableEngine): e is ObservableEngine & AnalysisSource {
+  return 'take_interval_accesses' in e;
+}
+
+/** An engine set up for a multi run: the sink records go to, and how to get its metrics at the end. */
+interface Lane {
+  readonly config: MultiConfig;
+  readonly engine: ObservableEngine;
+  readonly sink: AccessSink;
+  metrics(counters: readonly Counter[], summary: ReplaySummary): MultiMetrics;
+}
+
+function lane(config: MultiConfig): Lane {
+  const engine = createEngine(config.settings.engine, config.settings);
+  if (isAnalysisSource(engine)) {
+    const collector = new AnalysisCollector(engine, { maxRows: 256 });
+    engine.observer = collector;
+    return {
+      config,
+      engine,
+      sink: engine,
+      metrics: (counters, summary) => {
+        collector.timeline(); // flushes the last bucket; rows are not used here
+        return rfcMetrics(collector.metrics(new Map(counters.map((c) => [c.name, c.value]))), counters, summary.tracked);
+      },
+    };
+  }
+  if (engine instanceof PghotEngine) {
+    const probe = new PghotProbe(engine, config.settings.pghot.topology);
+    engine.observer = probe;
+    return { config, engine, sink: probe, metrics: (counters, summary) => probe.metrics(counters, summary.tracked) };
+  }
+  throw new Error(`engine ${engine.name}: no metrics for a multi run`);
+}
+
+/** Streams the traces once through a fresh engine per configuration and runs each final pass. */
+export async function runMulti(configs: readonly MultiConfig[], opts: MultiRunOptions): Promise<MultiResult> {
+  const lanes = configs.map(lane);
+  const sink = lanes.length === 1 ? lanes[0]!.sink : new Fanout(lanes.map((l) => l.sink));
+  const read = await readTraces([...opts.inputs], sink, {
+    ...(opts.stdin ? { stdin: opts.stdin } : {}),
+    ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+    ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
+    ...(opts.onBad ? { onBad: opts.onBad } : {}),
+    parser: opts.parser,
+  });
+  if (read.stopped) return { results: [], read, interrupted: true };
+  const results = lanes.map((l): ConfigResult => {
+    l.engine.finish();
+    const counters = l.engine.counters();
+    const summary = l.engine.summary();
+    return { label: l.config.label, engine: l.engine.name, counters, summary, metrics: l.metrics(counters, summary) };
+  });
+  return { results, read, interrupted: false };
+}
