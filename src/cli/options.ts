@@ -34,6 +34,7 @@ export const ENGINE_OPTIONS: readonly OptionSpec[] = [
   { flags: '--period <ms>', description: `daemon period in ms: KPROMOTE_DELAY / kmigrated_sleep_ms (default: rfc-v1 ${RFC_V1_DEFAULTS.period_ms}, pghot ${PGHOT_DEFAULTS.kmigrated_sleep_ms})` },
   { flags: '--default-node <nid>', description: 'hot_node of NUMA_NO_NODE (-1) accesses', default: String(RFC_V1_DEFAULTS.default_node) },
   { flags: '--hash-order <bits>', description: 'KPROMOTED_HASH_ORDER: log2 of the number of hash buckets', default: String(RFC_V1_DEFAULTS.hash_order) },
+  { flags: '--demotion', description: 'rfc-v1: kswapd-style demotion of budgeted top-tier nodes (kpromo model; off = the patch as posted)' },
   { flags: '--pghot-precise', description: 'pghot: CONFIG_PGHOT_PRECISE (u32 record: nid, 3-bit frequency, 14-bit time)' },
   { flags: '--target-nid <nid>', description: `pghot: vm.pghot_target_nid (default: ${PGHOT_DEFAULTS.target_nid})` },
   { flags: '--batch <n>', description: `pghot: kmigrated_batch_nr (default: ${PGHOT_DEFAULTS.kmigrated_batch_nr})` },
@@ -86,6 +87,7 @@ export interface RawEngineOptions {
   threshold?: string;
   period?: string;
   pghotPrecise?: boolean;
+  demotion?: boolean;
   targetNid?: string;
   batch?: string;
   rateLimit?: string;
@@ -117,6 +119,7 @@ export function normalizeReplayOptions(
     default_node: parseIntOption('--default-node', raw.defaultNode, 0, 0x7fffffff),
     hash_order: parseIntOption('--hash-order', raw.hashOrder, 1, 24),
     topology,
+    demotion: raw.demotion === true,
   });
   const opt = <T>(v: T | undefined, key: string) => (v === undefined ? {} : { [key]: v });
   const pghot = resolvePghotConfig({

@@ -17,6 +17,8 @@ export interface RfcV1Config {
   /** KPROMOTED_HASH_ORDER. */
   readonly hash_order: number;
   readonly topology: Topology;
+  /** kswapd-style demotion of budgeted top-tier nodes (kpromo's model, not in the patch); default off. */
+  readonly demotion?: boolean;
 }
 
 /** The patch's constants (include/linux/kpromoted.h) and the kernel's default HZ. */

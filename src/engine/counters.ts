@@ -16,6 +16,8 @@ export const enum C {
   mig_promoted,
   mig_dropped,
   numa_pages_migrated,
+  pgdemote_kswapd,
+  pingpong_promotions,
   COUNT,
 }
 
@@ -36,3 +38,6 @@ export const RFC_V1_COUNTER_NAMES: readonly string[] = [
   'kpromoted_mig_dropped',
   'numa_pages_migrated',
 ];
+
+/** Extra lines printed with `--demotion`: kswapd demotions, and promotions of pages that had been demoted. */
+export const DEMOTION_COUNTER_NAMES: readonly string[] = ['pgdemote_kswapd', 'kpromo_pingpong_promotions'];

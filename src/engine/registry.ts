@@ -1,6 +1,6 @@
 /** The engines kpromo can run, by `--engine` name. */
 import type { RfcV1Config } from './config.js';
-import { RFC_V1_COUNTER_NAMES } from './counters.js';
+import { DEMOTION_COUNTER_NAMES, RFC_V1_COUNTER_NAMES } from './counters.js';
 import { PghotEngine } from './pghot.js';
 import { PGHOT_COUNTER_NAMES, type PghotConfig } from './pghot-config.js';
 import { RfcV1Engine } from './rfc-v1.js';
@@ -37,7 +37,7 @@ export function counterNames(name: EngineName): readonly string[] {
   switch (name) {
     case 'rfc-v1':
     case 'rfc-v1-fixed':
-      return RFC_V1_COUNTER_NAMES;
+      return [...RFC_V1_COUNTER_NAMES, ...DEMOTION_COUNTER_NAMES];
     case 'pghot':
       return PGHOT_COUNTER_NAMES;
   }

@@ -3,7 +3,8 @@
  * `rfc-v1` is the patch exactly as posted; `rfc-v1-fixed` changes only what its comments say it meant
  * (the window test's operand order, and a new record counting its first access once).
  */
-import { C, RFC_V1_COUNTER_NAMES } from './counters.js';
+import { C, DEMOTION_COUNTER_NAMES, RFC_V1_COUNTER_NAMES } from './counters.js';
+import { demotionTargets, ResidentLru } from './demotion.js';
 import { BucketSet } from './bucket-set.js';
 import { validateRfcV1Config, type RfcV1Config } from './config.js';
 import { hash_64 } from './hash.js';
@@ -90,6 +91,12 @@ export class RfcV1Engine implements Engine {
   private readonly newKeys: Float64Array;
   private newCount = 0;
 
+  // --demotion: resident pages of top-tier nodes in LRU order, targets, and pages demoted so far.
+  private readonly lru: ResidentLru | null;
+  private readonly demoteTo: Map<number, number>;
+  private readonly demoted = new Set<number>();
+  private wastedDemoted = 0;
+
   private records = 0;
   private readonly hz_: number;
   private firstTime = 0;
@@ -148,6 +155,8 @@ export class RfcV1Engine implements Engine {
       }
     }
     this.daemonNodes = topo.nodes.filter((n) => n.cpus.length > 0).map((n) => n.id);
+    this.demoteTo = demotionTargets(tiers);
+    this.lru = cfg.demotion === true ? new ResidentLru(size) : null;
     this.intervalAccesses = new Float64Array(size + 1);
     this.intervalToptier = new Float64Array(size + 1);
   }
@@ -272,6 +281,7 @@ export class RfcV1Engine implements Engine {
     if (node >= 0 && this.toptier[node] === 1) {
       c[C.record_toptier]++;
       this.intervalToptier[target]!++;
+      if (this.lru !== null) this.lru.touch(pfn, node);
       return;
     }
     if (kind !== KIND_LRU) return;
@@ -347,7 +357,8 @@ export class RfcV1Engine implements Engine {
   /** Counters in vmstat order. */
   counters(): Counter[] {
     this.flush();
-    return RFC_V1_COUNTER_NAMES.map((name, i) => ({ name, value: this.c[i]! }));
+    const names = this.lru !== null ? [...RFC_V1_COUNTER_NAMES, ...DEMOTION_COUNTER_NAMES] : RFC_V1_COUNTER_NAMES;
+    return names.map((name, i) => ({ name, value: this.c[i]! }));
   }
 
   /** Records, passes, tracked records and those no daemon will ever examine. */
@@ -463,7 +474,7 @@ export class RfcV1Engine implements Engine {
     this.index.forEach((_pfn, v) => {
       if (v <= PLACED_BASE && ((PLACED_BASE - v) & 1) === 0) n++;
     });
-    return n;
+    return n + this.wastedDemoted;
   }
 
   /** The record of `pfn` (frequency, last_update, hot_node), or null when it is not tracked. */
@@ -583,6 +594,10 @@ export class RfcV1Engine implements Engine {
             c[C.mig_promoted]++;
             c[C.numa_pages_migrated]++;
             this.untrack(slot, pfn, hot, true);
+            if (this.lru !== null) {
+              this.lru.touch(pfn, hot);
+              if (this.demoted.has(pfn)) c[C.pingpong_promotions]++;
+            }
           } else {
             outcome = OutcomeCode.Failed; // record kept, retried next pass
             keep = true;
@@ -604,7 +619,45 @@ export class RfcV1Engine implements Engine {
       if (heads[b] === -1) occupied.delete(b);
       b = occupied.next(b + 1);
     }
+    if (this.lru !== null) this.kswapd();
     if (obs !== null) this.flushEvents(obs, now);
+  }
+
+  /**
+   * After a pass, kswapd of every budgeted top-tier node whose free pages fell to its high watermark demotes
+   * least-recently-accessed known pages to the node's demotion target (see demotion.ts for the model).
+   */
+  private kswapd(): void {
+    const lru = this.lru!;
+    for (const [node, target] of this.demoteTo) {
+      if (this.budgeted[node] !== 1 || this.toptier[node] !== 1) continue;
+      const wmark = this.highWmark[node]!;
+      if (this.freePages[node]! > wmark + 1) continue;
+      const goal = 2 * wmark + 2;
+      while (this.freePages[node]! < goal) {
+        if (this.budgeted[target] === 1 && this.freePages[target]! < 1) break; // alloc_demote_folio() fails
+        const pfn = lru.popLru(node);
+        if (pfn < 0) break;
+        this.demote(pfn, node, target);
+      }
+    }
+  }
+
+  /** Moves an untracked top-tier page to `target` (migrate_pages(..., MR_DEMOTION)). */
+  private demote(pfn: number, from: number, target: number): void {
+    const index = this.index;
+    const pos = index.find(pfn);
+    if (pos >= 0) {
+      const x = PLACED_BASE - index.valueAt(pos);
+      if ((x & 1) === 0) this.wastedDemoted++; // promoted, never accessed, now demoted again
+      index.setAt(pos, placedValue(target, true));
+    } else {
+      index.insertAt(pos, pfn, placedValue(target, true));
+    }
+    this.freePages[from]!++;
+    if (this.budgeted[target] === 1) this.freePages[target]!--;
+    this.c[C.pgdemote_kswapd]++;
+    this.demoted.add(pfn);
   }
 
   /** migrate_misplaced_folio_prepare() + migrate_misplaced_folio() for one base page (SPEC 2.5). */

@@ -7,6 +7,11 @@
  * with a tab is a callchain frame (perf prints frames as `\t<ip> <sym> (<dso>)` when the samples
  * have callchains and ip is printed); with callchains perf moves phys_addr below the frames, so such
  * lines are refused: run `perf script` with `-G` (`--hide-call-graph`).
+ *
+ * A sample gives no record, counted by the first reason that applies, in this order: other_event
+ * (event filter), phys_addr_missing (the line has no phys_addr), phys_addr_zero (not available:
+ * IBS PhyAddrVal clear, unprivileged perf), cpu_not_in_topology (`--nid cpu` only). Malformed lines
+ * are errors (TraceError, exit 2), or bad_line with skipBad.
  */
 import { TraceError, UsageError } from '../errors.js';
 import type { Topology } from '../engine/topology.js';

@@ -1,0 +1,98 @@
+/** `kpromo compare` output: one column per configuration; rows are settings, key metrics, then every counter. */
+import type { ChalkInstance } from 'chalk';
+import Table from 'cli-table3';
+import { COMPACT_CHARS } from '../report/table.js';
+import { csvLine, formatMetric } from './format.js';
+import { METRICS } from './metrics.js';
+import type { ConfigResult } from './run-multi.js';
+
+/** One configuration's result and the settings it ran with (label/value pairs). */
+export interface CompareColumn {
+  readonly result: ConfigResult;
+  readonly settings: ReadonlyArray<readonly [string, string]>;
+}
+
+/** Everything compare prints. */
+export interface CompareView {
+  readonly columns: readonly CompareColumn[];
+  readonly traces: readonly string[];
+  readonly records: number;
+}
+
+/** Names in first-seen order across lists (a key one engine lacks still gets its row). */
+export function unionNames(lists: ReadonlyArray<ReadonlyArray<{ readonly name: string }>>): string[] {
+  const seen = new Set<string>();
+  for (const l of lists) for (const x of l) seen.add(x.name);
+  return [...seen];
+}
+
+function counterMaps(view: CompareView): Map<string, number>[] {
+  return view.columns.map((c) => new Map(c.result.counters.map((k) => [k.name, k.value])));
+}
+
+function settingRows(view: CompareView): [string, string[]][] {
+  const maps = view.columns.map((c) => new Map(c.settings));
+  const names = unionNames(view.columns.map((c) => c.settings.map(([name]) => ({ name }))));
+  return names.map((n) => [n, maps.map((m) => m.get(n) ?? '-')]);
+}
+
+/** The side-by-side terminal tables. */
+export function renderCompareTable(view: CompareView, color: ChalkInstance): string {
+  const head = (title: string) => [title, ...view.columns.map((c) => c.result.label)].map((h) => color.bold(h));
+  const aligns = (first: 'left', rest: 'left' | 'right') => [first, ...view.columns.map(() => rest)] as ('left' | 'right')[];
+  const make = (title: string, align: 'left' | 'right') =>
+    new Table({ head: head(title), style: { head: [], border: [] }, chars: COMPACT_CHARS, colAligns: aligns('left', align) });
+
+  const settings = make('setting', 'left');
+  settings.push(['engine', ...view.columns.map((c) => c.result.engine)]);
+  for (const [name, values] of settingRows(view)) settings.push([name, ...values]);
+
+  const metrics = make('metric', 'right');
+  for (const m of METRICS) {
+    metrics.push([m.label, ...view.columns.map((c) => {
+      const v = c.result.metrics[m.key];
+      return v === null ? color.dim('n/a') : formatMetric(m, v);
+    })]);
+  }
+
+  const counters = make('counter', 'right');
+  const maps = counterMaps(view);
+  for (const name of unionNames(view.columns.map((c) => c.result.counters))) {
+    counters.push([name, ...maps.map((m) => {
+      const v = m.get(name);
+      return v === undefined ? color.dim('-') : v === 0 ? color.dim('0') : String(v);
+    })]);
+  }
+  const configs = view.columns.length;
+  const note = `${view.records} records from ${view.traces.join(' ')}, read once for ${configs} configuration${configs === 1 ? '' : 's'}`;
+  return [settings.toString(), metrics.toString(), counters.toString(), color.dim(note)].join('\n') + '\n';
+}
+
+/** `--format json`: one object per configuration (metrics null when n/a; only the engine's own counters). */
+export function renderCompareJson(view: CompareView): string {
+  const doc = {
+    traces: view.traces,
+    records: view.records,
+    configs: view.columns.map((c) => ({
+      label: c.result.label,
+      engine: c.result.engine,
+      settings: Object.fromEntries(c.settings),
+      metrics: c.result.metrics,
+      counters: Object.fromEntries(c.result.counters.map((k) => [k.name, k.value])),
+      summary: c.result.summary,
+    })),
+  };
+  return JSON.stringify(doc, null, 2) + '\n';
+}
+
+/** `--format csv`: header `name,LABEL...`; metric rows (raw values: shares 0..1, ms, bytes) then counters; empty = n/a. */
+export function renderCompareCsv(view: CompareView): string {
+  let out = csvLine(['name', ...view.columns.map((c) => c.result.label)]);
+  out += csvLine(['engine', ...view.columns.map((c) => c.result.engine)]);
+  for (const m of METRICS) out += csvLine([m.key, ...view.columns.map((c) => c.result.metrics[m.key])]);
+  const maps = counterMaps(view);
+  for (const name of unionNames(view.columns.map((c) => c.result.counters))) {
+    out += csvLine([name, ...maps.map((m) => m.get(name))]);
+  }
+  return out;
+}

@@ -1,0 +1,111 @@
+/** `kpromo sweep` output: one row per configuration, in sort order, as a table, CSV or JSON. */
+import type { ChalkInstance } from 'chalk';
+import Table from 'cli-table3';
+import { COMPACT_CHARS } from '../report/table.js';
+import { csvLine, formatMetric } from './format.js';
+import { SWEEP_PARAMS, type GridPoint, type SweepParam } from './grid.js';
+import { METRICS, type MetricKey } from './metrics.js';
+import type { ConfigResult } from './run-multi.js';
+import type { SortKey } from './sort.js';
+
+/** One configuration of a sweep: where it sits in the grid, its effective tunables and its result. */
+export interface SweepRow {
+  readonly point: GridPoint;
+  /** Effective value of every sweep parameter (null when the engine has no such tunable). */
+  readonly params: Readonly<Record<SweepParam, number | null>>;
+  readonly result: ConfigResult;
+}
+
+/** What sweep prints: rows already sorted. */
+export interface SweepView {
+  readonly engine: string;
+  readonly rows: readonly SweepRow[];
+  /** Parameters that take more than one value: the table's leading columns. */
+  readonly swept: readonly SweepParam[];
+  readonly sort: readonly SortKey[];
+  readonly traces: readonly string[];
+  readonly records: number;
+  /** Configurations in the grid (rows may be fewer with --top). */
+  readonly total: number;
+}
+
+/** Short column headers of the table. */
+const SHORT: Readonly<Record<MetricKey, string>> = {
+  promoted: 'promoted',
+  candidates: 'cand.',
+  dropped: 'dropped',
+  fast_tier_share: 'fast-tier',
+  latency_p50: 'p50',
+  latency_p90: 'p90',
+  latency_p99: 'p99',
+  wasted: 'wasted',
+  wasted_ratio: 'wasted %',
+  kernel_memory: 'kmem',
+  tracked: 'tracked',
+};
+
+function sortText(keys: readonly SortKey[]): string {
+  return keys.map((k) => `${k.name} ${k.descending ? 'descending' : 'ascending'}`).join(', then ');
+}
+
+/** The ranked terminal table. */
+export function renderSweepTable(view: SweepView, color: ChalkInstance): string {
+  const params = view.swept.length > 0 ? view.swept : null;
+  const head = ['#', ...(params ?? ['config']), ...METRICS.map((m) => SHORT[m.key])];
+  const table = new Table({
+    head: head.map((h) => color.bold(h)),
+    style: { head: [], border: [] },
+    chars: COMPACT_CHARS,
+    colAligns: head.map(() => 'right' as const),
+  });
+  view.rows.forEach((row, i) => {
+    const lead = params ? params.map((p) => row.point[p] ?? '') : [row.result.label];
+    const metrics = METRICS.map((m) => {
+      const v = row.result.metrics[m.key];
+      return v === null ? color.dim('n/a') : formatMetric(m, v);
+    });
+    table.push([String(i + 1), ...lead, ...metrics]);
+  });
+  const shown = view.rows.length < view.total ? `top ${view.rows.length} of ${view.total}` : `${view.total}`;
+  const note =
+    `${view.engine}: ${shown} configurations sorted by ${sortText(view.sort)}; ` +
+    `${view.records} records from ${view.traces.join(' ')}`;
+  return table.toString() + '\n' + color.dim(note) + '\n';
+}
+
+/** `--csv FILE` / `--format csv`: rank, label, every parameter, every metric (raw), every counter. */
+export function renderSweepCsv(view: SweepView): string {
+  const counters = view.rows[0]?.result.counters.map((c) => c.name) ?? [];
+  let out = csvLine(['rank', 'label', 'engine', ...SWEEP_PARAMS.map((p) => p.key), ...METRICS.map((m) => m.key), ...counters]);
+  view.rows.forEach((row, i) => {
+    const values = new Map(row.result.counters.map((c) => [c.name, c.value]));
+    out += csvLine([
+      i + 1,
+      row.result.label,
+      row.result.engine,
+      ...SWEEP_PARAMS.map((p) => row.params[p.key]),
+      ...METRICS.map((m) => row.result.metrics[m.key]),
+      ...counters.map((n) => values.get(n)),
+    ]);
+  });
+  return out;
+}
+
+/** `--format json`: the sort, and the ranked rows with parameters, metrics and counters. */
+export function renderSweepJson(view: SweepView): string {
+  const doc = {
+    engine: view.engine,
+    traces: view.traces,
+    records: view.records,
+    configurations: view.total,
+    sort: view.sort,
+    results: view.rows.map((row, i) => ({
+      rank: i + 1,
+      label: row.result.label,
+      params: row.params,
+      metrics: row.result.metrics,
+      counters: Object.fromEntries(row.result.counters.map((c) => [c.name, c.value])),
+    })),
+  };
+  return JSON.stringify(doc, null, 2) + '\n';
+}
