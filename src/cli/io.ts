@@ -8,6 +8,8 @@ export interface TextOut {
   readonly isTTY: boolean;
   /** Terminal width in columns, when a terminal. */
   readonly columns?: number;
+  /** True once the reader went away (EPIPE): further writes are dropped. */
+  readonly closed?: boolean;
 }
 
 /** Streams and environment used by commands. */
@@ -40,6 +42,9 @@ export function processIo(): Io {
       },
       get columns() {
         return process.stdout.columns;
+      },
+      get closed() {
+        return closed;
       },
     },
     stderr: {

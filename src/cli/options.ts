@@ -5,7 +5,7 @@
 import { Command, Option } from 'commander';
 import { RFC_V1_DEFAULTS, validateRfcV1Config } from '../engine/config.js';
 import { ENGINE_NAMES, type EngineName } from '../engine/registry.js';
-import { PGHOT_DEFAULTS, resolvePghotConfig } from '../engine/pghot-config.js';
+import { PGHOT_DEFAULTS, resolvePghotConfig, type PghotConfig } from '../engine/pghot-config.js';
 import type { Topology } from '../engine/topology.js';
 import { UsageError } from '../errors.js';
 import type { ReplaySettings } from '../run/replay.js';
@@ -122,7 +122,7 @@ export function normalizeReplayOptions(
     demotion: raw.demotion === true,
   });
   const opt = <T>(v: T | undefined, key: string) => (v === undefined ? {} : { [key]: v });
-  const pghot = resolvePghotConfig({
+  const pghot: PghotConfig = {
     hz,
     topology,
     precise: raw.pghotPrecise === true,
@@ -133,7 +133,9 @@ export function normalizeReplayOptions(
     ...opt(raw.batch === undefined ? undefined : parseIntOption('--batch', raw.batch, 1, 1 << 20), 'kmigrated_batch_nr'),
     ...opt(raw.rateLimit === undefined ? undefined : parseIntOption('--rate-limit', raw.rateLimit, 0, 0x7fffffff), 'promote_rate_limit_MBps'),
     ...opt(raw.sources === undefined ? undefined : parseIntOption('--sources', raw.sources, 0, 3), 'enabled_sources'),
-  });
+  };
+  // Validate pghot's tunables only when pghot runs: its ranges (e.g. kmigrated sleep >= 50 ms) are not rfc-v1's.
+  if (raw.engine === 'pghot') resolvePghotConfig(pghot);
   const parser = raw.parser as ReplaySettings['parser'];
   const inputs = (traces.length === 0 ? ['-'] : traces).map((name) => ({ name }));
   return { engine: raw.engine as EngineName, rfc, pghot, topologySource: raw.topology, inputs, parser };

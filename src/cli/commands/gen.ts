@@ -1,7 +1,7 @@
 /** `kpromo gen [options]`: write a seeded synthetic trace (canonical CSV) to stdout or --out. */
 import { Command, Option } from 'commander';
 import { EXIT_OK } from '../../errors.js';
-import { generate } from '../../gen/generate.js';
+import { generateChunks } from '../../gen/generate.js';
 import { GEN_OPTIONS, parseGenArgs } from '../../gen/options.js';
 import { AtomicFile } from '../file-output.js';
 import type { CommandContext } from './replay.js';
@@ -16,13 +16,25 @@ export function genCommand(ctx: CommandContext): Command {
     cmd.addOption(o);
   }
   cmd.option('-o, --out <file>', 'write to a file instead of stdout');
-  cmd.action((raw: Record<string, string | undefined>) => {
+  cmd.action(async (raw: Record<string, string | undefined>) => {
     const opts = parseGenArgs(raw);
     const out = raw.out !== undefined ? new AtomicFile(raw.out) : null;
+    const stdout = ctx.io.stdout;
     try {
-      const stats = generate(opts, (chunk) => (out ? out.write(chunk) : ctx.io.stdout.write(chunk)));
+      const chunks = generateChunks(opts);
+      let r = chunks.next();
+      while (!r.done) {
+        if (out) out.write(r.value);
+        else {
+          stdout.write(r.value);
+          // Let an EPIPE (the reader went away, e.g. `| head`) arrive, then stop quietly.
+          await new Promise((resolve) => setImmediate(resolve));
+          if (stdout.closed === true) break;
+        }
+        r = chunks.next();
+      }
       out?.commit();
-      if (out) ctx.io.stderr.write(`kpromo: wrote ${stats.records} records to ${raw.out}\n`);
+      if (out && r.done) ctx.io.stderr.write(`kpromo: wrote ${r.value.records} records to ${raw.out}\n`);
     } catch (e) {
       out?.discard();
       throw e;

@@ -83,6 +83,7 @@ export function settingsList(s: ReplaySettings): [string, string][] {
     ['window / threshold', `${r.window_ms} ms / ${r.threshold}`],
     ['period', `${r.period_ms} ms`],
     ['default node / hash order', `${r.default_node} / ${r.hash_order}`],
+    ...(r.demotion ? ([['demotion', 'on (kswapd model, see README)']] as [string, string][]) : []),
     traces,
   ];
 }
@@ -223,7 +224,7 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
       const html = renderReportHtml(
         buildReportData({
           engine: result.engine.name,
-          settings: [['engine', result.engine.name], ...settingsList(settings)],
+          settings: settingsList(settings).filter(([k]) => k !== 'hz'), // the report shows engine and HZ itself
           counters: result.counters,
           metrics,
           timeline,
