@@ -1,0 +1,41 @@
+/** `kpromo replay --report`: the HTML a user gets, rendered in headless Chromium when it is installed. */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
+
+const ROOT = path.resolve(__dirname, '../..');
+const haveChromium = fs.existsSync('/usr/bin/chromium');
+
+describe('kpromo replay --report / --timeline-csv', () => {
+  it('writes a self-contained report whose charts have data, and a timeline CSV whose columns sum to the counters', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-report-'));
+    const trace = path.join(dir, 't.csv');
+    expect((await runCli(['gen', '--pattern', 'phase', '--pages', '5000', '--records', '60000', '--duration', '20', '-o', trace])).code).toBe(0);
+    const html = path.join(dir, 'r.html');
+    const csv = path.join(dir, 'tl.csv');
+    const r = await runCli(['replay', '--topology', '2s-cxl-budget', '--demotion', '--format', 'json', '--report', html, '--timeline-csv', csv, trace]);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.analysis.latency.count).toBe(doc.counters.kpromoted_mig_promoted);
+    const page = fs.readFileSync(html, 'utf8');
+    for (const id of ['chart-outcomes', 'chart-share', 'chart-tracked', 'chart-latency']) {
+      expect(page).toMatch(new RegExp(`id="${id}"[^>]*data-points="[1-9]`));
+    }
+    expect(page).not.toMatch(/https?:\/\//);
+    const lines = fs.readFileSync(csv, 'utf8').trim().split('\n');
+    const head = lines[0]!.split(',');
+    const col = (name: string) => lines.slice(1).reduce((a, l) => a + Number(l.split(',')[head.indexOf(name)]), 0);
+    expect(col('accesses')).toBe(doc.counters.kpromoted_recorded_accesses);
+    expect(col('promoted')).toBe(doc.counters.kpromoted_mig_promoted);
+    if (haveChromium) {
+      const shot = path.join(dir, 'r.png');
+      const c = spawnSync(process.execPath, [path.join(ROOT, 'scripts/render-report.mjs'), html, '--screenshot', shot], { encoding: 'utf8' });
+      expect(c.stderr + c.stdout).toContain('all charts drawn');
+      expect(c.status).toBe(0);
+      expect(fs.statSync(shot).size).toBeGreaterThan(10000);
+    }
+  });
+});
