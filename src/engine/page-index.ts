@@ -28,14 +28,6 @@ export class PageIndex {
     this.shift = 32 - initialBits;
   }
 
-  /** Bits of region(): the table is split into 2^REGION_BITS regions of consecutive slots. */
-  static readonly REGION_BITS = 14;
-
-  /** Which region of the table the pfn's probe starts in (for grouping lookups by memory locality). */
-  region(pfn: number): number {
-    return home(pfn, 32 - PageIndex.REGION_BITS);
-  }
-
   /** Number of keys. */
   get size(): number {
     return this.count;

@@ -10,6 +10,7 @@ import { validateRfcV1Config, type RfcV1Config } from './config.js';
 import { hash_64 } from './hash.js';
 import { msecs_to_jiffies } from './jiffies.js';
 import { PageIndex } from './page-index.js';
+import { PlacedIndex, placedAccessed, placedCode, placedNode } from './placed-index.js';
 import { KIND_DEVICE, KIND_LRU, KIND_NONE, KIND_NONLRU, RangeMap } from './placement.js';
 import { memoryTiers } from './topology.js';
 import { OutcomeCode, type Counter, type Engine, type PassObserver, type ReplaySummary } from './types.js';
@@ -19,6 +20,8 @@ export type RfcVariant = 'rfc-v1' | 'rfc-v1-fixed';
 
 // struct page_hotness_info, one Float64Array slot per record.
 const STRIDE = 8;
+/** The queue is applied grouped by 2^REGION_BITS regions of the placed-page table. */
+const REGION_BITS = 14;
 const F_PFN = 0;
 const F_LAST_UPDATE = 1;
 const F_FREQUENCY = 2;
@@ -28,17 +31,6 @@ const F_PLACED = 5; // node the page was migrated to in this replay, or -1 (then
 const F_TRACKED_SINCE = 6; // time of the access that created the record (analysis only)
 const F_BUCKET = 7; // hash_64(pfn, order), cached
 
-/**
- * Page index values: a record's slot (>= 0), or for an untracked page that was migrated,
- * PLACED_BASE - (2 * node + accessed) (<= -2): where the page lives now, and whether it was
- * accessed after it moved (for "wasted promotions").
- */
-const PLACED_BASE = -2;
-
-/** Index value of an untracked page that now lives on `node`. */
-function placedValue(node: number, accessed: boolean): number {
-  return PLACED_BASE - (2 * node + (accessed ? 1 : 0));
-}
 
 /** The rfc-v1 / rfc-v1-fixed engine. Takes one access at a time; passes run on the running-maximum clock. */
 export class RfcV1Engine implements Engine {
@@ -64,7 +56,10 @@ export class RfcV1Engine implements Engine {
   private readonly freePages: Float64Array;
   private readonly highWmark: Float64Array;
 
+  /** Tracked records: pfn -> slot (small: only records alive between passes). */
   private readonly index = new PageIndex(12);
+  /** Pages that moved in this replay and have no record: where they live (the largest table). */
+  private readonly placed = new PlacedIndex(12);
   private slab = new Float64Array(STRIDE * 4096);
   private slabTop = 0; // slots ever used
   private freeSlot = -1;
@@ -86,7 +81,7 @@ export class RfcV1Engine implements Engine {
   private readonly qTime: Float64Array;
   private readonly qKey: Uint32Array;
   private readonly order_: Int32Array;
-  private readonly regionCounts = new Uint32Array(1 << PageIndex.REGION_BITS);
+  private readonly regionCounts = new Uint32Array(1 << REGION_BITS);
   private queued = 0;
   private readonly newKeys: Float64Array;
   private newCount = 0;
@@ -198,9 +193,9 @@ export class RfcV1Engine implements Engine {
       const counts = this.regionCounts;
       counts.fill(0);
       const key = this.qKey;
-      const index = this.index;
+      const placed = this.placed;
       for (let i = 0; i < n; i++) {
-        const k = index.region(this.qPfn[i]!);
+        const k = placed.region(this.qPfn[i]!, REGION_BITS);
         key[i] = k;
         counts[k]!++;
       }
@@ -250,29 +245,30 @@ export class RfcV1Engine implements Engine {
     let slot = -1;
     let node: number;
     let kind: number;
+    let moved = false;
     if (pos >= 0) {
-      const v = index.valueAt(pos);
-      if (v >= 0) {
-        slot = v;
-        const placed = slab[slot * STRIDE + F_PLACED]!;
-        if (placed >= 0) {
-          node = placed;
-          kind = KIND_LRU;
-        } else {
-          this.ranges.lookup(pfn);
-          node = this.ranges.nid;
-          kind = this.ranges.kind;
-        }
+      slot = index.valueAt(pos);
+      const placed = slab[slot * STRIDE + F_PLACED]!;
+      if (placed >= 0) {
+        node = placed;
+        kind = KIND_LRU;
       } else {
-        const x = PLACED_BASE - v;
-        node = x >> 1;
-        kind = KIND_LRU; // only LRU folios are migrated
-        if ((x & 1) === 0) index.setAt(pos, v - 1); // first access since it moved
+        this.ranges.lookup(pfn);
+        node = this.ranges.nid;
+        kind = this.ranges.kind;
       }
     } else {
-      this.ranges.lookup(pfn);
-      node = this.ranges.nid;
-      kind = this.ranges.kind;
+      const code = this.placed.get(pfn);
+      if (code !== 0) {
+        moved = true;
+        node = placedNode(code);
+        kind = KIND_LRU; // only LRU folios are migrated
+        if (!placedAccessed(code)) this.placed.set(pfn, placedCode(node, true)); // first access since it moved
+      } else {
+        this.ranges.lookup(pfn);
+        node = this.ranges.nid;
+        kind = this.ranges.kind;
+      }
     }
     const hot = nid === -1 ? this.defaultNode : nid;
     const target = hot >= 0 && hot < this.daemon.length && this.daemon[hot] === 1 ? hot : this.daemon.length;
@@ -298,12 +294,12 @@ export class RfcV1Engine implements Engine {
       s[base + F_FREQUENCY] = 1;
       s[base + F_HOT_NODE] = 0;
       s[base + F_NEXT] = -1; // linked by linkNew()
-      s[base + F_PLACED] = pos >= 0 ? node : -1;
+      s[base + F_PLACED] = moved ? node : -1;
       s[base + F_TRACKED_SINCE] = time;
       s[base + F_BUCKET] = hash_64(pfn, this.order);
       this.newKeys[this.newCount++] = seq * 2147483648 + slot;
-      if (pos >= 0) index.setAt(pos, slot);
-      else index.insertAt(pos, pfn, slot);
+      index.insertAt(pos, pfn, slot);
+      if (moved) this.placed.delete(pfn); // the record holds where it lives now
       if (++this.tracked > this.peakTracked) this.peakTracked = this.tracked;
       c[C.record_added]++;
       created = true;
@@ -410,8 +406,9 @@ export class RfcV1Engine implements Engine {
   pfn_to_nid(pfn: number): number {
     this.flush();
     const v = this.index.get(pfn, -1);
-    if (v <= PLACED_BASE) return (PLACED_BASE - v) >> 1;
     if (v >= 0 && this.slab[v * STRIDE + F_PLACED]! >= 0) return this.slab[v * STRIDE + F_PLACED]!;
+    const code = this.placed.get(pfn);
+    if (code !== 0) return placedNode(code);
     this.ranges.lookup(pfn);
     return this.ranges.nid;
   }
@@ -471,8 +468,8 @@ export class RfcV1Engine implements Engine {
   wasted_promotions(): number {
     this.flush();
     let n = 0;
-    this.index.forEach((_pfn, v) => {
-      if (v <= PLACED_BASE && ((PLACED_BASE - v) & 1) === 0) n++;
+    this.placed.forEach((_pfn, code) => {
+      if (!placedAccessed(code)) n++;
     });
     return n + this.wastedDemoted;
   }
@@ -645,15 +642,9 @@ export class RfcV1Engine implements Engine {
 
   /** Moves an untracked top-tier page to `target` (migrate_pages(..., MR_DEMOTION)). */
   private demote(pfn: number, from: number, target: number): void {
-    const index = this.index;
-    const pos = index.find(pfn);
-    if (pos >= 0) {
-      const x = PLACED_BASE - index.valueAt(pos);
-      if ((x & 1) === 0) this.wastedDemoted++; // promoted, never accessed, now demoted again
-      index.setAt(pos, placedValue(target, true));
-    } else {
-      index.insertAt(pos, pfn, placedValue(target, true));
-    }
+    const code = this.placed.get(pfn);
+    if (code !== 0 && !placedAccessed(code)) this.wastedDemoted++; // promoted, never accessed, now demoted again
+    this.placed.set(pfn, placedCode(target, true));
     this.freePages[from]!++;
     if (this.budgeted[target] === 1) this.freePages[target]!--;
     this.c[C.pgdemote_kswapd]++;
@@ -674,10 +665,9 @@ export class RfcV1Engine implements Engine {
 
   /** hlist_del_init + kfree: the slot is freed; the page index keeps where a migrated page lives. */
   private untrack(slot: number, pfn: number, placed: number, moved: boolean): void {
-    const pos = this.index.find(pfn);
+    this.index.delete(pfn);
     // A page that just moved has not been accessed on its new node yet; one dropped keeps its old mark.
-    if (placed >= 0) this.index.setAt(pos, placedValue(placed, !moved));
-    else this.index.deleteAt(pos);
+    if (placed >= 0) this.placed.set(pfn, placedCode(placed, !moved));
     this.chainLength[this.slab[slot * STRIDE + F_BUCKET]!]!--;
     this.slab[slot * STRIDE + F_NEXT] = this.freeSlot;
     this.freeSlot = slot;
