@@ -5,6 +5,7 @@
  */
 import { C, DEMOTION_COUNTER_NAMES, RFC_V1_COUNTER_NAMES } from './counters.js';
 import { demotionTargets, ResidentLru } from './demotion.js';
+import { AccessQueue } from './access-queue.js';
 import { BucketSet } from './bucket-set.js';
 import { validateRfcV1Config, type RfcV1Config } from './config.js';
 import { hash_64 } from './hash.js';
@@ -75,14 +76,9 @@ export class RfcV1Engine implements Engine {
   /** Records whose hot_node has a daemon: when 0 a pass can do nothing and is skipped in O(1). */
   private examinable = 0;
 
-  // Accesses queued since the last flush (see flush()).
-  private readonly qPfn: Float64Array;
-  private readonly qNid: Int32Array;
-  private readonly qTime: Float64Array;
-  private readonly qKey: Uint32Array;
-  private readonly order_: Int32Array;
-  private readonly regionCounts = new Uint32Array(1 << REGION_BITS);
-  private queued = 0;
+  /** Accesses queued since the last flush (see flush()). */
+  private readonly queue: AccessQueue;
+  private readonly region = (pfn: number): number => this.placed.region(pfn, REGION_BITS);
   private readonly newKeys: Float64Array;
   private newCount = 0;
 
@@ -108,11 +104,7 @@ export class RfcV1Engine implements Engine {
    */
   constructor(cfg: RfcV1Config, variant: RfcVariant = 'rfc-v1', queue = 1 << 16) {
     validateRfcV1Config(cfg);
-    this.qPfn = new Float64Array(queue);
-    this.qNid = new Int32Array(queue);
-    this.qTime = new Float64Array(queue);
-    this.qKey = new Uint32Array(queue);
-    this.order_ = new Int32Array(queue);
+    this.queue = new AccessQueue(queue, REGION_BITS);
     this.newKeys = new Float64Array(queue);
     this.name = variant;
     this.fixed = variant === 'rfc-v1-fixed';
@@ -167,49 +159,23 @@ export class RfcV1Engine implements Engine {
     c[C.recorded_accesses]++;
     if (src === 0) c[C.recorded_hwhints]++;
     else if (src === 1) c[C.recorded_pgtscans]++;
-    const n = this.queued;
-    this.qPfn[n] = pfn;
-    this.qNid[n] = nid;
-    this.qTime[n] = time;
-    this.queued = n + 1;
-    if (n + 1 === this.qPfn.length) this.flush();
+    if (this.queue.push(pfn, nid, time)) this.flush();
   }
 
   /**
-   * Applies the queued accesses. Between two passes, accesses to different pfns interact only through the
-   * order in which new records enter their buckets (hlist_add_head), so the queue is applied grouped by page
-   * index region (cache friendly; each pfn's accesses keep their order) and new records are linked into their
-   * buckets afterwards in trace order.
+   * Applies the queued accesses grouped by region of the placed-page table (see access-queue.ts); new
+   * records are linked into their buckets afterwards, in trace order (linkNew()).
    */
   private flush(): void {
-    const n = this.queued;
+    const q = this.queue;
+    const n = q.length;
     if (n === 0) return;
-    this.queued = 0;
-    const order = this.order_;
-    if (n < 64) {
-      for (let i = 0; i < n; i++) order[i] = i;
-    } else {
-      // Counting sort by the top bits of the page-index hash: a stable grouping by table region.
-      const counts = this.regionCounts;
-      counts.fill(0);
-      const key = this.qKey;
-      const placed = this.placed;
-      for (let i = 0; i < n; i++) {
-        const k = placed.region(this.qPfn[i]!, REGION_BITS);
-        key[i] = k;
-        counts[k]!++;
-      }
-      let sum = 0;
-      for (let r = 0; r < counts.length; r++) {
-        const c = counts[r]!;
-        counts[r] = sum;
-        sum += c;
-      }
-      for (let i = 0; i < n; i++) order[counts[key[i]!]!++] = i;
-    }
+    q.group(this.region);
+    q.length = 0;
+    const order = q.order;
     for (let j = 0; j < n; j++) {
       const i = order[j]!;
-      this.apply(this.qPfn[i]!, this.qNid[i]!, this.qTime[i]!, i);
+      this.apply(q.pfn[i]!, q.nid[i]!, q.time[i]!, i);
     }
     this.linkNew();
   }
