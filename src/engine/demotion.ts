@@ -8,7 +8,9 @@
  * (kpromo's stand-in for the promo watermark kswapd balances to), or until it runs out of known pages or the
  * target of free pages.
  */
+import type { Nodes } from './nodes.js';
 import { PageIndex } from './page-index.js';
+import { placedAccessed, placedCode, type PlacedIndex } from './placed-index.js';
 import type { MemoryTiers } from './topology.js';
 
 const STRIDE = 3; // pfn, prev, next (slots)
@@ -114,5 +116,54 @@ export class ResidentLru {
       this.nodeOf = bigger;
     }
     return this.top++;
+  }
+}
+
+/** kswapd of every budgeted top-tier node: the LRU of known resident pages and the demotions done so far. */
+export class Kswapd {
+  readonly lru: ResidentLru;
+  private readonly targets: Map<number, number>;
+  private readonly demoted = new Set<number>();
+  /** Pages promoted, never accessed, then demoted: wasted promotions no longer visible in the placed index. */
+  wastedDemoted = 0;
+
+  constructor(private readonly nodes: Nodes) {
+    this.lru = new ResidentLru(nodes.size);
+    this.targets = demotionTargets(nodes.tiers);
+  }
+
+  /** A page was promoted onto `node`: it is the most recently used there. True when it had been demoted before (ping-pong). */
+  promoted(pfn: number, node: number): boolean {
+    this.lru.touch(pfn, node);
+    return this.demoted.has(pfn);
+  }
+
+  /**
+   * After a pass: every budgeted top-tier node whose free pages fell to its high watermark demotes
+   * least-recently-accessed known pages to its target. Returns the number of pages demoted (pgdemote_kswapd).
+   */
+  run(placed: PlacedIndex): number {
+    const nodes = this.nodes;
+    let demoted = 0;
+    for (const [node, target] of this.targets) {
+      if (nodes.budgeted[node] !== 1 || nodes.toptier[node] !== 1) continue;
+      const wmark = nodes.highWmark[node]!;
+      if (nodes.freePages[node]! > wmark + 1) continue;
+      const goal = 2 * wmark + 2;
+      while (nodes.freePages[node]! < goal) {
+        if (nodes.budgeted[target] === 1 && nodes.freePages[target]! < 1) break; // alloc_demote_folio() fails
+        const pfn = this.lru.popLru(node);
+        if (pfn < 0) break;
+        // migrate_pages(..., MR_DEMOTION): the page now lives on the target.
+        const code = placed.get(pfn);
+        if (code !== 0 && !placedAccessed(code)) this.wastedDemoted++;
+        placed.set(pfn, placedCode(target, true));
+        nodes.freePages[node]!++;
+        if (nodes.budgeted[target] === 1) nodes.freePages[target]!--;
+        this.demoted.add(pfn);
+        demoted++;
+      }
+    }
+    return demoted;
   }
 }

@@ -4,7 +4,8 @@
  * (the window test's operand order, and a new record counting its first access once).
  */
 import { C, DEMOTION_COUNTER_NAMES, RFC_V1_COUNTER_NAMES } from './counters.js';
-import { demotionTargets, ResidentLru } from './demotion.js';
+import { Kswapd } from './demotion.js';
+import { Nodes } from './nodes.js';
 import { AccessQueue } from './access-queue.js';
 import { BucketSet } from './bucket-set.js';
 import { validateRfcV1Config, type RfcV1Config } from './config.js';
@@ -13,7 +14,6 @@ import { msecs_to_jiffies } from './jiffies.js';
 import { PageIndex } from './page-index.js';
 import { PlacedIndex, placedAccessed, placedCode, placedNode } from './placed-index.js';
 import { KIND_DEVICE, KIND_LRU, KIND_NONE, KIND_NONLRU, RangeMap } from './placement.js';
-import { memoryTiers } from './topology.js';
 import { OutcomeCode, type Counter, type Engine, type PassObserver, type ReplaySummary } from './types.js';
 
 /** Which reading of the patch an RfcV1Engine models. */
@@ -49,13 +49,7 @@ export class RfcV1Engine implements Engine {
   private readonly order: number;
 
   private readonly ranges: RangeMap;
-  private readonly toptier: Uint8Array; // by node id
-  private readonly daemon: Uint8Array; // by node id: node has CPUs, a kpromoted%d thread runs there
-  private readonly daemonNodes: number[];
-  private readonly hasMemory: Uint8Array;
-  private readonly budgeted: Uint8Array;
-  private readonly freePages: Float64Array;
-  private readonly highWmark: Float64Array;
+  private readonly nodes: Nodes;
 
   /** Tracked records: pfn -> slot (small: only records alive between passes). */
   private readonly index = new PageIndex(12);
@@ -82,11 +76,8 @@ export class RfcV1Engine implements Engine {
   private readonly newKeys: Float64Array;
   private newCount = 0;
 
-  // --demotion: resident pages of top-tier nodes in LRU order, targets, and pages demoted so far.
-  private readonly lru: ResidentLru | null;
-  private readonly demoteTo: Map<number, number>;
-  private readonly demoted = new Set<number>();
-  private wastedDemoted = 0;
+  /** --demotion: kswapd of the budgeted top-tier nodes. */
+  private readonly kswapd: Kswapd | null;
 
   private records = 0;
   private readonly hz_: number;
@@ -119,33 +110,11 @@ export class RfcV1Engine implements Engine {
     this.occupied = new BucketSet(1 << cfg.hash_order);
     this.chainLength = new Int32Array(1 << cfg.hash_order);
 
-    const topo = cfg.topology;
-    this.ranges = new RangeMap(topo);
-    const tiers = memoryTiers(topo);
-    const size = Math.max(...topo.nodes.map((n) => n.id)) + 1;
-    this.toptier = new Uint8Array(size);
-    this.daemon = new Uint8Array(size);
-    this.hasMemory = new Uint8Array(size);
-    this.budgeted = new Uint8Array(size);
-    this.freePages = new Float64Array(size);
-    this.highWmark = new Float64Array(size);
-    for (const t of tiers.nodes) {
-      this.toptier[t.id] = t.toptier ? 1 : 0;
-      this.daemon[t.id] = t.has_daemon ? 1 : 0;
-      this.hasMemory[t.id] = t.has_memory ? 1 : 0;
-    }
-    for (const n of topo.nodes) {
-      this.highWmark[n.id] = n.high_wmark_pages;
-      if (n.free_pages !== null) {
-        this.budgeted[n.id] = 1;
-        this.freePages[n.id] = n.free_pages;
-      }
-    }
-    this.daemonNodes = topo.nodes.filter((n) => n.cpus.length > 0).map((n) => n.id);
-    this.demoteTo = demotionTargets(tiers);
-    this.lru = cfg.demotion === true ? new ResidentLru(size) : null;
-    this.intervalAccesses = new Float64Array(size + 1);
-    this.intervalToptier = new Float64Array(size + 1);
+    this.ranges = new RangeMap(cfg.topology);
+    const nodes = (this.nodes = new Nodes(cfg.topology));
+    this.kswapd = cfg.demotion === true ? new Kswapd(nodes) : null;
+    this.intervalAccesses = new Float64Array(nodes.size + 1);
+    this.intervalToptier = new Float64Array(nodes.size + 1);
   }
 
   /** kpromoted_record_access(pfn, nid, src, now), after running the passes due before `time`. */
@@ -237,13 +206,14 @@ export class RfcV1Engine implements Engine {
       }
     }
     const hot = nid === -1 ? this.defaultNode : nid;
-    const target = hot >= 0 && hot < this.daemon.length && this.daemon[hot] === 1 ? hot : this.daemon.length;
+    const nodes = this.nodes;
+    const target = nodes.hasDaemon(hot) ? hot : nodes.size;
     this.intervalAccesses[target]!++;
     // "Record only accesses from lower tiers": node_is_toptier(pfn_to_nid(pfn)); nid -1 is not top tier.
-    if (node >= 0 && this.toptier[node] === 1) {
+    if (node >= 0 && nodes.toptier[node] === 1) {
       c[C.record_toptier]++;
       this.intervalToptier[target]!++;
-      if (this.lru !== null) this.lru.touch(pfn, node);
+      if (this.kswapd !== null) this.kswapd.lru.touch(pfn, node);
       return;
     }
     if (kind !== KIND_LRU) return;
@@ -299,9 +269,9 @@ export class RfcV1Engine implements Engine {
 
     const old = s[base + F_HOT_NODE]!;
     if (created) {
-      if (this.hasDaemon(hot)) this.examinable++;
+      if (this.nodes.hasDaemon(hot)) this.examinable++;
     } else if (old !== hot) {
-      this.examinable += (this.hasDaemon(hot) ? 1 : 0) - (this.hasDaemon(old) ? 1 : 0);
+      this.examinable += (this.nodes.hasDaemon(hot) ? 1 : 0) - (this.nodes.hasDaemon(old) ? 1 : 0);
     }
     s[base + F_HOT_NODE] = hot;
   }
@@ -319,7 +289,7 @@ export class RfcV1Engine implements Engine {
   /** Counters in vmstat order. */
   counters(): Counter[] {
     this.flush();
-    const names = this.lru !== null ? [...RFC_V1_COUNTER_NAMES, ...DEMOTION_COUNTER_NAMES] : RFC_V1_COUNTER_NAMES;
+    const names = this.kswapd !== null ? [...RFC_V1_COUNTER_NAMES, ...DEMOTION_COUNTER_NAMES] : RFC_V1_COUNTER_NAMES;
     return names.map((name, i) => ({ name, value: this.c[i]! }));
   }
 
@@ -329,12 +299,10 @@ export class RfcV1Engine implements Engine {
     const byNode = new Map<number, number>();
     this.forEachRecord((base) => {
       const hot = this.slab[base + F_HOT_NODE]!;
-      if (!this.hasDaemon(hot)) byNode.set(hot, (byNode.get(hot) ?? 0) + 1);
+      if (!this.nodes.hasDaemon(hot)) byNode.set(hot, (byNode.get(hot) ?? 0) + 1);
     });
     const free_pages: { node: number; free_pages: number }[] = [];
-    for (let id = 0; id < this.budgeted.length; id++) {
-      if (this.budgeted[id]) free_pages.push({ node: id, free_pages: this.freePages[id]! });
-    }
+    for (const id of this.nodes.budgetedNodes()) free_pages.push({ node: id, free_pages: this.nodes.freePages[id]! });
     return {
       records: this.records,
       passes: this.passes,
@@ -365,7 +333,7 @@ export class RfcV1Engine implements Engine {
   /** Free pages of node `id` now (Infinity when it has no budget). */
   free_pages_of(id: number): number {
     this.flush();
-    return this.budgeted[id] === 1 ? this.freePages[id]! : Infinity;
+    return this.nodes.freeOf(id);
   }
 
   /** Node the page lives on now (pfn_to_nid), -1 when in no range. */
@@ -397,13 +365,13 @@ export class RfcV1Engine implements Engine {
   /** Budgeted node ids, ascending. */
   get budgeted_nodes(): number[] {
     const out: number[] = [];
-    for (let id = 0; id < this.budgeted.length; id++) if (this.budgeted[id] === 1) out.push(id);
+    out.push(...this.nodes.budgetedNodes());
     return out;
   }
 
   /** Daemon node ids, ascending. */
   get daemon_nodes(): readonly number[] {
-    return this.daemonNodes;
+    return this.nodes.daemonNodes;
   }
 
   /**
@@ -437,7 +405,7 @@ export class RfcV1Engine implements Engine {
     this.placed.forEach((_pfn, code) => {
       if (!placedAccessed(code)) n++;
     });
-    return n + this.wastedDemoted;
+    return n + (this.kswapd?.wastedDemoted ?? 0);
   }
 
   /** The record of `pfn` (frequency, last_update, hot_node), or null when it is not tracked. */
@@ -455,9 +423,6 @@ export class RfcV1Engine implements Engine {
     };
   }
 
-  private hasDaemon(node: number): boolean {
-    return node >= 0 && node < this.daemon.length && this.daemon[node] === 1;
-  }
 
   /** Starts the pass clock at the first record, or runs every pass with pass-time <= time. */
   private clock(time: number): void {
@@ -507,7 +472,7 @@ export class RfcV1Engine implements Engine {
         const base = slot * STRIDE;
         const next = s[base + F_NEXT]!;
         const hot = s[base + F_HOT_NODE]!;
-        if (!this.hasDaemon(hot)) {
+        if (!this.nodes.hasDaemon(hot)) {
           // if (phi->hot_node != nid) continue; for every daemon
           prev = slot;
           slot = next;
@@ -553,14 +518,11 @@ export class RfcV1Engine implements Engine {
         let keep = false;
         if (candidate) {
           c[C.mig_candidate]++;
-          if (this.migrate(from, hot)) {
+          if (this.nodes.migrate(from, hot)) {
             c[C.mig_promoted]++;
             c[C.numa_pages_migrated]++;
             this.untrack(slot, pfn, hot, true);
-            if (this.lru !== null) {
-              this.lru.touch(pfn, hot);
-              if (this.demoted.has(pfn)) c[C.pingpong_promotions]++;
-            }
+            if (this.kswapd !== null && this.kswapd.promoted(pfn, hot)) c[C.pingpong_promotions]++;
           } else {
             outcome = OutcomeCode.Failed; // record kept, retried next pass
             keep = true;
@@ -582,51 +544,8 @@ export class RfcV1Engine implements Engine {
       if (heads[b] === -1) occupied.delete(b);
       b = occupied.next(b + 1);
     }
-    if (this.lru !== null) this.kswapd();
+    if (this.kswapd !== null) this.c[C.pgdemote_kswapd] += this.kswapd.run(this.placed);
     if (obs !== null) this.flushEvents(obs, now);
-  }
-
-  /**
-   * After a pass, kswapd of every budgeted top-tier node whose free pages fell to its high watermark demotes
-   * least-recently-accessed known pages to the node's demotion target (see demotion.ts for the model).
-   */
-  private kswapd(): void {
-    const lru = this.lru!;
-    for (const [node, target] of this.demoteTo) {
-      if (this.budgeted[node] !== 1 || this.toptier[node] !== 1) continue;
-      const wmark = this.highWmark[node]!;
-      if (this.freePages[node]! > wmark + 1) continue;
-      const goal = 2 * wmark + 2;
-      while (this.freePages[node]! < goal) {
-        if (this.budgeted[target] === 1 && this.freePages[target]! < 1) break; // alloc_demote_folio() fails
-        const pfn = lru.popLru(node);
-        if (pfn < 0) break;
-        this.demote(pfn, node, target);
-      }
-    }
-  }
-
-  /** Moves an untracked top-tier page to `target` (migrate_pages(..., MR_DEMOTION)). */
-  private demote(pfn: number, from: number, target: number): void {
-    const code = this.placed.get(pfn);
-    if (code !== 0 && !placedAccessed(code)) this.wastedDemoted++; // promoted, never accessed, now demoted again
-    this.placed.set(pfn, placedCode(target, true));
-    this.freePages[from]!++;
-    if (this.budgeted[target] === 1) this.freePages[target]!--;
-    this.c[C.pgdemote_kswapd]++;
-    this.demoted.add(pfn);
-  }
-
-  /** migrate_misplaced_folio_prepare() + migrate_misplaced_folio() for one base page (SPEC 2.5). */
-  private migrate(from: number, to: number): boolean {
-    if (to >= this.hasMemory.length || this.hasMemory[to] !== 1) return false;
-    if (this.budgeted[to] === 1) {
-      // migrate_balanced_pgdat(): zone_watermark_ok(free > high_wmark + nr_pages)
-      if (!(this.freePages[to]! > this.highWmark[to]! + 1)) return false;
-      this.freePages[to]!--;
-    }
-    if (from >= 0 && this.budgeted[from] === 1) this.freePages[from]!++;
-    return true;
   }
 
   /** hlist_del_init + kfree: the slot is freed; the page index keeps where a migrated page lives. */
@@ -662,7 +581,7 @@ export class RfcV1Engine implements Engine {
   }
 
   private flushEvents(obs: PassObserver, now: number): void {
-    for (const node of this.daemonNodes) {
+    for (const node of this.nodes.daemonNodes) {
       const list = this.pending[node];
       if (list === undefined || list.length === 0) continue;
       for (let i = 0; i < list.length; i += 4) {
