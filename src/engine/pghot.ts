@@ -4,6 +4,7 @@
  * threshold; one kmigrated%d per lower-tier memory node wakes every kmigrated_sleep_ms, and when activated
  * walks its pages in ascending pfn order, taking READY records and promoting them in batches.
  */
+import { PassClock } from './pass-clock.js';
 import {
   P,
   PGHOT_COUNTER_NAMES,
@@ -88,12 +89,7 @@ export class PghotEngine implements Engine {
   private activeNodes = 0;
 
   private records = 0;
-  private started = false;
-  private nextPass = -Infinity;
-  private passes = 0;
-  private firstPass: number | null = null;
-  private lastPass: number | null = null;
-  private finished = false;
+  private readonly clock: PassClock;
 
   // One kmigrated_walk_zone()'s batch (pfns in isolation order) and, with an observer, its events.
   private batch: number[] = [];
@@ -111,6 +107,8 @@ export class PghotEngine implements Engine {
     this.threshold = r.freq_threshold;
     this.windowMs = r.freq_window_ms;
     this.period = Math.max(1, msecs_to_jiffies(r.kmigrated_sleep_ms, r.hz));
+    // No kmigrated activated: wait_event_timeout() times out with the condition false, the passes do nothing.
+    this.clock = new PassClock(this.period, { pass: (now) => this.pass(now), idle: () => this.activeNodes === 0 });
     this.batchNr = r.kmigrated_batch_nr;
     const pageShift = Math.log2(r.page_size);
     // MB_TO_PAGES(x) = x << (20 - PAGE_SHIFT), evaluated in unsigned int (the sysctl's type).
@@ -127,7 +125,7 @@ export class PghotEngine implements Engine {
 
   /** pghot_record_access(pfn, nid, src, now), after running the kmigrated passes due before `time`. */
   record_access(pfn: number, nid: number, src: number, time: number): void {
-    if (time >= this.nextPass) this.clock(time);
+    if (time >= this.clock.next) this.clock.advance(time);
     const c = this.c;
     this.records++;
     // pghot_nid_valid(): default mode accepts any nid; precise mode needs NUMA_NO_NODE or an online top-tier node.
@@ -205,11 +203,7 @@ export class PghotEngine implements Engine {
 
   /** Runs the final pass: the first pass time strictly greater than every record time. */
   finish(): void {
-    if (this.finished) return;
-    this.finished = true;
-    if (!this.started) return;
-    this.pass(this.nextPass);
-    this.nextPass += this.period;
+    this.clock.finish();
   }
 
   /** Counters in print order (PGHOT_COUNTER_NAMES). */
@@ -225,11 +219,11 @@ export class PghotEngine implements Engine {
   summary(): ReplaySummary {
     return {
       records: this.records,
-      passes: this.passes,
+      passes: this.clock.passes,
       tracked: this.tracked,
       unexamined: [], // every lower-tier node has memory, so it has a kmigrated thread
-      first_pass: this.firstPass,
-      last_pass: this.lastPass,
+      first_pass: this.clock.first,
+      last_pass: this.clock.last,
       free_pages: this.nodes.budgets(),
     };
   }
@@ -269,33 +263,8 @@ export class PghotEngine implements Engine {
     return this.precise ? phi >= PRECISE_READY : (phi & DEFAULT_READY) !== 0;
   }
 
-  /** Starts the pass clock at the first record, or runs every pass with pass-time <= time. */
-  private clock(time: number): void {
-    if (!this.started) {
-      this.started = true;
-      this.nextPass = time + this.period;
-      return;
-    }
-    while (this.nextPass <= time) {
-      if (this.activeNodes === 0) {
-        // No kmigrated is activated: wait_event_timeout() times out with the condition false. Jump.
-        const k = Math.floor((time - this.nextPass) / this.period) + 1;
-        this.passes += k;
-        if (this.firstPass === null) this.firstPass = this.nextPass;
-        this.lastPass = this.nextPass + (k - 1) * this.period;
-        this.nextPass += k * this.period;
-        return;
-      }
-      this.pass(this.nextPass);
-      this.nextPass += this.period;
-    }
-  }
-
   /** One pass at jiffies `now`: every kmigrated%d, ascending node id, runs kmigrated_do_work() if activated. */
   private pass(now: number): void {
-    this.passes++;
-    if (this.firstPass === null) this.firstPass = now;
-    this.lastPass = now;
     for (const node of this.nodes.kmigratedNodes) {
       if (this.activate[node] === 1) this.doWork(node, now);
     }

@@ -8,6 +8,7 @@ import { Kswapd } from './demotion.js';
 import { Nodes } from './nodes.js';
 import { AccessQueue } from './access-queue.js';
 import { BucketSet } from './bucket-set.js';
+import { PassClock } from './pass-clock.js';
 import { validateRfcV1Config, type RfcV1Config } from './config.js';
 import { hash_64 } from './hash.js';
 import { msecs_to_jiffies } from './jiffies.js';
@@ -81,13 +82,7 @@ export class RfcV1Engine implements Engine {
 
   private records = 0;
   private readonly hz_: number;
-  private firstTime = 0;
-  private started = false;
-  private nextPass = -Infinity;
-  private passes = 0;
-  private firstPass: number | null = null;
-  private lastPass: number | null = null;
-  private finished = false;
+  private readonly clock: PassClock;
   private pending: number[][] = []; // per daemon, (pfn, from, outcome, tracked_since) of the current pass
 
   /**
@@ -103,6 +98,13 @@ export class RfcV1Engine implements Engine {
     this.window = msecs_to_jiffies(cfg.window_ms, cfg.hz);
     this.cold = 2 * this.window;
     this.period = msecs_to_jiffies(cfg.period_ms, cfg.hz);
+    this.clock = new PassClock(this.period, {
+      pass: (now) => this.pass(now),
+      // No record any daemon would look at: passes change nothing.
+      idle: () => this.examinable === 0,
+      // The first skipped pass closes the accesses since the last pass for an observer; the rest had none.
+      skipped: (now) => this.observer?.passEnd?.(now),
+    });
     this.threshold = cfg.threshold;
     this.defaultNode = cfg.default_node;
     this.order = cfg.hash_order;
@@ -119,9 +121,9 @@ export class RfcV1Engine implements Engine {
 
   /** kpromoted_record_access(pfn, nid, src, now), after running the passes due before `time`. */
   record_access(pfn: number, nid: number, src: number, time: number): void {
-    if (time >= this.nextPass) {
+    if (time >= this.clock.next) {
       this.flush();
-      this.clock(time);
+      this.clock.advance(time);
     }
     const c = this.c;
     this.records++;
@@ -278,12 +280,8 @@ export class RfcV1Engine implements Engine {
 
   /** Runs the final pass: the first pass time strictly greater than every record time. */
   finish(): void {
-    if (this.finished) return;
-    this.finished = true;
     this.flush();
-    if (!this.started) return;
-    this.pass(this.nextPass);
-    this.nextPass += this.period;
+    this.clock.finish();
   }
 
   /** Counters in vmstat order. */
@@ -305,11 +303,11 @@ export class RfcV1Engine implements Engine {
     for (const id of this.nodes.budgetedNodes()) free_pages.push({ node: id, free_pages: this.nodes.freePages[id]! });
     return {
       records: this.records,
-      passes: this.passes,
+      passes: this.clock.passes,
       tracked: this.tracked,
       unexamined: [...byNode].sort((a, b) => a[0] - b[0]).map(([hot_node, records]) => ({ hot_node, records })),
-      first_pass: this.firstPass,
-      last_pass: this.lastPass,
+      first_pass: this.clock.first,
+      last_pass: this.clock.last,
       free_pages,
     };
   }
@@ -349,7 +347,7 @@ export class RfcV1Engine implements Engine {
 
   /** Time of the first record (T0), or null before it. */
   get first_record_time(): number | null {
-    return this.started ? this.firstTime : null;
+    return this.clock.started ? this.clock.t0 : null;
   }
 
   /** CONFIG_HZ and KPROMOTED_HASH_ORDER of this engine. */
@@ -424,31 +422,6 @@ export class RfcV1Engine implements Engine {
   }
 
 
-  /** Starts the pass clock at the first record, or runs every pass with pass-time <= time. */
-  private clock(time: number): void {
-    if (!this.started) {
-      this.started = true;
-      this.firstTime = time;
-      this.nextPass = time + this.period;
-      return;
-    }
-    while (this.nextPass <= time) {
-      if (this.examinable === 0) {
-        // No record any daemon would look at: these passes change nothing. Count them and jump.
-        const k = Math.floor((time - this.nextPass) / this.period) + 1;
-        // The first of them closes the accesses since the last pass; the rest had none.
-        this.observer?.passEnd?.(this.nextPass);
-        this.passes += k;
-        if (this.firstPass === null) this.firstPass = this.nextPass;
-        this.lastPass = this.nextPass + (k - 1) * this.period;
-        this.nextPass += k * this.period;
-        return;
-      }
-      this.pass(this.nextPass);
-      this.nextPass += this.period;
-    }
-  }
-
   /**
    * One migrate pass at jiffies `now`: every kpromoted%d daemon runs kpromoted_migrate(), ascending node id.
    * Daemons only touch records whose hot_node is their node, their targets are top-tier CPU nodes and the
@@ -456,9 +429,6 @@ export class RfcV1Engine implements Engine {
    * observer still sees the daemons' order.
    */
   private pass(now: number): void {
-    this.passes++;
-    if (this.firstPass === null) this.firstPass = now;
-    this.lastPass = now;
     const c = this.c;
     const heads = this.heads;
     const occupied = this.occupied;
