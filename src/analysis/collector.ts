@@ -35,13 +35,6 @@ export interface CollectorOptions {
 
 const OUTCOME_COUNT = 7;
 
-/** Percentile by the nearest-rank method (sorted ascending input). */
-function percentile(sorted: Float64Array, p: number): number | null {
-  if (sorted.length === 0) return null;
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[rank - 1]!;
-}
-
 /** Upper bounds (ms) of the latency histogram: 1-2-5 steps. */
 const LATENCY_BOUNDS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, Infinity];
 
@@ -51,8 +44,11 @@ export class AnalysisCollector implements PassObserver {
   private rows: TimelineRow[] = [];
   private bucket: TimelineRow[] = [];
   private bucketIndex = -1;
-  private latencies = new Float64Array(1024);
-  private latencyCount = 0;
+  /**
+   * Promotion latencies in jiffies -> count. Exact and bounded: a record is promoted at most
+   * 2 * window + period jiffies after it was created (older ones are dropped as cold_old).
+   */
+  private readonly latencies = new Map<number, number>();
   private readonly maxRows: number;
   private readonly bucketSeconds: number;
 
@@ -70,12 +66,8 @@ export class AnalysisCollector implements PassObserver {
     if (counts === undefined) counts = this.perNode[node] = new Float64Array(OUTCOME_COUNT);
     counts[outcome]!++;
     if (outcome === OutcomeCode.Promoted && since !== undefined) {
-      if (this.latencyCount === this.latencies.length) {
-        const bigger = new Float64Array(this.latencies.length * 2);
-        bigger.set(this.latencies);
-        this.latencies = bigger;
-      }
-      this.latencies[this.latencyCount++] = time - since;
+      const j = time - since;
+      this.latencies.set(j, (this.latencies.get(j) ?? 0) + 1);
     }
   }
 
@@ -149,26 +141,43 @@ export class AnalysisCollector implements PassObserver {
     return this.rows;
   }
 
-  /** Latency percentiles and histogram of every promotion, in ms. */
+  /** Latency percentiles (nearest rank) and histogram of every promotion, in ms. */
   latency(): LatencyStats {
     const hz = this.src.hz;
-    const ms = this.latencies.slice(0, this.latencyCount).map((j) => jiffies_to_msecs(j, hz));
-    ms.sort();
+    const byMs = new Map<number, number>();
+    for (const [j, n] of this.latencies) {
+      const ms = jiffies_to_msecs(j, hz);
+      byMs.set(ms, (byMs.get(ms) ?? 0) + n);
+    }
+    const sorted = [...byMs].sort((a, b) => a[0] - b[0]);
+    const count = sorted.reduce((a, [, n]) => a + n, 0);
+    const percentile = (p: number): number | null => {
+      if (count === 0) return null;
+      const rank = Math.max(1, Math.ceil((p / 100) * count));
+      let seen = 0;
+      for (const [ms, n] of sorted) {
+        seen += n;
+        if (seen >= rank) return ms;
+      }
+      return sorted[sorted.length - 1]![0];
+    };
+    const max = count > 0 ? sorted[sorted.length - 1]![0] : null;
     const counts = new Array<number>(LATENCY_BOUNDS.length).fill(0);
     let b = 0;
-    for (const v of ms) {
-      while (v > LATENCY_BOUNDS[b]!) b++;
-      counts[b]!++;
+    for (const [ms, n] of sorted) {
+      while (ms > LATENCY_BOUNDS[b]!) b++;
+      counts[b]! += n;
     }
     return {
-      count: ms.length,
-      p50_ms: percentile(ms, 50),
-      p90_ms: percentile(ms, 90),
-      p99_ms: percentile(ms, 99),
-      max_ms: ms.length > 0 ? ms[ms.length - 1]! : null,
+      count,
+      p50_ms: percentile(50),
+      p90_ms: percentile(90),
+      p99_ms: percentile(99),
+      max_ms: max,
       // The open last bucket is labelled with the largest latency.
-      histogram: LATENCY_BOUNDS.map((le_ms, i) => ({ le_ms: le_ms === Infinity ? (ms[ms.length - 1] ?? 0) : le_ms, count: counts[i]! }))
-        .filter((h, i) => i < LATENCY_BOUNDS.length - 1 || h.count > 0),
+      histogram: LATENCY_BOUNDS.map((le_ms, i) => ({ le_ms: le_ms === Infinity ? (max ?? 0) : le_ms, count: counts[i]! })).filter(
+        (h, i) => i < LATENCY_BOUNDS.length - 1 || h.count > 0,
+      ),
     };
   }
 
