@@ -88,3 +88,17 @@ describe('AnalysisCollector', () => {
     expect(rows.reduce((a, r) => a + r.promoted, 0)).toBe(2000);
   });
 });
+
+describe('latencyKey', () => {
+  it('is exact below 1024 jiffies and within 0.2% above', async () => {
+    const { latencyKey } = await import('../../src/analysis/collector.js');
+    expect(latencyKey(0)).toBe(0);
+    expect(latencyKey(1023)).toBe(1023);
+    expect(latencyKey(1025)).toBe(1024); // step 2 in [1024, 2048)
+    expect(latencyKey(3001)).toBe(3000); // step 4
+    for (const j of [5000, 123457, 2 ** 40 + 12345]) {
+      expect(latencyKey(j)).toBeLessThanOrEqual(j);
+      expect((j - latencyKey(j)) / j).toBeLessThan(0.002);
+    }
+  });
+});
