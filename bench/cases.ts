@@ -24,6 +24,8 @@ export interface BenchCase {
   readonly name: string;
   readonly description: string;
   readonly run: BenchRun;
+  /** `perf`: `{trace}` is the perf script text of the trace (perf-trace.ts) instead of its CSV. */
+  readonly input?: 'perf';
   /** Returns why the output is wrong, or null. Guards against timing a run that did no work. */
   readonly check?: (out: RunOutput, trace: BenchTrace) => string | null;
 }
@@ -38,6 +40,59 @@ export function vmstatCountsAll(out: RunOutput, trace: BenchTrace): string | nul
 /** Checks that a task saw every record. */
 export function taskCountsAll(out: RunOutput, trace: BenchTrace): string | null {
   return out.records === trace.records ? null : `task saw ${String(out.records)} records, expected ${trace.records}`;
+}
+
+/**
+ * Checks `kpromo compare --format csv` / `kpromo sweep --format csv` output: every rfc configuration
+ * counted every record (its kpromoted_recorded_accesses cell), and there are `configs` of them.
+ */
+function csvCountsAll(configs: number, layout: 'compare' | 'sweep') {
+  return (out: RunOutput, trace: BenchTrace): string | null => {
+    const lines = out.stdout.trim().split('\n');
+    const header = lines[0]?.split(',') ?? [];
+    let cells: string[];
+    if (layout === 'compare') {
+      cells = lines.find((l) => l.startsWith('kpromoted_recorded_accesses,'))?.split(',').slice(1) ?? [];
+      cells = cells.filter((c) => c !== ''); // pghot has no such counter
+      if (header.length - 1 !== configs) return `${header.length - 1} columns, expected ${configs}`;
+    } else {
+      const col = header.indexOf('kpromoted_recorded_accesses');
+      if (col < 0) return `no kpromoted_recorded_accesses column in ${JSON.stringify(lines[0]?.slice(0, 200))}`;
+      cells = lines.slice(1).map((l) => l.split(',')[col] ?? '');
+      if (cells.length !== configs) return `${cells.length} rows, expected ${configs}`;
+    }
+    if (cells.length === 0) return `no kpromoted_recorded_accesses values in ${JSON.stringify(out.stdout.slice(0, 200))}`;
+    const wrong = cells.find((c) => Number(c) !== trace.records);
+    return wrong === undefined ? null : `kpromoted_recorded_accesses ${wrong}, expected ${trace.records}`;
+  };
+}
+
+/** The case whose per-record cost is compared with the CSV case's (issue 3: at most PERF_COST_TARGET times). */
+export const PERF_COST_PAIR = { perf: 'replay perf file', csv: 'replay file' } as const;
+
+/** Target of the perf/CSV per-record cost ratio. */
+export const PERF_COST_TARGET = 3;
+
+/** pghot's exclusive per-record outcomes (pghot_record_access() returns at exactly one of them). */
+const PGHOT_OUTCOMES = [
+  'pghot_recorded_accesses',
+  'kpromo_pghot_src_invalid',
+  'kpromo_pghot_src_disabled',
+  'kpromo_pghot_nid_invalid',
+  'kpromo_pghot_local',
+  'kpromo_pghot_toptier',
+  'kpromo_pghot_not_lru',
+];
+
+/** Checks that pghot's `--format vmstat` output accounts for every record of the trace. */
+function pghotCountsAll(out: RunOutput, trace: BenchTrace): string | null {
+  let sum = 0;
+  for (const name of PGHOT_OUTCOMES) {
+    const m = new RegExp(`^${name} (\\d+)$`, 'm').exec(out.stdout);
+    if (m === null) return `no ${name} line in stdout: ${JSON.stringify(out.stdout.slice(0, 200))}`;
+    sum += Number(m[1]);
+  }
+  return sum === trace.records ? null : `pghot outcomes sum to ${sum}, expected ${trace.records}`;
 }
 
 /** The default cases, in report order. */
@@ -65,5 +120,48 @@ export const BENCH_CASES: readonly BenchCase[] = [
     description: 'cat FILE | kpromo replay --format vmstat - (end to end, from a pipe)',
     run: { kind: 'cli', args: ['replay', '--format', 'vmstat', '-'], stdin: 'pipe' },
     check: vmstatCountsAll,
+  },
+  {
+    name: 'replay perf file',
+    description: 'kpromo replay --format vmstat --input perf FILE: the same records as IBS perf script text (issue 3: <= 3x the CSV cost per record)',
+    run: { kind: 'cli', args: ['replay', '--format', 'vmstat', '--input', 'perf', '{trace}'] },
+    input: 'perf',
+    check: vmstatCountsAll,
+  },
+  {
+    name: 'replay rfc-v1-fixed',
+    description: 'kpromo replay --engine rfc-v1-fixed --format vmstat FILE (baseline of compare 3 engines)',
+    run: { kind: 'cli', args: ['replay', '--engine', 'rfc-v1-fixed', '--format', 'vmstat', '{trace}'] },
+    check: vmstatCountsAll,
+  },
+  {
+    name: 'replay pghot',
+    description: 'kpromo replay --engine pghot --format vmstat FILE (baseline of compare 3 engines)',
+    run: { kind: 'cli', args: ['replay', '--engine', 'pghot', '--format', 'vmstat', '{trace}'] },
+    check: pghotCountsAll,
+  },
+  {
+    name: 'compare 3 engines',
+    description:
+      "kpromo compare --engine rfc-v1 --engine rfc-v1-fixed --engine pghot FILE, one read; cost ratio = seconds / ('replay file' + 'replay rfc-v1-fixed' + 'replay pghot')",
+    run: {
+      kind: 'cli',
+      args: ['compare', '--format', 'csv', '--engine', 'rfc-v1', '--engine', 'rfc-v1-fixed', '--engine', 'pghot', '{trace}'],
+    },
+    check: csvCountsAll(3, 'compare'),
+  },
+  {
+    name: 'sweep 9 configs',
+    description:
+      "kpromo sweep --window 1000,2000,5000 --hash-order 15,16,17 FILE in process (--jobs 1); each configuration costs about one " +
+      "default replay (a higher --threshold costs more), so cost ratio = seconds / (9 x 'replay file')",
+    run: { kind: 'cli', args: ['sweep', '--format', 'csv', '--jobs', '1', '--window', '1000,2000,5000', '--hash-order', '15,16,17', '{trace}'] },
+    check: csvCountsAll(9, 'sweep'),
+  },
+  {
+    name: 'sweep 9 configs, every core',
+    description: 'the same sweep with worker threads (default --jobs: one per CPU), each reading the file itself',
+    run: { kind: 'cli', args: ['sweep', '--format', 'csv', '--window', '1000,2000,5000', '--hash-order', '15,16,17', '{trace}'] },
+    check: csvCountsAll(9, 'sweep'),
   },
 ];

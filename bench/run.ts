@@ -6,7 +6,8 @@
  *   node dist/bench/run.js [--records N | --quick] [--runs N] [--case NAME]...
  */
 import { openSync, readSync, closeSync } from 'node:fs';
-import { BENCH_CASES, type BenchCase } from './cases.js';
+import { BENCH_CASES, PERF_COST_PAIR, PERF_COST_TARGET, type BenchCase } from './cases.js';
+import { benchPerfTrace } from './perf-trace.js';
 import { runOnce, RunFailure, type Measurement } from './measure.js';
 import { BENCH_TASKS } from './tasks.js';
 import { benchTrace, benchTraceOptions, type BenchTrace } from './trace.js';
@@ -86,6 +87,8 @@ function median(xs: readonly number[]): number {
 
 interface CaseResult {
   readonly c: BenchCase;
+  /** The input the case ran on (the perf text for perf cases). */
+  readonly trace: BenchTrace;
   readonly runs: readonly Measurement[];
   readonly failure: string | null;
 }
@@ -100,10 +103,10 @@ async function measure(c: BenchCase, trace: BenchTrace, runs: number): Promise<C
     } catch (e) {
       const reason = e instanceof RunFailure ? e.message : String((e as Error).stack ?? e);
       process.stderr.write(`  ${c.name} run ${i + 1}/${runs}: FAILED: ${reason}\n`);
-      return { c, runs: done, failure: reason };
+      return { c, trace, runs: done, failure: reason };
     }
   }
-  return { c, runs: done, failure: null };
+  return { c, trace, runs: done, failure: null };
 }
 
 /** Aligns the rows of `rows` that have every column; shorter rows (failures) print as they are. */
@@ -131,21 +134,35 @@ function report(results: readonly CaseResult[], trace: BenchTrace, runs: number)
     }
     const s = median(r.runs.map((m) => m.ms)) / 1000;
     const rss = median(r.runs.map((m) => m.maxRssKiB)) * 1024;
-    const rate = trace.records / s;
+    const rate = r.trace.records / s;
     rows.push([
       r.c.name,
-      String(trace.records),
-      (trace.bytes / 1e6).toFixed(1),
+      String(r.trace.records),
+      (r.trace.bytes / 1e6).toFixed(1),
       s.toFixed(3),
       `${(rate / 1e6).toFixed(2)} M`,
-      (trace.bytes / 1e6 / s).toFixed(1),
+      (r.trace.bytes / 1e6 / s).toFixed(1),
       (rss / 2 ** 20).toFixed(1),
       rate >= TARGET_RECORDS_PER_S ? 'PASS' : 'MISS',
       rss < TARGET_RSS_BYTES ? 'PASS' : 'MISS',
     ]);
   }
   const touched = trace.pagesTouched === null ? '' : ` (${trace.pagesTouched} touched)`;
-  return `median of ${runs} runs; ${trace.records} records, ${trace.pages} pages${touched}, ${trace.file}\n${table(rows)}`;
+  return `median of ${runs} runs; ${trace.records} records, ${trace.pages} pages${touched}, ${trace.file}\n${table(rows)}${perfCost(results)}`;
+}
+
+/** The perf/CSV per-record cost line, when both cases ran. */
+function perfCost(results: readonly CaseResult[]): string {
+  const perRecord = (name: string): number | null => {
+    const r = results.find((x) => x.c.name === name && x.failure === null);
+    return r === undefined ? null : median(r.runs.map((m) => m.ms)) / r.trace.records;
+  };
+  const perf = perRecord(PERF_COST_PAIR.perf);
+  const csv = perRecord(PERF_COST_PAIR.csv);
+  if (perf === null || csv === null) return '';
+  const ratio = perf / csv;
+  const verdict = ratio <= PERF_COST_TARGET ? 'PASS' : 'MISS';
+  return `\nperf per-record cost: ${ratio.toFixed(2)}x '${PERF_COST_PAIR.csv}' (target <= ${PERF_COST_TARGET}x): ${verdict}`;
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -164,10 +181,16 @@ async function main(argv: readonly string[]): Promise<number> {
   warm(trace.file);
 
   const cases = args.cases.length > 0 ? BENCH_CASES.filter((c) => args.cases.includes(c.name)) : BENCH_CASES;
+  let perfTrace: BenchTrace | null = null;
+  if (cases.some((c) => c.input === 'perf')) {
+    perfTrace = await benchPerfTrace(trace);
+    process.stderr.write(perfTrace.fresh ? `  perf text printed in ${(perfTrace.genMs / 1000).toFixed(1)} s: ${perfTrace.file}\n` : `  cached: ${perfTrace.file}\n`);
+    warm(perfTrace.file);
+  }
   const results: CaseResult[] = [];
   for (const c of cases) {
     process.stderr.write(`${c.name}: ${c.description}\n`);
-    results.push(await measure(c, trace, args.runs));
+    results.push(await measure(c, c.input === 'perf' && perfTrace !== null ? perfTrace : trace, args.runs));
   }
   process.stdout.write(report(results, trace, args.runs) + '\n');
   // Misses are results, not errors; a case that could not run is.

@@ -9,6 +9,9 @@ import { PGHOT_DEFAULTS, resolvePghotConfig, type PghotConfig } from '../engine/
 import type { Topology } from '../engine/topology.js';
 import { UsageError } from '../errors.js';
 import type { ReplaySettings } from '../run/replay.js';
+import { DEFAULT_INPUT_SETTINGS, type InputKind, type InputSettings } from '../trace/input.js';
+import { parsePerfFields } from '../trace/perf-fields.js';
+import { checkPageSize, parseNidMode } from '../trace/perf-map.js';
 
 /** One option as declared for commander. */
 export interface OptionSpec {
@@ -16,6 +19,8 @@ export interface OptionSpec {
   readonly description: string;
   readonly default?: string;
   readonly choices?: readonly string[];
+  /** Custom value parser (commander argParser), e.g. to collect a repeated option. */
+  readonly parse?: (value: string, previous: unknown) => unknown;
 }
 
 /** Output formats of `kpromo replay`. */
@@ -43,6 +48,21 @@ export const ENGINE_OPTIONS: readonly OptionSpec[] = [
   { flags: '--parser <kind>', description: 'CSV parser: auto (byte-level fast path, csv-parse for anything unusual), fast, csv-parse', default: 'auto', choices: ['auto', 'fast', 'csv-parse'] },
 ];
 
+/** Collects the values of a repeatable option. */
+function collect(value: string, previous: unknown): string[] {
+  return [...((previous as string[] | undefined) ?? []), value];
+}
+
+/** Input options of every command that reads traces (replay, convert): kind, perf mapping, --skip-bad. */
+export const INPUT_OPTIONS: readonly OptionSpec[] = [
+  { flags: '--input <kind>', description: 'input format: auto (sniff each input), csv or perf (perf script text)', default: 'auto', choices: ['auto', 'csv', 'perf'] },
+  { flags: '--perf-fields <list>', description: 'perf: the list given to perf script -F (exact parsing; default: detect the shape from the first lines)' },
+  { flags: '--nid <mode>', description: "perf: access nid: cpu (the node of the sample's CPU in the topology), none (-1) or a node number", default: 'cpu' },
+  { flags: '--page-size <bytes>', description: 'perf: pfn = phys_addr / page size (4096, 4K, 2M, 1G)', default: '4096' },
+  { flags: '--event <name>', description: 'perf: keep samples of this event (repeatable or comma list; default: memory events ibs_op, mem-loads, mem-stores)', parse: collect },
+  { flags: '--skip-bad', description: 'skip malformed lines (counted by reason, the first few printed on stderr) instead of stopping' },
+];
+
 /** Options of `kpromo replay` beyond ENGINE_OPTIONS. */
 export const REPLAY_OUTPUT_OPTIONS: readonly OptionSpec[] = [
   { flags: '--format <format>', description: 'output: table, vmstat or json', default: 'table', choices: FORMATS },
@@ -62,6 +82,7 @@ export function addOptions(cmd: Command, specs: readonly OptionSpec[]): Command 
     const o = new Option(s.flags, s.description);
     if (s.default !== undefined) o.default(s.default);
     if (s.choices) o.choices(s.choices);
+    if (s.parse) o.argParser(s.parse);
     cmd.addOption(o);
   }
   return cmd;
@@ -95,6 +116,74 @@ export interface RawEngineOptions {
   defaultNode: string;
   hashOrder: string;
   parser: string;
+  /** INPUT_OPTIONS; absent for commands without them (defaults apply). */
+  input?: string;
+  perfFields?: string;
+  nid?: string;
+  pageSize?: string;
+  event?: string[];
+  skipBad?: boolean;
+}
+
+/** Raw values commander collected for INPUT_OPTIONS. */
+export type RawInputOptions = Pick<RawEngineOptions, 'input' | 'perfFields' | 'nid' | 'pageSize' | 'event' | 'skipBad'>;
+
+const UNITS: Readonly<Record<string, number>> = { '': 1, K: 1 << 10, M: 1 << 20, G: 1 << 30 };
+
+/** Parses `--page-size`: bytes, or a number with a K, M or G suffix (binary units). */
+export function parsePageSize(text: string): number {
+  const m = /^([0-9]+)\s*([KMG]?)(?:i?B)?$/i.exec(text.trim());
+  const v = m === null ? NaN : Number(m[1]) * UNITS[m[2]!.toUpperCase()]!;
+  const bad = new UsageError(`--page-size: expected a power of two in bytes such as 4096, 4K, 2M or 1G, got ${JSON.stringify(text)}`);
+  if (!Number.isSafeInteger(v)) throw bad;
+  try {
+    return checkPageSize(v);
+  } catch {
+    throw bad; // quote what the user typed, not the number it means
+  }
+}
+
+/**
+ * Splits `--event` values at commas outside `/.../` terms, so `cpu/mem-loads,ldlat=30/P,ibs_op//`
+ * is two events (perf event names carry commas between their PMU terms).
+ */
+export function splitEvents(values: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const v of values) {
+    let inside = false;
+    let cur = '';
+    for (const ch of v) {
+      if (ch === '/') inside = !inside;
+      if (ch === ',' && !inside) {
+        out.push(cur.trim());
+        cur = '';
+      } else cur += ch;
+    }
+    out.push(cur.trim());
+  }
+  const bad = out.find((e) => e === '');
+  if (bad !== undefined) throw new UsageError(`--event: empty event name in ${JSON.stringify(values.join(','))}`);
+  return out;
+}
+
+/** Turns raw INPUT_OPTIONS values into validated settings; `--nid N` must name a node of `topology`. */
+export function normalizeInputOptions(raw: RawInputOptions, topology: Topology): InputSettings {
+  const kind = raw.input ?? DEFAULT_INPUT_SETTINGS.kind;
+  if (!['auto', 'csv', 'perf'].includes(kind)) throw new UsageError(`--input must be auto, csv or perf, got ${JSON.stringify(kind)}`);
+  const perfFields = raw.perfFields ?? null;
+  if (perfFields !== null) parsePerfFields(perfFields); // refuses unknown fields up front
+  const nid = raw.nid === undefined ? DEFAULT_INPUT_SETTINGS.nid : parseNidMode(raw.nid.trim());
+  if (typeof nid === 'number' && !topology.nodes.some((n) => n.id === nid)) {
+    throw new UsageError(`--nid ${nid}: topology ${topology.name} has no node ${nid} (nodes ${topology.nodes.map((n) => n.id).join(', ')})`);
+  }
+  return {
+    kind: kind as InputKind,
+    perfFields,
+    nid,
+    pageSize: raw.pageSize === undefined ? DEFAULT_INPUT_SETTINGS.pageSize : parsePageSize(raw.pageSize),
+    events: raw.event === undefined ? [] : splitEvents(raw.event),
+    skipBad: raw.skipBad === true,
+  };
 }
 
 /** Turns raw option values and trace names into validated settings. */
@@ -138,5 +227,6 @@ export function normalizeReplayOptions(
   if (raw.engine === 'pghot') resolvePghotConfig(pghot);
   const parser = raw.parser as ReplaySettings['parser'];
   const inputs = (traces.length === 0 ? ['-'] : traces).map((name) => ({ name }));
-  return { engine: raw.engine as EngineName, rfc, pghot, topologySource: raw.topology, inputs, parser };
+  const input = normalizeInputOptions(raw, topology);
+  return { engine: raw.engine as EngineName, rfc, pghot, topologySource: raw.topology, inputs, parser, input };
 }

@@ -1,10 +1,11 @@
-/** One replay: traces -> engine -> counters. Shared by `kpromo replay` and `kpromo check`. */
+/** One replay: traces (CSV or perf script text) -> engine -> counters. Shared by `kpromo replay` and `kpromo check`. */
 import type { RfcV1Config } from '../engine/config.js';
 import type { PghotConfig } from '../engine/pghot-config.js';
 import { createEngine, type EngineName, type ObservableEngine } from '../engine/registry.js';
 import type { Counter, PassObserver, ReplaySummary } from '../engine/types.js';
 import type { TraceError } from '../errors.js';
-import { readTraces, type ReadStats, type TraceInput } from '../trace/read.js';
+import { readInputs, type InputSettings, type InputStats } from '../trace/input.js';
+import type { TraceInput } from '../trace/read.js';
 
 /** Everything a replay needs, validated. */
 export interface ReplaySettings {
@@ -16,6 +17,8 @@ export interface ReplaySettings {
   readonly topologySource: string;
   readonly inputs: readonly TraceInput[];
   readonly parser: 'auto' | 'fast' | 'csv-parse';
+  /** Input kind, perf mapping and --skip-bad (HZ and topology come from rfc). */
+  readonly input: InputSettings;
 }
 
 /** Hooks of a replay run; all optional. */
@@ -33,7 +36,7 @@ export interface ReplayResult {
   readonly engine: ObservableEngine;
   readonly counters: Counter[];
   readonly summary: ReplaySummary;
-  readonly read: ReadStats;
+  readonly read: InputStats;
   /** True when stopped early (Ctrl-C): no final pass ran, counters are partial. */
   readonly interrupted: boolean;
 }
@@ -42,7 +45,10 @@ export interface ReplayResult {
 export async function runReplay(settings: ReplaySettings, hooks: ReplayHooks = {}): Promise<ReplayResult> {
   const engine = createEngine(settings.engine, settings);
   if (hooks.observe) engine.observer = hooks.observe(engine);
-  const read = await readTraces([...settings.inputs], engine, {
+  const read = await readInputs(settings.inputs, engine, {
+    input: settings.input,
+    topology: settings.rfc.topology,
+    hz: settings.rfc.hz,
     ...(hooks.stdin ? { stdin: hooks.stdin } : {}),
     ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
     ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),

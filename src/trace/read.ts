@@ -141,7 +141,7 @@ class Progress {
 }
 
 /** Sum of regular-file sizes, or null when an input is standard input, a pipe or unreadable. */
-async function totalSize(list: readonly TraceInput[]): Promise<number | null> {
+export async function totalSize(list: readonly TraceInput[]): Promise<number | null> {
   let total = 0;
   for (const { name } of list) {
     if (name === '-') return null;
@@ -157,7 +157,7 @@ async function totalSize(list: readonly TraceInput[]): Promise<number | null> {
 }
 
 /** An OS or gzip error as a TraceError at line 0 of the file. */
-function ioError(file: string, err: unknown): TraceError {
+export function ioError(file: string, err: unknown): TraceError {
   if (err instanceof TraceError) return err;
   const e = err as NodeJS.ErrnoException;
   const code = typeof e?.code === 'string' ? e.code : '';

@@ -2,7 +2,7 @@
  * `kpromo check DIR`: the CI entry point. Replays every trace in DIR with its topology, options and golden
  * files, prints a pass/fail table, exits 1 on any mismatch; `--update` rewrites the goldens.
  *
- * Convention, for a trace NAME.csv (or NAME.csv.gz) in DIR:
+ * Convention, for a trace NAME.csv or NAME.perf (perf script text), optionally .gz, in DIR:
  *   NAME.vmstat         golden counters (vmstat format)        required (created by --update)
  *   NAME.events.csv     golden events (--events output)        optional, compared byte for byte
  *   NAME.topology.json  topology                               optional (else --topology from NAME.args, else 2s-cxl)
@@ -20,7 +20,7 @@ import { renderVmstat } from '../../report/vmstat.js';
 import { COMPACT_CHARS } from '../../report/table.js';
 import { runReplay } from '../../run/replay.js';
 import { loadTopology } from '../../topology/load.js';
-import { addOptions, ENGINE_OPTIONS, normalizeReplayOptions, type RawEngineOptions } from '../options.js';
+import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, normalizeReplayOptions, type RawEngineOptions } from '../options.js';
 import type { CommandContext } from './replay.js';
 
 /** The files of one check case. */
@@ -51,10 +51,10 @@ export function findCases(dir: string): CheckCase[] {
     throw new UsageError(`cannot read directory ${dir}: ${(e as Error).message}`);
   }
   return names
-    .filter((f) => /\.csv(\.gz)?$/.test(f) && !f.endsWith('.events.csv'))
+    .filter((f) => /\.(csv|perf)(\.gz)?$/.test(f) && !f.endsWith('.events.csv'))
     .sort()
     .map((f) => {
-      const name = f.replace(/\.csv(\.gz)?$/, '');
+      const name = f.replace(/\.(csv|perf)(\.gz)?$/, '');
       const p = (ext: string) => path.join(dir, name + ext);
       return {
         name,
@@ -80,7 +80,7 @@ export function parseArgsFile(text: string): string[] {
 /** Parses a case's replay options with the same declarations `kpromo replay` uses. */
 function caseOptions(c: CheckCase): RawEngineOptions {
   const words = fs.existsSync(c.args) ? parseArgsFile(fs.readFileSync(c.args, 'utf8')) : [];
-  const cmd = addOptions(new Command(c.name), ENGINE_OPTIONS)
+  const cmd = addOptions(addOptions(new Command(c.name), ENGINE_OPTIONS), INPUT_OPTIONS)
     .exitOverride()
     .configureOutput({ writeErr: () => {}, writeOut: () => {} });
   try {
@@ -155,7 +155,7 @@ export function checkCommand(ctx: CommandContext): Command {
     .option('--update', 'rewrite the golden files from the current engine (review the diff before committing)')
     .action(async (dir: string, raw: { update?: boolean }) => {
       const cases = findCases(dir);
-      if (cases.length === 0) throw new UsageError(`no traces (*.csv, *.csv.gz) in ${dir}`);
+      if (cases.length === 0) throw new UsageError(`no traces (*.csv, *.perf, optionally .gz) in ${dir}`);
       const color = ctx.color();
       const table = new Table({
         head: ['trace', 'records', 'result', 'detail'].map((h) => color.bold(h)),

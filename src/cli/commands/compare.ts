@@ -1,6 +1,7 @@
 /** `kpromo compare [options] [trace ...]`: several engines and tunable sets over one read of the traces. */
 import { Command, Option } from 'commander';
 import { ENGINE_NAMES } from '../../engine/registry.js';
+import type { Topology } from '../../engine/topology.js';
 import { EXIT_INTERRUPTED, EXIT_OK } from '../../errors.js';
 import { cachedLoader, engineSettings, parseEngineSpec, specSettings, uniqueLabels, type MultiConfig } from '../../multi/config.js';
 import { renderCompareCsv, renderCompareJson, renderCompareTable, type CompareView } from '../../multi/render-compare.js';
@@ -49,7 +50,7 @@ export function compareCommand(ctx: CommandContext): Command {
 }
 
 /** The configurations `--engine` names on top of the common options; the common options are checked first. */
-export function compareConfigs(raw: RawCompareOptions, load: (arg: string) => ReturnType<typeof loadTopology>): MultiConfig[] {
+export function compareConfigs(raw: RawCompareOptions, load: (arg: string) => Topology): MultiConfig[] {
   const { engine, format: _format, progress: _progress, ...common } = raw;
   const base: RawEngineOptions = { ...common, engine: 'rfc-v1' };
   engineSettings({ ...base, window: undefined, threshold: undefined, period: undefined }, load); // bad common options: no --engine prefix

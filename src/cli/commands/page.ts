@@ -6,8 +6,8 @@ import { memoryTiers } from '../../engine/topology.js';
 import { OUTCOMES, type OutcomeCode } from '../../engine/types.js';
 import { EXIT_OK, UsageError } from '../../errors.js';
 import { loadTopology } from '../../topology/load.js';
-import { readTraces } from '../../trace/read.js';
-import { ENGINE_OPTIONS, addOptions, normalizeReplayOptions, type RawEngineOptions } from '../options.js';
+import { readInputs } from '../../trace/input.js';
+import { ENGINE_OPTIONS, INPUT_OPTIONS, addOptions, normalizeReplayOptions, type RawEngineOptions } from '../options.js';
 import type { CommandContext } from './replay.js';
 
 const SRC = ['hwhints', 'pgtscan'];
@@ -37,6 +37,7 @@ export function pageCommand(ctx: CommandContext): Command {
     .argument('<pfn>', 'page frame number, decimal or 0x hex')
     .argument('[trace...]', 'trace files (- or none = stdin)');
   addOptions(cmd, ENGINE_OPTIONS);
+  addOptions(cmd, INPUT_OPTIONS);
   cmd.action(async (pfnText: string, traces: string[], raw: RawEngineOptions) => {
     const pfn = /^(0x[0-9a-f]+|\d+)$/i.test(pfnText.trim()) ? Number(pfnText.trim()) : NaN;
     if (!Number.isSafeInteger(pfn) || pfn < 0) throw new UsageError(`PFN must be a decimal or 0x hex integer below 2^53, got ${JSON.stringify(pfnText)}`);
@@ -72,7 +73,13 @@ export function pageCommand(ctx: CommandContext): Command {
         out.write(accessLine(time, nid, src, node, toptier.get(node) === true, rec, before) + '\n');
       },
     };
-    await readTraces([...settings.inputs], sink, { stdin: ctx.io.stdin, parser: settings.parser });
+    await readInputs(settings.inputs, sink, {
+      input: settings.input,
+      topology: settings.rfc.topology,
+      hz: settings.rfc.hz,
+      stdin: ctx.io.stdin,
+      parser: settings.parser,
+    });
     engine.finish();
     if (lines === 0) out.write(`no access to page ${pfn} in the trace\n`);
     const left = engine.record_of(pfn);

@@ -21,11 +21,14 @@ import { renderTimelineTable } from '../../render/timeline-table.js';
 import { combineObservers } from '../../run/observers.js';
 import { runReplay, type ReplayResult, type ReplaySettings } from '../../run/replay.js';
 import { loadTopology } from '../../topology/load.js';
+import { PERF_SKIP_REASONS } from '../../trace/perf-map.js';
+import type { InputStats } from '../../trace/input.js';
 import { AtomicFile } from '../file-output.js';
 import type { Io } from '../io.js';
 import {
   addOptions,
   ENGINE_OPTIONS,
+  INPUT_OPTIONS,
   normalizeReplayOptions,
   REPLAY_OUTPUT_OPTIONS,
   type RawEngineOptions,
@@ -106,12 +109,12 @@ export function renderResult(
         settings: { ...Object.fromEntries(settingsList(s)), traces: s.inputs.map((i) => i.name) },
         counters: r.counters,
         summary: r.summary,
-        input: { records: r.read.records, bytes: r.read.bytes, files: r.read.files, skipped: r.read.skipped },
+        input: inputJson(r.read),
         ...(analysis ? { extra: { analysis: analysis.metrics, ...(analysis.timeline ? { timeline: analysis.timeline } : {}) } } : {}),
       });
     case 'table': {
       let out = renderTable(
-        { engine: r.engine.name, counters: r.counters, summary: r.summary, topology: s.rfc.topology, settings: settingsList(s) },
+        { engine: r.engine.name, counters: r.counters, summary: r.summary, topology: s.rfc.topology, settings: [...settingsList(s), ...inputRows(r.read)] },
         color,
       );
       if (analysis) {
@@ -126,12 +129,59 @@ export function renderResult(
   }
 }
 
+/** Perf samples that gave no record, by reason (bad lines apart): `phys_addr_zero 1, other_event 2`, or ''. */
+export function perfSkipText(read: InputStats): string {
+  const p = read.perf;
+  if (p === null) return '';
+  return PERF_SKIP_REASONS.filter((k) => k !== 'bad_line' && p.skipped[k] > 0).map((k) => `${k} ${p.skipped[k]}`).join(', ');
+}
+
+/** Summary-table rows about the input: perf shape and samples skipped by reason, bad lines skipped. */
+export function inputRows(read: InputStats): [string, string][] {
+  const rows: [string, string][] = [];
+  const p = read.perf;
+  if (p !== null) {
+    rows.push(['perf fields', p.shapes.join(' | ') || '(no samples)']);
+    rows.push(['perf samples / records', `${p.samples} / ${p.records}`]);
+    rows.push(['samples skipped by reason', perfSkipText(read) || 'none']);
+  }
+  if (read.skipped > 0) rows.push(['bad lines skipped', String(read.skipped)]);
+  return rows;
+}
+
+/** The `input` object of `--format json`. */
+export function inputJson(read: InputStats): Record<string, unknown> {
+  const p = read.perf;
+  return {
+    records: read.records,
+    bytes: read.bytes,
+    files: read.files,
+    skipped: read.skipped,
+    formats: read.kinds,
+    bad_lines_by_reason: read.badReasons,
+    ...(p !== null
+      ? { perf: { samples: p.samples, records: p.records, non_sample_lines: p.nonSample, skipped_by_reason: p.skipped, events: p.events, fields: p.shapes } }
+      : {}),
+  };
+}
+
+/** stderr lines after a read that skipped bad lines (`--skip-bad`): count, the first few, counts by reason. */
+export function skipReport(read: InputStats): string {
+  if (read.skipped === 0) return '';
+  let out = `kpromo: skipped ${read.skipped} bad line${read.skipped === 1 ? '' : 's'}${read.skipped > read.firstBad.length ? `, the first ${read.firstBad.length}` : ''}:\n`;
+  for (const b of read.firstBad) out += `  ${b.file}:${b.line}: ${b.reason}: ${JSON.stringify(b.text)}\n`;
+  out += 'kpromo: bad lines by reason:\n';
+  for (const [reason, n] of Object.entries(read.badReasons).sort((a, b) => b[1] - a[1])) out += `  ${String(n).padStart(8)}  ${reason}\n`;
+  return out;
+}
+
 /** Builds the replay subcommand. */
 export function replayCommand(ctx: CommandContext): Command {
   const cmd = new Command('replay')
-    .description('replay access traces (CSV; - or none = stdin; .gz ok) through a promotion engine')
+    .description('replay access traces (CSV or perf script text; - or none = stdin; .gz ok) through a promotion engine')
     .argument('[trace...]', 'trace files, replayed as one stream in order');
   addOptions(cmd, ENGINE_OPTIONS);
+  addOptions(cmd, INPUT_OPTIONS);
   addOptions(cmd, REPLAY_OUTPUT_OPTIONS);
   cmd.action(async (traces: string[], raw: RawReplayOptions) => {
     ctx.setExit(await replay(ctx, traces, raw));
@@ -207,6 +257,7 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
     progress.done();
   }
 
+  io.stderr.write(skipReport(result.read));
   if (result.interrupted) {
     for (const f of files) f.discard();
     io.stderr.write(`# kpromo: interrupted after ${result.read.records} records: partial counters, no final pass\n`);

@@ -1,0 +1,387 @@
+/**
+ * Trace input of every accepted kind (issue 3): per input (file, `.gz` file or standard input) the
+ * first bytes are sniffed (looksLikePerf) unless `--input` forces a kind, and the input goes to the
+ * CSV reader (readTraces) or the perf reader (PerfReader). Several inputs replay as one stream in order.
+ */
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { TraceError, UsageError } from '../errors.js';
+import type { Topology } from '../engine/topology.js';
+import type { AccessSink } from '../engine/types.js';
+import { shapeToString } from './perf-fields.js';
+import { PERF_SKIP_REASONS, type NidMode, type PerfSkipReason } from './perf-map.js';
+import { PerfReader, looksLikePerf, type PerfReadStats } from './perf-read.js';
+import { ioError, readTraces, totalSize, type ReadProgress, type ReadStats, type TraceInput } from './read.js';
+
+/** `--input`: sniff each input, or force one reader. */
+export type InputKind = 'auto' | 'csv' | 'perf';
+
+/** How inputs are read: the validated `--input`, perf mapping and `--skip-bad` options (plain data). */
+export interface InputSettings {
+  readonly kind: InputKind;
+  /** `--perf-fields` (the `perf script -F` list); null: detect the shape from the first lines. */
+  readonly perfFields: string | null;
+  readonly nid: NidMode;
+  /** `--page-size` in bytes: pfn = phys_addr / pageSize. */
+  readonly pageSize: number;
+  /** `--event`: perf event names to keep; empty: perf-read's memory events. */
+  readonly events: readonly string[];
+  /** `--skip-bad`: count and skip malformed lines instead of stopping at the first. */
+  readonly skipBad: boolean;
+}
+
+/** What an omitted option means. */
+export const DEFAULT_INPUT_SETTINGS: InputSettings = { kind: 'auto', perfFields: null, nid: 'cpu', pageSize: 4096, events: [], skipBad: false };
+
+/** How to read (readTraces' options plus the perf mapping's context). */
+export interface InputOptions {
+  readonly input?: InputSettings;
+  /** Needed by perf input with `--nid cpu` (its nodes' cpus). */
+  readonly topology?: Topology;
+  /** HZ of the jiffies mapping of perf times. */
+  readonly hz?: number;
+  /** Standard input; default process.stdin. */
+  readonly stdin?: NodeJS.ReadableStream;
+  readonly onProgress?: (p: ReadProgress) => void;
+  /** Checked between chunks (Ctrl-C); when true, reading stops and the stats say stopped. */
+  readonly shouldStop?: () => boolean;
+  /** Called for every bad line skipped; giving it implies skipping (as readTraces' onBad). */
+  readonly onBad?: (err: TraceError) => void;
+  readonly parser?: 'auto' | 'fast' | 'csv-parse';
+}
+
+/** A bad line skipped, for stderr. */
+export interface BadLineNote {
+  readonly file: string;
+  readonly line: number;
+  readonly reason: string;
+  readonly text: string;
+}
+
+/** What the perf inputs of a read did, summed over files. */
+export interface PerfInputStats {
+  files: number;
+  samples: number;
+  records: number;
+  nonSample: number;
+  /** Samples and lines that gave no record, by reason (bad_line included). */
+  skipped: Record<PerfSkipReason, number>;
+  /** Sample lines per event name. */
+  events: Record<string, number>;
+  /** Field lists used (given or detected), distinct, as `-F` lists. */
+  shapes: string[];
+}
+
+/** What readInputs read. `skipped` counts bad lines of both kinds. */
+export interface InputStats extends ReadStats {
+  /** The reader each opened input went to, in order. */
+  kinds: ('csv' | 'perf')[];
+  /** Bad lines skipped, by reason. */
+  badReasons: Record<string, number>;
+  /** The first FIRST_BAD_SHOWN bad lines skipped. */
+  firstBad: BadLineNote[];
+  /** Null when no input was perf. */
+  perf: PerfInputStats | null;
+}
+
+/** How many skipped bad lines are kept for stderr. */
+export const FIRST_BAD_SHOWN = 5;
+
+/** Bytes looked at to tell perf from CSV: enough for a `perf script --header` block. */
+const SNIFF_BYTES = 64 << 10;
+const CHUNK_BYTES = 1 << 20;
+const PROGRESS_MS = 250;
+
+/** Reads `inputs` in order as one stream into `sink`, each with the reader its kind needs. */
+export async function readInputs(inputs: readonly TraceInput[], sink: AccessSink, opts: InputOptions = {}): Promise<InputStats> {
+  const list = inputs.length === 0 ? [{ name: '-' }] : inputs;
+  const settings = opts.input ?? DEFAULT_INPUT_SETTINGS;
+  const stats: InputStats = { records: 0, bytes: 0, files: 0, skipped: 0, stopped: false, kinds: [], badReasons: {}, firstBad: [], perf: null };
+  const userBad = opts.onBad;
+  const onBad =
+    settings.skipBad || userBad !== undefined
+      ? (err: TraceError) => {
+          stats.skipped++;
+          stats.badReasons[err.reason] = (stats.badReasons[err.reason] ?? 0) + 1;
+          if (stats.firstBad.length < FIRST_BAD_SHOWN) stats.firstBad.push({ file: err.file, line: err.line, reason: err.reason, text: err.text });
+          userBad?.(err);
+        }
+      : undefined;
+  const progress = new Progress(opts.onProgress, await totalSize(list));
+  const stop = opts.shouldStop ?? (() => false);
+  const stdin = opts.stdin ?? process.stdin;
+  for (const input of list) {
+    stats.files++;
+    const src = await openInput(input.name, settings.kind, stdin, stop);
+    if (src === null) {
+      stats.stopped = true;
+      break;
+    }
+    stats.kinds.push(src.kind);
+    const stopped =
+      src.kind === 'csv'
+        ? await readCsv(input.name, src.stdin, sink, opts, onBad, progress)
+        : await readPerfInput(input.name, src.stdin, sink, opts, settings, onBad, progress, stats);
+    if (stopped) {
+      stats.stopped = true;
+      break;
+    }
+  }
+  stats.bytes = progress.bytes;
+  stats.records = progress.records;
+  return stats;
+}
+
+/** An input whose kind is known; `stdin` is standard input with the sniffed chunks put back (null: read it directly). */
+interface OpenInput {
+  readonly kind: 'csv' | 'perf';
+  readonly stdin: AsyncIterable<Buffer> | null;
+}
+
+/** Decides an input's kind; null when stopped (Ctrl-C) while sniffing standard input. */
+async function openInput(name: string, kind: InputKind, stdin: NodeJS.ReadableStream, stop: () => boolean): Promise<OpenInput | null> {
+  if (name !== '-') return { kind: kind !== 'auto' ? kind : (await sniffFile(name)) ? 'perf' : 'csv', stdin: null };
+  if (kind === 'csv') return { kind, stdin: null }; // readTraces reads opts.stdin itself
+  const it = (stdin as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+  if (kind === 'perf') return { kind, stdin: chain([], it) };
+  // A pipe cannot seek: keep the chunks read to decide and replay them into the chosen reader.
+  const head: Buffer[] = [];
+  let size = 0;
+  for (;;) {
+    if (stop()) {
+      await it.return?.();
+      return null;
+    }
+    if (size >= SNIFF_BYTES || decided(Buffer.concat(head))) break;
+    let r: IteratorResult<Buffer | string>;
+    try {
+      r = await it.next();
+    } catch (err) {
+      throw ioError(name, err);
+    }
+    if (r.done === true) break;
+    const chunk = typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+    head.push(chunk);
+    size += chunk.length;
+  }
+  return { kind: looksLikePerf(Buffer.concat(head)) ? 'perf' : 'csv', stdin: chain(head, it) };
+}
+
+/** True once `head` holds a whole line that decides: a data line, or a perf header line. */
+function decided(head: Buffer): boolean {
+  if (looksLikePerf(head)) return true;
+  const text = head.toString('utf8');
+  const lines = text.split('\n').slice(0, -1);
+  return lines.some((l) => l.trim() !== '' && !l.startsWith('#'));
+}
+
+/** The chunks of `head`, then the rest of `it`. */
+async function* chain(head: readonly Buffer[], it: AsyncIterator<Buffer | string>): AsyncGenerator<Buffer> {
+  yield* head;
+  try {
+    for (;;) {
+      const r = await it.next();
+      if (r.done === true) return;
+      yield typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+    }
+  } finally {
+    await it.return?.();
+  }
+}
+
+/** True when a file's first bytes (decompressed for `.gz`) look like perf; false when unreadable (the CSV reader reports it). */
+async function sniffFile(name: string): Promise<boolean> {
+  try {
+    if (name.endsWith('.gz')) {
+      const raw = createReadStream(name, { highWaterMark: SNIFF_BYTES });
+      const gunzip = createGunzip();
+      raw.on('error', (err) => gunzip.destroy(err));
+      raw.pipe(gunzip);
+      const head: Buffer[] = [];
+      let size = 0;
+      try {
+        for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+          head.push(chunk);
+          size += chunk.length;
+          if (size >= SNIFF_BYTES || decided(Buffer.concat(head))) break;
+        }
+      } finally {
+        raw.destroy();
+        gunzip.destroy();
+      }
+      return looksLikePerf(Buffer.concat(head));
+    }
+    const fh = await open(name, 'r');
+    try {
+      const buf = Buffer.alloc(SNIFF_BYTES);
+      const { bytesRead } = await fh.read(buf, 0, SNIFF_BYTES, 0);
+      return looksLikePerf(buf.subarray(0, bytesRead));
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return false;
+  }
+}
+
+/** One CSV input through readTraces; true when stopped. */
+async function readCsv(
+  name: string,
+  stdin: AsyncIterable<Buffer> | null,
+  sink: AccessSink,
+  opts: InputOptions,
+  onBad: ((err: TraceError) => void) | undefined,
+  progress: Progress,
+): Promise<boolean> {
+  const cb = opts.onProgress;
+  const from = stdin !== null ? Readable.from(stdin) : opts.stdin;
+  const r = await readTraces([{ name }], sink, {
+    ...(from !== undefined ? { stdin: from } : {}),
+    ...(cb !== undefined ? { onProgress: (p: ReadProgress) => progress.show(p.bytes, p.records, true) } : {}),
+    ...(opts.shouldStop !== undefined ? { shouldStop: opts.shouldStop } : {}),
+    ...(onBad !== undefined ? { onBad } : {}),
+    ...(opts.parser !== undefined ? { parser: opts.parser } : {}),
+  });
+  progress.done(r.bytes, r.records);
+  return r.stopped;
+}
+
+/** Counts the records a PerfReader hands on, for the progress line. */
+class CountingSink implements AccessSink {
+  n = 0;
+  constructor(private readonly sink: AccessSink) {}
+  record_access(pfn: number, nid: number, src: number, time: number): void {
+    this.n++;
+    this.sink.record_access(pfn, nid, src, time);
+  }
+}
+
+/** One perf input through PerfReader; true when stopped. */
+async function readPerfInput(
+  name: string,
+  stdin: AsyncIterable<Buffer> | null,
+  sink: AccessSink,
+  opts: InputOptions,
+  settings: InputSettings,
+  onBad: ((err: TraceError) => void) | undefined,
+  progress: Progress,
+  stats: InputStats,
+): Promise<boolean> {
+  const topology = opts.topology;
+  if (settings.nid === 'cpu' && topology !== undefined && topology.nodes.every((n) => n.cpus.length === 0)) {
+    throw new UsageError(`--nid cpu: topology ${topology.name} lists no cpus, so no perf sample has a node; use --nid none or --nid N`);
+  }
+  const counter = new CountingSink(sink);
+  const reader = new PerfReader(counter, {
+    file: name,
+    ...(topology !== undefined ? { topology } : {}),
+    ...(opts.hz !== undefined ? { hz: opts.hz } : {}),
+    pageSize: settings.pageSize,
+    nid: settings.nid,
+    ...(settings.perfFields !== null ? { fields: settings.perfFields } : {}),
+    ...(settings.events.length > 0 ? { events: settings.events } : {}),
+    skipBad: onBad !== undefined,
+    ...(onBad !== undefined ? { onBad } : {}),
+  });
+  const stop = opts.shouldStop ?? (() => false);
+  let bytes = 0;
+  const pump = async (chunks: AsyncIterable<Buffer>, counted: { n: number } | null): Promise<boolean> => {
+    const it = chunks[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        if (stop()) return true;
+        let r: IteratorResult<Buffer>;
+        try {
+          r = await it.next();
+        } catch (err) {
+          throw ioError(name, err);
+        }
+        if (r.done === true) return false;
+        if (stop()) return true; // Ctrl-C while waiting: the counters are those of the records before this chunk
+        reader.push(r.value);
+        if (counted === null) bytes += r.value.length;
+        else {
+          bytes += counted.n;
+          counted.n = 0;
+        }
+        progress.show(bytes, counter.n, false);
+      }
+    } finally {
+      await it.return?.();
+    }
+  };
+  let stopped: boolean;
+  if (stdin !== null) stopped = await pump(stdin, null);
+  else if (name.endsWith('.gz')) {
+    const raw = createReadStream(name, { highWaterMark: CHUNK_BYTES });
+    const gunzip = createGunzip({ chunkSize: 256 << 10 });
+    const compressed = { n: 0 };
+    raw.on('data', (c: Buffer | string) => (compressed.n += c.length));
+    raw.on('error', (err) => gunzip.destroy(err));
+    raw.pipe(gunzip);
+    try {
+      stopped = await pump(gunzip, compressed);
+    } finally {
+      raw.destroy(); // closes the file; pipe() alone leaves the source open when gunzip stops early
+    }
+  } else {
+    stopped = await pump(createReadStream(name, { highWaterMark: CHUNK_BYTES }), null);
+  }
+  if (stopped) {
+    progress.done(bytes, counter.n);
+    return true;
+  }
+  const st = reader.end();
+  progress.done(bytes, st.records);
+  addPerf(stats, st);
+  return false;
+}
+
+/** Adds one perf file's statistics to the sums. */
+function addPerf(stats: InputStats, st: PerfReadStats): void {
+  const p = (stats.perf ??= {
+    files: 0, samples: 0, records: 0, nonSample: 0,
+    skipped: Object.fromEntries(PERF_SKIP_REASONS.map((r) => [r, 0])) as Record<PerfSkipReason, number>,
+    events: {}, shapes: [],
+  });
+  p.files++;
+  p.samples += st.samples;
+  p.records += st.records;
+  p.nonSample += st.nonSample;
+  for (const r of PERF_SKIP_REASONS) p.skipped[r] += st.skipped[r];
+  for (const [ev, n] of st.events) p.events[ev] = (p.events[ev] ?? 0) + n;
+  if (st.shape !== null) {
+    const s = shapeToString(st.shape);
+    if (!p.shapes.includes(s)) p.shapes.push(s);
+  }
+}
+
+/** Bytes and records over all inputs, reported through one callback at most every 250 ms. */
+class Progress {
+  /** Totals of the inputs finished so far. */
+  bytes = 0;
+  records = 0;
+  private last = 0;
+  constructor(
+    private readonly cb: ((p: ReadProgress) => void) | undefined,
+    private readonly totalBytes: number | null,
+  ) {}
+
+  /** Reports the current input's bytes and records on top of the finished inputs'. */
+  show(bytes: number, records: number, force: boolean): void {
+    if (this.cb === undefined) return;
+    const now = Date.now();
+    if (!force && now - this.last < PROGRESS_MS) return;
+    this.last = now;
+    this.cb({ bytes: this.bytes + bytes, totalBytes: this.totalBytes, records: this.records + records });
+  }
+
+  /** Ends an input. */
+  done(bytes: number, records: number): void {
+    this.bytes += bytes;
+    this.records += records;
+    if (this.cb !== undefined) this.cb({ bytes: this.bytes, totalBytes: this.totalBytes, records: this.records });
+  }
+}

@@ -1,0 +1,125 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/main.js';
+import { CaptureOut, type Io } from '../../src/cli/io.js';
+import { CanonicalCsvSink } from '../../src/cli/commands/convert.js';
+import { runCli } from './run-cli.js';
+
+const EX = path.resolve(__dirname, '../../../shared/examples/spec-worked');
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-convert-'));
+
+// Comments, blank lines, a header in another order with an extra column, hex and decimal pfns, src names
+// in any case and as numbers.
+const CSV = [
+  '# recorded by hand',
+  'time,src,extra,nid,pfn',
+  '',
+  '4294892296,hwhints,x,0,0x200000',
+  '4294892297,PGTSCAN,y,1,2097153',
+  '# a comment in the middle',
+  '4294892298,7,z,-1,0X2000FF',
+  '',
+].join('\n');
+
+describe('kpromo convert', () => {
+  it('writes the canonical CSV: header, 0x pfn, src names, decimal time', async () => {
+    const r = await runCli(['convert', '-'], { stdin: CSV });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      'pfn,nid,src,time\n' +
+        '0x200000,0,hwhints,4294892296\n' +
+        '0x200001,1,pgtscan,4294892297\n' + // 2097153 = 0x200001
+        '0x2000ff,-1,7,4294892298\n',
+    );
+    expect(r.stderr).toBe('kpromo convert: 3 records from 1 input (csv) to stdout\n');
+  });
+
+  it('replaying the converted CSV gives the counters of replaying the original', async () => {
+    for (const trace of [path.join(EX, 'trace.csv')]) {
+      const direct = await runCli(['replay', '--format', 'vmstat', trace]);
+      const conv = await runCli(['convert', trace]);
+      const again = await runCli(['replay', '--format', 'vmstat', '-'], { stdin: conv.stdout });
+      expect(direct.code + conv.code + again.code).toBe(0);
+      expect(again.stdout).toBe(direct.stdout);
+      // Converting the canonical CSV again changes nothing.
+      const twice = await runCli(['convert', '-'], { stdin: conv.stdout });
+      expect(twice.stdout).toBe(conv.stdout);
+    }
+    const direct = await runCli(['replay', '--format', 'vmstat', '--hz', '1000', '-'], { stdin: CSV });
+    const conv = await runCli(['convert', '-'], { stdin: CSV });
+    const again = await runCli(['replay', '--format', 'vmstat', '--hz', '1000', '-'], { stdin: conv.stdout });
+    expect(again.stdout).toBe(direct.stdout);
+    expect(direct.stdout).toContain('kpromoted_recorded_accesses 3\n');
+  });
+
+  it('-o FILE appears only on success, without a temporary file left behind', async () => {
+    const dir = tmp();
+    const out = path.join(dir, 'out.csv');
+    const ok = await runCli(['convert', '-o', out, '-'], { stdin: CSV });
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toBe('');
+    expect(fs.readFileSync(out, 'utf8').split('\n')[1]).toBe('0x200000,0,hwhints,4294892296');
+    expect(ok.stderr).toContain(`to ${out}`);
+    const bad = path.join(dir, 'bad.csv');
+    const failed = await runCli(['convert', '-o', bad, '-'], { stdin: '1,0,0,1\n2,0,0\n' });
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toContain('-:2:');
+    expect(fs.readdirSync(dir)).toEqual(['out.csv']);
+  });
+
+  it('--skip-bad skips and reports bad lines of a CSV', async () => {
+    const r = await runCli(['convert', '--skip-bad', '-'], { stdin: '1,0,0,1\n2,0,0\nx,0,0,3\n4,0,0,4\n' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('pfn,nid,src,time\n0x1,0,hwhints,1\n0x4,0,hwhints,4\n');
+    expect(r.stderr).toContain('kpromo: skipped 2 bad lines');
+    expect(r.stderr).toContain('-:2: expected 4 fields, found 3');
+    expect(r.stderr).toContain('-:3: pfn is not a decimal or 0x hex integer');
+    expect(r.stderr).toContain('2 bad lines skipped');
+  });
+
+  it('stops quietly (exit 0) when the reader of stdout goes away', async () => {
+    let written = 0;
+    const stdout = { isTTY: false, columns: 80, closed: false, write(text: string) { written += text.length; this.closed = true; } };
+    const many = Readable.from((function* () {
+      for (let i = 0; i < 200; i++) yield Buffer.from(`${i},0,0,${i}\n`.repeat(20000));
+    })());
+    const stderr = new CaptureOut();
+    const io: Io = { stdout, stderr, stdin: many, env: {}, onInterrupt: () => () => {} };
+    const code = await main(['convert', '-'], io);
+    expect(code).toBe(0);
+    expect(written).toBeGreaterThan(0);
+    expect(written).toBeLessThan(200 * 20000 * 10); // did not convert everything
+    expect(stderr.text).toBe('');
+  });
+
+  it('Ctrl-C discards -o FILE and exits 130', async () => {
+    const dir = tmp();
+    const out = path.join(dir, 'out.csv');
+    let fire: () => void = () => {};
+    let n = 0;
+    const stdin = Readable.from((function* () {
+      for (let i = 0; i < 100; i++) {
+        if (++n === 3) fire();
+        yield Buffer.from('1,0,0,1\n'.repeat(1000));
+      }
+    })());
+    const r = await runCli(['convert', '-o', out, '-'], { stdin, interrupt: (f) => (fire = f) });
+    expect(r.code).toBe(130);
+    expect(r.stderr).toContain('interrupted');
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it('CanonicalCsvSink hands on ~1 MiB chunks', () => {
+    const chunks: string[] = [];
+    const sink = new CanonicalCsvSink((c) => chunks.push(c));
+    for (let i = 0; i < 100000; i++) sink.record_access(0xfffff, 1, 0, 4294892296); // 29 chars a line
+    expect(chunks.length).toBe(2); // 2.9 MB: two full chunks so far
+    sink.flush();
+    expect(chunks.join('').length).toBe('pfn,nid,src,time\n'.length + 100000 * '0xfffff,1,hwhints,4294892296\n'.length);
+    expect(chunks[0]!.length).toBeGreaterThanOrEqual(1 << 20);
+    expect(chunks[0]!.length).toBeLessThan((1 << 20) + 64);
+  });
+});
