@@ -19,7 +19,7 @@ export interface MultiConfig {
   readonly settings: EngineSettings;
 }
 
-/** Keys of `NAME:key=value` and the option each stands for. */
+/** Keys of `NAME:key=value` and the option each stands for (`demotion` and `precise` are flags). */
 const SPEC_KEYS: Readonly<Record<string, keyof RawEngineOptions>> = {
   topology: 'topology',
   hz: 'hz',
@@ -28,6 +28,7 @@ const SPEC_KEYS: Readonly<Record<string, keyof RawEngineOptions>> = {
   period: 'period',
   'default-node': 'defaultNode',
   'hash-order': 'hashOrder',
+  demotion: 'demotion',
   precise: 'pghotPrecise',
   'pghot-precise': 'pghotPrecise',
   'target-nid': 'targetNid',
@@ -64,7 +65,7 @@ export function parseEngineSpec(text: string): EngineSpec {
       if (field === undefined) {
         throw new UsageError(`--engine ${JSON.stringify(text)}: unknown key ${JSON.stringify(key)} (keys: ${SPEC_KEY_NAMES.join(', ')})`);
       }
-      if (field === 'pghotPrecise') {
+      if (field === 'pghotPrecise' || field === 'demotion') {
         if (value !== null && !['0', '1', 'true', 'false'].includes(value)) {
           throw new UsageError(`--engine ${JSON.stringify(text)}: ${key} takes no value or 0/1/true/false, got ${JSON.stringify(value)}`);
         }

@@ -4,6 +4,7 @@
  */
 import type { AnalysisMetrics } from '../analysis/model.js';
 import type { PghotEngine } from '../engine/pghot.js';
+import { RangeMap } from '../engine/placement.js';
 import { memoryTiers, type Topology } from '../engine/topology.js';
 import { OutcomeCode, type AccessSink, type Counter, type PassObserver } from '../engine/types.js';
 
@@ -56,6 +57,9 @@ export const METRICS: readonly MetricSpec[] = [
   { key: 'tracked', label: 'records tracked at end', unit: 'count' },
 ];
 
+/** Pages per block of PghotProbe's promoted-page map. */
+const MOVED_BLOCK = 32768;
+
 function ratio(a: number | null, b: number | null): number | null {
   return a === null || b === null || b === 0 ? null : a / b;
 }
@@ -80,16 +84,24 @@ export function rfcMetrics(a: AnalysisMetrics, counters: readonly Counter[], tra
 }
 
 /**
- * Watches a pghot engine from outside (pghot.ts has no analysis hooks): after each access, whether the page
- * lives on a top-tier node (pfn_to_nid, as rfc-v1's record_toptier test), and which promoted pages are
- * accessed again. Records pass through it to the engine.
+ * Watches a pghot engine from outside (pghot.ts has no analysis hooks). It keeps its own copy of page
+ * placement: the pfn ranges, plus the pages pghot promoted (every migration is reported to the observer),
+ * which is what pghot's pfn_to_nid() answers, for a fraction of the cost. After each access it counts
+ * whether the page lived on a top-tier node (as rfc-v1's record_toptier test) and which promoted pages
+ * were accessed again. Records pass through it to the engine.
  */
 export class PghotProbe implements AccessSink, PassObserver {
   private readonly toptier: Uint8Array;
+  private readonly ranges: RangeMap;
   private accesses = 0;
   private toptierAccesses = 0;
-  /** Pages promoted and not accessed since. */
-  private readonly unused = new Set<number>();
+  /**
+   * Promoted pages by 32768-page block: 2 * (node + 1) + (accessed since the promotion ? 1 : 0), 0 = not
+   * moved. Typed blocks instead of one Map keyed by pfn: a pghot replay promotes up to millions of pages,
+   * and a Map that large costs a cache miss per access.
+   */
+  private readonly moved = new Map<number, Uint16Array>();
+  private unused = 0;
 
   constructor(
     private readonly engine: PghotEngine,
@@ -98,28 +110,49 @@ export class PghotProbe implements AccessSink, PassObserver {
     const tiers = memoryTiers(topology).nodes;
     this.toptier = new Uint8Array(Math.max(0, ...tiers.map((t) => t.id)) + 1);
     for (const t of tiers) this.toptier[t.id] = t.toptier ? 1 : 0;
+    this.ranges = new RangeMap(topology);
   }
 
-  /** Feeds the engine, then checks where the page lived when it was accessed (passes run before the access). */
+  /** Feeds the engine (its passes due run first), then checks where the page lived when it was accessed. */
   record_access(pfn: number, nid: number, src: number, time: number): void {
     this.engine.record_access(pfn, nid, src, time);
     this.accesses++;
-    const node = this.engine.pfn_to_nid(pfn);
-    if (node >= 0 && this.toptier[node] === 1) {
-      this.toptierAccesses++;
-      if (this.unused.size > 0) this.unused.delete(pfn);
+    let v = 0;
+    let block: Uint16Array | undefined;
+    const off = pfn % MOVED_BLOCK;
+    if (this.moved.size !== 0) {
+      block = this.moved.get((pfn - off) / MOVED_BLOCK);
+      if (block !== undefined) v = block[off]!;
     }
+    let node: number;
+    if (v === 0) {
+      this.ranges.lookup(pfn);
+      node = this.ranges.nid;
+    } else {
+      node = (v >> 1) - 1;
+      if ((v & 1) === 0) {
+        block![off] = v | 1;
+        this.unused--;
+      }
+    }
+    if (node >= 0 && this.toptier[node] === 1) this.toptierAccesses++;
   }
 
-  /** Remembers promoted pages until they are accessed again. */
-  examined(_time: number, _node: number, pfn: number, _from: number, _to: number, outcome: OutcomeCode): void {
-    if (outcome === OutcomeCode.Promoted) this.unused.add(pfn);
+  /** Follows promotions: the page now lives on `to`, not accessed since. */
+  examined(_time: number, _node: number, pfn: number, _from: number, to: number, outcome: OutcomeCode): void {
+    if (outcome !== OutcomeCode.Promoted) return;
+    const off = pfn % MOVED_BLOCK;
+    const key = (pfn - off) / MOVED_BLOCK;
+    let block = this.moved.get(key);
+    if (block === undefined) this.moved.set(key, (block = new Uint16Array(MOVED_BLOCK)));
+    const old = block[off]!;
+    if (old === 0 || (old & 1) === 1) this.unused++;
+    block[off] = 2 * (to + 1);
   }
 
   /** Metrics from the probe and pghot's counters; latency and kernel memory are not known (null). */
   metrics(counters: readonly Counter[], tracked: number): MultiMetrics {
     const promoted = counters.find((c) => c.name === 'pgpromote_success')?.value ?? null;
-    const wasted = this.unused.size;
     return {
       promoted,
       candidates: null,
@@ -128,8 +161,8 @@ export class PghotProbe implements AccessSink, PassObserver {
       latency_p50: null,
       latency_p90: null,
       latency_p99: null,
-      wasted,
-      wasted_ratio: ratio(wasted, promoted),
+      wasted: this.unused,
+      wasted_ratio: ratio(this.unused, promoted),
       kernel_memory: null,
       tracked,
     };

@@ -7,7 +7,8 @@ import { PghotEngine } from '../engine/pghot.js';
 import { createEngine, type ObservableEngine } from '../engine/registry.js';
 import type { AccessSink, Counter, ReplaySummary } from '../engine/types.js';
 import type { TraceError } from '../errors.js';
-import { readTraces, type ReadStats, type TraceInput } from '../trace/read.js';
+import { DEFAULT_INPUT_SETTINGS, readInputs, type InputSettings } from '../trace/input.js';
+import type { ReadStats, TraceInput } from '../trace/read.js';
 import type { MultiConfig } from './config.js';
 import { Fanout } from './fanout.js';
 import { PghotProbe, rfcMetrics, type MultiMetrics } from './metrics.js';
@@ -34,6 +35,8 @@ export interface MultiResult {
 export interface MultiRunOptions {
   readonly inputs: readonly TraceInput[];
   readonly parser: 'auto' | 'fast' | 'csv-parse';
+  /** Input format options (CSV or perf script text, detected by default). */
+  readonly input?: InputSettings;
   readonly stdin?: NodeJS.ReadableStream;
   readonly onProgress?: (p: { bytes: number; totalBytes: number | null; records: number }) => void;
   readonly shouldStop?: () => boolean;
@@ -78,8 +81,13 @@ function lane(config: MultiConfig): Lane {
 /** Streams the traces once through a fresh engine per configuration and runs each final pass. */
 export async function runMulti(configs: readonly MultiConfig[], opts: MultiRunOptions): Promise<MultiResult> {
   const lanes = configs.map(lane);
-  const sink = lanes.length === 1 ? lanes[0]!.sink : new Fanout(lanes.map((l) => l.sink));
-  const read = await readTraces([...opts.inputs], sink, {
+  const fanout = lanes.length === 1 ? null : new Fanout(lanes.map((l) => l.sink));
+  // perf input maps times and CPUs with the first configuration's HZ and topology.
+  const first = configs[0]!.settings;
+  const read: ReadStats = await readInputs([...opts.inputs], fanout ?? lanes[0]!.sink, {
+    input: opts.input ?? DEFAULT_INPUT_SETTINGS,
+    topology: first.rfc.topology,
+    hz: first.rfc.hz,
     ...(opts.stdin ? { stdin: opts.stdin } : {}),
     ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
     ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
@@ -87,6 +95,7 @@ export async function runMulti(configs: readonly MultiConfig[], opts: MultiRunOp
     parser: opts.parser,
   });
   if (read.stopped) return { results: [], read, interrupted: true };
+  fanout?.flush();
   const results = lanes.map((l): ConfigResult => {
     l.engine.finish();
     const counters = l.engine.counters();

@@ -16,7 +16,7 @@ import { reviveError, type SweepJob, type SweepReply } from './worker-message.js
 export const IN_PROCESS_MAX = 4;
 
 /** Most engines fed by one read: each holds its own tables, so larger grids take several reads. */
-export const MAX_PER_PASS = 64;
+export const MAX_PER_PASS = 16;
 
 /** Default `--jobs`: every core for grids larger than IN_PROCESS_MAX, else 1 (in process). */
 export function defaultJobs(configs: number): number {

@@ -38,7 +38,7 @@ export function sweepCommand(ctx: CommandContext): Command {
     cmd,
     ENGINE_OPTIONS.map((o) =>
       LIST_FLAGS.some((f) => o.flags.startsWith(f + ' '))
-        ? { ...o, description: `${o.description}; a list: 1000,2000,5000 or a range 1000..5000:1000` }
+        ? { ...o, description: `${o.description}; a list A,B,C and/or ranges A..B[:STEP]` }
         : o,
     ),
   );

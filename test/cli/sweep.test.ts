@@ -1,0 +1,141 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
+
+const TRACES = path.resolve(__dirname, '../../traces');
+const SPEC = path.join(TRACES, 'spec-worked.csv');
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-sweep-'));
+
+/** CSV without quoted commas (sweep labels have none) -> rows of header -> cell. */
+function rows(text: string): Record<string, string>[] {
+  const [head, ...lines] = text.trimEnd().split('\n');
+  const names = head!.split(',');
+  return lines.map((l) => Object.fromEntries(l.split(',').map((v, i) => [names[i]!, v])));
+}
+
+let generated: string | null = null;
+async function genTrace(): Promise<string> {
+  if (generated) return generated;
+  const f = path.join(tmp(), 'g.csv');
+  const g = await runCli(['gen', '--records', '40000', '--pages', '4000', '--duration', '30', '--seed', '3', '-o', f]);
+  expect(g.code, g.stderr).toBe(0);
+  return (generated = f);
+}
+
+describe('kpromo sweep', () => {
+  it('runs every grid point with the counters of its own replay', async () => {
+    const f = await genTrace();
+    const r = await runCli(['sweep', '--format', 'csv', '--window', '1000,3000', '--threshold', '2..3', '--period', '250', f]);
+    expect(r.code, r.stderr).toBe(0);
+    const got = rows(r.stdout);
+    expect(got.map((x) => x['label']).sort()).toEqual([
+      'window=1000 threshold=2', 'window=1000 threshold=3', 'window=3000 threshold=2', 'window=3000 threshold=3',
+    ]);
+    for (const row of got) {
+      const single = await runCli(['replay', '--format', 'vmstat', '--window', row['window']!, '--threshold', row['threshold']!, '--period', '250', f]);
+      for (const line of single.stdout.trimEnd().split('\n')) {
+        const [name, value] = line.split(' ');
+        expect(row[name!], `${row['label']} ${name}`).toBe(value);
+      }
+      expect(row['period']).toBe('250');
+      expect(row['promoted']).toBe(row['kpromoted_mig_promoted']);
+    }
+  });
+
+  it('sorts by the chosen metric: ascending, -descending, --desc, several keys', async () => {
+    const f = await genTrace();
+    const run = async (...args: string[]) => rows((await runCli(['sweep', '--format', 'csv', '--threshold', '1..4', ...args, f])).stdout);
+    const promoted = (rs: Record<string, string>[]) => rs.map((x) => Number(x['promoted']));
+    const asc = promoted(await run('--sort', 'promoted'));
+    expect(asc).toEqual([...asc].sort((a, b) => a - b));
+    expect(new Set(asc).size).toBeGreaterThan(1); // the grid is not degenerate
+    const desc = promoted(await run('--sort', '-promoted'));
+    expect(desc).toEqual([...asc].reverse());
+    expect(promoted(await run('--sort', 'promoted', '--desc'))).toEqual(desc);
+    const ranked = await run('--sort', 'wasted_ratio,-promoted');
+    expect(ranked.map((x) => x['rank'])).toEqual(['1', '2', '3', '4']);
+    for (let i = 1; i < ranked.length; i++) {
+      const [a, b] = [ranked[i - 1]!, ranked[i]!];
+      const ra = a['wasted_ratio'] === '' ? Infinity : Number(a['wasted_ratio']);
+      const rb = b['wasted_ratio'] === '' ? Infinity : Number(b['wasted_ratio']);
+      expect(ra <= rb).toBe(true);
+      if (ra === rb) expect(Number(a['promoted'])).toBeGreaterThanOrEqual(Number(b['promoted']));
+    }
+  });
+
+  it('writes every configuration to --csv and prints only --top rows', async () => {
+    const dir = tmp();
+    const csv = path.join(dir, 'out.csv');
+    const r = await runCli(['sweep', '--threshold', '2,3,4', '--sort', '-promoted', '--top', '1', '--csv', csv, SPEC]);
+    expect(r.code, r.stderr).toBe(0);
+    const file = rows(fs.readFileSync(csv, 'utf8'));
+    expect(file.map((x) => [x['threshold'], x['promoted']])).toEqual([['2', '4'], ['3', '1'], ['4', '0']]);
+    expect(Object.keys(file[0]!).slice(0, 8)).toEqual(['rank', 'label', 'engine', 'window', 'threshold', 'period', 'hash_order', 'default_node']);
+    const table = r.stdout.split('\n').filter((l) => /^│ \d/.test(l));
+    expect(table).toHaveLength(1);
+    expect(table[0]!.split('│').map((c) => c.trim()).slice(1, 4)).toEqual(['1', '2', '4']);
+    expect(r.stdout).toContain('top 1 of 3 configurations sorted by promoted descending');
+    expect(fs.readdirSync(dir)).toEqual(['out.csv']);
+  });
+
+  it('gives the same CSV with --jobs 2 (worker threads) as with --jobs 1', async () => {
+    const f = await genTrace();
+    const args = ['sweep', '--format', 'csv', '--window', '1000,2000', '--threshold', '2,3,4', '--period', '100,1000', f];
+    const one = await runCli([...args, '--jobs', '1']);
+    const two = await runCli([...args, '--jobs', '2']);
+    expect(one.code, one.stderr).toBe(0);
+    expect(two.code, two.stderr).toBe(0);
+    expect(rows(two.stdout)).toHaveLength(12);
+    expect(two.stdout).toBe(one.stdout);
+  });
+
+  it('reports a bad trace line from a worker exactly like replay: exit 2, nothing on stdout, no --csv file', async () => {
+    const dir = tmp();
+    const f = path.join(dir, 'bad.csv');
+    fs.writeFileSync(f, 'pfn,nid,src,time\n0x200000,0,hwhints,1000\n# comment\n0x200001,0,hwhints,-3\n');
+    const replay = await runCli(['replay', f]);
+    const r = await runCli(['sweep', '--threshold', '1..6', '--jobs', '2', '--csv', path.join(dir, 'o.csv'), f]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(replay.stderr);
+    expect(r.stderr).toContain(`${f}:4:4 (time)`);
+    expect(fs.readdirSync(dir)).toEqual(['bad.csv']);
+  });
+
+  it('runs in this thread for standard input and says so', async () => {
+    const csv = fs.readFileSync(SPEC, 'utf8');
+    const r = await runCli(['sweep', '--format', 'csv', '--threshold', '2,3', '--jobs', '4', '-'], { stdin: csv });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('standard input can be read only once');
+    expect(rows(r.stdout).map((x) => x['kpromoted_recorded_accesses'])).toEqual(['10', '10']);
+  });
+
+  it('sweeps pghot tunables', async () => {
+    const ok = await runCli(['sweep', '--format', 'json', '--engine', 'pghot', '--threshold', '1,2', '--sort', '-pgpromote_success', SPEC]);
+    expect(ok.code, ok.stderr).toBe(0);
+    const doc = JSON.parse(ok.stdout) as { results: { params: Record<string, number | null>; metrics: Record<string, number | null> }[] };
+    expect(doc.results.map((x) => x.params['threshold'])).toEqual([1, 2]); // threshold 1 promotes more
+    expect(doc.results[1]!.params['hash_order']).toBeNull();
+    expect(doc.results[1]!.metrics['promoted']).toBe(2);
+  });
+
+  it('rejects bad lists and sort keys with exit 2, quoting the bad value', async () => {
+    const cases: [string[], string][] = [
+      [['--window', '1000,fast'], '--window: expected an integer or a range A..B[:STEP]: "fast" in "1000,fast"'],
+      [['--period', '500..100'], '--period: range start is greater than its end: "500..100" in "500..100"'],
+      [['--threshold', '2,3', '--hash-order', '8,99'], 'sweep configuration "threshold=2 hash_order=99": --hash-order must be an integer in [1, 24], got "99"'],
+      [['--sort', 'speed'], '--sort: unknown metric "speed"'],
+      [['--jobs', '0'], '--jobs must be an integer in [1, 256], got "0"'],
+      [['--window', '1000..2000', '--threshold', '0..4'], 'sweep: 1001 window x 5 threshold = 5005 configurations, more than 4096'],
+      [['--engine', 'pghot', '--default-node', '0,1'], 'sweep: default-node is an rfc-v1 tunable; pghot has none to sweep'],
+    ];
+    for (const [args, msg] of cases) {
+      const r = await runCli(['sweep', ...args, SPEC]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(msg);
+    }
+  });
+});

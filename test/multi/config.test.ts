@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+import type { RawEngineOptions } from '../../src/cli/options.js';
+import { UsageError } from '../../src/errors.js';
+import { cachedLoader, engineSettings, parseEngineSpec, specSettings, uniqueLabels } from '../../src/multi/config.js';
+import { loadTopology } from '../../src/topology/load.js';
+
+const BASE: RawEngineOptions = { topology: '2s-cxl', engine: 'rfc-v1', hz: '250', defaultNode: '1', hashOrder: '16', parser: 'auto' };
+
+describe('parseEngineSpec', () => {
+  it('splits NAME:key=value,... into the options it overrides; bare keys are flags', () => {
+    expect(parseEngineSpec('rfc-v1')).toEqual({ text: 'rfc-v1', engine: 'rfc-v1', overrides: {} });
+    expect(parseEngineSpec('rfc-v1:window=1000,threshold=3,hash_order=8').overrides).toEqual({ window: '1000', threshold: '3', hashOrder: '8' });
+    expect(parseEngineSpec('pghot:precise').overrides).toEqual({ pghotPrecise: true });
+    expect(parseEngineSpec('rfc-v1:demotion,window=1000').overrides).toEqual({ demotion: true, window: '1000' });
+    expect(parseEngineSpec('pghot:precise=0,target-nid=1,sources=0x2').overrides).toEqual({ pghotPrecise: false, targetNid: '1', sources: '0x2' });
+  });
+
+  it('rejects unknown engines, unknown keys and missing values, quoting the spec', () => {
+    expect(() => parseEngineSpec('rfc-v2')).toThrow('--engine "rfc-v2": engine must be one of rfc-v1, rfc-v1-fixed, pghot, got "rfc-v2"');
+    expect(() => parseEngineSpec('rfc-v1:windw=5')).toThrow('--engine "rfc-v1:windw=5": unknown key "windw"');
+    expect(() => parseEngineSpec('rfc-v1:window')).toThrow('--engine "rfc-v1:window": window needs a value (window=...)');
+    expect(() => parseEngineSpec('pghot:precise=yes')).toThrow(UsageError);
+  });
+});
+
+describe('engineSettings', () => {
+  const load = cachedLoader((a) => loadTopology(a));
+
+  it('checks rfc engines against the rfc ranges only (window 5000 and threshold 4 are fine for rfc-v1)', () => {
+    const s = engineSettings({ ...BASE, window: '5000', threshold: '4', period: '100' }, load);
+    expect(s.engine).toBe('rfc-v1');
+    expect([s.rfc.window_ms, s.rfc.threshold, s.rfc.period_ms]).toEqual([5000, 4, 100]);
+    expect(s.rfc.topology.name).toBe('2s-cxl');
+  });
+
+  it('checks pghot against its own ranges', () => {
+    expect(() => engineSettings({ ...BASE, engine: 'pghot', window: '5000' }, load)).toThrow('got 5000');
+    const s = engineSettings({ ...BASE, engine: 'pghot', window: '2000', pghotPrecise: true }, load);
+    expect(s.pghot.freq_window_ms).toBe(2000);
+    expect(s.pghot.precise).toBe(true);
+  });
+
+  it('prefixes errors of a spec with the spec', () => {
+    const spec = parseEngineSpec('rfc-v1:window=-1');
+    expect(() => specSettings(spec, BASE, load)).toThrow('--engine "rfc-v1:window=-1": --window must be an integer in [0, 2147483647], got "-1"');
+  });
+
+  it('loads each topology once per run', () => {
+    let calls = 0;
+    const counting = cachedLoader((a) => {
+      calls++;
+      return loadTopology(a);
+    });
+    for (let i = 0; i < 3; i++) engineSettings(BASE, counting);
+    expect(calls).toBe(1);
+  });
+});
+
+describe('uniqueLabels', () => {
+  it('suffixes repeats', () => {
+    expect(uniqueLabels(['a', 'b', 'a', 'a'])).toEqual(['a', 'b', 'a#2', 'a#3']);
+  });
+});

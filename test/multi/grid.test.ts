@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../src/errors.js';
+import { expandGrid, MAX_GRID, parseList, pointLabel } from '../../src/multi/grid.js';
+
+describe('parseList', () => {
+  it('reads comma lists, inclusive ranges with and without a step, and hex; drops repeats', () => {
+    expect(parseList('--window', '1000,2000,5000')).toEqual(['1000', '2000', '5000']);
+    expect(parseList('--window', '1000..5000:1000')).toEqual(['1000', '2000', '3000', '4000', '5000']);
+    expect(parseList('--threshold', '2..4')).toEqual(['2', '3', '4']);
+    expect(parseList('--window', '1000..4500:1000')).toEqual(['1000', '2000', '3000', '4000']); // end not on the step
+    expect(parseList('--threshold', '-1..1, 7')).toEqual(['-1', '0', '1', '7']);
+    expect(parseList('--hash-order', '0x10')).toEqual(['16']);
+    expect(parseList('--period', '100,100..300:100')).toEqual(['100', '200', '300']);
+  });
+
+  it('rejects bad items, quoting the item and the whole value', () => {
+    const cases: [string, string][] = [
+      ['1000,abc', 'expected an integer or a range A..B[:STEP]: "abc" in "1000,abc"'],
+      ['1000,,2000', 'empty item: "" in "1000,,2000"'],
+      ['5..1', 'range start is greater than its end: "5..1" in "5..1"'],
+      ['1..5:0', 'range step must be > 0: "1..5:0" in "1..5:0"'],
+      ['1..x', 'expected a range A..B[:STEP] of integers: "1..x" in "1..x"'],
+      ['1.5', 'expected an integer or a range A..B[:STEP]: "1.5" in "1.5"'],
+    ];
+    for (const [text, msg] of cases) {
+      expect(() => parseList('--window', text)).toThrow(UsageError);
+      expect(() => parseList('--window', text)).toThrow(`--window: ${msg}`);
+    }
+    expect(() => parseList('--window', `0..${MAX_GRID}`)).toThrow(`range has more than ${MAX_GRID} values`);
+  });
+});
+
+describe('expandGrid', () => {
+  it('is the cartesian product, first parameter slowest', () => {
+    const g = expandGrid([
+      ['window', ['1000', '2000']],
+      ['threshold', ['2', '3', '4']],
+    ]);
+    expect(g).toEqual([
+      { window: '1000', threshold: '2' },
+      { window: '1000', threshold: '3' },
+      { window: '1000', threshold: '4' },
+      { window: '2000', threshold: '2' },
+      { window: '2000', threshold: '3' },
+      { window: '2000', threshold: '4' },
+    ]);
+    expect(pointLabel(g[4]!)).toBe('window=2000 threshold=3');
+  });
+
+  it('is one empty point without lists, labelled defaults', () => {
+    expect(expandGrid([])).toEqual([{}]);
+    expect(pointLabel({})).toBe('defaults');
+  });
+
+  it('refuses grids larger than MAX_GRID, naming the dimensions', () => {
+    const big = Array.from({ length: 100 }, (_, i) => String(i));
+    expect(() => expandGrid([['window', big], ['threshold', big]])).toThrow('sweep: 100 window x 100 threshold = 10000 configurations');
+  });
+});
