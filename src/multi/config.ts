@@ -6,7 +6,7 @@ import { validateRfcV1Config } from '../engine/config.js';
 import { ENGINE_NAMES } from '../engine/registry.js';
 import type { Topology } from '../engine/topology.js';
 import { UsageError } from '../errors.js';
-import { normalizeReplayOptions, parseIntOption, type RawEngineOptions } from '../cli/options.js';
+import { normalizeReplayOptions, parseIntOption, type RawEngineOptions } from '../run/settings.js';
 import type { ReplaySettings } from '../run/replay.js';
 
 /** A replay's settings without its inputs: what differs between the configurations of one run. */

@@ -1,5 +1,5 @@
 /** Turns `kpromo sweep`'s list-valued options into validated configurations, one per grid point. */
-import type { RawEngineOptions } from '../cli/options.js';
+import type { RawEngineOptions } from '../run/settings.js';
 import { resolvePghotConfig } from '../engine/pghot-config.js';
 import type { Topology } from '../engine/topology.js';
 import { UsageError } from '../errors.js';
