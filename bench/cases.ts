@@ -122,6 +122,12 @@ export const BENCH_CASES: readonly BenchCase[] = [
     check: vmstatCountsAll,
   },
   {
+    name: 'replay analysis',
+    description: 'kpromo replay --analysis --format vmstat FILE: timeline rows and metrics collected (issue 4: <= 1.5x replay file)',
+    run: { kind: 'cli', args: ['replay', '--analysis', '--format', 'vmstat', '{trace}'] },
+    check: vmstatCountsAll,
+  },
+  {
     name: 'replay perf file',
     description: 'kpromo replay --format vmstat --input perf FILE: the same records as IBS perf script text (issue 3: <= 3x the CSV cost per record)',
     run: { kind: 'cli', args: ['replay', '--format', 'vmstat', '--input', 'perf', '{trace}'] },

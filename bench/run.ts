@@ -148,7 +148,7 @@ function report(results: readonly CaseResult[], trace: BenchTrace, runs: number)
     ]);
   }
   const touched = trace.pagesTouched === null ? '' : ` (${trace.pagesTouched} touched)`;
-  return `median of ${runs} runs; ${trace.records} records, ${trace.pages} pages${touched}, ${trace.file}\n${table(rows)}${perfCost(results)}`;
+  return `median of ${runs} runs; ${trace.records} records, ${trace.pages} pages${touched}, ${trace.file}\n${table(rows)}${perfCost(results)}${ratios(results)}`;
 }
 
 /** The perf/CSV per-record cost line, when both cases ran. */
@@ -163,6 +163,26 @@ function perfCost(results: readonly CaseResult[]): string {
   const ratio = perf / csv;
   const verdict = ratio <= PERF_COST_TARGET ? 'PASS' : 'MISS';
   return `\nperf per-record cost: ${ratio.toFixed(2)}x '${PERF_COST_PAIR.csv}' (target <= ${PERF_COST_TARGET}x): ${verdict}`;
+}
+
+/** Cost ratios the issues ask for: analysis vs plain replay, compare and sweep vs N separate replays. */
+function ratios(results: readonly CaseResult[]): string {
+  const secs = (name: string): number | null => {
+    const r = results.find((x) => x.c.name === name && x.failure === null);
+    return r === undefined ? null : median(r.runs.map((m) => m.ms)) / 1000;
+  };
+  const line = (label: string, num: number | null, den: number | null, target: number): string =>
+    num === null || den === null ? '' : `\n${label}: ${(num / den).toFixed(2)}x (target <= ${target}x): ${num / den <= target ? 'PASS' : 'MISS'}`;
+  const plain = secs('replay file');
+  const three = plain === null || secs('replay rfc-v1-fixed') === null || secs('replay pghot') === null
+    ? null
+    : plain + secs('replay rfc-v1-fixed')! + secs('replay pghot')!;
+  return (
+    line("analysis on / 'replay file'", secs('replay analysis'), plain, 1.5) +
+    line('compare 3 engines / the 3 separate replays', secs('compare 3 engines'), three, 1) +
+    line("sweep 9 configs / 9 x 'replay file'", secs('sweep 9 configs'), plain === null ? null : 9 * plain, 1) +
+    line("sweep 9 configs, every core / 9 x 'replay file'", secs('sweep 9 configs, every core'), plain === null ? null : 9 * plain, 1)
+  );
 }
 
 async function main(argv: readonly string[]): Promise<number> {

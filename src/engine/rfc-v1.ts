@@ -133,6 +133,11 @@ export class RfcV1Engine implements Engine {
     if (this.queue.push(pfn, nid, time)) this.flush();
   }
 
+  /** record_access() for the first `n` records of typed arrays (one monomorphic loop per engine). */
+  record_batch(pfn: Float64Array, nid: Int32Array, src: Int32Array, time: Float64Array, n: number): void {
+    for (let i = 0; i < n; i++) this.record_access(pfn[i]!, nid[i]!, src[i]!, time[i]!);
+  }
+
   /**
    * Applies the queued accesses grouped by region of the placed-page table (see access-queue.ts); new
    * records are linked into their buckets afterwards, in trace order (linkNew()).

@@ -6,6 +6,11 @@ export interface AccessSink {
   record_access(pfn: number, nid: number, src: number, time: number): void;
 }
 
+/** A sink that can also take records in bulk (typed arrays, first `n` entries), for one read feeding many engines. */
+export interface BatchSink extends AccessSink {
+  record_batch?(pfn: Float64Array, nid: Int32Array, src: Int32Array, time: Float64Array, n: number): void;
+}
+
 /** What happened to one record examined by a daemon pass (SPEC 5, `--events`). */
 export type Outcome =
   | 'promoted'

@@ -113,6 +113,11 @@ export class PghotProbe implements AccessSink, PassObserver {
     this.ranges = new RangeMap(topology);
   }
 
+  /** record_access() over the first `n` records of typed arrays. */
+  record_batch(pfn: Float64Array, nid: Int32Array, src: Int32Array, time: Float64Array, n: number): void {
+    for (let i = 0; i < n; i++) this.record_access(pfn[i]!, nid[i]!, src[i]!, time[i]!);
+  }
+
   /** Feeds the engine (its passes due run first), then checks where the page lived when it was accessed. */
   record_access(pfn: number, nid: number, src: number, time: number): void {
     this.engine.record_access(pfn, nid, src, time);

@@ -4,7 +4,9 @@ import type { PghotConfig } from '../engine/pghot-config.js';
 import { createEngine, type EngineName, type ObservableEngine } from '../engine/registry.js';
 import type { Counter, PassObserver, ReplaySummary } from '../engine/types.js';
 import type { TraceError } from '../errors.js';
+import { statSync } from 'node:fs';
 import { readInputs, type InputSettings, type InputStats } from '../trace/input.js';
+import { canReadThreaded, readInputsThreaded } from '../trace/threaded.js';
 import type { TraceInput } from '../trace/read.js';
 
 /** Everything a replay needs, validated. */
@@ -19,6 +21,27 @@ export interface ReplaySettings {
   readonly parser: 'auto' | 'fast' | 'csv-parse';
   /** Input kind, perf mapping and --skip-bad (HZ and topology come from rfc). */
   readonly input: InputSettings;
+  /** `--parse-thread`: parse on a second thread (files only); auto does so for traces of 16 MiB or more. */
+  readonly parseThread?: 'auto' | 'on' | 'off';
+}
+
+/** Traces at least this large are parsed on a second thread under `--parse-thread auto`. */
+export const PARSE_THREAD_MIN_BYTES = 16 << 20;
+
+/** Whether this replay parses on a second thread. */
+export function useParseThread(settings: ReplaySettings, hooks: ReplayHooks): boolean {
+  const mode = settings.parseThread ?? 'auto';
+  if (mode === 'off' || hooks.onBad !== undefined || !canReadThreaded(settings.inputs)) return false;
+  if (mode === 'on') return true;
+  let bytes = 0;
+  for (const { name } of settings.inputs) {
+    try {
+      bytes += statSync(name).size;
+    } catch {
+      return false; // the in-process reader reports the error
+    }
+  }
+  return bytes >= PARSE_THREAD_MIN_BYTES;
 }
 
 /** Hooks of a replay run; all optional. */
@@ -45,7 +68,7 @@ export interface ReplayResult {
 export async function runReplay(settings: ReplaySettings, hooks: ReplayHooks = {}): Promise<ReplayResult> {
   const engine = createEngine(settings.engine, settings);
   if (hooks.observe) engine.observer = hooks.observe(engine);
-  const read = await readInputs(settings.inputs, engine, {
+  const read = await (useParseThread(settings, hooks) ? readInputsThreaded : readInputs)(settings.inputs, engine, {
     input: settings.input,
     topology: settings.rfc.topology,
     hz: settings.rfc.hz,

@@ -47,6 +47,7 @@ export interface RawEngineOptions {
   pageSize?: string;
   event?: string[];
   skipBad?: boolean;
+  parseThread?: string;
 }
 
 /** Raw values commander collected for INPUT_OPTIONS. */
@@ -152,5 +153,9 @@ export function normalizeReplayOptions(
   const parser = raw.parser as ReplaySettings['parser'];
   const inputs = (traces.length === 0 ? ['-'] : traces).map((name) => ({ name }));
   const input = normalizeInputOptions(raw, topology);
-  return { engine: raw.engine as EngineName, rfc, pghot, topologySource: raw.topology, inputs, parser, input };
+  const parseThread = raw.parseThread ?? 'auto';
+  if (parseThread !== 'auto' && parseThread !== 'on' && parseThread !== 'off') {
+    throw new UsageError(`--parse-thread must be auto, on or off, got ${JSON.stringify(parseThread)}`);
+  }
+  return { engine: raw.engine as EngineName, rfc, pghot, topologySource: raw.topology, inputs, parser, input, parseThread };
 }

@@ -132,4 +132,18 @@ describe('kpromo replay', () => {
     expect(r.stderr).toMatch(/interrupted after 2 records/);
     expect(r.stderr).toContain('kpromoted_recorded_accesses 2\n');
   });
+
+  it('gives the same counters and events with the parser on a second thread', async () => {
+    const dir = tmp();
+    const trace = path.join(dir, 't.csv');
+    expect((await runCli(['gen', '--pages', '3000', '--records', '200000', '--duration', '30', '-o', trace])).code).toBe(0);
+    const out: string[] = [];
+    for (const mode of ['off', 'on']) {
+      const ev = path.join(dir, `e-${mode}.csv`);
+      const r = await runCli(['replay', '--parse-thread', mode, '--topology', '2s-cxl-budget', '--format', 'json', '--events', ev, trace]);
+      expect(r.code).toBe(0);
+      out.push(JSON.stringify(JSON.parse(r.stdout).counters) + fs.readFileSync(ev, 'utf8'));
+    }
+    expect(out[1]).toBe(out[0]);
+  });
 });

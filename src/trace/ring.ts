@@ -1,0 +1,95 @@
+/**
+ * A ring of record batches in shared memory, between a parser thread (producer) and the engine's thread
+ * (consumer): SLOTS slots of BATCH records each, as typed-array columns, plus control words.
+ */
+
+/** Slots in the ring. */
+export const SLOTS = 4;
+/** Records per slot. */
+export const BATCH = 1 << 16;
+
+/** Control words (Int32) after the slot states. */
+export const CTL_DONE = SLOTS; // producer finished (after publishing its last slot)
+/** The consumer asks the producer to stop (Ctrl-C). */
+export const CTL_STOP = SLOTS + 1;
+/** The producer failed; details follow as a message. */
+export const CTL_ERROR = SLOTS + 2;
+const CTL_WORDS = SLOTS + 3;
+
+/** Typed views of one shared ring. */
+export interface Ring {
+  readonly buffer: SharedArrayBuffer;
+  /** state[s]: 0 free, 1 ready; then the control words. */
+  readonly state: Int32Array;
+  readonly count: Int32Array;
+  readonly pfn: Float64Array;
+  readonly time: Float64Array;
+  readonly nid: Int32Array;
+  readonly src: Int32Array;
+  /** progress[0] bytes read, progress[1] total bytes (-1 unknown), progress[2] records. */
+  readonly progress: Float64Array;
+}
+
+/** Allocates a ring, or maps an existing buffer. */
+export function ring(buffer: SharedArrayBuffer = new SharedArrayBuffer(ringBytes())): Ring {
+  const n = SLOTS * BATCH;
+  let off = 0;
+  const take = <T>(make: (b: SharedArrayBuffer, o: number, l: number) => T, bytes: number, len: number): T => {
+    const v = make(buffer, off, len);
+    off += bytes * len;
+    return v;
+  };
+  const pfn = take((b, o, l) => new Float64Array(b, o, l), 8, n);
+  const time = take((b, o, l) => new Float64Array(b, o, l), 8, n);
+  const progress = take((b, o, l) => new Float64Array(b, o, l), 8, 3);
+  const nid = take((b, o, l) => new Int32Array(b, o, l), 4, n);
+  const src = take((b, o, l) => new Int32Array(b, o, l), 4, n);
+  const state = take((b, o, l) => new Int32Array(b, o, l), 4, CTL_WORDS);
+  const count = take((b, o, l) => new Int32Array(b, o, l), 4, SLOTS);
+  return { buffer, state, count, pfn, time, nid, src, progress };
+}
+
+function ringBytes(): number {
+  const n = SLOTS * BATCH;
+  return n * (8 + 8 + 4 + 4) + 3 * 8 + (SLOTS + 3) * 4 + SLOTS * 4;
+}
+
+/** The producer side: buffers records into the current slot and publishes full slots, waiting for free ones. */
+export class RingWriter {
+  private slot = 0;
+  private n = 0;
+  records = 0;
+  constructor(private readonly r: Ring) {}
+
+  /** Appends one record (an AccessSink). */
+  record_access(pfn: number, nid: number, src: number, time: number): void {
+    const i = this.slot * BATCH + this.n;
+    const r = this.r;
+    r.pfn[i] = pfn;
+    r.nid[i] = nid;
+    r.src[i] = src;
+    r.time[i] = time;
+    this.records++;
+    if (++this.n === BATCH) this.publish();
+  }
+
+  /** Publishes the current slot (if it holds records) and waits until the next one is free. */
+  publish(): void {
+    if (this.n === 0) return;
+    const { state, count } = this.r;
+    count[this.slot] = this.n;
+    Atomics.store(state, this.slot, 1);
+    Atomics.notify(state, this.slot);
+    this.slot = (this.slot + 1) % SLOTS;
+    this.n = 0;
+    while (Atomics.load(state, this.slot) !== 0) Atomics.wait(state, this.slot, 1);
+  }
+
+  /** Marks the end (after the last publish), with or without an error, and wakes the consumer. */
+  close(error: boolean): void {
+    const { state } = this.r;
+    if (error) Atomics.store(state, CTL_ERROR, 1);
+    Atomics.store(state, CTL_DONE, 1);
+    for (let s = 0; s < SLOTS; s++) Atomics.notify(state, s);
+  }
+}

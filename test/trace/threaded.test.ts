@@ -1,0 +1,89 @@
+/** The threaded read (parser on a worker thread, dist/ build) against the in-process read. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { TraceError } from '../../src/errors.js';
+import { DEFAULT_INPUT_SETTINGS, readInputs } from '../../src/trace/input.js';
+import { canReadThreaded, parseWorkerPath, readInputsThreaded } from '../../src/trace/threaded.js';
+import { SPEC_2S_CXL } from '../engine/helpers.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-threaded-'));
+
+function write(name: string, text: string | Buffer): string {
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, text);
+  return p;
+}
+
+function bigCsv(n: number, seed: number): string {
+  let x = seed;
+  let out = 'pfn,nid,src,time\n';
+  for (let i = 0; i < n; i++) {
+    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+    out += `0x${(0x200000 + (x % 500000)).toString(16)},${(x >>> 8) % 3 - 1},${(x >>> 12) & 1 ? 'pgtscan' : 'hwhints'},${4294892296 + (i >> 5)}\n`;
+  }
+  return out;
+}
+
+async function both(names: string[], input = DEFAULT_INPUT_SETTINGS) {
+  const opts = { input, topology: SPEC_2S_CXL, hz: 250 };
+  const a: number[] = [];
+  const b: number[] = [];
+  const run = async (f: () => Promise<unknown>) => {
+    try {
+      return { stats: await f() };
+    } catch (e) {
+      return { error: e };
+    }
+  };
+  const inProcess = await run(() => readInputs(names.map((name) => ({ name })), { record_access: (...r) => a.push(...r) }, opts));
+  const threaded = await run(() => readInputsThreaded(names.map((name) => ({ name })), { record_access: (...r) => b.push(...r) }, opts));
+  return { a, b, inProcess, threaded };
+}
+
+describe.skipIf(!fs.existsSync(parseWorkerPath()))('readInputsThreaded', () => {
+  it('gives the same records and stats as readInputs over several files, gz and batches', async () => {
+    const f1 = write('a.csv', bigCsv(150000, 1));
+    const f2 = write('b.csv.gz', gzipSync(bigCsv(70000, 2)));
+    const f3 = write('c.csv', '# tail\n0x200001,0,hwhints,4294999999\n');
+    expect(canReadThreaded([{ name: f1 }])).toBe(true);
+    expect(canReadThreaded([{ name: '-' }])).toBe(false);
+    const r = await both([f1, f2, f3]);
+    expect(r.b.length).toBe(4 * 220001);
+    expect(r.b).toEqual(r.a);
+    expect(r.threaded).toEqual(r.inProcess);
+  });
+
+  it('reports a bad line as the same TraceError', async () => {
+    const f = write('bad.csv', bigCsv(100000, 3) + '0x200000,0,hwhints,12x\n');
+    const r = await both([f]);
+    const e = (r.threaded as { error: TraceError }).error;
+    expect(e).toBeInstanceOf(TraceError);
+    expect(e).toMatchObject({ code: 'KPROMO_TRACE', file: f, line: 100002, column: 4, field: 'time', text: '12x' });
+    expect(e.message).toBe((r.inProcess as { error: TraceError }).error.message);
+  });
+
+  it('skips bad lines with --skip-bad exactly like the in-process read', async () => {
+    const f = write('skip.csv', 'pfn,nid,src,time\n0x200000,0,hwhints,1\nbad\n0x200001,0,hwhints,2\n0x200001,0,nope,2\n');
+    const r = await both([f], { ...DEFAULT_INPUT_SETTINGS, skipBad: true });
+    expect(r.b).toEqual(r.a);
+    expect(r.threaded).toEqual(r.inProcess);
+    expect((r.threaded as { stats: { skipped: number } }).stats.skipped).toBe(2);
+  });
+
+  it('stops when asked (Ctrl-C) and says so', async () => {
+    const f = write('stop.csv', bigCsv(300000, 4));
+    let n = 0;
+    const stats = await readInputsThreaded([{ name: f }], { record_access: () => n++ }, {
+      input: DEFAULT_INPUT_SETTINGS,
+      topology: SPEC_2S_CXL,
+      hz: 250,
+      shouldStop: () => n > 0,
+    });
+    expect(stats.stopped).toBe(true);
+    expect(stats.records).toBe(n);
+    expect(n).toBeLessThan(300000);
+  });
+});
