@@ -48,14 +48,15 @@ function isAnalysisSource(e: ObservableEngine): e is ObservableEngine & Analysis
 }
 
 /** An engine set up for a multi run: the sink records go to, and how to get its metrics at the end. */
-interface Lane {
+export interface Lane {
   readonly config: MultiConfig;
   readonly engine: ObservableEngine;
   readonly sink: AccessSink;
   metrics(counters: readonly Counter[], summary: ReplaySummary): MultiMetrics;
 }
 
-function lane(config: MultiConfig): Lane {
+/** Sets up one configuration's engine with what its metrics need. */
+export function lane(config: MultiConfig): Lane {
   const engine = createEngine(config.settings.engine, config.settings);
   if (isAnalysisSource(engine)) {
     const collector = new AnalysisCollector(engine, { maxRows: 256 });
@@ -96,11 +97,15 @@ export async function runMulti(configs: readonly MultiConfig[], opts: MultiRunOp
   });
   if (read.stopped) return { results: [], read, interrupted: true };
   fanout?.flush();
-  const results = lanes.map((l): ConfigResult => {
+  return { results: finishLanes(lanes), read, interrupted: false };
+}
+
+/** Runs each lane's final pass and collects its results. */
+export function finishLanes(lanes: readonly Lane[]): ConfigResult[] {
+  return lanes.map((l): ConfigResult => {
     l.engine.finish();
     const counters = l.engine.counters();
     const summary = l.engine.summary();
     return { label: l.config.label, engine: l.engine.name, counters, summary, metrics: l.metrics(counters, summary) };
   });
-  return { results, read, interrupted: false };
 }

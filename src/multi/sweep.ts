@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { KpromoError } from '../errors.js';
 import type { MultiConfig } from './config.js';
 import { runMulti, type ConfigResult, type MultiResult, type MultiRunOptions } from './run-multi.js';
+import { canRunShared, runShared } from './shared.js';
 import { reviveError, type SweepJob, type SweepReply } from './worker-message.js';
 
 /** Grids up to this size run in process unless `--jobs` says otherwise: a thread costs more than it saves. */
@@ -65,6 +66,8 @@ export async function runSweep(configs: readonly MultiConfig[], opts: MultiRunOp
     }
     return { results, read: last!.read, interrupted: false };
   }
+  // One read broadcast to a worker per core, while every worker holds at most MAX_PER_PASS engines.
+  if (canRunShared(opts) && Math.ceil(configs.length / jobs) <= MAX_PER_PASS) return runShared(configs, opts, jobs);
   return runWorkers(slices(configs, Math.max(jobs, passes)), opts, jobs);
 }
 

@@ -1,22 +1,13 @@
 /** `--timeline-csv FILE`: the timeline as CSV, one line per row, every column of the data model. */
 import type { TimelineRow } from '../analysis/model.js';
+import { COUNT_COLUMNS } from './aggregate.js';
 
-/** Columns before the per-node free_pages columns, in file order. */
+/** Columns before the per-node free_pages columns, in file order: time, node, the counts, then the states. */
 export const TIMELINE_CSV_COLUMNS = [
   'time',
   'seconds',
   'node',
-  'examined',
-  'candidates',
-  'promoted',
-  'failed',
-  'dropped_cold_old',
-  'dropped_not_accessed',
-  'dropped_right_node',
-  'dropped_non_lru',
-  'dropped_offline',
-  'accesses',
-  'toptier_accesses',
+  ...COUNT_COLUMNS,
   'fast_tier_share',
   'tracked_after',
   'unexamined_after',

@@ -6,6 +6,9 @@ import { EXIT_INTERRUPTED, EXIT_OK } from '../../errors.js';
 import { cachedLoader, engineSettings, parseEngineSpec, specSettings, uniqueLabels, type MultiConfig } from '../../multi/config.js';
 import { renderCompareCsv, renderCompareJson, renderCompareTable, type CompareView } from '../../multi/render-compare.js';
 import { runMulti } from '../../multi/run-multi.js';
+import { canRunShared, runShared } from '../../multi/shared.js';
+import type { ReadProgress } from '../../trace/read.js';
+import { availableParallelism } from 'node:os';
 import { loadTopology } from '../../topology/load.js';
 import { addOptions, ENGINE_OPTIONS, type RawEngineOptions } from '../options.js';
 import { makeProgress } from '../progress.js';
@@ -71,13 +74,10 @@ async function compare(ctx: CommandContext, traces: string[], raw: RawCompareOpt
   });
   let run;
   try {
-    run = await runMulti(configs, {
-      inputs,
-      parser,
-      stdin: io.stdin,
-      onProgress: (p) => progress.update(p),
-      shouldStop: () => stop,
-    });
+    const opts = { inputs, parser, stdin: io.stdin, onProgress: (p: ReadProgress) => progress.update(p), shouldStop: () => stop };
+    // One read; with several configurations and a file, the engines run on every core (a worker per share).
+    const threads = Math.min(availableParallelism(), configs.length);
+    run = threads > 1 && canRunShared(opts) ? await runShared(configs, opts, threads) : await runMulti(configs, opts);
   } finally {
     off();
     progress.done();

@@ -1,0 +1,110 @@
+/**
+ * One read feeding engines on several threads: this thread parses the traces once into a shared ring of
+ * record batches; every worker (lane-worker.ts) applies every batch to its own share of the
+ * configurations. A slot is reused when all workers are done with it. So N configurations cost one parse
+ * plus N engines spread over the cores.
+ */
+import { BATCH, ring, SLOTS, type Ring } from '../trace/ring.js';
+
+/** Control words of a broadcast ring (Int32): remaining readers per slot, generation per slot, then flags. */
+export const REMAINING = 0;
+/** seq[s] at SEQ + s: the generation (1, 2, ...) of the batch in slot s. */
+export const SEQ = SLOTS;
+/** The producer has published its last batch. */
+export const DONE = 2 * SLOTS;
+/** Number of batches published, valid when DONE. */
+export const TOTAL = 2 * SLOTS + 1;
+/** A worker failed (its error follows as a message). */
+export const FAILED = 2 * SLOTS + 2;
+const WORDS = 2 * SLOTS + 3;
+
+/** The shared buffers of a broadcast. */
+export interface Broadcast {
+  readonly ring: Ring;
+  readonly ctl: Int32Array;
+}
+
+/** Allocates a broadcast, or maps existing buffers (in a worker). */
+export function broadcast(data?: SharedArrayBuffer, ctl?: SharedArrayBuffer): Broadcast {
+  return { ring: ring(data), ctl: new Int32Array(ctl ?? new SharedArrayBuffer(WORDS * 4)) };
+}
+
+/** The producer: an AccessSink that publishes full batches to `readers` readers. */
+export class BroadcastWriter {
+  private k = 0; // batches published
+  private n = 0; // records in the current batch
+  records = 0;
+  constructor(
+    private readonly b: Broadcast,
+    private readonly readers: number,
+    private readonly failed: () => boolean,
+  ) {}
+
+  /** Appends one record to the current batch. */
+  record_access(pfn: number, nid: number, src: number, time: number): void {
+    const r = this.b.ring;
+    const i = (this.k % SLOTS) * BATCH + this.n;
+    r.pfn[i] = pfn;
+    r.nid[i] = nid;
+    r.src[i] = src;
+    r.time[i] = time;
+    this.records++;
+    if (++this.n === BATCH) this.publish();
+  }
+
+  /** Publishes the current batch and waits (blocking) until the next slot is free. */
+  publish(): void {
+    if (this.n === 0) return;
+    const { ctl } = this.b;
+    const s = this.k % SLOTS;
+    this.b.ring.count[s] = this.n;
+    Atomics.store(ctl, REMAINING + s, this.readers);
+    Atomics.store(ctl, SEQ + s, Math.floor(this.k / SLOTS) + 1);
+    Atomics.notify(ctl, SEQ + s);
+    this.k++;
+    this.n = 0;
+    const next = this.k % SLOTS;
+    for (;;) {
+      const left = Atomics.load(ctl, REMAINING + next);
+      if (left === 0) return;
+      if (this.failed() || Atomics.load(ctl, FAILED) === 1) throw new Error('a worker failed');
+      Atomics.wait(ctl, REMAINING + next, left, 50);
+    }
+  }
+
+  /** Publishes the rest and tells the readers there is no more. */
+  end(): void {
+    this.publish();
+    const { ctl } = this.b;
+    Atomics.store(ctl, TOTAL, this.k);
+    Atomics.store(ctl, DONE, 1);
+    for (let s = 0; s < SLOTS; s++) Atomics.notify(ctl, SEQ + s);
+  }
+}
+
+/** The reader side: calls `apply` for each batch in order (blocking waits; for worker threads). */
+export function readBroadcast(
+  b: Broadcast,
+  apply: (pfn: Float64Array, nid: Int32Array, src: Int32Array, time: Float64Array, n: number) => void,
+): void {
+  const { ring: r, ctl } = b;
+  const views = Array.from({ length: SLOTS }, (_, s) => ({
+    pfn: r.pfn.subarray(s * BATCH, (s + 1) * BATCH),
+    nid: r.nid.subarray(s * BATCH, (s + 1) * BATCH),
+    src: r.src.subarray(s * BATCH, (s + 1) * BATCH),
+    time: r.time.subarray(s * BATCH, (s + 1) * BATCH),
+  }));
+  for (let k = 0; ; k++) {
+    const s = k % SLOTS;
+    const gen = Math.floor(k / SLOTS) + 1;
+    for (;;) {
+      const seq = Atomics.load(ctl, SEQ + s);
+      if (seq === gen) break;
+      if (Atomics.load(ctl, DONE) === 1 && k >= Atomics.load(ctl, TOTAL)) return;
+      Atomics.wait(ctl, SEQ + s, seq, 50);
+    }
+    const v = views[s]!;
+    apply(v.pfn, v.nid, v.src, v.time, r.count[s]!);
+    if (Atomics.sub(ctl, REMAINING + s, 1) === 1) Atomics.notify(ctl, REMAINING + s);
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * Several configurations over ONE read of the traces, on every core: this thread parses once into a
+ * broadcast ring (broadcast.ts), and each worker thread applies every record to its share of the
+ * configurations (lane-worker.ts). Results come back in configuration order, errors as readInputs() or
+ * the engines would throw them.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { KpromoError } from '../errors.js';
+import { DEFAULT_INPUT_SETTINGS, readInputs } from '../trace/input.js';
+import { broadcast, BroadcastWriter, FAILED } from './broadcast.js';
+import type { MultiConfig } from './config.js';
+import type { LaneJob } from './lane-worker.js';
+import type { MultiResult, MultiRunOptions } from './run-multi.js';
+import { slices } from './sweep.js';
+import { reviveError, type SweepReply } from './worker-message.js';
+
+/** The built lane worker (tests run from TypeScript sources and use dist/). */
+export function laneWorkerPath(): string {
+  const here = fileURLToPath(import.meta.url);
+  return here.endsWith('.js') ? join(dirname(here), 'lane-worker.js') : join(dirname(here), '..', '..', 'dist', 'src', 'multi', 'lane-worker.js');
+}
+
+/** Whether runShared can serve these inputs: files only (standard input is read in process), worker built. */
+export function canRunShared(opts: Pick<MultiRunOptions, 'inputs'>): boolean {
+  return opts.inputs.length > 0 && opts.inputs.every((i) => i.name !== '-') && existsSync(laneWorkerPath());
+}
+
+/** Runs `configs` split over `threads` worker threads fed by one read of the traces. */
+export async function runShared(configs: readonly MultiConfig[], opts: MultiRunOptions, threads: number): Promise<MultiResult> {
+  const file = laneWorkerPath();
+  if (!existsSync(file)) throw new KpromoError('KPROMO_WORKER', `worker ${file} is missing (run \`npm run build\`)`, 70);
+  const parts = slices(configs, threads);
+  const b = broadcast();
+  const workers = parts.map((part) => {
+    const job: LaneJob = { configs: part, data: b.ring.buffer, ctl: b.ctl.buffer as SharedArrayBuffer };
+    return new Worker(file, { workerData: job });
+  });
+  let terminating = false;
+  const replies = workers.map(
+    (w) =>
+      new Promise<SweepReply>((resolve, reject) => {
+        let answered = false;
+        w.once('message', (m: SweepReply) => {
+          answered = true;
+          resolve(m);
+        });
+        w.once('error', reject);
+        w.once('exit', (code) => {
+          if (answered) return;
+          if (terminating) resolve({ ok: false, error: { message: 'terminated' } });
+          else reject(new Error(`worker exited with code ${code} without a result`));
+        });
+      }),
+  );
+  for (const p of replies) p.catch(() => {}); // awaited below; a failure while this thread parses is handled there
+  const stopAll = async () => {
+    terminating = true;
+    await Promise.all(workers.map((w) => w.terminate()));
+  };
+  const first = configs[0]!.settings;
+  const writer = new BroadcastWriter(b, parts.length, () => false);
+  let read;
+  try {
+    read = await readInputs([...opts.inputs], writer, {
+      input: opts.input ?? DEFAULT_INPUT_SETTINGS,
+      topology: first.rfc.topology,
+      hz: first.rfc.hz,
+      parser: opts.parser,
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
+      ...(opts.onBad ? { onBad: opts.onBad } : {}),
+    });
+    if (!read.stopped) writer.end();
+  } catch (e) {
+    if (Atomics.load(b.ctl, FAILED) === 1) {
+      // A worker failed first: its error is the one to report.
+      for (const r of await Promise.allSettled(replies)) {
+        if (r.status === 'fulfilled' && !r.value.ok) {
+          await stopAll();
+          throw reviveError(r.value.error);
+        }
+      }
+    }
+    await stopAll();
+    throw e;
+  }
+  if (read.stopped) {
+    await stopAll();
+    return { results: [], read, interrupted: true };
+  }
+  const rs = await Promise.all(replies);
+  for (const r of rs) if (!r.ok) throw reviveError(r.error);
+  return { results: rs.flatMap((r) => (r.ok ? r.results : [])), read, interrupted: false };
+}
