@@ -33,6 +33,11 @@ export function useParseThread(settings: ReplaySettings, hooks: ReplayHooks): bo
   const mode = settings.parseThread ?? 'auto';
   if (mode === 'off' || hooks.onBad !== undefined || !canReadThreaded(settings.inputs)) return false;
   if (mode === 'on') return true;
+  // This process's standard input (a pipe may carry any amount) is forwarded to the parser thread;
+  // another stream (in-process callers, tests) is read here.
+  if (settings.inputs.some((i) => i.name === '-')) {
+    return (hooks.stdin === undefined || hooks.stdin === process.stdin) && process.stdin.isTTY !== true;
+  }
   let bytes = 0;
   for (const { name } of settings.inputs) {
     try {

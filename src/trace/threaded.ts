@@ -2,7 +2,7 @@
  * Reading on a second thread: a worker parses the traces (readInputs) into a shared ring while this thread
  * applies the records, so on two cores a replay costs about max(parse, engine) instead of their sum. The
  * records reach the sink in exactly the order readInputs() would give them; errors and stats are the same.
- * Standard input stays in process (a worker cannot read this process's stdin).
+ * Standard input is piped through to the worker's stdin.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -21,9 +21,9 @@ export function parseWorkerPath(): string {
   return here.endsWith('.js') ? join(dirname(here), 'parse-worker.js') : join(dirname(here), '..', '..', 'dist', 'src', 'trace', 'parse-worker.js');
 }
 
-/** Whether a threaded read can serve these inputs: files only, and the worker script is built. */
+/** Whether a threaded read can serve these inputs: the worker script is built (stdin is forwarded to it). */
 export function canReadThreaded(inputs: readonly TraceInput[]): boolean {
-  return inputs.length > 0 && inputs.every((i) => i.name !== '-') && existsSync(parseWorkerPath());
+  return inputs.length > 0 && existsSync(parseWorkerPath());
 }
 
 /** Atomics.waitAsync (Node 16+; not in the ES2022 lib typings). */
@@ -54,8 +54,16 @@ export async function readInputsThreaded(
     hz: opts.hz,
     parser: opts.parser ?? 'auto',
   };
-  const worker = new Worker(parseWorkerPath(), { workerData: data });
+  // Standard input is forwarded chunk by chunk to the worker's own stdin.
+  const readsStdin = inputs.some((i) => i.name === '-');
+  const worker = new Worker(parseWorkerPath(), { workerData: data, stdin: readsStdin });
+  const from = (opts.stdin ?? process.stdin) as NodeJS.ReadableStream & { destroy?: () => void };
+  if (readsStdin && worker.stdin) {
+    from.on('error', () => worker.stdin!.end());
+    from.pipe(worker.stdin);
+  }
   let message: WorkerMessage | null = null;
+  let ending = false; // set when this side ends the worker (Ctrl-C, or after the result)
   const finished = new Promise<WorkerMessage>((resolve, reject) => {
     worker.once('message', (m: WorkerMessage) => {
       message = m;
@@ -63,9 +71,10 @@ export async function readInputsThreaded(
     });
     worker.once('error', reject);
     worker.once('exit', (code) => {
-      if (message === null) reject(new Error(`parser thread exited with code ${code} and no result`));
+      if (message === null && !ending) reject(new Error(`parser thread exited with code ${code} and no result`));
     });
   });
+  finished.catch(() => {}); // awaited below unless the read was stopped
   const views = Array.from({ length: SLOTS }, (_, s) => ({
     pfn: r.pfn.subarray(s * BATCH, (s + 1) * BATCH),
     nid: r.nid.subarray(s * BATCH, (s + 1) * BATCH),
@@ -86,22 +95,34 @@ export async function readInputsThreaded(
         Atomics.store(state, slot, 0);
         Atomics.notify(state, slot);
         slot = (slot + 1) % SLOTS;
-        if (opts.shouldStop?.()) Atomics.store(state, CTL_STOP, 1);
         opts.onProgress?.({ bytes: r.progress[0]!, totalBytes: r.progress[1]! < 0 ? null : r.progress[1]!, records: applied });
+        if (opts.shouldStop?.()) return stopped(applied, r.progress[0]!);
         continue;
       }
       if (Atomics.load(state, CTL_DONE) === 1) break;
       // Sleep until the producer publishes this slot or finishes (it notifies every slot then).
       const w = waitAsync(state, slot, 0, 200);
       if (w.async) await w.value;
-      if (opts.shouldStop?.()) Atomics.store(state, CTL_STOP, 1);
+      // Ctrl-C: the counters are those of the records applied so far; the parser thread is ended below.
+      if (opts.shouldStop?.()) return stopped(applied, r.progress[0]!);
     }
     const m = await finished;
     if (Atomics.load(state, CTL_ERROR) === 1 || m.type !== 'done') throw rebuild(m);
     return { ...m.stats, records: applied };
   } finally {
+    ending = true;
+    Atomics.store(state, CTL_STOP, 1); // the parser stops between chunks, if it still runs
+    if (readsStdin && worker.stdin) {
+      from.unpipe(worker.stdin);
+      from.destroy?.(); // nothing more is read from it: let the process end without waiting for EOF
+    }
     await worker.terminate();
   }
+}
+
+/** Stats of a read stopped by Ctrl-C after `records` records. */
+function stopped(records: number, bytes: number): InputStats {
+  return { records, bytes, files: 0, skipped: 0, stopped: true, kinds: [], badReasons: {}, firstBad: [], perf: null };
 }
 
 /** The worker's error as the error readInputs() would have thrown. */

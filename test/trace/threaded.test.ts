@@ -49,7 +49,7 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('readInputsThreaded', () => {
     const f2 = write('b.csv.gz', gzipSync(bigCsv(70000, 2)));
     const f3 = write('c.csv', '# tail\n0x200001,0,hwhints,4294999999\n');
     expect(canReadThreaded([{ name: f1 }])).toBe(true);
-    expect(canReadThreaded([{ name: '-' }])).toBe(false);
+    expect(canReadThreaded([{ name: '-' }])).toBe(true); // forwarded to the worker's stdin
     const r = await both([f1, f2, f3]);
     expect(r.b.length).toBe(4 * 220001);
     expect(r.b).toEqual(r.a);
@@ -85,5 +85,19 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('readInputsThreaded', () => {
     expect(stats.stopped).toBe(true);
     expect(stats.records).toBe(n);
     expect(n).toBeLessThan(300000);
+  });
+
+  it('forwards standard input to the parser thread', async () => {
+    const { Readable } = await import('node:stream');
+    const text = bigCsv(90000, 5);
+    const a: number[] = [];
+    const b: number[] = [];
+    const opts = { input: DEFAULT_INPUT_SETTINGS, topology: SPEC_2S_CXL, hz: 250 };
+    const sa = await readInputs([{ name: '-' }], { record_access: (...r) => a.push(...r) }, { ...opts, stdin: Readable.from([Buffer.from(text)]) });
+    const chunks = [];
+    for (let i = 0; i < text.length; i += 70001) chunks.push(Buffer.from(text.slice(i, i + 70001)));
+    const sb = await readInputsThreaded([{ name: '-' }], { record_access: (...r) => b.push(...r) }, { ...opts, stdin: Readable.from(chunks) });
+    expect(b).toEqual(a);
+    expect(sb.records).toBe(sa.records);
   });
 });
