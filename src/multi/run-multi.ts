@@ -7,7 +7,9 @@ import { PghotEngine } from '../engine/pghot.js';
 import { createEngine, type ObservableEngine } from '../engine/registry.js';
 import type { AccessSink, Counter, ReplaySummary } from '../engine/types.js';
 import type { TraceError } from '../errors.js';
+import { useParseThread } from '../run/replay.js';
 import { DEFAULT_INPUT_SETTINGS, readInputs, type InputSettings } from '../trace/input.js';
+import { readInputsThreaded } from '../trace/threaded.js';
 import type { ReadStats, TraceInput } from '../trace/read.js';
 import type { MultiConfig } from './config.js';
 import { Fanout } from './fanout.js';
@@ -85,7 +87,8 @@ export async function runMulti(configs: readonly MultiConfig[], opts: MultiRunOp
   const fanout = lanes.length === 1 ? null : new Fanout(lanes.map((l) => l.sink));
   // perf input maps times and CPUs with the first configuration's HZ and topology.
   const first = configs[0]!.settings;
-  const read: ReadStats = await readInputs([...opts.inputs], fanout ?? lanes[0]!.sink, {
+  const threaded = useParseThread({ inputs: opts.inputs }, opts);
+  const read: ReadStats = await (threaded ? readInputsThreaded : readInputs)([...opts.inputs], fanout ?? lanes[0]!.sink, {
     input: opts.input ?? DEFAULT_INPUT_SETTINGS,
     topology: first.rfc.topology,
     hz: first.rfc.hz,

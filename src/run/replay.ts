@@ -28,8 +28,11 @@ export interface ReplaySettings {
 /** Traces at least this large are parsed on a second thread under `--parse-thread auto`. */
 export const PARSE_THREAD_MIN_BYTES = 16 << 20;
 
-/** Whether this replay parses on a second thread. */
-export function useParseThread(settings: ReplaySettings, hooks: ReplayHooks): boolean {
+/** Whether a read of `inputs` parses on a second thread (replay, and the in-process compare/sweep). */
+export function useParseThread(
+  settings: Pick<ReplaySettings, 'inputs' | 'parseThread'>,
+  hooks: Pick<ReplayHooks, 'onBad' | 'stdin'>,
+): boolean {
   const mode = settings.parseThread ?? 'auto';
   if (mode === 'off' || hooks.onBad !== undefined || !canReadThreaded(settings.inputs)) return false;
   if (mode === 'on') return true;
