@@ -4,7 +4,7 @@
  * configurations. A slot is reused when all workers are done with it. So N configurations cost one parse
  * plus N engines spread over the cores.
  */
-import { BATCH, ring, SLOTS, type Ring } from '../trace/ring.js';
+import { BATCH, BatchWriter, ring, SLOTS, type Ring } from '../trace/ring.js';
 
 /** Control words of a broadcast ring (Int32): remaining readers per slot, generation per slot, then flags. */
 export const REMAINING = 0;
@@ -30,26 +30,14 @@ export function broadcast(data?: SharedArrayBuffer, ctl?: SharedArrayBuffer): Br
 }
 
 /** The producer: an AccessSink that publishes full batches to `readers` readers. */
-export class BroadcastWriter {
+export class BroadcastWriter extends BatchWriter {
   private k = 0; // batches published
-  private n = 0; // records in the current batch
-  records = 0;
   constructor(
     private readonly b: Broadcast,
     private readonly readers: number,
     private readonly failed: () => boolean,
-  ) {}
-
-  /** Appends one record to the current batch. */
-  record_access(pfn: number, nid: number, src: number, time: number): void {
-    const r = this.b.ring;
-    const i = (this.k % SLOTS) * BATCH + this.n;
-    r.pfn[i] = pfn;
-    r.nid[i] = nid;
-    r.src[i] = src;
-    r.time[i] = time;
-    this.records++;
-    if (++this.n === BATCH) this.publish();
+  ) {
+    super(b.ring);
   }
 
   /** Publishes the current batch and waits (blocking) until the next slot is free. */
@@ -63,7 +51,7 @@ export class BroadcastWriter {
     Atomics.notify(ctl, SEQ + s);
     this.k++;
     this.n = 0;
-    const next = this.k % SLOTS;
+    const next = (this.slot = this.k % SLOTS);
     for (;;) {
       const left = Atomics.load(ctl, REMAINING + next);
       if (left === 0) return;

@@ -54,12 +54,14 @@ function ringBytes(): number {
   return n * (8 + 8 + 4 + 4) + 3 * 8 + (SLOTS + 3) * 4 + SLOTS * 4;
 }
 
-/** The producer side: buffers records into the current slot and publishes full slots, waiting for free ones. */
-export class RingWriter {
-  private slot = 0;
-  private n = 0;
+/** A producer of record batches: buffers records into the current slot; subclasses publish full slots. */
+export abstract class BatchWriter {
+  /** Slot being filled. */
+  protected slot = 0;
+  /** Records in it. */
+  protected n = 0;
   records = 0;
-  constructor(private readonly r: Ring) {}
+  constructor(protected readonly r: Ring) {}
 
   /** Appends one record (an AccessSink). */
   record_access(pfn: number, nid: number, src: number, time: number): void {
@@ -73,6 +75,12 @@ export class RingWriter {
     if (++this.n === BATCH) this.publish();
   }
 
+  /** Hands the current slot to the reader(s) and moves to a free one. */
+  abstract publish(): void;
+}
+
+/** The producer side of a one-reader ring: publishes full slots, waiting for free ones. */
+export class RingWriter extends BatchWriter {
   /** Publishes the current slot (if it holds records) and waits until the next one is free. */
   publish(): void {
     if (this.n === 0) return;
