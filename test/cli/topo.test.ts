@@ -1,0 +1,33 @@
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
+
+const FIX = path.resolve(__dirname, '../fixtures');
+
+describe('kpromo topo', () => {
+  it('prints a preset as a table with tiers, top-tier verdicts and daemons', async () => {
+    const r = await runCli(['topo', '2s-cxl']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/│ 2\s+│ -\s+│ 2880\s+│ 22\s+│ no\s+│ no\s+│ 0x200000-0x400000/);
+    expect(r.stdout).toMatch(/│ 0\s+│ 0-7\s+│ 576\s+│ 4\s+│ yes\s+│ kpromoted0/);
+    expect(r.stdout).toContain('top-tier boundary: tier 4');
+  });
+
+  it('lists presets, prints JSON that --topology accepts, and builds one from sysfs and numactl -H', async () => {
+    expect((await runCli(['topo', '--list'])).stdout).toMatch(/^2s-cxl\s+/m);
+    const json = await runCli(['topo', '--from-sysfs', path.join(FIX, 'sysfs-2s-cxl/devices/system/node')]);
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.stdout);
+    expect(doc.nodes.map((n: { id: number }) => n.id)).toEqual([0, 1, 2]);
+    expect(doc.nodes[2].adistance).toBe(2880); // memory_tier22
+    const n = await runCli(['topo', '--from-numactl', path.join(FIX, 'numactl-2s-cxl.txt')]);
+    expect(n.code).toBe(0);
+    expect(JSON.parse(n.stdout).nodes).toHaveLength(3);
+  });
+
+  it('names the bad key of a topology file and exits 2', async () => {
+    const r = await runCli(['topo', path.join(FIX, 'no-such-topology.json')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no-such-topology.json');
+  });
+});
