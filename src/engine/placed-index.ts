@@ -53,11 +53,6 @@ export class PlacedIndex {
     return this.count + this.big.size;
   }
 
-  /** Region of the table (top REGION_BITS of the slot) the pfn's probe starts in, for grouping lookups. */
-  region(pfn: number, bits: number): number {
-    return home(pfn >>> 0, (pfn / TWO_32) | 0, 32 - bits);
-  }
-
   /** Placed value of pfn, or 0 when absent. */
   get(pfn: number): number {
     if (pfn >= TWO_52) return this.big.get(pfn) ?? 0;

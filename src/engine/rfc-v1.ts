@@ -6,7 +6,6 @@
 import { C, DEMOTION_COUNTER_NAMES, RFC_V1_COUNTER_NAMES } from './counters.js';
 import { Kswapd } from './demotion.js';
 import { Nodes } from './nodes.js';
-import { AccessQueue } from './access-queue.js';
 import { BucketSet } from './bucket-set.js';
 import { PassClock } from './pass-clock.js';
 import { validateRfcV1Config, type RfcV1Config } from './config.js';
@@ -22,8 +21,6 @@ export type RfcVariant = 'rfc-v1' | 'rfc-v1-fixed';
 
 // struct page_hotness_info, one Float64Array slot per record.
 const STRIDE = 8;
-/** The queue is applied grouped by 2^REGION_BITS regions of the placed-page table. */
-const REGION_BITS = 14;
 const F_PFN = 0;
 const F_LAST_UPDATE = 1;
 const F_FREQUENCY = 2;
@@ -71,11 +68,7 @@ export class RfcV1Engine implements Engine {
   /** Records whose hot_node has a daemon: when 0 a pass can do nothing and is skipped in O(1). */
   private examinable = 0;
 
-  /** Accesses queued since the last flush (see flush()). */
-  private readonly queue: AccessQueue;
-  private readonly region = (pfn: number): number => this.placed.region(pfn, REGION_BITS);
-  private readonly newKeys: Float64Array;
-  private newCount = 0;
+
 
   /** --demotion: kswapd of the budgeted top-tier nodes. */
   private readonly kswapd: Kswapd | null;
@@ -85,13 +78,9 @@ export class RfcV1Engine implements Engine {
   private readonly clock: PassClock;
   private pending: number[][] = []; // per daemon, (pfn, from, outcome, tracked_since) of the current pass
 
-  /**
-   * `queue` is how many accesses are applied together (1 applies each at once); results do not depend on it.
-   */
-  constructor(cfg: RfcV1Config, variant: RfcVariant = 'rfc-v1', queue = 1 << 16) {
+  /** An engine over `cfg`; `variant` picks the window test (as posted, or as intended). */
+  constructor(cfg: RfcV1Config, variant: RfcVariant = 'rfc-v1') {
     validateRfcV1Config(cfg);
-    this.queue = new AccessQueue(queue, REGION_BITS);
-    this.newKeys = new Float64Array(queue);
     this.name = variant;
     this.fixed = variant === 'rfc-v1-fixed';
     this.hz_ = cfg.hz;
@@ -121,16 +110,13 @@ export class RfcV1Engine implements Engine {
 
   /** kpromoted_record_access(pfn, nid, src, now), after running the passes due before `time`. */
   record_access(pfn: number, nid: number, src: number, time: number): void {
-    if (time >= this.clock.next) {
-      this.flush();
-      this.clock.advance(time);
-    }
+    if (time >= this.clock.next) this.clock.advance(time);
     const c = this.c;
     this.records++;
     c[C.recorded_accesses]++;
     if (src === 0) c[C.recorded_hwhints]++;
     else if (src === 1) c[C.recorded_pgtscans]++;
-    if (this.queue.push(pfn, nid, time)) this.flush();
+    this.apply(pfn, nid, time);
   }
 
   /** record_access() for the first `n` records of typed arrays (one monomorphic loop per engine). */
@@ -138,47 +124,8 @@ export class RfcV1Engine implements Engine {
     for (let i = 0; i < n; i++) this.record_access(pfn[i]!, nid[i]!, src[i]!, time[i]!);
   }
 
-  /**
-   * Applies the queued accesses grouped by region of the placed-page table (see access-queue.ts); new
-   * records are linked into their buckets afterwards, in trace order (linkNew()).
-   */
-  private flush(): void {
-    const q = this.queue;
-    const n = q.length;
-    if (n === 0) return;
-    q.group(this.region);
-    q.length = 0;
-    const order = q.order;
-    for (let j = 0; j < n; j++) {
-      const i = order[j]!;
-      this.apply(q.pfn[i]!, q.nid[i]!, q.time[i]!, i);
-    }
-    this.linkNew();
-  }
-
-  /** hlist_add_head() of the records created by the last flush, in trace order. */
-  private linkNew(): void {
-    const m = this.newCount;
-    if (m === 0) return;
-    this.newCount = 0;
-    const keys = this.newKeys.subarray(0, m);
-    keys.sort(); // seq * 2^31 + slot: trace order
-    const s = this.slab;
-    for (let k = 0; k < m; k++) {
-      const key = keys[k]!;
-      const slot = key % 2147483648;
-      const base = slot * STRIDE;
-      const bucket = s[base + F_BUCKET]!;
-      s[base + F_NEXT] = this.heads[bucket]!;
-      if (this.heads[bucket] === -1) this.occupied.add(bucket);
-      this.heads[bucket] = slot;
-      const chain = ++this.chainLength[bucket]!;
-      if (chain > this.longestChain) this.longestChain = chain;
-    }
-  }
-
-  /** kpromoted_record_access() for one queued access; `seq` is its place in the queue. */
-  private apply(pfn: number, nid: number, time: number, seq: number): void {
+  /** kpromoted_record_access() past the counters: placement, the record, the window test, hot_node. */
+  private apply(pfn: number, nid: number, time: number): void {
     const c = this.c;
     // pfn_to_nid(), pfn_to_online_page(), is_zone_device_page(), folio_test_lru()
     const index = this.index;
@@ -236,11 +183,16 @@ export class RfcV1Engine implements Engine {
       s[base + F_LAST_UPDATE] = time;
       s[base + F_FREQUENCY] = 1;
       s[base + F_HOT_NODE] = 0;
-      s[base + F_NEXT] = -1; // linked by linkNew()
+      // hlist_add_head(): the newest record is the head of its bucket.
+      const bucket = hash_64(pfn, this.order);
+      s[base + F_NEXT] = this.heads[bucket]!;
+      if (this.heads[bucket] === -1) this.occupied.add(bucket);
+      this.heads[bucket] = slot;
+      const chain = ++this.chainLength[bucket]!;
+      if (chain > this.longestChain) this.longestChain = chain;
       s[base + F_PLACED] = moved ? node : -1;
       s[base + F_TRACKED_SINCE] = time;
-      s[base + F_BUCKET] = hash_64(pfn, this.order);
-      this.newKeys[this.newCount++] = seq * 2147483648 + slot;
+      s[base + F_BUCKET] = bucket;
       index.insertAt(pos, pfn, slot);
       if (moved) this.placed.delete(pfn); // the record holds where it lives now
       if (++this.tracked > this.peakTracked) this.peakTracked = this.tracked;
@@ -285,20 +237,17 @@ export class RfcV1Engine implements Engine {
 
   /** Runs the final pass: the first pass time strictly greater than every record time. */
   finish(): void {
-    this.flush();
     this.clock.finish();
   }
 
   /** Counters in vmstat order. */
   counters(): Counter[] {
-    this.flush();
     const names = this.kswapd !== null ? [...RFC_V1_COUNTER_NAMES, ...DEMOTION_COUNTER_NAMES] : RFC_V1_COUNTER_NAMES;
     return names.map((name, i) => ({ name, value: this.c[i]! }));
   }
 
   /** Records, passes, tracked records and those no daemon will ever examine. */
   summary(): ReplaySummary {
-    this.flush();
     const byNode = new Map<number, number>();
     this.forEachRecord((base) => {
       const hot = this.slab[base + F_HOT_NODE]!;
@@ -329,19 +278,16 @@ export class RfcV1Engine implements Engine {
 
   /** Records in the hash table now. */
   get tracked_records(): number {
-    this.flush();
     return this.tracked;
   }
 
   /** Free pages of node `id` now (Infinity when it has no budget). */
   free_pages_of(id: number): number {
-    this.flush();
     return this.nodes.freeOf(id);
   }
 
   /** Node the page lives on now (pfn_to_nid), -1 when in no range. */
   pfn_to_nid(pfn: number): number {
-    this.flush();
     const v = this.index.get(pfn, -1);
     if (v >= 0 && this.slab[v * STRIDE + F_PLACED]! >= 0) return this.slab[v * STRIDE + F_PLACED]!;
     const code = this.placed.get(pfn);
@@ -382,7 +328,6 @@ export class RfcV1Engine implements Engine {
    * for targets without a daemon; `toptier` likewise for the ones that hit a top-tier page. Resets both.
    */
   take_interval_accesses(): { accesses: Float64Array; toptier: Float64Array } {
-    this.flush();
     const out = { accesses: this.intervalAccesses.slice(), toptier: this.intervalToptier.slice() };
     this.intervalAccesses.fill(0);
     this.intervalToptier.fill(0);
@@ -391,19 +336,16 @@ export class RfcV1Engine implements Engine {
 
   /** Records whose hot_node has no daemon, now. */
   get unexamined_records(): number {
-    this.flush();
     return this.tracked - this.examinable;
   }
 
   /** Most records in the hash table at once, and the longest bucket chain seen. */
   get peak(): { records: number; longest_chain: number } {
-    this.flush();
     return { records: this.peakTracked, longest_chain: this.longestChain };
   }
 
   /** Pages migrated in this replay that were never accessed after they moved (and are not tracked again). */
   wasted_promotions(): number {
-    this.flush();
     let n = 0;
     this.placed.forEach((_pfn, code) => {
       if (!placedAccessed(code)) n++;
@@ -413,7 +355,6 @@ export class RfcV1Engine implements Engine {
 
   /** The record of `pfn` (frequency, last_update, hot_node), or null when it is not tracked. */
   record_of(pfn: number): { frequency: number; last_update: number; hot_node: number; tracked_since: number } | null {
-    this.flush();
     const v = this.index.get(pfn, -1);
     if (v < 0) return null;
     const base = v * STRIDE;

@@ -6,7 +6,7 @@
 /** Slots in the ring. */
 export const SLOTS = 4;
 /** Records per slot. */
-export const BATCH = 1 << 16;
+export const BATCH = 1 << 14;
 
 /** Control words (Int32) after the slot states. */
 export const CTL_DONE = SLOTS; // producer finished (after publishing its last slot)

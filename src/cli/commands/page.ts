@@ -44,8 +44,7 @@ export function pageCommand(ctx: CommandContext): Command {
     const settings = normalizeReplayOptions(raw, traces, (a) => loadTopology(a));
     if (settings.engine === 'pghot') throw new UsageError('kpromo page follows the kpromoted record of a page: use --engine rfc-v1 or rfc-v1-fixed');
     const color: ChalkInstance = ctx.color();
-    // One access at a time (queue 1) so the record can be read right after each access.
-    const engine = new RfcV1Engine(settings.rfc, settings.engine, 1);
+    const engine = new RfcV1Engine(settings.rfc, settings.engine);
     const toptier = new Map(memoryTiers(settings.rfc.topology).nodes.map((t) => [t.id, t.toptier] as const));
     const out = ctx.io.stdout;
     let lines = 0;
