@@ -4,7 +4,7 @@
  * configurations. A slot is reused when all workers are done with it. So N configurations cost one parse
  * plus N engines spread over the cores.
  */
-import { BATCH, BatchWriter, ring, SLOTS, type Ring } from '../trace/ring.js';
+import { BatchWriter, ring, SLOTS, type Ring } from '../trace/ring.js';
 
 /** Control words of a broadcast ring (Int32): remaining readers per slot, generation per slot, then flags. */
 export const REMAINING = 0;
@@ -24,9 +24,15 @@ export interface Broadcast {
   readonly ctl: Int32Array;
 }
 
+/**
+ * Records per broadcast slot: large, so each worker runs each of its engines long over one batch with that
+ * engine's tables in cache before it turns to the next engine.
+ */
+export const BROADCAST_BATCH = 1 << 16;
+
 /** Allocates a broadcast, or maps existing buffers (in a worker). */
 export function broadcast(data?: SharedArrayBuffer, ctl?: SharedArrayBuffer): Broadcast {
-  return { ring: ring(data), ctl: new Int32Array(ctl ?? new SharedArrayBuffer(WORDS * 4)) };
+  return { ring: ring(BROADCAST_BATCH, data), ctl: new Int32Array(ctl ?? new SharedArrayBuffer(WORDS * 4)) };
 }
 
 /** The producer: an AccessSink that publishes full batches to `readers` readers. */
@@ -77,10 +83,10 @@ export function readBroadcast(
 ): void {
   const { ring: r, ctl } = b;
   const views = Array.from({ length: SLOTS }, (_, s) => ({
-    pfn: r.pfn.subarray(s * BATCH, (s + 1) * BATCH),
-    nid: r.nid.subarray(s * BATCH, (s + 1) * BATCH),
-    src: r.src.subarray(s * BATCH, (s + 1) * BATCH),
-    time: r.time.subarray(s * BATCH, (s + 1) * BATCH),
+    pfn: r.pfn.subarray(s * r.batch, (s + 1) * r.batch),
+    nid: r.nid.subarray(s * r.batch, (s + 1) * r.batch),
+    src: r.src.subarray(s * r.batch, (s + 1) * r.batch),
+    time: r.time.subarray(s * r.batch, (s + 1) * r.batch),
   }));
   for (let k = 0; ; k++) {
     const s = k % SLOTS;

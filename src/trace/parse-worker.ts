@@ -12,6 +12,8 @@ import { CTL_STOP, ring, RingWriter } from './ring.js';
 /** What the worker is given. */
 export interface ParseWorkerData {
   readonly buffer: SharedArrayBuffer;
+  /** Records per ring slot. */
+  readonly batch: number;
   readonly inputs: readonly TraceInput[];
   readonly input: InputSettings;
   readonly topology: Topology;
@@ -21,7 +23,7 @@ export interface ParseWorkerData {
 
 async function run(): Promise<void> {
   const data = workerData as ParseWorkerData;
-  const r = ring(data.buffer);
+  const r = ring(data.batch, data.buffer);
   const writer = new RingWriter(r);
   try {
     const stats = await readInputs(data.inputs, writer, {

@@ -13,7 +13,7 @@ import type { BatchSink } from '../engine/types.js';
 import type { InputOptions, InputStats } from './input.js';
 import type { ParseWorkerData } from './parse-worker.js';
 import type { TraceInput } from './read.js';
-import { BATCH, CTL_DONE, CTL_ERROR, CTL_STOP, ring, SLOTS } from './ring.js';
+import { CTL_DONE, CTL_ERROR, CTL_STOP, ring, SLOTS } from './ring.js';
 
 /** The built worker script (tests run from TypeScript sources and use the build in dist/). */
 export function parseWorkerPath(): string {
@@ -48,6 +48,7 @@ export async function readInputsThreaded(
   const r = ring();
   const data: ParseWorkerData = {
     buffer: r.buffer,
+    batch: r.batch,
     inputs,
     input: opts.input!,
     topology: opts.topology,
@@ -76,10 +77,10 @@ export async function readInputsThreaded(
   });
   finished.catch(() => {}); // awaited below unless the read was stopped
   const views = Array.from({ length: SLOTS }, (_, s) => ({
-    pfn: r.pfn.subarray(s * BATCH, (s + 1) * BATCH),
-    nid: r.nid.subarray(s * BATCH, (s + 1) * BATCH),
-    src: r.src.subarray(s * BATCH, (s + 1) * BATCH),
-    time: r.time.subarray(s * BATCH, (s + 1) * BATCH),
+    pfn: r.pfn.subarray(s * r.batch, (s + 1) * r.batch),
+    nid: r.nid.subarray(s * r.batch, (s + 1) * r.batch),
+    src: r.src.subarray(s * r.batch, (s + 1) * r.batch),
+    time: r.time.subarray(s * r.batch, (s + 1) * r.batch),
   }));
   const { state, count } = r;
   let slot = 0;
