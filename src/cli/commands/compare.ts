@@ -75,8 +75,9 @@ async function compare(ctx: CommandContext, traces: string[], raw: RawCompareOpt
   let run;
   try {
     const opts = { inputs, parser, stdin: io.stdin, onProgress: (p: ReadProgress) => progress.update(p), shouldStop: () => stop };
-    // One read; with several configurations and a file, the engines run on every core (a worker per share).
-    const threads = Math.min(availableParallelism(), configs.length);
+    // One read; with several configurations and a file, the engines run in worker threads (up to two per core,
+    // so engines of unequal cost still keep both cores busy).
+    const threads = Math.min(2 * availableParallelism(), configs.length);
     run = threads > 1 && canRunShared(opts) ? await runShared(configs, opts, threads) : await runMulti(configs, opts);
   } finally {
     off();
