@@ -8,7 +8,7 @@ import { CaptureOut, type Io } from '../../src/cli/io.js';
 import { CanonicalCsvSink } from '../../src/cli/commands/convert.js';
 import { runCli } from './run-cli.js';
 
-const EX = path.resolve(__dirname, '../../../shared/examples/spec-worked');
+const EX = path.resolve(__dirname, '../../traces');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-convert-'));
 
 // Comments, blank lines, a header in another order with an extra column, hex and decimal pfns, src names
@@ -38,7 +38,7 @@ describe('kpromo convert', () => {
   });
 
   it('replaying the converted CSV gives the counters of replaying the original', async () => {
-    for (const trace of [path.join(EX, 'trace.csv')]) {
+    for (const trace of [path.join(EX, 'spec-worked.csv')]) {
       const direct = await runCli(['replay', '--format', 'vmstat', trace]);
       const conv = await runCli(['convert', trace]);
       const again = await runCli(['replay', '--format', 'vmstat', '-'], { stdin: conv.stdout });

@@ -5,15 +5,15 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
 
-const EX = path.resolve(__dirname, '../../../shared/examples/spec-worked');
+const EX = path.resolve(__dirname, '../../traces');
 const TRACES = path.resolve(__dirname, '../../traces');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-cli-'));
 
 describe('kpromo replay', () => {
   it('prints the SPEC worked example counters in vmstat format', async () => {
-    const r = await runCli(['replay', '--hz', '250', '--format', 'vmstat', path.join(EX, 'trace.csv')]);
+    const r = await runCli(['replay', '--hz', '250', '--format', 'vmstat', path.join(EX, 'spec-worked.csv')]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(fs.readFileSync(path.join(EX, 'expected.vmstat'), 'utf8'));
+    expect(r.stdout).toBe(fs.readFileSync(path.join(EX, 'spec-worked.vmstat'), 'utf8'));
     expect(r.stderr).toBe('');
   });
 
@@ -21,16 +21,16 @@ describe('kpromo replay', () => {
     const dir = tmp();
     const events = path.join(dir, 'ev.csv');
     const r = await runCli([
-      'replay', '--format', 'vmstat', '--topology', path.join(EX, 'topology-2s-cxl.json'),
-      '--events', events, '--expect', path.join(EX, 'expected.vmstat'), path.join(EX, 'trace.csv'),
+      'replay', '--format', 'vmstat', '--topology', path.join(EX, 'spec-worked.topology.json'),
+      '--events', events, '--expect', path.join(EX, 'spec-worked.vmstat'), path.join(EX, 'spec-worked.csv'),
     ]);
     expect(r.code).toBe(0);
-    expect(fs.readFileSync(events, 'utf8')).toBe(fs.readFileSync(path.join(EX, 'expected.events.csv'), 'utf8'));
+    expect(fs.readFileSync(events, 'utf8')).toBe(fs.readFileSync(path.join(EX, 'spec-worked.events.csv'), 'utf8'));
     expect(fs.readdirSync(dir)).toEqual(['ev.csv']); // no temporary file left behind
   });
 
   it('reads stdin for - and for no trace', async () => {
-    const csv = fs.readFileSync(path.join(EX, 'trace.csv'), 'utf8');
+    const csv = fs.readFileSync(path.join(EX, 'spec-worked.csv'), 'utf8');
     for (const args of [['-'], []]) {
       const r = await runCli(['replay', '--format', 'vmstat', ...args], { stdin: csv });
       expect(r.code).toBe(0);
@@ -42,7 +42,7 @@ describe('kpromo replay', () => {
     const dir = tmp();
     const golden = path.join(dir, 'g.vmstat');
     fs.writeFileSync(golden, 'kpromoted_mig_promoted 3\nkpromoted_record_added 5\nnuma_pages_migrated 9\n');
-    const r = await runCli(['replay', '--format', 'vmstat', '--expect', golden, path.join(EX, 'trace.csv')]);
+    const r = await runCli(['replay', '--format', 'vmstat', '--expect', golden, path.join(EX, 'spec-worked.csv')]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/kpromoted_mig_promoted\s+expected 3, got 4/);
     expect(r.stderr).toMatch(/numa_pages_migrated\s+expected 9, got 4/);
@@ -53,7 +53,7 @@ describe('kpromo replay', () => {
     const dir = tmp();
     const golden = path.join(dir, 'g.vmstat');
     fs.writeFileSync(golden, 'kpromoted_mig_promoted 4\nkpromoted_bogus 1\n');
-    const r = await runCli(['replay', '--format', 'vmstat', '--expect', golden, path.join(EX, 'trace.csv')]);
+    const r = await runCli(['replay', '--format', 'vmstat', '--expect', golden, path.join(EX, 'spec-worked.csv')]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain(`${golden}:2: unknown counter "kpromoted_bogus"`);
@@ -80,14 +80,14 @@ describe('kpromo replay', () => {
   });
 
   it('quotes bad option values and exits 2', async () => {
-    const r = await runCli(['replay', '--hz', 'fast', path.join(EX, 'trace.csv')]);
+    const r = await runCli(['replay', '--hz', 'fast', path.join(EX, 'spec-worked.csv')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('--hz must be an integer');
     expect(r.stderr).toContain('"fast"');
-    const r2 = await runCli(['replay', '--format', 'xml', path.join(EX, 'trace.csv')]);
+    const r2 = await runCli(['replay', '--format', 'xml', path.join(EX, 'spec-worked.csv')]);
     expect(r2.code).toBe(2);
     expect(r2.stderr).toContain('xml');
-    const r3 = await runCli(['replay', '--topology', 'no-such-topology', path.join(EX, 'trace.csv')]);
+    const r3 = await runCli(['replay', '--topology', 'no-such-topology', path.join(EX, 'spec-worked.csv')]);
     expect(r3.code).toBe(2);
     expect(r3.stderr).toContain('no-such-topology');
   });
@@ -109,9 +109,9 @@ describe('kpromo replay', () => {
     expect(r.stdout).toMatch(/records never examined\s+│ 4/);
     expect(r.stdout).toContain('warning: 4 records with hot_node 1 will never be examined: node 1 has no CPUs');
     expect(r.stdout).not.toContain('\x1b[');
-    const colored = await runCli(['--color', 'replay', path.join(EX, 'trace.csv')]);
+    const colored = await runCli(['--color', 'replay', path.join(EX, 'spec-worked.csv')]);
     expect(colored.stdout).toContain('\x1b[');
-    const noColor = await runCli(['replay', path.join(EX, 'trace.csv')], { env: { NO_COLOR: '1', FORCE_COLOR: '1' } });
+    const noColor = await runCli(['replay', path.join(EX, 'spec-worked.csv')], { env: { NO_COLOR: '1', FORCE_COLOR: '1' } });
     expect(noColor.stdout).not.toContain('\x1b[');
   });
 

@@ -11,10 +11,10 @@ const env = { ...process.env, NO_COLOR: '1' };
 describe('bin/kpromo.js', () => {
   it('replays the SPEC worked example and matches its golden', () => {
     expect(fs.existsSync(path.join(ROOT, 'dist/src/cli/main.js'))).toBe(true);
-    const ex = path.resolve(ROOT, '../shared/examples/spec-worked');
-    const r = spawnSync(process.execPath, [BIN, 'replay', '--format', 'vmstat', '--expect', path.join(ex, 'expected.vmstat'), path.join(ex, 'trace.csv')], { env, encoding: 'utf8' });
+    const ex = path.resolve(ROOT, 'traces');
+    const r = spawnSync(process.execPath, [BIN, 'replay', '--format', 'vmstat', '--expect', path.join(ex, 'spec-worked.vmstat'), path.join(ex, 'spec-worked.csv')], { env, encoding: 'utf8' });
     expect(r.status).toBe(0);
-    expect(r.stdout).toBe(fs.readFileSync(path.join(ex, 'expected.vmstat'), 'utf8'));
+    expect(r.stdout).toBe(fs.readFileSync(path.join(ex, 'spec-worked.vmstat'), 'utf8'));
     expect(r.stderr).toBe('');
   });
 
