@@ -23,6 +23,7 @@ import {
   precise_access_latency,
   precise_update_record,
 } from './pghot-record.js';
+import { IgnoredTally } from './ignored.js';
 import { PghotNodes } from './pghot-nodes.js';
 import { Verdict, should_migrate_memory, type TargetPgdat } from './pghot-throttle.js';
 import { msecs_to_jiffies } from './jiffies.js';
@@ -89,6 +90,8 @@ export class PghotEngine implements Engine {
   private activeNodes = 0;
 
   private records = 0;
+  /** Accesses returned early for their range (no range, ZONE_DEVICE, non-LRU): the kernel counts none of them. */
+  private readonly ignored = new IgnoredTally();
   private readonly clock: PassClock;
 
   // One kmigrated_walk_zone()'s batch (pfns in isolation order) and, with an observer, its events.
@@ -162,6 +165,7 @@ export class PghotEngine implements Engine {
     // pfn_to_online_page() NULL or is_zone_device_page(): return 0.
     if (kind !== KIND_LRU && kind !== KIND_NONLRU) {
       c[P.not_lru]++;
+      this.ignored.add(kind, pfn);
       return;
     }
     if (node === nid) {
@@ -174,6 +178,7 @@ export class PghotEngine implements Engine {
     }
     if (kind !== KIND_LRU) {
       c[P.not_lru]++; // !folio_test_lru()
+      this.ignored.add(kind, pfn);
       return;
     }
     c[P.recorded_accesses]++;
@@ -225,6 +230,7 @@ export class PghotEngine implements Engine {
       first_pass: this.clock.first,
       last_pass: this.clock.last,
       free_pages: this.nodes.budgets(),
+      ignored: this.ignored.summary(this.records),
     };
   }
 

@@ -10,6 +10,7 @@ import { BucketSet } from './bucket-set.js';
 import { PassClock } from './pass-clock.js';
 import { validateRfcV1Config, type RfcV1Config } from './config.js';
 import { hash_64 } from './hash.js';
+import { IgnoredTally } from './ignored.js';
 import { msecs_to_jiffies } from './jiffies.js';
 import { PageIndex } from './page-index.js';
 import { PlacedIndex, placedAccessed, placedCode, placedNode } from './placed-index.js';
@@ -74,6 +75,8 @@ export class RfcV1Engine implements Engine {
   private readonly kswapd: Kswapd | null;
 
   private records = 0;
+  /** Accesses ignored by SPEC 2.2 step 3 (no counter in the patch). */
+  private readonly ignored = new IgnoredTally();
   private readonly hz_: number;
   private readonly clock: PassClock;
   private pending: number[][] = []; // per daemon, (pfn, from, outcome, tracked_since) of the current pass
@@ -170,7 +173,10 @@ export class RfcV1Engine implements Engine {
       if (this.kswapd !== null) this.kswapd.lru.touch(pfn, node);
       return;
     }
-    if (kind !== KIND_LRU) return;
+    if (kind !== KIND_LRU) {
+      this.ignored.add(kind, pfn); // pfn_to_online_page() NULL, ZONE_DEVICE or !folio_test_lru(): return
+      return;
+    }
 
     let base: number;
     let created = false;
@@ -263,6 +269,7 @@ export class RfcV1Engine implements Engine {
       first_pass: this.clock.first,
       last_pass: this.clock.last,
       free_pages,
+      ignored: this.ignored.summary(this.records),
     };
   }
 

@@ -68,6 +68,21 @@ export interface Counter {
   readonly value: number;
 }
 
+/** Why an access was ignored without a counter (SPEC 2.2 step 3): in no range, a non-LRU range, a ZONE_DEVICE range. */
+export type IgnoredReason = 'no_range' | 'nonlru' | 'device';
+
+/** Accesses ignored for one reason. */
+export interface IgnoredAccesses {
+  readonly reason: IgnoredReason;
+  /** How many accesses. */
+  readonly accesses: number;
+  /** accesses / all accesses replayed (0 when none were). */
+  readonly share: number;
+  /** Lowest and highest pfn among them (null when none). */
+  readonly lowest_pfn: number | null;
+  readonly highest_pfn: number | null;
+}
+
 /** Facts about a finished (or interrupted) replay beyond the counters. */
 export interface ReplaySummary {
   /** Access records applied. */
@@ -83,6 +98,8 @@ export interface ReplaySummary {
   readonly last_pass: number | null;
   /** Free pages left on each budgeted node. */
   readonly free_pages: ReadonlyArray<{ readonly node: number; readonly free_pages: number }>;
+  /** Accesses ignored with no counter of their own, one entry per reason, always in the order no_range, nonlru, device. */
+  readonly ignored: readonly IgnoredAccesses[];
 }
 
 /** A promotion engine: record accesses, then finish() to run the final pass. */

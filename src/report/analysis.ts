@@ -2,13 +2,17 @@
 import type { ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import type { AnalysisMetrics } from '../analysis/model.js';
+import type { IgnoredAccesses } from '../engine/types.js';
 import { COMPACT_CHARS } from './table.js';
 
 const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(2)}%`);
 const ms = (x: number | null) => (x === null ? '-' : `${x} ms`);
 
-/** Renders fast-tier share, promotion latency, wasted promotions, never-examined records and kernel memory. */
-export function renderAnalysis(m: AnalysisMetrics, color: ChalkInstance): string {
+/**
+ * Renders fast-tier share, promotion latency, wasted promotions, never-examined records, kernel memory and,
+ * when given, the accesses ignored without a counter (recorded_accesses counts them, so they lower the share).
+ */
+export function renderAnalysis(m: AnalysisMetrics, color: ChalkInstance, ignored: readonly IgnoredAccesses[] = []): string {
   const t = new Table({ head: [color.bold('analysis'), ''], style: { head: [], border: [] }, chars: COMPACT_CHARS });
   const km = m.kernel_memory;
   t.push(
@@ -19,5 +23,10 @@ export function renderAnalysis(m: AnalysisMetrics, color: ChalkInstance): string
     ['peak records / longest bucket chain', `${km.peak_records} / ${km.longest_chain}`],
     ['kernel memory at peak', `${(km.total_bytes / 1048576).toFixed(2)} MiB (records ${km.record_bytes} B + buckets and mutexes ${km.table_bytes} B)`],
   );
+  const n = ignored.reduce((a, i) => a + i.accesses, 0);
+  if (ignored.length > 0) {
+    const parts = ignored.filter((i) => i.accesses > 0).map((i) => `${i.reason} ${i.accesses} (${pct(i.share)})`);
+    t.push(['accesses ignored (no range / non-LRU / device)', n === 0 ? '0' : parts.join(', ')]);
+  }
   return t.toString() + '\n';
 }

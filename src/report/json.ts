@@ -1,6 +1,6 @@
 /** `--format json`: the whole result as one JSON document. */
 import type { Counter, ReplaySummary } from '../engine/types.js';
-import { unexaminedTotal } from './summary.js';
+import { ignoredTotal, unexaminedTotal } from './summary.js';
 
 /** What goes into the JSON document. */
 export interface JsonInput {
@@ -20,7 +20,7 @@ export function renderJson(r: JsonInput): string {
     engine: r.engine,
     settings: r.settings,
     counters,
-    summary: { ...r.summary, unexamined_total: unexaminedTotal(r.summary) },
+    summary: { ...r.summary, unexamined_total: unexaminedTotal(r.summary), ignored_total: ignoredTotal(r.summary) },
     input: r.input,
     ...r.extra,
   };

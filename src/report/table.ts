@@ -3,7 +3,7 @@ import type { ChalkInstance } from 'chalk';
 import Table from 'cli-table3';
 import type { Topology } from '../engine/topology.js';
 import type { Counter, ReplaySummary } from '../engine/types.js';
-import { unexaminedTotal, unexaminedWarnings } from './summary.js';
+import { ignoredRows, unexaminedTotal, unexaminedWarnings } from './summary.js';
 
 /** What the table shows besides counters. */
 export interface TableInput {
@@ -42,6 +42,7 @@ export function renderTable(input: TableInput, color: ChalkInstance): string {
   if (s.first_pass !== null) summary.push(['pass times (jiffies)', `${s.first_pass} .. ${s.last_pass}`]);
   summary.push(['pages tracked at end', String(s.tracked)]);
   summary.push(['records never examined', String(unexaminedTotal(s))]);
+  for (const row of ignoredRows(s)) summary.push(row);
   for (const f of s.free_pages) summary.push([`free_pages node ${f.node}`, String(f.free_pages)]);
   let out = counters.toString() + '\n' + summary.toString() + '\n';
   for (const w of unexaminedWarnings(s, input.topology)) out += color.yellow(w) + '\n';

@@ -18,6 +18,18 @@ describe('kpromo check', () => {
     const r = await runCli(['check', TRACES]);
     expect(r.code).toBe(0);
     for (const name of ['spec-worked', 'budget-bucket-order', 'numa-no-node']) expect(r.stdout).toMatch(new RegExp(`${name}\\s+│\\s+\\d+ │ pass`));
+    // spec-worked's 0x500000 is in no range of its topology: the case passes (counters only), stderr warns.
+    expect(r.stderr).toContain('kpromo: spec-worked: warning: 1 of 10 accesses (10.00%) fell in no pfn range of topology 2s-cxl');
+    expect(r.stderr).not.toContain('no --topology was given'); // spec-worked.topology.json was chosen
+  });
+
+  it('names the default preset in the warning when a case has no topology', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-check-'));
+    fs.writeFileSync(path.join(dir, 'far.csv'), 'pfn,nid,src,time\n0x900000,0,0,1\n');
+    fs.writeFileSync(path.join(dir, 'far.vmstat'), 'kpromoted_recorded_accesses 1\nkpromoted_record_added 0\n');
+    const r = await runCli(['check', dir]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('kpromo: far: no --topology was given, so the default preset 2s-cxl was used');
   });
 
   it('fails with exit 1 and names the counter when a golden is wrong', async () => {

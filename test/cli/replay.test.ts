@@ -14,7 +14,10 @@ describe('kpromo replay', () => {
     const r = await runCli(['replay', '--hz', '250', '--format', 'vmstat', path.join(EX, 'spec-worked.csv')]);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(fs.readFileSync(path.join(EX, 'spec-worked.vmstat'), 'utf8'));
-    expect(r.stderr).toBe('');
+    // 0x500000 is in no range of the default preset (SPEC 6): the counters leave it out, stderr says so.
+    expect(r.stderr).toContain('kpromo: warning: 1 of 10 accesses (10.00%) fell in no pfn range of topology 2s-cxl (pfn 0x500000 .. 0x500000)');
+    expect(r.stderr).toContain('no --topology was given, so the default preset 2s-cxl was used: a made-up machine that covers pfn 0x0 .. 0x3fffff');
+    expect(r.stderr).toContain('kpromo topo --from-sysfs /sys > machine.json');
   });
 
   it('writes --events exactly as the SPEC example, and passes --expect', async () => {
@@ -145,5 +148,53 @@ describe('kpromo replay', () => {
       out.push(JSON.stringify(JSON.parse(r.stdout).counters) + fs.readFileSync(ev, 'utf8'));
     }
     expect(out[1]).toBe(out[0]);
+  });
+});
+
+describe('kpromo replay: accesses ignored without a counter (issue 8 section 2)', () => {
+  // 0x200000, 0x200001 (node 2, CXL) are tracked; 0x400000 and 0x7fffff are in no range of 2s-cxl; 0x1 is top tier.
+  const csv = 'pfn,nid,src,time\n0x200000,0,0,10\n0x400000,0,0,11\n0x1,0,0,12\n0x7fffff,0,0,13\n0x200001,0,0,14\n';
+
+  it('table: counts them with share and pfn bounds; stderr warns, naming the explicit topology without blaming a default', async () => {
+    const r = await runCli(['replay', '--topology', '2s-cxl', '-'], { stdin: csv });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/accesses ignored \(no counter\) │ 2 /);
+    expect(r.stdout).toMatch(/in no pfn range +│ 2 \(40\.00%\), pfn 0x400000 \.\. 0x7fffff/);
+    expect(r.stderr).toContain('2 of 5 accesses (40.00%) fell in no pfn range of topology 2s-cxl (pfn 0x400000 .. 0x7fffff)');
+    expect(r.stderr).toContain('kpromo: topology 2s-cxl covers pfn 0x0 .. 0x3fffff');
+    expect(r.stderr).not.toContain('no --topology was given');
+  });
+
+  it('json: summary.ignored by reason and ignored_total; vmstat counters unchanged', async () => {
+    const r = await runCli(['replay', '--format', 'json', '-'], { stdin: csv });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.summary.ignored).toEqual([
+      { reason: 'no_range', accesses: 2, share: 0.4, lowest_pfn: 0x400000, highest_pfn: 0x7fffff },
+      { reason: 'nonlru', accesses: 0, share: 0, lowest_pfn: null, highest_pfn: null },
+      { reason: 'device', accesses: 0, share: 0, lowest_pfn: null, highest_pfn: null },
+    ]);
+    expect(doc.summary.ignored_total).toBe(2);
+    expect(doc.counters.kpromoted_recorded_accesses).toBe(5);
+    expect(doc.counters.kpromoted_record_toptier).toBe(1);
+    expect(doc.counters.kpromoted_record_added).toBe(2);
+    expect(r.stderr).toContain('no --topology was given, so the default preset 2s-cxl was used');
+  });
+
+  it('--analysis shows them; --expect compares counters only and still warns', async () => {
+    const dir = tmp();
+    const golden = path.join(dir, 'g.vmstat');
+    fs.writeFileSync(golden, 'kpromoted_recorded_accesses 5\nkpromoted_record_added 2\n');
+    const r = await runCli(['replay', '--analysis', '--expect', golden, '-'], { stdin: csv });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/accesses ignored \(no range \/ non-LRU \/ device\) │ no_range 2 \(40\.00%\)/);
+    expect(r.stderr).toContain('fell in no pfn range');
+  });
+
+  it('no warning when every access is in a range', async () => {
+    const r = await runCli(['replay', '-'], { stdin: 'pfn,nid,src,time\n0x200000,0,0,10\n' });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/accesses ignored \(no counter\) │ 0 /);
   });
 });

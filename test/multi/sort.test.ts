@@ -13,7 +13,7 @@ function result(label: string, m: Partial<MultiMetrics>, counters: Record<string
     label,
     engine: 'rfc-v1',
     counters: Object.entries(counters).map(([name, value]) => ({ name, value })),
-    summary: { records: 0, passes: 0, tracked: 0, unexamined: [], first_pass: null, last_pass: null, free_pages: [] },
+    summary: { records: 0, passes: 0, tracked: 0, unexamined: [], first_pass: null, last_pass: null, free_pages: [], ignored: [] },
     metrics: { ...NONE, ...m },
   };
 }

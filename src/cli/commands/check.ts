@@ -16,6 +16,7 @@ import { EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, KpromoError, UsageError } from '../
 import { counterNames } from '../../engine/registry.js';
 import { EventsCsvWriter } from '../../report/events.js';
 import { compareGolden, parseGolden, type GoldenDiff } from '../../report/golden.js';
+import { noRangeWarning } from '../../report/summary.js';
 import { renderVmstat } from '../../report/vmstat.js';
 import { COMPACT_CHARS } from '../../report/table.js';
 import { runReplay } from '../../run/replay.js';
@@ -40,6 +41,8 @@ export interface CheckOutcome {
   readonly records: number;
   readonly detail: string;
   readonly diffs: readonly GoldenDiff[];
+  /** stderr warning about accesses in no pfn range ('' when none); never changes the status. */
+  readonly warning?: string;
 }
 
 /** Finds the cases in a directory, sorted by name. */
@@ -78,7 +81,7 @@ export function parseArgsFile(text: string): string[] {
 }
 
 /** Parses a case's replay options with the same declarations `kpromo replay` uses. */
-function caseOptions(c: CheckCase): RawEngineOptions {
+function caseOptions(c: CheckCase): { raw: RawEngineOptions; topologyDefaulted: boolean } {
   const words = fs.existsSync(c.args) ? parseArgsFile(fs.readFileSync(c.args, 'utf8')) : [];
   const cmd = addOptions(addOptions(new Command(c.name), ENGINE_OPTIONS), INPUT_OPTIONS)
     .exitOverride()
@@ -90,20 +93,23 @@ function caseOptions(c: CheckCase): RawEngineOptions {
   }
   const raw = cmd.opts<RawEngineOptions>();
   const fromArgs = cmd.getOptionValueSource('topology') === 'cli';
-  if (!fromArgs && fs.existsSync(c.topology)) raw.topology = c.topology;
-  return raw;
+  const fromFile = !fromArgs && fs.existsSync(c.topology);
+  if (fromFile) raw.topology = c.topology;
+  return { raw, topologyDefaulted: !fromArgs && !fromFile };
 }
 
 /** Runs one case; never throws for a problem of the case itself. */
 export async function runCase(c: CheckCase, update: boolean): Promise<CheckOutcome> {
   let records = 0;
   try {
-    const settings = normalizeReplayOptions(caseOptions(c), [c.trace], (a) => loadTopology(a));
+    const { raw, topologyDefaulted } = caseOptions(c);
+    const settings = normalizeReplayOptions(raw, [c.trace], (a) => loadTopology(a));
     const hasEvents = fs.existsSync(c.events);
     let events = '';
     const writer = hasEvents ? new EventsCsvWriter((chunk) => (events += chunk)) : null;
     const r = await runReplay(settings, { observe: () => writer });
     writer?.drain();
+    const warning = noRangeWarning(r.summary, settings.rfc.topology, topologyDefaulted).replaceAll('kpromo: ', `kpromo: ${c.name}: `);
     records = r.read.records;
     const vmstat = renderVmstat(r.counters);
     const hasGolden = fs.existsSync(c.golden);
@@ -117,17 +123,17 @@ export async function runCase(c: CheckCase, update: boolean): Promise<CheckOutco
         if (hasEvents) fs.writeFileSync(c.events, events);
       }
       const detail = !hasGolden ? 'golden created' : changed ? describe(diffs) || 'rewritten (format or events)' : '';
-      return { name: c.name, status: changed ? 'updated' : 'unchanged', records, detail, diffs };
+      return { name: c.name, status: changed ? 'updated' : 'unchanged', records, detail, diffs, warning };
     }
-    if (!hasGolden) return { name: c.name, status: 'FAIL', records, detail: `no golden ${path.basename(c.golden)} (run with --update)`, diffs: [] };
+    if (!hasGolden) return { name: c.name, status: 'FAIL', records, detail: `no golden ${path.basename(c.golden)} (run with --update)`, diffs: [], warning };
     const golden = parseGolden(fs.readFileSync(c.golden, 'utf8'), c.golden, new Set(counterNames(settings.engine)));
     const diffs = compareGolden(golden, r.counters);
     const eventsDiffer = hasEvents && fs.readFileSync(c.events, 'utf8') !== events;
-    if (diffs.length === 0 && !eventsDiffer) return { name: c.name, status: 'pass', records, detail: '', diffs };
+    if (diffs.length === 0 && !eventsDiffer) return { name: c.name, status: 'pass', records, detail: '', diffs, warning };
     const detail = [describe(diffs), eventsDiffer ? firstEventDifference(fs.readFileSync(c.events, 'utf8'), events) : '']
       .filter((s) => s !== '')
       .join('; ');
-    return { name: c.name, status: 'FAIL', records, detail, diffs };
+    return { name: c.name, status: 'FAIL', records, detail, diffs, warning };
   } catch (e) {
     if (e instanceof KpromoError) return { name: c.name, status: 'ERROR', records, detail: e.message, diffs: [] };
     throw e;
@@ -166,6 +172,7 @@ export function checkCommand(ctx: CommandContext): Command {
       let exit = EXIT_OK;
       for (const c of cases) {
         const o = await runCase(c, raw.update === true);
+        if (o.warning) ctx.io.stderr.write(o.warning);
         const status =
           o.status === 'pass' || o.status === 'unchanged'
             ? color.green(o.status)

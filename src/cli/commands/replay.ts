@@ -13,6 +13,7 @@ import { EventsCsvWriter } from '../../report/events.js';
 import { TimelineCsvWriter } from '../../report/timeline-csv-writer.js';
 import { compareGolden, parseGolden, renderGoldenDiff, type GoldenEntry } from '../../report/golden.js';
 import { renderJson } from '../../report/json.js';
+import { noRangeWarning } from '../../report/summary.js';
 import { renderTable } from '../../report/table.js';
 import { renderVmstat } from '../../report/vmstat.js';
 import { renderTerminalChart } from '../../render/chart.js';
@@ -118,7 +119,7 @@ export function renderResult(
         color,
       );
       if (analysis) {
-        out += renderAnalysis(analysis.metrics, color);
+        out += renderAnalysis(analysis.metrics, color, r.summary.ignored);
         if (analysis.timeline) {
           out += renderTimelineTable(analysis.timeline, color) + '\n';
           out += renderTerminalChart(analysis.timeline, width, color) + '\n';
@@ -183,8 +184,8 @@ export function replayCommand(ctx: CommandContext): Command {
   addOptions(cmd, ENGINE_OPTIONS);
   addOptions(cmd, INPUT_OPTIONS);
   addOptions(cmd, REPLAY_OUTPUT_OPTIONS);
-  cmd.action(async (traces: string[], raw: RawReplayOptions) => {
-    ctx.setExit(await replay(ctx, traces, raw));
+  cmd.action(async (traces: string[], raw: RawReplayOptions, self: Command) => {
+    ctx.setExit(await replay(ctx, traces, raw, self.getOptionValueSource('topology') === 'default'));
   });
   return cmd;
 }
@@ -211,7 +212,8 @@ function parseBucket(text: string | undefined): number {
   return v;
 }
 
-async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptions): Promise<number> {
+/** `topologyDefaulted`: no --topology was given (the default preset is used), for the no-range warning. */
+async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptions, topologyDefaulted = false): Promise<number> {
   const { io } = ctx;
   const settings = normalizeReplayOptions(raw, traces, (arg) => loadTopology(arg));
   const bucketSeconds = parseBucket(raw.bucket);
@@ -258,6 +260,7 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
   }
 
   io.stderr.write(skipReport(result.read));
+  io.stderr.write(noRangeWarning(result.summary, settings.rfc.topology, topologyDefaulted));
   if (result.interrupted) {
     for (const f of files) f.discard();
     io.stderr.write(`# kpromo: interrupted after ${result.read.records} records: partial counters, no final pass\n`);
