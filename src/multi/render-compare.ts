@@ -1,6 +1,6 @@
 /** `kpromo compare` output: one column per configuration; rows are settings, key metrics, then every counter. */
 import type { ChalkInstance } from 'chalk';
-import Table from 'cli-table3';
+import { fitTable, wrapText, type FitColumn } from '../render/fit-table.js';
 import { COMPACT_CHARS } from '../report/table.js';
 import { csvLine, formatMetric } from './format.js';
 import { METRICS } from './metrics.js';
@@ -36,18 +36,23 @@ function settingRows(view: CompareView): [string, string[]][] {
   return names.map((n) => [n, maps.map((m) => m.get(n) ?? '-')]);
 }
 
-/** The side-by-side terminal tables. */
-export function renderCompareTable(view: CompareView, color: ChalkInstance): string {
-  const head = (title: string) => [title, ...view.columns.map((c) => c.result.label)].map((h) => color.bold(h));
-  const aligns = (first: 'left', rest: 'left' | 'right') => [first, ...view.columns.map(() => rest)] as ('left' | 'right')[];
-  const make = (title: string, align: 'left' | 'right') =>
-    new Table({ head: head(title), style: { head: [], border: [] }, chars: COMPACT_CHARS, colAligns: aligns('left', align) });
+/**
+ * The side-by-side terminal tables, fitted to `width` columns when given (a terminal): long labels and settings
+ * wrap, and configurations that still do not fit go to further tables that repeat the name column.
+ */
+export function renderCompareTable(view: CompareView, color: ChalkInstance, width?: number): string {
+  const make = (title: string, align: 'left' | 'right', rows: string[][]): string => {
+    const columns: FitColumn[] = [
+      { head: title },
+      ...view.columns.map((c) => ({ head: c.result.label, align, wrap: true })),
+    ];
+    return fitTable(columns, rows, { width, color, chars: COMPACT_CHARS, split: 1 });
+  };
 
-  const settings = make('setting', 'left');
-  settings.push(['engine', ...view.columns.map((c) => c.result.engine)]);
+  const settings: string[][] = [['engine', ...view.columns.map((c) => c.result.engine)]];
   for (const [name, values] of settingRows(view)) settings.push([name, ...values]);
 
-  const metrics = make('metric', 'right');
+  const metrics: string[][] = [];
   for (const m of METRICS) {
     metrics.push([m.label, ...view.columns.map((c) => {
       const v = c.result.metrics[m.key];
@@ -55,7 +60,7 @@ export function renderCompareTable(view: CompareView, color: ChalkInstance): str
     })]);
   }
 
-  const counters = make('counter', 'right');
+  const counters: string[][] = [];
   const maps = counterMaps(view);
   for (const name of unionNames(view.columns.map((c) => c.result.counters))) {
     counters.push([name, ...maps.map((m) => {
@@ -65,7 +70,8 @@ export function renderCompareTable(view: CompareView, color: ChalkInstance): str
   }
   const configs = view.columns.length;
   const note = `${view.records} records from ${view.traces.join(' ')}, read once for ${configs} configuration${configs === 1 ? '' : 's'}`;
-  return [settings.toString(), metrics.toString(), counters.toString(), color.dim(note)].join('\n') + '\n';
+  const tables = [make('setting', 'left', settings), make('metric', 'right', metrics), make('counter', 'right', counters)];
+  return [...tables, color.dim(width === undefined ? note : wrapText(note, width))].join('\n') + '\n';
 }
 
 /** `--format json`: one object per configuration (metrics null when n/a; only the engine's own counters). */

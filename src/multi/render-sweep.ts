@@ -1,6 +1,6 @@
 /** `kpromo sweep` output: one row per configuration, in sort order, as a table, CSV or JSON. */
 import type { ChalkInstance } from 'chalk';
-import Table from 'cli-table3';
+import { fitTable, wrapText, type FitColumn } from '../render/fit-table.js';
 import { COMPACT_CHARS } from '../report/table.js';
 import { csvLine, formatMetric } from './format.js';
 import { SWEEP_PARAMS, type GridPoint, type SweepParam } from './grid.js';
@@ -48,29 +48,49 @@ function sortText(keys: readonly SortKey[]): string {
   return keys.map((k) => `${k.name} ${k.descending ? 'descending' : 'ascending'}`).join(', then ');
 }
 
-/** The ranked terminal table. */
-export function renderSweepTable(view: SweepView, color: ChalkInstance): string {
+/**
+ * Order in which metric columns are left out on a narrow terminal (lowest first); the sort keys never are. What
+ * another column implies or a neighbour approximates goes first (p90 between p50 and p99, the wasted count beside
+ * its ratio).
+ */
+const DROP: Readonly<Record<MetricKey, number>> = {
+  latency_p90: 1,
+  candidates: 2,
+  wasted: 3,
+  tracked: 4,
+  latency_p99: 5,
+  dropped: 6,
+  kernel_memory: 7,
+  wasted_ratio: 8,
+  latency_p50: 9,
+  fast_tier_share: 10,
+  promoted: 11,
+};
+
+/** The ranked terminal table, fitted to `width` columns when given (a terminal). */
+export function renderSweepTable(view: SweepView, color: ChalkInstance, width?: number): string {
   const params = view.swept.length > 0 ? view.swept : null;
-  const head = ['#', ...(params ?? ['config']), ...METRICS.map((m) => SHORT[m.key])];
-  const table = new Table({
-    head: head.map((h) => color.bold(h)),
-    style: { head: [], border: [] },
-    chars: COMPACT_CHARS,
-    colAligns: head.map(() => 'right' as const),
-  });
+  const sorted = new Set<string>(view.sort.map((k) => k.name));
+  const columns: FitColumn[] = [
+    { head: '#', align: 'right' },
+    ...(params ?? ['config']).map((h) => ({ head: h, align: 'right' as const, wrap: params === null })),
+    ...METRICS.map((m) => ({ head: SHORT[m.key], align: 'right' as const, ...(sorted.has(m.key) ? {} : { drop: DROP[m.key] }) })),
+  ];
+  const cells: string[][] = [];
   view.rows.forEach((row, i) => {
     const lead = params ? params.map((p) => row.point[p] ?? '') : [row.result.label];
     const metrics = METRICS.map((m) => {
       const v = row.result.metrics[m.key];
       return v === null ? color.dim('n/a') : formatMetric(m, v);
     });
-    table.push([String(i + 1), ...lead, ...metrics]);
+    cells.push([String(i + 1), ...lead, ...metrics]);
   });
+  const table = fitTable(columns, cells, { width, color, chars: COMPACT_CHARS, seeAll: '--format csv or --csv FILE shows all' });
   const shown = view.rows.length < view.total ? `top ${view.rows.length} of ${view.total}` : `${view.total}`;
   const note =
     `${view.engine}: ${shown} configurations sorted by ${sortText(view.sort)}; ` +
     `${view.records} records from ${view.traces.join(' ')}`;
-  return table.toString() + '\n' + color.dim(note) + '\n';
+  return table + '\n' + color.dim(width === undefined ? note : wrapText(note, width)) + '\n';
 }
 
 /** `--csv FILE` / `--format csv`: rank, label, every parameter, every metric (raw), every counter. */

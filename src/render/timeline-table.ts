@@ -1,25 +1,28 @@
 /** `--timeline` in the table format: one line per migrate pass (or bucket) and node, as a cli-table3 table. */
 import type { ChalkInstance } from 'chalk';
-import Table from 'cli-table3';
 import type { TimelineRow } from '../analysis/model.js';
 import { COMPACT_CHARS } from '../report/table.js';
 import { aggregateRows, droppedOf } from './aggregate.js';
+import { fitTable, type FitColumn } from './fit-table.js';
 import { formatShare } from './format.js';
 
-
-const HEAD = [
-  'seconds',
-  'node',
-  'examined',
-  'candidates',
-  'promoted',
-  'failed',
-  'dropped',
-  'accesses',
-  'fast tier',
-  'tracked',
-  'unexamined',
-] as const;
+/**
+ * The columns, with the short headers and the order in which they are left out on a narrow terminal: first what
+ * other columns imply (candidates = promoted + failed), then the table state after the pass.
+ */
+const COLUMNS: readonly FitColumn[] = [
+  { head: 'seconds', short: 'sec', align: 'right' },
+  { head: 'node', align: 'left' },
+  { head: 'examined', short: 'exam', align: 'right' },
+  { head: 'candidates', short: 'cand', align: 'right', drop: 1 },
+  { head: 'promoted', short: 'promo', align: 'right' },
+  { head: 'failed', short: 'fail', align: 'right' },
+  { head: 'dropped', short: 'drop', align: 'right' },
+  { head: 'accesses', short: 'acc', align: 'right' },
+  { head: 'fast tier', short: 'fast', align: 'right' },
+  { head: 'tracked', short: 'trk', align: 'right', drop: 3 },
+  { head: 'unexamined', short: 'unex', align: 'right', drop: 2 },
+];
 
 /** Node -1 collects accesses to nodes without a daemon; it has no pass work of its own. */
 function nodeLabel(node: number): string {
@@ -27,34 +30,27 @@ function nodeLabel(node: number): string {
 }
 
 /**
- * Renders rows as a table. With more than maxRows rows, consecutive passes are merged (sums kept exact) so at
- * most maxRows lines show, and a note under the table says so.
+ * Renders rows as a table, fitted to `width` columns when given (a terminal). With more than maxRows rows,
+ * consecutive passes are merged (sums kept exact) so at most maxRows lines show, and a note under the table says so.
  */
-export function renderTimelineTable(rows: readonly TimelineRow[], color: ChalkInstance, maxRows = 40): string {
+export function renderTimelineTable(rows: readonly TimelineRow[], color: ChalkInstance, maxRows = 40, width?: number): string {
   const shown = rows.length > maxRows ? aggregateRows(rows, maxRows) : rows;
-  const table = new Table({
-    head: HEAD.map((h) => color.bold(h)),
-    style: { head: [], border: [] },
-    chars: COMPACT_CHARS,
-    colAligns: HEAD.map((h) => (h === 'node' ? 'left' : 'right')),
-  });
   const dim = (n: number): string => (n === 0 ? color.dim('0') : String(n));
-  for (const r of shown) {
-    table.push([
-      r.seconds.toFixed(3),
-      nodeLabel(r.node),
-      dim(r.examined),
-      dim(r.candidates),
-      r.promoted > 0 ? color.green(String(r.promoted)) : color.dim('0'),
-      r.failed > 0 ? color.red(String(r.failed)) : color.dim('0'),
-      dim(droppedOf(r)),
-      dim(r.accesses),
-      r.fast_tier_share === null ? color.dim('n/a') : formatShare(r.fast_tier_share),
-      String(r.tracked_after),
-      dim(r.unexamined_after),
-    ]);
-  }
-  let out = table.toString() + '\n';
+  const cells = shown.map((r) => [
+    r.seconds.toFixed(3),
+    nodeLabel(r.node),
+    dim(r.examined),
+    dim(r.candidates),
+    r.promoted > 0 ? color.green(String(r.promoted)) : color.dim('0'),
+    r.failed > 0 ? color.red(String(r.failed)) : color.dim('0'),
+    dim(droppedOf(r)),
+    dim(r.accesses),
+    r.fast_tier_share === null ? color.dim('n/a') : formatShare(r.fast_tier_share),
+    String(r.tracked_after),
+    dim(r.unexamined_after),
+  ]);
+  const seeAll = 'a wider terminal, --timeline-csv or --format json shows all';
+  let out = fitTable(COLUMNS, cells, { width, color, chars: COMPACT_CHARS, seeAll }) + '\n';
   if (rows.length === 0) out += color.dim('no migrate passes') + '\n';
   if (shown.length < rows.length) {
     const note = `${shown.length} of ${rows.length} rows shown; use --timeline-csv for all (consecutive passes merged)`;

@@ -5,6 +5,7 @@ import type { Topology } from '../../engine/topology.js';
 import { EXIT_INTERRUPTED, EXIT_OK } from '../../errors.js';
 import { cachedLoader, engineSettings, parseEngineSpec, specSettings, uniqueLabels, type MultiConfig } from '../../multi/config.js';
 import { renderCompareCsv, renderCompareJson, renderCompareTable, type CompareView } from '../../multi/render-compare.js';
+import { tableWidthFor } from '../../render/fit-table.js';
 import { runMulti } from '../../multi/run-multi.js';
 import { canRunShared, runShared } from '../../multi/shared.js';
 import type { ReadProgress } from '../../trace/read.js';
@@ -97,7 +98,7 @@ async function compare(ctx: CommandContext, traces: string[], raw: RawCompareOpt
   };
   switch (raw.format) {
     case 'table':
-      io.stdout.write(renderCompareTable(view, ctx.color()));
+      io.stdout.write(renderCompareTable(view, ctx.color(), tableWidthFor(io.stdout)));
       break;
     case 'json':
       io.stdout.write(renderCompareJson(view));

@@ -16,7 +16,8 @@ import { renderJson } from '../../report/json.js';
 import { noRangeWarning } from '../../report/summary.js';
 import { renderTable } from '../../report/table.js';
 import { renderVmstat } from '../../report/vmstat.js';
-import { renderTerminalChart } from '../../render/chart.js';
+import { DEFAULT_CHART_WIDTH, renderTerminalChart } from '../../render/chart.js';
+import { tableWidthFor } from '../../render/fit-table.js';
 import { renderReportHtml } from '../../render/report-html.js';
 import { renderTimelineTable } from '../../render/timeline-table.js';
 import { combineObservers } from '../../run/observers.js';
@@ -60,6 +61,8 @@ interface RawReplayOptions extends RawEngineOptions {
 interface AnalysisOutput {
   readonly metrics: AnalysisMetrics;
   readonly timeline: TimelineRow[] | null;
+  /** `--bucket` seconds (0: one row per pass), so the chart's slots line up with the buckets. */
+  readonly bucketSeconds: number;
 }
 
 /** The settings shown in the table and json outputs, for the engine that ran. */
@@ -99,7 +102,7 @@ export function renderResult(
   r: ReplayResult,
   color: ChalkInstance,
   analysis: AnalysisOutput | null = null,
-  width = 80,
+  width?: number,
 ): string {
   switch (format) {
     case 'vmstat':
@@ -117,12 +120,13 @@ export function renderResult(
       let out = renderTable(
         { engine: r.engine.name, counters: r.counters, summary: r.summary, topology: s.rfc.topology, settings: [...settingsList(s), ...inputRows(r.read)] },
         color,
+        width,
       );
       if (analysis) {
-        out += renderAnalysis(analysis.metrics, color, r.summary.ignored);
+        out += renderAnalysis(analysis.metrics, color, r.summary.ignored, width);
         if (analysis.timeline) {
-          out += renderTimelineTable(analysis.timeline, color) + '\n';
-          out += renderTerminalChart(analysis.timeline, width, color) + '\n';
+          out += renderTimelineTable(analysis.timeline, color, undefined, width) + '\n';
+          out += renderTerminalChart(analysis.timeline, width ?? DEFAULT_CHART_WIDTH, color, analysis.bucketSeconds) + '\n';
         }
       }
       return out;
@@ -273,7 +277,7 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
     const timeline = c.timeline();
     (csv as TimelineCsvWriter | null)?.drain();
     const metrics = c.metrics(new Map(result.counters.map((k) => [k.name, k.value])));
-    analysis = { metrics, timeline: raw.timeline ? timeline : null };
+    analysis = { metrics, timeline: raw.timeline ? timeline : null, bucketSeconds };
     if (raw.report !== undefined) {
       const html = renderReportHtml(
         buildReportData({
@@ -294,7 +298,7 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
   }
   if (writer) writer.drain();
   for (const f of files) f.commit();
-  io.stdout.write(renderResult(raw.format, settings, result, ctx.color(), analysis, io.stdout.columns ?? 80));
+  io.stdout.write(renderResult(raw.format, settings, result, ctx.color(), analysis, tableWidthFor(io.stdout)));
   if (golden) {
     const diffs = compareGolden(golden, result.counters);
     if (diffs.length > 0) {

@@ -4,6 +4,7 @@ import { EXIT_INTERRUPTED, EXIT_OK } from '../../errors.js';
 import { cachedLoader } from '../../multi/config.js';
 import { MAX_GRID, SWEEP_PARAMS, type SweepParam } from '../../multi/grid.js';
 import { renderSweepCsv, renderSweepJson, renderSweepTable, type SweepRow, type SweepView } from '../../multi/render-sweep.js';
+import { tableWidthFor } from '../../render/fit-table.js';
 import { DEFAULT_SORT, parseSort, sortResults } from '../../multi/sort.js';
 import { defaultJobs, readsStdin, runSweep } from '../../multi/sweep.js';
 import { planSweep } from '../../multi/sweep-config.js';
@@ -114,7 +115,7 @@ async function sweep(ctx: CommandContext, traces: string[], raw: RawSweepOptions
   const shown = view(ranked.slice(0, top));
   switch (raw.format) {
     case 'table':
-      io.stdout.write(renderSweepTable(shown, ctx.color()));
+      io.stdout.write(renderSweepTable(shown, ctx.color(), tableWidthFor(io.stdout)));
       break;
     case 'csv':
       io.stdout.write(renderSweepCsv(shown));

@@ -1,0 +1,120 @@
+import { describe, it, expect } from 'vitest';
+import { Chalk } from 'chalk';
+import { fitTable, maxLineWidth, stripAnsi, tableWidthFor, textWidth, wrapText, type FitColumn } from '../../src/render/fit-table.js';
+import { COMPACT_CHARS } from '../../src/report/table.js';
+
+const plain = new Chalk({ level: 0 });
+const colour = new Chalk({ level: 1 });
+
+/** Trimmed cells of the lines that are table rows (start with a vertical border), header first. */
+function cells(text: string): string[][] {
+  return stripAnsi(text)
+    .split('\n')
+    .filter((l) => l.startsWith('│'))
+    .map((l) => l.split('│').slice(1, -1).map((c) => c.trim()));
+}
+
+// Twelve numeric columns with 10-character headers: 12 * (10 + 3) + 1 = 157 columns at full width.
+const wide: FitColumn[] = Array.from({ length: 12 }, (_, i) => ({
+  head: `column_${String(i).padStart(3, '0')}`,
+  short: `c${i}`,
+  align: 'right' as const,
+  ...(i >= 8 ? { drop: 12 - i } : {}),
+}));
+const wideRows = [Array.from({ length: 12 }, (_, i) => String(1000 * i))];
+
+describe('fitTable', () => {
+  it('prints the full table when no width is given (stdout is not a terminal)', () => {
+    const text = fitTable(wide, wideRows, { color: plain, chars: COMPACT_CHARS });
+    expect(maxLineWidth(text)).toBe(157);
+    expect(cells(text)[0]).toEqual(wide.map((c) => c.head));
+  });
+
+  it('keeps the full table when it fits', () => {
+    const text = fitTable(wide, wideRows, { width: 157, color: plain });
+    expect(cells(text)[0]).toEqual(wide.map((c) => c.head));
+  });
+
+  it('switches to the short headers when the full ones do not fit', () => {
+    // Short headers: widths max(len(c<i>), len(value)) = 2 ("c0"), 4 (1000..9000) x 9, 5 x 2 -> 48 + 12*3 + 1 = 85.
+    const text = fitTable(wide, wideRows, { width: 85, color: colour });
+    expect(maxLineWidth(text)).toBe(85);
+    expect(cells(text)[0]).toEqual(wide.map((c) => c.short));
+    expect(cells(text)[1]).toEqual(wideRows[0]);
+    expect(text).not.toContain('left out');
+  });
+
+  it('leaves out droppable columns, lowest rank first, and names them', () => {
+    // 85 - 80 = 5 columns too many: leaving out column_011 (rank 1, 5 + 3 columns) is enough.
+    const text = fitTable(wide, wideRows, { width: 80, color: plain });
+    expect(maxLineWidth(text)).toBeLessThanOrEqual(80);
+    expect(textWidth(text.split("\n")[0]!)).toBe(77);
+    expect(cells(text)[0]).toEqual(wide.slice(0, 11).map((c) => c.short));
+    expect(text.replace(/\n/g, ' ')).toContain('column left out to fit 80 columns: column_011 (a wider terminal or --format json shows all)');
+    // 60 columns: 85 - 60 = 25 to save: columns 11, 10 give 8 each, 9 and 8 give 7 each (23 is not enough).
+    const narrower = fitTable(wide, wideRows, { width: 60, color: plain, seeAll: 'use --csv' });
+    expect(maxLineWidth(narrower)).toBeLessThanOrEqual(60);
+    expect(cells(narrower)[0]).toEqual(wide.slice(0, 8).map((c) => c.short));
+    expect(stripAnsi(narrower).replace(/\n/g, ' ')).toContain('columns left out to fit 60 columns: column_011, column_010, column_009, column_008 (use --csv)');
+  });
+
+  it('wraps text columns, keeping every word', () => {
+    const cols: FitColumn[] = [{ head: 'name', wrap: true }, { head: 'value', wrap: true }];
+    const rows = [['kernel memory at peak', '2.85 MiB (records 371584 B + buckets and mutexes 2621440 B)'], ['traces', 'a/very/long/path/without/any/space/in/it.csv']];
+    for (const width of [40, 50, 60]) {
+      const text = fitTable(cols, rows, { width, color: plain, chars: COMPACT_CHARS });
+      expect(maxLineWidth(text), `width ${width}`).toBeLessThanOrEqual(width);
+      const words = (s: string) => s.replace(/[│┌┐└┘─┬┴\s]/g, '');
+      expect(words(text)).toBe(words('name value' + rows.flat().join('')));
+    }
+  });
+
+  it('splits into parts that repeat the leading column when nothing may be left out', () => {
+    const cols: FitColumn[] = [{ head: 'counter' }, ...['alpha', 'beta', 'gamma', 'delta', 'epsilon'].map((h) => ({ head: `configuration-${h}`, align: 'right' as const }))];
+    const rows = [['kpromoted_mig_promoted', '1', '2', '3', '4', '5'], ['kpromoted_mig_dropped', '6', '7', '8', '9', '10']];
+    const text = fitTable(cols, rows, { width: 80, color: plain, chars: COMPACT_CHARS, split: 1 });
+    expect(maxLineWidth(text)).toBeLessThanOrEqual(80);
+    const heads = cells(text).filter((c) => c[0] === 'counter');
+    expect(heads.length).toBeGreaterThan(1);
+    // Every configuration appears exactly once, in order, each part led by the counter column.
+    expect(heads.flatMap((h) => h.slice(1))).toEqual(cols.slice(1).map((c) => c.head));
+    const promoted = cells(text).filter((c) => c[0] === 'kpromoted_mig_promoted').flatMap((c) => c.slice(1));
+    expect(promoted).toEqual(['1', '2', '3', '4', '5']);
+  });
+
+  it('lays rows out vertically when nothing else fits', () => {
+    const cols: FitColumn[] = [{ head: 'first' }, { head: 'second' }, { head: 'third' }];
+    const rows = [['1111111111', '2222222222', '3333333333'], ['4', '5', '6']];
+    const text = fitTable(cols, rows, { width: 30, color: plain });
+    expect(maxLineWidth(text)).toBeLessThanOrEqual(30);
+    expect(text.split('\n')).toEqual(['─ 1 ────────', 'first   1111111111', 'second  2222222222', 'third   3333333333', '─ 2 ────────', 'first   4', 'second  5', 'third   6']);
+  });
+
+  it('never exceeds any width from 20 to 160, with colour', () => {
+    const cols: FitColumn[] = [{ head: 'node' }, { head: 'pfn ranges [start-end)', wrap: true }, { head: 'free / high_wmark', short: 'free/wmark', wrap: true }, { head: 'daemon', drop: 1 }];
+    const rows = [['0', '0x0-0x100000 (1048576 pages)\n0x300000-0x310000 nonlru (65536 pages)', '64 / 32', colour.green('kpromoted0')]];
+    for (let w = 20; w <= 160; w++) expect(maxLineWidth(fitTable(cols, rows, { width: w, color: colour })), `width ${w}`).toBeLessThanOrEqual(w);
+  });
+});
+
+describe('wrapText and textWidth', () => {
+  it('breaks at spaces, and inside a word only when the word alone is wider', () => {
+    expect(wrapText('aaa bbb ccc', 7)).toBe('aaa bbb\nccc');
+    expect(wrapText('abcdefghij', 4)).toBe('abcd\nefgh\nij');
+    expect(wrapText('short', 10)).toBe('short');
+  });
+
+  it('counts no width for colour escapes and two for wide characters', () => {
+    expect(textWidth(colour.red('abc'))).toBe(3);
+    expect(textWidth('表')).toBe(2);
+    expect(textWidth('▁▂█│')).toBe(4);
+  });
+});
+
+describe('tableWidthFor', () => {
+  it('is the terminal width on a terminal, none otherwise', () => {
+    expect(tableWidthFor({ isTTY: true, columns: 93 })).toBe(93);
+    expect(tableWidthFor({ isTTY: true })).toBe(80);
+    expect(tableWidthFor({ isTTY: false, columns: 93 })).toBeUndefined();
+  });
+});
