@@ -50,29 +50,45 @@ function shareCell(share: number | null): string {
   return BLOCKS[Math.min(7, Math.floor(share * 8))]!;
 }
 
+/** The smallest positive gap between consecutive pass times (0 for one pass): the migrate period, or a multiple. */
+function shortestGap(passes: readonly TimelineRow[]): number {
+  let gap = Infinity;
+  for (let i = 1; i < passes.length; i++) {
+    const d = passes[i]!.seconds - passes[i - 1]!.seconds;
+    if (d > 0 && d < gap) gap = d;
+  }
+  return Number.isFinite(gap) ? gap : 0;
+}
+
 /**
  * Renders the chart in at most `width` columns (DEFAULT_CHART_WIDTH when width is not a positive number).
- * Rows of several nodes are summed per pass; passes are grouped into equal time slots, one or more columns each.
+ * Rows of several nodes are summed per pass. The time axis is a grid: with `bucketSeconds` (`--bucket`) the
+ * buckets themselves ([k*s, (k+1)*s), as bucketRows merges them), else steps of the shortest gap between passes
+ * (the migrate period). Consecutive grid steps are grouped into slots so the slots fit; a slot is blank only when
+ * no pass in it had an access (or a promotion), never because passes and slots are out of step.
  */
-export function renderTerminalChart(rows: readonly TimelineRow[], width: number, color: ChalkInstance): string {
+export function renderTerminalChart(rows: readonly TimelineRow[], width: number, color: ChalkInstance, bucketSeconds = 0): string {
   const w = Number.isFinite(width) && width >= 1 ? Math.floor(width) : DEFAULT_CHART_WIDTH;
   const passes = sumByTime(rows);
   if (passes.length === 0) return fit([['timeline chart: no migrate passes', color.dim]], w) + '\n';
 
   const t0 = passes[0]!.seconds;
   const span = passes[passes.length - 1]!.seconds - t0;
-  // Each pass sits in the middle of one mean pass period, so n evenly spaced passes fill n equal slots.
-  const period = passes.length > 1 ? span / (passes.length - 1) : 0;
-  const range = span + period;
+  const bucketed = Number.isFinite(bucketSeconds) && bucketSeconds > 0;
+  const step = bucketed ? bucketSeconds : shortestGap(passes);
+  // The epsilon keeps 0.3 s in bucket 3 of 0.1 s, as in bucketRows.
+  const k0 = bucketed ? Math.floor(t0 / step + 1e-9) : 0;
+  const gridIndex = (s: number): number =>
+    step <= 0 ? 0 : bucketed ? Math.floor(s / step + 1e-9) - k0 : Math.round((s - t0) / step);
+  const gridCount = gridIndex(t0 + span) + 1;
   const maxLabelLen = 6; // "999.5k" / "100%": compactNumber never needs more
   const gutter = w >= maxLabelLen + 1 + 8 ? maxLabelLen + 1 : 0;
   const plot = w - gutter;
-  const slotCount = range > 0 ? Math.min(plot, passes.length) : 1;
+  const perSlot = Math.ceil(gridCount / plot);
+  const slotCount = Math.ceil(gridCount / perSlot);
   const slots: Slot[] = Array.from({ length: slotCount }, () => ({ passes: 0, promoted: 0, accesses: 0, toptier: 0 }));
   for (const p of passes) {
-    const at = p.seconds - t0 + period / 2;
-    const i = range > 0 ? Math.min(slotCount - 1, Math.floor((at / range) * slotCount)) : 0;
-    const s = slots[i]!;
+    const s = slots[Math.min(slotCount - 1, Math.floor(gridIndex(p.seconds) / perSlot))]!;
     s.passes++;
     s.promoted += p.promoted;
     s.accesses += p.accesses;
@@ -85,9 +101,10 @@ export function renderTerminalChart(rows: readonly TimelineRow[], width: number,
   const shareLine = slots.map((s) => shareCell(shareOf(s.toptier, s.accesses)).repeat(cellWidth)).join('');
   const pad = (label: string): string => (gutter === 0 ? '' : label.padStart(gutter - 1) + ' ');
 
-  const perSlot = range > 0 ? ` per ${formatSeconds(range / slotCount)} slot` : '';
+  const slotText =
+    step <= 0 ? '' : ` per ${formatSeconds(perSlot * step)} ${bucketed && perSlot === 1 ? 'bucket' : 'slot'}`;
   const lines: string[] = [];
-  lines.push(fit([[`promotions${perSlot} (max ${compactNumber(max)})`, color.bold]], w));
+  lines.push(fit([[`promotions${slotText} (max ${compactNumber(max)})`, color.bold]], w));
   lines.push(fit([[pad(compactNumber(max)), color.dim], [promoLine, color.green]], w));
   lines.push(fit([['fast-tier share (▁ 0% .. █ 100%, blank: no accesses)', color.bold]], w));
   lines.push(fit([[pad('100%'), color.dim], [shareLine, color.cyan]], w));

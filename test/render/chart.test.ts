@@ -73,4 +73,29 @@ describe('renderTerminalChart', () => {
     const rows = [row({ node: 0, promoted: 3 }), row({ node: 1, promoted: 5 })];
     expect(renderTerminalChart(rows, 60, plain).split('\n')[0]).toBe('promotions (max 8)');
   });
+
+  it('gives every --bucket its own slot, the short last bucket included (no blank slot between full ones)', () => {
+    // --bucket 10 over a 60 s trace at HZ 250, as bucketRows leaves it: each row is timed at the last pass of its
+    // bucket (9, 19, ..., 59 s) and the last, partial bucket holds only the pass at 60 s. Every bucket promoted.
+    const promoted = [2300, 2000, 1800, 1500, 1200, 1000, 90];
+    const rows = promoted.map((p, i) => {
+      const seconds = i < 6 ? 10 * i + 9 : 60;
+      return row({ time: 1000 + 250 * seconds, seconds, promoted: p, accesses: 50_000, toptier_accesses: 25_000 });
+    });
+    const lines = renderTerminalChart(rows, 77, plain, 10).split('\n');
+    // 70 plot columns / 7 buckets = 10 columns each; ceil(p / 2300 * 8) eighths.
+    expect(lines[0]).toBe('promotions per 10 s bucket (max 2.3k)');
+    expect(lines[1]).toBe('  2.3k ' + ['█', '▇', '▇', '▆', '▅', '▄', '▁'].map((b) => b.repeat(10)).join(''));
+    expect(lines[3]).toBe('  100% ' + '▅'.repeat(70));
+  });
+
+  it('leaves a slot blank only for passes without accesses, on the migrate-period grid', () => {
+    // Passes every second; the one at 2 s had no accesses and no work, so it is not a row at all.
+    const rows = [0, 1, 3, 4].map((s) => row({ time: 1000 + 250 * s, seconds: s, promoted: 1, accesses: 4, toptier_accesses: 4 }));
+    const lines = renderTerminalChart(rows, 57, plain).split('\n');
+    // 5 grid steps of 1 s (0..4) over 50 plot columns: 10 columns each, the third blank.
+    expect(lines[0]).toBe('promotions per 1 s slot (max 1)');
+    expect(lines[1]).toBe('     1 ' + '█'.repeat(20) + ' '.repeat(10) + '█'.repeat(20));
+    expect(lines[3]).toBe('  100% ' + '█'.repeat(20) + ' '.repeat(10) + '█'.repeat(20));
+  });
 });
