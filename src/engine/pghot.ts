@@ -23,7 +23,7 @@ import {
   precise_access_latency,
   precise_update_record,
 } from './pghot-record.js';
-import { IgnoredTally } from './ignored.js';
+import { IGNORED_REASONS_PGHOT, IgnoredTally, KIND_NO_HOT_MAP } from './ignored.js';
 import { PghotNodes } from './pghot-nodes.js';
 import { Verdict, should_migrate_memory, type TargetPgdat } from './pghot-throttle.js';
 import { msecs_to_jiffies } from './jiffies.js';
@@ -48,13 +48,18 @@ const PLACED = 0x40000000;
 interface Section {
   readonly phi: Uint32Array;
   /**
-   * Offsets whose record turned READY since the section was last walked. The walk visits these instead
-   * of all PAGES_PER_SECTION slots: no other slot can hold a READY record (kmigrated takes every READY
-   * record of a section it walks), so the outcome is the kernel's.
+   * Offsets whose record turned READY and was not taken by a walk yet. The walk visits these instead of
+   * all PAGES_PER_SECTION slots: no other slot can hold a READY record (a walk takes every READY record
+   * of the owner's pages and keeps the others listed), so the outcome is the kernel's.
    */
   readonly ready: number[];
-  /** Nodes whose kmigrated has this section's PGHOT_SECTION_HOT_BIT pending (a section lies in one node). */
-  readonly hot: number[];
+  /**
+   * The node of the section's first pfn (pfn_to_nid(start_pfn)): only its kmigrated walks the section
+   * (kmigrated_do_work(): `nid != pgdat->node_id` continue), and the walk skips pages of other nodes.
+   */
+  readonly owner: number;
+  /** PGHOT_SECTION_HOT_BIT. */
+  hot: boolean;
 }
 
 /** The pghot engine (default mode, or precise mode with `precise: true`). */
@@ -181,11 +186,17 @@ export class PghotEngine implements Engine {
       this.ignored.add(kind, pfn);
       return;
     }
-    c[P.recorded_accesses]++;
     if (sec === undefined) {
-      sec = { phi: new Uint32Array(this.pagesPerSection), ready: [], hot: [] };
+      // pghot_setup_hot_map(): a hot map only for a section whose first pfn is online and not top tier.
+      const owner = this.sectionOwner(nr);
+      if (owner < 0 || this.toptier[owner] === 1) {
+        this.ignored.add(KIND_NO_HOT_MAP, pfn); // !hot_map: goto out, nothing counted
+        return;
+      }
+      sec = { phi: new Uint32Array(this.pagesPerSection), ready: [], owner, hot: false };
       this.sections.set(nr, sec);
     }
+    c[P.recorded_accesses]++;
     const hotness = this.precise
       ? precise_update_record(v, nid === -1 ? this.target : nid, time, this.windowMs, this.threshold, this.hz)
       : default_update_record(v, time, this.windowMs, this.threshold, this.hz);
@@ -195,10 +206,11 @@ export class PghotEngine implements Engine {
       if (v === 0 || !this.isReady(v)) sec.ready.push(off);
       // set_bit(PGHOT_SECTION_HOT_BIT) and set_bit(PGDAT_KMIGRATED_ACTIVATE, &page_pgdat(page)->flags)
       c[P.ready]++;
-      if (sec.hot.length === 0 || !sec.hot.includes(node)) {
-        sec.hot.push(node);
-        this.hotSections[node]!.push(nr);
+      if (!sec.hot) {
+        sec.hot = true;
+        this.hotSections[sec.owner]!.push(nr);
       }
+      // page_pgdat(page): the page's node, which is not the section's owner when a range starts mid-section.
       if (this.activate[node] === 0) {
         this.activate[node] = 1;
         this.activeNodes++;
@@ -230,7 +242,7 @@ export class PghotEngine implements Engine {
       first_pass: this.clock.first,
       last_pass: this.clock.last,
       free_pages: this.nodes.budgets(),
-      ignored: this.ignored.summary(this.records),
+      ignored: this.ignored.summary(this.records, IGNORED_REASONS_PGHOT),
     };
   }
 
@@ -269,6 +281,15 @@ export class PghotEngine implements Engine {
     return this.precise ? phi >= PRECISE_READY : (phi & DEFAULT_READY) !== 0;
   }
 
+  /**
+   * pfn_to_online_page(start_pfn) and its node, from the topology's ranges (a page's physical node never
+   * changes; migration moves its data): -1 when the first pfn is in no range or in a ZONE_DEVICE range.
+   */
+  private sectionOwner(nr: number): number {
+    this.ranges.lookup(nr * this.pagesPerSection);
+    return this.ranges.kind === KIND_LRU || this.ranges.kind === KIND_NONLRU ? this.ranges.nid : -1;
+  }
+
   /** One pass at jiffies `now`: every kmigrated%d, ascending node id, runs kmigrated_do_work() if activated. */
   private pass(now: number): void {
     for (const node of this.nodes.kmigratedNodes) {
@@ -292,7 +313,7 @@ export class PghotEngine implements Engine {
     for (let i = 0; i < hot.length; i++) {
       const nr = hot[i]!;
       const sec = this.sections.get(nr)!;
-      sec.hot.splice(sec.hot.indexOf(src), 1);
+      sec.hot = false; // test_and_clear_bit(PGHOT_SECTION_HOT_BIT)
       this.walkSection(sec, nr, src, now, nowMs);
     }
     if (this.observer !== null) this.emit(this.observer, now, src);

@@ -68,8 +68,11 @@ export interface Counter {
   readonly value: number;
 }
 
-/** Why an access was ignored without a counter (SPEC 2.2 step 3): in no range, a non-LRU range, a ZONE_DEVICE range. */
-export type IgnoredReason = 'no_range' | 'nonlru' | 'device';
+/**
+ * Why an access was ignored without a counter (SPEC 2.2 step 3): in no range, a non-LRU range, a ZONE_DEVICE
+ * range; pghot only: a lower-tier page in a memory section without a hot map.
+ */
+export type IgnoredReason = 'no_range' | 'nonlru' | 'device' | 'no_hot_map';
 
 /** Accesses ignored for one reason. */
 export interface IgnoredAccesses {
@@ -98,7 +101,7 @@ export interface ReplaySummary {
   readonly last_pass: number | null;
   /** Free pages left on each budgeted node. */
   readonly free_pages: ReadonlyArray<{ readonly node: number; readonly free_pages: number }>;
-  /** Accesses ignored with no counter of their own, one entry per reason, always in the order no_range, nonlru, device. */
+  /** Accesses ignored with no counter of their own, one entry per reason the engine has (no_range, nonlru, device[, no_hot_map]). */
   readonly ignored: readonly IgnoredAccesses[];
 }
 

@@ -22,6 +22,7 @@ const REASON_TEXT: Record<IgnoredReason, string> = {
   no_range: 'in no pfn range',
   nonlru: 'in a non-LRU range',
   device: 'in a ZONE_DEVICE range',
+  no_hot_map: 'in a section without hot map',
 };
 
 const hex = (pfn: number | null) => (pfn === null ? '-' : `0x${pfn.toString(16)}`);

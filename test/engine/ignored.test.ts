@@ -85,17 +85,22 @@ describe('pghot ignored accesses', () => {
     // pghot_record_access(): no range / ZONE_DEVICE return first, then src_nid == nid (local), then top tier,
     // then !folio_test_lru(). With nid 0 the nonlru pages of node 1 are ignored; with nid 1 (last line) the
     // nonlru page 0x206 is local first. 0x50 and 0x305 are on node 0 = nid: local.
+    // 0x150 is an LRU page of lower-tier node 1, but its 128 MiB section (pfns 0x0-0x7fff) starts on node 0,
+    // which is top tier: pghot_setup_hot_map() gave the section no hot map, so the access is dropped
+    // before pghot_recorded_accesses (no_hot_map).
     const e = new PghotEngine({ hz: 250, topology: TOPO, precise: false });
     for (const [pfn, nid, src, time] of [...TRACE, [0x206, 1, 0, 109] as const]) e.record_access(pfn, nid, src, time);
     e.finish();
     const c = Object.fromEntries(e.counters().map((k) => [k.name, k.value]));
     expect(c.kpromo_pghot_not_lru).toBe(6);
     expect(c.kpromo_pghot_local).toBe(3);
-    expect(c.pghot_recorded_accesses).toBe(1);
+    expect(c.pghot_recorded_accesses).toBe(0);
+    expect(c.pghot_recorded_hwhints).toBe(10);
     expect(e.summary().ignored).toEqual([
       { reason: 'no_range', accesses: 3, share: 3 / 10, lowest_pfn: 0x220, highest_pfn: 0x1000 },
       { reason: 'nonlru', accesses: 2, share: 2 / 10, lowest_pfn: 0x205, highest_pfn: 0x20f },
       { reason: 'device', accesses: 1, share: 1 / 10, lowest_pfn: 0x215, highest_pfn: 0x215 },
+      { reason: 'no_hot_map', accesses: 1, share: 1 / 10, lowest_pfn: 0x150, highest_pfn: 0x150 },
     ]);
   });
 });
