@@ -4,10 +4,10 @@
 import * as fs from 'node:fs';
 import { TopologyError } from '../errors.js';
 import type { Topology } from '../engine/topology.js';
-import { topologyFromNumactl } from './numactl.js';
+import { readNumactl } from './numactl.js';
 import { parseTopology } from './parse.js';
 import { PRESETS, presetNames } from './presets.js';
-import { topologyFromSysfs } from './sysfs.js';
+import { readSysfs } from './sysfs.js';
 
 /** Reads a file as text; injectable so tests need no files. */
 export type ReadFile = (path: string) => string;
@@ -25,14 +25,21 @@ function read(arg: string, path: string, readFile: ReadFile): string {
 
 /**
  * Loads a topology. Preset names win over files of the same name (write `./2s-cxl` for the file).
- * `sysfs:DIR` reads a copy of /sys/devices/system/node, `numactl:FILE` the output of `numactl -H`.
+ * `sysfs:DIR` reads /sys (or a copy), `numactl:FILE` the output of `numactl -H`; their warnings (synthetic
+ * ranges) go to `warn`.
  */
-export function loadTopology(arg: string, readFile: ReadFile = defaultReadFile): Topology {
+export function loadTopology(arg: string, readFile: ReadFile = defaultReadFile, warn: (line: string) => void = () => {}): Topology {
   if (Object.hasOwn(PRESETS, arg)) return PRESETS[arg] as Topology;
-  if (arg.startsWith('sysfs:')) return topologyFromSysfs(arg.slice('sysfs:'.length));
+  if (arg.startsWith('sysfs:')) {
+    const b = readSysfs(arg.slice('sysfs:'.length));
+    for (const w of b.warnings) warn(`warning: ${arg}: ${w}`);
+    return b.topology;
+  }
   if (arg.startsWith('numactl:')) {
     const file = arg.slice('numactl:'.length);
-    return topologyFromNumactl(read(file, file, readFile), file);
+    const b = readNumactl(read(file, file, readFile), file);
+    for (const w of b.warnings) warn(`warning: ${arg}: ${w}`);
+    return b.topology;
   }
   const text = read(arg, arg, readFile);
   let json: unknown;

@@ -5,17 +5,16 @@
  * a header "node " + "% 3d " per node, and rows "% 3d: " + "% 3d " per node).
  *
  * numactl gives sizes, not physical ranges, so the nodes' memory is laid out contiguously from
- * pfn 0 in node id order, MB * 256 pages each (4 KiB pages). Pfns of a real trace will not line
- * up with these ranges; use a sysfs copy (topologyFromSysfs) when they must.
+ * pfn 0 in node id order, MB * 2^20 / page size pages each (256 with 4 KiB pages). Pfns of a real trace
+ * will not line up with these ranges; use sysfs (readSysfs) when they must. The distance table is
+ * read and checked, but tiers do not come from it (see tiers.ts).
  */
 import { TopologyError } from '../errors.js';
 import type { Topology } from '../engine/topology.js';
 import { parseCpulist } from './cpulist.js';
-import { guessAdistances } from './heuristic.js';
 import { MAX_NODE_ID, parseTopology } from './parse.js';
-
-/** 4 KiB pages per MiB. */
-const PAGES_PER_MB = 256;
+import type { BuildOptions, BuiltTopology } from './sysfs.js';
+import { assignTiers } from './tiers.js';
 
 const AVAILABLE = /^available:\s+(\d+)\s+nodes?\s+\(([^)]*)\)$/;
 const CPUS = /^node\s+(\d+)\s+cpus:(.*)$/;
@@ -29,8 +28,18 @@ interface NodeInfo {
   sizeMb?: number;
 }
 
-/** Parses `numactl -H` output; `source` names the file in errors (paths are `line N`). */
+/** The topology of readNumactl() alone (4 KiB pages, no overrides). */
 export function topologyFromNumactl(text: string, source: string): Topology {
+  return readNumactl(text, source).topology;
+}
+
+/** Parses `numactl -H` output; `source` names the file in errors (paths are `line N`). */
+export function readNumactl(text: string, source: string, opts: BuildOptions = {}): BuiltTopology {
+  const pageSize = opts.pageSize ?? 4096;
+  if (!Number.isInteger(pageSize) || pageSize < 512 || pageSize > 1048576 || (pageSize & (pageSize - 1)) !== 0) {
+    throw new TopologyError(source, '', `page size must be a power of two from 512 to 1048576, got ${pageSize}`);
+  }
+  const pagesPerMb = 1048576 / pageSize;
   const info = new Map<number, NodeInfo>();
   let available: number[] | undefined;
   let header: number[] | undefined;
@@ -90,7 +99,7 @@ export function topologyFromNumactl(text: string, source: string): Topology {
     } else if (line === 'node distances:') {
       inDistances = true;
     } else if (line === 'No distance information available.') {
-      // print_distances() found no SLIT: the heuristic treats CPU-less nodes as slow memory.
+      // print_distances() found no SLIT: nothing to check.
     } else {
       fail(ln, `unrecognized numactl -H line: ${JSON.stringify(raw)}`);
     }
@@ -107,19 +116,25 @@ export function topologyFromNumactl(text: string, source: string): Topology {
     if (i.sizeMb === undefined) throw new TopologyError(source, '', `node ${id}: no "node ${id} size:" line`);
   }
 
-  const adistance = guessAdistances(
+  const tiers = assignTiers(
     ids.map((id) => ({ id, hasCpus: info.get(id)!.cpus !== '' })),
-    (from, to) => dist.get(from)?.get(to),
+    new Map(),
+    opts.overrides ?? {},
+    source,
   );
   let base = 0;
-  const nodes = ids.map((id) => {
+  const nodes = ids.map((id, k) => {
     const i = info.get(id)!;
-    const pages = i.sizeMb! * PAGES_PER_MB;
-    const o: Record<string, unknown> = { id, adistance: adistance.get(id) };
+    const pages = i.sizeMb! * pagesPerMb;
+    const o: Record<string, unknown> = { id, adistance: tiers[k]!.adistance };
     if (i.cpus !== '') o.cpus = i.cpus;
     if (pages > 0) o.pfn_ranges = [{ start: base, end: base + pages }];
     base += pages;
     return o;
   });
-  return parseTopology({ name: `numactl:${source}`, nodes }, source);
+  const warnings = [
+    `numactl -H gives node sizes, not physical addresses: the pfn ranges are synthetic, laid out back to back from pfn 0 in node id order ` +
+      `(${pagesPerMb} pages of ${pageSize} bytes per MB); pfns of a real trace will not match them (use kpromo topo --from-sysfs /sys on the traced machine)`,
+  ];
+  return { topology: parseTopology({ name: `numactl:${source}`, nodes }, source), tiers, notes: [], warnings };
 }

@@ -7,6 +7,16 @@ import Table from 'cli-table3';
 import { MEMTIER_CHUNK_BITS, memoryTiers, type NodeSpec, type Topology } from '../engine/topology.js';
 import { formatCpulist } from './cpulist.js';
 import { topologyToObject } from './parse.js';
+import { pagesPerSection, unalignedRanges } from './sections.js';
+import { describeTiers, type TierOrigin } from './tiers.js';
+
+/** What renderTopology() can say beyond the topology itself. */
+export interface TopologyFacts {
+  /** Where each node's abstract distance came from (a topology built from a machine). */
+  readonly tiers?: readonly TierOrigin[];
+  /** Page size in bytes for the memory-section lines (4096). */
+  readonly pageSize?: number;
+}
 
 function hex(n: number): string {
   return '0x' + n.toString(16);
@@ -23,8 +33,35 @@ function budgetCell(n: NodeSpec): string {
   return n.free_pages === null ? 'unlimited' : `${n.free_pages} / ${n.high_wmark_pages}`;
 }
 
-/** Renders one row per node plus a line naming the top-tier boundary (SPEC 3.2). */
-export function renderTopology(topo: Topology, color: ChalkInstance): string {
+/**
+ * Lines about memory sections: which ranges do not start on one, whose section it is, and what pghot does
+ * with those pages (mm/pghot.c keys hot maps and kmigrated walks on the node of a section's first pfn).
+ */
+export function sectionLines(topo: Topology, pageSize = 4096): string[] {
+  const pps = pagesPerSection(pageSize);
+  const size = `${(pps * pageSize) / 1048576} MiB = ${hex(pps)} pages`;
+  const bad = unalignedRanges(topo, pageSize);
+  if (bad.length === 0) return [`memory sections (${size}): no range starts inside a section of another node`];
+  return [
+    `memory sections (${size}): ${bad.length} range${bad.length === 1 ? '' : 's'} start${bad.length === 1 ? 's' : ''} mid-section:`,
+    ...bad.map((u) => {
+      const owner = u.owner === null ? 'whose first pfn is in no range' : `which belongs to node ${u.owner}`;
+      const effect =
+        u.effect === 'not_recorded'
+          ? 'pghot never records accesses there (no hot map)'
+          : u.effect === 'never_walked'
+            ? `pghot never promotes them (kmigrated${u.owner} walks the section and skips node ${u.node}'s pages)`
+            : 'no effect (top-tier pages are not tracked)';
+      return `  node ${u.node} ${hex(u.start)}-${hex(u.end)}: pages ${hex(u.start)}-${hex(u.affected_end)} lie in section ${u.section} (${hex(u.section_start)}), ${owner}: ${effect}`;
+    }),
+  ];
+}
+
+/**
+ * Renders one row per node, a line naming the top-tier boundary (SPEC 3.2), the tiers' origins when
+ * known, and the memory-section lines.
+ */
+export function renderTopology(topo: Topology, color: ChalkInstance, facts: TopologyFacts = {}): string {
   const tiers = memoryTiers(topo);
   const table = new Table({
     head: ['node', 'cpus', 'adistance', 'tier', 'top tier', 'daemon', 'pfn ranges [start-end)', 'free / high_wmark'].map((h) =>
@@ -57,6 +94,8 @@ export function renderTopology(topo: Topology, color: ChalkInstance): string {
     color.bold(`topology ${topo.name}`),
     table.toString(),
     `${boundary}; top-tier nodes: ${list(top)}; promotion sources: ${list(lower)}`,
+    ...(facts.tiers ? describeTiers(facts.tiers) : ['tiers: adistance as given in the topology']),
+    ...sectionLines(topo, facts.pageSize),
   ].join('\n');
 }
 

@@ -1,26 +1,45 @@
 /**
- * A topology from a copy of /sys/devices/system/node (Documentation/ABI/stable/sysfs-devices-node,
+ * A topology from /sys (Documentation/ABI/stable/sysfs-devices-node,
  * Documentation/admin-guide/mm/memory-hotplug.rst, Documentation/ABI/testing/sysfs-kernel-mm-memory-tiers).
  *
- * Files read, relative to the node directory DIR:
- *   nodeN/cpulist                       cpulist, empty line for a CPU-less node
- *   nodeN/distance                      SLIT distances to every online node, ascending node id
+ * DIR may be /sys itself, /sys/devices/system, /sys/devices/system/node, or a copy of any of them.
+ * Files read, relative to the node directory:
+ *   nodeN/cpulist                       cpulist, empty line for a CPU-less node (a trailing NUL is the end)
  *   nodeN/memoryM                       link (or copied directory) per memory block M of the node
  *   nodeN/memoryM/phys_index            block id in hex ("%08lx"); M itself when unreadable
+ *   nodeN/memoryM/state                 `offline` blocks are not part of the node (absent: online)
+ *   nodeN/meminfo                       "Node N MemTotal: K kB", only when no node has memory blocks
  *   ../memory/block_size_bytes          block size in hex without 0x ("%lx"); DIR/memory/ also accepted
  *   ../../virtual/memory_tiering/memory_tierT/nodelist   nodes of tier T; DIR/memory_tiering/ also accepted
+ * nodeN/distance is not read: the kernel does not derive tiers from SLIT distances.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TopologyError } from '../errors.js';
 import type { Topology } from '../engine/topology.js';
 import { parseCpulist } from './cpulist.js';
-import { guessAdistances } from './heuristic.js';
 import { MAX_NODE_ID, PFN_LIMIT, parseTopology } from './parse.js';
+import { assignTiers, type TierOrigin, type TierOverrides } from './tiers.js';
 
-/** MEMTIER_CHUNK_SIZE / 2: the middle of tier T is T * 128 + 64, so `adistance >> 7 == T`. */
-const TIER_MID = 64;
 const HEX = /^(?:0x)?[0-9a-f]+$/i;
+const MEMTOTAL = /^Node\s+(\d+)\s+MemTotal:\s+(\d+)\s+kB$/m;
+
+/** A topology built from a machine description, with where its tiers came from and what was assumed. */
+export interface BuiltTopology {
+  readonly topology: Topology;
+  readonly tiers: readonly TierOrigin[];
+  /** Facts worth telling the user (offline blocks left out, the directory used). */
+  readonly notes: readonly string[];
+  /** Things that make the result less than the machine (synthetic ranges). */
+  readonly warnings: readonly string[];
+}
+
+/** Options of the sysfs and numactl readers. */
+export interface BuildOptions {
+  /** Page size in bytes (4096). */
+  readonly pageSize?: number;
+  readonly overrides?: TierOverrides;
+}
 
 function readText(file: string): string | undefined {
   try {
@@ -49,10 +68,24 @@ function numbered(dir: string, prefix: string): { name: string; n: number }[] {
     .sort((a, b) => a.n - b.n);
 }
 
+/** Text up to the first NUL: the kernel's parsers stop there, and some captures carry one (`0-31\n\0`). */
+function beforeNul(text: string): string {
+  const i = text.indexOf('\0');
+  return i < 0 ? text : text.slice(0, i);
+}
+
 function parseHex(text: string, source: string, where: string): bigint {
-  const t = text.trim();
+  const t = beforeNul(text).trim();
   if (!HEX.test(t)) throw new TopologyError(source, where, `expected a hex number, got ${JSON.stringify(t)}`);
   return BigInt(t.startsWith('0x') || t.startsWith('0X') ? t : '0x' + t);
+}
+
+/** The node directory under DIR: DIR itself, DIR/node, or DIR/devices/system/node (DIR = /sys). */
+function nodeDir(dir: string): string {
+  for (const d of [dir, path.join(dir, 'node'), path.join(dir, 'devices', 'system', 'node')]) {
+    if (numbered(d, 'node').length > 0) return d;
+  }
+  return dir;
 }
 
 /** Memory tier of each node from memory_tiering/memory_tierT/nodelist, or an empty map without tier files. */
@@ -66,7 +99,7 @@ function readTiers(dir: string, source: string): Map<number, number> {
       if (text === undefined) continue;
       let ids: number[];
       try {
-        ids = parseCpulist(text, MAX_NODE_ID);
+        ids = parseCpulist(beforeNul(text), MAX_NODE_ID);
       } catch (e) {
         throw new TopologyError(source, `${name}/nodelist`, (e as Error).message);
       }
@@ -77,12 +110,19 @@ function readTiers(dir: string, source: string): Map<number, number> {
   return tiers;
 }
 
-/** Builds a topology from a copy of /sys/devices/system/node; `pageSize` converts block bytes to pfns. */
-export function topologyFromSysfs(dir: string, pageSize = 4096): Topology {
-  const source = dir;
+/** Builds a topology from /sys or a copy of it; see the file comment for what is read. */
+export function readSysfs(arg: string, opts: BuildOptions = {}): BuiltTopology {
+  const pageSize = opts.pageSize ?? 4096;
+  const source = arg;
+  const dir = nodeDir(arg);
   const nodeDirs = numbered(dir, 'node');
-  if (nodeDirs.length === 0) throw new TopologyError(source, '', 'no nodeN directories: expected a copy of /sys/devices/system/node');
+  if (nodeDirs.length === 0) {
+    throw new TopologyError(source, '', 'no nodeN directories: expected /sys, /sys/devices/system/node or a copy of either');
+  }
   const ids = nodeDirs.map((d) => d.n);
+  const notes: string[] = [];
+  const warnings: string[] = [];
+  if (dir !== arg) notes.push(`read nodes from ${dir}`);
 
   let blockBytes: bigint | undefined;
   const blockSize = (): bigint => {
@@ -100,33 +140,35 @@ export function topologyFromSysfs(dir: string, pageSize = 4096): Topology {
   };
 
   const cpus = new Map<number, string>();
-  const distances = new Map<number, number[]>();
   const ranges = new Map<number, { start: number; end: number }[]>();
+  let anyBlocks = false;
   for (const { name, n: id } of nodeDirs) {
     const nodePath = path.join(dir, name);
-    const cpulist = readText(path.join(nodePath, 'cpulist'));
-    if (cpulist === undefined) throw new TopologyError(source, `${name}/cpulist`, `node ${id}: missing cpulist`);
+    const raw = readText(path.join(nodePath, 'cpulist'));
+    if (raw === undefined) throw new TopologyError(source, `${name}/cpulist`, `node ${id}: missing cpulist`);
+    const cpulist = beforeNul(raw).trim();
     try {
       parseCpulist(cpulist);
     } catch (e) {
       throw new TopologyError(source, `${name}/cpulist`, `node ${id}: ${(e as Error).message}`);
     }
-    cpus.set(id, cpulist.trim());
+    cpus.set(id, cpulist);
 
-    const dist = readText(path.join(nodePath, 'distance'));
-    if (dist !== undefined) {
-      const row = dist.trim().split(/\s+/).filter((s) => s !== '').map(Number);
-      if (row.length !== ids.length || row.some((d) => !Number.isInteger(d) || d < 0)) {
-        throw new TopologyError(source, `${name}/distance`, `node ${id}: expected ${ids.length} distances, got ${JSON.stringify(dist.trim())}`);
-      }
-      distances.set(id, row);
-    }
-
-    // Each memory block M covers pfns [phys_index * block / page, (phys_index + 1) * block / page).
+    // Each online memory block M covers pfns [phys_index * block / page, (phys_index + 1) * block / page).
     const starts: bigint[] = [];
+    const offline: string[] = [];
     for (const blk of numbered(nodePath, 'memory')) {
+      anyBlocks = true;
+      const state = readText(path.join(nodePath, blk.name, 'state'));
+      if (state !== undefined && beforeNul(state).trim() !== 'online') {
+        offline.push(`${blk.name} (${beforeNul(state).trim()})`);
+        continue;
+      }
       const idx = readText(path.join(nodePath, blk.name, 'phys_index'));
       starts.push(idx === undefined ? BigInt(blk.n) : parseHex(idx, source, `${name}/${blk.name}/phys_index`));
+    }
+    if (offline.length > 0) {
+      notes.push(`node ${id}: ${offline.length} memory block${offline.length === 1 ? '' : 's'} not online, left out: ${offline.join(', ')}`);
     }
     starts.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     const merged: { start: number; end: number }[] = [];
@@ -144,20 +186,70 @@ export function topologyFromSysfs(dir: string, pageSize = 4096): Topology {
     ranges.set(id, merged);
   }
 
-  const tiers = readTiers(dir, source);
-  const guessed = guessAdistances(
+  if (!anyBlocks) layOutFromMeminfo(dir, source, nodeDirs, pageSize, ranges, warnings);
+
+  const tiers = assignTiers(
     ids.map((id) => ({ id, hasCpus: cpus.get(id) !== '' })),
-    (from, to) => distances.get(from)?.[ids.indexOf(to)],
+    readTiers(dir, source),
+    opts.overrides ?? {},
+    source,
   );
   const file = {
-    name: `sysfs:${dir}`,
-    nodes: ids.map((id) => {
-      const tier = tiers.get(id);
-      const adistance = tier !== undefined ? tier * 128 + TIER_MID : guessed.get(id);
-      const node: Record<string, unknown> = { id, adistance, pfn_ranges: ranges.get(id) };
+    name: `sysfs:${arg}`,
+    nodes: ids.map((id, i) => {
+      const node: Record<string, unknown> = { id, adistance: tiers[i]!.adistance, pfn_ranges: ranges.get(id) };
       if (cpus.get(id) !== '') node.cpus = cpus.get(id);
       return node;
     }),
   };
-  return parseTopology(file, source);
+  return { topology: parseTopology(file, source), tiers, notes, warnings };
+}
+
+/**
+ * No node lists a memory block (a kernel without CONFIG_MEMORY_HOTPLUG, or a trimmed copy): lay the nodes
+ * out back to back from pfn 0 in node id order, MemTotal of nodeN/meminfo each, as the numactl import
+ * does, with a warning that the ranges are synthetic. A node without a readable MemTotal is an error.
+ */
+function layOutFromMeminfo(
+  dir: string,
+  source: string,
+  nodeDirs: readonly { name: string; n: number }[],
+  pageSize: number,
+  ranges: Map<number, { start: number; end: number }[]>,
+  warnings: string[],
+): void {
+  let base = 0;
+  const missing: string[] = [];
+  const sizes: [number, number][] = [];
+  for (const { name, n: id } of nodeDirs) {
+    const text = readText(path.join(dir, name, 'meminfo'));
+    const m = text === undefined ? null : MEMTOTAL.exec(beforeNul(text));
+    if (m === null || Number(m[1]) !== id) {
+      missing.push(`${name}/meminfo${text === undefined ? '' : ' (no "Node ' + id + ' MemTotal: ... kB" line)'}`);
+      continue;
+    }
+    sizes.push([id, Number(m[2])]);
+  }
+  if (missing.length > 0) {
+    throw new TopologyError(
+      source,
+      missing[0]!.split(' ')[0]!,
+      `no node lists memory blocks (nodeN/memoryM), so the node sizes must come from nodeN/meminfo MemTotal, but it is missing for: ${missing.join(', ')}. ` +
+        'Copy /sys/devices/system/memory and the nodes\' memoryM entries, or the nodes\' meminfo files',
+    );
+  }
+  for (const [id, kb] of sizes) {
+    const pages = Math.floor((kb * 1024) / pageSize);
+    ranges.set(id, pages > 0 ? [{ start: base, end: base + pages }] : []);
+    base += pages;
+  }
+  warnings.push(
+    'no node lists memory blocks (nodeN/memoryM): the pfn ranges are synthetic, laid out back to back from pfn 0 in node id order ' +
+      'from nodeN/meminfo MemTotal; pfns of a real trace will not match them (copy the memory blocks from the traced machine for real ranges)',
+  );
+}
+
+/** The topology of readSysfs() alone (the page size defaults to 4096). */
+export function topologyFromSysfs(dir: string, pageSize = 4096, overrides: TierOverrides = {}): Topology {
+  return readSysfs(dir, { pageSize, overrides }).topology;
 }

@@ -30,4 +30,35 @@ describe('kpromo topo', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('no-such-topology.json');
   });
+
+  it('reads numactl -H from stdin with -, honours --page-size, and says what it assumed on stderr', async () => {
+    const fs = await import('node:fs');
+    const text = fs.readFileSync(path.join(FIX, 'numactl-2s-cxl.txt'), 'utf8');
+    const r = await runCli(['topo', '--from-numactl', '-', '--page-size', '65536'], { stdin: text });
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.nodes[2].pfn_ranges).toEqual([{ start: '0x20000', end: '0x40000' }]); // 8192 MB * 16 pages
+    expect(r.stderr).toContain('kpromo: tiers assumed DRAM (node with CPUs, no tier file): nodes 0,1 at 576 (tier 4)');
+    expect(r.stderr).toContain('kpromo: tiers assumed dax/kmem memory, MEMTIER_DEFAULT_DAX_ADISTANCE (CPU-less, no tier file): node 2 at 2880 (tier 22)');
+    expect(r.stderr).toContain('kpromo: warning: numactl -H gives node sizes, not physical addresses');
+  });
+
+  it('--dram-nodes / --slow-nodes override the tiers; --table prints the table with the tier lines', async () => {
+    const r = await runCli(['topo', '--from-numactl', path.join(FIX, 'numactl-2s-cxl.txt'), '--dram-nodes', '2', '--table']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/│ 2\s+│ -\s+│ 576\s+│ 4\s+│ yes/);
+    expect(r.stdout).toContain('tiers set by --dram-nodes: node 2 at 576 (tier 4)');
+    const bad = await runCli(['topo', '--from-numactl', path.join(FIX, 'numactl-2s-cxl.txt'), '--dram-nodes', '2', '--slow-nodes', '1-2']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('node 2 is in both --dram-nodes and --slow-nodes');
+    const none = await runCli(['topo', '2s-cxl', '--slow-nodes', '1']);
+    expect(none.code).toBe(2);
+    expect(none.stdout).toBe('');
+  });
+
+  it('prints the tier lines of a sysfs copy with tier files as read', async () => {
+    const r = await runCli(['topo', '--from-sysfs', path.join(FIX, 'sysfs-2s-cxl')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('kpromo: tiers read from memory_tiering: nodes 0,1 at 576 (tier 4); node 2 at 2880 (tier 22)');
+  });
 });

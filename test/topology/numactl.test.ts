@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PRESETS } from '../../src/topology/presets.js';
-import { topologyFromNumactl } from '../../src/topology/numactl.js';
+import { readNumactl, topologyFromNumactl } from '../../src/topology/numactl.js';
 import { topologyError } from './helpers.js';
 
 const fixture = (p: string): string => fs.readFileSync(fileURLToPath(new URL(`../fixtures/${p}`, import.meta.url)), 'utf8');
@@ -10,8 +10,8 @@ const range = (start: number, end: number) => ({ start, end, kind: 'lru' });
 
 describe('topologyFromNumactl', () => {
   it('lays a 2-socket + CXL machine out like the 2s-cxl preset', () => {
-    // 4096 MB * 256 = 0x100000 pages per socket, 8192 MB = 0x200000 for node 2; node 2 is CPU-less and
-    // 24 from both sockets, which are 21 apart: slow memory, 2880.
+    // 4096 MB * 256 = 0x100000 pages per socket, 8192 MB = 0x200000 for node 2; node 2 is CPU-less:
+    // dax/kmem memory, 2880.
     const topo = topologyFromNumactl(fixture('numactl-2s-cxl.txt'), 'h.txt');
     expect(topo.name).toBe('numactl:h.txt');
     expect(topo.nodes).toEqual(PRESETS['2s-cxl']!.nodes);
@@ -19,12 +19,12 @@ describe('topologyFromNumactl', () => {
 
   it('reads --cpu-compress lists, sparse node ids and 4-wide distances', () => {
     // node 0: 1024 MB -> [0, 0x40000); node 1: 2048 MB -> [0x40000, 0xc0000); node 3: 512 MB -> [0xc0000, 0xe0000).
-    // node 3 is 20 from node 1, not greater than the 0-1 distance 20: DRAM 576.
+    // node 3 is CPU-less: dax/kmem memory (2880) whatever its distances (20 from node 1, as near as a socket).
     const topo = topologyFromNumactl(fixture('numactl-compress.txt'), 'c.txt');
     expect(topo.nodes.map((n) => [n.id, n.cpus, n.adistance, n.pfn_ranges])).toEqual([
       [0, [0, 1, 2, 3, 8, 9, 10, 11], 576, [range(0, 0x40000)]],
       [1, [4, 5, 6, 7, 12, 13, 14, 15], 576, [range(0x40000, 0xc0000)]],
-      [3, [], 576, [range(0xc0000, 0xe0000)]],
+      [3, [], 2880, [range(0xc0000, 0xe0000)]],
     ]);
   });
 
@@ -36,7 +36,7 @@ describe('topologyFromNumactl', () => {
     ]);
   });
 
-  it('reads the single-socket example quoted in the reference notes (distance 14 > local 10: slow)', () => {
+  it('reads the single-socket example quoted in the reference notes (CPU-less node 1: dax/kmem memory)', () => {
     const text = [
       'available: 2 nodes (0-1)',
       'node 0 cpus: 0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31',
@@ -95,5 +95,23 @@ describe('topologyFromNumactl', () => {
   it('errors (via validation) when no node has CPUs', () => {
     const e = topologyError(() => topologyFromNumactl('node 0 cpus:\nnode 0 size: 1 MB\n', 'h.txt'));
     expect(e.path).toBe('nodes');
+  });
+
+  it('honours the page size, warns that ranges are synthetic, and applies --dram-nodes', () => {
+    // 64 KiB pages: 16 pages per MB. node 0 4096 MB -> 0x10000 pages; node 1 0x10000; node 2 8192 MB -> 0x20000.
+    const b = readNumactl(fixture('numactl-2s-cxl.txt'), 'h.txt', { pageSize: 65536, overrides: { dram: [2] } });
+    expect(b.topology.nodes.map((n) => [n.id, n.adistance, n.pfn_ranges])).toEqual([
+      [0, 576, [range(0, 0x10000)]],
+      [1, 576, [range(0x10000, 0x20000)]],
+      [2, 576, [range(0x20000, 0x40000)]],
+    ]);
+    expect(b.tiers.map((t) => t.source)).toEqual(['cpu_node', 'cpu_node', 'dram_override']);
+    expect(b.warnings[0]).toContain('synthetic');
+    expect(b.warnings[0]).toContain('16 pages of 65536 bytes per MB');
+  });
+
+  it('refuses a page size that does not divide a MB and an override naming no node', () => {
+    expect(topologyError(() => readNumactl(fixture('numactl-2s-cxl.txt'), 'h.txt', { pageSize: 3000 })).message).toContain('power of two');
+    expect(() => readNumactl(fixture('numactl-2s-cxl.txt'), 'h.txt', { overrides: { slow: [7] } })).toThrow(/--slow-nodes: h.txt has no node 7/);
   });
 });

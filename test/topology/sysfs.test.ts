@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { memoryTiers } from '../../src/engine/topology.js';
 import { PRESETS } from '../../src/topology/presets.js';
-import { topologyFromSysfs } from '../../src/topology/sysfs.js';
+import { readSysfs, topologyFromSysfs } from '../../src/topology/sysfs.js';
 import { topologyError } from './helpers.js';
 
 const fixture = (p: string): string => fileURLToPath(new URL(`../fixtures/${p}`, import.meta.url));
@@ -37,19 +37,26 @@ describe('topologyFromSysfs', () => {
     expect(topo.nodes).toEqual(PRESETS['2s-cxl']!.nodes);
   });
 
-  it('reads a bare node dir (block size in ./memory, no tiers) with holes and the distance heuristic', () => {
+  it('reads a bare node dir (block size in ./memory, no tiers) with holes; CPU-less nodes are dax/kmem memory', () => {
     // 128 MiB blocks = 0x8000 pages. node0: blocks 0 and 2 (hole at 1); node1: block 3 (no phys_index
     // file, so its name is used); node2: blocks 4,5 merged; node3: memory6 whose phys_index is 0x10.
-    // CPU nodes 0,1 are 21 apart. node2 is 21 from both (not greater) -> DRAM 576; node3 is 30 -> 2880.
-    const topo = topologyFromSysfs(fixture('sysfs-4n-notier/node'));
+    // No tier files: CPU nodes 0,1 are DRAM (576); CPU-less nodes 2 and 3 get MEMTIER_DEFAULT_DAX_ADISTANCE
+    // (2880), whatever their SLIT distances (node 2 is 21 from both sockets, as near as the other socket).
+    const built = readSysfs(fixture('sysfs-4n-notier/node'));
+    const topo = built.topology;
     expect(topo.nodes.map((n) => [n.id, n.cpus, n.adistance, n.pfn_ranges])).toEqual([
       [0, [0, 1, 2, 3], 576, [range(0, 0x8000), range(0x10000, 0x18000)]],
       [1, [4, 5, 6, 7], 576, [range(0x18000, 0x20000)]],
-      [2, [], 576, [range(0x20000, 0x30000)]],
+      [2, [], 2880, [range(0x20000, 0x30000)]],
       [3, [], 2880, [range(0x80000, 0x88000)]],
     ]);
     const tiers = memoryTiers(topo);
-    expect(tiers.nodes.map((n) => n.toptier)).toEqual([true, true, true, false]);
+    expect(tiers.nodes.map((n) => n.toptier)).toEqual([true, true, false, false]);
+    expect(built.tiers.map((t) => t.source)).toEqual(['cpu_node', 'cpu_node', 'dax_default', 'dax_default']);
+    // --dram-nodes 2: the rare CPU-less DRAM/HBM node; --slow-nodes 1 works on a CPU node too.
+    const over = readSysfs(fixture('sysfs-4n-notier/node'), { overrides: { dram: [2], slow: [1] } });
+    expect(over.topology.nodes.map((n) => n.adistance)).toEqual([576, 2880, 576, 2880]);
+    expect(over.tiers.map((t) => t.source)).toEqual(['cpu_node', 'slow_override', 'dram_override', 'dax_default']);
   });
 
   it('follows memoryM symlinks into ../memory like the real /sys', () => {
@@ -107,11 +114,9 @@ describe('topologyFromSysfs', () => {
     expect(e.message).toContain('"0-a');
   });
 
-  it('errors on a distance row of the wrong length', () => {
-    const root = tree({ 'node0/cpulist': '0\n', 'node0/distance': '10 20\n' });
-    const e = topologyError(() => topologyFromSysfs(root));
-    expect(e.path).toBe('node0/distance');
-    expect(e.message).toContain('"10 20"');
+  it('does not read distances (the kernel does not derive tiers from them)', () => {
+    const root = tree({ 'node0/cpulist': '0\n', 'node0/distance': '10 20\n', 'node0/meminfo': 'Node 0 MemTotal: 1024 kB\n' });
+    expect(topologyFromSysfs(root).nodes[0]!.pfn_ranges).toEqual([range(0, 256)]);
   });
 
   it('errors when memory blocks exist but block_size_bytes does not', () => {
@@ -124,5 +129,72 @@ describe('topologyFromSysfs', () => {
     const e = topologyError(() => topologyFromSysfs(root));
     expect(e.path).toBe('node0/memory0/phys_index');
     expect(e.message).toContain('"zz"');
+  });
+
+  it('accepts a cpulist with a trailing NUL (seen in a real Linux 5.15 capture): the kernel stops at NUL', () => {
+    const root = tree({
+      'node/node0/cpulist': '0-31\n\0',
+      'node/node0/memory0/phys_index': '00000000\n',
+      'node/memory/block_size_bytes': '8000000\n',
+    });
+    expect(topologyFromSysfs(path.join(root, 'node')).nodes[0]!.cpus).toHaveLength(32);
+  });
+
+  it('leaves offline memory blocks out of their node, and says so', () => {
+    // node0: memory0 online, memory1 offline, memory2 without a state file (online): [0, 0x8000) and [0x10000, 0x18000).
+    const root = tree({
+      'node/node0/cpulist': '0\n',
+      'node/node0/memory0/phys_index': '00000000\n',
+      'node/node0/memory0/state': 'online\n',
+      'node/node0/memory1/phys_index': '00000001\n',
+      'node/node0/memory1/state': 'offline\n',
+      'node/node0/memory2/phys_index': '00000002\n',
+      'node/memory/block_size_bytes': '8000000\n',
+    });
+    const b = readSysfs(path.join(root, 'node'));
+    expect(b.topology.nodes[0]!.pfn_ranges).toEqual([range(0, 0x8000), range(0x10000, 0x18000)]);
+    expect(b.notes).toEqual(['node 0: 1 memory block not online, left out: memory1 (offline)']);
+  });
+
+  it('without any memoryN entry lays nodes out back to back from meminfo MemTotal, with a warning', () => {
+    // node0 MemTotal 4194304 kB = 4 GiB = 0x100000 pages; node1 (CPU-less) 2097152 kB = 0x80000; node2 0 kB: no memory.
+    const root = tree({
+      'node/node0/cpulist': '0-3\n',
+      'node/node0/meminfo': 'Node 0 MemTotal:        4194304 kB\nNode 0 MemFree:         4000000 kB\n',
+      'node/node1/cpulist': '\n',
+      'node/node1/meminfo': 'Node 1 MemTotal:        2097152 kB\n',
+      'node/node2/cpulist': '4\n',
+      'node/node2/meminfo': 'Node 2 MemTotal:              0 kB\n',
+    });
+    const b = readSysfs(path.join(root, 'node'));
+    expect(b.topology.nodes.map((n) => [n.id, n.adistance, n.pfn_ranges])).toEqual([
+      [0, 576, [range(0, 0x100000)]],
+      [1, 2880, [range(0x100000, 0x180000)]],
+      [2, 576, []],
+    ]);
+    expect(b.warnings).toHaveLength(1);
+    expect(b.warnings[0]).toContain('synthetic');
+  });
+
+  it('without memoryN entries and without MemTotal stops with an error naming what is missing', () => {
+    const root = tree({ 'node/node0/cpulist': '0\n', 'node/node0/meminfo': 'Node 0 MemFree: 5 kB\n', 'node/node1/cpulist': '\n' });
+    const e = topologyError(() => readSysfs(path.join(root, 'node')));
+    expect(e.path).toBe('node0/meminfo');
+    expect(e.message).toContain('no node lists memory blocks');
+    expect(e.message).toContain('node0/meminfo (no "Node 0 MemTotal: ... kB" line), node1/meminfo');
+  });
+
+  it('finds the node directory under /sys or /sys/devices/system', () => {
+    const root = tree({
+      'devices/system/node/node0/cpulist': '0\n',
+      'devices/system/node/node0/memory0/phys_index': '0\n',
+      'devices/system/memory/block_size_bytes': '8000000\n',
+      'devices/virtual/memory_tiering/memory_tier4/nodelist': '0\n',
+    });
+    for (const dir of [root, path.join(root, 'devices/system'), path.join(root, 'devices/system/node')]) {
+      const b = readSysfs(dir);
+      expect(b.topology.nodes[0]!.pfn_ranges).toEqual([range(0, 0x8000)]);
+      expect(b.tiers).toEqual([{ node: 0, adistance: 576, source: 'tier_file', tier: 4 }]);
+    }
   });
 });

@@ -219,7 +219,7 @@ function parseBucket(text: string | undefined): number {
 /** `topologyDefaulted`: no --topology was given (the default preset is used), for the no-range warning. */
 async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptions, topologyDefaulted = false): Promise<number> {
   const { io } = ctx;
-  const settings = normalizeReplayOptions(raw, traces, (arg) => loadTopology(arg));
+  const settings = normalizeReplayOptions(raw, traces, (arg) => loadTopology(arg, undefined, (w) => io.stderr.write(`kpromo: ${w}\n`)));
   const bucketSeconds = parseBucket(raw.bucket);
   const analysisOn = raw.analysis === true || raw.timeline === true || raw.timelineCsv !== undefined || raw.report !== undefined;
   // Read the golden first: a bad golden is a usage error before any work is done.

@@ -1,34 +1,75 @@
 /** `kpromo topo [FILE|PRESET]`: show a topology's nodes, tiers and budgets, or build one from a real machine. */
+import * as fs from 'node:fs';
+import type { Readable } from 'node:stream';
 import { Command } from 'commander';
 import { EXIT_OK, UsageError } from '../../errors.js';
-import type { Topology } from '../../engine/topology.js';
 import { loadTopology } from '../../topology/load.js';
-import { topologyFromNumactl } from '../../topology/numactl.js';
+import { readNumactl } from '../../topology/numactl.js';
 import { DEFAULT_PRESET, PRESET_DESCRIPTIONS, presetNames } from '../../topology/presets.js';
-import { renderTopology, topologyToJson } from '../../topology/render.js';
-import { topologyFromSysfs } from '../../topology/sysfs.js';
-import * as fs from 'node:fs';
+import { renderTopology, sectionLines, topologyToJson } from '../../topology/render.js';
+import { readSysfs, type BuiltTopology } from '../../topology/sysfs.js';
+import { describeTiers, parseTierOverrides } from '../../topology/tiers.js';
 import type { CommandContext } from './replay.js';
 
 interface RawTopoOptions {
   json?: boolean;
+  table?: boolean;
   list?: boolean;
   fromSysfs?: string;
   fromNumactl?: string;
-  pageSize: string;
+  pageSize?: string;
+  dramNodes?: string;
+  slowNodes?: string;
+}
+
+/** `numactl -H` output is a few KiB; anything past this is not numactl output. */
+const NUMACTL_MAX_BYTES = 4 * 1048576;
+
+/** Reads `file` (or stdin for `-`) as UTF-8, refusing more than `max` bytes. */
+async function readBounded(file: string, stdin: Readable, max: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const stream = file === '-' ? stdin : fs.createReadStream(file);
+  const name = file === '-' ? 'standard input' : file;
+  try {
+    for await (const chunk of stream) {
+      const b = typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer);
+      size += b.length;
+      if (size > max) throw new UsageError(`${name}: more than ${max} bytes: this is not \`numactl -H\` output`);
+      chunks.push(b);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`cannot read ${name}: ${(e as Error).message}`);
+  } finally {
+    if (file !== '-') (stream as fs.ReadStream).destroy();
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function parsePageSize(text: string | undefined): number {
+  if (text === undefined) return 4096;
+  const v = Number(text);
+  if (!/^\d+$/.test(text.trim()) || v < 512 || v > 1048576 || (v & (v - 1)) !== 0) {
+    throw new UsageError(`--page-size must be a power of two from 512 to 1048576, got ${JSON.stringify(text)}`);
+  }
+  return v;
 }
 
 /** Builds the topo subcommand. */
 export function topoCommand(ctx: CommandContext): Command {
   return new Command('topo')
-    .description('print a topology (file or preset) as a table, or build one from sysfs / numactl -H')
+    .description('print a topology (file or preset) as a table, or build one from /sys or numactl -H')
     .argument('[topology]', 'topology JSON file or preset name', DEFAULT_PRESET)
     .option('--json', 'print the topology as JSON (the --topology file format)')
+    .option('--table', 'print the table even with --from-sysfs / --from-numactl (whose default is JSON)')
     .option('--list', 'list the built-in presets')
-    .option('--from-sysfs <dir>', 'build from a copy of /sys/devices/system/node')
-    .option('--from-numactl <file>', 'build from the output of `numactl -H` (- for stdin is not supported)')
-    .option('--page-size <bytes>', 'page size for --from-sysfs', '4096')
-    .action((arg: string, raw: RawTopoOptions) => {
+    .option('--from-sysfs <dir>', 'build from /sys (or /sys/devices/system/node, or a copy of either)')
+    .option('--from-numactl <file>', 'build from the output of `numactl -H` (- reads stdin)')
+    .option('--page-size <bytes>', 'page size for --from-sysfs / --from-numactl and the memory-section lines', '4096')
+    .option('--dram-nodes <list>', 'with --from-*: these nodes are DRAM (adistance 576) whatever sysfs says, e.g. a CPU-less HBM node')
+    .option('--slow-nodes <list>', 'with --from-*: these nodes are slow memory (2880, dax/kmem default) whatever sysfs says')
+    .action(async (arg: string, raw: RawTopoOptions) => {
       const { io } = ctx;
       if (raw.list) {
         for (const name of presetNames()) io.stdout.write(`${name.padEnd(16)} ${PRESET_DESCRIPTIONS[name]}\n`);
@@ -38,28 +79,35 @@ export function topoCommand(ctx: CommandContext): Command {
       if (raw.fromSysfs !== undefined && raw.fromNumactl !== undefined) {
         throw new UsageError('give either --from-sysfs or --from-numactl, not both');
       }
-      let topo: Topology;
-      if (raw.fromSysfs !== undefined) {
-        const pageSize = Number(raw.pageSize);
-        if (!Number.isInteger(pageSize) || pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) {
-          throw new UsageError(`--page-size must be a power of two >= 512, got ${JSON.stringify(raw.pageSize)}`);
-        }
-        topo = topologyFromSysfs(raw.fromSysfs, pageSize);
-      } else if (raw.fromNumactl !== undefined) {
-        let text: string;
-        try {
-          text = fs.readFileSync(raw.fromNumactl, 'utf8');
-        } catch (e) {
-          throw new UsageError(`cannot read ${raw.fromNumactl}: ${(e as Error).message}`);
-        }
-        topo = topologyFromNumactl(text, raw.fromNumactl);
-      } else {
-        topo = loadTopology(arg);
+      const fromMachine = raw.fromSysfs !== undefined || raw.fromNumactl !== undefined;
+      if (!fromMachine && (raw.dramNodes !== undefined || raw.slowNodes !== undefined)) {
+        throw new UsageError('--dram-nodes and --slow-nodes apply to --from-sysfs or --from-numactl; edit the adistance of a topology file instead');
       }
+      const pageSize = parsePageSize(raw.pageSize);
+      const overrides = parseTierOverrides(raw.dramNodes, raw.slowNodes);
+      let built: BuiltTopology | null = null;
+      if (raw.fromSysfs !== undefined) {
+        built = readSysfs(raw.fromSysfs, { pageSize, overrides });
+      } else if (raw.fromNumactl !== undefined) {
+        const text = await readBounded(raw.fromNumactl, io.stdin, NUMACTL_MAX_BYTES);
+        built = readNumactl(text, raw.fromNumactl === '-' ? '<stdin>' : raw.fromNumactl, { pageSize, overrides });
+      }
+      const topo = built?.topology ?? loadTopology(arg);
       // Built from a machine: JSON by default, so it can be saved and passed to --topology.
-      const asJson = raw.json ?? (raw.fromSysfs !== undefined || raw.fromNumactl !== undefined);
-      const text = asJson ? topologyToJson(topo) : renderTopology(topo, ctx.color());
-      io.stdout.write(text.endsWith('\n') ? text : text + '\n');
+      if (raw.json && raw.table) throw new UsageError('give either --json or --table, not both');
+      const asJson = raw.json ?? (fromMachine && !raw.table);
+      if (asJson) {
+        io.stdout.write(topologyToJson(topo));
+        // What was read and what assumed goes to stderr beside the JSON.
+        const lines = built
+          ? [...built.notes, ...describeTiers(built.tiers), ...sectionLines(topo, pageSize), ...built.warnings.map((w) => `warning: ${w}`)]
+          : [];
+        for (const l of lines) io.stderr.write(`kpromo: ${l}\n`);
+      } else {
+        const text = renderTopology(topo, ctx.color(), { ...(built ? { tiers: built.tiers } : {}), pageSize });
+        io.stdout.write(text.endsWith('\n') ? text : text + '\n');
+        for (const l of [...(built?.notes ?? []), ...(built?.warnings.map((w) => `warning: ${w}`) ?? [])]) io.stderr.write(`kpromo: ${l}\n`);
+      }
       ctx.setExit(EXIT_OK);
     });
 }
