@@ -5,6 +5,7 @@ import { makeColor } from './color.js';
 import { checkCommand } from './commands/check.js';
 import { compareCommand } from './commands/compare.js';
 import { sweepCommand } from './commands/sweep.js';
+import { mergeCommand } from './commands/merge.js';
 import { convertCommand } from './commands/convert.js';
 import { genCommand } from './commands/gen.js';
 import { pageCommand } from './commands/page.js';
@@ -40,7 +41,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       exit = code;
     },
   };
-  for (const cmd of [replayCommand(ctx), checkCommand(ctx), topoCommand(ctx), genCommand(ctx), pageCommand(ctx), convertCommand(ctx), compareCommand(ctx), sweepCommand(ctx)]) {
+  for (const cmd of [replayCommand(ctx), checkCommand(ctx), topoCommand(ctx), genCommand(ctx), pageCommand(ctx), convertCommand(ctx), compareCommand(ctx), sweepCommand(ctx), mergeCommand(ctx)]) {
     cmd.copyInheritedSettings(program);
     program.addCommand(cmd);
   }

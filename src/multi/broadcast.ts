@@ -16,7 +16,9 @@ export const DONE = 2 * SLOTS;
 export const TOTAL = 2 * SLOTS + 1;
 /** A worker failed (its error follows as a message). */
 export const FAILED = 2 * SLOTS + 2;
-const WORDS = 2 * SLOTS + 3;
+/** The producer asks the readers to stop after the batch they are applying (Ctrl-C). */
+export const STOP = 2 * SLOTS + 3;
+const WORDS = 2 * SLOTS + 4;
 
 /** The shared buffers of a broadcast. */
 export interface Broadcast {
@@ -66,6 +68,13 @@ export class BroadcastWriter extends BatchWriter {
     }
   }
 
+  /** Asks the readers to stop after their current batch (they then report partial counters). */
+  stop(): void {
+    const { ctl } = this.b;
+    Atomics.store(ctl, STOP, 1);
+    for (let s = 0; s < SLOTS; s++) Atomics.notify(ctl, SEQ + s);
+  }
+
   /** Publishes the rest and tells the readers there is no more. */
   end(): void {
     this.publish();
@@ -76,11 +85,14 @@ export class BroadcastWriter extends BatchWriter {
   }
 }
 
-/** The reader side: calls `apply` for each batch in order (blocking waits; for worker threads). */
+/**
+ * The reader side: calls `apply` for each batch in order (blocking waits; for worker threads). Returns
+ * true when the producer asked to stop (STOP) before the end, false after the last batch.
+ */
 export function readBroadcast(
   b: Broadcast,
   apply: (pfn: Float64Array, nid: Int32Array, src: Int32Array, time: Float64Array, n: number) => void,
-): void {
+): boolean {
   const { ring: r, ctl } = b;
   const views = Array.from({ length: SLOTS }, (_, s) => ({
     pfn: r.pfn.subarray(s * r.batch, (s + 1) * r.batch),
@@ -92,9 +104,10 @@ export function readBroadcast(
     const s = k % SLOTS;
     const gen = Math.floor(k / SLOTS) + 1;
     for (;;) {
+      if (Atomics.load(ctl, STOP) === 1) return true;
       const seq = Atomics.load(ctl, SEQ + s);
       if (seq === gen) break;
-      if (Atomics.load(ctl, DONE) === 1 && k >= Atomics.load(ctl, TOTAL)) return;
+      if (Atomics.load(ctl, DONE) === 1 && k >= Atomics.load(ctl, TOTAL)) return false;
       Atomics.wait(ctl, SEQ + s, seq, 50);
     }
     const v = views[s]!;

@@ -1,8 +1,11 @@
 /** One read of a trace feeding several engines: the AccessSink behind `kpromo compare` and `kpromo sweep`. */
 import type { AccessSink, BatchSink } from '../engine/types.js';
 
-/** Records buffered before they are handed on: large enough that each engine runs long with its own data in cache. */
-export const FANOUT_BATCH = 1 << 20;
+/**
+ * Records buffered before they are handed on: large enough that each engine runs long with its own data in
+ * cache, small enough that a stop request (checked between batches) is seen within a few tens of ms.
+ */
+export const FANOUT_BATCH = 1 << 16;
 
 /**
  * Forwards every record to every sink, each sink seeing all records in trace order. Records are buffered
@@ -18,12 +21,21 @@ export class Fanout implements AccessSink {
   private readonly time: Float64Array;
   private n = 0;
 
-  constructor(sinks: readonly AccessSink[], batch = FANOUT_BATCH) {
+  constructor(
+    sinks: readonly AccessSink[],
+    batch = FANOUT_BATCH,
+    private readonly onFlushed?: (n: number) => void,
+  ) {
     this.sinks = [...sinks];
     this.pfn = new Float64Array(batch);
     this.nid = new Int32Array(batch);
     this.src = new Int32Array(batch);
     this.time = new Float64Array(batch);
+  }
+
+  /** Records buffered and not yet handed on. */
+  get pending(): number {
+    return this.n;
   }
 
   /** Buffers one record (kpromoted_record_access arguments); hands the batch on when it is full. */
@@ -48,5 +60,6 @@ export class Fanout implements AccessSink {
       if (sink.record_batch) sink.record_batch(pfn, nid, src, time, n);
       else for (let i = 0; i < n; i++) sink.record_access(pfn[i]!, nid[i]!, src[i]!, time[i]!);
     }
+    this.onFlushed?.(n);
   }
 }

@@ -1,35 +1,51 @@
 /** Worker thread of a shared read (broadcast.ts): applies every broadcast batch to its configurations. */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { BatchSink } from '../engine/types.js';
+import { CounterBoard } from './board.js';
 import { broadcast, FAILED, readBroadcast } from './broadcast.js';
 import type { MultiConfig } from './config.js';
-import { finishLanes, lane } from './run-multi.js';
-import { serializeError, type SweepReply } from './worker-message.js';
+import { LaneSet, type ConfigResult } from './run-multi.js';
+import { serializeError, type SerializedError, type WorkerNames } from './worker-message.js';
 
 /** What a lane worker is given. */
 export interface LaneJob {
   readonly configs: readonly MultiConfig[];
   readonly data: SharedArrayBuffer;
   readonly ctl: SharedArrayBuffer;
+  /** The run's counter board (board.ts), its size, and this worker's first slot on it. */
+  readonly board: SharedArrayBuffer;
+  readonly boardSize: number;
+  readonly offset: number;
 }
+
+/** A lane worker's messages: counter names first, then results, a stop, or an error. */
+export type LaneReply =
+  | WorkerNames
+  | { readonly ok: true; readonly results: ConfigResult[] }
+  | { readonly ok: 'stopped' }
+  | { readonly ok: false; readonly error: SerializedError };
 
 const job = workerData as LaneJob;
 const b = broadcast(job.data, job.ctl);
-let reply: SweepReply;
+const post = (m: LaneReply): void => parentPort!.postMessage(m);
+let reply: LaneReply;
 try {
-  const lanes = job.configs.map(lane);
-  const sinks: BatchSink[] = lanes.map((l) => l.sink);
-  let records = 0;
-  readBroadcast(b, (pfn, nid, src, time, n) => {
-    records += n;
+  const set = new LaneSet(job.configs, {
+    board: new CounterBoard(job.boardSize, job.board),
+    offset: job.offset,
+    onNames: (index, names) => post({ ok: 'names', index, names: [...names] }),
+  });
+  const sinks: BatchSink[] = set.lanes.map((l) => l.sink);
+  const stopped = readBroadcast(b, (pfn, nid, src, time, n) => {
     for (const sink of sinks) {
       if (sink.record_batch) sink.record_batch(pfn, nid, src, time, n);
       else for (let i = 0; i < n; i++) sink.record_access(pfn[i]!, nid[i]!, src[i]!, time[i]!);
     }
+    set.applied(n);
   });
-  reply = { ok: true, results: finishLanes(lanes), records, bytes: 0, files: 0 };
+  reply = stopped ? { ok: 'stopped' } : { ok: true, results: set.finish() };
 } catch (e) {
   Atomics.store(b.ctl, FAILED, 1);
   reply = { ok: false, error: serializeError(e) };
 }
-parentPort!.postMessage(reply);
+post(reply);

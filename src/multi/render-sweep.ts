@@ -8,12 +8,25 @@ import { METRICS, type MetricKey } from './metrics.js';
 import type { ConfigResult } from './run-multi.js';
 import type { SortKey } from './sort.js';
 
+/** What sweep shows of a configuration's result (a merge rebuilds it from JSON). */
+export type SweepResult = Pick<ConfigResult, 'label' | 'engine' | 'counters' | 'metrics'>;
+
 /** One configuration of a sweep: where it sits in the grid, its effective tunables and its result. */
 export interface SweepRow {
+  /** Position in the grid (0-based): ties of the sort keep this order. */
+  readonly index: number;
   readonly point: GridPoint;
   /** Effective value of every sweep parameter (null when the engine has no such tunable). */
   readonly params: Readonly<Record<SweepParam, number | null>>;
-  readonly result: ConfigResult;
+  readonly result: SweepResult;
+}
+
+/** The part of a sharded sweep (`--shard K/N`) a view shows. */
+export interface ShardInfo {
+  readonly index: number;
+  readonly count: number;
+  /** Identity of the whole sweep (shard.ts), the same in every part. */
+  readonly sweep: string;
 }
 
 /** What sweep prints: rows already sorted. */
@@ -24,10 +37,16 @@ export interface SweepView {
   readonly swept: readonly SweepParam[];
   readonly sort: readonly SortKey[];
   readonly traces: readonly string[];
-  readonly records: number;
-  /** Configurations in the grid (rows may be fewer with --top). */
+  /** Records read; null for a part that ran no configuration (it read nothing). */
+  readonly records: number | null;
+  /** Configurations in the grid (rows may be fewer with --top, or a shard's part). */
   readonly total: number;
+  /** Set for a part of a sharded sweep: the JSON then carries what `kpromo merge` needs. */
+  readonly shard?: ShardInfo;
 }
+
+/** What a sweep is, besides its rows and their sort. */
+export type SweepMeta = Omit<SweepView, 'rows' | 'sort'>;
 
 /** Short column headers of the table. */
 const SHORT: Readonly<Record<MetricKey, string>> = {
@@ -86,10 +105,14 @@ export function renderSweepTable(view: SweepView, color: ChalkInstance, width?: 
     cells.push([String(i + 1), ...lead, ...metrics]);
   });
   const table = fitTable(columns, cells, { width, color, chars: COMPACT_CHARS, seeAll: '--format csv or --csv FILE shows all' });
-  const shown = view.rows.length < view.total ? `top ${view.rows.length} of ${view.total}` : `${view.total}`;
+  const shown = view.shard
+    ? `part ${view.shard.index} of ${view.shard.count}: ${view.rows.length} of ${view.total}`
+    : view.rows.length < view.total
+      ? `top ${view.rows.length} of ${view.total}`
+      : `${view.total}`;
   const note =
     `${view.engine}: ${shown} configurations sorted by ${sortText(view.sort)}; ` +
-    `${view.records} records from ${view.traces.join(' ')}`;
+    `${view.records ?? 0} records from ${view.traces.join(' ')}`;
   return table + '\n' + color.dim(width === undefined ? note : wrapText(note, width)) + '\n';
 }
 
@@ -111,7 +134,10 @@ export function renderSweepCsv(view: SweepView): string {
   return out;
 }
 
-/** `--format json`: the sort, and the ranked rows with parameters, metrics and counters. */
+/**
+ * `--format json`: the sort, and the ranked rows with parameters, metrics and counters. A shard's part adds
+ * `shard` and, per row, its grid `index` and `point` (the swept values as typed): what a merge needs.
+ */
 export function renderSweepJson(view: SweepView): string {
   const doc = {
     engine: view.engine,
@@ -119,9 +145,11 @@ export function renderSweepJson(view: SweepView): string {
     records: view.records,
     configurations: view.total,
     sort: view.sort,
+    ...(view.shard ? { shard: { ...view.shard, swept: view.swept } } : {}),
     results: view.rows.map((row, i) => ({
       rank: i + 1,
       label: row.result.label,
+      ...(view.shard ? { index: row.index, point: row.point, engine: row.result.engine } : {}),
       params: row.params,
       metrics: row.result.metrics,
       counters: Object.fromEntries(row.result.counters.map((c) => [c.name, c.value])),

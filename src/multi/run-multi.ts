@@ -1,6 +1,7 @@
 /**
  * Several configurations over one read of the traces: the trace is parsed once and every record is fed
- * to every engine (Fanout). Like runReplay, plus the key metrics of each configuration.
+ * to every engine (Fanout). Like runReplay, plus the key metrics of each configuration. Every engine
+ * publishes its counters after each batch (board.ts), so a stopped run can report them at once.
  */
 import { AnalysisCollector, type AnalysisSource } from '../analysis/collector.js';
 import { PghotEngine } from '../engine/pghot.js';
@@ -8,9 +9,10 @@ import { createEngine, type ObservableEngine } from '../engine/registry.js';
 import type { AccessSink, Counter, ReplaySummary } from '../engine/types.js';
 import type { TraceError } from '../errors.js';
 import { useParseThread } from '../run/replay.js';
-import { DEFAULT_INPUT_SETTINGS, readInputs, type InputSettings } from '../trace/input.js';
+import { readInputs, type InputSettings, type InputStats } from '../trace/input.js';
 import { readInputsThreaded } from '../trace/threaded.js';
-import type { ReadStats, TraceInput } from '../trace/read.js';
+import type { TraceInput } from '../trace/read.js';
+import { CounterBoard, SlotState, type RunTracker } from './board.js';
 import type { MultiConfig } from './config.js';
 import { Fanout } from './fanout.js';
 import { PghotProbe, rfcMetrics, type MultiMetrics } from './metrics.js';
@@ -25,24 +27,46 @@ export interface ConfigResult {
   readonly metrics: MultiMetrics;
 }
 
+/** Counters of one configuration when the run was stopped early. */
+export interface PartialResult {
+  readonly label: string;
+  readonly engine: string;
+  /** Null when the configuration had not started (a sweep slice still waiting for a worker). */
+  readonly counters: Counter[] | null;
+  /** Records the engine had applied when it stopped (the counters are of these records). */
+  readonly records: number;
+  /** True when this configuration had finished, final pass included, before the run stopped. */
+  readonly finished: boolean;
+}
+
 /** What a multi run read and produced, in configuration order. */
 export interface MultiResult {
   readonly results: ConfigResult[];
-  readonly read: ReadStats;
+  readonly read: InputStats;
   /** True when stopped early (Ctrl-C): no final pass ran, nothing is complete. */
   readonly interrupted: boolean;
+}
+
+/** Where a run's engines publish their counters: a board and the index of the run's first configuration on it. */
+export interface BoardSlot {
+  readonly board: CounterBoard;
+  readonly offset: number;
+  /** Receives each configuration's counter names (by board index) once its engine exists. */
+  readonly onNames?: (index: number, names: readonly string[]) => void;
 }
 
 /** How to read the traces; hooks as in runReplay. */
 export interface MultiRunOptions {
   readonly inputs: readonly TraceInput[];
   readonly parser: 'auto' | 'fast' | 'csv-parse';
-  /** Input format options (CSV or perf script text, detected by default). */
+  /** Input format options (CSV or perf script text); default: the first configuration's. */
   readonly input?: InputSettings;
   readonly stdin?: NodeJS.ReadableStream;
   readonly onProgress?: (p: { bytes: number; totalBytes: number | null; records: number }) => void;
   readonly shouldStop?: () => boolean;
   readonly onBad?: (err: TraceError) => void;
+  /** Where counters are published (partial counters on a stop); configs[i] is tracker slot i. */
+  readonly track?: RunTracker;
 }
 
 function isAnalysisSource(e: ObservableEngine): e is ObservableEngine & AnalysisSource {
@@ -81,15 +105,58 @@ export function lane(config: MultiConfig): Lane {
   throw new Error(`engine ${engine.name}: no metrics for a multi run`);
 }
 
+/** Lanes publishing to a board: names once, counters after each batch, final counters when finished. */
+export class LaneSet {
+  readonly lanes: Lane[];
+  private records = 0;
+
+  constructor(
+    configs: readonly MultiConfig[],
+    private readonly slot: BoardSlot | null,
+  ) {
+    this.lanes = configs.map(lane);
+    if (slot) {
+      this.lanes.forEach((l, i) => {
+        const counters = l.engine.counters();
+        slot.onNames?.(slot.offset + i, counters.map((c) => c.name));
+        slot.board.publish(slot.offset + i, 0, counters);
+      });
+    }
+  }
+
+  /** Called after every lane applied `n` more records. */
+  applied(n: number): void {
+    this.records += n;
+    if (!this.slot) return;
+    this.lanes.forEach((l, i) => this.slot!.board.publish(this.slot!.offset + i, this.records, l.engine.counters()));
+  }
+
+  /** Runs each lane's final pass and collects its results. */
+  finish(): ConfigResult[] {
+    return this.lanes.map((l, i): ConfigResult => {
+      l.engine.finish();
+      const counters = l.engine.counters();
+      const summary = l.engine.summary();
+      this.slot?.board.publish(this.slot.offset + i, this.records, counters, SlotState.Finished);
+      return { label: l.config.label, engine: l.engine.name, counters, summary, metrics: l.metrics(counters, summary) };
+    });
+  }
+}
+
+/** The board slot of a tracker, with names recorded in it. */
+export function trackerSlot(track: RunTracker | undefined, offset = 0): BoardSlot | null {
+  return track ? { board: track.board, offset, onNames: (i, names) => (track.names[i] = names) } : null;
+}
+
 /** Streams the traces once through a fresh engine per configuration and runs each final pass. */
-export async function runMulti(configs: readonly MultiConfig[], opts: MultiRunOptions): Promise<MultiResult> {
-  const lanes = configs.map(lane);
-  const fanout = lanes.length === 1 ? null : new Fanout(lanes.map((l) => l.sink));
+export async function runMulti(configs: readonly MultiConfig[], opts: MultiRunOptions, slot: BoardSlot | null = trackerSlot(opts.track)): Promise<MultiResult> {
+  const set = new LaneSet(configs, slot);
+  const fanout = new Fanout(set.lanes.map((l) => l.sink), undefined, (n) => set.applied(n));
   // perf input maps times and CPUs with the first configuration's HZ and topology.
   const first = configs[0]!.settings;
-  const threaded = useParseThread({ inputs: opts.inputs }, opts);
-  const read: ReadStats = await (threaded ? readInputsThreaded : readInputs)([...opts.inputs], fanout ?? lanes[0]!.sink, {
-    input: opts.input ?? DEFAULT_INPUT_SETTINGS,
+  const threaded = useParseThread({ inputs: opts.inputs, ...(first.parseThread ? { parseThread: first.parseThread } : {}) }, opts);
+  const read: InputStats = await (threaded ? readInputsThreaded : readInputs)([...opts.inputs], fanout, {
+    input: opts.input ?? first.input,
     topology: first.rfc.topology,
     hz: first.rfc.hz,
     ...(opts.stdin ? { stdin: opts.stdin } : {}),
@@ -98,17 +165,8 @@ export async function runMulti(configs: readonly MultiConfig[], opts: MultiRunOp
     ...(opts.onBad ? { onBad: opts.onBad } : {}),
     parser: opts.parser,
   });
+  // Stopped: records still buffered in the fan-out are not applied (a stop must not wait for engine work).
   if (read.stopped) return { results: [], read, interrupted: true };
-  fanout?.flush();
-  return { results: finishLanes(lanes), read, interrupted: false };
-}
-
-/** Runs each lane's final pass and collects its results. */
-export function finishLanes(lanes: readonly Lane[]): ConfigResult[] {
-  return lanes.map((l): ConfigResult => {
-    l.engine.finish();
-    const counters = l.engine.counters();
-    const summary = l.engine.summary();
-    return { label: l.config.label, engine: l.engine.name, counters, summary, metrics: l.metrics(counters, summary) };
-  });
+  fanout.flush();
+  return { results: set.finish(), read, interrupted: false };
 }

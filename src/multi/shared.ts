@@ -2,20 +2,21 @@
  * Several configurations over ONE read of the traces, on every core: this thread parses once into a
  * broadcast ring (broadcast.ts), and each worker thread applies every record to its share of the
  * configurations (lane-worker.ts). Results come back in configuration order, errors as readInputs() or
- * the engines would throw them.
+ * the engines would throw them. Stopped (Ctrl-C), every worker reports its configurations' partial counters.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { KpromoError } from '../errors.js';
-import { DEFAULT_INPUT_SETTINGS, readInputs } from '../trace/input.js';
+import { readInputs } from '../trace/input.js';
 import { broadcast, BroadcastWriter, FAILED } from './broadcast.js';
 import type { MultiConfig } from './config.js';
-import type { LaneJob } from './lane-worker.js';
+import type { LaneJob, LaneReply } from './lane-worker.js';
+import { RunTracker } from './board.js';
 import type { MultiResult, MultiRunOptions } from './run-multi.js';
-import { slices } from './sweep.js';
-import { reviveError, type SweepReply } from './worker-message.js';
+import { slices } from './slices.js';
+import { reviveError } from './worker-message.js';
 
 /** The built lane worker (tests run from TypeScript sources and use dist/). */
 export function laneWorkerPath(): string {
@@ -33,17 +34,31 @@ export async function runShared(configs: readonly MultiConfig[], opts: MultiRunO
   const file = laneWorkerPath();
   if (!existsSync(file)) throw new KpromoError('KPROMO_WORKER', `worker ${file} is missing (run \`npm run build\`)`, 70);
   const parts = slices(configs, threads);
+  const track = opts.track ?? new RunTracker(configs);
   const b = broadcast();
+  let offset = 0;
   const workers = parts.map((part) => {
-    const job: LaneJob = { configs: part, data: b.ring.buffer, ctl: b.ctl.buffer as SharedArrayBuffer };
+    const job: LaneJob = {
+      configs: part,
+      data: b.ring.buffer,
+      ctl: b.ctl.buffer as SharedArrayBuffer,
+      board: track.board.buffer,
+      boardSize: track.board.size,
+      offset,
+    };
+    offset += part.length;
     return new Worker(file, { workerData: job });
   });
   let terminating = false;
   const replies = workers.map(
     (w) =>
-      new Promise<SweepReply>((resolve, reject) => {
+      new Promise<LaneReply>((resolve, reject) => {
         let answered = false;
-        w.once('message', (m: SweepReply) => {
+        w.on('message', (m: LaneReply) => {
+          if (m.ok === 'names') {
+            track.names[m.index] = m.names;
+            return;
+          }
           answered = true;
           resolve(m);
         });
@@ -65,7 +80,7 @@ export async function runShared(configs: readonly MultiConfig[], opts: MultiRunO
   let read;
   try {
     read = await readInputs([...opts.inputs], writer, {
-      input: opts.input ?? DEFAULT_INPUT_SETTINGS,
+      input: opts.input ?? first.input,
       topology: first.rfc.topology,
       hz: first.rfc.hz,
       parser: opts.parser,
@@ -78,7 +93,7 @@ export async function runShared(configs: readonly MultiConfig[], opts: MultiRunO
     if (Atomics.load(b.ctl, FAILED) === 1) {
       // A worker failed first: its error is the one to report.
       for (const r of await Promise.allSettled(replies)) {
-        if (r.status === 'fulfilled' && !r.value.ok) {
+        if (r.status === 'fulfilled' && r.value.ok === false) {
           await stopAll();
           throw reviveError(r.value.error);
         }
@@ -88,10 +103,12 @@ export async function runShared(configs: readonly MultiConfig[], opts: MultiRunO
     throw e;
   }
   if (read.stopped) {
+    // The partial counters are on the board already: end the workers at once, mid-batch or not.
+    writer.stop();
     await stopAll();
     return { results: [], read, interrupted: true };
   }
   const rs = await Promise.all(replies);
-  for (const r of rs) if (!r.ok) throw reviveError(r.error);
-  return { results: rs.flatMap((r) => (r.ok ? r.results : [])), read, interrupted: false };
+  for (const r of rs) if (r.ok === false) throw reviveError(r.error);
+  return { results: rs.flatMap((r) => (r.ok === true ? r.results : [])), read, interrupted: false };
 }

@@ -51,14 +51,17 @@ export function parseSort(text: string, desc: boolean, counters: ReadonlySet<str
   });
 }
 
+/** What sorting needs of a result. */
+export type Sortable = Pick<ConfigResult, 'metrics' | 'counters'>;
+
 /** The value a key sorts by, null when the configuration cannot tell. */
-export function sortValue(r: ConfigResult, name: string): number | null {
+export function sortValue(r: Sortable, name: string): number | null {
   if (isMetric(name)) return r.metrics[name];
   return r.counters.find((c) => c.name === name)?.value ?? null;
 }
 
 /** Returns the results sorted by `keys` (stable: ties keep grid order; n/a sorts last either way). */
-export function sortResults<T extends ConfigResult>(results: readonly T[], keys: readonly SortKey[]): T[] {
+export function sortResults<T extends Sortable>(results: readonly T[], keys: readonly SortKey[]): T[] {
   const values = new Map(results.map((r) => [r, keys.map((k) => sortValue(r, k.name))]));
   return [...results].sort((a, b) => {
     const va = values.get(a)!;

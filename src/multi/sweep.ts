@@ -1,28 +1,26 @@
 /**
- * Runs a sweep's configurations: in process over one read of the traces, or split over worker threads
- * that each read the traces themselves (files only). Results come back in configuration order.
+ * Runs a sweep's configurations: in process over one read of the traces, over one read broadcast to worker
+ * threads (shared.ts), or split over worker threads that each read the traces themselves (files only).
+ * Results come back in configuration order; stopped (Ctrl-C), the partial counters of every configuration.
  */
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { KpromoError } from '../errors.js';
+import type { InputStats } from '../trace/input.js';
+import type { ReadProgress } from '../trace/read.js';
 import type { MultiConfig } from './config.js';
-import { runMulti, type ConfigResult, type MultiResult, type MultiRunOptions } from './run-multi.js';
+import { RunTracker } from './board.js';
+import { runMulti, trackerSlot, type ConfigResult, type MultiResult, type MultiRunOptions } from './run-multi.js';
 import { canRunShared, runShared } from './shared.js';
-import { reviveError, type SweepJob, type SweepReply } from './worker-message.js';
+import { slices } from './slices.js';
+import { reviveError, type SweepJob, type SweepMessage } from './worker-message.js';
 
-/** Grids up to this size run in process unless `--jobs` says otherwise: a thread costs more than it saves. */
-export const IN_PROCESS_MAX = 4;
+export { slices } from './slices.js';
 
-/** Most engines fed by one read: each holds its own tables, so larger grids take several reads. */
+/** Most engines fed by one read by default: each holds its own tables, so larger grids take several reads. */
 export const MAX_PER_PASS = 16;
-
-/** Default `--jobs`: every core for grids larger than IN_PROCESS_MAX, else 1 (in process). */
-export function defaultJobs(configs: number): number {
-  return configs > IN_PROCESS_MAX ? availableParallelism() : 1;
-}
 
 /** True when an input is standard input (a worker cannot read it). */
 export function readsStdin(opts: Pick<MultiRunOptions, 'inputs'>): boolean {
@@ -39,35 +37,27 @@ export function sweepWorkerPath(): string {
   return here.endsWith('.js') ? join(dir, 'sweep-worker.js') : join(dir, '..', '..', 'dist', 'src', 'multi', 'sweep-worker.js');
 }
 
-/** Splits `items` into `parts` contiguous slices whose sizes differ by at most one. */
-export function slices<T>(items: readonly T[], parts: number): T[][] {
-  const n = Math.max(1, Math.min(parts, items.length));
-  const out: T[][] = [];
-  let start = 0;
-  for (let i = 0; i < n; i++) {
-    const size = Math.floor(items.length / n) + (i < items.length % n ? 1 : 0);
-    out.push(items.slice(start, start + size));
-    start += size;
-  }
-  return out;
-}
-
-/** Runs `configs` with `jobs` threads (1 = in process). Standard input always runs in process. */
-export async function runSweep(configs: readonly MultiConfig[], opts: MultiRunOptions, jobs: number): Promise<MultiResult> {
+/**
+ * Runs `configs` with `jobs` threads (1 = in process), at most `perRead` engines alive per thread and
+ * read. Standard input always runs in process, every engine over its one read.
+ */
+export async function runSweep(configs: readonly MultiConfig[], opts: MultiRunOptions, jobs: number, perRead = MAX_PER_PASS): Promise<MultiResult> {
   if (readsStdin(opts)) return runMulti(configs, opts); // stdin can be read once only: every engine in one pass
-  const passes = Math.ceil(configs.length / MAX_PER_PASS);
+  const passes = Math.ceil(configs.length / perRead);
   if (jobs <= 1) {
     const results: ConfigResult[] = [];
     let last: MultiResult | null = null;
+    let offset = 0;
     for (const part of slices(configs, passes)) {
-      last = await runMulti(part, opts);
+      last = await runMulti(part, opts, trackerSlot(opts.track, offset));
       if (last.interrupted) return last;
       results.push(...last.results);
+      offset += part.length;
     }
     return { results, read: last!.read, interrupted: false };
   }
-  // One read broadcast to a worker per core, while every worker holds at most MAX_PER_PASS engines.
-  if (canRunShared(opts) && Math.ceil(configs.length / jobs) <= MAX_PER_PASS) return runShared(configs, opts, jobs);
+  // One read broadcast to a worker per core, while every worker holds at most perRead engines.
+  if (canRunShared(opts) && Math.ceil(configs.length / jobs) <= perRead) return runShared(configs, opts, jobs);
   return runWorkers(slices(configs, Math.max(jobs, passes)), opts, jobs);
 }
 
@@ -77,38 +67,74 @@ async function runWorkers(parts: MultiConfig[][], opts: MultiRunOptions, jobs: n
   if (!existsSync(file)) {
     throw new KpromoError('KPROMO_WORKER', `sweep worker ${file} is missing (run \`npm run build\`), or use --jobs 1`, 70);
   }
-  const replies: (SweepReply & { ok: true })[] = new Array(parts.length);
+  const replies: ({ results: ConfigResult[]; read: InputStats } | undefined)[] = new Array(parts.length);
+  const track = opts.track ?? new RunTracker(parts.flat());
+  const offsets = parts.map((_, i) => parts.slice(0, i).reduce((n, p) => n + p.length, 0));
+  const stop = new Int32Array(new SharedArrayBuffer(4));
   const live = new Set<Worker>();
+  // Progress: every slice reads the traces once; the line shows the sum over all reads.
+  const progress = new Map<number, ReadProgress>();
+  let totalBytes: number | null = null;
   let next = 0;
   let failed = false;
   let interrupted = false;
+  const report = (): void => {
+    let bytes = 0;
+    let records = 0;
+    for (const p of progress.values()) {
+      bytes += p.bytes;
+      records += p.records;
+      if (p.totalBytes !== null) totalBytes = p.totalBytes;
+    }
+    opts.onProgress?.({ bytes, records, totalBytes: totalBytes === null ? null : totalBytes * parts.length });
+  };
   const poll = opts.shouldStop
     ? setInterval(() => {
-        if (opts.shouldStop!()) {
+        if (!interrupted && opts.shouldStop!()) {
+          // The partial counters are on the board: end the workers at once.
           interrupted = true;
+          Atomics.store(stop, 0, 1);
           for (const w of live) void w.terminate();
         }
-      }, 100)
+      }, 20)
     : null;
 
   const runOne = (index: number): Promise<void> =>
     new Promise<void>((resolve, reject) => {
-      const job: SweepJob = { configs: parts[index]!, inputs: opts.inputs, parser: opts.parser };
+      const job: SweepJob = {
+        configs: parts[index]!,
+        inputs: opts.inputs,
+        parser: opts.parser,
+        stop: stop.buffer as SharedArrayBuffer,
+        board: track.board.buffer,
+        boardSize: track.board.size,
+        offset: offsets[index]!,
+      };
       const w = new Worker(file, { workerData: job });
       live.add(w);
       let answered = false;
-      w.on('message', (m: SweepReply) => {
+      w.on('message', (m: SweepMessage) => {
+        if (m.ok === 'progress') {
+          progress.set(index, m.progress);
+          report();
+          return;
+        }
+        if (m.ok === 'names') {
+          track.names[m.index] = m.names;
+          return;
+        }
         answered = true;
-        if (m.ok) {
+        if (m.ok === true) {
           replies[index] = m;
           resolve();
-        } else reject(reviveError(m.error));
+        } else if (m.ok === 'stopped') resolve();
+        else reject(reviveError(m.error));
       });
       w.on('error', reject);
       w.on('exit', (code) => {
         live.delete(w);
         if (answered) return;
-        if (interrupted || failed) resolve(); // terminated on purpose
+        if (interrupted || failed) resolve(); // ended on purpose
         else reject(new Error(`sweep worker exited with code ${code} without a result`));
       });
     });
@@ -125,8 +151,18 @@ async function runWorkers(parts: MultiConfig[][], opts: MultiRunOptions, jobs: n
   } finally {
     if (poll) clearInterval(poll);
   }
-  const first = replies[0];
-  const read = { records: first?.records ?? 0, bytes: first?.bytes ?? 0, files: first?.files ?? 0, skipped: 0, stopped: interrupted };
-  if (interrupted) return { results: [], read, interrupted: true };
-  return { results: replies.flatMap((r) => r.results), read, interrupted: false };
+  const done = replies.find((r) => r !== undefined);
+  const read: InputStats = done?.read ?? {
+    records: Math.max(0, ...[...progress.values()].map((p) => p.records)),
+    bytes: 0,
+    files: 0,
+    skipped: 0,
+    stopped: true,
+    kinds: [],
+    badReasons: {},
+    firstBad: [],
+    perf: null,
+  };
+  if (interrupted) return { results: [], read: { ...read, stopped: true }, interrupted: true };
+  return { results: replies.flatMap((r) => r!.results), read, interrupted: false };
 }

@@ -2,17 +2,15 @@
 import { Command, Option } from 'commander';
 import { ENGINE_NAMES } from '../../engine/registry.js';
 import type { Topology } from '../../engine/topology.js';
-import { EXIT_INTERRUPTED, EXIT_OK } from '../../errors.js';
+import { EXIT_OK } from '../../errors.js';
 import { cachedLoader, engineSettings, parseEngineSpec, specSettings, uniqueLabels, type MultiConfig } from '../../multi/config.js';
 import { renderCompareCsv, renderCompareJson, renderCompareTable, type CompareView } from '../../multi/render-compare.js';
 import { tableWidthFor } from '../../render/fit-table.js';
 import { runMulti } from '../../multi/run-multi.js';
 import { canRunShared, runShared } from '../../multi/shared.js';
-import type { ReadProgress } from '../../trace/read.js';
-import { availableParallelism } from 'node:os';
 import { loadTopology } from '../../topology/load.js';
-import { addOptions, ENGINE_OPTIONS, type RawEngineOptions } from '../options.js';
-import { makeProgress } from '../progress.js';
+import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, parseIntOption, type RawEngineOptions } from '../options.js';
+import { guardedRun, machinePlan } from './multi-run.js';
 import { settingsList, type CommandContext } from './replay.js';
 
 /** Output formats of `kpromo compare`. */
@@ -22,6 +20,7 @@ interface RawCompareOptions extends Omit<RawEngineOptions, 'engine'> {
   engine?: string[];
   format: (typeof COMPARE_FORMATS)[number];
   progress: boolean;
+  jobs?: string;
 }
 
 /** Builds the compare subcommand. */
@@ -43,8 +42,10 @@ export function compareCommand(ctx: CommandContext): Command {
         : o,
     ),
   );
+  addOptions(cmd, INPUT_OPTIONS);
   addOptions(cmd, [
     { flags: '--format <format>', description: 'output: table, json or csv', default: 'table', choices: COMPARE_FORMATS },
+    { flags: '--jobs <n>', description: 'engine worker threads, at most one per CPU; default: up to two per CPU when the trace is large enough and the CPUs are idle, else 1 (in process; always for stdin)' },
     { flags: '--no-progress', description: 'no progress line on stderr (it is shown only on a terminal)' },
   ]);
   cmd.action(async (traces: string[], raw: RawCompareOptions) => {
@@ -55,7 +56,7 @@ export function compareCommand(ctx: CommandContext): Command {
 
 /** The configurations `--engine` names on top of the common options; the common options are checked first. */
 export function compareConfigs(raw: RawCompareOptions, load: (arg: string) => Topology): MultiConfig[] {
-  const { engine, format: _format, progress: _progress, ...common } = raw;
+  const { engine, format: _format, progress: _progress, jobs: _jobs, ...common } = raw;
   const base: RawEngineOptions = { ...common, engine: 'rfc-v1' };
   engineSettings({ ...base, window: undefined, threshold: undefined, period: undefined }, load); // bad common options: no --engine prefix
   const specs = (engine && engine.length > 0 ? engine : [...ENGINE_NAMES]).map(parseEngineSpec);
@@ -68,26 +69,16 @@ async function compare(ctx: CommandContext, traces: string[], raw: RawCompareOpt
   const configs = compareConfigs(raw, cachedLoader((arg) => loadTopology(arg)));
   const inputs = (traces.length === 0 ? ['-'] : traces).map((name) => ({ name }));
   const parser = raw.parser as 'auto' | 'fast' | 'csv-parse';
-  const progress = makeProgress(io.stderr, raw.progress);
-  let stop = false;
-  const off = io.onInterrupt(() => {
-    stop = true;
+  // One read. With several configurations, a file large enough and idle cores, the engines run in worker
+  // threads (up to two per core, so engines of unequal cost still keep every core busy); else in process.
+  const jobs = raw.jobs === undefined ? null : parseIntOption('--jobs', raw.jobs, 1, 256);
+  const plan = machinePlan(io, configs.length, inputs, jobs, 2);
+  const guarded = await guardedRun(io, configs, raw.progress, (hooks) => {
+    const opts = { inputs, parser, stdin: io.stdin, ...hooks };
+    return plan.threads > 1 && canRunShared(opts) ? runShared(configs, opts, plan.threads) : runMulti(configs, opts);
   });
-  let run;
-  try {
-    const opts = { inputs, parser, stdin: io.stdin, onProgress: (p: ReadProgress) => progress.update(p), shouldStop: () => stop };
-    // One read; with several configurations and a file, the engines run in worker threads (up to two per core,
-    // so engines of unequal cost still keep both cores busy).
-    const threads = Math.min(2 * availableParallelism(), configs.length);
-    run = threads > 1 && canRunShared(opts) ? await runShared(configs, opts, threads) : await runMulti(configs, opts);
-  } finally {
-    off();
-    progress.done();
-  }
-  if (run.interrupted) {
-    io.stderr.write(`# kpromo: interrupted after ${run.read.records} records: no results\n`);
-    return EXIT_INTERRUPTED;
-  }
+  if (guarded.exit !== null) return guarded.exit;
+  const run = guarded.run;
   const view: CompareView = {
     columns: run.results.map((result, i) => ({
       result,

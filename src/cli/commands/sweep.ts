@@ -1,22 +1,28 @@
 /** `kpromo sweep [options] [trace ...]`: a grid over tunables, one pass over the traces, results ranked by a metric. */
 import { Command } from 'commander';
-import { EXIT_INTERRUPTED, EXIT_OK } from '../../errors.js';
+import type { ChalkInstance } from 'chalk';
+import { counterNames, type EngineName } from '../../engine/registry.js';
+import { EXIT_OK } from '../../errors.js';
 import { cachedLoader } from '../../multi/config.js';
 import { MAX_GRID, SWEEP_PARAMS, type SweepParam } from '../../multi/grid.js';
-import { renderSweepCsv, renderSweepJson, renderSweepTable, type SweepRow, type SweepView } from '../../multi/render-sweep.js';
+import { renderSweepCsv, renderSweepJson, renderSweepTable, type ShardInfo, type SweepMeta, type SweepRow, type SweepView } from '../../multi/render-sweep.js';
 import { tableWidthFor } from '../../render/fit-table.js';
-import { DEFAULT_SORT, parseSort, sortResults } from '../../multi/sort.js';
-import { defaultJobs, readsStdin, runSweep } from '../../multi/sweep.js';
+import { parseShard, shardRange, sweepFingerprint } from '../../multi/shard.js';
+import { DEFAULT_SORT, parseSort, sortResults, type SortKey } from '../../multi/sort.js';
+import { runSweep } from '../../multi/sweep.js';
 import { planSweep } from '../../multi/sweep-config.js';
-import { counterNames, type EngineName } from '../../engine/registry.js';
 import { loadTopology } from '../../topology/load.js';
 import { AtomicFile } from '../file-output.js';
-import { addOptions, ENGINE_OPTIONS, parseIntOption, type RawEngineOptions } from '../options.js';
-import { makeProgress } from '../progress.js';
+import type { Io } from '../io.js';
+import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, parseIntOption, type RawEngineOptions } from '../options.js';
+import { guardedRun, machinePlan } from './multi-run.js';
 import type { CommandContext } from './replay.js';
 
 /** Output formats of `kpromo sweep`. */
 export const SWEEP_FORMATS = ['table', 'csv', 'json'] as const;
+
+/** One of SWEEP_FORMATS. */
+export type SweepFormat = (typeof SWEEP_FORMATS)[number];
 
 interface RawSweepOptions extends RawEngineOptions {
   sort: string;
@@ -24,11 +30,20 @@ interface RawSweepOptions extends RawEngineOptions {
   csv?: string;
   top?: string;
   jobs?: string;
-  format: (typeof SWEEP_FORMATS)[number];
+  shard?: string;
+  format: SweepFormat;
   progress: boolean;
 }
 
 const LIST_FLAGS = SWEEP_PARAMS.map((p) => p.flag);
+
+/** Options sweep and merge share: how the ranked results are shown. */
+export const PRESENT_OPTIONS = [
+  { flags: '--sort <metric[,metric...]>', description: 'rank by these metrics or counters; -NAME sorts that one descending', default: DEFAULT_SORT },
+  { flags: '--desc', description: 'sort every key without a sign descending' },
+  { flags: '--csv <file>', description: 'also write every configuration as CSV to this file' },
+  { flags: '--top <n>', description: 'print only the first n configurations (the --csv file gets all)' },
+] as const;
 
 /** Builds the sweep subcommand. */
 export function sweepCommand(ctx: CommandContext): Command {
@@ -43,79 +58,53 @@ export function sweepCommand(ctx: CommandContext): Command {
         : o,
     ),
   );
+  addOptions(cmd, INPUT_OPTIONS);
   addOptions(cmd, [
-    { flags: '--sort <metric[,metric...]>', description: 'rank by these metrics or counters; -NAME sorts that one descending', default: DEFAULT_SORT },
-    { flags: '--desc', description: 'sort every key without a sign descending' },
-    { flags: '--csv <file>', description: 'also write every configuration as CSV to this file' },
-    { flags: '--top <n>', description: 'print only the first n configurations (the --csv file gets all)' },
-    { flags: '--jobs <n>', description: `worker threads; default: every CPU for grids of more than 4 configurations, 1 = in process (always for stdin)` },
+    ...PRESENT_OPTIONS,
+    { flags: '--jobs <n>', description: 'engine worker threads, at most one per CPU; default: every CPU when the trace is large enough and the CPUs are idle, else 1 (in process; always for stdin)' },
+    { flags: '--shard <K/N>', description: 'run only part K of N of the grid (for a cluster; output defaults to JSON for kpromo merge)' },
     { flags: '--format <format>', description: 'output: table, csv or json', default: 'table', choices: SWEEP_FORMATS },
-    { flags: '--no-progress', description: 'no progress line on stderr (in-process runs on a terminal only)' },
+    { flags: '--no-progress', description: 'no progress line on stderr (it is shown only on a terminal)' },
   ]);
-  cmd.action(async (traces: string[], raw: RawSweepOptions) => {
-    ctx.setExit(await sweep(ctx, traces, raw));
+  cmd.action(async (traces: string[], raw: RawSweepOptions, self: Command) => {
+    // A part of a sharded sweep is meant for `kpromo merge`: JSON unless a format is asked for.
+    const format = raw.shard !== undefined && self.getOptionValueSource('format') === 'default' ? 'json' : raw.format;
+    ctx.setExit(await sweep(ctx, traces, { ...raw, format }));
   });
   return cmd;
 }
 
-async function sweep(ctx: CommandContext, traces: string[], raw: RawSweepOptions): Promise<number> {
-  const { io } = ctx;
-  const plan = planSweep(raw, cachedLoader((arg) => loadTopology(arg)));
-  const sort = parseSort(raw.sort, raw.desc === true, new Set(counterNames(raw.engine as EngineName)));
-  const top = raw.top === undefined ? Infinity : parseIntOption('--top', raw.top, 1, MAX_GRID);
-  const jobs = raw.jobs === undefined ? defaultJobs(plan.configs.length) : parseIntOption('--jobs', raw.jobs, 1, 256);
-  const inputs = (traces.length === 0 ? ['-'] : traces).map((name) => ({ name }));
-  const parser = raw.parser as 'auto' | 'fast' | 'csv-parse';
-  const threads = Math.min(jobs, plan.configs.length);
-  if (threads > 1 && readsStdin({ inputs })) {
-    io.stderr.write('# kpromo: standard input can be read only once: the sweep runs in this thread (--jobs ignored)\n');
-  }
-  const csv = raw.csv !== undefined ? new AtomicFile(raw.csv) : null;
-  const inProcess = threads <= 1 || readsStdin({ inputs });
-  const progress = makeProgress(io.stderr, raw.progress && inProcess);
-  let stop = false;
-  const off = io.onInterrupt(() => {
-    stop = true;
-  });
-  let run;
-  try {
-    run = await runSweep(
-      plan.configs,
-      { inputs, parser, stdin: io.stdin, onProgress: (p) => progress.update(p), shouldStop: () => stop },
-      threads,
-    );
-  } catch (e) {
-    csv?.discard();
-    throw e;
-  } finally {
-    off();
-    progress.done();
-  }
-  if (run.interrupted) {
-    csv?.discard();
-    io.stderr.write(`# kpromo: interrupted after ${run.read.records} records: no results\n`);
-    return EXIT_INTERRUPTED;
-  }
-  const rows: SweepRow[] = run.results.map((result, i) => ({ point: plan.points[i]!, params: plan.params[i]!, result }));
+/** How ranked sweep results are shown (sweep and merge). */
+export interface Presentation {
+  readonly sort: readonly SortKey[];
+  readonly top: number;
+  readonly csv: string | null;
+  readonly format: SweepFormat;
+}
+
+/** Parses --top (1..MAX_GRID; none = all). */
+export function parseTop(text: string | undefined): number {
+  return text === undefined ? Infinity : parseIntOption('--top', text, 1, MAX_GRID);
+}
+
+/** Opens the --csv file before any work (a bad path fails at once). */
+export function openCsv(file: string | null): AtomicFile | null {
+  return file === null ? null : new AtomicFile(file);
+}
+
+/** Ranks rows (given in grid order), writes --csv (every row) and prints the chosen format (--top rows). */
+export function presentSweep(io: Io, color: () => ChalkInstance, rows: readonly SweepRow[], meta: SweepMeta, how: Presentation, csv: AtomicFile | null): void {
   const byResult = new Map(rows.map((r) => [r.result, r]));
-  const ranked = sortResults(run.results, sort).map((r) => byResult.get(r)!);
-  const view = (list: SweepRow[]): SweepView => ({
-    engine: raw.engine,
-    rows: list,
-    swept: plan.swept as SweepParam[],
-    sort,
-    traces: inputs.map((i) => i.name),
-    records: run.read.records,
-    total: ranked.length,
-  });
+  const ranked = sortResults(rows.map((r) => r.result), how.sort).map((r) => byResult.get(r)!);
+  const view = (list: SweepRow[]): SweepView => ({ ...meta, rows: list, sort: how.sort });
   if (csv) {
     csv.write(renderSweepCsv(view(ranked)));
     csv.commit();
   }
-  const shown = view(ranked.slice(0, top));
-  switch (raw.format) {
+  const shown = view(meta.shard ? ranked : ranked.slice(0, how.top));
+  switch (how.format) {
     case 'table':
-      io.stdout.write(renderSweepTable(shown, ctx.color(), tableWidthFor(io.stdout)));
+      io.stdout.write(renderSweepTable(shown, color(), tableWidthFor(io.stdout)));
       break;
     case 'csv':
       io.stdout.write(renderSweepCsv(shown));
@@ -124,5 +113,50 @@ async function sweep(ctx: CommandContext, traces: string[], raw: RawSweepOptions
       io.stdout.write(renderSweepJson(shown));
       break;
   }
+}
+
+async function sweep(ctx: CommandContext, traces: string[], raw: RawSweepOptions): Promise<number> {
+  const { io } = ctx;
+  const plan = planSweep(raw, cachedLoader((arg) => loadTopology(arg)));
+  const sort = parseSort(raw.sort, raw.desc === true, new Set(counterNames(raw.engine as EngineName)));
+  const top = parseTop(raw.top);
+  const jobs = raw.jobs === undefined ? null : parseIntOption('--jobs', raw.jobs, 1, 256);
+  const inputs = (traces.length === 0 ? ['-'] : traces).map((name) => ({ name }));
+  const traceNames = inputs.map((i) => i.name);
+  const parser = raw.parser as 'auto' | 'fast' | 'csv-parse';
+  const shardSpec = raw.shard === undefined ? null : parseShard(raw.shard);
+  const [start, end] = shardSpec ? shardRange(plan.configs.length, shardSpec) : [0, plan.configs.length];
+  const configs = plan.configs.slice(start, end);
+  const shard: ShardInfo | undefined = shardSpec
+    ? { index: shardSpec.index, count: shardSpec.count, sweep: sweepFingerprint(traceNames, plan.configs) }
+    : undefined;
+
+  const csv = openCsv(raw.csv ?? null);
+  let records: number | null = null;
+  let rows: SweepRow[] = [];
+  try {
+    if (configs.length > 0) {
+      const threads = machinePlan(io, configs.length, inputs, jobs).threads;
+      const guarded = await guardedRun(io, configs, raw.progress, (hooks) => runSweep(configs, { inputs, parser, stdin: io.stdin, ...hooks }, threads));
+      if (guarded.exit !== null) {
+        csv?.discard();
+        return guarded.exit;
+      }
+      records = guarded.run.read.records;
+      rows = guarded.run.results.map((result, i) => ({ index: start + i, point: plan.points[start + i]!, params: plan.params[start + i]!, result }));
+    }
+  } catch (e) {
+    csv?.discard();
+    throw e;
+  }
+  const meta: SweepMeta = {
+    engine: raw.engine,
+    swept: plan.swept as SweepParam[],
+    traces: traceNames,
+    records,
+    total: plan.configs.length,
+    ...(shard ? { shard } : {}),
+  };
+  presentSweep(io, ctx.color, rows, meta, { sort, top, csv: raw.csv ?? null, format: raw.format }, csv);
   return EXIT_OK;
 }

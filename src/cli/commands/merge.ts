@@ -1,0 +1,96 @@
+/** `kpromo merge PART...`: the parts of a sharded sweep into the table, CSV or JSON the whole sweep prints. */
+import * as fs from 'node:fs';
+import { Command } from 'commander';
+import { counterNames, ENGINE_NAMES, type EngineName } from '../../engine/registry.js';
+import { EXIT_OK, UsageError } from '../../errors.js';
+import { mergeParts, type PartDoc } from '../../multi/merge.js';
+import { DEFAULT_SORT, parseSort } from '../../multi/sort.js';
+import type { Io } from '../io.js';
+import { addOptions } from '../options.js';
+import type { CommandContext } from './replay.js';
+import { openCsv, parseTop, presentSweep, PRESENT_OPTIONS, SWEEP_FORMATS, type SweepFormat } from './sweep.js';
+
+/** Largest part file read (a part of 4096 configurations is a few MB). */
+export const MAX_PART_BYTES = 64 << 20;
+
+interface RawMergeOptions {
+  sort?: string;
+  desc?: boolean;
+  csv?: string;
+  top?: string;
+  format: SweepFormat;
+}
+
+/** Builds the merge subcommand. */
+export function mergeCommand(ctx: CommandContext): Command {
+  const cmd = new Command('merge')
+    .description('combine the JSON parts of `kpromo sweep --shard K/N` into the output of the whole sweep')
+    .argument('<part...>', 'part files (JSON of kpromo sweep --shard K/N), all N of them, in any order (- = stdin, once)');
+  addOptions(cmd, [
+    ...PRESENT_OPTIONS.map((o) =>
+      o.flags.startsWith('--sort ') ? { flags: o.flags, description: `${o.description} (default: the sort the parts were made with)` } : o,
+    ),
+    { flags: '--format <format>', description: 'output: table, csv or json', default: 'table', choices: SWEEP_FORMATS },
+  ]);
+  cmd.addHelpText(
+    'after',
+    `
+Examples:
+  for k in 1 2 3 4; do kpromo sweep --shard $k/4 --window 1000..5000:1000 --threshold 2..4 trace.csv > part-$k.json; done
+  kpromo merge part-*.json
+  kpromo merge --format csv --csv all.csv --top 5 part-*.json`,
+  );
+  cmd.action(async (parts: string[], raw: RawMergeOptions) => {
+    ctx.setExit(await merge(ctx, parts, raw));
+  });
+  return cmd;
+}
+
+/** Reads one part, bounded (a part is never near MAX_PART_BYTES); `-` is standard input. */
+async function readPart(io: Io, name: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const tooLarge = () => new UsageError(`merge: ${name}: larger than ${MAX_PART_BYTES >> 20} MiB: not a part of kpromo sweep --shard`);
+  const source: AsyncIterable<Buffer | string> = name === '-' ? io.stdin : fs.createReadStream(name, { highWaterMark: 1 << 20 });
+  try {
+    for await (const c of source) {
+      const b = typeof c === 'string' ? Buffer.from(c) : c;
+      size += b.length;
+      if (size > MAX_PART_BYTES) throw tooLarge();
+      chunks.push(b);
+    }
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    throw new UsageError(`merge: cannot read ${name}: ${(e as Error).message}`);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function merge(ctx: CommandContext, names: string[], raw: RawMergeOptions): Promise<number> {
+  const { io } = ctx;
+  if (names.filter((n) => n === '-').length > 1) throw new UsageError('merge: standard input (-) can be given once');
+  const top = parseTop(raw.top);
+  const docs: PartDoc[] = [];
+  for (const name of names) {
+    const text = await readPart(io, name);
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch (e) {
+      throw new UsageError(`merge: ${name}: not JSON (${(e as Error).message}): make parts with kpromo sweep --shard K/N --format json`);
+    }
+    docs.push({ name, doc });
+  }
+  const merged = mergeParts(docs);
+  const engine = merged.meta.engine;
+  if (!(ENGINE_NAMES as readonly string[]).includes(engine)) throw new UsageError(`merge: unknown engine ${JSON.stringify(engine)} in the parts`);
+  let sort = merged.sort;
+  if (raw.sort !== undefined || raw.desc === true) {
+    sort = parseSort(raw.sort ?? DEFAULT_SORT, raw.desc === true, new Set(counterNames(engine as EngineName)));
+  } else if (sort === null) {
+    throw new UsageError('merge: the parts were made with different --sort keys: give --sort');
+  }
+  const csv = openCsv(raw.csv ?? null);
+  presentSweep(io, ctx.color, merged.rows, merged.meta, { sort, top, csv: raw.csv ?? null, format: raw.format }, csv);
+  return EXIT_OK;
+}

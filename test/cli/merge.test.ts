@@ -1,0 +1,145 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
+
+const BIN = path.resolve(__dirname, '../../bin/kpromo.js');
+const TRACES = path.resolve(__dirname, '../../traces');
+const SPEC = path.join(TRACES, 'spec-worked.csv');
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-merge-'));
+
+let generated: string | null = null;
+async function genTrace(): Promise<string> {
+  if (generated) return generated;
+  const f = path.join(tmp(), 'g.csv');
+  const g = await runCli(['gen', '--records', '20000', '--pages', '2000', '--duration', '20', '--seed', '5', '-o', f]);
+  expect(g.code, g.stderr).toBe(0);
+  return (generated = f);
+}
+
+/** The grid of every test: 2 x 3 = 6 configurations with ties in latency (window does not matter here). */
+const GRID = ['--window', '1000,3000', '--threshold', '2..4'];
+
+/** Runs every part K/N of a sweep and returns their JSON texts. */
+async function parts(n: number, trace: string, extra: string[] = []): Promise<string[]> {
+  const out: string[] = [];
+  for (let k = 1; k <= n; k++) {
+    const r = await runCli(['sweep', '--shard', `${k}/${n}`, ...GRID, ...extra, trace]);
+    expect(r.code, r.stderr).toBe(0);
+    out.push(r.stdout);
+  }
+  return out;
+}
+
+function writeParts(texts: readonly string[]): string[] {
+  const dir = tmp();
+  return texts.map((t, i) => {
+    const f = path.join(dir, `part-${i + 1}.json`);
+    fs.writeFileSync(f, t);
+    return f;
+  });
+}
+
+describe('kpromo sweep --shard / kpromo merge', () => {
+  it('merges into exactly the table, JSON and CSV of the unsharded sweep, for N = 1, 2, 4, 6 and 9 (> 6 configurations)', async () => {
+    const f = await genTrace();
+    const whole = {
+      table: await runCli(['sweep', ...GRID, f]),
+      json: await runCli(['sweep', '--format', 'json', ...GRID, f]),
+      csv: await runCli(['sweep', '--format', 'csv', ...GRID, f]),
+      top: await runCli(['sweep', '--format', 'csv', '--top', '2', '--sort', '-promoted', ...GRID, f]),
+    };
+    for (const w of Object.values(whole)) expect(w.code, w.stderr).toBe(0);
+    expect(whole.table.stdout).toContain('6 configurations sorted by latency_p50 ascending');
+    for (const n of [1, 2, 4, 6, 9]) {
+      const files = writeParts(await parts(n, f));
+      // Order of the parts on the command line does not matter.
+      const shuffled = [...files].reverse();
+      expect((await runCli(['merge', ...shuffled])).stdout, `table N=${n}`).toBe(whole.table.stdout);
+      expect((await runCli(['merge', '--format', 'json', ...files])).stdout, `json N=${n}`).toBe(whole.json.stdout);
+      expect((await runCli(['merge', '--format', 'csv', ...files])).stdout, `csv N=${n}`).toBe(whole.csv.stdout);
+      expect((await runCli(['merge', '--format', 'csv', '--top', '2', '--sort', '-promoted', ...files])).stdout, `top N=${n}`).toBe(whole.top.stdout);
+    }
+  });
+
+  it('cuts the grid into contiguous parts that cover it once; parts past the grid are empty and read nothing', async () => {
+    const f = await genTrace();
+    const texts = await parts(9, f);
+    const docs = texts.map((t) => JSON.parse(t) as { records: number | null; shard: { index: number; count: number }; results: { index: number; label: string }[] });
+    const indices = docs.flatMap((d) => d.results.map((r) => r.index)).sort((a, b) => a - b);
+    expect(indices).toEqual([0, 1, 2, 3, 4, 5]);
+    // floor(k * 6 / 9): parts 1, 3, 4, 6, 7, 9 hold one configuration each; 2, 5, 8 none.
+    expect(docs.map((d) => d.results.length)).toEqual([0, 1, 1, 0, 1, 1, 0, 1, 1]);
+    expect(docs.filter((d) => d.results.length === 0).every((d) => d.records === null)).toBe(true);
+    expect(docs.filter((d) => d.results.length > 0).every((d) => d.records === 20000)).toBe(true);
+    expect(docs[8]!.shard).toMatchObject({ index: 9, count: 9 });
+  });
+
+  it('writes --csv from the merge as the unsharded sweep does', async () => {
+    const f = await genTrace();
+    const dir = tmp();
+    const a = path.join(dir, 'whole.csv');
+    const b = path.join(dir, 'merged.csv');
+    expect((await runCli(['sweep', '--top', '1', '--csv', a, ...GRID, f])).code).toBe(0);
+    const r = await runCli(['merge', '--top', '1', '--csv', b, ...writeParts(await parts(3, f))]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.readFileSync(b, 'utf8')).toBe(fs.readFileSync(a, 'utf8'));
+    expect(fs.readFileSync(b, 'utf8').trimEnd().split('\n')).toHaveLength(7); // header + every configuration
+  });
+
+  it('refuses missing, repeated and foreign parts, and text that is not a part, with exit 2 and nothing on stdout', async () => {
+    const texts = await parts(3, SPEC);
+    const [p1, p2, p3] = writeParts(texts) as [string, string, string];
+    const other = writeParts(await parts(3, SPEC, ['--period', '250']))[1]!;
+    const dir = tmp();
+    const plain = path.join(dir, 'plain.json');
+    fs.writeFileSync(plain, (await runCli(['sweep', '--format', 'json', ...GRID, SPEC])).stdout);
+    const junk = path.join(dir, 'junk.json');
+    fs.writeFileSync(junk, 'pfn,nid\n');
+    const cases: [string[], string][] = [
+      [[p1, p3], 'merge: missing part 2 of 3'],
+      [[p1, p2, p2, p3], `merge: ${p2} and ${p2} are both part 2 of 3`],
+      [[p1, other, p3], `merge: ${other} is a part of another sweep than ${p1}`],
+      [[p1, p2, p3, plain], `merge: ${plain}: not a part of a sharded sweep`],
+      [[junk], `merge: ${junk}: not JSON`],
+      [[path.join(dir, 'nope.json')], `merge: cannot read ${path.join(dir, 'nope.json')}`],
+    ];
+    for (const [args, msg] of cases) {
+      const r = await runCli(['merge', ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(msg);
+    }
+    const bad = await runCli(['sweep', '--shard', '4/3', ...GRID, SPEC]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--shard: K must be in [1, N], got "4/3"');
+  });
+
+  it('runs the xargs -P recipe of docs/compare-sweep.md (4 parts, 2 at a time) and merges to the unsharded output', async () => {
+    const f = await genTrace();
+    const dir = tmp();
+    const doc = fs.readFileSync(path.resolve(__dirname, '../../docs/compare-sweep.md'), 'utf8');
+    // The recipe as documented, between the markers, with `kpromo` run from this checkout.
+    const m = /<!-- xargs-recipe -->\n```sh\n([\s\S]*?)```/.exec(doc);
+    expect(m, 'docs/compare-sweep.md has no xargs recipe block').not.toBeNull();
+    const script = m![1]!;
+    expect(script).toContain('xargs -P');
+    const shim = path.join(dir, 'bin');
+    fs.mkdirSync(shim);
+    fs.writeFileSync(path.join(shim, 'kpromo'), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"\n`, { mode: 0o755 });
+    fs.copyFileSync(f, path.join(dir, 'trace.csv'));
+    execFileSync('sh', ['-e', '-c', script], {
+      cwd: dir,
+      env: { ...process.env, PATH: `${shim}:${process.env['PATH']}`, NO_COLOR: '1' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const whole = execFileSync(process.execPath, [BIN, 'sweep', '--format', 'csv', '--window', '1000..4000:1000', '--threshold', '2..4', 'trace.csv'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    expect(fs.readdirSync(dir).filter((n) => /^part-\d+\.json$/.test(n)).sort()).toEqual(['part-1.json', 'part-2.json', 'part-3.json', 'part-4.json']);
+    expect(fs.readFileSync(path.join(dir, 'sweep.csv'), 'utf8')).toBe(whole);
+  });
+});
