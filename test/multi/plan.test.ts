@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { planThreads, TINY_WORK_BYTES, type PlanInput } from '../../src/multi/plan.js';
+
+const BIG = 300e6;
+const base: PlanInput = { configs: 9, stdin: false, traceBytes: BIG, jobs: null, cores: 2, load: 0 };
+
+describe('planThreads', () => {
+  it('uses every core for a large trace on an idle machine (compare: up to two threads per core)', () => {
+    expect(planThreads(base)).toMatchObject({ threads: 2, reason: 'cores', warnings: [] });
+    expect(planThreads({ ...base, configs: 3, perCore: 2 })).toMatchObject({ threads: 3, reason: 'cores' });
+    expect(planThreads({ ...base, configs: 9, cores: 4 })).toMatchObject({ threads: 4 });
+  });
+
+  it('caps --jobs at the number of cores, with a warning', () => {
+    const p = planThreads({ ...base, jobs: 256 });
+    expect(p.threads).toBe(2);
+    expect(p.warnings).toEqual(['--jobs 256 is more than the 2 CPUs of this machine: using 2']);
+    expect(planThreads({ ...base, jobs: 2 }).warnings).toEqual([]);
+    expect(planThreads({ ...base, jobs: 2, configs: 1 }).threads).toBe(1);
+  });
+
+  it('runs a tiny trace in process by default (no worker it cannot use), but obeys an explicit --jobs', () => {
+    const tiny = Math.floor(TINY_WORK_BYTES / 9) - 1;
+    expect(planThreads({ ...base, traceBytes: tiny })).toMatchObject({ threads: 1, reason: 'tiny' });
+    expect(planThreads({ ...base, traceBytes: tiny + 2 })).toMatchObject({ threads: 2, reason: 'cores' });
+    expect(planThreads({ ...base, traceBytes: 1000, jobs: 2 })).toMatchObject({ threads: 2, reason: 'jobs' });
+  });
+
+  it('runs in process when the cores are busy with other work (load average), by default only', () => {
+    expect(planThreads({ ...base, load: 1 })).toMatchObject({ threads: 1, reason: 'busy' });
+    expect(planThreads({ ...base, load: 0.2 })).toMatchObject({ threads: 2 });
+    expect(planThreads({ ...base, cores: 8, load: 5 })).toMatchObject({ threads: 8 });
+    expect(planThreads({ ...base, load: 6, jobs: 2 })).toMatchObject({ threads: 2, reason: 'jobs' });
+  });
+
+  it('reads standard input in process, saying --jobs is ignored', () => {
+    expect(planThreads({ ...base, stdin: true, traceBytes: null })).toMatchObject({ threads: 1, reason: 'stdin', warnings: [] });
+    expect(planThreads({ ...base, stdin: true, traceBytes: null, jobs: 2 }).warnings).toEqual([
+      'standard input can be read only once: the engines run in this process (--jobs ignored)',
+    ]);
+  });
+});
