@@ -1,0 +1,169 @@
+/**
+ * The fast rfc-v1 engine against the slow reference model (rfc-v1-reference.ts) on seeded random traces
+ * over random topologies: budgets and watermarks, nonlru and device ranges, pfns in no range, pfns above
+ * 2^32, NUMA_NO_NODE and nids without a daemon, a CPU node without memory, gaps in node ids, --demotion,
+ * both variants, small and default hash orders, one record at a time and in batches. Counters, summary,
+ * wasted promotions and the full event sequence (with tracked_since) must be identical.
+ */
+import { describe, expect, it } from 'vitest';
+import { RFC_V1_DEFAULTS, type RfcV1Config } from '../../src/engine/config.js';
+import { RfcV1Engine, type RfcVariant } from '../../src/engine/rfc-v1.js';
+import type { PfnRange, Topology } from '../../src/engine/topology.js';
+import { OUTCOMES } from '../../src/engine/types.js';
+import { node } from './helpers.js';
+import { RfcV1Reference } from './rfc-v1-reference.js';
+
+/** mulberry32. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const BIG = 2 ** 40; // a slow tier far above 2^32
+
+/** A random topology: DRAM nodes with CPUs, slow nodes (some ranges nonlru/device), optional budgets. */
+function randomTopology(r: () => number): { topo: Topology; pfns: Array<[number, number]> } {
+  const budget = () => (r() < 0.6 ? { free_pages: Math.floor(r() * 30), high_wmark_pages: Math.floor(r() * 4) } : {});
+  const nodes = [];
+  const spans: Array<[number, number]> = [];
+  let next = Math.floor(r() * 3) * 512;
+  const range = (size: number, kind: PfnRange['kind'] = 'lru'): PfnRange => {
+    const start = next;
+    next += size + (r() < 0.5 ? Math.floor(r() * 300) : 0); // gaps: pfns in no range
+    spans.push([start, size]);
+    return { start, end: start + size, kind };
+  };
+  nodes.push(node(0, { cpus: [0], pfn_ranges: [range(300)], ...budget() }));
+  if (r() < 0.6) nodes.push(node(1, { cpus: [1], pfn_ranges: [range(200)], ...budget() }));
+  else if (r() < 0.5) nodes.push(node(1, { cpus: [1] })); // daemon, no memory: migrations to it fail
+  const slowId = r() < 0.5 ? 2 : 5;
+  const slow: PfnRange[] = [range(400)];
+  if (r() < 0.5) slow.push(range(50, 'nonlru'));
+  if (r() < 0.5) slow.push(range(50, 'device'));
+  if (r() < 0.5) slow.push(range(300));
+  nodes.push(node(slowId, { adistance: 2880, pfn_ranges: slow, ...budget() }));
+  if (r() < 0.4) {
+    // A second slow node far above 2^32 (a separate page-state region).
+    const start = BIG + Math.floor(r() * 1e6);
+    spans.push([start, 500]);
+    nodes.push(node(7, { adistance: r() < 0.5 ? 2880 : 4000, pfn_ranges: [{ start, end: start + 500, kind: 'lru' }], ...budget() }));
+  }
+  if (r() < 0.3) {
+    // A top-tier range with a nonlru part.
+    const a = range(40, 'nonlru');
+    (nodes[0] as { pfn_ranges: PfnRange[] }).pfn_ranges = [...nodes[0]!.pfn_ranges, a];
+  }
+  spans.push([next, 200]); // beyond every range
+  return { topo: { name: 'random', nodes: nodes.sort((a, b) => a.id - b.id) }, pfns: spans };
+}
+
+type Rec = [number, number, number, number];
+
+function randomTrace(r: () => number, spans: Array<[number, number]>, n: number): Rec[] {
+  const out: Rec[] = [];
+  let t = Math.floor(r() * 1e6);
+  const hotSpan = spans[Math.floor(r() * spans.length)]!;
+  for (let i = 0; i < n; i++) {
+    const u = r();
+    if (u < 0.01) t += Math.floor(r() * 20000); // idle gap over many passes
+    else if (u < 0.5) t += Math.floor(r() * 4);
+    const time = r() < 0.05 ? Math.max(0, t - Math.floor(r() * 2000)) : t; // out of order
+    const [start, size] = r() < 0.4 ? hotSpan : spans[Math.floor(r() * spans.length)]!;
+    const pfn = start + Math.floor(r() * (r() < 0.5 ? Math.min(size, 40) : size));
+    const nid = r() < 0.15 ? -1 : Math.floor(r() * 9) - (r() < 0.05 ? 3 : 0);
+    const src = r() < 0.1 ? 5 : Math.floor(r() * 2);
+    out.push([pfn, nid, src, time]);
+  }
+  return out;
+}
+
+function fast(cfg: RfcV1Config, variant: RfcVariant, trace: Rec[], batch: number) {
+  const e = new RfcV1Engine(cfg, variant);
+  const events: string[] = [];
+  e.observer = {
+    examined: (time, n, pfn, from, to, o, since) => events.push(`${time},${n},${pfn},${from},${to},${OUTCOMES[o]},${since}`),
+  };
+  if (batch <= 1) for (const [p, n, s, t] of trace) e.record_access(p, n, s, t);
+  else {
+    for (let i = 0; i < trace.length; i += batch) {
+      const part = trace.slice(i, i + batch);
+      const col = (k: number) => part.map((x) => x[k]!);
+      e.record_batch(Float64Array.from(col(0)), Int32Array.from(col(1)), Int32Array.from(col(2)), Float64Array.from(col(3)), part.length);
+    }
+  }
+  e.finish();
+  const counters = Object.fromEntries(e.counters().map((c) => [c.name.replace(/^kpromoted_|^kpromo_/, ''), c.value]));
+  return { counters, events, summary: e.summary(), wasted: e.wasted_promotions() };
+}
+
+function reference(cfg: RfcV1Config, variant: RfcVariant, trace: Rec[]) {
+  const m = new RfcV1Reference(cfg, variant);
+  for (const [p, n, s, t] of trace) m.record_access(p, n, s, t);
+  m.finish();
+  const events = m.events.map((e) => `${e.time},${e.node},${e.pfn},${e.from},${e.to},${e.outcome},${e.tracked_since}`);
+  return { counters: Object.fromEntries(m.counters), events, summary: m.summary(), wasted: m.wasted() };
+}
+
+describe('rfc-v1 engine = reference model on seeded random traces', () => {
+  for (let seed = 1; seed <= 40; seed++) {
+    it(`seed ${seed}`, () => {
+      const r = prng(seed * 2654435761);
+      const { topo, pfns } = randomTopology(r);
+      const variant: RfcVariant = seed % 2 === 0 ? 'rfc-v1-fixed' : 'rfc-v1';
+      const cfg: RfcV1Config = {
+        ...RFC_V1_DEFAULTS,
+        topology: topo,
+        hash_order: seed % 3 === 0 ? 16 : 1 + (seed % 5),
+        threshold: 1 + (seed % 3),
+        default_node: seed % 4 === 0 ? 5 : 1,
+        window_ms: seed % 5 === 0 ? 0 : 5000,
+        demotion: seed % 3 !== 1,
+      };
+      const trace = randomTrace(r, pfns, 4000);
+      const want = reference(cfg, variant, trace);
+      const got = fast(cfg, variant, trace, seed % 2 === 0 ? 1 : 1 + Math.floor(r() * 700));
+      expect(got.counters).toEqual(want.counters);
+      expect(got.summary).toEqual(want.summary);
+      expect(got.wasted).toBe(want.wasted);
+      expect(got.events.length).toBe(want.events.length);
+      expect(got.events).toEqual(want.events);
+      // The case exercised something: some records were examined.
+      expect(want.events.length).toBeGreaterThan(0);
+    });
+  }
+});
+
+describe('the differential cases reach every path', () => {
+  it('promotions, failures, drops of each kind, demotions, ping-pong and wasted promotions occur', () => {
+    const total: Record<string, number> = {};
+    const outcomes = new Set<string>();
+    for (let seed = 1; seed <= 40; seed++) {
+      const r = prng(seed * 2654435761);
+      const { topo, pfns } = randomTopology(r);
+      const variant: RfcVariant = seed % 2 === 0 ? 'rfc-v1-fixed' : 'rfc-v1';
+      const cfg: RfcV1Config = {
+        ...RFC_V1_DEFAULTS,
+        topology: topo,
+        hash_order: seed % 3 === 0 ? 16 : 1 + (seed % 5),
+        threshold: 1 + (seed % 3),
+        default_node: seed % 4 === 0 ? 5 : 1,
+        window_ms: seed % 5 === 0 ? 0 : 5000,
+        demotion: seed % 3 !== 1,
+      };
+      const got = fast(cfg, variant, randomTrace(r, pfns, 4000), 1);
+      for (const [k, v] of Object.entries(got.counters)) total[k] = (total[k] ?? 0) + v;
+      total.wasted = (total.wasted ?? 0) + got.wasted;
+      for (const e of got.events) outcomes.add(e.split(',')[5]!);
+    }
+    for (const k of ['record_toptier', 'mig_promoted', 'mig_cold_old', 'mig_cold_not_accessed', 'pgdemote_kswapd', 'pingpong_promotions', 'wasted']) {
+      expect(total[k], k).toBeGreaterThan(0);
+    }
+    expect([...outcomes].sort()).toEqual(['dropped_cold_old', 'dropped_not_accessed', 'failed', 'promoted']);
+  });
+});
