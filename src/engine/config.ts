@@ -19,6 +19,8 @@ export interface RfcV1Config {
   readonly topology: Topology;
   /** kswapd-style demotion of budgeted top-tier nodes (kpromo's model, not in the patch); default off. */
   readonly demotion?: boolean;
+  /** Count the accesses of every slow-tier LRU page (RfcV1Engine.page_counts(), for bounds); default off. */
+  readonly page_counts?: boolean;
 }
 
 /** The patch's constants (include/linux/kpromoted.h) and the kernel's default HZ. */

@@ -10,7 +10,6 @@
  */
 import type { Nodes } from './nodes.js';
 import { PageIndex } from './page-index.js';
-import { placedAccessed, placedCode, type PlacedIndex } from './placed-index.js';
 import type { MemoryTiers } from './topology.js';
 
 const STRIDE = 3; // pfn, prev, next (slots)
@@ -124,8 +123,6 @@ export class Kswapd {
   readonly lru: ResidentLru;
   private readonly targets: Map<number, number>;
   private readonly demoted = new Set<number>();
-  /** Pages promoted, never accessed, then demoted: wasted promotions no longer visible in the placed index. */
-  wastedDemoted = 0;
 
   constructor(private readonly nodes: Nodes) {
     this.lru = new ResidentLru(nodes.size);
@@ -140,9 +137,10 @@ export class Kswapd {
 
   /**
    * After a pass: every budgeted top-tier node whose free pages fell to its high watermark demotes
-   * least-recently-accessed known pages to its target. Returns the number of pages demoted (pgdemote_kswapd).
+   * least-recently-accessed known pages to its target, telling `moved(pfn, target)` about each (the engine
+   * records where the page lives now). Returns the number of pages demoted (pgdemote_kswapd).
    */
-  run(placed: PlacedIndex): number {
+  run(moved: (pfn: number, target: number) => void): number {
     const nodes = this.nodes;
     let demoted = 0;
     for (const [node, target] of this.targets) {
@@ -155,9 +153,7 @@ export class Kswapd {
         const pfn = this.lru.popLru(node);
         if (pfn < 0) break;
         // migrate_pages(..., MR_DEMOTION): the page now lives on the target.
-        const code = placed.get(pfn);
-        if (code !== 0 && !placedAccessed(code)) this.wastedDemoted++;
-        placed.set(pfn, placedCode(target, true));
+        moved(pfn, target);
         nodes.freePages[node]!++;
         if (nodes.budgeted[target] === 1) nodes.freePages[target]!--;
         this.demoted.add(pfn);

@@ -5,14 +5,16 @@
  * The kernel walks the bucket chain to find a pfn; this index gives the same answer in O(1) for any chain length.
  */
 
-const EMPTY = -1;
-const TWO_32 = 4294967296;
+import { mixPfn } from './slot-table.js';
 
-/** Slot of a pfn in a table of 2^bits slots (Fibonacci hashing of both halves). */
+const EMPTY = -1;
+
+/**
+ * Slot of a pfn in a table of 2^(32 - shift) slots: fmix32 of both halves, unrelated to hash_64's
+ * golden-ratio multiplier, so pages arriving in hash_64 bucket order do not pile up (no cliff).
+ */
 function home(pfn: number, shift: number): number {
-  const lo = pfn >>> 0;
-  const hi = (pfn / TWO_32) | 0;
-  return Math.imul(lo ^ Math.imul(hi, 0x85ebca6b), 0x9e3779b1) >>> shift;
+  return mixPfn(pfn) >>> shift;
 }
 
 /** A map from pfn to a number. */

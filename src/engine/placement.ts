@@ -61,3 +61,94 @@ export class RangeMap {
     this.kind = this.kinds[i]!;
   }
 }
+
+/** Granule table entry: the granule holds no range pfn. */
+const G_NONE = -1;
+/** Granule table entry: the granule holds more than one range (or a range and a gap): binary search. */
+const G_MIXED = -2;
+/** Most granules in the table (Int32, 256 KiB). */
+const GRANULE_ENTRIES = 1 << 16;
+
+/**
+ * The topology's ranges, sorted, with a small granule table in front of the binary search: the pfn span of
+ * the ranges is cut into at most 2^16 power-of-two granules, and a granule lying inside one range (or in no
+ * range) answers with one array read. Only granules where ranges meet fall back to the binary search.
+ */
+export class RangeTable {
+  readonly starts: Float64Array;
+  readonly ends: Float64Array;
+  readonly nids: Int32Array;
+  readonly kinds: Uint8Array;
+  readonly count: number;
+  /** First pfn of the granule table and its span (pfns at or past lo + span are in no range). */
+  readonly lo: number;
+  readonly span: number;
+  /** Pages per granule: a power of two; and 1 / granule (exact), to multiply instead of divide. */
+  readonly granule: number;
+  readonly inverse: number;
+  /** Range index of each granule, G_NONE or G_MIXED. */
+  readonly granules: Int32Array;
+
+  constructor(topo: Topology) {
+    const all = topo.nodes
+      .flatMap((n) => n.pfn_ranges.map((r) => ({ start: r.start, end: r.end, nid: n.id, kind: KIND_CODE[r.kind] })))
+      .sort((a, b) => a.start - b.start);
+    this.count = all.length;
+    this.starts = Float64Array.from(all, (r) => r.start);
+    this.ends = Float64Array.from(all, (r) => r.end);
+    this.nids = Int32Array.from(all, (r) => r.nid);
+    this.kinds = Uint8Array.from(all, (r) => r.kind);
+    this.lo = all.length > 0 ? all[0]!.start : 0;
+    const hi = all.reduce((m, r) => Math.max(m, r.end), this.lo);
+    // The largest power of two dividing every range boundary (relative to lo), so no granule is mixed,
+    // unless that needs more than GRANULE_ENTRIES granules (then some are, and fall back to the search).
+    let granule = 2 ** 52;
+    for (const r of all) {
+      while ((r.start - this.lo) % granule !== 0 || (r.end - this.lo) % granule !== 0) granule /= 2;
+    }
+    while ((hi - this.lo) / granule > GRANULE_ENTRIES) granule *= 2;
+    this.granule = granule;
+    this.inverse = 1 / granule;
+    const n = Math.ceil((hi - this.lo) / granule);
+    this.span = n * granule;
+    this.granules = new Int32Array(n).fill(G_NONE);
+    for (let g = 0; g < n; g++) {
+      const a = this.lo + g * granule;
+      const b = a + granule;
+      const j = this.lastStartAtOrBefore(a);
+      const holds = j >= 0 && this.ends[j]! > a;
+      if (holds && this.ends[j]! >= b) this.granules[g] = j; // inside one range
+      else if (holds || (j + 1 < this.count && this.starts[j + 1]! < b)) this.granules[g] = G_MIXED;
+    }
+  }
+
+  /** Index of the range holding pfn, or -1. */
+  find(pfn: number): number {
+    const d = pfn - this.lo;
+    if (!(d >= 0 && d < this.span)) return -1;
+    const g = this.granules[Math.floor(d * this.inverse)]!;
+    return g === G_MIXED ? this.search(pfn) : g;
+  }
+
+  /** Binary search: the range holding pfn, or -1. */
+  search(pfn: number): number {
+    const i = this.lastStartAtOrBefore(pfn);
+    return i >= 0 && pfn < this.ends[i]! ? i : -1;
+  }
+
+  /** The last range starting at or before pfn, or -1. */
+  private lastStartAtOrBefore(pfn: number): number {
+    const starts = this.starts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    let i = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (starts[mid]! <= pfn) {
+        i = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return i;
+  }
+}

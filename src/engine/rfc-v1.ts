@@ -2,6 +2,14 @@
  * The kpromoted engine of "[RFC PATCH 2/4] mm: kpromoted" (March 2025), SPEC section 2.
  * `rfc-v1` is the patch exactly as posted; `rfc-v1-fixed` changes only what its comments say it meant
  * (the window test's operand order, and a new record counting its first access once).
+ *
+ * How it is fast while staying bit-exact (kpromo skips what the kernel does that changes no outcome):
+ * - Classify by range first (RangeTable's granule table): an access to a top-tier page that never moved,
+ *   or to a pfn in no range or in a slow-tier nonlru/device range, needs no per-page lookup.
+ * - One small integer of state per page of the slow-tier LRU ranges (PageState): at home, tracked, or
+ *   moved to node n (and accessed since); a small pfn -> slot table (SlotTable) finds the live records.
+ * - record_batch() is the hot loop: one function, locals, counters flushed per batch and before passes.
+ * - One walk of the occupied buckets per pass for all daemons (see pass()).
  */
 import { C, DEMOTION_COUNTER_NAMES, RFC_V1_COUNTER_NAMES } from './counters.js';
 import { Kswapd } from './demotion.js';
@@ -12,15 +20,15 @@ import { validateRfcV1Config, type RfcV1Config } from './config.js';
 import { hash_64 } from './hash.js';
 import { IgnoredTally } from './ignored.js';
 import { msecs_to_jiffies } from './jiffies.js';
-import { PageIndex } from './page-index.js';
-import { PlacedIndex, placedAccessed, placedCode, placedNode } from './placed-index.js';
-import { KIND_DEVICE, KIND_LRU, KIND_NONE, KIND_NONLRU, RangeMap } from './placement.js';
+import { PageState, ST_HOME, ST_MOVED, ST_TRACKED, movedNode, movedState, type StateRegion } from './page-state.js';
+import { KIND_DEVICE, KIND_LRU, KIND_NONE, KIND_NONLRU, RangeTable } from './placement.js';
+import { SlotTable } from './slot-table.js';
 import { OutcomeCode, type Counter, type Engine, type PassObserver, type ReplaySummary } from './types.js';
 
 /** Which reading of the patch an RfcV1Engine models. */
 export type RfcVariant = 'rfc-v1' | 'rfc-v1-fixed';
 
-// struct page_hotness_info, one Float64Array slot per record.
+// struct page_hotness_info, one Float64Array slot of STRIDE numbers per record (one cache line).
 const STRIDE = 8;
 const F_PFN = 0;
 const F_LAST_UPDATE = 1;
@@ -29,8 +37,31 @@ const F_HOT_NODE = 3;
 const F_NEXT = 4; // hlist next (slot) or -1; next free slot while free
 const F_PLACED = 5; // node the page was migrated to in this replay, or -1 (then the pfn ranges say)
 const F_TRACKED_SINCE = 6; // time of the access that created the record (analysis only)
-const F_BUCKET = 7; // hash_64(pfn, order), cached
+const F_INDEX = 7; // the page's PageState index (stable for the page's lifetime)
 
+// Class of each range (RangeTable order): what an access to it needs.
+/** Top-tier range, pages never move (no --demotion): record_toptier, no per-page lookup. */
+const CLS_TOP = 0;
+/** No per-page state and never tracked: a slow-tier nonlru or device range. */
+const CLS_IGNORE = 1;
+/** Slow-tier LRU range: per-page state (and counts, when asked). */
+const CLS_SLOW = 2;
+/** Top-tier range with --demotion: per-page state (kswapd may move its pages). */
+const CLS_TOP_STATE = 3;
+
+/** Per-page access counts of the slow-tier LRU pages (RfcV1Config.page_counts), for bounds (issue 12). */
+export interface PageCounts {
+  /** Accesses to pfns whose home node (the topology's ranges, before any migration) is top tier: T0. */
+  readonly home_toptier: number;
+  /** Slow-tier LRU pages with at least one access. */
+  readonly pages: number;
+  /**
+   * Calls f(pfn, accesses) once for every slow-tier LRU page (by the topology's ranges) accessed at least
+   * once; accesses counts every access to it, wherever it lived at the time. Order: ascending pfn for
+   * dense page state, first-access order for hashed page state.
+   */
+  forEach(f: (pfn: number, accesses: number) => void): void;
+}
 
 /** The rfc-v1 / rfc-v1-fixed engine. Takes one access at a time; passes run on the running-maximum clock. */
 export class RfcV1Engine implements Engine {
@@ -47,13 +78,18 @@ export class RfcV1Engine implements Engine {
   private readonly defaultNode: number;
   private readonly order: number;
 
-  private readonly ranges: RangeMap;
+  private readonly ranges: RangeTable;
+  /** Class of each range (CLS_*), and its index among PageState's regions (-1 for none). */
+  private readonly rclass: Uint8Array;
+  private readonly rregion: Int32Array;
   private readonly nodes: Nodes;
+  /** Index into the interval arrays for a hot node in [0, nodes.size): itself with a daemon, else nodes.size. */
+  private readonly targetOf: Int32Array;
 
+  /** Per-page state of the slow-tier LRU ranges (and top-tier ranges with --demotion). */
+  private readonly pages: PageState;
   /** Tracked records: pfn -> slot (small: only records alive between passes). */
-  private readonly index = new PageIndex(12);
-  /** Pages that moved in this replay and have no record: where they live (the largest table). */
-  private readonly placed = new PlacedIndex(12);
+  private readonly slots = new SlotTable(10);
   private slab = new Float64Array(STRIDE * 4096);
   private slabTop = 0; // slots ever used
   private freeSlot = -1;
@@ -63,23 +99,28 @@ export class RfcV1Engine implements Engine {
   private longestChain = 0;
   private tracked = 0;
   private peakTracked = 0;
-  /** Accesses since the last pass by target node (hot_node if it has a daemon, else the last slot), and top-tier hits. */
+  /** Accesses since the last pass by target node (hot_node if it has a daemon, else the last slot), and top-tier hits; counted while an observer is set. */
   private readonly intervalAccesses: Float64Array;
   private readonly intervalToptier: Float64Array;
   /** Records whose hot_node has a daemon: when 0 a pass can do nothing and is skipped in O(1). */
   private examinable = 0;
-
-
+  /** Pages moved by a promotion and not accessed since. */
+  private unaccessedMoved = 0;
+  /** Promoted pages demoted before any access since their promotion. */
+  private wastedDemoted = 0;
+  private homeToptier = 0;
+  /** Accesses ignored by SPEC 2.2 step 3 (no counter in the patch). */
+  private readonly ignored = new IgnoredTally();
 
   /** --demotion: kswapd of the budgeted top-tier nodes. */
   private readonly kswapd: Kswapd | null;
 
   private records = 0;
-  /** Accesses ignored by SPEC 2.2 step 3 (no counter in the patch). */
-  private readonly ignored = new IgnoredTally();
   private readonly hz_: number;
   private readonly clock: PassClock;
   private pending: number[][] = []; // per daemon, (pfn, from, outcome, tracked_since) of the current pass
+  /** record_access() goes through record_batch() with these one-element columns. */
+  private readonly one = { pfn: new Float64Array(1), nid: new Int32Array(1), src: new Int32Array(1), time: new Float64Array(1) };
 
   /** An engine over `cfg`; `variant` picks the window test (as posted, or as intended). */
   constructor(cfg: RfcV1Config, variant: RfcVariant = 'rfc-v1') {
@@ -104,141 +145,269 @@ export class RfcV1Engine implements Engine {
     this.occupied = new BucketSet(1 << cfg.hash_order);
     this.chainLength = new Int32Array(1 << cfg.hash_order);
 
-    this.ranges = new RangeMap(cfg.topology);
     const nodes = (this.nodes = new Nodes(cfg.topology));
     this.kswapd = cfg.demotion === true ? new Kswapd(nodes) : null;
     this.intervalAccesses = new Float64Array(nodes.size + 1);
     this.intervalToptier = new Float64Array(nodes.size + 1);
+    this.targetOf = new Int32Array(nodes.size);
+    for (let id = 0; id < nodes.size; id++) this.targetOf[id] = nodes.daemon[id] === 1 ? id : nodes.size;
+
+    const ranges = (this.ranges = new RangeTable(cfg.topology));
+    this.rclass = new Uint8Array(ranges.count);
+    this.rregion = new Int32Array(ranges.count).fill(-1);
+    const regions: StateRegion[] = [];
+    for (let r = 0; r < ranges.count; r++) {
+      const top = nodes.toptier[ranges.nids[r]!] === 1;
+      let cls: number;
+      if (top) cls = this.kswapd !== null ? CLS_TOP_STATE : CLS_TOP;
+      else cls = ranges.kinds[r] === KIND_LRU ? CLS_SLOW : CLS_IGNORE;
+      this.rclass[r] = cls;
+      if (cls === CLS_SLOW || cls === CLS_TOP_STATE) {
+        this.rregion[r] = regions.length;
+        regions.push({ start: ranges.starts[r]!, end: ranges.ends[r]!, slow: cls === CLS_SLOW });
+      }
+    }
+    this.pages = new PageState(regions, nodes.size - 1, cfg.page_counts === true);
   }
 
-  /** kpromoted_record_access(pfn, nid, src, now), after running the passes due before `time`. */
+  // kpromoted_record_access(pfn, nid, src, now), after running the passes due before `time`.
   record_access(pfn: number, nid: number, src: number, time: number): void {
-    if (time >= this.clock.next) this.clock.advance(time);
-    const c = this.c;
-    this.records++;
-    c[C.recorded_accesses]++;
-    if (src === 0) c[C.recorded_hwhints]++;
-    else if (src === 1) c[C.recorded_pgtscans]++;
-    this.apply(pfn, nid, time);
+    const one = this.one;
+    one.pfn[0] = pfn;
+    one.nid[0] = nid;
+    one.src[0] = src;
+    one.time[0] = time;
+    this.record_batch(one.pfn, one.nid, one.src, one.time, 1);
   }
 
-  /** record_access() for the first `n` records of typed arrays (one monomorphic loop per engine). */
-  record_batch(pfn: Float64Array, nid: Int32Array, src: Int32Array, time: Float64Array, n: number): void {
-    for (let i = 0; i < n; i++) this.record_access(pfn[i]!, nid[i]!, src[i]!, time[i]!);
-  }
-
-  /** kpromoted_record_access() past the counters: placement, the record, the window test, hot_node. */
-  private apply(pfn: number, nid: number, time: number): void {
+  /**
+   * kpromoted_record_access() for the first `n` records of typed arrays: the hot loop. Runs the passes due
+   * before each record (SPEC 2.3), then applies it (SPEC 2.2). Counters live in locals and are flushed to
+   * the counter array before every pass and at the end, so a pass and its observer see exact counters.
+   */
+  record_batch(P: Float64Array, N: Int32Array, S: Int32Array, T: Float64Array, n: number): void {
     const c = this.c;
-    // pfn_to_nid(), pfn_to_online_page(), is_zone_device_page(), folio_test_lru()
-    const index = this.index;
-    const slab = this.slab;
-    const pos = index.find(pfn);
-    let slot = -1;
-    let node: number;
-    let kind: number;
-    let moved = false;
-    if (pos >= 0) {
-      slot = index.valueAt(pos);
-      const placed = slab[slot * STRIDE + F_PLACED]!;
-      if (placed >= 0) {
-        node = placed;
-        kind = KIND_LRU;
-      } else {
-        this.ranges.lookup(pfn);
-        node = this.ranges.nid;
-        kind = this.ranges.kind;
-      }
-    } else {
-      const code = this.placed.get(pfn);
-      if (code !== 0) {
-        moved = true;
-        node = placedNode(code);
-        kind = KIND_LRU; // only LRU folios are migrated
-        if (!placedAccessed(code)) this.placed.set(pfn, placedCode(node, true)); // first access since it moved
-      } else {
-        this.ranges.lookup(pfn);
-        node = this.ranges.nid;
-        kind = this.ranges.kind;
-      }
-    }
-    const hot = nid === -1 ? this.defaultNode : nid;
+    const clock = this.clock;
     const nodes = this.nodes;
-    const target = nodes.hasDaemon(hot) ? hot : nodes.size;
-    this.intervalAccesses[target]!++;
-    // "Record only accesses from lower tiers": node_is_toptier(pfn_to_nid(pfn)); nid -1 is not top tier.
-    if (node >= 0 && nodes.toptier[node] === 1) {
-      c[C.record_toptier]++;
-      this.intervalToptier[target]!++;
-      if (this.kswapd !== null) this.kswapd.lru.touch(pfn, node);
-      return;
-    }
-    if (kind !== KIND_LRU) {
-      this.ignored.add(kind, pfn); // pfn_to_online_page() NULL, ZONE_DEVICE or !folio_test_lru(): return
-      return;
-    }
+    const size = nodes.size;
+    const toptierOf = nodes.toptier;
+    const daemonOf = nodes.daemon;
+    const targetOf = this.targetOf;
+    const defaultNode = this.defaultNode;
+    const fixed = this.fixed;
+    const window = this.window;
+    const order = this.order;
+    const heads = this.heads;
+    const occupied = this.occupied;
+    const chainLength = this.chainLength;
+    const slots = this.slots;
+    const kswapd = this.kswapd;
+    // Range classification: the granule table, then the range's class.
+    const rt = this.ranges;
+    const lo = rt.lo;
+    const span = rt.span;
+    const inverse = rt.inverse;
+    const granules = rt.granules;
+    const rstart = rt.starts;
+    const rnid = rt.nids;
+    const rkind = rt.kinds;
+    const rclass = this.rclass;
+    const rregion = this.rregion;
+    const pages = this.pages;
+    const dense = pages.dense;
+    const bases = pages.bases;
+    let state = pages.state;
+    let counts = pages.counts;
+    let slab = this.slab;
+    const iv = this.observer !== null;
+    const ia = this.intervalAccesses;
+    const it = this.intervalToptier;
+    // Per-batch counters.
+    let flushed = 0; // records before this index are in c[C.recorded_accesses]
+    let hw = 0;
+    let pgt = 0;
+    let toptier = 0;
+    let added = 0;
+    let exists = 0;
+    let homeTop = 0;
+    const ignored = this.ignored;
 
-    let base: number;
-    let created = false;
-    if (slot < 0) {
-      // kpromoted_lookup(): kzalloc, frequency = 1, last_update = recency = now, hlist_add_head.
-      slot = this.allocSlot();
-      base = slot * STRIDE;
-      const s = this.slab;
-      s[base + F_PFN] = pfn;
-      s[base + F_LAST_UPDATE] = time;
-      s[base + F_FREQUENCY] = 1;
-      s[base + F_HOT_NODE] = 0;
-      // hlist_add_head(): the newest record is the head of its bucket.
-      const bucket = hash_64(pfn, this.order);
-      s[base + F_NEXT] = this.heads[bucket]!;
-      if (this.heads[bucket] === -1) this.occupied.add(bucket);
-      this.heads[bucket] = slot;
-      const chain = ++this.chainLength[bucket]!;
-      if (chain > this.longestChain) this.longestChain = chain;
-      s[base + F_PLACED] = moved ? node : -1;
-      s[base + F_TRACKED_SINCE] = time;
-      s[base + F_BUCKET] = bucket;
-      index.insertAt(pos, pfn, slot);
-      if (moved) this.placed.delete(pfn); // the record holds where it lives now
-      if (++this.tracked > this.peakTracked) this.peakTracked = this.tracked;
-      c[C.record_added]++;
-      created = true;
-    } else {
-      base = slot * STRIDE;
-      c[C.record_exists]++;
-    }
-
-    const s = this.slab;
-    const last = s[base + F_LAST_UPDATE]!;
-    if (this.fixed) {
-      // As intended: (now - last_update) > window starts a new window; a new record counts its first access once.
-      const age = time - last; // u64: negative wraps to >= 2^64 - 2^53, always > window
-      if (age < 0 || age > this.window) {
-        s[base + F_FREQUENCY] = 1;
-        s[base + F_LAST_UPDATE] = time;
-      } else if (!created) {
-        s[base + F_FREQUENCY] = (s[base + F_FREQUENCY]! + 1) | 0;
+    let i = 0;
+    while (i < n) {
+      if (T[i]! >= clock.next) {
+        // Flush the batch's counters, then run the passes due before this record.
+        c[C.recorded_accesses] += i - flushed;
+        this.records += i - flushed;
+        flushed = i;
+        c[C.recorded_hwhints] += hw;
+        c[C.recorded_pgtscans] += pgt;
+        c[C.record_toptier] += toptier;
+        c[C.record_added] += added;
+        c[C.record_exists] += exists;
+        hw = pgt = toptier = added = exists = 0;
+        clock.advance(T[i]!);
+        state = pages.state; // kswapd may have given pages an index (hashed page state grows)
+        counts = pages.counts;
       }
-    } else {
-      // mm/kpromoted.c as posted, operands reversed: (last_update - now) > window in unsigned long.
-      const d = last - time;
-      if (d < 0 || d > this.window) {
-        s[base + F_FREQUENCY] = 1; // "New window"
-        s[base + F_LAST_UPDATE] = time;
-      } else {
-        s[base + F_FREQUENCY] = (s[base + F_FREQUENCY]! + 1) | 0; // int frequency
+      const next = clock.next;
+      for (; i < n; i++) {
+        const time = T[i]!;
+        if (time >= next) break;
+        const pfn = P[i]!;
+        const nid = N[i]!;
+        const src = S[i]!;
+        if (src === 0) hw++;
+        else if (src === 1) pgt++;
+        let target = size;
+        if (iv) {
+          const hot = nid === -1 ? defaultNode : nid;
+          target = hot >= 0 && hot < size ? targetOf[hot]! : size;
+          ia[target]!++;
+        }
+        // pfn_to_nid(), pfn_to_online_page(), is_zone_device_page(), folio_test_lru(): range first.
+        const d = pfn - lo;
+        let r = -1;
+        if (d >= 0 && d < span) {
+          r = granules[Math.floor(d * inverse)]!;
+          if (r === -2) r = rt.search(pfn);
+        }
+        if (r < 0) {
+          ignored.add(KIND_NONE, pfn); // pfn_to_online_page() NULL: return
+          continue;
+        }
+        const cls = rclass[r]!;
+        if (cls === CLS_TOP) {
+          // "Record only accesses from lower tiers": the page is on a top-tier node.
+          toptier++;
+          homeTop++;
+          if (iv) it[target]!++;
+          continue;
+        }
+        if (cls === CLS_IGNORE) {
+          // Not top tier, and ZONE_DEVICE or !folio_test_lru(): return
+          ignored.add(rkind[r]!, pfn);
+          continue;
+        }
+        // A page with state: where does it live now?
+        let idx: number;
+        if (dense) idx = bases[rregion[r]!]! + (pfn - rstart[r]!);
+        else {
+          idx = pages.indexOf(pfn);
+          state = pages.state;
+          counts = pages.counts;
+        }
+        if (cls === CLS_SLOW) {
+          if (counts !== null) counts[idx]!++;
+        } else homeTop++;
+        const st = state[idx]!;
+        let slot = -1;
+        let placed = -1;
+        if (st >= ST_MOVED) {
+          // Migrated in this replay: it lives on movedNode(st), an LRU folio.
+          placed = movedNode(st);
+          if ((st & 1) === 0) {
+            state[idx] = st + 1; // first access since it moved
+            this.unaccessedMoved--;
+          }
+          if (toptierOf[placed] === 1) {
+            toptier++;
+            if (iv) it[target]!++;
+            if (kswapd !== null) kswapd.lru.touch(pfn, placed);
+            continue;
+          }
+        } else if (st === ST_TRACKED) {
+          slot = slots.get(pfn);
+        } else if (cls === CLS_TOP_STATE) {
+          // At home on a top-tier node (--demotion).
+          toptier++;
+          if (iv) it[target]!++;
+          kswapd!.lru.touch(pfn, rnid[r]!);
+          continue;
+        }
+
+        let base: number;
+        let created = false;
+        if (slot < 0) {
+          // kpromoted_lookup(): kzalloc, frequency = 1, last_update = recency = now, hlist_add_head.
+          if (this.freeSlot >= 0) {
+            slot = this.freeSlot;
+            this.freeSlot = slab[slot * STRIDE + F_NEXT]!;
+          } else {
+            slot = this.slabTop++;
+            if (this.slabTop * STRIDE > slab.length) {
+              const bigger = new Float64Array(slab.length * 2);
+              bigger.set(slab);
+              slab = this.slab = bigger;
+            }
+          }
+          base = slot * STRIDE;
+          slab[base + F_PFN] = pfn;
+          slab[base + F_LAST_UPDATE] = time;
+          slab[base + F_FREQUENCY] = 1;
+          slab[base + F_HOT_NODE] = 0;
+          // hlist_add_head(): the newest record is the head of its bucket.
+          const bucket = hash_64(pfn, order);
+          const head = heads[bucket]!;
+          slab[base + F_NEXT] = head;
+          if (head === -1) occupied.add(bucket);
+          heads[bucket] = slot;
+          const chain = ++chainLength[bucket]!;
+          if (chain > this.longestChain) this.longestChain = chain;
+          slab[base + F_PLACED] = placed;
+          slab[base + F_TRACKED_SINCE] = time;
+          slab[base + F_INDEX] = idx;
+          slots.insert(pfn, slot);
+          state[idx] = ST_TRACKED;
+          if (++this.tracked > this.peakTracked) this.peakTracked = this.tracked;
+          added++;
+          created = true;
+        } else {
+          base = slot * STRIDE;
+          exists++;
+        }
+
+        const last = slab[base + F_LAST_UPDATE]!;
+        if (fixed) {
+          // As intended: (now - last_update) > window starts a new window; a new record counts its first access once.
+          const age = time - last; // u64: negative wraps to >= 2^64 - 2^53, always > window
+          if (age < 0 || age > window) {
+            slab[base + F_FREQUENCY] = 1;
+            slab[base + F_LAST_UPDATE] = time;
+          } else if (!created) {
+            slab[base + F_FREQUENCY] = (slab[base + F_FREQUENCY]! + 1) | 0;
+          }
+        } else {
+          // mm/kpromoted.c as posted, operands reversed: (last_update - now) > window in unsigned long.
+          const dl = last - time;
+          if (dl < 0 || dl > window) {
+            slab[base + F_FREQUENCY] = 1; // "New window"
+            slab[base + F_LAST_UPDATE] = time;
+          } else {
+            slab[base + F_FREQUENCY] = (slab[base + F_FREQUENCY]! + 1) | 0; // int frequency
+          }
+        }
+        // phi->recency = now is not stored: no code path of the patch reads it.
+
+        // phi->hot_node = nid (or the default for NUMA_NO_NODE); keep the count of examinable records.
+        const hot = nid === -1 ? defaultNode : nid;
+        const hotDaemon = hot >= 0 && hot < size && daemonOf[hot] === 1;
+        if (created) {
+          if (hotDaemon) this.examinable++;
+        } else {
+          const old = slab[base + F_HOT_NODE]!;
+          if (old !== hot) this.examinable += (hotDaemon ? 1 : 0) - (old >= 0 && old < size && daemonOf[old] === 1 ? 1 : 0);
+        }
+        slab[base + F_HOT_NODE] = hot;
       }
     }
-    // phi->recency = now is not stored: no code path of the patch reads it.
-
-    const old = s[base + F_HOT_NODE]!;
-    if (created) {
-      if (this.nodes.hasDaemon(hot)) this.examinable++;
-    } else if (old !== hot) {
-      this.examinable += (this.nodes.hasDaemon(hot) ? 1 : 0) - (this.nodes.hasDaemon(old) ? 1 : 0);
-    }
-    s[base + F_HOT_NODE] = hot;
+    c[C.recorded_accesses] += n - flushed;
+    this.records += n - flushed;
+    c[C.recorded_hwhints] += hw;
+    c[C.recorded_pgtscans] += pgt;
+    c[C.record_toptier] += toptier;
+    c[C.record_added] += added;
+    c[C.record_exists] += exists;
+    this.homeToptier += homeTop;
   }
 
   /** Runs the final pass: the first pass time strictly greater than every record time. */
@@ -273,6 +442,23 @@ export class RfcV1Engine implements Engine {
     };
   }
 
+  /**
+   * Per-page access counts for the bounds of issue 12, or null unless the engine was made with
+   * `page_counts: true` (then they cost one Uint32 increment per slow-tier LRU access, held beside the page
+   * state with the same index, so memory follows the pages touched). Valid until the next record.
+   */
+  page_counts(): PageCounts | null {
+    const pages = this.pages;
+    if (pages.counts === null) return null;
+    let n = 0;
+    pages.forEachCount(() => n++);
+    return {
+      home_toptier: this.homeToptier,
+      pages: n,
+      forEach: (f) => pages.forEachCount(f),
+    };
+  }
+
   /** Daemon period in jiffies. */
   get period_jiffies(): number {
     return this.period;
@@ -295,12 +481,19 @@ export class RfcV1Engine implements Engine {
 
   /** Node the page lives on now (pfn_to_nid), -1 when in no range. */
   pfn_to_nid(pfn: number): number {
-    const v = this.index.get(pfn, -1);
-    if (v >= 0 && this.slab[v * STRIDE + F_PLACED]! >= 0) return this.slab[v * STRIDE + F_PLACED]!;
-    const code = this.placed.get(pfn);
-    if (code !== 0) return placedNode(code);
-    this.ranges.lookup(pfn);
-    return this.ranges.nid;
+    const r = this.ranges.find(pfn);
+    if (r < 0) return -1;
+    const region = this.rregion[r]!;
+    if (region >= 0) {
+      const idx = this.pages.index(pfn, region, false);
+      const st = idx >= 0 ? this.pages.state[idx]! : ST_HOME;
+      if (st >= ST_MOVED) return movedNode(st);
+      if (st === ST_TRACKED) {
+        const placed = this.slab[this.slots.get(pfn) * STRIDE + F_PLACED]!;
+        if (placed >= 0) return placed;
+      }
+    }
+    return this.ranges.nids[r]!;
   }
 
   /** Time of the first record (T0), or null before it. */
@@ -333,6 +526,7 @@ export class RfcV1Engine implements Engine {
   /**
    * Accesses since the previous call, by target node: `accesses[id]` for a daemon node `id`, the last slot
    * for targets without a daemon; `toptier` likewise for the ones that hit a top-tier page. Resets both.
+   * Counted only while an observer is set (the analysis collector that asks is one).
    */
   take_interval_accesses(): { accesses: Float64Array; toptier: Float64Array } {
     const out = { accesses: this.intervalAccesses.slice(), toptier: this.intervalToptier.slice() };
@@ -353,16 +547,12 @@ export class RfcV1Engine implements Engine {
 
   /** Pages migrated in this replay that were never accessed after they moved (and are not tracked again). */
   wasted_promotions(): number {
-    let n = 0;
-    this.placed.forEach((_pfn, code) => {
-      if (!placedAccessed(code)) n++;
-    });
-    return n + (this.kswapd?.wastedDemoted ?? 0);
+    return this.unaccessedMoved + this.wastedDemoted;
   }
 
   /** The record of `pfn` (frequency, last_update, hot_node), or null when it is not tracked. */
   record_of(pfn: number): { frequency: number; last_update: number; hot_node: number; tracked_since: number } | null {
-    const v = this.index.get(pfn, -1);
+    const v = this.slots.get(pfn);
     if (v < 0) return null;
     const base = v * STRIDE;
     const s = this.slab;
@@ -374,44 +564,47 @@ export class RfcV1Engine implements Engine {
     };
   }
 
-
   /**
    * One migrate pass at jiffies `now`: every kpromoted%d daemon runs kpromoted_migrate(), ascending node id.
    * Daemons only touch records whose hot_node is their node, their targets are top-tier CPU nodes and the
    * pages' nodes are not, so one walk of the buckets gives the same result as one walk per daemon; the
-   * observer still sees the daemons' order.
+   * observer still sees the daemons' order (events are buffered per daemon and flushed in node order).
    */
   private pass(now: number): void {
     const c = this.c;
     const heads = this.heads;
     const occupied = this.occupied;
     const obs = this.observer;
+    const nodes = this.nodes;
+    const ranges = this.ranges;
+    const slab = this.slab;
+    const state = this.pages.state;
+    // kpromoted_migrate(): for each occupied bucket in ascending order, each record head first.
     let b = occupied.next(0);
     while (b >= 0) {
       let prev = -1;
       let slot = heads[b]!;
       while (slot >= 0) {
-        const s = this.slab;
         const base = slot * STRIDE;
-        const next = s[base + F_NEXT]!;
-        const hot = s[base + F_HOT_NODE]!;
-        if (!this.nodes.hasDaemon(hot)) {
+        const next = slab[base + F_NEXT]!;
+        const hot = slab[base + F_HOT_NODE]!;
+        if (!nodes.hasDaemon(hot)) {
           // if (phi->hot_node != nid) continue; for every daemon
           prev = slot;
           slot = next;
           continue;
         }
-        const pfn = s[base + F_PFN]!;
-        const placed = s[base + F_PLACED]!;
+        const pfn = slab[base + F_PFN]!;
+        const placed = slab[base + F_PLACED]!;
         let from: number;
         let kind: number;
         if (placed >= 0) {
           from = placed;
           kind = KIND_LRU;
         } else {
-          this.ranges.lookup(pfn);
-          from = this.ranges.nid;
-          kind = this.ranges.kind;
+          const r = ranges.find(pfn);
+          from = r >= 0 ? ranges.nids[r]! : -1;
+          kind = r >= 0 ? ranges.kinds[r]! : KIND_NONE;
         }
         // page_should_be_promoted()
         let outcome: OutcomeCode;
@@ -425,11 +618,11 @@ export class RfcV1Engine implements Engine {
           c[C.mig_right_node]++;
           outcome = OutcomeCode.DroppedRightNode;
         } else {
-          const age = now - s[base + F_LAST_UPDATE]!; // (now - phi->last_update) in unsigned long
+          const age = now - slab[base + F_LAST_UPDATE]!; // (now - phi->last_update) in unsigned long
           if (age < 0 || age > this.cold) {
             c[C.mig_cold_old]++;
             outcome = OutcomeCode.DroppedColdOld;
-          } else if (s[base + F_FREQUENCY]! < this.threshold) {
+          } else if (slab[base + F_FREQUENCY]! < this.threshold) {
             c[C.mig_cold_not_accessed]++;
             outcome = OutcomeCode.DroppedNotAccessed;
           } else {
@@ -437,14 +630,18 @@ export class RfcV1Engine implements Engine {
             outcome = OutcomeCode.Promoted;
           }
         }
-        const since = s[base + F_TRACKED_SINCE]!;
+        const since = slab[base + F_TRACKED_SINCE]!;
+        const idx = slab[base + F_INDEX]!;
         let keep = false;
         if (candidate) {
           c[C.mig_candidate]++;
-          if (this.nodes.migrate(from, hot)) {
+          // migrate_misplaced_folio_prepare() + migrate_misplaced_folio()
+          if (nodes.migrate(from, hot)) {
             c[C.mig_promoted]++;
             c[C.numa_pages_migrated]++;
-            this.untrack(slot, pfn, hot, true);
+            this.untrack(slot, pfn, b);
+            state[idx] = movedState(hot, false); // not accessed on its new node yet
+            this.unaccessedMoved++;
             if (this.kswapd !== null && this.kswapd.promoted(pfn, hot)) c[C.pingpong_promotions]++;
           } else {
             outcome = OutcomeCode.Failed; // record kept, retried next pass
@@ -452,14 +649,17 @@ export class RfcV1Engine implements Engine {
           }
         } else {
           c[C.mig_dropped]++;
-          this.untrack(slot, pfn, placed, false);
+          this.untrack(slot, pfn, b);
+          // A dropped page that had moved keeps where it lives (accessed: it was, to be tracked).
+          state[idx] = placed >= 0 ? movedState(placed, true) : ST_HOME;
         }
+        // hlist_del_init(): unlink from the chain.
         if (keep) {
           prev = slot;
         } else if (prev === -1) {
           heads[b] = next;
         } else {
-          s[prev * STRIDE + F_NEXT] = next;
+          slab[prev * STRIDE + F_NEXT] = next;
         }
         if (obs !== null) this.buffer(hot, pfn, from, outcome, since);
         slot = next;
@@ -467,34 +667,31 @@ export class RfcV1Engine implements Engine {
       if (heads[b] === -1) occupied.delete(b);
       b = occupied.next(b + 1);
     }
-    if (this.kswapd !== null) this.c[C.pgdemote_kswapd] += this.kswapd.run(this.placed);
+    if (this.kswapd !== null) c[C.pgdemote_kswapd] += this.kswapd.run((pfn, target) => this.demoted(pfn, target));
     if (obs !== null) this.flushEvents(obs, now);
   }
 
-  /** hlist_del_init + kfree: the slot is freed; the page index keeps where a migrated page lives. */
-  private untrack(slot: number, pfn: number, placed: number, moved: boolean): void {
-    this.index.delete(pfn);
-    // A page that just moved has not been accessed on its new node yet; one dropped keeps its old mark.
-    if (placed >= 0) this.placed.set(pfn, placedCode(placed, !moved));
-    this.chainLength[this.slab[slot * STRIDE + F_BUCKET]!]!--;
+  /** kfree(phi) after hlist_del_init(): the slot is freed (the caller sets the page's state). */
+  private untrack(slot: number, pfn: number, bucket: number): void {
+    this.slots.delete(pfn);
+    this.chainLength[bucket]!--;
     this.slab[slot * STRIDE + F_NEXT] = this.freeSlot;
     this.freeSlot = slot;
     this.tracked--;
     this.examinable--;
   }
 
-  private allocSlot(): number {
-    if (this.freeSlot >= 0) {
-      const slot = this.freeSlot;
-      this.freeSlot = this.slab[slot * STRIDE + F_NEXT]!;
-      return slot;
+  /** kswapd moved `pfn` (a top-tier page, never tracked) to `target`. */
+  private demoted(pfn: number, target: number): void {
+    const r = this.ranges.find(pfn);
+    const idx = this.pages.index(pfn, this.rregion[r]!, true);
+    const state = this.pages.state;
+    const st = state[idx]!;
+    if (st >= ST_MOVED && (st & 1) === 0) {
+      this.wastedDemoted++;
+      this.unaccessedMoved--;
     }
-    if ((this.slabTop + 1) * STRIDE > this.slab.length) {
-      const bigger = new Float64Array(this.slab.length * 2);
-      bigger.set(this.slab);
-      this.slab = bigger;
-    }
-    return this.slabTop++;
+    state[idx] = movedState(target, true);
   }
 
   private buffer(node: number, pfn: number, from: number, outcome: OutcomeCode, since: number): void {

@@ -50,14 +50,15 @@ function randomTopology(r: () => number): { topo: Topology; pfns: Array<[number,
   nodes.push(node(slowId, { adistance: 2880, pfn_ranges: slow, ...budget() }));
   if (r() < 0.4) {
     // A second slow node far above 2^32 (a separate page-state region).
+    // Half the time 2 TiB of 4 KiB pages: too large for dense page state, so the hashed page state runs.
     const start = BIG + Math.floor(r() * 1e6);
-    spans.push([start, 500]);
-    nodes.push(node(7, { adistance: r() < 0.5 ? 2880 : 4000, pfn_ranges: [{ start, end: start + 500, kind: 'lru' }], ...budget() }));
+    const size = r() < 0.5 ? 2 ** 29 : 500;
+    spans.push([start, 500], [start, size]);
+    nodes.push(node(7, { adistance: r() < 0.5 ? 2880 : 4000, pfn_ranges: [{ start, end: start + size, kind: 'lru' }], ...budget() }));
   }
   if (r() < 0.3) {
     // A top-tier range with a nonlru part.
-    const a = range(40, 'nonlru');
-    (nodes[0] as { pfn_ranges: PfnRange[] }).pfn_ranges = [...nodes[0]!.pfn_ranges, a];
+    nodes[0] = { ...nodes[0]!, pfn_ranges: [...nodes[0]!.pfn_ranges, range(40, 'nonlru')] };
   }
   spans.push([next, 200]); // beyond every range
   return { topo: { name: 'random', nodes: nodes.sort((a, b) => a.id - b.id) }, pfns: spans };

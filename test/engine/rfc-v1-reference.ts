@@ -12,7 +12,7 @@ import { demotionTargets } from '../../src/engine/demotion.js';
 import { hash_64 } from '../../src/engine/hash.js';
 import { msecs_to_jiffies } from '../../src/engine/jiffies.js';
 import { memoryTiers, type Topology } from '../../src/engine/topology.js';
-import { OUTCOMES, type Outcome } from '../../src/engine/types.js';
+import type { Outcome } from '../../src/engine/types.js';
 
 /** struct page_hotness_info. */
 interface Phi {
@@ -63,8 +63,9 @@ export class RfcV1Reference {
   private readonly demotedEver = new Set<number>();
   private readonly targets: Map<number, number>;
   private wastedDemoted = 0;
+  /** Accesses stopped by SPEC 2.2 step 3, by kind: pfns seen. */
+  private readonly ignored = new Map<Kind, number[]>([['none', []], ['nonlru', []], ['device', []]]);
   private started = false;
-  private t0 = 0;
   private next = 0;
   private finished = false;
 
@@ -144,7 +145,10 @@ export class RfcV1Reference {
       }
       return;
     }
-    if (kind !== 'lru') return;
+    if (kind !== 'lru') {
+      this.ignored.get(kind)!.push(pfn);
+      return;
+    }
     // kpromoted_lookup()
     let phi = this.find(pfn);
     let created = false;
@@ -184,7 +188,6 @@ export class RfcV1Reference {
   private runPassesUpTo(now: number): void {
     if (!this.started) {
       this.started = true;
-      this.t0 = now;
       this.next = now + this.period;
       return;
     }
@@ -319,6 +322,16 @@ export class RfcV1Reference {
       first_pass: this.firstPass,
       last_pass: this.lastPass,
       free_pages: [...this.free].sort((a, b) => a[0] - b[0]).map(([node, free_pages]) => ({ node, free_pages })),
+      ignored: (['none', 'nonlru', 'device'] as const).map((k) => {
+        const pfns = this.ignored.get(k)!;
+        return {
+          reason: k === 'none' ? 'no_range' : k,
+          accesses: pfns.length,
+          share: this.records > 0 ? pfns.length / this.records : 0,
+          lowest_pfn: pfns.length > 0 ? Math.min(...pfns) : null,
+          highest_pfn: pfns.length > 0 ? Math.max(...pfns) : null,
+        };
+      }),
     };
   }
 }

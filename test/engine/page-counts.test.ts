@@ -1,0 +1,56 @@
+/** RfcV1Engine.page_counts(): per slow-tier LRU page access counts for bounds (issue 12), derived by hand. */
+import { describe, expect, it } from 'vitest';
+import type { Topology } from '../../src/engine/topology.js';
+import { engine, node, SPEC_2S_CXL } from './helpers.js';
+
+const TB2 = 2 ** 29; // 2 TiB of 4 KiB pages: hashed page state
+const HUGE: Topology = {
+  name: 'dram + 2 TiB cxl',
+  nodes: [
+    node(0, { cpus: [0], pfn_ranges: [{ start: 0, end: 0x100000, kind: 'lru' }] }),
+    node(1, {
+      adistance: 2880,
+      pfn_ranges: [
+        { start: 0x100000, end: 0x100000 + TB2, kind: 'lru' },
+        { start: 0x100000 + TB2, end: 0x100000 + TB2 + 16, kind: 'nonlru' },
+      ],
+    }),
+  ],
+};
+
+function counts(e: ReturnType<typeof engine>): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  e.page_counts()!.forEach((pfn, n) => out.push([pfn, n]));
+  return out.sort((a, b) => a[0] - b[0]);
+}
+
+describe('page_counts', () => {
+  it('is null unless asked for', () => {
+    expect(engine().page_counts()).toBeNull();
+  });
+
+  for (const [name, topo, slow] of [
+    ['dense (2s-cxl)', SPEC_2S_CXL, 0x200000],
+    ['hashed (2 TiB CXL)', HUGE, 0x100000 + 2 ** 28],
+  ] as const) {
+    it(`counts every access to a slow-tier LRU page, before and after it moved: ${name}`, () => {
+      const e = engine(topo, { page_counts: true });
+      // slow: accessed at 0 and 0 (frequency 3), promoted to node 0 by the pass at 250, then accessed at 300
+      // on node 0 (record_toptier now, still counted): 3. slow+5: once. pfn 7 (node 0): T0.
+      // The nonlru pfn after the 2 TiB range, and pfn 2^50 (no range), count in neither.
+      for (const [p, t] of [[slow, 0], [slow, 0], [7, 1], [slow + 5, 1], [2 ** 50, 1]]) e.record_access(p!, 0, 0, t!);
+      e.record_access(slow, 0, 0, 300);
+      expect(e.counters().find((c) => c.name === 'kpromoted_record_toptier')!.value).toBe(2);
+      if (topo === HUGE) e.record_access(0x100000 + TB2 + 3, 0, 0, 301);
+      e.finish();
+      expect(e.pfn_to_nid(slow)).toBe(0);
+      expect(counts(e)).toEqual([
+        [slow, 3],
+        [slow + 5, 1],
+      ]);
+      const pc = e.page_counts()!;
+      expect(pc.home_toptier).toBe(1);
+      expect(pc.pages).toBe(2);
+    });
+  }
+});

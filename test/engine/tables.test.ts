@@ -1,0 +1,97 @@
+/** The rfc-v1 engine's tables against plain Maps and linear searches: RangeTable, SlotTable, PageState. */
+import { describe, expect, it } from 'vitest';
+import { PageState } from '../../src/engine/page-state.js';
+import { RangeTable } from '../../src/engine/placement.js';
+import { SlotTable } from '../../src/engine/slot-table.js';
+import type { PfnRange, Topology } from '../../src/engine/topology.js';
+import { node } from './helpers.js';
+
+describe('RangeTable', () => {
+  it('answers as a linear search, with aligned, unaligned and far-apart ranges (mixed granules)', () => {
+    const ranges: PfnRange[][] = [
+      [{ start: 0, end: 0x100000, kind: 'lru' }],
+      [{ start: 0x100000, end: 0x100007, kind: 'nonlru' }, { start: 0x100010, end: 0x200000, kind: 'lru' }],
+      [{ start: 2 ** 40 + 3, end: 2 ** 40 + 5000, kind: 'device' }],
+    ];
+    const topo: Topology = { name: 't', nodes: ranges.map((pfn_ranges, id) => node(id, { pfn_ranges })) };
+    const t = new RangeTable(topo);
+    expect(t.granules.length).toBeLessThanOrEqual(1 << 16);
+    const flat = ranges.flat();
+    const probe = [0, 5, 0xfffff, 0x100000, 0x100006, 0x100007, 0x10000f, 0x100010, 0x1fffff, 0x200000, 2 ** 40, 2 ** 40 + 3, 2 ** 40 + 4999, 2 ** 40 + 5000, 2 ** 52];
+    let x = 1;
+    for (let i = 0; i < 2000; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      probe.push(x % 0x210000, 2 ** 40 + (x % 6000));
+    }
+    for (const pfn of probe) {
+      const want = flat.findIndex((r) => r.start <= pfn && pfn < r.end);
+      const got = t.find(pfn);
+      expect(got < 0 ? -1 : t.starts[got], `pfn ${pfn}`).toBe(want < 0 ? -1 : flat[want]!.start);
+    }
+  });
+
+  it('needs one granule per aligned range of the 2s-cxl layout', () => {
+    const topo: Topology = {
+      name: 't',
+      nodes: [node(0, { pfn_ranges: [{ start: 0, end: 0x100000, kind: 'lru' }] }), node(2, { pfn_ranges: [{ start: 0x200000, end: 0x400000, kind: 'lru' }] })],
+    };
+    expect(new RangeTable(topo).granules.length).toBe(4);
+  });
+});
+
+describe('SlotTable', () => {
+  it('agrees with a Map under inserts and deletes in sequential, strided and random order', () => {
+    for (const order of ['seq', 'stride', 'random'] as const) {
+      const m = new SlotTable(1);
+      const ref = new Map<number, number>();
+      let x = 99;
+      for (let i = 0; i < 30000; i++) {
+        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+        const pfn = order === 'seq' ? i % 9000 : order === 'stride' ? (i % 9000) * 512 + 2 ** 33 : x % 20000;
+        if (ref.has(pfn)) {
+          expect(m.get(pfn)).toBe(ref.get(pfn));
+          if ((x & 3) !== 0) {
+            m.delete(pfn);
+            ref.delete(pfn);
+          }
+        } else {
+          expect(m.get(pfn)).toBe(-1);
+          m.insert(pfn, i);
+          ref.set(pfn, i);
+        }
+      }
+      expect(m.size).toBe(ref.size);
+      for (const [k, v] of ref) expect(m.get(k)).toBe(v);
+    }
+  });
+});
+
+describe('PageState', () => {
+  it('hashed: gives stable indices through growth and counts per page', () => {
+    const ps = new PageState([{ start: 0, end: 2 ** 40, slow: true }], 3, true);
+    expect(ps.dense).toBe(false);
+    const idx = new Map<number, number>();
+    for (let i = 0; i < 5000; i++) {
+      const pfn = (i * 7919) % 3001 * 2 ** 20;
+      const k = ps.indexOf(pfn);
+      if (idx.has(pfn)) expect(k).toBe(idx.get(pfn));
+      else idx.set(pfn, k);
+      ps.counts![k]!++;
+    }
+    let sum = 0;
+    ps.forEachCount((pfn, n) => {
+      expect(idx.has(pfn)).toBe(true);
+      sum += n;
+    });
+    expect(sum).toBe(5000);
+    expect(ps.find(12345)).toBe(-1);
+  });
+
+  it('dense: index = base + offset; two bytes of state for node ids above 126', () => {
+    const ps = new PageState([{ start: 10, end: 20, slow: true }, { start: 100, end: 110, slow: false }], 200, false);
+    expect(ps.dense).toBe(true);
+    expect(ps.index(105, 1, false)).toBe(15);
+    expect(ps.state).toBeInstanceOf(Uint16Array);
+    expect(ps.counts).toBeNull();
+  });
+});
