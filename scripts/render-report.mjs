@@ -5,8 +5,8 @@
 //
 // Two Chromium runs, each with a fresh profile and the network cut off (a self-contained report needs none):
 // one takes a screenshot of the report as it is; one dumps the DOM of a copy with a small probe script
-// appended, which measures every chart in the laid-out page. Checks, per chart (chart-outcomes, chart-share,
-// chart-tracked, chart-latency): the <svg> exists, data-points > 0, it holds drawn data marks
+// appended, which measures every chart in the laid-out page. Checks, per chart (chart-promotions, chart-outcomes,
+// chart-share, chart-tracked, chart-latency): the <svg> exists, data-points > 0, it holds drawn data marks
 // (rect/path/polyline/circle with class "data"), and in the browser it has a real size and its marks cover area.
 // Exit 0: all checks pass; 1: a check failed (message on stderr); 77: chromium not installed (a "skip" for CI).
 import { spawnSync } from 'node:child_process';
@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 const CHROMIUM = process.env.KPROMO_CHROMIUM || '/usr/bin/chromium';
-const CHART_IDS = ['chart-outcomes', 'chart-share', 'chart-tracked', 'chart-latency'];
+const CHART_IDS = ['chart-promotions', 'chart-outcomes', 'chart-share', 'chart-tracked', 'chart-latency'];
 const PROBE_ID = 'kpromo-render-probe';
 
 function fail(message) {

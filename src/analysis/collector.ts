@@ -84,6 +84,14 @@ export class AnalysisCollector implements PassObserver {
     const { accesses, toptier } = src.take_interval_accesses();
     const seconds = (time - (src.first_record_time ?? time)) / src.hz;
     const tracked_after = src.tracked_records;
+    // Every outcome but a failed migration frees its record (mm/kpromoted.c: kfree after promote or drop), and
+    // nothing else frees one, so the table held the freed ones too when the pass began: the peak since the last.
+    let freed = 0;
+    for (const node of src.daemon_nodes) {
+      const c = this.perNode[node];
+      if (c !== undefined) for (let k = 0; k < OUTCOME_COUNT; k++) if (k !== OutcomeCode.Failed) freed += c[k]!;
+    }
+    const tracked_peak = tracked_after + freed;
     const unexamined_after = src.unexamined_records;
     const free_pages: Record<string, number> = {};
     for (const id of src.budgeted_nodes) free_pages[String(id)] = src.free_pages_of(id);
@@ -109,6 +117,7 @@ export class AnalysisCollector implements PassObserver {
         accesses: acc,
         toptier_accesses: top,
         fast_tier_share: acc > 0 ? top / acc : null,
+        tracked_peak,
         tracked_after,
         unexamined_after,
         free_pages,

@@ -29,6 +29,12 @@ export interface TimelineRow {
   readonly toptier_accesses: number;
   /** toptier_accesses / accesses (null when no accesses). */
   readonly fast_tier_share: number | null;
+  /**
+   * Most records in the hash table since the previous row. Records are freed only by migrate passes, so for
+   * one pass this is the count when the pass began (a bucket or merged row: the most of its passes); the same
+   * for every node of a pass. The table's peak between passes, which tracked_after never shows.
+   */
+  readonly tracked_peak: number;
   /** Records in the hash table after the pass (same for every node of a pass). */
   readonly tracked_after: number;
   /** Records after the pass whose hot_node has no daemon. */
@@ -91,6 +97,11 @@ export interface ReportData {
     readonly tier: string;
     readonly toptier: boolean;
     readonly ranges: string;
+    /** Free-page budget at the start (SPEC 3.1 free_pages) and its high watermark; null: unlimited. */
+    readonly free_pages: number | null;
+    readonly high_wmark_pages: number | null;
+    /** Free pages at the end of the replay; null: unlimited. */
+    readonly free_pages_end: number | null;
   }>;
   readonly hz: number;
 }

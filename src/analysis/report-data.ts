@@ -16,7 +16,10 @@ export function buildReportData(input: {
   topology: Topology;
   hz: number;
   traces: readonly string[];
+  /** Free pages of each budgeted node at the end (ReplaySummary.free_pages). */
+  freePagesEnd?: ReadonlyArray<{ readonly node: number; readonly free_pages: number }>;
 }): ReportData {
+  const end = new Map((input.freePagesEnd ?? []).map((f) => [f.node, f.free_pages]));
   const tiers = memoryTiers(input.topology);
   return {
     title: `kpromo ${input.engine}: ${input.traces.join(' ')}`,
@@ -34,6 +37,9 @@ export function buildReportData(input: {
         tier: t.tier === null ? '-' : String(t.tier),
         toptier: t.toptier,
         ranges: n.pfn_ranges.map((r) => `${hex(r.start)}-${hex(r.end)}${r.kind === 'lru' ? '' : ' ' + r.kind}`).join(', ') || '-',
+        free_pages: n.free_pages,
+        high_wmark_pages: n.free_pages === null ? null : n.high_wmark_pages,
+        free_pages_end: n.free_pages === null ? null : (end.get(n.id) ?? null),
       };
     }),
   };

@@ -50,6 +50,7 @@ function emptyRow(first: TimelineRow, node: number): MutableRow {
     accesses: 0,
     toptier_accesses: 0,
     fast_tier_share: null,
+    tracked_peak: 0,
     tracked_after: 0,
     unexamined_after: 0,
     free_pages: {},
@@ -62,13 +63,17 @@ function addCounts(into: MutableRow, row: TimelineRow): void {
 
 /**
  * Merges consecutive rows of one node into one: counts are summed, time/seconds and the "after the pass"
- * columns (tracked_after, unexamined_after, free_pages) are the last row's, the share is recomputed from the sums.
+ * columns (tracked_after, unexamined_after, free_pages) are the last row's, tracked_peak is the largest, the share
+ * is recomputed from the sums.
  */
 export function mergeRows(rows: readonly TimelineRow[]): TimelineRow {
   const first = rows[0];
   if (first === undefined) throw new RangeError('mergeRows: no rows');
   const out = emptyRow(first, first.node);
-  for (const r of rows) addCounts(out, r);
+  for (const r of rows) {
+    addCounts(out, r);
+    out.tracked_peak = Math.max(out.tracked_peak, r.tracked_peak);
+  }
   const last = rows[rows.length - 1]!;
   out.time = last.time;
   out.seconds = last.seconds;
@@ -147,8 +152,9 @@ export function bucketRows(rows: readonly TimelineRow[], bucketSeconds: number):
 }
 
 /**
- * One row per pass summed over its nodes (node = ALL_NODES), for charts of the whole machine. tracked_after and
- * unexamined_after are per pass, not per node, so the largest value of the pass is kept instead of a sum.
+ * One row per pass summed over its nodes (node = ALL_NODES), for charts of the whole machine. tracked_peak,
+ * tracked_after and unexamined_after are per pass, not per node, so the largest value of the pass is kept instead
+ * of a sum.
  */
 export function sumByTime(rows: readonly TimelineRow[]): TimelineRow[] {
   const out: TimelineRow[] = [];
@@ -157,6 +163,7 @@ export function sumByTime(rows: readonly TimelineRow[]): TimelineRow[] {
     const free: Record<string, number> = {};
     for (const r of run) {
       addCounts(sum, r);
+      sum.tracked_peak = Math.max(sum.tracked_peak, r.tracked_peak);
       sum.tracked_after = Math.max(sum.tracked_after, r.tracked_after);
       sum.unexamined_after = Math.max(sum.unexamined_after, r.unexamined_after);
       Object.assign(free, r.free_pages);
@@ -197,6 +204,8 @@ export function passTotals(rows: readonly TimelineRow[], maxPoints: number): Tim
       free = {};
     }
     addCounts(sum!, r);
+    // The peak is over the whole group; the state after the pass is the last pass's.
+    sum!.tracked_peak = Math.max(sum!.tracked_peak, r.tracked_peak);
     sum!.tracked_after = Math.max(sum!.tracked_after, r.tracked_after);
     sum!.unexamined_after = Math.max(sum!.unexamined_after, r.unexamined_after);
     Object.assign(free, r.free_pages);

@@ -4,7 +4,7 @@
  */
 import type { LatencyStats, TimelineRow } from '../analysis/model.js';
 import { compactNumber, formatShare } from './format.js';
-import { PLOT, axes, emptyNote, escapeHtml, legend, linear, maxOf, niceMax, niceTicks, px, svgOpen } from './svg.js';
+import { PLOT, axes, emptyNote, escapeHtml, legend, linear, maxOf, niceMax, niceTicks, px, svgOpen, type PlotArea } from './svg.js';
 
 /** One stacked series of the outcomes chart: which column, its name in the legend, its colour. */
 export const OUTCOME_SERIES = [
@@ -60,6 +60,59 @@ export function outcomesChart(rows: readonly TimelineRow[]): string {
   }
   const ax = axes({ xTicks: ticks, x, xLabel: secondsLabel, yTicks: niceTicks(0, top, 5), y, xTitle: X_TITLE });
   return svgOpen('chart-outcomes', rows.length, title) + ax + paths + '</svg>';
+}
+
+/** Colours of the promotions chart's two panels (the outcome colours of promoted and failed). */
+const PROMOTED_COLOR = OUTCOME_SERIES[0].color;
+const FAILED_COLOR = OUTCOME_SERIES[1].color;
+
+/** Bars of one column per pass in a plot area, on its own 0..nice-max scale, with that scale's axes. */
+function barPanel(
+  rows: readonly TimelineRow[],
+  key: 'promoted' | 'failed',
+  area: PlotArea,
+  color: string,
+  yTitle: string,
+  xTitle: string,
+): string {
+  const { x, ticks, slotPx } = timeScale(rows);
+  const top = niceMax(maxOf(rows.map((r) => r[key])));
+  const y = linear(0, top, area.y0, area.y1);
+  const barW = slotPx >= 4 ? Math.min(slotPx * 0.8, 48) : Math.max(slotPx, 0.6);
+  let d = '';
+  for (const r of rows) {
+    if (r[key] <= 0) continue;
+    const yTop = y(r[key]);
+    // A non-zero pass is at least one unit tall, so a pass with one promotion among thousands still shows.
+    const h = Math.max(area.y0 - yTop, 1);
+    d += `M${px(x(r.seconds) - barW / 2)} ${px(area.y0 - h)}h${px(barW)}v${px(h)}h${px(-barW)}z`;
+  }
+  const ax = axes({ xTicks: ticks, x, xLabel: secondsLabel, yTicks: niceTicks(0, top, 4), y, xTitle, plot: area, yTitle, yTitleColor: color });
+  const title = key === 'promoted' ? 'promoted' : 'failed (kept, retried)';
+  return ax + (d === '' ? '' : `<path class="data" fill="${color}" d="${d}"><title>${escapeHtml(title)}</title></path>`);
+}
+
+/**
+ * (a) Promotions per pass on their own scale, and, when any migration failed (a budgeted node was short of free
+ * pages), the failures in a second panel under it on theirs: with a budget, a pass fails thousands of candidates
+ * and promotes a few, and one shared scale would draw the promotions flat on the axis.
+ */
+export function promotionsChart(rows: readonly TimelineRow[]): string {
+  const title = 'Promotions and failed migrations per migrate pass';
+  if (rows.length === 0) return svgOpen('chart-promotions', 0, title) + emptyNote('no migrate passes') + '</svg>';
+  const failures = rows.some((r) => r.failed > 0);
+  if (!failures) {
+    const area: PlotArea = { ...PLOT, y1: PLOT.y1 + 16 };
+    return svgOpen('chart-promotions', rows.length, title) + barPanel(rows, 'promoted', area, PROMOTED_COLOR, 'promoted per pass', X_TITLE) + '</svg>';
+  }
+  const upper: PlotArea = { x0: PLOT.x0, x1: PLOT.x1, y1: 30, y0: 170 };
+  const lower: PlotArea = { x0: PLOT.x0, x1: PLOT.x1, y1: 222, y0: 362 };
+  return (
+    svgOpen('chart-promotions', rows.length, title, 402) +
+    barPanel(rows, 'promoted', upper, PROMOTED_COLOR, 'promoted per pass', '') +
+    barPanel(rows, 'failed', lower, FAILED_COLOR, 'failed per pass (candidates kept and retried)', X_TITLE) +
+    '</svg>'
+  );
 }
 
 /**
@@ -121,16 +174,21 @@ export function shareChart(rows: readonly TimelineRow[], overall: number | null)
 
 /** Series of the tracked-records chart. */
 export const TRACKED_SERIES = [
+  { key: 'tracked_peak', label: 'records tracked at the peak, when the pass began', color: '#7a4fc4' },
   { key: 'tracked_after', label: 'records tracked after the pass', color: '#2f6fd6' },
   { key: 'unexamined_after', label: 'records whose hot_node has no daemon', color: '#e07b24' },
 ] as const satisfies ReadonlyArray<{ key: keyof TimelineRow; label: string; color: string }>;
 
-/** (c) Records in the hash table after each pass, and how many of them no daemon will ever examine. */
+/**
+ * (c) Records in the hash table at their peak (just before each pass) and after it, and how many of them no daemon
+ * will ever examine. When passes promote or drop every record, the count after the pass is 0 and only the peak
+ * shows what the table holds.
+ */
 export function trackedChart(rows: readonly TimelineRow[]): string {
   const title = 'Records tracked and never examined';
   if (rows.length === 0) return svgOpen('chart-tracked', 0, title) + emptyNote('no migrate passes') + '</svg>';
   const { x, ticks } = timeScale(rows);
-  const top = niceMax(maxOf(rows.map((r) => Math.max(r.tracked_after, r.unexamined_after))));
+  const top = niceMax(maxOf(rows.map((r) => Math.max(r.tracked_peak, r.tracked_after, r.unexamined_after))));
   const y = linear(0, top, PLOT.y0, PLOT.y1);
   let out = svgOpen('chart-tracked', rows.length, title);
   out += axes({ xTicks: ticks, x, xLabel: secondsLabel, yTicks: niceTicks(0, top, 5), y, xTitle: X_TITLE });
@@ -178,6 +236,8 @@ export function latencyChart(latency: LatencyStats): string {
 
 /** Legends for the charts, shown above each svg. */
 export const LEGENDS = {
+  promotions: legend(OUTCOME_SERIES.slice(0, 2)),
+  promotedOnly: legend(OUTCOME_SERIES.slice(0, 1)),
   outcomes: legend(OUTCOME_SERIES),
   share: legend([{ label: 'fast-tier share per pass', color: '#2f6fd6', line: true }]),
   tracked: legend(TRACKED_SERIES.map((s) => ({ ...s, line: true }))),

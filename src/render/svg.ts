@@ -56,6 +56,14 @@ export function niceMax(max: number): number {
   return top >= max ? top : Number((top + step).toPrecision(12));
 }
 
+/** A plot area in viewBox units: left and right, bottom (y0) and top (y1). */
+export interface PlotArea {
+  readonly x0: number;
+  readonly x1: number;
+  readonly y0: number;
+  readonly y1: number;
+}
+
 /** Options for `axes`. */
 export interface AxesOptions {
   readonly xTicks: readonly number[];
@@ -64,33 +72,45 @@ export interface AxesOptions {
   readonly yTicks: readonly number[];
   readonly y: (v: number) => number;
   readonly yLabel?: (v: number) => string;
-  /** Axis title under the x ticks. */
+  /** Axis title under the x ticks ('' for none). */
   readonly xTitle: string;
+  /** Plot area (default PLOT); the x title goes 36 units under its bottom. */
+  readonly plot?: PlotArea;
+  /** Title of the y axis, written above the top gridline at the left; its colour, when given. */
+  readonly yTitle?: string;
+  readonly yTitleColor?: string;
 }
 
 /** Horizontal gridlines with y tick labels, the x axis line with tick marks and labels, and the x title. */
 export function axes(o: AxesOptions): string {
   const yLabel = o.yLabel ?? compactNumber;
+  const p = o.plot ?? PLOT;
   let out = '<g class="axes">';
   for (const t of o.yTicks) {
     const y = px(o.y(t));
-    out += `<line class="grid" x1="${PLOT.x0}" x2="${PLOT.x1}" y1="${y}" y2="${y}"/>`;
-    out += `<text class="tick" x="${PLOT.x0 - 8}" y="${y}" text-anchor="end" dominant-baseline="middle">${escapeHtml(yLabel(t))}</text>`;
+    out += `<line class="grid" x1="${p.x0}" x2="${p.x1}" y1="${y}" y2="${y}"/>`;
+    out += `<text class="tick" x="${p.x0 - 8}" y="${y}" text-anchor="end" dominant-baseline="middle">${escapeHtml(yLabel(t))}</text>`;
   }
-  out += `<line class="axis" x1="${PLOT.x0}" x2="${PLOT.x1}" y1="${PLOT.y0}" y2="${PLOT.y0}"/>`;
+  out += `<line class="axis" x1="${p.x0}" x2="${p.x1}" y1="${p.y0}" y2="${p.y0}"/>`;
   for (const t of o.xTicks) {
     const x = px(o.x(t));
-    out += `<line class="axis" x1="${x}" x2="${x}" y1="${PLOT.y0}" y2="${PLOT.y0 + 5}"/>`;
-    out += `<text class="tick" x="${x}" y="${PLOT.y0 + 18}" text-anchor="middle">${escapeHtml(o.xLabel(t))}</text>`;
+    out += `<line class="axis" x1="${x}" x2="${x}" y1="${p.y0}" y2="${p.y0 + 5}"/>`;
+    out += `<text class="tick" x="${x}" y="${p.y0 + 18}" text-anchor="middle">${escapeHtml(o.xLabel(t))}</text>`;
   }
-  out += `<text class="axis-title" x="${PLOT.x1}" y="${FRAME.height - 4}" text-anchor="end">${escapeHtml(o.xTitle)}</text>`;
+  if (o.xTitle !== '') {
+    out += `<text class="axis-title" x="${p.x1}" y="${p.y0 + 36}" text-anchor="end">${escapeHtml(o.xTitle)}</text>`;
+  }
+  if (o.yTitle !== undefined) {
+    const fill = o.yTitleColor === undefined ? '' : ` style="fill:${escapeHtml(o.yTitleColor)}"`;
+    out += `<text class="axis-title y-title" x="${p.x0 + 6}" y="${px(p.y1 - 4)}"${fill}>${escapeHtml(o.yTitle)}</text>`;
+  }
   return out + '</g>';
 }
 
-/** Opens a chart's svg: its id, how many data points it draws, and an accessible title. */
-export function svgOpen(id: string, points: number, title: string): string {
+/** Opens a chart's svg: its id, how many data points it draws, and an accessible title; `height` in viewBox units. */
+export function svgOpen(id: string, points: number, title: string, height: number = FRAME.height): string {
   return (
-    `<svg id="${escapeHtml(id)}" data-points="${points}" class="chart" viewBox="0 0 ${FRAME.width} ${FRAME.height}"` +
+    `<svg id="${escapeHtml(id)}" data-points="${points}" class="chart" viewBox="0 0 ${FRAME.width} ${height}"` +
     ` role="img" aria-label="${escapeHtml(title)}">`
   );
 }

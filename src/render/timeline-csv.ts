@@ -9,6 +9,7 @@ export const TIMELINE_CSV_COLUMNS = [
   'node',
   ...COUNT_COLUMNS,
   'fast_tier_share',
+  'tracked_peak',
   'tracked_after',
   'unexamined_after',
 ] as const;
@@ -35,6 +36,7 @@ function csvLine(r: TimelineRow, budgetNodes: readonly number[]): string {
     String(r.accesses),
     String(r.toptier_accesses),
     r.fast_tier_share === null ? '' : r.fast_tier_share.toFixed(6),
+    String(r.tracked_peak),
     String(r.tracked_after),
     String(r.unexamined_after),
   ];

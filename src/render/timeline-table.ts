@@ -20,6 +20,7 @@ const COLUMNS: readonly FitColumn[] = [
   { head: 'dropped', short: 'drop', align: 'right' },
   { head: 'accesses', short: 'acc', align: 'right' },
   { head: 'fast tier', short: 'fast', align: 'right' },
+  { head: 'peak tracked', short: 'peak', align: 'right', drop: 4 },
   { head: 'tracked', short: 'trk', align: 'right', drop: 3 },
   { head: 'unexamined', short: 'unex', align: 'right', drop: 2 },
 ];
@@ -46,6 +47,7 @@ export function renderTimelineTable(rows: readonly TimelineRow[], color: ChalkIn
     dim(droppedOf(r)),
     dim(r.accesses),
     r.fast_tier_share === null ? color.dim('n/a') : formatShare(r.fast_tier_share),
+    String(r.tracked_peak),
     String(r.tracked_after),
     dim(r.unexamined_after),
   ]);

@@ -35,6 +35,9 @@ describe('AnalysisCollector', () => {
       [1250, 1, 2, 2, 0, 3, 0],
       [1500, 0, 0, 0, 0, 1, 1],
     ]);
+    // Records: 0x200000..0x200004 are added before 1250 (0x1000 is top tier, 0x500000 in no range); pass 1250
+    // promotes four and drops one, so 5 when it began and 0 after. At 1300 0x200000 is on node 0 (top tier): none.
+    expect(rows.map((r) => [r.tracked_peak, r.tracked_after])).toEqual([[5, 0], [5, 0], [0, 0]]);
     expect(rows[0]!.seconds).toBe(1); // (1250 - 1000) / 250
     expect(metrics.fast_tier_share).toBeCloseTo(2 / 10);
     expect(metrics.latency.count).toBe(4);
@@ -73,6 +76,15 @@ describe('AnalysisCollector', () => {
         expect(sum('dropped_not_accessed')).toBe(counters.get('kpromoted_mig_cold_not_accessed'));
         expect(sum('dropped_cold_old')).toBe(counters.get('kpromoted_mig_cold_old'));
         expect(sum('examined')).toBe(counters.get('kpromoted_mig_candidate')! + counters.get('kpromoted_mig_dropped')!);
+        // Records are added between passes and freed only by them: the peak of the rows is the engine's peak, each
+        // pass began with at least what the previous one left, and failed candidates (node 0's budget) stay.
+        const { metrics } = replay(engine(topo), recs, bucket);
+        expect(Math.max(...rows.map((row) => row.tracked_peak))).toBe(metrics.kernel_memory.peak_records);
+        for (const [i, row] of rows.entries()) {
+          expect(row.tracked_peak).toBeGreaterThanOrEqual(row.tracked_after);
+          if (bucket === 0 && i > 0) expect(row.tracked_peak).toBeGreaterThanOrEqual(rows[i - 1]!.tracked_after);
+        }
+        expect(sum('failed')).toBeGreaterThan(0);
       }
     }
   });

@@ -21,7 +21,7 @@ describe('kpromo replay --report / --timeline-csv', () => {
     const doc = JSON.parse(r.stdout);
     expect(doc.analysis.latency.count).toBe(doc.counters.kpromoted_mig_promoted);
     const page = fs.readFileSync(html, 'utf8');
-    for (const id of ['chart-outcomes', 'chart-share', 'chart-tracked', 'chart-latency']) {
+    for (const id of ['chart-promotions', 'chart-outcomes', 'chart-share', 'chart-tracked', 'chart-latency']) {
       expect(page).toMatch(new RegExp(`id="${id}"[^>]*data-points="[1-9]`));
     }
     expect(page).not.toMatch(/https?:\/\//);

@@ -38,7 +38,7 @@ describe('scripts/render-report.mjs', () => {
     const r = run([html, '--screenshot', png]);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    for (const id of ['chart-outcomes', 'chart-share', 'chart-tracked', 'chart-latency']) expect(r.stdout).toContain(`${id}: `);
+    for (const id of ['chart-promotions', 'chart-outcomes', 'chart-share', 'chart-tracked', 'chart-latency']) expect(r.stdout).toContain(`${id}: `);
     expect(readFileSync(png).subarray(1, 4).toString()).toBe('PNG');
   }, 240_000);
 

@@ -21,6 +21,7 @@ export function row(over: Partial<TimelineRow> = {}): TimelineRow {
     accesses,
     toptier_accesses: toptier,
     fast_tier_share: accesses > 0 ? toptier / accesses : null,
+    tracked_peak: 0,
     tracked_after: 0,
     unexamined_after: 0,
     free_pages: {},
@@ -42,7 +43,7 @@ export function prng(seed: number): () => number {
 
 /**
  * `n` rows of passes every `periodJiffies` (HZ 250) on `nodes` daemon nodes, with random but consistent counts:
- * outcomes add up to examined, toptier <= accesses, tracked_after the same for all nodes of a pass.
+ * outcomes add up to examined, toptier <= accesses, tracked_peak > tracked_after, both the same for all nodes of a pass.
  */
 export function syntheticRows(n: number, nodes = 2, seed = 1, periodJiffies = 250): TimelineRow[] {
   const rnd = prng(seed);
@@ -80,6 +81,7 @@ export function syntheticRows(n: number, nodes = 2, seed = 1, periodJiffies = 25
         accesses,
         toptier_accesses: toptier,
         fast_tier_share: accesses > 0 ? toptier / accesses : null,
+        tracked_peak: tracked + 100 + (i % 13),
         tracked_after: tracked,
         unexamined_after: Math.floor(tracked / 10),
         free_pages: free,
@@ -137,9 +139,9 @@ export function reportData(timeline: readonly TimelineRow[], over: Partial<Repor
     },
     timeline,
     topology: [
-      { id: 0, cpus: '0-15', tier: 'DRAM', toptier: true, ranges: '0x0-0x3ffff' },
-      { id: 1, cpus: '16-31', tier: 'DRAM', toptier: true, ranges: '0x40000-0x7ffff' },
-      { id: 2, cpus: '', tier: 'CXL', toptier: false, ranges: '0x80000-0xfffff' },
+      { id: 0, cpus: '0-15', tier: 'DRAM', toptier: true, ranges: '0x0-0x3ffff', free_pages: 1000, high_wmark_pages: 32, free_pages_end: 33 },
+      { id: 1, cpus: '16-31', tier: 'DRAM', toptier: true, ranges: '0x40000-0x7ffff', free_pages: null, high_wmark_pages: null, free_pages_end: null },
+      { id: 2, cpus: '', tier: 'CXL', toptier: false, ranges: '0x80000-0xfffff', free_pages: null, high_wmark_pages: null, free_pages_end: null },
     ],
     hz: 250,
     ...over,

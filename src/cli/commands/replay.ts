@@ -289,6 +289,7 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
           topology: settings.rfc.topology,
           hz: settings.rfc.hz,
           traces: settings.inputs.map((i) => i.name),
+          freePagesEnd: result.summary.free_pages,
         }),
       );
       const report = new AtomicFile(raw.report);
