@@ -5,10 +5,11 @@
  *
  *   1. the full table;
  *   2. short headers (`short`) where a column has one;
- *   3. text columns marked `wrap` are wrapped onto several lines (at spaces where possible);
+ *   3. text columns marked `wrap` are wrapped onto several lines at spaces, no word broken;
  *   4. columns with a `drop` rank are left out, lowest rank first, and a note under the table names them;
- *   5. `split`: the columns after the first `split` ones are dealt into several tables, each repeating those;
- *   6. vertical: one block per row, `header  value` lines, values wrapped.
+ *   5. steps 3 and 4 again, now breaking words that are wider than their column;
+ *   6. `split`: the columns after the first `split` ones are dealt into several tables, each repeating those;
+ *   7. vertical: one block per row, `header  value` lines, values wrapped.
  *
  * Pure: cells are strings (colour already applied); widths are measured without ANSI escapes.
  */
@@ -154,20 +155,35 @@ function naturalWidths(columns: readonly number[], heads: readonly string[], row
   return columns.map((c, i) => Math.max(cellWidth(heads[i]!), ...rows.map((r) => cellWidth(r[c] ?? ''))));
 }
 
-/** Narrows wrap columns (widest first) until the table fits, each down to MIN_WRAP or its header; null if it cannot. */
+/** Widest word (text between spaces and line breaks) of a cell. */
+function longestWord(s: string): number {
+  let w = 0;
+  for (const word of stripAnsi(s).split(/[ \n]+/)) w = Math.max(w, textWidth(word));
+  return w;
+}
+
+/**
+ * Narrows wrap columns (widest first) until the table fits, each down to MIN_WRAP or its header's longest word, and
+ * with `keepWords` not below the longest word of any of its cells either; null if it cannot.
+ */
 function planWrap(
   cols: readonly FitColumn[],
   columns: readonly number[],
   heads: readonly string[],
   rows: readonly (readonly string[])[],
   width: number,
+  keepWords = false,
 ): Plan | null {
   const widths = naturalWidths(columns, heads, rows);
   const wrapped = new Set<number>();
   let excess = tableWidth(widths) - width;
   if (excess <= 0) return { columns, heads, widths, wrapped };
-  // A wrapped column keeps room for its header's longest word.
-  const floor = (i: number): number => Math.min(widths[i]!, Math.max(MIN_WRAP, ...heads[i]!.split(/[\s]+/).map(textWidth)));
+  // A wrapped column keeps room for its header's longest word (and, keeping words, for its cells' longest).
+  const floors = columns.map((c, i) => {
+    const words = keepWords ? Math.max(0, ...rows.map((r) => longestWord(r[c] ?? ''))) : 0;
+    return Math.min(widths[i]!, Math.max(MIN_WRAP, words, ...heads[i]!.split(/[\s]+/).map(textWidth)));
+  });
+  const floor = (i: number): number => floors[i]!;
   const wrappable = columns.map((c, i) => (cols[c]!.wrap ? i : -1)).filter((i) => i >= 0);
   while (excess > 0) {
     // Take from the widest wrappable column that can still give.
@@ -270,20 +286,21 @@ export function fitTable(columns: readonly FitColumn[], rows: readonly (readonly
   const shortPlain: Plan = { columns: all, heads: short, widths: naturalWidths(all, short, rows), wrapped: new Set() };
   if (tableWidth(shortPlain.widths) <= width) return render(shortPlain, rows, columns, opts);
 
-  const wrapped = planWrap(columns, all, short, rows, width);
-  if (wrapped !== null) return render(wrapped, rows, columns, opts);
-
-  // Leave out droppable columns, lowest rank first, until the rest fits.
   const order = all.filter((i) => columns[i]!.drop !== undefined).sort((a, b) => columns[a]!.drop! - columns[b]!.drop!);
-  const left: number[] = [];
-  for (const d of order) {
-    left.push(d);
-    const shown = all.filter((i) => !left.includes(i));
-    const plan = planWrap(columns, shown, shown.map((i) => short[i]!), rows, width);
-    if (plan !== null) {
-      const names = left.map((i) => columns[i]!.head).join(', ');
-      const note = wrapText(`${left.length === 1 ? 'column' : 'columns'} left out to fit ${width} columns: ${names} (${opts.seeAll ?? 'a wider terminal or --format json shows all'})`, width);
-      return render(plan, rows, columns, opts) + '\n' + opts.color.dim(note);
+  for (const keepWords of [true, false]) {
+    const wrapped = planWrap(columns, all, short, rows, width, keepWords);
+    if (wrapped !== null) return render(wrapped, rows, columns, opts);
+    // Leave out droppable columns, lowest rank first, until the rest fits.
+    const left: number[] = [];
+    for (const d of order) {
+      left.push(d);
+      const shown = all.filter((i) => !left.includes(i));
+      const plan = planWrap(columns, shown, shown.map((i) => short[i]!), rows, width, keepWords);
+      if (plan !== null) {
+        const names = left.map((i) => columns[i]!.head).join(', ');
+        const note = wrapText(`${left.length === 1 ? 'column' : 'columns'} left out to fit ${width} columns: ${names} (${opts.seeAll ?? 'a wider terminal or --format json shows all'})`, width);
+        return render(plan, rows, columns, opts) + '\n' + opts.color.dim(note);
+      }
     }
   }
 

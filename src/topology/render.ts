@@ -3,8 +3,8 @@
  * decided by the caller and passed in as a chalk instance.
  */
 import type { ChalkInstance } from 'chalk';
-import Table from 'cli-table3';
 import { MEMTIER_CHUNK_BITS, memoryTiers, type NodeSpec, type Topology } from '../engine/topology.js';
+import { fitTable, wrapText } from '../render/fit-table.js';
 import { formatCpulist } from './cpulist.js';
 import { topologyToObject } from './parse.js';
 import { pagesPerSection, unalignedRanges } from './sections.js';
@@ -16,6 +16,8 @@ export interface TopologyFacts {
   readonly tiers?: readonly TierOrigin[];
   /** Page size in bytes for the memory-section lines (4096). */
   readonly pageSize?: number;
+  /** Terminal width to fit the table and lines to (render/fit-table.ts); none: full width. */
+  readonly width?: number | undefined;
 }
 
 function hex(n: number): string {
@@ -63,15 +65,19 @@ export function sectionLines(topo: Topology, pageSize = 4096): string[] {
  */
 export function renderTopology(topo: Topology, color: ChalkInstance, facts: TopologyFacts = {}): string {
   const tiers = memoryTiers(topo);
-  const table = new Table({
-    head: ['node', 'cpus', 'adistance', 'tier', 'top tier', 'daemon', 'pfn ranges [start-end)', 'free / high_wmark'].map((h) =>
-      color.bold(h),
-    ),
-    style: { head: [], border: [] },
-  });
-  topo.nodes.forEach((n, i) => {
+  const columns = [
+    { head: 'node' },
+    { head: 'cpus', wrap: true },
+    { head: 'adistance', short: 'adist', drop: 1 }, // the tier column shows what it decides
+    { head: 'tier' },
+    { head: 'top tier', short: 'top' },
+    { head: 'daemon', wrap: true },
+    { head: 'pfn ranges [start-end)', short: 'pfn ranges', wrap: true },
+    { head: 'free / high_wmark', short: 'free / wmark', wrap: true },
+  ];
+  const rows = topo.nodes.map((n, i) => {
     const t = tiers.nodes[i];
-    table.push([
+    return [
       String(n.id),
       n.cpus.length > 0 ? formatCpulist(n.cpus) : '-',
       String(n.adistance),
@@ -80,8 +86,10 @@ export function renderTopology(topo: Topology, color: ChalkInstance, facts: Topo
       t.has_daemon ? `kpromoted${n.id}` : 'no',
       rangesCell(n),
       budgetCell(n),
-    ]);
+    ];
   });
+  const table = fitTable(columns, rows, { width: facts.width, color, seeAll: 'a wider terminal or --json shows all' });
+  const fitLine = (line: string): string => (facts.width === undefined ? line : wrapText(line, facts.width));
 
   const top = topo.nodes.filter((_, i) => tiers.nodes[i].toptier).map((n) => n.id);
   const lower = topo.nodes.filter((_, i) => !tiers.nodes[i].toptier).map((n) => n.id);
@@ -91,11 +99,13 @@ export function renderTopology(topo: Topology, color: ChalkInstance, facts: Topo
       ? 'top-tier boundary: no node has both CPUs and memory, so only tier 0 and nodes without memory are top tier'
       : `top-tier boundary: tier ${tiers.top_tier} (adistance < ${(tiers.top_tier + 1) << MEMTIER_CHUNK_BITS})`;
   return [
-    color.bold(`topology ${topo.name}`),
-    table.toString(),
-    `${boundary}; top-tier nodes: ${list(top)}; promotion sources: ${list(lower)}`,
-    ...(facts.tiers ? describeTiers(facts.tiers) : ['tiers: adistance as given in the topology']),
-    ...sectionLines(topo, facts.pageSize),
+    color.bold(fitLine(`topology ${topo.name}`)),
+    table,
+    ...[
+      `${boundary}; top-tier nodes: ${list(top)}; promotion sources: ${list(lower)}`,
+      ...(facts.tiers ? describeTiers(facts.tiers) : ['tiers: adistance as given in the topology']),
+      ...sectionLines(topo, facts.pageSize),
+    ].map(fitLine),
   ].join('\n');
 }
 

@@ -30,7 +30,7 @@ function widest(text: string): number {
 const COMMANDS: Record<string, () => string[]> = {
   'replay --analysis --timeline': () => ['replay', '--analysis', '--timeline', '--topology', '2s-cxl-budget', trace],
   'replay --timeline --bucket': () => ['replay', '--timeline', '--bucket', '2', trace],
-  // topo: after the topo helper's table changes land.
+  topo: () => ['topo', '2s-cxl-budget'],
   sweep: () => ['sweep', '--window', '1000,5000', '--threshold', '2,3', '--period', '100,1000', trace],
   compare: () => ['compare', '--engine', 'rfc-v1', '--engine', 'rfc-v1:window=1000,threshold=3', '--engine', 'pghot:precise', '--engine', 'rfc-v1-fixed', trace],
 };

@@ -64,9 +64,28 @@ describe('fitTable', () => {
     for (const width of [40, 50, 60]) {
       const text = fitTable(cols, rows, { width, color: plain, chars: COMPACT_CHARS });
       expect(maxLineWidth(text), `width ${width}`).toBeLessThanOrEqual(width);
-      const words = (s: string) => s.replace(/[│┌┐└┘─┬┴\s]/g, '');
-      expect(words(text)).toBe(words('name value' + rows.flat().join('')));
+      // Each column's text, read down the table, is its cells' text in order (line breaks where spaces were, or
+      // inside a word too wide for the column).
+      const columnText = (i: number) => cells(text).map((c) => c[i]).join('').replace(/\s/g, '');
+      expect(columnText(0)).toBe(('name' + rows.map((r) => r[0]).join('')).replace(/\s/g, ''));
+      expect(columnText(1)).toBe(('value' + rows.map((r) => r[1]).join('')).replace(/\s/g, ''));
     }
+  });
+
+  it('leaves a column out rather than break a word, and breaks words only when nothing else fits', () => {
+    const cols: FitColumn[] = [{ head: 'id' }, { head: 'range', wrap: true }, { head: 'extra', drop: 1 }];
+    const rows = [['0', '0x100000-0x200000 (1048576 pages)', 'xxxxxxxxxx']];
+    // Unwrapped: 2 + 33 + 10 content + 9 = 54. At 40 the range wraps at its space (17 wide) and all fits: 38.
+    expect(cells(fitTable(cols, rows, { width: 40, color: plain }))[1]).toEqual(['0', '0x100000-0x200000', 'xxxxxxxxxx']);
+    // At 34 keeping words needs 2 + 17 + 10 + 13 = 42: 'extra' is left out instead; the range gets 34 - 9 = 25.
+    const text = fitTable(cols, rows, { width: 34, color: plain });
+    expect(cells(text)[0]).toEqual(['id', 'range']);
+    expect(cells(text).slice(1).map((c) => c[1])).toEqual(['0x100000-0x200000', '(1048576 pages)']);
+    expect(text.replace(/\n/g, ' ')).toContain('column left out to fit 34 columns: extra');
+    // At 24 even without 'extra' the word does not fit (17 + 9 = 26 columns): now it is broken, at 24 - 9 = 15.
+    const narrow = fitTable(cols, rows, { width: 24, color: plain });
+    expect(maxLineWidth(narrow)).toBeLessThanOrEqual(24);
+    expect(cells(narrow).map((c) => c[1])).toEqual(['range', '0x100000-0x2000', '00 (1048576', 'pages)']);
   });
 
   it('splits into parts that repeat the leading column when nothing may be left out', () => {

@@ -6,6 +6,7 @@ import { EXIT_OK, UsageError } from '../../errors.js';
 import { loadTopology } from '../../topology/load.js';
 import { readNumactl } from '../../topology/numactl.js';
 import { DEFAULT_PRESET, PRESET_DESCRIPTIONS, presetNames } from '../../topology/presets.js';
+import { tableWidthFor } from '../../render/fit-table.js';
 import { renderTopology, sectionLines, topologyToJson } from '../../topology/render.js';
 import { readSysfs, type BuiltTopology } from '../../topology/sysfs.js';
 import { describeTiers, parseTierOverrides } from '../../topology/tiers.js';
@@ -104,7 +105,7 @@ export function topoCommand(ctx: CommandContext): Command {
           : [];
         for (const l of lines) io.stderr.write(`kpromo: ${l}\n`);
       } else {
-        const text = renderTopology(topo, ctx.color(), { ...(built ? { tiers: built.tiers } : {}), pageSize });
+        const text = renderTopology(topo, ctx.color(), { ...(built ? { tiers: built.tiers } : {}), pageSize, width: tableWidthFor(io.stdout) });
         io.stdout.write(text.endsWith('\n') ? text : text + '\n');
         for (const l of [...(built?.notes ?? []), ...(built?.warnings.map((w) => `warning: ${w}`) ?? [])]) io.stderr.write(`kpromo: ${l}\n`);
       }
