@@ -124,24 +124,11 @@ export function readSysfs(arg: string, opts: BuildOptions = {}): BuiltTopology {
   const warnings: string[] = [];
   if (dir !== arg) notes.push(`read nodes from ${dir}`);
 
-  let blockBytes: bigint | undefined;
-  const blockSize = (): bigint => {
-    if (blockBytes !== undefined) return blockBytes;
-    for (const f of [path.join(dir, '..', 'memory', 'block_size_bytes'), path.join(dir, 'memory', 'block_size_bytes')]) {
-      const text = readText(f);
-      if (text === undefined) continue;
-      blockBytes = parseHex(text, source, 'memory/block_size_bytes');
-      if (blockBytes === 0n || blockBytes % BigInt(pageSize) !== 0n) {
-        throw new TopologyError(source, 'memory/block_size_bytes', `block size ${text.trim()} is not a multiple of the page size ${pageSize}`);
-      }
-      return blockBytes;
-    }
-    throw new TopologyError(source, 'memory/block_size_bytes', 'not found in ../memory/ or ./memory/, but nodes list memory blocks');
-  };
-
   const cpus = new Map<number, string>();
-  const ranges = new Map<number, { start: number; end: number }[]>();
+  // Online blocks per node: [block number from the entry name, phys_index text or undefined].
+  const blocks = new Map<number, { name: string; n: number; idx: string | undefined }[]>();
   let anyBlocks = false;
+  let anyIndex = false;
   for (const { name, n: id } of nodeDirs) {
     const nodePath = path.join(dir, name);
     const raw = readText(path.join(nodePath, 'cpulist'));
@@ -154,8 +141,7 @@ export function readSysfs(arg: string, opts: BuildOptions = {}): BuiltTopology {
     }
     cpus.set(id, cpulist);
 
-    // Each online memory block M covers pfns [phys_index * block / page, (phys_index + 1) * block / page).
-    const starts: bigint[] = [];
+    const online: { name: string; n: number; idx: string | undefined }[] = [];
     const offline: string[] = [];
     for (const blk of numbered(nodePath, 'memory')) {
       anyBlocks = true;
@@ -165,15 +151,40 @@ export function readSysfs(arg: string, opts: BuildOptions = {}): BuiltTopology {
         continue;
       }
       const idx = readText(path.join(nodePath, blk.name, 'phys_index'));
-      starts.push(idx === undefined ? BigInt(blk.n) : parseHex(idx, source, `${name}/${blk.name}/phys_index`));
+      if (idx !== undefined) anyIndex = true;
+      online.push({ name: blk.name, n: blk.n, idx });
     }
     if (offline.length > 0) {
       notes.push(`node ${id}: ${offline.length} memory block${offline.length === 1 ? '' : 's'} not online, left out: ${offline.join(', ')}`);
     }
-    starts.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    const merged: { start: number; end: number }[] = [];
-    if (starts.length > 0) {
-      const pagesPerBlock = blockSize() / BigInt(pageSize);
+    blocks.set(id, online);
+  }
+
+  const ranges = new Map<number, { start: number; end: number }[]>();
+  const blockSizeText = [path.join(dir, '..', 'memory', 'block_size_bytes'), path.join(dir, 'memory', 'block_size_bytes')]
+    .map(readText)
+    .find((t) => t !== undefined);
+  if (!anyBlocks) {
+    layOutFromMeminfo(dir, source, nodeDirs, pageSize, ranges, warnings, 'no node lists memory blocks (nodeN/memoryM)');
+  } else if (blockSizeText === undefined && !anyIndex) {
+    // memoryM entries that lead nowhere (links into a ../memory that was not copied): a trimmed copy.
+    layOutFromMeminfo(dir, source, nodeDirs, pageSize, ranges, warnings, 'the nodes list memory blocks, but neither memory/block_size_bytes nor any memoryM/phys_index could be read (a trimmed copy)');
+  } else {
+    if (blockSizeText === undefined) {
+      throw new TopologyError(source, 'memory/block_size_bytes', 'not found in ../memory/ or ./memory/, but nodes list memory blocks');
+    }
+    const blockBytes = parseHex(blockSizeText, source, 'memory/block_size_bytes');
+    if (blockBytes === 0n || blockBytes % BigInt(pageSize) !== 0n) {
+      throw new TopologyError(source, 'memory/block_size_bytes', `block size ${blockSizeText.trim()} is not a multiple of the page size ${pageSize}`);
+    }
+    const pagesPerBlock = blockBytes / BigInt(pageSize);
+    for (const { name, n: id } of nodeDirs) {
+      // Each online memory block M covers pfns [phys_index * block / page, (phys_index + 1) * block / page).
+      const starts = blocks
+        .get(id)!
+        .map((b) => (b.idx === undefined ? BigInt(b.n) : parseHex(b.idx, source, `${name}/${b.name}/phys_index`)))
+        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const merged: { start: number; end: number }[] = [];
       for (const s of starts) {
         const start = s * pagesPerBlock;
         const end = start + pagesPerBlock;
@@ -182,11 +193,9 @@ export function readSysfs(arg: string, opts: BuildOptions = {}): BuiltTopology {
         if (last && BigInt(last.end) === start) last.end = Number(end);
         else merged.push({ start: Number(start), end: Number(end) });
       }
+      ranges.set(id, merged);
     }
-    ranges.set(id, merged);
   }
-
-  if (!anyBlocks) layOutFromMeminfo(dir, source, nodeDirs, pageSize, ranges, warnings);
 
   const tiers = assignTiers(
     ids.map((id) => ({ id, hasCpus: cpus.get(id) !== '' })),
@@ -206,7 +215,7 @@ export function readSysfs(arg: string, opts: BuildOptions = {}): BuiltTopology {
 }
 
 /**
- * No node lists a memory block (a kernel without CONFIG_MEMORY_HOTPLUG, or a trimmed copy): lay the nodes
+ * No usable memory blocks (a kernel without CONFIG_MEMORY_HOTPLUG, or a trimmed copy; `why` says which): lay the nodes
  * out back to back from pfn 0 in node id order, MemTotal of nodeN/meminfo each, as the numactl import
  * does, with a warning that the ranges are synthetic. A node without a readable MemTotal is an error.
  */
@@ -217,6 +226,7 @@ function layOutFromMeminfo(
   pageSize: number,
   ranges: Map<number, { start: number; end: number }[]>,
   warnings: string[],
+  why: string,
 ): void {
   let base = 0;
   const missing: string[] = [];
@@ -234,7 +244,7 @@ function layOutFromMeminfo(
     throw new TopologyError(
       source,
       missing[0]!.split(' ')[0]!,
-      `no node lists memory blocks (nodeN/memoryM), so the node sizes must come from nodeN/meminfo MemTotal, but it is missing for: ${missing.join(', ')}. ` +
+      `${why}, so the node sizes must come from nodeN/meminfo MemTotal, but it is missing for: ${missing.join(', ')}. ` +
         'Copy /sys/devices/system/memory and the nodes\' memoryM entries, or the nodes\' meminfo files',
     );
   }
@@ -244,7 +254,7 @@ function layOutFromMeminfo(
     base += pages;
   }
   warnings.push(
-    'no node lists memory blocks (nodeN/memoryM): the pfn ranges are synthetic, laid out back to back from pfn 0 in node id order ' +
+    `${why}: the pfn ranges are synthetic, laid out back to back from pfn 0 in node id order ` +
       'from nodeN/meminfo MemTotal; pfns of a real trace will not match them (copy the memory blocks from the traced machine for real ranges)',
   );
 }
