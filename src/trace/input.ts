@@ -1,10 +1,15 @@
 /**
- * Trace input of every accepted kind (issue 3): per input (file, `.gz` file or standard input) the
+ * Trace input of every accepted kind (issue 3): per input (file, gzip file or standard input) the
  * first bytes are sniffed (looksLikePerf) unless `--input` forces a kind, and the input goes to the
  * CSV reader (readTraces) or the perf reader (PerfReader). Several inputs replay as one stream in order.
+ *
+ * gzip is recognised by its magic bytes (1f 8b), on any input, stdin included, whatever its name. A
+ * regular file is sniffed with pread and then read by the chosen reader; anything else (a FIFO, a
+ * character device, standard input) and a gzip file not named `.gz` is opened once and streamed:
+ * the chunks read to decide are handed on to the reader (a FIFO cannot be read twice).
  */
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { TraceError, UsageError } from '../errors.js';
@@ -72,6 +77,8 @@ export interface PerfInputStats {
   events: Record<string, number>;
   /** Field lists used (given or detected), distinct, as `-F` lists. */
   shapes: string[];
+  /** What detection assumed and warnings about samples skipped, each with how to change it (for stderr). */
+  notes: string[];
 }
 
 /** What readInputs read. `skipped` counts bad lines of both kinds. */
@@ -120,10 +127,15 @@ export async function readInputs(inputs: readonly TraceInput[], sink: AccessSink
       break;
     }
     stats.kinds.push(src.kind);
-    const stopped =
-      src.kind === 'csv'
-        ? await readCsv(input.name, src.stdin, sink, opts, onBad, progress)
-        : await readPerfInput(input.name, src.stdin, sink, opts, settings, onBad, progress, stats);
+    let stopped: boolean;
+    try {
+      stopped =
+        src.kind === 'csv'
+          ? await readCsv(input.name, src.stdin, sink, opts, onBad, progress)
+          : await readPerfInput(input.name, src.stdin, sink, opts, settings, onBad, progress, stats);
+    } finally {
+      src.close?.();
+    }
     if (stopped) {
       stats.stopped = true;
       break;
@@ -131,42 +143,169 @@ export async function readInputs(inputs: readonly TraceInput[], sink: AccessSink
   }
   stats.bytes = progress.bytes;
   stats.records = progress.records;
+  if (stats.perf !== null) stats.perf.notes.push(...perfSkipWarnings(stats.perf, settings));
   return stats;
 }
 
-/** An input whose kind is known; `stdin` is standard input with the sniffed chunks put back (null: read it directly). */
+/** stderr lines about perf input: what detection assumed and why samples were skipped (each `kpromo: ` prefixed), or ''. */
+export function inputNotes(read: InputStats): string {
+  return read.perf === null ? '' : read.perf.notes.map((n) => `kpromo: ${n}\n`).join('');
+}
+
+/** Share of samples that must give no record for perfSkipWarnings() to speak. */
+export const SKIPPED_WARN_SHARE = 0.99;
+
+/**
+ * Warnings when (nearly) every perf sample was skipped (>= 99 %): why, and how to fix it, one line
+ * per reason that accounts for at least 1 % of the samples.
+ */
+export function perfSkipWarnings(p: PerfInputStats, settings: InputSettings = DEFAULT_INPUT_SETTINGS): string[] {
+  if (p.samples === 0 || p.records > p.samples * (1 - SKIPPED_WARN_SHARE)) return [];
+  const pct = (n: number): string => `${((100 * n) / p.samples).toFixed(n === p.samples ? 0 : 1)} %`;
+  const out: string[] = [];
+  const head = `${p.samples - p.records} of ${p.samples} perf samples (${pct(p.samples - p.records)}) gave no access record`;
+  const reasons = (['other_event', 'phys_addr_missing', 'phys_addr_zero', 'cpu_not_in_topology'] as const)
+    .filter((r) => p.skipped[r] > 0 && p.skipped[r] >= p.samples / 100)
+    .sort((a, b) => p.skipped[b] - p.skipped[a]);
+  const fields = p.shapes[0]?.replace(/\?/g, '') ?? 'comm,pid,tid,cpu,time,event,addr';
+  for (const r of reasons) {
+    const n = `${p.skipped[r]} (${pct(p.skipped[r])})`;
+    switch (r) {
+      case 'other_event': {
+        const seen = Object.entries(p.events).sort((a, b) => b[1] - a[1]);
+        const names = seen.map(([e, k]) => `${e || '(none)'} ${k}`).join(', ');
+        const kept = settings.events.length > 0 ? `--event ${settings.events.join(',')}` : 'the memory-access events (ibs_op, mem-loads, mem-stores)';
+        const suggest = seen.filter(([e]) => e !== '' && !settings.events.includes(e)).map(([e]) => e);
+        out.push(`${head}: ${n} are samples of events kpromo does not keep (events seen: ${names}); it keeps ${kept}. To keep them: --event ${suggest.join(',') || 'NAME'}`);
+        break;
+      }
+      case 'phys_addr_missing':
+        out.push(`${head}: ${n} have no phys_addr (fields ${fields}). Record physical addresses (perf record -d --phys-data ...) and print them: perf script -F comm,pid,tid,cpu,time,event,addr,phys_addr`);
+        break;
+      case 'phys_addr_zero':
+        out.push(`${head}: ${n} have phys_addr 0 (no physical address: perf record without --phys-data, without the privilege to read it (root or CAP_PERFMON), or samples of pages not present, as first-touch faults). Record with perf record -d --phys-data as root`);
+        break;
+      case 'cpu_not_in_topology':
+        out.push(`${head}: ${n} are from CPUs in no node of the topology (--nid cpu). Use this machine's topology (kpromo topo --from-sysfs /sys/devices/system/node --json > box.json; --topology box.json), or --nid none / --nid N`);
+        break;
+    }
+  }
+  if (out.length === 0) out.push(`${head}; see the samples skipped by reason`);
+  return out;
+}
+
+/** An input whose kind is known; `stdin` is the input's chunks, those read to decide first (null: the reader opens the file by name). */
 interface OpenInput {
   readonly kind: 'csv' | 'perf';
   readonly stdin: AsyncIterable<Buffer> | null;
+  /** Closes what was opened here (a stream not read to its end). */
+  readonly close?: () => void;
 }
 
-/** Decides an input's kind; null when stopped (Ctrl-C) while sniffing standard input. */
+const GZIP_MAGIC_0 = 0x1f;
+const GZIP_MAGIC_1 = 0x8b;
+
+/** Decides an input's kind, opening it at most once; null when stopped (Ctrl-C) while sniffing a stream. */
 async function openInput(name: string, kind: InputKind, stdin: NodeJS.ReadableStream, stop: () => boolean): Promise<OpenInput | null> {
-  if (name !== '-') return { kind: kind !== 'auto' ? kind : (await sniffFile(name)) ? 'perf' : 'csv', stdin: null };
-  if (kind === 'csv') return { kind, stdin: null }; // readTraces reads opts.stdin itself
-  const it = (stdin as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
-  if (kind === 'perf') return { kind, stdin: chain([], it) };
-  // A pipe cannot seek: keep the chunks read to decide and replay them into the chosen reader.
-  const head: Buffer[] = [];
-  let size = 0;
-  for (;;) {
-    if (stop()) {
-      await it.return?.();
-      return null;
+  if (name === '-') return streamInput(name, kind, stdin as AsyncIterable<Buffer | string>, stop, null);
+  let regular = false;
+  try {
+    regular = (await stat(name)).isFile();
+  } catch {
+    return { kind: kind !== 'auto' ? kind : 'csv', stdin: null }; // the reader reports the error
+  }
+  if (regular) {
+    const gz = await isGzipFile(name);
+    // `.gz` files are gunzipped by both readers; a gzip file under another name is streamed here.
+    if (!gz || name.endsWith('.gz')) return { kind: kind !== 'auto' ? kind : (await sniffFile(name, gz)) ? 'perf' : 'csv', stdin: null };
+  }
+  const raw = createReadStream(name, { highWaterMark: CHUNK_BYTES });
+  return streamInput(name, kind, raw as AsyncIterable<Buffer>, stop, raw);
+}
+
+/** True when a regular file starts with the gzip magic bytes. */
+async function isGzipFile(name: string): Promise<boolean> {
+  try {
+    const fh = await open(name, 'r');
+    try {
+      const b = Buffer.alloc(2);
+      const { bytesRead } = await fh.read(b, 0, 2, 0);
+      return bytesRead === 2 && b[0] === GZIP_MAGIC_0 && b[1] === GZIP_MAGIC_1;
+    } finally {
+      await fh.close();
     }
-    if (size >= SNIFF_BYTES || decided(Buffer.concat(head))) break;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A stream read once: gunzipped when it starts with the gzip magic, then (for `--input auto`)
+ * sniffed; the chunks read to decide are put back in front of the rest for the reader.
+ */
+async function streamInput(
+  name: string,
+  kind: InputKind,
+  source: AsyncIterable<Buffer | string>,
+  stop: () => boolean,
+  raw: { destroy(): void } | null,
+): Promise<OpenInput | null> {
+  let it = source[Symbol.asyncIterator]();
+  let head: Buffer[] = [];
+  let size = 0;
+  const next = async (): Promise<Buffer | null> => {
     let r: IteratorResult<Buffer | string>;
     try {
       r = await it.next();
     } catch (err) {
       throw ioError(name, err);
     }
-    if (r.done === true) break;
-    const chunk = typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
-    head.push(chunk);
-    size += chunk.length;
+    if (r.done === true) return null;
+    return typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+  };
+  // Enough bytes for the magic (a pipe may deliver one byte at a time).
+  while (size < 2) {
+    if (stop()) {
+      await it.return?.();
+      raw?.destroy();
+      return null;
+    }
+    const c = await next();
+    if (c === null) break;
+    head.push(c);
+    size += c.length;
   }
-  return { kind: looksLikePerf(Buffer.concat(head)) ? 'perf' : 'csv', stdin: chain(head, it) };
+  let close = (): void => raw?.destroy();
+  const first = Buffer.concat(head);
+  if (first.length >= 2 && first[0] === GZIP_MAGIC_0 && first[1] === GZIP_MAGIC_1) {
+    const gunzip = createGunzip({ chunkSize: 256 << 10 });
+    const compressed = Readable.from(chain(head, it));
+    compressed.on('error', (err) => gunzip.destroy(err));
+    compressed.pipe(gunzip);
+    it = (gunzip as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    head = [];
+    size = 0;
+    close = () => {
+      compressed.destroy();
+      gunzip.destroy();
+      raw?.destroy();
+    };
+  }
+  if (kind !== 'auto') return { kind, stdin: chain(head, it), close };
+  // A pipe cannot seek: keep the chunks read to decide and replay them into the chosen reader.
+  for (;;) {
+    if (stop()) {
+      await it.return?.();
+      close();
+      return null;
+    }
+    if (size >= SNIFF_BYTES || decided(Buffer.concat(head))) break;
+    const c = await next();
+    if (c === null) break;
+    head.push(c);
+    size += c.length;
+  }
+  return { kind: looksLikePerf(Buffer.concat(head)) ? 'perf' : 'csv', stdin: chain(head, it), close };
 }
 
 /** True once `head` holds a whole line that decides: a data line, or a perf header line. */
@@ -191,10 +330,10 @@ async function* chain(head: readonly Buffer[], it: AsyncIterator<Buffer | string
   }
 }
 
-/** True when a file's first bytes (decompressed for `.gz`) look like perf; false when unreadable (the CSV reader reports it). */
-async function sniffFile(name: string): Promise<boolean> {
+/** True when a regular file's first bytes (decompressed when `gz`) look like perf; false when unreadable (the reader reports it). */
+async function sniffFile(name: string, gz: boolean): Promise<boolean> {
   try {
-    if (name.endsWith('.gz')) {
+    if (gz) {
       const raw = createReadStream(name, { highWaterMark: SNIFF_BYTES });
       const gunzip = createGunzip();
       raw.on('error', (err) => gunzip.destroy(err));
@@ -236,9 +375,9 @@ async function readCsv(
   progress: Progress,
 ): Promise<boolean> {
   const cb = opts.onProgress;
-  const from = stdin !== null ? Readable.from(stdin) : opts.stdin;
-  const r = await readTraces([{ name }], sink, {
-    ...(from !== undefined ? { stdin: from } : {}),
+  const from = stdin !== null ? Readable.from(stdin) : undefined;
+  const r = await readTraces([from !== undefined ? { name, stream: from } : { name }], sink, {
+    ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
     ...(cb !== undefined ? { onProgress: (p: ReadProgress) => progress.show(p.bytes, p.records, true) } : {}),
     ...(opts.shouldStop !== undefined ? { shouldStop: opts.shouldStop } : {}),
     ...(onBad !== undefined ? { onBad } : {}),
@@ -344,7 +483,7 @@ function addPerf(stats: InputStats, st: PerfReadStats): void {
   const p = (stats.perf ??= {
     files: 0, samples: 0, records: 0, nonSample: 0,
     skipped: Object.fromEntries(PERF_SKIP_REASONS.map((r) => [r, 0])) as Record<PerfSkipReason, number>,
-    events: {}, shapes: [],
+    events: {}, shapes: [], notes: [],
   });
   p.files++;
   p.samples += st.samples;
@@ -352,6 +491,7 @@ function addPerf(stats: InputStats, st: PerfReadStats): void {
   p.nonSample += st.nonSample;
   for (const r of PERF_SKIP_REASONS) p.skipped[r] += st.skipped[r];
   for (const [ev, n] of st.events) p.events[ev] = (p.events[ev] ?? 0) + n;
+  p.notes.push(...st.notes);
   if (st.shape !== null) {
     const s = shapeToString(st.shape);
     if (!p.shapes.includes(s)) p.shapes.push(s);

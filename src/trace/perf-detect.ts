@@ -15,7 +15,7 @@
  * callchains, cgroup/iregs/uregs/brstack/insn/flags/trace/misc/tod columns; use --perf-fields.
  */
 import type { PerfField, PerfShape } from './perf-fields.js';
-import { makeShape } from './perf-fields.js';
+import { PERF_PRINT_ORDER, makeShape } from './perf-fields.js';
 import { ABSENT, MAYBE, PRESENT } from './perf-line.js';
 import type { Presence } from './perf-line.js';
 
@@ -35,7 +35,11 @@ interface Step {
   /** Padding may precede the next field (after data_src's `%-*s`). */
   slack: boolean;
   fields: PerfField[];
+  /** MIDDLE index the walk goes on from (default: after the step's last field). */
+  next?: number;
 }
+
+const AFTER_ADDR = 1; // MIDDLE.indexOf('addr') + 1
 
 /** A `%16` field ending at a token: fixed at i, or anywhere from i on after data_src's padding. */
 function slot(s: string, i: number, slack: boolean, re: RegExp, lead: number): number {
@@ -89,7 +93,25 @@ const TAILS: readonly (readonly PerfField[])[] = [
 
 function steps(s: string, i: number, slack: boolean, f: PerfField): Step[] {
   switch (f) {
-    case 'addr':
+    case 'addr': {
+      const e = slot(s, i, slack, HEX16, 0);
+      if (e < 0) return [];
+      const out: Step[] = [{ end: e, slack: false, fields: ['addr'] }];
+      // perf_sample__fprintf_addr(): for events whose addr correlates with a symbol (page faults,
+      // branches), `sym`/`symoff`/`dso` in -F print the data address's symbol right after it:
+      // `" " sym[+off]` and/or `" (" dso ")"`, so never an empty text. The text may hold single
+      // spaces (C++ names, dso paths), never a run of them: that is the padding of the next `%16`
+      // field. So every token end before the first double space is where the next field may start.
+      if (s[e] === ' ' && e + 1 < s.length && s[e + 1] !== ' ') {
+        for (let k = e + 2; k <= s.length; k++) {
+          if (s[k - 1] === ' ' && s[k] === ' ') break;
+          if (s[k - 1] !== ' ' && (k === s.length || s[k] === ' ')) {
+            out.push({ end: k, slack: false, fields: ['addr', 'sym'], next: AFTER_ADDR });
+          }
+        }
+      }
+      return out;
+    }
     case 'phys_addr': {
       const e = slot(s, i, slack, HEX16, 0);
       return e < 0 ? [] : [{ end: e, slack: false, fields: [f] }];
@@ -149,11 +171,11 @@ function walk(s: string, i: number, k: number, slack: boolean, acc: PerfField[],
   if (i === s.length) out.add(acc.join(','));
   for (let f = k; f < MIDDLE.length; f++) {
     for (const st of steps(s, i, slack, MIDDLE[f]!)) {
-      const next = acc.concat(st.fields);
+      const next = acc.concat(st.fields.filter((x) => !acc.includes(x)));
       const last = st.fields[st.fields.length - 1]!;
       // `sym` (sym/symoff/dso text) continues after ip in perf's order.
-      const at = MIDDLE.indexOf(last === 'sym' ? 'ip' : last);
-      walk(s, st.end, at + 1, st.slack, next, out);
+      const at = st.next ?? MIDDLE.indexOf(last === 'sym' ? 'ip' : last) + 1;
+      walk(s, st.end, at, st.slack, next, out);
     }
   }
 }
@@ -174,10 +196,14 @@ export function middleCandidates(middle: string): Set<string> {
     const fields = c === '' ? [] : c.split(',');
     const k = fields.filter((f) => f.endsWith('page_size')).length;
     const names = ['data_page_size', 'code_page_size'].slice(0, k);
-    out.add(fields.filter((f) => !f.endsWith('page_size')).concat(names).join(','));
+    // In perf's print order, so that the same fields found along different paths compare equal.
+    const list = fields.filter((f) => !f.endsWith('page_size')).concat(names) as PerfField[];
+    out.add(list.sort((a, b) => PRINT_INDEX.get(a)! - PRINT_INDEX.get(b)!).join(','));
   }
   return out;
 }
+
+const PRINT_INDEX = new Map<string, number>(PERF_PRINT_ORDER.map((f, i) => [f, i]));
 
 /** What one window line showed: head presence flags and its candidate middles. */
 export interface ProbeLine {
@@ -190,10 +216,27 @@ export interface ProbeLine {
   readonly candidates: ReadonlySet<string>;
 }
 
-/** Detection result: a shape, or the line and reason that stopped it. */
+/**
+ * The one doubt text cannot settle: one hex column that is phys_addr in some readings and not in the
+ * others (`-F cpu,time,phys_addr` and `-F cpu,time,addr` print the very same text). The reader
+ * settles it with the topology (perf-read.ts).
+ */
+export interface PhysDoubt {
+  /** The reading with phys_addr. */
+  readonly withPhys: PerfShape;
+  /** The reading without (addr in its place when that is one of the readings). */
+  readonly withoutPhys: PerfShape;
+}
+
+/** Detection result: a shape, or the line and reason that stopped it (with the phys_addr doubt, if that is all). */
 export type Detection =
   | { readonly ok: true; readonly shape: PerfShape }
-  | { readonly ok: false; readonly line: number; readonly text: string; readonly reason: string };
+  | { readonly ok: false; readonly line: number; readonly text: string; readonly reason: string; readonly physDoubt?: PhysDoubt };
+
+/** The phys_addr and page-size fields of a reading: what decides where the reader finds phys_addr. */
+export function physSignature(list: string): string {
+  return list === '' ? '' : list.split(',').filter((f) => f === 'phys_addr' || f.endsWith('page_size')).join(',');
+}
 
 function flag(lines: readonly ProbeLine[], get: (p: ProbeLine) => boolean): Presence {
   const n = lines.filter(get).length;
@@ -225,23 +268,37 @@ export function detectShape(lines: readonly ProbeLine[]): Detection {
     if (pr !== ABSENT) fields.add(f);
     if (pr === MAYBE) optional.add(f);
   }
-  if (common !== null) {
-    const lists = [...common].map((c) => (c === '' ? [] : (c.split(',') as PerfField[])));
-    const sig = (l: PerfField[]): string => l.filter((f) => f === 'phys_addr' || f.endsWith('page_size')).join(',');
-    const sigs = new Set(lists.map(sig));
-    if (sigs.size > 1) {
-      const last = lines[lines.length - 1]!;
-      const alts = [...common].map((c) => c || '(nothing)').join(' | ');
-      return { ok: false, line: last.line, text: last.text, reason: `cannot tell which perf script fields these lines hold (${alts}); pass --perf-fields` };
-    }
-    for (const l of lists) for (const f of l) fields.add(f);
-    for (const f of fields) {
+  const build = (lists: readonly PerfField[][]): PerfShape => {
+    const all = new Set(fields);
+    const opt = new Set(optional);
+    for (const l of lists) for (const f of l) all.add(f);
+    for (const f of all) {
       if ((MIDDLE as readonly string[]).includes(f) || f === 'sym') {
-        if (!lists.every((l) => l.includes(f))) optional.add(f);
+        if (!lists.every((l) => l.includes(f))) opt.add(f);
       }
     }
+    return makeShape(all, 'detected', opt);
+  };
+  if (common === null) return { ok: true, shape: build([]) };
+  const lists = [...common].map((c) => (c === '' ? [] : (c.split(',') as PerfField[])));
+  const sigs = new Set([...common].map(physSignature));
+  if (sigs.size > 1) {
+    const last = lines[lines.length - 1]!;
+    const alts = [...common].map((c) => c || '(nothing)').join(' | ');
+    const reason = `cannot tell which perf script fields these lines hold (${alts}); pass --perf-fields`;
+    // Only phys_addr itself in doubt: two signatures, one of them the other plus phys_addr.
+    const [a, b] = [...sigs].sort((x, y) => y.length - x.length) as [string, string];
+    if (sigs.size === 2 && a.split(',').filter((f) => f !== 'phys_addr').join(',') === b && a.split(',').includes('phys_addr') && !b.split(',').includes('phys_addr')) {
+      const withPhys = lists.filter((l) => l.includes('phys_addr'));
+      const without = lists.filter((l) => !l.includes('phys_addr'));
+      // Of the readings without phys_addr, the ones that read the column as addr (what perf prints
+      // for the same -F list with addr in place of phys_addr), else all of them.
+      const asAddr = without.filter((l) => withPhys.some((p) => p.map((f) => (f === 'phys_addr' ? 'addr' : f)).join(',') === l.join(',')));
+      return { ok: false, line: last.line, text: last.text, reason, physDoubt: { withPhys: build(withPhys), withoutPhys: build(asAddr.length > 0 ? asAddr : without) } };
+    }
+    return { ok: false, line: last.line, text: last.text, reason };
   }
-  return { ok: true, shape: makeShape(fields, 'detected', optional) };
+  return { ok: true, shape: build(lists) };
 }
 
 /** Header lines `perf script --header` prints before the samples. */
@@ -265,7 +322,14 @@ export function looksLikePerf(firstBytes: Buffer | string): boolean {
       if (PERF_HEADER.test(line)) return true;
       continue;
     }
-    return PERF_TIME.test(line);
+    return PERF_TIME.test(line) || PERF_NO_TIME.test(line);
   }
   return false;
 }
+
+/**
+ * A perf sample line printed without its time field (`-F comm,pid,cpu,event,addr,...`): no comma
+ * (a CSV trace always has them), and a `[cpu]` token (`"[%03d] "`) or an event token `name: ` followed
+ * by a bare hex field. Such input goes to the perf reader, which refuses it for lack of a time.
+ */
+const PERF_NO_TIME = /^[^,]*(?:(?:^|\s)\[[0-9]{3,}\](?:\s|$)|\S: +[0-9a-f]+(?:\s|$))/;

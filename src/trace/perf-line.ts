@@ -247,7 +247,7 @@ export function parsePerfHead(b: Buffer, s: number, e: number, shape: LineShape,
   out.physAddr = -1;
   out.cpu = -1;
   const p0 = findTime(b, s, e, out);
-  if (p0 < 0) return bad(out, 'time', 'no time field (S.UUUUUU: or S.NNNNNNNNN:)');
+  if (p0 < 0) return bad(out, 'time', 'no time field (S.UUUUUU: or S.NNNNNNNNN:); kpromo needs the sample time: keep time in perf script -F');
   if (shape.cpu !== ABSENT) {
     out.cpu = findCpu(b, s, out.timeStart, shape.misc);
     if (out.cpu < 0 && shape.cpu === PRESENT) return bad(out, 'cpu', 'no [cpu] before the time');

@@ -23,8 +23,11 @@ import {
   parsePerfRest,
 } from './perf-line.js';
 import type { LineShape, PerfSample } from './perf-line.js';
-import { detectShape, middleCandidates } from './perf-detect.js';
-import type { ProbeLine } from './perf-detect.js';
+import { detectShape, middleCandidates, physSignature } from './perf-detect.js';
+import type { PhysDoubt, ProbeLine } from './perf-detect.js';
+import { fastLines, fastMissing, fastNoCpu, fastRecords, fastSamples, fastShape, fastZero, scanPerf } from './perf-fast.js';
+import type { FastShape } from './perf-fast.js';
+import { MAX_LINE_BYTES } from './tracefile.js';
 import {
   PERF_SKIP_REASONS, checkHz, checkPageSize, cpuNodeTable, isMemoryEvent, perfTimeToJiffies,
 } from './perf-map.js';
@@ -53,9 +56,18 @@ export interface PerfReadOptions {
   readonly skipBad?: boolean;
   /** Called for every line skipped as bad (with skipBad), with the error it would have thrown (as read.ts's onBad). */
   readonly onBad?: (err: TraceError) => void;
-  /** Accepted sample lines used to detect the shape; default 32. */
+  /** Accepted sample lines detection looks at before it may decide; default 32 (it reads on while in doubt). */
   readonly detectLines?: number;
+  /** false: never use the byte-level fast path (perf-fast.ts), for differential tests. */
+  readonly fast?: boolean;
 }
+
+/** Detection reads on while in doubt, up to this many lines ... */
+export const DETECT_MAX_LINES = 64 << 10;
+/** ... or this many bytes held, then decides with what it has. */
+export const DETECT_MAX_BYTES = 8 << 20;
+/** Bad text quoted in an error: at most this many characters. */
+const QUOTE_CHARS = 200;
 
 /** A malformed line skipped with skipBad. */
 export interface PerfBadLine {
@@ -83,6 +95,8 @@ export interface PerfReadStats {
   readonly events: ReadonlyMap<string, number>;
   /** The shape used (given or detected); null when no sample line was seen. */
   readonly shape: PerfShape | null;
+  /** What detection assumed, for stderr (with how to make it explicit). */
+  readonly notes: readonly string[];
 }
 
 /** How many bad lines PerfReadStats.firstBad keeps. */
@@ -100,13 +114,24 @@ export class PerfReader {
   private readonly skipBad: boolean;
   private readonly onBad: ((err: TraceError) => void) | undefined;
   private readonly detectLines: number;
+  private readonly topology: Topology | undefined;
+  private readonly useFast: boolean;
   private readonly s: PerfSample = newPerfSample();
-  /** The partial last line of the previous chunk. */
-  private carry: Buffer = Buffer.alloc(0);
+  /** The partial last line of the previous chunk: carry[0, carryLen). */
+  private carry: Buffer = Buffer.allocUnsafe(4096);
+  private carryLen = 0;
   private shape: PerfShape | null = null;
   private ls: LineShape | null = null;
+  private fs: FastShape | null = null;
+  /** The accepted event the fast path takes (the last one the general parser accepted). */
+  private fastEv: { bytes: Buffer; name: string; accepted: boolean; samples: number } | null = null;
   private pending: { no: number; bytes: Buffer }[] = [];
+  private pendingBytes = 0;
   private probes: ProbeLine[] = [];
+  /** Readings every probe so far allows (intersection of their candidates); null before the first. */
+  private common: Set<string> | null = null;
+  private readonly candidateCache = new Map<string, ReadonlySet<string>>();
+  private readonly notes: string[] = [];
   private lineNo = 0;
   private samples = 0;
   private records = 0;
@@ -133,6 +158,8 @@ export class PerfReader {
     this.skipBad = opts.skipBad ?? false;
     this.onBad = opts.onBad;
     this.detectLines = Math.max(1, opts.detectLines ?? 32);
+    this.topology = opts.topology;
+    this.useFast = opts.fast ?? true;
     this.skipped = Object.fromEntries(PERF_SKIP_REASONS.map((r) => [r, 0])) as Record<PerfSkipReason, number>;
     if (opts.fields !== undefined) {
       this.useShape(typeof opts.fields === 'string' ? parsePerfFields(opts.fields) : opts.fields);
@@ -149,54 +176,91 @@ export class PerfReader {
     }
     this.shape = shape;
     this.ls = ls;
+    this.fs = this.useFast ? fastShape(ls, this.nid, this.cpuNode, this.hz, this.pageSize) : null;
+    if (this.fs !== null && ls.event === ABSENT) this.fastEv = this.eventOfName('');
   }
 
   /** Feeds the next chunk (a Buffer may be reused by the caller afterwards). */
   push(chunk: Buffer | string): void {
     const b = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
-    const start = this.carry.length > 0 ? this.joinCarry(b) : 0;
-    if (start < 0) return;
+    let start = 0;
+    if (this.carryLen > 0) {
+      const nl = b.indexOf(10);
+      if (nl < 0) {
+        this.append(b, 0, b.length);
+        return;
+      }
+      this.append(b, 0, nl);
+      const len = this.carryLen;
+      this.carryLen = 0;
+      this.line(this.carry, 0, len);
+      start = nl + 1;
+    }
     const rest = this.scan(b, start);
-    if (rest < b.length) this.keepCarry(b, rest);
+    if (rest < b.length) this.append(b, rest, b.length);
   }
 
   /**
-   * The hot loop over the whole lines of a chunk from `start`; returns where the partial last line
-   * starts. Kept apart from the cold carry code so V8's optimized loop survives between chunks.
+   * The whole lines of a chunk from `start`: through the fast path while it takes them, each other
+   * line through line(); returns where the partial last line starts.
    */
   private scan(b: Buffer, start: number): number {
-    let nl = b.indexOf(10, start);
-    while (nl >= 0) {
+    const last = b.lastIndexOf(10);
+    if (last < start) return start;
+    const end = last + 1;
+    while (start < end) {
+      const fs = this.fs;
+      const ev = this.fastEv;
+      if (fs !== null && ev !== null) {
+        const stop = scanPerf(b, start, end, fs, ev.bytes, this.sink);
+        if (fastLines > 0) this.took(ev);
+        start = stop;
+        if (start >= end) break;
+      }
+      const nl = b.indexOf(10, start);
       this.line(b, start, nl);
       start = nl + 1;
-      nl = b.indexOf(10, start);
     }
-    return start;
+    return end;
   }
 
-  /** Completes the carried partial line with the start of `b`; returns where `b`'s next line starts, -1 if none. */
-  private joinCarry(b: Buffer): number {
-    const nl = b.indexOf(10);
-    if (nl < 0) {
-      this.carry = Buffer.concat([this.carry, b]);
-      return -1;
-    }
-    const line = Buffer.concat([this.carry, b.subarray(0, nl)]);
-    this.carry = Buffer.alloc(0);
-    this.line(line, 0, line.length);
-    return nl + 1;
+  /** Adds what the fast path took to the counters. */
+  private took(ev: { samples: number }): void {
+    this.lineNo += fastLines;
+    this.samples += fastSamples;
+    ev.samples += fastSamples;
+    this.records += fastRecords;
+    this.skipped.phys_addr_zero += fastZero;
+    this.skipped.phys_addr_missing += fastMissing;
+    this.skipped.cpu_not_in_topology += fastNoCpu;
   }
 
-  private keepCarry(b: Buffer, from: number): void {
-    this.carry = Buffer.from(b.subarray(from));
+  /** Adds src[from, to) to the carried partial line; a line over MAX_LINE_BYTES is an error (bounded memory). */
+  private append(src: Uint8Array, from: number, to: number): void {
+    const need = this.carryLen + (to - from);
+    if (need > this.carry.length) {
+      if (need > MAX_LINE_BYTES) this.tooLong(this.carry, 0, this.carryLen);
+      const grown = Buffer.allocUnsafe(Math.min(MAX_LINE_BYTES, Math.max(need, this.carry.length * 2)));
+      this.carry.copy(grown, 0, 0, this.carryLen);
+      this.carry = grown;
+    }
+    this.carry.set(src.subarray(from, to), this.carryLen);
+    this.carryLen = need;
+  }
+
+  private tooLong(b: Uint8Array, s: number, e: number): never {
+    throw new TraceError(
+      { file: this.file, line: this.lineNo + 1, column: 0, text: quote(b, s, e) },
+      `line is longer than ${MAX_LINE_BYTES} bytes`,
+    );
   }
 
   /** Ends the input (a last line without `\n` counts) and returns the statistics. */
   end(): PerfReadStats {
-    if (this.carry.length > 0) {
-      const last = this.carry;
-      this.carry = Buffer.alloc(0);
-      this.line(last, 0, last.length);
+    if (this.carryLen > 0) {
+      const len = this.carryLen;
+      this.carryLen = 0;
+      this.line(this.carry, 0, len);
     }
     if (this.ls === null) this.detect();
     const events = new Map<string, number>();
@@ -210,11 +274,13 @@ export class PerfReader {
       firstBad: this.firstBad.slice(),
       events,
       shape: this.shape,
+      notes: this.notes.slice(),
     };
   }
 
   /** One line b[s, e) without its `\n`. */
   private line(b: Buffer, s: number, e: number): void {
+    if (e - s > MAX_LINE_BYTES) this.tooLong(b, s, e);
     const no = ++this.lineNo;
     if (e > s && b[e - 1] === 13) e--;
     if (this.ls !== null) {
@@ -223,14 +289,31 @@ export class PerfReader {
     }
     const bytes = Buffer.from(b.subarray(s, e));
     this.pending.push({ no, bytes });
+    this.pendingBytes += bytes.length;
     this.probe(bytes, no);
-    if (this.probes.length >= this.detectLines) this.detect();
+    if (this.ls !== null) return; // decided (or failed) by the probe
+    if (this.probes.length >= this.detectLines && this.settled()) this.detect();
+    else if (this.pending.length >= DETECT_MAX_LINES || this.pendingBytes >= DETECT_MAX_BYTES) this.detect();
     else if (this.pending.length >= 4096 && this.probes.length === 0) {
       // No accepted sample yet: these lines need no field list beyond the head.
       const lines = this.pending;
       this.pending = [];
+      this.pendingBytes = 0;
       for (const l of lines) this.processWith(HEAD_PROBE, l.bytes, 0, l.bytes.length, l.no);
     }
+  }
+
+  /** True when the lines so far agree on where phys_addr is (one phys signature left). */
+  private settled(): boolean {
+    const c = this.common;
+    if (c === null || c.size === 0) return true;
+    let sig: string | null = null;
+    for (const x of c) {
+      const g = physSignature(x);
+      if (sig === null) sig = g;
+      else if (g !== sig) return false;
+    }
+    return true;
   }
 
   /** Adds a window line to the detection probes when it is a sample of an accepted event. */
@@ -238,12 +321,25 @@ export class PerfReader {
     const c0 = b[0];
     if (b.length === 0 || c0 === 35 || c0 === 9) return;
     const s = this.s;
-    if (parsePerfHead(b, 0, b.length, HEAD_PROBE, s) !== PERF_SAMPLE) return;
+    const st = parsePerfHead(b, 0, b.length, HEAD_PROBE, s);
+    if (st === PERF_BAD) {
+      // Not even a perf head (no time): say so at once rather than after the detection window.
+      if (!this.skipBad && b.toString('latin1').trim() !== '') this.processWith(HEAD_PROBE, b, 0, b.length, no);
+      return;
+    }
+    if (st !== PERF_SAMPLE) return;
     const event = b.toString('utf8', s.eventStart, s.eventEnd);
     if (!this.accepts(event)) return;
     let head = b.toString('utf8', 0, s.timeStart).trimEnd();
     if (s.cpu >= 0) head = head.slice(0, head.lastIndexOf('[')).trimEnd();
     const afterTime = b.toString('utf8', s.timeStart, b.length);
+    const middle = b.toString('utf8', s.rest, b.length);
+    let candidates = this.candidateCache.get(middle);
+    if (candidates === undefined) {
+      candidates = middleCandidates(middle);
+      if (this.candidateCache.size >= 4096) this.candidateCache.clear();
+      this.candidateCache.set(middle, candidates);
+    }
     this.probes.push({
       line: no,
       text: b.toString('utf8'),
@@ -251,10 +347,19 @@ export class PerfReader {
       cpu: s.cpu >= 0,
       period: event !== '' && /^\s*[0-9]+\s/.test(afterTime.slice(afterTime.indexOf(': ') + 2)),
       event: event !== '',
-      candidates: middleCandidates(b.toString('utf8', s.rest, b.length)),
+      candidates,
     });
+    if (candidates.size === 0) {
+      if (!this.skipBad) this.detect(); // reports this line
+      return;
+    }
+    const prev = this.common;
+    const next = prev === null ? new Set(candidates) : new Set([...prev].filter((c) => candidates.has(c)));
+    this.common = next;
+    if (next.size === 0) this.detect(); // reports this line
   }
 
+  /** Decides the shape from the probes held (or the error), then parses the lines held. */
   private detect(): void {
     if (this.probes.length > 0) {
       const firstEmpty = this.probes.find((p) => p.candidates.size === 0);
@@ -262,17 +367,65 @@ export class PerfReader {
         // Unrecognised lines are bad lines; the rest decide the shape.
         this.probes = this.probes.filter((p) => p.candidates.size > 0);
       }
+    }
+    if (this.probes.length > 0) {
       const d = detectShape(this.probes);
-      if (!d.ok) throw new TraceError({ file: this.file, line: d.line, column: 0, text: d.text }, d.reason);
-      this.useShape(d.shape);
+      if (d.ok) this.useShape(d.shape);
+      else if (d.physDoubt !== undefined && this.topology !== undefined) this.settleDoubt(d.physDoubt, this.topology);
+      else {
+        const t = Buffer.from(d.text);
+        throw new TraceError({ file: this.file, line: d.line, column: 0, text: quote(t, 0, t.length) }, d.reason);
+      }
     } else {
       this.shape = null;
       this.ls = HEAD_PROBE;
     }
     const lines = this.pending;
     this.pending = [];
+    this.pendingBytes = 0;
     this.probes = [];
+    this.common = null;
+    this.candidateCache.clear();
     for (const l of lines) this.processWith(this.ls!, l.bytes, 0, l.bytes.length, l.no);
+  }
+
+  /**
+   * One hex column that is phys_addr or not (addr): physical addresses fall inside the topology's
+   * pfn ranges, user virtual addresses (0x55..., 0x7f...) do not. Read as phys_addr when every
+   * nonzero value of the lines held does (or there is none), else as addr; stderr says which and why.
+   */
+  private settleDoubt(doubt: PhysDoubt, topo: Topology): void {
+    const ls = compileShape(doubt.withPhys);
+    const s = this.s;
+    let nonzero = 0;
+    let inside = 0;
+    for (const l of this.pending) {
+      const b = l.bytes;
+      if (b.length === 0 || b[0] === 35 || b[0] === 9) continue;
+      if (parsePerfHead(b, 0, b.length, ls, s) !== PERF_SAMPLE) continue;
+      if (!this.accepts(b.toString('utf8', s.eventStart, s.eventEnd))) continue;
+      if (parsePerfRest(b, 0, b.length, ls, s) !== PERF_SAMPLE || s.physAddr <= 0) continue;
+      nonzero++;
+      if (inRanges(topo, Math.floor(s.physAddr / this.pageSize))) inside++;
+    }
+    const withList = doubt.withPhys.printed.join(',');
+    const withoutList = doubt.withoutPhys.printed.join(',');
+    const lines = this.pending.length;
+    const head = `${this.file}: perf fields: -F ${withList} and -F ${withoutList} print the same text, so the hex column before the line end may be phys_addr or not;`;
+    if (inside === nonzero) {
+      this.useShape(doubt.withPhys);
+      const why = nonzero === 0
+        ? `every value in the first ${lines} lines is 0, so no sample gives a record either way`
+        : `all ${nonzero} nonzero values in the first ${lines} lines fall inside the pfn ranges of topology ${topo.name}, as physical addresses do`;
+      this.notes.push(`${head} read as phys_addr: ${why}. To say so: --perf-fields ${withList}`);
+    } else {
+      this.useShape(doubt.withoutPhys);
+      this.notes.push(
+        `${head} read as addr (no phys_addr: samples are skipped as phys_addr_missing): ${nonzero - inside} of ${nonzero} nonzero values in the first ${lines} lines ` +
+          `fall outside the pfn ranges of topology ${topo.name}, as user virtual addresses do. If the column is phys_addr, pass --perf-fields ${withList} ` +
+          `and a topology that covers the machine (kpromo topo --from-sysfs /sys/devices/system/node --json > box.json)`,
+      );
+    }
   }
 
   private accepts(event: string): boolean {
@@ -293,10 +446,14 @@ export class PerfReader {
       while (i < len && b[s.eventStart + i] === bytes[i]) i++;
       if (i === len) return ev;
     }
-    const bytes = Buffer.from(b.subarray(s.eventStart, s.eventEnd));
-    const name = bytes.toString('utf8');
-    const ev = { bytes, name, accepted: this.accepts(name), samples: 0 };
-    seen.push(ev);
+    return this.eventOfName(b.toString('utf8', s.eventStart, s.eventEnd));
+  }
+
+  /** The entry of event `name` in `seen`, added if new. */
+  private eventOfName(name: string): { bytes: Buffer; name: string; accepted: boolean; samples: number } {
+    for (const ev of this.seen) if (ev.name === name) return ev;
+    const ev = { bytes: Buffer.from(name, 'utf8'), name, accepted: this.accepts(name), samples: 0 };
+    this.seen.push(ev);
     return ev;
   }
 
@@ -332,6 +489,7 @@ export class PerfReader {
       this.bad(ls, b, from, to, no, s.field, s.reason);
       return;
     }
+    if (this.fs !== null && ls === this.ls) this.fastEv = ev;
     this.samples++;
     ev.samples++;
     if (s.physAddr < 0) {
@@ -370,7 +528,7 @@ export class PerfReader {
   }
 
   private bad(ls: LineShape, b: Buffer, from: number, to: number, no: number, field: PerfField | '', reason: string): void {
-    const text = b.toString('utf8', from, to);
+    const text = quote(b, from, to);
     const column = field === '' ? 0 : ls.column.get(field) ?? 0;
     const err = new TraceError(field === '' ? { file: this.file, line: no, column, text } : { file: this.file, line: no, column, field, text }, reason);
     if (!this.skipBad) throw err;
@@ -379,6 +537,23 @@ export class PerfReader {
     if (this.firstBad.length < FIRST_BAD_KEPT) this.firstBad.push(skipped);
     this.onBad?.(err);
   }
+}
+
+/** Is `pfn` inside one of the topology's pfn ranges? */
+function inRanges(topo: Topology, pfn: number): boolean {
+  for (const n of topo.nodes) for (const r of n.pfn_ranges) if (pfn >= r.start && pfn < r.end) return true;
+  return false;
+}
+
+/**
+ * The text of b[s, e) for a message: decoded as UTF-8, cut to QUOTE_CHARS characters with the full
+ * length said, so binary or huge input is never echoed whole (TraceError escapes control bytes).
+ */
+export function quote(b: Uint8Array, s: number, e: number): string {
+  const buf = Buffer.from(b.buffer, b.byteOffset + s, Math.min(e - s, QUOTE_CHARS * 4, b.length - s));
+  const text = buf.toString('utf8');
+  if (e - s <= QUOTE_CHARS && text.length <= QUOTE_CHARS) return text;
+  return `${text.slice(0, QUOTE_CHARS)}... (${e - s} bytes)`;
 }
 
 /** Reads `perf script` output from chunks (a stream, or an array in tests) into `sink`. */

@@ -14,6 +14,8 @@ import { TraceFile, type ReadContext } from './tracefile.js';
 export interface TraceInput {
   /** As the user gave it; `-` is standard input. */
   name: string;
+  /** Already opened (input.ts: a FIFO, a gzip stream sniffed by content): read this instead of opening `name`. */
+  stream?: NodeJS.ReadableStream;
 }
 
 /** Progress of a replay, for a status line. */
@@ -67,7 +69,9 @@ export async function readTraces(inputs: TraceInput[], sink: AccessSink, opts: R
   for (const input of list) {
     stats.files++;
     const reader = new FileReader(new TraceFile(input.name, ctx), useFast);
-    const stopped = await readOne(input.name, reader, progress, opts);
+    const stopped = input.stream !== undefined
+      ? await readStream(input.name, input.stream, reader, progress, opts.shouldStop ?? (() => false), null)
+      : await readOne(input.name, reader, progress, opts);
     if (stopped) {
       stats.stopped = true;
       break;

@@ -71,8 +71,25 @@ describe('IBS fixtures', () => {
     expect(recs).toEqual(IBS_250);
   });
 
-  it('ibs-F-minimal.txt cannot be detected: -F cpu,time,addr prints the same text', async () => {
-    await expect(run(fixture('ibs-F-minimal.txt'))).rejects.toThrow(/--perf-fields/);
+  it('ibs-F-minimal.txt: -F cpu,time,addr prints the same text; the topology settles it', async () => {
+    // Without a topology nothing can: refused, asking for --perf-fields.
+    await expect(run(fixture('ibs-F-minimal.txt'), { topology: undefined, nid: 'none' })).rejects.toThrow(/--perf-fields/);
+    // 2s-cxl ends at pfn 0x400000 (16 GiB): of the 5 nonzero values, 0x8a5398920 (pfn 0x8a5398),
+    // 0x44e96a308 (pfn 0x44e96a) and 0xfffffffff000 fall outside (0x123456000 and 0x100000000 inside),
+    // so the column is read as addr: no record, and stderr says so.
+    const a = await run(fixture('ibs-F-minimal.txt'));
+    expect(a.recs).toEqual([]);
+    expect(a.stats.shape!.printed).toEqual(['cpu', 'time', 'addr']);
+    expect(a.stats.skipped.phys_addr_missing).toBe(6);
+    expect(a.stats.notes.join('\n')).toMatch(/read as addr .*3 of 5 nonzero values .*outside .*--perf-fields cpu,time,phys_addr/);
+    // A topology that covers every value: read as phys_addr, the same records as --perf-fields.
+    const wide: typeof TOPO_2S_CXL = { ...TOPO_2S_CXL, nodes: [...TOPO_2S_CXL.nodes, { ...TOPO_2S_CXL.nodes[2]!, id: 3, pfn_ranges: [{ start: 0x400000, end: 0x1000000000, kind: 'lru' }] }] };
+    const b = await run(fixture('ibs-F-minimal.txt'), { topology: wide });
+    const c = await run(fixture('ibs-F-minimal.txt'), { topology: wide, fields: 'cpu,time,phys_addr' });
+    expect(b.stats.shape!.printed).toEqual(['cpu', 'time', 'phys_addr']);
+    expect(b.recs).toEqual(c.recs);
+    expect(b.recs.length).toBe(4);
+    expect(b.stats.notes.join('\n')).toMatch(/read as phys_addr: all 5 nonzero values .*inside .*--perf-fields cpu,time,phys_addr/);
   });
 
   it('two events: the event column padded to the longest name; ibs_fetch// is other_event', async () => {

@@ -8,7 +8,7 @@ import { RFC_V1_DEFAULTS } from '../../engine/config.js';
 import type { AccessSink } from '../../engine/types.js';
 import { EXIT_INTERRUPTED, EXIT_OK } from '../../errors.js';
 import { loadTopology } from '../../topology/load.js';
-import { readInputs, type InputStats } from '../../trace/input.js';
+import { inputNotes, readInputs, type InputStats } from '../../trace/input.js';
 import { SRC_HWHINTS, SRC_PGTSCAN } from '../../trace/fields.js';
 import { checkHz } from '../../trace/perf-map.js';
 import { AtomicFile } from '../file-output.js';
@@ -125,6 +125,7 @@ async function convert(ctx: CommandContext, names: string[], raw: RawConvertOpti
     progress.done();
   }
   io.stderr.write(skipReport(read));
+  io.stderr.write(inputNotes(read));
   if (read.stopped) {
     file?.discard();
     if (!stop) return EXIT_OK; // the reader of stdout left

@@ -24,7 +24,7 @@ import { combineObservers } from '../../run/observers.js';
 import { runReplay, type ReplayResult, type ReplaySettings } from '../../run/replay.js';
 import { loadTopology } from '../../topology/load.js';
 import { PERF_SKIP_REASONS } from '../../trace/perf-map.js';
-import type { InputStats } from '../../trace/input.js';
+import { inputNotes, type InputStats } from '../../trace/input.js';
 import { AtomicFile } from '../file-output.js';
 import type { Io } from '../io.js';
 import {
@@ -264,6 +264,7 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
   }
 
   io.stderr.write(skipReport(result.read));
+  io.stderr.write(inputNotes(result.read));
   io.stderr.write(noRangeWarning(result.summary, settings.rfc.topology, topologyDefaulted));
   if (result.interrupted) {
     for (const f of files) f.discard();

@@ -1,0 +1,107 @@
+/**
+ * Parse-only cost of perf text against CSV, per record (issue 11 section 3: the perf reader must
+ * cost at most PERF_PARSE_TARGET times the CSV byte parser per record). Both texts hold the same
+ * generated records (CSV `0xPFN,NID,0,TIME` lines, and the IBS lines of perf-trace.ts's
+ * PerfLinePrinter), built in memory and fed in 1 MiB chunks to a sink that only counts, so the
+ * figure is the parsers' alone: no file system, no engine. Run: `npm run build && node
+ * --expose-gc dist/bench/perf-parse.js [records] [runs]`. Owned by the perf helper; bench/run.ts is not touched.
+ */
+import type { AccessSink } from '../src/engine/types.js';
+import { initialJiffies } from '../src/trace/perf-map.js';
+import { PerfReader } from '../src/trace/perf-read.js';
+import { readTraces } from '../src/trace/read.js';
+import { Readable } from 'node:stream';
+import { PerfLinePrinter } from './perf-trace.js';
+
+/** Target of the perf/CSV parse cost ratio per record (issue 11 section 3). */
+export const PERF_PARSE_TARGET = 2;
+
+class CountSink implements AccessSink {
+  n = 0;
+  sum = 0;
+  record_access(pfn: number, nid: number, _src: number, time: number): void {
+    this.n++;
+    this.sum += pfn + nid + time;
+  }
+}
+
+/** The same records as CSV and perf text chunks of about 1 MiB. */
+function texts(records: number): { csv: Buffer[]; perf: Buffer[] } {
+  let seed = 12345;
+  const rnd = (): number => (seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32;
+  const csv: Buffer[] = [];
+  const perf: Buffer[] = [];
+  const printer = new PerfLinePrinter((chunk) => perf.push(Buffer.from(chunk, 'latin1')));
+  let time = initialJiffies(250);
+  let buf = '';
+  for (let i = 0; i < records; i++) {
+    const pfn = 1 + Math.floor(rnd() * 0x3fffff);
+    const nid = pfn < 0x100000 ? 0 : pfn < 0x200000 ? 1 : -1;
+    if (rnd() < 0.3) time++;
+    buf += '0x' + pfn.toString(16) + ',' + nid + ',0,' + time + '\n';
+    if (buf.length >= 1 << 20) { csv.push(Buffer.from(buf, 'latin1')); buf = ''; }
+    printer.record_access(pfn, nid, 0, time);
+  }
+  if (buf !== '') csv.push(Buffer.from(buf, 'latin1'));
+  printer.flush();
+  return { csv, perf };
+}
+
+/** CPU milliseconds (user + system) since `t0`: steadier than wall time on a loaded machine. */
+function cpuMs(t0: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(t0);
+  return (d.user + d.system) / 1000;
+}
+
+async function timeCsv(chunks: Buffer[]): Promise<[number, number]> {
+  const sink = new CountSink();
+  const t0 = process.cpuUsage();
+  await readTraces([{ name: '-' }], sink, { stdin: Readable.from(chunks), parser: 'fast' });
+  return [cpuMs(t0), sink.n];
+}
+
+function timePerf(chunks: Buffer[], fast: boolean): [number, number] {
+  const sink = new CountSink();
+  const t0 = process.cpuUsage();
+  const r = new PerfReader(sink, { nid: 'none', fields: 'comm,pid,tid,cpu,time,event,addr,phys_addr', fast });
+  for (const c of chunks) r.push(c);
+  r.end();
+  return [cpuMs(t0), sink.n];
+}
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+}
+
+const records = Number(process.argv[2] ?? 2_000_000);
+const runs = Number(process.argv[3] ?? 5);
+const { csv, perf } = texts(records);
+const csvMs: number[] = [];
+const perfMs: number[] = [];
+const slowMs: number[] = [];
+const gc = (globalThis as { gc?: () => void }).gc;
+for (let r = 0; r < runs; r++) {
+  gc?.();
+  const [c, cn] = await timeCsv(csv);
+  gc?.();
+  const [p, pn] = timePerf(perf, true);
+  gc?.();
+  const [q, qn] = timePerf(perf, false);
+  if (cn !== records || pn !== records || qn !== records) throw new Error(`records: csv ${cn}, perf ${pn} / ${qn}, expected ${records}`);
+  csvMs.push(c);
+  perfMs.push(p);
+  slowMs.push(q);
+}
+const c = median(csvMs);
+const p = median(perfMs);
+const q = median(slowMs);
+const ratio = p / c;
+const row = (name: string, ms: number): string => `  ${name.padEnd(34)} ${ms.toFixed(0).padStart(6)} ms CPU  ${((ms * 1e6) / records).toFixed(0).padStart(5)} ns/record  ${(ms / c).toFixed(2)}x\n`;
+process.stdout.write(
+  `perf parse: ${records} records, median CPU time of ${runs} interleaved runs (noisy on a shared machine)\n` +
+    row('CSV byte parser (readTraces)', c) +
+    row('perf reader', p) +
+    row('perf reader, general parser only', q) +
+    `  ratio ${ratio.toFixed(2)}x (target <= ${PERF_PARSE_TARGET}x): ${ratio <= PERF_PARSE_TARGET ? 'PASS' : 'MISS'}\n`,
+);

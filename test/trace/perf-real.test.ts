@@ -1,0 +1,211 @@
+/**
+ * The perf reader on real `perf script` output (test/fixtures/perf/real/): detection, --perf-fields,
+ * the byte-level fast path and the general parser must all give what a reference reading gives.
+ */
+import { describe, expect, it } from 'vitest';
+import { TraceError } from '../../src/errors.js';
+import { PerfReader, readPerf, DETECT_MAX_LINES } from '../../src/trace/perf-read.js';
+import type { PerfReadOptions, PerfReadStats } from '../../src/trace/perf-read.js';
+import { BOX_2TIER, REAL_FIXTURES, realText, referenceRecords, type Rec } from './perf-real.js';
+
+async function read(text: string | Buffer[], opts: PerfReadOptions): Promise<{ recs: Rec[]; stats: PerfReadStats }> {
+  const recs: Rec[] = [];
+  const chunks = typeof text === 'string' ? [Buffer.from(text)] : text;
+  const stats = await readPerf(chunks, { record_access: (p, n, s, t) => void recs.push([p, n, s, t]) }, opts);
+  return { recs, stats };
+}
+
+/** Cuts text into chunks of varied sizes, so lines straddle chunks. */
+function chunked(text: string, seed: number): Buffer[] {
+  const b = Buffer.from(text);
+  const out: Buffer[] = [];
+  let x = seed;
+  for (let i = 0; i < b.length; ) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    const n = 1 + (x % 9000);
+    out.push(b.subarray(i, i + n));
+    i += n;
+  }
+  return out;
+}
+
+// Records per recording, counted with awk on the text (sample lines whose last field, phys_addr, is
+// not 0): `zcat readme.txt.gz | awk '$NF != "0"' | wc -l` = 4018 for the system-wide recording
+// (a.data: 2000 first-touch pages then 2 x 2000 copy-on-write faults, plus other processes), 5996 for
+// the zeros-first one (z.data: 3000 zeros, then 2 x 3000 copy-on-write faults less 4 zeros).
+const RECORDS: Record<string, number> = { a: 4018, z: 5996 };
+const recordsOf = (name: string): number => RECORDS[name.startsWith('zeros-first') ? 'z' : 'a']!;
+
+describe('real perf output: detected, --perf-fields and a reference reading agree', () => {
+  for (const f of REAL_FIXTURES) {
+    it(`${f.name} (-F ${f.fields}${f.ns ? ' --ns' : ''})`, async () => {
+      const text = realText(f.name);
+      const event = f.event ? ['page-faults'] : [];
+      const base: PerfReadOptions = { topology: BOX_2TIER, nid: 'cpu', events: event };
+      const auto = await read(text, base);
+      const exact = await read(text, { ...base, fields: f.fields! });
+      const ref = referenceRecords(text, { hz: 250, event: f.event ? 'page-faults' : null, cpuNode: (c) => (c === 0 || c === 1 ? 0 : -1), pageShift: 12 });
+      expect(auto.stats.records).toBe(recordsOf(f.name));
+      expect(ref.length).toBe(recordsOf(f.name));
+      expect(auto.recs).toEqual(ref);
+      expect(exact.recs).toEqual(ref);
+      // The detected list holds every field perf printed that kpromo names (pid/tid are read, not named).
+      const named = f.fields!.split(',').filter((x) => !['pid', 'tid', 'symoff', 'dso'].includes(x));
+      expect(auto.stats.shape!.printed.filter((x) => !x.endsWith('?'))).toEqual(expect.arrayContaining(named));
+      expect(auto.stats.shape!.printed.includes('phys_addr')).toBe(true);
+    });
+  }
+
+  it('the data address symbol after addr (`7f571028e408 [unknown]`, with dso) is read by both', async () => {
+    const text = realText('sym-dso.txt.gz');
+    expect(text).toMatch(/page-faults: +[0-9a-f]+ \[unknown\] \(anon_inode:\[perf_event\]\) +[0-9a-f]+ \[unknown\] \(\/usr\/bin\/perf\) +0\n/);
+    const auto = await read(text, { topology: BOX_2TIER, events: ['page-faults'] });
+    expect(auto.stats.shape!.printed).toEqual(['comm', 'cpu', 'time', 'event', 'addr', 'ip', 'sym', 'phys_addr']);
+  });
+
+  it('zeros first: detection reads past the 3000 phys_addr 0 lines until a line decides', async () => {
+    const text = realText('zeros-first.txt.gz');
+    const lines = text.split('\n');
+    expect(lines.slice(0, 3000).every((l) => / 0$/.test(l))).toBe(true);
+    const { stats } = await read(text, { topology: BOX_2TIER, events: ['page-faults'] });
+    expect(stats.shape!.printed).toEqual(['comm', 'cpu', 'time', 'event', 'addr', 'phys_addr']);
+    expect(stats.notes).toEqual([]); // decided by the text, nothing assumed
+    expect(stats.skipped.phys_addr_zero).toBe(9000 - 5996);
+  });
+
+  it('-F cpu,time,phys_addr: addr or phys_addr settled by the topology, and said', async () => {
+    const text = realText('zeros-first-minimal.txt.gz');
+    const { stats } = await read(text, { topology: BOX_2TIER });
+    expect(stats.shape!.printed).toEqual(['cpu', 'time', 'phys_addr']);
+    expect(stats.notes).toHaveLength(1);
+    expect(stats.notes[0]).toMatch(/read as phys_addr: all 5996 nonzero values in the first 9000 lines fall inside the pfn ranges of topology box-2tier.*--perf-fields cpu,time,phys_addr/);
+    // A topology that covers none of them: read as addr, nothing recorded, and said with the fix.
+    const low = { ...BOX_2TIER, nodes: [{ ...BOX_2TIER.nodes[0]!, pfn_ranges: [{ start: 0, end: 0x1000, kind: 'lru' as const }] }] };
+    const r = await read(text, { topology: low });
+    expect(r.stats.records).toBe(0);
+    expect(r.stats.skipped.phys_addr_missing).toBe(9000);
+    expect(r.stats.notes[0]).toMatch(/read as addr .*5996 of 5996 .*--perf-fields cpu,time,phys_addr .*kpromo topo --from-sysfs/);
+  });
+
+  it('a window that never decides ends at DETECT_MAX_LINES lines and settles with what it has', async () => {
+    // Only zeros: weight, ins_lat, addr and phys_addr all fit; the held lines are bounded.
+    const zeros = realText('zeros-first-minimal.txt.gz').split('\n').slice(0, 3000);
+    const text = Array.from({ length: 25 }, () => zeros.join('\n')).join('\n') + '\n';
+    const reader = new PerfReader({ record_access: () => {} }, { topology: BOX_2TIER, nid: 'none' });
+    const lines = text.split('\n');
+    let held = 0;
+    for (let i = 0; i < lines.length; i += 1000) {
+      reader.push(lines.slice(i, i + 1000).join('\n') + (i + 1000 < lines.length ? '\n' : ''));
+      held = Math.max(held, (reader as unknown as { pending: unknown[] }).pending.length);
+    }
+    const st = reader.end();
+    expect(held).toBeLessThanOrEqual(DETECT_MAX_LINES);
+    expect(st.shape).not.toBeNull();
+    expect(st.records).toBe(0);
+    expect(st.skipped.phys_addr_zero + st.skipped.phys_addr_missing).toBe(75000);
+  });
+});
+
+describe('fast path vs the general parser', () => {
+  const same = async (text: string | Buffer[], opts: PerfReadOptions): Promise<void> => {
+    const fast = await read(text, { ...opts, fast: true }).catch((e: unknown) => e);
+    const slow = await read(text, { ...opts, fast: false }).catch((e: unknown) => e);
+    if (fast instanceof Error || slow instanceof Error) {
+      expect(String(fast)).toBe(String(slow));
+      return;
+    }
+    expect(fast).toEqual(slow);
+  };
+
+  for (const f of REAL_FIXTURES) {
+    it(`${f.name}, in chunks of every size, nid cpu and none`, async () => {
+      const text = realText(f.name);
+      const events = f.event ? ['page-faults'] : [];
+      await same(chunked(text, 7), { topology: BOX_2TIER, events, fields: f.fields! });
+      await same(chunked(text, 11), { topology: BOX_2TIER, events, nid: 'none' });
+    });
+  }
+
+  it('generated lines with every oddity: same records, counts and errors', async () => {
+    const real = realText('period.txt.gz').split('\n').slice(0, 400);
+    let x = 99;
+    const rnd = (n: number): number => ((x = (x * 1103515245 + 12345) >>> 0) % n);
+    const mutations: ((l: string) => string)[] = [
+      (l) => l,
+      (l) => l + '\r',
+      (l) => l + '   ',
+      (l) => l.replace('page-faults:', 'cycles:'),
+      (l) => l.replace('page-faults:', 'page-faults:x:'),
+      (l) => l.replace(/[0-9a-f]+$/, 'fffffffffffff'), // 13 digits, < 2^52
+      (l) => l.replace(/[0-9a-f]+$/, 'fffffffffffffff'), // 15 digits: past 2^53 -> error
+      (l) => l.replace(/[0-9a-f]+$/, 'zz'),
+      (l) => l.replace(/ [0-9a-f]+$/, ''),
+      (l) => l.replace(/(\d+)\.(\d{6}):/, '$1.$2000:'), // --ns width
+      (l) => l.replace(/(\d+)\.(\d{6}):/, '99999999999999.$2:'), // time too large
+      (l) => l.replace(/\[00(\d)\]/, '[01$1]'), // a CPU in no node
+      (l) => l.replace(/\[00(\d)\]/, '[$1]'),
+      (l) => l.replace(/page-faults: +([0-9a-f]+)/, (m, a: string) => m.replace(a, a.toUpperCase() + 'G')),
+      () => '# a comment',
+      () => '',
+      () => '\tffffffff81000000 do_page_fault ([kernel.kallsyms])',
+      () => '            perf 15883 [001]   453.484750: PERF_RECORD_COMM: perf:15883/15883',
+      (l) => l.replace(/^ +\S+/, '   my: 1.000000: comm'),
+      (l) => l.slice(0, rnd(l.length)),
+    ];
+    for (let round = 0; round < 6; round++) {
+      const lines = real.map((l) => (rnd(4) === 0 ? mutations[rnd(mutations.length)]!(l) : l));
+      const text = lines.join('\n') + '\n';
+      for (const opts of [
+        { topology: BOX_2TIER, events: ['page-faults'], fields: 'comm,tid,cpu,time,period,event,addr,phys_addr', skipBad: true },
+        { topology: BOX_2TIER, events: ['page-faults'], fields: 'comm,tid,cpu,time,period,event,addr,phys_addr' },
+        { topology: BOX_2TIER, nid: 'none' as const, events: ['page-faults'], fields: 'comm,tid,cpu,time,period,event,addr,phys_addr', skipBad: true },
+      ]) {
+        await same(chunked(text, round + 1), opts);
+      }
+    }
+  });
+});
+
+describe('bounded lines', () => {
+  it('a perf line over 1 MiB is an error naming the line, its text cut short', async () => {
+    const long = 'x'.repeat((1 << 20) + 10);
+    const text = realText('readme.txt.gz').split('\n').slice(0, 3).join('\n') + '\n' + long + '\nmore\n';
+    for (const chunks of [[Buffer.from(text)], chunked(text, 3)]) {
+      const err = await read(chunks, { topology: BOX_2TIER, events: ['page-faults'], fields: 'comm,pid,tid,cpu,time,event,addr,phys_addr' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TraceError);
+      expect((err as TraceError).line).toBe(4);
+      expect((err as TraceError).reason).toBe('line is longer than 1048576 bytes');
+      expect((err as TraceError).text.length).toBeLessThan(260);
+    }
+  });
+
+  it('zero bytes without a line end (/dev/zero): an error after 1 MiB, the carry never above 1 MiB', () => {
+    const reader = new PerfReader({ record_access: () => {} }, { topology: BOX_2TIER, fields: 'cpu,time,phys_addr' });
+    const chunk = Buffer.alloc(64 << 10);
+    let pushed = 0;
+    let err: unknown = null;
+    try {
+      for (;;) {
+        reader.push(chunk);
+        pushed += chunk.length;
+        expect((reader as unknown as { carry: Buffer }).carry.length).toBeLessThanOrEqual(1 << 20);
+        if (pushed > 4 << 20) break;
+      }
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(TraceError);
+    expect(pushed).toBeLessThanOrEqual(1 << 20);
+    expect(JSON.stringify((err as TraceError).text)).toMatch(/^"(\\u0000){200}\.\.\. \([0-9]+ bytes\)"$/);
+  });
+});
+
+describe('perf text without a time field', () => {
+  it('is refused at its first line with the perf message', async () => {
+    const text = realText('no-time.txt.gz');
+    const err = await read(text, { topology: BOX_2TIER }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TraceError);
+    expect((err as TraceError).line).toBe(1);
+    expect((err as TraceError).reason).toMatch(/no time field .*keep time in perf script -F/);
+  });
+});
