@@ -551,7 +551,8 @@ function inRanges(topo: Topology, pfn: number): boolean {
  */
 export function quote(b: Uint8Array, s: number, e: number): string {
   const buf = Buffer.from(b.buffer, b.byteOffset + s, Math.min(e - s, QUOTE_CHARS * 4, b.length - s));
-  const text = buf.toString('utf8');
+  // DEL and C1 controls (0x9b is a terminal's CSI) are not escaped by JSON quoting: escape them here.
+  const text = buf.toString('utf8').replace(/[\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16)}`);
   if (e - s <= QUOTE_CHARS && text.length <= QUOTE_CHARS) return text;
   return `${text.slice(0, QUOTE_CHARS)}... (${e - s} bytes)`;
 }

@@ -1,0 +1,207 @@
+/**
+ * kpromo on real `perf script` output (test/fixtures/perf/real/): auto-detection, --perf-fields and
+ * the converted CSV give the same counters; gzip by content on any input; a FIFO read once; bounded
+ * lines; what is assumed or skipped is said on stderr.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawn } from 'node:child_process';
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { REAL_DIR, REAL_FIXTURES, realGz, realText } from '../trace/perf-real.js';
+import { runCli } from './run-cli.js';
+
+const TOPO = path.join(REAL_DIR, 'box-2tier.topology.json');
+const fx = (name: string): string => path.join(REAL_DIR, name);
+const tmp = (): string => fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-perf-real-'));
+const counter = (vmstat: string, name: string): number => Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(vmstat)![1]);
+const replay = (args: string[], stdin?: string | Readable) =>
+  runCli(['replay', '--topology', TOPO, '--format', 'vmstat', ...args], stdin !== undefined ? { stdin } : {});
+
+// The five lists of issue 8's "done when" (with sym, with --ns, the minimal cpu,time,phys_addr, with
+// period, zeros first) and the rest of the fixtures.
+describe('real perf output: auto-detection = --perf-fields = the converted CSV', () => {
+  for (const f of REAL_FIXTURES) {
+    it(`${f.name} (-F ${f.fields}${f.ns ? ' --ns' : ''})`, async () => {
+      const ev = f.event ? ['--event', 'page-faults'] : [];
+      const auto = await replay([...ev, fx(f.name)]);
+      expect(auto.stderr).not.toMatch(/gave no access record/);
+      expect(auto.code).toBe(0);
+      const exact = await replay([...ev, '--perf-fields', f.fields!, fx(f.name)]);
+      expect(exact.code).toBe(0);
+      expect(exact.stdout).toBe(auto.stdout);
+      expect(exact.stderr).toBe(''); // nothing assumed
+      const conv = await runCli(['convert', '--topology', TOPO, ...ev, fx(f.name)]);
+      expect(conv.code).toBe(0);
+      const csv = await replay(['-'], conv.stdout);
+      expect(csv.code).toBe(0);
+      expect(csv.stdout).toBe(auto.stdout);
+      // Some copy-on-write pages are on the slow node (pfn >= 0x1b0000) and accessed twice: promoted.
+      expect(counter(auto.stdout, 'kpromoted_recorded_accesses')).toBe(f.name.startsWith('zeros-first') ? 5996 : 4018);
+      expect(counter(auto.stdout, 'numa_pages_migrated')).toBeGreaterThan(0);
+    });
+  }
+
+  it('the minimal list: stderr says phys_addr was assumed from the topology and how to say it', async () => {
+    const r = await replay([fx('minimal.txt.gz')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^kpromo: .*minimal\.txt\.gz: perf fields: -F cpu,time,phys_addr and -F cpu,time,addr print the same text.*read as phys_addr.*box-2tier.*To say so: --perf-fields cpu,time,phys_addr\n$/);
+  });
+
+  it("the README's command on a dump that starts with 3000 zeros, through stdin", async () => {
+    const r = await replay(['--event', 'page-faults', '-'], realText('zeros-first.txt.gz'));
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(counter(r.stdout, 'kpromoted_recorded_accesses')).toBe(5996);
+  });
+});
+
+describe('everything skipped: a warning that says why and how to fix it', () => {
+  it('other events: the names seen and --event', async () => {
+    const r = await replay([fx('readme.txt.gz')]);
+    expect(r.code).toBe(0);
+    expect(counter(r.stdout, 'kpromoted_recorded_accesses')).toBe(0);
+    expect(r.stderr).toMatch(/8636 of 8636 perf samples \(100 %\) gave no access record: 8636 \(100 %\) are samples of events kpromo does not keep \(events seen: page-faults 8636\).*To keep them: --event page-faults/);
+  });
+
+  it('no phys_addr (plain perf script): record with --phys-data, print phys_addr', async () => {
+    const r = await replay(['--event', 'page-faults', fx('default.txt.gz')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/have no phys_addr .*perf record -d --phys-data .*perf script -F comm,pid,tid,cpu,time,event,addr,phys_addr/);
+  });
+
+  it('phys_addr 0 only (the first 3000 lines of the zeros-first dump)', async () => {
+    const text = realText('zeros-first.txt.gz').split('\n').slice(0, 3000).join('\n') + '\n';
+    const r = await replay(['--event', 'page-faults', '--perf-fields', 'comm,pid,tid,cpu,time,event,addr,phys_addr', '-'], text);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/3000 \(100 %\) have phys_addr 0 .*--phys-data/);
+  });
+
+  it('no warning when records are made (convert too)', async () => {
+    const r = await runCli(['convert', '--topology', TOPO, '--event', 'page-faults', fx('readme.txt.gz')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).not.toMatch(/gave no access record/);
+  });
+});
+
+describe('perf text without a time field', () => {
+  it('is recognised as perf and refused with the perf message, not read as CSV', async () => {
+    const r = await replay([fx('no-time.txt.gz')]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/no-time\.txt\.gz:1 \(time\): no time field .*keep time in perf script -F/);
+    expect(r.stderr).not.toMatch(/expected 4 fields/);
+  });
+});
+
+describe('gzip by its magic bytes, on any input', () => {
+  it('cat t.csv.gz | kpromo replay -', async () => {
+    const conv = await runCli(['convert', '--topology', TOPO, '--event', 'page-faults', fx('readme.txt.gz')]);
+    const plain = await replay(['-'], conv.stdout);
+    const gz = await replay(['-'], Readable.from([gzipSync(conv.stdout)]));
+    expect(gz.code).toBe(0);
+    expect(gz.stdout).toBe(plain.stdout);
+    // One byte at a time: the magic straddles chunks.
+    const bytes = gzipSync(conv.stdout);
+    const slow = await replay(['-'], Readable.from((function* () { for (let i = 0; i < 64; i++) yield bytes.subarray(i, i + 1); yield bytes.subarray(64); })()));
+    expect(slow.stdout).toBe(plain.stdout);
+  });
+
+  it('gzipped perf text on stdin, and in a file not named .gz, as CSV and perf', async () => {
+    const auto = await replay(['--event', 'page-faults', fx('readme.txt.gz')]);
+    const piped = await replay(['--event', 'page-faults', '-'], Readable.from([realGz('readme.txt.gz')]));
+    expect(piped.stdout).toBe(auto.stdout);
+    const dir = tmp();
+    try {
+      const f = path.join(dir, 'dump.txt');
+      fs.writeFileSync(f, realGz('readme.txt.gz'));
+      const named = await replay(['--event', 'page-faults', f]);
+      expect(named.code).toBe(0);
+      expect(named.stdout).toBe(auto.stdout);
+      const forced = await replay(['--input', 'perf', '--event', 'page-faults', f]);
+      expect(forced.stdout).toBe(auto.stdout);
+      const conv = await runCli(['convert', '--topology', TOPO, '--event', 'page-faults', fx('readme.txt.gz')]);
+      const c = path.join(dir, 'trace.csv');
+      fs.writeFileSync(c, gzipSync(conv.stdout));
+      const csv = await replay([c]);
+      expect(csv.code).toBe(0);
+      expect(csv.stdout).toBe(auto.stdout);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('binary input is never echoed raw: escaped and cut short', async () => {
+    const junk = Buffer.alloc(300 * 1024);
+    for (let i = 0; i < junk.length; i++) junk[i] = (i * 2654435761) >>> 24;
+    junk[0] = 0x1b; // ESC
+    // The perf reader quotes at most 200 characters, every control character escaped (C0 by
+    // TraceError's JSON quoting, DEL and C1 by quote()).
+    const perf = await replay(['--input', 'perf', '-'], Readable.from([junk]));
+    expect(perf.code).toBe(2);
+    expect(perf.stdout).toBe('');
+    expect(perf.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    expect(perf.stderr.length).toBeLessThan(1500);
+    // Sniffed as CSV (not perf text): the CSV reader's message (robust's quoting) escapes C0 at least.
+    const csv = await replay(['-'], Readable.from([junk]));
+    expect(csv.code).toBe(2);
+    expect(csv.stdout).toBe('');
+    expect(csv.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
+  });
+});
+
+describe('a FIFO given as a trace path', () => {
+  const mkfifo = (p: string): boolean => {
+    try {
+      const r = spawn('mkfifo', [p]);
+      return r.pid !== undefined;
+    } catch {
+      return false;
+    }
+  };
+
+  it('is opened once and streamed (auto-detection and CSV)', async () => {
+    const dir = tmp();
+    try {
+      const fifo = path.join(dir, 'trace.fifo');
+      mkfifo(fifo);
+      for (let i = 0; i < 50 && !fs.existsSync(fifo); i++) await new Promise((r) => setTimeout(r, 20));
+      if (!fs.existsSync(fifo)) return; // no mkfifo here
+      const text = realText('readme.txt.gz');
+      const expected = await replay(['--event', 'page-faults', '-'], text);
+      // A writer that dies of SIGPIPE if the FIFO is opened twice: `cat file > fifo`.
+      const file = path.join(dir, 'dump.txt');
+      fs.writeFileSync(file, text);
+      const writer = spawn('sh', ['-c', `cat "${file}" > "${fifo}"`]);
+      const exited = new Promise<number | null>((res) => writer.on('exit', (code) => res(code)));
+      const r = await replay(['--event', 'page-faults', fifo]);
+      expect(await exited).toBe(0);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(expected.stdout);
+      // gzip through a FIFO too
+      fs.writeFileSync(file, realGz('readme.txt.gz'));
+      const w2 = spawn('sh', ['-c', `cat "${file}" > "${fifo}"`]);
+      const e2 = new Promise<number | null>((res) => w2.on('exit', (code) => res(code)));
+      const r2 = await replay(['--event', 'page-faults', fifo]);
+      expect(await e2).toBe(0);
+      expect(r2.stdout).toBe(expected.stdout);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('perf line cap', () => {
+  it('--input perf /dev/zero ends with an error, quickly, in bounded memory', async () => {
+    if (!fs.existsSync('/dev/zero')) return;
+    const before = process.memoryUsage().rss;
+    const t0 = Date.now();
+    const r = await replay(['--input', 'perf', '/dev/zero']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/\/dev\/zero:1: line is longer than 1048576 bytes: "(\\u0000){200}\.\.\. \(\d+ bytes\)"/);
+    expect(Date.now() - t0).toBeLessThan(20_000);
+    expect(process.memoryUsage().rss - before).toBeLessThan(200 << 20);
+  });
+});
