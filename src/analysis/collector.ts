@@ -1,5 +1,5 @@
 /**
- * Analysis of a replay (issue: timelines and metrics): a PassObserver that turns each migrate pass into
+ * Analysis of a replay (timelines and metrics): a PassObserver that turns each migrate pass into
  * timeline rows and gathers promotion latencies, then computes the metrics. Memory stays bounded: rows are
  * coarsened in place beyond `maxRows` (the full-resolution rows can be streamed out through `onRow`).
  */

@@ -1,5 +1,5 @@
 /**
- * Terminal tables that fit the terminal's width (issue 9 section 3). Every table of kpromo goes through
+ * Terminal tables that fit the terminal's width. Every table of kpromo goes through
  * `fitTable`: without a width (stdout is not a terminal) it is printed at full width, as before; with one, it is
  * made to fit by these steps, in order, stopping at the first that fits:
  *

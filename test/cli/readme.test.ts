@@ -54,4 +54,18 @@ describe('README', () => {
     expect(README).toContain('kpromo replay --topology 2s-cxl-budget --demotion --timeline --report report.html phase.csv\nnode scripts/render-report.mjs report.html --screenshot docs/report.png\n');
     expect(fs.existsSync(path.join(ROOT, 'docs/report.png'))).toBe(true);
   });
+
+  it('and docs/ cite public sources only: no internal notes, every modelled source by repository @ commit or a list post', () => {
+    const docs = fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md'));
+    for (const [name, text] of [['README.md', README], ...docs.map((f) => [`docs/${f}`, fs.readFileSync(path.join(ROOT, 'docs', f), 'utf8')])]) {
+      for (const internal of [/kernel-facts/i, /stored (copy|id|files?)\b/i, /the index does not name/i, /\bthe brief\b/i, /\bissue \d/i]) {
+        expect(text, `${name}: ${internal}`).not.toMatch(internal);
+      }
+    }
+    const engines = fs.readFileSync(path.join(ROOT, 'docs/engines.md'), 'utf8');
+    const table = engines.slice(engines.indexOf('### Sources modelled'), engines.indexOf('### Record path'));
+    const rows = table.split('\n').filter((l) => /^\| `/.test(l));
+    expect(rows.length).toBeGreaterThanOrEqual(8);
+    for (const r of rows) expect(r, r).toMatch(/[\w-]+\/[\w.-]+ @ `[0-9a-f]{40}`|https:\/\/lore\.kernel\.org\/all\/[^)\s]+@[^)\s]+\//);
+  });
 });

@@ -1,5 +1,5 @@
 /**
- * Issue 9 section 3: on a terminal every table fits its width, down to 80 columns; through a pipe the tables keep
+ * On a terminal every table fits its width, down to 80 columns; through a pipe the tables keep
  * their full width. Run on a real pty (python3's pty module) with the built binary, as a user sees it.
  */
 import { spawnSync } from 'node:child_process';
