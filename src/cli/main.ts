@@ -1,16 +1,9 @@
 /** kpromo's command line: builds the commander program, runs one command, maps errors to exit codes. */
 import { Command, CommanderError } from 'commander';
 import { KpromoError } from '../errors.js';
-import { makeColor } from './color.js';
-import { checkCommand } from './commands/check.js';
-import { compareCommand } from './commands/compare.js';
-import { sweepCommand } from './commands/sweep.js';
-import { mergeCommand } from './commands/merge.js';
-import { convertCommand } from './commands/convert.js';
-import { genCommand } from './commands/gen.js';
-import { pageCommand } from './commands/page.js';
-import { replayCommand, type CommandContext } from './commands/replay.js';
-import { topoCommand } from './commands/topo.js';
+import type { ChalkInstance } from 'chalk';
+import type { CommandContext } from './commands/replay.js';
+import { examplesText, HELP_CONFIG } from './help.js';
 import { processIo, type Io } from './io.js';
 
 /** Exit code for a bug in kpromo itself (EX_SOFTWARE). */
@@ -18,6 +11,48 @@ export const EXIT_INTERNAL = 70;
 
 /** kpromo's version. */
 export const VERSION = '0.1.0';
+
+/** A subcommand as the top-level help lists it, and how to load its module (only the one that runs is loaded). */
+export interface CommandEntry {
+  readonly name: string;
+  /** Usage after the name, exactly as the loaded command's usage() gives it (a test keeps them equal). */
+  readonly usage: string;
+  readonly description: string;
+  load(): Promise<(ctx: CommandContext) => Command>;
+}
+
+/** Every subcommand, in help order. Start-up time: nothing of a command is imported before it runs. */
+export const COMMANDS: readonly CommandEntry[] = [
+  { name: 'replay', usage: '[options] [trace...]', description: 'replay access traces (CSV or perf script text; - or none = stdin; .gz ok) through a promotion engine', load: async () => (await import('./commands/replay.js')).replayCommand },
+  { name: 'check', usage: '[options] <dir>', description: 'replay every trace in DIR against its golden files (CI entry point); see README for the file convention', load: async () => (await import('./commands/check.js')).checkCommand },
+  { name: 'topo', usage: '[options] [topology]', description: 'print a topology (file or preset) as a table, or build one from sysfs / numactl -H', load: async () => (await import('./commands/topo.js')).topoCommand },
+  { name: 'gen', usage: '[options]', description: 'write a seeded synthetic trace (pfn,nid,src,time CSV)', load: async () => (await import('./commands/gen.js')).genCommand },
+  { name: 'page', usage: '[options] <pfn> [trace...]', description: 'show the life of one page in a replay: accesses, its record, and the passes that examined it (rfc-v1 engines)', load: async () => (await import('./commands/page.js')).pageCommand },
+  { name: 'convert', usage: '[options] [input...]', description: 'write the canonical CSV (pfn,nid,src,time) of traces of any accepted input (CSV, perf script text; - or none = stdin)', load: async () => (await import('./commands/convert.js')).convertCommand },
+  { name: 'compare', usage: '[options] [trace...]', description: 'replay traces once through several engines / tunable sets and print them side by side', load: async () => (await import('./commands/compare.js')).compareCommand },
+  { name: 'sweep', usage: '[options] [trace...]', description: 'replay traces once through a grid of tunables and rank the configurations by a metric', load: async () => (await import('./commands/sweep.js')).sweepCommand },
+  { name: 'merge', usage: '[options] <part...>', description: 'combine the JSON parts of `kpromo sweep --shard K/N` into the output of the whole sweep', load: async () => (await import('./commands/merge.js')).mergeCommand },
+];
+
+/** Global options that take no value: skipped when looking for the command name. */
+const GLOBAL_FLAGS = new Set(['--color', '--no-color', '--debug']);
+
+/** The subcommand `argv` runs (`help NAME` counts as NAME), or null (top-level help, version, unknown name). */
+export function commandOf(argv: readonly string[]): CommandEntry | null {
+  let i = 0;
+  while (i < argv.length && GLOBAL_FLAGS.has(argv[i]!)) i++;
+  let word = argv[i];
+  if (word === 'help') word = argv[i + 1];
+  return COMMANDS.find((c) => c.name === word) ?? null;
+}
+
+/** Builds the real subcommand: shared settings, help layout and its examples. */
+export async function buildCommand(entry: CommandEntry, ctx: CommandContext, program: Command): Promise<Command> {
+  const cmd = (await entry.load())(ctx);
+  cmd.copyInheritedSettings(program);
+  cmd.addHelpText('after', examplesText(entry.name));
+  return cmd;
+}
 
 /** Runs kpromo with `argv` (without node and script) and returns the exit code; never calls process.exit. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
@@ -34,18 +69,24 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       writeErr: (s) => io.stderr.write(s),
     })
     .showHelpAfterError('(run with --help for usage)');
+  program.configureHelp(HELP_CONFIG);
+  const running = commandOf(argv);
+  // chalk is loaded only for a command that runs (not for the top-level help or --version).
+  const makeColor = running === null ? null : (await import('./color.js')).makeColor;
+  let chalk: ChalkInstance | null = null;
   const ctx: CommandContext = {
     io,
-    color: () => makeColor(program.opts<{ color?: boolean }>().color, io.env, io.stdout.isTTY),
+    color: () => (chalk ??= makeColor!(program.opts<{ color?: boolean }>().color, io.env, io.stdout.isTTY)),
     setExit: (code) => {
       exit = code;
     },
   };
-  for (const cmd of [replayCommand(ctx), checkCommand(ctx), topoCommand(ctx), genCommand(ctx), pageCommand(ctx), convertCommand(ctx), compareCommand(ctx), sweepCommand(ctx), mergeCommand(ctx)]) {
-    cmd.copyInheritedSettings(program);
-    program.addCommand(cmd);
-  }
   try {
+    // Only the command that runs is loaded; the others are listed in help by name, usage and description.
+    for (const entry of COMMANDS) {
+      if (entry === running) program.addCommand(await buildCommand(entry, ctx, program));
+      else program.addCommand(new Command(entry.name).usage(entry.usage).description(entry.description));
+    }
     await program.parseAsync([...argv], { from: 'user' });
     return exit;
   } catch (e) {
