@@ -51,7 +51,9 @@ export class TraceError extends KpromoError implements TraceLocation {
   constructor(loc: TraceLocation, reason: string, code = 'KPROMO_TRACE') {
     const col = loc.column > 0 ? `:${loc.column}` : '';
     const field = loc.field ? ` (${loc.field})` : '';
-    super(code, `${loc.file}:${loc.line}${col}${field}: ${reason}: ${JSON.stringify(loc.text)}`, EXIT_USAGE);
+    // Line 0 = the file as a whole (cannot open, gzip error): no position, and the text is the file name.
+    const message = loc.line > 0 ? `${loc.file}:${loc.line}${col}${field}: ${reason}: ${JSON.stringify(loc.text)}` : `${loc.file}: ${reason}`;
+    super(code, message, EXIT_USAGE);
     this.file = loc.file;
     this.line = loc.line;
     this.column = loc.column;

@@ -10,7 +10,8 @@ import { processIo, type Io } from './io.js';
 export const EXIT_INTERNAL = 70;
 
 /** kpromo's version. */
-export const VERSION = '0.1.0';
+export { VERSION } from '../version.js';
+import { VERSION } from '../version.js';
 
 /** A subcommand as the top-level help lists it, and how to load its module (only the one that runs is loaded). */
 export interface CommandEntry {

@@ -27,12 +27,12 @@ export const DEFAULT_TOPOLOGY = '2s-cxl';
 export const ENGINE_OPTIONS: readonly OptionSpec[] = [
   { flags: '--topology <file|preset>', description: 'topology JSON file or preset name', default: DEFAULT_TOPOLOGY },
   { flags: '--engine <name>', description: 'promotion engine', default: 'rfc-v1', choices: ENGINE_NAMES },
-  { flags: '--hz <n>', description: 'CONFIG_HZ: jiffies per second', default: String(RFC_V1_DEFAULTS.hz) },
+  { flags: '--hz <n>', description: 'CONFIG_HZ: jiffies per second, 1..100000', default: String(RFC_V1_DEFAULTS.hz) },
   { flags: '--window <ms>', description: `frequency window in ms (default: rfc-v1 ${RFC_V1_DEFAULTS.window_ms}, pghot ${PGHOT_DEFAULTS.freq_window_ms}, --pghot-precise ${PGHOT_DEFAULTS.freq_window_ms_precise})` },
-  { flags: '--threshold <n>', description: `accesses in a window to be a candidate (default: ${RFC_V1_DEFAULTS.threshold})` },
+  { flags: '--threshold <n>', description: `accesses in a window to be a candidate, at least 1 (default: rfc-v1 ${RFC_V1_DEFAULTS.threshold}, pghot ${PGHOT_DEFAULTS.freq_threshold})` },
   { flags: '--period <ms>', description: `daemon period in ms: KPROMOTE_DELAY / kmigrated_sleep_ms (default: rfc-v1 ${RFC_V1_DEFAULTS.period_ms}, pghot ${PGHOT_DEFAULTS.kmigrated_sleep_ms})` },
-  { flags: '--default-node <nid>', description: 'hot_node of NUMA_NO_NODE (-1) accesses', default: String(RFC_V1_DEFAULTS.default_node) },
-  { flags: '--hash-order <bits>', description: 'KPROMOTED_HASH_ORDER: log2 of the number of hash buckets', default: String(RFC_V1_DEFAULTS.hash_order) },
+  { flags: '--default-node <nid>', description: `rfc-v1: hot_node of NUMA_NO_NODE (-1) accesses (default: ${RFC_V1_DEFAULTS.default_node})` },
+  { flags: '--hash-order <bits>', description: `rfc-v1: KPROMOTED_HASH_ORDER, log2 of the number of hash buckets, 1..24 (default: ${RFC_V1_DEFAULTS.hash_order})` },
   { flags: '--demotion', description: 'rfc-v1: kswapd-style demotion of budgeted top-tier nodes (kpromo model; off = the patch as posted)' },
   { flags: '--pghot-precise', description: 'pghot: CONFIG_PGHOT_PRECISE (u32 record: nid, 3-bit frequency, 14-bit time)' },
   { flags: '--target-nid <nid>', description: `pghot: vm.pghot_target_nid (default: ${PGHOT_DEFAULTS.target_nid})` },
@@ -41,6 +41,11 @@ export const ENGINE_OPTIONS: readonly OptionSpec[] = [
   { flags: '--sources <mask>', description: 'pghot: vm.pghot_enabled_sources, 0x1 hint faults, 0x2 hwhints (default: 0x3)' },
   { flags: '--parser <kind>', description: 'CSV parser: auto (byte-level fast path, csv-parse for anything unusual), fast, csv-parse', default: 'auto', choices: ['auto', 'fast', 'csv-parse'] },
 ];
+
+/** ENGINE_OPTIONS of `kpromo page`, which follows kpromoted's record of a page: rfc-v1 engines only, no pghot tunables. */
+export const PAGE_ENGINE_OPTIONS: readonly OptionSpec[] = ENGINE_OPTIONS.filter((o) => !o.description.startsWith('pghot:')).map((o) =>
+  o.flags.startsWith('--engine ') ? { ...o, choices: ENGINE_NAMES.filter((n) => n !== 'pghot') } : o,
+);
 
 /** Collects the values of a repeatable option. */
 function collect(value: string, previous: unknown): string[] {
@@ -62,6 +67,7 @@ export const INPUT_OPTIONS: readonly OptionSpec[] = [
 export const REPLAY_OUTPUT_OPTIONS: readonly OptionSpec[] = [
   { flags: '--format <format>', description: 'output: table, vmstat or json', default: 'table', choices: FORMATS },
   { flags: '--events <file>', description: 'write one CSV line per record examined by a pass' },
+  { flags: '--events-pfn <format>', description: '--events pfn column: dec (SPEC 5, what check goldens hold) or hex (0x, as kpromo shows pfns elsewhere)', default: 'dec', choices: ['dec', 'hex'] },
   { flags: '--expect <golden>', description: 'compare counters with a vmstat-format golden file (exit 1 on mismatch)' },
   { flags: '--analysis', description: 'print analysis metrics: fast-tier share, promotion latency, wasted promotions, kernel memory' },
   { flags: '--timeline', description: 'print one row per migrate pass and daemon node (implies --analysis)' },
@@ -88,6 +94,7 @@ export {
   normalizeInputOptions,
   normalizeReplayOptions,
   parseIntOption,
+  refuseIgnoredOptions,
   parsePageSize,
   splitEvents,
   type RawEngineOptions,

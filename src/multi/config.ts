@@ -6,7 +6,7 @@ import { validateRfcV1Config } from '../engine/config.js';
 import { ENGINE_NAMES } from '../engine/registry.js';
 import type { Topology } from '../engine/topology.js';
 import { UsageError } from '../errors.js';
-import { normalizeReplayOptions, parseIntOption, type RawEngineOptions } from '../run/settings.js';
+import { normalizeReplayOptions, parseIntOption, parseThreshold, type RawEngineOptions } from '../run/settings.js';
 import type { ReplaySettings } from '../run/replay.js';
 
 /** A replay's settings without its inputs: what differs between the configurations of one run. */
@@ -102,7 +102,7 @@ export function engineSettings(raw: RawEngineOptions, loadTopology: (arg: string
     const rfc = validateRfcV1Config({
       ...base.rfc,
       ...(raw.window === undefined ? {} : { window_ms: parseIntOption('--window', raw.window, 0, 0x7fffffff) }),
-      ...(raw.threshold === undefined ? {} : { threshold: parseIntOption('--threshold', raw.threshold, -0x80000000, 0x7fffffff) }),
+      ...(raw.threshold === undefined ? {} : { threshold: parseThreshold(raw.threshold) }),
       ...(raw.period === undefined ? {} : { period_ms: parseIntOption('--period', raw.period, 1, 0x7fffffff) }),
     });
     settings = { ...base, rfc };

@@ -1,6 +1,7 @@
 /** `kpromo compare` output: one column per configuration; rows are settings, key metrics, then every counter. */
 import type { ChalkInstance } from 'chalk';
 import { fitTable, wrapText, type FitColumn } from '../render/fit-table.js';
+import { countersJson, jsonDocument, jsonText, summaryJson } from '../report/json.js';
 import { COMPACT_CHARS } from '../report/table.js';
 import { csvLine, formatMetric } from './format.js';
 import { METRICS } from './metrics.js';
@@ -10,6 +11,8 @@ import type { ConfigResult } from './run-multi.js';
 export interface CompareColumn {
   readonly result: ConfigResult;
   readonly settings: ReadonlyArray<readonly [string, string]>;
+  /** The same settings typed, for JSON (settingsJson); the display pairs when absent. */
+  readonly settingsJson?: Readonly<Record<string, unknown>>;
 }
 
 /** Everything compare prints. */
@@ -74,21 +77,21 @@ export function renderCompareTable(view: CompareView, color: ChalkInstance, widt
   return [...tables, color.dim(width === undefined ? note : wrapText(note, width))].join('\n') + '\n';
 }
 
-/** `--format json`: one object per configuration (metrics null when n/a; only the engine's own counters). */
+/** `--format json` (docs/kpromo-output.schema.json, kind compare): one result per configuration (metrics null when n/a). */
 export function renderCompareJson(view: CompareView): string {
-  const doc = {
+  const doc = jsonDocument('compare', {
     traces: view.traces,
     records: view.records,
-    configs: view.columns.map((c) => ({
+    results: view.columns.map((c) => ({
       label: c.result.label,
       engine: c.result.engine,
-      settings: Object.fromEntries(c.settings),
+      settings: c.settingsJson ?? Object.fromEntries(c.settings),
       metrics: c.result.metrics,
-      counters: Object.fromEntries(c.result.counters.map((k) => [k.name, k.value])),
-      summary: c.result.summary,
+      counters: countersJson(c.result.counters),
+      summary: summaryJson(c.result.summary),
     })),
-  };
-  return JSON.stringify(doc, null, 2) + '\n';
+  });
+  return jsonText(doc);
 }
 
 /** `--format csv`: header `name,LABEL...`; metric rows (raw values: shares 0..1, ms, bytes) then counters; empty = n/a. */

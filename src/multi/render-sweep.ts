@@ -1,6 +1,7 @@
 /** `kpromo sweep` output: one row per configuration, in sort order, as a table, CSV or JSON. */
 import type { ChalkInstance } from 'chalk';
 import { fitTable, wrapText, type FitColumn } from '../render/fit-table.js';
+import { countersJson, jsonDocument, jsonText } from '../report/json.js';
 import { COMPACT_CHARS } from '../report/table.js';
 import { csvLine, formatMetric } from './format.js';
 import { SWEEP_PARAMS, type GridPoint, type SweepParam } from './grid.js';
@@ -139,7 +140,8 @@ export function renderSweepCsv(view: SweepView): string {
  * `shard` and, per row, its grid `index` and `point` (the swept values as typed): what a merge needs.
  */
 export function renderSweepJson(view: SweepView): string {
-  const doc = {
+  // cli: the common head (schema_version, kind, kpromo_version; docs/kpromo-output.schema.json) and engine on every row.
+  const doc = jsonDocument('sweep', {
     engine: view.engine,
     traces: view.traces,
     records: view.records,
@@ -149,11 +151,12 @@ export function renderSweepJson(view: SweepView): string {
     results: view.rows.map((row, i) => ({
       rank: i + 1,
       label: row.result.label,
-      ...(view.shard ? { index: row.index, point: row.point, engine: row.result.engine } : {}),
+      ...(view.shard ? { index: row.index, point: row.point } : {}),
+      engine: row.result.engine,
       params: row.params,
       metrics: row.result.metrics,
-      counters: Object.fromEntries(row.result.counters.map((c) => [c.name, c.value])),
+      counters: countersJson(row.result.counters),
     })),
-  };
-  return JSON.stringify(doc, null, 2) + '\n';
+  });
+  return jsonText(doc);
 }

@@ -23,6 +23,44 @@ export function parseIntOption(flag: string, text: unknown, min: number, max: nu
   return v;
 }
 
+/** Allowed range of `--threshold`: a page is a candidate after this many accesses in a window, at least one. */
+export const THRESHOLD_RANGE = [1, 0x7fffffff] as const;
+
+/** Parses `--threshold`, refusing values below 1 with the allowed range in the message. */
+export function parseThreshold(text: unknown): number {
+  return parseIntOption('--threshold', text, THRESHOLD_RANGE[0], THRESHOLD_RANGE[1]);
+}
+
+/** Options each engine ignores: refused rather than silently dropped (refuseIgnoredOptions). */
+const ENGINE_ONLY: ReadonlyArray<{ readonly flag: string; readonly key: keyof RawEngineOptions; readonly engines: readonly string[] }> = [
+  { flag: '--demotion', key: 'demotion', engines: ['rfc-v1', 'rfc-v1-fixed'] },
+  { flag: '--default-node', key: 'defaultNode', engines: ['rfc-v1', 'rfc-v1-fixed'] },
+  { flag: '--hash-order', key: 'hashOrder', engines: ['rfc-v1', 'rfc-v1-fixed'] },
+  { flag: '--pghot-precise', key: 'pghotPrecise', engines: ['pghot'] },
+  { flag: '--target-nid', key: 'targetNid', engines: ['pghot'] },
+  { flag: '--batch', key: 'batch', engines: ['pghot'] },
+  { flag: '--rate-limit', key: 'rateLimit', engines: ['pghot'] },
+  { flag: '--sources', key: 'sources', engines: ['pghot'] },
+];
+
+/** The options given in `raw` that the engine `raw.engine` has no use for, as flags. */
+export function ignoredOptions(raw: RawEngineOptions): string[] {
+  return ENGINE_ONLY.filter((o) => raw[o.key] !== undefined && raw[o.key] !== false && !o.engines.includes(raw.engine)).map((o) => o.flag);
+}
+
+/**
+ * Refuses options the chosen engine would ignore (`--pghot-precise` or `--target-nid` with rfc-v1,
+ * `--demotion` with pghot): a run never silently drops what the user asked for.
+ */
+export function refuseIgnoredOptions(raw: RawEngineOptions): void {
+  const flags = ignoredOptions(raw);
+  if (flags.length === 0) return;
+  const owner = ENGINE_ONLY.find((o) => o.flag === flags[0])!.engines.join(' and ');
+  throw new UsageError(
+    `${flags.join(', ')} ${flags.length === 1 ? 'is' : 'are'} not used by --engine ${raw.engine} (only by ${owner}): leave ${flags.length === 1 ? 'it' : 'them'} out or choose that engine`,
+  );
+}
+
 /** Raw values commander collected for ENGINE_OPTIONS. */
 export interface RawEngineOptions {
   topology: string;
@@ -37,8 +75,9 @@ export interface RawEngineOptions {
   batch?: string;
   rateLimit?: string;
   sources?: string;
-  defaultNode: string;
-  hashOrder: string;
+  /** Absent = the default (1, 16); absent also tells that the user did not set it (pghot refuses it). */
+  defaultNode?: string;
+  hashOrder?: string;
   parser: string;
   /** INPUT_OPTIONS; absent for commands without them (defaults apply). */
   input?: string;
@@ -95,6 +134,10 @@ export function splitEvents(values: readonly string[]): string[] {
 export function normalizeInputOptions(raw: RawInputOptions, topology: Topology): InputSettings {
   const kind = raw.input ?? DEFAULT_INPUT_SETTINGS.kind;
   if (!['auto', 'csv', 'perf'].includes(kind)) throw new UsageError(`--input must be auto, csv or perf, got ${JSON.stringify(kind)}`);
+  if (kind === 'csv') {
+    const perfOnly = [raw.perfFields !== undefined ? '--perf-fields' : '', raw.event !== undefined ? '--event' : ''].filter((f) => f !== '');
+    if (perfOnly.length > 0) throw new UsageError(`${perfOnly.join(' and ')} select${perfOnly.length === 1 ? 's' : ''} perf samples: not used with --input csv`);
+  }
   const perfFields = raw.perfFields ?? null;
   if (perfFields !== null) parsePerfFields(perfFields); // refuses unknown fields up front
   const nid = raw.nid === undefined ? DEFAULT_INPUT_SETTINGS.nid : parseNidMode(raw.nid.trim());
@@ -123,15 +166,15 @@ export function normalizeReplayOptions(
   const topology = loadTopology(raw.topology);
   const hz = parseIntOption('--hz', raw.hz, 1, 100000);
   const window = raw.window === undefined ? undefined : parseIntOption('--window', raw.window, 0, 0x7fffffff);
-  const threshold = raw.threshold === undefined ? undefined : parseIntOption('--threshold', raw.threshold, -0x80000000, 0x7fffffff);
+  const threshold = raw.threshold === undefined ? undefined : parseThreshold(raw.threshold);
   const period = raw.period === undefined ? undefined : parseIntOption('--period', raw.period, 1, 0x7fffffff);
   const rfc = validateRfcV1Config({
     hz,
     window_ms: window ?? RFC_V1_DEFAULTS.window_ms,
     threshold: threshold ?? RFC_V1_DEFAULTS.threshold,
     period_ms: period ?? RFC_V1_DEFAULTS.period_ms,
-    default_node: parseIntOption('--default-node', raw.defaultNode, 0, 0x7fffffff),
-    hash_order: parseIntOption('--hash-order', raw.hashOrder, 1, 24),
+    default_node: raw.defaultNode === undefined ? RFC_V1_DEFAULTS.default_node : parseIntOption('--default-node', raw.defaultNode, 0, 0x7fffffff),
+    hash_order: raw.hashOrder === undefined ? RFC_V1_DEFAULTS.hash_order : parseIntOption('--hash-order', raw.hashOrder, 1, 24),
     topology,
     demotion: raw.demotion === true,
   });
@@ -158,4 +201,66 @@ export function normalizeReplayOptions(
     throw new UsageError(`--parse-thread must be auto, on or off, got ${JSON.stringify(parseThread)}`);
   }
   return { engine: raw.engine as EngineName, rfc, pghot, topologySource: raw.topology, inputs, parser, input, parseThread };
+}
+
+/** The settings shown in the table, report and compare outputs (label, display text), for the engine that ran. */
+export function settingsList(s: ReplaySettings): [string, string][] {
+  const r = s.rfc;
+  const common: [string, string][] = [
+    ['topology', `${s.topologySource} (${r.topology.name})`],
+    ['hz', String(r.hz)],
+  ];
+  const traces: [string, string] = ['traces', s.inputs.map((i) => i.name).join(' ')];
+  if (s.engine === 'pghot') {
+    const p = resolvePghotConfig(s.pghot);
+    return [
+      ...common,
+      ['mode', p.precise ? 'precise (CONFIG_PGHOT_PRECISE)' : 'default'],
+      ['window / threshold', `${p.freq_window_ms} ms / ${p.freq_threshold}`],
+      ['kmigrated sleep / batch', `${p.kmigrated_sleep_ms} ms / ${p.kmigrated_batch_nr}`],
+      ['target nid / rate limit', `${p.target_nid} / ${p.promote_rate_limit_MBps} MB/s`],
+      ['enabled sources', `0x${p.enabled_sources.toString(16)}`],
+      traces,
+    ];
+  }
+  return [
+    ...common,
+    ['window / threshold', `${r.window_ms} ms / ${r.threshold}`],
+    ['period', `${r.period_ms} ms`],
+    ['default node / hash order', `${r.default_node} / ${r.hash_order}`],
+    ...(r.demotion ? ([['demotion', 'on (kswapd model, see README)']] as [string, string][]) : []),
+    traces,
+  ];
+}
+
+/**
+ * The settings of `--format json` (docs/kpromo-output.schema.json `settings`): typed values under the
+ * tunables' own names (RfcV1Config / PghotConfig), for the engine that ran. Traces are the document's.
+ */
+export function settingsJson(s: ReplaySettings): Record<string, unknown> {
+  const r = s.rfc;
+  const common = { topology: { source: s.topologySource, name: r.topology.name }, hz: r.hz };
+  if (s.engine === 'pghot') {
+    const p = resolvePghotConfig(s.pghot);
+    return {
+      ...common,
+      precise: p.precise,
+      freq_window_ms: p.freq_window_ms,
+      freq_threshold: p.freq_threshold,
+      kmigrated_sleep_ms: p.kmigrated_sleep_ms,
+      kmigrated_batch_nr: p.kmigrated_batch_nr,
+      target_nid: p.target_nid,
+      promote_rate_limit_MBps: p.promote_rate_limit_MBps,
+      enabled_sources: p.enabled_sources,
+    };
+  }
+  return {
+    ...common,
+    window_ms: r.window_ms,
+    threshold: r.threshold,
+    period_ms: r.period_ms,
+    default_node: r.default_node,
+    hash_order: r.hash_order,
+    demotion: r.demotion,
+  };
 }

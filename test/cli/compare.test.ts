@@ -93,12 +93,12 @@ describe('kpromo compare', () => {
   it('defaults to every engine, and --format json has one object per configuration', async () => {
     const r = await runCli(['compare', '--format', 'json', path.join(TRACES, 'spec-worked.csv')]);
     expect(r.code).toBe(0);
-    const doc = JSON.parse(r.stdout) as { records: number; configs: { label: string; metrics: Record<string, unknown>; counters: Record<string, number> }[] };
+    const doc = JSON.parse(r.stdout) as { records: number; results: { label: string; metrics: Record<string, unknown>; counters: Record<string, number> }[] };
     expect(doc.records).toBe(10);
-    expect(doc.configs.map((c) => c.label)).toEqual(['rfc-v1', 'rfc-v1-fixed', 'pghot']);
-    expect(doc.configs[0]!.counters['kpromoted_mig_promoted']).toBe(4);
-    expect(doc.configs[2]!.metrics['latency_p50']).toBeNull();
-    expect(doc.configs[2]!.counters).not.toHaveProperty('kpromoted_mig_promoted');
+    expect(doc.results.map((c) => c.label)).toEqual(['rfc-v1', 'rfc-v1-fixed', 'pghot']);
+    expect(doc.results[0]!.counters['kpromoted_mig_promoted']).toBe(4);
+    expect(doc.results[2]!.metrics['latency_p50']).toBeNull();
+    expect(doc.results[2]!.counters).not.toHaveProperty('kpromoted_mig_promoted');
   });
 
   it('reads standard input', async () => {

@@ -1,27 +1,35 @@
 /**
  * `kpromo check DIR`: the CI entry point. Replays every trace in DIR with its topology, options and golden
- * files, prints a pass/fail table, exits 1 on any mismatch; `--update` rewrites the goldens.
+ * files, prints a pass/fail table and a summary line, optionally a JUnit report (--junit) or JSON
+ * (--format json); exits 0 when every case passes, 1 when a case fails, 2 when a case cannot run (bad
+ * trace, bad options, no golden): 2 wins over 1, the check is then incomplete. `--update` rewrites goldens.
  *
  * Convention, for a trace NAME.csv or NAME.perf (perf script text), optionally .gz, in DIR:
  *   NAME.vmstat         golden counters (vmstat format)        required (created by --update)
- *   NAME.events.csv     golden events (--events output)        optional, compared byte for byte
+ *   NAME.events.csv     golden events (--events output)        optional, compared byte for byte, as a stream
  *   NAME.topology.json  topology                               optional (else --topology from NAME.args, else 2s-cxl)
  *   NAME.args           replay options, e.g. `--hz 1000`       optional; `#` starts a comment
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import Table from 'cli-table3';
 import { EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, KpromoError, UsageError } from '../../errors.js';
 import { counterNames } from '../../engine/registry.js';
+import type { Counter } from '../../engine/types.js';
 import { EventsCsvWriter } from '../../report/events.js';
+import { describeEventsDifference, EventsComparer, type EventsDifference } from '../../report/events-compare.js';
 import { compareGolden, parseGolden, type GoldenDiff } from '../../report/golden.js';
+import { countersJson, jsonDocument, jsonText } from '../../report/json.js';
+import { renderJunit } from '../../report/junit.js';
 import { noRangeWarning } from '../../report/summary.js';
 import { renderVmstat } from '../../report/vmstat.js';
 import { COMPACT_CHARS } from '../../report/table.js';
 import { runReplay } from '../../run/replay.js';
+import { settingsJson } from '../../run/settings.js';
 import { loadTopology } from '../../topology/load.js';
-import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, normalizeReplayOptions, type RawEngineOptions } from '../options.js';
+import { AtomicFile } from '../file-output.js';
+import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, normalizeReplayOptions, refuseIgnoredOptions, type RawEngineOptions } from '../options.js';
 import type { CommandContext } from './replay.js';
 
 /** The files of one check case. */
@@ -34,13 +42,24 @@ export interface CheckCase {
   readonly args: string;
 }
 
+/** How a case ended: pass / fail (a golden differs) / error (cannot run) / updated / unchanged (--update). */
+export type CheckStatus = 'pass' | 'fail' | 'error' | 'updated' | 'unchanged';
+
 /** Outcome of one case. */
 export interface CheckOutcome {
   readonly name: string;
-  readonly status: 'pass' | 'FAIL' | 'ERROR' | 'updated' | 'unchanged';
+  readonly status: CheckStatus;
   readonly records: number;
   readonly detail: string;
   readonly diffs: readonly GoldenDiff[];
+  /** The first line where the events differ from NAME.events.csv, when they do. */
+  readonly events?: EventsDifference;
+  /** What the replay ran with and produced (absent when the case could not run). */
+  readonly engine?: string;
+  readonly settings?: Record<string, unknown>;
+  readonly counters?: readonly Counter[];
+  /** Wall time of the case in seconds. */
+  readonly seconds?: number;
   /** stderr warning about accesses in no pfn range ('' when none); never changes the status. */
   readonly warning?: string;
 }
@@ -98,45 +117,64 @@ function caseOptions(c: CheckCase): { raw: RawEngineOptions; topologyDefaulted: 
   return { raw, topologyDefaulted: !fromArgs && !fromFile };
 }
 
-/** Runs one case; never throws for a problem of the case itself. */
+/** Runs one case; never throws for a problem of the case itself. Events are compared (or rewritten) as a stream. */
 export async function runCase(c: CheckCase, update: boolean): Promise<CheckOutcome> {
+  const t0 = performance.now();
+  const seconds = () => (performance.now() - t0) / 1000;
   let records = 0;
+  let comparer: EventsComparer | null = null;
+  let rewrite: AtomicFile | null = null;
   try {
     const { raw, topologyDefaulted } = caseOptions(c);
+    refuseIgnoredOptions(raw);
     const settings = normalizeReplayOptions(raw, [c.trace], (a) => loadTopology(a));
+    const known = new Set(counterNames(settings.engine));
+    const hasGolden = fs.existsSync(c.golden);
+    // A golden that does not parse is an error before any work; a missing one is an error too (nothing to check).
+    const golden = hasGolden ? parseGolden(fs.readFileSync(c.golden, 'utf8'), c.golden, known) : null;
+    if (golden === null && !update) {
+      return { name: c.name, status: 'error', records, detail: `no golden ${path.basename(c.golden)}: create it with --update`, diffs: [], seconds: seconds() };
+    }
     const hasEvents = fs.existsSync(c.events);
-    let events = '';
-    const writer = hasEvents ? new EventsCsvWriter((chunk) => (events += chunk)) : null;
+    if (hasEvents) comparer = new EventsComparer(c.events);
+    if (hasEvents && update) rewrite = new AtomicFile(c.events);
+    const cmp = comparer;
+    const out = rewrite;
+    const writer = hasEvents
+      ? new EventsCsvWriter((chunk) => {
+          cmp?.feed(chunk);
+          out?.write(chunk);
+        })
+      : null;
     const r = await runReplay(settings, { observe: () => writer });
     writer?.drain();
+    const events = comparer?.finish() ?? null;
     const warning = noRangeWarning(r.summary, settings.rfc.topology, topologyDefaulted).replaceAll('kpromo: ', `kpromo: ${c.name}: `);
     records = r.read.records;
-    const vmstat = renderVmstat(r.counters);
-    const hasGolden = fs.existsSync(c.golden);
+    const ran = { engine: r.engine.name, settings: settingsJson(settings), counters: r.counters, warning, ...(events ? { events } : {}) };
+    const diffs = golden ? compareGolden(golden, r.counters) : [];
     if (update) {
-      const oldVmstat = hasGolden ? fs.readFileSync(c.golden, 'utf8') : '';
-      const oldEvents = hasEvents ? fs.readFileSync(c.events, 'utf8') : '';
-      const diffs = hasGolden ? compareGolden(parseGolden(oldVmstat, c.golden, new Set(counterNames(settings.engine))), r.counters) : [];
-      const changed = oldVmstat !== vmstat || (hasEvents && oldEvents !== events);
-      if (changed) {
-        fs.writeFileSync(c.golden, vmstat);
-        if (hasEvents) fs.writeFileSync(c.events, events);
+      const vmstat = renderVmstat(r.counters);
+      const vmstatChanged = !hasGolden || fs.readFileSync(c.golden, 'utf8') !== vmstat;
+      if (vmstatChanged) fs.writeFileSync(c.golden, vmstat);
+      if (rewrite) {
+        if (events) rewrite.commit();
+        else rewrite.discard();
+        rewrite = null;
       }
-      const detail = !hasGolden ? 'golden created' : changed ? describe(diffs) || 'rewritten (format or events)' : '';
-      return { name: c.name, status: changed ? 'updated' : 'unchanged', records, detail, diffs, warning };
+      const changed = vmstatChanged || events !== null;
+      const detail = !hasGolden ? 'golden created' : changed ? describe(diffs) || (events ? 'events rewritten' : 'rewritten (format)') : '';
+      return { name: c.name, status: changed ? 'updated' : 'unchanged', records, detail, diffs, ...ran, seconds: seconds() };
     }
-    if (!hasGolden) return { name: c.name, status: 'FAIL', records, detail: `no golden ${path.basename(c.golden)} (run with --update)`, diffs: [], warning };
-    const golden = parseGolden(fs.readFileSync(c.golden, 'utf8'), c.golden, new Set(counterNames(settings.engine)));
-    const diffs = compareGolden(golden, r.counters);
-    const eventsDiffer = hasEvents && fs.readFileSync(c.events, 'utf8') !== events;
-    if (diffs.length === 0 && !eventsDiffer) return { name: c.name, status: 'pass', records, detail: '', diffs, warning };
-    const detail = [describe(diffs), eventsDiffer ? firstEventDifference(fs.readFileSync(c.events, 'utf8'), events) : '']
-      .filter((s) => s !== '')
-      .join('; ');
-    return { name: c.name, status: 'FAIL', records, detail, diffs, warning };
+    if (diffs.length === 0 && events === null) return { name: c.name, status: 'pass', records, detail: '', diffs, ...ran, seconds: seconds() };
+    const detail = [describe(diffs), events ? describeEventsDifference(events) : ''].filter((t) => t !== '').join('; ');
+    return { name: c.name, status: 'fail', records, detail, diffs, ...ran, seconds: seconds() };
   } catch (e) {
-    if (e instanceof KpromoError) return { name: c.name, status: 'ERROR', records, detail: e.message, diffs: [] };
+    if (e instanceof KpromoError) return { name: c.name, status: 'error', records, detail: e.message, diffs: [], seconds: seconds() };
     throw e;
+  } finally {
+    comparer?.close();
+    rewrite?.discard();
   }
 }
 
@@ -144,13 +182,71 @@ function describe(diffs: readonly GoldenDiff[]): string {
   return diffs.map((d) => `${d.name} expected ${d.expected} got ${d.actual}`).join(', ');
 }
 
-function firstEventDifference(expected: string, actual: string): string {
-  const a = expected.split('\n');
-  const b = actual.split('\n');
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if (a[i] !== b[i]) return `events line ${i + 1}: expected ${JSON.stringify(a[i] ?? '<end>')} got ${JSON.stringify(b[i] ?? '<end>')}`;
-  }
-  return 'events differ';
+/** Counts of a check run by status. */
+export interface CheckTotals {
+  readonly passed: number;
+  readonly failed: number;
+  readonly errors: number;
+  readonly updated: number;
+  readonly unchanged: number;
+}
+
+/** Counts outcomes by status. */
+export function checkTotals(outcomes: readonly CheckOutcome[]): CheckTotals {
+  const n = (s: CheckStatus) => outcomes.filter((o) => o.status === s).length;
+  return { passed: n('pass'), failed: n('fail'), errors: n('error'), updated: n('updated'), unchanged: n('unchanged') };
+}
+
+/** The closing line: `N passed, M failed, K errors` (with --update: `N updated, M unchanged, K errors`). */
+export function summaryLine(t: CheckTotals, update: boolean): string {
+  const errors = `${t.errors} error${t.errors === 1 ? '' : 's'}`;
+  return update ? `${t.updated} updated, ${t.unchanged} unchanged, ${errors}` : `${t.passed} passed, ${t.failed} failed, ${errors}`;
+}
+
+/** Exit code: 2 when a case could not run, else 1 when one failed, else 0. */
+export function checkExit(t: CheckTotals): number {
+  return t.errors > 0 ? EXIT_USAGE : t.failed > 0 ? EXIT_MISMATCH : EXIT_OK;
+}
+
+/** Full failure text for JUnit: one line per differing counter with its delta, then the events line. */
+function failureDetails(o: CheckOutcome): string {
+  const lines = o.diffs.map((d) => {
+    const delta = d.actual - d.expected;
+    return `${d.name}: expected ${d.expected}, got ${d.actual} (${delta > 0 ? '+' : ''}${delta})`;
+  });
+  if (o.events) lines.push(describeEventsDifference(o.events));
+  return lines.length > 0 ? lines.join('\n') + '\n' : o.detail;
+}
+
+/** The `--format json` document (docs/kpromo-output.schema.json, kind check). */
+export function renderCheckJson(dir: string, update: boolean, cases: readonly CheckCase[], outcomes: readonly CheckOutcome[]): string {
+  const t = checkTotals(outcomes);
+  return jsonText(
+    jsonDocument('check', {
+      directory: dir,
+      update,
+      totals: { cases: outcomes.length, ...t },
+      results: outcomes.map((o, i) => ({
+        name: o.name,
+        trace: cases[i]!.trace,
+        status: o.status,
+        records: o.records,
+        seconds: Number((o.seconds ?? 0).toFixed(3)),
+        detail: o.detail,
+        diffs: o.diffs.map((d) => ({ name: d.name, expected: d.expected, actual: Number.isNaN(d.actual) ? null : d.actual })),
+        events: o.events ? { line: o.events.line, expected: o.events.expected, actual: o.events.actual } : null,
+        engine: o.engine ?? null,
+        settings: o.settings ?? null,
+        counters: o.counters ? countersJson(o.counters) : null,
+      })),
+    }),
+  );
+}
+
+interface RawCheckOptions {
+  update?: boolean;
+  junit?: string;
+  format: 'table' | 'json';
 }
 
 /** Builds the check subcommand. */
@@ -159,33 +255,72 @@ export function checkCommand(ctx: CommandContext): Command {
     .description('replay every trace in DIR against its golden files (CI entry point); see README for the file convention')
     .argument('<dir>', 'directory of NAME.csv traces with NAME.vmstat goldens')
     .option('--update', 'rewrite the golden files from the current engine (review the diff before committing)')
-    .action(async (dir: string, raw: { update?: boolean }) => {
+    .option('--junit <file>', 'also write a JUnit XML report (one testcase per trace; the counter diff in each failure)')
+    .addOption(new Option('--format <format>', 'output: table (and a summary line) or json (the summary line then goes to stderr)').choices(['table', 'json']).default('table'))
+    .action(async (dir: string, raw: RawCheckOptions) => {
       const cases = findCases(dir);
       if (cases.length === 0) throw new UsageError(`no traces (*.csv, *.perf, optionally .gz) in ${dir}`);
-      const color = ctx.color();
-      const table = new Table({
-        head: ['trace', 'records', 'result', 'detail'].map((h) => color.bold(h)),
-        style: { head: [], border: [] },
-        chars: COMPACT_CHARS,
-        colAligns: ['left', 'right', 'left', 'left'],
-      });
-      let exit = EXIT_OK;
-      for (const c of cases) {
-        const o = await runCase(c, raw.update === true);
-        if (o.warning) ctx.io.stderr.write(o.warning);
-        const status =
-          o.status === 'pass' || o.status === 'unchanged'
-            ? color.green(o.status)
-            : o.status === 'updated'
-              ? color.yellow(o.status)
-              : color.red(o.status);
-        table.push([o.name, String(o.records), status, wrap(o.detail, 80)]);
-        if (o.status === 'FAIL') exit = Math.max(exit, EXIT_MISMATCH);
-        if (o.status === 'ERROR') exit = Math.max(exit, EXIT_USAGE);
+      const update = raw.update === true;
+      // Checked before any case runs: an unwritable report path is a usage error at once.
+      const junit = raw.junit !== undefined ? new AtomicFile(raw.junit) : null;
+      const outcomes: CheckOutcome[] = [];
+      try {
+        for (const c of cases) {
+          const o = await runCase(c, update);
+          if (o.warning) ctx.io.stderr.write(o.warning);
+          outcomes.push(o);
+        }
+      } catch (e) {
+        junit?.discard();
+        throw e;
       }
-      ctx.io.stdout.write(table.toString() + '\n');
-      ctx.setExit(exit);
+      const totals = checkTotals(outcomes);
+      if (junit) {
+        junit.write(
+          renderJunit(
+            dir,
+            outcomes.map((o, i) => ({
+              name: o.name,
+              file: cases[i]!.trace,
+              status: o.status,
+              seconds: o.seconds ?? 0,
+              message: o.detail,
+              details: o.status === 'fail' ? failureDetails(o) : o.detail,
+              warning: o.warning ?? '',
+            })),
+            new Date().toISOString().replace(/\.\d+Z$/, ''),
+          ),
+        );
+        junit.commit();
+      }
+      const line = `kpromo check: ${summaryLine(totals, update)}\n`;
+      if (raw.format === 'json') {
+        ctx.io.stdout.write(renderCheckJson(dir, update, cases, outcomes));
+        ctx.io.stderr.write(line);
+      } else {
+        ctx.io.stdout.write(renderCheckTable(outcomes, ctx.color()) + line);
+      }
+      ctx.setExit(update ? (totals.errors > 0 ? EXIT_USAGE : EXIT_OK) : checkExit(totals));
     });
+}
+
+/** Status as the table shows it. */
+const STATUS_TEXT: Readonly<Record<CheckStatus, string>> = { pass: 'pass', fail: 'FAIL', error: 'ERROR', updated: 'updated', unchanged: 'unchanged' };
+
+/** The pass/fail table. */
+function renderCheckTable(outcomes: readonly CheckOutcome[], color: ReturnType<CommandContext['color']>): string {
+  const table = new Table({
+    head: ['trace', 'records', 'result', 'detail'].map((h) => color.bold(h)),
+    style: { head: [], border: [] },
+    chars: COMPACT_CHARS,
+    colAligns: ['left', 'right', 'left', 'left'],
+  });
+  for (const o of outcomes) {
+    const text = STATUS_TEXT[o.status];
+    const status = o.status === 'pass' || o.status === 'unchanged' ? color.green(text) : o.status === 'updated' ? color.yellow(text) : color.red(text);
+    table.push([o.name, String(o.records), status, wrap(o.detail, 80)]);
+  }
+  return table.toString() + '\n';
 }
 
 /** Breaks long detail text into lines of at most `width` characters at spaces. */

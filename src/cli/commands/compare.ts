@@ -11,7 +11,8 @@ import { canRunShared, runShared } from '../../multi/shared.js';
 import { loadTopology } from '../../topology/load.js';
 import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, parseIntOption, type RawEngineOptions } from '../options.js';
 import { guardedRun, machinePlan } from './multi-run.js';
-import { settingsList, type CommandContext } from './replay.js';
+import { settingsJson, settingsList } from '../../run/settings.js';
+import type { CommandContext } from './replay.js';
 
 /** Output formats of `kpromo compare`. */
 export const COMPARE_FORMATS = ['table', 'json', 'csv'] as const;
@@ -38,7 +39,7 @@ export function compareCommand(ctx: CommandContext): Command {
     cmd,
     ENGINE_OPTIONS.filter((o) => !o.flags.startsWith('--engine ')).map((o) =>
       ['--window', '--threshold', '--period', '--default-node', '--hash-order', '--hz', '--topology'].some((f) => o.flags.startsWith(f + ' '))
-        ? { ...o, description: `${o.description}; default of every --engine` }
+        ? { ...o, description: `${o.description}; for every --engine that does not set its own` }
         : o,
     ),
   );
@@ -83,6 +84,7 @@ async function compare(ctx: CommandContext, traces: string[], raw: RawCompareOpt
     columns: run.results.map((result, i) => ({
       result,
       settings: settingsList({ ...configs[i]!.settings, inputs, parser }).filter(([k]) => k !== 'traces'),
+      settingsJson: settingsJson({ ...configs[i]!.settings, inputs, parser }), // cli: typed settings for JSON
     })),
     traces: inputs.map((i) => i.name),
     records: run.read.records,

@@ -1,6 +1,6 @@
 /** `kpromo gen [options]`: write a seeded synthetic trace (canonical CSV) to stdout or --out. */
 import { Command, Option } from 'commander';
-import { EXIT_OK } from '../../errors.js';
+import { EXIT_OK, UsageError } from '../../errors.js';
 import { generateChunks } from '../../gen/generate.js';
 import { GEN_OPTIONS, parseGenArgs } from '../../gen/options.js';
 import { AtomicFile } from '../file-output.js';
@@ -15,8 +15,13 @@ export function genCommand(ctx: CommandContext): Command {
     if (spec.default !== undefined) o.description = `${spec.description} (default: ${spec.default})`;
     cmd.addOption(o);
   }
-  cmd.option('-o, --out <file>', 'write to a file instead of stdout');
-  cmd.action(async (raw: Record<string, string | undefined>) => {
+  cmd.option('-o, --output <file>', 'write to a file instead of stdout');
+  cmd.addOption(new Option('--out <file>').hideHelp()); // cli: the old name, kept as a hidden alias of --output
+  cmd.action(async (given: Record<string, string | undefined>) => {
+    const { out: alias, ...raw } = given;
+    if (alias !== undefined && raw.output !== undefined) throw new UsageError('give -o/--output once (--out is its old name)');
+    raw.out = raw.output ?? alias;
+    delete raw.output;
     const opts = parseGenArgs(raw);
     const out = raw.out !== undefined ? new AtomicFile(raw.out) : null;
     const stdout = ctx.io.stdout;

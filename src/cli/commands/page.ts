@@ -7,7 +7,7 @@ import { OUTCOMES, type OutcomeCode } from '../../engine/types.js';
 import { EXIT_OK, UsageError } from '../../errors.js';
 import { loadTopology } from '../../topology/load.js';
 import { readInputs } from '../../trace/input.js';
-import { ENGINE_OPTIONS, INPUT_OPTIONS, addOptions, normalizeReplayOptions, type RawEngineOptions } from '../options.js';
+import { INPUT_OPTIONS, PAGE_ENGINE_OPTIONS, addOptions, normalizeReplayOptions, refuseIgnoredOptions, type RawEngineOptions } from '../options.js';
 import type { CommandContext } from './replay.js';
 
 const SRC = ['hwhints', 'pgtscan'];
@@ -36,11 +36,12 @@ export function pageCommand(ctx: CommandContext): Command {
     .description('show the life of one page in a replay: accesses, its record, and the passes that examined it (rfc-v1 engines)')
     .argument('<pfn>', 'page frame number, decimal or 0x hex')
     .argument('[trace...]', 'trace files (- or none = stdin)');
-  addOptions(cmd, ENGINE_OPTIONS);
+  addOptions(cmd, PAGE_ENGINE_OPTIONS);
   addOptions(cmd, INPUT_OPTIONS);
   cmd.action(async (pfnText: string, traces: string[], raw: RawEngineOptions) => {
     const pfn = /^(0x[0-9a-f]+|\d+)$/i.test(pfnText.trim()) ? Number(pfnText.trim()) : NaN;
     if (!Number.isSafeInteger(pfn) || pfn < 0) throw new UsageError(`PFN must be a decimal or 0x hex integer below 2^53, got ${JSON.stringify(pfnText)}`);
+    refuseIgnoredOptions(raw);
     const settings = normalizeReplayOptions(raw, traces, (a) => loadTopology(a));
     if (settings.engine === 'pghot') throw new UsageError('kpromo page follows the kpromoted record of a page: use --engine rfc-v1 or rfc-v1-fixed');
     const color: ChalkInstance = ctx.color();

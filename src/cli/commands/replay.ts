@@ -6,10 +6,9 @@ import { AnalysisCollector, type AnalysisSource } from '../../analysis/collector
 import type { AnalysisMetrics, TimelineRow } from '../../analysis/model.js';
 import { buildReportData } from '../../analysis/report-data.js';
 import { counterNames, type ObservableEngine } from '../../engine/registry.js';
-import { resolvePghotConfig } from '../../engine/pghot-config.js';
 import { EXIT_INTERRUPTED, EXIT_MISMATCH, EXIT_OK, UsageError } from '../../errors.js';
 import { renderAnalysis } from '../../report/analysis.js';
-import { EventsCsvWriter } from '../../report/events.js';
+import { EventsCsvWriter, type PfnFormat } from '../../report/events.js';
 import { TimelineCsvWriter } from '../../report/timeline-csv-writer.js';
 import { compareGolden, parseGolden, renderGoldenDiff, type GoldenEntry } from '../../report/golden.js';
 import { renderJson } from '../../report/json.js';
@@ -22,6 +21,7 @@ import { renderReportHtml } from '../../render/report-html.js';
 import { renderTimelineTable } from '../../render/timeline-table.js';
 import { combineObservers } from '../../run/observers.js';
 import { runReplay, type ReplayResult, type ReplaySettings } from '../../run/replay.js';
+import { settingsJson, settingsList } from '../../run/settings.js';
 import { loadTopology } from '../../topology/load.js';
 import { PERF_SKIP_REASONS } from '../../trace/perf-map.js';
 import { inputNotes, type InputStats } from '../../trace/input.js';
@@ -32,6 +32,7 @@ import {
   ENGINE_OPTIONS,
   INPUT_OPTIONS,
   normalizeReplayOptions,
+  refuseIgnoredOptions,
   REPLAY_OUTPUT_OPTIONS,
   type RawEngineOptions,
 } from '../options.js';
@@ -48,6 +49,7 @@ export interface CommandContext {
 interface RawReplayOptions extends RawEngineOptions {
   format: 'table' | 'vmstat' | 'json';
   events?: string;
+  eventsPfn: PfnFormat;
   expect?: string;
   progress: boolean;
   analysis?: boolean;
@@ -65,35 +67,8 @@ interface AnalysisOutput {
   readonly bucketSeconds: number;
 }
 
-/** The settings shown in the table and json outputs, for the engine that ran. */
-export function settingsList(s: ReplaySettings): [string, string][] {
-  const r = s.rfc;
-  const common: [string, string][] = [
-    ['topology', `${s.topologySource} (${r.topology.name})`],
-    ['hz', String(r.hz)],
-  ];
-  const traces: [string, string] = ['traces', s.inputs.map((i) => i.name).join(' ')];
-  if (s.engine === 'pghot') {
-    const p = resolvePghotConfig(s.pghot);
-    return [
-      ...common,
-      ['mode', p.precise ? 'precise (CONFIG_PGHOT_PRECISE)' : 'default'],
-      ['window / threshold', `${p.freq_window_ms} ms / ${p.freq_threshold}`],
-      ['kmigrated sleep / batch', `${p.kmigrated_sleep_ms} ms / ${p.kmigrated_batch_nr}`],
-      ['target nid / rate limit', `${p.target_nid} / ${p.promote_rate_limit_MBps} MB/s`],
-      ['enabled sources', `0x${p.enabled_sources.toString(16)}`],
-      traces,
-    ];
-  }
-  return [
-    ...common,
-    ['window / threshold', `${r.window_ms} ms / ${r.threshold}`],
-    ['period', `${r.period_ms} ms`],
-    ['default node / hash order', `${r.default_node} / ${r.hash_order}`],
-    ...(r.demotion ? ([['demotion', 'on (kswapd model, see README)']] as [string, string][]) : []),
-    traces,
-  ];
-}
+// settingsList (display pairs) lives in src/run/settings.ts with settingsJson (typed); re-exported for callers.
+export { settingsList } from '../../run/settings.js';
 
 /** Renders a finished replay in the chosen format. */
 export function renderResult(
@@ -110,7 +85,8 @@ export function renderResult(
     case 'json':
       return renderJson({
         engine: r.engine.name,
-        settings: { ...Object.fromEntries(settingsList(s)), traces: s.inputs.map((i) => i.name) },
+        settings: settingsJson(s),
+        traces: s.inputs.map((i) => i.name),
         counters: r.counters,
         summary: r.summary,
         input: inputJson(r.read),
@@ -155,7 +131,7 @@ export function inputRows(read: InputStats): [string, string][] {
 }
 
 /** The `input` object of `--format json`. */
-export function inputJson(read: InputStats): Record<string, unknown> {
+export function inputJson(read: InputStats): Record<string, unknown> & { records: number } {
   const p = read.perf;
   return {
     records: read.records,
@@ -219,8 +195,13 @@ function parseBucket(text: string | undefined): number {
 /** `topologyDefaulted`: no --topology was given (the default preset is used), for the no-range warning. */
 async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptions, topologyDefaulted = false): Promise<number> {
   const { io } = ctx;
+  refuseIgnoredOptions(raw);
   const settings = normalizeReplayOptions(raw, traces, (arg) => loadTopology(arg, undefined, (w) => io.stderr.write(`kpromo: ${w}\n`)));
   const bucketSeconds = parseBucket(raw.bucket);
+  if (raw.bucket !== undefined && raw.timeline !== true && raw.timelineCsv === undefined && raw.report === undefined) {
+    throw new UsageError('--bucket groups timeline rows: give it with --timeline, --timeline-csv or --report');
+  }
+  if (raw.eventsPfn === 'hex' && raw.events === undefined) throw new UsageError('--events-pfn sets the pfn column of --events: give it with --events FILE');
   const analysisOn = raw.analysis === true || raw.timeline === true || raw.timelineCsv !== undefined || raw.report !== undefined;
   // Read the golden first: a bad golden is a usage error before any work is done.
   const golden = raw.expect !== undefined ? readGolden(raw.expect, settings) : undefined;
@@ -230,7 +211,7 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
   if (events) files.push(events);
   const timelineCsv = raw.timelineCsv !== undefined ? new AtomicFile(raw.timelineCsv) : null;
   if (timelineCsv) files.push(timelineCsv);
-  const writer = events ? new EventsCsvWriter((chunk) => events.write(chunk)) : null;
+  const writer = events ? new EventsCsvWriter((chunk) => events.write(chunk), undefined, raw.eventsPfn) : null;
   let collector: AnalysisCollector | null = null;
   let csv: TimelineCsvWriter | null = null;
   const progress = makeProgress(io.stderr, raw.progress);

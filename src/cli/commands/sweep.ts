@@ -14,7 +14,7 @@ import { planSweep } from '../../multi/sweep-config.js';
 import { loadTopology } from '../../topology/load.js';
 import { AtomicFile } from '../file-output.js';
 import type { Io } from '../io.js';
-import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, parseIntOption, type RawEngineOptions } from '../options.js';
+import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, parseIntOption, refuseIgnoredOptions, type RawEngineOptions } from '../options.js';
 import { guardedRun, machinePlan } from './multi-run.js';
 import type { CommandContext } from './replay.js';
 
@@ -118,6 +118,7 @@ export function presentSweep(io: Io, color: () => ChalkInstance, rows: readonly 
 async function sweep(ctx: CommandContext, traces: string[], raw: RawSweepOptions): Promise<number> {
   const { io } = ctx;
   const plan = planSweep(raw, cachedLoader((arg) => loadTopology(arg)));
+  refuseIgnoredOptions(raw); // cli: options the swept engine ignores are refused
   const sort = parseSort(raw.sort, raw.desc === true, new Set(counterNames(raw.engine as EngineName)));
   const top = parseTop(raw.top);
   const jobs = raw.jobs === undefined ? null : parseIntOption('--jobs', raw.jobs, 1, 256);
