@@ -3,7 +3,7 @@
  * terms taken from each command's usage (so commands that are not loaded still list the same way), and two
  * or three real examples at the end of every subcommand's help. Pure: no I/O.
  */
-import type { Command, HelpConfiguration, Option } from 'commander';
+import type { Argument, Command, HelpConfiguration, Option } from 'commander';
 
 /** `(one of: a, b, c; default: x)`: unquoted, and no default appended when the text already gives one. */
 export function optionDescription(option: Option): string {
@@ -17,9 +17,20 @@ export function optionDescription(option: Option): string {
   return extra.length === 0 ? option.description : `${option.description} (${extra.join('; ')})`;
 }
 
+/** An argument's help, in the same style: `(one of: ...; default: x)`, unquoted. */
+export function argumentDescription(arg: Argument): string {
+  const extra: string[] = [];
+  if (arg.argChoices) extra.push(`one of: ${arg.argChoices.join(', ')}`);
+  if (arg.defaultValue !== undefined && !/\bdefault\b/.test(arg.description)) {
+    extra.push(`default: ${arg.defaultValueDescription ?? String(arg.defaultValue)}`);
+  }
+  return extra.length === 0 ? arg.description : `${arg.description} (${extra.join('; ')})`;
+}
+
 /** commander help settings shared by the program and every subcommand. */
 export const HELP_CONFIG: HelpConfiguration = {
   optionDescription,
+  argumentDescription,
   subcommandTerm: (cmd: Command) => `${cmd.name()} ${cmd.usage()}`.trimEnd(),
 };
 
@@ -41,7 +52,7 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   topo: ['kpromo topo --list', 'kpromo topo 2s-cxl-budget', 'kpromo topo --from-sysfs /sys/devices/system/node > machine.json'],
   gen: [
     'kpromo gen --pattern zipf --records 100000 -o zipf.csv',
-    'kpromo gen --pattern mix --seed 7 | kpromo replay --analysis',
+    'kpromo gen --pattern mix --records 200000 --seed 7 | kpromo replay --analysis',
   ],
   page: [
     'kpromo page 0x200000 --topology traces/spec-worked.topology.json traces/spec-worked.csv',

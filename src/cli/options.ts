@@ -43,9 +43,17 @@ export const ENGINE_OPTIONS: readonly OptionSpec[] = [
 ];
 
 /** ENGINE_OPTIONS of `kpromo page`, which follows kpromoted's record of a page: rfc-v1 engines only, no pghot tunables. */
-export const PAGE_ENGINE_OPTIONS: readonly OptionSpec[] = ENGINE_OPTIONS.filter((o) => !o.description.startsWith('pghot:')).map((o) =>
-  o.flags.startsWith('--engine ') ? { ...o, choices: ENGINE_NAMES.filter((n) => n !== 'pghot') } : o,
-);
+export const PAGE_ENGINE_OPTIONS: readonly OptionSpec[] = ENGINE_OPTIONS.filter((o) => !o.description.startsWith('pghot:')).map((o) => {
+  const rfcOnly: Readonly<Record<string, string>> = {
+    '--engine': 'promotion engine',
+    '--window': `frequency window in ms (default: ${RFC_V1_DEFAULTS.window_ms})`,
+    '--threshold': `accesses in a window to be a candidate, at least 1 (default: ${RFC_V1_DEFAULTS.threshold})`,
+    '--period': `daemon period in ms: KPROMOTE_DELAY (default: ${RFC_V1_DEFAULTS.period_ms})`,
+  };
+  const flag = o.flags.split(' ')[0]!;
+  const description = rfcOnly[flag] ?? o.description;
+  return flag === '--engine' ? { ...o, description, choices: ENGINE_NAMES.filter((n) => n !== 'pghot') } : { ...o, description };
+});
 
 /** Collects the values of a repeatable option. */
 function collect(value: string, previous: unknown): string[] {

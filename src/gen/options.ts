@@ -155,7 +155,7 @@ export const GEN_OPTIONS: readonly GenOptionSpec[] = [
   { key: 'rate', flag: '--rate <records-per-second>', default: undefined, parse: decimal('--rate', 0, Infinity, true),
     description: 'records per second (instead of --duration)' },
   { key: 'start', flag: '--start <jiffies>', default: String(GEN_DEFAULTS.start), parse: integer('--start', 0),
-    description: 'time of the first record in jiffies (default INITIAL_JIFFIES at HZ 250)' },
+    description: 'time of the first record in jiffies (INITIAL_JIFFIES at HZ 250)' },
   { key: 'slowBase', flag: '--slow-base <pfn>', default: '0x200000', parse: integer('--slow-base', 0),
     description: 'first pfn of the slow tier (node 2 of preset 2s-cxl)' },
   { key: 'slowSpan', flag: '--slow-span <pfns>', default: '0x200000', parse: integer('--slow-span', 1),

@@ -77,4 +77,75 @@ describe('kpromo check', () => {
     expect(parseArgsFile('# c\n--hz 1000 # x\n --window 10\n')).toEqual(['--hz', '1000', '--window', '10']);
     expect(findCases(dir).map((c) => c.name)).toEqual(['a', 'b']);
   });
+  it('ends with a summary line; a missing golden is an error (exit 2), which wins over a failure (exit 1)', async () => {
+    const ok = await runCli(['check', TRACES]);
+    expect(ok.stdout.endsWith('kpromo check: 3 passed, 0 failed, 0 errors\n')).toBe(true);
+    const dir = copyTraces();
+    fs.rmSync(path.join(dir, 'numa-no-node.vmstat'));
+    const missing = await runCli(['check', dir]);
+    expect(missing.code).toBe(2);
+    expect(missing.stdout).toMatch(/numa-no-node\s+│\s+0 │ ERROR\s+│ no golden numa-no-node\.vmstat: create it with --update/);
+    expect(missing.stdout.endsWith('kpromo check: 2 passed, 0 failed, 1 error\n')).toBe(true);
+    const g = path.join(dir, 'spec-worked.vmstat');
+    fs.writeFileSync(g, fs.readFileSync(g, 'utf8').replace('kpromoted_mig_promoted 4', 'kpromoted_mig_promoted 5'));
+    const both = await runCli(['check', dir]);
+    expect(both.code).toBe(2);
+    expect(both.stdout.endsWith('kpromo check: 1 passed, 1 failed, 1 error\n')).toBe(true);
+    fs.writeFileSync(path.join(dir, 'numa-no-node.vmstat'), 'kpromoted_mig_promoted 1\n');
+    expect((await runCli(['check', dir])).code).toBe(1);
+    const upd = await runCli(['check', '--update', dir]);
+    expect(upd.stdout.endsWith('kpromo check: 1 updated, 2 unchanged, 0 errors\n')).toBe(true);
+  });
+
+  it('--junit writes one testcase per case, the counter diff in the failure, errors as <error>', async () => {
+    const dir = copyTraces();
+    const g = path.join(dir, 'budget-bucket-order.vmstat');
+    fs.writeFileSync(g, fs.readFileSync(g, 'utf8').replace('kpromoted_mig_candidate 62', 'kpromoted_mig_candidate 61'));
+    fs.writeFileSync(path.join(dir, 'bad<&>.csv'), 'oops\n');
+    fs.writeFileSync(path.join(dir, 'bad<&>.vmstat'), 'kpromoted_mig_promoted 1\n');
+    const xml = path.join(dir, 'report.xml');
+    const r = await runCli(['check', '--junit', xml, dir]);
+    expect(r.code).toBe(2);
+    const text = fs.readFileSync(xml, 'utf8');
+    expect(text).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<testsuites name="kpromo check" tests="4" failures="1" errors="1"/);
+    expect(text.match(/<testcase /g)).toHaveLength(4);
+    expect(text).toContain('name="budget-bucket-order"');
+    expect(text).toContain('<failure message="kpromoted_mig_candidate expected 61 got 62" type="mismatch">kpromoted_mig_candidate: expected 61, got 62 (+1)\n</failure>');
+    expect(text).toMatch(/<testcase classname="[^"]*" name="bad&lt;&amp;&gt;" [^>]*>\n {6}<error message="[^"]*bad&lt;&amp;&gt;\.csv:1/);
+    expect(text).toMatch(/name="spec-worked" [^>]*>\n {6}<system-err>kpromo: spec-worked: warning: 1 of 10 accesses/);
+    expect(text).toMatch(/name="numa-no-node" [^>]*\/>/); // passed: no body
+  });
+
+  it('compares events as a stream and names the first differing line, also for a missing or an extra line', async () => {
+    const dir = copyTraces();
+    const e = path.join(dir, 'spec-worked.events.csv');
+    const golden = fs.readFileSync(e, 'utf8');
+    const lines = golden.split('\n');
+    fs.writeFileSync(e, lines.slice(0, -2).join('\n') + '\n'); // last event missing
+    let r = await runCli(['check', '--format', 'json', dir]);
+    expect(r.code).toBe(1);
+    let doc = JSON.parse(r.stdout) as { results: { name: string; events: unknown; detail: string }[] };
+    expect(doc.results.find((x) => x.name === 'spec-worked')!.events).toEqual({ line: lines.length - 1, expected: null, actual: lines[lines.length - 2] });
+    fs.writeFileSync(e, golden + '1250,1,2097155,2,1,promoted\n'); // one event too many
+    r = await runCli(['check', dir]);
+    expect(r.stdout).toContain(`events line ${lines.length}: expected "1250,1,2097155,2,1,promoted" got <end of file>`);
+    fs.writeFileSync(e, golden.slice(0, -1)); // no final newline: byte for byte, that differs
+    r = await runCli(['check', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`events line ${lines.length - 1}: the golden's last line`);
+    fs.writeFileSync(e, golden.replace('time,node', 'x'.repeat(5000))); // a long bad line is quoted in part
+    r = await runCli(['check', '--format', 'json', dir]);
+    doc = JSON.parse(r.stdout) as typeof doc;
+    expect(doc.results.find((x) => x.name === 'spec-worked')!.detail).toMatch(/^events line 1: expected "x{200}"\.\.\. \(5020 characters\) got "time,node,pfn,from,to,outcome"$/);
+  });
+
+  it('refuses options the case engine ignores, naming the .args file case as an error', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-check-'));
+    fs.writeFileSync(path.join(dir, 'a.csv'), '0x200000,0,hwhints,0\n');
+    fs.writeFileSync(path.join(dir, 'a.args'), '--engine rfc-v1 --target-nid 1\n');
+    fs.writeFileSync(path.join(dir, 'a.vmstat'), 'kpromoted_mig_promoted 0\n');
+    const r = await runCli(['check', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('--target-nid is not used by --engine rfc-v1');
+  });
 });
