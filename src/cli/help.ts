@@ -67,6 +67,10 @@ export const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'kpromo compare --engine rfc-v1 --engine rfc-v1:window=1000,threshold=3 --engine pghot:precise traces/spec-worked.csv',
     'kpromo compare --format json traces/budget-bucket-order.csv --topology traces/budget-bucket-order.topology.json',
   ],
+  merge: [
+    'for k in 1 2 3; do kpromo sweep --shard $k/3 --threshold 1..6 --format json traces/spec-worked.csv > part-$k.json; done; kpromo merge part-*.json',
+    'kpromo merge --format csv --top 2 part-*.json',
+  ],
   sweep: [
     'kpromo sweep --window 1000,5000 --threshold 2..4 traces/spec-worked.csv',
     'kpromo sweep --engine pghot --threshold 1,2 --sort -pgpromote_success --format json traces/spec-worked.csv',

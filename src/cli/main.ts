@@ -26,7 +26,7 @@ export interface CommandEntry {
 export const COMMANDS: readonly CommandEntry[] = [
   { name: 'replay', usage: '[options] [trace...]', description: 'replay access traces (CSV or perf script text; - or none = stdin; .gz ok) through a promotion engine', load: async () => (await import('./commands/replay.js')).replayCommand },
   { name: 'check', usage: '[options] <dir>', description: 'replay every trace in DIR against its golden files (CI entry point); see README for the file convention', load: async () => (await import('./commands/check.js')).checkCommand },
-  { name: 'topo', usage: '[options] [topology]', description: 'print a topology (file or preset) as a table, or build one from sysfs / numactl -H', load: async () => (await import('./commands/topo.js')).topoCommand },
+  { name: 'topo', usage: '[options] [topology]', description: 'print a topology (file or preset) as a table, or build one from /sys or numactl -H', load: async () => (await import('./commands/topo.js')).topoCommand },
   { name: 'gen', usage: '[options]', description: 'write a seeded synthetic trace (pfn,nid,src,time CSV)', load: async () => (await import('./commands/gen.js')).genCommand },
   { name: 'page', usage: '[options] <pfn> [trace...]', description: 'show the life of one page in a replay: accesses, its record, and the passes that examined it (rfc-v1 engines)', load: async () => (await import('./commands/page.js')).pageCommand },
   { name: 'convert', usage: '[options] [input...]', description: 'write the canonical CSV (pfn,nid,src,time) of traces of any accepted input (CSV, perf script text; - or none = stdin)', load: async () => (await import('./commands/convert.js')).convertCommand },
