@@ -238,12 +238,35 @@ export class PghotEngine implements Engine {
       records: this.records,
       passes: this.clock.passes,
       tracked: this.tracked,
-      unexamined: [], // every lower-tier node has memory, so it has a kmigrated thread
+      unexamined: this.stranded(), // every lower-tier node has a kmigrated thread, but it walks only its own sections
       first_pass: this.clock.first,
       last_pass: this.clock.last,
       free_pages: this.nodes.budgets(),
       ignored: this.ignored.summary(this.records, IGNORED_REASONS_PGHOT),
     };
+  }
+
+  /**
+   * READY records that no kmigrated will ever take, by target node: their page is not on the node of its
+   * section's first pfn, and kmigrated_do_work() of a node walks only the sections that start on it.
+   */
+  private stranded(): { hot_node: number; records: number; reason: string }[] {
+    const byTarget = new Map<number, number>();
+    for (const [nr, sec] of this.sections) {
+      const base = nr * this.pagesPerSection;
+      for (const off of new Set(sec.ready)) {
+        const phi = sec.phi[off]!;
+        if ((phi & PLACED) !== 0 || !this.isReady(phi)) continue;
+        this.ranges.lookup(base + off);
+        if (this.ranges.nid === sec.owner) continue;
+        const target = this.precise ? phi & 1023 : this.target;
+        byTarget.set(target, (byTarget.get(target) ?? 0) + 1);
+      }
+    }
+    const reason =
+      'their pages lie in memory sections that begin on another node, and a kmigrated walks only the sections that begin on its node ' +
+      '(mm/pghot.c kmigrated_do_work()); `kpromo topo` lists the ranges that start mid-section';
+    return [...byTarget].sort((a, b) => a[0] - b[0]).map(([hot_node, records]) => ({ hot_node, records, reason }));
   }
 
   /** kmigrated period in jiffies. */

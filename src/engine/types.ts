@@ -95,7 +95,12 @@ export interface ReplaySummary {
   /** Records in the hash table after the last pass. */
   readonly tracked: number;
   /** Records whose hot_node has no daemon (no CPUs): no pass will ever examine them. By hot_node. */
-  readonly unexamined: ReadonlyArray<{ readonly hot_node: number; readonly records: number }>;
+  readonly unexamined: ReadonlyArray<{
+    readonly hot_node: number;
+    readonly records: number;
+    /** Why no daemon will take them, when it is not rfc-v1's "hot_node has no daemon" (pghot: stranded READY records). */
+    readonly reason?: string;
+  }>;
   /** First and last pass times in jiffies (null when no pass ran). */
   readonly first_pass: number | null;
   readonly last_pass: number | null;

@@ -9,8 +9,11 @@ export function unexaminedTotal(s: ReplaySummary): number {
 
 /** One warning line per hot_node that has no kpromoted daemon, saying why; empty when none. */
 export function unexaminedWarnings(s: ReplaySummary, topo: Topology): string[] {
-  return s.unexamined.map(({ hot_node, records }) => {
+  return s.unexamined.map(({ hot_node, records, reason }) => {
     const node = topo.nodes.find((n) => n.id === hot_node);
+    if (reason !== undefined) {
+      return `warning: ${records} READY record${records === 1 ? '' : 's'} for target node ${hot_node} will never be migrated: ${reason}`;
+    }
     const why = node
       ? `node ${hot_node} has no CPUs, and kpromoted runs only on nodes with CPUs (N_CPU)`
       : `node ${hot_node} is not in the topology`;

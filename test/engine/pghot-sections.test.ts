@@ -63,6 +63,7 @@ describe('pghot: sections belong to the node of their first pfn', () => {
     expect(c.numa_pages_migrated).toBe(2);
     expect([A, B, C, D, E].map((p) => e.pfn_to_nid(p))).toEqual([0, 3, 0, 4, 5]);
     expect(e.summary().tracked).toBe(1); // B's record
+    expect(e.summary().unexamined).toEqual([{ hot_node: 0, records: 1, reason: expect.stringContaining('begin on another node') }]);
     expect(e.record_of(B) & 0x80).toBe(0x80); // still READY
     expect(e.summary().ignored.find((i) => i.reason === 'no_hot_map')).toEqual({
       reason: 'no_hot_map',
@@ -89,6 +90,7 @@ describe('pghot: sections belong to the node of their first pfn', () => {
     expect(c.kpromo_kmigrated_examined).toBe(1);
     expect(c.numa_pages_migrated).toBe(1);
     expect([e.pfn_to_nid(A), e.pfn_to_nid(B)]).toEqual([0, 3]);
+    expect(e.summary().unexamined.map((u) => [u.hot_node, u.records])).toEqual([[0, 1]]); // B, stranded
   });
 
   it('section-aligned ranges behave as before: each node walks its own sections', () => {
@@ -104,5 +106,6 @@ describe('pghot: sections belong to the node of their first pfn', () => {
     e.finish();
     expect(counters(e).numa_pages_migrated).toBe(2);
     expect(e.summary().ignored.every((i) => i.accesses === 0)).toBe(true);
+    expect(e.summary().unexamined).toEqual([]);
   });
 });
