@@ -120,34 +120,35 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
       k = buf.indexOf(COLON, k + 1);
       if (k < 0 || k >= nl) break line;
       if (buf[k + 1] !== SP) continue;
-      let j = k - 1;
+      // `.` then exactly 6 or 9 digits before the colon (a longer run of digits is no time).
+      let dot = k - 7;
+      if (dot <= ls || buf[dot] !== DOT) {
+        dot = k - 10;
+        if (dot <= ls || buf[dot] !== DOT) continue;
+      }
       frac = 0;
+      let i = dot + 1;
+      for (; i < k; i++) {
+        const d = buf[i]! - 48;
+        if (d >>> 0 >= 10) break;
+        frac = frac * 10 + d;
+      }
+      if (i !== k) continue;
+      fd = k - 1 - dot;
+      let j = dot - 1;
+      sec = 0;
       let m = 1;
       while (j >= ls) {
         const d = buf[j]! - 48;
         if (d >>> 0 >= 10) break;
-        frac += d * m;
+        sec += d * m;
         m *= 10;
         j--;
       }
-      fd = k - 1 - j;
-      if ((fd === 6 || fd === 9) && j > ls && buf[j] === DOT) {
-        const dot = j;
-        j--;
-        sec = 0;
-        m = 1;
-        while (j >= ls) {
-          const d = buf[j]! - 48;
-          if (d >>> 0 >= 10) break;
-          sec += d * m;
-          m *= 10;
-          j--;
-        }
-        const sd = dot - 1 - j;
-        if (sd >= 1 && sd <= 15 && (j < ls || buf[j] === SP)) {
-          timeStart = j + 1;
-          break;
-        }
+      const sd = dot - 1 - j;
+      if (sd >= 1 && sd <= 15 && (j < ls || buf[j] === SP)) {
+        timeStart = j + 1;
+        break;
       }
     }
     let cpu = -1;
