@@ -14,6 +14,12 @@ export interface Measurement {
   readonly ms: number;
   /** Peak resident set size of the child in KiB (the cat of a pipe not included). */
   readonly maxRssKiB: number;
+  /** CPU time (user + system, every thread) of the child in ms. */
+  readonly cpuMs: number;
+  /** Wall time of the child process, start-up included. */
+  readonly wallMs: number;
+  /** First 64 KiB of its standard output. */
+  readonly stdout: string;
 }
 
 /** A run that did not complete or produced wrong output. */
@@ -99,8 +105,9 @@ export async function runOnce(c: BenchCase, trace: BenchTrace, index: number): P
     throw new RunFailure(`${how}${errorLine(io.stderr())}`);
   }
   let maxRssKiB: number;
+  let cpuMs: number;
   try {
-    maxRssKiB = (JSON.parse(readFileSync(probeFile, 'utf8')) as { maxRssKiB: number }).maxRssKiB;
+    ({ maxRssKiB, cpuMs } = JSON.parse(readFileSync(probeFile, 'utf8')) as { maxRssKiB: number; cpuMs: number });
   } catch {
     throw new RunFailure('the RSS probe wrote no result');
   } finally {
@@ -122,5 +129,5 @@ export async function runOnce(c: BenchCase, trace: BenchTrace, index: number): P
   const out: RunOutput = { stdout: io.stdout(), records };
   const wrong = c.check?.(out, trace) ?? null;
   if (wrong !== null) throw new RunFailure(wrong);
-  return { ms, maxRssKiB };
+  return { ms, maxRssKiB, cpuMs, wallMs, stdout: io.stdout() };
 }

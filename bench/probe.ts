@@ -8,7 +8,8 @@ import { writeFileSync } from 'node:fs';
 const out = process.env['KPROMO_BENCH_PROBE'];
 if (out !== undefined && out !== '') {
   process.on('exit', () => {
-    // resourceUsage().maxRSS is in kilobytes (getrusage ru_maxrss).
-    writeFileSync(out, JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS }));
+    // resourceUsage().maxRSS is in kilobytes (getrusage ru_maxrss); CPU times in microseconds, all threads.
+    const u = process.resourceUsage();
+    writeFileSync(out, JSON.stringify({ maxRssKiB: u.maxRSS, cpuMs: (u.userCPUTime + u.systemCPUTime) / 1000 }));
   });
 }

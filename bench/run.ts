@@ -10,26 +10,36 @@ import { BENCH_CASES, PERF_COST_PAIR, PERF_COST_TARGET, type BenchCase } from '.
 import { benchPerfTrace } from './perf-trace.js';
 import { runOnce, RunFailure, type Measurement } from './measure.js';
 import { BENCH_TASKS } from './tasks.js';
+import { cliffSection, nativeSection, rssSection } from './engine-bench.js';
 import { benchTrace, benchTraceOptions, type BenchTrace } from './trace.js';
 
 /** Targets every case is held to. */
 const TARGET_RECORDS_PER_S = 5_000_000;
 const TARGET_RSS_BYTES = 300_000_000;
 
+/** Parts of the bench: the cases of cases.ts, and issue 11's engine sections. */
+const SECTIONS = ['cases', 'native', 'rss', 'cliffs'] as const;
+type Section = (typeof SECTIONS)[number];
+
 interface BenchArgs {
   records: number;
   runs: number;
   cases: string[];
+  sections: Section[];
+  cliffPages: number;
 }
 
 const USAGE = `usage: node dist/bench/run.js [--records N | --quick] [--runs N] [--case NAME]...
   --records N   trace length (default 10000000; pages = records / 10, at most 1000000)
   --quick       1000000 records
   --runs N      runs per case, the median is reported (default 3)
-  --case NAME   run only this case (repeatable); cases: ${BENCH_CASES.map((c) => c.name).join(', ')}`;
+  --case NAME   run only this case (repeatable); cases: ${BENCH_CASES.map((c) => c.name).join(', ')}
+  --section S   run only this part (repeatable): cases (the table above), native (kpromo vs the C code of
+                bench/native/, built with cc -O2), rss (a 2 TiB CXL range), cliffs (one-pass promotion)
+  --cliff-pages N  pages of each cliff case (default 1000000)`;
 
 function parseArgs(argv: readonly string[]): BenchArgs {
-  const args: BenchArgs = { records: 10_000_000, runs: 3, cases: [] };
+  const args: BenchArgs = { records: 10_000_000, runs: 3, cases: [], sections: [], cliffPages: 1_000_000 };
   const count = (flag: string, text: string | undefined): number => {
     const v = Number((text ?? '').replace(/_/g, ''));
     if (!Number.isSafeInteger(v) || v < 1) throw new Error(`${flag}: expected an integer >= 1, got ${JSON.stringify(text)}`);
@@ -44,7 +54,12 @@ function parseArgs(argv: readonly string[]): BenchArgs {
       const name = argv[++i] ?? '';
       if (!BENCH_CASES.some((c) => c.name === name)) throw new Error(`--case: no case ${JSON.stringify(name)}\n${USAGE}`);
       args.cases.push(name);
-    } else if (a === '--help' || a === '-h') {
+    } else if (a === '--section') {
+      const name = argv[++i] ?? '';
+      if (!(SECTIONS as readonly string[]).includes(name)) throw new Error(`--section: no section ${JSON.stringify(name)}\n${USAGE}`);
+      args.sections.push(name as Section);
+    } else if (a === '--cliff-pages') args.cliffPages = count(a, argv[++i]);
+    else if (a === '--help' || a === '-h') {
       process.stdout.write(USAGE + '\n');
       process.exit(0);
     } else throw new Error(`unknown argument ${JSON.stringify(a)}\n${USAGE}`);
@@ -194,27 +209,46 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`${(e as Error).message}\n`);
     return 2;
   }
-  const opts = benchTraceOptions(args.records);
-  process.stderr.write(`trace: ${opts.records} records, ${opts.pages} pages, pattern ${opts.pattern}, seed ${opts.seed}\n`);
-  const trace = benchTrace(opts);
-  process.stderr.write(trace.fresh ? `  generated in ${(trace.genMs / 1000).toFixed(1)} s: ${trace.file}\n` : `  cached: ${trace.file}\n`);
-  warm(trace.file);
+  const sections = args.sections.length > 0 ? args.sections : SECTIONS;
+  let failed = false;
+  if (sections.includes('cases')) {
+    const opts = benchTraceOptions(args.records);
+    process.stderr.write(`trace: ${opts.records} records, ${opts.pages} pages, pattern ${opts.pattern}, seed ${opts.seed}\n`);
+    const trace = benchTrace(opts);
+    process.stderr.write(trace.fresh ? `  generated in ${(trace.genMs / 1000).toFixed(1)} s: ${trace.file}\n` : `  cached: ${trace.file}\n`);
+    warm(trace.file);
 
-  const cases = args.cases.length > 0 ? BENCH_CASES.filter((c) => args.cases.includes(c.name)) : BENCH_CASES;
-  let perfTrace: BenchTrace | null = null;
-  if (cases.some((c) => c.input === 'perf')) {
-    perfTrace = await benchPerfTrace(trace);
-    process.stderr.write(perfTrace.fresh ? `  perf text printed in ${(perfTrace.genMs / 1000).toFixed(1)} s: ${perfTrace.file}\n` : `  cached: ${perfTrace.file}\n`);
-    warm(perfTrace.file);
+    const cases = args.cases.length > 0 ? BENCH_CASES.filter((c) => args.cases.includes(c.name)) : BENCH_CASES;
+    let perfTrace: BenchTrace | null = null;
+    if (cases.some((c) => c.input === 'perf')) {
+      perfTrace = await benchPerfTrace(trace);
+      process.stderr.write(perfTrace.fresh ? `  perf text printed in ${(perfTrace.genMs / 1000).toFixed(1)} s: ${perfTrace.file}\n` : `  cached: ${perfTrace.file}\n`);
+      warm(perfTrace.file);
+    }
+    const results: CaseResult[] = [];
+    for (const c of cases) {
+      process.stderr.write(`${c.name}: ${c.description}\n`);
+      results.push(await measure(c, c.input === 'perf' && perfTrace !== null ? perfTrace : trace, args.runs));
+    }
+    process.stdout.write(report(results, trace, args.runs) + '\n');
+    // Misses are results, not errors; a case that could not run is.
+    failed = results.some((r) => r.failure !== null);
   }
-  const results: CaseResult[] = [];
-  for (const c of cases) {
-    process.stderr.write(`${c.name}: ${c.description}\n`);
-    results.push(await measure(c, c.input === 'perf' && perfTrace !== null ? perfTrace : trace, args.runs));
+  const engineParts: Array<[Section, () => Promise<string>]> = [
+    ['native', () => nativeSection(args.runs)],
+    ['rss', () => rssSection(args.runs)],
+    ['cliffs', () => cliffSection(args.runs, args.cliffPages)],
+  ];
+  for (const [name, part] of engineParts) {
+    if (!sections.includes(name)) continue;
+    try {
+      process.stdout.write(`\n${await part()}\n`);
+    } catch (e) {
+      process.stdout.write(`\n${name}: FAILED: ${(e as Error).message}\n`);
+      failed = true;
+    }
   }
-  process.stdout.write(report(results, trace, args.runs) + '\n');
-  // Misses are results, not errors; a case that could not run is.
-  return results.some((r) => r.failure !== null) ? 1 : 0;
+  return failed ? 1 : 0;
 }
 
 process.exitCode = await main(process.argv.slice(2));

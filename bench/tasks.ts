@@ -64,3 +64,64 @@ export const BENCH_TASKS: Readonly<Record<string, BenchTask>> = {
     return { records: seen, ms };
   },
 };
+
+/** hash_64(pfn, 16) of the patch, for the bucket-ordered cliff case. */
+async function cliffTrace(spec: string): Promise<{ pfn: Float64Array; time: Float64Array; n: number }> {
+  const { hash_64 } = await import('../src/engine/hash.js');
+  const [order, mode, pagesText] = spec.split('/');
+  const pages = Number(pagesText);
+  const base = 0x1000000; // the CXL range of CLIFF_TOPOLOGY: 2^24 pages
+  const pfns = new Float64Array(pages);
+  for (let i = 0; i < pages; i++) pfns[i] = base + i;
+  if (order === 'strided') for (let i = 0; i < pages; i++) pfns[i] = base + ((i * 8) % 2 ** 24);
+  if (order === 'random' || order === 'bucket-ordered') {
+    // A full-period LCG mod 2^24: distinct pseudo-random pfns of the range.
+    let x = 12345;
+    for (let i = 0; i < pages; i++) {
+      x = (Math.imul(x, 1664525) + 1013904223) & 0xffffff;
+      pfns[i] = base + x;
+    }
+  }
+  if (order === 'bucket-ordered') {
+    const keyed = Array.from(pfns, (p) => [hash_64(p, 16), p] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+    keyed.forEach(([, p], i) => (pfns[i] = p));
+  }
+  // Each page twice at one time (frequency reaches the threshold): all before one pass ('one'), or in
+  // 1000 groups each at its own pass period ('many').
+  const n = 2 * pages;
+  const pfn = new Float64Array(n);
+  const time = new Float64Array(n);
+  const per = Math.ceil(pages / 1000);
+  for (let i = 0; i < pages; i++) {
+    pfn[2 * i] = pfn[2 * i + 1] = pfns[i]!;
+    time[2 * i] = time[2 * i + 1] = mode === 'many' ? 250 * Math.floor(i / per) : 0;
+  }
+  return { pfn, time, n };
+}
+
+(BENCH_TASKS as Record<string, BenchTask>)['cliff'] = async (spec) => {
+  const { RfcV1Engine } = await import('../src/engine/rfc-v1.js');
+  const { RFC_V1_DEFAULTS } = await import('../src/engine/config.js');
+  const topology = {
+    name: 'cliff',
+    nodes: [
+      { id: 0, cpus: [0], adistance: 576, pfn_ranges: [{ start: 0, end: 0x1000000, kind: 'lru' as const }], free_pages: null, high_wmark_pages: 0 },
+      { id: 1, cpus: [], adistance: 2880, pfn_ranges: [{ start: 0x1000000, end: 0x2000000, kind: 'lru' as const }], free_pages: null, high_wmark_pages: 0 },
+    ],
+  };
+  const { pfn, time, n } = await cliffTrace(spec);
+  const nid = new Int32Array(n);
+  const src = new Int32Array(n);
+  const e = new RfcV1Engine({ ...RFC_V1_DEFAULTS, topology }, 'rfc-v1');
+  const t0 = performance.now();
+  const B = 16384;
+  for (let i = 0; i < n; i += B) {
+    const m = Math.min(B, n - i);
+    e.record_batch(pfn.subarray(i, i + m), nid.subarray(i, i + m), src.subarray(i, i + m), time.subarray(i, i + m), m);
+  }
+  e.finish();
+  const ms = performance.now() - t0;
+  const promoted = e.counters().find((c) => c.name === 'kpromoted_mig_promoted')!.value;
+  if (promoted !== n / 2) throw new Error(`cliff ${spec}: ${promoted} pages promoted, expected ${n / 2}`);
+  return { records: n, ms };
+};

@@ -1,0 +1,164 @@
+/**
+ * Issue 11's engine figures: kpromo against the native C reference (wall, CPU, RSS), the 2 TiB CXL range's
+ * memory, and the no-cliff cases (many pages promoted in one pass vs the same pages over many passes).
+ */
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { normalizeGenOptions } from '../src/gen/options.js';
+import { type BenchCase, taskCountsAll, vmstatCountsAll } from './cases.js';
+import { runOnce, type Measurement } from './measure.js';
+import { buildHarness, runHarness, sameCounters, type NativeRun } from './native.js';
+import { benchTrace, type BenchTrace } from './trace.js';
+
+/** What was measured when no C compiler was at hand (2-core VM shared with other jobs, 2026-11-30). */
+const RECORDED_NATIVE =
+  'no C compiler: recorded figure for the 10 M-record trace: C 1.8 s CPU (cc -O2 -o h bench/native/kpromoted-harness.c && /usr/bin/time ./h TRACE)';
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const spread = (xs: readonly number[]): string => {
+  const m = median(xs);
+  const dev = Math.max(...xs.map((x) => Math.abs(x - m)));
+  return m > 0 ? `±${Math.round((100 * dev) / m)}%` : '';
+};
+const s = (ms: number): string => (ms / 1000).toFixed(2);
+
+/** The traces kpromo is compared with the C code on. */
+function nativeTraces(): Array<{ label: string; trace: BenchTrace; wallTarget: number; cpuTarget: number | null }> {
+  const gen = (over: object) => benchTrace(normalizeGenOptions({ pattern: 'zipf', hz: 250, seed: 1, ...over }));
+  return [
+    {
+      label: '10 M records, 1.4 M pages (zipf 0.6)',
+      trace: gen({ records: 10_000_000, pages: 1_400_000, exponent: 0.6, duration: 120 }),
+      wallTarget: 3,
+      cpuTarget: 0.5,
+    },
+    { label: '10 M records, 8 k pages (in cache)', trace: gen({ records: 10_000_000, pages: 8192, duration: 120 }), wallTarget: 1.5, cpuTarget: null },
+    {
+      label: '2 M records, 1.4 M pages (small trace)',
+      trace: gen({ records: 2_000_000, pages: 1_400_000, exponent: 0.6, duration: 24 }),
+      wallTarget: 1,
+      cpuTarget: null,
+    },
+  ];
+}
+
+const REPLAY: BenchCase = {
+  name: 'kpromo replay',
+  description: 'kpromo replay --format vmstat FILE',
+  run: { kind: 'cli', args: ['replay', '--format', 'vmstat', '{trace}'] },
+  check: vmstatCountsAll,
+};
+
+/** kpromo against the native harness on each trace: medians of `runs` runs, ratios and targets. */
+export async function nativeSection(runs: number): Promise<string> {
+  const built = buildHarness();
+  const lines: string[] = [];
+  if ('error' in built) {
+    lines.push(`native reference: ${built.error}`, RECORDED_NATIVE);
+  } else {
+    lines.push(`native reference: ${built.path} (cc -O2 bench/native/kpromoted-harness.c); median of ${runs} runs, ±: largest deviation from it`);
+  }
+  const rows = [['trace', 'kpromo wall', 'CPU', 'RSS MiB', 'C wall', 'CPU', 'RSS MiB', 'C wall / kpromo', 'kpromo CPU / C', 'verdict']];
+  for (const t of nativeTraces()) {
+    process.stderr.write(`native: ${t.label}: ${t.trace.file}\n`);
+    const k: Measurement[] = [];
+    const c: NativeRun[] = [];
+    for (let i = 0; i < runs; i++) {
+      // Alternate, so that load from other processes falls on both alike.
+      k.push(await runOnce(REPLAY, t.trace, i));
+      if (!('error' in built)) c.push(await runHarness(built.path, t.trace.file));
+      process.stderr.write(`  run ${i + 1}: kpromo ${s(k[i]!.wallMs)} s wall ${s(k[i]!.cpuMs)} s CPU` + (c[i] ? `; C ${s(c[i]!.wallMs)} s wall ${s(c[i]!.cpuMs)} s CPU\n` : '\n'));
+    }
+    const kw = median(k.map((m) => m.wallMs));
+    const kc = median(k.map((m) => m.cpuMs));
+    const kr = median(k.map((m) => m.maxRssKiB)) / 1024;
+    if (c.length === 0) {
+      rows.push([t.label, `${s(kw)} s ${spread(k.map((m) => m.wallMs))}`, `${s(kc)} s`, kr.toFixed(0), '-', '-', '-', '-', '-', '']);
+      continue;
+    }
+    const wrong = sameCounters(k[0]!.stdout, c[0]!.stdout);
+    if (wrong !== null) throw new Error(`${t.label}: counters differ from the C code's: ${wrong}`);
+    const cw = median(c.map((m) => m.wallMs));
+    const cc = median(c.map((m) => m.cpuMs));
+    const cr = median(c.map((m) => m.maxRssKiB)) / 1024;
+    const wallRatio = cw / kw;
+    const cpuRatio = kc / cc;
+    const ok = wallRatio >= t.wallTarget && (t.cpuTarget === null || cpuRatio <= t.cpuTarget) && (t.cpuTarget === null || kr <= 100);
+    const target = `>= ${t.wallTarget}x wall` + (t.cpuTarget === null ? '' : `, <= ${t.cpuTarget} CPU, <= 100 MB`);
+    rows.push([
+      t.label,
+      `${s(kw)} s ${spread(k.map((m) => m.wallMs))}`,
+      `${s(kc)} s ${spread(k.map((m) => m.cpuMs))}`,
+      kr.toFixed(0),
+      `${s(cw)} s ${spread(c.map((m) => m.wallMs))}`,
+      `${s(cc)} s ${spread(c.map((m) => m.cpuMs))}`,
+      cr.toFixed(0),
+      `${wallRatio.toFixed(2)}x`,
+      cpuRatio.toFixed(2),
+      `${ok ? 'PASS' : 'MISS'} (${target}; counters equal)`,
+    ]);
+  }
+  return `${lines.join('\n')}\n${align(rows)}`;
+}
+
+/** A 2s-cxl topology whose CXL node spans 2 TiB of 4 KiB pages: hashed page state. */
+const CXL_2TIB = {
+  name: '2s-cxl, 2 TiB CXL',
+  nodes: [
+    { id: 0, cpus: '0-7', adistance: 576, pfn_ranges: [{ start: '0x0', end: '0x100000' }] },
+    { id: 1, cpus: '8-15', adistance: 576, pfn_ranges: [{ start: '0x100000', end: '0x200000' }] },
+    { id: 2, adistance: 2880, pfn_ranges: [{ start: '0x200000', end: `0x${(0x200000 + 2 ** 29).toString(16)}` }] },
+  ],
+};
+
+/** RSS of a replay over a 2 TiB CXL range (1.4 M pages spread over it): bounded by the pages touched. */
+export async function rssSection(runs: number): Promise<string> {
+  const trace = benchTrace(
+    normalizeGenOptions({ pattern: 'zipf', hz: 250, seed: 1, records: 10_000_000, pages: 1_400_000, exponent: 0.6, duration: 120, slowSpan: 2 ** 29 }),
+  );
+  const topo = join(tmpdir(), 'kpromo-bench', 'cxl-2tib.topology.json');
+  writeFileSync(topo, JSON.stringify(CXL_2TIB));
+  const c: BenchCase = {
+    name: '2 TiB CXL',
+    description: 'kpromo replay --topology cxl-2tib.json FILE',
+    run: { kind: 'cli', args: ['replay', '--format', 'vmstat', '--topology', topo, '{trace}'] },
+    check: vmstatCountsAll,
+  };
+  process.stderr.write(`rss: ${trace.file}\n`);
+  const m: Measurement[] = [];
+  for (let i = 0; i < runs; i++) m.push(await runOnce(c, trace, i));
+  const rss = median(m.map((x) => x.maxRssKiB)) / 1024;
+  const touched = trace.pagesTouched === null ? '' : `, ${trace.pagesTouched} pages touched`;
+  return `2 TiB CXL range (hashed page state${touched}): peak RSS ${rss.toFixed(0)} MiB, ${s(median(m.map((x) => x.wallMs)))} s wall (target <= 100 MB): ${rss <= 100 ? 'PASS' : 'MISS'}`;
+}
+
+/** Pfn orders of the cliff cases. */
+export const CLIFF_ORDERS = ['sequential', 'strided', 'random', 'bucket-ordered'] as const;
+
+/** Promoting N pages in one pass vs over 1000 passes, for each pfn order (engine alone, in process). */
+export async function cliffSection(runs: number, pages: number): Promise<string> {
+  const rows = [['pfn order', 'pages', 'one pass', 'over 1000 passes', 'ratio', '<= 2x']];
+  for (const order of CLIFF_ORDERS) {
+    const ms: Record<string, number[]> = { one: [], many: [] };
+    for (const mode of ['one', 'many'] as const) {
+      const spec = `${order}/${mode}/${pages}`;
+      const c: BenchCase = { name: `cliff ${spec}`, description: spec, run: { kind: 'task', task: 'cliff' }, check: taskCountsAll };
+      const trace: BenchTrace = { file: spec, records: 2 * pages, bytes: 0, pages, pagesTouched: pages, fresh: false, genMs: 0 };
+      for (let i = 0; i < runs; i++) ms[mode]!.push((await runOnce(c, trace, i)).ms);
+    }
+    const one = median(ms['one']!);
+    const many = median(ms['many']!);
+    rows.push([order, String(pages), `${s(one)} s`, `${s(many)} s`, `${(one / many).toFixed(2)}x`, one / many <= 2 ? 'PASS' : 'MISS']);
+  }
+  return `no cliffs: every page accessed twice, then promoted (engine alone, median of ${runs})\n${align(rows)}`;
+}
+
+function align(rows: readonly string[][]): string {
+  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((r) => (r[col] ?? '').length)));
+  return rows.map((r) => r.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  ').trimEnd()).join('\n');
+}

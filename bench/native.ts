@@ -1,0 +1,77 @@
+/**
+ * The native reference: bench/native/kpromoted-harness.c (the patch's record/migrate code with a native CSV
+ * parser) built with `cc -O2` when a C compiler exists, run on the same trace as `kpromo replay`.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** bench/native/kpromoted-harness.c at the repository root (dist/bench/ is two levels down). */
+export const HARNESS_SOURCE = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'bench', 'native', 'kpromoted-harness.c');
+
+/** One run of the harness. */
+export interface NativeRun {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  readonly maxRssKiB: number;
+  readonly stdout: string;
+}
+
+/** Builds the harness (cached by source hash); returns its path, or why it cannot be built. */
+export function buildHarness(): { path: string } | { error: string } {
+  if (!existsSync(HARNESS_SOURCE)) return { error: `no ${HARNESS_SOURCE}` };
+  const src = readFileSync(HARNESS_SOURCE);
+  const key = createHash('sha256').update(src).digest('hex').slice(0, 12);
+  const dir = join(tmpdir(), 'kpromo-bench');
+  mkdirSync(dir, { recursive: true });
+  const out = join(dir, `kpromoted-harness-${key}`);
+  if (existsSync(out)) return { path: out };
+  const cc = process.env['CC'] ?? 'cc';
+  const tmp = `${out}.${process.pid}.tmp`;
+  const r = spawnSync(cc, ['-O2', '-o', tmp, HARNESS_SOURCE], { encoding: 'utf8' });
+  if (r.error !== undefined) return { error: `${cc}: ${r.error.message}` };
+  if (r.status !== 0) return { error: `${cc} -O2 failed: ${r.stderr.trim().split('\n').slice(-3).join(' ')}` };
+  renameSync(tmp, out);
+  return { path: out };
+}
+
+/** Runs the harness once on `trace`. */
+export function runHarness(path: string, trace: string): Promise<NativeRun> {
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    const child = spawn(path, [trace], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (err += s));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = performance.now() - t0;
+      const m = /cpu_ms (\d+) maxrss_kib (\d+)/.exec(err);
+      if (code !== 0 || m === null) reject(new Error(`harness exit ${String(code)}: ${err.trim().slice(-300)}`));
+      else resolve({ wallMs, cpuMs: Number(m[1]), maxRssKiB: Number(m[2]), stdout: out });
+    });
+  });
+}
+
+/** Counter lines of a vmstat output, by name. */
+export function vmstat(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const m = /^(\S+) (\d+)$/.exec(line);
+    if (m !== null) out.set(m[1]!, m[2]!);
+  }
+  return out;
+}
+
+/** Why kpromo's counters differ from the harness's (every harness counter must match), or null. */
+export function sameCounters(kpromo: string, native: string): string | null {
+  const k = vmstat(kpromo);
+  const n = vmstat(native);
+  if (n.size === 0) return 'the harness printed no counters';
+  for (const [name, v] of n) if (k.get(name) !== v) return `${name}: kpromo ${String(k.get(name))}, C ${v}`;
+  return null;
+}
