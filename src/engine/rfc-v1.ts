@@ -191,15 +191,8 @@ export class RfcV1Engine implements Engine {
     const nodes = this.nodes;
     const size = nodes.size;
     const toptierOf = nodes.toptier;
-    const daemonOf = nodes.daemon;
     const targetOf = this.targetOf;
     const defaultNode = this.defaultNode;
-    const fixed = this.fixed;
-    const window = this.window;
-    const order = this.order;
-    const heads = this.heads;
-    const occupied = this.occupied;
-    const chainLength = this.chainLength;
     const slots = this.slots;
     const kswapd = this.kswapd;
     // Range classification: the granule table, then the range's class.
@@ -218,7 +211,6 @@ export class RfcV1Engine implements Engine {
     const bases = pages.bases;
     let state = pages.state;
     let counts = pages.counts;
-    let slab = this.slab;
     const iv = this.observer !== null;
     const ia = this.intervalAccesses;
     const it = this.intervalToptier;
@@ -227,8 +219,6 @@ export class RfcV1Engine implements Engine {
     let hw = 0;
     let pgt = 0;
     let toptier = 0;
-    let added = 0;
-    let exists = 0;
     let homeTop = 0;
     const ignored = this.ignored;
 
@@ -242,9 +232,7 @@ export class RfcV1Engine implements Engine {
         c[C.recorded_hwhints] += hw;
         c[C.recorded_pgtscans] += pgt;
         c[C.record_toptier] += toptier;
-        c[C.record_added] += added;
-        c[C.record_exists] += exists;
-        hw = pgt = toptier = added = exists = 0;
+        hw = pgt = toptier = 0;
         clock.advance(T[i]!);
         state = pages.state; // kswapd may have given pages an index (hashed page state grows)
         counts = pages.counts;
@@ -325,79 +313,8 @@ export class RfcV1Engine implements Engine {
           continue;
         }
 
-        let base: number;
-        let created = false;
-        if (slot < 0) {
-          // kpromoted_lookup(): kzalloc, frequency = 1, last_update = recency = now, hlist_add_head.
-          if (this.freeSlot >= 0) {
-            slot = this.freeSlot;
-            this.freeSlot = slab[slot * STRIDE + F_NEXT]!;
-          } else {
-            slot = this.slabTop++;
-            if (this.slabTop * STRIDE > slab.length) {
-              const bigger = new Float64Array(slab.length * 2);
-              bigger.set(slab);
-              slab = this.slab = bigger;
-            }
-          }
-          base = slot * STRIDE;
-          slab[base + F_PFN] = pfn;
-          slab[base + F_LAST_UPDATE] = time;
-          slab[base + F_FREQUENCY] = 1;
-          slab[base + F_HOT_NODE] = 0;
-          // hlist_add_head(): the newest record is the head of its bucket.
-          const bucket = hash_64(pfn, order);
-          const head = heads[bucket]!;
-          slab[base + F_NEXT] = head;
-          if (head === -1) occupied.add(bucket);
-          heads[bucket] = slot;
-          const chain = ++chainLength[bucket]!;
-          if (chain > this.longestChain) this.longestChain = chain;
-          slab[base + F_PLACED] = placed;
-          slab[base + F_TRACKED_SINCE] = time;
-          slab[base + F_INDEX] = idx;
-          slots.insert(pfn, slot);
-          state[idx] = ST_TRACKED;
-          if (++this.tracked > this.peakTracked) this.peakTracked = this.tracked;
-          added++;
-          created = true;
-        } else {
-          base = slot * STRIDE;
-          exists++;
-        }
-
-        const last = slab[base + F_LAST_UPDATE]!;
-        if (fixed) {
-          // As intended: (now - last_update) > window starts a new window; a new record counts its first access once.
-          const age = time - last; // u64: negative wraps to >= 2^64 - 2^53, always > window
-          if (age < 0 || age > window) {
-            slab[base + F_FREQUENCY] = 1;
-            slab[base + F_LAST_UPDATE] = time;
-          } else if (!created) {
-            slab[base + F_FREQUENCY] = (slab[base + F_FREQUENCY]! + 1) | 0;
-          }
-        } else {
-          // mm/kpromoted.c as posted, operands reversed: (last_update - now) > window in unsigned long.
-          const dl = last - time;
-          if (dl < 0 || dl > window) {
-            slab[base + F_FREQUENCY] = 1; // "New window"
-            slab[base + F_LAST_UPDATE] = time;
-          } else {
-            slab[base + F_FREQUENCY] = (slab[base + F_FREQUENCY]! + 1) | 0; // int frequency
-          }
-        }
-        // phi->recency = now is not stored: no code path of the patch reads it.
-
-        // phi->hot_node = nid (or the default for NUMA_NO_NODE); keep the count of examinable records.
-        const hot = nid === -1 ? defaultNode : nid;
-        const hotDaemon = hot >= 0 && hot < size && daemonOf[hot] === 1;
-        if (created) {
-          if (hotDaemon) this.examinable++;
-        } else {
-          const old = slab[base + F_HOT_NODE]!;
-          if (old !== hot) this.examinable += (hotDaemon ? 1 : 0) - (old >= 0 && old < size && daemonOf[old] === 1 ? 1 : 0);
-        }
-        slab[base + F_HOT_NODE] = hot;
+        // The page is on a slow-tier node, an LRU folio: kpromoted_lookup() and the window test.
+        this.recordSlow(pfn, nid, time, idx, slot, placed);
       }
     }
     c[C.recorded_accesses] += n - flushed;
@@ -405,9 +322,94 @@ export class RfcV1Engine implements Engine {
     c[C.recorded_hwhints] += hw;
     c[C.recorded_pgtscans] += pgt;
     c[C.record_toptier] += toptier;
-    c[C.record_added] += added;
-    c[C.record_exists] += exists;
     this.homeToptier += homeTop;
+  }
+
+  /**
+   * kpromoted_record_access() past the tier and folio checks: kpromoted_lookup() (the record of `slot`, or a
+   * new one when slot < 0), the window test and hot_node. Out of the hot loop: only slow-tier LRU accesses
+   * come here, and a smaller loop compiles once and stays compiled.
+   */
+  private recordSlow(pfn: number, nid: number, time: number, idx: number, slot: number, placed: number): void {
+    const c = this.c;
+    let slab = this.slab;
+    const size = this.nodes.size;
+    const daemonOf = this.nodes.daemon;
+    const window = this.window;
+    let base: number;
+    let created = false;
+    if (slot < 0) {
+      // kpromoted_lookup(): kzalloc, frequency = 1, last_update = recency = now, hlist_add_head.
+      if (this.freeSlot >= 0) {
+        slot = this.freeSlot;
+        this.freeSlot = slab[slot * STRIDE + F_NEXT]!;
+      } else {
+        slot = this.slabTop++;
+        if (this.slabTop * STRIDE > slab.length) {
+          const bigger = new Float64Array(slab.length * 2);
+          bigger.set(slab);
+          slab = this.slab = bigger;
+        }
+      }
+      base = slot * STRIDE;
+      slab[base + F_PFN] = pfn;
+      slab[base + F_LAST_UPDATE] = time;
+      slab[base + F_FREQUENCY] = 1;
+      slab[base + F_HOT_NODE] = 0;
+      // hlist_add_head(): the newest record is the head of its bucket.
+      const bucket = hash_64(pfn, this.order);
+      const heads = this.heads;
+      const head = heads[bucket]!;
+      slab[base + F_NEXT] = head;
+      if (head === -1) this.occupied.add(bucket);
+      heads[bucket] = slot;
+      const chain = ++this.chainLength[bucket]!;
+      if (chain > this.longestChain) this.longestChain = chain;
+      slab[base + F_PLACED] = placed;
+      slab[base + F_TRACKED_SINCE] = time;
+      slab[base + F_INDEX] = idx;
+      this.slots.insert(pfn, slot);
+      this.pages.state[idx] = ST_TRACKED;
+      if (++this.tracked > this.peakTracked) this.peakTracked = this.tracked;
+      c[C.record_added]++;
+      created = true;
+    } else {
+      base = slot * STRIDE;
+      c[C.record_exists]++;
+    }
+
+    const last = slab[base + F_LAST_UPDATE]!;
+    if (this.fixed) {
+      // As intended: (now - last_update) > window starts a new window; a new record counts its first access once.
+      const age = time - last; // u64: negative wraps to >= 2^64 - 2^53, always > window
+      if (age < 0 || age > window) {
+        slab[base + F_FREQUENCY] = 1;
+        slab[base + F_LAST_UPDATE] = time;
+      } else if (!created) {
+        slab[base + F_FREQUENCY] = (slab[base + F_FREQUENCY]! + 1) | 0;
+      }
+    } else {
+      // mm/kpromoted.c as posted, operands reversed: (last_update - now) > window in unsigned long.
+      const dl = last - time;
+      if (dl < 0 || dl > window) {
+        slab[base + F_FREQUENCY] = 1; // "New window"
+        slab[base + F_LAST_UPDATE] = time;
+      } else {
+        slab[base + F_FREQUENCY] = (slab[base + F_FREQUENCY]! + 1) | 0; // int frequency
+      }
+    }
+    // phi->recency = now is not stored: no code path of the patch reads it.
+
+    // phi->hot_node = nid (or the default for NUMA_NO_NODE); keep the count of examinable records.
+    const hot = nid === -1 ? this.defaultNode : nid;
+    const hotDaemon = hot >= 0 && hot < size && daemonOf[hot] === 1;
+    if (created) {
+      if (hotDaemon) this.examinable++;
+    } else {
+      const old = slab[base + F_HOT_NODE]!;
+      if (old !== hot) this.examinable += (hotDaemon ? 1 : 0) - (old >= 0 && old < size && daemonOf[old] === 1 ? 1 : 0);
+    }
+    slab[base + F_HOT_NODE] = hot;
   }
 
   /** Runs the final pass: the first pass time strictly greater than every record time. */
