@@ -29,6 +29,9 @@ import { OutcomeCode, type Counter, type Engine, type PassObserver, type ReplayS
 export type RfcVariant = 'rfc-v1' | 'rfc-v1-fixed';
 
 // struct page_hotness_info, one Float64Array slot of STRIDE numbers per record (one cache line).
+/** Records record_access() collects before applying them in one record_batch(). */
+const BUFFERED = 256;
+
 const STRIDE = 8;
 const F_PFN = 0;
 const F_LAST_UPDATE = 1;
@@ -119,8 +122,9 @@ export class RfcV1Engine implements Engine {
   private readonly hz_: number;
   private readonly clock: PassClock;
   private pending: number[][] = []; // per daemon, (pfn, from, outcome, tracked_since) of the current pass
-  /** record_access() goes through record_batch() with these one-element columns. */
-  private readonly one = { pfn: new Float64Array(1), nid: new Int32Array(1), src: new Int32Array(1), time: new Float64Array(1) };
+  /** Records record_access() buffered (the first `buffered` of each column), applied by drain(). */
+  private readonly one = { pfn: new Float64Array(BUFFERED), nid: new Int32Array(BUFFERED), src: new Int32Array(BUFFERED), time: new Float64Array(BUFFERED) };
+  private buffered = 0;
 
   /** An engine over `cfg`; `variant` picks the window test (as posted, or as intended). */
   constructor(cfg: RfcV1Config, variant: RfcVariant = 'rfc-v1') {
@@ -171,13 +175,25 @@ export class RfcV1Engine implements Engine {
   }
 
   // kpromoted_record_access(pfn, nid, src, now), after running the passes due before `time`.
+  // Buffered: up to BUFFERED records wait in `one` and go through record_batch() together; every method
+  // that reads the engine's state applies them first (drain()), so no caller can tell.
   record_access(pfn: number, nid: number, src: number, time: number): void {
     const one = this.one;
-    one.pfn[0] = pfn;
-    one.nid[0] = nid;
-    one.src[0] = src;
-    one.time[0] = time;
-    this.record_batch(one.pfn, one.nid, one.src, one.time, 1);
+    const k = this.buffered;
+    one.pfn[k] = pfn;
+    one.nid[k] = nid;
+    one.src[k] = src;
+    one.time[k] = time;
+    if ((this.buffered = k + 1) === BUFFERED) this.drain();
+  }
+
+  /** Applies the records record_access() buffered. */
+  private drain(): void {
+    const n = this.buffered;
+    if (n === 0) return;
+    this.buffered = 0;
+    const one = this.one;
+    this.record_batch(one.pfn, one.nid, one.src, one.time, n);
   }
 
   /**
@@ -186,6 +202,7 @@ export class RfcV1Engine implements Engine {
    * the counter array before every pass and at the end, so a pass and its observer see exact counters.
    */
   record_batch(P: Float64Array, N: Int32Array, S: Int32Array, T: Float64Array, n: number): void {
+    if (this.buffered > 0 && P !== this.one.pfn) this.drain(); // records given one at a time come first
     const c = this.c;
     const clock = this.clock;
     const nodes = this.nodes;
@@ -414,17 +431,20 @@ export class RfcV1Engine implements Engine {
 
   /** Runs the final pass: the first pass time strictly greater than every record time. */
   finish(): void {
+    this.drain();
     this.clock.finish();
   }
 
   /** Counters in vmstat order. */
   counters(): Counter[] {
+    this.drain();
     const names = this.kswapd !== null ? [...RFC_V1_COUNTER_NAMES, ...DEMOTION_COUNTER_NAMES] : RFC_V1_COUNTER_NAMES;
     return names.map((name, i) => ({ name, value: this.c[i]! }));
   }
 
   /** Records, passes, tracked records and those no daemon will ever examine. */
   summary(): ReplaySummary {
+    this.drain();
     const byNode = new Map<number, number>();
     this.forEachRecord((base) => {
       const hot = this.slab[base + F_HOT_NODE]!;
@@ -450,6 +470,7 @@ export class RfcV1Engine implements Engine {
    * state with the same index, so memory follows the pages touched). Valid until the next record.
    */
   page_counts(): PageCounts | null {
+    this.drain();
     const pages = this.pages;
     if (pages.counts === null) return null;
     let n = 0;
@@ -473,16 +494,19 @@ export class RfcV1Engine implements Engine {
 
   /** Records in the hash table now. */
   get tracked_records(): number {
+    this.drain();
     return this.tracked;
   }
 
   /** Free pages of node `id` now (Infinity when it has no budget). */
   free_pages_of(id: number): number {
+    this.drain();
     return this.nodes.freeOf(id);
   }
 
   /** Node the page lives on now (pfn_to_nid), -1 when in no range. */
   pfn_to_nid(pfn: number): number {
+    this.drain();
     const r = this.ranges.find(pfn);
     if (r < 0) return -1;
     const region = this.rregion[r]!;
@@ -500,6 +524,7 @@ export class RfcV1Engine implements Engine {
 
   /** Time of the first record (T0), or null before it. */
   get first_record_time(): number | null {
+    this.drain();
     return this.clock.started ? this.clock.t0 : null;
   }
 
@@ -531,6 +556,7 @@ export class RfcV1Engine implements Engine {
    * Counted only while an observer is set (the analysis collector that asks is one).
    */
   take_interval_accesses(): { accesses: Float64Array; toptier: Float64Array } {
+    this.drain();
     const out = { accesses: this.intervalAccesses.slice(), toptier: this.intervalToptier.slice() };
     this.intervalAccesses.fill(0);
     this.intervalToptier.fill(0);
@@ -539,21 +565,25 @@ export class RfcV1Engine implements Engine {
 
   /** Records whose hot_node has no daemon, now. */
   get unexamined_records(): number {
+    this.drain();
     return this.tracked - this.examinable;
   }
 
   /** Most records in the hash table at once, and the longest bucket chain seen. */
   get peak(): { records: number; longest_chain: number } {
+    this.drain();
     return { records: this.peakTracked, longest_chain: this.longestChain };
   }
 
   /** Pages migrated in this replay that were never accessed after they moved (and are not tracked again). */
   wasted_promotions(): number {
+    this.drain();
     return this.unaccessedMoved + this.wastedDemoted;
   }
 
   /** The record of `pfn` (frequency, last_update, hot_node), or null when it is not tracked. */
   record_of(pfn: number): { frequency: number; last_update: number; hot_node: number; tracked_since: number } | null {
+    this.drain();
     const v = this.slots.get(pfn);
     if (v < 0) return null;
     const base = v * STRIDE;
