@@ -387,16 +387,6 @@ async function readCsv(
   return r.stopped;
 }
 
-/** Counts the records a PerfReader hands on, for the progress line. */
-class CountingSink implements AccessSink {
-  n = 0;
-  constructor(private readonly sink: AccessSink) {}
-  record_access(pfn: number, nid: number, src: number, time: number): void {
-    this.n++;
-    this.sink.record_access(pfn, nid, src, time);
-  }
-}
-
 /** One perf input through PerfReader; true when stopped. */
 async function readPerfInput(
   name: string,
@@ -412,8 +402,7 @@ async function readPerfInput(
   if (settings.nid === 'cpu' && topology !== undefined && topology.nodes.every((n) => n.cpus.length === 0)) {
     throw new UsageError(`--nid cpu: topology ${topology.name} lists no cpus, so no perf sample has a node; use --nid none or --nid N`);
   }
-  const counter = new CountingSink(sink);
-  const reader = new PerfReader(counter, {
+  const reader = new PerfReader(sink, {
     file: name,
     ...(topology !== undefined ? { topology } : {}),
     ...(opts.hz !== undefined ? { hz: opts.hz } : {}),
@@ -445,7 +434,7 @@ async function readPerfInput(
           bytes += counted.n;
           counted.n = 0;
         }
-        progress.show(bytes, counter.n, false);
+        progress.show(bytes, reader.recordCount, false);
       }
     } finally {
       await it.return?.();
@@ -469,7 +458,7 @@ async function readPerfInput(
     stopped = await pump(createReadStream(name, { highWaterMark: CHUNK_BYTES }), null);
   }
   if (stopped) {
-    progress.done(bytes, counter.n);
+    progress.done(bytes, reader.recordCount);
     return true;
   }
   const st = reader.end();

@@ -180,6 +180,11 @@ export class PerfReader {
     if (this.fs !== null && ls.event === ABSENT) this.fastEv = this.eventOfName('');
   }
 
+  /** Records handed to the sink so far (for a progress line). */
+  get recordCount(): number {
+    return this.records;
+  }
+
   /** Feeds the next chunk (a Buffer may be reused by the caller afterwards). */
   push(chunk: Buffer | string): void {
     const b = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
