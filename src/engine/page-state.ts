@@ -15,8 +15,9 @@
  *   in one zero-filled array. Node allocates large typed arrays with calloc, so the OS backs only the
  *   4 KiB pages of the array that are touched: memory follows the pages the trace touches.
  * - hashed (larger regions, e.g. a 2 TiB CXL range): a pfn -> index hash (fmix32 homes, linear probing,
- *   load <= 1/2) over columns that grow by doubling; an index is given to a page at its first access and
- *   never moves, so the engine may keep it in a record. Memory: about 30 bytes per page touched.
+ *   load <= 3/4) over columns that grow by doubling; an index is given to a page at its first access and
+ *   never moves, so the engine may keep it in a record. Memory: 13 to 26 bytes per page touched (plus 12
+ *   with counts: the count and the pfn of each index).
  *
  * Optional access counts (`counts`, for the bounds of issue 12): one Uint32 per index, beside the state,
  * allocated the same way (dense: same lazily backed length; hashed: same growing columns).
@@ -91,7 +92,7 @@ export class PageState {
     this.keys = new Float64Array(slots).fill(-1);
     this.ids = new Int32Array(slots);
     this.mask = slots - 1;
-    this.pfnOf = new Float64Array(this.dense ? 0 : n);
+    this.pfnOf = new Float64Array(this.dense || !withCounts ? 0 : n); // only forEachCount() needs it
   }
 
   /** Hashed mode: index of pfn, giving it one (state 0, count 0) at its first call. */
@@ -107,8 +108,8 @@ export class PageState {
     }
     const id = this.used++;
     if (id >= this.state.length) this.growColumns();
-    this.pfnOf[id] = pfn;
-    if ((this.used * 2) > mask + 1) {
+    if (this.counts !== null) this.pfnOf[id] = pfn;
+    if (this.used * 4 > (mask + 1) * 3) {
       this.growKeys();
       this.place(pfn, id);
     } else {
@@ -189,9 +190,9 @@ export class PageState {
       const counts = new Uint32Array(n);
       counts.set(this.counts);
       this.counts = counts;
+      const pfnOf = new Float64Array(n);
+      pfnOf.set(this.pfnOf);
+      this.pfnOf = pfnOf;
     }
-    const pfnOf = new Float64Array(n);
-    pfnOf.set(this.pfnOf);
-    this.pfnOf = pfnOf;
   }
 }
