@@ -2,7 +2,7 @@
  * The fast rfc-v1 engine against the slow reference model (rfc-v1-reference.ts) on seeded random traces
  * over random topologies: budgets and watermarks, nonlru and device ranges, pfns in no range, pfns above
  * 2^32, NUMA_NO_NODE and nids without a daemon, a CPU node without memory, gaps in node ids, --demotion,
- * both variants, small and default hash orders, one record at a time and in batches. Counters, summary,
+ * both variants, small and default hash orders, one record at a time, in batches and mixed. Counters, summary,
  * wasted promotions and the full event sequence (with tracked_since) must be identical.
  */
 import { describe, expect, it } from 'vitest';
@@ -92,10 +92,12 @@ function fast(cfg: RfcV1Config, variant: RfcVariant, trace: Rec[], batch: number
   };
   if (batch <= 1) for (const [p, n, s, t] of trace) e.record_access(p, n, s, t);
   else {
-    for (let i = 0; i < trace.length; i += batch) {
+    // Batches, every third one given record by record (record_access() buffers; the next batch comes after).
+    for (let i = 0, k = 0; i < trace.length; i += batch, k++) {
       const part = trace.slice(i, i + batch);
-      const col = (k: number) => part.map((x) => x[k]!);
-      e.record_batch(Float64Array.from(col(0)), Int32Array.from(col(1)), Int32Array.from(col(2)), Float64Array.from(col(3)), part.length);
+      const col = (j: number) => part.map((x) => x[j]!);
+      if (k % 3 === 2) for (const [p, n, s, t] of part) e.record_access(p, n, s, t);
+      else e.record_batch(Float64Array.from(col(0)), Int32Array.from(col(1)), Int32Array.from(col(2)), Float64Array.from(col(3)), part.length);
     }
   }
   e.finish();
