@@ -61,4 +61,14 @@ describe('npm package', () => {
     expect(parsed.stdout).toBe(replay.stdout);
     fs.rmSync(tmp, { recursive: true, force: true });
   });
+  it('installs from a clone with npm install -g . (a link to the clone), as the README says', () => {
+    const prefix = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-link-'));
+    // --ignore-scripts: the clone is built already (npm ci); the build is not re-run under the other tests' feet.
+    const install = npm(['install', '-g', '--prefix', prefix, '--ignore-scripts', '--offline', '--no-audit', '--no-fund', '.'], ROOT);
+    expect(install.status, install.stderr).toBe(0);
+    const r = spawnSync(path.join(prefix, 'bin', 'kpromo'), ['replay', '--format', 'vmstat', path.join(TRACES, 'numa-no-node.csv'), '--topology', path.join(TRACES, 'numa-no-node.topology.json')], { cwd: prefix, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toBe(fs.readFileSync(path.join(TRACES, 'numa-no-node.vmstat'), 'utf8').split('\n').filter((l) => l !== '' && !l.startsWith('#')).join('\n') + '\n');
+    fs.rmSync(prefix, { recursive: true, force: true });
+  });
 });
