@@ -5,7 +5,7 @@
  * `perf stat` or /usr/bin/time works, of CPU time (user + system), which other processes disturb less; the target is
  * 1.5x `node -e 0` for both.
  *
- *   node dist/bench/startup.js [--runs N] [--bin FILE]
+ *   node dist/bench/startup.js [--runs N] [--bin FILE]...
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,12 +58,12 @@ function median(xs: number[]): number {
 
 function main(argv: readonly string[]): number {
   let runs = 21;
-  let bin = DEFAULT_BIN;
+  const bins: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--runs') runs = Number(argv[++i]);
-    else if (argv[i] === '--bin') bin = argv[++i]!;
+    else if (argv[i] === '--bin') bins.push(argv[++i]!);
     else {
-      process.stderr.write(`usage: node dist/bench/startup.js [--runs N] [--bin FILE]\n`);
+      process.stderr.write(`usage: node dist/bench/startup.js [--runs N] [--bin FILE]...  (several --bin: compared in one interleaved run)\n`);
       return 2;
     }
   }
@@ -74,11 +74,13 @@ function main(argv: readonly string[]): number {
     let text = 'pfn,nid,src,time\n';
     for (let i = 1; i <= 10; i++) text += `0x${(0x200000 + (i % 3)).toString(16)},0,hwhints,${4294892296 + 50 * i}\n`;
     writeFileSync(trace, text);
-    const cases: Record<string, string[]> = {
-      'node -e 0': [process.execPath, '-e', '0'],
-      'kpromo --help': [process.execPath, bin, '--help'],
-      'kpromo replay (10 lines)': [process.execPath, bin, 'replay', trace],
-    };
+    if (bins.length === 0) bins.push(DEFAULT_BIN);
+    const cases: Record<string, string[]> = { 'node -e 0': [process.execPath, '-e', '0'] };
+    for (const bin of bins) {
+      const tag = bins.length === 1 ? '' : ` [${bin}]`;
+      cases[`kpromo --help${tag}`] = [process.execPath, bin, '--help'];
+      cases[`kpromo replay (10 lines)${tag}`] = [process.execPath, bin, 'replay', trace];
+    }
     const samples: Record<string, Sample[]> = {};
     const meter = cpuMeter();
     for (const name of Object.keys(cases)) runOnce(cases[name]!, meter); // warm the file cache
@@ -93,7 +95,7 @@ function main(argv: readonly string[]): number {
       const cpu = baseCpu === null || list.some((s) => s.cpu === null) ? null : median(list.map((s) => s.cpu!));
       const spread = Math.max(...list.map((s) => s.wall)) - Math.min(...list.map((s) => s.wall));
       process.stdout.write(
-        `  ${name.padEnd(26)} wall ${wall.toFixed(1).padStart(7)} ms ${(wall / baseWall).toFixed(2)}x (spread ${spread.toFixed(0)} ms)` +
+        `  ${name.padEnd(bins.length === 1 ? 26 : 60)} wall ${wall.toFixed(1).padStart(7)} ms ${(wall / baseWall).toFixed(2)}x (spread ${spread.toFixed(0)} ms)` +
           (cpu === null || baseCpu === null ? '' : `   cpu ${cpu.toFixed(1).padStart(6)} ms ${(cpu / baseCpu).toFixed(2)}x`) +
           '\n',
       );

@@ -1,9 +1,8 @@
 /**
- * Bundles the built CLI (dist/src, from tsc) into dist/bundle/ with esbuild: one self-contained, minified
- * ES module per entry (the CLI and the three worker scripts, side by side so each worker is found beside
- * the code that starts it). Start-up is the reason (README "Speed and memory"): one file instead of a
- * hundred modules and their resolution; measured against code splitting, one file per entry was as fast
- * or faster (bench/startup.ts).
+ * Bundles the built CLI (dist/src, from tsc) into dist/bundle/ with esbuild, minified ES modules: the CLI
+ * split into chunks so that only the command that runs is loaded, and the three worker scripts as one
+ * self-contained file each, beside the CLI (the code that starts a worker finds it there). Start-up is the
+ * reason (README "Speed and memory", bench/startup.ts): a few files instead of a hundred modules.
  * The bundled packages' licences are copied into dist/bundle/THIRD-PARTY-LICENSES.txt.
  */
 import { build } from 'esbuild';
@@ -12,8 +11,7 @@ import { join } from 'node:path';
 
 const OUT = 'dist/bundle';
 rmSync(OUT, { recursive: true, force: true });
-const result = await build({
-  entryPoints: ['dist/src/cli/main.js', 'dist/src/trace/parse-worker.js', 'dist/src/multi/lane-worker.js', 'dist/src/multi/sweep-worker.js'],
+const common = {
   bundle: true,
   minify: true,
   format: 'esm',
@@ -26,7 +24,16 @@ const result = await build({
   logLevel: 'warning',
   // commander and cli-table3 are CommonJS and require() node built-ins.
   banner: { js: "import{createRequire as __kpromoRequire}from'node:module';const require=__kpromoRequire(import.meta.url);" },
+};
+// The CLI with code splitting: each command is loaded (import()) only when it runs, so `kpromo --help`
+// loads commander and the help, not every command's code.
+const cli = await build({ ...common, entryPoints: ['dist/src/cli/main.js'], splitting: true, chunkNames: 'chunk-[hash]' });
+// The workers, each one self-contained file beside the CLI (found there by the code that starts them).
+const workers = await build({
+  ...common,
+  entryPoints: ['dist/src/trace/parse-worker.js', 'dist/src/multi/lane-worker.js', 'dist/src/multi/sweep-worker.js'],
 });
+const result = { metafile: { inputs: { ...cli.metafile.inputs, ...workers.metafile.inputs } } };
 
 const packages = new Map();
 for (const input of Object.keys(result.metafile.inputs)) {
