@@ -1,11 +1,13 @@
 /**
  * Analysis of a replay (timelines and metrics): a PassObserver that turns each migrate pass into
- * timeline rows and gathers promotion latencies, then computes the metrics. Memory stays bounded: rows are
- * coarsened in place beyond `maxRows` (the full-resolution rows can be streamed out through `onRow`).
+ * timeline rows and gathers promotion latencies, then computes the metrics. Memory stays bounded: beyond
+ * `maxRows` rows are merged into time buckets of the period (or `--bucket`) times a power of two, so the
+ * coarsened timeline is still one row per node and equal stretch of time (the full-resolution rows can be
+ * streamed out through `onRow`).
  */
 import { jiffies_to_msecs } from '../engine/jiffies.js';
 import { OutcomeCode, type PassObserver } from '../engine/types.js';
-import { aggregateRows, bucketRows } from '../render/aggregate.js';
+import { bucketRows } from '../render/aggregate.js';
 import type { AnalysisMetrics, LatencyStats, TimelineRow } from './model.js';
 
 /** What the collector reads from the engine at each pass (RfcV1Engine provides it). */
@@ -14,6 +16,8 @@ export interface AnalysisSource {
   readonly budgeted_nodes: readonly number[];
   readonly first_record_time: number | null;
   readonly hz: number;
+  /** Jiffies between migrate passes (KPROMOTE_DELAY). */
+  readonly period_jiffies: number;
   readonly hash_order: number;
   readonly tracked_records: number;
   readonly unexamined_records: number;
@@ -58,6 +62,8 @@ export class AnalysisCollector implements PassObserver {
   private readonly latencies = new Map<number, number>();
   private readonly maxRows: number;
   private readonly bucketSeconds: number;
+  /** Seconds per row of the coarsened timeline (0 until coarsened). */
+  private coarse = 0;
 
   constructor(
     private readonly src: AnalysisSource,
@@ -148,12 +154,40 @@ export class AnalysisCollector implements PassObserver {
   private keep(row: TimelineRow): void {
     this.opts.onRow?.(row);
     this.rows.push(row);
-    if (this.rows.length > 2 * this.maxRows) this.rows = aggregateRows(this.rows, this.maxRows);
+    if (this.rows.length > 2 * this.maxRows) this.coarsen();
   }
 
-  /** The timeline rows (coarsened when there were more than maxRows). */
+  /**
+   * Merges rows into time buckets, doubling the bucket until at most maxRows rows remain. Buckets start from the
+   * period (or `--bucket`) and double, so each is a union of whole earlier buckets: merging again never splits
+   * what was merged, and every row stands for one bucket [k*s, (k+1)*s) of its node.
+   */
+  private coarsen(): void {
+    let s = this.coarse > 0 ? this.coarse : this.bucketSeconds > 0 ? this.bucketSeconds : this.src.period_jiffies / this.src.hz;
+    // Rows kept since the last coarsening go on its grid first; the bucket doubles only while that is not enough.
+    this.rows = bucketRows(this.rows, s);
+    // Once one bucket holds every pass, only the nodes are left to merge: stop (more nodes than maxRows).
+    const last = this.rows[this.rows.length - 1]!.seconds;
+    while (this.rows.length > this.maxRows && s <= last) {
+      s *= 2;
+      this.rows = bucketRows(this.rows, s);
+    }
+    this.coarse = s;
+  }
+
+  /**
+   * Seconds each timeline row stands for, as a grid [k*s, (k+1)*s): `--bucket`, or the bucket the timeline was
+   * coarsened to; 0 for one row per pass.
+   */
+  get rowSeconds(): number {
+    return this.coarse > 0 ? this.coarse : this.bucketSeconds;
+  }
+
+  /** The timeline rows (coarsened into buckets of rowSeconds when there were more than maxRows). */
   timeline(): TimelineRow[] {
     if (this.bucket.length > 0) this.flushBucket();
+    // Rows kept since the last coarsening are still one per pass: put them on the same grid as the others.
+    if (this.coarse > 0) this.rows = bucketRows(this.rows, this.coarse);
     return this.rows;
   }
 

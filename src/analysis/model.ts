@@ -90,6 +90,8 @@ export interface ReportData {
   readonly metrics: AnalysisMetrics;
   /** Timeline rows (already aggregated to at most a few thousand rows). */
   readonly timeline: readonly TimelineRow[];
+  /** Seconds each timeline row stands for (`--bucket`, or the coarsened timeline's bucket); 0 or absent: one pass. */
+  readonly row_seconds?: number;
   /** Topology nodes for the settings table. */
   readonly topology: ReadonlyArray<{
     readonly id: number;

@@ -16,6 +16,8 @@ export function buildReportData(input: {
   topology: Topology;
   hz: number;
   traces: readonly string[];
+  /** Seconds each timeline row stands for (AnalysisCollector.rowSeconds). */
+  rowSeconds?: number;
   /** Free pages of each budgeted node at the end (ReplaySummary.free_pages). */
   freePagesEnd?: ReadonlyArray<{ readonly node: number; readonly free_pages: number }>;
 }): ReportData {
@@ -28,6 +30,7 @@ export function buildReportData(input: {
     counters: input.counters,
     metrics: input.metrics,
     timeline: input.timeline,
+    row_seconds: input.rowSeconds ?? 0,
     hz: input.hz,
     topology: input.topology.nodes.map((n, i) => {
       const t = tiers.nodes[i]!;

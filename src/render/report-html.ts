@@ -5,7 +5,7 @@
 import type { AnalysisMetrics, ReportData } from '../analysis/model.js';
 import { countPasses, passTotals } from './aggregate.js';
 import { LEGENDS, latencyChart, outcomesChart, promotionsChart, shareChart, trackedChart } from './charts-svg.js';
-import { formatBytes, formatMs, formatShare, groupDigits } from './format.js';
+import { formatBytes, formatMs, formatSeconds, formatShare, groupDigits } from './format.js';
 import { escapeHtml } from './svg.js';
 
 /**
@@ -99,9 +99,11 @@ function figure(title: string, caption: string, legendHtml: string, svg: string)
 function charts(data: ReportData): string {
   const points = passTotals(data.timeline, CHART_POINTS);
   const passes = countPasses(data.timeline);
+  const rowSeconds = data.row_seconds ?? 0;
+  const unit = rowSeconds > 0 ? `${formatSeconds(rowSeconds)} bucket` : 'pass';
   const scope =
-    `All nodes summed per pass; ${points.length} ${points.length === 1 ? 'point' : 'points'}` +
-    (points.length < passes ? ` from ${passes} passes (consecutive passes merged, sums kept)` : '');
+    `All nodes summed per ${unit}; ${points.length} ${points.length === 1 ? 'point' : 'points'}` +
+    (points.length < passes ? ` from ${passes} ${unit}s (consecutive ones merged, sums kept)` : '');
   return (
     '<h2>Timeline</h2>' +
     figure(

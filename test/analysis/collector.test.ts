@@ -99,6 +99,25 @@ describe('AnalysisCollector', () => {
     expect(rows.length).toBeLessThanOrEqual(100);
     expect(rows.reduce((a, r) => a + r.promoted, 0)).toBe(2000);
   });
+
+  it('coarsens into equal time buckets (period x 2^k), so a chart of the coarsened rows has no gap', async () => {
+    const { renderTerminalChart } = await import('../../src/render/chart.js');
+    const { Chalk } = await import('chalk');
+    const e = engine(SPEC_2S_CXL);
+    const col = new AnalysisCollector(e, { maxRows: 50 });
+    e.observer = col;
+    // One CXL page a second for 2000 s: every pass (1 s apart) promotes one page, node 0 does all the work.
+    for (let i = 0; i < 2000; i++) e.record_access(0x200000 + i, 0, 0, i * 250);
+    e.finish();
+    const rows = col.timeline();
+    // Period 1 s doubled until at most 50 rows: 32 s buckets give 63 for 2000 s, 64 s buckets give 32.
+    expect(col.rowSeconds).toBe(64);
+    const buckets = rows.map((r) => Math.floor(r.seconds / 64 + 1e-9));
+    expect(buckets).toEqual(buckets.map((_, i) => i)); // one row per bucket, none missing
+    expect(rows.reduce((a, r) => a + r.promoted, 0)).toBe(2000);
+    const promoLine = renderTerminalChart(rows, 100, new Chalk({ level: 0 }), col.rowSeconds).split('\n')[1]!;
+    expect(promoLine.slice(7).trimEnd()).not.toContain(' ');
+  });
 });
 
 describe('latencyKey', () => {

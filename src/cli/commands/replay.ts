@@ -63,7 +63,7 @@ interface RawReplayOptions extends RawEngineOptions {
 interface AnalysisOutput {
   readonly metrics: AnalysisMetrics;
   readonly timeline: TimelineRow[] | null;
-  /** `--bucket` seconds (0: one row per pass), so the chart's slots line up with the buckets. */
+  /** Seconds per timeline row (`--bucket`, or the coarsened timeline's bucket; 0: one row per pass), for the chart's slots. */
   readonly bucketSeconds: number;
 }
 
@@ -259,7 +259,7 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
     const timeline = c.timeline();
     (csv as TimelineCsvWriter | null)?.drain();
     const metrics = c.metrics(new Map(result.counters.map((k) => [k.name, k.value])));
-    analysis = { metrics, timeline: raw.timeline ? timeline : null, bucketSeconds };
+    analysis = { metrics, timeline: raw.timeline ? timeline : null, bucketSeconds: c.rowSeconds };
     if (raw.report !== undefined) {
       const html = renderReportHtml(
         buildReportData({
@@ -272,6 +272,7 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
           hz: settings.rfc.hz,
           traces: settings.inputs.map((i) => i.name),
           freePagesEnd: result.summary.free_pages,
+          rowSeconds: c.rowSeconds,
         }),
       );
       const report = new AtomicFile(raw.report);
