@@ -60,3 +60,66 @@ export function planThreads(p: PlanInput): ExecPlan {
   if (idle < 2 - 0.25) return { threads: 1, reason: 'busy', warnings };
   return { threads: Math.min(p.configs, p.cores * (p.perCore ?? 1)), reason: 'cores', warnings };
 }
+
+/** Default memory budget of a multi run (peak RSS of the process, workers included). */
+export const DEFAULT_MEMORY_BUDGET = 280 << 20;
+
+/**
+ * Peak RSS of a Node process with the parse thread, before any engine (measured ~60 MB on Node 20), and
+ * what each engine worker thread adds besides its engines (an isolate and its heap, ~13 MB measured).
+ */
+export const BASE_BYTES = 64 << 20;
+export const WORKER_BYTES = 14 << 20;
+
+/**
+ * An engine's memory grows with the pages it tracks or moved (~26 bytes a page measured on the 10 M-record
+ * bench trace: 20 MB an engine for 763 k pages). The pages a trace touches are at most its records (and the
+ * slow-tier pages of the topology); records are estimated from the trace size (~26 bytes a CSV line).
+ */
+export const BYTES_PER_PAGE = 26;
+export const ENGINE_FIXED_BYTES = 3 << 20;
+const BYTES_PER_RECORD_TEXT = 26;
+
+/** Estimated peak bytes of one engine over a trace of `traceBytes` (null: unknown, standard input). */
+export function engineBytes(traceBytes: number | null, slowPages: number): number {
+  const records = traceBytes === null ? Infinity : traceBytes / BYTES_PER_RECORD_TEXT;
+  return ENGINE_FIXED_BYTES + BYTES_PER_PAGE * Math.min(records, slowPages);
+}
+
+/**
+ * Engines alive at once (one read) that fit `budget` with `threads` engine threads (1 = in process): at
+ * least one per thread and at most `max`. A grid larger than this is run in several reads of the traces:
+ * each read costs one more parse, the engines' work stays the same.
+ */
+export function engineGroup(budget: number, threads: number, perEngine: number, max: number): number {
+  const base = BASE_BYTES + (threads > 1 ? threads * WORKER_BYTES : 0);
+  const fit = Math.floor((budget - base) / perEngine);
+  return Math.max(threads, Math.min(max, fit));
+}
+
+/**
+ * The group of the next read, from what the last read used: its `engines` raised the process's peak RSS from
+ * `baseRss` (before the run) to `peakRss`, so engines cost at most (peak - base) / engines each, worker
+ * isolates included. Keeps the budget, never below `threads` or above `max`.
+ */
+export function nextGroup(budget: number, threads: number, engines: number, baseRss: number, peakRss: number, max: number): number {
+  const used = Math.max(peakRss - baseRss, 1 << 20);
+  const fit = Math.floor((engines * (budget - baseRss)) / used);
+  return Math.max(threads, Math.min(max, fit));
+}
+
+/** How many engines each read of a multi run holds: a first guess, then learned from the reads made. */
+export interface GroupSizer {
+  readonly first: number;
+  /** The next group after a read of `engines` engines (reads the process's memory itself). */
+  next(engines: number): number;
+}
+
+/** A sizer for `budget` bytes: the first group from the estimate, later ones from the measured peak. */
+export function memorySizer(budget: number, threads: number, perEngineEstimate: number, max: number): GroupSizer {
+  const baseRss = process.memoryUsage().rss;
+  return {
+    first: engineGroup(budget, threads, perEngineEstimate, max),
+    next: (engines) => nextGroup(budget, threads, engines, baseRss, process.resourceUsage().maxRSS * 1024, max),
+  };
+}

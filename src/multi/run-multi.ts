@@ -45,6 +45,8 @@ export interface MultiResult {
   readonly read: InputStats;
   /** True when stopped early (Ctrl-C): no final pass ran, nothing is complete. */
   readonly interrupted: boolean;
+  /** Engines alive in each read of the traces (a sweep under a memory budget may read them more than once). */
+  readonly groups?: readonly number[];
 }
 
 /** Where a run's engines publish their counters: a board and the index of the run's first configuration on it. */

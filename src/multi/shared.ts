@@ -30,13 +30,12 @@ export function canRunShared(opts: Pick<MultiRunOptions, 'inputs'>): boolean {
 }
 
 /** Runs `configs` split over `threads` worker threads fed by one read of the traces. */
-export async function runShared(configs: readonly MultiConfig[], opts: MultiRunOptions, threads: number): Promise<MultiResult> {
+export async function runShared(configs: readonly MultiConfig[], opts: MultiRunOptions, threads: number, offset = 0): Promise<MultiResult> {
   const file = laneWorkerPath();
   if (!existsSync(file)) throw new KpromoError('KPROMO_WORKER', `worker ${file} is missing (run \`npm run build\`)`, 70);
   const parts = slices(configs, threads);
   const track = opts.track ?? new RunTracker(configs);
   const b = broadcast();
-  let offset = 0;
   const workers = parts.map((part) => {
     const job: LaneJob = {
       configs: part,

@@ -6,7 +6,8 @@ import type { RawEngineOptions } from '../../src/cli/options.js';
 import { KpromoError, TraceError } from '../../src/errors.js';
 import { cachedLoader } from '../../src/multi/config.js';
 import { runMulti } from '../../src/multi/run-multi.js';
-import { MAX_PER_PASS, runSweep, slices, sweepWorkerPath } from '../../src/multi/sweep.js';
+import { runSweep, slices } from '../../src/multi/sweep.js';
+import { laneWorkerPath } from '../../src/multi/shared.js';
 import { planSweep } from '../../src/multi/sweep-config.js';
 import { reviveError, serializeError } from '../../src/multi/worker-message.js';
 import { loadTopology } from '../../src/topology/load.js';
@@ -62,9 +63,9 @@ describe('runSweep', () => {
   const f = trace(3000);
   const inputs = [{ name: f }];
 
-  it('splits grids larger than MAX_PER_PASS into several reads with the same results', async () => {
-    const plan = planSweep({ ...BASE, threshold: `1..${MAX_PER_PASS + 2}` }, load);
-    const swept = await runSweep(plan.configs, { inputs, parser: 'auto' }, 1);
+  it('runs a grid larger than its engine group in several reads, with the same results', async () => {
+    const plan = planSweep({ ...BASE, threshold: '1..7' }, load);
+    const swept = await runSweep(plan.configs, { inputs, parser: 'auto' }, 1, 3);
     const once = await runMulti(plan.configs, { inputs, parser: 'auto' });
     expect(swept.results).toEqual(once.results);
     expect(swept.read.records).toBe(3000);
@@ -73,12 +74,15 @@ describe('runSweep', () => {
   });
 
   it('gives the same results with worker threads as in process (needs the build: npm run build)', async () => {
-    expect(fs.existsSync(sweepWorkerPath()), `${sweepWorkerPath()} missing: run npm run build`).toBe(true);
+    expect(fs.existsSync(laneWorkerPath()), `${laneWorkerPath()} missing: run npm run build`).toBe(true);
     const plan = planSweep({ ...BASE, window: '100,1000', threshold: '2,3,4', period: '100,1000' }, load);
     const one = await runSweep(plan.configs, { inputs, parser: 'auto' }, 1);
     const three = await runSweep(plan.configs, { inputs, parser: 'auto' }, 3);
     expect(three.results).toEqual(one.results);
     expect(three.read.records).toBe(3000);
+    // Two threads, groups of at most 5 engines: three reads of 4 configurations.
+    const grouped = await runSweep(plan.configs, { inputs, parser: 'auto' }, 2, 5);
+    expect(grouped.results).toEqual(one.results);
   });
 
   it('rethrows a worker trace error as the same TraceError', async () => {

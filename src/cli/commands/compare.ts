@@ -6,11 +6,10 @@ import { EXIT_OK } from '../../errors.js';
 import { cachedLoader, engineSettings, parseEngineSpec, specSettings, uniqueLabels, type MultiConfig } from '../../multi/config.js';
 import { renderCompareCsv, renderCompareJson, renderCompareTable, type CompareView } from '../../multi/render-compare.js';
 import { tableWidthFor } from '../../render/fit-table.js';
-import { runMulti } from '../../multi/run-multi.js';
-import { canRunShared, runShared } from '../../multi/shared.js';
+import { runSweep } from '../../multi/sweep.js';
 import { loadTopology } from '../../topology/load.js';
 import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, parseIntOption, type RawEngineOptions } from '../options.js';
-import { guardedRun, machinePlan } from './multi-run.js';
+import { guardedRun, machinePlan, memoryGroup, MEMORY_OPTION } from './multi-run.js';
 import { settingsJson, settingsList } from '../../run/settings.js';
 import type { CommandContext } from './replay.js';
 
@@ -22,6 +21,7 @@ interface RawCompareOptions extends Omit<RawEngineOptions, 'engine'> {
   format: (typeof COMPARE_FORMATS)[number];
   progress: boolean;
   jobs?: string;
+  memory?: string;
 }
 
 /** Builds the compare subcommand. */
@@ -47,6 +47,7 @@ export function compareCommand(ctx: CommandContext): Command {
   addOptions(cmd, [
     { flags: '--format <format>', description: 'output: table, json or csv', default: 'table', choices: COMPARE_FORMATS },
     { flags: '--jobs <n>', description: 'engine worker threads, at most one per CPU; default: up to two per CPU when the trace is large enough and the CPUs are idle, else 1 (in process; always for stdin)' },
+    MEMORY_OPTION,
     { flags: '--no-progress', description: 'no progress line on stderr (it is shown only on a terminal)' },
   ]);
   cmd.action(async (traces: string[], raw: RawCompareOptions) => {
@@ -57,7 +58,7 @@ export function compareCommand(ctx: CommandContext): Command {
 
 /** The configurations `--engine` names on top of the common options; the common options are checked first. */
 export function compareConfigs(raw: RawCompareOptions, load: (arg: string) => Topology): MultiConfig[] {
-  const { engine, format: _format, progress: _progress, jobs: _jobs, ...common } = raw;
+  const { engine, format: _format, progress: _progress, jobs: _jobs, memory: _memory, ...common } = raw;
   const base: RawEngineOptions = { ...common, engine: 'rfc-v1' };
   engineSettings({ ...base, window: undefined, threshold: undefined, period: undefined }, load); // bad common options: no --engine prefix
   const specs = (engine && engine.length > 0 ? engine : [...ENGINE_NAMES]).map(parseEngineSpec);
@@ -74,10 +75,8 @@ async function compare(ctx: CommandContext, traces: string[], raw: RawCompareOpt
   // threads (up to two per core, so engines of unequal cost still keep every core busy); else in process.
   const jobs = raw.jobs === undefined ? null : parseIntOption('--jobs', raw.jobs, 1, 256);
   const plan = machinePlan(io, configs.length, inputs, jobs, 2);
-  const guarded = await guardedRun(io, configs, raw.progress, (hooks) => {
-    const opts = { inputs, parser, stdin: io.stdin, ...hooks };
-    return plan.threads > 1 && canRunShared(opts) ? runShared(configs, opts, plan.threads) : runMulti(configs, opts);
-  });
+  const group = memoryGroup(configs, inputs, plan.threads, raw.memory);
+  const guarded = await guardedRun(io, configs, raw.progress, (hooks) => runSweep(configs, { inputs, parser, stdin: io.stdin, ...hooks }, plan.threads, group));
   if (guarded.exit !== null) return guarded.exit;
   const run = guarded.run;
   const view: CompareView = {

@@ -9,7 +9,10 @@ import { availableParallelism } from 'node:os';
 import type { Counter } from '../../engine/types.js';
 import { RunTracker } from '../../multi/board.js';
 import type { MultiConfig } from '../../multi/config.js';
-import { planThreads, type ExecPlan } from '../../multi/plan.js';
+import { memoryTiers } from '../../engine/topology.js';
+import { DEFAULT_MEMORY_BUDGET, engineBytes, memorySizer, planThreads, type ExecPlan, type GroupSizer } from '../../multi/plan.js';
+import { MAX_PER_PASS } from '../../multi/sweep.js';
+import { parseIntOption } from '../options.js';
 import type { MultiResult, MultiRunOptions } from '../../multi/run-multi.js';
 import type { TraceInput } from '../../trace/read.js';
 import type { Io } from '../io.js';
@@ -46,6 +49,34 @@ export function machinePlan(io: Io, configs: number, inputs: readonly TraceInput
   });
   for (const w of plan.warnings) io.stderr.write(`kpromo: warning: ${w}\n`);
   return plan;
+}
+
+/** `--memory MiB`: the budget engines are grouped under (default DEFAULT_MEMORY_BUDGET). */
+export const MEMORY_OPTION = {
+  flags: '--memory <MiB>',
+  description: `memory budget: configurations whose engines would not fit run in further reads of the traces (default: ${DEFAULT_MEMORY_BUDGET >> 20})`,
+} as const;
+
+/** Pages of the slow tiers of the configurations' topologies (the most pages an engine can track or move). */
+function slowPages(configs: readonly MultiConfig[]): number {
+  let most = 0;
+  for (const c of configs) {
+    const topo = c.settings.rfc.topology;
+    const tiers = memoryTiers(topo).nodes;
+    let pages = 0;
+    for (const n of topo.nodes) {
+      if (tiers.find((t) => t.id === n.id)?.toptier) continue;
+      for (const r of n.pfn_ranges) pages += r.end - r.start;
+    }
+    most = Math.max(most, pages);
+  }
+  return most;
+}
+
+/** Engines alive at once for this run under the memory budget (`--memory`, MiB). */
+export function memoryGroup(configs: readonly MultiConfig[], inputs: readonly TraceInput[], threads: number, memory: string | undefined): GroupSizer {
+  const budget = memory === undefined ? DEFAULT_MEMORY_BUDGET : parseIntOption('--memory', memory, 64, 1 << 20) * (1 << 20);
+  return memorySizer(budget, threads, engineBytes(traceBytes(inputs), slowPages(configs)), MAX_PER_PASS);
 }
 
 /** The exit code of a run stopped by `sig` (128 + its number; 130 when unknown, e.g. an in-process test). */
@@ -117,6 +148,10 @@ export async function guardedRun(
     progress.done();
   }
   io.stderr.write(skipReport(result.read));
+  const groups = result.groups ?? [];
+  if (groups.length > 1) {
+    io.stderr.write(`# kpromo: ${configs.length} configurations in ${groups.length} reads of the traces (${groups.join(' + ')} engines: memory budget, see --memory)\n`);
+  }
   if (!result.interrupted) return { run: result, exit: null };
   io.stderr.write(renderPartial(track.partial(), result.read.records));
   return { run: result, exit: stopExitCode(sio.signal?.()) };

@@ -15,7 +15,7 @@ import { loadTopology } from '../../topology/load.js';
 import { AtomicFile } from '../file-output.js';
 import type { Io } from '../io.js';
 import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, parseIntOption, refuseIgnoredOptions, type RawEngineOptions } from '../options.js';
-import { guardedRun, machinePlan } from './multi-run.js';
+import { guardedRun, machinePlan, memoryGroup, MEMORY_OPTION } from './multi-run.js';
 import type { CommandContext } from './replay.js';
 
 /** Output formats of `kpromo sweep`. */
@@ -31,6 +31,7 @@ interface RawSweepOptions extends RawEngineOptions {
   top?: string;
   jobs?: string;
   shard?: string;
+  memory?: string;
   format: SweepFormat;
   progress: boolean;
 }
@@ -62,6 +63,7 @@ export function sweepCommand(ctx: CommandContext): Command {
   addOptions(cmd, [
     ...PRESENT_OPTIONS,
     { flags: '--jobs <n>', description: 'engine worker threads, at most one per CPU; default: every CPU when the trace is large enough and the CPUs are idle, else 1 (in process; always for stdin)' },
+    MEMORY_OPTION,
     { flags: '--shard <K/N>', description: 'run only part K of N of the grid (for a cluster; output defaults to JSON for kpromo merge)' },
     { flags: '--format <format>', description: 'output: table, csv or json', default: 'table', choices: SWEEP_FORMATS },
     { flags: '--no-progress', description: 'no progress line on stderr (it is shown only on a terminal)' },
@@ -138,7 +140,8 @@ async function sweep(ctx: CommandContext, traces: string[], raw: RawSweepOptions
   try {
     if (configs.length > 0) {
       const threads = machinePlan(io, configs.length, inputs, jobs).threads;
-      const guarded = await guardedRun(io, configs, raw.progress, (hooks) => runSweep(configs, { inputs, parser, stdin: io.stdin, ...hooks }, threads));
+      const group = memoryGroup(configs, inputs, threads, raw.memory);
+      const guarded = await guardedRun(io, configs, raw.progress, (hooks) => runSweep(configs, { inputs, parser, stdin: io.stdin, ...hooks }, threads, group));
       if (guarded.exit !== null) {
         csv?.discard();
         return guarded.exit;
