@@ -3,6 +3,8 @@
  * or a command line of the built CLI; `{trace}` in its arguments stands for the trace file.
  */
 import type { BenchTrace } from './trace.js';
+import { availableParallelism } from 'node:os';
+import { MULTI_CASES } from './multi-cases.js';
 
 /** How one run of a case is made. */
 export type BenchRun =
@@ -166,8 +168,9 @@ export const BENCH_CASES: readonly BenchCase[] = [
   },
   {
     name: 'sweep 9 configs, every core',
-    description: 'the same sweep with worker threads (default --jobs: one per CPU), each reading the file itself',
-    run: { kind: 'cli', args: ['sweep', '--format', 'csv', '--window', '1000,2000,5000', '--hash-order', '15,16,17', '{trace}'] },
+    description: 'the same sweep with an engine worker thread per CPU (--jobs N), fed by one read, under the default memory budget',
+    run: { kind: 'cli', args: ['sweep', '--format', 'csv', '--jobs', String(availableParallelism()), '--window', '1000,2000,5000', '--hash-order', '15,16,17', '{trace}'] },
     check: csvCountsAll(9, 'sweep'),
   },
+  ...MULTI_CASES, // compare/sweep under load and memory (multi-cases.ts)
 ];

@@ -11,6 +11,7 @@ import { benchPerfTrace } from './perf-trace.js';
 import { runOnce, RunFailure, type Measurement } from './measure.js';
 import { BENCH_TASKS } from './tasks.js';
 import { cliffSection, nativeSection, rssSection } from './engine-bench.js';
+import { MULTI_TASKS, multiRatios } from './multi-cases.js';
 import { benchTrace, benchTraceOptions, type BenchTrace } from './trace.js';
 
 /** Targets every case is held to. */
@@ -69,7 +70,7 @@ function parseArgs(argv: readonly string[]): BenchArgs {
 
 /** Child mode: `--task NAME FILE` runs one in-process task and prints its result as JSON. */
 async function runTask(name: string, file: string): Promise<number> {
-  const task = BENCH_TASKS[name];
+  const task = BENCH_TASKS[name] ?? MULTI_TASKS[name];
   if (task === undefined) {
     process.stderr.write(`no bench task ${JSON.stringify(name)}\n`);
     return 2;
@@ -196,7 +197,8 @@ function ratios(results: readonly CaseResult[]): string {
     line("analysis on / 'replay file'", secs('replay analysis'), plain, 1.5) +
     line('compare 3 engines / the 3 separate replays', secs('compare 3 engines'), three, 1) +
     line("sweep 9 configs / 9 x 'replay file'", secs('sweep 9 configs'), plain === null ? null : 9 * plain, 1) +
-    line("sweep 9 configs, every core / 9 x 'replay file'", secs('sweep 9 configs, every core'), plain === null ? null : 9 * plain, 1)
+    line("sweep 9 configs, every core / 9 x 'replay file'", secs('sweep 9 configs, every core'), plain === null ? null : 9 * plain, 1) +
+    multiRatios(secs)
   );
 }
 

@@ -5,7 +5,7 @@ import type { AccessSink, BatchSink } from '../engine/types.js';
  * Records buffered before they are handed on: large enough that each engine runs long with its own data in
  * cache, small enough that a stop request (checked between batches) is seen within a few tens of ms.
  */
-export const FANOUT_BATCH = 1 << 16;
+export const FANOUT_BATCH = 1 << 14;
 
 /**
  * Forwards every record to every sink, each sink seeing all records in trace order. Records are buffered

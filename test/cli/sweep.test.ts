@@ -139,3 +139,27 @@ describe('kpromo sweep', () => {
     }
   });
 });
+
+describe('kpromo sweep under a memory budget', () => {
+  it('runs the grid in more reads when its engines do not fit --memory, with the same results', async () => {
+    const f = await genTrace();
+    const args = ['sweep', '--format', 'csv', '--window', '1000,2000', '--threshold', '2,3', f];
+    const whole = await runCli(args);
+    const tight = await runCli([...args, '--memory', '64']);
+    expect(whole.code, whole.stderr).toBe(0);
+    expect(tight.code, tight.stderr).toBe(0);
+    expect(whole.stderr).not.toContain('reads of the traces');
+    // 64 MiB is below a bare process: one engine per read.
+    expect(tight.stderr).toContain('# kpromo: 4 configurations in 4 reads of the traces (1 + 1 + 1 + 1 engines: memory budget, see --memory)');
+    expect(tight.stdout).toBe(whole.stdout);
+    const bad = await runCli([...args, '--memory', '10']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--memory must be an integer in [64, 1048576], got "10"');
+  });
+
+  it('caps --jobs at the number of CPUs with a warning', async () => {
+    const r = await runCli(['sweep', '--format', 'csv', '--threshold', '2,3', '--jobs', '256', SPEC]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^kpromo: warning: --jobs 256 is more than the \d+ CPUs? of this machine: using \d+$/m);
+  });
+});

@@ -40,3 +40,24 @@ describe('planThreads', () => {
     ]);
   });
 });
+
+describe('engine groups under a memory budget', () => {
+  const MiB = 1 << 20;
+  it('fits the estimate under the budget, at least one engine per thread', async () => {
+    const { engineGroup, engineBytes, BASE_BYTES, WORKER_BYTES } = await import('../../src/multi/plan.js');
+    // 300 MB of CSV (~11.5 M records) on 2 M slow-tier pages: the pages bound the estimate.
+    const per = engineBytes(300e6, 2_000_000);
+    expect(per).toBe((3 << 20) + 26 * 2_000_000);
+    expect(engineGroup(280 * MiB, 2, per, 64)).toBe(Math.floor((280 * MiB - BASE_BYTES - 2 * WORKER_BYTES) / per));
+    expect(engineGroup(64 * MiB, 2, per, 64)).toBe(2);
+    expect(engineGroup(8000 * MiB, 1, per, 64)).toBe(64);
+    expect(engineBytes(null, 1000)).toBe((3 << 20) + 26 * 1000);
+  });
+
+  it('learns from a read: engines that used half the headroom double', async () => {
+    const { nextGroup } = await import('../../src/multi/plan.js');
+    // 3 engines took the process from 60 to 170 MiB; the budget leaves 220 MiB above 60: 3 * 220 / 110 = 6.
+    expect(nextGroup(280 * MiB, 2, 3, 60 * MiB, 170 * MiB, 64)).toBe(6);
+    expect(nextGroup(280 * MiB, 2, 3, 60 * MiB, 400 * MiB, 64)).toBe(2);
+  });
+});
