@@ -1,6 +1,6 @@
 /**
  * Bundles the built CLI (dist/src, from tsc) into dist/bundle/ with esbuild, minified ES modules: the CLI
- * split into chunks so that only the command that runs is loaded, and the three worker scripts as one
+ * split into chunks so that only the command that runs is loaded, and the two worker scripts as one
  * self-contained file each, beside the CLI (the code that starts a worker finds it there). Start-up is the
  * reason (README "Speed and memory", bench/startup.ts): a few files instead of a hundred modules.
  * The bundled packages' licences are copied into dist/bundle/THIRD-PARTY-LICENSES.txt.
@@ -31,7 +31,7 @@ const cli = await build({ ...common, entryPoints: ['dist/src/cli/main.js'], spli
 // The workers, each one self-contained file beside the CLI (found there by the code that starts them).
 const workers = await build({
   ...common,
-  entryPoints: ['dist/src/trace/parse-worker.js', 'dist/src/multi/lane-worker.js', 'dist/src/multi/sweep-worker.js'],
+  entryPoints: ['dist/src/trace/parse-worker.js', 'dist/src/multi/lane-worker.js'],
 });
 const result = { metafile: { inputs: { ...cli.metafile.inputs, ...workers.metafile.inputs } } };
 

@@ -40,7 +40,6 @@ describe('npm package', () => {
       'dist/bundle/lane-worker.js',
       'dist/bundle/main.js',
       'dist/bundle/parse-worker.js',
-      'dist/bundle/sweep-worker.js',
       'docs/kpromo-output.schema.json',
       'package.json',
     ]);
