@@ -8,7 +8,9 @@
 import { jiffies_to_msecs } from '../engine/jiffies.js';
 import { OutcomeCode, type PassObserver } from '../engine/types.js';
 import { bucketRows } from '../render/aggregate.js';
-import type { AnalysisMetrics, LatencyStats, TimelineRow } from './model.js';
+import { fractionOf, type Bounds } from './bounds.js';
+import type { AnalysisMetrics, LatencyStats, ShareBounds, TimelineRow } from './model.js';
+import type { IntervalBoundsSource } from './slow-page-counter.js';
 
 /** What the collector reads from the engine at each pass (RfcV1Engine provides it). */
 export interface AnalysisSource {
@@ -35,6 +37,11 @@ export interface CollectorOptions {
   readonly maxRows?: number;
   /** Receives every row at the requested resolution (per pass, or per bucket) before any coarsening. */
   readonly onRow?: (row: TimelineRow) => void;
+  /**
+   * Issue 12: the bounds' counter, fed the same records as the engine (SlowPageCounter). Without it rows have
+   * no instant bound and the metrics no bounds (compare/sweep compute the bounds once per trace instead).
+   */
+  readonly bounds?: IntervalBoundsSource & { bounds(): Bounds };
 }
 
 const OUTCOME_COUNT = 7;
@@ -48,6 +55,11 @@ export function latencyKey(j: number): number {
 
 /** Upper bounds (ms) of the latency histogram: 1-2-5 steps. */
 const LATENCY_BOUNDS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, Infinity];
+
+/** The bounds with the share as a fraction of each. */
+export function withShare(b: Bounds, share: number | null): ShareBounds {
+  return { ...b, share_of_instant: fractionOf(share, b.instant), share_of_static: fractionOf(share, b.static) };
+}
 
 /** Collects timeline rows and latencies from a replay. */
 export class AnalysisCollector implements PassObserver {
@@ -88,6 +100,7 @@ export class AnalysisCollector implements PassObserver {
   passEnd(time: number): void {
     const src = this.src;
     const { accesses, toptier } = src.take_interval_accesses();
+    const hits = this.opts.bounds?.take_interval_instant_hits() ?? null;
     const seconds = (time - (src.first_record_time ?? time)) / src.hz;
     const tracked_after = src.tracked_records;
     // Every outcome but a failed migration frees its record (mm/kpromoted.c: kfree after promote or drop), and
@@ -101,7 +114,7 @@ export class AnalysisCollector implements PassObserver {
     const unexamined_after = src.unexamined_records;
     const free_pages: Record<string, number> = {};
     for (const id of src.budgeted_nodes) free_pages[String(id)] = src.free_pages_of(id);
-    const emit = (node: number, c: Float64Array | undefined, acc: number, top: number): void => {
+    const emit = (node: number, c: Float64Array | undefined, acc: number, top: number, hit: number | null): void => {
       const o = (k: OutcomeCode) => (c ? c[k]! : 0);
       const examined = c ? c.reduce((a, b) => a + b, 0) : 0;
       if (examined === 0 && acc === 0) return;
@@ -124,15 +137,16 @@ export class AnalysisCollector implements PassObserver {
         toptier_accesses: top,
         fast_tier_share: acc > 0 ? top / acc : null,
         tracked_peak,
+        ...(hit !== null ? { instant_hits: hit, instant_bound: acc > 0 ? hit / acc : null } : {}),
         tracked_after,
         unexamined_after,
         free_pages,
       });
       c?.fill(0);
     };
-    for (const node of src.daemon_nodes) emit(node, this.perNode[node], accesses[node] ?? 0, toptier[node] ?? 0);
+    for (const node of src.daemon_nodes) emit(node, this.perNode[node], accesses[node] ?? 0, toptier[node] ?? 0, hits ? hits[node]! : null);
     const other = accesses.length - 1;
-    emit(-1, undefined, accesses[other]!, toptier[other]!);
+    emit(-1, undefined, accesses[other]!, toptier[other]!, hits ? hits[other]! : null);
   }
 
   private push(row: TimelineRow): void {
@@ -240,8 +254,11 @@ export class AnalysisCollector implements PassObserver {
     const buckets = 2 ** src.hash_order;
     const record_bytes = peak.records * 64;
     const table_bytes = buckets * (8 + 32);
+    const share = accesses > 0 ? top / accesses : null;
+    const bounds = this.opts.bounds?.bounds();
     return {
-      fast_tier_share: accesses > 0 ? top / accesses : null,
+      fast_tier_share: share,
+      ...(bounds !== undefined ? { bounds: withShare(bounds, share) } : {}),
       latency: this.latency(),
       wasted_promotions: src.wasted_promotions(),
       promoted_pages: counters.get('kpromoted_mig_promoted') ?? 0,

@@ -1,4 +1,5 @@
 /** The analysis data model: what `--timeline`, the analysis metrics and `--report` are made of. */
+import type { Bounds } from './bounds.js';
 
 /** One timeline row: a migrate pass (or a `--bucket` of passes) as seen by one daemon node. */
 export interface TimelineRow {
@@ -35,6 +36,14 @@ export interface TimelineRow {
    * for every node of a pass. The table's peak between passes, which tracked_after never shows.
    */
   readonly tracked_peak: number;
+  /**
+   * Issue 12, per row: accesses of the row that the instant policy serves from the fast tier: those to pages
+   * on a top-tier node by the ranges (T0), and those to slow-tier LRU pages that are not the page's first
+   * access in the whole trace. Absent when the bounds were not collected (compare/sweep).
+   */
+  readonly instant_hits?: number;
+  /** instant_hits / accesses: the row's instant bound (null without accesses; absent with instant_hits). */
+  readonly instant_bound?: number | null;
   /** Records in the hash table after the pass (same for every node of a pass). */
   readonly tracked_after: number;
   /** Records after the pass whose hot_node has no daemon. */
@@ -67,10 +76,18 @@ export interface KernelMemory {
   readonly longest_chain: number;
 }
 
+/** The bounds of the fast-tier share (bounds.ts) and the share as a fraction of each (null when a bound is unknown or 0). */
+export interface ShareBounds extends Bounds {
+  readonly share_of_instant: number | null;
+  readonly share_of_static: number | null;
+}
+
 /** Analysis metrics of one replay. */
 export interface AnalysisMetrics {
   /** record_toptier / recorded_accesses over the whole trace. */
   readonly fast_tier_share: number | null;
+  /** Issue 12: the instant and static bounds of the share, and the share as a fraction of each (absent: not collected). */
+  readonly bounds?: ShareBounds;
   readonly latency: LatencyStats;
   /** Promoted pages never accessed again in the trace. */
   readonly wasted_promotions: number;

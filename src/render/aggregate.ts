@@ -51,6 +51,7 @@ function emptyRow(first: TimelineRow, node: number): MutableRow {
     toptier_accesses: 0,
     fast_tier_share: null,
     tracked_peak: 0,
+    ...(first.instant_hits !== undefined ? { instant_hits: 0 } : {}),
     tracked_after: 0,
     unexamined_after: 0,
     free_pages: {},
@@ -59,6 +60,14 @@ function emptyRow(first: TimelineRow, node: number): MutableRow {
 
 function addCounts(into: MutableRow, row: TimelineRow): void {
   for (const c of COUNT_COLUMNS) into[c] += row[c];
+  // Issue 12 (bounds): instant_hits is a count too, absent when the bounds were not collected.
+  if (into.instant_hits !== undefined && row.instant_hits !== undefined) into.instant_hits += row.instant_hits;
+}
+
+/** The row's ratios recomputed from its sums: fast_tier_share, and the instant bound (issue 12). */
+function setShares(row: MutableRow): void {
+  row.fast_tier_share = shareOf(row.toptier_accesses, row.accesses);
+  if (row.instant_hits !== undefined) row.instant_bound = shareOf(row.instant_hits, row.accesses);
 }
 
 /**
@@ -80,7 +89,7 @@ export function mergeRows(rows: readonly TimelineRow[]): TimelineRow {
   out.tracked_after = last.tracked_after;
   out.unexamined_after = last.unexamined_after;
   out.free_pages = last.free_pages;
-  out.fast_tier_share = shareOf(out.toptier_accesses, out.accesses);
+  setShares(out);
   return out;
 }
 
@@ -169,7 +178,7 @@ export function sumByTime(rows: readonly TimelineRow[]): TimelineRow[] {
       Object.assign(free, r.free_pages);
     }
     sum.free_pages = free;
-    sum.fast_tier_share = shareOf(sum.toptier_accesses, sum.accesses);
+    setShares(sum);
     out.push(sum);
   }
   return out;
@@ -216,7 +225,7 @@ export function passTotals(rows: readonly TimelineRow[], maxPoints: number): Tim
 
 function finishTotal(sum: MutableRow, free: Record<string, number>): TimelineRow {
   sum.free_pages = free;
-  sum.fast_tier_share = shareOf(sum.toptier_accesses, sum.accesses);
+  setShares(sum);
   return sum;
 }
 

@@ -8,6 +8,19 @@ import { COMPACT_CHARS } from './table.js';
 const pct = (x: number | null) => (x === null ? '-' : `${(100 * x).toFixed(2)}%`);
 const ms = (x: number | null) => (x === null ? '-' : `${x} ms`);
 
+/** Issue 12: the bounds of the share and the share as a fraction of each (README "Bounds of the share"). */
+function boundRows(m: AnalysisMetrics): [string, string][] {
+  const b = m.bounds;
+  if (b === undefined) return [];
+  const of = (x: number | null) => (x === null ? '' : ` (share is ${(100 * x).toFixed(1)}% of it)`);
+  return [
+    ['instant bound (promote on first touch, no limit)', pct(b.instant) + of(b.share_of_instant)],
+    b.capacity === null
+      ? ['static bound', '- (no budgets: no capacity limit)']
+      : [`static bound (best ${b.capacity} pages, chosen with hindsight)`, pct(b.static) + of(b.share_of_static)],
+  ];
+}
+
 /**
  * Renders fast-tier share, promotion latency, wasted promotions, never-examined records, kernel memory and,
  * when given, the accesses ignored without a counter (recorded_accesses counts them, so they lower the share);
@@ -22,6 +35,7 @@ export function renderAnalysis(
   const km = m.kernel_memory;
   const rows = [
     ['fast-tier share of accesses', pct(m.fast_tier_share)],
+    ...boundRows(m),
     ['promotion latency p50 / p90 / p99 / max', `${ms(m.latency.p50_ms)} / ${ms(m.latency.p90_ms)} / ${ms(m.latency.p99_ms)} / ${ms(m.latency.max_ms)}`],
     ['wasted promotions (never accessed again)', `${m.wasted_promotions} of ${m.promoted_pages}`],
     ['records never examined (at end)', String(m.never_examined)],

@@ -2,7 +2,7 @@
 import type { RfcV1Config } from '../engine/config.js';
 import type { PghotConfig } from '../engine/pghot-config.js';
 import { createEngine, type EngineName, type ObservableEngine } from '../engine/registry.js';
-import type { Counter, PassObserver, ReplaySummary } from '../engine/types.js';
+import type { AccessSink, BatchSink, Counter, PassObserver, ReplaySummary } from '../engine/types.js';
 import type { TraceError } from '../errors.js';
 import { statSync } from 'node:fs';
 import { readInputs, type InputSettings, type InputStats } from '../trace/input.js';
@@ -57,6 +57,8 @@ export interface ReplayHooks {
   readonly stdin?: NodeJS.ReadableStream;
   /** Observers to attach to the engine once it exists (events, analysis). */
   readonly observe?: (engine: ObservableEngine) => PassObserver | null;
+  /** A sink fed every record right after the engine took it (the bounds' counter, issue 12). */
+  readonly after?: BatchSink;
   readonly onProgress?: (p: { bytes: number; totalBytes: number | null; records: number }) => void;
   readonly shouldStop?: () => boolean;
   readonly onBad?: (err: TraceError) => void;
@@ -72,11 +74,31 @@ export interface ReplayResult {
   readonly interrupted: boolean;
 }
 
+/**
+ * A sink that gives each record to `first`, then to `then`: record by record, so that `then` counts a record
+ * after the passes due before it have run (and an observer has closed the accesses since the last pass).
+ */
+export function followedBy(first: AccessSink, then: AccessSink): BatchSink {
+  return {
+    record_access(pfn: number, nid: number, src: number, time: number): void {
+      first.record_access(pfn, nid, src, time);
+      then.record_access(pfn, nid, src, time);
+    },
+    record_batch(pfn: Float64Array, nid: Int32Array, src: Int32Array, time: Float64Array, n: number): void {
+      for (let i = 0; i < n; i++) {
+        first.record_access(pfn[i]!, nid[i]!, src[i]!, time[i]!);
+        then.record_access(pfn[i]!, nid[i]!, src[i]!, time[i]!);
+      }
+    },
+  };
+}
+
 /** Streams the traces through a fresh engine and runs the final pass. */
 export async function runReplay(settings: ReplaySettings, hooks: ReplayHooks = {}): Promise<ReplayResult> {
   const engine = createEngine(settings.engine, settings);
   if (hooks.observe) engine.observer = hooks.observe(engine);
-  const read = await (useParseThread(settings, hooks) ? readInputsThreaded : readInputs)(settings.inputs, engine, {
+  const sink = hooks.after ? followedBy(engine, hooks.after) : engine;
+  const read = await (useParseThread(settings, hooks) ? readInputsThreaded : readInputs)(settings.inputs, sink, {
     input: settings.input,
     topology: settings.rfc.topology,
     hz: settings.rfc.hz,

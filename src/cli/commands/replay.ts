@@ -5,6 +5,7 @@ import type { ChalkInstance } from 'chalk';
 import { AnalysisCollector, type AnalysisSource } from '../../analysis/collector.js';
 import type { AnalysisMetrics, TimelineRow } from '../../analysis/model.js';
 import { buildReportData } from '../../analysis/report-data.js';
+import { SlowPageCounter } from '../../analysis/slow-page-counter.js';
 import { counterNames, type ObservableEngine } from '../../engine/registry.js';
 import { EXIT_INTERRUPTED, EXIT_MISMATCH, EXIT_OK, UsageError } from '../../errors.js';
 import { renderAnalysis } from '../../report/analysis.js';
@@ -213,6 +214,8 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
   if (timelineCsv) files.push(timelineCsv);
   const writer = events ? new EventsCsvWriter((chunk) => events.write(chunk), undefined, raw.eventsPfn) : null;
   let collector: AnalysisCollector | null = null;
+  // Issue 12: the bounds of the fast-tier share, counted from the same records as the engine.
+  const bounds = analysisOn ? new SlowPageCounter(settings.rfc.topology, settings.rfc.default_node) : null;
   let csv: TimelineCsvWriter | null = null;
   const progress = makeProgress(io.stderr, raw.progress);
   let stop = false;
@@ -229,10 +232,11 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
           const file = timelineCsv;
           csv = file ? new TimelineCsvWriter((chunk) => file.write(chunk), engine.budgeted_nodes) : null;
           const rowsTo = csv;
-          collector = new AnalysisCollector(engine, { bucketSeconds, ...(rowsTo ? { onRow: (row) => rowsTo.row(row) } : {}) });
+          collector = new AnalysisCollector(engine, { bucketSeconds, ...(bounds ? { bounds } : {}), ...(rowsTo ? { onRow: (row) => rowsTo.row(row) } : {}) });
         }
         return combineObservers([...(writer ? [writer] : []), ...(collector ? [collector] : [])]);
       },
+      ...(bounds ? { after: bounds } : {}),
       onProgress: (p) => progress.update(p),
       shouldStop: () => stop,
     });

@@ -1,0 +1,255 @@
+/**
+ * Issue 12: the instant and static bounds of the fast-tier share. Hand-derived cases, and the fast path
+ * (SlowPageCounter + the histogram selection) against a slow, obvious reference on generated traces.
+ */
+import { describe, expect, it } from 'vitest';
+import { computeBounds, promotionCapacity, sumOfLargest, type SlowPageCounts } from '../../src/analysis/bounds.js';
+import { AnalysisCollector } from '../../src/analysis/collector.js';
+import { SlowPageCounter } from '../../src/analysis/slow-page-counter.js';
+import { memoryTiers, type Topology } from '../../src/engine/topology.js';
+import { generate } from '../../src/gen/generate.js';
+import { normalizeGenOptions, type GenPattern } from '../../src/gen/options.js';
+import { followedBy } from '../../src/run/replay.js';
+import { engine, node, SPEC_2S_CXL } from '../engine/helpers.js';
+
+type Rec = readonly [number, number, number, number];
+
+/**
+ * The issue's definitions, written for clarity: each access is classified by scanning every node's ranges,
+ * counts live in a Map, and the static bound sorts every count.
+ */
+function reference(topo: Topology, recs: readonly Rec[]) {
+  const top = new Map(memoryTiers(topo).nodes.map((t) => [t.id, t.toptier] as const));
+  let t0 = 0;
+  const a = new Map<number, number>();
+  for (const [pfn] of recs) {
+    const owner = topo.nodes.find((n) => n.pfn_ranges.some((r) => r.start <= pfn && pfn < r.end));
+    if (owner === undefined) continue; // no range: N only
+    const range = owner.pfn_ranges.find((r) => r.start <= pfn && pfn < r.end)!;
+    if (top.get(owner.id) === true) t0++;
+    else if (range.kind === 'lru') a.set(pfn, (a.get(pfn) ?? 0) + 1);
+  }
+  const n = recs.length;
+  const counts = [...a.values()].sort((x, y) => y - x);
+  let capacity: number | null = 0;
+  for (const nd of topo.nodes) {
+    if (top.get(nd.id) !== true || nd.pfn_ranges.length === 0) continue;
+    if (nd.free_pages === null) {
+      capacity = null;
+      break;
+    }
+    capacity += Math.max(0, nd.free_pages - nd.high_wmark_pages - 1);
+  }
+  const instant = (t0 + counts.reduce((s, x) => s + (x - 1), 0)) / n;
+  const stat = capacity === null ? null : (t0 + counts.slice(0, capacity).reduce((s, x) => s + x, 0)) / n;
+  return { t0, pages: counts.length, instant, static: stat, capacity };
+}
+
+function count(topo: Topology, recs: readonly Rec[], defaultNode = 1) {
+  const c = new SlowPageCounter(topo, defaultNode);
+  for (const [p, n, s, t] of recs) c.record_access(p, n, s, t);
+  return c.bounds();
+}
+
+function countsOf(list: readonly number[]): SlowPageCounts {
+  return { forEachSlowPageCount: (f) => list.forEach((x) => f(x)) };
+}
+
+/** Records of a generated trace (kpromo gen's generator), parsed back from its CSV. */
+function genRecords(pattern: GenPattern, seed: number, records: number, pages: number): Rec[] {
+  let text = '';
+  generate(normalizeGenOptions({ pattern, seed, records, pages, duration: 20, fastFraction: 0.3 }), (c) => (text += c));
+  return text
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => {
+      const [p, n, s, t] = l.split(',');
+      return [Number(p), Number(n), s === 'pgtscan' ? 1 : s === 'hwhints' ? 0 : Number(s), Number(t)] as const;
+    });
+}
+
+/** 2s-cxl with budgets on both DRAM nodes and a slow node cut into lru, nonlru, device and a hole. */
+function mixedTopology(free0: number | null, free1: number | null): Topology {
+  return {
+    name: 'mixed',
+    nodes: [
+      node(0, {
+        cpus: [0],
+        pfn_ranges: [
+          { start: 0, end: 0xff000, kind: 'lru' },
+          { start: 0xff000, end: 0x100000, kind: 'nonlru' },
+        ],
+        free_pages: free0,
+        high_wmark_pages: 10,
+      }),
+      node(1, { cpus: [1], pfn_ranges: [{ start: 0x100000, end: 0x200000, kind: 'lru' }], free_pages: free1, high_wmark_pages: 3 }),
+      node(2, {
+        adistance: 2880,
+        pfn_ranges: [
+          { start: 0x200000, end: 0x300000, kind: 'lru' },
+          { start: 0x300000, end: 0x300800, kind: 'nonlru' },
+          { start: 0x300800, end: 0x301000, kind: 'device' },
+          { start: 0x301000, end: 0x380000, kind: 'lru' },
+        ],
+        free_pages: 5, // a slow node's budget is not promotion room
+      }),
+    ],
+  };
+}
+
+describe('promotionCapacity', () => {
+  it('sums max(0, free - high - 1) over top-tier nodes with memory', () => {
+    expect(promotionCapacity(mixedTopology(100, 50))).toBe(100 - 10 - 1 + (50 - 3 - 1));
+    // free_pages <= high_wmark_pages + 1: no migration succeeds (SPEC 2.5), room 0, not negative.
+    expect(promotionCapacity(mixedTopology(11, 2))).toBe(0);
+    expect(promotionCapacity(mixedTopology(12, 2))).toBe(1);
+  });
+  it('is null (no limit) when a top-tier node with memory has no budget', () => {
+    expect(promotionCapacity(mixedTopology(100, null))).toBeNull();
+    expect(promotionCapacity(SPEC_2S_CXL)).toBeNull();
+  });
+  it('ignores a top-tier node without memory (migration to it fails)', () => {
+    const t = mixedTopology(20, 10);
+    const withEmpty: Topology = { ...t, nodes: [...t.nodes, node(3, { cpus: [3] })] };
+    expect(promotionCapacity(withEmpty)).toBe(9 + 6);
+  });
+});
+
+describe('sumOfLargest', () => {
+  it('takes the C largest counts; ties do not change the sum', () => {
+    const c = countsOf([1, 5, 2, 4, 4, 1]);
+    expect([0, 1, 2, 3, 4, 6, 100].map((k) => sumOfLargest(c, k))).toEqual([0, 5, 9, 13, 15, 17, 17]);
+  });
+  it('agrees with a full sort, counts above the dense histogram included', () => {
+    let x = 7;
+    const rnd = () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 4294967296);
+    for (let trial = 0; trial < 20; trial++) {
+      const list = Array.from({ length: 1 + Math.floor(rnd() * 3000) }, () =>
+        rnd() < 0.02 ? 65536 + Math.floor(rnd() * 200000) : 1 + Math.floor(rnd() ** 3 * 70000),
+      );
+      const sorted = [...list].sort((a, b) => b - a);
+      for (const k of [0, 1, 7, Math.floor(list.length / 2), list.length - 1, list.length, list.length + 5]) {
+        expect(sumOfLargest(countsOf(list), k)).toBe(sorted.slice(0, k).reduce((s, v) => s + v, 0));
+      }
+    }
+  });
+});
+
+describe('bounds, hand-derived', () => {
+  it('rfc-v1 reaches the instant bound exactly when each slow page is promoted between its first and second access', () => {
+    // 0x1000: node 0 (top tier): T0 = 1. 0x200000: node 2, a = 3. N = 4; instant = (1 + 2) / 4.
+    // rfc-v1: the first access makes a record of frequency 2 (hot_node 0); the pass at 1250 promotes it;
+    // the accesses at 1300 and 1400 hit node 0: record_toptier = 3, share 3/4 = the instant bound.
+    const recs: Rec[] = [[0x1000, 0, 0, 1000], [0x200000, 0, 0, 1000], [0x200000, 0, 0, 1300], [0x200000, 0, 0, 1400]];
+    const e = engine();
+    const counter = new SlowPageCounter(SPEC_2S_CXL, 1);
+    const col = new AnalysisCollector(e, { bounds: counter });
+    e.observer = col;
+    const sink = followedBy(e, counter);
+    for (const [p, n, s, t] of recs) sink.record_access(p, n, s, t);
+    e.finish();
+    const m = col.metrics(new Map(e.counters().map((c) => [c.name, c.value])));
+    expect(m.fast_tier_share).toBe(3 / 4);
+    expect(m.bounds).toMatchObject({ accesses: 4, toptier_at_start: 1, slow_pages: 1, slow_page_accesses: 3, instant_hits: 3, instant: 3 / 4 });
+    expect(m.bounds!.share_of_instant).toBe(1);
+    expect(m.bounds!.capacity).toBeNull();
+    expect(m.bounds!.static).toBeNull(); // no budgets: no capacity limit, left out
+    expect(m.bounds!.share_of_static).toBeNull();
+    // Rows: pass 1250 saw 0x1000 (T0) and the page's first access; the final pass 1500 saw its two repeats.
+    expect(col.timeline().map((r) => [r.time, r.node, r.accesses, r.toptier_accesses, r.instant_hits, r.instant_bound])).toEqual([
+      [1250, 0, 2, 1, 1, 1 / 2],
+      [1500, 0, 2, 2, 2, 1],
+    ]);
+  });
+
+  it('the SPEC worked example: instant 4/10, share 2/10 is half of it', () => {
+    // T0: 0x1000 only (0x200000 at 1300 was promoted, but its range is node 2's). Slow pages: 0x200000 x2,
+    // 0x200001 x2, 0x200002 x2, 0x200003, 0x200004: sum(a - 1) = 3. 0x500000 is in no range: N only.
+    const b = count(SPEC_2S_CXL, [
+      [0x200000, 0, 0, 1000], [0x200001, 0, 0, 1000], [0x200001, 0, 0, 1001], [0x200002, 1, 1, 1002], [0x200002, 1, 1, 1002],
+      [0x200003, -1, 1, 1003], [0x1000, 0, 0, 1004], [0x500000, 0, 0, 1005], [0x200004, 0, 7, 1006], [0x200000, 0, 0, 1300],
+    ]);
+    expect(b).toMatchObject({ accesses: 10, toptier_at_start: 1, slow_pages: 5, slow_page_accesses: 8, instant: 4 / 10 });
+  });
+
+  it('with budgets the static bound takes the C most accessed slow pages', () => {
+    // Node 0: free 13, high 10 -> room 2; node 1: free 5, high 3 -> room 1; C = 3.
+    // Slow pages: P1 x5, P2 x4, P3 x4, P4 x2, P5 x1; T0: two accesses to node 1.
+    // static = (2 + 5 + 4 + 4) / (2 + 16); instant = (2 + 4 + 3 + 3 + 1 + 0) / 18.
+    const topo = mixedTopology(13, 5);
+    const P = [0x200010, 0x200020, 0x301000, 0x200030, 0x37ffff];
+    const recs: Rec[] = [];
+    let t = 1000;
+    const times = [5, 4, 4, 2, 1];
+    // Interleave so that the most accessed page is not the first seen.
+    for (let round = 0; round < 5; round++) for (let i = P.length - 1; i >= 0; i--) if (round < times[i]!) recs.push([P[i]!, 0, 0, t++]);
+    recs.push([0x100001, 1, 0, t++], [0x100002, 1, 0, t++]);
+    const b = count(topo, recs);
+    expect(b.capacity).toBe(3);
+    expect(b.static_hits).toBe(2 + 5 + 4 + 4);
+    expect(b.static).toBe(15 / 18);
+    expect(b.instant).toBe((2 + 4 + 3 + 3 + 1) / 18);
+    const ref = reference(topo, recs);
+    expect([b.toptier_at_start, b.slow_pages, b.capacity, b.instant, b.static]).toEqual([ref.t0, ref.pages, ref.capacity, ref.instant, ref.static]);
+  });
+
+  it('accesses in no range, and to non-LRU or device ranges of a slow node, count in N only', () => {
+    const topo = mixedTopology(13, 5);
+    const recs: Rec[] = [
+      [0x500000, 0, 0, 1], // no range
+      [0x390000, 0, 0, 2], // the hole in node 2's ranges
+      [0x300000, 0, 0, 3], [0x300000, 0, 0, 4], // nonlru on node 2
+      [0x300800, 0, 0, 5], [0x300800, 0, 0, 6], // device on node 2
+      [0xff000, 0, 0, 7], // nonlru on node 0: top tier, so record_toptier and T0 both count it
+      [0x200000, 0, 0, 8], [0x200000, 0, 0, 9], // one slow LRU page, twice
+    ];
+    const b = count(topo, recs);
+    expect(b).toMatchObject({ accesses: 9, toptier_at_start: 1, slow_pages: 1, slow_page_accesses: 2, capacity: 3 });
+    expect(b.instant).toBe((1 + 1) / 9);
+    expect(b.static).toBe((1 + 2) / 9);
+  });
+
+  it('no accesses: no bound', () => {
+    const b = computeBounds({ accesses: 0, toptier_at_start: 0, slow_pages: 0, slow_page_accesses: 0 }, countsOf([]), 5);
+    expect(b.instant).toBeNull();
+    expect(b.static).toBeNull();
+  });
+});
+
+describe('bounds on generated traces', () => {
+  const cases: [GenPattern, number][] = [['zipf', 1], ['phase', 2], ['scan', 3], ['mix', 4]];
+  for (const [pattern, seed] of cases) {
+    it(`${pattern}: the counter equals the reference, and rfc-v1's share stays under the instant bound in every row`, () => {
+      const recs = genRecords(pattern, seed, 20000, 3000);
+      for (const topo of [SPEC_2S_CXL, mixedTopology(40, 30), mixedTopology(2000, 3000), mixedTopology(11, 4)]) {
+        const ref = reference(topo, recs);
+        const b = count(topo, recs);
+        expect({ t0: b.toptier_at_start, pages: b.slow_pages, capacity: b.capacity }).toEqual({ t0: ref.t0, pages: ref.pages, capacity: ref.capacity });
+        expect(b.instant).toBeCloseTo(ref.instant, 12);
+        if (ref.static === null) expect(b.static).toBeNull();
+        else expect(b.static).toBeCloseTo(ref.static, 12);
+      }
+      for (const demotion of [false, true]) {
+        const topo = mixedTopology(200, 150);
+        const e = engine(topo, { demotion });
+        const counter = new SlowPageCounter(topo, 1);
+        const col = new AnalysisCollector(e, { bounds: counter });
+        e.observer = col;
+        const sink = followedBy(e, counter);
+        for (const [p, n, s, t] of recs) sink.record_access(p, n, s, t);
+        e.finish();
+        const m = col.metrics(new Map(e.counters().map((c) => [c.name, c.value])));
+        expect(m.fast_tier_share!).toBeLessThanOrEqual(m.bounds!.instant!);
+        const rows = col.timeline();
+        let hits = 0;
+        for (const r of rows) {
+          hits += r.instant_hits!;
+          expect(r.toptier_accesses).toBeLessThanOrEqual(r.instant_hits!);
+        }
+        // The rows split the whole-trace numerator exactly.
+        expect(hits).toBe(m.bounds!.instant_hits);
+      }
+    });
+  }
+});
