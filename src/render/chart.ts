@@ -36,6 +36,8 @@ interface Slot {
   promoted: number;
   accesses: number;
   toptier: number;
+  /** Issue 12: instant-bound hits (null when the replay did not collect the bounds). */
+  instant: number | null;
 }
 
 /** Cell for a promotion count: blank for none, else one to eight eighths (a non-zero slot never looks empty). */
@@ -86,13 +88,14 @@ export function renderTerminalChart(rows: readonly TimelineRow[], width: number,
   const plot = w - gutter;
   const perSlot = Math.ceil(gridCount / plot);
   const slotCount = Math.ceil(gridCount / perSlot);
-  const slots: Slot[] = Array.from({ length: slotCount }, () => ({ passes: 0, promoted: 0, accesses: 0, toptier: 0 }));
+  const slots: Slot[] = Array.from({ length: slotCount }, () => ({ passes: 0, promoted: 0, accesses: 0, toptier: 0, instant: null as number | null }));
   for (const p of passes) {
     const s = slots[Math.min(slotCount - 1, Math.floor(gridIndex(p.seconds) / perSlot))]!;
     s.passes++;
     s.promoted += p.promoted;
     s.accesses += p.accesses;
     s.toptier += p.toptier_accesses;
+    if (p.instant_hits !== undefined) s.instant = (s.instant ?? 0) + p.instant_hits;
   }
   // Few slots are widened to fill the plot, so 3 passes still read as a chart.
   const cellWidth = Math.max(1, Math.floor(plot / slotCount));
@@ -108,6 +111,12 @@ export function renderTerminalChart(rows: readonly TimelineRow[], width: number,
   lines.push(fit([[pad(compactNumber(max)), color.dim], [promoLine, color.green]], w));
   lines.push(fit([['fast-tier share (▁ 0% .. █ 100%, blank: no accesses)', color.bold]], w));
   lines.push(fit([[pad('100%'), color.dim], [shareLine, color.cyan]], w));
+  if (slots.some((s) => s.instant !== null)) {
+    // Issue 12: the same slots' instant bound (promote every slow page on first touch), on the same scale.
+    const boundLine = slots.map((s) => shareCell(s.instant === null ? null : shareOf(s.instant, s.accesses)).repeat(cellWidth)).join('');
+    lines.push(fit([['instant bound (▁ 0% .. █ 100%)', color.bold]], w));
+    lines.push(fit([[pad('100%'), color.dim], [boundLine, color.magenta]], w));
+  }
 
   // Time axis under the plot: the first pass's time at the left, the last's at the right end of the bars.
   const start = formatSeconds(t0);

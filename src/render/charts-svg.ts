@@ -144,8 +144,17 @@ function markers(points: ReadonlyArray<readonly [number, number | null]>, color:
     .join('');
 }
 
-/** (b) The share of accesses that hit a top-tier page, per pass, on a 0..100% scale; `overall` as a dashed line. */
-export function shareChart(rows: readonly TimelineRow[], overall: number | null): string {
+/** Colours of the bounds on the share chart (issue 12). */
+const INSTANT_COLOR = '#8d6cc4';
+const STATIC_COLOR = '#e07b24';
+
+/**
+ * (b) The share of accesses that hit a top-tier page, per pass, on a 0..100% scale; `overall` as a dashed line.
+ * Issue 12: with the bounds, the instant bound per pass as a second line (when the rows carry it) and the
+ * whole-trace static bound as a dashed line (a placement chosen with hindsight over the whole trace has no
+ * per-pass value).
+ */
+export function shareChart(rows: readonly TimelineRow[], overall: number | null, staticBound: number | null = null): string {
   const title = 'Fast-tier share of accesses';
   const drawn = rows.filter((r) => r.fast_tier_share !== null).length;
   if (drawn === 0) return svgOpen('chart-share', 0, title) + emptyNote('no accesses') + '</svg>';
@@ -167,6 +176,15 @@ export function shareChart(rows: readonly TimelineRow[], overall: number | null)
     const oy = px(y(overall));
     out += `<line class="ref" x1="${PLOT.x0}" x2="${PLOT.x1}" y1="${oy}" y2="${oy}"/>`;
     out += `<text class="ref-label" x="${PLOT.x1 - 4}" y="${px(y(overall) - 6)}" text-anchor="end">whole trace ${escapeHtml(formatShare(overall))}</text>`;
+  }
+  if (staticBound !== null) {
+    const sy = px(y(staticBound));
+    out += `<line class="ref" style="stroke:${STATIC_COLOR}" x1="${PLOT.x0}" x2="${PLOT.x1}" y1="${sy}" y2="${sy}"/>`;
+    out += `<text class="ref-label" x="${PLOT.x0 + 4}" y="${px(y(staticBound) - 6)}">static bound ${escapeHtml(formatShare(staticBound))}</text>`;
+  }
+  if (rows.some((r) => r.instant_bound !== undefined)) {
+    const ipts = rows.map((r) => [x(r.seconds), r.instant_bound == null ? null : y(r.instant_bound)] as const);
+    out += `<path class="data line" stroke="${INSTANT_COLOR}" d="${linePath(ipts)}"/>` + markers(ipts, INSTANT_COLOR);
   }
   out += `<path class="data line" stroke="${color}" d="${linePath(pts)}"/>` + markers(pts, color);
   return out + '</svg>';
@@ -240,5 +258,11 @@ export const LEGENDS = {
   promotedOnly: legend(OUTCOME_SERIES.slice(0, 1)),
   outcomes: legend(OUTCOME_SERIES),
   share: legend([{ label: 'fast-tier share per pass', color: '#2f6fd6', line: true }]),
+  /** Issue 12: the share chart with its bounds. */
+  shareBounds: legend([
+    { label: 'fast-tier share per pass', color: '#2f6fd6', line: true },
+    { label: 'instant bound per pass', color: INSTANT_COLOR, line: true },
+    { label: 'static bound, whole trace', color: STATIC_COLOR, line: true },
+  ]),
   tracked: legend(TRACKED_SERIES.map((s) => ({ ...s, line: true }))),
 } as const;

@@ -60,6 +60,19 @@ function card(label: string, value: string, detail: string): string {
   );
 }
 
+/** Issue 12: the bounds of the share, and the share as a fraction of each. */
+function boundCards(m: AnalysisMetrics): string {
+  const b = m.bounds;
+  if (b === undefined) return '';
+  const of = (x: number | null) => (x === null ? 'n/a' : formatShare(x));
+  return (
+    card('instant bound', formatShare(b.instant), `every slow-tier page promoted on its first access; the share is ${of(b.share_of_instant)} of it`) +
+    (b.capacity === null
+      ? card('static bound', 'n/a', 'no budgets on the top tier: no capacity limit')
+      : card('static bound', formatShare(b.static), `best ${groupDigits(b.capacity)} pages chosen with hindsight; the share is ${of(b.share_of_static)} of it`))
+  );
+}
+
 function metricCards(m: AnalysisMetrics): string {
   const l = m.latency;
   const wastedPct = m.promoted_pages > 0 ? ` (${formatShare(m.wasted_promotions / m.promoted_pages)})` : '';
@@ -67,6 +80,7 @@ function metricCards(m: AnalysisMetrics): string {
   return (
     '<section class="cards">' +
     card('fast-tier share', formatShare(m.fast_tier_share), 'of recorded accesses hit a top-tier page') +
+    boundCards(m) +
     card(
       'promotion latency p50',
       formatMs(l.p50_ms),
@@ -113,7 +127,15 @@ function charts(data: ReportData): string {
       promotionsChart(points),
     ) +
     figure('Records examined per pass, by outcome', `Records examined by the migrate pass and what became of them, on one scale. ${scope}.`, LEGENDS.outcomes, outcomesChart(points)) +
-    figure('Fast-tier share', 'Share of the accesses since the previous pass that hit a top-tier page.', LEGENDS.share, shareChart(points, data.metrics.fast_tier_share)) +
+    (data.metrics.bounds === undefined
+      ? figure('Fast-tier share', 'Share of the accesses since the previous pass that hit a top-tier page.', LEGENDS.share, shareChart(points, data.metrics.fast_tier_share))
+      : figure(
+          'Fast-tier share and its bounds',
+          'Share of the accesses since the previous pass that hit a top-tier page; the instant bound of the same accesses ' +
+            '(top-tier pages, and every access to a slow-tier page but its first in the trace); the static bound of the whole trace.',
+          LEGENDS.shareBounds,
+          shareChart(points, data.metrics.fast_tier_share, data.metrics.bounds.static),
+        )) +
     figure('Records tracked', 'Records in the hash table when each pass began (the most since the previous pass) and after it, and those no daemon examines.', LEGENDS.tracked, trackedChart(points)) +
     figure(
       'Promotion latency',

@@ -14,12 +14,19 @@ export const TIMELINE_CSV_COLUMNS = [
   'unexamined_after',
 ] as const;
 
-/** The header line (with its newline): the fixed columns, then free_pages_node<N> for each budgeted node. */
-export function timelineCsvHeader(budgetNodes: readonly number[]): string {
-  return [...TIMELINE_CSV_COLUMNS, ...budgetNodes.map((n) => `free_pages_node${n}`)].join(',') + '\n';
+/** Issue 12: the per-row instant bound's columns, after the fixed ones when the replay collected the bounds. */
+export const TIMELINE_CSV_BOUND_COLUMNS = ['instant_hits', 'instant_bound'] as const;
+
+/**
+ * The header line (with its newline): the fixed columns, the bound columns when `bounds`, then
+ * free_pages_node<N> for each budgeted node.
+ */
+export function timelineCsvHeader(budgetNodes: readonly number[], bounds = false): string {
+  const cols: string[] = [...TIMELINE_CSV_COLUMNS, ...(bounds ? TIMELINE_CSV_BOUND_COLUMNS : [])];
+  return [...cols, ...budgetNodes.map((n) => `free_pages_node${n}`)].join(',') + '\n';
 }
 
-function csvLine(r: TimelineRow, budgetNodes: readonly number[]): string {
+function csvLine(r: TimelineRow, budgetNodes: readonly number[], bounds: boolean): string {
   const fields: string[] = [
     String(r.time),
     r.seconds.toFixed(3),
@@ -40,6 +47,10 @@ function csvLine(r: TimelineRow, budgetNodes: readonly number[]): string {
     String(r.tracked_after),
     String(r.unexamined_after),
   ];
+  if (bounds) {
+    fields.push(r.instant_hits === undefined ? '' : String(r.instant_hits));
+    fields.push(r.instant_bound === undefined || r.instant_bound === null ? '' : r.instant_bound.toFixed(6));
+  }
   // A node without a value in this row (e.g. the node -1 access-only row) leaves its cell empty.
   for (const n of budgetNodes) {
     const v = r.free_pages[String(n)];
@@ -49,8 +60,8 @@ function csvLine(r: TimelineRow, budgetNodes: readonly number[]): string {
 }
 
 /** The data lines (each ending in a newline) for rows; no quoting is needed, every field is a number. */
-export function timelineCsvRows(rows: readonly TimelineRow[], budgetNodes: readonly number[]): string {
+export function timelineCsvRows(rows: readonly TimelineRow[], budgetNodes: readonly number[], bounds = false): string {
   let out = '';
-  for (const r of rows) out += csvLine(r, budgetNodes);
+  for (const r of rows) out += csvLine(r, budgetNodes, bounds);
   return out;
 }

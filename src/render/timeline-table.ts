@@ -4,6 +4,7 @@ import type { TimelineRow } from '../analysis/model.js';
 import { COMPACT_CHARS } from '../report/table.js';
 import { aggregateRows, droppedOf } from './aggregate.js';
 import { fitTable, type FitColumn } from './fit-table.js';
+import { fractionOf } from '../analysis/bounds.js';
 import { formatShare } from './format.js';
 
 /**
@@ -20,6 +21,9 @@ const COLUMNS: readonly FitColumn[] = [
   { head: 'dropped', short: 'drop', align: 'right' },
   { head: 'accesses', short: 'acc', align: 'right' },
   { head: 'fast tier', short: 'fast', align: 'right' },
+  // Issue 12: the row's instant bound and the share as a fraction of it (only when the replay collected the bounds).
+  { head: 'instant', short: 'inst', align: 'right', drop: 6 },
+  { head: 'of inst.', short: 'of i', align: 'right', drop: 5 },
   { head: 'peak tracked', short: 'peak', align: 'right', drop: 4 },
   { head: 'tracked', short: 'trk', align: 'right', drop: 3 },
   { head: 'unexamined', short: 'unex', align: 'right', drop: 2 },
@@ -37,6 +41,9 @@ function nodeLabel(node: number): string {
 export function renderTimelineTable(rows: readonly TimelineRow[], color: ChalkInstance, maxRows = 40, width?: number): string {
   const shown = rows.length > maxRows ? aggregateRows(rows, maxRows) : rows;
   const dim = (n: number): string => (n === 0 ? color.dim('0') : String(n));
+  const bounds = rows.length > 0 && rows[0]!.instant_hits !== undefined;
+  const columns = bounds ? COLUMNS : COLUMNS.filter((c) => c.head !== 'instant' && c.head !== 'of inst.');
+  const na = color.dim('n/a');
   const cells = shown.map((r) => [
     r.seconds.toFixed(3),
     nodeLabel(r.node),
@@ -46,13 +53,14 @@ export function renderTimelineTable(rows: readonly TimelineRow[], color: ChalkIn
     r.failed > 0 ? color.red(String(r.failed)) : color.dim('0'),
     dim(droppedOf(r)),
     dim(r.accesses),
-    r.fast_tier_share === null ? color.dim('n/a') : formatShare(r.fast_tier_share),
+    r.fast_tier_share === null ? na : formatShare(r.fast_tier_share),
+    ...(bounds ? [r.instant_bound == null ? na : formatShare(r.instant_bound), formatShare(fractionOf(r.fast_tier_share, r.instant_bound ?? null))] : []),
     String(r.tracked_peak),
     String(r.tracked_after),
     dim(r.unexamined_after),
   ]);
   const seeAll = 'a wider terminal, --timeline-csv or --format json shows all';
-  let out = fitTable(COLUMNS, cells, { width, color, chars: COMPACT_CHARS, seeAll }) + '\n';
+  let out = fitTable(columns, cells, { width, color, chars: COMPACT_CHARS, seeAll }) + '\n';
   if (rows.length === 0) out += color.dim('no migrate passes') + '\n';
   if (shown.length < rows.length) {
     const note = `${shown.length} of ${rows.length} rows shown; use --timeline-csv for all (consecutive passes merged)`;

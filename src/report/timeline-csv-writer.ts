@@ -8,13 +8,15 @@ export class TimelineCsvWriter {
   constructor(
     private readonly write: (chunk: string) => void,
     private readonly budgetNodes: readonly number[],
+    /** Issue 12: write the per-row instant bound columns. */
+    private readonly bounds = false,
   ) {
-    this.buf = timelineCsvHeader(budgetNodes);
+    this.buf = timelineCsvHeader(budgetNodes, bounds);
   }
 
   /** Appends one row. */
   row(row: TimelineRow): void {
-    this.buf += timelineCsvRows([row], this.budgetNodes);
+    this.buf += timelineCsvRows([row], this.budgetNodes, this.bounds);
     if (this.buf.length >= 1 << 20) this.drain();
   }
 

@@ -230,7 +230,7 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
         if (analysisOn) {
           if (!isAnalysisSource(engine)) throw new UsageError(`engine ${engine.name} does not support --analysis, --timeline or --report`);
           const file = timelineCsv;
-          csv = file ? new TimelineCsvWriter((chunk) => file.write(chunk), engine.budgeted_nodes) : null;
+          csv = file ? new TimelineCsvWriter((chunk) => file.write(chunk), engine.budgeted_nodes, bounds !== null) : null;
           const rowsTo = csv;
           collector = new AnalysisCollector(engine, { bucketSeconds, ...(bounds ? { bounds } : {}), ...(rowsTo ? { onRow: (row) => rowsTo.row(row) } : {}) });
         }
