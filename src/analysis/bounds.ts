@@ -110,6 +110,17 @@ export function computeBounds(totals: BoundsTotals, counts: SlowPageCounts, capa
   };
 }
 
+/**
+ * The tighter of the two bounds: min(instant, static), or the instant bound without a capacity limit. Without
+ * demotion it is a true ceiling of rfc-v1's and pghot's share: at most C pages are ever promoted (a top-tier
+ * page is never tracked, so never leaves), each once, and each serves at most a_p - 1 accesses from the fast
+ * tier, so the share is at most (T0 + sum over the C largest of (a_p - 1)) / N <= both bounds.
+ */
+export function tighterBound(b: Pick<Bounds, 'instant' | 'static'>): number | null {
+  if (b.instant === null || b.static === null) return b.instant;
+  return Math.min(b.instant, b.static);
+}
+
 /** A share as a fraction of a bound; null when either is unknown or the bound is 0. */
 export function fractionOf(share: number | null, bound: number | null): number | null {
   return share === null || bound === null || bound === 0 ? null : share / bound;

@@ -8,7 +8,7 @@
 import { jiffies_to_msecs } from '../engine/jiffies.js';
 import { OutcomeCode, type PassObserver } from '../engine/types.js';
 import { bucketRows } from '../render/aggregate.js';
-import { fractionOf, type Bounds } from './bounds.js';
+import { fractionOf, tighterBound, type Bounds } from './bounds.js';
 import type { AnalysisMetrics, LatencyStats, ShareBounds, TimelineRow } from './model.js';
 import type { IntervalBoundsSource } from './slow-page-counter.js';
 
@@ -58,7 +58,12 @@ const LATENCY_BOUNDS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10
 
 /** The bounds with the share as a fraction of each. */
 export function withShare(b: Bounds, share: number | null): ShareBounds {
-  return { ...b, share_of_instant: fractionOf(share, b.instant), share_of_static: fractionOf(share, b.static) };
+  return {
+    ...b,
+    share_of_instant: fractionOf(share, b.instant),
+    share_of_static: fractionOf(share, b.static),
+    share_of_bound: fractionOf(share, tighterBound(b)),
+  };
 }
 
 /** Collects timeline rows and latencies from a replay. */

@@ -80,6 +80,8 @@ export interface KernelMemory {
 export interface ShareBounds extends Bounds {
   readonly share_of_instant: number | null;
   readonly share_of_static: number | null;
+  /** The share as a fraction of the tighter bound (tighterBound()): compare and sweep's "share of bound". */
+  readonly share_of_bound: number | null;
 }
 
 /** Analysis metrics of one replay. */

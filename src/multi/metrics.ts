@@ -2,6 +2,7 @@
  * The key metrics `kpromo compare` and `kpromo sweep` put side by side, one flat record per configuration.
  * rfc engines get them from an AnalysisCollector; pghot (no AnalysisSource) from its counters and a probe.
  */
+import { fractionOf, tighterBound, type Bounds } from '../analysis/bounds.js';
 import type { AnalysisMetrics } from '../analysis/model.js';
 import type { PghotEngine } from '../engine/pghot.js';
 import { RangeMap } from '../engine/placement.js';
@@ -15,6 +16,14 @@ export interface MultiMetrics {
   readonly dropped: number | null;
   /** Share of accesses that hit a page on a top-tier node, at the time of the access. */
   readonly fast_tier_share: number | null;
+  /** Issue 12 (bounds.ts): the instant bound of the share, and the share as a fraction of it. */
+  readonly instant_bound: number | null;
+  readonly share_of_instant: number | null;
+  /** The static bound with the top tier's promotion room (null without budgets), and the share as a fraction of it. */
+  readonly static_bound: number | null;
+  readonly share_of_static: number | null;
+  /** The share as a fraction of the tighter bound, min(instant, static): "share of bound" (bounds.ts tighterBound). */
+  readonly share_of_bound: number | null;
   /** Promotion latency percentiles in ms (first access of the record to its promotion). */
   readonly latency_p50: number | null;
   readonly latency_p90: number | null;
@@ -48,6 +57,11 @@ export const METRICS: readonly MetricSpec[] = [
   { key: 'candidates', label: 'candidates', unit: 'count' },
   { key: 'dropped', label: 'dropped', unit: 'count' },
   { key: 'fast_tier_share', label: 'fast-tier share', unit: 'share' },
+  { key: 'instant_bound', label: 'instant bound', unit: 'share' },
+  { key: 'share_of_instant', label: 'share of instant bound', unit: 'share' },
+  { key: 'static_bound', label: 'static bound', unit: 'share' },
+  { key: 'share_of_static', label: 'share of static bound', unit: 'share' },
+  { key: 'share_of_bound', label: 'share of bound', unit: 'share' },
   { key: 'latency_p50', label: 'latency p50', unit: 'ms' },
   { key: 'latency_p90', label: 'latency p90', unit: 'ms' },
   { key: 'latency_p99', label: 'latency p99', unit: 'ms' },
@@ -64,8 +78,19 @@ function ratio(a: number | null, b: number | null): number | null {
   return a === null || b === null || b === 0 ? null : a / b;
 }
 
-/** Metrics of an rfc engine from its analysis metrics and counters. */
-export function rfcMetrics(a: AnalysisMetrics, counters: readonly Counter[], tracked: number): MultiMetrics {
+/** Issue 12: the bounds of the trace over the configuration's topology, and the share as a fraction of each. */
+function boundMetrics(share: number | null, b: Bounds | null) {
+  return {
+    instant_bound: b?.instant ?? null,
+    share_of_instant: fractionOf(share, b?.instant ?? null),
+    static_bound: b?.static ?? null,
+    share_of_static: fractionOf(share, b?.static ?? null),
+    share_of_bound: fractionOf(share, b ? tighterBound(b) : null),
+  };
+}
+
+/** Metrics of an rfc engine from its analysis metrics and counters (and the bounds, issue 12). */
+export function rfcMetrics(a: AnalysisMetrics, counters: readonly Counter[], tracked: number, bounds: Bounds | null = null): MultiMetrics {
   const get = (name: string): number | null => counters.find((c) => c.name === name)?.value ?? null;
   const promoted = get('kpromoted_mig_promoted');
   return {
@@ -73,6 +98,7 @@ export function rfcMetrics(a: AnalysisMetrics, counters: readonly Counter[], tra
     candidates: get('kpromoted_mig_candidate'),
     dropped: get('kpromoted_mig_dropped'),
     fast_tier_share: a.fast_tier_share,
+    ...boundMetrics(a.fast_tier_share, bounds),
     latency_p50: a.latency.p50_ms,
     latency_p90: a.latency.p90_ms,
     latency_p99: a.latency.p99_ms,
@@ -156,13 +182,15 @@ export class PghotProbe implements AccessSink, PassObserver {
   }
 
   /** Metrics from the probe and pghot's counters; latency and kernel memory are not known (null). */
-  metrics(counters: readonly Counter[], tracked: number): MultiMetrics {
+  metrics(counters: readonly Counter[], tracked: number, bounds: Bounds | null = null): MultiMetrics {
     const promoted = counters.find((c) => c.name === 'pgpromote_success')?.value ?? null;
+    const share = this.accesses > 0 ? this.toptierAccesses / this.accesses : null;
     return {
       promoted,
       candidates: null,
       dropped: null,
-      fast_tier_share: this.accesses > 0 ? this.toptierAccesses / this.accesses : null,
+      fast_tier_share: share,
+      ...boundMetrics(share, bounds),
       latency_p50: null,
       latency_p90: null,
       latency_p99: null,

@@ -3,6 +3,7 @@ import type { ChalkInstance } from 'chalk';
 import { fitTable, wrapText, type FitColumn } from '../render/fit-table.js';
 import { countersJson, jsonDocument, jsonText } from '../report/json.js';
 import { COMPACT_CHARS } from '../report/table.js';
+import { formatShare } from '../render/format.js';
 import { csvLine, formatMetric } from './format.js';
 import { SWEEP_PARAMS, type GridPoint, type SweepParam } from './grid.js';
 import { METRICS, type MetricKey } from './metrics.js';
@@ -55,6 +56,11 @@ const SHORT: Readonly<Record<MetricKey, string>> = {
   candidates: 'cand.',
   dropped: 'dropped',
   fast_tier_share: 'fast-tier',
+  instant_bound: 'instant',
+  share_of_instant: 'of inst.',
+  static_bound: 'static',
+  share_of_static: 'of static',
+  share_of_bound: 'of bound',
   latency_p50: 'p50',
   latency_p90: 'p90',
   latency_p99: 'p99',
@@ -85,21 +91,31 @@ const DROP: Readonly<Record<MetricKey, number>> = {
   latency_p50: 9,
   fast_tier_share: 10,
   promoted: 11,
+  // Issue 12: "of bound" goes just before the share; the others show only as a sort key (never dropped then).
+  share_of_bound: 10,
+  share_of_instant: 10,
+  share_of_static: 10,
+  instant_bound: 0,
+  static_bound: 0,
 };
 
 /** The ranked terminal table, fitted to `width` columns when given (a terminal). */
 export function renderSweepTable(view: SweepView, color: ChalkInstance, width?: number): string {
   const params = view.swept.length > 0 ? view.swept : null;
   const sorted = new Set<string>(view.sort.map((k) => k.name));
+  // Issue 12: the bounds are the trace's over the topology, the same for every row: said once, under the table;
+  // the share of each bound shows only when sorted by (the share of the tighter one, "of bound", always shows).
+  const hidden = ['instant_bound', 'static_bound', 'share_of_instant', 'share_of_static'];
+  const shownMetrics = METRICS.filter((m) => !hidden.includes(m.key) || (m.key.startsWith('share_of') && sorted.has(m.key)));
   const columns: FitColumn[] = [
     { head: '#', align: 'right' },
     ...(params ?? ['config']).map((h) => ({ head: h, align: 'right' as const, wrap: params === null })),
-    ...METRICS.map((m) => ({ head: SHORT[m.key], align: 'right' as const, ...(sorted.has(m.key) ? {} : { drop: DROP[m.key] }) })),
+    ...shownMetrics.map((m) => ({ head: SHORT[m.key], align: 'right' as const, ...(sorted.has(m.key) ? {} : { drop: DROP[m.key] }) })),
   ];
   const cells: string[][] = [];
   view.rows.forEach((row, i) => {
     const lead = params ? params.map((p) => row.point[p] ?? '') : [row.result.label];
-    const metrics = METRICS.map((m) => {
+    const metrics = shownMetrics.map((m) => {
       const v = row.result.metrics[m.key];
       return v === null ? color.dim('n/a') : formatMetric(m, v);
     });
@@ -114,7 +130,19 @@ export function renderSweepTable(view: SweepView, color: ChalkInstance, width?: 
   const note =
     `${view.engine}: ${shown} configurations sorted by ${sortText(view.sort)}; ` +
     `${view.records ?? 0} records from ${view.traces.join(' ')}`;
-  return table + '\n' + color.dim(width === undefined ? note : wrapText(note, width)) + '\n';
+  const bounds = boundsNote(view);
+  return table + '\n' + color.dim(width === undefined ? note : wrapText(note, width)) + '\n' + color.dim(width === undefined ? bounds : wrapText(bounds, width)) + '\n';
+}
+
+/** Issue 12: the bounds every row's "of bound" refers to. */
+function boundsNote(view: SweepView): string {
+  const m = view.rows[0]?.result.metrics;
+  if (m === undefined || m.instant_bound === null) return 'bounds: n/a';
+  const st = m.static_bound === null ? 'n/a (no budgets: no capacity limit)' : formatShare(m.static_bound);
+  return (
+    `bounds of the share on this trace and topology: instant ${formatShare(m.instant_bound)}, static ${st}; ` +
+    `"of bound" = share / the lower of the two (--csv and --format json also give the share of each)`
+  );
 }
 
 /** `--csv FILE` / `--format csv`: rank, label, every parameter, every metric (raw), every counter. */

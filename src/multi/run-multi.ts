@@ -4,6 +4,7 @@
  * publishes its counters after each batch (board.ts), so a stopped run can report them at once.
  */
 import { AnalysisCollector, type AnalysisSource } from '../analysis/collector.js';
+import { SlowPageCounter } from '../analysis/slow-page-counter.js';
 import { PghotEngine } from '../engine/pghot.js';
 import { createEngine, type ObservableEngine } from '../engine/registry.js';
 import type { AccessSink, Counter, ReplaySummary } from '../engine/types.js';
@@ -83,8 +84,24 @@ export interface Lane {
   metrics(counters: readonly Counter[], summary: ReplaySummary): MultiMetrics;
 }
 
-/** Sets up one configuration's engine with what its metrics need. */
-export function lane(config: MultiConfig): Lane {
+/**
+ * Issue 12: lanes for `configs` and the sinks to feed: every lane's, plus one bounds counter per distinct
+ * topology, shared by the lanes over it (the bounds depend only on the trace and the topology).
+ */
+export function makeLanes(configs: readonly MultiConfig[]): { lanes: Lane[]; sinks: AccessSink[] } {
+  const counters = new Map<string, SlowPageCounter>();
+  const lanes = configs.map((config) => {
+    const topo = config.settings.rfc.topology;
+    const key = JSON.stringify(topo);
+    let counter = counters.get(key);
+    if (counter === undefined) counters.set(key, (counter = new SlowPageCounter(topo, config.settings.rfc.default_node)));
+    return lane(config, counter);
+  });
+  return { lanes, sinks: [...lanes.map((l) => l.sink), ...counters.values()] };
+}
+
+/** Sets up one configuration's engine with what its metrics need; `bounds` is fed the same records elsewhere. */
+export function lane(config: MultiConfig, bounds: SlowPageCounter | null = null): Lane {
   const engine = createEngine(config.settings.engine, config.settings);
   if (isAnalysisSource(engine)) {
     const collector = new AnalysisCollector(engine, { maxRows: 256 });
@@ -95,14 +112,14 @@ export function lane(config: MultiConfig): Lane {
       sink: engine,
       metrics: (counters, summary) => {
         collector.timeline(); // flushes the last bucket; rows are not used here
-        return rfcMetrics(collector.metrics(new Map(counters.map((c) => [c.name, c.value]))), counters, summary.tracked);
+        return rfcMetrics(collector.metrics(new Map(counters.map((c) => [c.name, c.value]))), counters, summary.tracked, bounds?.bounds() ?? null);
       },
     };
   }
   if (engine instanceof PghotEngine) {
     const probe = new PghotProbe(engine, config.settings.pghot.topology);
     engine.observer = probe;
-    return { config, engine, sink: probe, metrics: (counters, summary) => probe.metrics(counters, summary.tracked) };
+    return { config, engine, sink: probe, metrics: (counters, summary) => probe.metrics(counters, summary.tracked, bounds?.bounds() ?? null) };
   }
   throw new Error(`engine ${engine.name}: no metrics for a multi run`);
 }
@@ -110,13 +127,15 @@ export function lane(config: MultiConfig): Lane {
 /** Lanes publishing to a board: names once, counters after each batch, final counters when finished. */
 export class LaneSet {
   readonly lanes: Lane[];
+  /** What to feed: every lane's sink, then one bounds counter per topology (issue 12, makeLanes). */
+  readonly sinks: AccessSink[];
   private records = 0;
 
   constructor(
     configs: readonly MultiConfig[],
     private readonly slot: BoardSlot | null,
   ) {
-    this.lanes = configs.map(lane);
+    ({ lanes: this.lanes, sinks: this.sinks } = makeLanes(configs));
     if (slot) {
       this.lanes.forEach((l, i) => {
         const counters = l.engine.counters();
@@ -153,7 +172,7 @@ export function trackerSlot(track: RunTracker | undefined, offset = 0): BoardSlo
 /** Streams the traces once through a fresh engine per configuration and runs each final pass. */
 export async function runMulti(configs: readonly MultiConfig[], opts: MultiRunOptions, slot: BoardSlot | null = trackerSlot(opts.track)): Promise<MultiResult> {
   const set = new LaneSet(configs, slot);
-  const fanout = new Fanout(set.lanes.map((l) => l.sink), undefined, (n) => set.applied(n));
+  const fanout = new Fanout(set.sinks, undefined, (n) => set.applied(n));
   // perf input maps times and CPUs with the first configuration's HZ and topology.
   const first = configs[0]!.settings;
   const threaded = useParseThread({ inputs: opts.inputs, ...(first.parseThread ? { parseThread: first.parseThread } : {}) }, opts);

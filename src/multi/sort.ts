@@ -17,6 +17,9 @@ const ALIASES: Readonly<Record<string, MetricKey>> = {
   p99: 'latency_p99',
   latency: 'latency_p50',
   share: 'fast_tier_share',
+  of_bound: 'share_of_bound',
+  of_instant: 'share_of_instant',
+  of_static: 'share_of_static',
   memory: 'kernel_memory',
 };
 

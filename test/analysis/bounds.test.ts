@@ -3,7 +3,7 @@
  * (SlowPageCounter + the histogram selection) against a slow, obvious reference on generated traces.
  */
 import { describe, expect, it } from 'vitest';
-import { computeBounds, promotionCapacity, sumOfLargest, type SlowPageCounts } from '../../src/analysis/bounds.js';
+import { computeBounds, promotionCapacity, sumOfLargest, tighterBound, type SlowPageCounts } from '../../src/analysis/bounds.js';
 import { AnalysisCollector } from '../../src/analysis/collector.js';
 import { SlowPageCounter } from '../../src/analysis/slow-page-counter.js';
 import { memoryTiers, type Topology } from '../../src/engine/topology.js';
@@ -241,6 +241,8 @@ describe('bounds on generated traces', () => {
         e.finish();
         const m = col.metrics(new Map(e.counters().map((c) => [c.name, c.value])));
         expect(m.fast_tier_share!).toBeLessThanOrEqual(m.bounds!.instant!);
+        // Without demotion at most C pages are ever promoted, each serving at most a_p - 1 accesses: under both bounds.
+        if (!demotion) expect(m.fast_tier_share!).toBeLessThanOrEqual(tighterBound(m.bounds!)!);
         const rows = col.timeline();
         let hits = 0;
         for (const r of rows) {

@@ -4,7 +4,7 @@ import type { ConfigResult } from '../../src/multi/run-multi.js';
 import { parseSort, sortResults } from '../../src/multi/sort.js';
 
 const NONE: MultiMetrics = {
-  promoted: null, candidates: null, dropped: null, fast_tier_share: null, latency_p50: null, latency_p90: null,
+  promoted: null, candidates: null, dropped: null, fast_tier_share: null, instant_bound: null, share_of_instant: null, static_bound: null, share_of_static: null, share_of_bound: null, latency_p50: null, latency_p90: null,
   latency_p99: null, wasted: null, wasted_ratio: null, kernel_memory: null, tracked: null,
 };
 

@@ -1,0 +1,61 @@
+/** Issue 12 through the CLI: replay --analysis (table, json), --timeline, --timeline-csv, --report. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
+
+const TRACES = path.resolve(__dirname, '../../traces');
+const SPEC = ['--topology', path.join(TRACES, 'spec-worked.topology.json'), path.join(TRACES, 'spec-worked.csv')];
+
+describe('bounds in replay', () => {
+  it('json: the SPEC worked example (T0 1, five slow pages with 8 accesses, N 10: instant 4/10; no budgets)', async () => {
+    const r = await runCli(['replay', '--analysis', '--format', 'json', ...SPEC]);
+    expect(r.code).toBe(0);
+    const b = JSON.parse(r.stdout).analysis.bounds;
+    expect(b).toEqual({
+      accesses: 10,
+      toptier_at_start: 1,
+      slow_pages: 5,
+      slow_page_accesses: 8,
+      capacity: null,
+      instant: 0.4,
+      static: null,
+      instant_hits: 4,
+      static_hits: null,
+      share_of_instant: 0.5,
+      share_of_static: null,
+      share_of_bound: 0.5,
+    });
+  });
+
+  it('table: both bounds with the share as a fraction of each (budget-bucket-order: C = 2)', async () => {
+    const t = path.join(TRACES, 'budget-bucket-order');
+    const r = await runCli(['replay', '--analysis', '--topology', `${t}.topology.json`, `${t}.csv`]);
+    expect(r.stdout).toMatch(/instant bound \(promote on first touch, no limit\) +│ 11\.11% \(share is 100\.0% of it\)/);
+    expect(r.stdout).toMatch(/static bound \(best 2 pages, chosen with hindsight\) +│ 33\.33% \(share is 33\.3% of it\)/);
+  });
+
+  it('timeline and its CSV: per-row instant hits and bound; HTML report draws the bounds', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-bounds-'));
+    const csv = path.join(dir, 't.csv');
+    const html = path.join(dir, 'r.html');
+    const r = await runCli(['replay', '--timeline', '--timeline-csv', csv, '--report', html, ...SPEC]);
+    expect(r.code).toBe(0);
+    const lines = fs.readFileSync(csv, 'utf8').trim().split('\n');
+    const head = lines[0]!.split(',');
+    const rows = lines.slice(1).map((l) => Object.fromEntries(l.split(',').map((v, i) => [head[i], v])));
+    // Pass 1250, node 0: 6 accesses (0x200000, 0x200001 x2, 0x1000, 0x500000, 0x200004): T0 1 + the repeat of 0x200001.
+    // Node 1: 0x200002 x2, 0x200003: the repeat of 0x200002. Pass 1500, node 0: 0x200000 again (its second access).
+    expect(rows.map((x) => [x.time, x.node, x.accesses, x.instant_hits, x.instant_bound])).toEqual([
+      ['1250', '0', '6', '2', (2 / 6).toFixed(6)],
+      ['1250', '1', '3', '1', (1 / 3).toFixed(6)],
+      ['1500', '0', '1', '1', '1.000000'],
+    ]);
+    expect(r.stdout).toMatch(/│ fast tier │ instant │ of inst\. │/);
+    expect(r.stdout).toContain('instant bound (▁ 0% .. █ 100%)');
+    const page = fs.readFileSync(html, 'utf8');
+    expect(page).toContain('Fast-tier share and its bounds');
+    expect(page).toContain('instant bound per pass');
+  });
+});
