@@ -5,6 +5,7 @@
 import type { BenchTrace } from './trace.js';
 import { availableParallelism } from 'node:os';
 import { MULTI_CASES } from './multi-cases.js';
+import { BOUNDS_CASES } from './bounds.js';
 
 /** How one run of a case is made. */
 export type BenchRun =
@@ -173,4 +174,6 @@ export const BENCH_CASES: readonly BenchCase[] = [
     check: csvCountsAll(9, 'sweep'),
   },
   ...MULTI_CASES, // compare/sweep under load and memory (multi-cases.ts)
+  // Issue 12 (bounds.ts): --analysis with and without the bounds of the share.
+  ...BOUNDS_CASES.map((c) => ({ ...c, check: taskCountsAll })),
 ];

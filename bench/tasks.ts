@@ -4,6 +4,7 @@
  */
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { AccessSink } from '../src/engine/types.js';
+import { BOUNDS_TASKS } from './bounds.js';
 
 /** What a task reports back to the parent (one JSON line on stdout). */
 export interface TaskResult {
@@ -63,6 +64,8 @@ export const BENCH_TASKS: Readonly<Record<string, BenchTask>> = {
     if (result.records !== seen) throw new Error(`readTraces reported ${result.records} records, sink saw ${seen}`);
     return { records: seen, ms };
   },
+  // Issue 12: --analysis with and without the bounds (bounds.ts).
+  ...BOUNDS_TASKS,
 };
 
 /** hash_64(pfn, 16) of the patch, for the bucket-ordered cliff case. */

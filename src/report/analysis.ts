@@ -14,10 +14,10 @@ function boundRows(m: AnalysisMetrics): [string, string][] {
   if (b === undefined) return [];
   const of = (x: number | null) => (x === null ? '' : ` (share is ${(100 * x).toFixed(1)}% of it)`);
   return [
-    ['instant bound (promote on first touch, no limit)', pct(b.instant) + of(b.share_of_instant)],
+    ['instant bound (first-touch promotion)', pct(b.instant) + of(b.share_of_instant)],
     b.capacity === null
       ? ['static bound', '- (no budgets: no capacity limit)']
-      : [`static bound (best ${b.capacity} pages, chosen with hindsight)`, pct(b.static) + of(b.share_of_static)],
+      : [`static bound (best ${b.capacity} pages, hindsight)`, pct(b.static) + of(b.share_of_static)],
   ];
 }
 

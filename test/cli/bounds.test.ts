@@ -32,8 +32,8 @@ describe('bounds in replay', () => {
   it('table: both bounds with the share as a fraction of each (budget-bucket-order: C = 2)', async () => {
     const t = path.join(TRACES, 'budget-bucket-order');
     const r = await runCli(['replay', '--analysis', '--topology', `${t}.topology.json`, `${t}.csv`]);
-    expect(r.stdout).toMatch(/instant bound \(promote on first touch, no limit\) +│ 11\.11% \(share is 100\.0% of it\)/);
-    expect(r.stdout).toMatch(/static bound \(best 2 pages, chosen with hindsight\) +│ 33\.33% \(share is 33\.3% of it\)/);
+    expect(r.stdout).toMatch(/instant bound \(first-touch promotion\) +│ 11\.11% \(share is 100\.0% of it\)/);
+    expect(r.stdout).toMatch(/static bound \(best 2 pages, hindsight\) +│ 33\.33% \(share is 33\.3% of it\)/);
   });
 
   it('timeline and its CSV: per-row instant hits and bound; HTML report draws the bounds', async () => {
