@@ -36,6 +36,17 @@ describe('bounds in replay', () => {
     expect(r.stdout).toMatch(/static bound \(best 2 pages, hindsight\) +│ 33\.33% \(share is 33\.3% of it\)/);
   });
 
+  it('traces/bounds-cold-first (the README example): instant 11/15, static 13/15, share 1/15, as its comments derive', async () => {
+    const t = path.join(TRACES, 'bounds-cold-first');
+    const r = await runCli(['replay', '--analysis', '--format', 'json', '--topology', `${t}.topology.json`, `${t}.csv`]);
+    const a = JSON.parse(r.stdout).analysis;
+    expect(a.fast_tier_share).toBe(1 / 15);
+    expect(a.bounds).toMatchObject({ capacity: 2, toptier_at_start: 1, slow_pages: 4, instant_hits: 11, static_hits: 13 });
+    expect(a.bounds.instant).toBe(11 / 15);
+    expect(a.bounds.static).toBe(13 / 15);
+    expect(a.bounds.share_of_bound).toBe(1 / 11); // the tighter bound is the instant one
+  });
+
   it('timeline and its CSV: per-row instant hits and bound; HTML report draws the bounds', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-bounds-'));
     const csv = path.join(dir, 't.csv');
