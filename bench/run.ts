@@ -7,7 +7,7 @@
  */
 import { openSync, readSync, closeSync } from 'node:fs';
 import { BENCH_CASES, PERF_COST_PAIR, PERF_COST_TARGET, type BenchCase } from './cases.js';
-import { BOUNDS_COST_TARGET, BOUNDS_PAIR } from './bounds.js';
+import { BOUNDS_RATIOS } from './bounds.js';
 import { benchPerfTrace } from './perf-trace.js';
 import { runOnce, RunFailure, type Measurement } from './measure.js';
 import { BENCH_TASKS } from './tasks.js';
@@ -200,7 +200,7 @@ function ratios(results: readonly CaseResult[]): string {
     line("sweep 9 configs / 9 x 'replay file'", secs('sweep 9 configs'), plain === null ? null : 9 * plain, 1) +
     line("sweep 9 configs, every core / 9 x 'replay file'", secs('sweep 9 configs, every core'), plain === null ? null : 9 * plain, 1) +
     multiRatios(secs) +
-    line(`'${BOUNDS_PAIR.bounds}' / '${BOUNDS_PAIR.plain}'`, secs(BOUNDS_PAIR.bounds), secs(BOUNDS_PAIR.plain), BOUNDS_COST_TARGET)
+    BOUNDS_RATIOS.map(([c, base, target]) => line(`'${c}' / '${base}'`, secs(c), secs(base), target)).join('')
   );
 }
 

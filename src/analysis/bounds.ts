@@ -9,6 +9,7 @@
  * - static(C) = (T0 + sum of the C largest a_p) / N: the best fixed placement chosen with hindsight.
  * - Accesses to pfns in no range, or in non-LRU / device ranges of slow-tier nodes, count in N only.
  */
+import type { PageCounts } from '../engine/rfc-v1.js';
 import type { Topology } from '../engine/topology.js';
 import { memoryTiers } from '../engine/topology.js';
 
@@ -119,6 +120,22 @@ export function computeBounds(totals: BoundsTotals, counts: SlowPageCounts, capa
 export function tighterBound(b: Pick<Bounds, 'instant' | 'static'>): number | null {
   if (b.instant === null || b.static === null) return b.instant;
   return Math.min(b.instant, b.static);
+}
+
+/**
+ * The bounds from the engine's own per-page state (RfcV1Engine.page_counts(), RfcV1Config.page_counts): one
+ * count per slow-tier LRU page beside its state, no second table. `accesses` is kpromoted_recorded_accesses.
+ */
+export function boundsOfPageCounts(pc: PageCounts, accesses: number, topology: Topology): Bounds {
+  let sum = 0;
+  pc.forEach((_pfn, a) => {
+    sum += a;
+  });
+  return computeBounds(
+    { accesses, toptier_at_start: pc.home_toptier, slow_pages: pc.pages, slow_page_accesses: sum },
+    { forEachSlowPageCount: (f) => pc.forEach((_pfn, a) => f(a)) },
+    promotionCapacity(topology),
+  );
 }
 
 /** A share as a fraction of a bound; null when either is unknown or the bound is 0. */

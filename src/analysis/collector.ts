@@ -29,6 +29,14 @@ export interface AnalysisSource {
   wasted_promotions(): number;
 }
 
+/**
+ * Where the bounds come from: the engine's page state (whole trace only) or a SlowPageCounter (also the per-row
+ * instant hits, which need a first-access test at every access).
+ */
+export interface BoundsSource extends Partial<IntervalBoundsSource> {
+  bounds(): Bounds;
+}
+
 /** Collector options. */
 export interface CollectorOptions {
   /** Aggregate rows into buckets of this many seconds (0 = one row per pass and node). */
@@ -41,7 +49,7 @@ export interface CollectorOptions {
    * Issue 12: the bounds' counter, fed the same records as the engine (SlowPageCounter). Without it rows have
    * no instant bound and the metrics no bounds (compare/sweep compute the bounds once per trace instead).
    */
-  readonly bounds?: IntervalBoundsSource & { bounds(): Bounds };
+  readonly bounds?: BoundsSource;
 }
 
 const OUTCOME_COUNT = 7;
@@ -105,7 +113,7 @@ export class AnalysisCollector implements PassObserver {
   passEnd(time: number): void {
     const src = this.src;
     const { accesses, toptier } = src.take_interval_accesses();
-    const hits = this.opts.bounds?.take_interval_instant_hits() ?? null;
+    const hits = this.opts.bounds?.take_interval_instant_hits?.(time) ?? null;
     const seconds = (time - (src.first_record_time ?? time)) / src.hz;
     const tracked_after = src.tracked_records;
     // Every outcome but a failed migration frees its record (mm/kpromoted.c: kfree after promote or drop), and

@@ -17,8 +17,11 @@ import { computeBounds, promotionCapacity, type Bounds, type SlowPageCounts } fr
 
 /** What the timeline collector reads at each pass: instant-bound hits since the last pass, by target node. */
 export interface IntervalBoundsSource {
-  /** Same indexing as take_interval_accesses(): daemon node id, or the last slot for targets without one. Resets. */
-  take_interval_instant_hits(): Float64Array;
+  /**
+   * The hits of the accesses the pass at jiffies `passTime` closes (and any earlier ones not taken yet), by target
+   * node, with the indexing of take_interval_accesses(): daemon node id, or the last slot for targets without one.
+   */
+  take_interval_instant_hits(passTime: number): Float64Array;
 }
 
 /** Counts accesses for the bounds; call record_access() after the engine took the same record. */
@@ -26,7 +29,16 @@ export class SlowPageCounter implements AccessSink, SlowPageCounts, IntervalBoun
   private readonly ranges: RangeMap;
   private readonly nodes: Nodes;
   private readonly counts = new PageIndex(12);
-  private readonly intervalHits: Float64Array;
+  /**
+   * Hits by the pass that closes them: the engine may apply records in batches and run a pass after this counter
+   * has seen later records, so each record's pass is computed from the pass clock (SPEC 2.3: a record with
+   * running-maximum time M is applied before the pass at T0 + k*D for the smallest k with T0 + k*D > M).
+   */
+  private readonly hitsByPass = new Map<number, Float64Array>();
+  private firstTime = -1;
+  private maxTime = -1;
+  private currentPass = -1;
+  private current: Float64Array | null = null;
   private accesses = 0;
   private toptierAtStart = 0;
   private slowAccesses = 0;
@@ -35,15 +47,18 @@ export class SlowPageCounter implements AccessSink, SlowPageCounts, IntervalBoun
     private readonly topology: Topology,
     /** hot_node of NUMA_NO_NODE accesses (--default-node), to attribute accesses to rows as the engine does. */
     private readonly defaultNode: number,
+    /** Daemon period in jiffies (msecs_to_jiffies(KPROMOTE_DELAY)): the pass clock's step. */
+    private readonly periodJiffies = 1,
   ) {
     this.ranges = new RangeMap(topology);
     this.nodes = new Nodes(topology);
-    this.intervalHits = new Float64Array(this.nodes.size + 1);
   }
 
   /** One access record (the arguments of kpromoted_record_access()). */
-  record_access(pfn: number, nid: number, _src: number, _time: number): void {
+  record_access(pfn: number, nid: number, _src: number, time: number): void {
     this.accesses++;
+    if (this.firstTime < 0) this.firstTime = time;
+    if (time > this.maxTime) this.maxTime = time;
     const ranges = this.ranges;
     ranges.lookup(pfn);
     const node = ranges.nid;
@@ -68,7 +83,14 @@ export class SlowPageCounter implements AccessSink, SlowPageCounts, IntervalBoun
     }
     if (hit) {
       const hot = nid === -1 ? this.defaultNode : nid;
-      this.intervalHits[nodes.hasDaemon(hot) ? hot : nodes.size]!++;
+      const k = Math.floor((this.maxTime - this.firstTime) / this.periodJiffies) + 1; // the pass that closes this access
+      if (k !== this.currentPass) {
+        this.currentPass = k;
+        let h = this.hitsByPass.get(k);
+        if (h === undefined) this.hitsByPass.set(k, (h = new Float64Array(nodes.size + 1)));
+        this.current = h;
+      }
+      this.current![nodes.hasDaemon(hot) ? hot : nodes.size]!++;
     }
   }
 
@@ -77,10 +99,19 @@ export class SlowPageCounter implements AccessSink, SlowPageCounts, IntervalBoun
     for (let i = 0; i < n; i++) this.record_access(pfn[i]!, nid[i]!, src[i]!, time[i]!);
   }
 
-  /** Instant-bound hits since the previous call, by target node; resets them. */
-  take_interval_instant_hits(): Float64Array {
-    const out = this.intervalHits.slice();
-    this.intervalHits.fill(0);
+  /** Instant-bound hits of the accesses closed by the pass at `passTime` (and earlier ones not yet taken). */
+  take_interval_instant_hits(passTime: number): Float64Array {
+    const out = new Float64Array(this.nodes.size + 1);
+    const k = this.firstTime < 0 ? 0 : Math.round((passTime - this.firstTime) / this.periodJiffies);
+    for (const [pass, h] of this.hitsByPass) {
+      if (pass > k) continue;
+      for (let i = 0; i < out.length; i++) out[i]! += h[i]!;
+      this.hitsByPass.delete(pass);
+      if (pass === this.currentPass) {
+        this.currentPass = -1;
+        this.current = null;
+      }
+    }
     return out;
   }
 

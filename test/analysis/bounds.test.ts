@@ -3,7 +3,7 @@
  * (SlowPageCounter + the histogram selection) against a slow, obvious reference on generated traces.
  */
 import { describe, expect, it } from 'vitest';
-import { computeBounds, promotionCapacity, sumOfLargest, tighterBound, type SlowPageCounts } from '../../src/analysis/bounds.js';
+import { boundsOfPageCounts, computeBounds, promotionCapacity, sumOfLargest, tighterBound, type SlowPageCounts } from '../../src/analysis/bounds.js';
 import { AnalysisCollector } from '../../src/analysis/collector.js';
 import { SlowPageCounter } from '../../src/analysis/slow-page-counter.js';
 import { memoryTiers, type Topology } from '../../src/engine/topology.js';
@@ -143,7 +143,7 @@ describe('bounds, hand-derived', () => {
     // the accesses at 1300 and 1400 hit node 0: record_toptier = 3, share 3/4 = the instant bound.
     const recs: Rec[] = [[0x1000, 0, 0, 1000], [0x200000, 0, 0, 1000], [0x200000, 0, 0, 1300], [0x200000, 0, 0, 1400]];
     const e = engine();
-    const counter = new SlowPageCounter(SPEC_2S_CXL, 1);
+    const counter = new SlowPageCounter(SPEC_2S_CXL, 1, 250); // period 1000 ms at HZ 250
     const col = new AnalysisCollector(e, { bounds: counter });
     e.observer = col;
     const sink = followedBy(e, counter);
@@ -217,6 +217,28 @@ describe('bounds, hand-derived', () => {
   });
 });
 
+describe("the engine's page state gives the same bounds as the counter", () => {
+  for (const [pattern, seed] of [['zipf', 11], ['mix', 12]] as const) {
+    it(`${pattern}: RfcV1Engine.page_counts() == SlowPageCounter, with and without demotion`, () => {
+      const recs = genRecords(pattern, seed, 20000, 3000);
+      for (const topo of [SPEC_2S_CXL, mixedTopology(40, 30), mixedTopology(11, 4)]) {
+        for (const demotion of [false, true]) {
+          if (demotion && topo === SPEC_2S_CXL) continue; // demotion needs budgets
+          const e = engine(topo, { page_counts: true, demotion });
+          const counter = new SlowPageCounter(topo, 1);
+          for (const [p, n, s, t] of recs) {
+            e.record_access(p, n, s, t);
+            counter.record_access(p, n, s, t);
+          }
+          e.finish();
+          const fromEngine = boundsOfPageCounts(e.page_counts()!, e.counters().find((c) => c.name === 'kpromoted_recorded_accesses')!.value, topo);
+          expect(fromEngine).toEqual(counter.bounds());
+        }
+      }
+    });
+  }
+});
+
 describe('bounds on generated traces', () => {
   const cases: [GenPattern, number][] = [['zipf', 1], ['phase', 2], ['scan', 3], ['mix', 4]];
   for (const [pattern, seed] of cases) {
@@ -233,7 +255,7 @@ describe('bounds on generated traces', () => {
       for (const demotion of [false, true]) {
         const topo = mixedTopology(200, 150);
         const e = engine(topo, { demotion });
-        const counter = new SlowPageCounter(topo, 1);
+        const counter = new SlowPageCounter(topo, 1, 250);
         const col = new AnalysisCollector(e, { bounds: counter });
         e.observer = col;
         const sink = followedBy(e, counter);

@@ -6,6 +6,11 @@ import { AnalysisCollector, type AnalysisSource } from '../../analysis/collector
 import type { AnalysisMetrics, TimelineRow } from '../../analysis/model.js';
 import { buildReportData } from '../../analysis/report-data.js';
 import { SlowPageCounter } from '../../analysis/slow-page-counter.js';
+import { boundsOfPageCounts } from '../../analysis/bounds.js';
+import type { BoundsSource } from '../../analysis/collector.js';
+import type { Topology } from '../../engine/topology.js';
+import { RfcV1Engine } from '../../engine/rfc-v1.js';
+import { msecs_to_jiffies } from '../../engine/jiffies.js';
 import { counterNames, type ObservableEngine } from '../../engine/registry.js';
 import { EXIT_INTERRUPTED, EXIT_MISMATCH, EXIT_OK, UsageError } from '../../errors.js';
 import { renderAnalysis } from '../../report/analysis.js';
@@ -182,6 +187,16 @@ export function readGolden(file: string, settings: ReplaySettings): GoldenEntry[
   return parseGolden(text, file, new Set(counterNames(settings.engine)));
 }
 
+/** Issue 12: the bounds from an engine made with page_counts (null for an engine without them). */
+function engineBounds(engine: ObservableEngine, topology: Topology): BoundsSource | null {
+  if (!(engine instanceof RfcV1Engine) || engine.page_counts() === null) return null;
+  const e = engine;
+  return {
+    bounds: () =>
+      boundsOfPageCounts(e.page_counts()!, e.counters().find((c) => c.name === 'kpromoted_recorded_accesses')!.value, topology),
+  };
+}
+
 function isAnalysisSource(e: ObservableEngine): e is ObservableEngine & AnalysisSource {
   return 'take_interval_accesses' in e;
 }
@@ -214,8 +229,12 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
   if (timelineCsv) files.push(timelineCsv);
   const writer = events ? new EventsCsvWriter((chunk) => events.write(chunk), undefined, raw.eventsPfn) : null;
   let collector: AnalysisCollector | null = null;
-  // Issue 12: the bounds of the fast-tier share, counted from the same records as the engine.
-  const bounds = analysisOn ? new SlowPageCounter(settings.rfc.topology, settings.rfc.default_node) : null;
+  // Issue 12: the bounds of the fast-tier share. --analysis alone reads them from the engine's own page state
+  // (one count per slow-tier page beside its state byte); the timeline's per-row instant bound needs a
+  // first-access test at every access, which a counter fed the same records gives (SlowPageCounter).
+  const rowsOn = raw.timeline === true || raw.timelineCsv !== undefined || raw.report !== undefined;
+  const bounds = rowsOn ? new SlowPageCounter(settings.rfc.topology, settings.rfc.default_node, msecs_to_jiffies(settings.rfc.period_ms, settings.rfc.hz)) : null;
+  const runSettings = analysisOn && !rowsOn ? { ...settings, rfc: { ...settings.rfc, page_counts: true } } : settings;
   let csv: TimelineCsvWriter | null = null;
   const progress = makeProgress(io.stderr, raw.progress);
   let stop = false;
@@ -224,7 +243,7 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
   });
   let result: ReplayResult;
   try {
-    result = await runReplay(settings, {
+    result = await runReplay(runSettings, {
       stdin: io.stdin,
       observe: (engine) => {
         if (analysisOn) {
@@ -232,7 +251,8 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
           const file = timelineCsv;
           csv = file ? new TimelineCsvWriter((chunk) => file.write(chunk), engine.budgeted_nodes, bounds !== null) : null;
           const rowsTo = csv;
-          collector = new AnalysisCollector(engine, { bucketSeconds, ...(bounds ? { bounds } : {}), ...(rowsTo ? { onRow: (row) => rowsTo.row(row) } : {}) });
+          const source = bounds ?? engineBounds(engine, settings.rfc.topology);
+          collector = new AnalysisCollector(engine, { bucketSeconds, ...(source ? { bounds: source } : {}), ...(rowsTo ? { onRow: (row) => rowsTo.row(row) } : {}) });
         }
         return combineObservers([...(writer ? [writer] : []), ...(collector ? [collector] : [])]);
       },
