@@ -1,3 +1,5 @@
+import { quoteText } from './escape.js';
+
 /** Exit codes of the kpromo command line (SPEC section 5). */
 export const EXIT_OK = 0;
 /** A golden counter file did not match. */
@@ -36,7 +38,7 @@ export interface TraceLocation {
   column: number;
   /** Name of the column when known (`pfn`, `nid`, `src`, `time`). */
   field?: string;
-  /** The offending text, as read. */
+  /** The offending text, as read (messages quote at most QUOTE_MAX characters of it, escaped). */
   text: string;
 }
 
@@ -52,7 +54,8 @@ export class TraceError extends KpromoError implements TraceLocation {
     const col = loc.column > 0 ? `:${loc.column}` : '';
     const field = loc.field ? ` (${loc.field})` : '';
     // Line 0 = the file as a whole (cannot open, gzip error): no position, and the text is the file name.
-    const message = loc.line > 0 ? `${loc.file}:${loc.line}${col}${field}: ${reason}: ${JSON.stringify(loc.text)}` : `${loc.file}: ${reason}`;
+    const message =
+      loc.line > 0 ? `${quoteName(loc.file)}:${loc.line}${col}${field}: ${reason}: ${quoteText(loc.text)}` : `${quoteName(loc.file)}: ${reason}`;
     super(code, message, EXIT_USAGE);
     this.file = loc.file;
     this.line = loc.line;
@@ -83,4 +86,9 @@ export class GoldenError extends KpromoError {
     this.file = file;
     this.line = line;
   }
+}
+
+/** A file name in a message: as given, unless it holds control characters or is long (then quoted and cut). */
+export function quoteName(name: string): string {
+  return /^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]{0,200}$/.test(name) ? name : quoteText(name);
 }

@@ -1,10 +1,11 @@
 /** kpromo's command line: builds the commander program, runs one command, maps errors to exit codes. */
 import { Command, CommanderError } from 'commander';
-import { KpromoError } from '../errors.js';
+import { EXIT_INTERRUPTED, EXIT_USAGE, KpromoError } from '../errors.js';
 import type { ChalkInstance } from 'chalk';
 import type { CommandContext } from './commands/replay.js';
 import { examplesText, HELP_CONFIG } from './help.js';
 import { processIo, type Io } from './io.js';
+import { signalExitCode } from './signals.js';
 
 /** Exit code for a bug in kpromo itself (EX_SOFTWARE). */
 export const EXIT_INTERNAL = 70;
@@ -82,7 +83,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       exit = code;
     },
   };
-  try {
+  const code = await runProgram(async () => {
     // Only the command that runs is loaded; the others are listed in help by name, usage and description.
     for (const entry of COMMANDS) {
       if (entry === running) program.addCommand(await buildCommand(entry, ctx, program));
@@ -90,6 +91,26 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     }
     await program.parseAsync([...argv], { from: 'user' });
     return exit;
+  }, program, io);
+  // A write error on stdout (ENOSPC on `> /dev/full`, EIO) may arrive as an event after the last write.
+  await new Promise((resolve) => setImmediate(resolve));
+  const outError = io.stdout.error;
+  if (outError) {
+    io.stderr.write(`kpromo: cannot write to standard output: ${errnoText(outError)}\n`);
+    return code === EXIT_INTERRUPTED ? signalExitCode(io.signal?.() ?? null) : Math.max(code, EXIT_USAGE);
+  }
+  return code === EXIT_INTERRUPTED ? signalExitCode(io.signal?.() ?? null) : code;
+}
+
+/** `ENOSPC: no space left on device` from a Node errno error (without the syscall and path). */
+export function errnoText(e: NodeJS.ErrnoException): string {
+  return e.message.replace(/, \w+(?: '.*')?$/, '');
+}
+
+/** Runs the program and maps errors to exit codes (one line on stderr; the stack with --debug). */
+async function runProgram(run: () => Promise<number>, program: Command, io: Io): Promise<number> {
+  try {
+    return await run();
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     const debug = program.opts<{ debug?: boolean }>().debug === true;

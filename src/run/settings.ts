@@ -8,6 +8,7 @@ import { resolvePghotConfig, type PghotConfig } from '../engine/pghot-config.js'
 import type { Topology } from '../engine/topology.js';
 import { UsageError } from '../errors.js';
 import type { ReplaySettings } from './replay.js';
+import { escapeControl } from '../escape.js';
 import { DEFAULT_INPUT_SETTINGS, type InputKind, type InputSettings } from '../trace/input.js';
 import { parsePerfFields } from '../trace/perf-fields.js';
 import { checkPageSize, parseNidMode } from '../trace/perf-map.js';
@@ -207,10 +208,11 @@ export function normalizeReplayOptions(
 export function settingsList(s: ReplaySettings): [string, string][] {
   const r = s.rfc;
   const common: [string, string][] = [
-    ['topology', `${s.topologySource} (${r.topology.name})`],
+    // Names from files reach the terminal escaped (escape.ts).
+    ['topology', `${escapeControl(s.topologySource)} (${escapeControl(r.topology.name)})`],
     ['hz', String(r.hz)],
   ];
-  const traces: [string, string] = ['traces', s.inputs.map((i) => i.name).join(' ')];
+  const traces: [string, string] = ['traces', s.inputs.map((i) => escapeControl(i.name)).join(' ')];
   if (s.engine === 'pghot') {
     const p = resolvePghotConfig(s.pghot);
     return [

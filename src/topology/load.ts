@@ -1,8 +1,8 @@
 /**
  * Resolves a `--topology` argument: a preset name, `sysfs:DIR`, `numactl:FILE`, or a JSON file path.
  */
-import * as fs from 'node:fs';
 import { TopologyError } from '../errors.js';
+import { parseJsonBounded, readSideFile, SideInputError } from '../side-input.js';
 import type { Topology } from '../engine/topology.js';
 import { readNumactl } from './numactl.js';
 import { parseTopology } from './parse.js';
@@ -12,13 +12,14 @@ import { readSysfs } from './sysfs.js';
 /** Reads a file as text; injectable so tests need no files. */
 export type ReadFile = (path: string) => string;
 
-const defaultReadFile: ReadFile = (p) => fs.readFileSync(p, 'utf8');
+/** Bounded (side-input.ts): a regular file of at most 16 MiB. */
+const defaultReadFile: ReadFile = (p) => readSideFile(p, 'topology file');
 
 function read(arg: string, path: string, readFile: ReadFile): string {
   try {
     return readFile(path);
   } catch (e) {
-    const msg = (e as Error).message;
+    const msg = e instanceof SideInputError ? e.reason : (e as Error).message;
     throw new TopologyError(arg, '', `cannot read topology file (${msg}); it is not a preset either (presets: ${presetNames().join(', ')})`);
   }
 }
@@ -42,11 +43,7 @@ export function loadTopology(arg: string, readFile: ReadFile = defaultReadFile, 
     return b.topology;
   }
   const text = read(arg, arg, readFile);
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new TopologyError(arg, '', `not valid JSON: ${(e as Error).message}`);
-  }
-  return parseTopology(json, arg);
+  const json = parseJsonBounded(text);
+  if ('error' in json) throw new TopologyError(arg, '', `not valid JSON: ${json.error}`);
+  return parseTopology(json.value, arg);
 }

@@ -16,6 +16,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TopologyError } from '../errors.js';
+import { readSideFile, SideInputError } from '../side-input.js';
+
+/** A sysfs attribute holds at most a page; a copy may hold a little more, never megabytes. */
+const SYSFS_FILE_MAX = 1 << 20;
 import type { Topology } from '../engine/topology.js';
 import { parseCpulist } from './cpulist.js';
 import { MAX_NODE_ID, PFN_LIMIT, parseTopology } from './parse.js';
@@ -43,9 +47,11 @@ export interface BuildOptions {
 
 function readText(file: string): string | undefined {
   try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
+    return readSideFile(file, 'sysfs file', SYSFS_FILE_MAX);
+  } catch (e) {
+    // Missing or unreadable: the caller falls back; too large or not a regular file: an error.
+    if (e instanceof SideInputError && e.reason.startsWith('cannot read')) return undefined;
+    throw e;
   }
 }
 

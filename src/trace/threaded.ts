@@ -26,6 +26,9 @@ export function canReadThreaded(inputs: readonly TraceInput[]): boolean {
   return inputs.length > 0 && existsSync(parseWorkerPath());
 }
 
+/** Longest stretch of applying records without a turn of the event loop (signals are handled there). */
+const YIELD_MS = 50;
+
 /** Atomics.waitAsync (Node 16+; not in the ES2022 lib typings). */
 const waitAsync = (
   Atomics as unknown as {
@@ -85,9 +88,18 @@ export async function readInputsThreaded(
   const { state, count } = r;
   let slot = 0;
   let applied = 0;
+  let lastYield = Date.now();
   try {
     for (;;) {
       if (Atomics.load(state, slot) === 1) {
+        // When the parser stays ahead, this loop never waits: give the event loop a turn now and then, so a
+        // signal handler (Ctrl-C) runs and shouldStop() can see it.
+        const now = Date.now();
+        if (now - lastYield >= YIELD_MS) {
+          lastYield = now;
+          await new Promise((resolve) => setImmediate(resolve));
+          if (opts.shouldStop?.()) return stopped(applied, r.progress[0]!);
+        }
         const n = count[slot]!;
         const v = views[slot]!;
         if (sink.record_batch) sink.record_batch(v.pfn, v.nid, v.src, v.time, n);

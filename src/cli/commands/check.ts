@@ -31,6 +31,7 @@ import { loadTopology } from '../../topology/load.js';
 import { AtomicFile } from '../file-output.js';
 import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, normalizeReplayOptions, refuseIgnoredOptions, type RawEngineOptions } from '../options.js';
 import type { CommandContext } from './replay.js';
+import { readSideFile } from '../../side-input.js';
 
 /** The files of one check case. */
 export interface CheckCase {
@@ -101,7 +102,7 @@ export function parseArgsFile(text: string): string[] {
 
 /** Parses a case's replay options with the same declarations `kpromo replay` uses. */
 function caseOptions(c: CheckCase): { raw: RawEngineOptions; topologyDefaulted: boolean } {
-  const words = fs.existsSync(c.args) ? parseArgsFile(fs.readFileSync(c.args, 'utf8')) : [];
+  const words = fs.existsSync(c.args) ? parseArgsFile(readSideFile(c.args, 'args file')) : [];
   const cmd = addOptions(addOptions(new Command(c.name), ENGINE_OPTIONS), INPUT_OPTIONS)
     .exitOverride()
     .configureOutput({ writeErr: () => {}, writeOut: () => {} });
@@ -131,7 +132,7 @@ export async function runCase(c: CheckCase, update: boolean): Promise<CheckOutco
     const known = new Set(counterNames(settings.engine));
     const hasGolden = fs.existsSync(c.golden);
     // A golden that does not parse is an error before any work; a missing one is an error too (nothing to check).
-    const golden = hasGolden ? parseGolden(fs.readFileSync(c.golden, 'utf8'), c.golden, known) : null;
+    const golden = hasGolden ? parseGolden(readSideFile(c.golden, 'golden file'), c.golden, known) : null;
     if (golden === null && !update) {
       return { name: c.name, status: 'error', records, detail: `no golden ${path.basename(c.golden)}: create it with --update`, diffs: [], seconds: seconds() };
     }

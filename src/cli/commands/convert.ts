@@ -11,8 +11,7 @@ import { loadTopology } from '../../topology/load.js';
 import { inputNotes, readInputs, type InputStats } from '../../trace/input.js';
 import { SRC_HWHINTS, SRC_PGTSCAN } from '../../trace/fields.js';
 import { checkHz } from '../../trace/perf-map.js';
-import { AtomicFile } from '../file-output.js';
-import type { TextOut } from '../io.js';
+import { OutputFile } from '../file-output.js';
 import { addOptions, DEFAULT_TOPOLOGY, INPUT_OPTIONS, normalizeInputOptions, parseIntOption, type OptionSpec, type RawInputOptions } from '../options.js';
 import { makeProgress } from '../progress.js';
 import { perfSkipText, skipReport, type CommandContext } from './replay.js';
@@ -25,7 +24,7 @@ const FLUSH_CHARS = 1 << 20;
 
 /** Options of `kpromo convert` besides INPUT_OPTIONS. */
 const CONVERT_OPTIONS: readonly OptionSpec[] = [
-  { flags: '-o, --output <file>', description: 'write the CSV to FILE (appears only when the conversion succeeds); default stdout' },
+  { flags: '-o, --output <file>', description: 'write the CSV to FILE (appears only when the conversion succeeds); default or -: stdout (written when the whole input converted)' },
   { flags: '--topology <file|preset>', description: 'topology JSON file or preset name (its cpus give perf samples their node)', default: DEFAULT_TOPOLOGY },
   { flags: '--hz <n>', description: 'CONFIG_HZ: jiffies per second of perf sample times', default: String(RFC_V1_DEFAULTS.hz) },
   { flags: '--parser <kind>', description: 'CSV parser: auto, fast, csv-parse', default: 'auto', choices: ['auto', 'fast', 'csv-parse'] },
@@ -60,11 +59,6 @@ export class CanonicalCsvSink implements AccessSink {
   }
 }
 
-/** True when the Io's stdout says its reader went away (EPIPE), if it can tell. */
-function stdoutClosed(out: TextOut): boolean {
-  return (out as TextOut & { readonly closed?: boolean }).closed === true;
-}
-
 /** The one-line summary on stderr. */
 export function convertSummary(read: InputStats, target: string): string {
   const kinds = [...new Set(read.kinds)].join('+') || 'csv';
@@ -93,13 +87,21 @@ async function convert(ctx: CommandContext, names: string[], raw: RawConvertOpti
   const hz = parseIntOption('--hz', raw.hz, 1, 100000);
   checkHz(hz);
   const input = normalizeInputOptions(raw, topology);
-  const file = raw.output !== undefined ? new AtomicFile(raw.output) : null;
-  const sink = new CanonicalCsvSink(file !== null ? (chunk) => file.write(chunk) : (chunk) => io.stdout.write(chunk));
+  // Standard output (no -o, or -o -) is spooled and copied out only when the whole input converted, so a bad
+  // line near the end leaves nothing on stdout, as with a file (file-output.ts).
+  const file = new OutputFile(raw.output ?? '-', { option: '-o', stdout: io.stdout });
+  await file.open();
+  const sink = new CanonicalCsvSink((chunk) => file.write(chunk));
   const progress = makeProgress(io.stderr, raw.progress);
   let stop = false;
   const off = io.onInterrupt(() => {
     stop = true;
   });
+  const offForced =
+    io.onForcedStop?.(() => {
+      progress.done();
+      io.stderr.write(`kpromo convert: interrupted; ${file.isStdout ? 'nothing written to stdout' : `${file.file} not written`}\n`);
+    }) ?? ((): void => {});
   let read: InputStats;
   try {
     read = await readInputs(
@@ -112,27 +114,26 @@ async function convert(ctx: CommandContext, names: string[], raw: RawConvertOpti
         stdin: io.stdin,
         parser: raw.parser,
         onProgress: (p) => progress.update(p),
-        // A closed stdout (`| head`) ends the conversion like Ctrl-C, but quietly.
-        shouldStop: () => stop || (file === null && stdoutClosed(io.stdout)),
+        shouldStop: () => stop,
       },
     );
     if (!read.stopped) sink.flush();
   } catch (e) {
-    file?.discard();
+    file.discard();
     throw e;
   } finally {
+    offForced();
     off();
     progress.done();
   }
   io.stderr.write(skipReport(read));
   io.stderr.write(inputNotes(read));
   if (read.stopped) {
-    file?.discard();
-    if (!stop) return EXIT_OK; // the reader of stdout left
-    io.stderr.write(`kpromo convert: interrupted after ${read.records} records${file !== null ? `; ${file.file} not written` : ''}\n`);
+    file.discard();
+    io.stderr.write(`kpromo convert: interrupted after ${read.records} records; ${file.isStdout ? 'nothing written to stdout' : `${file.file} not written`}\n`);
     return EXIT_INTERRUPTED;
   }
-  file?.commit();
-  io.stderr.write(convertSummary(read, file !== null ? file.file : 'stdout'));
+  file.commit();
+  io.stderr.write(convertSummary(read, file.isStdout ? 'stdout' : file.file));
   return EXIT_OK;
 }

@@ -1,9 +1,9 @@
 /** `kpromo gen [options]`: write a seeded synthetic trace (canonical CSV) to stdout or --out. */
 import { Command, Option } from 'commander';
-import { EXIT_OK, UsageError } from '../../errors.js';
+import { EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../../errors.js';
 import { generateChunks } from '../../gen/generate.js';
 import { GEN_OPTIONS, parseGenArgs } from '../../gen/options.js';
-import { AtomicFile } from '../file-output.js';
+import { OutputFile } from '../file-output.js';
 import type { CommandContext } from './replay.js';
 
 /** Builds the gen subcommand from the generator's option table. */
@@ -15,36 +15,52 @@ export function genCommand(ctx: CommandContext): Command {
     if (spec.default !== undefined) o.description = `${spec.description} (default: ${spec.default})`;
     cmd.addOption(o);
   }
-  cmd.option('-o, --output <file>', 'write to a file instead of stdout');
+  cmd.option('-o, --output <file>', 'write to a file instead of stdout (- = stdout)');
   cmd.addOption(new Option('--out <file>').hideHelp()); // cli: the old name, kept as a hidden alias of --output
   cmd.action(async (given: Record<string, string | undefined>) => {
     const { out: alias, ...raw } = given;
     if (alias !== undefined && raw.output !== undefined) throw new UsageError('give -o/--output once (--out is its old name)');
     raw.out = raw.output ?? alias;
     delete raw.output;
-    const opts = parseGenArgs(raw);
-    const out = raw.out !== undefined ? new AtomicFile(raw.out) : null;
-    const stdout = ctx.io.stdout;
-    try {
-      const chunks = generateChunks(opts);
-      let r = chunks.next();
-      while (!r.done) {
-        if (out) out.write(r.value);
-        else {
-          stdout.write(r.value);
-          // Let an EPIPE (the reader went away, e.g. `| head`) arrive, then stop quietly.
-          await new Promise((resolve) => setImmediate(resolve));
-          if (stdout.closed === true) break;
-        }
-        r = chunks.next();
-      }
-      out?.commit();
-      if (out && r.done) ctx.io.stderr.write(`kpromo: wrote ${r.value.records} records to ${raw.out}\n`);
-    } catch (e) {
-      out?.discard();
-      throw e;
-    }
-    ctx.setExit(EXIT_OK);
+    ctx.setExit(await gen(ctx, raw));
   });
   return cmd;
+}
+
+async function gen(ctx: CommandContext, raw: Record<string, string | undefined>): Promise<number> {
+  const { io } = ctx;
+  const opts = parseGenArgs(raw);
+  // gen cannot meet bad input once its options are valid: standard output is streamed, not spooled.
+  const out = new OutputFile(raw.out ?? '-', { option: '-o', stdout: io.stdout, spool: false });
+  let stop = false;
+  const off = io.onInterrupt(() => {
+    stop = true;
+  });
+  let records: number | null = null;
+  try {
+    await out.open();
+    const chunks = generateChunks(opts);
+    let r = chunks.next();
+    while (!r.done) {
+      out.write(r.value);
+      // Let a signal or an EPIPE (the reader went away, e.g. `| head`) arrive between chunks.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (stop || io.stdout.closed === true) break;
+      r = chunks.next();
+    }
+    if (stop) {
+      out.discard();
+      io.stderr.write(`kpromo gen: interrupted${out.isStdout ? '' : `; ${out.file} not written`}\n`);
+      return EXIT_INTERRUPTED;
+    }
+    out.commit();
+    if (r.done) records = r.value.records;
+  } catch (e) {
+    out.discard();
+    throw e;
+  } finally {
+    off();
+  }
+  if (!out.isStdout && records !== null) io.stderr.write(`kpromo: wrote ${records} records to ${out.file}\n`);
+  return EXIT_OK;
 }

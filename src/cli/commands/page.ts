@@ -4,7 +4,8 @@ import type { ChalkInstance } from 'chalk';
 import { RfcV1Engine } from '../../engine/rfc-v1.js';
 import { memoryTiers } from '../../engine/topology.js';
 import { OUTCOMES, type OutcomeCode } from '../../engine/types.js';
-import { EXIT_OK, UsageError } from '../../errors.js';
+import { EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../../errors.js';
+import { OutputFile } from '../file-output.js';
 import { loadTopology } from '../../topology/load.js';
 import { readInputs } from '../../trace/input.js';
 import { INPUT_OPTIONS, PAGE_ENGINE_OPTIONS, addOptions, normalizeReplayOptions, refuseIgnoredOptions, type RawEngineOptions } from '../options.js';
@@ -47,7 +48,8 @@ export function pageCommand(ctx: CommandContext): Command {
     const color: ChalkInstance = ctx.color();
     const engine = new RfcV1Engine(settings.rfc, settings.engine);
     const toptier = new Map(memoryTiers(settings.rfc.topology).nodes.map((t) => [t.id, t.toptier] as const));
-    const out = ctx.io.stdout;
+    // Spooled and copied to stdout at the end, so a bad line near the end leaves nothing on stdout (file-output.ts).
+    const out = new OutputFile('-', { stdout: ctx.io.stdout });
     let lines = 0;
     out.write(color.bold(`page ${pfn} (0x${pfn.toString(16)}), engine ${settings.engine}\n`));
     engine.observer = {
@@ -73,13 +75,31 @@ export function pageCommand(ctx: CommandContext): Command {
         out.write(accessLine(time, nid, src, node, toptier.get(node) === true, rec, before) + '\n');
       },
     };
-    await readInputs(settings.inputs, sink, {
-      input: settings.input,
-      topology: settings.rfc.topology,
-      hz: settings.rfc.hz,
-      stdin: ctx.io.stdin,
-      parser: settings.parser,
+    let stop = false;
+    const off = ctx.io.onInterrupt(() => {
+      stop = true;
     });
+    try {
+      const read = await readInputs(settings.inputs, sink, {
+        input: settings.input,
+        topology: settings.rfc.topology,
+        hz: settings.rfc.hz,
+        stdin: ctx.io.stdin,
+        parser: settings.parser,
+        shouldStop: () => stop,
+      });
+      if (read.stopped) {
+        out.discard();
+        ctx.io.stderr.write(`kpromo page: interrupted after ${read.records} records; nothing written\n`);
+        ctx.setExit(EXIT_INTERRUPTED);
+        return;
+      }
+    } catch (e) {
+      out.discard();
+      throw e;
+    } finally {
+      off();
+    }
     engine.finish();
     if (lines === 0) out.write(`no access to page ${pfn} in the trace\n`);
     const left = engine.record_of(pfn);
@@ -90,6 +110,7 @@ export function pageCommand(ctx: CommandContext): Command {
           (daemon ? ' (its last promotion failed)\n' : ` (node ${left.hot_node} has no kpromoted daemon: never examined)\n`),
       );
     }
+    out.commit();
     ctx.setExit(EXIT_OK);
   });
   return cmd;

@@ -1,5 +1,5 @@
 /** `kpromo replay [options] [trace ...]`: stream traces through an engine and print counters. */
-import * as fs from 'node:fs';
+import { readSideFile } from '../../side-input.js';
 import { Command } from 'commander';
 import type { ChalkInstance } from 'chalk';
 import { AnalysisCollector, type AnalysisSource } from '../../analysis/collector.js';
@@ -31,7 +31,9 @@ import { settingsJson, settingsList } from '../../run/settings.js';
 import { loadTopology } from '../../topology/load.js';
 import { PERF_SKIP_REASONS } from '../../trace/perf-map.js';
 import { inputNotes, type InputStats } from '../../trace/input.js';
-import { AtomicFile } from '../file-output.js';
+import { checkOutputs, OutputFile } from '../file-output.js';
+import { quoteName } from '../../errors.js';
+import { quoteText } from '../../escape.js';
 import type { Io } from '../io.js';
 import {
   addOptions,
@@ -156,7 +158,7 @@ export function inputJson(read: InputStats): Record<string, unknown> & { records
 export function skipReport(read: InputStats): string {
   if (read.skipped === 0) return '';
   let out = `kpromo: skipped ${read.skipped} bad line${read.skipped === 1 ? '' : 's'}${read.skipped > read.firstBad.length ? `, the first ${read.firstBad.length}` : ''}:\n`;
-  for (const b of read.firstBad) out += `  ${b.file}:${b.line}: ${b.reason}: ${JSON.stringify(b.text)}\n`;
+  for (const b of read.firstBad) out += `  ${quoteName(b.file)}:${b.line}: ${b.reason}: ${quoteText(b.text)}\n`;
   out += 'kpromo: bad lines by reason:\n';
   for (const [reason, n] of Object.entries(read.badReasons).sort((a, b) => b[1] - a[1])) out += `  ${String(n).padStart(8)}  ${reason}\n`;
   return out;
@@ -178,13 +180,7 @@ export function replayCommand(ctx: CommandContext): Command {
 
 /** Reads and parses a golden vmstat file against the counters the engine knows. */
 export function readGolden(file: string, settings: ReplaySettings): GoldenEntry[] {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read golden file ${file}: ${(e as Error).message}`);
-  }
-  return parseGolden(text, file, new Set(counterNames(settings.engine)));
+  return parseGolden(readSideFile(file, 'golden file'), file, new Set(counterNames(settings.engine)));
 }
 
 /** Issue 12: the bounds from an engine made with page_counts (null for an engine without them). */
@@ -222,11 +218,26 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
   // Read the golden first: a bad golden is a usage error before any work is done.
   const golden = raw.expect !== undefined ? readGolden(raw.expect, settings) : undefined;
 
-  const files: AtomicFile[] = [];
-  const events = raw.events !== undefined ? new AtomicFile(raw.events) : null;
-  if (events) files.push(events);
-  const timelineCsv = raw.timelineCsv !== undefined ? new AtomicFile(raw.timelineCsv) : null;
-  if (timelineCsv) files.push(timelineCsv);
+  // Every output path is checked before the replay starts (file-output.ts); `-` is standard output, and then
+  // the summary goes to stderr so that stdout carries that one CSV.
+  checkOutputs([
+    raw.events !== undefined ? { option: '--events', path: raw.events } : null,
+    raw.timelineCsv !== undefined ? { option: '--timeline-csv', path: raw.timelineCsv } : null,
+    raw.report !== undefined ? { option: '--report', path: raw.report } : null,
+  ]);
+  const output = (option: string, file: string | undefined): OutputFile | null =>
+    file !== undefined ? new OutputFile(file, { option, stdout: io.stdout }) : null;
+  const events = output('--events', raw.events);
+  const timelineCsv = output('--timeline-csv', raw.timelineCsv);
+  const reportFile = output('--report', raw.report);
+  const files = [events, timelineCsv, reportFile].filter((f): f is OutputFile => f !== null);
+  const summaryOut = files.some((f) => f.isStdout) ? io.stderr : io.stdout;
+  try {
+    for (const f of files) await f.open();
+  } catch (e) {
+    for (const f of files) f.discard();
+    throw e;
+  }
   const writer = events ? new EventsCsvWriter((chunk) => events.write(chunk), undefined, raw.eventsPfn) : null;
   let collector: AnalysisCollector | null = null;
   // Issue 12: the bounds of the fast-tier share. --analysis alone reads them from the engine's own page state
@@ -241,11 +252,18 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
   const off = io.onInterrupt(() => {
     stop = true;
   });
+  let offForced = (): void => {};
   let result: ReplayResult;
   try {
     result = await runReplay(runSettings, {
       stdin: io.stdin,
       observe: (engine) => {
+        // If the read cannot see the stop request in time (an idle pipe or terminal), the partial counters are
+        // printed as the process ends (signals.ts).
+        offForced = io.onForcedStop?.(() => {
+          progress.done();
+          io.stderr.write(`# kpromo: interrupted: partial counters, no final pass\n${renderVmstat(engine.counters())}`);
+        }) ?? offForced;
         if (analysisOn) {
           if (!isAnalysisSource(engine)) throw new UsageError(`engine ${engine.name} does not support --analysis, --timeline or --report`);
           const file = timelineCsv;
@@ -264,6 +282,7 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
     for (const f of files) f.discard();
     throw e;
   } finally {
+    offForced();
     off();
     progress.done();
   }
@@ -299,14 +318,17 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
           rowSeconds: c.rowSeconds,
         }),
       );
-      const report = new AtomicFile(raw.report);
-      report.write(html);
-      files.push(report);
+      reportFile!.write(html);
     }
   }
   if (writer) writer.drain();
-  for (const f of files) f.commit();
-  io.stdout.write(renderResult(raw.format, settings, result, ctx.color(), analysis, tableWidthFor(io.stdout)));
+  try {
+    for (const f of files) f.commit();
+  } catch (e) {
+    for (const f of files) f.discard();
+    throw e;
+  }
+  summaryOut.write(renderResult(raw.format, settings, result, ctx.color(), analysis, tableWidthFor(summaryOut)));
   if (golden) {
     const diffs = compareGolden(golden, result.counters);
     if (diffs.length > 0) {

@@ -1,0 +1,111 @@
+/**
+ * SIGINT, SIGTERM and SIGHUP for every command: one process-wide mechanism.
+ *
+ * A signal first asks the running command to stop (its onStop handlers set a flag that the read loop checks
+ * between chunks); the command then prints its partial counters and returns 128 + the signal number. When the
+ * command cannot see the flag in time (a read that waits on an idle pipe, a terminal or a FIFO with no writer,
+ * a blocking open), a watchdog ends the process after GRACE_MS: it runs the command's last words (partial
+ * counters on stderr), removes every temporary output file, and re-raises the signal with its default action,
+ * so the parent sees the process die of that signal (a shell shows 128 + n), as coreutils and git do.
+ * A second signal forces the end at once.
+ */
+
+/** Signals that end a command, with the exit code a command returns for each (128 + signal number). */
+export const STOP_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+
+/** A signal kpromo handles. */
+export type StopSignal = keyof typeof STOP_SIGNALS;
+
+/** How long a command has to stop by itself after a signal before the watchdog ends the process. */
+export const GRACE_MS = 250;
+
+const stopHandlers = new Set<() => void>();
+const lastWords = new Set<() => void>();
+const cleanups = new Set<() => void>();
+let received: StopSignal | null = null;
+let installed = false;
+let forcing = false;
+
+/** Installs the handlers (once per process). Only the real process's Io calls this; tests in-process do not. */
+export function installSignalHandling(): void {
+  if (installed) return;
+  installed = true;
+  for (const sig of Object.keys(STOP_SIGNALS) as StopSignal[]) process.on(sig, () => onSignal(sig));
+  // Whatever way the process ends (an uncaught error included), no temporary output file is left behind.
+  process.on('exit', runCleanups);
+}
+
+function onSignal(sig: StopSignal): void {
+  if (received !== null || stopHandlers.size === 0) {
+    forceExit(received ?? sig);
+    return;
+  }
+  received = sig;
+  for (const h of [...stopHandlers]) {
+    try {
+      h();
+    } catch {
+      // a stop handler only sets a flag; nothing to report
+    }
+  }
+  setTimeout(() => forceExit(sig), GRACE_MS).unref();
+}
+
+/** Ends the process now: last words, temp files removed, then the signal's default action. */
+function forceExit(sig: StopSignal): never | void {
+  if (forcing) return;
+  forcing = true;
+  for (const w of [...lastWords]) {
+    try {
+      w();
+    } catch {
+      // best effort: the process is ending
+    }
+  }
+  runCleanups();
+  // Re-raise with the default action: exit() would wait for a thread-pool thread blocked in open() or read().
+  process.removeAllListeners(sig);
+  process.kill(process.pid, sig);
+}
+
+function runCleanups(): void {
+  for (const c of [...cleanups]) {
+    try {
+      c();
+    } catch {
+      // best effort
+    }
+  }
+  cleanups.clear();
+}
+
+/** Registers a handler called on the first SIGINT, SIGTERM or SIGHUP; returns the unregister function. */
+export function onStopSignal(handler: () => void): () => void {
+  stopHandlers.add(handler);
+  return () => stopHandlers.delete(handler);
+}
+
+/**
+ * Registers what to print (on stderr) if the watchdog has to end the process, e.g. the partial counters;
+ * returns the unregister function (call it once the command printed them itself).
+ */
+export function onForcedStop(words: () => void): () => void {
+  lastWords.add(words);
+  return () => lastWords.delete(words);
+}
+
+/** Registers a synchronous cleanup (removing a temporary file) run on a forced stop or at process exit. */
+export function onCleanup(cleanup: () => void): () => void {
+  cleanups.add(cleanup);
+  return () => cleanups.delete(cleanup);
+}
+
+/** The stop signal received, if any. */
+export function receivedSignal(): StopSignal | null {
+  return received;
+}
+
+/** The exit code of a command stopped by `sig` (130 when none is known, i.e. an in-process test's Ctrl-C). */
+export function signalExitCode(sig: StopSignal | null): number {
+  return STOP_SIGNALS[sig ?? 'SIGINT'];
+}

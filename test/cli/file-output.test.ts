@@ -1,0 +1,294 @@
+/**
+ * Output files on real files, devices, FIFOs, symlinks and a real full filesystem (issue 10 section 1).
+ * Device nodes are made with mknod and the full filesystem is a 64 KiB tmpfs: both need root; the tests that
+ * need them are skipped with a message where they cannot run.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkOutputs, OutputError, OutputFile } from '../../src/cli/file-output.js';
+import { CaptureOut } from '../../src/cli/io.js';
+import { UsageError } from '../../src/errors.js';
+import { runCli } from './run-cli.js';
+
+const TRACE = path.resolve(__dirname, '../../traces/spec-worked.csv');
+const isRoot = process.getuid?.() === 0;
+
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-out-'));
+});
+afterAll(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Files in `d` whose name marks them as kpromo temporaries. */
+function temps(d: string): string[] {
+  return fs.readdirSync(d).filter((n) => n.endsWith('.tmp'));
+}
+
+function tryMknod(file: string, major: number, minor: number): boolean {
+  try {
+    execFileSync('mknod', [file, 'c', String(major), String(minor)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('OutputFile: what is not a regular file is written through, never replaced', () => {
+  it.runIf(isRoot)('a mknod copy of /dev/null stays a character device (--events)', async () => {
+    const dev = path.join(dir, 'null-copy');
+    if (!tryMknod(dev, 1, 3)) {
+      console.warn('skipped: mknod is not permitted here');
+      return;
+    }
+    const r = await runCli(['replay', '--format', 'vmstat', '--events', dev, TRACE]);
+    expect(r.code).toBe(0);
+    expect(fs.lstatSync(dev).isCharacterDevice()).toBe(true);
+    expect(temps(dir)).toEqual([]);
+  });
+
+  it('/dev/null itself stays a device and the run succeeds', async () => {
+    const r = await runCli(['replay', '--format', 'vmstat', '--events', '/dev/null', '--timeline-csv', '/dev/null', TRACE]).catch((e) => e);
+    // two outputs naming the same device are refused, like two naming the same file
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--events "\/dev\/null" and --timeline-csv "\/dev\/null" name the same file/);
+    const ok = await runCli(['replay', '--format', 'vmstat', '--events', '/dev/null', TRACE]);
+    expect(ok.code).toBe(0);
+    expect(fs.statSync('/dev/null').isCharacterDevice()).toBe(true);
+  });
+
+  it.runIf(isRoot)('a mknod copy of /dev/full: the write error names the file, exit 2, the device stays', async () => {
+    const dev = path.join(dir, 'full-copy');
+    if (!tryMknod(dev, 1, 7)) {
+      console.warn('skipped: mknod is not permitted here');
+      return;
+    }
+    const r = await runCli(['replay', '--format', 'vmstat', '--events', dev, TRACE]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`kpromo: cannot write ${dev}: ENOSPC: no space left on device\n`);
+    expect(r.stdout).toBe('');
+    expect(fs.lstatSync(dev).isCharacterDevice()).toBe(true);
+  });
+
+  it('a FIFO is written through to its reader and stays a FIFO (convert -o)', async () => {
+    const fifo = path.join(dir, 'out.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const reader = spawn('cat', [fifo]);
+    let got = '';
+    reader.stdout.on('data', (b: Buffer) => (got += b.toString()));
+    const done = new Promise((resolve) => reader.on('close', resolve));
+    const r = await runCli(['convert', '-o', fifo, TRACE]);
+    await done;
+    expect(r.code).toBe(0);
+    expect(got.split('\n')[0]).toBe('pfn,nid,src,time');
+    expect(got.trim().split('\n').length).toBeGreaterThan(1);
+    expect(fs.lstatSync(fifo).isFIFO()).toBe(true);
+  });
+
+  it('a symlink is followed: its target is replaced, the link stays a link', async () => {
+    const real = path.join(dir, 'real-events.csv');
+    const link = path.join(dir, 'link-events.csv');
+    fs.writeFileSync(real, 'old\n');
+    fs.chmodSync(real, 0o640);
+    fs.symlinkSync('real-events.csv', link);
+    const r = await runCli(['replay', '--format', 'vmstat', '--events', link, TRACE]);
+    expect(r.code).toBe(0);
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(real, 'utf8').split('\n')[0]).toBe('time,node,pfn,from,to,outcome');
+    expect(fs.statSync(real).mode & 0o777).toBe(0o640); // the replaced file keeps its permissions
+    expect(temps(dir)).toEqual([]);
+  });
+
+  it('a dangling symlink creates its target, in the target directory', async () => {
+    const sub = path.join(dir, 'elsewhere');
+    fs.mkdirSync(sub);
+    const link = path.join(dir, 'dangling.csv');
+    fs.symlinkSync(path.join(sub, 'made.csv'), link);
+    const r = await runCli(['convert', '-o', link, TRACE]);
+    expect(r.code).toBe(0);
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(fs.readFileSync(path.join(sub, 'made.csv'), 'utf8').startsWith('pfn,nid,src,time\n')).toBe(true);
+  });
+});
+
+describe('checkOutputs: every output path is checked before the run', () => {
+  const cases: [string, () => string, RegExp][] = [
+    ['a directory', () => dir, /is a directory/],
+    ['an empty name', () => '', /empty file name/],
+    ['a missing parent', () => path.join(dir, 'no/such/dir/x.csv'), /directory .*no\/such\/dir does not exist/],
+    ['a parent that is a file', () => path.join(TRACE, 'x.csv'), /not a directory/i],
+  ];
+  for (const [what, p, msg] of cases) {
+    it(`${what}: exit 2 at once, nothing run`, async () => {
+      const r = await runCli(['replay', '--events', p(), TRACE]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(msg);
+      expect(r.stderr).toMatch(/^kpromo: --events /);
+      expect(r.stdout).toBe('');
+    });
+  }
+
+  it('two outputs naming the same file (through different spellings)', () => {
+    const a = path.join(dir, 'same.csv');
+    expect(() => checkOutputs([{ option: '--events', path: a }, { option: '--timeline-csv', path: `${dir}/./same.csv` }])).toThrow(
+      /--events .* and --timeline-csv .* name the same file/,
+    );
+    expect(() => checkOutputs([{ option: '--events', path: '-' }, { option: '--timeline-csv', path: '-' }])).toThrow(/name standard output/);
+  });
+
+  it('the report is checked before the replay, not after it (was exit 70 after the whole run)', async () => {
+    const r = await runCli(['replay', '--report', dir, TRACE]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--report .*: is a directory/);
+  });
+
+  it.runIf(!isRoot)('no write permission', async () => {
+    const ro = path.join(dir, 'ro');
+    fs.mkdirSync(ro, { mode: 0o555 });
+    const r = await runCli(['replay', '--events', path.join(ro, 'x.csv'), TRACE]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/cannot create files in/);
+  });
+
+  it.runIf(isRoot)('no write permission (a read-only bind mount, as root)', async () => {
+    const ro = path.join(dir, 'ro-mount');
+    fs.mkdirSync(ro);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', ro], { stdio: 'ignore' });
+    } catch {
+      console.warn('skipped: cannot mount a read-only tmpfs here');
+      return;
+    }
+    try {
+      const r = await runCli(['replay', '--events', path.join(ro, 'x.csv'), TRACE]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/--events .*: cannot create files in .*read-only file system/);
+    } finally {
+      execFileSync('umount', [ro]);
+    }
+  });
+
+  it('OutputFile refuses `-` where no stdout is given', () => {
+    expect(() => new OutputFile('-')).toThrow(UsageError);
+  });
+});
+
+describe('- is standard output', () => {
+  it('--events -: the events CSV on stdout, the summary on stderr', async () => {
+    const r = await runCli(['replay', '--format', 'vmstat', '--events', '-', TRACE]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe('time,node,pfn,from,to,outcome');
+    expect(r.stdout).not.toMatch(/kpromoted_recorded_accesses/);
+    expect(r.stderr).toMatch(/kpromoted_recorded_accesses/);
+    expect(fs.existsSync('-')).toBe(false);
+  });
+
+  it('--timeline-csv -, convert -o -, gen -o -: stdout, no file named -', async () => {
+    const t = await runCli(['replay', '--format', 'vmstat', '--timeline-csv', '-', TRACE]);
+    expect(t.code).toBe(0);
+    expect(t.stdout.split('\n')[0]).toMatch(/^time,seconds,/);
+    const c = await runCli(['convert', '-o', '-', TRACE]);
+    expect(c.code).toBe(0);
+    expect(c.stdout.split('\n')[0]).toBe('pfn,nid,src,time');
+    const g = await runCli(['gen', '--records', '5', '-o', '-']);
+    expect(g.code).toBe(0);
+    expect(g.stdout.split('\n').length).toBe(7);
+    expect(fs.existsSync('-')).toBe(false);
+  });
+
+  it('--events - with a bad line: nothing on stdout (the CSV is spooled until the replay succeeded)', async () => {
+    const r = await runCli(['replay', '--events', '-', '-'], { stdin: 'pfn,nid,src,time\n0x10,0,hwhints,5\n0x10,0,hwhint,6\n' });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe('write errors on a real full filesystem (64 KiB tmpfs)', () => {
+  let full: string | null = null;
+  beforeAll(() => {
+    if (!isRoot) return;
+    const d = path.join(dir, 'full');
+    fs.mkdirSync(d);
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', d], { stdio: 'ignore' });
+      full = d;
+    } catch {
+      full = null;
+    }
+  });
+  afterAll(() => {
+    if (full !== null) execFileSync('umount', [full]);
+  });
+
+  function needFull(): string | null {
+    if (full === null) console.warn('skipped: cannot mount a 64 KiB tmpfs here (needs root and CAP_SYS_ADMIN)');
+    return full;
+  }
+
+  it('gen -o on a full tmpfs: exit 2, ENOSPC with the file named, no temporary file left', async () => {
+    const d = needFull();
+    if (d === null) return;
+    const out = path.join(d, 'g.csv');
+    const r = await runCli(['gen', '--records', '100000', '-o', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe(`kpromo: cannot write ${out}: ENOSPC: no space left on device\n`);
+    expect(fs.readdirSync(d)).toEqual([]);
+  });
+
+  it('convert -o and replay --events on a full tmpfs: exit 2, nothing left', async () => {
+    const d = needFull();
+    if (d === null) return;
+    const big = path.join(dir, 'big.csv');
+    await runCli(['gen', '--records', '20000', '-o', big]);
+    const c = await runCli(['convert', '-o', path.join(d, 'c.csv'), big]);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(/^kpromo: cannot write .*c\.csv: ENOSPC/);
+    const e = await runCli(['replay', '--events', path.join(d, 'e.csv'), big]);
+    expect(e.code).toBe(2);
+    expect(e.stderr).toMatch(/^kpromo: cannot write .*e\.csv: ENOSPC/);
+    expect(e.stdout).toBe('');
+    expect(fs.readdirSync(d)).toEqual([]);
+  });
+
+  it('an OutputFile write error is an OutputError (exit 2) and removes its temporary file', () => {
+    const d = needFull();
+    if (d === null) return;
+    const f = new OutputFile(path.join(d, 'x.bin'), { option: '-o' });
+    let err: unknown;
+    try {
+      for (let i = 0; i < 100; i++) f.write(Buffer.alloc(4096, 1));
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(OutputError);
+    expect((err as OutputError).exitCode).toBe(2);
+    expect((err as OutputError).file).toBe(path.join(d, 'x.bin'));
+    expect(fs.readdirSync(d)).toEqual([]);
+  });
+});
+
+describe('spooled standard output', () => {
+  it('is copied to stdout on commit and leaves no file in the temporary directory', () => {
+    const before = fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('.kpromo-stdout')).length;
+    const out = new CaptureOut();
+    const f = new OutputFile('-', { stdout: out });
+    f.write('a,b\n');
+    expect(out.text).toBe('');
+    expect(fs.readdirSync(os.tmpdir()).filter((n) => n.startsWith('.kpromo-stdout')).length).toBe(before);
+    f.write('\u00e9\n');
+    f.commit();
+    expect(out.text).toBe('a,b\n\u00e9\n');
+  });
+
+  it('discard() writes nothing', () => {
+    const out = new CaptureOut();
+    const f = new OutputFile('-', { stdout: out });
+    f.write('x\n');
+    f.discard();
+    expect(out.text).toBe('');
+  });
+});
