@@ -80,6 +80,8 @@ describe('kpromo convert', () => {
     expect(r.stderr).toContain('2 bad lines skipped');
   });
 
+  // Standard output is spooled (nothing on stdout when the input is bad), so the whole input is converted
+  // before the first write; the copy to stdout then stops at the first EPIPE, quietly.
   it('stops quietly (exit 0) when the reader of stdout goes away', async () => {
     let written = 0;
     const stdout = { isTTY: false, columns: 80, closed: false, write(text: string) { written += text.length; this.closed = true; } };
@@ -91,7 +93,7 @@ describe('kpromo convert', () => {
     const code = await main(['convert', '-'], io);
     expect(code).toBe(0);
     expect(written).toBeGreaterThan(0);
-    expect(written).toBeLessThan(200 * 20000 * 10); // did not convert everything
+    expect(written).toBeLessThanOrEqual(1 << 20); // the copy stopped after its first chunk
     expect(stderr.text).toBe('');
   });
 

@@ -134,6 +134,9 @@ async function convert(ctx: CommandContext, names: string[], raw: RawConvertOpti
     return EXIT_INTERRUPTED;
   }
   file.commit();
+  // The reader of stdout left (quietly), or stdout failed (main() reports it in one line); either arrives as an event.
+  if (file.isStdout) await new Promise((resolve) => setImmediate(resolve));
+  if (file.isStdout && io.stdout.closed === true) return EXIT_OK;
   io.stderr.write(convertSummary(read, file.isStdout ? 'stdout' : file.file));
   return EXIT_OK;
 }
