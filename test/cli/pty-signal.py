@@ -10,7 +10,8 @@ status is the exit code, or 128 + n when the child died of signal n (what a shel
 usage: pty-signal.py JSON_CONFIG
   config: {"argv": [...], "tries": 20, "signal": "ctrl-c"|"SIGINT"|"SIGTERM"|"SIGHUP",
            "stdin": "tty"|"idle-pipe"|"file:PATH"|"null", "delay": [min_s, max_s], "timeout": 10,
-           "cwd": "...", "env": {...}, "wait_for": "regex on the output, optional"}
+           "cwd": "...", "env": {...}, "wait_for": "regex on the output, optional",
+           "wait_idle": true (no CPU used for 150 ms), "wait_glob": "a file pattern in cwd", "parallel": 1}
 """
 import fcntl
 import json
@@ -193,8 +194,26 @@ def one(cfg, i):
 
 def main():
     cfg = json.loads(sys.argv[1])
-    for i in range(cfg.get('tries', 1)):
-        print(json.dumps(one(cfg, i)), flush=True)
+    tries = cfg.get('tries', 1)
+    par = max(1, min(cfg.get('parallel', 1), tries))
+    lock = threading.Lock()
+    todo = list(range(tries))
+
+    def worker():
+        while True:
+            with lock:
+                if not todo:
+                    return
+                i = todo.pop(0)
+            res = one(cfg, i)
+            with lock:
+                print(json.dumps(res), flush=True)
+
+    threads = [threading.Thread(target=worker) for _ in range(par)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
 
 
 main()

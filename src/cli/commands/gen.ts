@@ -6,6 +6,9 @@ import { GEN_OPTIONS, parseGenArgs } from '../../gen/options.js';
 import { OutputFile } from '../file-output.js';
 import type { CommandContext } from './replay.js';
 
+/** Characters written between two turns of the event loop. */
+const SLICE = 64 << 10;
+
 /** Builds the gen subcommand from the generator's option table. */
 export function genCommand(ctx: CommandContext): Command {
   const cmd = new Command('gen').description('write a seeded synthetic trace (pfn,nid,src,time CSV)');
@@ -42,15 +45,19 @@ async function gen(ctx: CommandContext, raw: Record<string, string | undefined>)
     const chunks = generateChunks(opts);
     let r = chunks.next();
     while (!r.done) {
-      out.write(r.value);
-      // Let a signal or an EPIPE (the reader went away, e.g. `| head`) arrive between chunks.
-      await new Promise((resolve) => setImmediate(resolve));
+      // Written in slices, with a turn of the event loop after each, so a signal or an EPIPE (the reader went
+      // away, e.g. `| head`) is seen soon even when every write waits for a slow reader (a terminal, a pipe).
+      for (let at = 0; at < r.value.length && !stop && io.stdout.closed !== true; at += SLICE) {
+        out.write(r.value.slice(at, at + SLICE));
+        await new Promise((resolve) => setImmediate(resolve));
+      }
       if (stop || io.stdout.closed === true) break;
       r = chunks.next();
     }
     if (stop) {
       out.discard();
-      io.stderr.write(`kpromo gen: interrupted${out.isStdout ? '' : `; ${out.file} not written`}\n`);
+      // On a terminal, stdout was cut mid-line: the message starts on a line of its own.
+      io.stderr.write(`${out.isStdout && io.stdout.isTTY ? '\n' : ''}kpromo gen: interrupted${out.isStdout ? '' : `; ${out.file} not written`}\n`);
       return EXIT_INTERRUPTED;
     }
     out.commit();

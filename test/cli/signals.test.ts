@@ -1,0 +1,183 @@
+/**
+ * Ctrl-C, SIGTERM and SIGHUP through a real pseudo-terminal (issue 10 section 4), N tries per case (20 by
+ * default; KPROMO_SIGNAL_TRIES changes it). test/cli/pty-signal.py puts the built binary on a pty as its
+ * controlling terminal and types Ctrl-C there (the line discipline sends SIGINT), or sends SIGTERM/SIGHUP with
+ * kill(2), once the command is in the state under test: reading (its progress line is shown), or idle (waiting
+ * on a pipe, a terminal or a FIFO with no writer: no CPU used for 150 ms).
+ *
+ * The cases the issue names (replay of a file with the parse thread, a pipe, stdin and a TTY; convert; gen) run
+ * TRIES times; the others FEW times (5), to keep the suite short on a shared machine.
+ *
+ * Each try must end with 128 + the signal number (130, 143, 129; a death by the signal counts as the same, as a
+ * shell shows it), with the partial counters on stderr where a replay had started, and no temporary file.
+ * The bound asserted per try is 2 s, to catch a hang on a loaded machine; the figures (median and max time from
+ * signal to exit) are printed, the issue's target is 0.5 s.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(__dirname, '../..');
+const BIN = path.join(ROOT, 'bin/kpromo.js');
+const PTY = path.join(__dirname, 'pty-signal.py');
+const TRIES = Number(process.env.KPROMO_SIGNAL_TRIES ?? 20);
+/** Tries for the cases beyond the issue's list (replay of a file, pipe, stdin, TTY; convert; gen). */
+const FEW = Math.min(TRIES, 5);
+const hasPython = spawnSync('python3', ['-c', 'import pty, termios'], { stdio: 'ignore' }).status === 0;
+
+interface Try {
+  try: number;
+  status: number | null;
+  signaled: boolean | null;
+  ms: number;
+  ready: boolean;
+  out: string;
+}
+
+interface Case {
+  argv: string[];
+  signal?: 'ctrl-c' | 'SIGTERM' | 'SIGHUP';
+  stdin?: string;
+  wait_for?: string;
+  wait_idle?: boolean;
+  wait_glob?: string;
+  delay?: [number, number];
+  tries?: number;
+}
+
+let dir: string;
+let big: string;
+
+function runTries(c: Case): Try[] {
+  const cfg = {
+    argv: [process.execPath, BIN, ...c.argv],
+    tries: c.tries ?? TRIES,
+    parallel: 4,
+    signal: c.signal ?? 'ctrl-c',
+    stdin: c.stdin ?? 'null',
+    cwd: dir,
+    env: { NO_COLOR: '1' },
+    timeout: 20,
+    delay: c.delay ?? [0.02, 0.3],
+    ...(c.wait_for ? { wait_for: c.wait_for } : {}),
+    ...(c.wait_idle ? { wait_idle: true } : {}),
+    ...(c.wait_glob ? { wait_glob: c.wait_glob } : {}),
+  };
+  const r = spawnSync('python3', [PTY, JSON.stringify(cfg)], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`pty-signal.py failed: ${r.stderr}`);
+  return r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Try);
+}
+
+function figures(name: string, tries: Try[]): void {
+  const ms = tries.map((t) => t.ms).sort((a, b) => a - b);
+  const med = ms[Math.floor(ms.length / 2)]!;
+  console.log(`${name}: ${tries.length} tries, signal to exit median ${med.toFixed(0)} ms, max ${ms[ms.length - 1]!.toFixed(0)} ms (noisy: shared machine)`);
+}
+
+/** Every try ended by the signal, in time, in the state it was meant to be in. */
+function expectAll(name: string, tries: Try[], code: number, check?: (t: Try) => void): void {
+  figures(name, tries);
+  expect(tries.length).toBe(tries[0] ? tries.length : TRIES);
+  for (const t of tries) {
+    const where = `try ${t.try}: ${JSON.stringify(t.out.slice(-600))}`;
+    expect(t.ready, where).toBe(true);
+    expect(t.status, where).toBe(code);
+    expect(t.ms, where).toBeLessThan(2000);
+    expect(t.out, where).not.toMatch(/internal error|    at /);
+    check?.(t);
+  }
+}
+
+const PARTIAL = /interrupted[^\n]*\r?\n(?:[^\n]*\r?\n)*?kpromoted_recorded_accesses \d+/;
+
+describe.runIf(hasPython)('signals through a real pty', () => {
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-sig-'));
+    big = path.join(dir, 'big.csv');
+    // About 21 MB: above the 16 MiB from which a replay parses on a second thread.
+    const g = spawnSync(process.execPath, [BIN, 'gen', '--records', '700000', '-o', big], { encoding: 'utf8' });
+    if (g.status !== 0) throw new Error(g.stderr);
+    spawnSync('mkfifo', [path.join(dir, 'fifo')]);
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('replay of a large file, parse thread (auto): Ctrl-C ends it with 130 and the partial counters', () => {
+    const tries = runTries({ argv: ['replay', '--format', 'vmstat', 'big.csv'], wait_for: 'records' });
+    expectAll('replay file (thread)', tries, 130, (t) => expect(t.out).toMatch(PARTIAL));
+  });
+
+  it('replay of a large file, --parse-thread off: Ctrl-C, 130, partial counters', () => {
+    const tries = runTries({ argv: ['replay', '--parse-thread', 'off', '--format', 'vmstat', 'big.csv'], wait_for: 'records', tries: FEW });
+    expectAll('replay file (no thread)', tries, 130, (t) => expect(t.out).toMatch(PARTIAL));
+  });
+
+  it('replay of a pipe carrying a large trace on stdin: Ctrl-C, 130, partial counters', () => {
+    const tries = runTries({ argv: ['replay', '--format', 'vmstat', '-'], stdin: `file:${path.join(dir, 'big.csv')}`, wait_for: 'records' });
+    expectAll('replay pipe', tries, 130, (t) => expect(t.out).toMatch(PARTIAL));
+  });
+
+  it('replay of an idle pipe with --parse-thread off: Ctrl-C, 130, partial counters', () => {
+    const tries = runTries({ argv: ['replay', '--parse-thread', 'off', '--format', 'vmstat', '-'], stdin: 'idle-pipe', wait_idle: true });
+    expectAll('replay idle pipe (no thread)', tries, 130, (t) => expect(t.out).toMatch(PARTIAL));
+  });
+
+  it('replay of an idle pipe (stdin forwarded to the parse thread): Ctrl-C, 130', () => {
+    const tries = runTries({ argv: ['replay', '--format', 'vmstat', '-'], stdin: 'idle-pipe', wait_idle: true, tries: FEW });
+    expectAll('replay idle pipe (thread)', tries, 130, (t) => expect(t.out).toMatch(PARTIAL));
+  });
+
+  it('replay of a trace read from the terminal: Ctrl-C, 130, partial counters', () => {
+    const tries = runTries({ argv: ['replay', '--format', 'vmstat'], stdin: 'tty', wait_idle: true });
+    expectAll('replay tty', tries, 130, (t) => expect(t.out).toMatch(PARTIAL));
+  });
+
+  it('replay of a FIFO that has no writer: Ctrl-C, 130', () => {
+    const tries = runTries({ argv: ['replay', '--format', 'vmstat', 'fifo'], wait_idle: true, tries: FEW });
+    expectAll('replay fifo without writer', tries, 130);
+  });
+
+  it('convert of a large file to -o: Ctrl-C, 130, no temporary file, no output', () => {
+    const tries = runTries({ argv: ['convert', '-o', 'c.csv', 'big.csv'], wait_for: 'records' });
+    expectAll('convert file', tries, 130, (t) => expect(t.out).toMatch(/interrupted/));
+    expect(fs.readdirSync(dir).filter((n) => n.startsWith('.c.csv') || n === 'c.csv')).toEqual([]);
+  });
+
+  it('convert of an idle pipe: Ctrl-C, 130', () => {
+    const tries = runTries({ argv: ['convert', '-'], stdin: 'idle-pipe', wait_idle: true, tries: FEW });
+    expectAll('convert idle pipe', tries, 130, (t) => expect(t.out).toMatch(/interrupted/));
+  });
+
+  it('gen -o FILE: Ctrl-C, 130, the temporary file removed', () => {
+    const tries = runTries({ argv: ['gen', '--records', '100000000', '-o', 'g.csv'], wait_glob: '.g.csv.*.tmp' });
+    expectAll('gen -o', tries, 130);
+    expect(fs.readdirSync(dir).filter((n) => n.startsWith('.g.csv') || n === 'g.csv')).toEqual([]);
+  });
+
+  it('gen to the terminal: Ctrl-C, 130', () => {
+    const tries = runTries({ argv: ['gen', '--records', '100000000'], wait_for: 'pfn,nid,src,time' });
+    expectAll('gen tty', tries, 130);
+  });
+
+  it('SIGTERM ends a replay with 143 and SIGHUP with 129, partial counters on stderr', () => {
+    const term = runTries({ argv: ['replay', '--format', 'vmstat', 'big.csv'], signal: 'SIGTERM', wait_for: 'records', tries: FEW });
+    expectAll('replay SIGTERM', term, 143, (t) => expect(t.out).toMatch(PARTIAL));
+    const hup = runTries({ argv: ['replay', '--format', 'vmstat', 'big.csv'], signal: 'SIGHUP', wait_for: 'records', tries: FEW });
+    expectAll('replay SIGHUP', hup, 129, (t) => expect(t.out).toMatch(PARTIAL));
+  });
+
+  it('SIGTERM and SIGHUP on an idle pipe and on gen -o: 143 and 129, no temporary file', () => {
+    const term = runTries({ argv: ['replay', '--parse-thread', 'off', '-'], stdin: 'idle-pipe', signal: 'SIGTERM', wait_idle: true, tries: FEW });
+    expectAll('idle pipe SIGTERM', term, 143, (t) => expect(t.out).toMatch(PARTIAL));
+    const hup = runTries({ argv: ['gen', '--records', '100000000', '-o', 'h.csv'], signal: 'SIGHUP', wait_glob: '.h.csv.*.tmp', tries: FEW });
+    expectAll('gen SIGHUP', hup, 129);
+    expect(fs.readdirSync(dir).filter((n) => n.startsWith('.h.csv') || n === 'h.csv')).toEqual([]);
+  });
+});
+
+describe.skipIf(hasPython)('signals through a real pty', () => {
+  it('skipped: python3 with the pty module is needed', () => {
+    console.warn('skipped: python3 with the pty and termios modules is not available');
+  });
+});
