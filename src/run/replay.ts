@@ -8,6 +8,7 @@ import { statSync } from 'node:fs';
 import { readInputs, type InputSettings, type InputStats } from '../trace/input.js';
 import { canReadThreaded, readInputsThreaded } from '../trace/threaded.js';
 import type { TraceInput } from '../trace/read.js';
+import { runInterruptible } from '../trace/interruptible.js';
 
 /** Everything a replay needs, validated. */
 export interface ReplaySettings {
@@ -108,6 +109,7 @@ export async function runReplay(settings: ReplaySettings, hooks: ReplayHooks = {
     ...(hooks.onBad ? { onBad: hooks.onBad } : {}),
     parser: settings.parser,
   });
-  if (!read.stopped) engine.finish();
-  return { engine, counters: engine.counters(), summary: engine.summary(), read, interrupted: read.stopped };
+  // The final pass may be long: Ctrl-C cuts it short too (interruptible.ts), leaving partial counters.
+  const finished = !read.stopped && runInterruptible(() => engine.finish());
+  return { engine, counters: engine.counters(), summary: engine.summary(), read, interrupted: !finished };
 }

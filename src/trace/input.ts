@@ -18,6 +18,7 @@ import type { AccessSink } from '../engine/types.js';
 import { shapeToString } from './perf-fields.js';
 import { PERF_SKIP_REASONS, type NidMode, type PerfSkipReason } from './perf-map.js';
 import { PerfReader, looksLikePerf, type PerfReadStats } from './perf-read.js';
+import { runInterruptible } from './interruptible.js';
 import { ioError, readTraces, totalSize, type ReadProgress, type ReadStats, type TraceInput } from './read.js';
 
 /** `--input`: sniff each input, or force one reader. */
@@ -428,7 +429,8 @@ async function readPerfInput(
         }
         if (r.done === true) return false;
         if (stop()) return true; // Ctrl-C while waiting: the counters are those of the records before this chunk
-        reader.push(r.value);
+        const chunk = r.value;
+        if (!runInterruptible(() => reader.push(chunk))) return true; // Ctrl-C inside a long pass
         if (counted === null) bytes += r.value.length;
         else {
           bytes += counted.n;

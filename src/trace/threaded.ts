@@ -13,6 +13,7 @@ import type { BatchSink } from '../engine/types.js';
 import type { InputOptions, InputStats } from './input.js';
 import type { ParseWorkerData } from './parse-worker.js';
 import type { TraceInput } from './read.js';
+import { runInterruptible } from './interruptible.js';
 import { CTL_DONE, CTL_ERROR, CTL_STOP, ring, SLOTS } from './ring.js';
 
 /** The built worker script (tests run from TypeScript sources and use the build in dist/). */
@@ -26,7 +27,7 @@ export function canReadThreaded(inputs: readonly TraceInput[]): boolean {
   return inputs.length > 0 && existsSync(parseWorkerPath());
 }
 
-/** Longest stretch of applying records without a turn of the event loop (signals are handled there). */
+/** Longest stretch of applying records without a turn of the event loop (signal handlers run there). */
 const YIELD_MS = 50;
 
 /** Atomics.waitAsync (Node 16+; not in the ES2022 lib typings). */
@@ -88,31 +89,50 @@ export async function readInputsThreaded(
   const { state, count } = r;
   let slot = 0;
   let applied = 0;
-  let lastYield = Date.now();
+  let stopRequested = false;
+  /** Applies the published slots in order for up to YIELD_MS; false when none was ready. */
+  const applyReady = (): boolean => {
+    const until = Date.now() + YIELD_MS;
+    let any = false;
+    while (Atomics.load(state, slot) === 1) {
+      any = true;
+      const n = count[slot]!;
+      const v = views[slot]!;
+      if (sink.record_batch) sink.record_batch(v.pfn, v.nid, v.src, v.time, n);
+      else for (let i = 0; i < n; i++) sink.record_access(v.pfn[i]!, v.nid[i]!, v.src[i]!, v.time[i]!);
+      applied += n;
+      Atomics.store(state, slot, 0);
+      Atomics.notify(state, slot);
+      slot = (slot + 1) % SLOTS;
+      opts.onProgress?.({ bytes: r.progress[0]!, totalBytes: r.progress[1]! < 0 ? null : r.progress[1]!, records: applied });
+      if (opts.shouldStop?.()) {
+        stopRequested = true;
+        break;
+      }
+      if (Date.now() >= until) break;
+    }
+    return any;
+  };
   try {
     for (;;) {
-      if (Atomics.load(state, slot) === 1) {
-        // When the parser stays ahead, this loop never waits: give the event loop a turn now and then, so a
-        // signal handler (Ctrl-C) runs and shouldStop() can see it.
-        const now = Date.now();
-        if (now - lastYield >= YIELD_MS) {
-          lastYield = now;
-          await new Promise((resolve) => setImmediate(resolve));
-          if (opts.shouldStop?.()) return stopped(applied, r.progress[0]!);
-        }
-        const n = count[slot]!;
-        const v = views[slot]!;
-        if (sink.record_batch) sink.record_batch(v.pfn, v.nid, v.src, v.time, n);
-        else for (let i = 0; i < n; i++) sink.record_access(v.pfn[i]!, v.nid[i]!, v.src[i]!, v.time[i]!);
-        applied += n;
-        Atomics.store(state, slot, 0);
-        Atomics.notify(state, slot);
-        slot = (slot + 1) % SLOTS;
-        opts.onProgress?.({ bytes: r.progress[0]!, totalBytes: r.progress[1]! < 0 ? null : r.progress[1]!, records: applied });
+      // The engine's work runs in stretches of at most YIELD_MS (plus one batch), each cut short by Ctrl-C even
+      // inside a long migrate pass (interruptible.ts); between stretches the event loop turns, so SIGTERM, SIGHUP
+      // and every other handler run too.
+      let any = false;
+      const ran = runInterruptible(() => {
+        any = applyReady();
+      });
+      if (!ran || stopRequested || opts.shouldStop?.()) return stopped(applied, r.progress[0]!);
+      if (any) {
+        await new Promise((resolve) => setImmediate(resolve));
         if (opts.shouldStop?.()) return stopped(applied, r.progress[0]!);
         continue;
       }
-      if (Atomics.load(state, CTL_DONE) === 1) break;
+      if (Atomics.load(state, CTL_DONE) === 1) {
+        // The producer publishes its last slot before it sets DONE: look at the slot once more.
+        if (Atomics.load(state, slot) === 1) continue;
+        break;
+      }
       // Sleep until the producer publishes this slot or finishes (it notifies every slot then).
       const w = waitAsync(state, slot, 0, 200);
       if (w.async) await w.value;

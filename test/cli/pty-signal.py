@@ -11,7 +11,8 @@ usage: pty-signal.py JSON_CONFIG
   config: {"argv": [...], "tries": 20, "signal": "ctrl-c"|"SIGINT"|"SIGTERM"|"SIGHUP",
            "stdin": "tty"|"idle-pipe"|"file:PATH"|"null", "delay": [min_s, max_s], "timeout": 10,
            "cwd": "...", "env": {...}, "wait_for": "regex on the output, optional",
-           "wait_idle": true (no CPU used for 150 ms), "wait_glob": "a file pattern in cwd", "parallel": 1}
+           "wait_idle": true (no CPU used for 150 ms), "wait_glob": "a file pattern in cwd",
+           "wait_cpu": seconds of CPU time used, "parallel": 1}
 """
 import fcntl
 import json
@@ -147,6 +148,9 @@ def one(cfg, i):
         if ok and glob_ready:
             import glob
             ok = len(glob.glob(os.path.join(cfg.get('cwd') or '.', glob_ready))) > 0
+        if ok and cfg.get('wait_cpu'):
+            # Busy: the command has used this much CPU time (seconds).
+            ok = (cpu_ticks(pid) or 0) >= cfg['wait_cpu'] * os.sysconf('SC_CLK_TCK')
         if ok and idle:
             # Idle: no CPU time used for 150 ms (the command waits in a read or an open).
             cpu = cpu_ticks(pid)

@@ -43,6 +43,7 @@ interface Case {
   wait_for?: string;
   wait_idle?: boolean;
   wait_glob?: string;
+  wait_cpu?: number;
   delay?: [number, number];
   tries?: number;
 }
@@ -64,6 +65,7 @@ function runTries(c: Case): Try[] {
     ...(c.wait_for ? { wait_for: c.wait_for } : {}),
     ...(c.wait_idle ? { wait_idle: true } : {}),
     ...(c.wait_glob ? { wait_glob: c.wait_glob } : {}),
+    ...(c.wait_cpu ? { wait_cpu: c.wait_cpu } : {}),
   };
   const r = spawnSync('python3', [PTY, JSON.stringify(cfg)], { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`pty-signal.py failed: ${r.stderr}`);
@@ -100,6 +102,10 @@ describe.runIf(hasPython)('signals through a real pty', () => {
     const g = spawnSync(process.execPath, [BIN, 'gen', '--records', '700000', '-o', big], { encoding: 'utf8' });
     if (g.status !== 0) throw new Error(g.stderr);
     spawnSync('mkfifo', [path.join(dir, 'fifo')]);
+    // 200 000 accesses to distinct pages in 1.2 s: the first migrate pass promotes about 150 000 records and runs
+    // for seconds of CPU time without returning to the event loop.
+    const p = spawnSync(process.execPath, [BIN, 'gen', '--records', '200000', '--pages', '1000000', '--exponent', '0', '--duration', '1.2', '-o', path.join(dir, 'pass.csv')], { encoding: 'utf8' });
+    if (p.status !== 0) throw new Error(p.stderr);
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -136,6 +142,23 @@ describe.runIf(hasPython)('signals through a real pty', () => {
   it('replay of a FIFO that has no writer: Ctrl-C, 130', () => {
     const tries = runTries({ argv: ['replay', '--format', 'vmstat', 'fifo'], wait_idle: true, tries: FEW });
     expectAll('replay fifo without writer', tries, 130);
+  });
+
+  it('a long migrate pass (seconds without a turn of the event loop): Ctrl-C cuts it short, 130, partial counters', () => {
+    // Signalled once it used 1.2 s of CPU time: reading the first second of the trace takes a fraction of that.
+    const tries = runTries({ argv: ['replay', '--parse-thread', 'off', '--format', 'vmstat', 'pass.csv'], wait_cpu: 1.2, delay: [0, 0.2] });
+    expectAll('replay long pass', tries, 130, (t) => {
+      expect(t.out).toMatch(PARTIAL);
+      // cut inside the first pass: some of its promotions done, not all (about 150 000)
+      const promoted = Number(/kpromoted_mig_promoted (\d+)/.exec(t.out)?.[1]);
+      expect(promoted).toBeGreaterThan(0);
+      expect(promoted).toBeLessThan(140000);
+    });
+  });
+
+  it('a long migrate pass with the parse thread: Ctrl-C cuts it short, 130', () => {
+    const tries = runTries({ argv: ['replay', '--parse-thread', 'on', '--format', 'vmstat', 'pass.csv'], wait_cpu: 1.2, delay: [0, 0.2], tries: FEW });
+    expectAll('replay long pass (thread)', tries, 130, (t) => expect(t.out).toMatch(PARTIAL));
   });
 
   it('convert of a large file to -o: Ctrl-C, 130, no temporary file, no output', () => {
