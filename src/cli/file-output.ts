@@ -18,7 +18,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import { KpromoError, UsageError, EXIT_USAGE } from '../errors.js';
+import { KpromoError, UsageError, EXIT_USAGE, quoteName } from '../errors.js';
 import type { TextOut } from './io.js';
 import { onCleanup } from './signals.js';
 
@@ -28,7 +28,7 @@ export class OutputError extends KpromoError {
     readonly file: string,
     message: string,
   ) {
-    super('KPROMO_OUTPUT', `cannot write ${file}: ${message}`, EXIT_USAGE);
+    super('KPROMO_OUTPUT', `cannot write ${quoteName(file)}: ${message}`, EXIT_USAGE);
   }
 }
 

@@ -6,6 +6,7 @@ import { COMPACT_CHARS } from '../report/table.js';
 import { csvLine, formatMetric } from './format.js';
 import { METRICS } from './metrics.js';
 import type { ConfigResult } from './run-multi.js';
+import { escapeControl } from '../escape.js';
 
 /** One configuration's result and the settings it ran with (label/value pairs). */
 export interface CompareColumn {
@@ -72,7 +73,7 @@ export function renderCompareTable(view: CompareView, color: ChalkInstance, widt
     })]);
   }
   const configs = view.columns.length;
-  const note = `${view.records} records from ${view.traces.join(' ')}, read once for ${configs} configuration${configs === 1 ? '' : 's'}`;
+  const note = `${view.records} records from ${view.traces.map(escapeControl).join(' ')}, read once for ${configs} configuration${configs === 1 ? '' : 's'}`;
   const tables = [make('setting', 'left', settings), make('metric', 'right', metrics), make('counter', 'right', counters)];
   return [...tables, color.dim(width === undefined ? note : wrapText(note, width))].join('\n') + '\n';
 }

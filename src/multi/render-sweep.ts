@@ -9,6 +9,7 @@ import { SWEEP_PARAMS, type GridPoint, type SweepParam } from './grid.js';
 import { METRICS, type MetricKey } from './metrics.js';
 import type { ConfigResult } from './run-multi.js';
 import type { SortKey } from './sort.js';
+import { escapeControl } from '../escape.js';
 
 /** What sweep shows of a configuration's result (a merge rebuilds it from JSON). */
 export type SweepResult = Pick<ConfigResult, 'label' | 'engine' | 'counters' | 'metrics'>;
@@ -129,7 +130,7 @@ export function renderSweepTable(view: SweepView, color: ChalkInstance, width?: 
       : `${view.total}`;
   const note =
     `${view.engine}: ${shown} configurations sorted by ${sortText(view.sort)}; ` +
-    `${view.records ?? 0} records from ${view.traces.join(' ')}`;
+    `${view.records ?? 0} records from ${view.traces.map(escapeControl).join(' ')}`;
   const bounds = boundsNote(view);
   return table + '\n' + color.dim(width === undefined ? note : wrapText(note, width)) + '\n' + color.dim(width === undefined ? bounds : wrapText(bounds, width)) + '\n';
 }

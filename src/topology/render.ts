@@ -7,6 +7,7 @@ import { MEMTIER_CHUNK_BITS, memoryTiers, type NodeSpec, type Topology } from '.
 import { fitTable, wrapText } from '../render/fit-table.js';
 import { formatCpulist } from './cpulist.js';
 import { topologyToObject } from './parse.js';
+import { escapeControl } from '../escape.js';
 import { pagesPerSection, unalignedRanges } from './sections.js';
 import { describeTiers, type TierOrigin } from './tiers.js';
 
@@ -99,7 +100,7 @@ export function renderTopology(topo: Topology, color: ChalkInstance, facts: Topo
       ? 'top-tier boundary: no node has both CPUs and memory, so only tier 0 and nodes without memory are top tier'
       : `top-tier boundary: tier ${tiers.top_tier} (adistance < ${(tiers.top_tier + 1) << MEMTIER_CHUNK_BITS})`;
   return [
-    color.bold(fitLine(`topology ${topo.name}`)),
+    color.bold(fitLine(`topology ${escapeControl(topo.name)}`)),
     table,
     ...[
       `${boundary}; top-tier nodes: ${list(top)}; promotion sources: ${list(lower)}`,

@@ -32,6 +32,7 @@ import { AtomicFile } from '../file-output.js';
 import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, normalizeReplayOptions, refuseIgnoredOptions, type RawEngineOptions } from '../options.js';
 import type { CommandContext } from './replay.js';
 import { readSideFile } from '../../side-input.js';
+import { escapeControl } from '../../escape.js';
 
 /** The files of one check case. */
 export interface CheckCase {
@@ -320,7 +321,7 @@ function renderCheckTable(outcomes: readonly CheckOutcome[], color: ReturnType<C
   for (const o of outcomes) {
     const text = STATUS_TEXT[o.status];
     const status = o.status === 'pass' || o.status === 'unchanged' ? color.green(text) : o.status === 'updated' ? color.yellow(text) : color.red(text);
-    table.push([o.name, String(o.records), status, wrap(o.detail, 80)]);
+    table.push([escapeControl(o.name), String(o.records), status, wrap(escapeControl(o.detail), 80)]);
   }
   return table.toString() + '\n';
 }

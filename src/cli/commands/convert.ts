@@ -6,7 +6,7 @@
 import { Command } from 'commander';
 import { RFC_V1_DEFAULTS } from '../../engine/config.js';
 import type { AccessSink } from '../../engine/types.js';
-import { EXIT_INTERRUPTED, EXIT_OK } from '../../errors.js';
+import { EXIT_INTERRUPTED, EXIT_OK, quoteName } from '../../errors.js';
 import { loadTopology } from '../../topology/load.js';
 import { inputNotes, readInputs, type InputStats } from '../../trace/input.js';
 import { SRC_HWHINTS, SRC_PGTSCAN } from '../../trace/fields.js';
@@ -130,13 +130,13 @@ async function convert(ctx: CommandContext, names: string[], raw: RawConvertOpti
   io.stderr.write(inputNotes(read));
   if (read.stopped) {
     file.discard();
-    io.stderr.write(`kpromo convert: interrupted after ${read.records} records; ${file.isStdout ? 'nothing written to stdout' : `${file.file} not written`}\n`);
+    io.stderr.write(`kpromo convert: interrupted after ${read.records} records; ${file.isStdout ? 'nothing written to stdout' : `${quoteName(file.file)} not written`}\n`);
     return EXIT_INTERRUPTED;
   }
   file.commit();
   // The reader of stdout left (quietly), or stdout failed (main() reports it in one line); either arrives as an event.
   if (file.isStdout) await new Promise((resolve) => setImmediate(resolve));
   if (file.isStdout && io.stdout.closed === true) return EXIT_OK;
-  io.stderr.write(convertSummary(read, file.isStdout ? 'stdout' : file.file));
+  io.stderr.write(convertSummary(read, file.isStdout ? 'stdout' : quoteName(file.file)));
   return EXIT_OK;
 }

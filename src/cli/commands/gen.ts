@@ -1,6 +1,6 @@
 /** `kpromo gen [options]`: write a seeded synthetic trace (canonical CSV) to stdout or --out. */
 import { Command, Option } from 'commander';
-import { EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../../errors.js';
+import { EXIT_INTERRUPTED, EXIT_OK, quoteName, UsageError } from '../../errors.js';
 import { generateChunks } from '../../gen/generate.js';
 import { GEN_OPTIONS, parseGenArgs } from '../../gen/options.js';
 import { OutputFile } from '../file-output.js';
@@ -57,7 +57,7 @@ async function gen(ctx: CommandContext, raw: Record<string, string | undefined>)
     if (stop) {
       out.discard();
       // On a terminal, stdout was cut mid-line: the message starts on a line of its own.
-      io.stderr.write(`${out.isStdout && io.stdout.isTTY ? '\n' : ''}kpromo gen: interrupted${out.isStdout ? '' : `; ${out.file} not written`}\n`);
+      io.stderr.write(`${out.isStdout && io.stdout.isTTY ? '\n' : ''}kpromo gen: interrupted${out.isStdout ? '' : `; ${quoteName(out.file)} not written`}\n`);
       return EXIT_INTERRUPTED;
     }
     out.commit();
@@ -68,6 +68,6 @@ async function gen(ctx: CommandContext, raw: Record<string, string | undefined>)
   } finally {
     off();
   }
-  if (!out.isStdout && records !== null) io.stderr.write(`kpromo: wrote ${records} records to ${out.file}\n`);
+  if (!out.isStdout && records !== null) io.stderr.write(`kpromo: wrote ${records} records to ${quoteName(out.file)}\n`);
   return EXIT_OK;
 }
