@@ -70,9 +70,10 @@ describe('side inputs through the CLI', () => {
     const b = await runCli(['replay', '--topology', 'numactl:/dev/zero', TRACE]);
     expect(b.code).toBe(2);
     expect(b.stderr).toMatch(/not a regular file/);
+    // kpromo topo streams numactl output (it also reads it from stdin), bounded at 4 MiB
     const c = await runCli(['topo', '--from-numactl', '/dev/zero']);
     expect(c.code).toBe(2);
-    expect(c.stderr).toMatch(/numactl output \/dev\/zero: is not a regular file/);
+    expect(c.stderr).toMatch(/more than \d+ bytes/);
   });
 
   it('a topology file above 16 MiB is refused with its size', async () => {
