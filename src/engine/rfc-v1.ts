@@ -126,6 +126,12 @@ export class RfcV1Engine implements Engine {
   private readonly one = { pfn: new Float64Array(BUFFERED), nid: new Int32Array(BUFFERED), src: new Int32Array(BUFFERED), time: new Float64Array(BUFFERED) };
   private buffered = 0;
 
+  /**
+   * Set by the replay driver (run/replay.ts): runs one migrate pass given the records it may examine, so a long
+   * pass can be made interruptible (Ctrl-C) or skipped once a stop was requested. Null: passes run directly.
+   */
+  passGuard: ((pass: () => void, examinable: number) => void) | null = null;
+
   /** An engine over `cfg`; `variant` picks the window test (as posted, or as intended). */
   constructor(cfg: RfcV1Config, variant: RfcVariant = 'rfc-v1') {
     validateRfcV1Config(cfg);
@@ -136,7 +142,7 @@ export class RfcV1Engine implements Engine {
     this.cold = 2 * this.window;
     this.period = msecs_to_jiffies(cfg.period_ms, cfg.hz);
     this.clock = new PassClock(this.period, {
-      pass: (now) => this.pass(now),
+      pass: (now) => (this.passGuard !== null ? this.passGuard(() => this.pass(now), this.examinable) : this.pass(now)),
       // No record any daemon would look at: passes change nothing.
       idle: () => this.examinable === 0,
       // The first skipped pass closes the accesses since the last pass for an observer; the rest had none.

@@ -10,6 +10,15 @@ import { canReadThreaded, readInputsThreaded } from '../trace/threaded.js';
 import type { TraceInput } from '../trace/read.js';
 import { runInterruptible } from '../trace/interruptible.js';
 
+/**
+ * Passes that may examine at least this many records run where Ctrl-C can cut them short. Entering and leaving
+ * such a region is where Node can lose a SIGINT, so short passes (most) do not.
+ */
+export const LONG_PASS_RECORDS = 50_000;
+
+/** Thrown out of the engine's pass guard to abandon a read stopped by a signal. */
+class PassInterrupted extends Error {}
+
 /** Everything a replay needs, validated. */
 export interface ReplaySettings {
   readonly engine: EngineName;
@@ -98,6 +107,17 @@ export function followedBy(first: AccessSink, then: AccessSink): BatchSink {
 export async function runReplay(settings: ReplaySettings, hooks: ReplayHooks = {}): Promise<ReplayResult> {
   const engine = createEngine(settings.engine, settings);
   if (hooks.observe) engine.observer = hooks.observe(engine);
+  const stop = hooks.shouldStop;
+  if (stop !== undefined && 'passGuard' in engine) {
+    // A migrate pass over many records can run for seconds without a turn of the event loop, where signal
+    // handlers run: Ctrl-C cuts such a pass short (interruptible.ts); once a stop was requested, no more passes.
+    // Once stopped, the read is abandoned at once (PassInterrupted), not after the rest of its chunk.
+    engine.passGuard = (pass: () => void, examinable: number): void => {
+      if (stop()) throw new PassInterrupted();
+      if (examinable < LONG_PASS_RECORDS) pass();
+      else if (!runInterruptible(pass)) throw new PassInterrupted();
+    };
+  }
   const sink = hooks.after ? followedBy(engine, hooks.after) : engine;
   const read = await (useParseThread(settings, hooks) ? readInputsThreaded : readInputs)(settings.inputs, sink, {
     input: settings.input,
@@ -108,8 +128,13 @@ export async function runReplay(settings: ReplaySettings, hooks: ReplayHooks = {
     ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
     ...(hooks.onBad ? { onBad: hooks.onBad } : {}),
     parser: settings.parser,
+  }).catch((e: unknown) => {
+    if (!(e instanceof PassInterrupted)) throw e;
+    const records = engine.summary().records;
+    return { records, bytes: 0, files: 0, skipped: 0, stopped: true, kinds: [], badReasons: {}, firstBad: [], perf: null } as InputStats;
   });
   // The final pass may be long: Ctrl-C cuts it short too (interruptible.ts), leaving partial counters.
-  const finished = !read.stopped && runInterruptible(() => engine.finish());
-  return { engine, counters: engine.counters(), summary: engine.summary(), read, interrupted: !finished };
+  let interrupted = read.stopped || stop?.() === true;
+  if (!interrupted) interrupted = !runInterruptible(() => engine.finish()) || stop?.() === true;
+  return { engine, counters: engine.counters(), summary: engine.summary(), read, interrupted };
 }

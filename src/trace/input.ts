@@ -18,7 +18,6 @@ import type { AccessSink } from '../engine/types.js';
 import { shapeToString } from './perf-fields.js';
 import { PERF_SKIP_REASONS, type NidMode, type PerfSkipReason } from './perf-map.js';
 import { PerfReader, looksLikePerf, type PerfReadStats } from './perf-read.js';
-import { runInterruptible } from './interruptible.js';
 import { ioError, readTraces, totalSize, type ReadProgress, type ReadStats, type TraceInput } from './read.js';
 
 /** `--input`: sniff each input, or force one reader. */
@@ -429,8 +428,7 @@ async function readPerfInput(
         }
         if (r.done === true) return false;
         if (stop()) return true; // Ctrl-C while waiting: the counters are those of the records before this chunk
-        const chunk = r.value;
-        if (!runInterruptible(() => reader.push(chunk))) return true; // Ctrl-C inside a long pass
+        reader.push(r.value);
         if (counted === null) bytes += r.value.length;
         else {
           bytes += counted.n;

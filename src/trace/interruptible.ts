@@ -6,6 +6,10 @@
  * and the partial counters are printed as for any Ctrl-C.
  *
  * SIGTERM and SIGHUP have no such watchdog in Node: they are handled when the work returns to the event loop.
+ *
+ * Use it for rare long calls only (a migrate pass over many records, the final pass): Node removes the
+ * process's SIGINT listeners around each call and restores them after, and a SIGINT that arrives in those
+ * moments can be lost. Wrapping every chunk of a read lost about one Ctrl-C in twenty.
  */
 import { isMainThread } from 'node:worker_threads';
 import vm from 'node:vm';

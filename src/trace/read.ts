@@ -8,7 +8,6 @@ import { TraceError } from '../errors.js';
 import type { AccessSink } from '../engine/types.js';
 import { CsvPath } from './csvpath.js';
 import { FastParser } from './fast.js';
-import { runInterruptible } from './interruptible.js';
 import { TraceFile, type ReadContext } from './tracefile.js';
 
 /** One trace to read. */
@@ -223,17 +222,11 @@ async function readFile(name: string, fh: FileHandle, reader: FileReader, progre
     which ^= 1;
     // One read in flight at a time: each continues at the file position where the last ended.
     next = read(bufs[which]!);
-    let whole: boolean;
     try {
-      // Ctrl-C cuts a chunk short even inside a long migrate pass (interruptible.ts).
-      whole = runInterruptible(() => reader.push(buf.subarray(0, n)));
+      reader.push(buf.subarray(0, n));
     } catch (err) {
       await next.catch(() => 0); // let the read in flight end before the file is closed
       throw err;
-    }
-    if (!whole) {
-      await next.catch(() => 0);
-      return true;
     }
     progress.add(n);
   }
@@ -269,16 +262,11 @@ async function readStream(
       return true;
     }
     const chunk = typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
-    let whole: boolean;
     try {
-      whole = runInterruptible(() => reader.push(chunk));
+      reader.push(chunk);
     } catch (err) {
       await it.return?.();
       throw err;
-    }
-    if (!whole) {
-      await it.return?.();
-      return true;
     }
     if (counted === null) progress.add(chunk.length);
     else {

@@ -13,7 +13,6 @@ import type { BatchSink } from '../engine/types.js';
 import type { InputOptions, InputStats } from './input.js';
 import type { ParseWorkerData } from './parse-worker.js';
 import type { TraceInput } from './read.js';
-import { runInterruptible } from './interruptible.js';
 import { CTL_DONE, CTL_ERROR, CTL_STOP, ring, SLOTS } from './ring.js';
 
 /** The built worker script (tests run from TypeScript sources and use the build in dist/). */
@@ -115,14 +114,11 @@ export async function readInputsThreaded(
   };
   try {
     for (;;) {
-      // The engine's work runs in stretches of at most YIELD_MS (plus one batch), each cut short by Ctrl-C even
-      // inside a long migrate pass (interruptible.ts); between stretches the event loop turns, so SIGTERM, SIGHUP
-      // and every other handler run too.
-      let any = false;
-      const ran = runInterruptible(() => {
-        any = applyReady();
-      });
-      if (!ran || stopRequested || opts.shouldStop?.()) return stopped(applied, r.progress[0]!);
+      // The engine's work runs in stretches of at most YIELD_MS (plus one batch); between stretches the event loop
+      // turns, so signal handlers run and shouldStop() sees them. (A long migrate pass is cut short by Ctrl-C
+      // itself: run/replay.ts guards it with interruptible.ts.)
+      const any = applyReady();
+      if (stopRequested || opts.shouldStop?.()) return stopped(applied, r.progress[0]!);
       if (any) {
         await new Promise((resolve) => setImmediate(resolve));
         if (opts.shouldStop?.()) return stopped(applied, r.progress[0]!);

@@ -50,6 +50,11 @@ def cpu_ticks(pid):
 
 
 def one(cfg, i):
+    # {try} in the argv and in wait_glob is this try's number, so tries running side by side use their own files.
+    cfg = dict(cfg)
+    cfg['argv'] = [a.replace('{try}', str(i)) for a in cfg['argv']]
+    if cfg.get('wait_glob'):
+        cfg['wait_glob'] = cfg['wait_glob'].replace('{try}', str(i))
     master, slave = os.openpty()
     stdin_mode = cfg.get('stdin', 'tty')
     feed = None
@@ -144,7 +149,8 @@ def one(cfg, i):
     idle = cfg.get('wait_idle', False)
     last_cpu, still = None, 0
     while time.monotonic() - t0 < timeout:
-        ok = sigcgt(pid, signum) and (pat is None or pat.search(out.decode('utf8', 'replace')))
+        # SIGHUP caught: kpromo's own handlers are installed (Node itself catches SIGINT and SIGTERM from start).
+        ok = sigcgt(pid, signal.SIGHUP) and (pat is None or pat.search(out.decode('utf8', 'replace')))
         if ok and glob_ready:
             import glob
             ok = len(glob.glob(os.path.join(cfg.get('cwd') or '.', glob_ready))) > 0
