@@ -30,12 +30,16 @@ export function escapeControl(text: string): string {
 /** How many characters of a bad text an error message quotes. */
 export const QUOTE_MAX = 200;
 
+/** Text at most this much longer than QUOTE_MAX is quoted whole. */
+const QUOTE_SLACK = 40;
+
 /**
  * Bad text quoted for an error message: a JSON string of at most QUOTE_MAX characters (control characters
  * escaped, C1 and bidi controls too), followed by `... (N characters)` when the text was longer.
  */
 export function quoteText(text: string, max = QUOTE_MAX): string {
-  let shown = text.length > max ? text.slice(0, max) : text;
+  // A little over `max` is quoted whole: a reader that cut the text itself (perf: `... (N bytes)`) is not cut again.
+  let shown = text.length > max + QUOTE_SLACK ? text.slice(0, max) : text;
   // Do not cut a surrogate pair in two.
   if (shown.length < text.length && /[\ud800-\udbff]$/.test(shown)) shown = shown.slice(0, -1);
   const q = JSON.stringify(shown).replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);

@@ -31,7 +31,7 @@ describe('quoteText: at most 200 characters, escaped, with the length', () => {
   });
 
   it('never cuts a surrogate pair in two', () => {
-    const q = quoteText('a'.repeat(199) + '😀'.repeat(10));
+    const q = quoteText('a'.repeat(199) + '😀'.repeat(40));
     expect(q.startsWith(`"${'a'.repeat(199)}"`)).toBe(true);
   });
 
