@@ -70,7 +70,7 @@ function csvCountsAll(configs: number, layout: 'compare' | 'sweep') {
   };
 }
 
-/** The case whose per-record cost is compared with the CSV case's (issue 3: at most PERF_COST_TARGET times). */
+/** The case whose per-record cost is compared with the CSV case's (at most PERF_COST_TARGET times). */
 export const PERF_COST_PAIR = { perf: 'replay perf file', csv: 'replay file' } as const;
 
 /** Target of the perf/CSV per-record cost ratio. */
@@ -126,13 +126,13 @@ export const BENCH_CASES: readonly BenchCase[] = [
   },
   {
     name: 'replay analysis',
-    description: 'kpromo replay --analysis --format vmstat FILE: timeline rows and metrics collected (issue 4: <= 1.5x replay file)',
+    description: 'kpromo replay --analysis --format vmstat FILE: timeline rows and metrics collected (target <= 1.5x replay file)',
     run: { kind: 'cli', args: ['replay', '--analysis', '--format', 'vmstat', '{trace}'] },
     check: vmstatCountsAll,
   },
   {
     name: 'replay perf file',
-    description: 'kpromo replay --format vmstat --input perf FILE: the same records as IBS perf script text (issue 3: <= 3x the CSV cost per record)',
+    description: 'kpromo replay --format vmstat --input perf FILE: the same records as IBS perf script text (target <= 3x the CSV cost per record)',
     run: { kind: 'cli', args: ['replay', '--format', 'vmstat', '--input', 'perf', '{trace}'] },
     input: 'perf',
     check: vmstatCountsAll,

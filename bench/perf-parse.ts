@@ -1,5 +1,5 @@
 /**
- * Parse-only cost of perf text against CSV, per record (issue 11 section 3: the perf reader must
+ * Parse-only cost of perf text against CSV, per record (the perf reader must
  * cost at most PERF_PARSE_TARGET times the CSV byte parser per record). Both texts hold the same
  * generated records (CSV `0xPFN,NID,0,TIME` lines, and the IBS lines of perf-trace.ts's
  * PerfLinePrinter), built in memory and fed in 1 MiB chunks to a sink that only counts, so the
@@ -13,7 +13,7 @@ import { readTraces } from '../src/trace/read.js';
 import { Readable } from 'node:stream';
 import { PerfLinePrinter } from './perf-trace.js';
 
-/** Target of the perf/CSV parse cost ratio per record (issue 11 section 3). */
+/** Target of the perf/CSV parse cost ratio per record. */
 export const PERF_PARSE_TARGET = 2;
 
 class CountSink implements AccessSink {

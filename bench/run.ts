@@ -19,7 +19,7 @@ import { benchTrace, benchTraceOptions, type BenchTrace } from './trace.js';
 const TARGET_RECORDS_PER_S = 5_000_000;
 const TARGET_RSS_BYTES = 300_000_000;
 
-/** Parts of the bench: the cases of cases.ts, and issue 11's engine sections. */
+/** Parts of the bench: the cases of cases.ts, and the engine sections (native C reference, RSS, cliffs). */
 const SECTIONS = ['cases', 'native', 'rss', 'cliffs'] as const;
 type Section = (typeof SECTIONS)[number];
 

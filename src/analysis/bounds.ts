@@ -1,5 +1,5 @@
 /**
- * How good the fast-tier share could have been (issue 12): the instant bound and the static bound with
+ * How good the fast-tier share could have been: the instant bound and the static bound with
  * capacity C, over the same accesses and the same denominator N = recorded_accesses. Pure functions.
  *
  * - T0: accesses to pages whose node, by the topology's ranges before any migration, is top tier (whatever

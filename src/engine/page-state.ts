@@ -19,7 +19,7 @@
  *   never moves, so the engine may keep it in a record. Memory: 13 to 26 bytes per page touched (plus 12
  *   with counts: the count and the pfn of each index).
  *
- * Optional access counts (`counts`, for the bounds of issue 12): one Uint32 per index, beside the state,
+ * Optional access counts (`counts`, for the fast-tier share bounds): one Uint32 per index, beside the state,
  * allocated the same way (dense: same lazily backed length; hashed: same growing columns).
  */
 import { mixPfn } from './slot-table.js';

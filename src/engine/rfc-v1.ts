@@ -52,7 +52,7 @@ const CLS_SLOW = 2;
 /** Top-tier range with --demotion: per-page state (kswapd may move its pages). */
 const CLS_TOP_STATE = 3;
 
-/** Per-page access counts of the slow-tier LRU pages (RfcV1Config.page_counts), for bounds (issue 12). */
+/** Per-page access counts of the slow-tier LRU pages (RfcV1Config.page_counts), for the fast-tier share bounds (src/analysis/bounds.ts). */
 export interface PageCounts {
   /** Accesses to pfns whose home node (the topology's ranges, before any migration) is top tier: T0. */
   readonly home_toptier: number;
@@ -471,7 +471,7 @@ export class RfcV1Engine implements Engine {
   }
 
   /**
-   * Per-page access counts for the bounds of issue 12, or null unless the engine was made with
+   * Per-page access counts for the fast-tier share bounds, or null unless the engine was made with
    * `page_counts: true` (then they cost one Uint32 increment per slow-tier LRU access, held beside the page
    * state with the same index, so memory follows the pages touched). Valid until the next record.
    */

@@ -50,7 +50,7 @@ export interface GenOptions {
 export const FAST_TIER_BASE = 0x0;
 /** End (exclusive) of the fast tier range. */
 export const FAST_TIER_END = 0x100000;
-/** INITIAL_JIFFIES at HZ 250 on 64-bit: (unsigned int)(-300 * 250) (kernel-facts.md section 4). */
+/** INITIAL_JIFFIES at HZ 250 on 64-bit: (unsigned int)(-300 * 250) (include/linux/jiffies.h, torvalds/linux). */
 export const INITIAL_JIFFIES_HZ250 = 4294892296;
 /** Largest page count: keeps slot arithmetic exact in doubles (slot * slot < 2^53). */
 export const MAX_GEN_PAGES = 2 ** 26;

@@ -35,7 +35,7 @@ try {
     offset: job.offset,
     onNames: (index, names) => post({ ok: 'names', index, names: [...names] }),
   });
-  const sinks: BatchSink[] = set.sinks; // the lanes', and the bounds counters (issue 12)
+  const sinks: BatchSink[] = set.sinks; // the lanes', and the bounds counters
   const stopped = readBroadcast(b, (pfn, nid, src, time, n) => {
     for (const sink of sinks) {
       if (sink.record_batch) sink.record_batch(pfn, nid, src, time, n);

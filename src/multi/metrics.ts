@@ -89,7 +89,7 @@ function boundMetrics(share: number | null, b: Bounds | null) {
   };
 }
 
-/** Metrics of an rfc engine from its analysis metrics and counters (and the bounds, issue 12). */
+/** Metrics of an rfc engine from its analysis metrics and counters (and the bounds). */
 export function rfcMetrics(a: AnalysisMetrics, counters: readonly Counter[], tracked: number, bounds: Bounds | null = null): MultiMetrics {
   const get = (name: string): number | null => counters.find((c) => c.name === name)?.value ?? null;
   const promoted = get('kpromoted_mig_promoted');

@@ -127,7 +127,7 @@ export function lane(config: MultiConfig, bounds: SlowPageCounter | null = null)
 /** Lanes publishing to a board: names once, counters after each batch, final counters when finished. */
 export class LaneSet {
   readonly lanes: Lane[];
-  /** What to feed: every lane's sink, then one bounds counter per topology (issue 12, makeLanes). */
+  /** What to feed: every lane's sink, then one bounds counter per topology (makeLanes). */
   readonly sinks: AccessSink[];
   private records = 0;
 

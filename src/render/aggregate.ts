@@ -64,7 +64,7 @@ function addCounts(into: MutableRow, row: TimelineRow): void {
   if (into.instant_hits !== undefined && row.instant_hits !== undefined) into.instant_hits += row.instant_hits;
 }
 
-/** The row's ratios recomputed from its sums: fast_tier_share, and the instant bound (issue 12). */
+/** The row's ratios recomputed from its sums: fast_tier_share, and the instant bound. */
 function setShares(row: MutableRow): void {
   row.fast_tier_share = shareOf(row.toptier_accesses, row.accesses);
   if (row.instant_hits !== undefined) row.instant_bound = shareOf(row.instant_hits, row.accesses);

@@ -144,7 +144,7 @@ function markers(points: ReadonlyArray<readonly [number, number | null]>, color:
     .join('');
 }
 
-/** Colours of the bounds on the share chart (issue 12). */
+/** Colours of the bounds on the share chart. */
 const INSTANT_COLOR = '#8d6cc4';
 const STATIC_COLOR = '#e07b24';
 

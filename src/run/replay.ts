@@ -60,7 +60,7 @@ export interface ReplayHooks {
   readonly stdin?: NodeJS.ReadableStream;
   /** Observers to attach to the engine once it exists (events, analysis). */
   readonly observe?: (engine: ObservableEngine) => PassObserver | null;
-  /** A sink fed every record right after the engine took it (the bounds' counter, issue 12). */
+  /** A sink fed every record right after the engine took it (the bounds counter). */
   readonly after?: BatchSink;
   readonly onProgress?: (p: { bytes: number; totalBytes: number | null; records: number }) => void;
   readonly shouldStop?: () => boolean;

@@ -1,5 +1,5 @@
 /**
- * Trace input of every accepted kind (issue 3): per input (file, gzip file or standard input) the
+ * Trace input of every accepted kind: per input (file, gzip file or standard input) the
  * first bytes are sniffed (looksLikePerf) unless `--input` forces a kind, and the input goes to the
  * CSV reader (readTraces) or the perf reader (PerfReader). Several inputs replay as one stream in order.
  *
