@@ -345,5 +345,3 @@ function copyToStdout(fd: number, stdout: TextOut): void {
   if (rest !== '') stdout.write(rest);
 }
 
-/** The former name, kept for callers not yet moved (sweep --csv): `-` is refused there. */
-export class AtomicFile extends OutputFile {}

@@ -28,7 +28,7 @@ import { COMPACT_CHARS } from '../../report/table.js';
 import { runReplay } from '../../run/replay.js';
 import { settingsJson } from '../../run/settings.js';
 import { loadTopology } from '../../topology/load.js';
-import { AtomicFile } from '../file-output.js';
+import { OutputFile } from '../file-output.js';
 import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, normalizeReplayOptions, refuseIgnoredOptions, type RawEngineOptions } from '../options.js';
 import type { CommandContext } from './replay.js';
 import { readSideFile } from '../../side-input.js';
@@ -125,7 +125,7 @@ export async function runCase(c: CheckCase, update: boolean): Promise<CheckOutco
   const seconds = () => (performance.now() - t0) / 1000;
   let records = 0;
   let comparer: EventsComparer | null = null;
-  let rewrite: AtomicFile | null = null;
+  let rewrite: OutputFile | null = null;
   try {
     const { raw, topologyDefaulted } = caseOptions(c);
     refuseIgnoredOptions(raw);
@@ -139,7 +139,7 @@ export async function runCase(c: CheckCase, update: boolean): Promise<CheckOutco
     }
     const hasEvents = fs.existsSync(c.events);
     if (hasEvents) comparer = new EventsComparer(c.events);
-    if (hasEvents && update) rewrite = new AtomicFile(c.events);
+    if (hasEvents && update) rewrite = new OutputFile(c.events, { option: 'check --update' });
     const cmp = comparer;
     const out = rewrite;
     const writer = hasEvents
@@ -265,7 +265,7 @@ export function checkCommand(ctx: CommandContext): Command {
       if (cases.length === 0) throw new UsageError(`no traces (*.csv, *.perf, optionally .gz) in ${dir}`);
       const update = raw.update === true;
       // Checked before any case runs: an unwritable report path is a usage error at once.
-      const junit = raw.junit !== undefined ? new AtomicFile(raw.junit) : null;
+      const junit = raw.junit !== undefined ? new OutputFile(raw.junit, { option: '--junit' }) : null;
       const outcomes: CheckOutcome[] = [];
       try {
         for (const c of cases) {

@@ -12,7 +12,7 @@ import { DEFAULT_SORT, parseSort, sortResults, type SortKey } from '../../multi/
 import { runSweep } from '../../multi/sweep.js';
 import { planSweep } from '../../multi/sweep-config.js';
 import { loadTopology } from '../../topology/load.js';
-import { AtomicFile } from '../file-output.js';
+import { OutputFile } from '../file-output.js';
 import type { Io } from '../io.js';
 import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, parseIntOption, refuseIgnoredOptions, type RawEngineOptions } from '../options.js';
 import { guardedRun, machinePlan, memoryGroup, MEMORY_OPTION } from './multi-run.js';
@@ -90,12 +90,12 @@ export function parseTop(text: string | undefined): number {
 }
 
 /** Opens the --csv file before any work (a bad path fails at once). */
-export function openCsv(file: string | null): AtomicFile | null {
-  return file === null ? null : new AtomicFile(file);
+export function openCsv(file: string | null): OutputFile | null {
+  return file === null ? null : new OutputFile(file, { option: '--csv' });
 }
 
 /** Ranks rows (given in grid order), writes --csv (every row) and prints the chosen format (--top rows). */
-export function presentSweep(io: Io, color: () => ChalkInstance, rows: readonly SweepRow[], meta: SweepMeta, how: Presentation, csv: AtomicFile | null): void {
+export function presentSweep(io: Io, color: () => ChalkInstance, rows: readonly SweepRow[], meta: SweepMeta, how: Presentation, csv: OutputFile | null): void {
   const byResult = new Map(rows.map((r) => [r.result, r]));
   const ranked = sortResults(rows.map((r) => r.result), how.sort).map((r) => byResult.get(r)!);
   const view = (list: SweepRow[]): SweepView => ({ ...meta, rows: list, sort: how.sort });
