@@ -80,6 +80,28 @@ describe('kpromo sweep', () => {
     expect(fs.readdirSync(dir)).toEqual(['out.csv']);
   });
 
+  it('--csv follows a symlink to its target, writes through a device, and refuses a directory before the run', async () => {
+    const dir = tmp();
+    const target = path.join(dir, 'real.csv');
+    fs.writeFileSync(target, 'old\n');
+    const link = path.join(dir, 'link.csv');
+    fs.symlinkSync(target, link);
+    const r = await runCli(['sweep', '--threshold', '2,3', '--csv', link, SPEC]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(rows(fs.readFileSync(target, 'utf8')).map((x) => x['threshold'])).toEqual(['2', '3']);
+    expect(fs.readdirSync(dir).sort()).toEqual(['link.csv', 'real.csv']);
+
+    const dev = await runCli(['sweep', '--threshold', '2,3', '--csv', '/dev/null', SPEC]);
+    expect(dev.code, dev.stderr).toBe(0);
+    expect(fs.statSync('/dev/null').isCharacterDevice()).toBe(true);
+
+    const bad = await runCli(['sweep', '--threshold', '2,3', '--csv', dir, SPEC]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--csv');
+    expect(bad.stdout).toBe('');
+  });
+
   it('gives the same CSV with --jobs 2 (worker threads) as with --jobs 1', async () => {
     const f = await genTrace();
     const args = ['sweep', '--format', 'csv', '--window', '1000,2000', '--threshold', '2,3,4', '--period', '100,1000', f];
