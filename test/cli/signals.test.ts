@@ -192,6 +192,27 @@ describe.runIf(hasPython)('signals through a real pty', () => {
     expectAll('replay SIGHUP', hup, 129, (t) => expect(t.out).toMatch(PARTIAL));
   });
 
+  /** Partial counters of every configuration of a compare/sweep: one `# LABEL (ENGINE)` block each. */
+  const partialOfEach = (labels: number) => (t: Try) => {
+    expect(t.out).toMatch(/interrupted[^\n]*partial counters of each configuration/);
+    expect(t.out.match(/^# [^\n]*\((?:rfc-v1|rfc-v1-fixed|pghot)\):/gm)?.length, t.out.slice(-800)).toBe(labels);
+  };
+
+  it('compare of three engines on a large file: Ctrl-C, 130, the partial counters of each', () => {
+    const tries = runTries({ argv: ['compare', '--engine', 'rfc-v1', '--engine', 'rfc-v1-fixed', '--engine', 'pghot', 'big.csv'], wait_for: 'records' });
+    expectAll('compare file', tries, 130, partialOfEach(3));
+  });
+
+  it('sweep of four configurations on a large file: Ctrl-C, 130, the partial counters of each; SIGTERM 143, SIGHUP 129', () => {
+    const argv = ['sweep', '--window', '1000,5000', '--threshold', '2,3', 'big.csv'];
+    const tries = runTries({ argv, wait_for: 'records' });
+    expectAll('sweep file', tries, 130, partialOfEach(4));
+    const term = runTries({ argv, signal: 'SIGTERM', wait_for: 'records', tries: FEW });
+    expectAll('sweep SIGTERM', term, 143, partialOfEach(4));
+    const hup = runTries({ argv, signal: 'SIGHUP', wait_for: 'records', tries: FEW });
+    expectAll('sweep SIGHUP', hup, 129, partialOfEach(4));
+  });
+
   it('SIGTERM and SIGHUP on an idle pipe and on gen -o: 143 and 129, no temporary file', () => {
     const term = runTries({ argv: ['replay', '--parse-thread', 'off', '-'], stdin: 'idle-pipe', signal: 'SIGTERM', wait_idle: true, tries: FEW });
     expectAll('idle pipe SIGTERM', term, 143, (t) => expect(t.out).toMatch(PARTIAL));
