@@ -18,6 +18,8 @@ import type { TraceInput } from '../../trace/read.js';
 import type { Io } from '../io.js';
 import { makeProgress } from '../progress.js';
 import { skipReport } from './replay.js';
+import { inputNotes } from '../../trace/input.js';
+import { noRangeWarning } from '../../report/summary.js';
 
 /** Total bytes of the trace files, null when one cannot be measured (the reader reports it). */
 export function traceBytes(inputs: readonly TraceInput[]): number | null {
@@ -148,6 +150,15 @@ export async function guardedRun(
     progress.done();
   }
   io.stderr.write(skipReport(result.read));
+  io.stderr.write(inputNotes(result.read));
+  // Every configuration saw the same records: one no-range warning per topology, from its first result.
+  const warned = new Set<unknown>();
+  result.results.forEach((r, i) => {
+    const topology = configs[i]?.settings.rfc.topology;
+    if (topology === undefined || warned.has(topology)) return;
+    warned.add(topology);
+    io.stderr.write(noRangeWarning(r.summary, topology, false));
+  });
   const groups = result.groups ?? [];
   if (groups.length > 1) {
     io.stderr.write(`# kpromo: ${configs.length} configurations in ${groups.length} reads of the traces (${groups.join(' + ')} engines: memory budget, see --memory)\n`);
