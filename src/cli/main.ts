@@ -5,7 +5,7 @@ import type { ChalkInstance } from 'chalk';
 import type { CommandContext } from './commands/replay.js';
 import { examplesText, HELP_CONFIG } from './help.js';
 import { processIo, type Io } from './io.js';
-import { signalExitCode } from './signals.js';
+import { releaseSignalHandling, signalExitCode } from './signals.js';
 
 /** Exit code for a bug in kpromo itself (EX_SOFTWARE). */
 export const EXIT_INTERNAL = 70;
@@ -95,11 +95,17 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   // A write error on stdout (ENOSPC on `> /dev/full`, EIO) may arrive as an event after the last write.
   await new Promise((resolve) => setImmediate(resolve));
   const outError = io.stdout.error;
+  let final = code === EXIT_INTERRUPTED ? signalExitCode(io.signal?.() ?? null) : code;
   if (outError) {
     io.stderr.write(`kpromo: cannot write to standard output: ${errnoText(outError)}\n`);
-    return code === EXIT_INTERRUPTED ? signalExitCode(io.signal?.() ?? null) : Math.max(code, EXIT_USAGE);
+    if (code !== EXIT_INTERRUPTED) final = Math.max(code, EXIT_USAGE);
   }
-  return code === EXIT_INTERRUPTED ? signalExitCode(io.signal?.() ?? null) : code;
+  // A signal that came too late for the command to act on still gives its exit code; a later one ends the
+  // process with the signal's default action (the real process only; in-process runs install no handlers).
+  const late = io.signal?.() ?? null;
+  if (late !== null && final === 0) final = signalExitCode(late);
+  releaseSignalHandling();
+  return final;
 }
 
 /** `ENOSPC: no space left on device` from a Node errno error (without the syscall and path). */

@@ -100,6 +100,17 @@ export function onCleanup(cleanup: () => void): () => void {
   return () => cleanups.delete(cleanup);
 }
 
+/**
+ * Gives SIGINT, SIGTERM and SIGHUP their default actions back once the command has returned: a signal that
+ * comes while the process drains its output and exits then ends it as it would any program, instead of reaching
+ * a handler whose event loop is over (which would let the process exit 0).
+ */
+export function releaseSignalHandling(): void {
+  if (!installed || forcing) return;
+  for (const sig of Object.keys(STOP_SIGNALS) as StopSignal[]) process.removeAllListeners(sig);
+  installed = false;
+}
+
 /** The stop signal received, if any. */
 export function receivedSignal(): StopSignal | null {
   return received;

@@ -170,6 +170,12 @@ def one(cfg, i):
     lo, hi = cfg.get('delay', [0.1, 0.4])
     drain(random.uniform(lo, hi))
     sent = time.monotonic()
+    early, early_st = os.waitpid(pid, os.WNOHANG)
+    if early == pid:
+        # Ended before the signal could be sent: not a try of the signal at all; say so.
+        code = 128 + os.WTERMSIG(early_st) if os.WIFSIGNALED(early_st) else os.WEXITSTATUS(early_st)
+        return {'try': i, 'status': code, 'signaled': False, 'ms': 0.0, 'ready': False,
+                'out': 'ENDED BEFORE THE SIGNAL WAS SENT\n' + out.decode('utf8', 'replace')[-4000:]}
     if sig_name == 'ctrl-c':
         os.write(master, b'\x03')
     else:

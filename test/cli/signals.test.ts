@@ -99,8 +99,9 @@ describe.runIf(hasPython)('signals through a real pty', () => {
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-sig-'));
     big = path.join(dir, 'big.csv');
-    // About 75 MB: above the 16 MiB from which a replay parses on a second thread, and seconds of replay.
-    const g = spawnSync(process.execPath, [BIN, 'gen', '--records', '2500000', '-o', big], { encoding: 'utf8' });
+    // About 180 MB: above the 16 MiB from which a replay parses on a second thread, and more than a second of
+    // replay on a quiet machine (with 2.5 M records a lone try could finish before its signal was sent).
+    const g = spawnSync(process.execPath, [BIN, 'gen', '--records', '6000000', '-o', big], { encoding: 'utf8' });
     if (g.status !== 0) throw new Error(g.stderr);
     spawnSync('mkfifo', [path.join(dir, 'fifo')]);
     // A million accesses to distinct pages in 1.2 s: the first migrate pass works through about 800 000 records

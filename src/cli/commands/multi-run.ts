@@ -163,7 +163,8 @@ export async function guardedRun(
   if (groups.length > 1) {
     io.stderr.write(`# kpromo: ${configs.length} configurations in ${groups.length} reads of the traces (${groups.join(' + ')} engines: memory budget, see --memory)\n`);
   }
-  if (!result.interrupted) return { run: result, exit: null };
+  // A signal after the read had ended still ends the command as a signal does.
+  if (!result.interrupted && !stop) return { run: result, exit: null };
   io.stderr.write(renderPartial(track.partial(), result.read.records));
   return { run: result, exit: stopExitCode(sio.signal?.()) };
 }

@@ -290,9 +290,15 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
   io.stderr.write(skipReport(result.read));
   io.stderr.write(inputNotes(result.read));
   io.stderr.write(noRangeWarning(result.summary, settings.rfc.topology, topologyDefaulted));
-  if (result.interrupted) {
+  // A signal that came after the read had ended (during the last batches or the final pass) still ends the
+  // command as a signal does: outputs discarded, the counters as they stand on stderr.
+  if (result.interrupted || stop) {
     for (const f of files) f.discard();
-    io.stderr.write(`# kpromo: interrupted after ${result.read.records} records: partial counters, no final pass\n`);
+    io.stderr.write(
+      result.interrupted
+        ? `# kpromo: interrupted after ${result.read.records} records: partial counters, no final pass\n`
+        : `# kpromo: interrupted after the last of ${result.read.records} records: counters as they stand, outputs discarded\n`,
+    );
     io.stderr.write(renderVmstat(result.counters));
     return EXIT_INTERRUPTED;
   }
