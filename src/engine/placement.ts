@@ -39,17 +39,7 @@ export class RangeMap {
     const starts = this.starts;
     let i = this.last;
     if (!(i < starts.length && starts[i]! <= pfn && pfn < this.ends[i]!)) {
-      // Last range with start <= pfn.
-      let lo = 0;
-      let hi = starts.length - 1;
-      i = -1;
-      while (lo <= hi) {
-        const mid = (lo + hi) >> 1;
-        if (starts[mid]! <= pfn) {
-          i = mid;
-          lo = mid + 1;
-        } else hi = mid - 1;
-      }
+      i = lastStartAtOrBefore(starts, pfn);
       if (i < 0 || pfn >= this.ends[i]!) {
         this.nid = -1;
         this.kind = KIND_NONE;
@@ -115,7 +105,7 @@ export class RangeTable {
     for (let g = 0; g < n; g++) {
       const a = this.lo + g * granule;
       const b = a + granule;
-      const j = this.lastStartAtOrBefore(a);
+      const j = lastStartAtOrBefore(this.starts, a);
       const holds = j >= 0 && this.ends[j]! > a;
       if (holds && this.ends[j]! >= b) this.granules[g] = j; // inside one range
       else if (holds || (j + 1 < this.count && this.starts[j + 1]! < b)) this.granules[g] = G_MIXED;
@@ -132,23 +122,22 @@ export class RangeTable {
 
   /** Binary search: the range holding pfn, or -1. */
   search(pfn: number): number {
-    const i = this.lastStartAtOrBefore(pfn);
+    const i = lastStartAtOrBefore(this.starts, pfn);
     return i >= 0 && pfn < this.ends[i]! ? i : -1;
   }
+}
 
-  /** The last range starting at or before pfn, or -1. */
-  private lastStartAtOrBefore(pfn: number): number {
-    const starts = this.starts;
-    let lo = 0;
-    let hi = starts.length - 1;
-    let i = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if (starts[mid]! <= pfn) {
-        i = mid;
-        lo = mid + 1;
-      } else hi = mid - 1;
-    }
-    return i;
+/** Index of the last of the sorted `starts` at or before pfn, or -1 (binary search). */
+function lastStartAtOrBefore(starts: Float64Array, pfn: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  let i = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid]! <= pfn) {
+      i = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
   }
+  return i;
 }
