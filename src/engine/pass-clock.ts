@@ -7,8 +7,13 @@
 
 /** What the clock drives. */
 export interface PassTarget {
-  /** Runs one pass at jiffies `now`. */
-  pass(now: number): void;
+  /**
+   * Runs one pass at jiffies `now`. A target that cuts passes in slices returns false when it stopped part way;
+   * the clock then waits for resume() before it runs anything else.
+   */
+  pass(now: number): boolean | void;
+  /** Runs the next slice of the pass that pass() left part way; false while it is still not done. */
+  resumePass?(): boolean;
   /** True when a pass now would change nothing (no work for any daemon). */
   idle(): boolean;
   /** Called once for the first of a run of skipped idle passes (it closes the interval since the last pass). */
@@ -26,19 +31,24 @@ export class PassClock {
   /** Time of the first record. */
   t0 = 0;
   private finished = false;
+  /** A pass is part way (pass() returned false): the time advance() was running passes for, or NaN for finish(). */
+  private waiting: number | null = null;
 
   constructor(
     readonly period: number,
     private readonly target: PassTarget,
   ) {}
 
-  /** Starts the clock at the first record, or runs every pass with pass-time <= time. Call when time >= next. */
-  advance(time: number): void {
+  /**
+   * Starts the clock at the first record, or runs every pass with pass-time <= time. Call when time >= next.
+   * False when a pass stopped part way (see PassTarget.pass): call resume() until it returns true.
+   */
+  advance(time: number): boolean {
     if (!this.started) {
       this.started = true;
       this.t0 = time;
       this.next = time + this.period;
-      return;
+      return true;
     }
     while (this.next <= time) {
       if (this.target.idle()) {
@@ -46,24 +56,50 @@ export class PassClock {
         this.target.skipped?.(this.next);
         this.count(this.next, k);
         this.next += k * this.period;
-        return;
+        return true;
       }
-      this.run(this.next);
+      if (!this.run(this.next)) {
+        this.waiting = time;
+        return false;
+      }
       this.next += this.period;
     }
+    return true;
   }
 
-  /** The final pass: the first pass-time strictly greater than every record time. Once; nothing before the first record. */
-  finish(): void {
-    if (this.finished || !this.started) return;
-    this.finished = true;
-    this.run(this.next);
+  /** True while a pass is part way. */
+  get suspended(): boolean {
+    return this.waiting !== null;
+  }
+
+  /** Goes on with the pass left part way, then with what advance() or finish() had still to do; false when a pass is part way again. */
+  resume(): boolean {
+    const time = this.waiting;
+    if (time === null) return true;
+    if (!this.target.resumePass!()) return false;
+    this.waiting = null;
     this.next += this.period;
+    return Number.isNaN(time) ? true : this.advance(time);
   }
 
-  private run(now: number): void {
+  /**
+   * The final pass: the first pass-time strictly greater than every record time. Once; nothing before the first
+   * record. False when it stopped part way (then resume()).
+   */
+  finish(): boolean {
+    if (this.finished || !this.started) return true;
+    this.finished = true;
+    if (!this.run(this.next)) {
+      this.waiting = NaN;
+      return false;
+    }
+    this.next += this.period;
+    return true;
+  }
+
+  private run(now: number): boolean {
     this.count(now, 1);
-    this.target.pass(now);
+    return this.target.pass(now) !== false;
   }
 
   private count(now: number, k: number): void {

@@ -107,6 +107,8 @@ export class RfcV1Engine implements Engine {
   private readonly intervalToptier: Float64Array;
   /** Records whose hot_node has a daemon: when 0 a pass can do nothing and is skipped in O(1). */
   private examinable = 0;
+  /** Records whose hot_node has no daemon, by hot_node (no pass ever removes them): summary() reads it in O(nodes). */
+  private readonly unexaminedBy = new Map<number, number>();
   /** Pages moved by a promotion and not accessed since. */
   private unaccessedMoved = 0;
   /** Promoted pages demoted before any access since their promotion. */
@@ -127,10 +129,20 @@ export class RfcV1Engine implements Engine {
   private buffered = 0;
 
   /**
-   * Set by the replay driver (run/replay.ts): runs one migrate pass given the records it may examine, so a long
-   * pass can be made interruptible (Ctrl-C) or skipped once a stop was requested. Null: passes run directly.
+   * Most records a migrate pass walks before it stops part way (at a bucket's end), so that a driver can turn
+   * the event loop (Ctrl-C) in a pass over millions of records. Infinity (the default): passes never stop.
+   * While a pass is part way (`suspended`), records given to the engine wait in a queue, in order; resume()
+   * goes on. The outcome is the same record for record and event for event (test/engine/rfc-v1-slices.test.ts).
    */
-  passGuard: ((pass: () => void, examinable: number) => void) | null = null;
+  sliceRecords = Infinity;
+  /** The pass part way: its time and the next bucket it walks. */
+  private passNow = 0;
+  private passBucket = -1;
+  /** Records given while a pass was part way, in order (columns, `queued` long). */
+  private queue: { pfn: Float64Array; nid: Int32Array; src: Int32Array; time: Float64Array } | null = null;
+  private queued = 0;
+  /** finish() was called while a pass was part way: the final pass runs once the queue is applied. */
+  private finishWanted = false;
 
   /** An engine over `cfg`; `variant` picks the window test (as posted, or as intended). */
   constructor(cfg: RfcV1Config, variant: RfcVariant = 'rfc-v1') {
@@ -142,7 +154,8 @@ export class RfcV1Engine implements Engine {
     this.cold = 2 * this.window;
     this.period = msecs_to_jiffies(cfg.period_ms, cfg.hz);
     this.clock = new PassClock(this.period, {
-      pass: (now) => (this.passGuard !== null ? this.passGuard(() => this.pass(now), this.examinable) : this.pass(now)),
+      pass: (now) => this.pass(now),
+      resumePass: () => this.passSlice(),
       // No record any daemon would look at: passes change nothing.
       idle: () => this.examinable === 0,
       // The first skipped pass closes the accesses since the last pass for an observer; the rest had none.
@@ -209,6 +222,11 @@ export class RfcV1Engine implements Engine {
    */
   record_batch(P: Float64Array, N: Int32Array, S: Int32Array, T: Float64Array, n: number): void {
     if (this.buffered > 0 && P !== this.one.pfn) this.drain(); // records given one at a time come first
+    if (this.clock.suspended) {
+      // A pass is part way (maybe since the drain just above): the records wait in order.
+      this.enqueue(P, N, S, T, 0, n);
+      return;
+    }
     const c = this.c;
     const clock = this.clock;
     const nodes = this.nodes;
@@ -255,8 +273,13 @@ export class RfcV1Engine implements Engine {
         c[C.recorded_hwhints] += hw;
         c[C.recorded_pgtscans] += pgt;
         c[C.record_toptier] += toptier;
-        hw = pgt = toptier = 0;
-        clock.advance(T[i]!);
+        this.homeToptier += homeTop;
+        hw = pgt = toptier = homeTop = 0;
+        if (!clock.advance(T[i]!)) {
+          // A pass stopped part way: the rest of the batch waits for resume().
+          this.enqueue(P, N, S, T, i, n);
+          return;
+        }
         state = pages.state; // kswapd may have given pages an index (hashed page state grows)
         counts = pages.counts;
       }
@@ -428,17 +451,85 @@ export class RfcV1Engine implements Engine {
     const hotDaemon = hot >= 0 && hot < size && daemonOf[hot] === 1;
     if (created) {
       if (hotDaemon) this.examinable++;
+      else this.unexamined(hot, 1);
     } else {
       const old = slab[base + F_HOT_NODE]!;
-      if (old !== hot) this.examinable += (hotDaemon ? 1 : 0) - (old >= 0 && old < size && daemonOf[old] === 1 ? 1 : 0);
+      if (old !== hot) {
+        const oldDaemon = old >= 0 && old < size && daemonOf[old] === 1;
+        this.examinable += (hotDaemon ? 1 : 0) - (oldDaemon ? 1 : 0);
+        if (!oldDaemon) this.unexamined(old, -1);
+        if (!hotDaemon) this.unexamined(hot, 1);
+      }
     }
     slab[base + F_HOT_NODE] = hot;
   }
 
-  /** Runs the final pass: the first pass time strictly greater than every record time. */
+  private unexamined(hot: number, d: number): void {
+    const n = (this.unexaminedBy.get(hot) ?? 0) + d;
+    if (n === 0) this.unexaminedBy.delete(hot);
+    else this.unexaminedBy.set(hot, n);
+  }
+
+  /** Runs the final pass: the first pass time strictly greater than every record time (once the queue is applied, when a pass is part way). */
   finish(): void {
     this.drain();
-    this.clock.finish();
+    if (this.clock.suspended) this.finishWanted = true;
+    else this.clock.finish();
+  }
+
+  /** True while a migrate pass is part way (see sliceRecords): resume() goes on with it. */
+  get suspended(): boolean {
+    return this.clock.suspended;
+  }
+
+  /**
+   * Goes on with the pass left part way for another slice; once it is done, applies the queued records (and the
+   * final pass, if finish() was called). False while a pass is part way again.
+   */
+  resume(): boolean {
+    if (!this.clock.suspended) return true;
+    // Records given one at a time since the pass stopped are newer than the queue: they join its end.
+    if (this.buffered > 0) {
+      const one = this.one;
+      this.enqueue(one.pfn, one.nid, one.src, one.time, 0, this.buffered);
+      this.buffered = 0;
+    }
+    if (!this.clock.resume()) return false;
+    const q = this.queue;
+    const n = this.queued;
+    this.queue = null;
+    this.queued = 0;
+    if (q !== null && n > 0) this.record_batch(q.pfn, q.nid, q.src, q.time, n);
+    if (this.clock.suspended) return false;
+    if (this.finishWanted) {
+      this.finishWanted = false;
+      if (!this.clock.finish()) return false;
+    }
+    return true;
+  }
+
+  /** Appends records [from, to) of the columns to the queue of records waiting for a pass part way. */
+  private enqueue(P: Float64Array, N: Int32Array, S: Int32Array, T: Float64Array, from: number, to: number): void {
+    const k = to - from;
+    if (k <= 0) return;
+    let q = this.queue;
+    const need = this.queued + k;
+    if (q === null || q.pfn.length < need) {
+      const cap = Math.max(need, 2 * (q?.pfn.length ?? 0), BUFFERED);
+      const bigger = { pfn: new Float64Array(cap), nid: new Int32Array(cap), src: new Int32Array(cap), time: new Float64Array(cap) };
+      if (q !== null) {
+        bigger.pfn.set(q.pfn.subarray(0, this.queued));
+        bigger.nid.set(q.nid.subarray(0, this.queued));
+        bigger.src.set(q.src.subarray(0, this.queued));
+        bigger.time.set(q.time.subarray(0, this.queued));
+      }
+      q = this.queue = bigger;
+    }
+    q.pfn.set(P.subarray(from, to), this.queued);
+    q.nid.set(N.subarray(from, to), this.queued);
+    q.src.set(S.subarray(from, to), this.queued);
+    q.time.set(T.subarray(from, to), this.queued);
+    this.queued = need;
   }
 
   /** Counters in vmstat order. */
@@ -451,11 +542,7 @@ export class RfcV1Engine implements Engine {
   /** Records, passes, tracked records and those no daemon will ever examine. */
   summary(): ReplaySummary {
     this.drain();
-    const byNode = new Map<number, number>();
-    this.forEachRecord((base) => {
-      const hot = this.slab[base + F_HOT_NODE]!;
-      if (!this.nodes.hasDaemon(hot)) byNode.set(hot, (byNode.get(hot) ?? 0) + 1);
-    });
+    const byNode = this.unexaminedBy;
     const free_pages: { node: number; free_pages: number }[] = [];
     for (const id of this.nodes.budgetedNodes()) free_pages.push({ node: id, free_pages: this.nodes.freePages[id]! });
     return {
@@ -608,7 +695,17 @@ export class RfcV1Engine implements Engine {
    * pages' nodes are not, so one walk of the buckets gives the same result as one walk per daemon; the
    * observer still sees the daemons' order (events are buffered per daemon and flushed in node order).
    */
-  private pass(now: number): void {
+  private pass(now: number): boolean {
+    this.passNow = now;
+    this.passBucket = this.occupied.next(0);
+    return this.passSlice();
+  }
+
+  /** Walks the pass's buckets from passBucket, up to sliceRecords records (whole buckets); true once the pass is done. */
+  private passSlice(): boolean {
+    const now = this.passNow;
+    const budget = this.sliceRecords;
+    let walked = 0;
     const c = this.c;
     const heads = this.heads;
     const occupied = this.occupied;
@@ -618,11 +715,16 @@ export class RfcV1Engine implements Engine {
     const slab = this.slab;
     const state = this.pages.state;
     // kpromoted_migrate(): for each occupied bucket in ascending order, each record head first.
-    let b = occupied.next(0);
+    let b = this.passBucket;
     while (b >= 0) {
+      if (walked >= budget) {
+        this.passBucket = b;
+        return false;
+      }
       let prev = -1;
       let slot = heads[b]!;
       while (slot >= 0) {
+        walked++;
         const base = slot * STRIDE;
         const next = slab[base + F_NEXT]!;
         const hot = slab[base + F_HOT_NODE]!;
@@ -705,8 +807,10 @@ export class RfcV1Engine implements Engine {
       if (heads[b] === -1) occupied.delete(b);
       b = occupied.next(b + 1);
     }
+    this.passBucket = -1;
     if (this.kswapd !== null) c[C.pgdemote_kswapd] += this.kswapd.run((pfn, target) => this.demoted(pfn, target));
     if (obs !== null) this.flushEvents(obs, now);
+    return true;
   }
 
   /** kfree(phi) after hlist_del_init(): the slot is freed (the caller sets the page's state). */
@@ -748,11 +852,5 @@ export class RfcV1Engine implements Engine {
       list.length = 0;
     }
     obs.passEnd?.(now);
-  }
-
-  private forEachRecord(f: (base: number) => void): void {
-    for (let b = this.occupied.next(0); b >= 0; b = this.occupied.next(b + 1)) {
-      for (let slot = this.heads[b]!; slot >= 0; slot = this.slab[slot * STRIDE + F_NEXT]!) f(slot * STRIDE);
-    }
   }
 }

@@ -9,6 +9,12 @@ export interface AccessSink {
 /** A sink that can also take records in bulk (typed arrays, first `n` entries), for one read feeding many engines. */
 export interface BatchSink extends AccessSink {
   record_batch?(pfn: Float64Array, nid: Int32Array, src: Int32Array, time: Float64Array, n: number): void;
+  /**
+   * A sink that can fall behind (a migrate pass cut in slices, run/replay.ts) returns a promise while it is behind:
+   * readers await it between chunks, so they read no further until it caught up; it rejects to abandon the read.
+   * Null (or no method): go on.
+   */
+  settle?(): Promise<void> | null;
 }
 
 /** What happened to one record examined by a daemon pass (SPEC 5, `--events`). */

@@ -25,6 +25,8 @@ export class Fanout implements AccessSink {
     sinks: readonly AccessSink[],
     batch = FANOUT_BATCH,
     private readonly onFlushed?: (n: number) => void,
+    /** The sinks' settle() (BatchSink): a promise while one of them is behind. */
+    private readonly onSettle?: () => Promise<void> | null,
   ) {
     this.sinks = [...sinks];
     this.pfn = new Float64Array(batch);
@@ -47,6 +49,11 @@ export class Fanout implements AccessSink {
     this.time[i] = time;
     this.n = i + 1;
     if (this.n === this.pfn.length) this.flush();
+  }
+
+  /** A promise while a sink is behind (a migrate pass part way): readers await it between chunks. */
+  settle(): Promise<void> | null {
+    return this.onSettle?.() ?? null;
   }
 
   /** Hands the buffered records to every sink, in order. */

@@ -10,6 +10,7 @@ import { createEngine, type ObservableEngine } from '../engine/registry.js';
 import type { AccessSink, Counter, ReplaySummary } from '../engine/types.js';
 import type { TraceError } from '../errors.js';
 import { useParseThread } from '../run/replay.js';
+import { isSliceable, PASS_SLICE, PassInterrupted, settleAll, type Sliceable } from '../run/slices.js';
 import { readInputs, type InputSettings, type InputStats } from '../trace/input.js';
 import { readInputsThreaded } from '../trace/threaded.js';
 import type { TraceInput } from '../trace/read.js';
@@ -152,6 +153,17 @@ export class LaneSet {
     this.lanes.forEach((l, i) => this.slot!.board.publish(this.slot!.offset + i, this.records, l.engine.counters()));
   }
 
+  /** Records handed to every lane so far. */
+  get recordsGiven(): number {
+    return this.records;
+  }
+
+  /** Publishes every lane's counters as they stand, with the records it applied (a stop inside a pass part way). */
+  publishNow(): void {
+    if (!this.slot) return;
+    this.lanes.forEach((l, i) => this.slot!.board.publish(this.slot!.offset + i, l.engine.summary().records, l.engine.counters()));
+  }
+
   /** Runs each lane's final pass and collects its results. */
   finish(): ConfigResult[] {
     return this.lanes.map((l, i): ConfigResult => {
@@ -172,10 +184,26 @@ export function trackerSlot(track: RunTracker | undefined, offset = 0): BoardSlo
 /** Streams the traces once through a fresh engine per configuration and runs each final pass. */
 export async function runMulti(configs: readonly MultiConfig[], opts: MultiRunOptions, slot: BoardSlot | null = trackerSlot(opts.track)): Promise<MultiResult> {
   const set = new LaneSet(configs, slot);
-  const fanout = new Fanout(set.sinks, undefined, (n) => set.applied(n));
+  // Ctrl-C inside a long migrate pass: passes run in slices (run/slices.ts), as in runReplay.
+  const stop = opts.shouldStop;
+  const sliced: Sliceable[] = [];
+  if (stop !== undefined) {
+    for (const l of set.lanes) {
+      if (!isSliceable(l.engine)) continue;
+      l.engine.sliceRecords = PASS_SLICE;
+      sliced.push(l.engine);
+    }
+  }
+  const settle = (): Promise<void> | null => (stop !== undefined && sliced.length > 0 ? settleAll(sliced, stop) : null);
+  const fanout = new Fanout(set.sinks, undefined, (n) => set.applied(n), settle);
   // perf input maps times and CPUs with the first configuration's HZ and topology.
   const first = configs[0]!.settings;
   const threaded = useParseThread({ inputs: opts.inputs, ...(first.parseThread ? { parseThread: first.parseThread } : {}) }, opts);
+  const interrupted = (e: unknown): InputStats => {
+    if (!(e instanceof PassInterrupted)) throw e;
+    set.publishNow();
+    return { records: set.recordsGiven, bytes: 0, files: 0, skipped: 0, stopped: true, kinds: [], badReasons: {}, firstBad: [], perf: null };
+  };
   const read: InputStats = await (threaded ? readInputsThreaded : readInputs)([...opts.inputs], fanout, {
     input: opts.input ?? first.input,
     topology: first.rfc.topology,
@@ -185,9 +213,16 @@ export async function runMulti(configs: readonly MultiConfig[], opts: MultiRunOp
     ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
     ...(opts.onBad ? { onBad: opts.onBad } : {}),
     parser: opts.parser,
-  });
+  }).catch(interrupted);
   // Stopped: records still buffered in the fan-out are not applied (a stop must not wait for engine work).
   if (read.stopped) return { results: [], read, interrupted: true };
   fanout.flush();
+  try {
+    await settle();
+    for (const e of sliced) e.finish(); // final passes; LaneSet.finish() then finds them done
+    await settle();
+  } catch (e) {
+    return { results: [], read: interrupted(e), interrupted: true };
+  }
   return { results: set.finish(), read, interrupted: false };
 }

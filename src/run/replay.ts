@@ -8,9 +8,7 @@ import { statSync } from 'node:fs';
 import { readInputs, type InputSettings, type InputStats } from '../trace/input.js';
 import { canReadThreaded, readInputsThreaded } from '../trace/threaded.js';
 import type { TraceInput } from '../trace/read.js';
-
-/** Thrown out of the engine's pass guard to abandon a read stopped by a signal. */
-class PassInterrupted extends Error {}
+import { catchUp, isSliceable, PASS_SLICE, PassInterrupted } from './slices.js';
 
 /** Everything a replay needs, validated. */
 export interface ReplaySettings {
@@ -104,17 +102,24 @@ export async function runReplay(settings: ReplaySettings, hooks: ReplayHooks = {
   const engine = createEngine(settings.engine, settings);
   if (hooks.observe) engine.observer = hooks.observe(engine);
   const stop = hooks.shouldStop;
-  if (stop !== undefined && 'passGuard' in engine) {
-    // A migrate pass over many records can run for seconds without a turn of the event loop, where signal
-    // handlers run: Ctrl-C cuts such a pass short (interruptible.ts); once a stop was requested, no more passes.
-    // Once stopped, the read is abandoned at once (PassInterrupted), not after the rest of its chunk.
-    // (Cutting a long pass short with vm breakOnSigint lost about one Ctrl-C in twenty under load: not done.)
-    engine.passGuard = (pass: () => void): void => {
-      if (stop()) throw new PassInterrupted();
-      pass();
+  let sink: BatchSink = hooks.after ? followedBy(engine, hooks.after) : engine;
+  // A migrate pass over millions of records runs for a second or more. When a stop can be asked for (Ctrl-C),
+  // passes run in slices of PASS_SLICE records, and the event loop turns between slices (signal handlers run
+  // there): the engine queues the records it is given meanwhile, and readers wait for settle() between chunks.
+  let settle: () => Promise<void> | null = () => null;
+  if (stop !== undefined && isSliceable(engine)) {
+    engine.sliceRecords = PASS_SLICE;
+    settle = () => (engine.suspended ? catchUp(engine, stop) : null);
+    const inner = sink;
+    sink = {
+      record_access: (pfn, nid, src, time) => inner.record_access(pfn, nid, src, time),
+      record_batch: (pfn, nid, src, time, n) => {
+        if (inner.record_batch) inner.record_batch(pfn, nid, src, time, n);
+        else for (let i = 0; i < n; i++) inner.record_access(pfn[i]!, nid[i]!, src[i]!, time[i]!);
+      },
+      settle,
     };
   }
-  const sink = hooks.after ? followedBy(engine, hooks.after) : engine;
   const read = await (useParseThread(settings, hooks) ? readInputsThreaded : readInputs)(settings.inputs, sink, {
     input: settings.input,
     topology: settings.rfc.topology,
@@ -129,10 +134,16 @@ export async function runReplay(settings: ReplaySettings, hooks: ReplayHooks = {
     const records = engine.summary().records;
     return { records, bytes: 0, files: 0, skipped: 0, stopped: true, kinds: [], badReasons: {}, firstBad: [], perf: null } as InputStats;
   });
-  // The final pass may be long: Ctrl-C cuts it short too (interruptible.ts), leaving partial counters.
+  // The final pass may be long too: Ctrl-C cuts it short between slices, leaving partial counters.
   let interrupted = read.stopped || stop?.() === true;
   if (!interrupted) {
-    engine.finish();
+    try {
+      await settle(); // a pass part way after the last chunk
+      engine.finish();
+      await settle();
+    } catch (e) {
+      if (!(e instanceof PassInterrupted)) throw e;
+    }
     interrupted = stop?.() === true;
   }
   return { engine, counters: engine.counters(), summary: engine.summary(), read, interrupted };

@@ -14,7 +14,7 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { TraceError, UsageError } from '../errors.js';
 import type { Topology } from '../engine/topology.js';
-import type { AccessSink } from '../engine/types.js';
+import type { AccessSink, BatchSink } from '../engine/types.js';
 import { shapeToString } from './perf-fields.js';
 import { PERF_SKIP_REASONS, type NidMode, type PerfSkipReason } from './perf-map.js';
 import { PerfReader, looksLikePerf, type PerfReadStats } from './perf-read.js';
@@ -429,6 +429,8 @@ async function readPerfInput(
         if (r.done === true) return false;
         if (stop()) return true; // Ctrl-C while waiting: the counters are those of the records before this chunk
         reader.push(r.value);
+        const behind = (sink as BatchSink).settle?.() ?? null; // a migrate pass part way (run/replay.ts)
+        if (behind !== null) await behind;
         if (counted === null) bytes += r.value.length;
         else {
           bytes += counted.n;

@@ -5,7 +5,7 @@
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { TraceError } from '../errors.js';
-import type { AccessSink } from '../engine/types.js';
+import type { AccessSink, BatchSink } from '../engine/types.js';
 import { CsvPath } from './csvpath.js';
 import { FastParser } from './fast.js';
 import { TraceFile, type ReadContext } from './tracefile.js';
@@ -103,6 +103,11 @@ class FileReader {
       return;
     }
     this.handOver(this.fast.push(chunk));
+  }
+
+  /** The sink's settle(): a promise while it is behind (readers await it before the next chunk), else null. */
+  behind(): Promise<void> | null {
+    return (this.file.ctx.sink as BatchSink).settle?.() ?? null;
   }
 
   end(): void {
@@ -224,6 +229,8 @@ async function readFile(name: string, fh: FileHandle, reader: FileReader, progre
     next = read(bufs[which]!);
     try {
       reader.push(buf.subarray(0, n));
+      const behind = reader.behind();
+      if (behind !== null) await behind;
     } catch (err) {
       await next.catch(() => 0); // let the read in flight end before the file is closed
       throw err;
@@ -264,6 +271,8 @@ async function readStream(
     const chunk = typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
     try {
       reader.push(chunk);
+      const behind = reader.behind();
+      if (behind !== null) await behind;
     } catch (err) {
       await it.return?.();
       throw err;

@@ -89,6 +89,8 @@ export async function readInputsThreaded(
   let slot = 0;
   let applied = 0;
   let stopRequested = false;
+  /** The sink's settle() promise when it fell behind (a migrate pass part way): awaited before the next slot. */
+  let behind: Promise<void> | null = null;
   /** Applies the published slots in order for up to YIELD_MS; false when none was ready. */
   const applyReady = (): boolean => {
     const until = Date.now() + YIELD_MS;
@@ -108,6 +110,7 @@ export async function readInputsThreaded(
         stopRequested = true;
         break;
       }
+      if ((behind = sink.settle?.() ?? null) !== null) break;
       if (Date.now() >= until) break;
     }
     return any;
@@ -115,10 +118,15 @@ export async function readInputsThreaded(
   try {
     for (;;) {
       // The engine's work runs in stretches of at most YIELD_MS (plus one batch); between stretches the event loop
-      // turns, so signal handlers run and shouldStop() sees them. (A long migrate pass is cut short by Ctrl-C
-      // itself: run/replay.ts guards it with interruptible.ts.)
+      // turns, so signal handlers run and shouldStop() sees them. (A long migrate pass runs in slices with a turn
+      // of the event loop between them: the sink's settle(), run/replay.ts.)
       const any = applyReady();
       if (stopRequested || opts.shouldStop?.()) return stopped(applied, r.progress[0]!);
+      if (behind !== null) {
+        const b = behind;
+        behind = null;
+        await b;
+      }
       if (any) {
         await new Promise((resolve) => setImmediate(resolve));
         if (opts.shouldStop?.()) return stopped(applied, r.progress[0]!);

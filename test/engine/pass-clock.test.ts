@@ -6,7 +6,7 @@ describe('PassClock (SPEC 2.3)', () => {
     const ran: number[] = [];
     const skipped: number[] = [];
     let idle = false;
-    const clock = new PassClock(10, { pass: (t) => ran.push(t), idle: () => idle, skipped: (t) => skipped.push(t) });
+    const clock = new PassClock(10, { pass: (t) => void ran.push(t), idle: () => idle, skipped: (t) => skipped.push(t) });
     const feed = (t: number) => {
       if (t >= clock.next) clock.advance(t);
     };
@@ -30,5 +30,40 @@ describe('PassClock (SPEC 2.3)', () => {
     clock.finish();
     expect(clock.passes).toBe(0);
     expect(clock.first).toBeNull();
+  });
+
+  it('waits for resume() when a pass stops part way, then runs what advance() and finish() still had to do', () => {
+    const ran: string[] = [];
+    let parts = 0; // slices left in the current pass
+    const clock = new PassClock(10, {
+      pass: (t) => {
+        ran.push(`pass ${t}`);
+        parts = 2;
+        return false;
+      },
+      resumePass: () => {
+        ran.push(`slice ${--parts}`);
+        return parts === 0;
+      },
+      idle: () => false,
+    });
+    expect(clock.advance(0)).toBe(true); // T0 = 0
+    expect(clock.advance(25)).toBe(false); // pass 10 stops part way; 20 must wait
+    expect(clock.suspended).toBe(true);
+    expect(clock.next).toBe(10);
+    expect(clock.resume()).toBe(false); // slice 1 of pass 10
+    expect(clock.resume()).toBe(false); // pass 10 done; pass 20 starts and stops part way
+    expect(ran).toEqual(['pass 10', 'slice 1', 'slice 0', 'pass 20']);
+    expect(clock.resume()).toBe(false);
+    expect(clock.resume()).toBe(true);
+    expect(clock.suspended).toBe(false);
+    expect(clock.next).toBe(30);
+    expect(clock.finish()).toBe(false); // the final pass, 30, part way
+    expect(clock.resume()).toBe(false);
+    expect(clock.resume()).toBe(true);
+    expect(clock.next).toBe(40);
+    expect(clock.passes).toBe(3);
+    expect(clock.finish()).toBe(true); // once
+    expect(ran.filter((r) => r.startsWith('pass'))).toEqual(['pass 10', 'pass 20', 'pass 30']);
   });
 });
