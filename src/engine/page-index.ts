@@ -5,7 +5,7 @@
  * The kernel walks the bucket chain to find a pfn; this index gives the same answer in O(1) for any chain length.
  */
 
-import { mixPfn } from './slot-table.js';
+import { mixPfn } from './mix.js';
 
 const EMPTY = -1;
 

@@ -6,7 +6,7 @@
  *
  * State of a page (state[index]):
  *   0            ST_HOME: where the topology's ranges put it, no record
- *   1            ST_TRACKED: a record exists (the engine's SlotTable finds it; the record says where it lives)
+ *   1            ST_TRACKED: a record exists; slot[index] is its slot (the record says where the page lives)
  *   2 + 2n + a   moved to node n in this replay, no record; a = 1 once accessed since it moved
  * One byte per page (Uint8Array) while node ids are <= MAX_BYTE_NODE, else two (Uint16Array).
  *
@@ -19,10 +19,14 @@
  *   never moves, so the engine may keep it in a record. Memory: 13 to 26 bytes per page touched (plus 12
  *   with counts: the count and the pfn of each index).
  *
+ * The slot column (Int32, beside the state, allocated the same way) holds the record of a tracked page: the
+ * engine finds a page's record with the index it already has, with no pfn-keyed table (a hash of every live
+ * record would be a random access into tens of MB per access; this is one into 4 bytes per page).
+ *
  * Optional access counts (`counts`, for the fast-tier share bounds): one Uint32 per index, beside the state,
  * allocated the same way (dense: same lazily backed length; hashed: same growing columns).
  */
-import { mixPfn } from './slot-table.js';
+import { mixPfn } from './mix.js';
 
 /** No record, at home. */
 export const ST_HOME = 0;
@@ -60,6 +64,8 @@ export class PageState {
   readonly bases: Float64Array;
   /** State by index (see the file comment). Hashed: grows; re-read after indexOf(). */
   state: Uint8Array | Uint16Array;
+  /** Slot of the record of each ST_TRACKED index (meaningless otherwise). Hashed: grows with state. */
+  slot: Int32Array;
   /** Accesses by index (slow-tier pages only), or null when not asked for. Hashed: grows with state. */
   counts: Uint32Array | null;
 
@@ -87,6 +93,7 @@ export class PageState {
     this.dense = total <= denseMax;
     const n = this.dense ? total : 1024;
     this.state = this.wide ? new Uint16Array(n) : new Uint8Array(n);
+    this.slot = new Int32Array(n);
     this.counts = withCounts ? new Uint32Array(n) : null;
     const slots = this.dense ? 1 : 2048;
     this.keys = new Float64Array(slots).fill(-1);
@@ -186,6 +193,9 @@ export class PageState {
     const state = this.wide ? new Uint16Array(n) : new Uint8Array(n);
     state.set(this.state);
     this.state = state;
+    const slot = new Int32Array(n);
+    slot.set(this.slot);
+    this.slot = slot;
     if (this.counts !== null) {
       const counts = new Uint32Array(n);
       counts.set(this.counts);

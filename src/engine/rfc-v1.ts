@@ -7,7 +7,7 @@
  * - Classify by range first (RangeTable's granule table): an access to a top-tier page that never moved,
  *   or to a pfn in no range or in a slow-tier nonlru/device range, needs no per-page lookup.
  * - One small integer of state per page of the slow-tier LRU ranges (PageState): at home, tracked, or
- *   moved to node n (and accessed since); a small pfn -> slot table (SlotTable) finds the live records.
+ *   moved to node n (and accessed since); a tracked page's record slot sits beside its state (no pfn-keyed table).
  * - record_batch() is the hot loop: one function, locals, counters flushed per batch and before passes.
  * - One walk of the occupied buckets per pass for all daemons (see pass()).
  */
@@ -22,7 +22,6 @@ import { IgnoredTally } from './ignored.js';
 import { msecs_to_jiffies } from './jiffies.js';
 import { PageState, ST_HOME, ST_MOVED, ST_TRACKED, movedNode, movedState, type StateRegion } from './page-state.js';
 import { KIND_DEVICE, KIND_LRU, KIND_NONE, KIND_NONLRU, RangeTable } from './placement.js';
-import { SlotTable } from './slot-table.js';
 import { OutcomeCode, type Counter, type Engine, type PassObserver, type ReplaySummary } from './types.js';
 
 /** Which reading of the patch an RfcV1Engine models. */
@@ -91,8 +90,6 @@ export class RfcV1Engine implements Engine {
 
   /** Per-page state of the slow-tier LRU ranges (and top-tier ranges with --demotion). */
   private readonly pages: PageState;
-  /** Tracked records: pfn -> slot (small: only records alive between passes). */
-  private readonly slots = new SlotTable(10);
   private slab = new Float64Array(STRIDE * 4096);
   private slabTop = 0; // slots ever used
   private freeSlot = -1;
@@ -234,7 +231,6 @@ export class RfcV1Engine implements Engine {
     const toptierOf = nodes.toptier;
     const targetOf = this.targetOf;
     const defaultNode = this.defaultNode;
-    const slots = this.slots;
     const kswapd = this.kswapd;
     // Range classification: the granule table, then the range's class.
     const rt = this.ranges;
@@ -350,7 +346,7 @@ export class RfcV1Engine implements Engine {
             continue;
           }
         } else if (st === ST_TRACKED) {
-          slot = slots.get(pfn);
+          slot = pages.slot[idx]!;
         } else if (cls === CLS_TOP_STATE) {
           // At home on a top-tier node (--demotion).
           toptier++;
@@ -414,7 +410,7 @@ export class RfcV1Engine implements Engine {
       slab[base + F_PLACED] = placed;
       slab[base + F_TRACKED_SINCE] = time;
       slab[base + F_INDEX] = idx;
-      this.slots.insert(pfn, slot);
+      this.pages.slot[idx] = slot;
       this.pages.state[idx] = ST_TRACKED;
       if (++this.tracked > this.peakTracked) this.peakTracked = this.tracked;
       c[C.record_added]++;
@@ -608,7 +604,7 @@ export class RfcV1Engine implements Engine {
       const st = idx >= 0 ? this.pages.state[idx]! : ST_HOME;
       if (st >= ST_MOVED) return movedNode(st);
       if (st === ST_TRACKED) {
-        const placed = this.slab[this.slots.get(pfn) * STRIDE + F_PLACED]!;
+        const placed = this.slab[this.pages.slot[idx]! * STRIDE + F_PLACED]!;
         if (placed >= 0) return placed;
       }
     }
@@ -674,10 +670,19 @@ export class RfcV1Engine implements Engine {
     return this.unaccessedMoved + this.wastedDemoted;
   }
 
+  /** The slot of the record of `pfn`, or -1 when it is not tracked. */
+  private slotOf(pfn: number): number {
+    const r = this.ranges.find(pfn);
+    const region = r >= 0 ? this.rregion[r]! : -1;
+    if (region < 0) return -1;
+    const idx = this.pages.index(pfn, region, false);
+    return idx >= 0 && this.pages.state[idx] === ST_TRACKED ? this.pages.slot[idx]! : -1;
+  }
+
   /** The record of `pfn` (frequency, last_update, hot_node), or null when it is not tracked. */
   record_of(pfn: number): { frequency: number; last_update: number; hot_node: number; tracked_since: number } | null {
     this.drain();
-    const v = this.slots.get(pfn);
+    const v = this.slotOf(pfn);
     if (v < 0) return null;
     const base = v * STRIDE;
     const s = this.slab;
@@ -779,7 +784,7 @@ export class RfcV1Engine implements Engine {
           if (nodes.migrate(from, hot)) {
             c[C.mig_promoted]++;
             c[C.numa_pages_migrated]++;
-            this.untrack(slot, pfn, b);
+            this.untrack(slot, b);
             state[idx] = movedState(hot, false); // not accessed on its new node yet
             this.unaccessedMoved++;
             if (this.kswapd !== null && this.kswapd.promoted(pfn, hot)) c[C.pingpong_promotions]++;
@@ -789,7 +794,7 @@ export class RfcV1Engine implements Engine {
           }
         } else {
           c[C.mig_dropped]++;
-          this.untrack(slot, pfn, b);
+          this.untrack(slot, b);
           // A dropped page that had moved keeps where it lives (accessed: it was, to be tracked).
           state[idx] = placed >= 0 ? movedState(placed, true) : ST_HOME;
         }
@@ -814,8 +819,7 @@ export class RfcV1Engine implements Engine {
   }
 
   /** kfree(phi) after hlist_del_init(): the slot is freed (the caller sets the page's state). */
-  private untrack(slot: number, pfn: number, bucket: number): void {
-    this.slots.delete(pfn);
+  private untrack(slot: number, bucket: number): void {
     this.chainLength[bucket]!--;
     this.slab[slot * STRIDE + F_NEXT] = this.freeSlot;
     this.freeSlot = slot;

@@ -18,13 +18,34 @@ const ZERO = 48;
 const LOWER_X = 120;
 const LOWER_H = 104;
 const LOWER_P = 112;
-const HWHINTS = Buffer.from('hwhints');
-const PGTSCAN = Buffer.from('pgtscan');
 
-/** True when the 7 bytes at `pos` spell `name` in any case; the LF ending the line stops a mismatch in time. */
-function matchName(buf: Uint8Array, pos: number, name: Uint8Array): boolean {
-  for (let i = 0; i < 7; i++) if ((buf[pos + i]! | 0x20) !== name[i]) return false;
-  return true;
+/** Value of each byte as a hex digit, or -1. */
+const HEX = new Int8Array(256).fill(-1);
+for (let i = 0; i < 10; i++) HEX[ZERO + i] = i;
+for (let i = 0; i < 6; i++) HEX[0x41 + i] = HEX[0x61 + i] = 10 + i;
+
+/** True when the 7 bytes at `pos` spell `hwhints` in any case (| 0x20 folds exactly the letters onto lower case). */
+function isHwhints(buf: Uint8Array, pos: number): boolean {
+  return (
+    (buf[pos + 1]! | 0x20) === 0x77 &&
+    (buf[pos + 2]! | 0x20) === 0x68 &&
+    (buf[pos + 3]! | 0x20) === 0x69 &&
+    (buf[pos + 4]! | 0x20) === 0x6e &&
+    (buf[pos + 5]! | 0x20) === 0x74 &&
+    (buf[pos + 6]! | 0x20) === 0x73
+  );
+}
+
+/** True when the 7 bytes at `pos` spell `pgtscan` in any case. */
+function isPgtscan(buf: Uint8Array, pos: number): boolean {
+  return (
+    (buf[pos + 1]! | 0x20) === 0x67 &&
+    (buf[pos + 2]! | 0x20) === 0x74 &&
+    (buf[pos + 3]! | 0x20) === 0x73 &&
+    (buf[pos + 4]! | 0x20) === 0x63 &&
+    (buf[pos + 5]! | 0x20) === 0x61 &&
+    (buf[pos + 6]! | 0x20) === 0x6e
+  );
 }
 
 /** Outputs of scanLines. */
@@ -50,15 +71,21 @@ function scanLines(buf: Uint8Array, pos: number, end: number, sink: AccessSink, 
       if (c === ZERO && (buf[pos + 1]! | 0x20) === LOWER_X) {
         pos += 2;
         s = pos;
-        for (;;) {
-          c = buf[pos]!;
-          let d = c - ZERO;
-          if (d >>> 0 >= 10) {
-            d = (c | 0x20) - 87; // 'a' - 10
-            if (d < 10 || d > 15) break;
-          }
+        c = buf[pos]!;
+        let d = HEX[c]!;
+        // Up to 7 digits in 32-bit integer arithmetic (28 bits), the rest in doubles.
+        const e = pos + 7;
+        let lo = 0;
+        while (d >= 0 && pos < e) {
+          lo = (lo << 4) | d;
+          c = buf[++pos]!;
+          d = HEX[c]!;
+        }
+        pfn = lo;
+        while (d >= 0) {
           pfn = pfn * 16 + d;
-          pos++;
+          c = buf[++pos]!;
+          d = HEX[c]!;
         }
         if (pos === s) break fast;
       } else {
@@ -112,8 +139,8 @@ function scanLines(buf: Uint8Array, pos: number, end: number, sink: AccessSink, 
         if (src > INT_MAX) break fast;
       } else {
         const l = c | 0x20;
-        if (l === LOWER_H && matchName(buf, pos, HWHINTS)) src = 0;
-        else if (l === LOWER_P && matchName(buf, pos, PGTSCAN)) src = 1;
+        if (l === LOWER_H && isHwhints(buf, pos)) src = 0;
+        else if (l === LOWER_P && isPgtscan(buf, pos)) src = 1;
         else break fast;
         pos += 7;
         c = buf[pos]!;
@@ -122,7 +149,14 @@ function scanLines(buf: Uint8Array, pos: number, end: number, sink: AccessSink, 
 
       c = buf[++pos]!;
       s = pos;
-      let time = 0;
+      // Up to 9 digits in 32-bit integer arithmetic, the rest in doubles.
+      const e9 = pos + 9;
+      let t9 = 0;
+      while ((c - ZERO) >>> 0 < 10 && pos < e9) {
+        t9 = t9 * 10 + (c - ZERO);
+        c = buf[++pos]!;
+      }
+      let time = t9;
       while ((c - ZERO) >>> 0 < 10) {
         time = time * 10 + (c - ZERO);
         c = buf[++pos]!;

@@ -1,8 +1,7 @@
-/** The rfc-v1 engine's tables against plain Maps and linear searches: RangeTable, SlotTable, PageState. */
+/** The rfc-v1 engine's tables against plain Maps and linear searches: RangeTable, PageState. */
 import { describe, expect, it } from 'vitest';
 import { PageState } from '../../src/engine/page-state.js';
 import { RangeTable } from '../../src/engine/placement.js';
-import { SlotTable } from '../../src/engine/slot-table.js';
 import type { PfnRange, Topology } from '../../src/engine/topology.js';
 import { node } from './helpers.js';
 
@@ -39,34 +38,22 @@ describe('RangeTable', () => {
   });
 });
 
-describe('SlotTable', () => {
-  it('agrees with a Map under inserts and deletes in sequential, strided and random order', () => {
-    for (const order of ['seq', 'stride', 'random'] as const) {
-      const m = new SlotTable(1);
-      const ref = new Map<number, number>();
-      let x = 99;
-      for (let i = 0; i < 30000; i++) {
-        x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-        const pfn = order === 'seq' ? i % 9000 : order === 'stride' ? (i % 9000) * 512 + 2 ** 33 : x % 20000;
-        if (ref.has(pfn)) {
-          expect(m.get(pfn)).toBe(ref.get(pfn));
-          if ((x & 3) !== 0) {
-            m.delete(pfn);
-            ref.delete(pfn);
-          }
-        } else {
-          expect(m.get(pfn)).toBe(-1);
-          m.insert(pfn, i);
-          ref.set(pfn, i);
-        }
-      }
-      expect(m.size).toBe(ref.size);
-      for (const [k, v] of ref) expect(m.get(k)).toBe(v);
-    }
-  });
-});
-
 describe('PageState', () => {
+  it('hashed: the slot column keeps each index\'s value through growth', () => {
+    const ps = new PageState([{ start: 0, end: 2 ** 40, slow: true }], 3, false);
+    const want = new Map<number, number>();
+    for (let i = 0; i < 20000; i++) {
+      const pfn = ((i * 2654435761) % 2 ** 32) * 16;
+      const k = ps.indexOf(pfn);
+      if (!want.has(k)) {
+        ps.slot[k] = i;
+        want.set(k, i);
+      }
+    }
+    expect(ps.slot.length).toBeGreaterThanOrEqual(want.size);
+    for (const [k, v] of want) expect(ps.slot[k]).toBe(v);
+  });
+
   it('hashed: gives stable indices through growth and counts per page', () => {
     const ps = new PageState([{ start: 0, end: 2 ** 40, slow: true }], 3, true);
     expect(ps.dense).toBe(false);

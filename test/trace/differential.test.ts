@@ -33,15 +33,23 @@ function traceGen(seed: number, faultRate: number): string {
   const value = (f: (typeof NAMES)[number]): string => {
     switch (f) {
       case 'pfn': {
-        const v = r() < 0.1 ? big() : 0x200000 + int(0x200000);
-        return r() < 0.5 ? (r() < 0.2 ? '0X' : '0x') + v.toString(16) : BigInt(v).toString();
+        const u = r();
+        const v = u < 0.1 ? big() : u < 0.15 ? int(300) : 0x200000 + int(0x200000);
+        // Hex digits in either case, sometimes with leading zeros (the byte parser reads 7 digits as integers, then doubles).
+        const zeros = r() < 0.1 ? '0'.repeat(1 + int(9)) : '';
+        return r() < 0.5 ? (r() < 0.2 ? '0X' : '0x') + zeros + randCase(v.toString(16)) : zeros + BigInt(v).toString();
       }
       case 'nid':
         return String(int(5) - 1);
       case 'src':
         return r() < 0.6 ? randCase(pick(['hwhints', 'pgtscan'])) : String(pick([0, 1, 7, 2147483647, int(100)]));
       case 'time':
-        return r() < 0.1 ? BigInt(big()).toString() : String(2 ** 31 + int(1e6));
+        // 9 digits as integers, then doubles: short, exactly 9 and 10 digits, leading zeros, near 2^53.
+        return r() < 0.1
+          ? BigInt(big()).toString()
+          : r() < 0.1
+            ? (r() < 0.5 ? '000' : '') + String(pick([int(1000), 999999999 - int(3), 1000000000 + int(3)]))
+            : String(2 ** 31 + int(1e6));
     }
   };
   const crlfFile = r() < 0.1;
