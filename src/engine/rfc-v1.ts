@@ -132,9 +132,17 @@ export class RfcV1Engine implements Engine {
    * goes on. The outcome is the same record for record and event for event (test/engine/rfc-v1-slices.test.ts).
    */
   sliceRecords = Infinity;
-  /** The pass part way: its time and the next bucket it walks. */
+  /** The pass part way: its time, and the next bucket it walks (or the next slot, in slab order). */
   private passNow = 0;
   private passBucket = -1;
+  /** The pass walks the slab in order (passSliceSlab), not the buckets. */
+  private passBySlab = false;
+  /** Source node of the record examine() looked at last. */
+  private examinedFrom = -1;
+  /** Passes that walked the slab in order (a diagnostic for tests). */
+  passesBySlab = 0;
+  /** Every daemon node has memory and no budget: no migration can fail. */
+  private readonly migrationsSucceed: boolean;
   /** Records given while a pass was part way, in order (columns, `queued` long). */
   private queue: { pfn: Float64Array; nid: Int32Array; src: Int32Array; time: Float64Array } | null = null;
   private queued = 0;
@@ -152,7 +160,7 @@ export class RfcV1Engine implements Engine {
     this.period = msecs_to_jiffies(cfg.period_ms, cfg.hz);
     this.clock = new PassClock(this.period, {
       pass: (now) => this.pass(now),
-      resumePass: () => this.passSlice(),
+      resumePass: () => (this.passBySlab ? this.passSliceSlab() : this.passSlice()),
       // No record any daemon would look at: passes change nothing.
       idle: () => this.examinable === 0,
       // The first skipped pass closes the accesses since the last pass for an observer; the rest had none.
@@ -169,6 +177,9 @@ export class RfcV1Engine implements Engine {
     this.kswapd = cfg.demotion === true ? new Kswapd(nodes) : null;
     this.intervalAccesses = new Float64Array(nodes.size + 1);
     this.intervalToptier = new Float64Array(nodes.size + 1);
+    let succeed = true;
+    for (let id = 0; id < nodes.size; id++) if (nodes.daemon[id] === 1 && (nodes.hasMemory[id] !== 1 || nodes.budgeted[id] === 1)) succeed = false;
+    this.migrationsSucceed = succeed;
     this.targetOf = new Int32Array(nodes.size);
     for (let id = 0; id < nodes.size; id++) this.targetOf[id] = nodes.daemon[id] === 1 ? id : nodes.size;
 
@@ -320,7 +331,7 @@ export class RfcV1Engine implements Engine {
         }
         // A page with state: where does it live now?
         let idx: number;
-        if (dense) idx = bases[rregion[r]!]! + (pfn - rstart[r]!);
+        if (dense) idx = (bases[rregion[r]!]! + (pfn - rstart[r]!)) | 0; // < DENSE_MAX_PAGES: an int32 index
         else {
           idx = pages.indexOf(pfn);
           state = pages.state;
@@ -702,23 +713,22 @@ export class RfcV1Engine implements Engine {
    */
   private pass(now: number): boolean {
     this.passNow = now;
-    this.passBucket = this.occupied.next(0);
-    return this.passSlice();
+    this.passBySlab =
+      this.observer === null && this.kswapd === null && this.migrationsSucceed && this.freeSlot === -1 && this.tracked === this.slabTop && this.examinable === this.tracked;
+    this.passBucket = this.passBySlab ? 0 : this.occupied.next(0);
+    if (this.passBySlab) this.passesBySlab++;
+    return this.passBySlab ? this.passSliceSlab() : this.passSlice();
   }
 
   /** Walks the pass's buckets from passBucket, up to sliceRecords records (whole buckets); true once the pass is done. */
   private passSlice(): boolean {
-    const now = this.passNow;
     const budget = this.sliceRecords;
     let walked = 0;
-    const c = this.c;
     const heads = this.heads;
     const occupied = this.occupied;
     const obs = this.observer;
     const nodes = this.nodes;
-    const ranges = this.ranges;
     const slab = this.slab;
-    const state = this.pages.state;
     // kpromoted_migrate(): for each occupied bucket in ascending order, each record head first.
     let b = this.passBucket;
     while (b >= 0) {
@@ -732,93 +742,140 @@ export class RfcV1Engine implements Engine {
         walked++;
         const base = slot * STRIDE;
         const next = slab[base + F_NEXT]!;
-        const hot = slab[base + F_HOT_NODE]!;
-        if (!nodes.hasDaemon(hot)) {
+        if (!nodes.hasDaemon(slab[base + F_HOT_NODE]!)) {
           // if (phi->hot_node != nid) continue; for every daemon
           prev = slot;
           slot = next;
           continue;
         }
-        const pfn = slab[base + F_PFN]!;
-        const placed = slab[base + F_PLACED]!;
-        let from: number;
-        let kind: number;
-        if (placed >= 0) {
-          from = placed;
-          kind = KIND_LRU;
+        const outcome = this.examine(slot);
+        // hlist_del_init(): unlink from the chain; the record's slot is freed (kfree).
+        if (outcome === OutcomeCode.Failed) {
+          prev = slot; // record kept, retried next pass
         } else {
-          const r = ranges.find(pfn);
-          from = r >= 0 ? ranges.nids[r]! : -1;
-          kind = r >= 0 ? ranges.kinds[r]! : KIND_NONE;
-        }
-        // page_should_be_promoted()
-        let outcome: OutcomeCode;
-        let candidate = false;
-        if (kind === KIND_NONE || kind === KIND_DEVICE) {
-          outcome = OutcomeCode.DroppedOffline;
-        } else if (kind === KIND_NONLRU) {
-          c[C.mig_non_lru]++;
-          outcome = OutcomeCode.DroppedNonLru;
-        } else if (from === hot) {
-          c[C.mig_right_node]++;
-          outcome = OutcomeCode.DroppedRightNode;
-        } else {
-          const age = now - slab[base + F_LAST_UPDATE]!; // (now - phi->last_update) in unsigned long
-          if (age < 0 || age > this.cold) {
-            c[C.mig_cold_old]++;
-            outcome = OutcomeCode.DroppedColdOld;
-          } else if (slab[base + F_FREQUENCY]! < this.threshold) {
-            c[C.mig_cold_not_accessed]++;
-            outcome = OutcomeCode.DroppedNotAccessed;
-          } else {
-            candidate = true;
-            outcome = OutcomeCode.Promoted;
-          }
-        }
-        const since = slab[base + F_TRACKED_SINCE]!;
-        const idx = slab[base + F_INDEX]!;
-        let keep = false;
-        if (candidate) {
-          c[C.mig_candidate]++;
-          // migrate_misplaced_folio_prepare() + migrate_misplaced_folio()
-          if (nodes.migrate(from, hot)) {
-            c[C.mig_promoted]++;
-            c[C.numa_pages_migrated]++;
-            this.untrack(slot, b);
-            state[idx] = movedState(hot, false); // not accessed on its new node yet
-            this.unaccessedMoved++;
-            if (this.kswapd !== null && this.kswapd.promoted(pfn, hot)) c[C.pingpong_promotions]++;
-          } else {
-            outcome = OutcomeCode.Failed; // record kept, retried next pass
-            keep = true;
-          }
-        } else {
-          c[C.mig_dropped]++;
+          if (prev === -1) heads[b] = next;
+          else slab[prev * STRIDE + F_NEXT] = next;
           this.untrack(slot, b);
-          // A dropped page that had moved keeps where it lives (accessed: it was, to be tracked).
-          state[idx] = placed >= 0 ? movedState(placed, true) : ST_HOME;
         }
-        // hlist_del_init(): unlink from the chain.
-        if (keep) {
-          prev = slot;
-        } else if (prev === -1) {
-          heads[b] = next;
-        } else {
-          slab[prev * STRIDE + F_NEXT] = next;
-        }
-        if (obs !== null) this.buffer(hot, pfn, from, outcome, since);
+        if (obs !== null) this.buffer(slot, outcome);
         slot = next;
       }
       if (heads[b] === -1) occupied.delete(b);
       b = occupied.next(b + 1);
     }
+    return this.passDone();
+  }
+
+  /**
+   * The same pass in slab order, when its order cannot show: no observer (no events), no kswapd, every daemon
+   * node has memory and no budget (no migration fails, so counters are sums over records in any order), and
+   * every record is examined (so every record is freed: all chains end empty). Reads the slab sequentially.
+   */
+  private passSliceSlab(): boolean {
+    const budget = this.sliceRecords;
+    const top = this.slabTop;
+    let slot = this.passBucket;
+    for (let walked = 0; slot < top; slot++, walked++) {
+      if (walked >= budget) {
+        this.passBucket = slot;
+        return false;
+      }
+      this.examine(slot);
+      this.tracked--;
+      this.examinable--;
+    }
+    // Every record was freed: empty the chains of the occupied buckets.
+    const heads = this.heads;
+    const chainLength = this.chainLength;
+    const occupied = this.occupied;
+    for (let b = occupied.next(0); b >= 0; b = occupied.next(b + 1)) {
+      heads[b] = -1;
+      chainLength[b] = 0;
+      occupied.delete(b);
+    }
+    return this.passDone();
+  }
+
+  /** End of a pass: the slab's allocator starts over when no record is left; kswapd; the observer's events. */
+  private passDone(): boolean {
     this.passBucket = -1;
-    if (this.kswapd !== null) c[C.pgdemote_kswapd] += this.kswapd.run((pfn, target) => this.demoted(pfn, target));
-    if (obs !== null) this.flushEvents(obs, now);
+    if (this.tracked === 0) {
+      // New records are then laid out in order of creation: the next pass (and their creation) reads memory in order.
+      this.slabTop = 0;
+      this.freeSlot = -1;
+    }
+    if (this.kswapd !== null) this.c[C.pgdemote_kswapd] += this.kswapd.run((pfn, target) => this.demoted(pfn, target));
+    if (this.observer !== null) this.flushEvents(this.observer, this.passNow);
     return true;
   }
 
-  /** kfree(phi) after hlist_del_init(): the slot is freed (the caller sets the page's state). */
+  /**
+   * kpromoted_migrate() for the record in `slot`, whose hot_node has a daemon: page_should_be_promoted() and
+   * kpromote_page(). Counts, sets the page's state when the record goes, and returns the outcome; the caller
+   * unlinks and frees the record unless it is Failed (kept, retried next pass).
+   */
+  private examine(slot: number): OutcomeCode {
+    const c = this.c;
+    const slab = this.slab;
+    const base = slot * STRIDE;
+    const hot = slab[base + F_HOT_NODE]!;
+    const placed = slab[base + F_PLACED]!;
+    let from: number;
+    let kind: number;
+    if (placed >= 0) {
+      from = placed;
+      kind = KIND_LRU;
+    } else {
+      const ranges = this.ranges;
+      const r = ranges.find(slab[base + F_PFN]!);
+      from = r >= 0 ? ranges.nids[r]! : -1;
+      kind = r >= 0 ? ranges.kinds[r]! : KIND_NONE;
+    }
+    this.examinedFrom = from; // for the observer's event
+    // page_should_be_promoted()
+    let candidate = false;
+    let outcome: OutcomeCode;
+    if (kind === KIND_NONE || kind === KIND_DEVICE) {
+      outcome = OutcomeCode.DroppedOffline;
+    } else if (kind === KIND_NONLRU) {
+      c[C.mig_non_lru]++;
+      outcome = OutcomeCode.DroppedNonLru;
+    } else if (from === hot) {
+      c[C.mig_right_node]++;
+      outcome = OutcomeCode.DroppedRightNode;
+    } else {
+      const age = this.passNow - slab[base + F_LAST_UPDATE]!; // (now - phi->last_update) in unsigned long
+      if (age < 0 || age > this.cold) {
+        c[C.mig_cold_old]++;
+        outcome = OutcomeCode.DroppedColdOld;
+      } else if (slab[base + F_FREQUENCY]! < this.threshold) {
+        c[C.mig_cold_not_accessed]++;
+        outcome = OutcomeCode.DroppedNotAccessed;
+      } else {
+        candidate = true;
+        outcome = OutcomeCode.Promoted;
+      }
+    }
+    const state = this.pages.state;
+    const idx = slab[base + F_INDEX]!;
+    if (candidate) {
+      c[C.mig_candidate]++;
+      // migrate_misplaced_folio_prepare() + migrate_misplaced_folio()
+      if (!this.nodes.migrate(from, hot)) return OutcomeCode.Failed;
+      c[C.mig_promoted]++;
+      c[C.numa_pages_migrated]++;
+      state[idx] = movedState(hot, false); // not accessed on its new node yet
+      this.unaccessedMoved++;
+      if (this.kswapd !== null && this.kswapd.promoted(slab[base + F_PFN]!, hot)) c[C.pingpong_promotions]++;
+    } else {
+      c[C.mig_dropped]++;
+      // A dropped page that had moved keeps where it lives (accessed: it was, to be tracked).
+      state[idx] = placed >= 0 ? movedState(placed, true) : ST_HOME;
+    }
+    return outcome;
+  }
+
+  /** kfree(phi) after hlist_del_init(): the slot is freed (the caller set the page's state). */
   private untrack(slot: number, bucket: number): void {
     this.chainLength[bucket]!--;
     this.slab[slot * STRIDE + F_NEXT] = this.freeSlot;
@@ -840,10 +897,13 @@ export class RfcV1Engine implements Engine {
     state[idx] = movedState(target, true);
   }
 
-  private buffer(node: number, pfn: number, from: number, outcome: OutcomeCode, since: number): void {
+  /** Buffers the event of the record in `slot` (examined just now: its source node is examinedFrom) for its daemon. */
+  private buffer(slot: number, outcome: OutcomeCode): void {
+    const base = slot * STRIDE;
+    const node = this.slab[base + F_HOT_NODE]!;
     let list = this.pending[node];
     if (list === undefined) list = this.pending[node] = [];
-    list.push(pfn, from, outcome, since);
+    list.push(this.slab[base + F_PFN]!, this.examinedFrom, outcome, this.slab[base + F_TRACKED_SINCE]!);
   }
 
   private flushEvents(obs: PassObserver, now: number): void {
