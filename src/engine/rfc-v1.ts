@@ -268,6 +268,7 @@ export class RfcV1Engine implements Engine {
     let pgt = 0;
     let toptier = 0;
     let homeTop = 0;
+    let accessedMoved = 0; // moved pages accessed for the first time since they moved
     const ignored = this.ignored;
 
     let i = 0;
@@ -281,7 +282,8 @@ export class RfcV1Engine implements Engine {
         c[C.recorded_pgtscans] += pgt;
         c[C.record_toptier] += toptier;
         this.homeToptier += homeTop;
-        hw = pgt = toptier = homeTop = 0;
+        this.unaccessedMoved -= accessedMoved;
+        hw = pgt = toptier = homeTop = accessedMoved = 0;
         if (!clock.advance(T[i]!)) {
           // A pass stopped part way: the rest of the batch waits for resume().
           this.enqueue(P, N, S, T, i, n);
@@ -348,7 +350,7 @@ export class RfcV1Engine implements Engine {
           placed = movedNode(st);
           if ((st & 1) === 0) {
             state[idx] = st + 1; // first access since it moved
-            this.unaccessedMoved--;
+            accessedMoved++;
           }
           if (toptierOf[placed] === 1) {
             toptier++;
@@ -376,6 +378,7 @@ export class RfcV1Engine implements Engine {
     c[C.recorded_pgtscans] += pgt;
     c[C.record_toptier] += toptier;
     this.homeToptier += homeTop;
+    this.unaccessedMoved -= accessedMoved;
   }
 
   /**
