@@ -8,6 +8,7 @@
 import { build } from 'esbuild';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const OUT = 'dist/bundle';
 rmSync(OUT, { recursive: true, force: true });
@@ -25,9 +26,18 @@ const common = {
   // commander and cli-table3 are CommonJS and require() node built-ins.
   banner: { js: "import{createRequire as __kpromoRequire}from'node:module';const require=__kpromoRequire(import.meta.url);" },
 };
+// string-width's emoji-regex through a shim that skips ASCII-only strings (tools/emoji-regex-lazy.cjs).
+const lazyEmoji = {
+  name: 'emoji-regex-lazy',
+  setup(b) {
+    b.onResolve({ filter: /^emoji-regex$/ }, (args) =>
+      args.importer.endsWith('emoji-regex-lazy.cjs') ? undefined : { path: fileURLToPath(new URL('./emoji-regex-lazy.cjs', import.meta.url)) },
+    );
+  },
+};
 // The CLI with code splitting: each command is loaded (import()) only when it runs, so `kpromo --help`
 // loads commander and the help, not every command's code.
-const cli = await build({ ...common, entryPoints: ['dist/src/cli/main.js'], splitting: true, chunkNames: 'chunk-[hash]' });
+const cli = await build({ ...common, entryPoints: ['dist/src/cli/main.js'], splitting: true, chunkNames: 'chunk-[hash]', plugins: [lazyEmoji] });
 // The workers, each one self-contained file beside the CLI (found there by the code that starts them).
 const workers = await build({
   ...common,

@@ -11,7 +11,7 @@
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { createGunzip } from './gunzip.js';
 import { TraceError, UsageError } from '../errors.js';
 import type { Topology } from '../engine/topology.js';
 import type { AccessSink, BatchSink } from '../engine/types.js';
@@ -278,7 +278,7 @@ async function streamInput(
   let close = (): void => raw?.destroy();
   const first = Buffer.concat(head);
   if (first.length >= 2 && first[0] === GZIP_MAGIC_0 && first[1] === GZIP_MAGIC_1) {
-    const gunzip = createGunzip({ chunkSize: 256 << 10 });
+    const gunzip = await createGunzip({ chunkSize: 256 << 10 });
     const compressed = Readable.from(chain(head, it));
     compressed.on('error', (err) => gunzip.destroy(err));
     compressed.pipe(gunzip);
@@ -334,8 +334,8 @@ async function* chain(head: readonly Buffer[], it: AsyncIterator<Buffer | string
 async function sniffFile(name: string, gz: boolean): Promise<boolean> {
   try {
     if (gz) {
+      const gunzip = await createGunzip(); // before the stream: no error event unheard
       const raw = createReadStream(name, { highWaterMark: SNIFF_BYTES });
-      const gunzip = createGunzip();
       raw.on('error', (err) => gunzip.destroy(err));
       raw.pipe(gunzip);
       const head: Buffer[] = [];
@@ -445,8 +445,8 @@ async function readPerfInput(
   let stopped: boolean;
   if (stdin !== null) stopped = await pump(stdin, null);
   else if (name.endsWith('.gz')) {
+    const gunzip = await createGunzip({ chunkSize: 256 << 10 }); // before the stream: no error event unheard
     const raw = createReadStream(name, { highWaterMark: CHUNK_BYTES });
-    const gunzip = createGunzip({ chunkSize: 256 << 10 });
     const compressed = { n: 0 };
     raw.on('data', (c: Buffer | string) => (compressed.n += c.length));
     raw.on('error', (err) => gunzip.destroy(err));

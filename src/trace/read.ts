@@ -3,7 +3,7 @@
  * of access records, without ever holding a whole trace in memory.
  */
 import { open, stat, type FileHandle } from 'node:fs/promises';
-import { createGunzip } from 'node:zlib';
+import { createGunzip } from './gunzip.js';
 import { TraceError } from '../errors.js';
 import type { AccessSink, BatchSink } from '../engine/types.js';
 import { CsvPath } from './csvpath.js';
@@ -187,8 +187,8 @@ async function readOne(name: string, reader: FileReader, progress: Progress, opt
     throw ioError(name, err);
   }
   if (name.endsWith('.gz')) {
+    const gunzip = await createGunzip({ chunkSize: 256 << 10 }); // before the stream: no error event unheard
     const raw = fh.createReadStream({ highWaterMark: CHUNK_BYTES });
-    const gunzip = createGunzip({ chunkSize: 256 << 10 });
     raw.on('error', (err) => gunzip.destroy(err));
     raw.pipe(gunzip);
     try {

@@ -7,7 +7,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { KpromoError, TraceError } from '../errors.js';
 import type { BatchSink } from '../engine/types.js';
 import type { InputOptions, InputStats } from './input.js';
@@ -60,6 +59,7 @@ export async function readInputsThreaded(
   };
   // Standard input is forwarded chunk by chunk to the worker's own stdin.
   const readsStdin = inputs.some((i) => i.name === '-');
+  const { Worker } = await import('node:worker_threads'); // loaded only for a threaded read (start-up)
   const worker = new Worker(parseWorkerPath(), { workerData: data, stdin: readsStdin });
   const from = (opts.stdin ?? process.stdin) as NodeJS.ReadableStream & { destroy?: () => void };
   if (readsStdin && worker.stdin) {

@@ -2,29 +2,21 @@
 import { readSideFile } from '../../side-input.js';
 import { Command } from 'commander';
 import type { ChalkInstance } from 'chalk';
-import { AnalysisCollector, type AnalysisSource } from '../../analysis/collector.js';
 import type { AnalysisMetrics, TimelineRow } from '../../analysis/model.js';
-import { buildReportData } from '../../analysis/report-data.js';
-import { SlowPageCounter } from '../../analysis/slow-page-counter.js';
-import { boundsOfPageCounts } from '../../analysis/bounds.js';
-import type { BoundsSource } from '../../analysis/collector.js';
+import type { AnalysisCollector, AnalysisSource, BoundsSource } from '../../analysis/collector.js';
+import type { TimelineCsvWriter } from '../../report/timeline-csv-writer.js';
 import type { Topology } from '../../engine/topology.js';
 import { RfcV1Engine } from '../../engine/rfc-v1.js';
 import { msecs_to_jiffies } from '../../engine/jiffies.js';
 import { counterNames, type ObservableEngine } from '../../engine/registry.js';
 import { EXIT_INTERRUPTED, EXIT_MISMATCH, EXIT_OK, UsageError } from '../../errors.js';
-import { renderAnalysis } from '../../report/analysis.js';
 import { EventsCsvWriter, type PfnFormat } from '../../report/events.js';
-import { TimelineCsvWriter } from '../../report/timeline-csv-writer.js';
 import { compareGolden, parseGolden, renderGoldenDiff, type GoldenEntry } from '../../report/golden.js';
 import { renderJson } from '../../report/json.js';
 import { noRangeWarning } from '../../report/summary.js';
 import { renderTable } from '../../report/table.js';
 import { renderVmstat } from '../../report/vmstat.js';
-import { DEFAULT_CHART_WIDTH, renderTerminalChart } from '../../render/chart.js';
 import { tableWidthFor } from '../../render/fit-table.js';
-import { renderReportHtml } from '../../render/report-html.js';
-import { renderTimelineTable } from '../../render/timeline-table.js';
 import { combineObservers } from '../../run/observers.js';
 import { runReplay, type ReplayResult, type ReplaySettings } from '../../run/replay.js';
 import { settingsJson, settingsList } from '../../run/settings.js';
@@ -68,7 +60,11 @@ interface RawReplayOptions extends RawEngineOptions {
 }
 
 /** Analysis results added to the output when analysis is on. */
+/** The analysis/report part of replay, loaded only when asked for (replay-analysis.ts). */
+type AnalysisLib = typeof import('./replay-analysis.js');
+
 interface AnalysisOutput {
+  readonly lib: AnalysisLib;
   readonly metrics: AnalysisMetrics;
   readonly timeline: TimelineRow[] | null;
   /** Seconds per timeline row (`--bucket`, or the coarsened timeline's bucket; 0: one row per pass), for the chart's slots. */
@@ -107,10 +103,11 @@ export function renderResult(
         width,
       );
       if (analysis) {
-        out += renderAnalysis(analysis.metrics, color, r.summary.ignored, width);
+        const lib = analysis.lib;
+        out += lib.renderAnalysis(analysis.metrics, color, r.summary.ignored, width);
         if (analysis.timeline) {
-          out += renderTimelineTable(analysis.timeline, color, undefined, width) + '\n';
-          out += renderTerminalChart(analysis.timeline, width ?? DEFAULT_CHART_WIDTH, color, analysis.bucketSeconds) + '\n';
+          out += lib.renderTimelineTable(analysis.timeline, color, undefined, width) + '\n';
+          out += lib.renderTerminalChart(analysis.timeline, width ?? lib.DEFAULT_CHART_WIDTH, color, analysis.bucketSeconds) + '\n';
         }
       }
       return out;
@@ -184,12 +181,12 @@ export function readGolden(file: string, settings: ReplaySettings): GoldenEntry[
 }
 
 /** Issue 12: the bounds from an engine made with page_counts (null for an engine without them). */
-function engineBounds(engine: ObservableEngine, topology: Topology): BoundsSource | null {
+function engineBounds(lib: AnalysisLib, engine: ObservableEngine, topology: Topology): BoundsSource | null {
   if (!(engine instanceof RfcV1Engine) || engine.page_counts() === null) return null;
   const e = engine;
   return {
     bounds: () =>
-      boundsOfPageCounts(e.page_counts()!, e.counters().find((c) => c.name === 'kpromoted_recorded_accesses')!.value, topology),
+      lib.boundsOfPageCounts(e.page_counts()!, e.counters().find((c) => c.name === 'kpromoted_recorded_accesses')!.value, topology),
   };
 }
 
@@ -244,7 +241,8 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
   // (one count per slow-tier page beside its state byte); the timeline's per-row instant bound needs a
   // first-access test at every access, which a counter fed the same records gives (SlowPageCounter).
   const rowsOn = raw.timeline === true || raw.timelineCsv !== undefined || raw.report !== undefined;
-  const bounds = rowsOn ? new SlowPageCounter(settings.rfc.topology, settings.rfc.default_node, msecs_to_jiffies(settings.rfc.period_ms, settings.rfc.hz)) : null;
+  const lib: AnalysisLib | null = analysisOn ? await import('./replay-analysis.js') : null;
+  const bounds = rowsOn ? new lib!.SlowPageCounter(settings.rfc.topology, settings.rfc.default_node, msecs_to_jiffies(settings.rfc.period_ms, settings.rfc.hz)) : null;
   const runSettings = analysisOn && !rowsOn ? { ...settings, rfc: { ...settings.rfc, page_counts: true } } : settings;
   let csv: TimelineCsvWriter | null = null;
   const progress = makeProgress(io.stderr, raw.progress);
@@ -267,10 +265,10 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
         if (analysisOn) {
           if (!isAnalysisSource(engine)) throw new UsageError(`engine ${engine.name} does not support --analysis, --timeline or --report`);
           const file = timelineCsv;
-          csv = file ? new TimelineCsvWriter((chunk) => file.write(chunk), engine.budgeted_nodes, bounds !== null) : null;
+          csv = file ? new lib!.TimelineCsvWriter((chunk) => file.write(chunk), engine.budgeted_nodes, bounds !== null) : null;
           const rowsTo = csv;
-          const source = bounds ?? engineBounds(engine, settings.rfc.topology);
-          collector = new AnalysisCollector(engine, { bucketSeconds, ...(source ? { bounds: source } : {}), ...(rowsTo ? { onRow: (row) => rowsTo.row(row) } : {}) });
+          const source = bounds ?? engineBounds(lib!, engine, settings.rfc.topology);
+          collector = new lib!.AnalysisCollector(engine, { bucketSeconds, ...(source ? { bounds: source } : {}), ...(rowsTo ? { onRow: (row) => rowsTo.row(row) } : {}) });
         }
         return combineObservers([...(writer ? [writer] : []), ...(collector ? [collector] : [])]);
       },
@@ -308,10 +306,10 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
     const timeline = c.timeline();
     (csv as TimelineCsvWriter | null)?.drain();
     const metrics = c.metrics(new Map(result.counters.map((k) => [k.name, k.value])));
-    analysis = { metrics, timeline: raw.timeline ? timeline : null, bucketSeconds: c.rowSeconds };
+    analysis = { lib: lib!, metrics, timeline: raw.timeline ? timeline : null, bucketSeconds: c.rowSeconds };
     if (raw.report !== undefined) {
-      const html = renderReportHtml(
-        buildReportData({
+      const html = lib!.renderReportHtml(
+        lib!.buildReportData({
           engine: result.engine.name,
           settings: settingsList(settings).filter(([k]) => k !== 'hz'), // the report shows engine and HZ itself
           counters: result.counters,
