@@ -5,6 +5,8 @@
  */
 import { AnalysisCollector, type AnalysisSource } from '../analysis/collector.js';
 import { SlowPageCounter } from '../analysis/slow-page-counter.js';
+import { boundsOfPageCounts, type Bounds } from '../analysis/bounds.js';
+import type { RfcV1Engine } from '../engine/rfc-v1.js';
 import { PghotEngine } from '../engine/pghot.js';
 import { createEngine, type ObservableEngine } from '../engine/registry.js';
 import type { AccessSink, Counter, ReplaySummary } from '../engine/types.js';
@@ -85,24 +87,51 @@ export interface Lane {
   metrics(counters: readonly Counter[], summary: ReplaySummary): MultiMetrics;
 }
 
-/**
- * Issue 12: lanes for `configs` and the sinks to feed: every lane's, plus one bounds counter per distinct
- * topology, shared by the lanes over it (the bounds depend only on the trace and the topology).
- */
-export function makeLanes(configs: readonly MultiConfig[]): { lanes: Lane[]; sinks: AccessSink[] } {
-  const counters = new Map<string, SlowPageCounter>();
-  const lanes = configs.map((config) => {
-    const topo = config.settings.rfc.topology;
-    const key = JSON.stringify(topo);
-    let counter = counters.get(key);
-    if (counter === undefined) counters.set(key, (counter = new SlowPageCounter(topo, config.settings.rfc.default_node)));
-    return lane(config, counter);
-  });
-  return { lanes, sinks: [...lanes.map((l) => l.sink), ...counters.values()] };
+/** What a lane's metrics read the fast-tier share bounds from (they depend only on the trace and the topology). */
+interface BoundsOf {
+  bounds(): Bounds;
 }
 
-/** Sets up one configuration's engine with what its metrics need; `bounds` is fed the same records elsewhere. */
-export function lane(config: MultiConfig, bounds: SlowPageCounter | null = null): Lane {
+/**
+ * Issue 12: lanes for `configs` and the sinks to feed. The bounds of each distinct topology come from the page
+ * counts of the first rfc-v1 lane over it (one Uint32 increment per slow-tier access, beside the page state the
+ * engine keeps anyway: test/analysis/bounds.test.ts shows they equal the counter's), else from one bounds
+ * counter per topology, fed the records beside the lanes and shared by them.
+ */
+export function makeLanes(configs: readonly MultiConfig[]): { lanes: Lane[]; sinks: AccessSink[] } {
+  const keyOf = (c: MultiConfig): string => JSON.stringify(c.settings.rfc.topology);
+  // The first rfc-v1 configuration of each topology counts its pages.
+  const counting = new Set<number>();
+  const withRfc = new Set<string>();
+  configs.forEach((c, i) => {
+    if (c.settings.engine === 'pghot' || withRfc.has(keyOf(c))) return;
+    withRfc.add(keyOf(c));
+    counting.add(i);
+  });
+  const sources = new Map<string, BoundsOf>();
+  const counters: SlowPageCounter[] = [];
+  const lanes = configs.map((config, i) => {
+    const topo = config.settings.rfc.topology;
+    const key = keyOf(config);
+    if (!withRfc.has(key) && !sources.has(key)) {
+      const counter = new SlowPageCounter(topo, config.settings.rfc.default_node);
+      counters.push(counter);
+      sources.set(key, counter);
+    }
+    const bounds: BoundsOf = { bounds: () => sources.get(key)!.bounds() };
+    if (!counting.has(i)) return lane(config, bounds);
+    const l = lane({ ...config, settings: { ...config.settings, rfc: { ...config.settings.rfc, page_counts: true } } }, bounds);
+    const engine = l.engine as RfcV1Engine;
+    sources.set(key, {
+      bounds: () => boundsOfPageCounts(engine.page_counts()!, engine.counters().find((c) => c.name === 'kpromoted_recorded_accesses')!.value, topo),
+    });
+    return l;
+  });
+  return { lanes, sinks: [...lanes.map((l) => l.sink), ...counters] };
+}
+
+/** Sets up one configuration's engine with what its metrics need; `bounds` gives the bounds of its topology. */
+export function lane(config: MultiConfig, bounds: BoundsOf | null = null): Lane {
   const engine = createEngine(config.settings.engine, config.settings);
   if (isAnalysisSource(engine)) {
     const collector = new AnalysisCollector(engine, { maxRows: 256 });
