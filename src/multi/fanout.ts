@@ -13,7 +13,7 @@ export const FANOUT_BATCH = 1 << 14;
  * interleaves their tables in the CPU caches, batch by batch keeps one engine's working set hot. Nothing
  * is allocated per record. Call flush() after the last record.
  */
-export class Fanout implements AccessSink {
+export class Fanout implements BatchSink {
   private readonly sinks: readonly BatchSink[];
   private readonly pfn: Float64Array;
   private readonly nid: Int32Array;
@@ -54,6 +54,19 @@ export class Fanout implements AccessSink {
   /** A promise while a sink is behind (a migrate pass part way): readers await it between chunks. */
   settle(): Promise<void> | null {
     return this.onSettle?.() ?? null;
+  }
+
+  /**
+   * Takes the first `n` records of typed arrays (a parse thread's batch): after any buffered records, hands them
+   * to every sink as they are, without copying them (no sink keeps the arrays after its call returns).
+   */
+  record_batch(pfn: Float64Array, nid: Int32Array, src: Int32Array, time: Float64Array, n: number): void {
+    this.flush();
+    for (const sink of this.sinks) {
+      if (sink.record_batch) sink.record_batch(pfn, nid, src, time, n);
+      else for (let i = 0; i < n; i++) sink.record_access(pfn[i]!, nid[i]!, src[i]!, time[i]!);
+    }
+    this.onFlushed?.(n);
   }
 
   /** Hands the buffered records to every sink, in order. */

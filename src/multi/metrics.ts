@@ -73,6 +73,8 @@ export const METRICS: readonly MetricSpec[] = [
 
 /** Pages per block of PghotProbe's promoted-page map. */
 const MOVED_BLOCK = 32768;
+/** Blocks kept in PghotProbe's array (2^20 blocks of 2^15 pages: pfns below 2^35); higher ones in its Map. */
+const NEAR_BLOCKS = 1 << 20;
 
 function ratio(a: number | null, b: number | null): number | null {
   return a === null || b === null || b === 0 ? null : a / b;
@@ -127,6 +129,8 @@ export class PghotProbe implements AccessSink, PassObserver {
    * and a Map that large costs a cache miss per access.
    */
   private readonly moved = new Map<number, Uint16Array>();
+  /** The same blocks for block numbers below NEAR_BLOCKS (pfns below 2^35), in an array: no hashing per access. */
+  private readonly near: Array<Uint16Array | undefined> = [];
   private unused = 0;
 
   constructor(
@@ -151,10 +155,10 @@ export class PghotProbe implements AccessSink, PassObserver {
     let v = 0;
     let block: Uint16Array | undefined;
     const off = pfn % MOVED_BLOCK;
-    if (this.moved.size !== 0) {
-      block = this.moved.get((pfn - off) / MOVED_BLOCK);
-      if (block !== undefined) v = block[off]!;
-    }
+    const key = (pfn - off) / MOVED_BLOCK;
+    if (key < NEAR_BLOCKS) block = this.near[key];
+    else if (this.moved.size !== 0) block = this.moved.get(key);
+    if (block !== undefined) v = block[off]!;
     let node: number;
     if (v === 0) {
       this.ranges.lookup(pfn);
@@ -174,8 +178,12 @@ export class PghotProbe implements AccessSink, PassObserver {
     if (outcome !== OutcomeCode.Promoted) return;
     const off = pfn % MOVED_BLOCK;
     const key = (pfn - off) / MOVED_BLOCK;
-    let block = this.moved.get(key);
-    if (block === undefined) this.moved.set(key, (block = new Uint16Array(MOVED_BLOCK)));
+    let block = key < NEAR_BLOCKS ? this.near[key] : this.moved.get(key);
+    if (block === undefined) {
+      block = new Uint16Array(MOVED_BLOCK);
+      if (key < NEAR_BLOCKS) this.near[key] = block;
+      else this.moved.set(key, block);
+    }
     const old = block[off]!;
     if (old === 0 || (old & 1) === 1) this.unused++;
     block[off] = 2 * (to + 1);
