@@ -76,6 +76,8 @@ export function withShare(b: Bounds, share: number | null): ShareBounds {
 
 /** Collects timeline rows and latencies from a replay. */
 export class AnalysisCollector implements PassObserver {
+  /** examined() only counts by node and outcome and keeps a latency histogram: event order within a pass does not matter. */
+  readonly anyOrder = true;
   private readonly perNode: Float64Array[] = []; // outcome counts of the current pass, by daemon node
   private rows: TimelineRow[] = [];
   private bucket: TimelineRow[] = [];

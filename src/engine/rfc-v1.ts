@@ -717,7 +717,7 @@ export class RfcV1Engine implements Engine {
   private pass(now: number): boolean {
     this.passNow = now;
     this.passBySlab =
-      this.observer === null && this.kswapd === null && this.migrationsSucceed && this.freeSlot === -1 && this.tracked === this.slabTop && this.examinable === this.tracked;
+      (this.observer === null || this.observer.anyOrder === true) && this.kswapd === null && this.migrationsSucceed && this.freeSlot === -1 && this.tracked === this.slabTop && this.examinable === this.tracked;
     this.passBucket = this.passBySlab ? 0 : this.occupied.next(0);
     if (this.passBySlab) this.passesBySlab++;
     return this.passBySlab ? this.passSliceSlab() : this.passSlice();
@@ -770,7 +770,7 @@ export class RfcV1Engine implements Engine {
   }
 
   /**
-   * The same pass in slab order, when its order cannot show: no observer (no events), no kswapd, every daemon
+   * The same pass in slab order, when its order cannot show: no observer or one that takes events in any order, no kswapd, every daemon
    * node has memory and no budget (no migration fails, so counters are sums over records in any order), and
    * every record is examined (so every record is freed: all chains end empty). Reads the slab sequentially.
    */
@@ -783,9 +783,10 @@ export class RfcV1Engine implements Engine {
         this.passBucket = slot;
         return false;
       }
-      this.examine(slot);
+      const outcome = this.examine(slot);
       this.tracked--;
       this.examinable--;
+      if (this.observer !== null) this.buffer(slot, outcome); // events in slab order (the observer takes any order)
     }
     // Every record was freed: empty the chains of the occupied buckets.
     const heads = this.heads;

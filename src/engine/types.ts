@@ -52,6 +52,12 @@ export const enum OutcomeCode {
 /** Receives what a migrate pass does, in pass order (daemons ascending, buckets ascending). */
 export interface PassObserver {
   /**
+   * True when what the observer makes of a pass does not depend on the order of its events (counts by node and
+   * outcome, histograms): the engine may then examine a pass's records in any order (rfc-v1's slab-order pass).
+   * Absent or false: events come in the kernel's order (an events file).
+   */
+  readonly anyOrder?: boolean;
+  /**
    * One record examined by daemon `node` at jiffies `time`: page `pfn` on node `from`, hot_node `to`.
    * `tracked_since` is the time of the access that created the record (engines that know it pass it).
    */

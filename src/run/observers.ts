@@ -6,6 +6,7 @@ export function combineObservers(list: readonly PassObserver[]): PassObserver | 
   if (list.length === 0) return null;
   if (list.length === 1) return list[0]!;
   return {
+    anyOrder: list.every((o) => o.anyOrder === true),
     examined(time: number, node: number, pfn: number, from: number, to: number, outcome: OutcomeCode, since?: number) {
       for (const o of list) o.examined(time, node, pfn, from, to, outcome, since);
     },
