@@ -73,6 +73,8 @@ export interface ReplayResult {
   readonly read: InputStats;
   /** True when stopped early (Ctrl-C): no final pass ran, counters are partial. */
   readonly interrupted: boolean;
+  /** Stopped part way through a migrate pass (its counts so far are in the counters). */
+  readonly partialPass: boolean;
 }
 
 /**
@@ -146,5 +148,6 @@ export async function runReplay(settings: ReplaySettings, hooks: ReplayHooks = {
     }
     interrupted = stop?.() === true;
   }
-  return { engine, counters: engine.counters(), summary: engine.summary(), read, interrupted };
+  const partialPass = isSliceable(engine) && engine.suspended;
+  return { engine, counters: engine.counters(), summary: engine.summary(), read, interrupted, partialPass };
 }

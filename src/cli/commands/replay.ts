@@ -294,7 +294,7 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
     for (const f of files) f.discard();
     io.stderr.write(
       result.interrupted
-        ? `# kpromo: interrupted after ${result.read.records} records: partial counters, no final pass\n`
+        ? `# kpromo: interrupted after ${result.read.records} records${result.partialPass ? ', part way through a migrate pass' : ''}: partial counters, no final pass\n`
         : `# kpromo: interrupted after the last of ${result.read.records} records: counters as they stand, outputs discarded\n`,
     );
     io.stderr.write(renderVmstat(result.counters));
