@@ -98,9 +98,9 @@ describe.runIf(hasPython)('signals through a real pty', () => {
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-sig-'));
     big = path.join(dir, 'big.csv');
-    // About 180 MB: above the 16 MiB from which a replay parses on a second thread, and more than a second of
-    // replay on a quiet machine (with 2.5 M records a lone try could finish before its signal was sent).
-    const g = spawnSync(process.execPath, [BIN, 'gen', '--records', '6000000', '-o', big], { encoding: 'utf8' });
+    // About 300 MB: above the 16 MiB from which a replay parses on a second thread, and more than a second of
+    // replay on a quiet machine (the engine got faster: with 6 M records a lone try could finish before its signal).
+    const g = spawnSync(process.execPath, [BIN, 'gen', '--records', '10000000', '-o', big], { encoding: 'utf8' });
     if (g.status !== 0) throw new Error(g.stderr);
     spawnSync('mkfifo', [path.join(dir, 'fifo')]);
     // Long passes: 4 M accesses to 2.4 M distinct pages of a 32 M-page CXL node in 1.2 s, over a topology whose DRAM
@@ -167,8 +167,9 @@ describe.runIf(hasPython)('signals through a real pty', () => {
   const insidePass = (t: Try) => /interrupted after \d+ records, part way through a migrate pass: partial counters/.test(t.out);
 
   it('a long migrate pass (2.4 M records walked): Ctrl-C cuts it short, 130, partial counters', () => {
-    // Signalled around the first pass (after 1.6 s of CPU time, plus up to 0.6 s).
-    const tries = runTries({ argv: ['replay', '--parse-thread', 'off', ...LONG], wait_cpu: 1.6, delay: [0, 0.6] });
+    // The first pass starts after about 1.7 s of CPU time and lasts about 0.6 s; the run takes about 3.2 s of CPU.
+    // Signalled after 1.7 s of CPU time plus up to 1 s (wall: under load that is less CPU time, still before the end).
+    const tries = runTries({ argv: ['replay', '--parse-thread', 'off', ...LONG], wait_cpu: 1.7, delay: [0, 1.0] });
     expectAll('replay long pass', tries, 130, (t) => expect(t.out).toMatch(PARTIAL));
     expect(tries.filter(insidePass).length, 'tries stopped inside a pass').toBeGreaterThan(0);
   });
