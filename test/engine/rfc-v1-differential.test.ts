@@ -136,22 +136,27 @@ function reference(cfg: RfcV1Config, variant: RfcVariant, trace: Rec[]) {
   return { counters: Object.fromEntries(m.counters), events, summary: m.summary(), wasted: m.wasted() };
 }
 
+/** The seeded case of `seed`: topology, variant, tunables and a 4000-record trace (and the generator, to go on drawing). */
+function seededCase(seed: number) {
+  const r = prng(seed * 2654435761);
+  const { topo, pfns } = randomTopology(r);
+  const variant: RfcVariant = seed % 2 === 0 ? 'rfc-v1-fixed' : 'rfc-v1';
+  const cfg: RfcV1Config = {
+    ...RFC_V1_DEFAULTS,
+    topology: topo,
+    hash_order: seed % 3 === 0 ? 16 : 1 + (seed % 5),
+    threshold: 1 + (seed % 3),
+    default_node: seed % 4 === 0 ? 5 : 1,
+    window_ms: seed % 5 === 0 ? 0 : 5000,
+    demotion: seed % 3 !== 1,
+  };
+  return { r, topo, pfns, variant, cfg, trace: randomTrace(r, pfns, 4000) };
+}
+
 describe('rfc-v1 engine = reference model on seeded random traces', () => {
   for (let seed = 1; seed <= 40; seed++) {
     it(`seed ${seed}`, () => {
-      const r = prng(seed * 2654435761);
-      const { topo, pfns } = randomTopology(r);
-      const variant: RfcVariant = seed % 2 === 0 ? 'rfc-v1-fixed' : 'rfc-v1';
-      const cfg: RfcV1Config = {
-        ...RFC_V1_DEFAULTS,
-        topology: topo,
-        hash_order: seed % 3 === 0 ? 16 : 1 + (seed % 5),
-        threshold: 1 + (seed % 3),
-        default_node: seed % 4 === 0 ? 5 : 1,
-        window_ms: seed % 5 === 0 ? 0 : 5000,
-        demotion: seed % 3 !== 1,
-      };
-      const trace = randomTrace(r, pfns, 4000);
+      const { r, variant, cfg, trace } = seededCase(seed);
       const want = reference(cfg, variant, trace);
       const got = fast(cfg, variant, trace, seed % 2 === 0 ? 1 : 1 + Math.floor(r() * 700));
       expect(got.counters).toEqual(want.counters);
@@ -168,19 +173,7 @@ describe('rfc-v1 engine = reference model on seeded random traces', () => {
 describe('passes cut in slices (sliceRecords, resume) give the same outcome as whole passes', () => {
   for (let seed = 1; seed <= 40; seed++) {
     it(`seed ${seed}`, () => {
-      const r = prng(seed * 2654435761);
-      const { topo, pfns } = randomTopology(r);
-      const variant: RfcVariant = seed % 2 === 0 ? 'rfc-v1-fixed' : 'rfc-v1';
-      const cfg: RfcV1Config = {
-        ...RFC_V1_DEFAULTS,
-        topology: topo,
-        hash_order: seed % 3 === 0 ? 16 : 1 + (seed % 5),
-        threshold: 1 + (seed % 3),
-        default_node: seed % 4 === 0 ? 5 : 1,
-        window_ms: seed % 5 === 0 ? 0 : 5000,
-        demotion: seed % 3 !== 1,
-      };
-      const trace = randomTrace(r, pfns, 4000);
+      const { r, variant, cfg, trace } = seededCase(seed);
       const want = reference(cfg, variant, trace);
       const got = fast(cfg, variant, trace, seed % 2 === 0 ? 1 : 1 + Math.floor(r() * 700), 1 + (seed % 4));
       expect(got.stops).toBeGreaterThan(0); // passes did stop part way
@@ -234,19 +227,8 @@ describe('the differential cases reach every path', () => {
     const total: Record<string, number> = {};
     const outcomes = new Set<string>();
     for (let seed = 1; seed <= 40; seed++) {
-      const r = prng(seed * 2654435761);
-      const { topo, pfns } = randomTopology(r);
-      const variant: RfcVariant = seed % 2 === 0 ? 'rfc-v1-fixed' : 'rfc-v1';
-      const cfg: RfcV1Config = {
-        ...RFC_V1_DEFAULTS,
-        topology: topo,
-        hash_order: seed % 3 === 0 ? 16 : 1 + (seed % 5),
-        threshold: 1 + (seed % 3),
-        default_node: seed % 4 === 0 ? 5 : 1,
-        window_ms: seed % 5 === 0 ? 0 : 5000,
-        demotion: seed % 3 !== 1,
-      };
-      const got = fast(cfg, variant, randomTrace(r, pfns, 4000), 1);
+      const { variant, cfg, trace } = seededCase(seed);
+      const got = fast(cfg, variant, trace, 1);
       for (const [k, v] of Object.entries(got.counters)) total[k] = (total[k] ?? 0) + v;
       total.wasted = (total.wasted ?? 0) + got.wasted;
       for (const e of got.events) outcomes.add(e.split(',')[5]!);
