@@ -12,18 +12,8 @@ import type { PfnRange, Topology } from '../../src/engine/topology.js';
 import { OUTCOMES } from '../../src/engine/types.js';
 import { node } from './helpers.js';
 import { RfcV1Reference } from './rfc-v1-reference.js';
+import { prng } from '../prng.js';
 
-/** mulberry32. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BIG = 2 ** 40; // a slow tier far above 2^32
 

@@ -1,5 +1,7 @@
 /** Hand-made and synthetic timeline rows and report data for the renderer tests. */
 import type { LatencyStats, ReportData, TimelineRow } from '../../src/analysis/model.js';
+import { prng } from '../prng.js';
+export { prng };
 
 /** A row with every count 0, overridden by `over`; the share follows the given accesses unless set. */
 export function row(over: Partial<TimelineRow> = {}): TimelineRow {
@@ -29,17 +31,6 @@ export function row(over: Partial<TimelineRow> = {}): TimelineRow {
   };
 }
 
-/** A small deterministic PRNG (mulberry32) so synthetic rows are the same on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * `n` rows of passes every `periodJiffies` (HZ 250) on `nodes` daemon nodes, with random but consistent counts:

@@ -6,18 +6,8 @@
 import { describe, it, expect } from 'vitest';
 import type { TraceError } from '../../src/errors.js';
 import { errorKey, readStdin, type Outcome } from './helpers.js';
+import { prng } from '../prng.js';
 
-/** mulberry32: a tiny deterministic PRNG, so a failing seed can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NAMES = ['pfn', 'nid', 'src', 'time'] as const;
 
