@@ -7,6 +7,7 @@ import { KpromoError, TraceError } from '../errors.js';
 import type { Topology } from '../engine/topology.js';
 import { readInputs, type InputSettings } from './input.js';
 import type { TraceInput } from './read.js';
+import { fdReadable } from './fd-stream.js';
 import { CTL_STOP, ring, RingWriter } from './ring.js';
 
 /** What the worker is given. */
@@ -19,6 +20,8 @@ export interface ParseWorkerData {
   readonly topology: Topology;
   readonly hz: number;
   readonly parser: 'auto' | 'fast' | 'csv-parse';
+  /** Read standard input from file descriptor 0 here (fd-stream.ts), not from the stream the main thread forwards. */
+  readonly stdinFd?: boolean;
 }
 
 async function run(): Promise<void> {
@@ -27,6 +30,7 @@ async function run(): Promise<void> {
   const writer = new RingWriter(r);
   try {
     const stats = await readInputs(data.inputs, writer, {
+      ...(data.stdinFd === true ? { stdin: fdReadable(0) } : {}),
       input: data.input,
       topology: data.topology,
       hz: data.hz,

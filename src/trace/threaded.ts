@@ -2,9 +2,11 @@
  * Reading on a second thread: a worker parses the traces (readInputs) into a shared ring while this thread
  * applies the records, so on two cores a replay costs about max(parse, engine) instead of their sum. The
  * records reach the sink in exactly the order readInputs() would give them; errors and stats are the same.
- * Standard input is piped through to the worker's stdin.
+ * This process's standard input is read by the worker itself (file descriptor 0); another stream is piped through
+ * to the worker's stdin.
  */
 import { existsSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KpromoError, TraceError } from '../errors.js';
@@ -57,10 +59,13 @@ export async function readInputsThreaded(
     hz: opts.hz,
     parser: opts.parser ?? 'auto',
   };
-  // Standard input is forwarded chunk by chunk to the worker's own stdin.
-  const readsStdin = inputs.some((i) => i.name === '-');
+  // This process's standard input (a pipe or a file) is read by the worker from file descriptor 0 itself
+  // (fd-stream.ts); another stream (tests, in-process callers) is forwarded chunk by chunk to the worker's stdin.
+  const wantsStdin = inputs.some((i) => i.name === '-');
+  const byFd = wantsStdin && (opts.stdin === undefined || opts.stdin === process.stdin) && !isatty(0);
+  const readsStdin = wantsStdin && !byFd;
   const { Worker } = await import('node:worker_threads'); // loaded only for a threaded read (start-up)
-  const worker = new Worker(parseWorkerPath(), { workerData: data, stdin: readsStdin });
+  const worker = new Worker(parseWorkerPath(), { workerData: byFd ? { ...data, stdinFd: true } : data, stdin: readsStdin });
   const from = (opts.stdin ?? process.stdin) as NodeJS.ReadableStream & { destroy?: () => void };
   if (readsStdin && worker.stdin) {
     from.on('error', () => worker.stdin!.end());

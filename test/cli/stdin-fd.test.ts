@@ -1,0 +1,90 @@
+/**
+ * Standard input read by the parse thread from file descriptor 0 (src/trace/fd-stream.ts): a pipe fed in pieces
+ * with pauses (the reads find it empty and retry), a file redirected to stdin, gzip on a pipe and a bad line give
+ * what the same trace gives from a file.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const __dirname = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(__dirname, '../..');
+const BIN = path.join(ROOT, 'bin/kpromo.js');
+
+let dir: string;
+let trace: string;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-stdin-'));
+  trace = path.join(dir, 't.csv');
+  const g = spawnSync(process.execPath, [BIN, 'gen', '--records', '200000', '-o', trace], { encoding: 'utf8' });
+  if (g.status !== 0) throw new Error(g.stderr);
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** Runs kpromo with `pieces` written to its stdin pipe one by one, `pauseMs` apart. */
+function withPipe(args: string[], pieces: Buffer[], pauseMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+    child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.on('error', () => {}); // kpromo may stop reading after a bad line
+    let i = 0;
+    const next = (): void => {
+      if (i === pieces.length) {
+        child.stdin.end();
+        return;
+      }
+      child.stdin.write(pieces[i++]!, () => setTimeout(next, pauseMs));
+    };
+    next();
+  });
+}
+
+function split(b: Buffer, n: number): Buffer[] {
+  const out: Buffer[] = [];
+  const size = Math.ceil(b.length / n);
+  for (let i = 0; i < b.length; i += size) out.push(b.subarray(i, i + size));
+  return out;
+}
+
+describe('standard input read from file descriptor 0 by the parse thread', () => {
+  it('a pipe fed in pieces with pauses, and a file redirected to stdin, give the counters of the file', async () => {
+    const want = spawnSync(process.execPath, [BIN, 'replay', '--format', 'vmstat', trace], { encoding: 'utf8' });
+    expect(want.status).toBe(0);
+    expect(want.stdout).toMatch(/^kpromoted_recorded_accesses 200000$/m);
+    const piped = await withPipe(['replay', '--format', 'vmstat', '--parse-thread', 'on', '-'], split(fs.readFileSync(trace), 40), 5);
+    expect(piped.stderr).toBe('');
+    expect(piped.code).toBe(0);
+    expect(piped.stdout).toBe(want.stdout);
+    const redirected = spawnSync(process.execPath, [BIN, 'replay', '--format', 'vmstat', '--parse-thread', 'on', '-'], {
+      encoding: 'utf8',
+      stdio: [fs.openSync(trace, 'r'), 'pipe', 'pipe'],
+    });
+    expect(redirected.status).toBe(0);
+    expect(redirected.stdout).toBe(want.stdout);
+  });
+
+  it('gzip on a pipe is recognised by its magic bytes', async () => {
+    const want = spawnSync(process.execPath, [BIN, 'replay', '--format', 'vmstat', trace], { encoding: 'utf8' }).stdout;
+    const r = await withPipe(['replay', '--format', 'vmstat', '-'], split(gzipSync(fs.readFileSync(trace)), 7), 3);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(want);
+  });
+
+  it('a bad line on stdin: exit 2, the line named, nothing on stdout', async () => {
+    const good = fs.readFileSync(trace, 'utf8').split('\n').slice(0, 5001).join('\n');
+    const r = await withPipe(['replay', '--format', 'vmstat', '-'], [Buffer.from(good + '\n0x200000,0,hwhints,oops\n')], 0);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^kpromo: -:5002:4 \(time\): .*oops/);
+  });
+});
