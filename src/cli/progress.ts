@@ -4,7 +4,21 @@ import type { TextOut } from './io.js';
 /** Progress callback plus a function that clears the line when the work ends. */
 export interface Progress {
   update(p: { bytes: number; totalBytes: number | null; records: number }): void;
+  /** A migrate pass part way: records walked of those in the table when it began (its time in jiffies). */
+  pass(p: PassProgress): void;
   done(): void;
+}
+
+/** Where a migrate pass cut in slices stands (RfcV1Engine.passProgress). */
+export interface PassProgress {
+  readonly time: number;
+  readonly walked: number;
+  readonly records: number;
+}
+
+/** Renders the line of a migrate pass part way. */
+export function passLine(p: PassProgress): string {
+  return `kpromo: migrate pass at jiffies ${p.time}: ${p.walked.toLocaleString('en-US')} of ${p.records.toLocaleString('en-US')} records walked`;
 }
 
 const MiB = 1024 * 1024;
@@ -35,7 +49,7 @@ export function progressLine(p: { bytes: number; totalBytes: number | null; reco
 
 /** A throttled (every 250 ms) progress line on `err`, or a no-op when `err` is not a terminal or `enabled` is false. */
 export function makeProgress(err: TextOut, enabled: boolean, now: () => number = Date.now): Progress {
-  if (!enabled || !err.isTTY) return { update() {}, done() {} };
+  if (!enabled || !err.isTTY) return { update() {}, pass() {}, done() {} };
   const start = now();
   let last = start;
   let shown = false;
@@ -46,6 +60,13 @@ export function makeProgress(err: TextOut, enabled: boolean, now: () => number =
       last = t;
       shown = true;
       err.write(`\r\x1b[K${progressLine(p, (t - start) / 1000)}`);
+    },
+    pass(p) {
+      const t = now();
+      if (t - last < 250) return;
+      last = t;
+      shown = true;
+      err.write(`\r\x1b[K${passLine(p)}`);
     },
     done() {
       if (shown) err.write('\r\x1b[K');

@@ -137,6 +137,9 @@ export class RfcV1Engine implements Engine {
   private passBucket = -1;
   /** The pass walks the slab in order (passSliceSlab), not the buckets. */
   private passBySlab = false;
+  /** Records the pass walked so far, and the records in the table when it began. */
+  private passWalked = 0;
+  private passRecords = 0;
   /** Source node of the record examine() looked at last. */
   private examinedFrom = -1;
   /** Passes that walked the slab in order (a diagnostic for tests). */
@@ -487,6 +490,11 @@ export class RfcV1Engine implements Engine {
     else this.clock.finish();
   }
 
+  /** Where the pass part way stands (its time, records walked, records in the table when it began), or null. */
+  get passProgress(): { time: number; walked: number; records: number } | null {
+    return this.clock.suspended ? { time: this.passNow, walked: this.passWalked, records: this.passRecords } : null;
+  }
+
   /** True while a migrate pass is part way (see sliceRecords): resume() goes on with it. */
   get suspended(): boolean {
     return this.clock.suspended;
@@ -716,6 +724,8 @@ export class RfcV1Engine implements Engine {
    */
   private pass(now: number): boolean {
     this.passNow = now;
+    this.passWalked = 0;
+    this.passRecords = this.tracked;
     this.passBySlab =
       (this.observer === null || this.observer.anyOrder === true) && this.kswapd === null && this.migrationsSucceed && this.freeSlot === -1 && this.tracked === this.slabTop && this.examinable === this.tracked;
     this.passBucket = this.passBySlab ? 0 : this.occupied.next(0);
@@ -737,6 +747,7 @@ export class RfcV1Engine implements Engine {
     while (b >= 0) {
       if (walked >= budget) {
         this.passBucket = b;
+        this.passWalked += walked;
         return false;
       }
       let prev = -1;
@@ -781,6 +792,7 @@ export class RfcV1Engine implements Engine {
     for (let walked = 0; slot < top; slot++, walked++) {
       if (walked >= budget) {
         this.passBucket = slot;
+        this.passWalked += walked;
         return false;
       }
       const outcome = this.examine(slot);

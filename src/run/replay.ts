@@ -61,6 +61,8 @@ export interface ReplayHooks {
   /** A sink fed every record right after the engine took it (the bounds counter). */
   readonly after?: BatchSink;
   readonly onProgress?: (p: { bytes: number; totalBytes: number | null; records: number }) => void;
+  /** A migrate pass cut in slices, part way (between slices). */
+  readonly onPass?: (p: { time: number; walked: number; records: number }) => void;
   readonly shouldStop?: () => boolean;
   readonly onBad?: (err: TraceError) => void;
 }
@@ -111,7 +113,7 @@ export async function runReplay(settings: ReplaySettings, hooks: ReplayHooks = {
   let settle: () => Promise<void> | null = () => null;
   if (stop !== undefined && isSliceable(engine)) {
     engine.sliceRecords = PASS_SLICE;
-    settle = () => (engine.suspended ? catchUp(engine, stop) : null);
+    settle = () => (engine.suspended ? catchUp(engine, stop, hooks.onPass) : null);
     const inner = sink;
     sink = {
       record_access: (pfn, nid, src, time) => inner.record_access(pfn, nid, src, time),

@@ -17,6 +17,7 @@ export interface Sliceable {
   readonly suspended: boolean;
   resume(): boolean;
   finish(): void;
+  readonly passProgress: { time: number; walked: number; records: number } | null;
 }
 
 export function isSliceable(e: object): e is Sliceable {
@@ -24,8 +25,13 @@ export function isSliceable(e: object): e is Sliceable {
 }
 
 /** Turns the event loop between slices of the pass part way until the engine caught up; rejects once a stop was asked for. */
-export async function catchUp(engine: Sliceable, stop: () => boolean): Promise<void> {
+export async function catchUp(
+  engine: Sliceable,
+  stop: () => boolean,
+  onPass?: (p: { time: number; walked: number; records: number }) => void,
+): Promise<void> {
   do {
+    if (onPass !== undefined && engine.passProgress !== null) onPass(engine.passProgress);
     await new Promise<void>((resolve) => setImmediate(resolve));
     if (stop()) throw new PassInterrupted();
   } while (!engine.resume());

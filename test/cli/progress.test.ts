@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CaptureOut } from '../../src/cli/io.js';
-import { formatEta, makeProgress, progressLine } from '../../src/cli/progress.js';
+import { formatEta, makeProgress, passLine, progressLine } from '../../src/cli/progress.js';
 
 describe('progress', () => {
   it('shows bytes, records/s and an ETA when the size is known', () => {
@@ -24,5 +24,22 @@ describe('progress', () => {
     q.done();
     expect(tty.text).toContain('\r\x1b[Kkpromo: 1 MiB');
     expect(tty.text.endsWith('\r\x1b[K')).toBe(true);
+  });
+
+  it('shows a migrate pass part way, throttled with the reading line, only on a terminal', () => {
+    expect(passLine({ time: 4294892546, walked: 98304, records: 2400123 })).toBe(
+      'kpromo: migrate pass at jiffies 4294892546: 98,304 of 2,400,123 records walked',
+    );
+    let now = 0;
+    const tty = new CaptureOut(true);
+    const q = makeProgress(tty, true, () => now);
+    now = 300;
+    q.pass({ time: 10, walked: 1, records: 5 });
+    now = 400; // within 250 ms of the last line: not shown
+    q.pass({ time: 10, walked: 2, records: 5 });
+    expect(tty.text).toBe('\r\x1b[Kkpromo: migrate pass at jiffies 10: 1 of 5 records walked');
+    const pipe = new CaptureOut(false);
+    makeProgress(pipe, true, () => 1000).pass({ time: 10, walked: 1, records: 5 });
+    expect(pipe.text).toBe('');
   });
 });

@@ -274,6 +274,7 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
       },
       ...(bounds ? { after: bounds } : {}),
       onProgress: (p) => progress.update(p),
+      onPass: (p) => progress.pass(p),
       shouldStop: () => stop,
     });
   } catch (e) {
