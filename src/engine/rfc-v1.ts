@@ -9,7 +9,9 @@
  * - One small integer of state per page of the slow-tier LRU ranges (PageState): at home, tracked, or
  *   moved to node n (and accessed since); a tracked page's record slot sits beside its state (no pfn-keyed table).
  * - record_batch() is the hot loop: one function, locals, counters flushed per batch and before passes.
- * - One walk of the occupied buckets per pass for all daemons (see pass()).
+ * - One walk of the occupied buckets per pass for all daemons (see pass()); a pass whose order cannot show walks
+ *   the slab in order instead (passSliceSlab()).
+ * - Passes can be cut in slices (sliceRecords) so that a driver turns the event loop during a long one (Ctrl-C).
  */
 import { C, DEMOTION_COUNTER_NAMES, RFC_V1_COUNTER_NAMES } from './counters.js';
 import { Kswapd } from './demotion.js';
@@ -129,7 +131,8 @@ export class RfcV1Engine implements Engine {
    * Most records a migrate pass walks before it stops part way (at a bucket's end), so that a driver can turn
    * the event loop (Ctrl-C) in a pass over millions of records. Infinity (the default): passes never stop.
    * While a pass is part way (`suspended`), records given to the engine wait in a queue, in order; resume()
-   * goes on. The outcome is the same record for record and event for event (test/engine/rfc-v1-slices.test.ts).
+   * goes on. The outcome is the same record for record and event for event (test/engine/rfc-v1-differential.test.ts,
+   * "passes cut in slices").
    */
   sliceRecords = Infinity;
   /** The pass part way: its time, and the next bucket it walks (or the next slot, in slab order). */
