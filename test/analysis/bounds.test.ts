@@ -45,6 +45,17 @@ function reference(topo: Topology, recs: readonly Rec[]) {
   return { t0, pages: counts.length, instant, static: stat, capacity };
 }
 
+/** Replays `recs` through `e` with an AnalysisCollector whose bounds come from a SlowPageCounter fed the same records. */
+function replayWithBounds(e: ReturnType<typeof engine>, topo: Topology, recs: readonly Rec[]) {
+  const counter = new SlowPageCounter(topo, 1, 250); // period 1000 ms at HZ 250
+  const col = new AnalysisCollector(e, { bounds: counter });
+  e.observer = col;
+  const sink = followedBy(e, counter);
+  for (const [p, n, s, t] of recs) sink.record_access(p, n, s, t);
+  e.finish();
+  return { col, m: col.metrics(new Map(e.counters().map((c) => [c.name, c.value]))) };
+}
+
 function count(topo: Topology, recs: readonly Rec[], defaultNode = 1) {
   const c = new SlowPageCounter(topo, defaultNode);
   for (const [p, n, s, t] of recs) c.record_access(p, n, s, t);
@@ -142,14 +153,7 @@ describe('bounds, hand-derived', () => {
     // rfc-v1: the first access makes a record of frequency 2 (hot_node 0); the pass at 1250 promotes it;
     // the accesses at 1300 and 1400 hit node 0: record_toptier = 3, share 3/4 = the instant bound.
     const recs: Rec[] = [[0x1000, 0, 0, 1000], [0x200000, 0, 0, 1000], [0x200000, 0, 0, 1300], [0x200000, 0, 0, 1400]];
-    const e = engine();
-    const counter = new SlowPageCounter(SPEC_2S_CXL, 1, 250); // period 1000 ms at HZ 250
-    const col = new AnalysisCollector(e, { bounds: counter });
-    e.observer = col;
-    const sink = followedBy(e, counter);
-    for (const [p, n, s, t] of recs) sink.record_access(p, n, s, t);
-    e.finish();
-    const m = col.metrics(new Map(e.counters().map((c) => [c.name, c.value])));
+    const { col, m } = replayWithBounds(engine(), SPEC_2S_CXL, recs);
     expect(m.fast_tier_share).toBe(3 / 4);
     expect(m.bounds).toMatchObject({ accesses: 4, toptier_at_start: 1, slow_pages: 1, slow_page_accesses: 3, instant_hits: 3, instant: 3 / 4 });
     expect(m.bounds!.share_of_instant).toBe(1);
@@ -254,14 +258,7 @@ describe('bounds on generated traces', () => {
       }
       for (const demotion of [false, true]) {
         const topo = mixedTopology(200, 150);
-        const e = engine(topo, { demotion });
-        const counter = new SlowPageCounter(topo, 1, 250);
-        const col = new AnalysisCollector(e, { bounds: counter });
-        e.observer = col;
-        const sink = followedBy(e, counter);
-        for (const [p, n, s, t] of recs) sink.record_access(p, n, s, t);
-        e.finish();
-        const m = col.metrics(new Map(e.counters().map((c) => [c.name, c.value])));
+        const { col, m } = replayWithBounds(engine(topo, { demotion }), topo, recs);
         expect(m.fast_tier_share!).toBeLessThanOrEqual(m.bounds!.instant!);
         // Without demotion at most C pages are ever promoted, each serving at most a_p - 1 accesses: under both bounds.
         if (!demotion) expect(m.fast_tier_share!).toBeLessThanOrEqual(tighterBound(m.bounds!)!);

@@ -19,6 +19,16 @@ function rng(seed: number) {
   return () => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 4294967296);
 }
 
+/** One CXL page a second for 2000 s on 2s-cxl, collected with at most 50 rows. */
+function onePagePerSecond() {
+  const e = engine(SPEC_2S_CXL);
+  const col = new AnalysisCollector(e, { maxRows: 50 });
+  e.observer = col;
+  for (let i = 0; i < 2000; i++) e.record_access(0x200000 + i, 0, 0, i * 250);
+  e.finish();
+  return { col, rows: col.timeline() };
+}
+
 describe('AnalysisCollector', () => {
   it('SPEC worked example: rows, latency and wasted promotions by hand', () => {
     // Pass 1250: node 0 examines 3 (2 promoted, 1 dropped), node 1 examines 2 (both promoted).
@@ -90,12 +100,7 @@ describe('AnalysisCollector', () => {
   });
 
   it('keeps memory bounded: rows are coarsened past maxRows with totals intact', () => {
-    const e = engine(SPEC_2S_CXL);
-    const col = new AnalysisCollector(e, { maxRows: 50 });
-    e.observer = col;
-    for (let i = 0; i < 2000; i++) e.record_access(0x200000 + i, 0, 0, i * 250);
-    e.finish();
-    const rows = col.timeline();
+    const { rows } = onePagePerSecond();
     expect(rows.length).toBeLessThanOrEqual(100);
     expect(rows.reduce((a, r) => a + r.promoted, 0)).toBe(2000);
   });
@@ -103,13 +108,8 @@ describe('AnalysisCollector', () => {
   it('coarsens into equal time buckets (period x 2^k), so a chart of the coarsened rows has no gap', async () => {
     const { renderTerminalChart } = await import('../../src/render/chart.js');
     const { Chalk } = await import('chalk');
-    const e = engine(SPEC_2S_CXL);
-    const col = new AnalysisCollector(e, { maxRows: 50 });
-    e.observer = col;
     // One CXL page a second for 2000 s: every pass (1 s apart) promotes one page, node 0 does all the work.
-    for (let i = 0; i < 2000; i++) e.record_access(0x200000 + i, 0, 0, i * 250);
-    e.finish();
-    const rows = col.timeline();
+    const { col, rows } = onePagePerSecond();
     // Period 1 s doubled until at most 50 rows: 32 s buckets give 63 for 2000 s, 64 s buckets give 32.
     expect(col.rowSeconds).toBe(64);
     const buckets = rows.map((r) => Math.floor(r.seconds / 64 + 1e-9));
