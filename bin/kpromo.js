@@ -1,8 +1,49 @@
 #!/usr/bin/env node
-// kpromo command line: everything lives in the built CLI; this file only sets the exit code.
-// dist/bundle/main.js is the esbuild bundle of dist/src (npm run build makes both; the package ships the bundle).
-import { existsSync } from 'node:fs';
+// kpromo command line: everything lives in the built CLI; this file loads it and sets the exit code.
+// CommonJS (bin/package.json), so that start-up needs no ES module loader.
+// dist/bundle/main.cjs is the esbuild bundle of dist/src (npm run build makes both; the package ships the
+// bundle). It is compiled with V8's code cache that the build wrote beside it, dist/bundle/main.<id>.cache
+// (tools/code-cache.mjs); a cache of another build, Node or V8 flags, or a cut one, is not used, and V8
+// compiles the source. V8 does not checksum a cache (that costs 3 ms a run): one altered in place crashes
+// it, so the build writes it whole or not at all (README "Speed and memory").
+'use strict';
+const { readFileSync } = require('node:fs');
+const { join } = require('node:path');
 
-const bundle = new URL('../dist/bundle/main.js', import.meta.url);
-const { main } = await import(existsSync(bundle) ? bundle.href : '../dist/src/cli/main.js');
-process.exitCode = await main(process.argv.slice(2));
+const BUNDLE = join(__dirname, '..', 'dist', 'bundle', 'main.cjs');
+
+/** Compiles and runs the bundle; returns its exports and the vm.Script (tools/code-cache.mjs writes its cache). */
+function loadBundle() {
+  const source = readFileSync(BUNDLE, 'utf8');
+  const id = /^\/\/kpromo-build ([0-9a-f]+)\n/.exec(source);
+  let cachedData;
+  if (id !== null) {
+    try {
+      cachedData = readFileSync(join(__dirname, '..', 'dist', 'bundle', `main.${id[1]}.cache`));
+    } catch {
+      cachedData = undefined; // no cache: V8 compiles the source
+    }
+  }
+  const { Script } = require('node:vm');
+  const { createRequire } = require('node:module');
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: BUNDLE, cachedData });
+  const mod = { exports: {} };
+  script.runInThisContext()(mod.exports, createRequire(BUNDLE), mod, BUNDLE, join(BUNDLE, '..'));
+  return { exports: mod.exports, script };
+}
+
+if (require.main === module) {
+  let main;
+  try {
+    main = loadBundle().exports.main;
+  } catch (err) {
+    if (err?.code !== 'ENOENT' || err.path !== BUNDLE) throw err;
+  }
+  // Without the bundle (a checkout built with tsc only): the ES modules in dist/src.
+  const run = main !== undefined ? Promise.resolve(main) : import('../dist/src/cli/main.js').then((m) => m.main);
+  run.then((m) => m(process.argv.slice(2))).then((code) => {
+    process.exitCode = code;
+  });
+} else {
+  module.exports = { loadBundle, BUNDLE };
+}

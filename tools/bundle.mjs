@@ -1,11 +1,17 @@
 /**
- * Bundles the built CLI (dist/src, from tsc) into dist/bundle/ with esbuild, minified ES modules: the CLI
- * split into chunks so that only the command that runs is loaded, and the two worker scripts as one
- * self-contained file each, beside the CLI (the code that starts a worker finds it there). Start-up is the
- * reason (README "Speed and memory", bench/startup.ts): a few files instead of a hundred modules.
+ * Bundles the built CLI (dist/src, from tsc) into dist/bundle/ with esbuild, minified:
+ *   - the CLI as one CommonJS file, dist/bundle/main.cjs, whose first line names its build
+ *     (`//kpromo-build <id>`). bin/kpromo.js compiles it with node:vm and V8's code cache,
+ *     dist/bundle/main.<id>.cache, which tools/code-cache.mjs writes after a training replay;
+ *   - the two worker scripts as one self-contained ES module each, beside the CLI (the code that starts a
+ *     worker finds it there).
+ * Start-up is the reason (README "Speed and memory", bench/startup.ts): one file whose compiled code is
+ * cached, instead of a hundred modules, each parsed and compiled on every run.
  * The bundled packages' licences are copied into dist/bundle/THIRD-PARTY-LICENSES.txt.
  */
 import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,9 +41,42 @@ const lazyEmoji = {
     );
   },
 };
-// The CLI with code splitting: each command is loaded (import()) only when it runs, so `kpromo --help`
-// loads commander and the help, not every command's code.
-const cli = await build({ ...common, entryPoints: ['dist/src/cli/main.js'], splitting: true, chunkNames: 'chunk-[hash]', plugins: [lazyEmoji] });
+// import('node:zlib') and the like, kept as they are, would need a module loader inside node:vm: they become
+// require() calls, still made only when the code that needs them runs.
+const builtinImports = {
+  name: 'builtin-dynamic-import',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) => (args.kind === 'dynamic-import' ? { path: args.path, namespace: 'builtin-import' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'builtin-import' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+  },
+};
+// commander require()s node:child_process (and with it net, dgram and streams) at load time, for
+// executable subcommands, which kpromo has none of: it is loaded on first use instead.
+const lazyChildProcess = {
+  name: 'lazy-child-process',
+  setup(b) {
+    b.onResolve({ filter: /^node:child_process$/ }, (args) => (args.importer.includes('node_modules/commander/') ? { path: 'child_process', namespace: 'lazy-child-process' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-child-process' }, () => ({
+      contents: "let m; module.exports = new Proxy({}, { get: (_, k) => (m ??= require('node:child_process'))[k] });",
+      loader: 'js',
+    }));
+  },
+};
+// The CLI: one CommonJS file. Commands are still loaded lazily (esbuild keeps each module's code in a
+// function run on first import()), and the code cache makes the unused ones cost nothing to parse.
+const BUILD_ID = randomBytes(6).toString('hex');
+const cli = await build({
+  ...common,
+  format: 'cjs',
+  entryPoints: ['dist/src/cli/main.js'],
+  entryNames: undefined,
+  outdir: undefined,
+  outfile: join(OUT, 'main.cjs'),
+  // import.meta.url (where the worker scripts are found) of the CommonJS file.
+  define: { 'import.meta.url': '__kpromoUrl' },
+  banner: { js: `//kpromo-build ${BUILD_ID}\nconst __kpromoUrl=require('node:url').pathToFileURL(__filename).href;` },
+  plugins: [lazyEmoji, builtinImports, lazyChildProcess],
+});
 // The workers, each one self-contained file beside the CLI (found there by the code that starts them).
 const workers = await build({
   ...common,
@@ -58,3 +97,7 @@ for (const [name, dir] of [...packages].sort()) {
   text += file ? readFileSync(file, 'utf8') : `licence: ${pkg.license}\n`;
 }
 writeFileSync(join(OUT, 'THIRD-PARTY-LICENSES.txt'), text);
+
+// V8's code cache of main.cjs (tools/code-cache.mjs).
+const cache = spawnSync(process.execPath, [fileURLToPath(new URL('./code-cache.mjs', import.meta.url))], { stdio: 'inherit' });
+if (cache.status !== 0) process.exitCode = cache.status ?? 1;

@@ -84,7 +84,10 @@ export function processIo(): Io {
         return process.stderr.columns;
       },
     },
-    stdin: process.stdin,
+    // A getter: process.stdin's stream is made (about 3 ms) only for a command that reads it.
+    get stdin() {
+      return process.stdin;
+    },
     env: process.env,
     onInterrupt: onStopSignal,
     onForcedStop,

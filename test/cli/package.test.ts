@@ -24,21 +24,23 @@ describe('npm package', () => {
   });
 
   it('packs exactly the CLI, its bundle, the JSON schema and the README; installed, kpromo runs from the prefix', () => {
-    expect(fs.existsSync(path.join(ROOT, 'dist/bundle/main.js')), 'run npm run build first (npm ci does)').toBe(true);
+    expect(fs.existsSync(path.join(ROOT, 'dist/bundle/main.cjs')), 'run npm run build first (npm ci does)').toBe(true);
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-pack-'));
     // --ignore-scripts: pack what is built; the build (prepare) is not re-run under the other tests' feet.
     const pack = npm(['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], ROOT);
     expect(pack.status, pack.stderr).toBe(0);
     const [info] = JSON.parse(pack.stdout) as { filename: string; files: { path: string }[] }[];
     const files = info!.files.map((f) => f.path).sort();
-    // The CLI's code-split chunks (dist/bundle/chunk-*.js, loaded per command) besides the named files.
-    expect(files.filter((f) => f.startsWith('dist/bundle/chunk-')).every((f) => /^dist\/bundle\/chunk-[A-Z0-9]+\.js$/.test(f))).toBe(true);
-    expect(files.filter((f) => !f.startsWith('dist/bundle/chunk-'))).toEqual([
+    // The CLI's V8 code cache (dist/bundle/main.<build id>.cache, tools/code-cache.mjs) besides the named files.
+    const caches = files.filter((f) => /^dist\/bundle\/main\.[0-9a-f]+\.cache$/.test(f));
+    expect(caches).toHaveLength(1);
+    expect(files.filter((f) => f !== caches[0])).toEqual([
       'README.md',
       'bin/kpromo.js',
+      'bin/package.json',
       'dist/bundle/THIRD-PARTY-LICENSES.txt',
       'dist/bundle/lane-worker.js',
-      'dist/bundle/main.js',
+      'dist/bundle/main.cjs',
       'dist/bundle/parse-worker.js',
       'docs/kpromo-output.schema.json',
       'package.json',

@@ -254,7 +254,7 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
   let result: ReplayResult;
   try {
     result = await runReplay(runSettings, {
-      stdin: io.stdin,
+      ...(runSettings.inputs.some((i) => i.name === '-') ? { stdin: io.stdin } : {}),
       observe: (engine) => {
         // If the read cannot see the stop request in time (an idle pipe or terminal), the partial counters are
         // printed as the process ends (signals.ts).
