@@ -28,8 +28,11 @@ export class PassClock {
   first: number | null = null;
   last: number | null = null;
   started = false;
-  /** Time of the first record. */
-  t0 = 0;
+  /**
+   * Time of the first record (NaN before it). Not 0: a jiffies value is no small integer, and a field that starts
+   * as one changes representation (and the clock's hidden class) at the first record (run/prime.ts).
+   */
+  t0 = Number.NaN;
   private finished = false;
   /** A pass is part way (pass() returned false): the time advance() was running passes for, or NaN for finish(). */
   private waiting: number | null = null;

@@ -136,7 +136,9 @@ export class RfcV1Engine implements Engine {
    */
   sliceRecords = Infinity;
   /** The pass part way: its time, and the next bucket it walks (or the next slot, in slab order). */
-  private passNow = 0;
+  // NaN, not 0: a jiffies value is no small integer, and a field that starts as one changes its representation
+  // (and the engine's hidden class) at the first pass, which throws away code compiled for the old one (run/prime.ts).
+  private passNow = Number.NaN;
   private passBucket = -1;
   /** The pass walks the slab in order (passSliceSlab), not the buckets. */
   private passBySlab = false;

@@ -8,6 +8,7 @@ import { statSync } from 'node:fs';
 import { readInputs, type InputSettings, type InputStats } from '../trace/input.js';
 import { canReadThreaded, readInputsThreaded } from '../trace/threaded.js';
 import type { TraceInput } from '../trace/read.js';
+import { primeEngine } from './prime.js';
 import { catchUp, isSliceable, PASS_SLICE, PassInterrupted } from './slices.js';
 
 /** Everything a replay needs, validated. */
@@ -103,16 +104,20 @@ export function followedBy(first: AccessSink, then: AccessSink): BatchSink {
 
 /** Streams the traces through a fresh engine and runs the final pass. */
 export async function runReplay(settings: ReplaySettings, hooks: ReplayHooks = {}): Promise<ReplayResult> {
-  const engine = createEngine(settings.engine, settings);
-  if (hooks.observe) engine.observer = hooks.observe(engine);
   const stop = hooks.shouldStop;
+  // What is set on the engine after construction (also on the engine that primes V8, prime.ts).
+  const setup = (e: ObservableEngine): void => {
+    if (stop !== undefined && isSliceable(e)) e.sliceRecords = PASS_SLICE;
+  };
+  const engine = createEngine(settings.engine, settings);
+  setup(engine);
+  if (hooks.observe) engine.observer = hooks.observe(engine);
   let sink: BatchSink = hooks.after ? followedBy(engine, hooks.after) : engine;
   // A migrate pass over millions of records runs for a second or more. When a stop can be asked for (Ctrl-C),
   // passes run in slices of PASS_SLICE records, and the event loop turns between slices (signal handlers run
   // there): the engine queues the records it is given meanwhile, and readers wait for settle() between chunks.
   let settle: () => Promise<void> | null = () => null;
   if (stop !== undefined && isSliceable(engine)) {
-    engine.sliceRecords = PASS_SLICE;
     settle = () => (engine.suspended ? catchUp(engine, stop, hooks.onPass) : null);
     const inner = sink;
     sink = {
@@ -124,7 +129,8 @@ export async function runReplay(settings: ReplaySettings, hooks: ReplayHooks = {
       settle,
     };
   }
-  const read = await (useParseThread(settings, hooks) ? readInputsThreaded : readInputs)(settings.inputs, sink, {
+  const threaded = useParseThread(settings, hooks);
+  const read = await (threaded ? readInputsThreaded : readInputs)(settings.inputs, sink, {
     input: settings.input,
     topology: settings.rfc.topology,
     hz: settings.rfc.hz,
@@ -133,6 +139,8 @@ export async function runReplay(settings: ReplaySettings, hooks: ReplayHooks = {
     ...(hooks.shouldStop ? { shouldStop: hooks.shouldStop } : {}),
     ...(hooks.onBad ? { onBad: hooks.onBad } : {}),
     parser: settings.parser,
+    // The parse thread takes tens of ms to start: this thread warms V8 up on the engine's code meanwhile.
+    ...(threaded ? { whileStarting: () => void primeEngine(settings.engine, settings, setup) } : {}),
   }).catch((e: unknown) => {
     if (!(e instanceof PassInterrupted)) throw e;
     const records = engine.summary().records;

@@ -55,6 +55,8 @@ export interface InputOptions {
   /** Called for every bad line skipped; giving it implies skipping (as readTraces' onBad). */
   readonly onBad?: (err: TraceError) => void;
   readonly parser?: 'auto' | 'fast' | 'csv-parse';
+  /** Threaded reads: run on this thread while the parse thread starts (run/prime.ts). */
+  readonly whileStarting?: () => void;
 }
 
 /** A bad line skipped, for stderr. */

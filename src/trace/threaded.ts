@@ -121,6 +121,7 @@ export async function readInputsThreaded(
     }
     return any;
   };
+  opts.whileStarting?.();
   try {
     for (;;) {
       // The engine's work runs in stretches of at most YIELD_MS (plus one batch); between stretches the event loop

@@ -1,0 +1,91 @@
+/**
+ * JIT priming for a threaded replay. V8 compiles the engine's hot functions only after they have run a while in
+ * its interpreter, and throws the compiled code away when a branch never taken before turns up ("insufficient
+ * type feedback"): the first pass, the first promoted page accessed again, the first NUMA_NO_NODE access. On a
+ * trace of millions of records that costs 50-100 ms of the engine's thread, measured as the first 131 k records
+ * taking 2.5-4x as long as the same records in a second replay in one process.
+ *
+ * While the parse thread starts (its isolate and bundle: tens of ms in which the engine's thread only waits),
+ * a throwaway engine of the same kind, configuration and topology replays a small synthetic trace that takes
+ * those branches. It shares nothing with the replay's engine but V8's feedback on their common code, so it
+ * cannot change an outcome (test/run/prime.test.ts checks counters and events against an unprimed replay).
+ */
+import { createEngine, type EngineConfigs, type EngineName, type ObservableEngine } from '../engine/registry.js';
+import type { BatchSink } from '../engine/types.js';
+import { isSliceable } from './slices.js';
+
+/** Records of the synthetic trace: 20-40 ms here, about what the parse thread takes to start; measured a net gain (README). */
+export const PRIME_RECORDS = 12_000;
+/** Records per record_batch() call, as the parse thread's batches. */
+const BATCH = 1024;
+/** Pages taken at each end of each range, and the hot set among them. */
+const POOL_PER_END = 3000;
+const HOT = 256;
+
+/**
+ * Replays the synthetic trace through a throwaway engine `name` over `cfg`'s topology, set up by `setup` as the
+ * replay's engine is (a field set after construction changes the object's hidden class, and code compiled
+ * for one is thrown away on the other); returns its record count.
+ */
+export function primeEngine(name: EngineName, cfg: EngineConfigs, setup: (engine: ObservableEngine) => void = () => {}, records = PRIME_RECORDS): number {
+  const topo = cfg.rfc.topology;
+  const pool: number[] = [];
+  const slow: number[] = []; // pages of nodes without CPUs: the slow tiers of most machines
+  const cpuNodes: number[] = [];
+  let highest = 0;
+  for (const node of topo.nodes) {
+    if (node.cpus.length > 0) cpuNodes.push(node.id);
+    for (const r of node.pfn_ranges) {
+      highest = Math.max(highest, r.end);
+      // Pages at both ends of each range, of every tier and kind (large pfns take other paths of hash_64's
+      // arithmetic): more slow-tier pages than the engine's first slab holds, so that it grows.
+      const pages = Math.min(r.end - r.start, 2 * POOL_PER_END);
+      for (let p = 0; p < pages; p++) {
+        const pfn = p < POOL_PER_END ? r.start + p : r.end - 1 - (p - POOL_PER_END);
+        pool.push(pfn);
+        if (node.cpus.length === 0) slow.push(pfn);
+      }
+    }
+  }
+  if (pool.length === 0 || cpuNodes.length === 0) return 0;
+  const slowPool = slow.length > 0 ? slow : pool;
+  const engine = createEngine(name, cfg);
+  setup(engine);
+  // Passes cut in small slices, resumed at once: the code of a pass part way and of the records queued meanwhile.
+  const sliced = isSliceable(engine) ? engine : null;
+  if (sliced !== null) sliced.sliceRecords = 256;
+  // Eight seconds of trace time: passes of both engines' default periods, records old enough to be cold.
+  const hz = cfg.rfc.hz;
+  const t0 = 4_294_892_296; // INITIAL_JIFFIES at HZ 250, as real traces start
+  const span = 8 * hz;
+  const P = new Float64Array(BATCH);
+  const N = new Int32Array(BATCH);
+  const S = new Int32Array(BATCH);
+  const T = new Float64Array(BATCH);
+  const b = engine as BatchSink;
+  let seed = 0x2545f491;
+  let n = 0;
+  for (let i = 0; i < records; i++) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    const r = seed >>> 8;
+    const k = r & 15;
+    // New slow-tier pages, a small hot set of them again and again (records that exist, windows, promotions),
+    // any page (top tier, moved pages accessed again); now and then a pfn in no range, NUMA_NO_NODE, a node
+    // with no daemon, a page-table scan, a time a little back.
+    P[n] = k === 15 ? highest + 1 + (r & 63) : k < 6 ? slowPool[(r >>> 4) % slowPool.length]! : k < 11 ? slowPool[(r >>> 4) % HOT]! : pool[(r >>> 4) % pool.length]!;
+    N[n] = k === 7 ? -1 : k === 8 ? topo.nodes[(r >>> 4) % topo.nodes.length]!.id : cpuNodes[(r >>> 4) % cpuNodes.length]!;
+    S[n] = k === 3 || k === 11 ? 1 : 0;
+    T[n] = t0 + Math.floor((i * span) / records) - (k === 9 ? 3 : 0);
+    if (++n === BATCH || i === records - 1) {
+      if (b.record_batch) b.record_batch(P, N, S, T, n);
+      else for (let j = 0; j < n; j++) engine.record_access(P[j]!, N[j]!, S[j]!, T[j]!);
+      while (sliced?.suspended) sliced.resume();
+      n = 0;
+    }
+  }
+  engine.finish();
+  while (sliced?.suspended) sliced.resume();
+  engine.counters();
+  engine.summary();
+  return records;
+}
