@@ -776,7 +776,10 @@ export class RfcV1Engine implements Engine {
           else slab[prev * STRIDE + F_NEXT] = next;
           this.untrack(slot, b);
         }
-        if (obs !== null) this.buffer(slot, outcome);
+        if (obs !== null) {
+          if (obs.anyOrder === true) this.emit(obs, slot, outcome);
+          else this.buffer(slot, outcome);
+        }
         slot = next;
       }
       if (heads[b] === -1) occupied.delete(b);
@@ -793,6 +796,7 @@ export class RfcV1Engine implements Engine {
   private passSliceSlab(): boolean {
     const budget = this.sliceRecords;
     const top = this.slabTop;
+    const obs = this.observer; // null, or one that takes events in any order: given as they come
     let slot = this.passBucket;
     for (let walked = 0; slot < top; slot++, walked++) {
       if (walked >= budget) {
@@ -803,7 +807,7 @@ export class RfcV1Engine implements Engine {
       const outcome = this.examine(slot);
       this.tracked--;
       this.examinable--;
-      if (this.observer !== null) this.buffer(slot, outcome); // events in slab order (the observer takes any order)
+      if (obs !== null) this.emit(obs, slot, outcome); // events in slab order (the observer takes any order)
     }
     // Every record was freed: empty the chains of the occupied buckets.
     const heads = this.heads;
@@ -916,6 +920,14 @@ export class RfcV1Engine implements Engine {
       this.unaccessedMoved--;
     }
     state[idx] = movedState(target, true);
+  }
+
+  /** Gives the event of the record in `slot` (examined just now) to an observer that takes events in any order, at once. */
+  private emit(obs: PassObserver, slot: number, outcome: OutcomeCode): void {
+    const slab = this.slab;
+    const base = slot * STRIDE;
+    const node = slab[base + F_HOT_NODE]!;
+    obs.examined(this.passNow, node, slab[base + F_PFN]!, this.examinedFrom, node, outcome, slab[base + F_TRACKED_SINCE]!);
   }
 
   /** Buffers the event of the record in `slot` (examined just now: its source node is examinedFrom) for its daemon. */

@@ -53,8 +53,9 @@ export const enum OutcomeCode {
 export interface PassObserver {
   /**
    * True when what the observer makes of a pass does not depend on the order of its events (counts by node and
-   * outcome, histograms): the engine may then examine a pass's records in any order (rfc-v1's slab-order pass).
-   * Absent or false: events come in the kernel's order (an events file).
+   * outcome, histograms): the engine may then examine a pass's records in any order (rfc-v1's slab-order pass),
+   * and give each event as the record is examined, before the pass's end (and its demotions), not buffered per
+   * daemon. Absent or false: events come in the kernel's order (an events file).
    */
   readonly anyOrder?: boolean;
   /**

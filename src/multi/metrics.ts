@@ -154,8 +154,9 @@ export class PghotProbe implements AccessSink, PassObserver {
     this.accesses++;
     let v = 0;
     let block: Uint16Array | undefined;
-    const off = pfn % MOVED_BLOCK;
-    const key = (pfn - off) / MOVED_BLOCK;
+    // Math.floor, not %: pfn is a double, and a double's % is a call to fmod (most of the probe's cost).
+    const key = Math.floor(pfn / MOVED_BLOCK);
+    const off = pfn - key * MOVED_BLOCK;
     if (key < NEAR_BLOCKS) block = this.near[key];
     else if (this.moved.size !== 0) block = this.moved.get(key);
     if (block !== undefined) v = block[off]!;
@@ -176,8 +177,8 @@ export class PghotProbe implements AccessSink, PassObserver {
   /** Follows promotions: the page now lives on `to`, not accessed since. */
   examined(_time: number, _node: number, pfn: number, _from: number, to: number, outcome: OutcomeCode): void {
     if (outcome !== OutcomeCode.Promoted) return;
-    const off = pfn % MOVED_BLOCK;
-    const key = (pfn - off) / MOVED_BLOCK;
+    const key = Math.floor(pfn / MOVED_BLOCK);
+    const off = pfn - key * MOVED_BLOCK;
     let block = key < NEAR_BLOCKS ? this.near[key] : this.moved.get(key);
     if (block === undefined) {
       block = new Uint16Array(MOVED_BLOCK);
