@@ -39,6 +39,10 @@ const SECTION_SIZE_BITS = 27;
  * again (it now lives on a top-tier node).
  */
 const PLACED = 0x40000000;
+/** In a PLACED slot: the page was accessed since it moved (for the wasted-promotion metric; bit 29, free there). */
+const ACCESSED = 0x20000000;
+/** In a PLACED slot: the node (PGHOT_NID_MAX = 1023). */
+const PLACED_NID = 0x3ff;
 
 /**
  * One memory section's `hot_map` (mem_section->hot_map->phi[PAGES_PER_SECTION]), allocated when the
@@ -95,6 +99,13 @@ export class PghotEngine implements Engine {
   private activeNodes = 0;
 
   private records = 0;
+  /**
+   * What compare and sweep report of pghot, which has no such counter: accesses to a page that lived on a
+   * top-tier node then (as rfc-v1's record_toptier test, whatever the access's source or nid), and pages promoted
+   * and not accessed since. Kept here, where each access's node is known anyway (multi/metrics.ts).
+   */
+  private toptierHits = 0;
+  private unaccessedPromoted = 0;
   /** Accesses returned early for their range (no range, ZONE_DEVICE, non-LRU): the kernel counts none of them. */
   private readonly ignored = new IgnoredTally();
   private readonly clock: PassClock;
@@ -139,15 +150,18 @@ export class PghotEngine implements Engine {
     // pghot_nid_valid(): default mode accepts any nid; precise mode needs NUMA_NO_NODE or an online top-tier node.
     if (this.precise && !this.nodes.preciseNidValid(nid)) {
       c[P.nid_invalid]++;
+      this.placementOnly(pfn);
       return;
     }
     const s = pghotSource(src);
     if (s < 0) {
       c[P.src_invalid]++; // default: return -EINVAL
+      this.placementOnly(pfn);
       return;
     }
     if ((this.enabled & (1 << s)) === 0) {
       c[P.src_disabled]++; // static branch off: return 0
+      this.placementOnly(pfn);
       return;
     }
     if (s === PGHOT_HINTFAULTS) c[P.recorded_hintfaults]++;
@@ -160,13 +174,18 @@ export class PghotEngine implements Engine {
     let node: number;
     let kind: number;
     if ((v & PLACED) !== 0) {
-      node = v - PLACED;
+      node = v & PLACED_NID;
       kind = KIND_LRU; // only LRU folios are migrated
+      if ((v & ACCESSED) === 0) {
+        sec!.phi[off] = v | ACCESSED;
+        this.unaccessedPromoted--;
+      }
     } else {
       this.ranges.lookup(pfn);
       node = this.ranges.nid;
       kind = this.ranges.kind;
     }
+    if (this.toptier[node] === 1) this.toptierHits++; // node -1 (no range): undefined, not 1
     // pfn_to_online_page() NULL or is_zone_device_page(): return 0.
     if (kind !== KIND_LRU && kind !== KIND_NONLRU) {
       c[P.not_lru]++;
@@ -216,6 +235,36 @@ export class PghotEngine implements Engine {
         this.activeNodes++;
       }
     }
+  }
+
+  /** Where the page of an access that returns before pghot looks at it lives: the metrics above only. */
+  private placementOnly(pfn: number): void {
+    const nr = Math.floor(pfn / this.pagesPerSection);
+    const off = pfn - nr * this.pagesPerSection;
+    const sec = this.sections.get(nr);
+    const v = sec === undefined ? 0 : sec.phi[off]!;
+    let node: number;
+    if ((v & PLACED) !== 0) {
+      node = v & PLACED_NID;
+      if ((v & ACCESSED) === 0) {
+        sec!.phi[off] = v | ACCESSED;
+        this.unaccessedPromoted--;
+      }
+    } else {
+      this.ranges.lookup(pfn);
+      node = this.ranges.nid;
+    }
+    if (this.toptier[node] === 1) this.toptierHits++;
+  }
+
+  /** Accesses to a page that lived on a top-tier node then (every record given, whatever pghot made of it). */
+  get toptier_accesses(): number {
+    return this.toptierHits;
+  }
+
+  /** Pages promoted and not accessed since (wasted promotions). */
+  get unaccessed_promoted(): number {
+    return this.unaccessedPromoted;
   }
 
   /** Runs the final pass: the first pass time strictly greater than every record time. */
@@ -290,7 +339,7 @@ export class PghotEngine implements Engine {
   pfn_to_nid(pfn: number): number {
     const nr = Math.floor(pfn / this.pagesPerSection);
     const v = this.sections.get(nr)?.phi[pfn - nr * this.pagesPerSection] ?? 0;
-    if ((v & PLACED) !== 0) return v - PLACED;
+    if ((v & PLACED) !== 0) return v & PLACED_NID;
     this.ranges.lookup(pfn);
     return this.ranges.nid;
   }
@@ -448,7 +497,8 @@ export class PghotEngine implements Engine {
   private place(pfn: number, nid: number): void {
     const nr = Math.floor(pfn / this.pagesPerSection);
     const sec = this.sections.get(nr)!; // the page had a record, so its section exists
-    sec.phi[pfn - nr * this.pagesPerSection] = PLACED + nid;
+    sec.phi[pfn - nr * this.pagesPerSection] = PLACED + nid; // not accessed since (no ACCESSED bit)
+    this.unaccessedPromoted++;
   }
 
   private event(pfn: number, to: number, outcome: OutcomeCode): number {

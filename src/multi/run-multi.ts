@@ -19,7 +19,7 @@ import type { TraceInput } from '../trace/read.js';
 import { CounterBoard, SlotState, type RunTracker } from './board.js';
 import type { MultiConfig } from './config.js';
 import { Fanout } from './fanout.js';
-import { PghotProbe, rfcMetrics, type MultiMetrics } from './metrics.js';
+import { pghotMetrics, rfcMetrics, type MultiMetrics } from './metrics.js';
 
 /** What one configuration produced (plain data: it crosses worker threads). */
 export interface ConfigResult {
@@ -147,9 +147,7 @@ export function lane(config: MultiConfig, bounds: BoundsOf | null = null): Lane 
     };
   }
   if (engine instanceof PghotEngine) {
-    const probe = new PghotProbe(engine, config.settings.pghot.topology);
-    engine.observer = probe;
-    return { config, engine, sink: probe, metrics: (counters, summary) => probe.metrics(counters, summary.tracked, bounds?.bounds() ?? null) };
+    return { config, engine, sink: engine, metrics: (counters, summary) => pghotMetrics(engine, counters, summary.tracked, bounds?.bounds() ?? null) };
   }
   throw new Error(`engine ${engine.name}: no metrics for a multi run`);
 }
