@@ -7,9 +7,11 @@
  *   engines: more threads than cores only add memory).
  * - A tiny job (trace bytes x configurations under TINY_WORK_BYTES) runs in process: starting a worker
  *   costs more than the engines' work it could take over.
- * - By default, workers are used only when at least two cores are idle (load average): on a busy machine
- *   extra threads fight the other processes for the same cores, while in process the run costs at most the
- *   engines' own work plus one parse, which separate replays pay too (and parse once each).
+ * - Otherwise workers, whatever other processes do. The 1-minute load average used to send a run in process
+ *   when the cores looked busy, but it counts the last minute's work (kpromo's own replays run just before,
+ *   in a benchmark or a script), and measured on 2 cores (compare of 3 engines, 10 M records, 2026-11-30)
+ *   workers were faster quiet (3.3-4.2 s against 4.5-5.3 s in process) and beside two CPU-bound processes
+ *   (6.8-8.5 s against 8.9-10.1 s), and within the noise beside one (README "Speed and memory").
  */
 
 /** Below this many trace bytes x configurations a multi run does not start worker threads. */
@@ -26,8 +28,6 @@ export interface PlanInput {
   /** `--jobs` as given, null for the default. */
   readonly jobs: number | null;
   readonly cores: number;
-  /** 1-minute load average (os.loadavg()[0]). */
-  readonly load: number;
   /** Threads per core the default may use (compare: 2, so engines of unequal cost keep every core busy). */
   readonly perCore?: number;
 }
@@ -37,7 +37,7 @@ export interface ExecPlan {
   /** Engine threads: 1 = in process. */
   readonly threads: number;
   /** Why, in a few words (for tests and --debug). */
-  readonly reason: 'stdin' | 'one configuration' | 'tiny' | 'busy' | 'jobs' | 'cores';
+  readonly reason: 'stdin' | 'one configuration' | 'tiny' | 'jobs' | 'cores';
   readonly warnings: string[];
 }
 
@@ -56,8 +56,6 @@ export function planThreads(p: PlanInput): ExecPlan {
   if (p.configs <= 1) return { threads: 1, reason: 'one configuration', warnings };
   if (jobs !== null) return { threads: Math.min(jobs, p.configs), reason: 'jobs', warnings };
   if (p.traceBytes !== null && p.traceBytes * p.configs < TINY_WORK_BYTES) return { threads: 1, reason: 'tiny', warnings };
-  const idle = p.cores - p.load;
-  if (idle < 2 - 0.25) return { threads: 1, reason: 'busy', warnings };
   return { threads: Math.min(p.configs, p.cores * (p.perCore ?? 1)), reason: 'cores', warnings };
 }
 

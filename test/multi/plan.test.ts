@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { planThreads, TINY_WORK_BYTES, type PlanInput } from '../../src/multi/plan.js';
 
 const BIG = 300e6;
-const base: PlanInput = { configs: 9, stdin: false, traceBytes: BIG, jobs: null, cores: 2, load: 0 };
+const base: PlanInput = { configs: 9, stdin: false, traceBytes: BIG, jobs: null, cores: 2 };
 
 describe('planThreads', () => {
   it('uses every core for a large trace on an idle machine (compare: up to two threads per core)', () => {
@@ -26,11 +26,11 @@ describe('planThreads', () => {
     expect(planThreads({ ...base, traceBytes: 1000, jobs: 2 })).toMatchObject({ threads: 2, reason: 'jobs' });
   });
 
-  it('runs in process when the cores are busy with other work (load average), by default only', () => {
-    expect(planThreads({ ...base, load: 1 })).toMatchObject({ threads: 1, reason: 'busy' });
-    expect(planThreads({ ...base, load: 0.2 })).toMatchObject({ threads: 2 });
-    expect(planThreads({ ...base, cores: 8, load: 5 })).toMatchObject({ threads: 8 });
-    expect(planThreads({ ...base, load: 6, jobs: 2 })).toMatchObject({ threads: 2, reason: 'jobs' });
+  it('uses every core by default, whatever the load (measured faster quiet and beside CPU-bound processes)', () => {
+    expect(planThreads({ ...base })).toMatchObject({ threads: 2, reason: 'cores' });
+    expect(planThreads({ ...base, cores: 8 })).toMatchObject({ threads: 8, reason: 'cores' });
+    expect(planThreads({ ...base, configs: 3, perCore: 2 })).toMatchObject({ threads: 3, reason: 'cores' });
+    expect(planThreads({ ...base, jobs: 1 })).toMatchObject({ threads: 1, reason: 'jobs' });
   });
 
   it('reads standard input in process, saying --jobs is ignored', () => {

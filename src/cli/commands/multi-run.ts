@@ -3,7 +3,7 @@
  * stopping. On SIGINT, SIGTERM or SIGHUP the read stops, the partial counters of every configuration go to
  * stderr (each engine publishes them after every batch, board.ts) and the exit code is 128 + the signal.
  */
-import { constants, loadavg } from 'node:os';
+import { constants } from 'node:os';
 import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Counter } from '../../engine/types.js';
@@ -46,7 +46,6 @@ export function machinePlan(io: Io, configs: number, inputs: readonly TraceInput
     traceBytes: traceBytes(inputs),
     jobs,
     cores: availableParallelism(),
-    load: loadavg()[0] ?? 0,
     perCore,
   });
   for (const w of plan.warnings) io.stderr.write(`kpromo: warning: ${w}\n`);
