@@ -10,6 +10,7 @@
 import type { AccessSink } from '../engine/types.js';
 import { ABSENT, PRESENT, type LineShape } from './perf-line.js';
 import { initialJiffies } from './perf-map.js';
+import { hexLead4, hexTrail4, hexValue4 } from './swar.js';
 import { MAX_LINE_BYTES } from './tracefile.js';
 
 const NL = 10;
@@ -22,6 +23,8 @@ const COLON = 58;
 const LBRACKET = 91;
 const RBRACKET = 93;
 const UPPER_P = 80;
+/** Four spaces as one little-endian 32-bit load. */
+const SPACES4 = 0x20202020;
 /** Hex digit value of a byte (perf prints lower case only), -1 for any other byte. */
 const HEX = new Int8Array(256).fill(-1);
 for (let c = 48; c <= 57; c++) HEX[c] = c - 48;
@@ -89,6 +92,11 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
   let missing = 0;
   let noCpu = 0;
   const evLen = ev.length;
+  // The event name as little-endian 32-bit words (its whole words; the rest is compared byte by byte).
+  const evWords = new Int32Array(evLen >> 2);
+  for (let i = 0; i < evWords.length; i++) evWords[i] = ev[4 * i]! | (ev[4 * i + 1]! << 8) | (ev[4 * i + 2]! << 16) | (ev[4 * i + 3]! << 24);
+  const evWhole = evWords.length * 4;
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const pageSize = fs.pageSize;
   const hz = fs.hz;
   const cpuNode = fs.cpuNode;
@@ -179,7 +187,9 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
       while (buf[p] === SP) p++;
     }
     if (hasEvent) {
-      for (let i = 0; i < evLen; i++) if (buf[p + i] !== ev[i]) break line;
+      if (p + evLen >= nl) break; // no room for the name and its colon: the general parser decides
+      for (let i = 0; i < evWhole; i += 4) if (view.getInt32(p + i, true) !== evWords[i >> 2]) break line;
+      for (let i = evWhole; i < evLen; i++) if (buf[p + i] !== ev[i]) break line;
       p += evLen;
       const c = buf[p + 1];
       if (buf[p] !== COLON || (c !== SP && c !== TAB && c !== NL && (c !== CR || buf[p + 2] !== NL))) break;
@@ -188,8 +198,16 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
     let e = nl;
     if (e > p && buf[e - 1] === CR) e--;
     for (let f = 0; f < leadingHex; f++) {
+      while (p + 4 <= e && view.getInt32(p, true) === SPACES4) p += 4;
       while (p < e && buf[p] === SP) p++;
       const t0 = p;
+      // Four digits a load while whole words fit before the line end, then byte by byte.
+      for (;;) {
+        if (p + 4 > e) break;
+        const k = hexLead4(view.getInt32(p, true));
+        p += k;
+        if (k < 4) break;
+      }
       while (HEX[buf[p]!]! >= 0) p++;
       const c = buf[p];
       if (p === t0 || p - t0 > 16 || (p < e && c !== SP && c !== TAB)) break line;
@@ -207,6 +225,17 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
       phys = 0;
       let m = 1;
       const stop = q - MAX_PHYS_DIGITS > p ? q - MAX_PHYS_DIGITS : p;
+      // Four digits a load (from the end) while whole words fit in [stop, q), then byte by byte.
+      while (h - 4 >= stop) {
+        const w = view.getInt32(h - 4, true);
+        const k = hexTrail4(w);
+        if (k === 0) break;
+        const scale = k === 4 ? 65536 : 1 << (4 * k);
+        phys += (hexValue4(w) & (scale - 1)) * m;
+        m *= scale;
+        h -= k;
+        if (k < 4) break;
+      }
       while (h > stop) {
         const d = HEX[buf[h - 1]!]!;
         if (d < 0) break;

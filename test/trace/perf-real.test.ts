@@ -151,6 +151,16 @@ describe('fast path vs the general parser', () => {
       () => '            perf 15883 [001]   453.484750: PERF_RECORD_COMM: perf:15883/15883',
       (l) => l.replace(/^ +\S+/, '   my: 1.000000: comm'),
       (l) => l.slice(0, rnd(l.length)),
+      // Around the four-bytes-a-load reads (src/trace/swar.ts): hex runs of every length, spaces, near-misses.
+      (l) => l.replace(/[0-9a-f]+$/, '0123456789abcdef'.slice(0, 1 + rnd(14))),
+      (l) => l.replace(/[0-9a-f]+$/, (a) => a.slice(0, -1) + 'g'),
+      (l) => l.replace(/ ([0-9a-f]+)$/, ' '.repeat(1 + rnd(9)) + '$1'),
+      (l) => l.replace(/ ([0-9a-f]+)$/, '\t$1'),
+      (l) => l.replace(/page-faults: +([0-9a-f]+)/, (m, a: string) => m.replace(a, 'fedcba9876543210a'.slice(0, 1 + rnd(17)))),
+      (l) => l.replace(/page-faults: +([0-9a-f]+)/, (m, a: string) => m.replace(a, a + ':')),
+      (l) => l.replace('page-faults:', 'page-faultz:'),
+      (l) => l.replace('page-faults:', 'paGe-faults:'),
+      (l) => l.replace(/page-faults: +/, 'page-faults:' + ' '.repeat(rnd(12))),
     ];
     for (let round = 0; round < 6; round++) {
       const lines = real.map((l) => (rnd(4) === 0 ? mutations[rnd(mutations.length)]!(l) : l));

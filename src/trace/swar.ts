@@ -1,0 +1,36 @@
+/**
+ * SWAR ("SIMD within a register") helpers of the perf fast path: four text bytes at a time from one 32-bit
+ * little-endian load (DataView.getInt32(pos, true), which V8 compiles to one load), the first byte in the
+ * low bits. perf prints hex in lower case only, so only [0-9a-f] is a hex digit here.
+ * test/trace/swar.test.ts checks each against a byte-at-a-time reference on every byte value.
+ */
+
+/** Per byte of `w`: bit 7 set when the byte is a lower-case hex digit, [0-9a-f]. */
+export function hexMask4(w: number): number {
+  const x = w & 0x7f7f7f7f; // no byte carries into the next below
+  // ge(lo) sets bit 7 of a byte y (< 0x80) when y >= lo: y + (0x80 - lo) < 0x100.
+  const ge30 = x + 0x50505050;
+  const ge3a = x + 0x46464646;
+  const ge61 = x + 0x1f1f1f1f;
+  const ge67 = x + 0x19191919;
+  return ((ge30 & ~ge3a) | (ge61 & ~ge67)) & ~w & 0x80808080; // a byte with bit 7 set is no digit
+}
+
+/** Leading hex digits of `w` (0 to 4), the first byte first. */
+export function hexLead4(w: number): number {
+  const bad = ~hexMask4(w) & 0x80808080;
+  return bad === 0 ? 4 : (31 - Math.clz32(bad & -bad)) >> 3;
+}
+
+/** Trailing hex digits of `w` (0 to 4), the last byte (the high one) first. */
+export function hexTrail4(w: number): number {
+  return Math.clz32(~hexMask4(w) & 0x80808080) >> 3;
+}
+
+/** The value of the 4 hex digits of `w` read as one number, the first byte the most significant digit. */
+export function hexValue4(w: number): number {
+  // Per byte: '0'-'9' -> low nibble; 'a'-'f' (bit 6 set) -> low nibble + 9.
+  const n = (w & 0x0f0f0f0f) + Math.imul((w >>> 6) & 0x01010101, 9);
+  const t = ((n << 4) | (n >>> 8)) & 0x00ff00ff;
+  return ((t & 0xff) << 8) | (t >>> 16);
+}
