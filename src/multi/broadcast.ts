@@ -31,6 +31,16 @@ export interface Broadcast {
  * engine's tables in cache before it turns to the next engine.
  */
 export const BROADCAST_BATCH = 1 << 16;
+/** Slots after the one being filled that settle() wants free (131 k records: a 1 MiB chunk of the shortest lines). */
+const SETTLE_AHEAD = 2;
+/** Longest wait of settle() before it looks at the stop request again. */
+const SETTLE_WAIT_MS = 20;
+/** Atomics.waitAsync (Node 16+; not in the ES2022 lib typings). */
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(a: Int32Array, i: number, v: number, ms: number): { async: boolean; value: Promise<string> | string };
+  }
+).waitAsync;
 
 /** Allocates a broadcast, or maps existing buffers (in a worker). */
 export function broadcast(data?: SharedArrayBuffer, ctl?: SharedArrayBuffer): Broadcast {
@@ -44,8 +54,41 @@ export class BroadcastWriter extends BatchWriter {
     private readonly b: Broadcast,
     private readonly readers: number,
     private readonly failed: () => boolean,
+    /** A stop was asked for (Ctrl-C): settle() gives up waiting. */
+    private readonly stopped: () => boolean = () => false,
   ) {
     super(b.ring);
+  }
+
+  /**
+   * Readers call it between chunks: a promise while the slots the next chunk can fill are not free yet,
+   * resolved once they are (or a stop was asked for), else null. So publish() does not block this thread
+   * while a worker is in a long migrate pass: the event loop turns meanwhile, and Ctrl-C is seen at once.
+   * A 1 MiB chunk of 8-byte lines fills at most SETTLE_AHEAD batches; a larger chunk may still block.
+   */
+  settle(): Promise<void> | null {
+    const s = this.busySlot();
+    if (s < 0) return null;
+    return (async () => {
+      for (let busy = s; busy >= 0; busy = this.busySlot()) {
+        if (this.stopped()) return;
+        if (this.failed() || Atomics.load(this.b.ctl, FAILED) === 1) throw new Error('a worker failed');
+        const left = Atomics.load(this.b.ctl, REMAINING + busy);
+        if (left === 0) continue;
+        const w = waitAsync(this.b.ctl, REMAINING + busy, left, SETTLE_WAIT_MS);
+        if (w.async) await w.value;
+      }
+    })();
+  }
+
+  /** The first of the slots the next chunk may fill that readers still hold, or -1. */
+  private busySlot(): number {
+    const { ctl } = this.b;
+    for (let d = 1; d <= SETTLE_AHEAD; d++) {
+      const s = (this.k + d) % SLOTS;
+      if (Atomics.load(ctl, REMAINING + s) !== 0) return s;
+    }
+    return -1;
   }
 
   /** Publishes the current batch and waits (blocking) until the next slot is free. */

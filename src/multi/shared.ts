@@ -75,7 +75,7 @@ export async function runShared(configs: readonly MultiConfig[], opts: MultiRunO
     await Promise.all(workers.map((w) => w.terminate()));
   };
   const first = configs[0]!.settings;
-  const writer = new BroadcastWriter(b, parts.length, () => false);
+  const writer = new BroadcastWriter(b, parts.length, () => false, opts.shouldStop);
   let read;
   try {
     read = await readInputs([...opts.inputs], writer, {

@@ -11,7 +11,8 @@
  * Each try must end with 128 + the signal number (130, 143, 129; a death by the signal counts as the same, as a
  * shell shows it), with the partial counters on stderr where a replay had started, and no temporary file.
  * The bound asserted per try is 2 s, to catch a hang on a loaded machine; the figures (median and max time from
- * signal to exit) are printed, the issue's target is 0.5 s.
+ * signal to exit) are printed, and the median must be under the issue's target, 0.5 s (one slow try is the
+ * machine; a slow median is kpromo: compare on worker threads had 0.43 s until its read stopped blocking).
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -76,6 +77,7 @@ function figures(name: string, tries: Try[]): void {
   const ms = tries.map((t) => t.ms).sort((a, b) => a - b);
   const med = ms[Math.floor(ms.length / 2)]!;
   console.log(`${name}: ${tries.length} tries, signal to exit median ${med.toFixed(0)} ms, max ${ms[ms.length - 1]!.toFixed(0)} ms (noisy: shared machine)`);
+  expect(med, `${name}: median time from signal to exit`).toBeLessThan(500);
 }
 
 /** Every try ended by the signal, in time, in the state it was meant to be in. */
