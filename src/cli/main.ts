@@ -4,6 +4,7 @@ import { EXIT_INTERRUPTED, EXIT_USAGE, KpromoError } from '../errors.js';
 import type { ChalkInstance } from 'chalk';
 import type { CommandContext } from './commands/replay.js';
 import { examplesText, HELP_CONFIG } from './help.js';
+import { colorOn, hasColorFlag, PLAIN_COLOR } from './color-choice.js';
 import { processIo, type Io } from './io.js';
 import { releaseSignalHandling, signalExitCode } from './signals.js';
 
@@ -73,12 +74,14 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     .showHelpAfterError('(run with --help for usage)');
   program.configureHelp(HELP_CONFIG);
   const running = commandOf(argv);
-  // chalk is loaded only for a command that runs (not for the top-level help or --version).
-  const makeColor = running === null ? null : (await import('./color.js')).makeColor;
+  // chalk is loaded only for a command that runs (not for the top-level help or --version), and only when
+  // colour may be on: without a colour flag, the environment and the terminal decide it before parsing.
+  const plain = running !== null && !hasColorFlag(argv) && !colorOn(undefined, io.env, io.stdout.isTTY);
+  const makeColor = running === null || plain ? null : (await import('./color.js')).makeColor;
   let chalk: ChalkInstance | null = null;
   const ctx: CommandContext = {
     io,
-    color: () => (chalk ??= makeColor!(program.opts<{ color?: boolean }>().color, io.env, io.stdout.isTTY)),
+    color: () => (chalk ??= plain ? PLAIN_COLOR : makeColor!(program.opts<{ color?: boolean }>().color, io.env, io.stdout.isTTY)),
     setExit: (code) => {
       exit = code;
     },

@@ -6,7 +6,6 @@
  * to the worker's stdin.
  */
 import { existsSync } from 'node:fs';
-import { isatty } from 'node:tty';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KpromoError, TraceError } from '../errors.js';
@@ -62,7 +61,8 @@ export async function readInputsThreaded(
   // This process's standard input (a pipe or a file) is read by the worker from file descriptor 0 itself
   // (fd-stream.ts); another stream (tests, in-process callers) is forwarded chunk by chunk to the worker's stdin.
   const wantsStdin = inputs.some((i) => i.name === '-');
-  const byFd = wantsStdin && (opts.stdin === undefined || opts.stdin === process.stdin) && !isatty(0);
+  // node:tty (and net, which it loads) only when standard input is read: start-up.
+  const byFd = wantsStdin && (opts.stdin === undefined || opts.stdin === process.stdin) && !(await import('node:tty')).isatty(0);
   const readsStdin = wantsStdin && !byFd;
   const { Worker } = await import('node:worker_threads'); // loaded only for a threaded read (start-up)
   const worker = new Worker(parseWorkerPath(), { workerData: byFd ? { ...data, stdinFd: true } : data, stdin: readsStdin });
