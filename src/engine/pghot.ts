@@ -174,12 +174,8 @@ export class PghotEngine implements Engine {
     let node: number;
     let kind: number;
     if ((v & PLACED) !== 0) {
-      node = v & PLACED_NID;
+      node = this.accessPlaced(sec!, off, v);
       kind = KIND_LRU; // only LRU folios are migrated
-      if ((v & ACCESSED) === 0) {
-        sec!.phi[off] = v | ACCESSED;
-        this.unaccessedPromoted--;
-      }
     } else {
       this.ranges.lookup(pfn);
       node = this.ranges.nid;
@@ -244,17 +240,21 @@ export class PghotEngine implements Engine {
     const sec = this.sections.get(nr);
     const v = sec === undefined ? 0 : sec.phi[off]!;
     let node: number;
-    if ((v & PLACED) !== 0) {
-      node = v & PLACED_NID;
-      if ((v & ACCESSED) === 0) {
-        sec!.phi[off] = v | ACCESSED;
-        this.unaccessedPromoted--;
-      }
-    } else {
+    if ((v & PLACED) !== 0) node = this.accessPlaced(sec!, off, v);
+    else {
       this.ranges.lookup(pfn);
       node = this.ranges.nid;
     }
     if (this.toptier[node] === 1) this.toptierHits++;
+  }
+
+  /** An access to a page migrated in this replay (slot value `v`): marks it accessed since; returns its node. */
+  private accessPlaced(sec: Section, off: number, v: number): number {
+    if ((v & ACCESSED) === 0) {
+      sec.phi[off] = v | ACCESSED;
+      this.unaccessedPromoted--;
+    }
+    return v & PLACED_NID;
   }
 
   /** Accesses to a page that lived on a top-tier node then (every record given, whatever pghot made of it). */
