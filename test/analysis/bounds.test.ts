@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { boundsOfPageCounts, computeBounds, promotionCapacity, sumOfLargest, tighterBound, type SlowPageCounts } from '../../src/analysis/bounds.js';
 import { AnalysisCollector } from '../../src/analysis/collector.js';
 import { SlowPageCounter } from '../../src/analysis/slow-page-counter.js';
+import { prng } from '../prng.js';
 import { memoryTiers, type Topology } from '../../src/engine/topology.js';
 import { generate } from '../../src/gen/generate.js';
 import { normalizeGenOptions, type GenPattern } from '../../src/gen/options.js';
@@ -195,6 +196,23 @@ describe('bounds, hand-derived', () => {
     expect(b.static).toBe(15 / 18);
     expect(b.instant).toBe((2 + 4 + 3 + 3 + 1) / 18);
     const ref = reference(topo, recs);
+    expect([b.toptier_at_start, b.slow_pages, b.capacity, b.instant, b.static]).toEqual([ref.t0, ref.pages, ref.capacity, ref.instant, ref.static]);
+  });
+
+  it('a slow tier too large for one dense array (hashed page store): the same as the reference', () => {
+    // 2^26 CXL pages (256 GiB): past DENSE_MAX_PAGES, so the counts live in the hashed store.
+    const big = mixedTopology(40, null);
+    const topo: Topology = { ...big, nodes: [big.nodes[0]!, big.nodes[1]!, { ...big.nodes[2]!, pfn_ranges: [{ start: 0x400000, end: 0x400000 + 2 ** 26, kind: 'lru' }] }] };
+    const rnd = prng(77);
+    const recs: Rec[] = [];
+    for (let i = 0; i < 30_000; i++) {
+      const u = rnd();
+      const pfn = u < 0.2 ? Math.floor(rnd() * 0x200000) : 0x400000 + Math.floor(rnd() * (u < 0.6 ? 3000 : 2 ** 26));
+      recs.push([pfn, 0, 0, 1000 + i]);
+    }
+    const b = count(topo, recs);
+    const ref = reference(topo, recs);
+    expect(ref.pages).toBeGreaterThan(5000);
     expect([b.toptier_at_start, b.slow_pages, b.capacity, b.instant, b.static]).toEqual([ref.t0, ref.pages, ref.capacity, ref.instant, ref.static]);
   });
 
