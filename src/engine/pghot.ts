@@ -41,6 +41,8 @@ const SECTION_SIZE_BITS = 27;
 const PLACED = 0x40000000;
 /** In a PLACED slot: the page was accessed since it moved (for the wasted-promotion metric; bit 29, free there). */
 const ACCESSED = 0x20000000;
+/** Most sections kept in PghotEngine's array besides its Map (2^20: 128 TiB of 4 KiB pages). */
+const NEAR_SECTIONS_MAX = 1 << 20;
 /** In a PLACED slot: the node (PGHOT_NID_MAX = 1023). */
 const PLACED_NID = 0x3ff;
 
@@ -91,6 +93,9 @@ export class PghotEngine implements Engine {
   private readonly toptier: Uint8Array; // nodes.toptier, for the hot path
 
   private readonly sections = new Map<number, Section>();
+  /** The same sections by number, for numbers below `nearSections` (the topology's span, at most 2^20): no hashing per access. */
+  private readonly near: (Section | undefined)[];
+  private readonly nearSections: number;
   private tracked = 0; // non-zero phi_t slots
   /** Per lower-tier node: sections with PGHOT_SECTION_HOT_BIT set, in the order they were set. */
   private readonly hotSections: number[][] = [];
@@ -133,6 +138,10 @@ export class PghotEngine implements Engine {
     // MB_TO_PAGES(x) = x << (20 - PAGE_SHIFT), evaluated in unsigned int (the sysctl's type).
     this.rateLimit = (r.promote_rate_limit_MBps * 2 ** (20 - pageShift)) % 4294967296;
     this.pagesPerSection = 2 ** (SECTION_SIZE_BITS - pageShift);
+    let maxEnd = 0;
+    for (const n of r.topology.nodes) for (const pr of n.pfn_ranges) maxEnd = Math.max(maxEnd, pr.end);
+    this.nearSections = Math.min(Math.ceil(maxEnd / this.pagesPerSection), NEAR_SECTIONS_MAX);
+    this.near = new Array<Section | undefined>(this.nearSections).fill(undefined);
     this.enabled = r.enabled_sources;
 
     this.ranges = new RangeMap(r.topology);
@@ -169,7 +178,7 @@ export class PghotEngine implements Engine {
 
     const nr = Math.floor(pfn / this.pagesPerSection);
     const off = pfn - nr * this.pagesPerSection;
-    let sec = this.sections.get(nr);
+    let sec = nr < this.nearSections ? this.near[nr] : this.sections.get(nr);
     const v = sec === undefined ? 0 : sec.phi[off]!;
     let node: number;
     let kind: number;
@@ -210,6 +219,7 @@ export class PghotEngine implements Engine {
       }
       sec = { phi: new Uint32Array(this.pagesPerSection), ready: [], owner, hot: false };
       this.sections.set(nr, sec);
+      if (nr < this.nearSections) this.near[nr] = sec;
     }
     c[P.recorded_accesses]++;
     const hotness = this.precise
@@ -237,7 +247,7 @@ export class PghotEngine implements Engine {
   private placementOnly(pfn: number): void {
     const nr = Math.floor(pfn / this.pagesPerSection);
     const off = pfn - nr * this.pagesPerSection;
-    const sec = this.sections.get(nr);
+    const sec = nr < this.nearSections ? this.near[nr] : this.sections.get(nr);
     const v = sec === undefined ? 0 : sec.phi[off]!;
     let node: number;
     if ((v & PLACED) !== 0) node = this.accessPlaced(sec!, off, v);
