@@ -8,6 +8,7 @@
 import { TraceError } from '../errors.js';
 import type { AccessSink } from '../engine/types.js';
 import { INT_MAX, LIMIT_53 } from './fields.js';
+import { hexLead4, hexValue4 } from './swar.js';
 import { MAX_LINE_BYTES, type TraceFile } from './tracefile.js';
 
 const NL = 10;
@@ -84,11 +85,20 @@ function scanLines(buf: Uint8Array, pos: number, end: number, sink: AccessSink, 
       if (c === ZERO && (buf[pos + 1]! | 0x20) === LOWER_X) {
         pos += 2;
         s = pos;
+        let lo = 0;
+        // Four lower-case digits in one load when the next four bytes are all digits (src/trace/swar.ts); the
+        // rest (and upper case) byte by byte.
+        if (pos + 4 <= end) {
+          const w = view.getInt32(pos, true);
+          if (hexLead4(w) === 4) {
+            lo = hexValue4(w);
+            pos += 4;
+          }
+        }
         c = buf[pos]!;
         let d = HEX[c]!;
         // Up to 7 digits in 32-bit integer arithmetic (28 bits), the rest in doubles.
-        const e = pos + 7;
-        let lo = 0;
+        const e = s + 7;
         while (d >= 0 && pos < e) {
           lo = (lo << 4) | d;
           c = buf[++pos]!;
