@@ -12,14 +12,20 @@ const { join } = require('node:path');
 
 const BUNDLE = join(__dirname, '..', 'dist', 'bundle', 'main.cjs');
 
+/** The code cache file of a bundle's source (named by its `//kpromo-build <id>` first line), or null without that line. */
+function cacheFileOf(source) {
+  const id = /^\/\/kpromo-build ([0-9a-f]+)\n/.exec(source);
+  return id === null ? null : join(__dirname, '..', 'dist', 'bundle', `main.${id[1]}.cache`);
+}
+
 /** Compiles and runs the bundle; returns its exports and the vm.Script (tools/code-cache.mjs writes its cache). */
 function loadBundle() {
   const source = readFileSync(BUNDLE, 'utf8');
-  const id = /^\/\/kpromo-build ([0-9a-f]+)\n/.exec(source);
+  const cacheFile = cacheFileOf(source);
   let cachedData;
-  if (id !== null) {
+  if (cacheFile !== null) {
     try {
-      cachedData = readFileSync(join(__dirname, '..', 'dist', 'bundle', `main.${id[1]}.cache`));
+      cachedData = readFileSync(cacheFile);
     } catch {
       cachedData = undefined; // no cache: V8 compiles the source
     }
@@ -45,5 +51,5 @@ if (require.main === module) {
     process.exitCode = code;
   });
 } else {
-  module.exports = { loadBundle, BUNDLE };
+  module.exports = { loadBundle, cacheFileOf, BUNDLE };
 }

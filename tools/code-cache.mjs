@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
-const { loadBundle, BUNDLE } = require('../bin/kpromo.js');
+const { loadBundle, cacheFileOf, BUNDLE } = require('../bin/kpromo.js');
 
 if (process.argv[2] === '--child') {
   const { exports, script } = loadBundle();
@@ -25,9 +25,8 @@ if (process.argv[2] === '--child') {
     rmSync(tmp, { force: true });
   }
 } else {
-  const id = /^\/\/kpromo-build ([0-9a-f]+)\n/.exec(readFileSync(BUNDLE, 'utf8'));
-  if (id === null) throw new Error(`${BUNDLE}: no //kpromo-build line`);
-  const out = fileURLToPath(new URL(`../dist/bundle/main.${id[1]}.cache`, import.meta.url));
+  const out = cacheFileOf(readFileSync(BUNDLE, 'utf8'));
+  if (out === null) throw new Error(`${BUNDLE}: no //kpromo-build line`);
   const r = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', out], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   if (r.status !== 0) {
     process.stderr.write(`code-cache: the training replay failed (${r.status ?? r.signal}); kpromo runs without a code cache\n${r.stderr}`);

@@ -39,14 +39,13 @@ export function traceBytes(inputs: readonly TraceInput[]): number | null {
 }
 
 /** The thread plan of a run on this machine; prints its warnings on stderr. */
-export function machinePlan(io: Io, configs: number, inputs: readonly TraceInput[], jobs: number | null, perCore = 1): ExecPlan {
+export function machinePlan(io: Io, configs: number, inputs: readonly TraceInput[], jobs: number | null): ExecPlan {
   const plan = planThreads({
     configs,
     stdin: inputs.length === 0 || inputs.some((i) => i.name === '-'),
     traceBytes: traceBytes(inputs),
     jobs,
     cores: availableParallelism(),
-    perCore,
   });
   for (const w of plan.warnings) io.stderr.write(`kpromo: warning: ${w}\n`);
   return plan;
