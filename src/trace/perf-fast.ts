@@ -111,71 +111,117 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
   const base = initialJiffies(hz);
   const secLimit = (Number.MAX_SAFE_INTEGER - base - hz) / hz;
   let ls = pos;
-  // Native indexOf finds the line end and the colons: touching every byte in JS costs more than the
-  // rest of the line's work (the middle fields are never looked at).
+  // The previous line taken, and the length of its head before the `[` of the cpu field (-1: none yet).
+  let prevLs = -1;
+  let prevHead = -1;
   line: while (ls < end) {
     const c0 = buf[ls]!;
     if (c0 === HASH || c0 === TAB || c0 === NL) break;
-    const nl = buf.indexOf(NL, ls);
-    if (nl - ls > MAX_LINE_BYTES) break;
-    // The time token: the first `": "` preceded by `<space or line start>S.FFFFFF` (6 or 9 digits).
-    let k = ls;
+    let nl = -1; // the line end, once known
+    let k = ls; // the colon after the time
     let sec = 0;
     let frac = 0;
     let fd = 0;
-    let timeStart = 0;
-    for (;;) {
-      k = buf.indexOf(COLON, k + 1);
-      if (k < 0 || k >= nl) break line;
-      if (buf[k + 1] !== SP) continue;
-      // `.` then exactly 6 or 9 digits before the colon (a longer run of digits is no time).
-      let dot = k - 7;
-      if (dot <= ls || buf[dot] !== DOT) {
-        dot = k - 10;
-        if (dot <= ls || buf[dot] !== DOT) continue;
-      }
-      frac = 0;
-      let i = dot + 1;
-      for (; i < k; i++) {
-        const d = buf[i]! - 48;
-        if (d >>> 0 >= 10) break;
-        frac = frac * 10 + d;
-      }
-      if (i !== k) continue;
-      fd = k - 1 - dot;
-      let j = dot - 1;
-      sec = 0;
-      let m = 1;
-      while (j >= ls) {
-        const d = buf[j]! - 48;
-        if (d >>> 0 >= 10) break;
-        sec += d * m;
-        m *= 10;
-        j--;
-      }
-      const sd = dot - 1 - j;
-      if (sd >= 1 && sd <= 15 && (j < ls || buf[j] === SP)) {
-        timeStart = j + 1;
-        break;
-      }
-    }
     let cpu = -1;
-    if (hasCpu) {
-      let j = timeStart - 1;
-      while (j >= ls && buf[j] === SP) j--;
-      if (j < ls + 2 || buf[j] !== RBRACKET) break;
-      let i = j - 1;
-      cpu = 0;
-      let m = 1;
-      while (i >= ls) {
-        const d = buf[i]! - 48;
-        if (d >>> 0 >= 10) break;
-        cpu += d * m;
-        m *= 10;
-        i--;
+    let head = -1; // this line's head length, when it has the cpu field
+    // Same head: a line whose bytes before `[` are those of the previous line taken (one thread's samples
+    // all begin alike) has no colon there that could end a time token; the rest up to the time's colon is
+    // read forward (`[CPU]   S.FFFFFF: `), with no search for a colon or the line end. Any other byte
+    // sends the line to the general way below, so both ways take a line alike or not at all.
+    if (prevHead >= 0 && ls + prevHead + 64 <= end) {
+      let o = 0;
+      for (; o + 4 <= prevHead; o += 4) if (view.getInt32(ls + o, true) !== view.getInt32(prevLs + o, true)) break;
+      if (o + 4 > prevHead) for (; o < prevHead; o++) if (buf[ls + o] !== buf[prevLs + o]) break;
+      let q = ls + prevHead;
+      if (o === prevHead && buf[q] === LBRACKET) {
+        const cs = ++q;
+        let v = 0;
+        for (let d = buf[q]! - 48; d >>> 0 < 10; d = buf[++q]! - 48) v = v * 10 + d;
+        if (q > cs && q - cs <= 7 && buf[q] === RBRACKET && buf[q + 1] === SP) {
+          q += 2;
+          while (buf[q] === SP) q++;
+          const s0 = q;
+          let sv = 0;
+          for (let d = buf[q]! - 48; d >>> 0 < 10; d = buf[++q]! - 48) sv = sv * 10 + d;
+          if (q > s0 && q - s0 <= 15 && buf[q] === DOT) {
+            const f0 = ++q;
+            let fv = 0;
+            for (let d = buf[q]! - 48; d >>> 0 < 10; d = buf[++q]! - 48) fv = fv * 10 + d;
+            const n = q - f0;
+            if ((n === 6 || n === 9) && buf[q] === COLON && buf[q + 1] === SP) {
+              k = q;
+              sec = sv;
+              frac = fv;
+              fd = n;
+              cpu = v;
+              head = prevHead;
+            }
+          }
+        }
       }
-      if (i < ls || i === j - 1 || j - 1 - i > 7 || buf[i] !== LBRACKET || (i > ls && buf[i - 1] !== SP)) break;
     }
+    if (head < 0) {
+      // The general way: native indexOf finds the line end and the colons (touching every byte in JS
+      // costs more than the rest of the line's work).
+      nl = buf.indexOf(NL, ls);
+      if (nl - ls > MAX_LINE_BYTES) break;
+      // The time token: the first `": "` preceded by `<space or line start>S.FFFFFF` (6 or 9 digits).
+      let timeStart = 0;
+      for (;;) {
+        k = buf.indexOf(COLON, k + 1);
+        if (k < 0 || k >= nl) break line;
+        if (buf[k + 1] !== SP) continue;
+        // `.` then exactly 6 or 9 digits before the colon (a longer run of digits is no time).
+        let dot = k - 7;
+        if (dot <= ls || buf[dot] !== DOT) {
+          dot = k - 10;
+          if (dot <= ls || buf[dot] !== DOT) continue;
+        }
+        frac = 0;
+        let i = dot + 1;
+        for (; i < k; i++) {
+          const d = buf[i]! - 48;
+          if (d >>> 0 >= 10) break;
+          frac = frac * 10 + d;
+        }
+        if (i !== k) continue;
+        fd = k - 1 - dot;
+        let j = dot - 1;
+        sec = 0;
+        let m = 1;
+        while (j >= ls) {
+          const d = buf[j]! - 48;
+          if (d >>> 0 >= 10) break;
+          sec += d * m;
+          m *= 10;
+          j--;
+        }
+        const sd = dot - 1 - j;
+        if (sd >= 1 && sd <= 15 && (j < ls || buf[j] === SP)) {
+          timeStart = j + 1;
+          break;
+        }
+      }
+      if (hasCpu) {
+        let j = timeStart - 1;
+        while (j >= ls && buf[j] === SP) j--;
+        if (j < ls + 2 || buf[j] !== RBRACKET) break;
+        let i = j - 1;
+        cpu = 0;
+        let m = 1;
+        while (i >= ls) {
+          const d = buf[i]! - 48;
+          if (d >>> 0 >= 10) break;
+          cpu += d * m;
+          m *= 10;
+          i--;
+        }
+        if (i < ls || i === j - 1 || j - 1 - i > 7 || buf[i] !== LBRACKET || (i > ls && buf[i - 1] !== SP)) break;
+        head = i - ls;
+      }
+    }
+    // Past the time token, reads stay inside the line: each stops at a byte the line end is not.
+    const lim = nl >= 0 ? nl : end;
     let p = k + 2;
     while (buf[p] === SP) p++;
     if (buf[p] === UPPER_P) break; // maybe PERF_RECORD_*
@@ -187,7 +233,7 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
       while (buf[p] === SP) p++;
     }
     if (hasEvent) {
-      if (p + evLen >= nl) break; // no room for the name and its colon: the general parser decides
+      if (p + evLen >= (nl >= 0 ? nl : end - 2)) break; // no room for the name and its colon: the general parser decides
       for (let i = 0; i < evWhole; i += 4) if (view.getInt32(p + i, true) !== evWords[i >> 2]) break line;
       for (let i = evWhole; i < evLen; i++) if (buf[p + i] !== ev[i]) break line;
       p += evLen;
@@ -195,25 +241,61 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
       if (buf[p] !== COLON || (c !== SP && c !== TAB && c !== NL && (c !== CR || buf[p + 2] !== NL))) break;
       p++;
     }
-    let e = nl;
-    if (e > p && buf[e - 1] === CR) e--;
     for (let f = 0; f < leadingHex; f++) {
-      while (p + 4 <= e && view.getInt32(p, true) === SPACES4) p += 4;
-      while (p < e && buf[p] === SP) p++;
+      while (p + 4 <= lim && view.getInt32(p, true) === SPACES4) p += 4;
+      while (buf[p] === SP) p++;
       const t0 = p;
-      // Four digits a load while whole words fit before the line end, then byte by byte.
+      // Four digits a load while whole words fit before the line end (or the chunk's), then byte by byte.
       for (;;) {
-        if (p + 4 > e) break;
+        if (p + 4 > lim) break;
         const k = hexLead4(view.getInt32(p, true));
         p += k;
         if (k < 4) break;
       }
       while (HEX[buf[p]!]! >= 0) p++;
       const c = buf[p];
-      if (p === t0 || p - t0 > 16 || (p < e && c !== SP && c !== TAB)) break line;
+      // A space or tab, or the line end (`\n`, or `\r\n`).
+      if (p === t0 || p - t0 > 16 || (c !== SP && c !== TAB && c !== NL && (c !== CR || buf[p + 1] !== NL))) break line;
     }
     let phys = -1;
-    if (hasPhys) {
+    if (hasPhys && nl < 0) {
+      // Forward: spaces, at most 13 hex digits after a space, then spaces, tabs or `\r` to the line end.
+      let q = p;
+      while (q + 4 <= end && view.getInt32(q, true) === SPACES4) q += 4;
+      while (buf[q] === SP) q++;
+      const h0 = q;
+      let v = 0;
+      for (;;) {
+        if (q + 4 > end) break;
+        const w = view.getInt32(q, true);
+        const n = hexLead4(w);
+        if (n === 0) break;
+        // The bytes past the digits are cleared first: hexValue4 is exact on digits and zero bytes.
+        if (n === 4) v = v * 65536 + hexValue4(w);
+        else v = v * (1 << (4 * n)) + (hexValue4(w & ((1 << (8 * n)) - 1)) >>> (4 * (4 - n)));
+        q += n;
+        if (n < 4) break;
+      }
+      for (let d = HEX[buf[q]!]!; d >= 0; d = HEX[buf[++q]!]!) v = v * 16 + d;
+      const digits = q - h0;
+      let t = q;
+      while (buf[t] === SP || buf[t] === TAB || buf[t] === CR) t++;
+      // The byte before the digits is a space, as the backward reading wants: p is at the space or tab after
+      // the field before (a tab leaves no digits here), or just past spaces.
+      if (buf[t] === NL && digits > 0 && digits <= MAX_PHYS_DIGITS) {
+        nl = t;
+        if (nl - ls > MAX_LINE_BYTES) break;
+        phys = v;
+      }
+    }
+    if (nl < 0) {
+      nl = buf.indexOf(NL, ls);
+      if (nl - ls > MAX_LINE_BYTES) break;
+      phys = -1;
+    }
+    if (hasPhys && phys < 0) {
+      let e = nl;
+      if (e > p && buf[e - 1] === CR) e--;
       let q = e;
       while (q > p) {
         const c = buf[q - 1]!;
@@ -231,7 +313,8 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
         const k = hexTrail4(w);
         if (k === 0) break;
         const scale = k === 4 ? 65536 : 1 << (4 * k);
-        phys += (hexValue4(w) & (scale - 1)) * m;
+        // Only the k digits (the high bytes): another byte could carry into them in hexValue4.
+        phys += hexValue4(k === 4 ? w : w & -(1 << (8 * (4 - k)))) * m;
         m *= scale;
         h -= k;
         if (k < 4) break;
@@ -260,6 +343,8 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
     // Taken: count it.
     lines++;
     samples++;
+    prevLs = ls;
+    prevHead = head;
     ls = nl + 1;
     if (phys < 0) missing++;
     else if (phys === 0) zero++;

@@ -27,7 +27,11 @@ export function hexTrail4(w: number): number {
   return Math.clz32(~hexMask4(w) & 0x80808080) >> 3;
 }
 
-/** The value of the 4 hex digits of `w` read as one number, the first byte the most significant digit. */
+/**
+ * The value of the 4 hex digits of `w` read as one number, the first byte the most significant digit. Exact when
+ * each byte is a hex digit or zero (a zero byte is a 0 digit); another byte (a letter past `f`, `]`) can carry
+ * into the next digit, so a caller clears the bytes that are not digits first.
+ */
 export function hexValue4(w: number): number {
   // Per byte: '0'-'9' -> low nibble; 'a'-'f' (bit 6 set) -> low nibble + 9.
   const n = (w & 0x0f0f0f0f) + Math.imul((w >>> 6) & 0x01010101, 9);

@@ -174,6 +174,71 @@ describe('fast path vs the general parser', () => {
       }
     }
   });
+
+  it('a short phys_addr after a letter and one space is read as the general parser reads it', async () => {
+    // The fast path read `... 7f571028e408 x 0` as phys_addr 1 (a record at pfn 0, not a phys_addr_zero sample):
+    // in its four-bytes-a-load read the `x` carried into the last digit (swar.ts hexValue4).
+    const real = realText('period.txt.gz').split('\n').filter((l) => l.includes('page-faults:')).slice(0, 40);
+    for (const sep of ['x', ']', 'z', '_', 'G']) {
+      for (const phys of ['0', '1', 'fff', 'ffff', '1000', '10fff']) {
+        const text = real.map((l) => l.replace(/ +[0-9a-f]+$/, ` ${sep} ${phys}`)).join('\n') + '\n';
+        await same([Buffer.from(text)], { topology: BOX_2TIER, nid: 'none', events: ['page-faults'], fields: 'comm,tid,cpu,time,period,event,addr,phys_addr', skipBad: true });
+      }
+    }
+  });
+
+  it('lines that begin like the line before (the same-head way): same records, counts and errors', async () => {
+    // The fast path reads a line whose bytes before `[` are those of the line it took before forward from
+    // there; anything odd after the head must send the line to the general way, which decides as before.
+    const real = realText('period.txt.gz').split('\n').filter((l) => l.includes('page-faults:')).slice(0, 60);
+    let x = 7;
+    const rnd = (n: number): number => ((x = (x * 1103515245 + 12345) >>> 0) % n);
+    // Heads of one length too: a head the line before did not have, with a time token of its own in it.
+    const heads = ['            perf 15883 ', '     my:comm 1 ', ' a 1.000000: b 15 ', '   perf 15883 ', '  1.000000: 9 ', 'x: 2 ', ''];
+    const tails: ((t: string) => string)[] = [
+      (t) => t,
+      (t) => t,
+      (t) => t.replace(/^\[(\d+)\]/, '[12345678]'),
+      (t) => t.replace(/^\[(\d+)\]/, '[]'),
+      (t) => t.replace(/^\[(\d+)\] +/, '[$1]\t'),
+      (t) => t.replace(/^\[(\d+)\] +/, '[$1]'),
+      (t) => t.replace(/(\d+)\.(\d{6}):/, '$1.$20:'),
+      (t) => t.replace(/(\d+)\.(\d{6}):/, '$1.$2000:'),
+      (t) => t.replace(/(\d+)\.(\d{6}):/, '$1.$20000:'),
+      (t) => t.replace(/(\d+)\.(\d{6}):/, '1234567890123456.$2:'),
+      (t) => t.replace(/(\d+)\.(\d{6}):/, '.$2:'),
+      (t) => t.replace(/(\d+\.\d{6}): /, '$1:\t'),
+      (t) => t.replace(/ +(\d+\.\d{6}):/, '$1:'),
+      (t) => t.replace(/[0-9a-f]+$/, '0123456789abc'),
+      (t) => t.replace(/[0-9a-f]+$/, '0123456789abcd'),
+      (t) => t.replace(/[0-9a-f]+$/, '20000000000001'), // 14 digits, 2^53 + 1
+      (t) => t.replace(/[0-9a-f]+$/, (a) => a + ' \r'),
+      (t) => t.replace(/[0-9a-f]+$/, (a) => a + '\t'),
+      (t) => t.replace(/[0-9a-f]+$/, (a) => a + 'g'),
+      (t) => t.replace(/ +([0-9a-f]+)$/, '\t$1'),
+      (t) => t.replace(/ +([0-9a-f]+)$/, ' x $1'),
+      (t) => t.replace(/ +([0-9a-f]+)$/, ''),
+      (t) => t.slice(0, rnd(t.length)),
+    ];
+    for (let round = 0; round < 8; round++) {
+      const lines: string[] = [];
+      for (let i = 0; i < 400; i++) {
+        const l = real[rnd(real.length)]!;
+        const tail = l.slice(l.indexOf('['));
+        // Runs of the same head, so that most lines begin like the line before.
+        const head = rnd(4) === 0 ? heads[rnd(heads.length)]! : heads[(i >> 3) % heads.length]!;
+        lines.push(head + (rnd(3) === 0 ? tails[rnd(tails.length)]!(tail) : tail));
+      }
+      const text = lines.join('\n') + '\n';
+      for (const opts of [
+        { topology: BOX_2TIER, events: ['page-faults'], fields: 'comm,tid,cpu,time,period,event,addr,phys_addr', skipBad: true },
+        { topology: BOX_2TIER, nid: 'none' as const, events: ['page-faults'], fields: 'comm,tid,cpu,time,period,event,addr,phys_addr', skipBad: true },
+      ]) {
+        await same(chunked(text, round + 1), opts);
+        await same([Buffer.from(text)], opts);
+      }
+    }
+  });
 });
 
 describe('bounded lines', () => {
