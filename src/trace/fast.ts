@@ -8,7 +8,7 @@
 import { TraceError } from '../errors.js';
 import type { AccessSink } from '../engine/types.js';
 import { INT_MAX, LIMIT_53 } from './fields.js';
-import { hexLead4, hexValue4 } from './swar.js';
+import { digits4, hexLead4, hexValue4, isDigits4 } from './swar.js';
 import { MAX_LINE_BYTES, type TraceFile } from './tracefile.js';
 
 const NL = 10;
@@ -47,18 +47,6 @@ function isPgtscan(buf: Uint8Array, pos: number): boolean {
     (buf[pos + 5]! | 0x20) === 0x61 &&
     (buf[pos + 6]! | 0x20) === 0x6e
   );
-}
-
-/** True when the 4 bytes of `w` (a little-endian 32-bit load) are all ASCII digits. */
-function isDigits4(w: number): boolean {
-  return (w & 0xf0f0f0f0) === 0x30303030 && ((w + 0x06060606) & 0xf0f0f0f0) === 0x30303030;
-}
-
-/** The value of 4 ASCII digits loaded little-endian (the first digit in the low byte), SWAR. */
-function digits4(w: number): number {
-  let v = (w - 0x30303030) | 0;
-  v = (Math.imul(v, 10) + (v >>> 8)) & 0x00ff00ff;
-  return (v & 0xff) * 100 + (v >>> 16);
 }
 
 /** Outputs of scanLines. */

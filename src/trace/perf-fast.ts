@@ -10,7 +10,7 @@
 import type { AccessSink } from '../engine/types.js';
 import { ABSENT, PRESENT, type LineShape } from './perf-line.js';
 import { initialJiffies } from './perf-map.js';
-import { hexLead4, hexTrail4, hexValue4 } from './swar.js';
+import { digits4, hexLead4, hexTrail4, hexValue4, isDigits4 } from './swar.js';
 import { MAX_LINE_BYTES } from './tracefile.js';
 
 const NL = 10;
@@ -97,7 +97,7 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
   for (let i = 0; i < evWords.length; i++) evWords[i] = ev[4 * i]! | (ev[4 * i + 1]! << 8) | (ev[4 * i + 2]! << 16) | (ev[4 * i + 3]! << 24);
   const evWhole = evWords.length * 4;
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-  const pageSize = fs.pageSize;
+  const perPage = 1 / fs.pageSize; // a power of two: phys * perPage is exact
   const hz = fs.hz;
   const cpuNode = fs.cpuNode;
   const hasCpu = fs.cpu === 1;
@@ -146,6 +146,11 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
           if (q > s0 && q - s0 <= 15 && buf[q] === DOT) {
             const f0 = ++q;
             let fv = 0;
+            const w = q + 4 <= end ? view.getInt32(q, true) : 0;
+            if (isDigits4(w)) {
+              fv = digits4(w);
+              q += 4;
+            }
             for (let d = buf[q]! - 48; d >>> 0 < 10; d = buf[++q]! - 48) fv = fv * 10 + d;
             const n = q - f0;
             if ((n === 6 || n === 9) && buf[q] === COLON && buf[q + 1] === SP) {
@@ -335,7 +340,7 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
       if (sec > secLimit) break; // perfTimeToJiffies() would say -1: the general parser reports it
       const d = fd === 6 ? 1e6 : 1e9;
       const a = frac * hz;
-      let q = Math.floor(a / d);
+      let q = Math.floor(a * (fd === 6 ? 1e-6 : 1e-9)); // within one of floor(a / d): the two tests below make it exact
       if (q * d > a) q--;
       else if ((q + 1) * d <= a) q++;
       time = base + sec * hz + q;
@@ -351,7 +356,7 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
     else if (byCpu && nid < 0) noCpu++;
     else {
       records++;
-      sink.record_access(Math.floor(phys / pageSize), nid, 0, time);
+      sink.record_access(Math.floor(phys * perPage), nid, 0, time);
     }
   }
   fastLines = lines;

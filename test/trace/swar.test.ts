@@ -1,6 +1,6 @@
 /** src/trace/swar.ts against byte-at-a-time references: every byte value in every position, and random words. */
 import { describe, expect, it } from 'vitest';
-import { hexLead4, hexMask4, hexTrail4, hexValue4 } from '../../src/trace/swar.js';
+import { digits4, hexLead4, hexMask4, hexTrail4, hexValue4, isDigits4 } from '../../src/trace/swar.js';
 import { prng } from '../prng.js';
 
 const isHex = (b: number): boolean => (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x66);
@@ -20,6 +20,12 @@ function diff(w: number): string {
   if (hexLead4(w) !== lead) out.push('lead');
   if (hexTrail4(w) !== trail) out.push('trail');
   if (lead === 4 && hexValue4(w) !== parseInt(String.fromCharCode(...b), 16)) out.push('value');
+  // hexValue4 is exact on a word whose other bytes were cleared (zero bytes read as 0 digits).
+  const cleared = word(b.map((x) => (isHex(x) ? x : 0)));
+  if (hexValue4(cleared) !== parseInt(b.map((x) => (isHex(x) ? String.fromCharCode(x) : '0')).join(''), 16)) out.push('cleared value');
+  const dec = b.every((x) => x >= 0x30 && x <= 0x39);
+  if (isDigits4(w) !== dec) out.push('isDigits4');
+  if (dec && digits4(w) !== Number(String.fromCharCode(...b))) out.push('digits4');
   return out.length === 0 ? '' : `${(w >>> 0).toString(16)}: ${out.join(',')}`;
 }
 
@@ -31,7 +37,7 @@ function check(w: number, bad: string[]): void {
 describe('swar', () => {
   it('every byte value in every position, among hex digits and among others', () => {
     const bad: string[] = [];
-    for (const fill of [0x30, 0x66, 0x61, 0x39, 0x20, 0x00, 0xff, 0x60, 0x47]) {
+    for (const fill of [0x30, 0x66, 0x61, 0x39, 0x35, 0x20, 0x00, 0xff, 0x60, 0x47, 0x3a, 0x2f]) {
       for (let pos = 0; pos < 4; pos++) {
         for (let v = 0; v < 256; v++) {
           const b = [fill, fill, fill, fill];
@@ -51,6 +57,7 @@ describe('swar', () => {
       check((rnd() * 2 ** 32) | 0, bad);
       const b = [0, 1, 2, 3].map(() => (rnd() < 0.9 ? digits.charCodeAt(Math.floor(rnd() * 16)) : Math.floor(rnd() * 256)));
       check(word(b), bad);
+      check(word([0, 1, 2, 3].map(() => (rnd() < 0.95 ? 0x30 + Math.floor(rnd() * 10) : Math.floor(rnd() * 256)))), bad);
     }
     expect(bad.slice(0, 5)).toEqual([]);
   });
