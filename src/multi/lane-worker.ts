@@ -4,12 +4,15 @@ import type { BatchSink } from '../engine/types.js';
 import { CounterBoard } from './board.js';
 import { broadcast, FAILED, readBroadcast } from './broadcast.js';
 import type { MultiConfig } from './config.js';
-import { LaneSet, type ConfigResult } from './run-multi.js';
+import type { Bounds } from '../analysis/bounds.js';
+import { LaneSet, type BoundsRole, type ConfigResult } from './run-multi.js';
 import { serializeError, type SerializedError, type WorkerNames } from './worker-message.js';
 
 /** What a lane worker is given. */
 export interface LaneJob {
   readonly configs: readonly MultiConfig[];
+  /** Which of them compute the bounds of their topology (boundsRoles() of the whole run). */
+  readonly roles: readonly BoundsRole[];
   readonly data: SharedArrayBuffer;
   readonly ctl: SharedArrayBuffer;
   /** The run's counter board (board.ts), its size, and this worker's first slot on it. */
@@ -21,7 +24,7 @@ export interface LaneJob {
 /** A lane worker's messages: counter names first, then results, a stop, or an error. */
 export type LaneReply =
   | WorkerNames
-  | { readonly ok: true; readonly results: ConfigResult[] }
+  | { readonly ok: true; readonly results: ConfigResult[]; readonly bounds: [string, Bounds][] }
   | { readonly ok: 'stopped' }
   | { readonly ok: false; readonly error: SerializedError };
 
@@ -34,7 +37,7 @@ try {
     board: new CounterBoard(job.boardSize, job.board),
     offset: job.offset,
     onNames: (index, names) => post({ ok: 'names', index, names: [...names] }),
-  });
+  }, job.roles);
   const sinks: BatchSink[] = set.sinks; // the lanes', and the bounds counters
   const stopped = readBroadcast(b, (pfn, nid, src, time, n) => {
     for (const sink of sinks) {
@@ -43,7 +46,7 @@ try {
     }
     set.applied(n);
   });
-  reply = stopped ? { ok: 'stopped' } : { ok: true, results: set.finish() };
+  reply = stopped ? { ok: 'stopped' } : { ok: true, results: set.finish(), bounds: [...set.bounds()] };
 } catch (e) {
   Atomics.store(b.ctl, FAILED, 1);
   reply = { ok: false, error: serializeError(e) };

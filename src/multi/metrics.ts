@@ -84,6 +84,11 @@ function boundMetrics(share: number | null, b: Bounds | null) {
   };
 }
 
+/** `m` with the bounds of its trace and topology (computed by another part of the run). */
+export function withBounds(m: MultiMetrics, b: Bounds): MultiMetrics {
+  return { ...m, ...boundMetrics(m.fast_tier_share, b) };
+}
+
 /** Metrics of an rfc engine from its analysis metrics and counters (and the bounds). */
 export function rfcMetrics(a: AnalysisMetrics, counters: readonly Counter[], tracked: number, bounds: Bounds | null = null): MultiMetrics {
   const get = (name: string): number | null => counters.find((c) => c.name === name)?.value ?? null;

@@ -89,45 +89,78 @@ export interface Lane {
 
 /** What a lane's metrics read the fast-tier share bounds from (they depend only on the trace and the topology). */
 interface BoundsOf {
-  bounds(): Bounds;
+  /** The bounds of the trace over the topology, or null when another part of the run computes them. */
+  bounds(): Bounds | null;
+}
+
+/** What the bounds of a configuration's topology depend on: the topology alone (the key sharing them). */
+export function boundsKey(c: MultiConfig): string {
+  return JSON.stringify(c.settings.rfc.topology);
+}
+
+/** Who computes the bounds of a topology: its first rfc-v1 configuration counts its pages ('count'); with none, its first configuration feeds a bounds counter ('counter'). */
+export type BoundsRole = 'count' | 'counter' | null;
+
+/** The role of each configuration, over a whole run: one computer per distinct topology. */
+export function boundsRoles(configs: readonly MultiConfig[]): BoundsRole[] {
+  const roles: BoundsRole[] = configs.map(() => null);
+  const withRfc = new Set<string>();
+  configs.forEach((c, i) => {
+    if (c.settings.engine === 'pghot' || withRfc.has(boundsKey(c))) return;
+    withRfc.add(boundsKey(c));
+    roles[i] = 'count';
+  });
+  const seen = new Set<string>(withRfc);
+  configs.forEach((c, i) => {
+    if (seen.has(boundsKey(c))) return;
+    seen.add(boundsKey(c));
+    roles[i] = 'counter';
+  });
+  return roles;
 }
 
 /**
  * Issue 12: lanes for `configs` and the sinks to feed. The bounds of each distinct topology come from the page
  * counts of the first rfc-v1 lane over it (one Uint32 increment per slow-tier access, beside the page state the
  * engine keeps anyway: test/analysis/bounds.test.ts shows they equal the counter's), else from one bounds
- * counter per topology, fed the records beside the lanes and shared by them.
+ * counter per topology, fed the records beside the lanes and shared by them. `roles` (boundsRoles() of the
+ * whole run) says which of these configurations compute them: a run split over worker threads computes the
+ * bounds of a topology once, in one worker; the others' metrics have none (null) until runShared adds them.
  */
-export function makeLanes(configs: readonly MultiConfig[]): { lanes: Lane[]; sinks: AccessSink[] } {
-  const keyOf = (c: MultiConfig): string => JSON.stringify(c.settings.rfc.topology);
-  // The first rfc-v1 configuration of each topology counts its pages.
-  const counting = new Set<number>();
-  const withRfc = new Set<string>();
-  configs.forEach((c, i) => {
-    if (c.settings.engine === 'pghot' || withRfc.has(keyOf(c))) return;
-    withRfc.add(keyOf(c));
-    counting.add(i);
-  });
-  const sources = new Map<string, BoundsOf>();
+export function makeLanes(
+  configs: readonly MultiConfig[],
+  roles: readonly BoundsRole[] = boundsRoles(configs),
+): { lanes: Lane[]; sinks: AccessSink[]; bounds: () => Map<string, Bounds> } {
+  const sources = new Map<string, () => Bounds>();
   const counters: SlowPageCounter[] = [];
+  // Each source is computed once (a pass over every page's count), when first asked.
+  const once = (f: () => Bounds): (() => Bounds) => {
+    let b: Bounds | null = null;
+    return () => (b ??= f());
+  };
   const lanes = configs.map((config, i) => {
     const topo = config.settings.rfc.topology;
-    const key = keyOf(config);
-    if (!withRfc.has(key) && !sources.has(key)) {
+    const key = boundsKey(config);
+    const bounds: BoundsOf = { bounds: () => sources.get(key)?.() ?? null };
+    if (roles[i] === 'counter') {
       const counter = new SlowPageCounter(topo, config.settings.rfc.default_node);
       counters.push(counter);
-      sources.set(key, counter);
+      sources.set(key, once(() => counter.bounds()));
     }
-    const bounds: BoundsOf = { bounds: () => sources.get(key)!.bounds() };
-    if (!counting.has(i)) return lane(config, bounds);
+    if (roles[i] !== 'count') return lane(config, bounds);
     const l = lane({ ...config, settings: { ...config.settings, rfc: { ...config.settings.rfc, page_counts: true } } }, bounds);
     const engine = l.engine as RfcV1Engine;
-    sources.set(key, {
-      bounds: () => boundsOfPageCounts(engine.page_counts()!, engine.counters().find((c) => c.name === 'kpromoted_recorded_accesses')!.value, topo),
-    });
+    sources.set(
+      key,
+      once(() => boundsOfPageCounts(engine.page_counts()!, engine.counters().find((c) => c.name === 'kpromoted_recorded_accesses')!.value, topo)),
+    );
     return l;
   });
-  return { lanes, sinks: [...lanes.map((l) => l.sink), ...counters] };
+  return {
+    lanes,
+    sinks: [...lanes.map((l) => l.sink), ...counters],
+    bounds: () => new Map([...sources].map(([k, f]) => [k, f()])),
+  };
 }
 
 /** Sets up one configuration's engine with what its metrics need; `bounds` gives the bounds of its topology. */
@@ -157,13 +190,16 @@ export class LaneSet {
   readonly lanes: Lane[];
   /** What to feed: every lane's sink, then one bounds counter per topology (makeLanes). */
   readonly sinks: AccessSink[];
+  /** The bounds this set computes, by boundsKey() (after finish()). */
+  readonly bounds: () => Map<string, Bounds>;
   private records = 0;
 
   constructor(
     configs: readonly MultiConfig[],
     private readonly slot: BoardSlot | null,
+    roles?: readonly BoundsRole[],
   ) {
-    ({ lanes: this.lanes, sinks: this.sinks } = makeLanes(configs));
+    ({ lanes: this.lanes, sinks: this.sinks, bounds: this.bounds } = makeLanes(configs, roles));
     if (slot) {
       this.lanes.forEach((l, i) => {
         const counters = l.engine.counters();

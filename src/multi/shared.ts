@@ -14,7 +14,8 @@ import { broadcast, BroadcastWriter, FAILED } from './broadcast.js';
 import type { MultiConfig } from './config.js';
 import type { LaneJob, LaneReply } from './lane-worker.js';
 import { RunTracker } from './board.js';
-import type { MultiResult, MultiRunOptions } from './run-multi.js';
+import { withBounds } from './metrics.js';
+import { boundsKey, boundsRoles, type MultiResult, type MultiRunOptions } from './run-multi.js';
 import { slices } from './slices.js';
 import { reviveError } from './worker-message.js';
 
@@ -34,11 +35,15 @@ export async function runShared(configs: readonly MultiConfig[], opts: MultiRunO
   const file = laneWorkerPath();
   if (!existsSync(file)) throw new KpromoError('KPROMO_WORKER', `worker ${file} is missing (run \`npm run build\`)`, 70);
   const parts = slices(configs, threads);
+  // The bounds of each topology are computed once, by one worker; runShared gives them to every result.
+  const roles = boundsRoles(configs);
+  let at = 0;
   const track = opts.track ?? new RunTracker(configs);
   const b = broadcast();
   const workers = parts.map((part) => {
     const job: LaneJob = {
       configs: part,
+      roles: roles.slice(at, (at += part.length)),
       data: b.ring.buffer,
       ctl: b.ctl.buffer as SharedArrayBuffer,
       board: track.board.buffer,
@@ -109,5 +114,10 @@ export async function runShared(configs: readonly MultiConfig[], opts: MultiRunO
   }
   const rs = await Promise.all(replies);
   for (const r of rs) if (r.ok === false) throw reviveError(r.error);
-  return { results: rs.flatMap((r) => (r.ok === true ? r.results : [])), read, interrupted: false };
+  const bounds = new Map(rs.flatMap((r) => (r.ok === true ? r.bounds : [])));
+  const results = rs.flatMap((r) => (r.ok === true ? r.results : [])).map((r, i) => {
+    const b = bounds.get(boundsKey(configs[i]!));
+    return b === undefined ? r : { ...r, metrics: withBounds(r.metrics, b) };
+  });
+  return { results, read, interrupted: false };
 }
