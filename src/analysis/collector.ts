@@ -87,6 +87,8 @@ export class AnalysisCollector implements PassObserver {
    * (under 0.1% error), so the map stays small however long the trace is.
    */
   private readonly latencies = new Map<number, number>();
+  /** The latencies below 1024 jiffies (most of them), by jiffies: a Map update per promotion costs more. */
+  private readonly shortLatencies = new Float64Array(1024);
   private readonly maxRows: number;
   private readonly bucketSeconds: number;
   /** Seconds per row of the coarsened timeline (0 until coarsened). */
@@ -106,8 +108,12 @@ export class AnalysisCollector implements PassObserver {
     if (counts === undefined) counts = this.perNode[node] = new Float64Array(OUTCOME_COUNT);
     counts[outcome]!++;
     if (outcome === OutcomeCode.Promoted && since !== undefined) {
-      const j = latencyKey(time - since);
-      this.latencies.set(j, (this.latencies.get(j) ?? 0) + 1);
+      const d = time - since;
+      if (d >= 0 && d < 1024) this.shortLatencies[d]!++;
+      else {
+        const j = latencyKey(d);
+        this.latencies.set(j, (this.latencies.get(j) ?? 0) + 1);
+      }
     }
   }
 
@@ -224,6 +230,13 @@ export class AnalysisCollector implements PassObserver {
   latency(): LatencyStats {
     const hz = this.src.hz;
     const byMs = new Map<number, number>();
+    const short = this.shortLatencies;
+    for (let j = 0; j < short.length; j++) {
+      const n = short[j]!;
+      if (n === 0) continue;
+      const ms = jiffies_to_msecs(j, hz);
+      byMs.set(ms, (byMs.get(ms) ?? 0) + n);
+    }
     for (const [j, n] of this.latencies) {
       const ms = jiffies_to_msecs(j, hz);
       byMs.set(ms, (byMs.get(ms) ?? 0) + n);

@@ -120,6 +120,27 @@ describe('AnalysisCollector', () => {
   });
 });
 
+describe('latency percentiles', () => {
+  it('latencies below and above 1024 jiffies, by hand (nearest rank)', () => {
+    const e = engine();
+    const col = new AnalysisCollector(e);
+    // HZ 250: 4 ms a jiffy. Ten promotions, latencies in jiffies: 0, 1, 1, 250, 1023, 1024, 1025 (kept as 1024),
+    // 3001 (as 3000: step 4 above 2048), 5000 (step 8 above 4096: 5000), 100000 (as 99968: step 128 above 65536).
+    const lat = [0, 1, 1, 250, 1023, 1024, 1025, 3001, 5000, 100000];
+    for (const j of lat) col.examined(200000, 0, 0x200000, 2, 0, 0 /* OutcomeCode.Promoted */, 200000 - j);
+    const l = col.latency();
+    expect(l.count).toBe(10);
+    // ms: 0, 4, 4, 1000, 4092, 4096, 4096, 12000, 20000, 399872.
+    expect(l.p50_ms).toBe(4092); // rank 5
+    expect(l.p90_ms).toBe(20000); // rank 9
+    expect(l.p99_ms).toBe(399872); // rank 10
+    expect(l.max_ms).toBe(399872);
+    expect(l.histogram.find((h) => h.le_ms === 1)!.count).toBe(1); // 0
+    expect(l.histogram.find((h) => h.le_ms === 5)!.count).toBe(2); // 4, 4 (buckets (2, 5] ms)
+    expect(l.histogram.find((h) => h.le_ms === 5000)!.count).toBe(3); // 4092, 4096, 4096 in (2000, 5000] ms
+  });
+});
+
 describe('latencyKey', () => {
   it('is exact below 1024 jiffies and within 0.2% above', async () => {
     const { latencyKey } = await import('../../src/analysis/collector.js');
