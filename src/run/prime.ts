@@ -21,6 +21,8 @@ const BATCH = 1024;
 /** Pages taken at each end of each range, and the hot set among them. */
 const POOL_PER_END = 3000;
 const HOT = 256;
+/** Distinct slow-tier pages of the first period: more than the engine's first slab (4096 records). */
+const FIRST_PAGES = 5000;
 
 /**
  * Replays the synthetic trace through a throwaway engine `name` over `cfg`'s topology, set up by `setup` as the
@@ -65,17 +67,27 @@ export function primeEngine(name: EngineName, cfg: EngineConfigs, setup: (engine
   const b = engine as BatchSink;
   let seed = 0x2545f491;
   let n = 0;
+  // First, distinct slow-tier pages from CPU nodes, all in the first period: more live records than the first slab
+  // holds (it grows), every one examinable, so the first pass walks the slab in order (passSliceSlab).
+  const clean = Math.min(FIRST_PAGES, slowPool.length, records >> 1);
   for (let i = 0; i < records; i++) {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
     const r = seed >>> 8;
-    const k = r & 15;
+    if (i < clean) {
+      P[n] = slowPool[i]!;
+      N[n] = cpuNodes[i % cpuNodes.length]!;
+      S[n] = 0;
+      T[n] = t0 + Math.floor((i * hz) / (2 * clean));
+    } else {
+      const k = r & 15;
     // New slow-tier pages, a small hot set of them again and again (records that exist, windows, promotions),
     // any page (top tier, moved pages accessed again); now and then a pfn in no range, NUMA_NO_NODE, a node
     // with no daemon, a page-table scan, a time a little back.
-    P[n] = k === 15 ? highest + 1 + (r & 63) : k < 6 ? slowPool[(r >>> 4) % slowPool.length]! : k < 11 ? slowPool[(r >>> 4) % HOT]! : pool[(r >>> 4) % pool.length]!;
-    N[n] = k === 7 ? -1 : k === 8 ? topo.nodes[(r >>> 4) % topo.nodes.length]!.id : cpuNodes[(r >>> 4) % cpuNodes.length]!;
-    S[n] = k === 3 || k === 11 ? 1 : 0;
-    T[n] = t0 + Math.floor((i * span) / records) - (k === 9 ? 3 : 0);
+      P[n] = k === 15 ? highest + 1 + (r & 63) : k < 6 ? slowPool[(r >>> 4) % slowPool.length]! : k < 11 ? slowPool[(r >>> 4) % HOT]! : pool[(r >>> 4) % pool.length]!;
+      N[n] = k === 7 ? -1 : k === 8 ? topo.nodes[(r >>> 4) % topo.nodes.length]!.id : cpuNodes[(r >>> 4) % cpuNodes.length]!;
+      S[n] = k === 3 || k === 11 ? 1 : 0;
+      T[n] = t0 + Math.floor((i * span) / records) - (k === 9 ? 3 : 0);
+    }
     if (++n === BATCH || i === records - 1) {
       if (b.record_batch) b.record_batch(P, N, S, T, n);
       else for (let j = 0; j < n; j++) engine.record_access(P[j]!, N[j]!, S[j]!, T[j]!);

@@ -43,6 +43,11 @@ describe('primeEngine', () => {
     expect(s.ignored.find((i) => i.reason === 'no_range')!.accesses).toBeGreaterThan(0);
     // Passes were cut in slices and resumed: none is left part way.
     expect((engine as unknown as { suspended: boolean }).suspended).toBe(false);
+    // The first pass walked the slab in order, over more live records than the first slab holds (it grew):
+    // a replay's first such pass and first growth otherwise threw away the code compiled so far.
+    const internals = engine as unknown as { passesBySlab: number; slab: Float64Array };
+    expect(internals.passesBySlab).toBeGreaterThan(0);
+    expect(internals.slab.length).toBeGreaterThan(4096 * 8);
   });
 
   it('runs on every engine and preset, and on a topology of one small node', () => {
