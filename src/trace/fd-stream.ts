@@ -1,6 +1,7 @@
 /**
  * Standard input read by the parse thread itself (threaded.ts): a Readable over file descriptor 0 with
- * fs.readSync in 1 MiB reads, so the engine's thread never forwards chunks. The main thread's process.stdin
+ * fs.readSync into 1 MiB chunks (several reads of a pipe while they come back full), so the engine's thread never
+ * forwards chunks. The main thread's process.stdin
  * (created at start-up) leaves a pipe non-blocking: a read that finds it empty gets EAGAIN, and this stream
  * retries after a millisecond, so it never blocks its thread (a stop request is seen between reads) and a
  * read never outlives the thread in the thread pool.
@@ -11,38 +12,54 @@ import { Readable } from 'node:stream';
 /** Milliseconds between two tries on an empty non-blocking pipe. */
 const RETRY_MS = 1;
 const CHUNK = 1 << 20;
+/** A Linux pipe's default capacity: a read that returns this much found the pipe full. */
+const PIPE_BUFFER = 1 << 16;
 
 /** A Readable of file descriptor `fd` (standard input: 0). */
 export function fdReadable(fd: number): Readable {
   let buf = Buffer.allocUnsafe(CHUNK);
+  let have = 0; // bytes of buf read and not yet pushed
+  let ended = false;
   const stream = new Readable({
     highWaterMark: CHUNK,
     read(): void {
       const attempt = (): void => {
-        let n: number;
-        try {
-          n = readSync(fd, buf, 0, buf.length, null);
-        } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code;
-          if (code === 'EAGAIN' || code === 'EWOULDBLOCK') {
-            setTimeout(attempt, RETRY_MS);
+        // A pipe gives at most its buffer (64 KiB on Linux) a read: while reads come back full, the writer is ahead
+        // and more is there, so read on and fill the chunk (a new 1 MiB buffer per 64 KiB read made 16 times the
+        // allocations, and the memory). A shorter read, or an empty non-blocking pipe, hands over what there is: a
+        // slow writer's records are not held back, and a blocking descriptor is not read again until asked.
+        let more = true;
+        while (more && have < buf.length && !ended) {
+          let n: number;
+          try {
+            n = readSync(fd, buf, have, buf.length - have, null);
+          } catch (e) {
+            const code = (e as NodeJS.ErrnoException).code;
+            if (code === 'EAGAIN' || code === 'EWOULDBLOCK') {
+              if (have > 0) break; // hand over what there is; read again when asked
+              setTimeout(attempt, RETRY_MS);
+              return;
+            }
+            if (code === 'EOF') {
+              ended = true;
+              break;
+            }
+            stream.destroy(e as Error);
             return;
           }
-          if (code === 'EOF') {
-            stream.push(null);
-            return;
-          }
-          stream.destroy(e as Error);
+          if (n === 0) ended = true;
+          have += n;
+          more = n >= PIPE_BUFFER;
+        }
+        if (have > 0) {
+          // The stream keeps the chunk: hand it over and read into a new buffer next time.
+          const chunk = buf.subarray(0, have);
+          buf = Buffer.allocUnsafe(CHUNK);
+          have = 0;
+          stream.push(chunk);
           return;
         }
-        if (n === 0) {
-          stream.push(null);
-          return;
-        }
-        // The stream keeps the chunk: hand it over and read into a new buffer next time.
-        const chunk = buf.subarray(0, n);
-        buf = Buffer.allocUnsafe(CHUNK);
-        stream.push(chunk);
+        stream.push(null);
       };
       attempt();
     },
