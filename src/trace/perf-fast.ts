@@ -25,6 +25,14 @@ const RBRACKET = 93;
 const UPPER_P = 80;
 /** Four spaces as one little-endian 32-bit load. */
 const SPACES4 = 0x20202020;
+/** Four colons, four line ends. */
+const COLONS4 = 0x3a3a3a3a;
+const NLS4 = 0x0a0a0a0a;
+
+/** True when a byte of `x` is zero (x = word ^ four copies of a byte: the word holds that byte). */
+function hasByte4(x: number): boolean {
+  return (((x - 0x01010101) | 0) & ~x & 0x80808080) !== 0;
+}
 /** Hex digit value of a byte (perf prints lower case only), -1 for any other byte. */
 const HEX = new Int8Array(256).fill(-1);
 for (let c = 48; c <= 57; c++) HEX[c] = c - 48;
@@ -111,8 +119,7 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
   const base = initialJiffies(hz);
   const secLimit = (Number.MAX_SAFE_INTEGER - base - hz) / hz;
   let ls = pos;
-  // The previous line taken, and the length of its head before the `[` of the cpu field (-1: none yet).
-  let prevLs = -1;
+  // The length of the head before the `[` of the cpu field on the line taken before (-1: none yet).
   let prevHead = -1;
   line: while (ls < end) {
     const c0 = buf[ls]!;
@@ -124,16 +131,20 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
     let fd = 0;
     let cpu = -1;
     let head = -1; // this line's head length, when it has the cpu field
-    // Same head: a line whose bytes before `[` are those of the previous line taken (one thread's samples
-    // all begin alike) has no colon there that could end a time token; the rest up to the time's colon is
-    // read forward (`[CPU]   S.FFFFFF: `), with no search for a colon or the line end. Any other byte
-    // sends the line to the general way below, so both ways take a line alike or not at all.
+    // Same head length: perf prints the head (comm, pid/tid) in fixed widths, so `[` is where it was on the line
+    // taken before. When the bytes before it hold no colon (none can end a time token) and no line end, and `[`
+    // starts the line or follows a space, the rest up to the time's colon is read forward (`[CPU]   S.FFFFFF: `),
+    // with no search for a colon or the line end. Any other byte sends the line to the general way below, so both
+    // ways take a line alike or not at all.
     if (prevHead >= 0 && ls + prevHead + 64 <= end) {
       let o = 0;
-      for (; o + 4 <= prevHead; o += 4) if (view.getInt32(ls + o, true) !== view.getInt32(prevLs + o, true)) break;
-      if (o + 4 > prevHead) for (; o < prevHead; o++) if (buf[ls + o] !== buf[prevLs + o]) break;
+      for (; o + 4 <= prevHead; o += 4) {
+        const w = view.getInt32(ls + o, true);
+        if (hasByte4(w ^ COLONS4) || hasByte4(w ^ NLS4)) break;
+      }
+      if (o + 4 > prevHead) for (; o < prevHead; o++) if (buf[ls + o] === COLON || buf[ls + o] === NL) break;
       let q = ls + prevHead;
-      if (o === prevHead && buf[q] === LBRACKET) {
+      if (o === prevHead && buf[q] === LBRACKET && (prevHead === 0 || buf[q - 1] === SP)) {
         const cs = ++q;
         let v = 0;
         for (let d = buf[q]! - 48; d >>> 0 < 10; d = buf[++q]! - 48) v = v * 10 + d;
@@ -348,7 +359,6 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
     // Taken: count it.
     lines++;
     samples++;
-    prevLs = ls;
     prevHead = head;
     ls = nl + 1;
     if (phys < 0) missing++;

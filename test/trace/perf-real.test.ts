@@ -242,6 +242,29 @@ describe('fast path vs the general parser', () => {
       }
     }
   });
+
+  it('a head of the length of the one before that is no head: a colon at its end, a line end in it, no space before [', async () => {
+    // The line before has `[` at column 14; each next line puts something there that the general way reads otherwise.
+    const real = realText('period.txt.gz').split('\n').filter((l) => l.includes('page-faults:')).slice(0, 8);
+    const tail = (i: number): string => real[i]!.slice(real[i]!.indexOf('['));
+    const head14 = '   perf 15883 ';
+    const odd = [
+      '    1.000000: ' + tail(1), // a time token of its own, its colon in the last bytes (not a whole word)
+      '  1.000000:   ' + tail(1), // the same, its colon in the last whole word
+      '   perf 15883x' + tail(2), // `[` with no space before it
+      'x\n  perf 1588 ' + tail(3), // a short bad line, then a line whose `[` is at column 12
+      'ab\n' + head14.slice(3) + tail(4), // a line end in the first word
+      'twelve bytes\n ' + tail(4), // a line end in the last bytes, then a line whose `[` is at column 1
+    ];
+    for (const o of odd) {
+      // The first line goes to the general parser (it names the event the fast path takes), the second to the fast
+      // path, which keeps its head length for the third.
+      const text = [head14 + tail(0), head14 + tail(6), o, head14 + tail(5)].join('\n') + '\n';
+      for (const nid of ['cpu', 'none'] as const) {
+        await same([Buffer.from(text)], { topology: BOX_2TIER, nid, events: ['page-faults'], fields: 'comm,tid,cpu,time,period,event,addr,phys_addr', skipBad: true });
+      }
+    }
+  });
 });
 
 describe('bounded lines', () => {
