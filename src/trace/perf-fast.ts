@@ -78,6 +78,24 @@ export function fastShape(ls: LineShape, nid: 'cpu' | 'none' | number, cpuNode: 
   };
 }
 
+/** Value of the digits digitsBefore() read. */
+let digitsValue = 0;
+
+/** Reads the decimal digits that end at buf[j], backwards and not before `ls`: their value goes to digitsValue; returns the index before the first of them. */
+function digitsBefore(buf: Buffer, j: number, ls: number): number {
+  let v = 0;
+  let m = 1;
+  while (j >= ls) {
+    const d = buf[j]! - 48;
+    if (d >>> 0 >= 10) break;
+    v += d * m;
+    m *= 10;
+    j--;
+  }
+  digitsValue = v;
+  return j;
+}
+
 /** Outputs of scanPerf (module variables need no type feedback, as in fast.ts). */
 export let fastLines = 0;
 export let fastRecords = 0;
@@ -202,16 +220,8 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
         }
         if (i !== k) continue;
         fd = k - 1 - dot;
-        let j = dot - 1;
-        sec = 0;
-        let m = 1;
-        while (j >= ls) {
-          const d = buf[j]! - 48;
-          if (d >>> 0 >= 10) break;
-          sec += d * m;
-          m *= 10;
-          j--;
-        }
+        const j = digitsBefore(buf, dot - 1, ls);
+        sec = digitsValue;
         const sd = dot - 1 - j;
         if (sd >= 1 && sd <= 15 && (j < ls || buf[j] === SP)) {
           timeStart = j + 1;
@@ -222,16 +232,8 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
         let j = timeStart - 1;
         while (j >= ls && buf[j] === SP) j--;
         if (j < ls + 2 || buf[j] !== RBRACKET) break;
-        let i = j - 1;
-        cpu = 0;
-        let m = 1;
-        while (i >= ls) {
-          const d = buf[i]! - 48;
-          if (d >>> 0 >= 10) break;
-          cpu += d * m;
-          m *= 10;
-          i--;
-        }
+        const i = digitsBefore(buf, j - 1, ls);
+        cpu = digitsValue;
         if (i < ls || i === j - 1 || j - 1 - i > 7 || buf[i] !== LBRACKET || (i > ls && buf[i - 1] !== SP)) break;
         head = i - ls;
       }
