@@ -1,10 +1,9 @@
 /**
  * Standard input read by the parse thread itself (threaded.ts): a Readable over file descriptor 0 with
- * fs.readSync into 1 MiB chunks (several reads of a pipe while they come back full), so the engine's thread never
- * forwards chunks. The main thread's process.stdin
- * (created at start-up) leaves a pipe non-blocking: a read that finds it empty gets EAGAIN, and this stream
- * retries after a millisecond, so it never blocks its thread (a stop request is seen between reads) and a
- * read never outlives the thread in the thread pool.
+ * fs.readSync into 1 MiB chunks (several reads of a pipe while they come back full), so the engine's thread
+ * never forwards chunks. The main thread's process.stdin (created before the read) leaves a pipe non-blocking:
+ * a read that finds it empty gets EAGAIN, and this stream retries after a millisecond, so it never blocks its
+ * thread (a stop request is seen between reads) and a read never outlives the thread in the thread pool.
  */
 import { readSync } from 'node:fs';
 import { Readable } from 'node:stream';
