@@ -80,9 +80,9 @@ export function primeEngine(name: EngineName, cfg: EngineConfigs, setup: (engine
       T[n] = t0 + Math.floor((i * hz) / (2 * clean));
     } else {
       const k = r & 15;
-    // New slow-tier pages, a small hot set of them again and again (records that exist, windows, promotions),
-    // any page (top tier, moved pages accessed again); now and then a pfn in no range, NUMA_NO_NODE, a node
-    // with no daemon, a page-table scan, a time a little back.
+      // New slow-tier pages, a small hot set of them again and again (records that exist, windows, promotions),
+      // any page (top tier, moved pages accessed again); now and then a pfn in no range, NUMA_NO_NODE, a node
+      // with no daemon, a page-table scan, a time a little back.
       P[n] = k === 15 ? highest + 1 + (r & 63) : k < 6 ? slowPool[(r >>> 4) % slowPool.length]! : k < 11 ? slowPool[(r >>> 4) % HOT]! : pool[(r >>> 4) % pool.length]!;
       N[n] = k === 7 ? -1 : k === 8 ? topo.nodes[(r >>> 4) % topo.nodes.length]!.id : cpuNodes[(r >>> 4) % cpuNodes.length]!;
       S[n] = k === 3 || k === 11 ? 1 : 0;
