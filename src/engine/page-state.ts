@@ -68,6 +68,13 @@ export class PageState {
   slot: Int32Array;
   /** Accesses by index (slow-tier pages only), or null when not asked for. Hashed: grows with state. */
   counts: Uint32Array | null;
+  /**
+   * Dense only: an index past every page's, whose state and slot belong to no page. The engine's hot loop
+   * (rfc-v1.ts) reads and writes it in place of a top-tier page's, which has none, so it need not branch.
+   */
+  readonly spare: number;
+  /** Dense only: the regions' pages in all. */
+  private readonly total: number;
 
   // Hashed mode: keys (pfn or -1) -> ids, and the pfn of each index.
   private keys: Float64Array;
@@ -91,7 +98,9 @@ export class PageState {
       total += r.end - r.start;
     });
     this.dense = total <= denseMax;
-    const n = this.dense ? total : 1024;
+    this.total = total;
+    this.spare = this.dense ? total : -1;
+    const n = this.dense ? total + 1 : 1024;
     this.state = this.wide ? new Uint16Array(n) : new Uint8Array(n);
     this.slot = new Int32Array(n);
     this.counts = withCounts ? new Uint32Array(n) : null;
@@ -167,7 +176,7 @@ export class PageState {
 
   /** Pages given an index (hashed mode), or the regions' total (dense). */
   get size(): number {
-    return this.dense ? this.state.length : this.used;
+    return this.dense ? this.total : this.used;
   }
 
   private place(pfn: number, id: number): void {
