@@ -198,6 +198,25 @@ function scanLines(buf: Uint8Array, pos: number, end: number, sink: AccessSink, 
   return -1;
 }
 
+/** What scanPlain() took. */
+export interface PlainScan {
+  /** Offset of the first line not taken, or `end` when all were. */
+  readonly stop: number;
+  /** Lines taken (data, blank and `#` lines). */
+  readonly lines: number;
+  /** Records given to the sink. */
+  readonly records: number;
+}
+
+/**
+ * The plain lines of buf[pos, end) (buf[end - 1] is LF) into `sink`, up to the first line the byte loop does not
+ * take: a header, a bad line, anything csv-parse would read differently (trace/blocks.ts).
+ */
+export function scanPlain(buf: Uint8Array, pos: number, end: number, sink: AccessSink): PlainScan {
+  const stop = scanLines(buf, pos, end, sink, 0);
+  return { stop: stop < 0 ? end : stop, lines: scanLine, records: scanRecords };
+}
+
 /** Streams one file through the byte parser; push() returns the bytes to hand to csv-parse, if any. */
 export class FastParser {
   private readonly file: TraceFile;

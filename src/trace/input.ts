@@ -124,7 +124,8 @@ export async function readInputs(inputs: readonly TraceInput[], sink: AccessSink
   const stdin = (): NodeJS.ReadableStream => opts.stdin ?? process.stdin;
   for (const input of list) {
     stats.files++;
-    const src = await openInput(input.name, settings.kind, stdin, stop);
+    // A file whose first lines were read in blocks (trace/blocks.ts) is a CSV file.
+    const src = input.start !== undefined ? { kind: 'csv' as const, stdin: null } : await openInput(input.name, settings.kind, stdin, stop);
     if (src === null) {
       stats.stopped = true;
       break;
@@ -134,7 +135,7 @@ export async function readInputs(inputs: readonly TraceInput[], sink: AccessSink
     try {
       stopped =
         src.kind === 'csv'
-          ? await readCsv(input.name, src.stdin, sink, opts, onBad, progress)
+          ? await readCsv(input, src.stdin, sink, opts, onBad, progress)
           : await readPerfInput(input.name, src.stdin, sink, opts, settings, onBad, progress, stats);
     } finally {
       src.close?.();
@@ -370,7 +371,7 @@ async function sniffFile(name: string, gz: boolean): Promise<boolean> {
 
 /** One CSV input through readTraces; true when stopped. */
 async function readCsv(
-  name: string,
+  input: TraceInput,
   stdin: AsyncIterable<Buffer> | null,
   sink: AccessSink,
   opts: InputOptions,
@@ -379,7 +380,8 @@ async function readCsv(
 ): Promise<boolean> {
   const cb = opts.onProgress;
   const from = stdin !== null ? Readable.from(stdin) : undefined;
-  const r = await readTraces([from !== undefined ? { name, stream: from } : { name }], sink, {
+  const { name } = input;
+  const r = await readTraces([from !== undefined ? { name, stream: from } : input.start !== undefined ? { name, start: input.start } : { name }], sink, {
     ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
     ...(cb !== undefined ? { onProgress: (p: ReadProgress) => progress.show(p.bytes, p.records, true) } : {}),
     ...(opts.shouldStop !== undefined ? { shouldStop: opts.shouldStop } : {}),

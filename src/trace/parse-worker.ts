@@ -8,7 +8,9 @@ import type { Topology } from '../engine/topology.js';
 import { readInputs, type InputSettings } from './input.js';
 import type { TraceInput } from './read.js';
 import { fdReadable } from './fd-stream.js';
-import { CTL_STOP, ring, RingWriter } from './ring.js';
+import { closeSync, openSync } from 'node:fs';
+import { BlockReader } from './blocks.js';
+import { CTL_NEXT_BLOCK, CTL_STOP, ring, RingWriter } from './ring.js';
 
 /** What the worker is given. */
 export interface ParseWorkerData {
@@ -22,12 +24,47 @@ export interface ParseWorkerData {
   readonly parser: 'auto' | 'fast' | 'csv-parse';
   /** Read standard input from file descriptor 0 here (fd-stream.ts), not from the stream the main thread forwards. */
   readonly stdinFd?: boolean;
+  /** Parse the one input in blocks with the engine's thread (trace/parallel.ts): its size and block bytes. */
+  readonly blocks?: { readonly size: number; readonly blockBytes: number };
+}
+
+/**
+ * A block read: claims blocks in turn with the engine's thread and parses each into the ring, until none is left,
+ * one is irregular (the engine's thread reads on from there with the general reader), or it is told to stop.
+ */
+function readBlocks(data: ParseWorkerData, writer: RingWriter, state: Int32Array, stopped: () => boolean): void {
+  const fd = openSync(data.inputs[0]!.name, 'r');
+  try {
+    const reader = new BlockReader(fd, data.blocks!.size, data.blocks!.blockBytes);
+    while (!stopped()) {
+      const k = Atomics.add(state, CTL_NEXT_BLOCK, 1);
+      if (k >= reader.blocks) break;
+      writer.beginBlock(k);
+      const res = reader.parse(k, writer);
+      writer.endBlock(k, res.lines, res.header, res.stop);
+      if (res.stop >= 0) break;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 async function run(): Promise<void> {
   const data = workerData as ParseWorkerData;
   const r = ring(data.batch, data.buffer);
   const writer = new RingWriter(r);
+  const stopped = (): boolean => Atomics.load(r.state, CTL_STOP) === 1;
+  if (data.blocks !== undefined) {
+    try {
+      readBlocks(data, writer, r.state, stopped);
+      writer.close(false);
+      parentPort!.postMessage({ type: 'blocks-done' });
+    } catch (e) {
+      writer.close(true);
+      parentPort!.postMessage({ type: 'error', message: (e as Error).message, stack: (e as Error).stack });
+    }
+    return;
+  }
   try {
     const stats = await readInputs(data.inputs, writer, {
       ...(data.stdinFd === true ? { stdin: fdReadable(0) } : {}),
@@ -35,7 +72,7 @@ async function run(): Promise<void> {
       topology: data.topology,
       hz: data.hz,
       parser: data.parser,
-      shouldStop: () => Atomics.load(r.state, CTL_STOP) === 1,
+      shouldStop: stopped,
       onProgress: (p) => {
         r.progress[0] = p.bytes;
         r.progress[1] = p.totalBytes ?? -1;

@@ -16,6 +16,18 @@ export interface TraceInput {
   name: string;
   /** Already opened (input.ts: a FIFO, a gzip stream sniffed by content): read this instead of opening `name`. */
   stream?: NodeJS.ReadableStream;
+  /** A regular CSV file whose first lines were read in blocks (trace/blocks.ts): read from here on. */
+  start?: ResumeAt;
+}
+
+/** Where a reader takes over a regular CSV file from the block readers (trace/blocks.ts). */
+export interface ResumeAt {
+  /** First byte not read yet: the start of a line. */
+  readonly offset: number;
+  /** Physical lines before it. */
+  readonly line: number;
+  /** A content line (the header, or data) came before it. */
+  readonly started: boolean;
 }
 
 /** Progress of a replay, for a status line. */
@@ -68,10 +80,15 @@ export async function readTraces(inputs: TraceInput[], sink: AccessSink, opts: R
   const useFast = opts.parser !== 'csv-parse';
   for (const input of list) {
     stats.files++;
-    const reader = new FileReader(new TraceFile(input.name, ctx), useFast);
+    const file = new TraceFile(input.name, ctx);
+    if (input.start !== undefined) {
+      file.line = input.start.line;
+      file.started = input.start.started;
+    }
+    const reader = new FileReader(file, useFast);
     const stopped = input.stream !== undefined
       ? await readStream(input.name, input.stream, reader, progress, opts.shouldStop ?? (() => false), null)
-      : await readOne(input.name, reader, progress, opts);
+      : await readOne(input.name, reader, progress, opts, input.start?.offset ?? 0);
     if (stopped) {
       stats.stopped = true;
       break;
@@ -177,7 +194,7 @@ export function ioError(file: string, err: unknown): TraceError {
 }
 
 /** Reads one input to its end; true when stopped by shouldStop. */
-async function readOne(name: string, reader: FileReader, progress: Progress, opts: ReadOptions): Promise<boolean> {
+async function readOne(name: string, reader: FileReader, progress: Progress, opts: ReadOptions, offset: number): Promise<boolean> {
   const stop = opts.shouldStop ?? (() => false);
   if (name === '-') return readStream(name, opts.stdin ?? process.stdin, reader, progress, stop, null);
   let fh: FileHandle;
@@ -198,7 +215,7 @@ async function readOne(name: string, reader: FileReader, progress: Progress, opt
     }
   }
   try {
-    return await readFile(name, fh, reader, progress, stop);
+    return await readFile(name, fh, reader, progress, stop, offset);
   } finally {
     await fh.close();
   }
@@ -207,12 +224,19 @@ async function readOne(name: string, reader: FileReader, progress: Progress, opt
 /**
  * A regular file (or a named pipe): two reused buffers, so the next read runs on the thread pool
  * while this chunk is parsed; a buffer is read into again only after its chunk was fully parsed.
+ * A regular file is read from `offset` (its first lines read in blocks: trace/blocks.ts), a pipe from where it is.
  */
-async function readFile(name: string, fh: FileHandle, reader: FileReader, progress: Progress, stop: () => boolean): Promise<boolean> {
+async function readFile(name: string, fh: FileHandle, reader: FileReader, progress: Progress, stop: () => boolean, offset: number): Promise<boolean> {
   const bufs = [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)] as const;
+  // One read in flight at a time, each where the last ended: a position counted here from `offset`, or the
+  // file's own position (null) from its start.
+  let at = offset;
   const read = (buf: Buffer): Promise<number> =>
-    fh.read(buf, 0, CHUNK_BYTES, null).then(
-      (r) => r.bytesRead,
+    fh.read(buf, 0, CHUNK_BYTES, offset > 0 ? at : null).then(
+      (r) => {
+        at += r.bytesRead;
+        return r.bytesRead;
+      },
       (err: unknown) => {
         throw ioError(name, err);
       },

@@ -14,7 +14,19 @@ export const CTL_DONE = SLOTS; // producer finished (after publishing its last s
 export const CTL_STOP = SLOTS + 1;
 /** The producer failed; details follow as a message. */
 export const CTL_ERROR = SLOTS + 2;
-const CTL_WORDS = SLOTS + 3;
+/** Reading in blocks (trace/parallel.ts): the next block to claim (Atomics.add), for both threads. */
+export const CTL_NEXT_BLOCK = SLOTS + 3;
+const CTL_WORDS = SLOTS + 4;
+
+/** Per-slot words of a block read (trace/parallel.ts): meta[s * META + M_*]. */
+export const META = 5;
+/** The block the slot's records are from. */
+export const M_BLOCK = 0;
+/** 1 when the slot ends its block (then the M_LINES.. words hold the block's BlockResult), else 0. */
+export const M_LAST = 1;
+export const M_LINES = 2;
+export const M_HEADER = 3;
+export const M_STOP = 4;
 
 /** Typed views of one shared ring. */
 export interface Ring {
@@ -28,6 +40,8 @@ export interface Ring {
   readonly src: Int32Array;
   /** progress[0] bytes read, progress[1] total bytes (-1 unknown), progress[2] records. */
   readonly progress: Float64Array;
+  /** Per-slot words of a block read (META per slot). */
+  readonly meta: Float64Array;
   /** Records per slot. */
   readonly batch: number;
 }
@@ -44,16 +58,17 @@ export function ring(batch = BATCH, buffer: SharedArrayBuffer = new SharedArrayB
   const pfn = take((b, o, l) => new Float64Array(b, o, l), 8, n);
   const time = take((b, o, l) => new Float64Array(b, o, l), 8, n);
   const progress = take((b, o, l) => new Float64Array(b, o, l), 8, 3);
+  const meta = take((b, o, l) => new Float64Array(b, o, l), 8, SLOTS * META);
   const nid = take((b, o, l) => new Int32Array(b, o, l), 4, n);
   const src = take((b, o, l) => new Int32Array(b, o, l), 4, n);
   const state = take((b, o, l) => new Int32Array(b, o, l), 4, CTL_WORDS);
   const count = take((b, o, l) => new Int32Array(b, o, l), 4, SLOTS);
-  return { buffer, state, count, pfn, time, nid, src, progress, batch };
+  return { buffer, state, count, pfn, time, nid, src, progress, meta, batch };
 }
 
 function ringBytes(batch: number): number {
   const n = SLOTS * batch;
-  return n * (8 + 8 + 4 + 4) + 3 * 8 + (SLOTS + 3) * 4 + SLOTS * 4;
+  return n * (8 + 8 + 4 + 4) + 3 * 8 + SLOTS * META * 8 + CTL_WORDS * 4 + SLOTS * 4;
 }
 
 /** A producer of record batches: buffers records into the current slot; subclasses publish full slots. */
@@ -83,9 +98,19 @@ export abstract class BatchWriter {
 
 /** The producer side of a one-reader ring: publishes full slots, waiting for free ones. */
 export class RingWriter extends BatchWriter {
+  /** Block of the records being written (block reads). */
+  private block = -1;
+
   /** Publishes the current slot (if it holds records) and waits until the next one is free. */
   publish(): void {
     if (this.n === 0) return;
+    const m = this.r.meta;
+    m[this.slot * META + M_BLOCK] = this.block;
+    m[this.slot * META + M_LAST] = 0;
+    this.publishAny();
+  }
+
+  private publishAny(): void {
     const { state, count } = this.r;
     count[this.slot] = this.n;
     Atomics.store(state, this.slot, 1);
@@ -93,6 +118,26 @@ export class RingWriter extends BatchWriter {
     this.slot = (this.slot + 1) % SLOTS;
     this.n = 0;
     while (Atomics.load(state, this.slot) !== 0) Atomics.wait(state, this.slot, 1);
+  }
+
+  /**
+   * Ends block `block` (a block read, trace/parallel.ts): publishes the current slot, even empty, with the block's
+   * result in its meta words. Slots published before it within the block (full ones) carry the block and M_LAST 0.
+   */
+  endBlock(block: number, lines: number, header: boolean, stop: number): void {
+    const m = this.r.meta;
+    const b = this.slot * META;
+    m[b + M_BLOCK] = block;
+    m[b + M_LAST] = 1;
+    m[b + M_LINES] = lines;
+    m[b + M_HEADER] = header ? 1 : 0;
+    m[b + M_STOP] = stop;
+    this.publishAny();
+  }
+
+  /** Starts block `block`: full slots published from now on are its. */
+  beginBlock(block: number): void {
+    this.block = block;
   }
 
   /** Marks the end (after the last publish), with or without an error, and wakes the consumer. */

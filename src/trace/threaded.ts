@@ -3,23 +3,19 @@
  * applies the records, so on two cores a replay costs about max(parse, engine) instead of their sum. The
  * records reach the sink in exactly the order readInputs() would give them; errors and stats are the same.
  * This process's standard input is read by the worker itself (file descriptor 0); another stream is piped through
- * to the worker's stdin.
+ * to the worker's stdin. One regular CSV file is parsed in blocks by both threads (parallel.ts).
  */
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { KpromoError, TraceError } from '../errors.js';
 import type { BatchSink } from '../engine/types.js';
+import { openBlockFile } from './blocks.js';
 import type { InputOptions, InputStats } from './input.js';
 import type { ParseWorkerData } from './parse-worker.js';
 import type { TraceInput } from './read.js';
+import { readBlocksThreaded } from './parallel.js';
 import { CTL_DONE, CTL_ERROR, CTL_STOP, ring, SLOTS } from './ring.js';
+import { parseWorkerPath, rebuild, waitAsync, type WorkerMessage } from './worker-link.js';
 
-/** The built worker script (tests run from TypeScript sources and use the build in dist/). */
-export function parseWorkerPath(): string {
-  const here = fileURLToPath(import.meta.url);
-  return /\.c?js$/.test(here) ? join(dirname(here), 'parse-worker.js') : join(dirname(here), '..', '..', 'dist', 'src', 'trace', 'parse-worker.js');
-}
+export { parseWorkerPath } from './worker-link.js';
 
 /** Whether a threaded read can serve these inputs: the worker script is built (stdin is forwarded to it). */
 export function canReadThreaded(inputs: readonly TraceInput[]): boolean {
@@ -29,25 +25,25 @@ export function canReadThreaded(inputs: readonly TraceInput[]): boolean {
 /** Longest stretch of applying records without a turn of the event loop (signal handlers run there). */
 const YIELD_MS = 50;
 
-/** Atomics.waitAsync (Node 16+; not in the ES2022 lib typings). */
-const waitAsync = (
-  Atomics as unknown as {
-    waitAsync(a: Int32Array, i: number, v: number, ms: number): { async: boolean; value: Promise<string> | string };
-  }
-).waitAsync;
-
-type WorkerMessage =
-  | { type: 'done'; stats: InputStats }
-  | { type: 'trace-error'; loc: ConstructorParameters<typeof TraceError>[0]; reason: string; code: string }
-  | { type: 'kpromo-error'; name: string; code: string; message: string; exitCode: number }
-  | { type: 'error'; message: string; stack?: string };
-
 /** readInputs() with the parsing on a worker thread; `sink` gets every record in order. */
 export async function readInputsThreaded(
   inputs: readonly TraceInput[],
   sink: BatchSink,
-  opts: InputOptions & { topology: NonNullable<InputOptions['topology']>; hz: number },
+  opts: InputOptions & {
+    topology: NonNullable<InputOptions['topology']>;
+    hz: number;
+    /** Bytes per block of a block read (parallel.ts); 0: no block read (the parse thread reads it all). */
+    blockBytes?: number;
+  },
 ): Promise<InputStats> {
+  const file = opts.blockBytes === 0 ? null : openBlockFile(inputs, opts.input!, opts.parser ?? 'auto');
+  if (file !== null) {
+    const b = await readBlocksThreaded(inputs, file, sink, opts);
+    if (b.resume === null) return b.stats;
+    // An irregular block: the general reader goes on from its first line not taken, on a new parse thread.
+    const rest = await readInputsThreaded([{ name: inputs[0]!.name, start: b.resume }], sink, { ...opts, whileStarting: () => {} });
+    return { ...rest, records: b.stats.records + rest.records, bytes: b.resume.offset + rest.bytes };
+  }
   const r = ring();
   const data: ParseWorkerData = {
     buffer: r.buffer,
@@ -169,21 +165,3 @@ function stopped(records: number, bytes: number): InputStats {
   return { records, bytes, files: 0, skipped: 0, stopped: true, kinds: [], badReasons: {}, firstBad: [], perf: null };
 }
 
-/** The worker's error as the error readInputs() would have thrown. */
-function rebuild(m: WorkerMessage): Error {
-  switch (m.type) {
-    case 'trace-error':
-      return new TraceError(m.loc, m.reason, m.code);
-    case 'kpromo-error': {
-      const e = new KpromoError(m.code, m.message, m.exitCode);
-      return e;
-    }
-    case 'error': {
-      const e = new Error(m.message);
-      if (m.stack) e.stack = m.stack;
-      return e;
-    }
-    case 'done':
-      return new Error('parser thread reported an error without details');
-  }
-}

@@ -1,0 +1,182 @@
+/**
+ * One regular CSV file parsed in blocks by two threads (trace/parallel.ts). Block k holds the lines that start
+ * in bytes [at(k), at(k + 1)): it runs from lineStart(at(k)) to lineStart(at(k + 1)), where lineStart(x) is the
+ * first line start at or after x. Both threads compute the same boundaries, so each line is in exactly one block,
+ * whoever parses it. Blocks are B bytes, but the first ones are B/16, B/8, B/4 and B/2: the first blocks are
+ * parsed while V8 has not optimised the parser yet (tens of ms per MiB), and a small one is soon done.
+ *
+ * A block parser takes only the plain form, as the byte loop of fast.ts does: `pfn,nid,src,time` data lines,
+ * blank and `#` lines, and in block 0 the header `pfn,nid,src,time` exactly, as the first content line. At the
+ * first other line (a header of another layout, a bad line, a quote, CR, a last line without LF) it stops: the
+ * block is irregular there, and from that line on the file is read by the general reader (read.ts), with the
+ * line count and header state of the lines before it. Records before that line stand.
+ */
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { AccessSink } from '../engine/types.js';
+import { scanPlain } from './fast.js';
+import type { InputSettings } from './input.js';
+import { looksLikePerf } from './perf-detect.js';
+import { MAX_LINE_BYTES } from './tracefile.js';
+import type { TraceInput } from './read.js';
+
+/** Bytes per block. */
+export const BLOCK_BYTES = 1 << 20;
+/** Blocks that ramp up to BLOCK_BYTES (see the file comment). */
+const RAMP = 4;
+/** Bytes read past a block's end to find the end of its last line (more are read for a longer line). */
+const TAIL_BYTES = 64 << 10;
+/** Bytes looked at to tell perf text from CSV (the sniff of input.ts). */
+const SNIFF_BYTES = 64 << 10;
+const NL = 10;
+/** The one header a block parser takes, as bytes. */
+const HEADER = Buffer.from('pfn,nid,src,time\n', 'latin1');
+
+/** What parsing one block gave. */
+export interface BlockResult {
+  /** Records given to the sink. */
+  readonly records: number;
+  /** Lines taken (data, blank, `#` and the header): all the block's lines, or those before `stop`. */
+  readonly lines: number;
+  /** The block held the header (block 0 only). */
+  readonly header: boolean;
+  /** Offset of the first line not taken (the block is irregular there), or -1 when every line was. */
+  readonly stop: number;
+}
+
+/**
+ * The open file of `inputs` when it can be parsed in blocks: one regular file, not named `.gz`, not gzip, read
+ * as CSV (forced, or not sniffed as perf text, as input.ts would decide), with the byte parser. Null otherwise.
+ */
+export function openBlockFile(
+  inputs: readonly TraceInput[],
+  settings: InputSettings,
+  parser: 'auto' | 'fast' | 'csv-parse',
+): { fd: number; size: number } | null {
+  if (inputs.length !== 1 || parser === 'csv-parse' || settings.kind === 'perf') return null;
+  const input = inputs[0]!;
+  if (input.name === '-' || input.name.endsWith('.gz') || input.stream !== undefined || input.start !== undefined) return null;
+  let fd: number;
+  try {
+    fd = openSync(input.name, 'r');
+  } catch {
+    return null; // the general reader reports it
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new Error('not a regular file');
+    const buf = Buffer.allocUnsafe(SNIFF_BYTES);
+    const head = buf.subarray(0, readSync(fd, buf, 0, SNIFF_BYTES, 0));
+    if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) throw new Error('gzip');
+    if (settings.kind === 'auto' && looksLikePerf(head)) throw new Error('perf text');
+    return { fd, size: st.size };
+  } catch {
+    closeSync(fd);
+    return null;
+  }
+}
+
+/**
+ * The plain lines of buf[0, n) into `sink`, as block parsers take them (`first`: the file's first block, where
+ * the header may be); BlockResult.stop is relative to buf. The last line may lack its LF: the general reader
+ * takes it.
+ */
+export function scanBlock(buf: Buffer, n: number, first: boolean, sink: AccessSink): BlockResult {
+  const last = n > 0 && buf[n - 1] === NL ? n : buf.lastIndexOf(NL, n - 1) + 1;
+  let records = 0;
+  let lines = 0;
+  let header = false;
+  let at = 0;
+  while (at < last) {
+    const r = scanPlain(buf, at, last, sink);
+    records += r.records;
+    lines += r.lines;
+    at = r.stop;
+    if (at >= last) break;
+    // The header, exactly, as the first content line of the file: the first block with nothing but blank and `#`
+    // lines before it.
+    if (first && records === 0 && !header && buf.compare(HEADER, 0, HEADER.length, at, at + HEADER.length) === 0) {
+      header = true;
+      lines++;
+      at += HEADER.length;
+      continue;
+    }
+    return { records, lines, header, stop: at };
+  }
+  return { records, lines, header, stop: last < n ? last : -1 };
+}
+
+/** Parses blocks of one open file; one per thread (its buffer is reused). */
+export class BlockReader {
+  private buf: Buffer;
+  readonly blocks: number;
+
+  constructor(
+    private readonly fd: number,
+    readonly size: number,
+    readonly blockBytes = BLOCK_BYTES,
+  ) {
+    this.buf = Buffer.allocUnsafe(blockBytes + TAIL_BYTES);
+    let k = 1;
+    while (this.at(k) < size) k++;
+    this.blocks = k;
+  }
+
+  /** Where block k's bytes start (before lineStart()): the first RAMP blocks grow from B / 2^RAMP to B / 2. */
+  at(k: number): number {
+    const b = this.blockBytes;
+    if (b % 2 ** RAMP !== 0) return k * b; // odd sizes (tests): all the same size
+    const small = b / 2 ** RAMP;
+    return k <= RAMP ? small * (2 ** k - 1) : b - small + (k - RAMP) * b;
+  }
+
+  /**
+   * Parses block k into `sink`. A block whose bounds lie in a line longer than the general reader takes (no LF
+   * within MAX_LINE_BYTES) stops at its start: the general reader reports that line. (A block that starts inside
+   * such a line never comes to be applied: the block before it stops first, and block 0 starts at 0.)
+   */
+  parse(k: number, sink: AccessSink): BlockResult {
+    const start = this.lineStart(this.at(k));
+    const end = start < 0 ? -1 : this.lineStart(this.at(k + 1));
+    if (end < 0) return { records: 0, lines: 0, header: false, stop: start };
+    if (start >= end) return { records: 0, lines: 0, header: false, stop: -1 };
+    if (end - start > this.buf.length) this.buf = Buffer.allocUnsafe(end - start);
+    const buf = this.buf;
+    const n = this.read(buf, end - start, start); // fewer if the file shrank meanwhile: the general reader sees it
+    if (n === 0) return { records: 0, lines: 0, header: false, stop: start };
+    const res = scanBlock(buf, n, k === 0, sink);
+    return res.stop < 0 ? res : { ...res, stop: start + res.stop };
+  }
+
+  /**
+   * lineStart(x): 0 for x = 0; else the offset after the first LF at or after x - 1, or the file's size if there
+   * is none; -1 when no LF comes within MAX_LINE_BYTES + 1 bytes (a line the general reader refuses).
+   */
+  private lineStart(x: number): number {
+    if (x <= 0) return 0;
+    if (x >= this.size) return this.size;
+    const buf = this.buf;
+    let pos = x - 1;
+    let want = 256; // a line is short: read a little first, then more and more
+    while (pos < this.size) {
+      const n = this.read(buf, Math.min(want, this.size - pos), pos);
+      want = Math.min(want * 4, TAIL_BYTES);
+      if (n === 0) break;
+      const nl = buf.subarray(0, n).indexOf(NL);
+      if (nl >= 0) return pos + nl + 1;
+      pos += n;
+      if (pos - (x - 1) > MAX_LINE_BYTES + 1) return -1;
+    }
+    return this.size;
+  }
+
+  /** Reads `n` bytes at `pos` into buf; returns the bytes read (fewer only at the end of the file). */
+  private read(buf: Buffer, n: number, pos: number): number {
+    let got = 0;
+    while (got < n) {
+      const k = readSync(this.fd, buf, got, n - got, pos + got);
+      if (k === 0) break;
+      got += k;
+    }
+    return got;
+  }
+}

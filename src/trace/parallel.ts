@@ -1,0 +1,254 @@
+/**
+ * A threaded read of one regular CSV file in blocks (blocks.ts), parsed by both threads. The parse thread claims
+ * blocks in turn and parses them into the shared ring; the engine's thread applies the records in file order,
+ * and whenever it has nothing to apply (the parse thread is still starting, or parsing is the slower half of the
+ * replay) it claims the next block and parses it itself, holding at most MAX_OWN such blocks. So a replay whose
+ * parsing costs more than its engine uses both cores for parsing, and the engine's thread never idles while
+ * the parse thread boots.
+ *
+ * At the first irregular block (a line the block parsers do not take) the records before that line are applied,
+ * both threads stop, and readInputsThreaded() reads on from that line with the general reader on a new parse
+ * thread (read.ts ResumeAt: its line count and header state), so records, errors and line numbers, skipped
+ * lines and stats are those of the general reader.
+ */
+import { closeSync } from 'node:fs';
+import type { AccessSink, BatchSink } from '../engine/types.js';
+import { BLOCK_BYTES, BlockReader, type BlockResult } from './blocks.js';
+import type { InputOptions, InputStats } from './input.js';
+import type { ParseWorkerData } from './parse-worker.js';
+import type { ResumeAt, TraceInput } from './read.js';
+import { CTL_DONE, CTL_ERROR, CTL_NEXT_BLOCK, CTL_STOP, M_BLOCK, M_HEADER, M_LAST, M_LINES, M_STOP, META, ring, SLOTS } from './ring.js';
+import { parseWorkerPath, rebuild, waitAsync, type WorkerMessage } from './worker-link.js';
+
+/** Most blocks the engine's thread holds parsed ahead of the block it applies. */
+const MAX_OWN = 2;
+/**
+ * How long the ring must stay empty before this thread parses a block itself. A block costs this thread (the
+ * engine's) a few ms and its caches: when the engine is the slower half, the parse thread's next slot comes
+ * sooner than that, and parsing here would only slow the engine down.
+ */
+const STEAL_AFTER_MS = 0.5;
+/** Longest stretch of work without a turn of the event loop (signal handlers run there). */
+const YIELD_MS = 50;
+
+/** Records of a block parsed on this thread, as columns that grow as needed. */
+class Columns implements AccessSink {
+  pfn: Float64Array;
+  nid: Int32Array;
+  src: Int32Array;
+  time: Float64Array;
+  n = 0;
+  constructor(cap: number) {
+    this.pfn = new Float64Array(cap);
+    this.nid = new Int32Array(cap);
+    this.src = new Int32Array(cap);
+    this.time = new Float64Array(cap);
+  }
+
+  record_access(pfn: number, nid: number, src: number, time: number): void {
+    const i = this.n;
+    if (i === this.pfn.length) this.grow();
+    this.pfn[i] = pfn;
+    this.nid[i] = nid;
+    this.src[i] = src;
+    this.time[i] = time;
+    this.n = i + 1;
+  }
+
+  private grow(): void {
+    const cap = this.pfn.length * 2;
+    const pfn = new Float64Array(cap);
+    const nid = new Int32Array(cap);
+    const src = new Int32Array(cap);
+    const time = new Float64Array(cap);
+    pfn.set(this.pfn);
+    nid.set(this.nid);
+    src.set(this.src);
+    time.set(this.time);
+    Object.assign(this, { pfn, nid, src, time });
+  }
+}
+
+/** How the block read went: its stats, or where the general reader must go on. */
+export interface BlockReadResult {
+  readonly stats: InputStats;
+  /** Set when a block was irregular: the general reader reads from here. */
+  readonly resume: ResumeAt | null;
+  /** Blocks applied that this thread parsed, and that the parse thread did (a diagnostic). */
+  readonly blocksHere: number;
+  readonly blocksThere: number;
+}
+
+/**
+ * Reads `file` (open, the one input) in blocks on two threads into `sink`. Closes the file. `blockBytes` is for
+ * tests (small blocks: many boundaries).
+ */
+export async function readBlocksThreaded(
+  inputs: readonly TraceInput[],
+  file: { fd: number; size: number },
+  sink: BatchSink,
+  opts: InputOptions & { topology: NonNullable<InputOptions['topology']>; hz: number; blockBytes?: number },
+): Promise<BlockReadResult> {
+  const blockBytes = opts.blockBytes ?? BLOCK_BYTES;
+  const reader = new BlockReader(file.fd, file.size, blockBytes);
+  const r = ring();
+  const data: ParseWorkerData = {
+    buffer: r.buffer,
+    batch: r.batch,
+    inputs,
+    input: opts.input!,
+    topology: opts.topology,
+    hz: opts.hz,
+    parser: opts.parser ?? 'auto',
+    blocks: { size: file.size, blockBytes },
+  };
+  let worker: import('node:worker_threads').Worker;
+  try {
+    const { Worker } = await import('node:worker_threads'); // loaded only for a threaded read (start-up)
+    worker = new Worker(parseWorkerPath(), { workerData: data });
+  } catch (e) {
+    closeSync(file.fd);
+    throw e;
+  }
+  let message: WorkerMessage | null = null;
+  let ending = false;
+  const failed = new Promise<WorkerMessage>((resolve, reject) => {
+    worker.once('message', (m: WorkerMessage) => {
+      message = m;
+      resolve(m);
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (message === null && !ending) reject(new Error(`parser thread exited with code ${code} and no result`));
+    });
+  });
+  failed.catch(() => {}); // looked at only when the ring says the parse thread failed
+
+  const { state, count, meta } = r;
+  const views = Array.from({ length: SLOTS }, (_, s) => ({
+    pfn: r.pfn.subarray(s * r.batch, (s + 1) * r.batch),
+    nid: r.nid.subarray(s * r.batch, (s + 1) * r.batch),
+    src: r.src.subarray(s * r.batch, (s + 1) * r.batch),
+    time: r.time.subarray(s * r.batch, (s + 1) * r.batch),
+  }));
+  const apply = (P: Float64Array, N: Int32Array, S: Int32Array, T: Float64Array, n: number): void => {
+    if (n === 0) return;
+    if (sink.record_batch) sink.record_batch(P, N, S, T, n);
+    else for (let i = 0; i < n; i++) sink.record_access(P[i]!, N[i]!, S[i]!, T[i]!);
+  };
+  const own = new Map<number, { cols: Columns; res: BlockResult }>();
+  const spare: Columns[] = [];
+  let slot = 0;
+  let expect = 0; // the block applied next
+  let blockRecords = 0; // records of block `expect` applied so far
+  let applied = 0;
+  let lines = 0;
+  let started = false;
+  let resume: ResumeAt | null = null;
+  let blocksHere = 0;
+  let blocksThere = 0;
+  /** Block `expect` is applied: its result decides whether the general reader takes over. */
+  const endBlock = (res: Pick<BlockResult, 'lines' | 'header' | 'stop'>): void => {
+    lines += res.lines;
+    if (res.header || blockRecords > 0) started = true;
+    if (res.stop >= 0) resume = { offset: res.stop, line: lines, started };
+    expect++;
+    blockRecords = 0;
+  };
+  const progress = (): void =>
+    opts.onProgress?.({ bytes: Math.min(file.size, reader.at(expect)), totalBytes: file.size, records: applied });
+  const stoppedStats = (): InputStats => ({
+    records: applied, bytes: Math.min(file.size, reader.at(expect)), files: 1, skipped: 0, stopped: true,
+    kinds: ['csv'], badReasons: {}, firstBad: [], perf: null,
+  });
+  /** The sink's settle() promise when it fell behind (a migrate pass part way): awaited before going on. */
+  let behind: Promise<void> | null = null;
+
+  /**
+   * Applies what is next in order for up to YIELD_MS; when nothing is and `mayParse` (the ring stayed empty for
+   * STEAL_AFTER_MS), parses the next unclaimed block (at most MAX_OWN held). False when there was nothing to do.
+   */
+  const work = (mayParse: boolean): boolean => {
+    const until = Date.now() + YIELD_MS;
+    let any = false;
+    while (resume === null && expect < reader.blocks) {
+      const mine = own.get(expect);
+      if (mine !== undefined) {
+        const c = mine.cols;
+        for (let i = 0; i < c.n; i += r.batch) {
+          const k = Math.min(r.batch, c.n - i);
+          apply(c.pfn.subarray(i, i + k), c.nid.subarray(i, i + k), c.src.subarray(i, i + k), c.time.subarray(i, i + k), k);
+        }
+        applied += c.n;
+        blockRecords += c.n;
+        own.delete(expect);
+        c.n = 0;
+        spare.push(c);
+        blocksHere++;
+        endBlock(mine.res);
+      } else if (Atomics.load(state, slot) === 1) {
+        const m = slot * META;
+        if (meta[m + M_BLOCK] !== expect) throw new Error(`parser thread gave block ${meta[m + M_BLOCK]} where block ${expect} was due`);
+        const n = count[slot]!;
+        const v = views[slot]!;
+        apply(v.pfn, v.nid, v.src, v.time, n);
+        applied += n;
+        blockRecords += n;
+        if (meta[m + M_LAST] === 1) {
+          blocksThere++;
+          endBlock({ lines: meta[m + M_LINES]!, header: meta[m + M_HEADER] === 1, stop: meta[m + M_STOP]! });
+        }
+        Atomics.store(state, slot, 0);
+        Atomics.notify(state, slot);
+        slot = (slot + 1) % SLOTS;
+      } else if (mayParse && own.size < MAX_OWN) {
+        // Nothing to apply: parse the next unclaimed block here.
+        const k = Atomics.add(state, CTL_NEXT_BLOCK, 1);
+        if (k >= reader.blocks) return any;
+        const cols = spare.pop() ?? new Columns(Math.ceil(blockBytes / 8) + 1);
+        own.set(k, { cols, res: reader.parse(k, cols) });
+      } else return any;
+      any = true;
+      if ((behind = sink.settle?.() ?? null) !== null || opts.shouldStop?.() || Date.now() >= until) break;
+    }
+    return any;
+  };
+
+  opts.whileStarting?.();
+  try {
+    let mayParse = false;
+    for (;;) {
+      const any = work(mayParse);
+      mayParse = false;
+      progress();
+      if (opts.shouldStop?.()) return { stats: stoppedStats(), resume: null, blocksHere, blocksThere };
+      if (behind !== null) {
+        const b: Promise<void> = behind;
+        behind = null;
+        await b;
+      }
+      if (resume !== null || expect >= reader.blocks) break;
+      if (any) {
+        await new Promise((res) => setImmediate(res));
+        continue;
+      }
+      if (Atomics.load(state, CTL_DONE) === 1 && Atomics.load(state, slot) !== 1) {
+        // The parse thread ended with blocks still due: it failed.
+        const m = Atomics.load(state, CTL_ERROR) === 1 ? await failed : null;
+        throw m !== null ? rebuild(m) : new Error(`parser thread ended before block ${expect}`);
+      }
+      const w = waitAsync(state, slot, 0, STEAL_AFTER_MS);
+      mayParse = (w.async ? await w.value : w.value) === 'timed-out';
+    }
+  } finally {
+    ending = true;
+    Atomics.store(state, CTL_STOP, 1);
+    closeSync(file.fd);
+    await worker.terminate();
+  }
+  const done: InputStats = {
+    records: applied, bytes: resume !== null ? (resume as ResumeAt).offset : file.size, files: 1, skipped: 0, stopped: false,
+    kinds: ['csv'], badReasons: {}, firstBad: [], perf: null,
+  };
+  return { stats: done, resume, blocksHere, blocksThere };
+}

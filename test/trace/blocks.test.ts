@@ -1,0 +1,177 @@
+/** BlockReader (trace/blocks.ts): every line in exactly one block, the plain form only, and where it stops. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BlockReader, openBlockFile, scanBlock } from '../../src/trace/blocks.js';
+import { DEFAULT_INPUT_SETTINGS, readInputs } from '../../src/trace/input.js';
+import { prng } from '../prng.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-blocks-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function write(name: string, text: string | Buffer): string {
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, text);
+  return p;
+}
+
+/** Plain lines of every shape the byte loop takes, with blank and `#` lines between. */
+function plainCsv(n: number, seed: number, header = true): string {
+  const r = prng(seed);
+  let out = header ? '# made up\npfn,nid,src,time\n' : '';
+  for (let i = 0; i < n; i++) {
+    const u = r();
+    if (u < 0.02) out += '\n';
+    else if (u < 0.04) out += `# comment ${i}\n`;
+    const pfn = Math.floor(r() * 2 ** (r() < 0.1 ? 40 : 22));
+    const nid = r() < 0.1 ? -1 : Math.floor(r() * 4);
+    const src = r() < 0.1 ? String(Math.floor(r() * 3)) : r() < 0.5 ? 'hwhints' : 'pgtscan';
+    out += `${r() < 0.7 ? '0x' + pfn.toString(16) : pfn},${nid},${src},${4294892296 + i}\n`;
+  }
+  return out;
+}
+
+const collect = () => {
+  const recs: number[] = [];
+  return { recs, sink: { record_access: (p: number, n: number, s: number, t: number) => void recs.push(p, n, s, t) } };
+};
+
+async function reference(file: string): Promise<number[]> {
+  const { recs, sink } = collect();
+  await readInputs([{ name: file }], sink, { input: DEFAULT_INPUT_SETTINGS });
+  return recs;
+}
+
+/** All blocks of `file` parsed in order with blocks of `bytes`: records, lines, header, first stop. */
+function allBlocks(file: string, bytes: number) {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const reader = new BlockReader(fd, fs.statSync(file).size, bytes);
+    const { recs, sink } = collect();
+    let lines = 0;
+    let header = false;
+    for (let k = 0; k < reader.blocks; k++) {
+      const res = reader.parse(k, sink);
+      lines += res.lines;
+      header ||= res.header;
+      if (res.stop >= 0) return { recs, lines, header, stop: res.stop, blocks: reader.blocks };
+    }
+    return { recs, lines, header, stop: -1, blocks: reader.blocks };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+describe('BlockReader', () => {
+  it('gives every record once, in order, for any block size', async () => {
+    const text = plainCsv(3000, 1);
+    const file = write('plain.csv', text);
+    const want = await reference(file);
+    const lines = text.split('\n').length - 1;
+    for (const bytes of [1, 2, 7, 10, 11, 31, 32, 33, 100, 1000, 4096, 1 << 20]) {
+      const got = allBlocks(file, bytes);
+      const fd = fs.openSync(file, 'r');
+      const first = new BlockReader(fd, text.length, bytes).at(1); // block 0's bytes end here
+      fs.closeSync(fd);
+      if (first <= 10) {
+        // The header starts at byte 10, after a comment: in a block after the first, which cannot know that no
+        // content line came before it. It stops there; the general reader takes the header.
+        expect(got).toMatchObject({ stop: 10, lines: 1, header: false, recs: [] });
+        continue;
+      }
+      expect(got.stop, `blocks of ${bytes}`).toBe(-1);
+      expect(got.header).toBe(true);
+      expect(got.lines).toBe(lines);
+      expect(got.recs).toEqual(want);
+    }
+  });
+
+  it('takes a file without a header, and an empty one', async () => {
+    const file = write('noheader.csv', plainCsv(500, 2, false));
+    const got = allBlocks(file, 64);
+    expect(got.header).toBe(false);
+    expect(got.recs).toEqual(await reference(file));
+    const empty = allBlocks(write('empty.csv', ''), 64);
+    expect(empty).toMatchObject({ recs: [], lines: 0, stop: -1, blocks: 1 });
+  });
+
+  it('stops at the first line it does not take, with the lines before it counted', () => {
+    const head = plainCsv(200, 3);
+    const cases: Array<[string, string]> = [
+      ['a bad line', '0x10,0,hwhints,12x\n'],
+      ['a CRLF line', '0x10,0,hwhints,5\r\n'],
+      ['a quoted field', '"0x10",0,hwhints,5\n'],
+      ['a second header', 'pfn,nid,src,time\n'],
+      ['a last line without LF', '0x10,0,hwhints,5'],
+    ];
+    for (const [what, bad] of cases) {
+      const file = write('stop.csv', head + bad + '0x11,0,hwhints,6\n'.repeat(bad.endsWith('\n') ? 50 : 0));
+      for (const bytes of [17, 1000, 1 << 20]) {
+        const got = allBlocks(file, bytes);
+        expect(got.stop, `${what}, blocks of ${bytes}`).toBe(head.length);
+        expect(got.lines).toBe(head.split('\n').length - 1);
+      }
+    }
+  });
+
+  it('takes only the exact header, and only as the first content line', () => {
+    for (const header of ['PFN,NID,SRC,TIME\n', 'pfn, nid, src, time\n', 'time,pfn,nid,src\n']) {
+      const got = allBlocks(write('h.csv', `# c\n\n${header}0x1,0,hwhints,5\n`), 1 << 20);
+      expect(got).toMatchObject({ stop: 5, lines: 2, header: false, recs: [] });
+    }
+    const late = allBlocks(write('late.csv', '0x1,0,hwhints,5\npfn,nid,src,time\n'), 1 << 20);
+    expect(late).toMatchObject({ stop: 16, lines: 1, header: false });
+  });
+
+  it('stops at a block that lies in a line longer than the general reader takes', () => {
+    const long = 'x'.repeat((1 << 20) + 10);
+    const file = write('long.csv', `0x1,0,hwhints,5\n${long}\n0x2,0,hwhints,6\n`);
+    const got = allBlocks(file, 4096);
+    expect(got.stop).toBe(16);
+    expect(got.recs).toEqual([1, 0, 0, 5]);
+  });
+
+  it('starts with small blocks that double up to the block size, then goes on in whole blocks', () => {
+    const fd = fs.openSync(write('at.csv', 'x\n'.repeat(3 << 20)), 'r');
+    const r = new BlockReader(fd, 6 << 20, 1 << 20);
+    const K = 1024;
+    expect([0, 1, 2, 3, 4, 5, 6].map((k) => r.at(k) / K)).toEqual([0, 64, 192, 448, 960, 1984, 3008]);
+    expect(r.blocks).toBe(10); // at(9) = 6080 KiB < 6 MiB <= at(10)
+    expect(new BlockReader(fd, 100, 7).at(3)).toBe(21); // tiny blocks (tests): no ramp
+    fs.closeSync(fd);
+  });
+
+  it('scanBlock reports a stop relative to its buffer', () => {
+    const { recs, sink } = collect();
+    const buf = Buffer.from('pfn,nid,src,time\n0x1,0,hwhints,5\nbad\n');
+    expect(scanBlock(buf, buf.length, true, sink)).toEqual({ records: 1, lines: 2, header: true, stop: 33 });
+    expect(recs).toEqual([1, 0, 0, 5]);
+    expect(scanBlock(buf, buf.length, false, sink).stop).toBe(0); // not the first block: a header is not taken
+  });
+});
+
+describe('openBlockFile', () => {
+  it('opens one regular CSV file, and nothing else', () => {
+    const csv = write('o.csv', plainCsv(10, 4));
+    const gz = write('o.csv.gz', 'whatever');
+    const magic = write('o.bin', Buffer.from([0x1f, 0x8b, 0x08, 0x00]));
+    const perf = write('o.txt', '            perf  1234 [000]  1234.567890: ibs_op//: 7f0000001000 1234000\n');
+    const s = DEFAULT_INPUT_SETTINGS;
+    const ok = openBlockFile([{ name: csv }], s, 'auto');
+    expect(ok?.size).toBe(fs.statSync(csv).size);
+    fs.closeSync(ok!.fd);
+    expect(openBlockFile([{ name: csv }, { name: csv }], s, 'auto')).toBeNull();
+    expect(openBlockFile([{ name: csv }], s, 'csv-parse')).toBeNull();
+    expect(openBlockFile([{ name: csv }], { ...s, kind: 'perf' }, 'auto')).toBeNull();
+    expect(openBlockFile([{ name: gz }], s, 'auto')).toBeNull();
+    expect(openBlockFile([{ name: magic }], s, 'auto')).toBeNull();
+    expect(openBlockFile([{ name: perf }], s, 'auto')).toBeNull();
+    expect(openBlockFile([{ name: '-' }], s, 'auto')).toBeNull();
+    expect(openBlockFile([{ name: dir }], s, 'auto')).toBeNull();
+    expect(openBlockFile([{ name: path.join(dir, 'missing.csv') }], s, 'auto')).toBeNull();
+    const forced = openBlockFile([{ name: perf }], { ...s, kind: 'csv' }, 'auto');
+    expect(forced).not.toBeNull(); // --input csv: read as CSV, whatever it looks like
+    fs.closeSync(forced!.fd);
+  });
+});

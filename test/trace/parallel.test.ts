@@ -1,0 +1,165 @@
+/**
+ * A threaded read of one CSV file in blocks, parsed by both threads (trace/parallel.ts, dist/ build for the parse
+ * thread), against the in-process read: the same records, stats and errors, whatever the block size, and the
+ * general reader from the first line the block parsers do not take.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TraceError } from '../../src/errors.js';
+import { BlockReader, openBlockFile } from '../../src/trace/blocks.js';
+import { DEFAULT_INPUT_SETTINGS, readInputs, type InputSettings } from '../../src/trace/input.js';
+import { readBlocksThreaded } from '../../src/trace/parallel.js';
+import { parseWorkerPath, readInputsThreaded } from '../../src/trace/threaded.js';
+import { SPEC_2S_CXL } from '../engine/helpers.js';
+import { prng } from '../prng.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-parallel-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function write(name: string, text: string): string {
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, text);
+  return p;
+}
+
+function csv(n: number, seed: number, line: (i: number) => string | null = () => null): string {
+  const r = prng(seed);
+  let out = 'pfn,nid,src,time\n';
+  for (let i = 0; i < n; i++) {
+    const special = line(i);
+    if (special !== null) {
+      out += special;
+      continue;
+    }
+    if (r() < 0.01) out += '# note\n';
+    out += `0x${(0x200000 + Math.floor(r() * 500000)).toString(16)},${Math.floor(r() * 3) - 1},${r() < 0.5 ? 'pgtscan' : 'hwhints'},${4294892296 + (i >> 5)}\n`;
+  }
+  return out;
+}
+
+const opts = (input: InputSettings = DEFAULT_INPUT_SETTINGS) => ({ input, topology: SPEC_2S_CXL, hz: 250 });
+
+function spin(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+}
+
+type Sink = { record_access: (p: number, n: number, s: number, t: number) => void; record_batch?: (...a: never[]) => void };
+
+/**
+ * The in-process read and the block read of `file`: records, and the stats or the error. The block read's
+ * engine is slow (0.2 ms a batch), as a real one is next to parsing small blocks: so the parse thread parses
+ * blocks too, not only this thread.
+ */
+async function both(file: string, blockBytes: number, input: InputSettings = DEFAULT_INPUT_SETTINGS) {
+  const run = async (f: (sink: Sink) => Promise<unknown>, slow: boolean) => {
+    const recs: number[] = [];
+    const one = (p: number, n: number, s: number, t: number) => void recs.push(p, n, s, t);
+    const sink = slow
+      ? {
+          record_access: one,
+          record_batch: (P: Float64Array, N: Int32Array, S: Int32Array, T: Float64Array, k: number) => {
+            spin(0.2);
+            for (let i = 0; i < k; i++) one(P[i]!, N[i]!, S[i]!, T[i]!);
+          },
+        }
+      : { record_access: one };
+    try {
+      return { recs, stats: await f(sink as Sink) };
+    } catch (error) {
+      return { recs, error };
+    }
+  };
+  const want = await run((sink) => readInputs([{ name: file }], sink, opts(input)), false);
+  const got = await run((sink) => readInputsThreaded([{ name: file }], sink, { ...opts(input), blockBytes }), true);
+  return { want, got };
+}
+
+/** Equal flat record lists, compared without a giant diff. */
+function expectSameRecords(got: readonly number[], want: readonly number[]): void {
+  expect(got.length).toBe(want.length);
+  let i = 0;
+  while (i < want.length && Object.is(got[i], want[i])) i++;
+  expect(got.slice(i, i + 8), `from number ${i} on`).toEqual(want.slice(i, i + 8));
+}
+
+describe.skipIf(!fs.existsSync(parseWorkerPath()))('reading one CSV file in blocks on two threads', () => {
+  it('gives the records and stats of the in-process read, for any block size', async () => {
+    const file = write('plain.csv', csv(60000, 1));
+    for (const bytes of [50, 999, 65536, 1 << 20]) {
+      const { want, got } = await both(file, bytes);
+      expectSameRecords(got.recs, want.recs);
+      expect(got.stats, `blocks of ${bytes}`).toEqual(want.stats);
+    }
+  });
+
+  it('both threads parse blocks', async () => {
+    const file = write('split.csv', csv(40000, 2));
+    const f = openBlockFile([{ name: file }], DEFAULT_INPUT_SETTINGS, 'auto')!;
+    let n = 0;
+    // An engine slower than parsing (1 ms a batch): the parse thread gets blocks; the first are parsed here,
+    // while it starts.
+    const res = await readBlocksThreaded([{ name: file }], f, { record_access: () => n++, record_batch: (_p, _n, _s, _t, k) => (spin(1), (n += k)) }, { ...opts(), blockBytes: 4096 });
+    expect(res.resume).toBeNull();
+    expect(n).toBe(40000);
+    expect(res.blocksHere).toBeGreaterThan(0);
+    expect(res.blocksThere).toBeGreaterThan(0);
+    const fd = fs.openSync(file, 'r');
+    expect(res.blocksHere + res.blocksThere).toBe(new BlockReader(fd, fs.statSync(file).size, 4096).blocks);
+    fs.closeSync(fd);
+  });
+
+  it('reports a bad line in a later block as the same TraceError, line number included', async () => {
+    const bad = write('bad.csv', csv(30000, 3, (i) => (i === 20000 ? '0x200000,0,hwhints,12x\n' : null)));
+    // A second header is a bad line too: only the first content line may be one (with a header before it, or data).
+    const header = write('header.csv', csv(30000, 3, (i) => (i === 20000 ? 'pfn,nid,src,time\n' : null)));
+    const noHeader = write('noheader.csv', csv(30000, 3, (i) => (i === 20000 ? 'pfn,nid,src,time\n' : null)).slice(17));
+    const cases = [[bad, 4, '12x'], [header, 1, 'pfn'], [noHeader, 1, 'pfn']] as const;
+    for (const [file, column, text] of cases) for (const bytes of [1000, 65536]) {
+      const { want, got } = await both(file, bytes);
+      const e = got.error as TraceError;
+      expect(e).toBeInstanceOf(TraceError);
+      expect(e).toMatchObject({ file, column, text });
+      expect(e.line).toBe((want.error as TraceError).line);
+      expect(e.message).toBe((want.error as TraceError).message);
+      expectSameRecords(got.recs, want.recs); // the records before it were applied, as in-process
+    }
+  });
+
+  it('skips bad lines with --skip-bad exactly like the in-process read', async () => {
+    const file = write('skip.csv', csv(20000, 4, (i) => (i % 3001 === 7 ? `bad ${i}\n` : i === 9000 ? '0x1,0,nope,2\n' : null)));
+    const { want, got } = await both(file, 2000, { ...DEFAULT_INPUT_SETTINGS, skipBad: true });
+    expectSameRecords(got.recs, want.recs);
+    expect(got.stats).toEqual(want.stats);
+    expect((got.stats as { skipped: number }).skipped).toBe(8);
+  });
+
+  it('reads what the block parsers do not take with the general reader: CRLF, quotes, another header, no last LF', async () => {
+    const texts = [
+      csv(8000, 5, (i) => (i >= 4000 ? `0x${(0x200000 + i).toString(16)},0,hwhints,${4294892296 + i}\r\n` : null)),
+      csv(8000, 6, (i) => (i === 5000 ? '"0x200010",1,"pgtscan",4294900000\n' : null)),
+      'time,src,nid,pfn\n' + csv(5000, 7).split('\n').slice(1).map((l) => l.split(',').reverse().join(',')).join('\n'),
+      csv(5000, 8) + '0x200001,0,hwhints,4294999999',
+      '',
+      '# only a comment\n\n',
+    ];
+    for (const [i, text] of texts.entries()) {
+      const file = write(`general${i}.csv`, text);
+      const { want, got } = await both(file, 1500);
+      expect(got.error, `case ${i}`).toBeUndefined();
+      expectSameRecords(got.recs, want.recs);
+      expect(got.stats, `case ${i}`).toEqual(want.stats);
+    }
+  });
+
+  it('stops when asked (Ctrl-C) and says so', async () => {
+    const file = write('stop.csv', csv(100000, 9));
+    let n = 0;
+    const stats = await readInputsThreaded([{ name: file }], { record_access: () => n++ }, { ...opts(), blockBytes: 8192, shouldStop: () => n > 0 });
+    expect(stats.stopped).toBe(true);
+    expect(stats.records).toBe(n);
+    expect(n).toBeLessThan(100000);
+  });
+});
