@@ -292,10 +292,6 @@ export class RfcV1Engine implements Engine {
     const kswapd = this.kswapd;
     // Range classification: the granule table, then the range's class.
     const rt = this.ranges;
-    const lo = rt.lo;
-    const span = rt.span;
-    const inverse = rt.inverse;
-    const granules = rt.granules;
     const rstart = rt.starts;
     const rnid = rt.nids;
     const rkind = rt.kinds;
@@ -362,12 +358,7 @@ export class RfcV1Engine implements Engine {
           const src = S[e]!;
           hw += src === 0 ? 1 : 0;
           pgt += src === 1 ? 1 : 0;
-          const d = pfn - lo;
-          let r = -1;
-          if (d >= 0 && d < span) {
-            r = granules[Math.floor(d * inverse)]!;
-            if (r === -2) r = rt.search(pfn);
-          }
+          const r = rt.find(pfn);
           if (r < 0) {
             ignored.add(KIND_NONE, pfn); // pfn_to_online_page() NULL: return
             continue;
@@ -429,12 +420,7 @@ export class RfcV1Engine implements Engine {
           ia[target]!++;
         }
         // pfn_to_nid(), pfn_to_online_page(), is_zone_device_page(), folio_test_lru(): range first.
-        const d = pfn - lo;
-        let r = -1;
-        if (d >= 0 && d < span) {
-          r = granules[Math.floor(d * inverse)]!;
-          if (r === -2) r = rt.search(pfn);
-        }
+        const r = rt.find(pfn);
         if (r < 0) {
           ignored.add(KIND_NONE, pfn); // pfn_to_online_page() NULL: return
           continue;

@@ -18,7 +18,7 @@ import type { InputOptions, InputStats } from './input.js';
 import type { ParseWorkerData } from './parse-worker.js';
 import type { ResumeAt, TraceInput } from './read.js';
 import { CTL_DONE, CTL_ERROR, CTL_NEXT_BLOCK, CTL_STOP, M_BLOCK, M_HEADER, M_LAST, M_LINES, M_STOP, META, ring, SLOTS } from './ring.js';
-import { parseWorkerPath, rebuild, waitAsync, type WorkerMessage } from './worker-link.js';
+import { baseWorkerData, lastMessage, parseWorkerPath, rebuild, slotViews, waitAsync } from './worker-link.js';
 
 /** Most blocks the engine's thread holds parsed ahead of the block it applies. */
 const MAX_OWN = 2;
@@ -92,16 +92,7 @@ export async function readBlocksThreaded(
   const blockBytes = opts.blockBytes ?? BLOCK_BYTES;
   const reader = new BlockReader(file.fd, file.size, blockBytes);
   const r = ring();
-  const data: ParseWorkerData = {
-    buffer: r.buffer,
-    batch: r.batch,
-    inputs,
-    input: opts.input!,
-    topology: opts.topology,
-    hz: opts.hz,
-    parser: opts.parser ?? 'auto',
-    blocks: { size: file.size, blockBytes },
-  };
+  const data: ParseWorkerData = { ...baseWorkerData(r, inputs, opts), blocks: { size: file.size, blockBytes } };
   let worker: import('node:worker_threads').Worker;
   try {
     const { Worker } = await import('node:worker_threads'); // loaded only for a threaded read (start-up)
@@ -110,27 +101,10 @@ export async function readBlocksThreaded(
     closeSync(file.fd);
     throw e;
   }
-  let message: WorkerMessage | null = null;
-  let ending = false;
-  const failed = new Promise<WorkerMessage>((resolve, reject) => {
-    worker.once('message', (m: WorkerMessage) => {
-      message = m;
-      resolve(m);
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (message === null && !ending) reject(new Error(`parser thread exited with code ${code} and no result`));
-    });
-  });
-  failed.catch(() => {}); // looked at only when the ring says the parse thread failed
-
+  // The parse thread's message is looked at only when the ring says it failed.
+  const { message: failed, ending } = lastMessage(worker);
   const { state, count, meta } = r;
-  const views = Array.from({ length: SLOTS }, (_, s) => ({
-    pfn: r.pfn.subarray(s * r.batch, (s + 1) * r.batch),
-    nid: r.nid.subarray(s * r.batch, (s + 1) * r.batch),
-    src: r.src.subarray(s * r.batch, (s + 1) * r.batch),
-    time: r.time.subarray(s * r.batch, (s + 1) * r.batch),
-  }));
+  const views = slotViews(r);
   const apply = (P: Float64Array, N: Int32Array, S: Int32Array, T: Float64Array, n: number): void => {
     if (n === 0) return;
     if (sink.record_batch) sink.record_batch(P, N, S, T, n);
@@ -241,7 +215,7 @@ export async function readBlocksThreaded(
       mayParse = (w.async ? await w.value : w.value) === 'timed-out';
     }
   } finally {
-    ending = true;
+    ending();
     Atomics.store(state, CTL_STOP, 1);
     closeSync(file.fd);
     await worker.terminate();

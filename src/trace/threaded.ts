@@ -9,11 +9,10 @@ import { existsSync } from 'node:fs';
 import type { BatchSink } from '../engine/types.js';
 import { openBlockFile } from './blocks.js';
 import type { InputOptions, InputStats } from './input.js';
-import type { ParseWorkerData } from './parse-worker.js';
 import type { TraceInput } from './read.js';
 import { readBlocksThreaded } from './parallel.js';
 import { CTL_DONE, CTL_ERROR, CTL_STOP, ring, SLOTS } from './ring.js';
-import { parseWorkerPath, rebuild, waitAsync, type WorkerMessage } from './worker-link.js';
+import { baseWorkerData, lastMessage, parseWorkerPath, rebuild, slotViews, waitAsync } from './worker-link.js';
 
 export { parseWorkerPath } from './worker-link.js';
 
@@ -45,15 +44,7 @@ export async function readInputsThreaded(
     return { ...rest, records: b.stats.records + rest.records, bytes: b.resume.offset + rest.bytes };
   }
   const r = ring();
-  const data: ParseWorkerData = {
-    buffer: r.buffer,
-    batch: r.batch,
-    inputs,
-    input: opts.input!,
-    topology: opts.topology,
-    hz: opts.hz,
-    parser: opts.parser ?? 'auto',
-  };
+  const data = baseWorkerData(r, inputs, opts);
   // This process's standard input (a pipe or a file) is read by the worker from file descriptor 0 itself
   // (fd-stream.ts); another stream (tests, in-process callers) is forwarded chunk by chunk to the worker's stdin.
   const wantsStdin = inputs.some((i) => i.name === '-');
@@ -68,25 +59,8 @@ export async function readInputsThreaded(
     from.on('error', () => worker.stdin!.end());
     from.pipe(worker.stdin);
   }
-  let message: WorkerMessage | null = null;
-  let ending = false; // set when this side ends the worker (Ctrl-C, or after the result)
-  const finished = new Promise<WorkerMessage>((resolve, reject) => {
-    worker.once('message', (m: WorkerMessage) => {
-      message = m;
-      resolve(m);
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
-      if (message === null && !ending) reject(new Error(`parser thread exited with code ${code} and no result`));
-    });
-  });
-  finished.catch(() => {}); // awaited below unless the read was stopped
-  const views = Array.from({ length: SLOTS }, (_, s) => ({
-    pfn: r.pfn.subarray(s * r.batch, (s + 1) * r.batch),
-    nid: r.nid.subarray(s * r.batch, (s + 1) * r.batch),
-    src: r.src.subarray(s * r.batch, (s + 1) * r.batch),
-    time: r.time.subarray(s * r.batch, (s + 1) * r.batch),
-  }));
+  const { message: finished, ending } = lastMessage(worker);
+  const views = slotViews(r);
   const { state, count } = r;
   let slot = 0;
   let applied = 0;
@@ -150,7 +124,7 @@ export async function readInputsThreaded(
     if (Atomics.load(state, CTL_ERROR) === 1 || m.type !== 'done') throw rebuild(m);
     return { ...m.stats, records: applied };
   } finally {
-    ending = true;
+    ending();
     Atomics.store(state, CTL_STOP, 1); // the parser stops between chunks, if it still runs
     if (from !== null && worker.stdin) {
       from.unpipe(worker.stdin);

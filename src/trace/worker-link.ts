@@ -2,7 +2,11 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KpromoError, TraceError } from '../errors.js';
-import type { InputStats } from './input.js';
+import type { Worker } from 'node:worker_threads';
+import type { InputOptions, InputStats } from './input.js';
+import type { ParseWorkerData } from './parse-worker.js';
+import type { TraceInput } from './read.js';
+import { SLOTS, type Ring } from './ring.js';
 
 /** The built worker script (tests run from TypeScript sources and use the build in dist/). */
 export function parseWorkerPath(): string {
@@ -46,3 +50,43 @@ export function rebuild(m: WorkerMessage): Error {
   }
 }
 
+
+/** What every parse thread is given: the ring, the inputs and how to read them. */
+export function baseWorkerData(
+  r: Ring,
+  inputs: readonly TraceInput[],
+  opts: InputOptions & { topology: NonNullable<InputOptions['topology']>; hz: number },
+): ParseWorkerData {
+  return { buffer: r.buffer, batch: r.batch, inputs, input: opts.input!, topology: opts.topology, hz: opts.hz, parser: opts.parser ?? 'auto' };
+}
+
+/**
+ * The parse thread's last message, as a promise that rejects when the thread fails or exits without one, unless
+ * ending() was called first (this side ended it: Ctrl-C, or after the result). Nobody need await it.
+ */
+export function lastMessage(worker: Worker): { message: Promise<WorkerMessage>; ending: () => void } {
+  let got = false;
+  let ending = false;
+  const message = new Promise<WorkerMessage>((resolve, reject) => {
+    worker.once('message', (m: WorkerMessage) => {
+      got = true;
+      resolve(m);
+    });
+    worker.once('error', reject);
+    worker.once('exit', (code) => {
+      if (!got && !ending) reject(new Error(`parser thread exited with code ${code} and no result`));
+    });
+  });
+  message.catch(() => {}); // awaited only when needed
+  return { message, ending: () => (ending = true) };
+}
+
+/** The columns of each ring slot. */
+export function slotViews(r: Ring): Array<{ pfn: Float64Array; nid: Int32Array; src: Int32Array; time: Float64Array }> {
+  return Array.from({ length: SLOTS }, (_, s) => ({
+    pfn: r.pfn.subarray(s * r.batch, (s + 1) * r.batch),
+    nid: r.nid.subarray(s * r.batch, (s + 1) * r.batch),
+    src: r.src.subarray(s * r.batch, (s + 1) * r.batch),
+    time: r.time.subarray(s * r.batch, (s + 1) * r.batch),
+  }));
+}
