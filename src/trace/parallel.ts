@@ -179,7 +179,8 @@ export async function readBlocksThreaded(
         // Nothing to apply: parse the next unclaimed block here.
         const k = Atomics.add(state, CTL_NEXT_BLOCK, 1);
         if (k >= reader.blocks) return any;
-        const cols = spare.pop() ?? new Columns(Math.ceil(blockBytes / 8) + 1);
+        // Sized for lines of 24 bytes or more (a bench line has 30); shorter ones make it grow.
+        const cols = spare.pop() ?? new Columns(Math.ceil(blockBytes / 24) + 1);
         own.set(k, { cols, res: reader.parse(k, cols) });
       } else return any;
       any = true;
