@@ -16,7 +16,7 @@ import type { AccessSink, BatchSink } from '../engine/types.js';
 import { BLOCK_BYTES, BlockReader, type BlockResult } from './blocks.js';
 import type { InputOptions, InputStats } from './input.js';
 import type { ParseWorkerData } from './parse-worker.js';
-import type { ResumeAt, TraceInput } from './read.js';
+import { ioError, type ResumeAt, type TraceInput } from './read.js';
 import { CTL_DONE, CTL_ERROR, CTL_NEXT_BLOCK, CTL_STOP, M_BLOCK, M_HEADER, M_LAST, M_LINES, M_STOP, META, ring, SLOTS } from './ring.js';
 import { baseWorkerData, lastMessage, parseWorkerPath, rebuild, slotViews, waitAsync } from './worker-link.js';
 
@@ -181,7 +181,13 @@ export async function readBlocksThreaded(
         if (k >= reader.blocks) return any;
         // Sized for lines of 24 bytes or more (a bench line has 30); shorter ones make it grow.
         const cols = spare.pop() ?? new Columns(Math.ceil(blockBytes / 24) + 1);
-        own.set(k, { cols, res: reader.parse(k, cols) });
+        let res: BlockResult;
+        try {
+          res = reader.parse(k, cols);
+        } catch (e) {
+          throw ioError(inputs[0]!.name, e); // as the general reader reports a read error
+        }
+        own.set(k, { cols, res });
       } else return any;
       any = true;
       if ((behind = sink.settle?.() ?? null) !== null || opts.shouldStop?.() || Date.now() >= until) break;

@@ -2,14 +2,14 @@
  * The parser thread of a threaded read (threaded.ts): reads the inputs with readInputs() into a shared
  * ring, so the engine's thread only applies records. Posts the final InputStats, or the error.
  */
+import { closeSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { KpromoError, TraceError } from '../errors.js';
 import type { Topology } from '../engine/topology.js';
+import { BlockReader, type BlockResult } from './blocks.js';
 import { readInputs, type InputSettings } from './input.js';
-import type { TraceInput } from './read.js';
+import { ioError, type TraceInput } from './read.js';
 import { fdReadable } from './fd-stream.js';
-import { closeSync, openSync } from 'node:fs';
-import { BlockReader } from './blocks.js';
 import { CTL_NEXT_BLOCK, CTL_STOP, ring, RingWriter } from './ring.js';
 
 /** What the worker is given. */
@@ -33,19 +33,46 @@ export interface ParseWorkerData {
  * one is irregular (the engine's thread reads on from there with the general reader), or it is told to stop.
  */
 function readBlocks(data: ParseWorkerData, writer: RingWriter, state: Int32Array, stopped: () => boolean): void {
-  const fd = openSync(data.inputs[0]!.name, 'r');
+  const name = data.inputs[0]!.name;
+  let fd: number;
+  try {
+    fd = openSync(name, 'r');
+  } catch (e) {
+    throw ioError(name, e);
+  }
   try {
     const reader = new BlockReader(fd, data.blocks!.size, data.blocks!.blockBytes);
     while (!stopped()) {
       const k = Atomics.add(state, CTL_NEXT_BLOCK, 1);
       if (k >= reader.blocks) break;
       writer.beginBlock(k);
-      const res = reader.parse(k, writer);
+      let res: BlockResult;
+      try {
+        res = reader.parse(k, writer);
+      } catch (e) {
+        throw ioError(name, e);
+      }
       writer.endBlock(k, res.lines, res.header, res.stop);
       if (res.stop >= 0) break;
     }
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Posts the error of a read as the message threaded.ts rebuilds it from. */
+function postError(e: unknown): void {
+  if (e instanceof TraceError) {
+    parentPort!.postMessage({
+      type: 'trace-error',
+      loc: { file: e.file, line: e.line, column: e.column, ...(e.field !== undefined ? { field: e.field } : {}), text: e.text },
+      reason: e.reason,
+      code: e.code,
+    });
+  } else if (e instanceof KpromoError) {
+    parentPort!.postMessage({ type: 'kpromo-error', name: e.name, code: e.code, message: e.message, exitCode: e.exitCode });
+  } else {
+    parentPort!.postMessage({ type: 'error', message: (e as Error).message, stack: (e as Error).stack });
   }
 }
 
@@ -61,7 +88,7 @@ async function run(): Promise<void> {
       parentPort!.postMessage({ type: 'blocks-done' });
     } catch (e) {
       writer.close(true);
-      parentPort!.postMessage({ type: 'error', message: (e as Error).message, stack: (e as Error).stack });
+      postError(e);
     }
     return;
   }
@@ -84,18 +111,7 @@ async function run(): Promise<void> {
     parentPort!.postMessage({ type: 'done', stats });
   } catch (e) {
     writer.close(true);
-    if (e instanceof TraceError) {
-      parentPort!.postMessage({
-        type: 'trace-error',
-        loc: { file: e.file, line: e.line, column: e.column, ...(e.field !== undefined ? { field: e.field } : {}), text: e.text },
-        reason: e.reason,
-        code: e.code,
-      });
-    } else if (e instanceof KpromoError) {
-      parentPort!.postMessage({ type: 'kpromo-error', name: e.name, code: e.code, message: e.message, exitCode: e.exitCode });
-    } else {
-      parentPort!.postMessage({ type: 'error', message: (e as Error).message, stack: (e as Error).stack });
-    }
+    postError(e);
   }
 }
 
