@@ -22,12 +22,6 @@ import { baseWorkerData, lastMessage, parseWorkerPath, rebuild, slotViews, waitA
 
 /** Most blocks the engine's thread holds parsed ahead of the block it applies. */
 const MAX_OWN = 2;
-/**
- * How long the ring must stay empty before this thread parses a block itself. A block costs this thread (the
- * engine's) a few ms and its caches: when the engine is the slower half, the parse thread's next slot comes
- * sooner than that, and parsing here would only slow the engine down.
- */
-const STEAL_AFTER_MS = 0.5;
 /** Longest stretch of work without a turn of the event loop (signal handlers run there). */
 const YIELD_MS = 50;
 
@@ -139,10 +133,11 @@ export async function readBlocksThreaded(
   let behind: Promise<void> | null = null;
 
   /**
-   * Applies what is next in order for up to YIELD_MS; when nothing is and `mayParse` (the ring stayed empty for
-   * STEAL_AFTER_MS), parses the next unclaimed block (at most MAX_OWN held). False when there was nothing to do.
+   * Applies what is next in order for up to YIELD_MS; when nothing is, parses the next unclaimed block (at most
+   * MAX_OWN held). False when there was nothing to do. (Parsing only after the ring stayed empty for 0.5 ms, so as
+   * not to take blocks the parse thread was about to deliver, measured slower on every trace tried.)
    */
-  const work = (mayParse: boolean): boolean => {
+  const work = (): boolean => {
     const until = Date.now() + YIELD_MS;
     let any = false;
     while (resume === null && expect < reader.blocks) {
@@ -175,7 +170,7 @@ export async function readBlocksThreaded(
         Atomics.store(state, slot, 0);
         Atomics.notify(state, slot);
         slot = (slot + 1) % SLOTS;
-      } else if (mayParse && own.size < MAX_OWN) {
+      } else if (own.size < MAX_OWN) {
         // Nothing to apply: parse the next unclaimed block here.
         const k = Atomics.add(state, CTL_NEXT_BLOCK, 1);
         if (k >= reader.blocks) return any;
@@ -197,10 +192,8 @@ export async function readBlocksThreaded(
 
   opts.whileStarting?.();
   try {
-    let mayParse = false;
     for (;;) {
-      const any = work(mayParse);
-      mayParse = false;
+      const any = work();
       progress();
       if (opts.shouldStop?.()) return { stats: stoppedStats(), resume: null, blocksHere, blocksThere };
       if (behind !== null) {
@@ -218,8 +211,8 @@ export async function readBlocksThreaded(
         const m = Atomics.load(state, CTL_ERROR) === 1 ? await failed : null;
         throw m !== null ? rebuild(m) : new Error(`parser thread ended before block ${expect}`);
       }
-      const w = waitAsync(state, slot, 0, STEAL_AFTER_MS);
-      mayParse = (w.async ? await w.value : w.value) === 'timed-out';
+      const w = waitAsync(state, slot, 0, 200);
+      if (w.async) await w.value;
     }
   } finally {
     ending();
