@@ -286,7 +286,6 @@ export class RfcV1Engine implements Engine {
     const clock = this.clock;
     const nodes = this.nodes;
     const size = nodes.size;
-    const toptierOf = nodes.toptier;
     const targetOf = this.targetOf;
     const defaultNode = this.defaultNode;
     const kswapd = this.kswapd;
@@ -300,7 +299,6 @@ export class RfcV1Engine implements Engine {
     const pages = this.pages;
     const dense = pages.dense;
     const bases = pages.bases;
-    let state = pages.state;
     let counts = pages.counts;
     const iv = this.observer !== null;
     const ia = this.intervalAccesses;
@@ -311,11 +309,10 @@ export class RfcV1Engine implements Engine {
     let pgt = 0;
     let toptier = 0;
     let homeTop = 0;
-    let accessedMoved = 0; // moved pages accessed for the first time since they moved
     const ignored = this.ignored;
     // The two-phase loop: dense one-byte page state, no kswapd, no observer's per-node counts, no access counts
     // (so no page_counts(), the only reader of homeToptier).
-    const twoPhase = dense && kswapd === null && !iv && counts === null && state instanceof Uint8Array;
+    const twoPhase = dense && kswapd === null && !iv && counts === null && pages.state instanceof Uint8Array;
     const rmul = this.rmul;
     const radd = this.radd;
     const topHot = this.topHot;
@@ -333,15 +330,13 @@ export class RfcV1Engine implements Engine {
         c[C.recorded_pgtscans] += pgt;
         c[C.record_toptier] += toptier;
         this.homeToptier += homeTop;
-        this.unaccessedMoved -= accessedMoved;
-        hw = pgt = toptier = homeTop = accessedMoved = 0;
+        hw = pgt = toptier = homeTop = 0;
         if (!clock.advance(T[i]!)) {
           // A pass stopped part way: the rest of the batch waits for resume().
           this.enqueue(P, N, S, T, i, n);
           return;
         }
-        state = pages.state; // kswapd may have given pages an index (hashed page state grows)
-        counts = pages.counts;
+        counts = pages.counts; // kswapd may have given pages an index (hashed page state grows)
       }
       const next = clock.next;
       while (twoPhase && i < n) {
@@ -380,23 +375,7 @@ export class RfcV1Engine implements Engine {
         // changed its state, and phase 2 reads the state now.
         for (let q = 0; q < m; q++) {
           const k = slowAt[q]!;
-          const idx = slowIdx[q]!;
-          const st = state[idx]!;
-          let slot = -1;
-          let placed = -1;
-          if (st >= ST_MOVED) {
-            placed = movedNode(st);
-            if ((st & 1) === 0) {
-              state[idx] = st + 1; // first access since it moved
-              accessedMoved++;
-              if (toptierOf[placed] === 1) topHot[idx >> 3]! |= 1 << (idx & 7);
-            }
-            if (toptierOf[placed] === 1) {
-              toptier++;
-              continue;
-            }
-          } else if (st === ST_TRACKED) slot = pages.slot[idx]!;
-          this.recordSlow(P[k]!, N[k]!, T[k]!, idx, slot, placed);
+          if (this.pageAccess(P[k]!, N[k]!, T[k]!, slowIdx[q]!, -1) >= 0) toptier++;
         }
         toptier += hits;
         this.blocksTwoPhase++;
@@ -443,41 +422,18 @@ export class RfcV1Engine implements Engine {
         if (dense) idx = (bases[rregion[r]!]! + (pfn - rstart[r]!)) | 0; // < DENSE_MAX_PAGES: an int32 index
         else {
           idx = pages.indexOf(pfn);
-          state = pages.state;
           counts = pages.counts;
         }
         if (cls === CLS_SLOW) {
           if (counts !== null) counts[idx]!++;
         } else homeTop++;
-        const st = state[idx]!;
-        let slot = -1;
-        let placed = -1;
-        if (st >= ST_MOVED) {
-          // Migrated in this replay: it lives on movedNode(st), an LRU folio.
-          placed = movedNode(st);
-          if ((st & 1) === 0) {
-            state[idx] = st + 1; // first access since it moved
-            accessedMoved++;
-            if (dense && toptierOf[placed] === 1) this.topHot[idx >> 3]! |= 1 << (idx & 7);
-          }
-          if (toptierOf[placed] === 1) {
-            toptier++;
-            if (iv) it[target]!++;
-            if (kswapd !== null) kswapd.lru.touch(pfn, placed);
-            continue;
-          }
-        } else if (st === ST_TRACKED) {
-          slot = pages.slot[idx]!;
-        } else if (cls === CLS_TOP_STATE) {
-          // At home on a top-tier node (--demotion).
+        // A top-tier range with state (--demotion): its pages are at home there unless kswapd moved them.
+        const node = this.pageAccess(pfn, nid, time, idx, cls === CLS_TOP_STATE ? rnid[r]! : -1);
+        if (node >= 0) {
           toptier++;
           if (iv) it[target]!++;
-          kswapd!.lru.touch(pfn, rnid[r]!);
-          continue;
+          if (kswapd !== null) kswapd.lru.touch(pfn, node);
         }
-
-        // The page is on a slow-tier node, an LRU folio: kpromoted_lookup() and the window test.
-        this.recordSlow(pfn, nid, time, idx, slot, placed);
       }
     }
     c[C.recorded_accesses] += n - flushed;
@@ -486,7 +442,35 @@ export class RfcV1Engine implements Engine {
     c[C.recorded_pgtscans] += pgt;
     c[C.record_toptier] += toptier;
     this.homeToptier += homeTop;
-    this.unaccessedMoved -= accessedMoved;
+  }
+
+  /**
+   * An access to the page of state index `idx` (a slow-tier LRU page, or with --demotion a top-tier one at home on
+   * `homeNode`, else -1): where does it live now? On a top-tier node, the access only counts: returns that node
+   * (record_toptier is the caller's). On a slow-tier node, an LRU folio: kpromoted_lookup() and the window test
+   * (recordSlow), and -1. A page that moved is marked accessed at its first access since (topHot too, on a top-tier
+   * node).
+   */
+  private pageAccess(pfn: number, nid: number, time: number, idx: number, homeNode: number): number {
+    const pages = this.pages;
+    const state = pages.state;
+    const st = state[idx]!;
+    let slot = -1;
+    let placed = -1;
+    if (st >= ST_MOVED) {
+      // Migrated in this replay: it lives on movedNode(st), an LRU folio.
+      placed = movedNode(st);
+      const top = this.nodes.toptier[placed] === 1;
+      if ((st & 1) === 0) {
+        state[idx] = st + 1; // first access since it moved
+        this.unaccessedMoved--;
+        if (top && pages.dense) this.topHot[idx >> 3]! |= 1 << (idx & 7);
+      }
+      if (top) return placed;
+    } else if (st === ST_TRACKED) slot = pages.slot[idx]!;
+    else if (homeNode >= 0) return homeNode;
+    this.recordSlow(pfn, nid, time, idx, slot, placed);
+    return -1;
   }
 
   /**
