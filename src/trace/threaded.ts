@@ -12,7 +12,7 @@ import type { InputOptions, InputStats } from './input.js';
 import type { TraceInput } from './read.js';
 import { readBlocksThreaded } from './parallel.js';
 import { CTL_DONE, CTL_ERROR, CTL_STOP, ring, SLOTS } from './ring.js';
-import { baseWorkerData, lastMessage, parseWorkerPath, rebuild, slotViews, waitAsync } from './worker-link.js';
+import { baseWorkerData, lastMessage, PARSE_THREAD_LIMITS, parseWorkerPath, rebuild, slotViews, waitAsync } from './worker-link.js';
 
 export { parseWorkerPath } from './worker-link.js';
 
@@ -52,7 +52,11 @@ export async function readInputsThreaded(
   const byFd = wantsStdin && (opts.stdin === undefined || opts.stdin === process.stdin) && !(await import('node:tty')).isatty(0);
   const readsStdin = wantsStdin && !byFd;
   const { Worker } = await import('node:worker_threads'); // loaded only for a threaded read (start-up)
-  const worker = new Worker(parseWorkerPath(), { workerData: byFd ? { ...data, stdinFd: true } : data, stdin: readsStdin });
+  const worker = new Worker(parseWorkerPath(), {
+    workerData: byFd ? { ...data, stdinFd: true } : data,
+    stdin: readsStdin,
+    resourceLimits: PARSE_THREAD_LIMITS,
+  });
   // process.stdin is touched only when read here: creating its stream costs about 3 ms of start-up.
   const from = (readsStdin ? (opts.stdin ?? process.stdin) : null) as (NodeJS.ReadableStream & { destroy?: () => void }) | null;
   if (from !== null && worker.stdin) {
