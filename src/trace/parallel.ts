@@ -11,7 +11,7 @@
  * thread (read.ts ResumeAt: its line count and header state), so records, errors and line numbers, skipped
  * lines and stats are those of the general reader.
  */
-import { closeSync } from 'node:fs';
+import { closeSync, fstatSync } from 'node:fs';
 import type { AccessSink, BatchSink } from '../engine/types.js';
 import { BLOCK_BYTES, BlockReader, type BlockResult } from './blocks.js';
 import type { InputOptions, InputStats } from './input.js';
@@ -214,6 +214,9 @@ export async function readBlocksThreaded(
       const w = waitAsync(state, slot, 0, 200);
       if (w.async) await w.value;
     }
+    // The blocks cover the file as it was when opened. If it grew since (a trace still being written), the general
+    // reader reads on from there, as it reads a file to its end.
+    if (resume === null && fstatSync(file.fd).size > file.size) resume = { offset: file.size, line: lines, started };
   } finally {
     ending();
     Atomics.store(state, CTL_STOP, 1);
