@@ -340,9 +340,9 @@ export class RfcV1Engine implements Engine {
       }
       const next = clock.next;
       while (twoPhase && i < n) {
-        // Phase 1: the block's records up to the next pass, classified with no branch on the page's state (it
-        // would mispredict on about every other slow-tier access, each after a cache miss). Top-tier accesses
-        // are counted here; records that need kpromoted_lookup() are listed for phase 2.
+        // Phase 1: the block's records up to the next pass, classified by range; accesses to top-tier pages (home, or
+        // promoted and accessed since: the topHot bit) are counted here, with no load of the page's state byte (a
+        // cache miss). The others are listed for phase 2.
         const lim = i + BLOCK < n ? i + BLOCK : n;
         let m = 0;
         let hits = 0;

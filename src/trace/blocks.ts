@@ -14,7 +14,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { AccessSink } from '../engine/types.js';
 import { scanPlain } from './fast.js';
-import type { InputSettings } from './input.js';
+import { isGzipMagic, SNIFF_BYTES, type InputSettings } from './input.js';
 import { looksLikePerf } from './perf-detect.js';
 import { MAX_LINE_BYTES } from './tracefile.js';
 import type { TraceInput } from './read.js';
@@ -25,8 +25,6 @@ export const BLOCK_BYTES = 1 << 20;
 const RAMP = 4;
 /** Bytes read past a block's end to find the end of its last line (more are read for a longer line). */
 const TAIL_BYTES = 64 << 10;
-/** Bytes looked at to tell perf text from CSV (the sniff of input.ts). */
-const SNIFF_BYTES = 64 << 10;
 const NL = 10;
 /** The one header a block parser takes, as bytes. */
 const HEADER = Buffer.from('pfn,nid,src,time\n', 'latin1');
@@ -66,7 +64,7 @@ export function openBlockFile(
     if (!st.isFile()) throw new Error('not a regular file');
     const buf = Buffer.allocUnsafe(SNIFF_BYTES);
     const head = buf.subarray(0, readSync(fd, buf, 0, SNIFF_BYTES, 0));
-    if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) throw new Error('gzip');
+    if (isGzipMagic(head)) throw new Error('gzip');
     if (settings.kind === 'auto' && looksLikePerf(head)) throw new Error('perf text');
     return { fd, size: st.size };
   } catch {

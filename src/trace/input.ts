@@ -99,7 +99,7 @@ export interface InputStats extends ReadStats {
 export const FIRST_BAD_SHOWN = 5;
 
 /** Bytes looked at to tell perf from CSV: enough for a `perf script --header` block. */
-const SNIFF_BYTES = 64 << 10;
+export const SNIFF_BYTES = 64 << 10;
 const CHUNK_BYTES = 1 << 20;
 const PROGRESS_MS = 250;
 
@@ -209,6 +209,11 @@ interface OpenInput {
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
 
+/** True when `head` starts with the gzip magic bytes. */
+export function isGzipMagic(head: Uint8Array): boolean {
+  return head.length >= 2 && head[0] === GZIP_MAGIC_0 && head[1] === GZIP_MAGIC_1;
+}
+
 /** Decides an input's kind, opening it at most once; null when stopped (Ctrl-C) while sniffing a stream. */
 async function openInput(name: string, kind: InputKind, stdin: () => NodeJS.ReadableStream, stop: () => boolean): Promise<OpenInput | null> {
   if (name === '-') return streamInput(name, kind, stdin() as AsyncIterable<Buffer | string>, stop, null);
@@ -234,7 +239,7 @@ async function isGzipFile(name: string): Promise<boolean> {
     try {
       const b = Buffer.alloc(2);
       const { bytesRead } = await fh.read(b, 0, 2, 0);
-      return bytesRead === 2 && b[0] === GZIP_MAGIC_0 && b[1] === GZIP_MAGIC_1;
+      return isGzipMagic(b.subarray(0, bytesRead));
     } finally {
       await fh.close();
     }
@@ -281,7 +286,7 @@ async function streamInput(
   }
   let close = (): void => raw?.destroy();
   const first = Buffer.concat(head);
-  if (first.length >= 2 && first[0] === GZIP_MAGIC_0 && first[1] === GZIP_MAGIC_1) {
+  if (isGzipMagic(first)) {
     const gunzip = await createGunzip({ chunkSize: 256 << 10 });
     const compressed = Readable.from(chain(head, it));
     compressed.on('error', (err) => gunzip.destroy(err));
@@ -381,7 +386,8 @@ async function readCsv(
   const cb = opts.onProgress;
   const from = stdin !== null ? Readable.from(stdin) : undefined;
   const { name } = input;
-  const r = await readTraces([from !== undefined ? { name, stream: from } : input.start !== undefined ? { name, start: input.start } : { name }], sink, {
+  const file: TraceInput = from !== undefined ? { name, stream: from } : { name, ...(input.start !== undefined ? { start: input.start } : {}) };
+  const r = await readTraces([file], sink, {
     ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
     ...(cb !== undefined ? { onProgress: (p: ReadProgress) => progress.show(p.bytes, p.records, true) } : {}),
     ...(opts.shouldStop !== undefined ? { shouldStop: opts.shouldStop } : {}),
