@@ -125,9 +125,9 @@ export async function readBlocksThreaded(
   };
   const progress = (): void =>
     opts.onProgress?.({ bytes: Math.min(file.size, reader.at(expect)), totalBytes: file.size, records: applied });
-  const stoppedStats = (): InputStats => ({
-    records: applied, bytes: Math.min(file.size, reader.at(expect)), files: 1, skipped: 0, stopped: true,
-    kinds: ['csv'], badReasons: {}, firstBad: [], perf: null,
+  /** The read's stats: `bytes` read, the records applied so far. */
+  const stats = (bytes: number, stopped: boolean): InputStats => ({
+    records: applied, bytes, files: 1, skipped: 0, stopped, kinds: ['csv'], badReasons: {}, firstBad: [], perf: null,
   });
   /** The sink's settle() promise when it fell behind (a migrate pass part way): awaited before going on. */
   let behind: Promise<void> | null = null;
@@ -195,7 +195,7 @@ export async function readBlocksThreaded(
     for (;;) {
       const any = work();
       progress();
-      if (opts.shouldStop?.()) return { stats: stoppedStats(), resume: null, blocksHere, blocksThere };
+      if (opts.shouldStop?.()) return { stats: stats(Math.min(file.size, reader.at(expect)), true), resume: null, blocksHere, blocksThere };
       if (behind !== null) {
         const b: Promise<void> = behind;
         behind = null;
@@ -223,9 +223,6 @@ export async function readBlocksThreaded(
     closeSync(file.fd);
     await worker.terminate();
   }
-  const done: InputStats = {
-    records: applied, bytes: resume !== null ? (resume as ResumeAt).offset : file.size, files: 1, skipped: 0, stopped: false,
-    kinds: ['csv'], badReasons: {}, firstBad: [], perf: null,
-  };
-  return { stats: done, resume, blocksHere, blocksThere };
+  const bytes = resume !== null ? (resume as ResumeAt).offset : file.size;
+  return { stats: stats(bytes, false), resume, blocksHere, blocksThere };
 }
