@@ -88,7 +88,8 @@ export class SlowPageCounter implements AccessSink, SlowPageCounts, IntervalBoun
     } else {
       this.slowAccesses++;
       const pages = this.pages;
-      const idx = pages.dense ? pages.bases[reg]! + (pfn - this.ranges.starts[r]!) : pages.indexOf(pfn);
+      const off = pages.bases[reg]! + (pfn - this.ranges.starts[r]!);
+      const idx = pages.dense ? off : pages.indexOf(off);
       const counts = pages.counts!; // read after indexOf(): the hashed columns grow
       const c = counts[idx]!;
       counts[idx] = c + 1;

@@ -14,10 +14,15 @@
  * - dense (regions of at most DENSE_MAX_PAGES pages in all): index = region base + (pfn - region start),
  *   in one zero-filled array. Node allocates large typed arrays with calloc, so the OS backs only the
  *   4 KiB pages of the array that are touched: memory follows the pages the trace touches.
- * - hashed (larger regions, e.g. a 2 TiB CXL range): a pfn -> index hash (fmix32 homes, linear probing,
- *   load <= 3/4) over columns that grow by doubling; an index is given to a page at its first access and
- *   never moves, so the engine may keep it in a record. Memory: 13 to 26 bytes per page touched (plus 12
- *   with counts: the count and the pfn of each index).
+ * - hashed (larger regions, e.g. a 2 TiB CXL range): a hash from a page's offset in the regions (as dense
+ *   mode's index) to its index (fmix32 homes, linear probing, load <= 3/4), each entry the pair
+ *   [offset + 1, index] in one Uint32Array (one cache line a probe; 0 = empty, so a new table is calloc's
+ *   zeros), or a Float64Array when the regions hold 2^32 - 1 pages or more. Indices are given in the order of
+ *   first access and never move, so the engine may keep one in a record; the columns are reserved at
+ *   DENSE_MAX_PAGES entries, of which the OS backs only the prefix in use (as for dense mode), and double
+ *   past that. Memory: 5 bytes per page touched in the columns (17 with counts: the count and the offset),
+ *   and 8 (Float64Array: 16) bytes per table entry, 11-21 bytes per page touched at load 3/8 to 3/4 (a table
+ *   for 1.4 M pages is 16 MiB; while it doubles, the old one is garbage until the next GC).
  *
  * The slot column (Int32, beside the state, allocated the same way) holds the record of a tracked page: the
  * engine finds a page's record with the index it already has, with no pfn-keyed table (a hash of every live
@@ -58,9 +63,9 @@ export interface StateRegion {
 
 /** The per-page state store. */
 export class PageState {
-  /** Dense: index = bases[r] + (pfn - regions[r].start). Hashed: index from indexOf(). */
+  /** Dense: index = bases[r] + (pfn - regions[r].start). Hashed: from indexOf() of that offset. */
   readonly dense: boolean;
-  /** Dense only: base index of each region. */
+  /** Base offset of each region: a page's offset in the regions is bases[r] + (pfn - regions[r].start). */
   readonly bases: Float64Array;
   /** State by index (see the file comment). Hashed: grows; re-read after indexOf(). */
   state: Uint8Array | Uint16Array;
@@ -73,14 +78,13 @@ export class PageState {
    * (rfc-v1.ts) reads and writes it in place of a top-tier page's, which has none, so it need not branch.
    */
   readonly spare: number;
-  /** Dense only: the regions' pages in all. */
+  /** The regions' pages in all. */
   private readonly total: number;
 
-  // Hashed mode: keys (pfn or -1) -> ids, and the pfn of each index.
-  private keys: Float64Array;
-  private ids: Int32Array;
+  // Hashed mode: pairs [offset + 1 (0 = empty), index], and the offset of each index (with counts only).
+  private table: Uint32Array | Float64Array;
   private mask: number;
-  private pfnOf: Float64Array;
+  private offOf: Float64Array;
   private used = 0;
   private readonly wide: boolean;
 
@@ -100,56 +104,63 @@ export class PageState {
     this.dense = total <= denseMax;
     this.total = total;
     this.spare = this.dense ? total : -1;
-    const n = this.dense ? total + 1 : 1024;
+    // Hashed: the columns' reserve, backed by the OS only where indices were given (they are given in order).
+    const n = this.dense ? total + 1 : Math.min(total, denseMax);
     this.state = this.wide ? new Uint16Array(n) : new Uint8Array(n);
     this.slot = new Int32Array(n);
     this.counts = withCounts ? new Uint32Array(n) : null;
-    const slots = this.dense ? 1 : 2048;
-    this.keys = new Float64Array(slots).fill(-1);
-    this.ids = new Int32Array(slots);
-    this.mask = slots - 1;
-    this.pfnOf = new Float64Array(this.dense || !withCounts ? 0 : n); // only forEachCount() needs it
+    this.table = this.newTable(this.dense ? 0 : 2048);
+    this.mask = this.dense ? 0 : 2047;
+    this.offOf = new Float64Array(this.dense || !withCounts ? 0 : n); // only forEachCount() needs it
   }
 
-  /** Hashed mode: index of pfn, giving it one (state 0, count 0) at its first call. */
-  indexOf(pfn: number): number {
-    const keys = this.keys;
+  /** A page's offset in the regions: its index in dense mode, its key in hashed mode. */
+  offset(pfn: number, r: number): number {
+    return this.bases[r]! + (pfn - this.regions[r]!.start);
+  }
+
+  /** Hashed mode: index of the page at offset `off`, giving it one (state 0, count 0) at its first call. */
+  indexOf(off: number): number {
+    const table = this.table;
     const mask = this.mask;
-    let i = mixPfn(pfn) & mask;
+    const key = off + 1;
+    let i = mixPfn(off) & mask;
     for (;;) {
-      const k = keys[i]!;
-      if (k === pfn) return this.ids[i]!;
-      if (k === -1) break;
+      const k = table[2 * i]!;
+      if (k === key) return table[2 * i + 1]!;
+      if (k === 0) break;
       i = (i + 1) & mask;
     }
     const id = this.used++;
     if (id >= this.state.length) this.growColumns();
-    if (this.counts !== null) this.pfnOf[id] = pfn;
+    if (this.counts !== null) this.offOf[id] = off;
     if (this.used * 4 > (mask + 1) * 3) {
-      this.growKeys();
-      this.place(pfn, id);
+      this.growTable();
+      this.place(key, id);
     } else {
-      keys[i] = pfn;
-      this.ids[i] = id;
+      table[2 * i] = key;
+      table[2 * i + 1] = id;
     }
     return id;
   }
 
-  /** Hashed mode: index of pfn, or -1 when it never had one. */
-  find(pfn: number): number {
-    const keys = this.keys;
+  /** Hashed mode: index of the page at offset `off`, or -1 when it never had one. */
+  find(off: number): number {
+    const table = this.table;
     const mask = this.mask;
-    for (let i = mixPfn(pfn) & mask; ; i = (i + 1) & mask) {
-      const k = keys[i]!;
-      if (k === pfn) return this.ids[i]!;
-      if (k === -1) return -1;
+    const key = off + 1;
+    for (let i = mixPfn(off) & mask; ; i = (i + 1) & mask) {
+      const k = table[2 * i]!;
+      if (k === key) return table[2 * i + 1]!;
+      if (k === 0) return -1;
     }
   }
 
   /** Index of a pfn of region `r` in either mode (-1 in hashed mode when it has none yet and `add` is false). */
   index(pfn: number, r: number, add: boolean): number {
-    if (this.dense) return this.bases[r]! + (pfn - this.regions[r]!.start);
-    return add ? this.indexOf(pfn) : this.find(pfn);
+    const off = this.offset(pfn, r);
+    if (this.dense) return off;
+    return add ? this.indexOf(off) : this.find(off);
   }
 
   /** Calls f(pfn, count) for every slow-tier page with a non-zero count (dense: ascending pfn). */
@@ -170,7 +181,7 @@ export class PageState {
     }
     for (let id = 0; id < this.used; id++) {
       const c = counts[id]!;
-      if (c !== 0) f(this.pfnOf[id]!, c);
+      if (c !== 0) f(this.pfnAt(this.offOf[id]!), c);
     }
   }
 
@@ -179,22 +190,38 @@ export class PageState {
     return this.dense ? this.total : this.used;
   }
 
-  private place(pfn: number, id: number): void {
-    const keys = this.keys;
-    const mask = this.mask;
-    let i = mixPfn(pfn) & mask;
-    while (keys[i] !== -1) i = (i + 1) & mask;
-    keys[i] = pfn;
-    this.ids[i] = id;
+  /** The pfn at offset `off` in the regions. */
+  private pfnAt(off: number): number {
+    const bases = this.bases;
+    let lo = 0;
+    let hi = bases.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (bases[mid]! <= off) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.regions[lo]!.start + (off - bases[lo]!);
   }
 
-  private growKeys(): void {
-    const old = this.keys;
-    const oldIds = this.ids;
-    this.keys = new Float64Array(old.length * 2).fill(-1);
-    this.ids = new Int32Array(old.length * 2);
-    this.mask = old.length * 2 - 1;
-    for (let j = 0; j < old.length; j++) if (old[j] !== -1) this.place(old[j]!, oldIds[j]!);
+  /** A zeroed table of `entries` pairs: 32-bit words while every offset + 1 fits one. */
+  private newTable(entries: number): Uint32Array | Float64Array {
+    return this.total < 0xffffffff ? new Uint32Array(2 * entries) : new Float64Array(2 * entries);
+  }
+
+  private place(key: number, id: number): void {
+    const table = this.table;
+    const mask = this.mask;
+    let i = mixPfn(key - 1) & mask;
+    while (table[2 * i] !== 0) i = (i + 1) & mask;
+    table[2 * i] = key;
+    table[2 * i + 1] = id;
+  }
+
+  private growTable(): void {
+    const old = this.table;
+    this.table = this.newTable(old.length);
+    this.mask = old.length - 1;
+    for (let j = 0; j < old.length; j += 2) if (old[j] !== 0) this.place(old[j]!, old[j + 1]!);
   }
 
   private growColumns(): void {
@@ -209,9 +236,9 @@ export class PageState {
       const counts = new Uint32Array(n);
       counts.set(this.counts);
       this.counts = counts;
-      const pfnOf = new Float64Array(n);
-      pfnOf.set(this.pfnOf);
-      this.pfnOf = pfnOf;
+      const offOf = new Float64Array(n);
+      offOf.set(this.offOf);
+      this.offOf = offOf;
     }
   }
 }

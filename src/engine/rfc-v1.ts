@@ -419,9 +419,10 @@ export class RfcV1Engine implements Engine {
         }
         // A page with state: where does it live now?
         let idx: number;
-        if (dense) idx = (bases[rregion[r]!]! + (pfn - rstart[r]!)) | 0; // < DENSE_MAX_PAGES: an int32 index
+        const off = bases[rregion[r]!]! + (pfn - rstart[r]!);
+        if (dense) idx = off | 0; // < DENSE_MAX_PAGES: an int32 index
         else {
-          idx = pages.indexOf(pfn);
+          idx = pages.indexOf(off);
           counts = pages.counts;
         }
         if (cls === CLS_SLOW) {

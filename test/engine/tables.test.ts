@@ -40,44 +40,68 @@ describe('RangeTable', () => {
 
 describe('PageState', () => {
   it('hashed: the slot column keeps each index\'s value through growth', () => {
-    const ps = new PageState([{ start: 0, end: 2 ** 40, slow: true }], 3, false);
+    const ps = new PageState([{ start: 0, end: 2 ** 40, slow: true }], 3, false, 2 ** 12);
     const want = new Map<number, number>();
     for (let i = 0; i < 20000; i++) {
       const pfn = ((i * 2654435761) % 2 ** 32) * 16;
-      const k = ps.indexOf(pfn);
+      const k = ps.indexOf(ps.offset(pfn, 0));
       if (!want.has(k)) {
         ps.slot[k] = i;
         want.set(k, i);
       }
     }
-    expect(ps.slot.length).toBeGreaterThanOrEqual(want.size);
+    // Past the reserve of 2^12 (the denseMax given): the columns doubled, twice.
+    expect(ps.slot.length).toBe(2 ** 15);
     for (const [k, v] of want) expect(ps.slot[k]).toBe(v);
   });
 
-  it('hashed: gives stable indices through growth and counts per page', () => {
-    const ps = new PageState([{ start: 0, end: 2 ** 40, slow: true }], 3, true);
-    expect(ps.dense).toBe(false);
-    const idx = new Map<number, number>();
-    for (let i = 0; i < 5000; i++) {
-      const pfn = (i * 7919) % 3001 * 2 ** 20;
-      const k = ps.indexOf(pfn);
-      if (idx.has(pfn)) expect(k).toBe(idx.get(pfn));
-      else idx.set(pfn, k);
-      ps.counts![k]!++;
-    }
-    let sum = 0;
-    ps.forEachCount((pfn, n) => {
-      expect(idx.has(pfn)).toBe(true);
-      sum += n;
+  // Regions of 2^40 pages (keys of 64 bits) and of 2^31 pages over two ranges (keys of 32 bits).
+  for (const regions of [
+    [{ start: 0, end: 2 ** 40, slow: true }],
+    [
+      { start: 0x200000, end: 0x200000 + 2 ** 30, slow: true },
+      { start: 2 ** 36, end: 2 ** 36 + 2 ** 30, slow: true },
+    ],
+  ]) {
+    const pages = regions.reduce((n, r) => n + r.end - r.start, 0);
+    it(`hashed (${pages} pages): gives stable indices through growth and counts per page`, () => {
+      const ps = new PageState(regions, 3, true);
+      expect(ps.dense).toBe(false);
+      const idx = new Map<number, number>();
+      const pfns: number[] = [];
+      for (let i = 0; i < 5000; i++) {
+        const off = ((i * 7919) % 3001) * Math.floor(pages / 3001); // up to the regions' end: 64-bit keys for 2^40
+        const r = off < regions[0]!.end - regions[0]!.start ? 0 : 1;
+        const pfn = regions[r]!.start + off - (r === 0 ? 0 : regions[0]!.end - regions[0]!.start);
+        const k = ps.index(pfn, r, true);
+        if (idx.has(pfn)) expect(k).toBe(idx.get(pfn));
+        else {
+          expect(k).toBe(idx.size); // indices in the order of first access
+          idx.set(pfn, k);
+          pfns.push(pfn);
+        }
+        ps.counts![k]!++;
+      }
+      let sum = 0;
+      const seen: number[] = [];
+      ps.forEachCount((pfn, n) => {
+        expect(ps.find(ps.offset(pfn, pfn >= regions[regions.length - 1]!.start ? regions.length - 1 : 0))).toBe(idx.get(pfn));
+        seen.push(pfn);
+        sum += n;
+      });
+      expect(seen).toEqual(pfns); // every page, in first-access order, at its own pfn
+      expect(sum).toBe(5000);
+      expect(ps.find(12345)).toBe(-1);
+      expect(ps.index(regions[0]!.start + 1, 0, false)).toBe(-1);
+      expect(ps.size).toBe(idx.size);
     });
-    expect(sum).toBe(5000);
-    expect(ps.find(12345)).toBe(-1);
-  });
+  }
 
   it('dense: index = base + offset; two bytes of state for node ids above 126', () => {
     const ps = new PageState([{ start: 10, end: 20, slow: true }, { start: 100, end: 110, slow: false }], 200, false);
     expect(ps.dense).toBe(true);
     expect(ps.index(105, 1, false)).toBe(15);
+    expect(ps.offset(105, 1)).toBe(15);
     expect(ps.state).toBeInstanceOf(Uint16Array);
     expect(ps.counts).toBeNull();
   });
