@@ -22,7 +22,8 @@ import { reviveError } from './worker-message.js';
 /** The built lane worker (tests run from TypeScript sources and use dist/). */
 export function laneWorkerPath(): string {
   const here = fileURLToPath(import.meta.url);
-  return /\.c?js$/.test(here) ? join(dirname(here), 'lane-worker.js') : join(dirname(here), '..', '..', 'dist', 'src', 'multi', 'lane-worker.js');
+  if (here.endsWith('.cjs')) return join(dirname(here), 'lane-worker.cjs'); // the bundle's
+  return here.endsWith('.js') ? join(dirname(here), 'lane-worker.js') : join(dirname(here), '..', '..', 'dist', 'src', 'multi', 'lane-worker.js');
 }
 
 /** Whether runShared can serve these inputs: files only (standard input is read in process), worker built. */

@@ -11,7 +11,8 @@ import { SLOTS, type Ring } from './ring.js';
 /** The built worker script (tests run from TypeScript sources and use the build in dist/). */
 export function parseWorkerPath(): string {
   const here = fileURLToPath(import.meta.url);
-  return /\.c?js$/.test(here) ? join(dirname(here), 'parse-worker.js') : join(dirname(here), '..', '..', 'dist', 'src', 'trace', 'parse-worker.js');
+  if (here.endsWith('.cjs')) return join(dirname(here), 'parse-worker.cjs'); // the bundle's
+  return here.endsWith('.js') ? join(dirname(here), 'parse-worker.js') : join(dirname(here), '..', '..', 'dist', 'src', 'trace', 'parse-worker.js');
 }
 
 

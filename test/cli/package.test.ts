@@ -39,9 +39,9 @@ describe('npm package', () => {
       'bin/kpromo.js',
       'bin/package.json',
       'dist/bundle/THIRD-PARTY-LICENSES.txt',
-      'dist/bundle/lane-worker.js',
+      'dist/bundle/lane-worker.cjs',
       'dist/bundle/main.cjs',
-      'dist/bundle/parse-worker.js',
+      'dist/bundle/parse-worker.cjs',
       'docs/kpromo-output.schema.json',
       'package.json',
     ]);
