@@ -25,29 +25,12 @@ const HEX = new Int8Array(256).fill(-1);
 for (let i = 0; i < 10; i++) HEX[ZERO + i] = i;
 for (let i = 0; i < 6; i++) HEX[0x41 + i] = HEX[0x61 + i] = 10 + i;
 
-/** True when the 7 bytes at `pos` spell `hwhints` in any case (| 0x20 folds exactly the letters onto lower case). */
-function isHwhints(buf: Uint8Array, pos: number): boolean {
-  return (
-    (buf[pos + 1]! | 0x20) === 0x77 &&
-    (buf[pos + 2]! | 0x20) === 0x68 &&
-    (buf[pos + 3]! | 0x20) === 0x69 &&
-    (buf[pos + 4]! | 0x20) === 0x6e &&
-    (buf[pos + 5]! | 0x20) === 0x74 &&
-    (buf[pos + 6]! | 0x20) === 0x73
-  );
-}
-
-/** True when the 7 bytes at `pos` spell `pgtscan` in any case. */
-function isPgtscan(buf: Uint8Array, pos: number): boolean {
-  return (
-    (buf[pos + 1]! | 0x20) === 0x67 &&
-    (buf[pos + 2]! | 0x20) === 0x74 &&
-    (buf[pos + 3]! | 0x20) === 0x73 &&
-    (buf[pos + 4]! | 0x20) === 0x63 &&
-    (buf[pos + 5]! | 0x20) === 0x61 &&
-    (buf[pos + 6]! | 0x20) === 0x6e
-  );
-}
+/** Bytes 1-4 and 3-6 of `hwhints` and `pgtscan` as little-endian 32-bit words. */
+const word = (t: string): number => t.charCodeAt(0) | (t.charCodeAt(1) << 8) | (t.charCodeAt(2) << 16) | (t.charCodeAt(3) << 24);
+const HWHINTS_1 = word('whin');
+const HWHINTS_3 = word('ints');
+const PGTSCAN_1 = word('gtsc');
+const PGTSCAN_3 = word('scan');
 
 /** Outputs of scanLines. */
 let scanLine = 0;
@@ -149,9 +132,14 @@ function scanLines(buf: Uint8Array, pos: number, end: number, sink: AccessSink, 
         }
         if (src > INT_MAX) break fast;
       } else {
+        // Bytes 1-4 and 3-6 of the name as two loads, each byte folded to lower case (| 0x20 folds exactly the
+        // letters onto lower case, and no other byte onto a letter).
+        if (pos + 7 > end) break fast;
         const l = c | 0x20;
-        if (l === LOWER_H && isHwhints(buf, pos)) src = 0;
-        else if (l === LOWER_P && isPgtscan(buf, pos)) src = 1;
+        const a = view.getInt32(pos + 1, true) | 0x20202020;
+        const b = view.getInt32(pos + 3, true) | 0x20202020;
+        if (l === LOWER_H && a === HWHINTS_1 && b === HWHINTS_3) src = 0;
+        else if (l === LOWER_P && a === PGTSCAN_1 && b === PGTSCAN_3) src = 1;
         else break fast;
         pos += 7;
         c = buf[pos]!;
