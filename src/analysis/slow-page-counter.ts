@@ -88,8 +88,7 @@ export class SlowPageCounter implements AccessSink, SlowPageCounts, IntervalBoun
     } else {
       this.slowAccesses++;
       const pages = this.pages;
-      const off = pages.bases[reg]! + (pfn - this.ranges.starts[r]!);
-      const idx = pages.dense ? off : pages.indexOf(off);
+      const idx = pages.index(pfn, reg, true);
       const counts = pages.counts!; // read after indexOf(): the hashed columns grow
       const c = counts[idx]!;
       counts[idx] = c + 1;
