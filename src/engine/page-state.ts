@@ -19,7 +19,7 @@
  *   [offset + 1, index] in one Uint32Array (one cache line a probe; 0 = empty, so a new table is calloc's
  *   zeros), or a Float64Array when the regions hold 2^32 - 1 pages or more. Indices are given in the order of
  *   first access and never move, so the engine may keep one in a record; the columns are reserved at
- *   DENSE_MAX_PAGES entries, of which the OS backs only the prefix in use (as for dense mode), and double
+ *   HASHED_RESERVE entries, of which the OS backs only the prefix in use (as for dense mode), and double
  *   past that. Memory: 5 bytes per page touched in the columns (17 with counts: the count and the offset),
  *   and 8 (Float64Array: 16) bytes per table entry, 11-21 bytes per page touched at load 3/8 to 3/4 (a table
  *   for 1.4 M pages is 16 MiB; while it doubles, the old one is garbage until the next GC).
@@ -43,6 +43,11 @@ export const ST_MOVED = 2;
 export const MAX_BYTE_NODE = 126;
 /** Largest total of region pages kept in one dense array (2^25 pages: 128 GiB of 4 KiB pages). */
 export const DENSE_MAX_PAGES = 2 ** 25;
+/**
+ * Entries of the hashed mode's columns reserved up front (4 M pages touched; 68 MiB of address space with counts, of
+ * which only the prefix in use is backed): past that they double.
+ */
+export const HASHED_RESERVE = 2 ** 22;
 
 /** State of a page moved to `node`, `accessed` since it moved. */
 export function movedState(node: number, accessed: boolean): number {
@@ -105,7 +110,7 @@ export class PageState {
     this.total = total;
     this.spare = this.dense ? total : -1;
     // Hashed: the columns' reserve, backed by the OS only where indices were given (they are given in order).
-    const n = this.dense ? total + 1 : Math.min(total, denseMax);
+    const n = this.dense ? total + 1 : Math.min(total, denseMax, HASHED_RESERVE);
     this.state = this.wide ? new Uint16Array(n) : new Uint8Array(n);
     this.slot = new Int32Array(n);
     this.counts = withCounts ? new Uint32Array(n) : null;
