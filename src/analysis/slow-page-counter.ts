@@ -44,7 +44,11 @@ export class SlowPageCounter implements AccessSink, SlowPageCounts, IntervalBoun
   private firstTime = -1;
   private maxTime = -1;
   private currentPass = -1;
+  /** The time of the pass `current` belongs to: a hit at a running maximum at or past it opens the next (openPass). */
+  private passEnd = -1;
   private current: Float64Array | null = null;
+  /** record_access()'s one record, as columns for record_batch(). */
+  private readonly one = { pfn: new Float64Array(1), nid: new Int32Array(1), src: new Int32Array(1), time: new Float64Array(1) };
   private accesses = 0;
   private toptierAtStart = 0;
   private slowAccesses = 0;
@@ -72,45 +76,76 @@ export class SlowPageCounter implements AccessSink, SlowPageCounts, IntervalBoun
   }
 
   /** One access record (the arguments of kpromoted_record_access()). */
-  record_access(pfn: number, nid: number, _src: number, time: number): void {
-    this.accesses++;
-    if (this.firstTime < 0) this.firstTime = time;
-    if (time > this.maxTime) this.maxTime = time;
-    const r = this.ranges.find(pfn);
-    if (r < 0) return; // in no range: N only
-    const reg = this.region[r]!;
-    if (reg === -2) return;
-    const nodes = this.nodes;
-    let hit: boolean;
-    if (reg === -1) {
-      this.toptierAtStart++;
-      hit = true;
-    } else {
-      this.slowAccesses++;
-      const pages = this.pages;
-      const idx = pages.index(pfn, reg, true);
-      const counts = pages.counts!; // read after indexOf(): the hashed columns grow
-      const c = counts[idx]!;
-      counts[idx] = c + 1;
-      hit = c !== 0; // not the page's first access
-      if (!hit) this.slowPages++;
-    }
-    if (hit) {
-      const hot = nid === -1 ? this.defaultNode : nid;
-      const k = Math.floor((this.maxTime - this.firstTime) / this.periodJiffies) + 1; // the pass that closes this access
-      if (k !== this.currentPass) {
-        this.currentPass = k;
-        let h = this.hitsByPass.get(k);
-        if (h === undefined) this.hitsByPass.set(k, (h = new Float64Array(nodes.size + 1)));
-        this.current = h;
-      }
-      this.current![nodes.hasDaemon(hot) ? hot : nodes.size]!++;
-    }
+  record_access(pfn: number, nid: number, src: number, time: number): void {
+    const one = this.one;
+    one.pfn[0] = pfn;
+    one.nid[0] = nid;
+    one.src[0] = src;
+    one.time[0] = time;
+    this.record_batch(one.pfn, one.nid, one.src, one.time, 1);
   }
 
-  /** record_access() for the first `n` records of typed arrays. */
-  record_batch(pfn: Float64Array, nid: Int32Array, src: Int32Array, time: Float64Array, n: number): void {
-    for (let i = 0; i < n; i++) this.record_access(pfn[i]!, nid[i]!, src[i]!, time[i]!);
+  /** record_access() for the first `n` records of typed arrays: counters in locals, written back at the end. */
+  record_batch(pfn: Float64Array, nid: Int32Array, _src: Int32Array, time: Float64Array, n: number): void {
+    const rt = this.ranges;
+    const region = this.region;
+    const pages = this.pages;
+    const dense = pages.dense;
+    const bases = pages.bases;
+    const starts = rt.starts;
+    let counts = pages.counts!;
+    let maxTime = this.maxTime;
+    if (this.firstTime < 0 && n > 0) this.firstTime = time[0]!;
+    let top = 0;
+    let slow = 0;
+    let first = 0;
+    for (let i = 0; i < n; i++) {
+      const t = time[i]!;
+      if (t > maxTime) maxTime = t;
+      const p = pfn[i]!;
+      const r = rt.find(p);
+      if (r < 0) continue; // in no range: N only
+      const reg = region[r]!;
+      if (reg === -2) continue;
+      if (reg === -1) top++;
+      else {
+        slow++;
+        const off = bases[reg]! + (p - starts[r]!);
+        let idx = off;
+        if (!dense) {
+          idx = pages.indexOf(off);
+          counts = pages.counts!; // the hashed columns grow
+        }
+        const c = counts[idx]!;
+        counts[idx] = c + 1;
+        if (c === 0) {
+          first++; // the page's first access: no hit
+          continue;
+        }
+      }
+      if (maxTime >= this.passEnd) this.openPass(maxTime);
+      const hot = nid[i]! === -1 ? this.defaultNode : nid[i]!;
+      this.current![this.nodes.hasDaemon(hot) ? hot : this.nodes.size]!++;
+    }
+    this.maxTime = maxTime;
+    this.accesses += n;
+    this.toptierAtStart += top;
+    this.slowAccesses += slow;
+    this.slowPages += first;
+  }
+
+  /**
+   * The hits from now on go to the pass that closes an access with running-maximum time `maxTime`: the pass at
+   * T0 + k*D for the smallest k with T0 + k*D > maxTime. Until the running maximum reaches that pass's time, it is
+   * the same pass (maxTime never decreases), so the division runs once a pass, not once a record.
+   */
+  private openPass(maxTime: number): void {
+    const k = Math.floor((maxTime - this.firstTime) / this.periodJiffies) + 1;
+    this.passEnd = this.firstTime + k * this.periodJiffies;
+    this.currentPass = k;
+    let h = this.hitsByPass.get(k);
+    if (h === undefined) this.hitsByPass.set(k, (h = new Float64Array(this.nodes.size + 1)));
+    this.current = h;
   }
 
   /** Instant-bound hits of the accesses closed by the pass at `passTime` (and earlier ones not yet taken). */
@@ -124,6 +159,7 @@ export class SlowPageCounter implements AccessSink, SlowPageCounts, IntervalBoun
       if (pass === this.currentPass) {
         this.currentPass = -1;
         this.current = null;
+        this.passEnd = -1; // the next hit opens its pass again
       }
     }
     return out;

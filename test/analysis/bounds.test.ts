@@ -12,6 +12,7 @@ import { generate } from '../../src/gen/generate.js';
 import { normalizeGenOptions, type GenPattern } from '../../src/gen/options.js';
 import { followedBy } from '../../src/run/replay.js';
 import { engine, node, SPEC_2S_CXL } from '../engine/helpers.js';
+import { Nodes } from '../../src/engine/nodes.js';
 
 type Rec = readonly [number, number, number, number];
 
@@ -288,6 +289,78 @@ describe('bounds on generated traces', () => {
         }
         // The rows split the whole-trace numerator exactly.
         expect(hits).toBe(m.bounds!.instant_hits);
+      }
+    });
+  }
+});
+
+describe("the counter's instant hits by pass", () => {
+  // Reference: each hit goes to the pass that closes it, k = floor((running max - T0) / D) + 1 (SPEC 2.3), and to its
+  // hot node's daemon (or the last slot); take_interval_instant_hits(P) returns the hits so far of the passes
+  // k <= round((P - T0) / D), and a later hit of a pass already taken waits for the next take.
+  for (const [pattern, seed] of [['phase', 21], ['mix', 22]] as const) {
+    it(`${pattern}: fed in batches of any size, between takes at pass times (some before the pass's last hit)`, () => {
+      const recs = genRecords(pattern, seed, 20000, 3000);
+      const D = 250;
+      for (const topo of [SPEC_2S_CXL, mixedTopology(40, 30)]) {
+        const nodes = new Nodes(topo);
+        const tiers = new Map(memoryTiers(topo).nodes.map((t) => [t.id, t.toptier] as const));
+        const seen = new Set<number>();
+        const t0 = recs[0]![3];
+        let max = -1;
+        // Per record: its pass and slot when it is a hit, else null.
+        const hits = recs.map(([p, n, , t]): [number, number] | null => {
+          max = Math.max(max, t);
+          const owner = topo.nodes.find((nd) => nd.pfn_ranges.some((r) => r.start <= p && p < r.end));
+          const range = owner?.pfn_ranges.find((r) => r.start <= p && p < r.end);
+          if (owner === undefined || range === undefined) return null;
+          let hit = tiers.get(owner.id) === true;
+          if (!hit) {
+            if ((range.kind ?? 'lru') !== 'lru') return null;
+            hit = seen.has(p);
+            seen.add(p);
+          }
+          const hot = n === -1 ? 1 : n;
+          return hit ? [Math.floor((max - t0) / D) + 1, nodes.hasDaemon(hot) ? hot : nodes.size] : null;
+        });
+        const pending = new Map<number, number[]>();
+        const take = (upTo: number): number[] => {
+          const out = new Array<number>(nodes.size + 1).fill(0);
+          for (const [k, row] of pending) {
+            if (k > upTo) continue;
+            row.forEach((v, j) => (out[j]! += v));
+            pending.delete(k);
+          }
+          return out;
+        };
+        const counter = new SlowPageCounter(topo, 1, D);
+        const r = prng(seed);
+        let takes = 0;
+        for (let i = 0; i < recs.length; ) {
+          // A batch of 1 to 700 records, then now and then a take: of the passes its records closed, or also of the
+          // pass they are in (a take before that pass's last hit).
+          const m = Math.min(recs.length - i, 1 + Math.floor(r() * 700));
+          const cols = { p: new Float64Array(m), n: new Int32Array(m), s: new Int32Array(m), t: new Float64Array(m) };
+          for (let j = 0; j < m; j++) {
+            [cols.p[j], cols.n[j], cols.s[j], cols.t[j]] = recs[i + j]!;
+            const h = hits[i + j];
+            if (h) {
+              const row = pending.get(h[0]) ?? new Array<number>(nodes.size + 1).fill(0);
+              row[h[1]]!++;
+              pending.set(h[0], row);
+            }
+          }
+          counter.record_batch(cols.p, cols.n, cols.s, cols.t, m);
+          i += m;
+          if (r() < 0.5) {
+            const upTo = Math.floor((cols.t.reduce((a, b) => Math.max(a, b)) - t0) / D) + (r() < 0.3 ? 1 : 0);
+            expect([...counter.take_interval_instant_hits(t0 + upTo * D)], `take at pass ${upTo}`).toEqual(take(upTo));
+            takes++;
+          }
+        }
+        const rest = take(Infinity);
+        expect([...counter.take_interval_instant_hits(t0 + 1e9)]).toEqual(rest);
+        expect(takes).toBeGreaterThan(10);
       }
     });
   }
