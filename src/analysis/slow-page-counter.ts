@@ -91,8 +91,6 @@ export class SlowPageCounter implements AccessSink, SlowPageCounts, IntervalBoun
     const region = this.region;
     const pages = this.pages;
     const dense = pages.dense;
-    const bases = pages.bases;
-    const starts = rt.starts;
     let counts = pages.counts!;
     let maxTime = this.maxTime;
     if (this.firstTime < 0 && n > 0) this.firstTime = time[0]!;
@@ -110,10 +108,9 @@ export class SlowPageCounter implements AccessSink, SlowPageCounts, IntervalBoun
       if (reg === -1) top++;
       else {
         slow++;
-        const off = bases[reg]! + (p - starts[r]!);
-        let idx = off;
+        let idx = pages.offset(p, reg);
         if (!dense) {
-          idx = pages.indexOf(off);
+          idx = pages.indexOf(idx);
           counts = pages.counts!; // the hashed columns grow
         }
         const c = counts[idx]!;
@@ -124,7 +121,8 @@ export class SlowPageCounter implements AccessSink, SlowPageCounts, IntervalBoun
         }
       }
       if (maxTime >= this.passEnd) this.openPass(maxTime);
-      const hot = nid[i]! === -1 ? this.defaultNode : nid[i]!;
+      const nd = nid[i]!;
+      const hot = nd === -1 ? this.defaultNode : nd;
       this.current![this.nodes.hasDaemon(hot) ? hot : this.nodes.size]!++;
     }
     this.maxTime = maxTime;
