@@ -11,7 +11,8 @@ import { TraceError } from '../../src/errors.js';
 import { BlockReader, openBlockFile } from '../../src/trace/blocks.js';
 import { DEFAULT_INPUT_SETTINGS, readInputs, type InputSettings } from '../../src/trace/input.js';
 import { readBlocksThreaded } from '../../src/trace/parallel.js';
-import { parseWorkerPath, readInputsThreaded } from '../../src/trace/threaded.js';
+import { readInputsThreaded } from '../../src/trace/threaded.js';
+import { parseWorkerPath } from '../../src/trace/worker-link.js';
 import { SPEC_2S_CXL } from '../engine/helpers.js';
 import { prng } from '../prng.js';
 

@@ -6,7 +6,8 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { TraceError } from '../../src/errors.js';
 import { DEFAULT_INPUT_SETTINGS, readInputs } from '../../src/trace/input.js';
-import { canReadThreaded, parseWorkerPath, readInputsThreaded } from '../../src/trace/threaded.js';
+import { canReadThreaded, readInputsThreaded } from '../../src/trace/threaded.js';
+import { parseWorkerPath } from '../../src/trace/worker-link.js';
 import { SPEC_2S_CXL } from '../engine/helpers.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-threaded-'));
