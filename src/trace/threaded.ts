@@ -14,7 +14,6 @@ import { readBlocksThreaded } from './parallel.js';
 import { CTL_DONE, CTL_ERROR, CTL_STOP, ring, SLOTS } from './ring.js';
 import { baseWorkerData, lastMessage, PARSE_THREAD_LIMITS, parseWorkerPath, rebuild, slotViews, waitAsync } from './worker-link.js';
 
-
 /** Whether a threaded read can serve these inputs: the worker script is built (stdin is forwarded to it). */
 export function canReadThreaded(inputs: readonly TraceInput[]): boolean {
   return inputs.length > 0 && existsSync(parseWorkerPath());
