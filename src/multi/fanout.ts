@@ -2,10 +2,21 @@
 import type { AccessSink, BatchSink } from '../engine/types.js';
 
 /**
- * Records buffered before they are handed on: large enough that each engine runs long with its own data in
- * cache, small enough that a stop request (checked between batches) is seen within a few tens of ms.
+ * Records buffered before they are handed on, by number of sinks: large, so that each engine runs long with its
+ * own tables in cache before the next one evicts them (9 rfc-v1 engines over the bench trace, one after another
+ * per batch: 7.0-9.5 s with batches of 16 k records, 5.7-5.9 s with 256 k, 5.0-5.8 s for the 9 engines one whole
+ * trace at a time; `kpromo sweep` of 9 configurations in process: 0.93x the time with 16 k, paired median of 8
+ * alternating runs); small enough that all sinks' work on one batch, between two looks at a stop request, stays
+ * near FANOUT_WORK records (about 0.1-0.2 s: Ctrl-C within half a second).
  */
-export const FANOUT_BATCH = 1 << 14;
+export function fanoutBatch(sinks: number): number {
+  const per = Math.floor(FANOUT_WORK / Math.max(1, sinks) / 1024) * 1024;
+  return Math.min(FANOUT_MAX, Math.max(FANOUT_MIN, per));
+}
+/** Records applied by all sinks together per batch, at most (unless FANOUT_MIN per sink is more). */
+export const FANOUT_WORK = 1 << 20;
+export const FANOUT_MIN = 1 << 14;
+export const FANOUT_MAX = 1 << 18;
 
 /**
  * Forwards every record to every sink, each sink seeing all records in trace order. Records are buffered
@@ -23,7 +34,7 @@ export class Fanout implements BatchSink {
 
   constructor(
     sinks: readonly AccessSink[],
-    batch = FANOUT_BATCH,
+    batch = fanoutBatch(sinks.length),
     private readonly onFlushed?: (n: number) => void,
     /** The sinks' settle() (BatchSink): a promise while one of them is behind. */
     private readonly onSettle?: () => Promise<void> | null,
@@ -57,11 +68,23 @@ export class Fanout implements BatchSink {
   }
 
   /**
-   * Takes the first `n` records of typed arrays (a parse thread's batch): after any buffered records, hands them
-   * to every sink as they are, without copying them (no sink keeps the arrays after its call returns).
+   * Takes the first `n` records of typed arrays (a parse thread's batch): a batch smaller than the fan-out's joins
+   * the buffered records (a copy: the caller reuses its arrays); a larger one goes to every sink as it is, after
+   * the buffered records (no sink keeps the arrays after its call returns).
    */
   record_batch(pfn: Float64Array, nid: Int32Array, src: Int32Array, time: Float64Array, n: number): void {
-    this.flush();
+    const cap = this.pfn.length;
+    if (this.n + n > cap) this.flush();
+    if (n < cap) {
+      const i = this.n;
+      this.pfn.set(pfn.subarray(0, n), i);
+      this.nid.set(nid.subarray(0, n), i);
+      this.src.set(src.subarray(0, n), i);
+      this.time.set(time.subarray(0, n), i);
+      this.n = i + n;
+      if (this.n === cap) this.flush();
+      return;
+    }
     for (const sink of this.sinks) {
       if (sink.record_batch) sink.record_batch(pfn, nid, src, time, n);
       else for (let i = 0; i < n; i++) sink.record_access(pfn[i]!, nid[i]!, src[i]!, time[i]!);

@@ -8,6 +8,7 @@ import { createEngine } from '../../src/engine/registry.js';
 import { readTraces } from '../../src/trace/read.js';
 import { loadTopology } from '../../src/topology/load.js';
 import type { RawEngineOptions } from '../../src/cli/options.js';
+import { fanoutBatch, FANOUT_MAX } from '../../src/multi/fanout.js';
 import { runCli } from './run-cli.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-multi-stop-'));
@@ -15,11 +16,11 @@ const load = cachedLoader((a) => loadTopology(a));
 const BASE: RawEngineOptions = { topology: '2s-cxl', engine: 'rfc-v1', hz: '250', defaultNode: '1', hashOrder: '16', parser: 'auto' };
 
 let trace: string | null = null;
-/** 200 k records: more than three fan-out batches of 65536. */
+/** 600 k records: more than two fan-out batches of FANOUT_MAX (262144: a fan-out to three engines or fewer). */
 async function genTrace(): Promise<string> {
   if (trace) return trace;
   const f = path.join(tmp(), 'g.csv');
-  const g = await runCli(['gen', '--records', '200000', '--pages', '5000', '--duration', '60', '--seed', '11', '-o', f]);
+  const g = await runCli(['gen', '--records', '600000', '--pages', '5000', '--duration', '60', '--seed', '11', '-o', f]);
   expect(g.code, g.stderr).toBe(0);
   return (trace = f);
 }
@@ -63,7 +64,7 @@ describe('compare and sweep stopped (Ctrl-C): partial counters of every configur
     const f = await genTrace();
     let fire: (() => void) | null = null;
     const r = await runCli(['compare', '--engine', 'rfc-v1', '--engine', 'rfc-v1:threshold=3', '--engine', 'pghot', '-'], {
-      stdin: stoppingStdin(f, 140000, () => fire),
+      stdin: stoppingStdin(f, 560000, () => fire),
       interrupt: (h) => (fire = h),
     });
     expect(r.code).toBe(130);
@@ -73,8 +74,9 @@ describe('compare and sweep stopped (Ctrl-C): partial counters of every configur
     expect([...got.keys()]).toEqual(['rfc-v1', 'rfc-v1:threshold=3', 'pghot']);
     const applied = got.get('rfc-v1')!.records;
     // Stopped between fan-out batches: a whole number of batches, at least the two read before the request.
-    expect(applied % 65536).toBe(0);
-    expect(applied).toBeGreaterThanOrEqual(131072);
+    expect(fanoutBatch(3)).toBe(FANOUT_MAX);
+    expect(applied % FANOUT_MAX).toBe(0);
+    expect(applied).toBeGreaterThanOrEqual(2 * FANOUT_MAX);
     expect(got.get('rfc-v1')!.text).toBe(await countersAfter(f, applied, {}));
     expect(got.get('rfc-v1:threshold=3')!.text).toBe(await countersAfter(f, applied, { threshold: '3' }));
     expect(got.get('pghot')!.text).toBe(await countersAfter(f, applied, { engine: 'pghot' }));
@@ -86,7 +88,7 @@ describe('compare and sweep stopped (Ctrl-C): partial counters of every configur
     const dir = tmp();
     let fire: (() => void) | null = null;
     const r = await runCli(['sweep', '--threshold', '2,4', '--csv', path.join(dir, 'o.csv'), '-'], {
-      stdin: stoppingStdin(f, 70000, () => fire),
+      stdin: stoppingStdin(f, 300000, () => fire),
       interrupt: (h) => (fire = h),
     });
     expect(r.code).toBe(130);
@@ -94,7 +96,7 @@ describe('compare and sweep stopped (Ctrl-C): partial counters of every configur
     const got = blocks(r.stderr);
     expect([...got.keys()]).toEqual(['threshold=2', 'threshold=4']);
     const applied = got.get('threshold=2')!.records;
-    expect(applied).toBeGreaterThanOrEqual(65536);
+    expect(applied).toBeGreaterThanOrEqual(FANOUT_MAX); // two configurations (and a bounds counter): batches of FANOUT_MAX
     expect(got.get('threshold=4')!.text).toBe(await countersAfter(f, applied, { threshold: '4' }));
     expect(fs.readdirSync(dir)).toEqual([]);
   });

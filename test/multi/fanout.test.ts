@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AccessSink } from '../../src/engine/types.js';
-import { Fanout } from '../../src/multi/fanout.js';
+import { Fanout, FANOUT_MAX, FANOUT_MIN, FANOUT_WORK, fanoutBatch } from '../../src/multi/fanout.js';
 
 class Recorder implements AccessSink {
   readonly seen: number[][] = [];
@@ -38,5 +38,78 @@ describe('Fanout', () => {
     for (const pfn of [1, 2, 3]) f.record_access(pfn, 0, 0, pfn);
     f.flush();
     expect(order).toEqual(['a1', 'a2', 'b1', 'b2', 'a3', 'b3']);
+  });
+});
+
+describe('Fanout.record_batch', () => {
+  /** A sink that keeps a copy of every batch it is given. */
+  class Batches implements AccessSink {
+    readonly batches: number[][][] = [];
+    record_access(): void {
+      throw new Error('record_batch expected');
+    }
+    record_batch(pfn: Float64Array, nid: Int32Array, src: Int32Array, time: Float64Array, n: number): void {
+      const b: number[][] = [];
+      for (let i = 0; i < n; i++) b.push([pfn[i]!, nid[i]!, src[i]!, time[i]!]);
+      this.batches.push(b);
+    }
+  }
+  /** Records [from, to) as columns, record k = (k, k % 3, k % 2, 1000 + k). */
+  const columns = (from: number, to: number) => {
+    const n = to - from;
+    const c = { pfn: new Float64Array(n), nid: new Int32Array(n), src: new Int32Array(n), time: new Float64Array(n), n };
+    for (let i = 0; i < n; i++) {
+      const k = from + i;
+      c.pfn[i] = k;
+      c.nid[i] = k % 3;
+      c.src[i] = k % 2;
+      c.time[i] = 1000 + k;
+    }
+    return c;
+  };
+  const expected = (to: number) => Array.from({ length: to }, (_, k) => [k, k % 3, k % 2, 1000 + k]);
+
+  it('joins batches smaller than its own into one, copied (the caller reuses its arrays), in order, for every sink', () => {
+    const sinks = [new Batches(), new Batches()];
+    const f = new Fanout(sinks, 8);
+    for (const [a, b] of [[0, 3], [3, 6], [6, 9], [9, 10]] as const) {
+      const c = columns(a, b);
+      f.record_batch(c.pfn, c.nid, c.src, c.time, c.n);
+      c.pfn.fill(-1); // the reader's slot is reused at once
+      c.time.fill(-1);
+    }
+    f.flush();
+    for (const s of sinks) {
+      expect(s.batches.map((b) => b.length)).toEqual([6, 4]); // 3 + 3, then 3 would pass 8: handed on; 3 + 1 at flush()
+      expect(s.batches.flat()).toEqual(expected(10));
+    }
+  });
+
+  it('fills up to exactly its size, and hands a batch of its size or more on as it is, after what it buffered', () => {
+    const sink = new Batches();
+    const f = new Fanout([sink], 4);
+    const parts = [[0, 2], [2, 4], [4, 5], [5, 12], [12, 13]] as const;
+    for (const [a, b] of parts) {
+      const c = columns(a, b);
+      f.record_batch(c.pfn, c.nid, c.src, c.time, c.n);
+    }
+    f.flush();
+    expect(sink.batches.map((b) => b.length)).toEqual([4, 1, 7, 1]);
+    expect(sink.batches.flat()).toEqual(expected(13));
+  });
+});
+
+describe('fanoutBatch', () => {
+  it('is large for few sinks, and bounds the work of one batch over all sinks (a stop is looked at between batches)', () => {
+    expect(fanoutBatch(1)).toBe(FANOUT_MAX);
+    expect(fanoutBatch(3)).toBe(FANOUT_MAX);
+    expect(fanoutBatch(9)).toBe(115712); // 2^20 / 9, down to a multiple of 1024
+    expect(fanoutBatch(1000)).toBe(FANOUT_MIN);
+    for (let sinks = 1; sinks <= 200; sinks++) {
+      const b = fanoutBatch(sinks);
+      expect(b === FANOUT_MIN || sinks * b <= FANOUT_WORK, `${sinks} sinks: ${b}`).toBe(true);
+      expect(b).toBeGreaterThanOrEqual(FANOUT_MIN);
+      expect(b).toBeLessThanOrEqual(FANOUT_MAX);
+    }
   });
 });
