@@ -1,22 +1,24 @@
 /** One read of a trace feeding several engines: the AccessSink behind `kpromo compare` and `kpromo sweep`. */
 import type { AccessSink, BatchSink } from '../engine/types.js';
 
+/** Records applied by all sinks together per batch, at most (unless FANOUT_MIN per sink is more). */
+export const FANOUT_WORK = 1 << 20;
+/** Records per batch: at least FANOUT_MIN (past 64 sinks, more work than FANOUT_WORK), at most FANOUT_MAX (6 MiB). */
+export const FANOUT_MIN = 1 << 14;
+export const FANOUT_MAX = 1 << 18;
+
 /**
  * Records buffered before they are handed on, by number of sinks: large, so that each engine runs long with its
  * own tables in cache before the next one evicts them (9 rfc-v1 engines over the bench trace, one after another
  * per batch: 7.0-9.5 s with batches of 16 k records, 5.7-5.9 s with 256 k, 5.0-5.8 s for the 9 engines one whole
- * trace at a time; `kpromo sweep` of 9 configurations in process: 0.93x the time with 16 k, paired median of 8
- * alternating runs); small enough that all sinks' work on one batch, between two looks at a stop request, stays
- * near FANOUT_WORK records (about 0.1-0.2 s: Ctrl-C within half a second).
+ * trace at a time; `kpromo sweep` of 9 configurations in process: 0.93x the time it took with batches of 16 k,
+ * paired median of 8 alternating runs); small enough that all sinks' work on one batch, between two looks at a
+ * stop request, stays near FANOUT_WORK records (about 0.1-0.2 s: Ctrl-C within half a second).
  */
 export function fanoutBatch(sinks: number): number {
   const per = Math.floor(FANOUT_WORK / Math.max(1, sinks) / 1024) * 1024;
   return Math.min(FANOUT_MAX, Math.max(FANOUT_MIN, per));
 }
-/** Records applied by all sinks together per batch, at most (unless FANOUT_MIN per sink is more). */
-export const FANOUT_WORK = 1 << 20;
-export const FANOUT_MIN = 1 << 14;
-export const FANOUT_MAX = 1 << 18;
 
 /**
  * Forwards every record to every sink, each sink seeing all records in trace order. Records are buffered
