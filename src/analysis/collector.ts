@@ -50,6 +50,11 @@ export interface CollectorOptions {
    * no instant bound and the metrics no bounds (compare/sweep compute the bounds once per trace instead).
    */
   readonly bounds?: BoundsSource;
+  /**
+   * False: metrics only (compare, sweep), no timeline rows. The collector then reads no accesses per pass, so the
+   * engine does not count them (PassObserver.intervals) and runs its faster loop. Default true.
+   */
+  readonly rows?: boolean;
 }
 
 const OUTCOME_COUNT = 7;
@@ -78,6 +83,8 @@ export function withShare(b: Bounds, share: number | null): ShareBounds {
 export class AnalysisCollector implements PassObserver {
   /** examined() only counts by node and outcome and keeps a latency histogram: event order within a pass does not matter. */
   readonly anyOrder = true;
+  /** Rows are made (CollectorOptions.rows): only then are the accesses per target node read. */
+  readonly intervals: boolean;
   private readonly perNode: Float64Array[] = []; // outcome counts of the current pass, by daemon node
   private rows: TimelineRow[] = [];
   private bucket: TimelineRow[] = [];
@@ -100,13 +107,16 @@ export class AnalysisCollector implements PassObserver {
   ) {
     this.maxRows = opts.maxRows ?? 4096;
     this.bucketSeconds = opts.bucketSeconds ?? 0;
+    this.intervals = opts.rows !== false;
   }
 
   /** Counts one examined record in the current pass; promotions add a latency sample. */
   examined(time: number, node: number, _pfn: number, _from: number, _to: number, outcome: OutcomeCode, since?: number): void {
-    let counts = this.perNode[node];
-    if (counts === undefined) counts = this.perNode[node] = new Float64Array(OUTCOME_COUNT);
-    counts[outcome]!++;
+    if (this.intervals) {
+      let counts = this.perNode[node];
+      if (counts === undefined) counts = this.perNode[node] = new Float64Array(OUTCOME_COUNT);
+      counts[outcome]!++;
+    }
     if (outcome === OutcomeCode.Promoted && since !== undefined) {
       const d = time - since;
       if (d >= 0 && d < 1024) this.shortLatencies[d]!++;
@@ -119,6 +129,7 @@ export class AnalysisCollector implements PassObserver {
 
   /** Turns the pass into rows: one per daemon node with work or accesses, one (node -1) for other targets. */
   passEnd(time: number): void {
+    if (!this.intervals) return; // metrics only: no rows
     const src = this.src;
     const { accesses, toptier } = src.take_interval_accesses();
     const hits = this.opts.bounds?.take_interval_instant_hits?.(time) ?? null;

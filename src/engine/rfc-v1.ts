@@ -128,7 +128,7 @@ export class RfcV1Engine implements Engine {
   private longestChain = 0;
   private tracked = 0;
   private peakTracked = 0;
-  /** Accesses since the last pass by target node (hot_node if it has a daemon, else the last slot), and top-tier hits; counted while an observer is set. */
+  /** Accesses since the last pass by target node (hot_node if it has a daemon, else the last slot), and top-tier hits; counted while an observer that reads them is set (PassObserver.intervals). */
   private readonly intervalAccesses: Float64Array;
   private readonly intervalToptier: Float64Array;
   /** Records whose hot_node has a daemon: when 0 a pass can do nothing and is skipped in O(1). */
@@ -305,7 +305,7 @@ export class RfcV1Engine implements Engine {
     const dense = pages.dense;
     const bases = pages.bases;
     let counts = pages.counts;
-    const iv = this.observer !== null;
+    const iv = this.observer !== null && this.observer.intervals !== false;
     const ia = this.intervalAccesses;
     const it = this.intervalToptier;
     // Per-batch counters.
@@ -774,7 +774,7 @@ export class RfcV1Engine implements Engine {
   /**
    * Accesses since the previous call, by target node: `accesses[id]` for a daemon node `id`, the last slot
    * for targets without a daemon; `toptier` likewise for the ones that hit a top-tier page. Resets both.
-   * Counted only while an observer is set (the analysis collector that asks is one).
+   * Counted only while an observer that reads them is set (PassObserver.intervals; the analysis collector with rows).
    */
   take_interval_accesses(): { accesses: Float64Array; toptier: Float64Array } {
     this.drain();

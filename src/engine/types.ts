@@ -59,6 +59,12 @@ export interface PassObserver {
    */
   readonly anyOrder?: boolean;
   /**
+   * False when the observer never reads the accesses per target node since the last pass (rfc-v1's
+   * take_interval_accesses(): timeline rows): the engine then does not count them, and may run its two-phase hot
+   * loop. Absent or true: they are counted at every access.
+   */
+  readonly intervals?: boolean;
+  /**
    * One record examined by daemon `node` at jiffies `time`: page `pfn` on node `from`, hot_node `to`.
    * `tracked_since` is the time of the access that created the record (engines that know it pass it).
    */

@@ -167,14 +167,14 @@ export function makeLanes(
 export function lane(config: MultiConfig, bounds: BoundsOf | null = null): Lane {
   const engine = createEngine(config.settings.engine, config.settings);
   if (isAnalysisSource(engine)) {
-    const collector = new AnalysisCollector(engine, { maxRows: 256 });
+    // Metrics only: no timeline rows, so the engine counts no accesses per pass and runs its two-phase loop.
+    const collector = new AnalysisCollector(engine, { rows: false });
     engine.observer = collector;
     return {
       config,
       engine,
       sink: engine,
       metrics: (counters, summary) => {
-        collector.timeline(); // flushes the last bucket; rows are not used here
         return rfcMetrics(collector.metrics(new Map(counters.map((c) => [c.name, c.value]))), counters, summary.tracked, bounds?.bounds() ?? null);
       },
     };

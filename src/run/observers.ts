@@ -7,6 +7,7 @@ export function combineObservers(list: readonly PassObserver[]): PassObserver | 
   if (list.length === 1) return list[0]!;
   return {
     anyOrder: list.every((o) => o.anyOrder === true),
+    intervals: list.some((o) => o.intervals !== false),
     examined(time: number, node: number, pfn: number, from: number, to: number, outcome: OutcomeCode, since?: number) {
       for (const o of list) o.examined(time, node, pfn, from, to, outcome, since);
     },
