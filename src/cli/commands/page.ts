@@ -53,6 +53,7 @@ export function pageCommand(ctx: CommandContext): Command {
     let lines = 0;
     out.write(color.bold(`page ${pfn} (0x${pfn.toString(16)}), engine ${settings.engine}\n`));
     engine.observer = {
+      intervals: false, // reads no accesses per pass
       examined(time: number, node: number, p: number, from: number, to: number, outcome: OutcomeCode) {
         if (p !== pfn) return;
         lines++;
