@@ -315,9 +315,9 @@ export class RfcV1Engine implements Engine {
     let toptier = 0;
     let homeTop = 0;
     const ignored = this.ignored;
-    // The two-phase loop: dense one-byte page state, no kswapd, no observer's per-node counts, no access counts
-    // (so no page_counts(), the only reader of homeToptier).
-    const twoPhase = dense && kswapd === null && !iv && counts === null && pages.state instanceof Uint8Array;
+    // The two-phase loop: dense one-byte page state, no kswapd, no access counts (so no page_counts(), the only reader
+    // of homeToptier).
+    const twoPhase = dense && kswapd === null && counts === null && pages.state instanceof Uint8Array;
     const rmul = this.rmul;
     const radd = this.radd;
     const topHot = this.topHot;
@@ -358,6 +358,14 @@ export class RfcV1Engine implements Engine {
           const src = S[e]!;
           hw += src === 0 ? 1 : 0;
           pgt += src === 1 ? 1 : 0;
+          let target = size;
+          if (iv) {
+            // An observer's accesses per target node since the last pass (timeline rows), as the one-phase loop counts them.
+            const nid = N[e]!;
+            const hotNode = nid === -1 ? defaultNode : nid;
+            target = hotNode >= 0 && hotNode < size ? targetOf[hotNode]! : size;
+            ia[target]!++;
+          }
           const r = rt.find(pfn);
           if (r < 0) {
             ignored.add(KIND_NONE, pfn); // pfn_to_online_page() NULL: return
@@ -371,6 +379,7 @@ export class RfcV1Engine implements Engine {
           const idx = (rmul[r]! * pfn + radd[r]!) | 0;
           const hot = (topHot[idx >> 3]! >> (idx & 7)) & 1;
           hits += hot; // (home top-tier accesses are counted for page_counts() only: not in this loop)
+          if (iv) it[target]! += hot;
           slowAt[m] = e;
           slowIdx[m] = idx;
           m += 1 - hot;
@@ -395,7 +404,14 @@ export class RfcV1Engine implements Engine {
         }
         for (let q = 0; q < m; q++) {
           const k = slowAt[q]!;
-          if (this.pageAccess(P[k]!, N[k]!, T[k]!, slowIdx[q]!, -1) >= 0) toptier++;
+          const nid = N[k]!;
+          if (this.pageAccess(P[k]!, nid, T[k]!, slowIdx[q]!, -1) >= 0) {
+            toptier++;
+            if (iv) {
+              const hotNode = nid === -1 ? defaultNode : nid;
+              it[hotNode >= 0 && hotNode < size ? targetOf[hotNode]! : size]!++;
+            }
+          }
         }
         toptier += hits;
         this.blocksTwoPhase++;

@@ -168,9 +168,10 @@ describe('AnalysisCollector without rows (compare, sweep)', () => {
     return out;
   }
 
-  it('gives the metrics and counters of a collector with rows, from the two-phase loop (no per-pass accesses counted)', () => {
-    const run = (rows: boolean) => {
-      const e = engine(SPEC_2S_CXL);
+  it('gives the rows, metrics and counters of the one-phase loop from the two-phase loop, with rows or without', () => {
+    // page_counts keeps the engine in its one-phase loop (it counts every slow-tier page's accesses): the reference.
+    const run = (rows: boolean, page_counts: boolean) => {
+      const e = engine(SPEC_2S_CXL, { page_counts });
       const col = new AnalysisCollector(e, { rows });
       e.observer = col;
       for (const [p, n, s, t] of trace()) e.record_access(p, n, s, t);
@@ -178,17 +179,21 @@ describe('AnalysisCollector without rows (compare, sweep)', () => {
       const counters = new Map(e.counters().map((c) => [c.name, c.value]));
       return { metrics: col.metrics(counters), counters, rows: col.timeline(), blocks: e.blocksTwoPhase };
     };
-    const full = run(true);
-    const lean = run(false);
-    expect(full.counters.get('kpromoted_mig_promoted')).toBeGreaterThan(1000);
-    expect(full.metrics.latency.count).toBe(full.counters.get('kpromoted_mig_promoted'));
-    expect(full.metrics.wasted_promotions).toBeGreaterThan(0);
-    expect(lean.metrics).toEqual(full.metrics);
-    expect(lean.counters).toEqual(full.counters);
-    expect(full.rows.length).toBeGreaterThan(0);
+    const onePhase = run(true, true);
+    const full = run(true, false);
+    const lean = run(false, false);
+    expect(onePhase.counters.get('kpromoted_mig_promoted')).toBeGreaterThan(1000);
+    expect(onePhase.metrics.latency.count).toBe(onePhase.counters.get('kpromoted_mig_promoted'));
+    expect(onePhase.metrics.wasted_promotions).toBeGreaterThan(0);
+    expect(onePhase.rows.length).toBeGreaterThan(20);
+    expect(onePhase.rows.some((r) => r.accesses > 0 && r.toptier_accesses > 0 && r.toptier_accesses < r.accesses)).toBe(true);
+    expect(onePhase.blocks).toBe(0);
+    for (const two of [full, lean]) {
+      expect(two.blocks).toBeGreaterThan(0);
+      expect(two.metrics).toEqual(onePhase.metrics);
+      expect(two.counters).toEqual(onePhase.counters);
+    }
+    expect(full.rows).toEqual(onePhase.rows);
     expect(lean.rows).toEqual([]);
-    // The one-phase loop counts accesses per pass for the rows; without rows the engine runs its two-phase loop.
-    expect(full.blocks).toBe(0);
-    expect(lean.blocks).toBeGreaterThan(0);
   });
 });
