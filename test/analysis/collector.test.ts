@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { AnalysisCollector } from '../../src/analysis/collector.js';
 import type { Topology } from '../../src/engine/topology.js';
-import { engine, node, SPEC_2S_CXL } from '../engine/helpers.js';
+import { engine, node, SPEC_2S_CXL, SPEC_2S_CXL_HASHED } from '../engine/helpers.js';
 import type { RfcV1Engine } from '../../src/engine/rfc-v1.js';
 
 function replay(e: RfcV1Engine, recs: ReadonlyArray<readonly [number, number, number, number]>, bucketSeconds = 0) {
@@ -168,32 +168,40 @@ describe('AnalysisCollector without rows (compare, sweep)', () => {
     return out;
   }
 
-  it('gives the rows, metrics and counters of the one-phase loop from the two-phase loop, with rows or without', () => {
-    // page_counts keeps the engine in its one-phase loop (it counts every slow-tier page's accesses): the reference.
-    const run = (rows: boolean, page_counts: boolean) => {
-      const e = engine(SPEC_2S_CXL, { page_counts });
+  it('gives the rows, metrics, page counts and counters of the one-phase loop (hashed page state) with dense page state', () => {
+    // Hashed page state keeps the engine in its one-phase loop: the reference.
+    const run = (rows: boolean, page_counts: boolean, topology = SPEC_2S_CXL) => {
+      const e = engine(topology, { page_counts });
       const col = new AnalysisCollector(e, { rows });
       e.observer = col;
       for (const [p, n, s, t] of trace()) e.record_access(p, n, s, t);
       e.finish();
       const counters = new Map(e.counters().map((c) => [c.name, c.value]));
-      return { metrics: col.metrics(counters), counters, rows: col.timeline(), blocks: e.blocksTwoPhase };
+      const pc = e.page_counts();
+      const counts: Array<[number, number]> = [];
+      pc?.forEach((pfn, n) => counts.push([pfn, n]));
+      counts.sort((x, y) => x[0] - y[0]);
+      const pages = pc === null ? null : { home_toptier: pc.home_toptier, pages: pc.pages, counts };
+      return { metrics: col.metrics(counters), counters, rows: col.timeline(), pages, blocks: e.blocksTwoPhase };
     };
-    const onePhase = run(true, true);
-    const full = run(true, false);
-    const lean = run(false, false);
+    const onePhase = run(true, true, SPEC_2S_CXL_HASHED);
     expect(onePhase.counters.get('kpromoted_mig_promoted')).toBeGreaterThan(1000);
     expect(onePhase.metrics.latency.count).toBe(onePhase.counters.get('kpromoted_mig_promoted'));
     expect(onePhase.metrics.wasted_promotions).toBeGreaterThan(0);
     expect(onePhase.rows.length).toBeGreaterThan(20);
     expect(onePhase.rows.some((r) => r.accesses > 0 && r.toptier_accesses > 0 && r.toptier_accesses < r.accesses)).toBe(true);
+    expect(onePhase.pages!.home_toptier).toBeGreaterThan(0);
+    expect(onePhase.pages!.counts.some(([, n]) => n > 2)).toBe(true);
     expect(onePhase.blocks).toBe(0);
-    for (const two of [full, lean]) {
-      expect(two.blocks).toBeGreaterThan(0);
+    for (const [rows, counts] of [[true, true], [true, false], [false, true], [false, false]] as const) {
+      const two = run(rows, counts);
+      // Page counts (--analysis) keep the one-phase loop: counting them in phase 1 measured no faster.
+      if (counts) expect(two.blocks).toBe(0);
+      else expect(two.blocks, `rows ${rows}`).toBeGreaterThan(0);
       expect(two.metrics).toEqual(onePhase.metrics);
       expect(two.counters).toEqual(onePhase.counters);
+      expect(two.rows).toEqual(rows ? onePhase.rows : []);
+      expect(two.pages).toEqual(counts ? onePhase.pages : null);
     }
-    expect(full.rows).toEqual(onePhase.rows);
-    expect(lean.rows).toEqual([]);
   });
 });

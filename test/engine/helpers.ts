@@ -19,6 +19,15 @@ export const SPEC_2S_CXL: Topology = {
   ],
 };
 
+/**
+ * 2s-cxl with a 256 GiB CXL node: the same outcomes for pfns below 0x400000, but the slow tier's page state is
+ * hashed (over 2^25 pages), so the engine runs its one-phase loop: the reference for its two-phase loop.
+ */
+export const SPEC_2S_CXL_HASHED: Topology = {
+  ...SPEC_2S_CXL,
+  nodes: SPEC_2S_CXL.nodes.map((n) => (n.id === 2 ? { ...n, pfn_ranges: [{ start: 0x200000, end: 0x200000 + 2 ** 26, kind: 'lru' as const }] } : n)),
+};
+
 /** An engine with the patch's defaults over `topology`. */
 export function engine(
   topology: Topology = SPEC_2S_CXL,

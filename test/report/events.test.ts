@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AnalysisCollector } from '../../src/analysis/collector.js';
 import { EventsCsvWriter } from '../../src/report/events.js';
 import { combineObservers } from '../../src/run/observers.js';
-import { engine, SPEC_2S_CXL } from '../engine/helpers.js';
+import { engine, SPEC_2S_CXL, SPEC_2S_CXL_HASHED } from '../engine/helpers.js';
 
 /** 40 k accesses over 16 s of 2s-cxl: DRAM pages, a hot set of CXL pages, cold CXL pages, NUMA_NO_NODE. */
 function trace(): Array<[number, number, number, number]> {
@@ -19,9 +19,9 @@ function trace(): Array<[number, number, number, number]> {
 
 describe('EventsCsvWriter', () => {
   it('gives the events of the one-phase loop from the two-phase loop, alone or beside a collector with rows', () => {
-    // page_counts keeps the engine in its one-phase loop: the reference.
-    const run = (withRows: boolean, page_counts = false) => {
-      const e = engine(SPEC_2S_CXL, { page_counts });
+    // Hashed page state keeps the engine in its one-phase loop: the reference.
+    const run = (withRows: boolean, topology = SPEC_2S_CXL) => {
+      const e = engine(topology);
       let csv = '';
       const writer = new EventsCsvWriter((chunk) => (csv += chunk));
       e.observer = withRows ? combineObservers([writer, new AnalysisCollector(e)]) : writer;
@@ -30,7 +30,7 @@ describe('EventsCsvWriter', () => {
       writer.drain();
       return { csv, counters: e.counters(), blocks: e.blocksTwoPhase };
     };
-    const onePhase = run(false, true);
+    const onePhase = run(false, SPEC_2S_CXL_HASHED);
     expect(onePhase.blocks).toBe(0);
     expect(onePhase.csv.split('\n').length).toBeGreaterThan(1000);
     expect(onePhase.csv).toContain(',promoted\n');
