@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { AnalysisCollector } from '../../src/analysis/collector.js';
 import type { Topology } from '../../src/engine/topology.js';
-import { engine, node, SPEC_2S_CXL, SPEC_2S_CXL_HASHED } from '../engine/helpers.js';
+import { engine, mixedCxlTrace, node, SPEC_2S_CXL, SPEC_2S_CXL_HASHED } from '../engine/helpers.js';
 import type { RfcV1Engine } from '../../src/engine/rfc-v1.js';
 
 function replay(e: RfcV1Engine, recs: ReadonlyArray<readonly [number, number, number, number]>, bucketSeconds = 0) {
@@ -156,17 +156,7 @@ describe('latencyKey', () => {
 });
 
 describe('AnalysisCollector without rows (compare, sweep)', () => {
-  /** 60 k accesses over 24 s of 2s-cxl: DRAM pages, a hot set of CXL pages (promoted, then accessed), cold CXL pages. */
-  function trace(): Array<[number, number, number, number]> {
-    const r = rng(7);
-    const out: Array<[number, number, number, number]> = [];
-    for (let i = 0; i < 60000; i++) {
-      const k = r();
-      const pfn = k < 0.4 ? Math.floor(r() * 0x200000) : k < 0.8 ? 0x200000 + Math.floor(r() * 3000) : 0x200000 + Math.floor(r() * 0x200000);
-      out.push([pfn, r() < 0.1 ? -1 : r() < 0.5 ? 0 : 1, r() < 0.8 ? 0 : 1, 4294892296 + Math.floor(i / 10)]);
-    }
-    return out;
-  }
+  const trace = () => mixedCxlTrace(7, 60000, 3000);
 
   it('gives the rows, metrics, page counts and counters of the one-phase loop (hashed page state) with dense page state', () => {
     // Hashed page state keeps the engine in its one-phase loop: the reference.

@@ -28,6 +28,22 @@ export const SPEC_2S_CXL_HASHED: Topology = {
   nodes: SPEC_2S_CXL.nodes.map((n) => (n.id === 2 ? { ...n, pfn_ranges: [{ start: 0x200000, end: 0x200000 + 2 ** 26, kind: 'lru' as const }] } : n)),
 };
 
+/**
+ * A seeded trace over 2s-cxl, 10 accesses a jiffy: DRAM pages (40 %), a hot set of `hot` CXL pages (promoted, then
+ * accessed on their new node), any CXL page; NUMA_NO_NODE now and then, a fifth page-table scans.
+ */
+export function mixedCxlTrace(seed: number, records: number, hot: number): Array<[number, number, number, number]> {
+  let x = seed;
+  const r = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 4294967296;
+  const out: Array<[number, number, number, number]> = [];
+  for (let i = 0; i < records; i++) {
+    const k = r();
+    const pfn = k < 0.4 ? Math.floor(r() * 0x200000) : k < 0.8 ? 0x200000 + Math.floor(r() * hot) : 0x200000 + Math.floor(r() * 0x200000);
+    out.push([pfn, r() < 0.1 ? -1 : r() < 0.5 ? 0 : 1, r() < 0.8 ? 0 : 1, 4294892296 + Math.floor(i / 10)]);
+  }
+  return out;
+}
+
 /** An engine with the patch's defaults over `topology`. */
 export function engine(
   topology: Topology = SPEC_2S_CXL,

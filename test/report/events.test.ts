@@ -2,20 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { AnalysisCollector } from '../../src/analysis/collector.js';
 import { EventsCsvWriter } from '../../src/report/events.js';
 import { combineObservers } from '../../src/run/observers.js';
-import { engine, SPEC_2S_CXL, SPEC_2S_CXL_HASHED } from '../engine/helpers.js';
+import { engine, mixedCxlTrace, SPEC_2S_CXL, SPEC_2S_CXL_HASHED } from '../engine/helpers.js';
 
-/** 40 k accesses over 16 s of 2s-cxl: DRAM pages, a hot set of CXL pages, cold CXL pages, NUMA_NO_NODE. */
-function trace(): Array<[number, number, number, number]> {
-  let x = 11;
-  const r = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 4294967296;
-  const out: Array<[number, number, number, number]> = [];
-  for (let i = 0; i < 40000; i++) {
-    const k = r();
-    const pfn = k < 0.4 ? Math.floor(r() * 0x200000) : k < 0.8 ? 0x200000 + Math.floor(r() * 2000) : 0x200000 + Math.floor(r() * 0x200000);
-    out.push([pfn, r() < 0.1 ? -1 : r() < 0.5 ? 0 : 1, r() < 0.8 ? 0 : 1, 4294892296 + Math.floor(i / 10)]);
-  }
-  return out;
-}
+const trace = () => mixedCxlTrace(11, 40000, 2000);
 
 describe('EventsCsvWriter', () => {
   it('gives the events of the one-phase loop from the two-phase loop, alone or beside a collector with rows', () => {
