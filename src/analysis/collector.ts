@@ -52,7 +52,7 @@ export interface CollectorOptions {
   readonly bounds?: BoundsSource;
   /**
    * False: metrics only (compare, sweep), no timeline rows. The collector then reads no accesses per pass, so the
-   * engine does not count them (PassObserver.intervals) and runs its faster loop. Default true.
+   * engine does not count them (PassObserver.intervals). Default true.
    */
   readonly rows?: boolean;
 }

@@ -60,8 +60,8 @@ export interface PassObserver {
   readonly anyOrder?: boolean;
   /**
    * False when the observer never reads the accesses per target node since the last pass (rfc-v1's
-   * take_interval_accesses(): timeline rows): the engine then does not count them, and may run its two-phase hot
-   * loop. Absent or true: they are counted at every access.
+   * take_interval_accesses(): timeline rows): the engine then does not count them. Absent or true: they are
+   * counted at every access.
    */
   readonly intervals?: boolean;
   /**

@@ -167,7 +167,7 @@ export function makeLanes(
 export function lane(config: MultiConfig, bounds: BoundsOf | null = null): Lane {
   const engine = createEngine(config.settings.engine, config.settings);
   if (isAnalysisSource(engine)) {
-    // Metrics only: no timeline rows, so the engine counts no accesses per pass and runs its two-phase loop.
+    // Metrics only: no timeline rows, so the engine counts no accesses per pass.
     const collector = new AnalysisCollector(engine, { rows: false });
     engine.observer = collector;
     return {

@@ -9,7 +9,7 @@ export type PfnFormat = 'dec' | 'hex';
 
 /** A PassObserver that renders events into text chunks of about `chunkBytes` and hands them to `write`. */
 export class EventsCsvWriter implements PassObserver {
-  /** Events only: no accesses per pass are read, so the engine need not count them (its faster loop). */
+  /** Events only: no accesses per pass are read, so the engine does not count them. */
   readonly intervals = false;
   private buf = EVENTS_HEADER;
   lines = 0;
