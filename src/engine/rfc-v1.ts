@@ -116,6 +116,8 @@ export class RfcV1Engine implements Engine {
   /** Phase 1's other records of a block: their positions in the batch and their page indexes. */
   private readonly slowAt = new Int32Array(BLOCK);
   private readonly slowIdx = new Int32Array(BLOCK);
+  /** And their target nodes (intervalAccesses' index), while an observer reads the accesses per pass. */
+  private readonly slowTarget = new Int32Array(BLOCK);
   private slab = new Float64Array(STRIDE * 4096);
   private slabTop = 0; // slots ever used
   private freeSlot = -1;
@@ -291,8 +293,6 @@ export class RfcV1Engine implements Engine {
     const clock = this.clock;
     const nodes = this.nodes;
     const size = nodes.size;
-    const targetOf = this.targetOf;
-    const defaultNode = this.defaultNode;
     const kswapd = this.kswapd;
     // Range classification: the granule table, then the range's class.
     const rt = this.ranges;
@@ -323,6 +323,7 @@ export class RfcV1Engine implements Engine {
     const topHot = this.topHot;
     const slowAt = this.slowAt;
     const slowIdx = this.slowIdx;
+    const slowTarget = this.slowTarget;
 
     let i = 0;
     while (i < n) {
@@ -361,9 +362,7 @@ export class RfcV1Engine implements Engine {
           let target = size;
           if (iv) {
             // An observer's accesses per target node since the last pass (timeline rows), as the one-phase loop counts them.
-            const nid = N[e]!;
-            const hotNode = nid === -1 ? defaultNode : nid;
-            target = hotNode >= 0 && hotNode < size ? targetOf[hotNode]! : size;
+            target = this.targetIndex(N[e]!);
             ia[target]!++;
           }
           const r = rt.find(pfn);
@@ -382,6 +381,7 @@ export class RfcV1Engine implements Engine {
           if (iv) it[target]! += hot;
           slowAt[m] = e;
           slowIdx[m] = idx;
+          slowTarget[m] = target;
           m += 1 - hot;
         }
         // Phase 2: the block's other records, in order, as the one-phase loop below takes them. No pass runs
@@ -404,13 +404,9 @@ export class RfcV1Engine implements Engine {
         }
         for (let q = 0; q < m; q++) {
           const k = slowAt[q]!;
-          const nid = N[k]!;
-          if (this.pageAccess(P[k]!, nid, T[k]!, slowIdx[q]!, -1) >= 0) {
+          if (this.pageAccess(P[k]!, N[k]!, T[k]!, slowIdx[q]!, -1) >= 0) {
             toptier++;
-            if (iv) {
-              const hotNode = nid === -1 ? defaultNode : nid;
-              it[hotNode >= 0 && hotNode < size ? targetOf[hotNode]! : size]!++;
-            }
+            if (iv) it[slowTarget[q]!]!++;
           }
         }
         toptier += hits;
@@ -430,8 +426,7 @@ export class RfcV1Engine implements Engine {
         else if (src === 1) pgt++;
         let target = size;
         if (iv) {
-          const hot = nid === -1 ? defaultNode : nid;
-          target = hot >= 0 && hot < size ? targetOf[hot]! : size;
+          target = this.targetIndex(nid);
           ia[target]!++;
         }
         // pfn_to_nid(), pfn_to_online_page(), is_zone_device_page(), folio_test_lru(): range first.
@@ -479,6 +474,13 @@ export class RfcV1Engine implements Engine {
     c[C.recorded_pgtscans] += pgt;
     c[C.record_toptier] += toptier;
     this.homeToptier += homeTop;
+  }
+
+  /** The intervalAccesses index of an access by `nid` (NUMA_NO_NODE: the default node): its hot node with a daemon, else the last slot. */
+  private targetIndex(nid: number): number {
+    const hot = nid === -1 ? this.defaultNode : nid;
+    const size = this.nodes.size;
+    return hot >= 0 && hot < size ? this.targetOf[hot]! : size;
   }
 
   /**
