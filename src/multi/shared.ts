@@ -5,11 +5,10 @@
  * the engines would throw them. Stopped (Ctrl-C), every worker reports its configurations' partial counters.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { KpromoError } from '../errors.js';
 import { readInputs } from '../trace/input.js';
+import { builtWorkerPath } from '../trace/worker-link.js';
 import { broadcast, BroadcastWriter, FAILED } from './broadcast.js';
 import type { MultiConfig } from './config.js';
 import type { LaneJob, LaneReply } from './lane-worker.js';
@@ -21,9 +20,7 @@ import { reviveError } from './worker-message.js';
 
 /** The built lane worker (tests run from TypeScript sources and use dist/). */
 export function laneWorkerPath(): string {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.cjs')) return join(dirname(here), 'lane-worker.cjs'); // the bundle's
-  return here.endsWith('.js') ? join(dirname(here), 'lane-worker.js') : join(dirname(here), '..', '..', 'dist', 'src', 'multi', 'lane-worker.js');
+  return builtWorkerPath(import.meta.url, 'multi', 'lane-worker');
 }
 
 /** Whether runShared can serve these inputs: files only (standard input is read in process), worker built. */

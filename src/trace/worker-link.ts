@@ -8,11 +8,19 @@ import type { ParseWorkerData } from './parse-worker.js';
 import type { TraceInput } from './read.js';
 import { SLOTS, type Ring } from './ring.js';
 
-/** The built worker script (tests run from TypeScript sources and use the build in dist/). */
+/**
+ * A built worker script `name` for the module at `moduleUrl` (its import.meta.url): beside the bundle (`.cjs`), beside
+ * the built module, or, for tests run from TypeScript sources, in dist/src/`dir`.
+ */
+export function builtWorkerPath(moduleUrl: string, dir: string, name: string): string {
+  const here = fileURLToPath(moduleUrl);
+  if (here.endsWith('.cjs')) return join(dirname(here), `${name}.cjs`); // the bundle's
+  return here.endsWith('.js') ? join(dirname(here), `${name}.js`) : join(dirname(here), '..', '..', 'dist', 'src', dir, `${name}.js`);
+}
+
+/** The built parse worker script. */
 export function parseWorkerPath(): string {
-  const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.cjs')) return join(dirname(here), 'parse-worker.cjs'); // the bundle's
-  return here.endsWith('.js') ? join(dirname(here), 'parse-worker.js') : join(dirname(here), '..', '..', 'dist', 'src', 'trace', 'parse-worker.js');
+  return builtWorkerPath(import.meta.url, 'trace', 'parse-worker');
 }
 
 
