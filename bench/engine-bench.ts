@@ -145,7 +145,7 @@ export async function rssSection(runs: number): Promise<string> {
 }
 
 /** Pfn orders of the cliff cases. */
-export const CLIFF_ORDERS = ['sequential', 'strided', 'random', 'bucket-ordered'] as const;
+export const CLIFF_ORDERS = ['sequential', 'strided', 'random', 'bucket-ordered', 'two-scans'] as const;
 
 /** Promoting N pages in one pass vs over 1000 passes, for each pfn order (engine alone, in process). */
 export async function cliffSection(runs: number, pages: number): Promise<string> {
@@ -162,7 +162,7 @@ export async function cliffSection(runs: number, pages: number): Promise<string>
     const many = median(ms['many']!);
     rows.push([order, String(pages), `${s(one)} s`, `${s(many)} s`, `${(one / many).toFixed(2)}x`, one / many <= 2 ? 'PASS' : 'MISS']);
   }
-  return `no cliffs: every page accessed twice, then promoted (engine alone, median of ${runs})\n${align(rows)}`;
+  return `no cliffs: every page accessed twice, then promoted (engine alone, median of ${runs}; two-scans: random pfns, all once, then all again)\n${align(rows)}`;
 }
 
 function align(rows: readonly string[][]): string {

@@ -77,7 +77,7 @@ async function cliffTrace(spec: string): Promise<{ pfn: Float64Array; time: Floa
   const pfns = new Float64Array(pages);
   for (let i = 0; i < pages; i++) pfns[i] = base + i;
   if (order === 'strided') for (let i = 0; i < pages; i++) pfns[i] = base + ((i * 8) % 2 ** 24);
-  if (order === 'random' || order === 'bucket-ordered') {
+  if (order === 'random' || order === 'bucket-ordered' || order === 'two-scans') {
     // A full-period LCG mod 2^24: distinct pseudo-random pfns of the range.
     let x = 12345;
     for (let i = 0; i < pages; i++) {
@@ -95,6 +95,22 @@ async function cliffTrace(spec: string): Promise<{ pfn: Float64Array; time: Floa
   const pfn = new Float64Array(n);
   const time = new Float64Array(n);
   const per = Math.ceil(pages / 1000);
+  if (order === 'two-scans') {
+    // Every page once, then every page again in the same order (a pass's pages, or a group's, scanned twice): a
+    // page's second access finds a record that many later ones were added after (kpromoted_lookup() walks its chain).
+    const group = mode === 'many' ? per : pages;
+    let k = 0;
+    for (let g = 0; g < pages; g += group) {
+      const end = Math.min(pages, g + group);
+      for (let scan = 0; scan < 2; scan++) {
+        for (let i = g; i < end; i++, k++) {
+          pfn[k] = pfns[i]!;
+          time[k] = mode === 'many' ? 250 * Math.floor(i / per) : 0;
+        }
+      }
+    }
+    return { pfn, time, n };
+  }
   for (let i = 0; i < pages; i++) {
     pfn[2 * i] = pfn[2 * i + 1] = pfns[i]!;
     time[2 * i] = time[2 * i + 1] = mode === 'many' ? 250 * Math.floor(i / per) : 0;

@@ -6,7 +6,8 @@
  *
  * State of a page (state[index]):
  *   0            ST_HOME: where the topology's ranges put it, no record
- *   1            ST_TRACKED: a record exists; slot[index] is its slot (the record says where the page lives)
+ *   1            ST_TRACKED: a record exists (the engine finds it by pfn in its hash table; the record says where
+ *                the page lives)
  *   2 + 2n + a   moved to node n in this replay, no record; a = 1 once accessed since it moved
  * One byte per page (Uint8Array) while node ids are <= MAX_BYTE_NODE, else two (Uint16Array).
  *
@@ -20,13 +21,16 @@
  *   zeros), or a Float64Array when the regions hold 2^32 - 1 pages or more. Indices are given in the order of
  *   first access and never move, so the engine may keep one in a record; the columns are reserved at
  *   HASHED_RESERVE entries, of which the OS backs only the prefix in use (as for dense mode), and double
- *   past that. Memory: 5 bytes per page touched in the columns (17 with counts: the count and the offset),
+ *   past that. Memory: 1 byte per page touched in the columns (13 with counts: the count and the offset),
  *   and 8 (Float64Array: 16) bytes per table entry, 11-21 bytes per page touched at load 3/8 to 3/4 (a table
  *   for 1.4 M pages is 16 MiB; while it doubles, the old one is garbage until the next GC).
  *
- * The slot column (Int32, beside the state, allocated the same way) holds the record of a tracked page: the
- * engine finds a page's record with the index it already has, with no pfn-keyed table (a hash of every live
- * record would be a random access into tens of MB per access; this is one into 4 bytes per page).
+ * A tracked page's record: the engine finds it in its page_hotness_hash chain, as the kernel does (kpromoted_lookup()),
+ * only for pages in state ST_TRACKED (a few % of slow-tier accesses); the chains hold only the records alive between
+ * passes, and a new record goes into its chain anyway. Once the engine holds more live records than a few per bucket
+ * (a walk would grow with them: many pages tracked before one pass), it asks for the slot column (enableSlots()): the
+ * record's slot beside the state, 4 bytes per page, allocated as the state is, and kept from then on. (Always kept, it
+ * cost a cache miss per slow-tier access and 8 MiB on the bench's 2 M-page CXL node.)
  *
  * Optional access counts (`counts`, for the fast-tier share bounds): one Uint32 per index, beside the state,
  * allocated the same way (dense: same lazily backed length; hashed: same growing columns).
@@ -74,12 +78,12 @@ export class PageState {
   readonly bases: Float64Array;
   /** State by index (see the file comment). Hashed: grows; re-read after indexOf(). */
   state: Uint8Array | Uint16Array;
-  /** Slot of the record of each ST_TRACKED index (meaningless otherwise). Hashed: grows with state. */
-  slot: Int32Array;
+  /** Slot of the record of each ST_TRACKED index (meaningless otherwise), once enableSlots() was called; else null. Hashed: grows with state. */
+  slot: Int32Array | null = null;
   /** Accesses by index (slow-tier pages only), or null when not asked for. Hashed: grows with state. */
   counts: Uint32Array | null;
   /**
-   * Dense only: an index past every page's, whose state and slot belong to no page. The engine's hot loop
+   * Dense only: an index past every page's, whose state belongs to no page. The engine's hot loop
    * (rfc-v1.ts) reads and writes it in place of a top-tier page's, which has none, so it need not branch.
    */
   readonly spare: number;
@@ -112,7 +116,6 @@ export class PageState {
     // Hashed: the columns' reserve, backed by the OS only where indices were given (they are given in order).
     const n = this.dense ? total + 1 : Math.min(total, denseMax, HASHED_RESERVE);
     this.state = this.wide ? new Uint16Array(n) : new Uint8Array(n);
-    this.slot = new Int32Array(n);
     this.counts = withCounts ? new Uint32Array(n) : null;
     this.table = this.newTable(this.dense ? 0 : 2048);
     this.mask = this.dense ? 0 : 2047;
@@ -122,6 +125,12 @@ export class PageState {
   /** A page's offset in the regions: its index in dense mode, its key in hashed mode. */
   offset(pfn: number, r: number): number {
     return this.bases[r]! + (pfn - this.regions[r]!.start);
+  }
+
+  /** Allocates the slot column (once); the caller fills it for the records alive. */
+  enableSlots(): Int32Array {
+    if (this.slot === null) this.slot = new Int32Array(this.state.length);
+    return this.slot;
   }
 
   /** Hashed mode: index of the page at offset `off`, giving it one (state 0, count 0) at its first call. */
@@ -234,9 +243,11 @@ export class PageState {
     const state = this.wide ? new Uint16Array(n) : new Uint8Array(n);
     state.set(this.state);
     this.state = state;
-    const slot = new Int32Array(n);
-    slot.set(this.slot);
-    this.slot = slot;
+    if (this.slot !== null) {
+      const slot = new Int32Array(n);
+      slot.set(this.slot);
+      this.slot = slot;
+    }
     if (this.counts !== null) {
       const counts = new Uint32Array(n);
       counts.set(this.counts);

@@ -7,7 +7,8 @@
  * - Classify by range first (RangeTable's granule table): an access to a top-tier page that never moved,
  *   or to a pfn in no range or in a slow-tier nonlru/device range, needs no per-page lookup.
  * - One small integer of state per page of the slow-tier LRU ranges (PageState): at home, tracked, or
- *   moved to node n (and accessed since); a tracked page's record slot sits beside its state (no pfn-keyed table).
+ *   moved to node n (and accessed since). A tracked page's record is found in its hash chain, as the kernel finds it
+ *   (kpromoted_lookup()): only for a page whose state says tracked.
  * - record_batch() is the hot loop: one function, locals, counters flushed per batch and before passes.
  * - One walk of the occupied buckets per pass for all daemons (see pass()); a pass whose order cannot show walks
  *   the slab in order instead (passSliceSlab()).
@@ -59,6 +60,12 @@ const CLS_TOP_STATE = 3;
  * records in order, as the one-phase loop does.
  */
 const BLOCK = 256;
+
+/**
+ * Live records per bucket (on average) past which tracked pages' record slots are kept beside their state: a lookup
+ * then costs one load instead of a walk of a chain this long on average (PageState.enableSlots()).
+ */
+const SLOTS_PER_BUCKET = 4;
 
 /** Per-page access counts of the slow-tier LRU pages (RfcV1Config.page_counts), for the fast-tier share bounds (src/analysis/bounds.ts). */
 export interface PageCounts {
@@ -128,6 +135,9 @@ export class RfcV1Engine implements Engine {
   private readonly buckets: Int32Array;
   private readonly occupied: BucketSet;
   private longestChain = 0;
+  /** Live records past which the page state keeps record slots (enableSlots()); and whether it does (a diagnostic for tests). */
+  private readonly slotsPast: number;
+  slotsEnabled = false;
   private tracked = 0;
   private peakTracked = 0;
   /** Accesses since the last pass by target node (hot_node if it has a daemon, else the last slot), and top-tier hits; counted while an observer that reads them is set (PassObserver.intervals). */
@@ -212,6 +222,7 @@ export class RfcV1Engine implements Engine {
     this.defaultNode = cfg.default_node;
     this.order = cfg.hash_order;
     this.buckets = new Int32Array(2 << cfg.hash_order);
+    this.slotsPast = SLOTS_PER_BUCKET * 2 ** cfg.hash_order;
     for (let b = 0; b < this.buckets.length; b += 2) this.buckets[b] = -1;
     this.occupied = new BucketSet(1 << cfg.hash_order);
 
@@ -388,18 +399,17 @@ export class RfcV1Engine implements Engine {
         // within the block, so phase 1's view of a page (not top-hot) still holds; only its own records since
         // changed its state, and phase 2 reads the state now.
         if (m > 1) {
-          // Gather: load each listed page's state byte, slot and record line in a loop of independent loads, so
-          // that their cache misses overlap; phase 2 then finds them in cache (engine alone: 5-7 % less time on the
-          // 1.4 M-page bench trace). Branch-free: an untracked page's slot is stale or 0, still a slot of the slab
-          // (it never shrinks); loading it brings in the line where phase 2 writes a new record's slot.
+          // Gather: load each listed page's state byte (and its slot, when the page state keeps them) in a loop of
+          // independent loads, so that their cache misses overlap; phase 2 then finds them in cache.
           const st8 = pages.state;
           const sl = pages.slot;
-          const slab = this.slab;
           let g = 0;
-          for (let q = 0; q < m; q++) {
-            const idx = slowIdx[q]!;
-            g += st8[idx]! + slab[sl[idx]! * STRIDE]!;
-          }
+          if (sl === null) for (let q = 0; q < m; q++) g += st8[slowIdx[q]!]!;
+          else
+            for (let q = 0; q < m; q++) {
+              const idx = slowIdx[q]!;
+              g += st8[idx]! + sl[idx]!;
+            }
           this.gathered += g;
         }
         for (let q = 0; q < m; q++) {
@@ -506,7 +516,7 @@ export class RfcV1Engine implements Engine {
         if (top && pages.dense) this.topHot[idx >> 3]! |= 1 << (idx & 7);
       }
       if (top) return placed;
-    } else if (st === ST_TRACKED) slot = pages.slot[idx]!;
+    } else if (st === ST_TRACKED) slot = pages.slot !== null ? pages.slot[idx]! : this.lookup(pfn);
     else if (homeNode >= 0) return homeNode;
     this.recordSlow(pfn, nid, time, idx, slot, placed);
     return -1;
@@ -555,9 +565,13 @@ export class RfcV1Engine implements Engine {
       slab[base + F_PLACED] = placed;
       slab[base + F_TRACKED_SINCE] = time;
       slab[base + F_INDEX] = idx;
-      this.pages.slot[idx] = slot;
       this.pages.state[idx] = ST_TRACKED;
-      if (++this.tracked > this.peakTracked) this.peakTracked = this.tracked;
+      const slots = this.pages.slot;
+      if (slots !== null) slots[idx] = slot;
+      if (++this.tracked > this.peakTracked) {
+        this.peakTracked = this.tracked;
+        if (this.tracked > this.slotsPast && slots === null) this.enableSlots();
+      }
       c[C.record_added]++;
       created = true;
     } else {
@@ -754,7 +768,7 @@ export class RfcV1Engine implements Engine {
       const st = idx >= 0 ? this.pages.state[idx]! : ST_HOME;
       if (st >= ST_MOVED) return movedNode(st);
       if (st === ST_TRACKED) {
-        const placed = this.slab[this.pages.slot[idx]! * STRIDE + F_PLACED]!;
+        const placed = this.slab[this.slotOfTracked(pfn, idx) * STRIDE + F_PLACED]!;
         if (placed >= 0) return placed;
       }
     }
@@ -826,7 +840,36 @@ export class RfcV1Engine implements Engine {
     const region = r >= 0 ? this.rregion[r]! : -1;
     if (region < 0) return -1;
     const idx = this.pages.index(pfn, region, false);
-    return idx >= 0 && this.pages.state[idx] === ST_TRACKED ? this.pages.slot[idx]! : -1;
+    return idx >= 0 && this.pages.state[idx] === ST_TRACKED ? this.slotOfTracked(pfn, idx) : -1;
+  }
+
+  /** The slot of the record of the tracked page `pfn` of index `idx`. */
+  private slotOfTracked(pfn: number, idx: number): number {
+    const slots = this.pages.slot;
+    return slots !== null ? slots[idx]! : this.lookup(pfn);
+  }
+
+  /**
+   * More live records than SLOTS_PER_BUCKET a bucket: from now on the page state keeps each tracked page's slot, so
+   * finding a record costs one load however long the chains grow (no cliff when many pages are tracked before one
+   * pass). Filled here for the records alive: every slot below slabTop. (Called when the live records reach a new
+   * peak: a new record takes a free slot before a new one, so the slab has no free slot then.)
+   */
+  private enableSlots(): void {
+    if (this.freeSlot !== -1) throw new Error('internal: record slots filled while the slab has free slots');
+    const slots = this.pages.enableSlots();
+    const slab = this.slab;
+    for (let slot = 0; slot < this.slabTop; slot++) slots[slab[slot * STRIDE + F_INDEX]!] = slot;
+    this.slotsEnabled = true;
+  }
+
+  /** kpromoted_lookup() of a tracked page: the slot of the record of `pfn` in its bucket's chain (there is one). */
+  private lookup(pfn: number): number {
+    const slab = this.slab;
+    let slot = this.buckets[2 * hash_64(pfn, this.order)]!;
+    while (slot >= 0 && slab[slot * STRIDE + F_PFN] !== pfn) slot = slab[slot * STRIDE + F_NEXT]!;
+    if (slot < 0) throw new Error(`internal: pfn ${pfn} is tracked but has no record in its bucket`);
+    return slot;
   }
 
   /** The record of `pfn` (frequency, last_update, hot_node), or null when it is not tracked. */

@@ -39,20 +39,20 @@ describe('RangeTable', () => {
 });
 
 describe('PageState', () => {
-  it('hashed: the slot column keeps each index\'s value through growth', () => {
+  it('hashed: the state column keeps each index\'s value through growth', () => {
     const ps = new PageState([{ start: 0, end: 2 ** 40, slow: true }], 3, false, 2 ** 12);
     const want = new Map<number, number>();
     for (let i = 0; i < 20000; i++) {
       const pfn = ((i * 2654435761) % 2 ** 32) * 16;
       const k = ps.indexOf(ps.offset(pfn, 0));
       if (!want.has(k)) {
-        ps.slot[k] = i;
-        want.set(k, i);
+        ps.state[k] = 1 + (i % 255);
+        want.set(k, 1 + (i % 255));
       }
     }
     // Past the reserve of 2^12 (the denseMax given): the columns doubled, twice.
-    expect(ps.slot.length).toBe(2 ** 15);
-    for (const [k, v] of want) expect(ps.slot[k]).toBe(v);
+    expect(ps.state.length).toBe(2 ** 15);
+    for (const [k, v] of want) expect(ps.state[k]).toBe(v);
   });
 
   // Regions of 2^40 pages (keys of 64 bits) and of 2^31 pages over two ranges (keys of 32 bits).
