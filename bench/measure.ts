@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import type { BenchCase, RunOutput } from './cases.js';
 import type { TaskResult } from './tasks.js';
 import type { BenchTrace } from './trace.js';
@@ -26,8 +26,8 @@ export interface Measurement {
 export class RunFailure extends Error {}
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-/** dist/bench/probe.js, preloaded into every child. */
-const PROBE = pathToFileURL(join(here, 'probe.js')).href;
+/** dist/bench/probe.cjs (from bench/probe.cts), preloaded into every child with --require. */
+const PROBE = join(here, 'probe.cjs');
 /** dist/bench/run.js, which runs tasks when given --task. */
 const RUNNER = join(here, 'run.js');
 /** bin/kpromo.js at the repository root (dist/bench/ is two levels down). */
@@ -72,8 +72,8 @@ export async function runOnce(c: BenchCase, trace: BenchTrace, index: number): P
   const run = c.run;
   const args =
     run.kind === 'task'
-      ? ['--import', PROBE, RUNNER, '--task', run.task, trace.file]
-      : ['--import', PROBE, KPROMO_BIN, ...run.args.map((a) => (a === '{trace}' ? trace.file : a))];
+      ? ['--require', PROBE, RUNNER, '--task', run.task, trace.file]
+      : ['--require', PROBE, KPROMO_BIN, ...run.args.map((a) => (a === '{trace}' ? trace.file : a))];
 
   const t0 = performance.now();
   let cat: ChildProcess | null = null;
