@@ -27,10 +27,10 @@
  *
  * A tracked page's record: the engine finds it in its page_hotness_hash chain, as the kernel does (kpromoted_lookup()),
  * only for pages in state ST_TRACKED (a few % of slow-tier accesses); the chains hold only the records alive between
- * passes, and a new record goes into its chain anyway. Once the engine holds more live records than a few per bucket
- * (a walk would grow with them: many pages tracked before one pass), it asks for the slot column (enableSlots()): the
- * record's slot beside the state, 4 bytes per page, allocated as the state is, and kept from then on. (Always kept, it
- * cost a cache miss per slow-tier access and 8 MiB on the bench's 2 M-page CXL node.)
+ * passes, and a new record goes into its chain anyway. Once its walks get long (many pages tracked before one pass
+ * and looked up again), the engine asks for the slot column (enableSlots()): the record's slot beside the state, 4
+ * bytes per page, allocated as the state is, and kept from then on. (Always kept, it cost a cache miss per slow-tier
+ * access and 8 MiB on the bench's 2 M-page CXL node.)
  *
  * Optional access counts (`counts`, for the fast-tier share bounds): one Uint32 per index, beside the state,
  * allocated the same way (dense: same lazily backed length; hashed: same growing columns).

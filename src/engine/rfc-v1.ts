@@ -42,7 +42,7 @@ const F_HOT_NODE = 3;
 const F_NEXT = 4; // hlist next (slot) or -1; next free slot while free
 const F_PLACED = 5; // node the page was migrated to in this replay, or -1 (then the pfn ranges say)
 const F_TRACKED_SINCE = 6; // time of the access that created the record (analysis only)
-const F_INDEX = 7; // the page's PageState index (stable for the page's lifetime)
+const F_INDEX = 7; // the page's PageState index (stable for the page's lifetime); -1 once untrack() freed the slot
 
 // Class of each range (RangeTable order): what an access to it needs.
 /** Top-tier range, pages never move (no --demotion): record_toptier, no per-page lookup. */
@@ -62,10 +62,12 @@ const CLS_TOP_STATE = 3;
 const BLOCK = 256;
 
 /**
- * Live records per bucket (on average) past which tracked pages' record slots are kept beside their state: a lookup
- * then costs one load instead of a walk of a chain this long on average (PageState.enableSlots()).
+ * Lookups of tracked pages' records by chain walk (lookup()) are judged in windows of WALK_WINDOW: when a window's walks
+ * took more than WALK_STEPS records a lookup on average, the page state keeps the record slots from then on
+ * (enableSlots()), and a lookup costs one load however long the chains grow.
  */
-const SLOTS_PER_BUCKET = 4;
+const WALK_WINDOW = 1024;
+const WALK_STEPS = 4;
 
 /** Per-page access counts of the slow-tier LRU pages (RfcV1Config.page_counts), for the fast-tier share bounds (src/analysis/bounds.ts). */
 export interface PageCounts {
@@ -135,8 +137,10 @@ export class RfcV1Engine implements Engine {
   private readonly buckets: Int32Array;
   private readonly occupied: BucketSet;
   private longestChain = 0;
-  /** Live records past which the page state keeps record slots (enableSlots()); and whether it does (a diagnostic for tests). */
-  private readonly slotsPast: number;
+  /** Lookups in this window of lookup() and the records they walked (WALK_WINDOW). */
+  private walkLookups = 0;
+  private walkSteps = 0;
+  /** The page state keeps record slots (enableSlots(); a diagnostic for tests). */
   slotsEnabled = false;
   private tracked = 0;
   private peakTracked = 0;
@@ -222,7 +226,6 @@ export class RfcV1Engine implements Engine {
     this.defaultNode = cfg.default_node;
     this.order = cfg.hash_order;
     this.buckets = new Int32Array(2 << cfg.hash_order);
-    this.slotsPast = SLOTS_PER_BUCKET * 2 ** cfg.hash_order;
     for (let b = 0; b < this.buckets.length; b += 2) this.buckets[b] = -1;
     this.occupied = new BucketSet(1 << cfg.hash_order);
 
@@ -568,10 +571,7 @@ export class RfcV1Engine implements Engine {
       this.pages.state[idx] = ST_TRACKED;
       const slots = this.pages.slot;
       if (slots !== null) slots[idx] = slot;
-      if (++this.tracked > this.peakTracked) {
-        this.peakTracked = this.tracked;
-        if (this.tracked > this.slotsPast && slots === null) this.enableSlots();
-      }
+      if (++this.tracked > this.peakTracked) this.peakTracked = this.tracked;
       c[C.record_added]++;
       created = true;
     } else {
@@ -850,25 +850,39 @@ export class RfcV1Engine implements Engine {
   }
 
   /**
-   * More live records than SLOTS_PER_BUCKET a bucket: from now on the page state keeps each tracked page's slot, so
-   * finding a record costs one load however long the chains grow (no cliff when many pages are tracked before one
-   * pass). Filled here for the records alive: every slot below slabTop. (Called when the live records reach a new
-   * peak: a new record takes a free slot before a new one, so the slab has no free slot then.)
+   * Chain walks got long (WALK_WINDOW): from now on the page state keeps each tracked page's slot, so finding a record
+   * costs one load however long the chains grow (no cliff when many pages are tracked before one pass and looked up
+   * again). Filled here for the records alive: the slots below slabTop that are not free (untrack() marks those).
    */
   private enableSlots(): void {
-    if (this.freeSlot !== -1) throw new Error('internal: record slots filled while the slab has free slots');
     const slots = this.pages.enableSlots();
     const slab = this.slab;
-    for (let slot = 0; slot < this.slabTop; slot++) slots[slab[slot * STRIDE + F_INDEX]!] = slot;
+    for (let slot = 0; slot < this.slabTop; slot++) {
+      const idx = slab[slot * STRIDE + F_INDEX]!;
+      if (idx >= 0) slots[idx] = slot;
+    }
     this.slotsEnabled = true;
   }
 
-  /** kpromoted_lookup() of a tracked page: the slot of the record of `pfn` in its bucket's chain (there is one). */
+  /**
+   * kpromoted_lookup() of a tracked page: the slot of the record of `pfn` in its bucket's chain (there is one). Keeps
+   * the record slots from the end of a window of lookups that walked more than WALK_STEPS records each on average.
+   */
   private lookup(pfn: number): number {
     const slab = this.slab;
     let slot = this.buckets[2 * hash_64(pfn, this.order)]!;
-    while (slot >= 0 && slab[slot * STRIDE + F_PFN] !== pfn) slot = slab[slot * STRIDE + F_NEXT]!;
+    let steps = 1;
+    while (slot >= 0 && slab[slot * STRIDE + F_PFN] !== pfn) {
+      slot = slab[slot * STRIDE + F_NEXT]!;
+      steps++;
+    }
     if (slot < 0) throw new Error(`internal: pfn ${pfn} is tracked but has no record in its bucket`);
+    this.walkSteps += steps;
+    if (++this.walkLookups === WALK_WINDOW) {
+      if (this.walkSteps > WALK_STEPS * WALK_WINDOW && this.pages.slot === null) this.enableSlots();
+      this.walkLookups = 0;
+      this.walkSteps = 0;
+    }
     return slot;
   }
 
@@ -1076,6 +1090,7 @@ export class RfcV1Engine implements Engine {
   /** kfree(phi) after hlist_del_init(): the slot is freed (the caller set the page's state). */
   private untrack(slot: number, bucket: number): void {
     this.buckets[2 * bucket + 1]!--;
+    this.slab[slot * STRIDE + F_INDEX] = -1; // a free slot (enableSlots())
     this.slab[slot * STRIDE + F_NEXT] = this.freeSlot;
     this.freeSlot = slot;
     this.tracked--;

@@ -234,11 +234,13 @@ describe('the differential cases reach every path', () => {
   });
 });
 
-describe('record slots kept once many records are live (PageState.enableSlots())', () => {
-  // hash_order 2: the engine keeps slots past 16 live records. Period 1 tracks 14 pages, 2 of them for a node without a
-  // daemon (never examined, so the slab keeps its slots); the pass frees the other 12 (rfc-v1-fixed: one access is
-  // below the threshold). Period 2 tracks those 12 again (in the freed slots, last freed first) and 6 more: past 16
-  // live records the slots are filled from the slab; then every page is accessed again (its record found by slot).
+describe('record slots kept once chain walks get long (PageState.enableSlots())', () => {
+  // hash_order 2: 4 buckets. Period 1 tracks 102 pages, 2 of them for a node without a daemon (never examined, so the
+  // pass walks the buckets and the slab keeps its slots); the pass frees the other 100 (rfc-v1-fixed: one access is
+  // below the threshold), marking their slots free. Period 2 tracks 60 of them again, in freed slots (last freed
+  // first), so 40 freed slots still hold records of pages now tracked elsewhere. Then every live page is looked up 20
+  // times, oldest first (deep in its chain of about 15): past a window of walks of more than 4 records a lookup, the
+  // slots are filled from the slab, and the later lookups read them.
   const topo: Topology = {
     name: 't',
     nodes: [
@@ -249,11 +251,11 @@ describe('record slots kept once many records are live (PageState.enableSlots())
   const cfg: RfcV1Config = { ...RFC_V1_DEFAULTS, topology: topo, hash_order: 2 };
   const t0 = 4_294_892_296;
   const trace: Rec[] = [];
-  const pages = Array.from({ length: 20 }, (_, i) => 4096 + 37 * i);
-  for (let i = 0; i < 14; i++) trace.push([pages[i]!, i < 2 ? 2 : 0, 0, t0]);
-  const p2 = [...pages.slice(2, 14).reverse(), ...pages.slice(14)];
-  for (const p of p2) trace.push([p, 0, 1, t0 + 300]);
-  for (const p of [...p2].reverse()) trace.push([p, 0, 0, t0 + 301]);
+  const pages = Array.from({ length: 102 }, (_, i) => 4096 + 37 * i);
+  for (let i = 0; i < pages.length; i++) trace.push([pages[i]!, i < 2 ? 2 : 0, 0, t0]);
+  const again = pages.filter((_, i) => i >= 2 && i % 5 !== 0).slice(0, 60);
+  for (const p of again) trace.push([p, 0, 1, t0 + 300]);
+  for (let k = 0; k < 20; k++) for (const p of [pages[0]!, pages[1]!, ...again]) trace.push([p, 0, 0, t0 + 301]);
   for (const batch of [1, 7]) {
     it(`the same counters and events as the reference model (batches of ${batch})`, () => {
       const want = reference(cfg, 'rfc-v1-fixed', trace);
@@ -262,9 +264,9 @@ describe('record slots kept once many records are live (PageState.enableSlots())
       expect(got.counters).toEqual(want.counters);
       expect(got.events).toEqual(want.events);
       expect(got.summary).toEqual(want.summary);
-      // Period 2's second accesses found their records: each counted as an existing record, then promoted.
-      expect(want.counters['record_exists']).toBe(18);
-      expect(want.counters['mig_promoted']).toBe(18);
+      // Every look-up found its record: 20 accesses to each of the 62 live pages counted as existing records.
+      expect(want.counters['record_exists']).toBe(20 * 62);
+      expect(want.counters['mig_promoted']).toBe(62); // the 2 never examined in period 1 are looked up with node 0 now
     });
   }
 });
