@@ -140,8 +140,6 @@ export class RfcV1Engine implements Engine {
   /** Lookups in this window of lookup() and the records they walked (WALK_WINDOW). */
   private walkLookups = 0;
   private walkSteps = 0;
-  /** The page state keeps record slots (enableSlots(); a diagnostic for tests). */
-  slotsEnabled = false;
   private tracked = 0;
   private peakTracked = 0;
   /** Accesses since the last pass by target node (hot_node if it has a daemon, else the last slot), and top-tier hits; counted while an observer that reads them is set (PassObserver.intervals). */
@@ -519,7 +517,7 @@ export class RfcV1Engine implements Engine {
         if (top && pages.dense) this.topHot[idx >> 3]! |= 1 << (idx & 7);
       }
       if (top) return placed;
-    } else if (st === ST_TRACKED) slot = pages.slot !== null ? pages.slot[idx]! : this.lookup(pfn);
+    } else if (st === ST_TRACKED) slot = this.slotOfTracked(pfn, idx);
     else if (homeNode >= 0) return homeNode;
     this.recordSlow(pfn, nid, time, idx, slot, placed);
     return -1;
@@ -861,7 +859,11 @@ export class RfcV1Engine implements Engine {
       const idx = slab[slot * STRIDE + F_INDEX]!;
       if (idx >= 0) slots[idx] = slot;
     }
-    this.slotsEnabled = true;
+  }
+
+  /** Whether the page state keeps record slots (enableSlots(); a diagnostic for tests). */
+  get slotsEnabled(): boolean {
+    return this.pages.slot !== null;
   }
 
   /**
@@ -879,7 +881,7 @@ export class RfcV1Engine implements Engine {
     if (slot < 0) throw new Error(`internal: pfn ${pfn} is tracked but has no record in its bucket`);
     this.walkSteps += steps;
     if (++this.walkLookups === WALK_WINDOW) {
-      if (this.walkSteps > WALK_STEPS * WALK_WINDOW && this.pages.slot === null) this.enableSlots();
+      if (this.walkSteps > WALK_STEPS * WALK_WINDOW) this.enableSlots(); // (lookups stop then: slotOfTracked())
       this.walkLookups = 0;
       this.walkSteps = 0;
     }
