@@ -116,6 +116,17 @@ export class RfcV1Engine implements Engine {
   private readonly rmul: Float64Array;
   private readonly radd: Float64Array;
   /**
+   * The same index in integer arithmetic, per granule of the range table, for pfns below lo + gspan: with d = pfn - lo
+   * and c = gcode[d >>> gshift], the index is (d & -(c & 1)) + (c >> 1): c = 2 * (lo + radd) + 1 in a granule of a
+   * slow-tier LRU range, 2 * spare in one of a top-tier range, and -2 (index -1: the range table decides) in any other
+   * (no range, a slow-tier nonlru/device range, ranges meeting). gspan is 0 when the regions or offsets do not fit
+   * (no granule code is used then). On the 8 k-page trace the range lookup was 13 % of the engine.
+   */
+  private readonly gcode: Int32Array;
+  private readonly glo: number;
+  private readonly gspan: number;
+  private readonly gshift: number;
+  /**
    * Dense page state only: one bit per index, set while the page lives on a top-tier node it moved to and was
    * accessed there since (state ST_MOVED + 2 * top-tier node + 1), and for the spare index. An access to such a
    * page only counts (record_toptier); phase 1 reads this bit (256 KiB for 8 GiB of pages, cache-resident)
@@ -263,6 +274,21 @@ export class RfcV1Engine implements Engine {
         this.radd[r] = pages.bases[this.rregion[r]!]! - ranges.starts[r]!;
       }
     }
+    const granules = ranges.granules;
+    this.gcode = new Int32Array(granules.length).fill(-2);
+    this.glo = ranges.lo;
+    this.gshift = Math.log2(ranges.granule);
+    let fits = pages.dense && ranges.span <= 2 ** 30 && Number.isInteger(this.gshift);
+    for (let g = 0; fits && g < granules.length; g++) {
+      const r = granules[g]!;
+      if (r < 0) continue;
+      if (this.rclass[r] === CLS_SLOW) {
+        const add = ranges.lo + this.radd[r]!;
+        if (add < -(2 ** 30) || add >= 2 ** 30) fits = false;
+        else this.gcode[g] = 2 * add + 1;
+      } else if (this.rclass[r] === CLS_TOP) this.gcode[g] = 2 * pages.spare;
+    }
+    this.gspan = fits ? ranges.span : 0;
     this.topHot = new Uint8Array(pages.dense ? (pages.spare >> 3) + 1 : 0);
     if (pages.dense) this.topHot[pages.spare >> 3]! |= 1 << (pages.spare & 7);
   }
@@ -332,6 +358,10 @@ export class RfcV1Engine implements Engine {
     const twoPhase = dense && kswapd === null && counts === null && pages.state instanceof Uint8Array;
     const rmul = this.rmul;
     const radd = this.radd;
+    const gcode = this.gcode;
+    const glo = this.glo;
+    const gspan = this.gspan;
+    const gshift = this.gshift;
     const topHot = this.topHot;
     const slowAt = this.slowAt;
     const slowIdx = this.slowIdx;
@@ -377,17 +407,26 @@ export class RfcV1Engine implements Engine {
             target = this.targetIndex(N[e]!);
             ia[target]!++;
           }
-          const r = rt.find(pfn);
-          if (r < 0) {
-            ignored.add(KIND_NONE, pfn); // pfn_to_online_page() NULL: return
-            continue;
+          // A top-tier page (the spare index) or a slow-tier LRU page: its index by granule code, else by range.
+          const d = pfn - glo;
+          let idx = -1;
+          if (d >= 0 && d < gspan) {
+            const di = d | 0;
+            const code = gcode[di >>> gshift]!;
+            idx = (di & -(code & 1)) + (code >> 1);
           }
-          if (rclass[r] === CLS_IGNORE) {
-            ignored.add(rkind[r]!, pfn); // not top tier, and ZONE_DEVICE or !folio_test_lru(): return
-            continue;
+          if (idx < 0) {
+            const r = rt.find(pfn);
+            if (r < 0) {
+              ignored.add(KIND_NONE, pfn); // pfn_to_online_page() NULL: return
+              continue;
+            }
+            if (rclass[r] === CLS_IGNORE) {
+              ignored.add(rkind[r]!, pfn); // not top tier, and ZONE_DEVICE or !folio_test_lru(): return
+              continue;
+            }
+            idx = (rmul[r]! * pfn + radd[r]!) | 0;
           }
-          // A top-tier page (the spare index) or a slow-tier LRU page.
-          const idx = (rmul[r]! * pfn + radd[r]!) | 0;
           const hot = (topHot[idx >> 3]! >> (idx & 7)) & 1;
           hits += hot; // (home top-tier accesses are counted for page_counts() only: not in this loop)
           if (iv) it[target]! += hot;
