@@ -20,6 +20,9 @@ function traceGen(seed: number, faultRate: number): string {
   const bigs = [() => 2 ** 53 - 1 - int(4), () => int(1e6), () => int(2 ** 32) * 2 ** 20 + int(2 ** 20)];
   if (faultRate > 0) bigs.push(() => 2 ** 53 + 2 * int(4), () => 2 ** 64);
   const big = () => pick(bigs)();
+  // The time cell of the line before: often repeated, as in real traces (hundreds of records share a jiffy), where the
+  // byte parser reuses the value of the same ten digits.
+  let prevTime: string | null = null;
   const value = (f: (typeof NAMES)[number]): string => {
     switch (f) {
       case 'pfn': {
@@ -34,6 +37,7 @@ function traceGen(seed: number, faultRate: number): string {
       case 'src':
         return r() < 0.6 ? randCase(pick(['hwhints', 'pgtscan'])) : String(pick([0, 1, 7, 2147483647, int(100)]));
       case 'time':
+        if (prevTime !== null && r() < 0.4) return prevTime;
         // 9 digits as integers, then doubles: short, exactly 9 and 10 digits, leading zeros, near 2^53.
         return r() < 0.1
           ? BigInt(big()).toString()
@@ -62,10 +66,13 @@ function traceGen(seed: number, faultRate: number): string {
   for (let i = 0; i < n; i++) {
     blanks();
     let cells = layout.map((c) => (c === 'cpu' ? String(int(16)) : value(c as (typeof NAMES)[number])));
+    const ti = layout.indexOf('time');
+    const sameTime = cells[ti] === prevTime;
+    prevTime = cells[ti]!;
     let eol = nl;
-    if (r() < faultRate) {
+    if (r() < faultRate || (sameTime && faultRate > 0 && r() < 0.3)) {
       const k = int(cells.length);
-      switch (int(12)) {
+      switch (sameTime ? 12 : int(12)) {
         case 0: // bad digit
           cells[k] = cells[k]!.slice(0, -1) + pick(['g', 'z', '-', '.', 'x', '#']);
           break;
@@ -112,6 +119,9 @@ function traceGen(seed: number, faultRate: number): string {
           }
           break;
         }
+        case 12: // the time of the line before, and more: a digit, a letter, a space, a CR
+          cells[ti] = cells[ti] + pick(['0', '9', 'x', ' ', '\r']);
+          break;
       }
     }
     // The last line sometimes has no line end.
