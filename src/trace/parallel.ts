@@ -18,7 +18,7 @@ import type { InputOptions, InputStats } from './input.js';
 import type { ParseWorkerData } from './parse-worker.js';
 import { ioError, type ResumeAt, type TraceInput } from './read.js';
 import { CTL_DONE, CTL_ERROR, CTL_NEXT_BLOCK, CTL_STOP, M_BLOCK, M_HEADER, M_LAST, M_LINES, M_STOP, META, ring, SLOTS } from './ring.js';
-import { baseWorkerData, lastMessage, PARSE_THREAD_LIMITS, parseWorkerPath, rebuild, slotViews, waitAsync } from './worker-link.js';
+import { abandon, baseWorkerData, lastMessage, PARSE_THREAD_LIMITS, parseWorkerPath, rebuild, slotViews, waitAsync } from './worker-link.js';
 
 /** Most blocks the engine's thread holds parsed ahead of the block it applies. */
 const MAX_OWN = 2;
@@ -218,6 +218,9 @@ export async function readBlocksThreaded(
     // reader reads on from there, as it reads a file to its end.
     if (resume === null && fstatSync(file.fd).size > file.size) resume = { offset: file.size, line: lines, started };
   } finally {
+    // A stop (Ctrl-C) while the sink was behind (a migrate pass part way) leaves its settle() promise unawaited: it
+    // rejects to abandon the read, which stopping does anyway; unhandled, the rejection would end the process.
+    abandon(behind);
     ending();
     Atomics.store(state, CTL_STOP, 1);
     closeSync(file.fd);

@@ -12,7 +12,7 @@ import type { InputOptions, InputStats } from './input.js';
 import type { TraceInput } from './read.js';
 import { readBlocksThreaded } from './parallel.js';
 import { CTL_DONE, CTL_ERROR, CTL_STOP, ring, SLOTS } from './ring.js';
-import { baseWorkerData, lastMessage, PARSE_THREAD_LIMITS, parseWorkerPath, rebuild, slotViews, waitAsync } from './worker-link.js';
+import { abandon, baseWorkerData, lastMessage, PARSE_THREAD_LIMITS, parseWorkerPath, rebuild, slotViews, waitAsync } from './worker-link.js';
 
 /** Whether a threaded read can serve these inputs: the worker script is built (stdin is forwarded to it). */
 export function canReadThreaded(inputs: readonly TraceInput[]): boolean {
@@ -126,6 +126,7 @@ export async function readInputsThreaded(
     if (Atomics.load(state, CTL_ERROR) === 1 || m.type !== 'done') throw rebuild(m);
     return { ...m.stats, records: applied };
   } finally {
+    abandon(behind); // a stop while the sink was behind (parallel.ts says why)
     ending();
     Atomics.store(state, CTL_STOP, 1); // the parser stops between chunks, if it still runs
     if (from !== null && worker.stdin) {

@@ -97,6 +97,14 @@ export function lastMessage(worker: Worker): { message: Promise<WorkerMessage>; 
   return { message, ending: () => (ending = true) };
 }
 
+/**
+ * A sink's settle() promise that nobody will await (the read stopped while the sink was behind): it may reject to
+ * abandon the read (BatchSink.settle), which is done; handled here so that the rejection does not end the process.
+ */
+export function abandon(behind: Promise<void> | null): void {
+  behind?.catch(() => {});
+}
+
 /** The columns of each ring slot. */
 export function slotViews(r: Ring): Array<{ pfn: Float64Array; nid: Int32Array; src: Int32Array; time: Float64Array }> {
   return Array.from({ length: SLOTS }, (_, s) => ({

@@ -181,4 +181,35 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('reading one CSV file in bloc
     expect(stats.records).toBe(n);
     expect(n).toBeLessThan(100000);
   });
+
+  it('stops when asked while the sink is behind (a pass part way), and leaves no rejection unhandled', async () => {
+    // Ctrl-C during a migrate pass cut in slices: the sink's settle() promise rejects to abandon the read (run/slices.ts
+    // catchUp()), and the read, stopping, does not await it. Once an unhandled rejection ended the process (exit 1).
+    const file = write('behind.csv', csv(100000, 5));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown): void => void unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      for (const blockBytes of [8192, 0]) {
+        // Blocks on two threads (parallel.ts), and the parse thread alone (threaded.ts).
+        let n = 0;
+        let stop = false;
+        const sink = {
+          record_access: () => n++,
+          record_batch: (_P: Float64Array, _N: Int32Array, _S: Int32Array, _T: Float64Array, k: number) => void (n += k),
+          settle: (): Promise<void> | null => {
+            if (n === 0 || stop) return null;
+            stop = true; // the signal comes while the pass is part way
+            return new Promise<void>((_resolve, reject) => setImmediate(() => reject(new Error('abandon the read'))));
+          },
+        };
+        const stats = await readInputsThreaded([{ name: file }], sink, { ...opts(), blockBytes, shouldStop: () => stop });
+        expect(stats.stopped, `blockBytes ${blockBytes}`).toBe(true);
+        await new Promise((resolve) => setTimeout(resolve, 20)); // the settle() promise has rejected by now
+      }
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
 });
