@@ -482,50 +482,47 @@ export class RfcV1Engine implements Engine {
         // pfn_to_nid(), pfn_to_online_page(), is_zone_device_page(), folio_test_lru(): range first; by the granule code
         // when it settles the range (a top-tier range, or a slow-tier LRU page and its dense index, as phase 1 reads it).
         let idx = -1;
-        let cls = CLS_SLOW;
+        let cls = CLS_IGNORE; // until a granule code or the range table says
         let homeNode = -1;
         const d = pfn - glo;
         if (d >= 0 && d < gspan) {
           const di = d | 0;
           const code = gcode[di >>> gshift]!;
           if (code !== -2) {
-            if ((code & 1) === 0) {
-              toptier++; // a top-tier range (CLS_TOP), as below
-              homeTop++;
-              if (iv) it[target]!++;
-              continue;
-            }
+            cls = (code & 1) === 0 ? CLS_TOP : CLS_SLOW;
             idx = di + (code >> 1);
           }
         }
-        if (idx < 0) {
+        if (cls === CLS_IGNORE) {
           const r = rt.find(pfn);
           if (r < 0) {
             ignored.add(KIND_NONE, pfn); // pfn_to_online_page() NULL: return
             continue;
           }
           cls = rclass[r]!;
-          if (cls === CLS_TOP) {
-            // "Record only accesses from lower tiers": the page is on a top-tier node.
-            toptier++;
-            homeTop++;
-            if (iv) it[target]!++;
-            continue;
-          }
           if (cls === CLS_IGNORE) {
             // Not top tier, and ZONE_DEVICE or !folio_test_lru(): return
             ignored.add(rkind[r]!, pfn);
             continue;
           }
-          // A page with state: where does it live now?
-          const off = bases[rregion[r]!]! + (pfn - rstart[r]!);
-          if (dense) idx = off | 0; // < DENSE_MAX_PAGES: an int32 index
-          else {
-            idx = pages.indexOf(off);
-            counts = pages.counts;
+          if (cls !== CLS_TOP) {
+            // A page with state: where does it live now?
+            const off = bases[rregion[r]!]! + (pfn - rstart[r]!);
+            if (dense) idx = off | 0; // < DENSE_MAX_PAGES: an int32 index
+            else {
+              idx = pages.indexOf(off);
+              counts = pages.counts;
+            }
+            // A top-tier range with state (--demotion): its pages are at home there unless kswapd moved them.
+            if (cls === CLS_TOP_STATE) homeNode = rnid[r]!;
           }
-          // A top-tier range with state (--demotion): its pages are at home there unless kswapd moved them.
-          if (cls === CLS_TOP_STATE) homeNode = rnid[r]!;
+        }
+        if (cls === CLS_TOP) {
+          // "Record only accesses from lower tiers": the page is on a top-tier node.
+          toptier++;
+          homeTop++;
+          if (iv) it[target]!++;
+          continue;
         }
         if (cls === CLS_SLOW) {
           if (counts !== null) counts[idx]!++;
