@@ -596,7 +596,7 @@ export class RfcV1Engine implements Engine {
       // kpromoted_lookup(): kzalloc, frequency = 1, last_update = recency = now, hlist_add_head.
       if (this.freeSlot >= 0) {
         slot = this.freeSlot;
-        this.freeSlot = slab[slot * STRIDE + F_NEXT]!;
+        this.freeSlot = slab[slot * STRIDE + F_NEXT]! | 0;
       } else {
         slot = this.slabTop++;
         if (this.slabTop * STRIDE > slab.length) {
@@ -912,7 +912,7 @@ export class RfcV1Engine implements Engine {
     const slots = this.pages.enableSlots();
     const slab = this.slab;
     for (let slot = 0; slot < this.slabTop; slot++) {
-      const idx = slab[slot * STRIDE + F_INDEX]!;
+      const idx = slab[slot * STRIDE + F_INDEX]! | 0;
       if (idx >= 0) slots[idx] = slot;
     }
   }
@@ -931,7 +931,7 @@ export class RfcV1Engine implements Engine {
     let slot = this.buckets[2 * hash_64(pfn, this.order)]!;
     let steps = 1;
     while (slot >= 0 && slab[slot * STRIDE + F_PFN] !== pfn) {
-      slot = slab[slot * STRIDE + F_NEXT]!;
+      slot = slab[slot * STRIDE + F_NEXT]! | 0;
       steps++;
     }
     if (slot < 0) throw new Error(`internal: pfn ${pfn} is tracked but has no record in its bucket`);
@@ -998,7 +998,7 @@ export class RfcV1Engine implements Engine {
       while (slot >= 0) {
         walked++;
         const base = slot * STRIDE;
-        const next = slab[base + F_NEXT]!;
+        const next = slab[base + F_NEXT]! | 0;
         if (!nodes.hasDaemon(slab[base + F_HOT_NODE]!)) {
           // if (phi->hot_node != nid) continue; for every daemon
           prev = slot;
@@ -1119,7 +1119,7 @@ export class RfcV1Engine implements Engine {
       }
     }
     const state = this.pages.state;
-    const idx = slab[base + F_INDEX]!;
+    const idx = slab[base + F_INDEX]! | 0;
     if (candidate) {
       c[C.mig_candidate]++;
       // migrate_misplaced_folio_prepare() + migrate_misplaced_folio()

@@ -23,6 +23,13 @@ const POOL_PER_END = 3000;
 const HOT = 256;
 /** Distinct slow-tier pages of the first period: more than the engine's first slab (4096 records). */
 const FIRST_PAGES = 5000;
+/**
+ * Then as many pages anywhere in the slow tiers, and the same again, newest first, still in the first period: records
+ * found in their chains, some behind a newer record of the same bucket, as on any trace of many pages (the pages at
+ * the ends of a range never share a bucket: hash_64 spreads consecutive pfns evenly). Without them, V8 compiled the
+ * chain walk of kpromoted_lookup() with no feedback and threw that code away at a real trace's first walk.
+ */
+const SPREAD_PAGES = 1500;
 
 /**
  * Replays the synthetic trace through a throwaway engine `name` over `cfg`'s topology, set up by `setup` as the
@@ -33,6 +40,7 @@ export function primeEngine(name: EngineName, cfg: EngineConfigs, setup: (engine
   const topo = cfg.rfc.topology;
   const pool: number[] = [];
   const slow: number[] = []; // pages of nodes without CPUs: the slow tiers of most machines
+  const slowRanges: { start: number; end: number }[] = [];
   const cpuNodes: number[] = [];
   let highest = 0;
   for (const node of topo.nodes) {
@@ -47,6 +55,7 @@ export function primeEngine(name: EngineName, cfg: EngineConfigs, setup: (engine
         pool.push(pfn);
         if (node.cpus.length === 0) slow.push(pfn);
       }
+      if (node.cpus.length === 0 && r.end > r.start) slowRanges.push(r);
     }
   }
   if (pool.length === 0 || cpuNodes.length === 0) return 0;
@@ -70,14 +79,22 @@ export function primeEngine(name: EngineName, cfg: EngineConfigs, setup: (engine
   // First, distinct slow-tier pages from CPU nodes, all in the first period: more live records than the first slab
   // holds (it grows), every one examinable, so the first pass walks the slab in order (passSliceSlab).
   const clean = Math.min(FIRST_PAGES, slowPool.length, records >> 1);
+  const spread: number[] = [];
+  for (let i = 0; slowRanges.length > 0 && i < Math.min(SPREAD_PAGES, records >> 3); i++) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    const r = slowRanges[i % slowRanges.length]!;
+    spread.push(r.start + Math.floor(((seed >>> 0) / 2 ** 32) * (r.end - r.start)));
+  }
+  const first = clean + 2 * spread.length;
   for (let i = 0; i < records; i++) {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
     const r = seed >>> 8;
-    if (i < clean) {
-      P[n] = slowPool[i]!;
+    if (i < first) {
+      const j = i - clean;
+      P[n] = j < 0 ? slowPool[i]! : j < spread.length ? spread[j]! : spread[2 * spread.length - 1 - j]!;
       N[n] = cpuNodes[i % cpuNodes.length]!;
       S[n] = 0;
-      T[n] = t0 + Math.floor((i * hz) / (2 * clean));
+      T[n] = t0 + Math.floor((i * hz) / (2 * first));
     } else {
       const k = r & 15;
       // New slow-tier pages, a small hot set of them again and again (records that exist, windows, promotions),

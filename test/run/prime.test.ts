@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RFC_V1_DEFAULTS } from '../../src/engine/config.js';
+import { hash_64 } from '../../src/engine/hash.js';
 import { type EngineConfigs, type EngineName, type ObservableEngine } from '../../src/engine/registry.js';
 import type { Topology } from '../../src/engine/topology.js';
 import { primeEngine, PRIME_RECORDS } from '../../src/run/prime.js';
@@ -48,6 +49,29 @@ describe('primeEngine', () => {
     const internals = engine as unknown as { passesBySlab: number; slab: Float64Array };
     expect(internals.passesBySlab).toBeGreaterThan(0);
     expect(internals.slab.length).toBeGreaterThan(4096 * 8);
+  });
+
+  it('rfc-v1: buckets of several records, and tracked pages found behind the head of their chain', () => {
+    // Without them V8 compiled kpromoted_lookup()'s chain walk with no feedback, and threw the replay's code away
+    // at its first walk (--trace-deopt: "Insufficient type feedback for binary operation" in lookup()).
+    const cfg = configs(PRESETS['2s-cxl']!);
+    let behind = 0;
+    let lookups = 0;
+    let engine: ObservableEngine | null = null;
+    primeEngine('rfc-v1', cfg, (e) => {
+      engine = e;
+      const internals = e as unknown as { lookup(pfn: number): number; buckets: Int32Array };
+      const lookup = internals.lookup.bind(e);
+      internals.lookup = (pfn: number): number => {
+        const slot = lookup(pfn);
+        lookups++;
+        if (internals.buckets[2 * hash_64(pfn, cfg.rfc.hash_order)] !== slot) behind++;
+        return slot;
+      };
+    });
+    expect((engine as unknown as { longestChain: number }).longestChain).toBeGreaterThanOrEqual(2);
+    expect(lookups).toBeGreaterThan(1024); // a whole window of lookups: the walk-length check runs too
+    expect(behind).toBeGreaterThan(0);
   });
 
   it('runs on every engine and preset, and on a topology of one small node', () => {
