@@ -16,10 +16,15 @@ export function hexMask4(w: number): number {
   return ((ge30 & ~ge3a) | (ge61 & ~ge67)) & ~w & 0x80808080; // a byte with bit 7 set is no digit
 }
 
-/** Leading hex digits of `w` (0 to 4), the first byte first. */
+/**
+ * Leading hex digits of `w` (0 to 4), the first byte first. Math.clz32 runs on every call, also when all four are
+ * digits: code V8 compiled after calls of four digits only had no feedback for it and was thrown away at the
+ * first shorter run (--trace-deopt: "Insufficient type feedback for generic named access").
+ */
 export function hexLead4(w: number): number {
   const bad = ~hexMask4(w) & 0x80808080;
-  return bad === 0 ? 4 : (31 - Math.clz32(bad & -bad)) >> 3;
+  const k = (31 - Math.clz32(bad & -bad)) >> 3;
+  return bad === 0 ? 4 : k;
 }
 
 /** Trailing hex digits of `w` (0 to 4), the last byte (the high one) first. */
