@@ -33,6 +33,9 @@ const NLS4 = 0x0a0a0a0a;
 function hasByte4(x: number): boolean {
   return (((x - 0x01010101) | 0) & ~x & 0x80808080) !== 0;
 }
+/** All four bit-7 flags of a per-byte mask. */
+const ALL4 = 0x80808080 | 0;
+
 /** Hex digit value of a byte (perf prints lower case only), -1 for any other byte. */
 const HEX = new Int8Array(256).fill(-1);
 for (let c = 48; c <= 57; c++) HEX[c] = c - 48;
@@ -132,6 +135,7 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
   const leadingHex = fs.leadingHex;
   const hasPhys = fs.phys === 1;
   const byCpu = fs.byCpu;
+  const hasFixed = hasEvent && hasPhys;
   const fixedNid = fs.fixedNid;
   // perfTimeToJiffies() for seconds below secLimit, inlined.
   const base = initialJiffies(hz);
@@ -259,7 +263,50 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
       if (buf[p] !== COLON || (c !== SP && c !== TAB && c !== NL && (c !== CR || buf[p + 2] !== NL))) break;
       p++;
     }
-    for (let f = 0; f < leadingHex; f++) {
+    let phys = -1;
+    // perf's own layout: one space after the event's colon, then addr (and data_src) and phys_addr in 16 columns each
+    // (`%16lx`), then the line end. Every byte up to it is checked to be what the way below takes alike (spaces, then
+    // digits, in each field; a space after the digits of each but the last; at most 13 digits of phys_addr), so a line
+    // this way takes, the way below reads the same; anything else is left to it.
+    const fixedEnd = p + 17 + 16 * leadingHex;
+    if (hasFixed && fixedEnd < end && buf[fixedEnd] === NL && buf[p] === SP) {
+      // Each field's 16 bytes, four a load: every one a digit or a space, and (bit i for byte i) the digits a run up
+      // to bit 15. Written out (swar.ts's hexMask4 and hexValue4, a per-byte space test, the bit-7 flags gathered by
+      // one multiply): as calls, they took V8's inlining budget of this function and left other calls not inlined.
+      let q = p + 1;
+      let d = 0;
+      let v = 0;
+      for (let f = 0; f <= leadingHex; f++, q += 16) {
+        let all = ALL4;
+        d = 0;
+        v = 0;
+        for (let j = 0; j < 16; j += 4) {
+          const w = view.getInt32(q + j, true);
+          const x = w & 0x7f7f7f7f;
+          const dm = (((x + 0x50505050) & ~(x + 0x46464646)) | ((x + 0x1f1f1f1f) & ~(x + 0x19191919))) & ~w & 0x80808080;
+          const z = w ^ SPACES4;
+          all &= dm | (~(((z & 0x7f7f7f7f) + 0x7f7f7f7f) | z) & 0x80808080);
+          d |= (Math.imul(dm >>> 7, 0x01020408) >>> 24) << j;
+          // A space reads as a 0 digit: its low nibble and bit 6 are clear.
+          const n = (w & 0x0f0f0f0f) + Math.imul((w >>> 6) & 0x01010101, 9);
+          const t = ((n << 4) | (n >>> 8)) & 0x00ff00ff;
+          v = v * 65536 + (((t & 0xff) << 8) | (t >>> 16));
+        }
+        // Adding the lowest digit's bit carries through a run of digits up to bit 15 into bit 16 (no digit: 0); a field
+        // but the last ends at a space.
+        if (all !== ALL4 || d + (d & -d) !== 0x10000 || (f < leadingHex && buf[q + 16] !== SP)) {
+          d = -1;
+          break;
+        }
+      }
+      // phys_addr, the last field: at most 13 digits (its first three bytes spaces), so v is exact.
+      if (d >= 0 && (d & 7) === 0) {
+        phys = v;
+        nl = fixedEnd;
+        p = fixedEnd;
+      }
+    }
+    for (let f = 0; phys < 0 && f < leadingHex; f++) {
       while (p + 4 <= lim && view.getInt32(p, true) === SPACES4) p += 4;
       while (buf[p] === SP) p++;
       const t0 = p;
@@ -275,7 +322,6 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
       // A space or tab, or the line end (`\n`, or `\r\n`).
       if (p === t0 || p - t0 > 16 || (c !== SP && c !== TAB && c !== NL && (c !== CR || buf[p + 1] !== NL))) break line;
     }
-    let phys = -1;
     if (hasPhys && nl < 0) {
       // Forward: spaces, at most 13 hex digits after a space, then spaces, tabs or `\r` to the line end.
       let q = p;
