@@ -33,9 +33,6 @@ const NLS4 = 0x0a0a0a0a;
 function hasByte4(x: number): boolean {
   return (((x - 0x01010101) | 0) & ~x & 0x80808080) !== 0;
 }
-/** All four bit-7 flags of a per-byte mask. */
-const ALL4 = 0x80808080 | 0;
-
 /** Hex digit value of a byte (perf prints lower case only), -1 for any other byte. */
 const HEX = new Int8Array(256).fill(-1);
 for (let c = 48; c <= 57; c++) HEX[c] = c - 48;
@@ -270,38 +267,43 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
     // this way takes, the way below reads the same; anything else is left to it.
     const fixedEnd = p + 17 + 16 * leadingHex;
     if (hasFixed && fixedEnd < end && buf[fixedEnd] === NL && buf[p] === SP) {
-      // Each field's 16 bytes, four a load: every one a digit or a space, and (bit i for byte i) the digits a run up
-      // to bit 15. Written out (swar.ts's hexMask4 and hexValue4, a per-byte space test, the bit-7 flags gathered by
-      // one multiply): as calls, they took V8's inlining budget of this function and left other calls not inlined.
+      // Each field's 16 bytes, four a load: the digits (bit i for byte i) a run up to bit 15, every other byte a space.
+      // Written out (swar.ts's hexMask4 and hexValue4; the bit-7 flags gathered by one multiply): as calls, they took
+      // V8's inlining budget of this function and left other calls not inlined.
       let q = p + 1;
       let d = 0;
-      let v = 0;
       for (let f = 0; f <= leadingHex; f++, q += 16) {
-        let all = ALL4;
+        let bad = 0;
         d = 0;
-        v = 0;
         for (let j = 0; j < 16; j += 4) {
           const w = view.getInt32(q + j, true);
           const x = w & 0x7f7f7f7f;
           const dm = (((x + 0x50505050) & ~(x + 0x46464646)) | ((x + 0x1f1f1f1f) & ~(x + 0x19191919))) & ~w & 0x80808080;
-          const z = w ^ SPACES4;
-          all &= dm | (~(((z & 0x7f7f7f7f) + 0x7f7f7f7f) | z) & 0x80808080);
+          bad |= (w ^ SPACES4) & ~Math.imul(dm >>> 7, 0xff); // a byte that is no digit and no space
           d |= (Math.imul(dm >>> 7, 0x01020408) >>> 24) << j;
-          // A space reads as a 0 digit: its low nibble and bit 6 are clear.
-          const n = (w & 0x0f0f0f0f) + Math.imul((w >>> 6) & 0x01010101, 9);
-          const t = ((n << 4) | (n >>> 8)) & 0x00ff00ff;
-          v = v * 65536 + (((t & 0xff) << 8) | (t >>> 16));
         }
         // Adding the lowest digit's bit carries through a run of digits up to bit 15 into bit 16 (no digit: 0); a field
         // but the last ends at a space.
-        if (all !== ALL4 || d + (d & -d) !== 0x10000 || (f < leadingHex && buf[q + 16] !== SP)) {
+        if (bad !== 0 || d + (d & -d) !== 0x10000 || (f < leadingHex && buf[q + 16] !== SP)) {
           d = -1;
           break;
         }
       }
-      // phys_addr, the last field: at most 13 digits (its first three bytes spaces), so v is exact.
+      // phys_addr, the last field: at most 13 digits (its first three bytes spaces, read as 0 digits: a space's low
+      // nibble and bit 6 are clear), so its value is exact: the first eight bytes' under 2^20, the last eight's under 2^32.
       if (d >= 0 && (d & 7) === 0) {
-        phys = v;
+        q -= 16;
+        let hi = 0;
+        let lo = 0;
+        for (let j = 0; j < 16; j += 4) {
+          const w = view.getInt32(q + j, true);
+          const n = (w & 0x0f0f0f0f) + Math.imul((w >>> 6) & 0x01010101, 9);
+          const t = ((n << 4) | (n >>> 8)) & 0x00ff00ff;
+          const h = ((t & 0xff) << 8) | (t >>> 16);
+          if (j < 8) hi = (hi << 16) | h;
+          else lo = (lo << 16) | h;
+        }
+        phys = hi * 4294967296 + (lo >>> 0);
         nl = fixedEnd;
         p = fixedEnd;
       }
