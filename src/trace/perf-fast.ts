@@ -140,6 +140,8 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
   let ls = pos;
   // The length of the head before the `[` of the cpu field on the line taken before (-1: none yet).
   let prevHead = -1;
+  // Where that line starts in buf, when its head was checked to hold no colon and no line end (else -1).
+  let prevLs = -1;
   line: while (ls < end) {
     const c0 = buf[ls]!;
     if (c0 === HASH || c0 === TAB || c0 === NL) break;
@@ -150,6 +152,7 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
     let fd = 0;
     let cpu = -1;
     let head = -1; // this line's head length, when it has the cpu field
+    let checked = -1; // this line's start, when its head was checked here to hold no colon and no line end
     // Same head length: perf prints the head (comm, pid/tid) in fixed widths, so `[` is where it was on the line
     // taken before. When the bytes before it hold no colon (none can end a time token) and no line end, and `[`
     // starts the line or follows a space, the rest up to the time's colon is read forward (`[CPU]   S.FFFFFF: `),
@@ -157,6 +160,8 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
     // ways take a line alike or not at all.
     if (prevHead >= 0 && ls + prevHead + 64 <= end) {
       let o = 0;
+      // Whole words equal to the line before's (checked: no colon, no line end in them) need no test.
+      if (prevLs >= 0) for (; o + 4 <= prevHead && view.getInt32(ls + o, true) === view.getInt32(prevLs + o, true); o += 4);
       for (; o + 4 <= prevHead; o += 4) {
         const w = view.getInt32(ls + o, true);
         if (hasByte4(w ^ COLONS4) || hasByte4(w ^ NLS4)) break;
@@ -190,6 +195,7 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
               fd = n;
               cpu = v;
               head = prevHead;
+              checked = ls;
             }
           }
         }
@@ -399,9 +405,11 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
     let time = 0;
     if (phys > 0 && (nid >= 0 || !byCpu)) {
       if (sec > secLimit) break; // perfTimeToJiffies() would say -1: the general parser reports it
+      // perfTimeToJiffies()'s own steps. (A product with 10^-6 instead of the quotient, then those two tests, cost
+      // more: the product falls below an integer often, and the branch that corrects it is taken at random.)
       const d = fd === 6 ? 1e6 : 1e9;
       const a = frac * hz;
-      let q = Math.floor(a * (fd === 6 ? 1e-6 : 1e-9)); // within one of floor(a / d): the two tests below make it exact
+      let q = Math.floor(a / d);
       if (q * d > a) q--;
       else if ((q + 1) * d <= a) q++;
       time = base + sec * hz + q;
@@ -409,6 +417,7 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
     // Taken: count it.
     lines++;
     samples++;
+    prevLs = checked;
     prevHead = head;
     ls = nl + 1;
     if (phys < 0) missing++;
