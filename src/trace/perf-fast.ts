@@ -9,7 +9,7 @@
  */
 import type { AccessSink } from '../engine/types.js';
 import { ABSENT, PRESENT, type LineShape } from './perf-line.js';
-import { initialJiffies } from './perf-map.js';
+import { perfTimeToJiffies } from './perf-map.js';
 import { digits4, hexLead4, hexTrail4, hexValue4, isDigits4 } from './swar.js';
 import { MAX_LINE_BYTES } from './tracefile.js';
 
@@ -134,9 +134,6 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
   const byCpu = fs.byCpu;
   const hasFixed = hasEvent && hasPhys;
   const fixedNid = fs.fixedNid;
-  // perfTimeToJiffies() for seconds below secLimit, inlined.
-  const base = initialJiffies(hz);
-  const secLimit = (Number.MAX_SAFE_INTEGER - base - hz) / hz;
   let ls = pos;
   // The length of the head before the `[` of the cpu field on the line taken before (-1: none yet).
   let prevHead = -1;
@@ -404,15 +401,8 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
     if (phys > 0 && byCpu) nid = cpu < cpuNode.length ? cpuNode[cpu]! : -1;
     let time = 0;
     if (phys > 0 && (nid >= 0 || !byCpu)) {
-      if (sec > secLimit) break; // perfTimeToJiffies() would say -1: the general parser reports it
-      // perfTimeToJiffies()'s own steps. (A product with 10^-6 instead of the quotient, then those two tests, cost
-      // more: the product falls below an integer often, and the branch that corrects it is taken at random.)
-      const d = fd === 6 ? 1e6 : 1e9;
-      const a = frac * hz;
-      let q = Math.floor(a / d);
-      if (q * d > a) q--;
-      else if ((q + 1) * d <= a) q++;
-      time = base + sec * hz + q;
+      time = perfTimeToJiffies(sec, frac, fd, hz);
+      if (time < 0) break; // a time too large: the general parser reports it
     }
     // Taken: count it.
     lines++;
