@@ -7,6 +7,7 @@ import { TraceError } from '../../src/errors.js';
 import { PerfReader, readPerf, DETECT_MAX_LINES } from '../../src/trace/perf-read.js';
 import type { PerfReadOptions, PerfReadStats } from '../../src/trace/perf-read.js';
 import { BOX_2TIER, REAL_FIXTURES, realText, referenceRecords, type Rec } from './perf-real.js';
+import { TOPO_2S_CXL } from './perf-topo.js';
 
 async function read(text: string | Buffer[], opts: PerfReadOptions): Promise<{ recs: Rec[]; stats: PerfReadStats }> {
   const recs: Rec[] = [];
@@ -281,6 +282,28 @@ describe('fast path vs the general parser', () => {
           await same([Buffer.from(text)], { topology: BOX_2TIER, nid, events: ['page-faults'], fields, skipBad: true });
         }
       }
+    }
+  });
+
+  it('cpu fields of every value and width, with the CPU giving the node: same records, counts and errors', async () => {
+    // The fast path reads perf's `[%03d]` in one load; any other width or byte goes to its loop or the general parser.
+    const real = realText('period.txt.gz').split('\n').filter((l) => l.includes('page-faults:')).slice(0, 40);
+    const head = real[0]!.slice(0, real[0]!.indexOf('['));
+    let x = 5;
+    const rnd = (n: number): number => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 8) % n;
+    const odd = ['[0a1]', '[01]', '[0001]', '[1]', '[01 ]', '[001)', '[00:]', '[1000]', '[/01]', '[]', '[0x1]', '[009]'];
+    const lines: string[] = [];
+    for (let i = 0; i < 600; i++) {
+      const l = real[rnd(real.length)]!;
+      const cpu = rnd(5) === 0 ? odd[rnd(odd.length)]! : `[${String(rnd(20)).padStart(3, '0')}]`;
+      // One head for all, so that the lines after the first take the same-head way.
+      lines.push(head + cpu + l.slice(l.indexOf(']') + 1));
+    }
+    const text = lines.join('\n') + '\n';
+    for (const nid of ['cpu', 'none'] as const) {
+      const opts = { topology: TOPO_2S_CXL, nid, events: ['page-faults'], fields: 'comm,tid,cpu,time,period,event,addr,phys_addr', skipBad: true };
+      await same([Buffer.from(text)], opts);
+      await same(chunked(text, 3), opts);
     }
   });
 
