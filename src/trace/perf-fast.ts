@@ -176,10 +176,27 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
         } else for (let d = buf[q]! - 48; d >>> 0 < 10; d = buf[++q]! - 48) v = v * 10 + d;
         if (q > cs && q - cs <= 7 && buf[q] === RBRACKET && buf[q + 1] === SP) {
           q += 2;
-          while (buf[q] === SP) q++;
-          const s0 = q;
+          let s0 = q;
           let sv = 0;
-          for (let d = buf[q]! - 48; d >>> 0 < 10; d = buf[++q]! - 48) sv = sv * 10 + d;
+          // perf prints the seconds `%5lu.`: spaces, then digits to the fifth byte, then `.`, read in one load and two
+          // bytes (a space reads as a 0 digit: its low nibble is clear). Any other field goes by the loops below (a
+          // sixth digit too: so the `.` is tested here, not only after).
+          const s4 = view.getInt32(q, true);
+          const s5 = buf[q + 4]! - 48;
+          const sx = s4 & 0x7f7f7f7f;
+          const sd = (sx + 0x50505050) & ~(sx + 0x46464646) & ~s4 & 0x80808080; // digits
+          const sz = s4 ^ SPACES4;
+          const ss = ~(((sz & 0x7f7f7f7f) + 0x7f7f7f7f) | sz) & 0x80808080; // spaces
+          const sf = Math.imul(sd >>> 7, 0x01020408) >>> 24; // digit bytes as bits 0-3
+          if (s5 >>> 0 < 10 && buf[q + 5] === DOT && ((sd | ss) ^ 0x80808080) === 0 && ((sf + (sf & -sf)) & 15) === 0) {
+            sv = (((s4 & 0xf) * 10 + ((s4 >>> 8) & 0xf)) * 10 + ((s4 >>> 16) & 0xf)) * 100 + ((s4 >>> 24) & 0xf) * 10 + s5;
+            s0 = q + 4;
+            q += 5;
+          } else {
+            while (buf[q] === SP) q++;
+            s0 = q;
+            for (let d = buf[q]! - 48; d >>> 0 < 10; d = buf[++q]! - 48) sv = sv * 10 + d;
+          }
           if (q > s0 && q - s0 <= 15 && buf[q] === DOT) {
             const f0 = ++q;
             let fv = 0;
