@@ -157,8 +157,10 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
     // ways take a line alike or not at all.
     if (prevHead >= 0 && ls + prevHead + 64 <= end) {
       let o = 0;
-      // Whole words equal to the line before's (checked: no colon, no line end in them) need no test.
-      if (prevLs >= 0) for (; o + 4 <= prevHead && view.getInt32(ls + o, true) === view.getInt32(prevLs + o, true); o += 4);
+      // Eight bytes equal to the line before's (checked: no colon, no line end in them) need no test. Compared as
+      // doubles, eight a load: equal doubles have equal bytes but for 0 and -0 (bytes 0 and 0x80 only: no colon, no
+      // line end either way), and a NaN is equal to nothing (those bytes are tested below).
+      if (prevLs >= 0) for (; o + 8 <= prevHead && view.getFloat64(ls + o, true) === view.getFloat64(prevLs + o, true); o += 8);
       for (; o + 4 <= prevHead; o += 4) {
         const w = view.getInt32(ls + o, true);
         if (hasByte4(w ^ COLONS4) || hasByte4(w ^ NLS4)) break;
