@@ -285,51 +285,45 @@ describe('fast path vs the general parser', () => {
     }
   });
 
-  it('cpu fields of every value and width, with the CPU giving the node: same records, counts and errors', async () => {
-    // The fast path reads perf's `[%03d]` in one load; any other width or byte goes to its loop or the general parser.
+  /**
+   * 600 lines made by `line` from real page-fault lines, all with the first one's head (so that the lines after the
+   * first take the same-head way), read both ways with the CPU giving the node and with none.
+   */
+  const sameHeadLines = async (seed: number, line: (real: string, head: string, rnd: (n: number) => number) => string): Promise<void> => {
     const real = realText('period.txt.gz').split('\n').filter((l) => l.includes('page-faults:')).slice(0, 40);
     const head = real[0]!.slice(0, real[0]!.indexOf('['));
-    let x = 5;
+    let x = seed;
     const rnd = (n: number): number => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 8) % n;
-    const odd = ['[0a1]', '[01]', '[0001]', '[1]', '[01 ]', '[001)', '[00:]', '[1000]', '[/01]', '[]', '[0x1]', '[009]'];
     const lines: string[] = [];
-    for (let i = 0; i < 600; i++) {
-      const l = real[rnd(real.length)]!;
-      const cpu = rnd(5) === 0 ? odd[rnd(odd.length)]! : `[${String(rnd(20)).padStart(3, '0')}]`;
-      // One head for all, so that the lines after the first take the same-head way.
-      lines.push(head + cpu + l.slice(l.indexOf(']') + 1));
-    }
+    for (let i = 0; i < 600; i++) lines.push(line(real[rnd(real.length)]!, head, rnd));
     const text = lines.join('\n') + '\n';
     for (const nid of ['cpu', 'none'] as const) {
       const opts = { topology: TOPO_2S_CXL, nid, events: ['page-faults'], fields: 'comm,tid,cpu,time,period,event,addr,phys_addr', skipBad: true };
       await same([Buffer.from(text)], opts);
-      await same(chunked(text, 3), opts);
+      await same(chunked(text, seed), opts);
     }
+  };
+
+  it('cpu fields of every value and width, with the CPU giving the node: same records, counts and errors', async () => {
+    // The fast path reads perf's `[%03d]` in one load; any other width or byte goes to its loop or the general parser.
+    const odd = ['[0a1]', '[01]', '[0001]', '[1]', '[01 ]', '[001)', '[00:]', '[1000]', '[/01]', '[]', '[0x1]', '[009]'];
+    await sameHeadLines(5, (l, head, rnd) => {
+      const cpu = rnd(5) === 0 ? odd[rnd(odd.length)]! : `[${String(rnd(20)).padStart(3, '0')}]`;
+      return head + cpu + l.slice(l.indexOf(']') + 1);
+    });
   });
 
   it('seconds fields of every width and odd bytes (`%5lu.`), on the same-head way: same records, counts and errors', async () => {
     // The fast path reads perf's five-byte seconds field and its `.` in one load and two bytes; any other field goes
     // to its loops or the general parser.
-    const real = realText('period.txt.gz').split('\n').filter((l) => l.includes('page-faults:')).slice(0, 40);
-    const head = real[0]!.slice(0, real[0]!.indexOf('['));
-    let x = 9;
-    const rnd = (n: number): number => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 8) % n;
     const odd = ['  4 3', '  4a3', '     ', '\t 453', '      3', '4    ', ' 45 3', '  4:3', '00000', '  -12', ' 4.53', '123456', '  45\n'];
-    const lines: string[] = [];
-    for (let i = 0; i < 600; i++) {
-      const l = real[rnd(real.length)]!;
+    await sameHeadLines(9, (l, head, rnd) => {
       const rest = l.slice(l.indexOf(':', l.indexOf(']')));
       const k = rnd(6);
       const sec = k === 0 ? odd[rnd(odd.length)]! : k === 1 ? String(rnd(10_000_000)) : String(rnd(100_000)).padStart(5, ' ');
       const dot = rnd(20) === 0 ? ',' : '.';
-      lines.push(`${head}[001] ${sec}${dot}${String(rnd(1_000_000)).padStart(6, '0')}${rest}`);
-    }
-    const text = lines.join('\n') + '\n';
-    for (const nid of ['cpu', 'none'] as const) {
-      const opts = { topology: TOPO_2S_CXL, nid, events: ['page-faults'], fields: 'comm,tid,cpu,time,period,event,addr,phys_addr', skipBad: true };
-      await same([Buffer.from(text)], opts);
-      await same(chunked(text, 5), opts);
-    }
+      return `${head}[001] ${sec}${dot}${String(rnd(1_000_000)).padStart(6, '0')}${rest}`;
+    });
   });
 
   it('a head of the length of the one before that is no head: a colon at its end, a line end in it, no space before [', async () => {
