@@ -5,9 +5,9 @@
  * the engines would throw them. Stopped (Ctrl-C), every worker reports its configurations' partial counters.
  */
 import { existsSync } from 'node:fs';
-import { Worker } from 'node:worker_threads';
 import { KpromoError } from '../errors.js';
 import { readInputs } from '../trace/input.js';
+import { startWorker } from '../trace/start-worker.js';
 import { builtWorkerPath } from '../trace/worker-link.js';
 import { broadcast, BroadcastWriter, FAILED } from './broadcast.js';
 import type { MultiConfig } from './config.js';
@@ -38,7 +38,7 @@ export async function runShared(configs: readonly MultiConfig[], opts: MultiRunO
   let at = 0;
   const track = opts.track ?? new RunTracker(configs);
   const b = broadcast();
-  const workers = parts.map((part) => {
+  const workers = await Promise.all(parts.map((part) => {
     const job: LaneJob = {
       configs: part,
       roles: roles.slice(at, (at += part.length)),
@@ -49,8 +49,8 @@ export async function runShared(configs: readonly MultiConfig[], opts: MultiRunO
       offset,
     };
     offset += part.length;
-    return new Worker(file, { workerData: job });
-  });
+    return startWorker(file, { workerData: job });
+  }));
   let terminating = false;
   const replies = workers.map(
     (w) =>

@@ -49,6 +49,13 @@ def cpu_ticks(pid):
         return None
 
 
+def kept(out):
+    """The output a try reports: all of it when short, else its first 3000 and last 4000 characters (a crash's
+    header, which names the failed assertion, comes before a long native stack trace)."""
+    text = out.decode('utf8', 'replace')
+    return text if len(text) <= 8000 else text[:3000] + '\n[...]\n' + text[-4000:]
+
+
 def one(cfg, i):
     # {try} in the argv and in wait_glob is this try's number, so tries running side by side use their own files.
     cfg = dict(cfg)
@@ -175,7 +182,7 @@ def one(cfg, i):
         # Ended before the signal could be sent: not a try of the signal at all; say so.
         code = 128 + os.WTERMSIG(early_st) if os.WIFSIGNALED(early_st) else os.WEXITSTATUS(early_st)
         return {'try': i, 'status': code, 'signaled': False, 'ms': 0.0, 'ready': False,
-                'out': 'ENDED BEFORE THE SIGNAL WAS SENT\n' + out.decode('utf8', 'replace')[-4000:]}
+                'out': 'ENDED BEFORE THE SIGNAL WAS SENT\n' + kept(out)}
     if sig_name == 'ctrl-c':
         os.write(master, b'\x03')
     else:
@@ -204,7 +211,7 @@ def one(cfg, i):
     if stdin_mode == 'idle-pipe':
         os.close(keep[1])
     res['ready'] = ready
-    res['out'] = out.decode('utf8', 'replace')[-4000:]
+    res['out'] = kept(out)
     return res
 
 

@@ -1,0 +1,41 @@
+/**
+ * Every worker thread kpromo starts (parse threads, compare/sweep lanes) is started here, with V8's concurrent
+ * recompilation off for its isolate.
+ *
+ * Why: Node 20 ends a worker (terminate(), or the end of its script) by unregistering the worker's isolate from
+ * its platform and only then disposing of it, which is when V8 waits for the isolate's optimizing compile jobs on
+ * the background threads. A job still running in that window that allocates a new block and finds the heap due for
+ * incremental marking asks the platform for the isolate's foreground task runner, and Node aborts the process:
+ *
+ *   node::NodePlatform::ForIsolate(v8::Isolate*) at ../src/node_platform.cc:518
+ *   Assertion failed: (data.first) != nullptr
+ *   ... IncrementalMarkingJob::ScheduleTask() <- ConcurrentAllocator::AllocateInLabSlow() <- ...
+ *   ... OptimizingCompileDispatcher::CompileTask::RunInternal()
+ *
+ * exit status 134, no partial counters. It happened to a compare stopped by Ctrl-C while its lanes were still
+ * compiling (once in a CI run of 20 tries; 9 of 60 tries with `node --concurrent-recompilation-delay=30`, which
+ * keeps each job running 30 ms longer). Newer Node disposes of the isolate before unregistering it; Node 20 does not.
+ *
+ * V8 reads --concurrent-recompilation when it creates an isolate (its OptimizingCompileDispatcher exists or not),
+ * so the flag set off here, before the first worker, changes nothing for this thread's isolate, and gives every
+ * worker isolate created after it no background compile jobs: a worker compiles a hot function on its own thread
+ * when it needs it, and has nothing running elsewhere when it ends. Measured with the flag off for the whole process
+ * (this thread too): replays and a compare of three engines took the same time (paired wall 0.99-1.03x, CPU 0.91-0.97x:
+ * on two cores, background compiles competed with the engines for the same cores anyway).
+ */
+import type { Worker, WorkerOptions } from 'node:worker_threads';
+
+let flagSet: Promise<void> | null = null;
+
+/** Turns V8's concurrent recompilation off for isolates created from now on (once per process). */
+export function noConcurrentRecompilationForWorkers(): Promise<void> {
+  // node:v8 is loaded only when a worker is started (about 2 ms of start-up).
+  flagSet ??= import('node:v8').then((v8) => v8.setFlagsFromString('--no-concurrent-recompilation'));
+  return flagSet;
+}
+
+/** Starts worker script `file`, its isolate without background compile jobs (see above). */
+export async function startWorker(file: string, options: WorkerOptions): Promise<Worker> {
+  const [{ Worker: W }] = await Promise.all([import('node:worker_threads'), noConcurrentRecompilationForWorkers()]);
+  return new W(file, options);
+}
