@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { KpromoError } from '../errors.js';
 import { readInputs } from '../trace/input.js';
-import { startWorker } from '../trace/start-worker.js';
+import { workerStarter } from '../trace/start-worker.js';
 import { builtWorkerPath } from '../trace/worker-link.js';
 import { broadcast, BroadcastWriter, FAILED } from './broadcast.js';
 import type { MultiConfig } from './config.js';
@@ -38,7 +38,8 @@ export async function runShared(configs: readonly MultiConfig[], opts: MultiRunO
   let at = 0;
   const track = opts.track ?? new RunTracker(configs);
   const b = broadcast();
-  const workers = await Promise.all(parts.map((part) => {
+  const start = await workerStarter();
+  const workers = parts.map((part) => {
     const job: LaneJob = {
       configs: part,
       roles: roles.slice(at, (at += part.length)),
@@ -49,8 +50,8 @@ export async function runShared(configs: readonly MultiConfig[], opts: MultiRunO
       offset,
     };
     offset += part.length;
-    return startWorker(file, { workerData: job });
-  }));
+    return start(file, { workerData: job });
+  });
   let terminating = false;
   const replies = workers.map(
     (w) =>

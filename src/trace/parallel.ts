@@ -18,7 +18,7 @@ import type { InputOptions, InputStats } from './input.js';
 import type { ParseWorkerData } from './parse-worker.js';
 import { ioError, type ResumeAt, type TraceInput } from './read.js';
 import { CTL_DONE, CTL_ERROR, CTL_NEXT_BLOCK, CTL_STOP, M_BLOCK, M_HEADER, M_LAST, M_LINES, M_STOP, META, ring, SLOTS } from './ring.js';
-import { startWorker } from './start-worker.js';
+import { workerStarter } from './start-worker.js';
 import { abandon, baseWorkerData, lastMessage, PARSE_THREAD_LIMITS, parseWorkerPath, rebuild, slotViews, waitAsync } from './worker-link.js';
 
 /** Most blocks the engine's thread holds parsed ahead of the block it applies. */
@@ -90,7 +90,7 @@ export async function readBlocksThreaded(
   const data: ParseWorkerData = { ...baseWorkerData(r, inputs, opts), blocks: { size: file.size, blockBytes } };
   let worker: import('node:worker_threads').Worker;
   try {
-    worker = await startWorker(parseWorkerPath(), { workerData: data, resourceLimits: PARSE_THREAD_LIMITS });
+    worker = (await workerStarter())(parseWorkerPath(), { workerData: data, resourceLimits: PARSE_THREAD_LIMITS });
   } catch (e) {
     closeSync(file.fd);
     throw e;

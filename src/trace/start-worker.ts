@@ -35,7 +35,13 @@ export function noConcurrentRecompilationForWorkers(): Promise<void> {
 }
 
 /** Starts worker script `file`, its isolate without background compile jobs (see above). */
-export async function startWorker(file: string, options: WorkerOptions): Promise<Worker> {
+export type StartWorker = (file: string, options: WorkerOptions) => Worker;
+
+/**
+ * The function that starts workers, once the flag is set: it starts each at once, so that a caller starting several
+ * attaches their listeners before the event loop turns (a message that comes with no listener is lost).
+ */
+export async function workerStarter(): Promise<StartWorker> {
   const [{ Worker: W }] = await Promise.all([import('node:worker_threads'), noConcurrentRecompilationForWorkers()]);
-  return new W(file, options);
+  return (file, options) => new W(file, options);
 }

@@ -12,7 +12,7 @@ import type { InputOptions, InputStats } from './input.js';
 import type { TraceInput } from './read.js';
 import { readBlocksThreaded } from './parallel.js';
 import { CTL_DONE, CTL_ERROR, CTL_STOP, ring, SLOTS } from './ring.js';
-import { startWorker } from './start-worker.js';
+import { workerStarter } from './start-worker.js';
 import { abandon, baseWorkerData, lastMessage, PARSE_THREAD_LIMITS, parseWorkerPath, rebuild, slotViews, waitAsync } from './worker-link.js';
 
 /** Whether a threaded read can serve these inputs: the worker script is built (stdin is forwarded to it). */
@@ -50,7 +50,7 @@ export async function readInputsThreaded(
   // node:tty (and net, which it loads) only when standard input is read: start-up.
   const byFd = wantsStdin && (opts.stdin === undefined || opts.stdin === process.stdin) && !(await import('node:tty')).isatty(0);
   const readsStdin = wantsStdin && !byFd;
-  const worker = await startWorker(parseWorkerPath(), {
+  const worker = (await workerStarter())(parseWorkerPath(), {
     workerData: byFd ? { ...data, stdinFd: true } : data,
     stdin: readsStdin,
     resourceLimits: PARSE_THREAD_LIMITS,

@@ -1,6 +1,6 @@
 /**
  * src/trace/start-worker.ts: a worker started there has no optimizing compile jobs on V8's background threads, so
- * none can still run when Node 20 ends the worker (the abort that startWorker's comment describes).
+ * none can still run when Node 20 ends the worker (the abort that the module's comment describes).
  * Seen from outside, as V8 reports it: `node --trace-opt` prints the mode of every optimizing compile.
  */
 import { spawnSync } from 'node:child_process';
@@ -32,9 +32,9 @@ function modesOf(start: string): string[] {
   return [...r.stdout.matchAll(/compiling method [^\n]*hotLoop[^\n]*mode: ConcurrencyMode::(k\w+)/g)].map((m) => m[1]!);
 }
 
-describe('startWorker', () => {
+describe('workerStarter', () => {
   it('starts a worker whose optimizing compiles run on its own thread, not in the background', () => {
-    const modes = modesOf(`const { startWorker } = await import(${JSON.stringify(BUILT)});\nconst w = await startWorker(process.env.HOT, {});`);
+    const modes = modesOf(`const { workerStarter } = await import(${JSON.stringify(BUILT)});\nconst w = (await workerStarter())(process.env.HOT, {});`);
     expect(modes.length).toBeGreaterThan(0);
     expect(new Set(modes)).toEqual(new Set(['kSynchronous']));
   });
