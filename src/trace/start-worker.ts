@@ -19,9 +19,10 @@
  * V8 reads --concurrent-recompilation when it creates an isolate (its OptimizingCompileDispatcher exists or not),
  * so the flag set off here, before the first worker, changes nothing for this thread's isolate, and gives every
  * worker isolate created after it no background compile jobs: a worker compiles a hot function on its own thread
- * when it needs it, and has nothing running elsewhere when it ends. Measured with the flag off for the whole process
- * (this thread too): replays and a compare of three engines took the same time (paired wall 0.99-1.03x, CPU 0.91-0.97x:
- * on two cores, background compiles competed with the engines for the same cores anyway).
+ * when it needs it, and has nothing running elsewhere when it ends. Measured against the build before (alternating
+ * CLI runs, paired medians): replays of the bench's 2 M, 10 M and perf-text traces 0.89x, 0.93-1.08x and 0.94x, compare
+ * of three engines 0.99x, sweep of nine 0.93-1.06x; with the flag off for the whole process (this thread too) 0.99-1.03x,
+ * CPU 0.91-0.97x (on two cores, background compiles competed with the engines for the same cores anyway).
  */
 import type { Worker, WorkerOptions } from 'node:worker_threads';
 
