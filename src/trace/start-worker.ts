@@ -29,7 +29,7 @@ import type { Worker, WorkerOptions } from 'node:worker_threads';
 let flagSet: Promise<void> | null = null;
 
 /** Turns V8's concurrent recompilation off for isolates created from now on (once per process). */
-export function noConcurrentRecompilationForWorkers(): Promise<void> {
+function noConcurrentRecompilationForWorkers(): Promise<void> {
   // node:v8 is loaded only when a worker is started (about 2 ms of start-up).
   flagSet ??= import('node:v8').then((v8) => v8.setFlagsFromString('--no-concurrent-recompilation'));
   return flagSet;
