@@ -1,6 +1,6 @@
 /** src/trace/swar.ts against byte-at-a-time references: every byte value in every position, and random words. */
 import { describe, expect, it } from 'vitest';
-import { digits4, hexLead4, hexMask4, hexTrail4, hexValue4, isDigits4 } from '../../src/trace/swar.js';
+import { digits4, HEX_PAIRS, hexLead4, hexMask4, hexTrail4, hexValue4, isDigits4, PAIR_BAD } from '../../src/trace/swar.js';
 import { prng } from '../prng.js';
 
 const isHex = (b: number): boolean => (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x66);
@@ -58,6 +58,19 @@ describe('swar', () => {
       const b = [0, 1, 2, 3].map(() => (rnd() < 0.9 ? digits.charCodeAt(Math.floor(rnd() * 16)) : Math.floor(rnd() * 256)));
       check(word(b), bad);
       check(word([0, 1, 2, 3].map(() => (rnd() < 0.95 ? 0x30 + Math.floor(rnd() * 10) : Math.floor(rnd() * 256)))), bad);
+    }
+    expect(bad.slice(0, 5)).toEqual([]);
+  });
+
+  it('HEX_PAIRS: every pair of byte values, against the bytes read one at a time', () => {
+    const bad: string[] = [];
+    for (let b0 = 0; b0 < 256; b0++) {
+      for (let b1 = 0; b1 < 256; b1++) {
+        const ok = (b: number): boolean => b === 0x20 || isHex(b);
+        const digit = (b: number): number => (b === 0x20 ? 0 : parseInt(String.fromCharCode(b), 16));
+        const want = ok(b0) && ok(b1) ? digit(b0) * 16 + digit(b1) + (isHex(b0) ? 0x100 : 0) + (isHex(b1) ? 0x200 : 0) : PAIR_BAD;
+        if (HEX_PAIRS[b0 | (b1 << 8)] !== want) bad.push(`${b0.toString(16)} ${b1.toString(16)}: ${HEX_PAIRS[b0 | (b1 << 8)]} not ${want}`);
+      }
     }
     expect(bad.slice(0, 5)).toEqual([]);
   });
