@@ -326,6 +326,35 @@ describe('fast path vs the general parser', () => {
     });
   });
 
+  it('times whose frac x HZ / 10^digits is a whole number or next to one, at several HZ and near the largest time: same records', async () => {
+    // The fast path divides by 10^6 or 10^9 as a multiply by the reciprocal, then corrects the floor; the general
+    // parser divides. A quotient that is a whole number, or one below or above it, is where the two could differ.
+    const real = realText('period.txt.gz').split('\n').filter((l) => l.includes('page-faults:')).slice(0, 20);
+    let x = 3;
+    const rnd = (n: number): number => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 8) % n;
+    for (const hz of [100, 250, 300, 1000, 1024, 99_991, 100_000]) {
+      for (const digits of [6, 9]) {
+        const d = 10 ** digits;
+        const lines: string[] = [];
+        for (let i = 0; i < 400; i++) {
+          const l = real[rnd(real.length)]!;
+          const at = l.indexOf('] ') + 2;
+          const colon = l.indexOf(': ', at);
+          // frac = k * d / hz rounded, then one around it: frac * hz is a multiple of d, or next to one.
+          const k = rnd(hz);
+          const frac = Math.min(d - 1, Math.max(0, Math.round((k * d) / hz) + rnd(3) - 1));
+          const maxSec = Math.floor((Number.MAX_SAFE_INTEGER - (2 ** 32 - 300 * hz) - hz) / hz);
+          const sec = rnd(8) === 0 ? maxSec - 1 + rnd(3) : rnd(100_000);
+          lines.push(`${l.slice(0, at)}${String(sec).padStart(5, ' ')}.${String(frac).padStart(digits, '0')}${l.slice(colon)}`);
+        }
+        const text = lines.join('\n') + '\n';
+        const opts = { topology: BOX_2TIER, hz, events: ['page-faults'], fields: 'comm,tid,cpu,time,period,event,addr,phys_addr', skipBad: true };
+        await same([Buffer.from(text)], opts);
+        await same(chunked(text, hz), { ...opts, nid: 'none' as const });
+      }
+    }
+  });
+
   it('a head of the length of the one before that is no head: a colon at its end, a line end in it, no space before [', async () => {
     // The line before has `[` at column 14; each next line puts something there that the general way reads otherwise.
     const real = realText('period.txt.gz').split('\n').filter((l) => l.includes('page-faults:')).slice(0, 8);
