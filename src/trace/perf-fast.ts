@@ -9,7 +9,7 @@
  */
 import type { AccessSink } from '../engine/types.js';
 import { ABSENT, PRESENT, type LineShape } from './perf-line.js';
-import { initialJiffies } from './perf-map.js';
+import { perfTimeToJiffies } from './perf-map.js';
 import { digits4, HEX_PAIRS, hexLead4, hexTrail4, hexValue4, isDigits4, PAIR_BAD } from './swar.js';
 import { MAX_LINE_BYTES } from './tracefile.js';
 
@@ -126,11 +126,6 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const perPage = 1 / fs.pageSize; // a power of two: phys * perPage is exact
   const hz = fs.hz;
-  // perfTimeToJiffies() (perf-map.ts) with its constants hoisted and its division by 10^6 or 10^9 done as a multiply
-  // by the reciprocal, then corrected to the exact floor as there: the call with its two divisions took a quarter of
-  // this loop's time (bench IBS lines, in one process). perf-real.test.ts holds the two to the same records.
-  const base = initialJiffies(hz);
-  const maxSec = (Number.MAX_SAFE_INTEGER - base - hz) / hz;
   const cpuNode = fs.cpuNode;
   const hasCpu = fs.cpu === 1;
   const hasPeriod = fs.period === 1;
@@ -447,16 +442,8 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
     if (phys > 0 && byCpu) nid = cpu < cpuNode.length ? cpuNode[cpu]! : -1;
     let time = 0;
     if (phys > 0 && (nid >= 0 || !byCpu)) {
-      if (sec > maxSec) break; // a time too large: the general parser reports it
-      const a = frac * hz; // exact below 2^52 (every --hz of the command line: a < 10^9 * 10^5)
-      if (a >= 4503599627370496) break; // a larger HZ: the general parser reads it
-      const d = fd === 6 ? 1e6 : 1e9;
-      // a * (1/d) is within 2^-51 of a/d relative, under 0.01 here: the floor is off by one at most, and the products
-      // below (under 2^53) are exact. (No quotient of 3 * 10^7 tried needed a correction; they make it exact anyway.)
-      let q = Math.floor(a * (fd === 6 ? 1e-6 : 1e-9));
-      if (q * d > a) q--;
-      else if ((q + 1) * d <= a) q++;
-      time = base + sec * hz + q;
+      time = perfTimeToJiffies(sec, frac, fd, hz);
+      if (time < 0) break; // a time too large: the general parser reports it
     }
     // Taken: count it.
     lines++;
