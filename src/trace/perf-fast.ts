@@ -327,7 +327,8 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
       }
       if (d >= 0) {
         // phys_addr, the last field: at most 13 digits (its first three bytes spaces, d & 7 clear), so its value is
-        // exact: bytes 2-7's under 2^20 (byte 2 a space), bytes 8-15's under 2^32.
+        // exact: bytes 2-7's under 2^20 (byte 2 a space), bytes 8-15's under 2^32. The same eight entries as above,
+        // written out again: one loop over all the fields, taking the value of each, measured about 10 % slower.
         const w0 = view.getInt32(q, true);
         const w1 = view.getInt32(q + 4, true);
         const w2 = view.getInt32(q + 8, true);
