@@ -39,6 +39,7 @@ for (let c = 48; c <= 57; c++) HEX[c] = c - 48;
 for (let c = 97; c <= 102; c++) HEX[c] = c - 87;
 /** Hex digits of a phys_addr the fast path reads (13 digits < 2^52: exact in one backward pass). */
 const MAX_PHYS_DIGITS = 13;
+/** swar.ts's table, as a constant of this module. */
 const PAIRS = HEX_PAIRS;
 
 /** What the fast path needs, fixed once the shape is known. */
