@@ -9,7 +9,7 @@
  * the chunks read to decide are handed on to the reader (a FIFO cannot be read twice).
  */
 import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { open, stat, type FileHandle } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { createGunzip } from './gunzip.js';
 import { TraceError, UsageError } from '../errors.js';
@@ -18,6 +18,7 @@ import type { AccessSink, BatchSink } from '../engine/types.js';
 import { shapeToString } from './perf-fields.js';
 import { PERF_SKIP_REASONS, type NidMode, type PerfSkipReason } from './perf-map.js';
 import { PerfReader, looksLikePerf, type PerfReadStats } from './perf-read.js';
+import { readAhead } from './read-ahead.js';
 import { ioError, readTraces, totalSize, type ReadProgress, type ReadStats, type TraceInput } from './read.js';
 
 /** `--input`: sniff each input, or force one reader. */
@@ -468,7 +469,17 @@ async function readPerfInput(
       raw.destroy(); // closes the file; pipe() alone leaves the source open when gunzip stops early
     }
   } else {
-    stopped = await pump(createReadStream(name, { highWaterMark: CHUNK_BYTES }), null);
+    let fh: FileHandle;
+    try {
+      fh = await open(name, 'r');
+    } catch (err) {
+      throw ioError(name, err);
+    }
+    try {
+      stopped = await pump(readAhead(fh, (err) => ioError(name, err)), null);
+    } finally {
+      await fh.close();
+    }
   }
   if (stopped) {
     progress.done(bytes, reader.recordCount);

@@ -9,6 +9,7 @@ import type { AccessSink, BatchSink } from '../engine/types.js';
 import { CsvPath } from './csvpath.js';
 import { FastParser } from './fast.js';
 import { TraceFile, type ReadContext } from './tracefile.js';
+import { readAhead } from './read-ahead.js';
 
 /** One trace to read. */
 export interface TraceInput {
@@ -221,46 +222,16 @@ async function readOne(name: string, reader: FileReader, progress: Progress, opt
   }
 }
 
-/**
- * A regular file (or a named pipe): two reused buffers, so the next read runs on the thread pool
- * while this chunk is parsed; a buffer is read into again only after its chunk was fully parsed.
- * A regular file is read from `offset` (its first lines read in blocks: trace/blocks.ts), a pipe from where it is.
- */
+/** A regular file (or a named pipe), read ahead (read-ahead.ts); a regular file from `offset` (its first lines read in blocks: trace/blocks.ts). */
 async function readFile(name: string, fh: FileHandle, reader: FileReader, progress: Progress, stop: () => boolean, offset: number): Promise<boolean> {
-  const bufs = [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)] as const;
-  // One read in flight at a time, each where the last ended: a position counted here from `offset`, or the
-  // file's own position (null) from its start.
-  let at = offset;
-  const read = (buf: Buffer): Promise<number> =>
-    fh.read(buf, 0, CHUNK_BYTES, offset > 0 ? at : null).then(
-      (r) => {
-        at += r.bytesRead;
-        return r.bytesRead;
-      },
-      (err: unknown) => {
-        throw ioError(name, err);
-      },
-    );
-  let which = 0;
-  let next = read(bufs[0]);
-  for (;;) {
-    const n = await next;
-    if (n === 0) return false;
+  for await (const chunk of readAhead(fh, (err) => ioError(name, err), offset, CHUNK_BYTES)) {
     if (stop()) return true;
-    const buf = bufs[which]!;
-    which ^= 1;
-    // One read in flight at a time: each continues at the file position where the last ended.
-    next = read(bufs[which]!);
-    try {
-      reader.push(buf.subarray(0, n));
-      const behind = reader.behind();
-      if (behind !== null) await behind;
-    } catch (err) {
-      await next.catch(() => 0); // let the read in flight end before the file is closed
-      throw err;
-    }
-    progress.add(n);
+    reader.push(chunk);
+    const behind = reader.behind();
+    if (behind !== null) await behind;
+    progress.add(chunk.length);
   }
+  return false;
 }
 
 /** Standard input or a gunzip stream; `counted` is the compressed stream whose bytes are the progress. */
