@@ -9,7 +9,7 @@ import type { Topology } from '../engine/topology.js';
 import { BlockReader, type BlockResult } from './blocks.js';
 import { readInputs, type InputSettings } from './input.js';
 import { ioError, type TraceInput } from './read.js';
-import { fdReadable } from './fd-stream.js';
+import { stdinReadable } from './fd-stream.js';
 import { CTL_NEXT_BLOCK, CTL_STOP, ring, RingWriter } from './ring.js';
 
 /** What the worker is given. */
@@ -94,7 +94,7 @@ async function run(): Promise<void> {
   }
   try {
     const stats = await readInputs(data.inputs, writer, {
-      ...(data.stdinFd === true ? { stdin: fdReadable(0) } : {}),
+      ...(data.stdinFd === true ? { stdin: await stdinReadable(0) } : {}),
       input: data.input,
       topology: data.topology,
       hz: data.hz,

@@ -14,6 +14,27 @@ import { describe, expect, it } from 'vitest';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const BUILT = pathToFileURL(path.join(ROOT, 'dist/src/trace/fd-stream.js')).href;
 
+/**
+ * Runs stdinReadable(0) in a child whose standard input is `cat file |` (pipe) or `< file`; the stream's class and the
+ * hash of what it read.
+ */
+function readStdin(file: string, how: 'pipe' | 'redirect'): Promise<{ kind: string; sha: string }> {
+  const script = `
+    const { stdinReadable } = await import(${JSON.stringify(BUILT)});
+    const { createHash } = await import('node:crypto');
+    const h = createHash('sha256'); const s = await stdinReadable(0);
+    for await (const c of s) h.update(c);
+    process.stdout.write(JSON.stringify({ kind: s.constructor.name, sha: h.digest('hex') }));`;
+  const sh = how === 'pipe' ? 'cat "$1" | "$2" --input-type=module -e "$3"' : '"$2" --input-type=module -e "$3" < "$1"';
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', sh, 'sh', file, process.execPath, script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (x: string) => (out += x));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as { kind: string; sha: string }) : reject(new Error(`exit ${code}`))));
+  });
+}
+
 /** Runs fdReadable(0) in a child whose standard input is `cat file |`; the chunk sizes and the hash of what it read. */
 function readThroughPipe(file: string): Promise<{ sizes: number[]; sha: string }> {
   const script = `
@@ -45,6 +66,23 @@ describe('fdReadable', () => {
       // most 64 KiB before). A read that finds the pipe part empty hands over early: some slack for a busy machine.
       expect(Math.max(...sizes)).toBe(1 << 20);
       expect(sizes.length).toBeLessThanOrEqual(12);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('stdinReadable', () => {
+  it('reads a pipe as a stream of the event loop (net.Socket) and a redirected file by fdReadable, both whole', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-fd-'));
+    try {
+      const data = Buffer.alloc((3 << 20) + 777);
+      for (let i = 0; i < data.length; i++) data[i] = (i * 40503) >>> 8;
+      const file = path.join(dir, 'data');
+      fs.writeFileSync(file, data);
+      const want = createHash('sha256').update(data).digest('hex');
+      expect(await readStdin(file, 'pipe')).toEqual({ kind: 'Socket', sha: want });
+      expect(await readStdin(file, 'redirect')).toEqual({ kind: 'Readable', sha: want });
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
