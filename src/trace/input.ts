@@ -152,9 +152,19 @@ export async function readInputs(inputs: readonly TraceInput[], sink: AccessSink
   return stats;
 }
 
-/** stderr lines about perf input: what detection assumed and why samples were skipped (each `kpromo: ` prefixed), or ''. */
+/**
+ * stderr lines about the input (each `kpromo: ` prefixed), or '': what perf detection assumed and why samples were
+ * skipped; and, when a read that ran to its end gave no access record at all, that it did (unless the perf lines above
+ * already say why): zero counters then come from the input, not from the model.
+ */
 export function inputNotes(read: InputStats): string {
-  return read.perf === null ? '' : read.perf.notes.map((n) => `kpromo: ${n}\n`).join('');
+  const notes = read.perf === null ? [] : read.perf.notes.slice();
+  if (read.records === 0 && !read.stopped && !(read.perf !== null && read.perf.samples > 0)) {
+    const what = read.files === 1 ? 'the input' : `the ${read.files} inputs`;
+    const bad = read.skipped > 0 ? `, ${read.skipped} bad line${read.skipped === 1 ? '' : 's'} skipped` : '';
+    notes.push(`${what} held no access record (${read.bytes} bytes read${bad}): the counters are those of an empty trace`);
+  }
+  return notes.map((n) => `kpromo: ${n}\n`).join('');
 }
 
 /** Share of samples that must give no record for perfSkipWarnings() to speak. */

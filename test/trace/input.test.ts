@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { readInputs, DEFAULT_INPUT_SETTINGS, type InputOptions, type InputSettings } from '../../src/trace/input.js';
+import { inputNotes, readInputs, DEFAULT_INPUT_SETTINGS, type InputOptions, type InputSettings } from '../../src/trace/input.js';
 import { TraceError, UsageError } from '../../src/errors.js';
 import { TOPO_2S_CXL } from './perf-topo.js';
 
@@ -191,5 +191,30 @@ describe('readInputs: mapping options, stop and progress', () => {
     await run([csv, perf], {}, { onProgress: (p) => seen.push(p) });
     const total = Buffer.byteLength(CSV) + Buffer.byteLength(fixture('ibs-F-basic.txt'));
     expect(seen[seen.length - 1]).toEqual({ bytes: total, totalBytes: total, records: 6 });
+  });
+});
+
+describe('inputNotes: an input that gave no access record is said so', () => {
+  const notesOf = async (inputs: { name: string }[], opts: InputOptions = {}): Promise<string> => {
+    const read = await readInputs(inputs, { record_access: () => {} }, { topology: TOPO_2S_CXL, ...opts });
+    return inputNotes(read);
+  };
+  it('a header only, a comment only, two empty files: one line each; records: none', async () => {
+    expect(await notesOf([{ name: write('h.csv', 'pfn,nid,src,time\n') }])).toBe('kpromo: the input held no access record (17 bytes read): the counters are those of an empty trace\n');
+    expect(await notesOf([{ name: write('c.csv', '# nothing\n') }, { name: write('e.csv', '') }])).toMatch(/^kpromo: the 2 inputs held no access record \(10 bytes read\)/);
+    expect(await notesOf([{ name: write('r.csv', '0x200000,0,hwhints,4294892296\n') }])).toBe('');
+  });
+  it('bad lines skipped are counted in it', async () => {
+    const f = write('b.csv', 'pfn,nid,src,time\n1,2\nx,0,0,1\n');
+    expect(await notesOf([{ name: f }], { input: { ...DEFAULT_INPUT_SETTINGS, skipBad: true } })).toMatch(/held no access record \(\d+ bytes read, 2 bad lines skipped\)/);
+  });
+  it('perf samples that all gave no record: the perf lines say why, not this one', async () => {
+    const f = write('z.txt', fixture('ibs-F-basic.txt').split('\n').filter((l) => / 0$/.test(l) || l.startsWith('#')).join('\n') + '\n');
+    const notes = await notesOf([{ name: f }], { input: { ...DEFAULT_INPUT_SETTINGS, kind: 'perf', nid: 'none' } });
+    expect(notes).toMatch(/phys_addr 0/);
+    expect(notes).not.toMatch(/held no access record/);
+  });
+  it('a read stopped before its end says nothing of it', async () => {
+    expect(await notesOf([{ name: write('s.csv', 'pfn,nid,src,time\n') }], { shouldStop: () => true })).toBe('');
   });
 });
