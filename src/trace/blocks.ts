@@ -29,6 +29,17 @@ const NL = 10;
 /** The one header a block parser takes, as bytes. */
 const HEADER = Buffer.from('pfn,nid,src,time\n', 'latin1');
 
+/** What the perf block parser took besides records (perf-blocks.ts), as PerfReader counts it. */
+export interface PerfBlockCounts {
+  /** `#` and empty lines. */
+  nonSample: number;
+  zero: number;
+  missing: number;
+  noCpu: number;
+  /** Samples taken per event, in the order of the events the block parser was given. */
+  readonly samples: number[];
+}
+
 /** What parsing one block gave. */
 export interface BlockResult {
   /** Records given to the sink. */
@@ -39,18 +50,30 @@ export interface BlockResult {
   readonly header: boolean;
   /** Offset of the first line not taken (the block is irregular there), or -1 when every line was. */
   readonly stop: number;
+  /** A perf text block's counts. */
+  readonly perf?: PerfBlockCounts;
+}
+
+/** A block parser: the lines of buf[0, n) into `sink` (`first`: the file's first block); stop relative to buf. */
+export type BlockScan = (buf: Buffer, n: number, first: boolean, sink: AccessSink) => BlockResult;
+
+/** A file parsed in blocks: open, its size when opened, and the reader its kind goes to (as input.ts decides). */
+export interface BlockFile {
+  readonly fd: number;
+  readonly size: number;
+  readonly kind: 'csv' | 'perf';
 }
 
 /**
- * The open file of `inputs` when it can be parsed in blocks: one regular file, not named `.gz`, not gzip, read
- * as CSV (forced, or not sniffed as perf text, as input.ts would decide), with the byte parser. Null otherwise.
+ * The open file of `inputs` when it can be parsed in blocks: one regular file, not named `.gz`, not gzip; CSV with
+ * the byte parser, or perf text (forced, or sniffed as input.ts would). Null otherwise.
  */
 export function openBlockFile(
   inputs: readonly TraceInput[],
   settings: InputSettings,
   parser: 'auto' | 'fast' | 'csv-parse',
-): { fd: number; size: number } | null {
-  if (inputs.length !== 1 || parser === 'csv-parse' || settings.kind === 'perf') return null;
+): BlockFile | null {
+  if (inputs.length !== 1) return null;
   const input = inputs[0]!;
   if (input.name === '-' || input.name.endsWith('.gz') || input.stream !== undefined || input.start !== undefined) return null;
   let fd: number;
@@ -65,8 +88,9 @@ export function openBlockFile(
     const buf = Buffer.allocUnsafe(SNIFF_BYTES);
     const head = buf.subarray(0, readSync(fd, buf, 0, SNIFF_BYTES, 0));
     if (isGzipMagic(head)) throw new Error('gzip');
-    if (settings.kind === 'auto' && looksLikePerf(head)) throw new Error('perf text');
-    return { fd, size: st.size };
+    const kind = settings.kind === 'perf' || (settings.kind === 'auto' && looksLikePerf(head)) ? 'perf' : 'csv';
+    if (kind === 'csv' && parser === 'csv-parse') throw new Error('csv-parse asked for');
+    return { fd, size: st.size, kind };
   } catch {
     closeSync(fd);
     return null;
@@ -78,7 +102,7 @@ export function openBlockFile(
  * the header may be); BlockResult.stop is relative to buf. The last line may lack its LF: the general reader
  * takes it.
  */
-export function scanBlock(buf: Buffer, n: number, first: boolean, sink: AccessSink): BlockResult {
+export const scanBlock: BlockScan = (buf, n, first, sink) => {
   const last = n > 0 && buf[n - 1] === NL ? n : buf.lastIndexOf(NL, n - 1) + 1;
   let records = 0;
   let lines = 0;
@@ -101,17 +125,23 @@ export function scanBlock(buf: Buffer, n: number, first: boolean, sink: AccessSi
     return { records, lines, header, stop: at };
   }
   return { records, lines, header, stop: last < n ? last : -1 };
-}
+};
 
 /** Parses blocks of one open file; one per thread (its buffer is reused). */
 export class BlockReader {
   private buf: Buffer;
   readonly blocks: number;
 
+  /**
+   * Blocks of the file's bytes from `base` (a line start) to `size`, each parsed by `scan` (block 0 is the file's
+   * first block only when base is 0).
+   */
   constructor(
     private readonly fd: number,
     readonly size: number,
     readonly blockBytes = BLOCK_BYTES,
+    readonly base = 0,
+    private readonly scan: BlockScan = scanBlock,
   ) {
     this.buf = Buffer.allocUnsafe(blockBytes + TAIL_BYTES);
     let k = 1;
@@ -122,9 +152,9 @@ export class BlockReader {
   /** Where block k's bytes start (before lineStart()): the first RAMP blocks grow from B / 2^RAMP to B / 2. */
   at(k: number): number {
     const b = this.blockBytes;
-    if (b % 2 ** RAMP !== 0) return k * b; // odd sizes (tests): all the same size
+    if (b % 2 ** RAMP !== 0) return this.base + k * b; // odd sizes (tests): all the same size
     const small = b / 2 ** RAMP;
-    return k <= RAMP ? small * (2 ** k - 1) : b - small + (k - RAMP) * b;
+    return this.base + (k <= RAMP ? small * (2 ** k - 1) : b - small + (k - RAMP) * b);
   }
 
   /**
@@ -141,7 +171,7 @@ export class BlockReader {
     const buf = this.buf;
     const n = this.read(buf, end - start, start); // fewer if the file shrank meanwhile: the general reader sees it
     if (n === 0) return { records: 0, lines: 0, header: false, stop: start };
-    const res = scanBlock(buf, n, k === 0, sink);
+    const res = this.scan(buf, n, k === 0 && this.base === 0, sink);
     return res.stop < 0 ? res : { ...res, stop: start + res.stop };
   }
 

@@ -19,7 +19,7 @@ import { shapeToString } from './perf-fields.js';
 import { PERF_SKIP_REASONS, type NidMode, type PerfSkipReason } from './perf-map.js';
 import { PerfReader, looksLikePerf, type PerfReadStats } from './perf-read.js';
 import { readAhead } from './read-ahead.js';
-import { ioError, readTraces, totalSize, type ReadProgress, type ReadStats, type TraceInput } from './read.js';
+import { ioError, readTraces, totalSize, type ReadProgress, type ReadStats, type ResumeAt, type TraceInput } from './read.js';
 
 /** `--input`: sniff each input, or force one reader. */
 export type InputKind = 'auto' | 'csv' | 'perf';
@@ -99,6 +99,20 @@ export interface InputStats extends ReadStats {
 /** How many skipped bad lines are kept for stderr. */
 export const FIRST_BAD_SHOWN = 5;
 
+/** What a read counts of the bad lines it skipped. */
+export type BadLineCounts = Pick<InputStats, 'skipped' | 'badReasons' | 'firstBad'>;
+
+/** The onBad that counts skipped bad lines into `stats` (then calls `userBad`); undefined when bad lines are errors. */
+export function badCounter(stats: BadLineCounts, settings: InputSettings, userBad?: (err: TraceError) => void): ((err: TraceError) => void) | undefined {
+  if (!settings.skipBad && userBad === undefined) return undefined;
+  return (err: TraceError) => {
+    stats.skipped++;
+    stats.badReasons[err.reason] = (stats.badReasons[err.reason] ?? 0) + 1;
+    if (stats.firstBad.length < FIRST_BAD_SHOWN) stats.firstBad.push({ file: err.file, line: err.line, reason: err.reason, text: err.text });
+    userBad?.(err);
+  };
+}
+
 /** Bytes looked at to tell perf from CSV: enough for a `perf script --header` block. */
 export const SNIFF_BYTES = 64 << 10;
 const CHUNK_BYTES = 1 << 20;
@@ -109,24 +123,18 @@ export async function readInputs(inputs: readonly TraceInput[], sink: AccessSink
   const list = inputs.length === 0 ? [{ name: '-' }] : inputs;
   const settings = opts.input ?? DEFAULT_INPUT_SETTINGS;
   const stats: InputStats = { records: 0, bytes: 0, files: 0, skipped: 0, stopped: false, kinds: [], badReasons: {}, firstBad: [], perf: null };
-  const userBad = opts.onBad;
-  const onBad =
-    settings.skipBad || userBad !== undefined
-      ? (err: TraceError) => {
-          stats.skipped++;
-          stats.badReasons[err.reason] = (stats.badReasons[err.reason] ?? 0) + 1;
-          if (stats.firstBad.length < FIRST_BAD_SHOWN) stats.firstBad.push({ file: err.file, line: err.line, reason: err.reason, text: err.text });
-          userBad?.(err);
-        }
-      : undefined;
+  const onBad = badCounter(stats, settings, opts.onBad);
   const progress = new Progress(opts.onProgress, await totalSize(list));
   const stop = opts.shouldStop ?? (() => false);
   // process.stdin is touched only for `-`: creating its stream costs about 3 ms of start-up.
   const stdin = (): NodeJS.ReadableStream => opts.stdin ?? process.stdin;
   for (const input of list) {
     stats.files++;
-    // A file whose first lines were read in blocks (trace/blocks.ts) is a CSV file.
-    const src = input.start !== undefined ? { kind: 'csv' as const, stdin: null } : await openInput(input.name, settings.kind, stdin, stop);
+    // A file whose first lines were read in blocks (trace/parallel.ts): CSV, or perf text read on with the perf counts
+    // of the lines before.
+    const resumed = input.start;
+    if (resumed?.perf !== undefined) stats.perf = clonePerfStats(resumed.perf.prior);
+    const src = resumed !== undefined ? { kind: resumed.perf !== undefined ? ('perf' as const) : ('csv' as const), stdin: null } : await openInput(input.name, settings.kind, stdin, stop);
     if (src === null) {
       stats.stopped = true;
       break;
@@ -137,7 +145,7 @@ export async function readInputs(inputs: readonly TraceInput[], sink: AccessSink
       stopped =
         src.kind === 'csv'
           ? await readCsv(input, src.stdin, sink, opts, onBad, progress)
-          : await readPerfInput(input.name, src.stdin, sink, opts, settings, onBad, progress, stats);
+          : await readPerfInput(input, src.stdin, sink, opts, settings, onBad, progress, stats);
     } finally {
       src.close?.();
     }
@@ -409,9 +417,40 @@ async function readCsv(
   return r.stopped;
 }
 
+/**
+ * The PerfReader of one perf input, as readInputs reads it; `resume`: a read of a perf file that goes on from a line
+ * (trace/parallel.ts), with the lines before it counted and the shape they were read with.
+ */
+export function perfReaderFor(
+  name: string,
+  sink: AccessSink,
+  opts: InputOptions,
+  settings: InputSettings,
+  onBad: ((err: TraceError) => void) | undefined,
+  resume?: ResumeAt,
+): PerfReader {
+  const topology = opts.topology;
+  if (settings.nid === 'cpu' && topology !== undefined && topology.nodes.every((n) => n.cpus.length === 0)) {
+    throw new UsageError(`--nid cpu: topology ${topology.name} lists no cpus, so no perf sample has a node; use --nid none or --nid N`);
+  }
+  const fields = resume?.perf?.shape ?? settings.perfFields;
+  return new PerfReader(sink, {
+    file: name,
+    ...(topology !== undefined ? { topology } : {}),
+    ...(opts.hz !== undefined ? { hz: opts.hz } : {}),
+    pageSize: settings.pageSize,
+    nid: settings.nid,
+    ...(fields !== null ? { fields } : {}),
+    ...(settings.events.length > 0 ? { events: settings.events } : {}),
+    skipBad: onBad !== undefined,
+    ...(onBad !== undefined ? { onBad } : {}),
+    ...(resume !== undefined ? { startLine: resume.line } : {}),
+  });
+}
+
 /** One perf input through PerfReader; true when stopped. */
 async function readPerfInput(
-  name: string,
+  input: TraceInput,
   stdin: AsyncIterable<Buffer> | null,
   sink: AccessSink,
   opts: InputOptions,
@@ -420,21 +459,8 @@ async function readPerfInput(
   progress: Progress,
   stats: InputStats,
 ): Promise<boolean> {
-  const topology = opts.topology;
-  if (settings.nid === 'cpu' && topology !== undefined && topology.nodes.every((n) => n.cpus.length === 0)) {
-    throw new UsageError(`--nid cpu: topology ${topology.name} lists no cpus, so no perf sample has a node; use --nid none or --nid N`);
-  }
-  const reader = new PerfReader(sink, {
-    file: name,
-    ...(topology !== undefined ? { topology } : {}),
-    ...(opts.hz !== undefined ? { hz: opts.hz } : {}),
-    pageSize: settings.pageSize,
-    nid: settings.nid,
-    ...(settings.perfFields !== null ? { fields: settings.perfFields } : {}),
-    ...(settings.events.length > 0 ? { events: settings.events } : {}),
-    skipBad: onBad !== undefined,
-    ...(onBad !== undefined ? { onBad } : {}),
-  });
+  const { name, start: resume } = input;
+  const reader = perfReaderFor(name, sink, opts, settings, onBad, resume);
   const stop = opts.shouldStop ?? (() => false);
   let bytes = 0;
   const pump = async (chunks: AsyncIterable<Buffer>, counted: { n: number } | null): Promise<boolean> => {
@@ -486,7 +512,7 @@ async function readPerfInput(
       throw ioError(name, err);
     }
     try {
-      stopped = await pump(readAhead(fh, (err) => ioError(name, err)), null);
+      stopped = await pump(readAhead(fh, (err) => ioError(name, err), resume?.offset ?? 0), null);
     } finally {
       await fh.close();
     }
@@ -501,13 +527,23 @@ async function readPerfInput(
   return false;
 }
 
-/** Adds one perf file's statistics to the sums. */
-function addPerf(stats: InputStats, st: PerfReadStats): void {
-  const p = (stats.perf ??= {
+/** Perf stats of no file. */
+export function emptyPerfStats(): PerfInputStats {
+  return {
     files: 0, samples: 0, records: 0, nonSample: 0,
     skipped: Object.fromEntries(PERF_SKIP_REASONS.map((r) => [r, 0])) as Record<PerfSkipReason, number>,
     events: {}, shapes: [], notes: [],
-  });
+  };
+}
+
+/** A deep copy of perf stats (a resumed read adds to them). */
+export function clonePerfStats(p: PerfInputStats): PerfInputStats {
+  return { ...p, skipped: { ...p.skipped }, events: { ...p.events }, shapes: p.shapes.slice(), notes: p.notes.slice() };
+}
+
+/** Adds one perf file's statistics to the sums. */
+export function addPerf(stats: { perf: PerfInputStats | null }, st: PerfReadStats): void {
+  const p = (stats.perf ??= emptyPerfStats());
   p.files++;
   p.samples += st.samples;
   p.records += st.records;

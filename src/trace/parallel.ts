@@ -12,12 +12,18 @@
  * lines and stats are those of the general reader.
  */
 import { closeSync, fstatSync } from 'node:fs';
-import type { AccessSink, BatchSink } from '../engine/types.js';
-import { BLOCK_BYTES, BlockReader, type BlockResult } from './blocks.js';
-import type { InputOptions, InputStats } from './input.js';
+import type { BatchSink } from '../engine/types.js';
+import { BLOCK_BYTES, BlockReader, scanBlock, type BlockFile, type BlockResult, type PerfBlockCounts } from './blocks.js';
+import { Columns } from './columns.js';
+import { addPerf, emptyPerfStats, perfSkipWarnings, type InputOptions, type InputStats, type PerfInputStats } from './input.js';
 import type { ParseWorkerData } from './parse-worker.js';
+import { perfBlockScan, readPerfHead, type PerfHead } from './perf-blocks.js';
+import type { PerfReadStats } from './perf-read.js';
 import { ioError, type ResumeAt, type TraceInput } from './read.js';
-import { CTL_DONE, CTL_ERROR, CTL_NEXT_BLOCK, CTL_STOP, M_BLOCK, M_HEADER, M_LAST, M_LINES, M_STOP, META, ring, SLOTS } from './ring.js';
+import {
+  CTL_DONE, CTL_ERROR, CTL_NEXT_BLOCK, CTL_STOP, M_BLOCK, M_EVENTS, M_HEADER, M_LAST, M_LINES, M_MISSING, M_NOCPU, M_NONSAMPLE,
+  M_STOP, M_ZERO, META, ring, SLOTS, BATCH,
+} from './ring.js';
 import { workerStarter } from './start-worker.js';
 import { abandon, baseWorkerData, lastMessage, PARSE_THREAD_LIMITS, parseWorkerPath, rebuild, slotViews, waitAsync } from './worker-link.js';
 
@@ -25,44 +31,6 @@ import { abandon, baseWorkerData, lastMessage, PARSE_THREAD_LIMITS, parseWorkerP
 const MAX_OWN = 2;
 /** Longest stretch of work without a turn of the event loop (signal handlers run there). */
 const YIELD_MS = 50;
-
-/** Records of a block parsed on this thread, as columns that grow as needed. */
-class Columns implements AccessSink {
-  pfn: Float64Array;
-  nid: Int32Array;
-  src: Int32Array;
-  time: Float64Array;
-  n = 0;
-  constructor(cap: number) {
-    this.pfn = new Float64Array(cap);
-    this.nid = new Int32Array(cap);
-    this.src = new Int32Array(cap);
-    this.time = new Float64Array(cap);
-  }
-
-  record_access(pfn: number, nid: number, src: number, time: number): void {
-    const i = this.n;
-    if (i === this.pfn.length) this.grow();
-    this.pfn[i] = pfn;
-    this.nid[i] = nid;
-    this.src[i] = src;
-    this.time[i] = time;
-    this.n = i + 1;
-  }
-
-  private grow(): void {
-    const cap = this.pfn.length * 2;
-    const pfn = new Float64Array(cap);
-    const nid = new Int32Array(cap);
-    const src = new Int32Array(cap);
-    const time = new Float64Array(cap);
-    pfn.set(this.pfn);
-    nid.set(this.nid);
-    src.set(this.src);
-    time.set(this.time);
-    Object.assign(this, { pfn, nid, src, time });
-  }
-}
 
 /** How the block read went: its stats, or where the general reader must go on. */
 export interface BlockReadResult {
@@ -76,18 +44,39 @@ export interface BlockReadResult {
 
 /**
  * Reads `file` (open, the one input) in blocks on two threads into `sink`. Closes the file. `blockBytes` is for
- * tests (small blocks: many boundaries).
+ * tests (small blocks: many boundaries). Null, with nothing read into `sink`, for a perf file whose head gives the
+ * block parsers nothing to take (perf-blocks.ts): the caller reads it as before.
  */
 export async function readBlocksThreaded(
   inputs: readonly TraceInput[],
-  file: { fd: number; size: number },
+  file: BlockFile,
   sink: BatchSink,
   opts: InputOptions & { topology: NonNullable<InputOptions['topology']>; hz: number; blockBytes?: number },
-): Promise<BlockReadResult> {
+): Promise<BlockReadResult | null> {
   const blockBytes = opts.blockBytes ?? BLOCK_BYTES;
-  const reader = new BlockReader(file.fd, file.size, blockBytes);
+  let head: PerfHead | null = null;
+  if (file.kind === 'perf') {
+    const records = new Columns(1024);
+    try {
+      head = readPerfHead(file.fd, file.size, inputs[0]!.name, opts, opts.input!, records);
+    } catch (e) {
+      closeSync(file.fd);
+      // A bad line in the head: the records before it are applied, as a read on the parse thread applies them.
+      applyColumns(sink, records, BATCH);
+      throw e;
+    }
+    if (head === null) {
+      closeSync(file.fd);
+      return null;
+    }
+  }
+  const perfShape = head?.shape ?? null;
+  const reader = new BlockReader(file.fd, file.size, blockBytes, head?.end ?? 0, perfShape !== null ? perfBlockScan(perfShape) : scanBlock);
   const r = ring();
-  const data: ParseWorkerData = { ...baseWorkerData(r, inputs, opts), blocks: { size: file.size, blockBytes } };
+  const data: ParseWorkerData = {
+    ...baseWorkerData(r, inputs, opts),
+    blocks: { size: file.size, blockBytes, base: reader.base, perf: perfShape },
+  };
   let worker: import('node:worker_threads').Worker;
   try {
     worker = (await workerStarter())(parseWorkerPath(), { workerData: data, resourceLimits: PARSE_THREAD_LIMITS });
@@ -110,13 +99,23 @@ export async function readBlocksThreaded(
   let expect = 0; // the block applied next
   let blockRecords = 0; // records of block `expect` applied so far
   let applied = 0;
-  let lines = 0;
+  let lines = head?.stats.lines ?? 0;
   let started = false;
   let resume: ResumeAt | null = null;
   let blocksHere = 0;
   let blocksThere = 0;
+  /** The perf blocks' counts so far (perf text). */
+  const perf: PerfBlockCounts | null =
+    perfShape !== null ? { nonSample: 0, zero: 0, missing: 0, noCpu: 0, samples: perfShape.events.map(() => 0) } : null;
   /** Block `expect` is applied: its result decides whether the general reader takes over. */
-  const endBlock = (res: Pick<BlockResult, 'lines' | 'header' | 'stop'>): void => {
+  const endBlock = (res: Pick<BlockResult, 'lines' | 'header' | 'stop' | 'perf'>): void => {
+    if (perf !== null && res.perf !== undefined) {
+      perf.nonSample += res.perf.nonSample;
+      perf.zero += res.perf.zero;
+      perf.missing += res.perf.missing;
+      perf.noCpu += res.perf.noCpu;
+      for (let e = 0; e < perf.samples.length; e++) perf.samples[e] += res.perf.samples[e]!;
+    }
     lines += res.lines;
     if (res.header || blockRecords > 0) started = true;
     if (res.stop >= 0) resume = { offset: res.stop, line: lines, started };
@@ -125,9 +124,17 @@ export async function readBlocksThreaded(
   };
   const progress = (): void =>
     opts.onProgress?.({ bytes: Math.min(file.size, reader.at(expect)), totalBytes: file.size, records: applied });
-  /** The read's stats: `bytes` read, the records applied so far. */
-  const stats = (bytes: number, stopped: boolean): InputStats => ({
-    records: applied, bytes, files: 1, skipped: 0, stopped, kinds: ['csv'], badReasons: {}, firstBad: [], perf: null,
+  /** The read's stats: `bytes` read, the records applied so far; `perfStats` those of perf text. */
+  const stats = (bytes: number, stopped: boolean, perfStats: PerfInputStats | null = null): InputStats => ({
+    records: applied,
+    bytes,
+    files: 1,
+    stopped,
+    kinds: [file.kind],
+    skipped: head?.bad.skipped ?? 0,
+    badReasons: { ...head?.bad.badReasons },
+    firstBad: head?.bad.firstBad.slice() ?? [],
+    perf: perfStats,
   });
   /** The sink's settle() promise when it fell behind (a migrate pass part way): awaited before going on. */
   let behind: Promise<void> | null = null;
@@ -144,10 +151,7 @@ export async function readBlocksThreaded(
       const mine = own.get(expect);
       if (mine !== undefined) {
         const c = mine.cols;
-        for (let i = 0; i < c.n; i += r.batch) {
-          const k = Math.min(r.batch, c.n - i);
-          apply(c.pfn.subarray(i, i + k), c.nid.subarray(i, i + k), c.src.subarray(i, i + k), c.time.subarray(i, i + k), k);
-        }
+        applyColumns(sink, c, r.batch);
         applied += c.n;
         blockRecords += c.n;
         own.delete(expect);
@@ -165,7 +169,12 @@ export async function readBlocksThreaded(
         blockRecords += n;
         if (meta[m + M_LAST] === 1) {
           blocksThere++;
-          endBlock({ lines: meta[m + M_LINES]!, header: meta[m + M_HEADER] === 1, stop: meta[m + M_STOP]! });
+          endBlock({
+            lines: meta[m + M_LINES]!,
+            header: meta[m + M_HEADER] === 1,
+            stop: meta[m + M_STOP]!,
+            ...(perf !== null ? { perf: perfOfMeta(meta, m, perf.samples.length) } : {}),
+          });
         }
         Atomics.store(state, slot, 0);
         Atomics.notify(state, slot);
@@ -192,6 +201,13 @@ export async function readBlocksThreaded(
 
   opts.whileStarting?.();
   try {
+    if (head !== null) {
+      // The head's records come first.
+      applyColumns(sink, head.records, r.batch);
+      applied += head.records.n;
+      const b = sink.settle?.() ?? null;
+      if (b !== null) await b;
+    }
     for (;;) {
       const any = work();
       progress();
@@ -227,5 +243,61 @@ export async function readBlocksThreaded(
     await worker.terminate();
   }
   const bytes = resume !== null ? (resume as ResumeAt).offset : file.size;
-  return { stats: stats(bytes, false), resume, blocksHere, blocksThere };
+  if (head === null || perf === null) return { stats: stats(bytes, false), resume, blocksHere, blocksThere };
+  // perf text: the head's counts and the blocks'.
+  const total = emptyPerfStats();
+  addPerf({ perf: total }, perfReadStats(head, perf, applied));
+  if (resume === null) {
+    total.notes.push(...perfSkipWarnings(total, opts.input));
+    return { stats: stats(bytes, false, total), resume, blocksHere, blocksThere };
+  }
+  // The general reader goes on with these counts (files 0: it counts the file), and returns them with its own.
+  const at: ResumeAt = { ...(resume as ResumeAt), perf: { shape: head.stats.shape!, prior: { ...total, files: 0 } } };
+  return { stats: stats(bytes, false), resume: at, blocksHere, blocksThere };
+}
+
+/** Gives `sink` the records of `c`, in batches of `batch`. */
+function applyColumns(sink: BatchSink, c: Columns, batch: number): void {
+  for (let i = 0; i < c.n; i += batch) {
+    const k = Math.min(batch, c.n - i);
+    const P = c.pfn.subarray(i, i + k);
+    const N = c.nid.subarray(i, i + k);
+    const S = c.src.subarray(i, i + k);
+    const T = c.time.subarray(i, i + k);
+    if (sink.record_batch) sink.record_batch(P, N, S, T, k);
+    else for (let j = 0; j < k; j++) sink.record_access(P[j]!, N[j]!, S[j]!, T[j]!);
+  }
+}
+
+/** A perf block's counts from its ring slot's meta words (at `m`), for `events` events. */
+function perfOfMeta(meta: Float64Array, m: number, events: number): PerfBlockCounts {
+  const samples: number[] = [];
+  for (let e = 0; e < events; e++) samples.push(meta[m + M_EVENTS + e]!);
+  return { nonSample: meta[m + M_NONSAMPLE]!, zero: meta[m + M_ZERO]!, missing: meta[m + M_MISSING]!, noCpu: meta[m + M_NOCPU]!, samples };
+}
+
+/** The perf reader's stats of the head and the blocks after it, `records` in all: as one read of those lines. */
+function perfReadStats(head: PerfHead, blocks: PerfBlockCounts, records: number): PerfReadStats {
+  const h = head.stats;
+  const events = new Map(h.events);
+  const names = head.shape.events.map((b) => Buffer.from(b).toString('utf8'));
+  let samples = h.samples;
+  names.forEach((name, e) => {
+    const n = blocks.samples[e]!;
+    samples += n;
+    if (n > 0) events.set(name, (events.get(name) ?? 0) + n);
+  });
+  return {
+    ...h,
+    samples,
+    records,
+    nonSample: h.nonSample + blocks.nonSample,
+    skipped: {
+      ...h.skipped,
+      phys_addr_zero: h.skipped.phys_addr_zero + blocks.zero,
+      phys_addr_missing: h.skipped.phys_addr_missing + blocks.missing,
+      cpu_not_in_topology: h.skipped.cpu_not_in_topology + blocks.noCpu,
+    },
+    events,
+  };
 }

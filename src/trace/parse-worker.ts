@@ -6,7 +6,8 @@ import { closeSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { KpromoError, TraceError } from '../errors.js';
 import type { Topology } from '../engine/topology.js';
-import { BlockReader, type BlockResult } from './blocks.js';
+import { BlockReader, scanBlock, type BlockResult } from './blocks.js';
+import { perfBlockScan, type PerfBlockShape } from './perf-blocks.js';
 import { readInputs, type InputSettings } from './input.js';
 import { ioError, type TraceInput } from './read.js';
 import { stdinReadable } from './fd-stream.js';
@@ -24,8 +25,11 @@ export interface ParseWorkerData {
   readonly parser: 'auto' | 'fast' | 'csv-parse';
   /** Read standard input from file descriptor 0 here (fd-stream.ts), not from the stream the main thread forwards. */
   readonly stdinFd?: boolean;
-  /** Parse the one input in blocks with the engine's thread (trace/parallel.ts): its size and block bytes. */
-  readonly blocks?: { readonly size: number; readonly blockBytes: number };
+  /**
+   * Parse the one input in blocks with the engine's thread (trace/parallel.ts): its size, block bytes, where the
+   * blocks start, and for perf text what the block parsers take (perf-blocks.ts).
+   */
+  readonly blocks?: { readonly size: number; readonly blockBytes: number; readonly base: number; readonly perf: PerfBlockShape | null };
 }
 
 /**
@@ -41,7 +45,8 @@ function readBlocks(data: ParseWorkerData, writer: RingWriter, state: Int32Array
     throw ioError(name, e);
   }
   try {
-    const reader = new BlockReader(fd, data.blocks!.size, data.blocks!.blockBytes);
+    const b = data.blocks!;
+    const reader = new BlockReader(fd, b.size, b.blockBytes, b.base, b.perf !== null ? perfBlockScan(b.perf) : scanBlock);
     while (!stopped()) {
       const k = Atomics.add(state, CTL_NEXT_BLOCK, 1);
       if (k >= reader.blocks) break;
@@ -52,7 +57,7 @@ function readBlocks(data: ParseWorkerData, writer: RingWriter, state: Int32Array
       } catch (e) {
         throw ioError(name, e);
       }
-      writer.endBlock(k, res.lines, res.header, res.stop);
+      writer.endBlock(k, res);
       if (res.stop >= 0) break;
     }
   } finally {

@@ -60,6 +60,8 @@ export interface PerfReadOptions {
   readonly detectLines?: number;
   /** false: never use the byte-level fast path (perf-fast.ts), for differential tests. */
   readonly fast?: boolean;
+  /** Lines before the first one pushed (a read that goes on from a line of the file: error line numbers). */
+  readonly startLine?: number;
 }
 
 /** Detection reads on while in doubt, up to this many lines ... */
@@ -160,6 +162,7 @@ export class PerfReader {
     this.detectLines = Math.max(1, opts.detectLines ?? 32);
     this.topology = opts.topology;
     this.useFast = opts.fast ?? true;
+    this.lineNo = opts.startLine ?? 0;
     this.skipped = Object.fromEntries(PERF_SKIP_REASONS.map((r) => [r, 0])) as Record<PerfSkipReason, number>;
     if (opts.fields !== undefined) {
       this.useShape(typeof opts.fields === 'string' ? parsePerfFields(opts.fields) : opts.fields);
@@ -178,6 +181,18 @@ export class PerfReader {
     this.ls = ls;
     this.fs = this.useFast ? fastShape(ls, this.nid, this.cpuNode, this.hz, this.pageSize) : null;
     if (this.fs !== null && ls.event === ABSENT) this.fastEv = this.eventOfName('');
+  }
+
+  /**
+   * What the byte-level fast path takes, once it can take the next line (the shape decided, an event accepted, no line
+   * held or part way): its shape, and the events accepted so far, the fast path's own first. Null before then.
+   */
+  fastState(): { readonly fs: FastShape; readonly events: readonly { readonly name: string; readonly bytes: Buffer }[] } | null {
+    const fs = this.fs;
+    const ev = this.fastEv;
+    if (fs === null || ev === null || this.pending.length > 0 || this.carryLen > 0) return null;
+    const others = this.seen.filter((e) => e.accepted && e !== ev);
+    return { fs, events: [ev, ...others].map((e) => ({ name: e.name, bytes: e.bytes })) };
   }
 
   /** Records handed to the sink so far (for a progress line). */

@@ -10,6 +10,8 @@ import { CsvPath } from './csvpath.js';
 import { FastParser } from './fast.js';
 import { TraceFile, type ReadContext } from './tracefile.js';
 import { readAhead } from './read-ahead.js';
+import type { PerfShape } from './perf-fields.js';
+import type { PerfInputStats } from './input.js';
 
 /** One trace to read. */
 export interface TraceInput {
@@ -17,11 +19,11 @@ export interface TraceInput {
   name: string;
   /** Already opened (input.ts: a FIFO, a gzip stream sniffed by content): read this instead of opening `name`. */
   stream?: NodeJS.ReadableStream;
-  /** A regular CSV file whose first lines were read in blocks (trace/blocks.ts): read from here on. */
+  /** A regular file whose first lines were read in blocks (trace/parallel.ts): read from here on. */
   start?: ResumeAt;
 }
 
-/** Where a reader takes over a regular CSV file from the block readers (trace/blocks.ts). */
+/** Where a reader takes over a regular file from the block readers (trace/parallel.ts). */
 export interface ResumeAt {
   /** First byte not read yet: the start of a line. */
   readonly offset: number;
@@ -29,6 +31,8 @@ export interface ResumeAt {
   readonly line: number;
   /** A content line (the header, or data) came before it. */
   readonly started: boolean;
+  /** A perf text file: the shape its lines were read with, and the perf counts of the lines before (files 0). */
+  readonly perf?: { readonly shape: PerfShape; readonly prior: PerfInputStats };
 }
 
 /** Progress of a replay, for a status line. */

@@ -3,6 +3,8 @@
  * (consumer): SLOTS slots of BATCH records each, as typed-array columns, plus control words.
  */
 
+import type { BlockResult } from './blocks.js';
+
 /** Slots in the ring. */
 export const SLOTS = 4;
 /** Records per slot of a parse ring: small (1.5 MB in all), so the ring spares the L3 cache the engine needs. */
@@ -18,8 +20,11 @@ export const CTL_ERROR = SLOTS + 2;
 export const CTL_NEXT_BLOCK = SLOTS + 3;
 const CTL_WORDS = SLOTS + 4;
 
+/** Most events the perf block parsers take (trace/perf-blocks.ts): the first ones the file's head accepted. */
+export const MAX_BLOCK_EVENTS = 4;
+
 /** Per-slot words of a block read (trace/parallel.ts): meta[s * META + M_*]. */
-export const META = 5;
+export const META = 9 + MAX_BLOCK_EVENTS;
 /** The block the slot's records are from. */
 export const M_BLOCK = 0;
 /** 1 when the slot ends its block (then the M_LINES.. words hold the block's BlockResult), else 0. */
@@ -27,6 +32,13 @@ export const M_LAST = 1;
 export const M_LINES = 2;
 export const M_HEADER = 3;
 export const M_STOP = 4;
+/** A perf text block's counts (BlockResult.perf): non-sample lines, samples with phys_addr 0, without, on no node ... */
+export const M_NONSAMPLE = 5;
+export const M_ZERO = 6;
+export const M_MISSING = 7;
+export const M_NOCPU = 8;
+/** ... and samples per event (MAX_BLOCK_EVENTS words). */
+export const M_EVENTS = 9;
 
 /** Typed views of one shared ring. */
 export interface Ring {
@@ -124,14 +136,22 @@ export class RingWriter extends BatchWriter {
    * Ends block `block` (a block read, trace/parallel.ts): publishes the current slot, even empty, with the block's
    * result in its meta words. Slots published before it within the block (full ones) carry the block and M_LAST 0.
    */
-  endBlock(block: number, lines: number, header: boolean, stop: number): void {
+  endBlock(block: number, res: BlockResult): void {
     const m = this.r.meta;
     const b = this.slot * META;
     m[b + M_BLOCK] = block;
     m[b + M_LAST] = 1;
-    m[b + M_LINES] = lines;
-    m[b + M_HEADER] = header ? 1 : 0;
-    m[b + M_STOP] = stop;
+    m[b + M_LINES] = res.lines;
+    m[b + M_HEADER] = res.header ? 1 : 0;
+    m[b + M_STOP] = res.stop;
+    const p = res.perf;
+    if (p !== undefined) {
+      m[b + M_NONSAMPLE] = p.nonSample;
+      m[b + M_ZERO] = p.zero;
+      m[b + M_MISSING] = p.missing;
+      m[b + M_NOCPU] = p.noCpu;
+      for (let e = 0; e < MAX_BLOCK_EVENTS; e++) m[b + M_EVENTS + e] = p.samples[e] ?? 0;
+    }
     this.publishAny();
   }
 

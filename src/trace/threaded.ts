@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import type { BatchSink } from '../engine/types.js';
 import { openBlockFile } from './blocks.js';
-import type { InputOptions, InputStats } from './input.js';
+import { FIRST_BAD_SHOWN, type InputOptions, type InputStats } from './input.js';
 import type { TraceInput } from './read.js';
 import { readBlocksThreaded } from './parallel.js';
 import { CTL_DONE, CTL_ERROR, CTL_STOP, ring, SLOTS } from './ring.js';
@@ -35,12 +35,22 @@ export async function readInputsThreaded(
   },
 ): Promise<InputStats> {
   const file = opts.blockBytes === 0 ? null : openBlockFile(inputs, opts.input!, opts.parser ?? 'auto');
-  if (file !== null) {
-    const b = await readBlocksThreaded(inputs, file, sink, opts);
+  const b = file !== null ? await readBlocksThreaded(inputs, file, sink, opts) : null;
+  if (b !== null) {
     if (b.resume === null) return b.stats;
-    // An irregular block: the general reader goes on from its first line not taken, on a new parse thread.
+    // An irregular block: the general reader goes on from its first line not taken, on a new parse thread (with a
+    // perf file's counts so far: its stats are the whole file's).
     const rest = await readInputsThreaded([{ name: inputs[0]!.name, start: b.resume }], sink, { ...opts, whileStarting: () => {} });
-    return { ...rest, records: b.stats.records + rest.records, bytes: b.resume.offset + rest.bytes };
+    const badReasons = { ...b.stats.badReasons };
+    for (const [k, n] of Object.entries(rest.badReasons)) badReasons[k] = (badReasons[k] ?? 0) + n;
+    return {
+      ...rest,
+      records: b.stats.records + rest.records,
+      bytes: b.resume.offset + rest.bytes,
+      skipped: b.stats.skipped + rest.skipped,
+      badReasons,
+      firstBad: [...b.stats.firstBad, ...rest.firstBad].slice(0, FIRST_BAD_SHOWN),
+    };
   }
   const r = ring();
   const data = baseWorkerData(r, inputs, opts);

@@ -152,26 +152,28 @@ describe('BlockReader', () => {
 });
 
 describe('openBlockFile', () => {
-  it('opens one regular CSV file, and nothing else', () => {
+  it('opens one regular file, CSV or perf text, as the reader its kind goes to; nothing else', () => {
     const csv = write('o.csv', plainCsv(10, 4));
     const gz = write('o.csv.gz', 'whatever');
     const magic = write('o.bin', Buffer.from([0x1f, 0x8b, 0x08, 0x00]));
     const perf = write('o.txt', '            perf  1234 [000]  1234.567890: ibs_op//: 7f0000001000 1234000\n');
     const s = DEFAULT_INPUT_SETTINGS;
-    const ok = openBlockFile([{ name: csv }], s, 'auto');
-    expect(ok?.size).toBe(fs.statSync(csv).size);
-    fs.closeSync(ok!.fd);
+    const opened = (name: string, settings = s, parser: 'auto' | 'csv-parse' = 'auto') => {
+      const f = openBlockFile([{ name }], settings, parser);
+      if (f !== null) fs.closeSync(f.fd);
+      return f === null ? null : { size: f.size, kind: f.kind };
+    };
+    expect(opened(csv)).toEqual({ size: fs.statSync(csv).size, kind: 'csv' });
     expect(openBlockFile([{ name: csv }, { name: csv }], s, 'auto')).toBeNull();
-    expect(openBlockFile([{ name: csv }], s, 'csv-parse')).toBeNull();
-    expect(openBlockFile([{ name: csv }], { ...s, kind: 'perf' }, 'auto')).toBeNull();
+    expect(opened(csv, s, 'csv-parse')).toBeNull(); // csv-parse asked for: no byte parser
+    expect(opened(csv, { ...s, kind: 'perf' })).toEqual({ size: fs.statSync(csv).size, kind: 'perf' }); // --input perf
+    expect(opened(perf)).toEqual({ size: fs.statSync(perf).size, kind: 'perf' }); // sniffed as perf text
+    expect(opened(perf, s, 'csv-parse')).toEqual({ size: fs.statSync(perf).size, kind: 'perf' }); // the CSV parser's choice
     expect(openBlockFile([{ name: gz }], s, 'auto')).toBeNull();
     expect(openBlockFile([{ name: magic }], s, 'auto')).toBeNull();
-    expect(openBlockFile([{ name: perf }], s, 'auto')).toBeNull();
     expect(openBlockFile([{ name: '-' }], s, 'auto')).toBeNull();
     expect(openBlockFile([{ name: dir }], s, 'auto')).toBeNull();
     expect(openBlockFile([{ name: path.join(dir, 'missing.csv') }], s, 'auto')).toBeNull();
-    const forced = openBlockFile([{ name: perf }], { ...s, kind: 'csv' }, 'auto');
-    expect(forced).not.toBeNull(); // --input csv: read as CSV, whatever it looks like
-    fs.closeSync(forced!.fd);
+    expect(opened(perf, { ...s, kind: 'csv' })?.kind).toBe('csv'); // --input csv: read as CSV, whatever it looks like
   });
 });

@@ -103,7 +103,7 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('reading one CSV file in bloc
     let n = 0;
     // An engine slower than parsing (1 ms a batch): the parse thread gets blocks; the first are parsed here,
     // while it starts.
-    const res = await readBlocksThreaded([{ name: file }], f, { record_access: () => n++, record_batch: (_p, _n, _s, _t, k) => (spin(1), (n += k)) }, { ...opts(), blockBytes: 4096 });
+    const res = (await readBlocksThreaded([{ name: file }], f, { record_access: () => n++, record_batch: (_p, _n, _s, _t, k) => (spin(1), (n += k)) }, { ...opts(), blockBytes: 4096 }))!;
     expect(res.resume).toBeNull();
     expect(n).toBe(40000);
     expect(res.blocksHere).toBeGreaterThan(0);

@@ -1,0 +1,126 @@
+/**
+ * A regular `perf script` text file parsed in blocks by two threads, as CSV files are (trace/parallel.ts). The general
+ * perf reader (perf-read.ts) reads the file's head on the engine's thread, up to the first line end after which its
+ * byte-level fast path (perf-fast.ts) takes lines: the shape is decided (detected, or `--perf-fields`) and an event
+ * accepted. The rest of the file is cut into blocks that both threads parse with the fast path alone: the sample lines
+ * of the events accepted in the head, and `#` and empty lines. At the first other line (a new event, a
+ * `PERF_RECORD_*` line, a malformed line, anything the fast path leaves to the general parser) the block stops, and
+ * from that line on the general reader reads the file, with the shape, line count and perf counts of the lines before
+ * (read.ts ResumeAt). So records, stats, errors and line numbers are those of one general read.
+ */
+import { readSync } from 'node:fs';
+import type { AccessSink } from '../engine/types.js';
+import type { BlockResult, BlockScan } from './blocks.js';
+import { Columns } from './columns.js';
+import { badCounter, perfReaderFor, type BadLineCounts, type InputOptions, type InputSettings } from './input.js';
+import { fastLines, fastMissing, fastNoCpu, fastRecords, fastSamples, fastZero, scanPerf, type FastShape } from './perf-fast.js';
+import type { PerfReadStats } from './perf-read.js';
+import { MAX_BLOCK_EVENTS } from './ring.js';
+import { MAX_LINE_BYTES } from './tracefile.js';
+
+/** The head is read in chunks of this many bytes (cut after their last line end) ... */
+const HEAD_CHUNK = 64 << 10;
+/** ... until the fast path takes lines, or this many bytes are read: then the file is read as before (no blocks). */
+export const HEAD_MAX_BYTES = (8 << 20) + HEAD_CHUNK;
+const NL = 10;
+const HASH = 35;
+
+/** What the perf block parsers take: the fast path's shape and the accepted events' names as bytes. */
+export interface PerfBlockShape {
+  readonly fs: FastShape;
+  readonly events: readonly Uint8Array[];
+}
+
+/**
+ * The block parser of perf text: the lines of buf[0, n) while the fast path takes them as samples of one of
+ * `shape.events` (switching between them), or they are `#` or empty lines. BlockResult.stop is the first line it did
+ * not take (relative to buf), or the partial last line, or -1.
+ */
+export function perfBlockScan(shape: PerfBlockShape): BlockScan {
+  const { fs, events } = shape;
+  return (buf: Buffer, n: number, _first: boolean, sink: AccessSink): BlockResult => {
+    const last = n > 0 && buf[n - 1] === NL ? n : buf.lastIndexOf(NL, n - 1) + 1;
+    const samples = new Array<number>(events.length).fill(0);
+    const perf = { nonSample: 0, zero: 0, missing: 0, noCpu: 0, samples };
+    let records = 0;
+    let lines = 0;
+    let at = 0;
+    let e = 0;
+    let failed = 0; // events tried in turn at `at` that took no line
+    while (at < last) {
+      at = scanPerf(buf, at, last, fs, events[e]!, sink);
+      if (fastLines > 0) {
+        lines += fastLines;
+        records += fastRecords;
+        samples[e] += fastSamples;
+        perf.zero += fastZero;
+        perf.missing += fastMissing;
+        perf.noCpu += fastNoCpu;
+        failed = 0;
+      }
+      if (at >= last) break;
+      const c = buf[at];
+      if (c === NL || c === HASH) {
+        // A non-sample line, as PerfReader counts it (a line of only `\r`, or one over its cap, is left to it).
+        const nl = buf.indexOf(NL, at);
+        if (nl - at <= MAX_LINE_BYTES) {
+          perf.nonSample++;
+          lines++;
+          at = nl + 1;
+          failed = 0;
+          continue;
+        }
+      }
+      if (fastLines === 0 && ++failed >= events.length) return { records, lines, header: false, stop: at, perf };
+      e = e + 1 === events.length ? 0 : e + 1;
+    }
+    return { records, lines, header: false, stop: last < n ? last : -1, perf };
+  };
+}
+
+/** The head of a perf file, read by the general reader on this thread. */
+export interface PerfHead {
+  /** Its records, not applied yet. */
+  readonly records: Columns;
+  /** Where the blocks start: the line after the head. */
+  readonly end: number;
+  /** The reader's stats for the head (lines, samples, events, shape, notes). */
+  readonly stats: PerfReadStats;
+  /** Bad lines it skipped (`--skip-bad`). */
+  readonly bad: BadLineCounts;
+  /** What the block parsers take from `end` on. */
+  readonly shape: PerfBlockShape;
+}
+
+/**
+ * Reads the head of the open perf file `fd` (`size` bytes) with the general reader, as readInputs would, into
+ * `records`; null when the fast path takes no line within HEAD_MAX_BYTES or before the file's end (the file is then
+ * read as before, on the parse thread). Throws the general reader's errors (a bad line without `--skip-bad`), with
+ * the records before it in `records`.
+ */
+export function readPerfHead(fd: number, size: number, name: string, opts: InputOptions, settings: InputSettings, records: Columns): PerfHead | null {
+  const bad: BadLineCounts = { skipped: 0, badReasons: {}, firstBad: [] };
+  const reader = perfReaderFor(name, records, opts, settings, badCounter(bad, settings));
+  const buf = Buffer.allocUnsafe(HEAD_CHUNK);
+  let pos = 0;
+  while (pos < size && pos < HEAD_MAX_BYTES) {
+    const want = Math.min(HEAD_CHUNK, size - pos);
+    let n = 0;
+    while (n < want) {
+      const k = readSync(fd, buf, n, want - n, pos + n);
+      if (k === 0) break;
+      n += k;
+    }
+    const nl = buf.lastIndexOf(NL, n - 1);
+    // The file's end (a last line without LF), or a line longer than a chunk: the general reader reads it all.
+    if (n < want || nl < 0 || pos + nl + 1 >= size) return null;
+    reader.push(buf.subarray(0, nl + 1));
+    pos += nl + 1;
+    const fast = reader.fastState();
+    if (fast !== null) {
+      const events = fast.events.slice(0, MAX_BLOCK_EVENTS).map((e) => Uint8Array.from(e.bytes));
+      return { records, end: pos, stats: reader.end(), bad, shape: { fs: fast.fs, events } };
+    }
+  }
+  return null;
+}

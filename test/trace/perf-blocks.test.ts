@@ -1,0 +1,304 @@
+/**
+ * A regular perf text file read in blocks on two threads (trace/perf-blocks.ts, trace/parallel.ts; dist/ build for
+ * the parse thread), against the in-process read (one PerfReader): the same records, stats, notes and errors, whatever
+ * the block size; the general reader from the first line the block parsers do not take.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Topology } from '../../src/engine/topology.js';
+import { TraceError } from '../../src/errors.js';
+import { openBlockFile } from '../../src/trace/blocks.js';
+import { Columns } from '../../src/trace/columns.js';
+import { DEFAULT_INPUT_SETTINGS, readInputs, type InputSettings } from '../../src/trace/input.js';
+import { readBlocksThreaded } from '../../src/trace/parallel.js';
+import { perfBlockScan, readPerfHead } from '../../src/trace/perf-blocks.js';
+import { readInputsThreaded } from '../../src/trace/threaded.js';
+import { parseWorkerPath } from '../../src/trace/worker-link.js';
+import { SPEC_2S_CXL } from '../engine/helpers.js';
+import { prng } from '../prng.js';
+import { PerfPrinter, type GenOptions, type GenSample } from './perf-gen.js';
+import { BOX_2TIER, REAL_FIXTURES, realText } from './perf-real.js';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-perf-blocks-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function write(name: string, text: string): string {
+  const p = path.join(dir, name);
+  fs.writeFileSync(p, text);
+  return p;
+}
+
+const IBS: GenOptions = { fields: ['comm', 'pid', 'tid', 'cpu', 'time', 'event', 'addr', 'phys_addr'], pidWidth: 7, ns: false, eventWidth: 8 };
+const LOADS = 'cpu/mem-loads,ldlat=30/P';
+const STORES = 'cpu/mem-stores/P';
+
+const sample: GenSample = {
+  comm: 'stream', pid: 4242, tid: 4242, cpu: 3, timeNs: 0n, period: 100000, event: 'ibs_op//',
+  addr: 0x7f3a5c001040n, dataSrc: 0n, decode: '', weight: 0, insLat: 0, retireLat: 0, ip: 0n, sym: 'triad', dso: 'stream',
+  phys: 0n, dataPageSize: '4K',
+};
+
+/**
+ * `n` perf sample lines over 2s-cxl as perf prints them: events picked from `events`, CPUs 0-17 (16 and 17 in no
+ * node), a phys_addr of 0 now and then, comms and pids of several widths, times rising a few jiffies at a time;
+ * `line(i)` replaces sample i.
+ */
+function perfText(n: number, seed: number, o: { events?: readonly string[]; opts?: GenOptions; line?: (i: number) => string | null } = {}): string {
+  const r = prng(seed);
+  const events = o.events ?? ['ibs_op//'];
+  const opts = o.opts ?? { ...IBS, eventWidth: Math.max(...events.map((e) => e.length)) };
+  const printer = new PerfPrinter(opts);
+  const comms = ['stream', 'Web Content', 'a', 'kworker/u8:2-events_unbound'];
+  let ns = 1_234_000_000_000n;
+  const out: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const special = o.line?.(i) ?? null;
+    if (special !== null) {
+      out.push(special);
+      continue;
+    }
+    ns += BigInt(Math.floor(r() * 3_000_000));
+    const pid = r() < 0.1 ? 1558582 : 4242;
+    const phys = r() < 0.03 ? 0n : BigInt(Math.floor(r() * 0x400000)) * 4096n + BigInt(Math.floor(r() * 4096));
+    out.push(printer.line({
+      ...sample, comm: comms[Math.floor(r() * comms.length)]!, pid, tid: pid + (r() < 0.2 ? 8 : 0), cpu: Math.floor(r() * 18),
+      timeNs: ns, event: events[Math.floor(r() * events.length)]!, phys,
+    }));
+  }
+  return out.join('');
+}
+
+type Sink = { record_access: (p: number, n: number, s: number, t: number) => void };
+
+function spin(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+}
+
+/**
+ * The in-process read and the threaded read of `file`: records, and the stats or the error. The threaded read's
+ * engine is slow (0.2 ms a batch), so the parse thread parses blocks too, not only this thread.
+ */
+async function both(file: string, blockBytes: number, input: Partial<InputSettings> = {}, topology: Topology = SPEC_2S_CXL) {
+  const settings = { ...DEFAULT_INPUT_SETTINGS, ...input };
+  const run = async (f: (sink: Sink) => Promise<unknown>, slow: boolean) => {
+    const recs: number[] = [];
+    const one = (p: number, n: number, s: number, t: number) => void recs.push(p, n, s, t);
+    const sink = slow
+      ? {
+          record_access: one,
+          record_batch: (P: Float64Array, N: Int32Array, S: Int32Array, T: Float64Array, k: number) => {
+            spin(0.2);
+            for (let i = 0; i < k; i++) one(P[i]!, N[i]!, S[i]!, T[i]!);
+          },
+        }
+      : { record_access: one };
+    try {
+      return { recs, stats: await f(sink) };
+    } catch (error) {
+      return { recs, error };
+    }
+  };
+  const opts = { input: settings, topology, hz: 250 };
+  const want = await run((sink) => readInputs([{ name: file }], sink, opts), false);
+  const got = await run((sink) => readInputsThreaded([{ name: file }], sink, { ...opts, blockBytes }), true);
+  return { want, got };
+}
+
+/** Equal flat record lists, compared without a giant diff. */
+function expectSameRecords(got: readonly number[], want: readonly number[]): void {
+  expect(got.length).toBe(want.length);
+  let i = 0;
+  while (i < want.length && Object.is(got[i], want[i])) i++;
+  expect(got.slice(i, i + 8), `from number ${i} on`).toEqual(want.slice(i, i + 8));
+}
+
+/** The block read itself (null: the head gave the block parsers nothing), with a slow engine. */
+async function blockRead(file: string, blockBytes: number, input: Partial<InputSettings> = {}) {
+  const settings = { ...DEFAULT_INPUT_SETTINGS, ...input };
+  const f = openBlockFile([{ name: file }], settings, 'auto')!;
+  expect(f.kind).toBe('perf');
+  let n = 0;
+  const sink = { record_access: () => n++, record_batch: (_p: unknown, _n: unknown, _s: unknown, _t: unknown, k: number) => (spin(0.3), (n += k)) };
+  const res = await readBlocksThreaded([{ name: file }], f, sink, { input: settings, topology: SPEC_2S_CXL, hz: 250, blockBytes });
+  return { res, n };
+}
+
+describe('the perf block parser', () => {
+  const shapeOf = (text: string, input: Partial<InputSettings> = {}) => {
+    const file = write('shape.txt', text);
+    const fd = fs.openSync(file, 'r');
+    try {
+      const settings = { ...DEFAULT_INPUT_SETTINGS, ...input };
+      return readPerfHead(fd, fs.statSync(file).size, file, { input: settings, topology: SPEC_2S_CXL, hz: 250 }, settings, new Columns(16));
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+
+  it('reads the head up to where the fast path takes lines, with the events accepted so far', () => {
+    const text = perfText(3000, 1, { events: [LOADS, STORES] });
+    const head = shapeOf(text)!;
+    expect(head).not.toBeNull();
+    expect(text[head.end - 1]).toBe('\n');
+    expect(head.end).toBeLessThan(text.length);
+    expect(head.records.n).toBe(head.stats.records);
+    expect(head.shape.events.map((e) => Buffer.from(e).toString()).sort()).toEqual([LOADS, STORES].sort());
+    // A file the fast path takes nothing of (no accepted event), or that ends within the head: no block read.
+    expect(shapeOf(perfText(3000, 2, { events: ['cycles'] }))).toBeNull();
+    expect(shapeOf(perfText(20, 3))).toBeNull();
+  });
+
+  it('takes samples of the head events and `#` and empty lines, and stops at the first other line', () => {
+    const lines = perfText(400, 4, { events: [LOADS, STORES] }).split(/(?<=\n)/);
+    const head = shapeOf(lines.join('') + lines.join(''))!;
+    const scan = perfBlockScan(head.shape);
+    const block = [...lines.slice(0, 100), '# a comment\n', '\n', ...lines.slice(100, 200)];
+    const other = perfText(1, 5, { events: ['cycles'] });
+    const text = block.join('') + other + lines.slice(200).join('');
+    const buf = Buffer.from(text);
+    const recs = new Columns(16);
+    const res = scan(buf, buf.length, false, recs);
+    expect(res.stop).toBe(Buffer.byteLength(block.join('')));
+    expect(res.lines).toBe(202);
+    expect(res.perf!.nonSample).toBe(2);
+    expect(res.perf!.samples.reduce((a, b) => a + b, 0) + res.perf!.nonSample).toBe(202);
+    expect(res.records + res.perf!.zero + res.perf!.missing + res.perf!.noCpu).toBe(200);
+    expect(recs.n).toBe(res.records);
+    // A partial last line is left to the general reader; whole lines only: -1.
+    const cut = Buffer.from(lines.slice(0, 50).join('') + lines[50]!.slice(0, 30));
+    expect(scan(cut, cut.length, false, new Columns(16)).stop).toBe(Buffer.byteLength(lines.slice(0, 50).join('')));
+    const whole = Buffer.from(lines.slice(0, 50).join(''));
+    expect(scan(whole, whole.length, false, new Columns(16)).stop).toBe(-1);
+  });
+});
+
+describe.skipIf(!fs.existsSync(parseWorkerPath()))('reading one perf text file in blocks on two threads', () => {
+  it('gives the records and stats of the in-process read, for any block size', async () => {
+    const small = write('small.txt', perfText(3000, 1));
+    const big = write('big.txt', perfText(40000, 2));
+    for (const bytes of [300, 1999, 65536, 1 << 20]) {
+      const { want, got } = await both(bytes < 2000 ? small : big, bytes);
+      expect(got.error, `blocks of ${bytes}`).toBeUndefined();
+      expectSameRecords(got.recs, want.recs);
+      expect(got.stats, `blocks of ${bytes}`).toEqual(want.stats);
+    }
+  });
+
+  it('both threads parse blocks, and every block is applied', async () => {
+    const file = write('split.txt', perfText(30000, 3));
+    const { res, n } = await blockRead(file, 8192);
+    expect(res).not.toBeNull();
+    expect(res!.resume).toBeNull();
+    expect(res!.blocksHere).toBeGreaterThan(0);
+    expect(res!.blocksThere).toBeGreaterThan(0);
+    expect(n).toBe(res!.stats.records);
+    expect(res!.stats.perf!.samples).toBe(30000);
+  });
+
+  it('reads the real perf fixtures alike, blocks or not', async () => {
+    for (const fx of REAL_FIXTURES) {
+      const file = write(fx.name.replace(/\.gz$/, ''), realText(fx.name));
+      const input = { ...(fx.event ? { events: ['page-faults'] } : {}) };
+      for (const bytes of [1000, 65536]) {
+        const { want, got } = await both(file, bytes, input, BOX_2TIER);
+        expect(got.error, `${fx.name}, blocks of ${bytes}`).toBeUndefined();
+        expectSameRecords(got.recs, want.recs);
+        expect(got.stats, `${fx.name}, blocks of ${bytes}`).toEqual(want.stats);
+      }
+    }
+  });
+
+  it('switches between the accepted events, and reads a new event or line kind with the general reader', async () => {
+    const texts = [
+      perfText(20000, 6, { events: [LOADS, STORES] }),
+      // An event seen only after the head: not one the blocks take.
+      perfText(20000, 7, { events: [LOADS], line: (i) => (i >= 12000 && i % 3 === 0 ? perfText(1, i, { events: [STORES], opts: { ...IBS, eventWidth: LOADS.length } }) : null) }),
+      // Samples of an event kpromo does not keep, PERF_RECORD lines, CRLF, comments, no last line end.
+      perfText(20000, 8, { line: (i) => (i === 9000 ? perfText(1, 1, { events: ['cycles'], opts: { ...IBS, eventWidth: 8 } }) : null) }),
+      perfText(20000, 9, { line: (i) => (i === 7000 ? '            perf 12/12 [001]  1234.500000: PERF_RECORD_COMM: perf:12/12\n' : null) }),
+      perfText(20000, 10, { line: (i) => (i >= 15000 ? perfText(1, i).replace('\n', '\r\n') : null) }),
+      perfText(20000, 11, { line: (i) => (i % 4000 === 3 ? `# note ${i}\n\n` : null) }),
+      perfText(20000, 12).slice(0, -1),
+    ];
+    for (const [i, text] of texts.entries()) {
+      const file = write(`general${i}.txt`, text);
+      const { want, got } = await both(file, 4096);
+      expect(got.error, `case ${i}`).toBeUndefined();
+      expectSameRecords(got.recs, want.recs);
+      expect(got.stats, `case ${i}`).toEqual(want.stats);
+    }
+    // The interleaved accepted events are read in blocks to the end; the new event sends the rest to the general reader.
+    expect((await blockRead(write('two.txt', texts[0]!), 4096)).res!.resume).toBeNull();
+    const resumed = (await blockRead(write('new-event.txt', texts[1]!), 4096)).res!.resume!;
+    expect(resumed.perf!.prior.samples).toBeGreaterThan(10000);
+    expect(resumed.perf!.prior.files).toBe(0);
+  });
+
+  it('reports a bad line, in the head or a later block, as the same TraceError after the same records', async () => {
+    const bad = (at: number) => perfText(20000, 13, { line: (i) => (i === at ? '          stream    4242/4242    [003]  1234.500000: ibs_op//: zz\n' : null) });
+    for (const at of [5, 15000]) {
+      const file = write(`bad${at}.txt`, bad(at));
+      for (const bytes of [4096, 65536]) {
+        const { want, got } = await both(file, bytes);
+        const e = got.error as TraceError;
+        expect(e).toBeInstanceOf(TraceError);
+        expect(e.line).toBe((want.error as TraceError).line);
+        expect(e.message).toBe((want.error as TraceError).message);
+        expectSameRecords(got.recs, want.recs);
+      }
+    }
+  });
+
+  it('skips bad lines with --skip-bad exactly like the in-process read', async () => {
+    const file = write('skip.txt', perfText(20000, 14, { line: (i) => (i % 3001 === 7 ? `bad ${i}\n` : null) }));
+    const { want, got } = await both(file, 2048, { skipBad: true });
+    expectSameRecords(got.recs, want.recs);
+    expect(got.stats).toEqual(want.stats);
+    expect((got.stats as { skipped: number }).skipped).toBe(7);
+  });
+
+  it('keeps what detection said, and warns when (nearly) no sample gave a record', async () => {
+    // No phys_addr printed: every sample is skipped as phys_addr_missing, and the stats say why. Detection is in doubt
+    // whether the last column is phys_addr, so it reads on (65536 lines) before the head ends and blocks start.
+    const noPhys = perfText(70000, 15, { opts: { ...IBS, fields: ['comm', 'pid', 'tid', 'cpu', 'time', 'event', 'addr'] } });
+    const file = write('nophys.txt', noPhys);
+    for (const fields of [null, 'comm,pid,tid,cpu,time,event,addr']) {
+      const { want, got } = await both(file, 1 << 16, { perfFields: fields });
+      expect(got.stats).toEqual(want.stats);
+      const notes = (got.stats as { perf: { notes: string[] } }).perf.notes.join('\n');
+      expect(notes).toMatch(/70000 of 70000 perf samples .* have no phys_addr/);
+      if (fields === null) expect(notes).toMatch(/read as addr/);
+      expect((await blockRead(file, 1 << 16, { perfFields: fields })).res).not.toBeNull();
+    }
+  });
+
+  it('reads lines appended to the file while it reads it', async () => {
+    const text = perfText(20000, 16);
+    const tail = perfText(3000, 17);
+    const file = write('growing.txt', text);
+    const recs: number[] = [];
+    const one = (p: number, n: number, s: number, t: number) => {
+      if (recs.length === 0) fs.appendFileSync(file, tail);
+      recs.push(p, n, s, t);
+    };
+    const sink = { record_access: one, record_batch: (P: Float64Array, N: Int32Array, S: Int32Array, T: Float64Array, k: number) => { for (let i = 0; i < k; i++) one(P[i]!, N[i]!, S[i]!, T[i]!); } };
+    const got = await readInputsThreaded([{ name: file }], sink, { input: DEFAULT_INPUT_SETTINGS, topology: SPEC_2S_CXL, hz: 250, blockBytes: 4096 });
+    const whole = await both(write('grown.txt', text + tail), 4096);
+    expectSameRecords(recs, whole.want.recs);
+    expect(got).toEqual(whole.want.stats);
+  });
+
+  it('stops when asked (Ctrl-C) and says so', async () => {
+    const file = write('stop.txt', perfText(60000, 18));
+    let n = 0;
+    const stats = await readInputsThreaded([{ name: file }], { record_access: () => n++ }, {
+      input: DEFAULT_INPUT_SETTINGS, topology: SPEC_2S_CXL, hz: 250, blockBytes: 8192, shouldStop: () => n > 0,
+    });
+    expect(stats.stopped).toBe(true);
+    expect(stats.records).toBe(n);
+    expect(n).toBeLessThan(60000);
+  });
+});
