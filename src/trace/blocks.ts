@@ -36,7 +36,9 @@ export interface PerfBlockCounts {
   zero: number;
   missing: number;
   noCpu: number;
-  /** Samples taken per event, in the order of the events the block parser was given. */
+  /** Samples of events not kept. */
+  other: number;
+  /** Samples per event, in the order of the events the block parser was given (accepted, then rejected). */
   readonly samples: number[];
 }
 

@@ -21,7 +21,7 @@ import { perfBlockScan, readPerfHead, type PerfHead } from './perf-blocks.js';
 import type { PerfReadStats } from './perf-read.js';
 import { ioError, type ResumeAt, type TraceInput } from './read.js';
 import {
-  CTL_DONE, CTL_ERROR, CTL_NEXT_BLOCK, CTL_STOP, M_BLOCK, M_EVENTS, M_HEADER, M_LAST, M_LINES, M_MISSING, M_NOCPU, M_NONSAMPLE,
+  CTL_DONE, CTL_ERROR, CTL_NEXT_BLOCK, CTL_STOP, M_BLOCK, M_EVENTS, M_HEADER, M_LAST, M_LINES, M_MISSING, M_NOCPU, M_NONSAMPLE, M_OTHER,
   M_STOP, M_ZERO, META, ring, SLOTS, BATCH,
 } from './ring.js';
 import { workerStarter } from './start-worker.js';
@@ -106,7 +106,7 @@ export async function readBlocksThreaded(
   let blocksThere = 0;
   /** The perf blocks' counts so far (perf text). */
   const perf: PerfBlockCounts | null =
-    perfShape !== null ? { nonSample: 0, zero: 0, missing: 0, noCpu: 0, samples: perfShape.events.map(() => 0) } : null;
+    perfShape !== null ? { nonSample: 0, zero: 0, missing: 0, noCpu: 0, other: 0, samples: [...perfShape.events, ...perfShape.rejected].map(() => 0) } : null;
   /** Block `expect` is applied: its result decides whether the general reader takes over. */
   const endBlock = (res: Pick<BlockResult, 'lines' | 'header' | 'stop' | 'perf'>): void => {
     if (perf !== null && res.perf !== undefined) {
@@ -114,6 +114,7 @@ export async function readBlocksThreaded(
       perf.zero += res.perf.zero;
       perf.missing += res.perf.missing;
       perf.noCpu += res.perf.noCpu;
+      perf.other += res.perf.other;
       for (let e = 0; e < perf.samples.length; e++) perf.samples[e] += res.perf.samples[e]!;
     }
     lines += res.lines;
@@ -273,14 +274,17 @@ function applyColumns(sink: BatchSink, c: Columns, batch: number): void {
 function perfOfMeta(meta: Float64Array, m: number, events: number): PerfBlockCounts {
   const samples: number[] = [];
   for (let e = 0; e < events; e++) samples.push(meta[m + M_EVENTS + e]!);
-  return { nonSample: meta[m + M_NONSAMPLE]!, zero: meta[m + M_ZERO]!, missing: meta[m + M_MISSING]!, noCpu: meta[m + M_NOCPU]!, samples };
+  return {
+    nonSample: meta[m + M_NONSAMPLE]!, zero: meta[m + M_ZERO]!, missing: meta[m + M_MISSING]!, noCpu: meta[m + M_NOCPU]!, other: meta[m + M_OTHER]!,
+    samples,
+  };
 }
 
 /** The perf reader's stats of the head and the blocks after it, `records` in all: as one read of those lines. */
 function perfReadStats(head: PerfHead, blocks: PerfBlockCounts, records: number): PerfReadStats {
   const h = head.stats;
   const events = new Map(h.events);
-  const names = head.shape.events.map((b) => Buffer.from(b).toString('utf8'));
+  const names = [...head.shape.events, ...head.shape.rejected].map((b) => Buffer.from(b).toString('utf8'));
   let samples = h.samples;
   names.forEach((name, e) => {
     const n = blocks.samples[e]!;
@@ -297,6 +301,7 @@ function perfReadStats(head: PerfHead, blocks: PerfBlockCounts, records: number)
       phys_addr_zero: h.skipped.phys_addr_zero + blocks.zero,
       phys_addr_missing: h.skipped.phys_addr_missing + blocks.missing,
       cpu_not_in_topology: h.skipped.cpu_not_in_topology + blocks.noCpu,
+      other_event: h.skipped.other_event + blocks.other,
     },
     events,
   };

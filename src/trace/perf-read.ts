@@ -185,14 +185,18 @@ export class PerfReader {
 
   /**
    * What the byte-level fast path takes, once it can take the next line (the shape decided, an event accepted, no line
-   * held or part way): its shape, and the events accepted so far, the fast path's own first. Null before then.
+   * held or part way): its shape, the line shape, and the events seen so far, the fast path's own first. Null before then.
    */
-  fastState(): { readonly fs: FastShape; readonly events: readonly { readonly name: string; readonly bytes: Buffer }[] } | null {
+  fastState(): {
+    readonly fs: FastShape;
+    readonly shape: PerfShape;
+    readonly events: readonly { readonly name: string; readonly bytes: Buffer; readonly accepted: boolean }[];
+  } | null {
     const fs = this.fs;
     const ev = this.fastEv;
-    if (fs === null || ev === null || this.pending.length > 0 || this.carryLen > 0) return null;
-    const others = this.seen.filter((e) => e.accepted && e !== ev);
-    return { fs, events: [ev, ...others].map((e) => ({ name: e.name, bytes: e.bytes })) };
+    if (fs === null || ev === null || this.shape === null || this.pending.length > 0 || this.carryLen > 0) return null;
+    const others = this.seen.filter((e) => e !== ev);
+    return { fs, shape: this.shape, events: [ev, ...others].map((e) => ({ name: e.name, bytes: e.bytes, accepted: e.accepted })) };
   }
 
   /** Records handed to the sink so far (for a progress line). */

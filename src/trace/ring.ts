@@ -20,11 +20,11 @@ export const CTL_ERROR = SLOTS + 2;
 export const CTL_NEXT_BLOCK = SLOTS + 3;
 const CTL_WORDS = SLOTS + 4;
 
-/** Most events the perf block parsers take (trace/perf-blocks.ts): the first ones the file's head accepted. */
+/** Most events of each kind, accepted and not, the perf block parsers take (trace/perf-blocks.ts): the head's first. */
 export const MAX_BLOCK_EVENTS = 4;
 
 /** Per-slot words of a block read (trace/parallel.ts): meta[s * META + M_*]. */
-export const META = 9 + MAX_BLOCK_EVENTS;
+export const META = 10 + 2 * MAX_BLOCK_EVENTS;
 /** The block the slot's records are from. */
 export const M_BLOCK = 0;
 /** 1 when the slot ends its block (then the M_LINES.. words hold the block's BlockResult), else 0. */
@@ -37,8 +37,9 @@ export const M_NONSAMPLE = 5;
 export const M_ZERO = 6;
 export const M_MISSING = 7;
 export const M_NOCPU = 8;
-/** ... and samples per event (MAX_BLOCK_EVENTS words). */
-export const M_EVENTS = 9;
+/** ... samples of events not kept, and samples per event (2 * MAX_BLOCK_EVENTS words). */
+export const M_OTHER = 9;
+export const M_EVENTS = 10;
 
 /** Typed views of one shared ring. */
 export interface Ring {
@@ -144,14 +145,14 @@ export class RingWriter extends BatchWriter {
     m[b + M_LINES] = res.lines;
     m[b + M_HEADER] = res.header ? 1 : 0;
     m[b + M_STOP] = res.stop;
+    // Always written: a block with no lines has no perf counts, and the slot's words are those of a block before.
     const p = res.perf;
-    if (p !== undefined) {
-      m[b + M_NONSAMPLE] = p.nonSample;
-      m[b + M_ZERO] = p.zero;
-      m[b + M_MISSING] = p.missing;
-      m[b + M_NOCPU] = p.noCpu;
-      for (let e = 0; e < MAX_BLOCK_EVENTS; e++) m[b + M_EVENTS + e] = p.samples[e] ?? 0;
-    }
+    m[b + M_NONSAMPLE] = p?.nonSample ?? 0;
+    m[b + M_ZERO] = p?.zero ?? 0;
+    m[b + M_MISSING] = p?.missing ?? 0;
+    m[b + M_NOCPU] = p?.noCpu ?? 0;
+    m[b + M_OTHER] = p?.other ?? 0;
+    for (let e = 0; e < 2 * MAX_BLOCK_EVENTS; e++) m[b + M_EVENTS + e] = p?.samples[e] ?? 0;
     this.publishAny();
   }
 

@@ -167,6 +167,25 @@ describe('the perf block parser', () => {
     expect(res.perf!.samples.reduce((a, b) => a + b, 0) + res.perf!.nonSample).toBe(202);
     expect(res.records + res.perf!.zero + res.perf!.missing + res.perf!.noCpu).toBe(200);
     expect(recs.n).toBe(res.records);
+    // Samples of an event the head saw and does not keep, and PERF_RECORD lines, are counted as the general reader counts
+    // them (no record); a callchain line, a bad line and an event the head did not see stop the block.
+    const mixed = perfText(400, 6, { events: [LOADS, 'cycles'] }).split(/(?<=\n)/);
+    const mixedHead = shapeOf(mixed.join('') + mixed.join(''))!;
+    expect(mixedHead.shape.rejected.map((e) => Buffer.from(e).toString())).toEqual(['cycles']);
+    const record = '            perf 12/12 [001]  1234.500000: PERF_RECORD_COMM: perf:12/12\n';
+    const mixedText = Buffer.from(mixed.slice(0, 300).join('') + record + '\r\n' + mixed.slice(300).join(''));
+    const got = perfBlockScan(mixedHead.shape)(mixedText, mixedText.length, false, new Columns(16));
+    expect(got.stop).toBe(-1);
+    expect(got.lines).toBe(402);
+    expect(got.perf!.nonSample).toBe(2);
+    const cycles = mixed.filter((l) => l.includes('cycles:')).length;
+    expect(cycles).toBeGreaterThan(100);
+    expect(got.perf!.other).toBe(cycles);
+    expect(got.perf!.samples).toEqual([400 - cycles, cycles]);
+    for (const stopper of ['\tffffffff81000000 do_page_fault ([kernel.kallsyms])\n', 'bad line\n', perfText(1, 5, { events: ['ibs_fetch//'] })]) {
+      const t = Buffer.from(mixed.slice(0, 300).join('') + stopper + mixed.slice(300).join(''));
+      expect(perfBlockScan(mixedHead.shape)(t, t.length, false, new Columns(16)).stop).toBe(Buffer.byteLength(mixed.slice(0, 300).join('')));
+    }
     // A partial last line is left to the general reader; whole lines only: -1.
     const cut = Buffer.from(lines.slice(0, 50).join('') + lines[50]!.slice(0, 30));
     expect(scan(cut, cut.length, false, new Columns(16)).stop).toBe(Buffer.byteLength(lines.slice(0, 50).join('')));
@@ -179,7 +198,8 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('reading one perf text file i
   it('gives the records and stats of the in-process read, for any block size', async () => {
     const small = write('small.txt', perfText(3000, 1));
     const big = write('big.txt', perfText(40000, 2));
-    for (const bytes of [300, 1999, 65536, 1 << 20]) {
+    // Blocks of 50 bytes: most hold no line start (empty blocks, whose ring slot must not carry an earlier block's counts).
+    for (const bytes of [50, 300, 1999, 65536, 1 << 20]) {
       const { want, got } = await both(bytes < 2000 ? small : big, bytes);
       expect(got.error, `blocks of ${bytes}`).toBeUndefined();
       expectSameRecords(got.recs, want.recs);
@@ -222,6 +242,8 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('reading one perf text file i
       perfText(20000, 10, { line: (i) => (i >= 15000 ? perfText(1, i).replace('\n', '\r\n') : null) }),
       perfText(20000, 11, { line: (i) => (i % 4000 === 3 ? `# note ${i}\n\n` : null) }),
       perfText(20000, 12).slice(0, -1),
+      perfText(20000, 19, { events: [LOADS, STORES, 'cycles', 'ibs_fetch//'] }),
+      perfText(20000, 20, { line: (i) => (i % 2000 === 1999 ? '            perf 12/12 [001]  1234.500000: PERF_RECORD_COMM: perf:12/12\n' : null) }),
     ];
     for (const [i, text] of texts.entries()) {
       const file = write(`general${i}.txt`, text);
@@ -230,8 +252,9 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('reading one perf text file i
       expectSameRecords(got.recs, want.recs);
       expect(got.stats, `case ${i}`).toEqual(want.stats);
     }
-    // The interleaved accepted events are read in blocks to the end; the new event sends the rest to the general reader.
-    expect((await blockRead(write('two.txt', texts[0]!), 4096)).res!.resume).toBeNull();
+    // The interleaved accepted events, an event not kept and seen in the head, and PERF_RECORD lines are read in
+    // blocks to the end; a new event sends the rest to the general reader.
+    for (const i of [0, 7, 8]) expect((await blockRead(write(`to-end${i}.txt`, texts[i]!), 4096)).res!.resume, `case ${i}`).toBeNull();
     const resumed = (await blockRead(write('new-event.txt', texts[1]!), 4096)).res!.resume!;
     expect(resumed.perf!.prior.samples).toBeGreaterThan(10000);
     expect(resumed.perf!.prior.files).toBe(0);
