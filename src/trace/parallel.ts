@@ -1,5 +1,6 @@
 /**
- * A threaded read of one regular CSV file in blocks (blocks.ts), parsed by both threads. The parse thread claims
+ * A threaded read of one regular file in blocks (blocks.ts), parsed by both threads: a CSV file from its start, a
+ * perf text file after the head its perf reader read on this thread (perf-blocks.ts). The parse thread claims
  * blocks in turn and parses them into the shared ring; the engine's thread applies the records in file order,
  * and whenever it has nothing to apply (the parse thread is still starting, or parsing is the slower half of the
  * replay) it claims the next block and parses it itself, holding at most MAX_OWN such blocks. So a replay whose
@@ -88,11 +89,6 @@ export async function readBlocksThreaded(
   const { message: failed, ending } = lastMessage(worker);
   const { state, count, meta } = r;
   const views = slotViews(r);
-  const apply = (P: Float64Array, N: Int32Array, S: Int32Array, T: Float64Array, n: number): void => {
-    if (n === 0) return;
-    if (sink.record_batch) sink.record_batch(P, N, S, T, n);
-    else for (let i = 0; i < n; i++) sink.record_access(P[i]!, N[i]!, S[i]!, T[i]!);
-  };
   const own = new Map<number, { cols: Columns; res: BlockResult }>();
   const spare: Columns[] = [];
   let slot = 0;
@@ -165,7 +161,7 @@ export async function readBlocksThreaded(
         if (meta[m + M_BLOCK] !== expect) throw new Error(`parser thread gave block ${meta[m + M_BLOCK]} where block ${expect} was due`);
         const n = count[slot]!;
         const v = views[slot]!;
-        apply(v.pfn, v.nid, v.src, v.time, n);
+        applyBatch(sink, v.pfn, v.nid, v.src, v.time, n);
         applied += n;
         blockRecords += n;
         if (meta[m + M_LAST] === 1) {
@@ -247,7 +243,7 @@ export async function readBlocksThreaded(
   if (head === null || perf === null) return { stats: stats(bytes, false), resume, blocksHere, blocksThere };
   // perf text: the head's counts and the blocks'.
   const total = emptyPerfStats();
-  addPerf({ perf: total }, perfReadStats(head, perf, applied));
+  addPerf({ perf: total }, perfReadStats(head, perf, lines, applied));
   if (resume === null) {
     total.notes.push(...perfSkipWarnings(total, opts.input));
     return { stats: stats(bytes, false, total), resume, blocksHere, blocksThere };
@@ -257,16 +253,18 @@ export async function readBlocksThreaded(
   return { stats: stats(bytes, false), resume: at, blocksHere, blocksThere };
 }
 
+/** Gives `sink` the first `n` records of the columns. */
+function applyBatch(sink: BatchSink, P: Float64Array, N: Int32Array, S: Int32Array, T: Float64Array, n: number): void {
+  if (n === 0) return;
+  if (sink.record_batch) sink.record_batch(P, N, S, T, n);
+  else for (let i = 0; i < n; i++) sink.record_access(P[i]!, N[i]!, S[i]!, T[i]!);
+}
+
 /** Gives `sink` the records of `c`, in batches of `batch`. */
 function applyColumns(sink: BatchSink, c: Columns, batch: number): void {
   for (let i = 0; i < c.n; i += batch) {
     const k = Math.min(batch, c.n - i);
-    const P = c.pfn.subarray(i, i + k);
-    const N = c.nid.subarray(i, i + k);
-    const S = c.src.subarray(i, i + k);
-    const T = c.time.subarray(i, i + k);
-    if (sink.record_batch) sink.record_batch(P, N, S, T, k);
-    else for (let j = 0; j < k; j++) sink.record_access(P[j]!, N[j]!, S[j]!, T[j]!);
+    applyBatch(sink, c.pfn.subarray(i, i + k), c.nid.subarray(i, i + k), c.src.subarray(i, i + k), c.time.subarray(i, i + k), k);
   }
 }
 
@@ -280,8 +278,8 @@ function perfOfMeta(meta: Float64Array, m: number, events: number): PerfBlockCou
   };
 }
 
-/** The perf reader's stats of the head and the blocks after it, `records` in all: as one read of those lines. */
-function perfReadStats(head: PerfHead, blocks: PerfBlockCounts, records: number): PerfReadStats {
+/** The perf reader's stats of the head and the blocks after it, `lines` and `records` in all: as one read of them. */
+function perfReadStats(head: PerfHead, blocks: PerfBlockCounts, lines: number, records: number): PerfReadStats {
   const h = head.stats;
   const events = new Map(h.events);
   const names = [...head.shape.events, ...head.shape.rejected].map((b) => Buffer.from(b).toString('utf8'));
@@ -293,6 +291,7 @@ function perfReadStats(head: PerfHead, blocks: PerfBlockCounts, records: number)
   });
   return {
     ...h,
+    lines,
     samples,
     records,
     nonSample: h.nonSample + blocks.nonSample,
