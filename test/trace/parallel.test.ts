@@ -9,12 +9,13 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TraceError } from '../../src/errors.js';
 import { BlockReader, openBlockFile } from '../../src/trace/blocks.js';
-import { DEFAULT_INPUT_SETTINGS, readInputs, type InputSettings } from '../../src/trace/input.js';
+import { DEFAULT_INPUT_SETTINGS, type InputSettings } from '../../src/trace/input.js';
 import { readBlocksThreaded } from '../../src/trace/parallel.js';
 import { readInputsThreaded } from '../../src/trace/threaded.js';
 import { parseWorkerPath } from '../../src/trace/worker-link.js';
 import { SPEC_2S_CXL } from '../engine/helpers.js';
 import { prng } from '../prng.js';
+import { bothReads, expectSameRecords, spin } from './block-read.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-parallel-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -42,49 +43,8 @@ function csv(n: number, seed: number, line: (i: number) => string | null = () =>
 
 const opts = (input: InputSettings = DEFAULT_INPUT_SETTINGS) => ({ input, topology: SPEC_2S_CXL, hz: 250 });
 
-function spin(ms: number): void {
-  const until = performance.now() + ms;
-  while (performance.now() < until);
-}
-
-type Sink = { record_access: (p: number, n: number, s: number, t: number) => void; record_batch?: (...a: never[]) => void };
-
-/**
- * The in-process read and the block read of `file`: records, and the stats or the error. The block read's
- * engine is slow (0.2 ms a batch), as a real one is next to parsing small blocks: so the parse thread parses
- * blocks too, not only this thread.
- */
-async function both(file: string, blockBytes: number, input: InputSettings = DEFAULT_INPUT_SETTINGS) {
-  const run = async (f: (sink: Sink) => Promise<unknown>, slow: boolean) => {
-    const recs: number[] = [];
-    const one = (p: number, n: number, s: number, t: number) => void recs.push(p, n, s, t);
-    const sink = slow
-      ? {
-          record_access: one,
-          record_batch: (P: Float64Array, N: Int32Array, S: Int32Array, T: Float64Array, k: number) => {
-            spin(0.2);
-            for (let i = 0; i < k; i++) one(P[i]!, N[i]!, S[i]!, T[i]!);
-          },
-        }
-      : { record_access: one };
-    try {
-      return { recs, stats: await f(sink as Sink) };
-    } catch (error) {
-      return { recs, error };
-    }
-  };
-  const want = await run((sink) => readInputs([{ name: file }], sink, opts(input)), false);
-  const got = await run((sink) => readInputsThreaded([{ name: file }], sink, { ...opts(input), blockBytes }), true);
-  return { want, got };
-}
-
-/** Equal flat record lists, compared without a giant diff. */
-function expectSameRecords(got: readonly number[], want: readonly number[]): void {
-  expect(got.length).toBe(want.length);
-  let i = 0;
-  while (i < want.length && Object.is(got[i], want[i])) i++;
-  expect(got.slice(i, i + 8), `from number ${i} on`).toEqual(want.slice(i, i + 8));
-}
+/** The in-process read and the block read of `file` (block-read.ts). */
+const both = (file: string, blockBytes: number, input: InputSettings = DEFAULT_INPUT_SETTINGS) => bothReads(file, blockBytes, opts(input));
 
 describe.skipIf(!fs.existsSync(parseWorkerPath()))('reading one CSV file in blocks on two threads', () => {
   it('gives the records and stats of the in-process read, for any block size', async () => {

@@ -11,13 +11,14 @@ import type { Topology } from '../../src/engine/topology.js';
 import { TraceError } from '../../src/errors.js';
 import { openBlockFile } from '../../src/trace/blocks.js';
 import { Columns } from '../../src/trace/columns.js';
-import { DEFAULT_INPUT_SETTINGS, readInputs, type InputSettings } from '../../src/trace/input.js';
+import { DEFAULT_INPUT_SETTINGS, type InputSettings } from '../../src/trace/input.js';
 import { readBlocksThreaded } from '../../src/trace/parallel.js';
 import { perfBlockScan, readPerfHead } from '../../src/trace/perf-blocks.js';
 import { readInputsThreaded } from '../../src/trace/threaded.js';
 import { parseWorkerPath } from '../../src/trace/worker-link.js';
 import { SPEC_2S_CXL } from '../engine/helpers.js';
 import { prng } from '../prng.js';
+import { bothReads, expectSameRecords, spin } from './block-read.js';
 import { PerfPrinter, type GenOptions, type GenSample } from './perf-gen.js';
 import { BOX_2TIER, REAL_FIXTURES, realText } from './perf-real.js';
 
@@ -70,50 +71,9 @@ function perfText(n: number, seed: number, o: { events?: readonly string[]; opts
   return out.join('');
 }
 
-type Sink = { record_access: (p: number, n: number, s: number, t: number) => void };
-
-function spin(ms: number): void {
-  const until = performance.now() + ms;
-  while (performance.now() < until);
-}
-
-/**
- * The in-process read and the threaded read of `file`: records, and the stats or the error. The threaded read's
- * engine is slow (0.2 ms a batch), so the parse thread parses blocks too, not only this thread.
- */
-async function both(file: string, blockBytes: number, input: Partial<InputSettings> = {}, topology: Topology = SPEC_2S_CXL) {
-  const settings = { ...DEFAULT_INPUT_SETTINGS, ...input };
-  const run = async (f: (sink: Sink) => Promise<unknown>, slow: boolean) => {
-    const recs: number[] = [];
-    const one = (p: number, n: number, s: number, t: number) => void recs.push(p, n, s, t);
-    const sink = slow
-      ? {
-          record_access: one,
-          record_batch: (P: Float64Array, N: Int32Array, S: Int32Array, T: Float64Array, k: number) => {
-            spin(0.2);
-            for (let i = 0; i < k; i++) one(P[i]!, N[i]!, S[i]!, T[i]!);
-          },
-        }
-      : { record_access: one };
-    try {
-      return { recs, stats: await f(sink) };
-    } catch (error) {
-      return { recs, error };
-    }
-  };
-  const opts = { input: settings, topology, hz: 250 };
-  const want = await run((sink) => readInputs([{ name: file }], sink, opts), false);
-  const got = await run((sink) => readInputsThreaded([{ name: file }], sink, { ...opts, blockBytes }), true);
-  return { want, got };
-}
-
-/** Equal flat record lists, compared without a giant diff. */
-function expectSameRecords(got: readonly number[], want: readonly number[]): void {
-  expect(got.length).toBe(want.length);
-  let i = 0;
-  while (i < want.length && Object.is(got[i], want[i])) i++;
-  expect(got.slice(i, i + 8), `from number ${i} on`).toEqual(want.slice(i, i + 8));
-}
+/** The in-process read and the threaded read of `file` (block-read.ts). */
+const both = (file: string, blockBytes: number, input: Partial<InputSettings> = {}, topology: Topology = SPEC_2S_CXL) =>
+  bothReads(file, blockBytes, { input: { ...DEFAULT_INPUT_SETTINGS, ...input }, topology, hz: 250 });
 
 /** The block read itself (null: the head gave the block parsers nothing), with a slow engine. */
 async function blockRead(file: string, blockBytes: number, input: Partial<InputSettings> = {}) {

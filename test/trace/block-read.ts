@@ -1,0 +1,53 @@
+/**
+ * Helpers of the block-read tests (parallel.test.ts, perf-blocks.test.ts): one file read in process and read in blocks
+ * on two threads, and record lists compared without a giant diff.
+ */
+import { expect } from 'vitest';
+import { readInputs, type InputOptions } from '../../src/trace/input.js';
+import { readInputsThreaded } from '../../src/trace/threaded.js';
+
+/** Keeps this thread busy for `ms`. */
+export function spin(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+}
+
+type Sink = { record_access: (p: number, n: number, s: number, t: number) => void };
+type Opts = InputOptions & { topology: NonNullable<InputOptions['topology']>; hz: number };
+
+/**
+ * The in-process read and the threaded read of `file` (blocks of `blockBytes`): records (flat), and the stats or the
+ * error. The threaded read's engine is slow (0.2 ms a batch), as a real one is next to parsing small blocks: so the
+ * parse thread parses blocks too, not only this thread.
+ */
+export async function bothReads(file: string, blockBytes: number, opts: Opts) {
+  const run = async (f: (sink: Sink) => Promise<unknown>, slow: boolean) => {
+    const recs: number[] = [];
+    const one = (p: number, n: number, s: number, t: number) => void recs.push(p, n, s, t);
+    const sink = slow
+      ? {
+          record_access: one,
+          record_batch: (P: Float64Array, N: Int32Array, S: Int32Array, T: Float64Array, k: number) => {
+            spin(0.2);
+            for (let i = 0; i < k; i++) one(P[i]!, N[i]!, S[i]!, T[i]!);
+          },
+        }
+      : { record_access: one };
+    try {
+      return { recs, stats: await f(sink) };
+    } catch (error) {
+      return { recs, error };
+    }
+  };
+  const want = await run((sink) => readInputs([{ name: file }], sink, opts), false);
+  const got = await run((sink) => readInputsThreaded([{ name: file }], sink, { ...opts, blockBytes }), true);
+  return { want, got };
+}
+
+/** Equal flat record lists, compared without a giant diff. */
+export function expectSameRecords(got: readonly number[], want: readonly number[]): void {
+  expect(got.length).toBe(want.length);
+  let i = 0;
+  while (i < want.length && Object.is(got[i], want[i])) i++;
+  expect(got.slice(i, i + 8), `from number ${i} on`).toEqual(want.slice(i, i + 8));
+}
