@@ -167,6 +167,16 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('reading one perf text file i
     }
   });
 
+  it('maps samples alike with --nid none, --nid N and another page size', async () => {
+    const file = write('nid.txt', perfText(20000, 21));
+    for (const input of [{ nid: 'none' as const }, { nid: 2 }, { pageSize: 2 << 20 }]) {
+      const { want, got } = await both(file, 4096, input);
+      expect(got.error, JSON.stringify(input)).toBeUndefined();
+      expectSameRecords(got.recs, want.recs);
+      expect(got.stats, JSON.stringify(input)).toEqual(want.stats);
+    }
+  });
+
   it('both threads parse blocks, and every block is applied', async () => {
     const file = write('split.txt', perfText(30000, 3));
     const { res, n } = await blockRead(file, 8192);
