@@ -135,9 +135,9 @@ export interface PerfHead {
 
 /**
  * Reads the head of the open perf file `fd` (`size` bytes) with the general reader, as readInputs would, into
- * `records`; null when the fast path takes no line within HEAD_MAX_BYTES or before the file's end (the file is then
- * read as before, on the parse thread). Throws the general reader's errors (a bad line without `--skip-bad`), with
- * the records before it in `records`.
+ * `records`; null when the fast path takes no line within HEAD_MAX_BYTES or before the file's end, or has none for
+ * the shape (the file is then read as before, on the parse thread). Throws the general reader's errors (a bad line
+ * without `--skip-bad`), with the records before it in `records`.
  */
 export function readPerfHead(fd: number, size: number, name: string, opts: InputOptions, settings: InputSettings, records: Columns): PerfHead | null {
   const bad: BadLineCounts = { skipped: 0, badReasons: {}, firstBad: [] };
@@ -157,6 +157,7 @@ export function readPerfHead(fd: number, size: number, name: string, opts: Input
     if (n < want || nl < 0 || pos + nl + 1 >= size) return null;
     reader.push(buf.subarray(0, nl + 1));
     pos += nl + 1;
+    if (reader.noFastPath()) return null; // no block parser for these lines: read on as before, at once
     const fast = reader.fastState();
     if (fast !== null) {
       const names = (accepted: boolean) => fast.events.filter((e) => e.accepted === accepted).slice(0, MAX_BLOCK_EVENTS).map((e) => Uint8Array.from(e.bytes));

@@ -199,6 +199,11 @@ export class PerfReader {
     return { fs, shape: this.shape, events: [ev, ...others].map((e) => ({ name: e.name, bytes: e.bytes, accepted: e.accepted })) };
   }
 
+  /** True once the shape is decided and has no byte-level fast path (optional fields, misc, page sizes, ipc). */
+  noFastPath(): boolean {
+    return this.ls !== null && this.fs === null;
+  }
+
   /** Records handed to the sink so far (for a progress line). */
   get recordCount(): number {
     return this.records;

@@ -111,6 +111,22 @@ describe('the perf block parser', () => {
     expect(shapeOf(perfText(20, 3))).toBeNull();
   });
 
+  it('gives up at once on a shape the fast path does not read (page sizes), so as not to parse 8 MiB twice', () => {
+    const opts = { ...IBS, fields: [...IBS.fields, 'data_page_size'] };
+    const text = perfText(30000, 22, { opts });
+    const file = write('pagesize.txt', text);
+    const fd = fs.openSync(file, 'r');
+    try {
+      const settings = { ...DEFAULT_INPUT_SETTINGS, perfFields: opts.fields.join(',') };
+      const records = new Columns(16);
+      expect(readPerfHead(fd, fs.statSync(file).size, file, { input: settings, topology: SPEC_2S_CXL, hz: 250 }, settings, records)).toBeNull();
+      expect(records.n).toBeGreaterThan(0); // read at most one chunk
+      expect(records.n).toBeLessThan(1000);
+    } finally {
+      fs.closeSync(fd);
+    }
+  });
+
   it('takes samples of the head events and `#` and empty lines, and stops at the first other line', () => {
     const lines = perfText(400, 4, { events: [LOADS, STORES] }).split(/(?<=\n)/);
     const head = shapeOf(lines.join('') + lines.join(''))!;
