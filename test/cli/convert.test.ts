@@ -5,7 +5,6 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { CaptureOut, type Io } from '../../src/cli/io.js';
-import { CanonicalCsvSink } from '../../src/cli/commands/convert.js';
 import { runCli } from './run-cli.js';
 
 const EX = path.resolve(__dirname, '../../traces');
@@ -112,16 +111,5 @@ describe('kpromo convert', () => {
     expect(r.code).toBe(130);
     expect(r.stderr).toContain('interrupted');
     expect(fs.readdirSync(dir)).toEqual([]);
-  });
-
-  it('CanonicalCsvSink hands on ~1 MiB chunks', () => {
-    const chunks: string[] = [];
-    const sink = new CanonicalCsvSink((c) => chunks.push(c));
-    for (let i = 0; i < 100000; i++) sink.record_access(0xfffff, 1, 0, 4294892296); // 29 chars a line
-    expect(chunks.length).toBe(2); // 2.9 MB: two full chunks so far
-    sink.flush();
-    expect(chunks.join('').length).toBe('pfn,nid,src,time\n'.length + 100000 * '0xfffff,1,hwhints,4294892296\n'.length);
-    expect(chunks[0]!.length).toBeGreaterThanOrEqual(1 << 20);
-    expect(chunks[0]!.length).toBeLessThan((1 << 20) + 64);
   });
 });

@@ -5,22 +5,17 @@
  */
 import { Command } from 'commander';
 import { RFC_V1_DEFAULTS } from '../../engine/config.js';
-import type { AccessSink } from '../../engine/types.js';
 import { EXIT_INTERRUPTED, EXIT_OK, quoteName } from '../../errors.js';
 import { loadTopology } from '../../topology/load.js';
+import { useParseThread } from '../../run/replay.js';
 import { inputNotes, readInputs, type InputStats } from '../../trace/input.js';
-import { SRC_HWHINTS, SRC_PGTSCAN } from '../../trace/fields.js';
+import { readInputsThreaded } from '../../trace/threaded.js';
+import { CanonicalCsvSink } from '../../trace/csv-write.js';
 import { checkHz } from '../../trace/perf-map.js';
 import { OutputFile } from '../file-output.js';
 import { addOptions, DEFAULT_TOPOLOGY, INPUT_OPTIONS, normalizeInputOptions, parseIntOption, type OptionSpec, type RawInputOptions } from '../options.js';
 import { makeProgress } from '../progress.js';
 import { perfSkipText, skipReport, type CommandContext } from './replay.js';
-
-/** The header convert writes: the positional column order of SPEC 4. */
-export const CANONICAL_HEADER = 'pfn,nid,src,time\n';
-
-/** Output is handed on in chunks of about this size. */
-const FLUSH_CHARS = 1 << 20;
 
 /** Options of `kpromo convert` besides INPUT_OPTIONS. */
 const CONVERT_OPTIONS: readonly OptionSpec[] = [
@@ -37,26 +32,6 @@ interface RawConvertOptions extends RawInputOptions {
   hz: string;
   parser: 'auto' | 'fast' | 'csv-parse';
   progress: boolean;
-}
-
-/** Formats access records as canonical CSV lines, handing on ~1 MiB chunks. */
-export class CanonicalCsvSink implements AccessSink {
-  private buf = CANONICAL_HEADER;
-  constructor(private readonly out: (chunk: string) => void) {}
-
-  record_access(pfn: number, nid: number, src: number, time: number): void {
-    const s = src === SRC_HWHINTS ? 'hwhints' : src === SRC_PGTSCAN ? 'pgtscan' : String(src);
-    this.buf += `0x${pfn.toString(16)},${nid},${s},${time}\n`;
-    if (this.buf.length >= FLUSH_CHARS) this.flush();
-  }
-
-  /** Hands on what is buffered. */
-  flush(): void {
-    if (this.buf === '') return;
-    const chunk = this.buf;
-    this.buf = '';
-    this.out(chunk);
-  }
 }
 
 /** The one-line summary on stderr. */
@@ -103,20 +78,20 @@ async function convert(ctx: CommandContext, names: string[], raw: RawConvertOpti
       io.stderr.write(`kpromo convert: interrupted; ${file.isStdout ? 'nothing written to stdout' : `${file.file} not written`}\n`);
     }) ?? ((): void => {});
   let read: InputStats;
+  const inputs = (names.length === 0 ? ['-'] : names).map((name) => ({ name }));
+  // Parsed on a second thread as a replay's input is (16 MiB or more, or a pipe), while this one formats and writes.
+  const stdin = inputs.some((i) => i.name === '-') ? { stdin: io.stdin } : {};
+  const threaded = useParseThread({ inputs }, stdin);
   try {
-    read = await readInputs(
-      (names.length === 0 ? ['-'] : names).map((name) => ({ name })),
-      sink,
-      {
-        input,
-        topology,
-        hz,
-        stdin: io.stdin,
-        parser: raw.parser,
-        onProgress: (p) => progress.update(p),
-        shouldStop: () => stop,
-      },
-    );
+    read = await (threaded ? readInputsThreaded : readInputs)(inputs, sink, {
+      input,
+      topology,
+      hz,
+      ...stdin,
+      parser: raw.parser,
+      onProgress: (p) => progress.update(p),
+      shouldStop: () => stop,
+    });
     if (!read.stopped) sink.flush();
   } catch (e) {
     file.discard();
