@@ -18,6 +18,8 @@ export type BenchRun =
 export interface RunOutput {
   /** First 64 KiB of standard output. */
   readonly stdout: string;
+  /** The tail of stderr. */
+  readonly stderr: string;
   /** Records the run reports (tasks), when known. */
   readonly records: number | null;
 }
@@ -31,6 +33,13 @@ export interface BenchCase {
   readonly input?: 'perf';
   /** Returns why the output is wrong, or null. Guards against timing a run that did no work. */
   readonly check?: (out: RunOutput, trace: BenchTrace) => string | null;
+}
+
+/** Checks that `kpromo convert` wrote every record of the trace (its summary line on stderr). */
+export function convertCountsAll(out: RunOutput, trace: BenchTrace): string | null {
+  const m = /kpromo convert: (\d+) records/.exec(out.stderr);
+  if (m === null) return `no convert summary on stderr: ${JSON.stringify(out.stderr.slice(-200))}`;
+  return Number(m[1]) === trace.records ? null : `convert wrote ${m[1]} records, expected ${trace.records}`;
 }
 
 /** Checks that `--format vmstat` output counted every record of the trace. */
@@ -136,6 +145,19 @@ export const BENCH_CASES: readonly BenchCase[] = [
     run: { kind: 'cli', args: ['replay', '--format', 'vmstat', '--input', 'perf', '{trace}'] },
     input: 'perf',
     check: vmstatCountsAll,
+  },
+  {
+    name: 'convert file',
+    description: 'kpromo convert -o /dev/null FILE: the canonical CSV of the trace (parse and format)',
+    run: { kind: 'cli', args: ['convert', '-o', '/dev/null', '{trace}'] },
+    check: convertCountsAll,
+  },
+  {
+    name: 'convert perf file',
+    description: 'kpromo convert --input perf -o /dev/null FILE: the canonical CSV of the IBS perf script text',
+    run: { kind: 'cli', args: ['convert', '--input', 'perf', '-o', '/dev/null', '{trace}'] },
+    input: 'perf',
+    check: convertCountsAll,
   },
   {
     name: 'replay rfc-v1-fixed',

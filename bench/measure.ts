@@ -126,7 +126,7 @@ export async function runOnce(c: BenchCase, trace: BenchTrace, index: number): P
       throw new RunFailure(`task printed no result: ${JSON.stringify(line.slice(0, 200))}`);
     }
   }
-  const out: RunOutput = { stdout: io.stdout(), records };
+  const out: RunOutput = { stdout: io.stdout(), stderr: io.stderr(), records };
   const wrong = c.check?.(out, trace) ?? null;
   if (wrong !== null) throw new RunFailure(wrong);
   return { ms, maxRssKiB, cpuMs, wallMs, stdout: io.stdout() };
