@@ -35,10 +35,8 @@ const TWO_32 = 4294967296;
 export class CanonicalCsvSink implements BatchSink {
   private buf = Buffer.allocUnsafe(FLUSH_BYTES + LINE_MAX);
   private n = 0;
-  /** The last time written and its digits: hundreds of records in a row share a jiffy, and copying beats dividing. */
-  private lastTime = NaN;
-  private readonly timeText = Buffer.alloc(32);
-  private timeLen = 0;
+  /** Hundreds of records in a row share a jiffy. */
+  private readonly time = new DecimalCache();
   constructor(private readonly out: (chunk: Buffer) => void) {
     this.n = this.buf.write(CANONICAL_HEADER, 0, 'latin1');
   }
@@ -83,21 +81,33 @@ export class CanonicalCsvSink implements BatchSink {
       p = writeDecimal(buf, p, src);
     }
     buf[p++] = COMMA;
-    const t = this.timeText;
-    if (time !== this.lastTime || time !== time) {
-      this.timeLen = writeDecimal(t, 0, time);
-      this.lastTime = time;
-    }
-    const len = this.timeLen;
-    for (let i = 0; i < len; i++) buf[p + i] = t[i]!;
-    p += len;
+    p = this.time.write(buf, p, time);
     buf[p++] = NL;
     this.n = p;
   }
 }
 
+/** writeDecimal() of a value that often repeats: the last value's digits are copied, which beats dividing. */
+export class DecimalCache {
+  private last = NaN;
+  private readonly text = Buffer.alloc(32);
+  private len = 0;
+
+  /** Writes `v` in decimal at buf[p]; returns the offset after it. */
+  write(buf: Buffer, p: number, v: number): number {
+    const t = this.text;
+    if (v !== this.last) {
+      this.len = writeDecimal(t, 0, v);
+      this.last = v;
+    }
+    const len = this.len;
+    for (let i = 0; i < len; i++) buf[p + i] = t[i]!;
+    return p + len;
+  }
+}
+
 /** A non-negative integer below 2^53 in lower-case hex, no leading zeros; anything else as toString(16) writes it. */
-function writeHex(buf: Buffer, p: number, v: number): number {
+export function writeHex(buf: Buffer, p: number, v: number): number {
   if (!(v >= 0 && v < 2 ** 53 && Math.floor(v) === v)) return p + buf.write(v.toString(16), p, 'latin1');
   const hi = Math.floor(v / TWO_32);
   const lo = v >>> 0;
