@@ -154,14 +154,21 @@ function putPair(buf: Buffer, p: number, v: number): void {
   buf[p + 1] = PAIRS[2 * v + 1]!;
 }
 
-/** An integer in [0, 2^31) in decimal. */
+/** An integer in [0, 2^31) in decimal: its length by comparisons, then two digits a division from the end. */
 function writeUint31(buf: Buffer, p: number, v: number): number {
-  let digits = 1;
-  for (let x = v; x >= 10; x = (x / 10) | 0) digits++;
-  for (let d = digits - 1; d >= 0; d--) {
-    const q = (v / 10) | 0;
-    buf[p + d] = 48 + v - q * 10;
+  if (v < 10) {
+    buf[p] = 48 + v;
+    return p + 1;
+  }
+  const digits = v < 100 ? 2 : v < 1e3 ? 3 : v < 1e4 ? 4 : v < 1e5 ? 5 : v < 1e6 ? 6 : v < 1e7 ? 7 : v < 1e8 ? 8 : v < 1e9 ? 9 : 10;
+  let e = p + digits;
+  while (v >= 100) {
+    const q = (v / 100) | 0;
+    e -= 2;
+    putPair(buf, e, v - q * 100);
     v = q;
   }
+  if (v >= 10) putPair(buf, e - 2, v);
+  else buf[e - 1] = 48 + v;
   return p + digits;
 }

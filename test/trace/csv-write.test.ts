@@ -25,7 +25,9 @@ describe('the canonical CSV writer', () => {
     const pfns = [0, 1, 9, 10, 15, 16, 255, 256, 0xfffff, 0x100000, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 1,
       0xfffffffff, 2 ** 52, 2 ** 53 - 1, 2 ** 53, 2 ** 60, -1, 1.5, -0];
     const ints = [0, -0, 1, -1, 9, 10, 99, 100, 2 ** 31 - 1, 2 ** 31, -(2 ** 31), -(2 ** 31) - 1, 2 ** 32, -(2 ** 32), 99999999,
-      100000000, 100000001, 4294892296, 4294967295, 2 ** 53 - 1, 2 ** 53, 1e21, -1e21, 0.5, NaN];
+      100000000, 100000001, 4294892296, 4294967295, 2 ** 53 - 1, 2 ** 53, 1e21, -1e21, 0.5, NaN,
+      // Each decimal length, at both its ends.
+      ...Array.from({ length: 10 }, (_, k) => [10 ** k - 1, 10 ** k, -(10 ** k)]).flat()];
     for (const pfn of pfns) expect(one(pfn, 0, 0, 0), `pfn ${pfn}`).toBe(reference(pfn, 0, 0, 0));
     for (const v of ints) {
       expect(one(1, v, 0, 0), `nid ${v}`).toBe(reference(1, v, 0, 0));
