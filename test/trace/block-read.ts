@@ -2,9 +2,11 @@
  * Helpers of the block-read tests (parallel.test.ts, perf-blocks.test.ts): one file read in process and read in blocks
  * on two threads, and record lists compared without a giant diff.
  */
+import { appendFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { readInputs, type InputOptions } from '../../src/trace/input.js';
 import { readInputsThreaded } from '../../src/trace/threaded.js';
+import type { InputStats } from '../../src/trace/input.js';
 
 /** Keeps this thread busy for `ms`. */
 export function spin(ms: number): void {
@@ -50,4 +52,24 @@ export function expectSameRecords(got: readonly number[], want: readonly number[
   let i = 0;
   while (i < want.length && Object.is(got[i], want[i])) i++;
   expect(got.slice(i, i + 8), `from number ${i} on`).toEqual(want.slice(i, i + 8));
+}
+
+/**
+ * A threaded read of `file` in blocks of `blockBytes` while it grows: `tail` is appended at the first record, long before
+ * the last block. The records (flat) and the stats.
+ */
+export async function readGrowing(file: string, tail: string, blockBytes: number, opts: Opts): Promise<{ recs: number[]; stats: InputStats }> {
+  const recs: number[] = [];
+  const one = (p: number, n: number, s: number, t: number) => {
+    if (recs.length === 0) appendFileSync(file, tail);
+    recs.push(p, n, s, t);
+  };
+  const sink = {
+    record_access: one,
+    record_batch: (P: Float64Array, N: Int32Array, S: Int32Array, T: Float64Array, k: number) => {
+      for (let i = 0; i < k; i++) one(P[i]!, N[i]!, S[i]!, T[i]!);
+    },
+  };
+  const stats = await readInputsThreaded([{ name: file }], sink, { ...opts, blockBytes });
+  return { recs, stats };
 }

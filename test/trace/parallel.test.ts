@@ -15,7 +15,7 @@ import { readInputsThreaded } from '../../src/trace/threaded.js';
 import { parseWorkerPath } from '../../src/trace/worker-link.js';
 import { SPEC_2S_CXL } from '../engine/helpers.js';
 import { prng } from '../prng.js';
-import { bothReads, expectSameRecords, spin } from './block-read.js';
+import { bothReads, expectSameRecords, readGrowing, spin } from './block-read.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-parallel-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -119,18 +119,11 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('reading one CSV file in bloc
   it('reads lines appended to the file while it reads it (a trace still being written)', async () => {
     const head = csv(20000, 10);
     const tail = csv(3000, 11).slice('pfn,nid,src,time\n'.length);
-    const file = write('growing.csv', head);
-    const recs: number[] = [];
-    const one = (p: number, n: number, s: number, t: number) => {
-      if (recs.length === 0) fs.appendFileSync(file, tail); // at the first record: long before the last block
-      recs.push(p, n, s, t);
-    };
-    const sink = { record_access: one, record_batch: (P: Float64Array, N: Int32Array, S: Int32Array, T: Float64Array, k: number) => { for (let i = 0; i < k; i++) one(P[i]!, N[i]!, S[i]!, T[i]!); } };
-    const got = await readInputsThreaded([{ name: file }], sink, { ...opts(), blockBytes: 4096 });
+    const got = await readGrowing(write('growing.csv', head), tail, 4096, opts());
     // The blocks covered the file as opened; the general reader read on from there to the end.
     const whole = await both(write('grown.csv', head + tail), 4096);
-    expectSameRecords(recs, whole.want.recs);
-    expect(got).toEqual(whole.want.stats);
+    expectSameRecords(got.recs, whole.want.recs);
+    expect(got.stats).toEqual(whole.want.stats);
   });
 
   it('stops when asked (Ctrl-C) and says so', async () => {

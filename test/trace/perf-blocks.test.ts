@@ -18,7 +18,7 @@ import { readInputsThreaded } from '../../src/trace/threaded.js';
 import { parseWorkerPath } from '../../src/trace/worker-link.js';
 import { SPEC_2S_CXL } from '../engine/helpers.js';
 import { prng } from '../prng.js';
-import { bothReads, expectSameRecords, spin } from './block-read.js';
+import { bothReads, expectSameRecords, readGrowing, spin } from './block-read.js';
 import { PerfPrinter, type GenOptions, type GenSample } from './perf-gen.js';
 import { BOX_2TIER, REAL_FIXTURES, realText } from './perf-real.js';
 
@@ -287,17 +287,10 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('reading one perf text file i
   it('reads lines appended to the file while it reads it', async () => {
     const text = perfText(20000, 16);
     const tail = perfText(3000, 17);
-    const file = write('growing.txt', text);
-    const recs: number[] = [];
-    const one = (p: number, n: number, s: number, t: number) => {
-      if (recs.length === 0) fs.appendFileSync(file, tail);
-      recs.push(p, n, s, t);
-    };
-    const sink = { record_access: one, record_batch: (P: Float64Array, N: Int32Array, S: Int32Array, T: Float64Array, k: number) => { for (let i = 0; i < k; i++) one(P[i]!, N[i]!, S[i]!, T[i]!); } };
-    const got = await readInputsThreaded([{ name: file }], sink, { input: DEFAULT_INPUT_SETTINGS, topology: SPEC_2S_CXL, hz: 250, blockBytes: 4096 });
+    const got = await readGrowing(write('growing.txt', text), tail, 4096, { input: DEFAULT_INPUT_SETTINGS, topology: SPEC_2S_CXL, hz: 250 });
     const whole = await both(write('grown.txt', text + tail), 4096);
-    expectSameRecords(recs, whole.want.recs);
-    expect(got).toEqual(whole.want.stats);
+    expectSameRecords(got.recs, whole.want.recs);
+    expect(got.stats).toEqual(whole.want.stats);
   });
 
   it('stops when asked (Ctrl-C) and says so', async () => {
