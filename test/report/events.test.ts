@@ -47,12 +47,12 @@ describe('EventsCsvWriter', () => {
     }
     for (const hex of [false, true]) {
       for (const chunkBytes of [1, 4096, 1 << 20]) {
-        const chunks: string[] = [];
+        const chunks: Buffer[] = [];
         const writer = new EventsCsvWriter((c) => chunks.push(c), chunkBytes, hex ? 'hex' : 'dec');
         for (const [a, b, c, d, e, o] of events) writer.examined(a, b, c, d, e, o as OutcomeCode);
         writer.drain();
         const want = EVENTS_HEADER + events.map(([a, b, c, d, e, o]) => reference(a, b, c, d, e, o, hex)).join('');
-        expect(chunks.join('') === want, `hex ${hex}, chunks of ${chunkBytes}`).toBe(true);
+        expect(Buffer.concat(chunks).toString('latin1') === want, `hex ${hex}, chunks of ${chunkBytes}`).toBe(true);
         expect(writer.lines).toBe(events.length);
         if (chunkBytes === 1) expect(chunks.length).toBe(events.length); // the header with the first line
       }

@@ -144,7 +144,7 @@ export async function runCase(c: CheckCase, update: boolean): Promise<CheckOutco
     const out = rewrite;
     const writer = hasEvents
       ? new EventsCsvWriter((chunk) => {
-          cmp?.feed(chunk);
+          cmp?.feed(chunk.toString('latin1'));
           out?.write(chunk);
         })
       : null;
