@@ -3,8 +3,12 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { quoteName } from '../../src/errors.js';
 import { main } from '../../src/cli/main.js';
 import { CaptureOut, type Io } from '../../src/cli/io.js';
+import { useParseThread } from '../../src/run/replay.js';
+import { PerfPrinter } from '../trace/perf-gen.js';
+import { prng } from '../prng.js';
 import { runCli } from './run-cli.js';
 
 const EX = path.resolve(__dirname, '../../traces');
@@ -111,5 +115,44 @@ describe('kpromo convert', () => {
     expect(r.code).toBe(130);
     expect(r.stderr).toContain('interrupted');
     expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it('a file of 16 MiB or more (parsed on the parse thread, in blocks) converts as the same input on stdin does', async () => {
+    const dir = tmp();
+    const r = prng(9);
+    // CSV in every accepted spelling (decimal and upper-case hex pfns, src names in any case and as numbers, comments),
+    // and IBS perf text with samples of phys_addr 0 and CPUs in no node.
+    let csv = '# big\npfn,nid,src,time\n';
+    const lines: string[] = [];
+    for (let i = 0; lines.length < 700_000; i++) {
+      const pfn = Math.floor(r() * 2 ** 22);
+      const spelled = r() < 0.3 ? String(pfn) : r() < 0.5 ? `0X${pfn.toString(16).toUpperCase()}` : `0x${pfn.toString(16)}`;
+      const src = r() < 0.4 ? 'hwhints' : r() < 0.6 ? 'PgtScan' : String(Math.floor(r() * 5));
+      lines.push(`${spelled},${Math.floor(r() * 3) - 1},${src},${4294892296 + (i >> 6)}`);
+      if (r() < 0.001) lines.push('# note');
+    }
+    csv += lines.join('\n') + '\n';
+    const printer = new PerfPrinter({ fields: ['comm', 'pid', 'tid', 'cpu', 'time', 'event', 'addr', 'phys_addr'], pidWidth: 7, ns: false, eventWidth: 8 });
+    const perf: string[] = [];
+    for (let i = 0; i < 200_000; i++) {
+      perf.push(printer.line({
+        comm: 'stream', pid: 4242, tid: 4242, cpu: Math.floor(r() * 18), timeNs: 1_234_000_000_000n + BigInt(i) * 1_000_000n, period: 1,
+        event: 'ibs_op//', addr: 0x7f3a5c001040n, dataSrc: 0n, decode: '', weight: 0, insLat: 0, retireLat: 0, ip: 0n, sym: '',
+        dso: '', phys: r() < 0.02 ? 0n : BigInt(Math.floor(r() * 2 ** 34)), dataPageSize: '',
+      }));
+    }
+    for (const [name, text] of [['big.csv', csv], ['big.txt', perf.join('')]] as const) {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, text);
+      expect(fs.statSync(file).size).toBeGreaterThanOrEqual(16 << 20);
+      expect(useParseThread({ inputs: [{ name: file }] }, {})).toBe(true);
+      const out = path.join(dir, `${name}.out.csv`);
+      const threaded = await runCli(['convert', '-o', out, file]);
+      const inProcess = await runCli(['convert', '-'], { stdin: Readable.from([Buffer.from(text)]) });
+      expect(threaded.code, threaded.stderr).toBe(0);
+      expect(inProcess.code).toBe(0);
+      expect(fs.readFileSync(out, 'utf8') === inProcess.stdout, name).toBe(true);
+      expect(threaded.stderr.replace(quoteName(out), 'stdout')).toBe(inProcess.stderr);
+    }
   });
 });
