@@ -110,20 +110,29 @@ interface CaseResult {
   readonly failure: string | null;
 }
 
-async function measure(c: BenchCase, trace: BenchTrace, runs: number): Promise<CaseResult> {
-  const done: Measurement[] = [];
+/**
+ * Runs every case `runs` times, in rounds: round i runs each case (that has not failed) once, in order. So the cases a
+ * ratio compares (analysis against a plain replay, compare against the three replays, ...) see the same phases of the
+ * machine, which drifts by tens of % within minutes; run case by case, they were minutes apart.
+ */
+async function measureAll(list: readonly { c: BenchCase; trace: BenchTrace }[], runs: number): Promise<CaseResult[]> {
+  const done = list.map(() => [] as Measurement[]);
+  const failure: (string | null)[] = list.map(() => null);
   for (let i = 0; i < runs; i++) {
-    try {
-      const m = await runOnce(c, trace, i);
-      done.push(m);
-      process.stderr.write(`  ${c.name} run ${i + 1}/${runs}: ${(m.ms / 1000).toFixed(2)} s, ${(m.maxRssKiB / 1024).toFixed(0)} MiB\n`);
-    } catch (e) {
-      const reason = e instanceof RunFailure ? e.message : String((e as Error).stack ?? e);
-      process.stderr.write(`  ${c.name} run ${i + 1}/${runs}: FAILED: ${reason}\n`);
-      return { c, trace, runs: done, failure: reason };
+    for (const [k, { c, trace }] of list.entries()) {
+      if (failure[k] !== null) continue;
+      try {
+        const m = await runOnce(c, trace, i);
+        done[k]!.push(m);
+        process.stderr.write(`  ${c.name} run ${i + 1}/${runs}: ${(m.ms / 1000).toFixed(2)} s, ${(m.maxRssKiB / 1024).toFixed(0)} MiB\n`);
+      } catch (e) {
+        const reason = e instanceof RunFailure ? e.message : String((e as Error).stack ?? e);
+        process.stderr.write(`  ${c.name} run ${i + 1}/${runs}: FAILED: ${reason}\n`);
+        failure[k] = reason;
+      }
     }
   }
-  return { c, trace, runs: done, failure: null };
+  return list.map(({ c, trace }, k) => ({ c, trace, runs: done[k]!, failure: failure[k]! }));
 }
 
 /** Aligns the rows of `rows` that have every column; shorter rows (failures) print as they are. */
@@ -165,7 +174,7 @@ function report(results: readonly CaseResult[], trace: BenchTrace, runs: number)
     ]);
   }
   const touched = trace.pagesTouched === null ? '' : ` (${trace.pagesTouched} touched)`;
-  return `median of ${runs} runs; ${trace.records} records, ${trace.pages} pages${touched}, ${trace.file}\n${table(rows)}${perfCost(results)}${ratios(results)}`;
+  return `median of ${runs} runs, the cases in rounds (each run once a round); ${trace.records} records, ${trace.pages} pages${touched}, ${trace.file}\n${table(rows)}${perfCost(results)}${ratios(results)}`;
 }
 
 /** The perf/CSV per-record cost line, when both cases ran. */
@@ -229,11 +238,11 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(perfTrace.fresh ? `  perf text printed in ${(perfTrace.genMs / 1000).toFixed(1)} s: ${perfTrace.file}\n` : `  cached: ${perfTrace.file}\n`);
       warm(perfTrace.file);
     }
-    const results: CaseResult[] = [];
-    for (const c of cases) {
-      process.stderr.write(`${c.name}: ${c.description}\n`);
-      results.push(await measure(c, c.input === 'perf' && perfTrace !== null ? perfTrace : trace, args.runs));
-    }
+    for (const c of cases) process.stderr.write(`${c.name}: ${c.description}\n`);
+    const results = await measureAll(
+      cases.map((c) => ({ c, trace: c.input === 'perf' && perfTrace !== null ? perfTrace : trace })),
+      args.runs,
+    );
     process.stdout.write(report(results, trace, args.runs) + '\n');
     // Misses are results, not errors; a case that could not run is.
     failed = results.some((r) => r.failure !== null);
