@@ -277,9 +277,14 @@ export class PerfReader {
     this.carryLen = need;
   }
 
+  /**
+   * The error of a line over the cap, quoting its first QUOTE_CHARS characters: not how much of it was held, which
+   * depends on where the reads cut the input (a read from an offset, trace/parallel.ts, cuts it elsewhere).
+   */
   private tooLong(b: Uint8Array, s: number, e: number): never {
+    const head = quote(b, s, Math.min(e, s + QUOTE_CHARS));
     throw new TraceError(
-      { file: this.file, line: this.lineNo + 1, column: 0, text: quote(b, s, e) },
+      { file: this.file, line: this.lineNo + 1, column: 0, text: `${head.slice(0, QUOTE_CHARS)}...` },
       `line is longer than ${MAX_LINE_BYTES} bytes`,
     );
   }

@@ -200,7 +200,7 @@ describe('perf line cap', () => {
     const t0 = Date.now();
     const r = await replay(['--input', 'perf', '/dev/zero']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/\/dev\/zero:1: line is longer than 1048576 bytes: "(\\u0000){200}\.\.\. \(\d+ bytes\)"/);
+    expect(r.stderr).toMatch(/\/dev\/zero:1: line is longer than 1048576 bytes: "(\\u0000){200}\.\.\."\n/);
     expect(Date.now() - t0).toBeLessThan(20_000);
     expect(process.memoryUsage().rss - before).toBeLessThan(200 << 20);
   });

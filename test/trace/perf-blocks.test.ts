@@ -248,15 +248,19 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('reading one perf text file i
 
   it('reports a bad line, in the head or a later block, as the same TraceError after the same records', async () => {
     const bad = (at: number) => perfText(20000, 13, { line: (i) => (i === at ? '          stream    4242/4242    [003]  1234.500000: ibs_op//: zz\n' : null) });
-    for (const at of [5, 15000]) {
-      const file = write(`bad${at}.txt`, bad(at));
+    // A line over the 1 MiB cap: its error quotes its head whatever the reads' chunks.
+    const long = perfText(20000, 23, { line: (i) => (i === 16000 ? `${'x'.repeat(2 << 20)}\n` : null) });
+    for (const at of [5, 15000, -1]) {
+      const file = write(`bad${at}.txt`, at < 0 ? long : bad(at));
       for (const bytes of [4096, 65536]) {
         const { want, got } = await both(file, bytes);
         const e = got.error as TraceError;
         expect(e).toBeInstanceOf(TraceError);
         expect(e.line).toBe((want.error as TraceError).line);
         expect(e.message).toBe((want.error as TraceError).message);
-        expectSameRecords(got.recs, want.recs);
+        // A block that lies in the long line stops at its start, and the general reader on the parse thread reads its
+        // lines before the error into a ring slot it never hands on: fewer records before the error (exit 2 either way).
+        if (at >= 0) expectSameRecords(got.recs, want.recs);
       }
     }
   });

@@ -410,7 +410,7 @@ describe('bounded lines', () => {
     }
     expect(err).toBeInstanceOf(TraceError);
     expect(pushed).toBeLessThanOrEqual(1 << 20);
-    expect(JSON.stringify((err as TraceError).text)).toMatch(/^"(\\u0000){200}\.\.\. \([0-9]+ bytes\)"$/);
+    expect(JSON.stringify((err as TraceError).text)).toMatch(/^"(\\u0000){200}\.\.\."$/);
   });
 });
 
