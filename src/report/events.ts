@@ -17,9 +17,8 @@ const OUTCOME_BYTES = OUTCOMES.map((o) => Buffer.from(`,${o}`, 'latin1'));
 
 /**
  * A PassObserver that renders events into chunks of about `chunkBytes` (ASCII bytes, whole lines, each a Buffer of its
- * own that the receiver may keep) and hands them to `write`. Lines are
- * written as bytes (trace/csv-write.ts), not template strings: a replay of 2 M records that writes 0.8 M events took
- * twice as long as one without.
+ * own that the receiver may keep) and hands them to `write`. Lines are written as bytes (trace/csv-write.ts), not
+ * template strings: a replay of 2 M records that writes its 0.8 M events took 1.55 s with them, 1.29 s without.
  */
 export class EventsCsvWriter implements PassObserver {
   /** Events only: no accesses per pass are read, so the engine does not count them. */

@@ -105,7 +105,7 @@ export function openBlockFile(
  * takes it.
  */
 export const scanBlock: BlockScan = (buf, n, first, sink) => {
-  const last = n > 0 && buf[n - 1] === NL ? n : buf.lastIndexOf(NL, n - 1) + 1;
+  const last = wholeLinesEnd(buf, n);
   let records = 0;
   let lines = 0;
   let header = false;
@@ -128,6 +128,11 @@ export const scanBlock: BlockScan = (buf, n, first, sink) => {
   }
   return { records, lines, header, stop: last < n ? last : -1 };
 };
+
+/** The end of the whole lines of buf[0, n): after its last LF (0 when it has none). */
+export function wholeLinesEnd(buf: Buffer, n: number): number {
+  return n > 0 && buf[n - 1] === NL ? n : buf.lastIndexOf(NL, n - 1) + 1;
+}
 
 /** Parses blocks of one open file; one per thread (its buffer is reused). */
 export class BlockReader {

@@ -12,7 +12,7 @@ export const CANONICAL_HEADER = 'pfn,nid,src,time\n';
 
 /** Chunks are handed on once they hold this many bytes ... */
 const FLUSH_BYTES = 1 << 20;
-/** ... and a line takes at most this many (four fields of at most 23 bytes each, three commas, a line end). */
+/** ... and a line takes at most this many (`0x`, four fields of at most 24 bytes each, three commas, a line end). */
 const LINE_MAX = 128;
 
 const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');

@@ -11,7 +11,7 @@
  */
 import { readSync } from 'node:fs';
 import type { AccessSink } from '../engine/types.js';
-import type { BlockResult, BlockScan } from './blocks.js';
+import { wholeLinesEnd, type BlockResult, type BlockScan } from './blocks.js';
 import { Columns } from './columns.js';
 import { badCounter, perfReaderFor, type BadLineCounts, type InputOptions, type InputSettings } from './input.js';
 import { fastLines, fastMissing, fastNoCpu, fastRecords, fastSamples, fastZero, scanPerf, type FastShape } from './perf-fast.js';
@@ -79,14 +79,14 @@ export function perfBlockScan(shape: PerfBlockShape): BlockScan {
   };
 
   return (buf: Buffer, n: number, _first: boolean, sink: AccessSink): BlockResult => {
-    const last = n > 0 && buf[n - 1] === NL ? n : buf.lastIndexOf(NL, n - 1) + 1;
+    const last = wholeLinesEnd(buf, n);
     const samples = new Array<number>(events.length + rejected.length).fill(0);
     const perf = { nonSample: 0, zero: 0, missing: 0, noCpu: 0, other: 0, samples };
     let records = 0;
     let lines = 0;
     let at = 0;
     let e = 0;
-    let failed = 0; // accepted events tried in turn at `at` that took no line
+    let failed = 0; // accepted events known not to take the line at `at` (event e, when it stopped there, is one)
     while (at < last) {
       at = scanPerf(buf, at, last, fs, events[e]!, sink);
       if (fastLines > 0) {
@@ -96,10 +96,10 @@ export function perfBlockScan(shape: PerfBlockShape): BlockScan {
         perf.zero += fastZero;
         perf.missing += fastMissing;
         perf.noCpu += fastNoCpu;
-        failed = 0;
-      }
+        failed = 1;
+      } else failed++;
       if (at >= last) break;
-      if (fastLines > 0 || ++failed < events.length) {
+      if (failed < events.length) {
         e = e + 1 === events.length ? 0 : e + 1; // another accepted event's sample?
         continue;
       }
