@@ -395,12 +395,17 @@ export class RfcV1Engine implements Engine {
         let m = 0;
         let hits = 0;
         let e = i;
+        // The sources' sum and bitwise or: when every source is 0 or 1 (or is 0), the sum is the pgtscan count and
+        // the rest are hwhints; else the block's sources are counted one by one below. Two integer operations a
+        // record instead of two compares.
+        let srcSum = 0;
+        let srcOr = 0;
         for (; e < lim; e++) {
           if (T[e]! >= next) break;
           const pfn = P[e]!;
           const src = S[e]!;
-          hw += src === 0 ? 1 : 0;
-          pgt += src === 1 ? 1 : 0;
+          srcSum += src;
+          srcOr |= src;
           let target = size;
           if (iv) {
             // An observer's accesses per target node since the last pass (timeline rows), as the one-phase loop counts them.
@@ -432,9 +437,18 @@ export class RfcV1Engine implements Engine {
           if (iv) it[target]! += hot;
           slowAt[m] = e;
           slowIdx[m] = idx;
-          slowTarget[m] = target;
+          if (iv) slowTarget[m] = target;
           m += 1 - hot;
         }
+        if ((srcOr & ~1) === 0) {
+          pgt += srcSum;
+          hw += e - i - srcSum;
+        } else
+          for (let k = i; k < e; k++) {
+            const src = S[k]!;
+            hw += src === 0 ? 1 : 0;
+            pgt += src === 1 ? 1 : 0;
+          }
         // Phase 2: the block's other records, in order, as the one-phase loop below takes them. No pass runs
         // within the block, so phase 1's view of a page (not top-hot) still holds; only its own records since
         // changed its state, and phase 2 reads the state now.
