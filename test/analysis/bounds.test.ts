@@ -337,9 +337,10 @@ describe("the counter's instant hits by pass", () => {
         const r = prng(seed);
         let takes = 0;
         for (let i = 0; i < recs.length; ) {
-          // A batch of 1 to 700 records, then now and then a take: of the passes its records closed, or also of the
-          // pass they are in (a take before that pass's last hit).
-          const m = Math.min(recs.length - i, 1 + Math.floor(r() * 700));
+          // A batch of 1 to 700 records (now and then 4 000 to 10 000: more than the counter classifies at once), then
+          // now and then a take: of the passes its records closed, or also of the pass they are in (a take before that
+          // pass's last hit).
+          const m = Math.min(recs.length - i, r() < 0.08 ? 4000 + Math.floor(r() * 6000) : 1 + Math.floor(r() * 700));
           const cols = { p: new Float64Array(m), n: new Int32Array(m), s: new Int32Array(m), t: new Float64Array(m) };
           for (let j = 0; j < m; j++) {
             [cols.p[j], cols.n[j], cols.s[j], cols.t[j]] = recs[i + j]!;
