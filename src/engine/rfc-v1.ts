@@ -373,8 +373,8 @@ export class RfcV1Engine implements Engine {
     let toptier = 0;
     let homeTop = 0;
     const ignored = this.ignored;
-    // The two-phase loop: dense one-byte page state, no kswapd. With access counts (page_counts()), phase 1 lists every
-    // access's index (the spare index for a home top-tier access) and flushCounts() counts them.
+    // The two-phase loop: dense one-byte page state, no kswapd. With access counts (page_counts()), phase 1 lists the
+    // page index of every access to a slow-tier LRU page (and counts home top-tier accesses) and flushCounts() counts them.
     const twoPhase = dense && kswapd === null && pages.state instanceof Uint8Array;
     const spare = pages.spare;
     const cbuf = this.cbuf;
@@ -456,8 +456,11 @@ export class RfcV1Engine implements Engine {
             idx = (rmul[r]! * pfn + radd[r]!) | 0;
           }
           if (counts !== null) {
-            cbuf[cn++] = idx;
-            homeTop += idx === spare ? 1 : 0;
+            // Listed unless it is the spare index (a home top-tier access: T0, counted here).
+            const home = idx === spare ? 1 : 0;
+            cbuf[cn] = idx;
+            cn += 1 - home;
+            homeTop += home;
           }
           const hot = (topHot[idx >> 3]! >> (idx & 7)) & 1;
           hits += hot;
