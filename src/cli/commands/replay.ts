@@ -268,7 +268,13 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
           csv = file ? new lib!.TimelineCsvWriter((chunk) => file.write(chunk), engine.budgeted_nodes, bounds !== null) : null;
           const rowsTo = csv;
           const source = bounds ?? engineBounds(lib!, engine, settings.rfc.topology);
-          collector = new lib!.AnalysisCollector(engine, { bucketSeconds, ...(source ? { bounds: source } : {}), ...(rowsTo ? { onRow: (row) => rowsTo.row(row) } : {}) });
+          // Timeline rows only for an output that shows them: without rows the engine counts no accesses per pass.
+          collector = new lib!.AnalysisCollector(engine, {
+            bucketSeconds,
+            rows: rowsOn,
+            ...(source ? { bounds: source } : {}),
+            ...(rowsTo ? { onRow: (row) => rowsTo.row(row) } : {}),
+          });
         }
         return combineObservers([...(writer ? [writer] : []), ...(collector ? [collector] : [])]);
       },
