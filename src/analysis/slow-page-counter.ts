@@ -151,21 +151,14 @@ export class SlowPageCounter implements AccessSink, SlowPageCounts, IntervalBoun
           continue;
         }
       }
-      if (maxTime >= this.passEnd) this.openPass(maxTime);
-      const nd = nid[i]!;
-      const hot = nd === -1 ? this.defaultNode : nd;
-      this.current![this.nodes.hasDaemon(hot) ? hot : this.nodes.size]!++;
+      this.hit(maxTime, nid[i]!);
     }
     // The counts, in a loop of independent increments whose cache misses overlap.
     for (let k = 0; k < to - from; k++) {
       const idx = ix[k]!;
       if (idx >= 0) counts[idx]!++;
     }
-    this.maxTime = maxTime;
-    this.accesses += to - from;
-    this.toptierAtStart += top;
-    this.slowAccesses += slow;
-    this.slowPages += first;
+    this.add(maxTime, to - from, top, slow, first);
   }
 
   /** Records [from, to) with hashed page state, one at a time. */
@@ -198,13 +191,22 @@ export class SlowPageCounter implements AccessSink, SlowPageCounts, IntervalBoun
           continue;
         }
       }
-      if (maxTime >= this.passEnd) this.openPass(maxTime);
-      const nd = nid[i]!;
-      const hot = nd === -1 ? this.defaultNode : nd;
-      this.current![this.nodes.hasDaemon(hot) ? hot : this.nodes.size]!++;
+      this.hit(maxTime, nid[i]!);
     }
+    this.add(maxTime, to - from, top, slow, first);
+  }
+
+  /** An instant-bound hit by an access of `nid` at running maximum `maxTime`: to its pass, by target node. */
+  private hit(maxTime: number, nid: number): void {
+    if (maxTime >= this.passEnd) this.openPass(maxTime);
+    const hot = nid === -1 ? this.defaultNode : nid;
+    this.current![this.nodes.hasDaemon(hot) ? hot : this.nodes.size]!++;
+  }
+
+  /** Adds a run of records' totals: accesses, T0 accesses, slow-tier LRU accesses and pages first accessed. */
+  private add(maxTime: number, accesses: number, top: number, slow: number, first: number): void {
     this.maxTime = maxTime;
-    this.accesses += to - from;
+    this.accesses += accesses;
     this.toptierAtStart += top;
     this.slowAccesses += slow;
     this.slowPages += first;
