@@ -417,9 +417,9 @@ export class RfcV1Engine implements Engine {
         let m = 0;
         let hits = 0;
         let e = i;
-        // The sources' sum and bitwise or: when every source is 0 or 1 (or is 0), the sum is the pgtscan count and
-        // the rest are hwhints; else the block's sources are counted one by one below. Two integer operations a
-        // record instead of two compares.
+        // The sources' sum and bitwise or: when every source is 0 or 1, the sum is the pgtscan count and the rest are
+        // hwhints; else the block's sources are counted one by one below. Two integer operations a record instead of
+        // two compares.
         let srcSum = 0;
         let srcOr = 0;
         let cn = this.cn;
