@@ -19,6 +19,7 @@ import { shapeToString } from './perf-fields.js';
 import { PERF_SKIP_REASONS, type NidMode, type PerfSkipReason } from './perf-map.js';
 import { PerfReader, looksLikePerf, type PerfReadStats } from './perf-read.js';
 import { readAhead } from './read-ahead.js';
+import type { StreamBlocksResult } from './stream-blocks.js';
 import { ioError, readTraces, totalSize, type ReadProgress, type ReadStats, type ResumeAt, type TraceInput } from './read.js';
 
 /** `--input`: sniff each input, or force one reader. */
@@ -58,6 +59,11 @@ export interface InputOptions {
   readonly parser?: 'auto' | 'fast' | 'csv-parse';
   /** Threaded reads: run on this thread while the parse thread starts (run/prime.ts). */
   readonly whileStarting?: () => void;
+  /**
+   * The parse thread of a threaded read of standard input (trace/stream-blocks.ts): reads one CSV stream in blocks
+   * with the engine's thread, up to a line the general reader must read on from (then it does), or to its end.
+   */
+  readonly streamBlocks?: (source: AsyncIterable<Buffer>) => Promise<StreamBlocksResult>;
 }
 
 /** A bad line skipped, for stderr. */
@@ -142,10 +148,20 @@ export async function readInputs(inputs: readonly TraceInput[], sink: AccessSink
     stats.kinds.push(src.kind);
     let stopped: boolean;
     try {
-      stopped =
-        src.kind === 'csv'
-          ? await readCsv(input, src.stdin, sink, opts, onBad, progress)
-          : await readPerfInput(input, src.stdin, sink, opts, settings, onBad, progress, stats);
+      if (src.kind === 'csv' && src.stdin !== null && opts.streamBlocks !== undefined && list.length === 1 && opts.parser !== 'csv-parse') {
+        // Standard input in blocks, then the general reader from the first line the blocks did not take.
+        const b = await opts.streamBlocks(src.stdin);
+        progress.done(b.bytes, 0);
+        stopped = b.stopped;
+        if (!stopped && b.resume !== null) {
+          const { line, started, rest } = b.resume;
+          stopped = await readCsv({ name: input.name, start: { offset: 0, line, started } }, rest, sink, opts, onBad, progress);
+        }
+      } else
+        stopped =
+          src.kind === 'csv'
+            ? await readCsv(input, src.stdin, sink, opts, onBad, progress)
+            : await readPerfInput(input, src.stdin, sink, opts, settings, onBad, progress, stats);
     } finally {
       src.close?.();
     }
@@ -405,7 +421,8 @@ async function readCsv(
   const cb = opts.onProgress;
   const from = stdin !== null ? Readable.from(stdin) : undefined;
   const { name } = input;
-  const file: TraceInput = from !== undefined ? { name, stream: from } : { name, ...(input.start !== undefined ? { start: input.start } : {}) };
+  const start = input.start !== undefined ? { start: input.start } : {};
+  const file: TraceInput = from !== undefined ? { name, stream: from, ...start } : { name, ...start };
   const r = await readTraces([file], sink, {
     ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
     ...(cb !== undefined ? { onProgress: (p: ReadProgress) => progress.show(p.bytes, p.records, true) } : {}),

@@ -261,7 +261,7 @@ function applyBatch(sink: BatchSink, P: Float64Array, N: Int32Array, S: Int32Arr
 }
 
 /** Gives `sink` the records of `c`, in batches of `batch`. */
-function applyColumns(sink: BatchSink, c: Columns, batch: number): void {
+export function applyColumns(sink: BatchSink, c: Columns, batch: number): void {
   for (let i = 0; i < c.n; i += batch) {
     const k = Math.min(batch, c.n - i);
     applyBatch(sink, c.pfn.subarray(i, i + k), c.nid.subarray(i, i + k), c.src.subarray(i, i + k), c.time.subarray(i, i + k), k);

@@ -11,7 +11,8 @@ import { perfBlockScan, type PerfBlockShape } from './perf-blocks.js';
 import { readInputs, type InputSettings } from './input.js';
 import { ioError, type TraceInput } from './read.js';
 import { stdinReadable } from './fd-stream.js';
-import { CTL_NEXT_BLOCK, CTL_STOP, ring, RingWriter } from './ring.js';
+import { CTL_NEXT_BLOCK, CTL_STOP, ring, RingWriter, SLOTS } from './ring.js';
+import { readStreamBlocks, streamBlocks } from './stream-blocks.js';
 
 /** What the worker is given. */
 export interface ParseWorkerData {
@@ -30,6 +31,8 @@ export interface ParseWorkerData {
    * blocks start, and for perf text what the block parsers take (perf-blocks.ts).
    */
   readonly blocks?: { readonly size: number; readonly blockBytes: number; readonly base: number; readonly perf: PerfBlockShape | null };
+  /** Standard input, read in blocks with the engine's thread (stream-blocks.ts): the slots' buffer and block size. */
+  readonly streamBlocks?: { readonly buffer: SharedArrayBuffer; readonly blockBytes: number };
 }
 
 /**
@@ -97,9 +100,20 @@ async function run(): Promise<void> {
     }
     return;
   }
+  const sb = data.streamBlocks !== undefined ? streamBlocks(data.streamBlocks.blockBytes, data.streamBlocks.buffer) : null;
+  // The engine's thread sleeps on the ring slot it applies next: a sealed block wakes it (it may parse it).
+  const wake = (): void => {
+    for (let s = 0; s < SLOTS; s++) Atomics.notify(r.state, s);
+  };
   try {
     const stats = await readInputs(data.inputs, writer, {
       ...(data.stdinFd === true ? { stdin: await stdinReadable(0) } : {}),
+      ...(sb !== null
+        ? { streamBlocks: (source: AsyncIterable<Buffer>) => readStreamBlocks(source, sb, writer, stopped, wake, (b) => {
+            r.progress[0] = b;
+            r.progress[1] = -1;
+          }) }
+        : {}),
       input: data.input,
       topology: data.topology,
       hz: data.hz,

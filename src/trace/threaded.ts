@@ -7,11 +7,13 @@
  */
 import { existsSync } from 'node:fs';
 import type { BatchSink } from '../engine/types.js';
-import { openBlockFile } from './blocks.js';
+import { BLOCK_BYTES, openBlockFile } from './blocks.js';
 import { FIRST_BAD_SHOWN, type InputOptions, type InputStats } from './input.js';
 import type { TraceInput } from './read.js';
 import { readBlocksThreaded } from './parallel.js';
-import { CTL_DONE, CTL_ERROR, CTL_STOP, ring, SLOTS } from './ring.js';
+import { CTL_DONE, CTL_ERROR, CTL_STOP, M_BLOCK, M_HEADER, M_LAST, M_LINES, M_STOP, META, ring, SLOTS } from './ring.js';
+import { BlockApplier } from './stream-apply.js';
+import { streamBlocks } from './stream-blocks.js';
 import { workerStarter } from './start-worker.js';
 import { abandon, baseWorkerData, lastMessage, PARSE_THREAD_LIMITS, parseWorkerPath, rebuild, slotViews, waitAsync } from './worker-link.js';
 
@@ -30,8 +32,10 @@ export async function readInputsThreaded(
   opts: InputOptions & {
     topology: NonNullable<InputOptions['topology']>;
     hz: number;
-    /** Bytes per block of a block read (parallel.ts); 0: no block read (the parse thread reads it all). */
+    /** Bytes per block of a block read (parallel.ts, stream-blocks.ts); 0: no block read (the parse thread reads it all). */
     blockBytes?: number;
+    /** Standard input read in blocks: called at the end with the blocks parsed on this thread and on the parse thread (a diagnostic). */
+    onBlockCounts?: (here: number, there: number) => void;
   },
 ): Promise<InputStats> {
   const file = opts.blockBytes === 0 ? null : openBlockFile(inputs, opts.input!, opts.parser ?? 'auto');
@@ -60,8 +64,18 @@ export async function readInputsThreaded(
   // node:tty (and net, which it loads) only when standard input is read: start-up.
   const byFd = wantsStdin && (opts.stdin === undefined || opts.stdin === process.stdin) && !(await import('node:tty')).isatty(0);
   const readsStdin = wantsStdin && !byFd;
+  // Standard input alone, as CSV: parsed in blocks by both threads (stream-blocks.ts), when the parse thread finds
+  // CSV there.
+  const sb =
+    inputs.length === 1 && inputs[0]!.name === '-' && opts.blockBytes !== 0 && opts.parser !== 'csv-parse' && opts.input?.kind !== 'perf'
+      ? streamBlocks(opts.blockBytes ?? BLOCK_BYTES)
+      : null;
   const worker = (await workerStarter())(parseWorkerPath(), {
-    workerData: byFd ? { ...data, stdinFd: true } : data,
+    workerData: {
+      ...data,
+      ...(byFd ? { stdinFd: true } : {}),
+      ...(sb !== null ? { streamBlocks: { buffer: sb.buffer, blockBytes: sb.blockBytes } } : {}),
+    },
     stdin: readsStdin,
     resourceLimits: PARSE_THREAD_LIMITS,
   });
@@ -73,26 +87,39 @@ export async function readInputsThreaded(
   }
   const { message: finished, ending } = lastMessage(worker);
   const views = slotViews(r);
-  const { state, count } = r;
+  const { state, count, meta } = r;
   let slot = 0;
   let applied = 0;
   let stopRequested = false;
   /** The sink's settle() promise when it fell behind (a migrate pass part way): awaited before the next slot. */
   let behind: Promise<void> | null = null;
-  /** Applies the published slots in order for up to YIELD_MS; false when none was ready. */
+  const blocks = sb !== null ? new BlockApplier(sb, sink, r.batch) : null;
+  /**
+   * Applies what is next in order for up to YIELD_MS: the published slots, and with standard input in blocks, the
+   * blocks this thread parsed, parsing the next sealed block when nothing else is due. False when it did nothing.
+   */
   const applyReady = (): boolean => {
     const until = Date.now() + YIELD_MS;
     let any = false;
-    while (Atomics.load(state, slot) === 1) {
+    for (;;) {
+      const mine = blocks?.applyOwn() ?? -1;
+      if (mine >= 0) applied += mine;
+      else if (Atomics.load(state, slot) === 1) {
+        const n = count[slot]!;
+        const v = views[slot]!;
+        const m = slot * META;
+        const block = meta[m + M_BLOCK]!;
+        if (block < 0 || blocks === null) {
+          // Records read by the general reader (before or after any blocks).
+          if (sink.record_batch) sink.record_batch(v.pfn, v.nid, v.src, v.time, n);
+          else for (let i = 0; i < n; i++) sink.record_access(v.pfn[i]!, v.nid[i]!, v.src[i]!, v.time[i]!);
+          applied += n;
+        } else applied += blocks.applySlot(block, v, n, meta[m + M_LAST] === 1 ? { lines: meta[m + M_LINES]!, header: meta[m + M_HEADER] === 1, stop: meta[m + M_STOP]! } : null);
+        Atomics.store(state, slot, 0);
+        Atomics.notify(state, slot);
+        slot = (slot + 1) % SLOTS;
+      } else if (blocks === null || !blocks.parseNext()) return any;
       any = true;
-      const n = count[slot]!;
-      const v = views[slot]!;
-      if (sink.record_batch) sink.record_batch(v.pfn, v.nid, v.src, v.time, n);
-      else for (let i = 0; i < n; i++) sink.record_access(v.pfn[i]!, v.nid[i]!, v.src[i]!, v.time[i]!);
-      applied += n;
-      Atomics.store(state, slot, 0);
-      Atomics.notify(state, slot);
-      slot = (slot + 1) % SLOTS;
       opts.onProgress?.({ bytes: r.progress[0]!, totalBytes: r.progress[1]! < 0 ? null : r.progress[1]!, records: applied });
       if (opts.shouldStop?.()) {
         stopRequested = true;
@@ -121,6 +148,8 @@ export async function readInputsThreaded(
         if (opts.shouldStop?.()) return stopped(applied, r.progress[0]!);
         continue;
       }
+      // Every block applied once the stream ended: the parse thread may finish.
+      blocks?.endIfDone();
       if (Atomics.load(state, CTL_DONE) === 1) {
         // The producer publishes its last slot before it sets DONE: look at the slot once more.
         if (Atomics.load(state, slot) === 1) continue;
@@ -134,6 +163,7 @@ export async function readInputsThreaded(
     }
     const m = await finished;
     if (Atomics.load(state, CTL_ERROR) === 1 || m.type !== 'done') throw rebuild(m);
+    if (blocks !== null) opts.onBlockCounts?.(blocks.here, blocks.there);
     return { ...m.stats, records: applied };
   } finally {
     abandon(behind); // a stop while the sink was behind (parallel.ts says why)
