@@ -87,4 +87,21 @@ describe('standard input read from file descriptor 0 by the parse thread', () =>
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(/^kpromo: -:5002:4 \(time\): .*oops/);
   });
+
+  it('CSV on a pipe is parsed in blocks by both threads: a bad line megabytes in, and CRLF from some line on', async () => {
+    // Line 150 001 of 200 001 lies several 1 MiB blocks in: the blocks before it are applied, the general reader names it.
+    const lines = fs.readFileSync(trace, 'utf8').split('\n');
+    const bad = [...lines.slice(0, 150001), '0x200000,0,hwhints,oops', ...lines.slice(150001)].join('\n');
+    const r = await withPipe(['replay', '--format', 'vmstat', '-'], split(Buffer.from(bad), 13), 0);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^kpromo: -:150002:4 \(time\): .*oops/);
+    // CRLF from line 100 001 on: the general reader reads on from there; the counters are those of the file.
+    const crlf = [...lines.slice(0, 100001), ...lines.slice(100001).map((l) => (l === '' ? l : `${l}\r`))].join('\n');
+    const want = spawnSync(process.execPath, [BIN, 'replay', '--format', 'vmstat', trace], { encoding: 'utf8' }).stdout;
+    const c = await withPipe(['replay', '--format', 'vmstat', '-'], split(Buffer.from(crlf), 9), 0);
+    expect(c.stderr).toBe('');
+    expect(c.code).toBe(0);
+    expect(c.stdout).toBe(want);
+  });
 });
