@@ -1,12 +1,13 @@
 /**
- * Helpers of the block-read tests (parallel.test.ts, perf-blocks.test.ts): one file read in process and read in blocks
- * on two threads, and record lists compared without a giant diff.
+ * Helpers of the block-read tests (parallel.test.ts, perf-blocks.test.ts, stream-blocks.test.ts): one file read in
+ * process and read in blocks on two threads, record lists compared without a giant diff, and seeded CSV traces.
  */
 import { appendFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { readInputs, type InputOptions } from '../../src/trace/input.js';
 import { readInputsThreaded } from '../../src/trace/threaded.js';
 import type { InputStats } from '../../src/trace/input.js';
+import { prng } from '../prng.js';
 
 /** Keeps this thread busy for `ms`. */
 export function spin(ms: number): void {
@@ -72,4 +73,23 @@ export async function readGrowing(file: string, tail: string, blockBytes: number
   };
   const stats = await readInputsThreaded([{ name: file }], sink, { ...opts, blockBytes });
   return { recs, stats };
+}
+
+/**
+ * A CSV trace of `n` records (seeded: the same text for the same seed), with a `#` line now and then; `line(i)`, when
+ * not null, stands in place of record i.
+ */
+export function csv(n: number, seed: number, line: (i: number) => string | null = () => null): string {
+  const r = prng(seed);
+  let out = 'pfn,nid,src,time\n';
+  for (let i = 0; i < n; i++) {
+    const special = line(i);
+    if (special !== null) {
+      out += special;
+      continue;
+    }
+    if (r() < 0.01) out += '# note\n';
+    out += `0x${(0x200000 + Math.floor(r() * 500000)).toString(16)},${Math.floor(r() * 3) - 1},${r() < 0.5 ? 'pgtscan' : 'hwhints'},${4294892296 + (i >> 5)}\n`;
+  }
+  return out;
 }

@@ -14,8 +14,7 @@ import { readBlocksThreaded } from '../../src/trace/parallel.js';
 import { readInputsThreaded } from '../../src/trace/threaded.js';
 import { parseWorkerPath } from '../../src/trace/worker-link.js';
 import { SPEC_2S_CXL } from '../engine/helpers.js';
-import { prng } from '../prng.js';
-import { bothReads, expectSameRecords, readGrowing, spin } from './block-read.js';
+import { bothReads, csv, expectSameRecords, readGrowing, spin } from './block-read.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-parallel-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -24,21 +23,6 @@ function write(name: string, text: string): string {
   const p = path.join(dir, name);
   fs.writeFileSync(p, text);
   return p;
-}
-
-function csv(n: number, seed: number, line: (i: number) => string | null = () => null): string {
-  const r = prng(seed);
-  let out = 'pfn,nid,src,time\n';
-  for (let i = 0; i < n; i++) {
-    const special = line(i);
-    if (special !== null) {
-      out += special;
-      continue;
-    }
-    if (r() < 0.01) out += '# note\n';
-    out += `0x${(0x200000 + Math.floor(r() * 500000)).toString(16)},${Math.floor(r() * 3) - 1},${r() < 0.5 ? 'pgtscan' : 'hwhints'},${4294892296 + (i >> 5)}\n`;
-  }
-  return out;
 }
 
 const opts = (input: InputSettings = DEFAULT_INPUT_SETTINGS) => ({ input, topology: SPEC_2S_CXL, hz: 250 });

@@ -14,23 +14,7 @@ import { blockTarget } from '../../src/trace/stream-blocks.js';
 import { readInputsThreaded } from '../../src/trace/threaded.js';
 import { parseWorkerPath } from '../../src/trace/worker-link.js';
 import { SPEC_2S_CXL } from '../engine/helpers.js';
-import { prng } from '../prng.js';
-import { expectSameRecords, spin } from './block-read.js';
-
-function csv(n: number, seed: number, line: (i: number) => string | null = () => null): string {
-  const r = prng(seed);
-  let out = 'pfn,nid,src,time\n';
-  for (let i = 0; i < n; i++) {
-    const special = line(i);
-    if (special !== null) {
-      out += special;
-      continue;
-    }
-    if (r() < 0.01) out += '# note\n';
-    out += `0x${(0x200000 + Math.floor(r() * 500000)).toString(16)},${Math.floor(r() * 3) - 1},${r() < 0.5 ? 'pgtscan' : 'hwhints'},${4294892296 + (i >> 5)}\n`;
-  }
-  return out;
-}
+import { csv, expectSameRecords, spin } from './block-read.js';
 
 /** `bytes` cut into chunks of `size` (the last shorter). */
 function chunks(bytes: Buffer, size: number): Buffer[] {
