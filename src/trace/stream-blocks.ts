@@ -216,12 +216,14 @@ export async function readStreamBlocks(
       if (stopped()) return { stopped: true, bytes: total + fill, resume: null };
       if (decided() !== 0) break;
       pending ??= it.next();
-      let r = await idle(pending);
+      const r = await idle(pending);
       if (r === null) {
-        // The writer is slow: seal what came, and parse every sealed block.
-        if (fill > 0 && !seal(false)) continue;
+        // The writer is slow: seal what came and parse every sealed block, then wait on (every IDLE_MS looking for a
+        // stop, and for the engine's thread asking for the general reader: a bad line is reported while the writer
+        // still holds the pipe open).
+        if (fill > 0) seal(false);
         while (parseOne());
-        r = await pending;
+        continue;
       }
       pending = null;
       if (r.done === true) {

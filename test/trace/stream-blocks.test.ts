@@ -170,6 +170,23 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('standard input read in block
     expectSameRecords(recs, want);
   });
 
+  it('reports a bad line while the writer still holds the stream open', async () => {
+    let release = (): void => {};
+    const open = new Promise<void>((res) => (release = res));
+    const text = csv(100, 15) + '0x200000,0,hwhints,12x\n';
+    const stdin = Readable.from(
+      (async function* () {
+        yield Buffer.from(text);
+        await open; // the writer goes quiet, the pipe stays open
+      })(),
+    );
+    const read = readInputsThreaded([{ name: '-' }], { record_access: () => {} }, { ...opts(), stdin, blockBytes: 1 << 20 });
+    const got = await Promise.race([read.then(() => 'no error', (e: unknown) => e), sleep(5000).then(() => 'still waiting after 5 s')]);
+    release();
+    expect(got).toBeInstanceOf(TraceError);
+    expect(got).toMatchObject({ line: text.split('\n').length - 1, column: 4, text: '12x' }); // the last line
+  });
+
   it('stops when asked (Ctrl-C) and says so', async () => {
     let n = 0;
     const stdin = Readable.from(chunks(Buffer.from(csv(100000, 13)), 4096));
