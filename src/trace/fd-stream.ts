@@ -1,7 +1,7 @@
 /**
  * Standard input read by the parse thread itself (threaded.ts), so the engine's thread never forwards chunks.
  * - A pipe or a socket (`perf script ... | kpromo replay -`): a net.Socket over file descriptor 0 on the parse thread's
- *   event loop (stdinReadable). It reads what the pipe holds whenever this thread turns its loop, so the writer refills
+ *   event loop, read into one reused buffer (PipeChunks). It reads what the pipe holds whenever this thread turns its loop, so the writer refills
  *   the pipe's 64 KiB while this thread parses; a read never blocks, so a stop is seen at once. Reading the pipe with
  *   readSync instead (fdReadable) made the writer wait while a chunk was parsed and the parser wait while the writer
  *   refilled: a perf replay from `cat FILE |` took 4.1-4.5 s against 2.4-3.4 s now, and peaked at 115 against 100 MB.
@@ -71,12 +71,115 @@ export function fdReadable(fd: number): Readable {
   return stream;
 }
 
+/** Bytes of read chunks held before the pipe is left unread (the writer waits) until the reader takes most of them. */
+const HELD_BYTES = 256 << 10;
+/** Bytes of each buffer the reads a reader did not wait for are appended to. */
+const QUEUE_CHUNK = 128 << 10;
+
 /**
- * Standard input for the parse thread: a pipe or socket as a libuv stream on this thread's event loop (net.Socket:
- * non-blocking reads when data is there, so the writer refills the 64 KiB pipe while this thread parses what came,
+ * A pipe or socket read by a net.Socket on this thread's event loop into one reused buffer (its `onread` option): no
+ * stream buffering between the reads and the reader. A read the reader waits for is handed over as a copy, or lent (see
+ * `lend`); one it does not wait for is appended to a queue buffer. Once HELD_BYTES wait to be taken, the socket stops
+ * reading until the reader took most of them. Reading the bench's 300 MB alone took 0.20-0.24 s of CPU copied and
+ * 0.16-0.18 s lent, against 0.29-0.39 s as the Socket's Readable (its async iteration) and 59 against 87 MiB peak lent.
+ * A CSV replay from `cat |` (lent): 1.195 -> 1.125 s, 97 -> 87 MiB; a perf-text one (copied) the same time, 10 MiB more
+ * at its peak (99 -> 110 MiB, whatever the queue's sizes: not found why).
+ */
+export class PipeChunks implements AsyncIterable<Buffer>, AsyncIterator<Buffer> {
+  private readonly socket: import('node:net').Socket;
+  /** Reads no reader waited for, appended to buffers of QUEUE_CHUNK bytes: fewer and larger chunks for a slow reader. */
+  private readonly queue: { buf: Buffer; len: number }[] = [];
+  private held = 0;
+  private paused = false;
+  private ended = false;
+  private error: Error | null = null;
+  private waiter: { resolve: (r: IteratorResult<Buffer>) => void; reject: (e: Error) => void } | null = null;
+  /**
+   * When true, a read handed straight to a waiting reader is a view of the read buffer, not a copy: valid until the
+   * reader next yields to the event loop, so it must be copied at once (the block reader of stream-blocks.ts places it
+   * in shared memory before it awaits anything). The socket reads only while this thread waits, and Node runs the
+   * promise reactions of each read before the next. A reader that keeps chunks (gzip and perf sniffing, the general
+   * reader's streams) must not lend.
+   */
+  lend = false;
+
+  constructor(Socket: typeof import('node:net').Socket, fd: number) {
+    const buffer = Buffer.allocUnsafe(PIPE_BUFFER);
+    // `onread` is a Socket constructor option since Node 12 (net.js reads it there); @types/node lists it for connect() only.
+    const options = { fd, readable: true, writable: false, onread: { buffer, callback: (n: number, b: Buffer) => this.onRead(b, n) } };
+    this.socket = new Socket(options);
+    this.socket.on('end', () => this.finish(null));
+    this.socket.on('error', (e: Error) => this.finish(e));
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<Buffer>> {
+    const q = this.queue.shift();
+    if (q !== undefined) {
+      const chunk = q.buf.subarray(0, q.len);
+      this.held -= chunk.length;
+      // Reading again only once most of it was taken: pausing and resuming at every chunk cost a perf-text replay 10 %.
+      if (this.paused && this.held <= HELD_BYTES / 4) {
+        this.paused = false;
+        this.socket.resume();
+      }
+      return Promise.resolve({ value: chunk, done: false });
+    }
+    if (this.error !== null) return Promise.reject(this.error);
+    if (this.ended) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => (this.waiter = { resolve, reject }));
+  }
+
+  /** Stops reading (the reader is done with the input). */
+  return(): Promise<IteratorResult<Buffer>> {
+    this.ended = true;
+    this.socket.destroy();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  /** A read of `n` bytes into `b` (read into again next time): handed to the waiting reader, or queued. */
+  private onRead(b: Buffer, n: number): boolean {
+    const w = this.waiter;
+    if (w !== null) {
+      this.waiter = null;
+      w.resolve({ value: this.lend ? b.subarray(0, n) : Buffer.from(b.subarray(0, n)), done: false });
+      return true;
+    }
+    const last = this.queue[this.queue.length - 1];
+    if (last !== undefined && last.len + n <= last.buf.length) {
+      b.copy(last.buf, last.len, 0, n);
+      last.len += n;
+    } else {
+      const buf = Buffer.allocUnsafe(Math.max(QUEUE_CHUNK, n));
+      b.copy(buf, 0, 0, n);
+      this.queue.push({ buf, len: n });
+    }
+    this.held += n;
+    if (this.held < HELD_BYTES) return true;
+    this.paused = true; // returning false pauses the socket
+    return false;
+  }
+
+  private finish(e: Error | null): void {
+    if (e !== null) this.error ??= e;
+    this.ended = true;
+    const w = this.waiter;
+    if (w === null) return;
+    this.waiter = null;
+    if (e !== null) w.reject(e);
+    else w.resolve({ value: undefined, done: true });
+  }
+}
+
+/**
+ * Standard input for the parse thread: a pipe or socket as PipeChunks of a net.Socket on this thread's event loop
+ * (non-blocking reads when data is there, so the writer refills the 64 KiB pipe while this thread parses what came,
  * and nothing blocks at a stop), anything else (a file, a terminal) by fdReadable().
  */
-export async function stdinReadable(fd = 0): Promise<Readable> {
+export async function stdinReadable(fd = 0): Promise<Readable | PipeChunks> {
   let pipe = false;
   try {
     const st = fstatSync(fd);
@@ -87,5 +190,5 @@ export async function stdinReadable(fd = 0): Promise<Readable> {
   if (!pipe) return fdReadable(fd);
   // node:net (and what it loads) only for a pipe: the parse thread of a file replay starts without it.
   const { Socket } = await import('node:net');
-  return new Socket({ fd, readable: true, writable: false });
+  return new PipeChunks(Socket, fd);
 }

@@ -49,8 +49,8 @@ export interface InputOptions {
   readonly topology?: Topology;
   /** HZ of the jiffies mapping of perf times. */
   readonly hz?: number;
-  /** Standard input; default process.stdin. */
-  readonly stdin?: NodeJS.ReadableStream;
+  /** Standard input; default process.stdin. The parse thread reads a pipe through fd-stream.ts's PipeChunks. */
+  readonly stdin?: NodeJS.ReadableStream | AsyncIterable<Buffer>;
   readonly onProgress?: (p: ReadProgress) => void;
   /** Checked between chunks (Ctrl-C); when true, reading stops and the stats say stopped. */
   readonly shouldStop?: () => boolean;
@@ -63,7 +63,7 @@ export interface InputOptions {
    * The parse thread of a threaded read of standard input (trace/stream-blocks.ts): reads one CSV stream in blocks
    * with the engine's thread, up to a line the general reader must read on from (then it does), or to its end.
    */
-  readonly streamBlocks?: (source: AsyncIterable<Buffer>) => Promise<StreamBlocksResult>;
+  readonly streamBlocks?: (source: AsyncIterable<Buffer>, direct: boolean) => Promise<StreamBlocksResult>;
 }
 
 /** A bad line skipped, for stderr. */
@@ -133,7 +133,7 @@ export async function readInputs(inputs: readonly TraceInput[], sink: AccessSink
   const progress = new Progress(opts.onProgress, await totalSize(list));
   const stop = opts.shouldStop ?? (() => false);
   // process.stdin is touched only for `-`: creating its stream costs about 3 ms of start-up.
-  const stdin = (): NodeJS.ReadableStream => opts.stdin ?? process.stdin;
+  const stdin = (): NodeJS.ReadableStream | AsyncIterable<Buffer> => opts.stdin ?? process.stdin;
   for (const input of list) {
     stats.files++;
     // A file whose first lines were read in blocks (trace/parallel.ts): CSV, or perf text read on with the perf counts
@@ -150,7 +150,7 @@ export async function readInputs(inputs: readonly TraceInput[], sink: AccessSink
     try {
       if (src.kind === 'csv' && src.stdin !== null && opts.streamBlocks !== undefined && list.length === 1 && opts.parser !== 'csv-parse') {
         // Standard input in blocks, then the general reader from the first line the blocks did not take.
-        const b = await opts.streamBlocks(src.stdin);
+        const b = await opts.streamBlocks(src.stdin, src.direct === true);
         progress.done(b.bytes, 0);
         stopped = b.stopped;
         if (!stopped && b.resume !== null) {
@@ -239,6 +239,8 @@ interface OpenInput {
   readonly stdin: AsyncIterable<Buffer> | null;
   /** Closes what was opened here (a stream not read to its end). */
   readonly close?: () => void;
+  /** `stdin` gives the source's chunks as read (no gunzip in between, which holds them while it works). */
+  readonly direct?: boolean;
 }
 
 const GZIP_MAGIC_0 = 0x1f;
@@ -250,7 +252,7 @@ export function isGzipMagic(head: Uint8Array): boolean {
 }
 
 /** Decides an input's kind, opening it at most once; null when stopped (Ctrl-C) while sniffing a stream. */
-async function openInput(name: string, kind: InputKind, stdin: () => NodeJS.ReadableStream, stop: () => boolean): Promise<OpenInput | null> {
+async function openInput(name: string, kind: InputKind, stdin: () => NodeJS.ReadableStream | AsyncIterable<Buffer>, stop: () => boolean): Promise<OpenInput | null> {
   if (name === '-') return streamInput(name, kind, stdin() as AsyncIterable<Buffer | string>, stop, null);
   let regular = false;
   try {
@@ -321,7 +323,8 @@ async function streamInput(
   }
   let close = (): void => raw?.destroy();
   const first = Buffer.concat(head);
-  if (isGzipMagic(first)) {
+  const gzipped = isGzipMagic(first);
+  if (gzipped) {
     const gunzip = await createGunzip({ chunkSize: 256 << 10 });
     const compressed = Readable.from(chain(head, it));
     compressed.on('error', (err) => gunzip.destroy(err));
@@ -335,7 +338,8 @@ async function streamInput(
       raw?.destroy();
     };
   }
-  if (kind !== 'auto') return { kind, stdin: chain(head, it), close };
+  const direct = !gzipped;
+  if (kind !== 'auto') return { kind, stdin: chain(head, it), close, direct };
   // A pipe cannot seek: keep the chunks read to decide and replay them into the chosen reader.
   for (;;) {
     if (stop()) {
@@ -349,7 +353,7 @@ async function streamInput(
     head.push(c);
     size += c.length;
   }
-  return { kind: looksLikePerf(Buffer.concat(head)) ? 'perf' : 'csv', stdin: chain(head, it), close };
+  return { kind: looksLikePerf(Buffer.concat(head)) ? 'perf' : 'csv', stdin: chain(head, it), close, direct };
 }
 
 /** True once `head` holds a whole line that decides: a data line, or a perf header line. */
@@ -423,8 +427,8 @@ async function readCsv(
   const { name } = input;
   const start = input.start !== undefined ? { start: input.start } : {};
   const file: TraceInput = from !== undefined ? { name, stream: from, ...start } : { name, ...start };
+  // Standard input comes as `from` (the stream openInput() opened): readTraces reads no stdin of its own here.
   const r = await readTraces([file], sink, {
-    ...(opts.stdin !== undefined ? { stdin: opts.stdin } : {}),
     ...(cb !== undefined ? { onProgress: (p: ReadProgress) => progress.show(p.bytes, p.records, true) } : {}),
     ...(opts.shouldStop !== undefined ? { shouldStop: opts.shouldStop } : {}),
     ...(onBad !== undefined ? { onBad } : {}),

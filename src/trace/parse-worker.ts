@@ -10,9 +10,9 @@ import { BlockReader, scanBlock, type BlockResult } from './blocks.js';
 import { perfBlockScan, type PerfBlockShape } from './perf-blocks.js';
 import { readInputs, type InputSettings } from './input.js';
 import { ioError, type TraceInput } from './read.js';
-import { stdinReadable } from './fd-stream.js';
+import { PipeChunks, stdinReadable } from './fd-stream.js';
 import { CTL_NEXT_BLOCK, CTL_STOP, ring, RingWriter, SLOTS } from './ring.js';
-import { readStreamBlocks, streamBlocks } from './stream-blocks.js';
+import { readStreamBlocks, streamBlocks as mapStreamBlocks, type StreamBlocksResult } from './stream-blocks.js';
 
 /** What the worker is given. */
 export interface ParseWorkerData {
@@ -100,20 +100,33 @@ async function run(): Promise<void> {
     }
     return;
   }
-  const sb = data.streamBlocks !== undefined ? streamBlocks(data.streamBlocks.blockBytes, data.streamBlocks.buffer) : null;
+  const sb = data.streamBlocks !== undefined ? mapStreamBlocks(data.streamBlocks.blockBytes, data.streamBlocks.buffer) : null;
   // The engine's thread sleeps on the ring slot it applies next: a sealed block wakes it (it may parse it).
   const wake = (): void => {
     for (let s = 0; s < SLOTS; s++) Atomics.notify(r.state, s);
   };
   try {
+    const stdin = data.stdinFd === true ? await stdinReadable(0) : null;
+    const pipe = stdin instanceof PipeChunks ? stdin : null;
+    /**
+     * Standard input in blocks: a pipe's reads are lent, not copied, while the block reader takes them as read
+     * (`direct`: no gunzip in between) (fd-stream.ts).
+     */
+    const streamBlocks = async (source: AsyncIterable<Buffer>, direct: boolean): Promise<StreamBlocksResult> => {
+      const lend = pipe !== null && direct;
+      if (lend) pipe.lend = true;
+      try {
+        return await readStreamBlocks(source, sb!, writer, stopped, wake, (b) => {
+          r.progress[0] = b;
+          r.progress[1] = -1;
+        });
+      } finally {
+        if (lend) pipe.lend = false;
+      }
+    };
     const stats = await readInputs(data.inputs, writer, {
-      ...(data.stdinFd === true ? { stdin: await stdinReadable(0) } : {}),
-      ...(sb !== null
-        ? { streamBlocks: (source: AsyncIterable<Buffer>) => readStreamBlocks(source, sb, writer, stopped, wake, (b) => {
-            r.progress[0] = b;
-            r.progress[1] = -1;
-          }) }
-        : {}),
+      ...(stdin !== null ? { stdin } : {}),
+      ...(sb !== null ? { streamBlocks } : {}),
       input: data.input,
       topology: data.topology,
       hz: data.hz,

@@ -38,6 +38,24 @@ function readStdin(file: string, sh: string): Promise<{ kind: string; sha: strin
     process.stdout.write(JSON.stringify({ kind: s.constructor.name, sha: h.digest('hex') }));`);
 }
 
+/**
+ * stdinReadable(0) of `cat file |` in a child, read as PipeChunks: lent (each chunk hashed before the next await), or
+ * copied by a reader that waits 1 ms after each chunk (reads queue up meanwhile). The hash and the largest chunk.
+ */
+function readPipeChunks(file: string, mode: 'lend' | 'slow'): Promise<{ kind: string; sha: string; largest: number }> {
+  return runWithStdin(PIPE, file, `
+    const { stdinReadable } = await import(${JSON.stringify(BUILT)});
+    const { createHash } = await import('node:crypto');
+    const h = createHash('sha256'); const s = await stdinReadable(0); let largest = 0;
+    s.lend = ${mode === 'lend'};
+    for await (const c of s) {
+      h.update(c);
+      largest = Math.max(largest, c.length);
+      if (${mode === 'slow'}) await new Promise((r) => setTimeout(r, 1));
+    }
+    process.stdout.write(JSON.stringify({ kind: s.constructor.name, sha: h.digest('hex'), largest }));`);
+}
+
 /** fdReadable(0) in a child whose standard input is `cat file |`: the chunk sizes and the hash of what it read. */
 function readThroughPipe(file: string): Promise<{ sizes: number[]; sha: string }> {
   return runWithStdin(PIPE, file, `
@@ -78,10 +96,21 @@ describe('fdReadable', () => {
 });
 
 describe('stdinReadable', () => {
-  it('reads a pipe as a stream of the event loop (net.Socket) and a redirected file by fdReadable, both whole', async () => {
+  it('reads a pipe on the event loop (PipeChunks of a net.Socket) and a redirected file by fdReadable, both whole', async () => {
     await withData((3 << 20) + 777, async (file, data) => {
-      expect(await readStdin(file, PIPE)).toEqual({ kind: 'Socket', sha: sha256(data) });
+      expect(await readStdin(file, PIPE)).toEqual({ kind: 'PipeChunks', sha: sha256(data) });
       expect(await readStdin(file, REDIRECT)).toEqual({ kind: 'Readable', sha: sha256(data) });
+    });
+  });
+
+  it('reads a pipe whole with its reads lent, and whole with reads queued for a slow reader (larger chunks)', async () => {
+    await withData((6 << 20) + 4321, async (file, data) => {
+      const lent = await readPipeChunks(file, 'lend');
+      expect(lent.sha).toBe(sha256(data));
+      expect(lent.largest).toBeLessThanOrEqual(1 << 16); // one read a chunk
+      const slow = await readPipeChunks(file, 'slow');
+      expect(slow.sha).toBe(sha256(data));
+      expect(slow.largest).toBeGreaterThan(1 << 16); // reads appended while the reader waited
     });
   });
 });
