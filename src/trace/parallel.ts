@@ -254,7 +254,7 @@ export async function readBlocksThreaded(
 }
 
 /** Gives `sink` the first `n` records of the columns. */
-function applyBatch(sink: BatchSink, P: Float64Array, N: Int32Array, S: Int32Array, T: Float64Array, n: number): void {
+export function applyBatch(sink: BatchSink, P: Float64Array, N: Int32Array, S: Int32Array, T: Float64Array, n: number): void {
   if (n === 0) return;
   if (sink.record_batch) sink.record_batch(P, N, S, T, n);
   else for (let i = 0; i < n; i++) sink.record_access(P[i]!, N[i]!, S[i]!, T[i]!);

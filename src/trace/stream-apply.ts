@@ -7,7 +7,7 @@
 import type { BatchSink } from '../engine/types.js';
 import { scanBlock, type BlockResult } from './blocks.js';
 import { Columns } from './columns.js';
-import { applyColumns } from './parallel.js';
+import { applyBatch, applyColumns } from './parallel.js';
 import {
   blockBytesOf, claimBlock, RESUME_FROM, RESUME_NONE, SB_APPLIED, SB_END, SB_NEXT, SB_RESUME, SB_RESUME_BLOCK, SB_RESUME_STARTED,
   SB_RESUME_STOP, SB_SEALED, type StreamBlocks,
@@ -65,10 +65,7 @@ export class BlockApplier {
   applySlot(block: number, v: { pfn: Float64Array; nid: Int32Array; src: Int32Array; time: Float64Array }, n: number, end: BlockEnd | null): number {
     if (this.resumed) return 0;
     if (block !== this.expect) throw new Error(`parser thread gave block ${block} where block ${this.expect} was due`);
-    if (n > 0) {
-      if (this.sink.record_batch) this.sink.record_batch(v.pfn, v.nid, v.src, v.time, n);
-      else for (let i = 0; i < n; i++) this.sink.record_access(v.pfn[i]!, v.nid[i]!, v.src[i]!, v.time[i]!);
-    }
+    applyBatch(this.sink, v.pfn, v.nid, v.src, v.time, n);
     this.blockRecords += n;
     if (end !== null) {
       this.there++;

@@ -3,14 +3,15 @@
  * applies the records, so on two cores a replay costs about max(parse, engine) instead of their sum. The
  * records reach the sink in exactly the order readInputs() would give them; errors and stats are the same.
  * This process's standard input is read by the worker itself (file descriptor 0); another stream is piped through
- * to the worker's stdin. One regular CSV file is parsed in blocks by both threads (parallel.ts).
+ * to the worker's stdin. One regular CSV or perf text file is parsed in blocks by both threads (parallel.ts), and so is
+ * CSV on standard input (stream-blocks.ts, stream-apply.ts).
  */
 import { existsSync } from 'node:fs';
 import type { BatchSink } from '../engine/types.js';
 import { BLOCK_BYTES, openBlockFile } from './blocks.js';
 import { FIRST_BAD_SHOWN, type InputOptions, type InputStats } from './input.js';
 import type { TraceInput } from './read.js';
-import { readBlocksThreaded } from './parallel.js';
+import { applyBatch, readBlocksThreaded } from './parallel.js';
 import { CTL_DONE, CTL_ERROR, CTL_STOP, M_BLOCK, M_HEADER, M_LAST, M_LINES, M_STOP, META, ring, SLOTS } from './ring.js';
 import { BlockApplier } from './stream-apply.js';
 import { streamBlocks } from './stream-blocks.js';
@@ -111,8 +112,7 @@ export async function readInputsThreaded(
         const block = meta[m + M_BLOCK]!;
         if (block < 0 || blocks === null) {
           // Records read by the general reader (before or after any blocks).
-          if (sink.record_batch) sink.record_batch(v.pfn, v.nid, v.src, v.time, n);
-          else for (let i = 0; i < n; i++) sink.record_access(v.pfn[i]!, v.nid[i]!, v.src[i]!, v.time[i]!);
+          applyBatch(sink, v.pfn, v.nid, v.src, v.time, n);
           applied += n;
         } else applied += blocks.applySlot(block, v, n, meta[m + M_LAST] === 1 ? { lines: meta[m + M_LINES]!, header: meta[m + M_HEADER] === 1, stop: meta[m + M_STOP]! } : null);
         Atomics.store(state, slot, 0);
