@@ -284,9 +284,13 @@ export class FastParser {
     const need = this.carryLen + (to - from);
     if (need > this.carry.length) {
       if (need > MAX_LINE_BYTES + 1) {
+        // The line's first 64 bytes: those held, then those of this chunk. (The held buffer is larger than what it
+        // holds, and the rest of it is memory never written: quoting 64 bytes of it whatever it held showed that.)
         const f = this.file;
+        const held = Math.min(64, this.carryLen);
+        const head = Buffer.concat([this.carry.subarray(0, held), src.subarray(from, Math.min(to, from + 64 - held))]);
         throw new TraceError(
-          { file: f.name, line: f.line + 1, column: 0, text: this.carry.toString('latin1', 0, 64) },
+          { file: f.name, line: f.line + 1, column: 0, text: head.toString('latin1') },
           `line is longer than ${MAX_LINE_BYTES} bytes`,
         );
       }

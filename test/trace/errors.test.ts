@@ -72,6 +72,18 @@ describe.each(PARSERS)('overlong lines (parser %s)', (parser) => {
     expect(o.recs).toEqual([[1, 0, 0, 1]]);
     expect(o.error).toMatchObject({ code: 'KPROMO_TRACE', line: 2, column: 0, reason: 'line is longer than 1048576 bytes' });
   });
+
+  it('quotes the first 64 bytes of the line, wherever the chunks cut it', async () => {
+    // A chunk that ends 2 bytes into the line, then one that takes it past the cap: the quote once held 62 bytes of
+    // memory never written after the 2 held.
+    // (Its line end comes in a later chunk: held whole, the line is over the cap before it ends, with either parser.)
+    const long = '0x' + 'a'.repeat(1100 * 1024);
+    const { readStdin } = await import('./helpers.js');
+    for (const first of [1, 2, 63, 64, 65, 4096]) {
+      const o = await readStdin(['1,0,0,1\n' + long.slice(0, first), long.slice(first), ',0,0,1\n2,0,0,2\n'], { parser });
+      expect(o.error, `first chunk ${first} bytes into the line`).toMatchObject({ line: 2, text: long.slice(0, 64) });
+    }
+  });
 });
 
 describe('trace file errors', () => {
