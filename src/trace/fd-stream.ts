@@ -82,10 +82,10 @@ const QUEUE_CHUNK = 128 << 10;
  * `lend`); one it does not wait for is appended to a queue buffer. Once HELD_BYTES wait to be taken, the socket stops
  * reading until the reader took most of them. Reading the bench's 300 MB alone took 0.20-0.24 s of CPU copied and
  * 0.16-0.18 s lent, against 0.29-0.39 s as the Socket's Readable (its async iteration) and 59 against 87 MiB peak lent.
- * A CSV replay from `cat |` (lent): 1.195 -> 1.125 s, 97 -> 87 MiB; a perf-text one (copied) the same time, 10 MiB more
- * at its peak (99 -> 110 MiB, whatever the queue's sizes): the parse thread's array buffers peaked at 31 against 21 MiB,
- * the same bytes read. Reading this way allocates fewer objects on V8's heap, so its young generation is collected
- * less often (52 against 70 scavenges in the whole replay, `node --trace-gc`) and dead chunks wait longer to be freed.
+ * A CSV replay from `cat |` (lent to the block reader): 1.195 -> 1.125 s, 97 -> 87 MiB. A perf-text one copied had
+ * peaked 10 MiB higher than through the Readable (110 against 99 MiB, whatever the queue's sizes; the parse thread's
+ * array buffers 31 against 21 MiB): it allocates fewer objects on V8's heap, so the young generation was collected less
+ * often (52 against 70 scavenges, `node --trace-gc`) and dead chunks waited longer. Lent to the perf reader: 82 MiB.
  */
 export class PipeChunks implements AsyncIterable<Buffer>, AsyncIterator<Buffer> {
   private readonly socket: import('node:net').Socket;
@@ -98,10 +98,11 @@ export class PipeChunks implements AsyncIterable<Buffer>, AsyncIterator<Buffer> 
   private waiter: { resolve: (r: IteratorResult<Buffer>) => void; reject: (e: Error) => void } | null = null;
   /**
    * When true, a read handed straight to a waiting reader is a view of the read buffer, not a copy: valid until the
-   * reader next yields to the event loop, so it must be copied at once (the block reader of stream-blocks.ts places it
-   * in shared memory before it awaits anything). The socket reads only while this thread waits, and Node runs the
-   * promise reactions of each read before the next. A reader that keeps chunks (gzip and perf sniffing, the general
-   * reader's streams) must not lend.
+   * reader next yields to the event loop, so it must be done with it at once (the block reader of stream-blocks.ts
+   * places it in shared memory, the perf reader parses it and copies its partial last line, before either awaits
+   * anything). The socket reads only while this thread waits, and Node runs the promise reactions of each read before
+   * the next. Off for a reader that keeps chunks (gzip and perf sniffing, the general CSV reader's streams): readInputs
+   * turns it on (InputOptions.lend) only around the two readers above.
    */
   lend = false;
 

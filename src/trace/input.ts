@@ -63,7 +63,13 @@ export interface InputOptions {
    * The parse thread of a threaded read of standard input (trace/stream-blocks.ts): reads one CSV stream in blocks
    * with the engine's thread, up to a line the general reader must read on from (then it does), or to its end.
    */
-  readonly streamBlocks?: (source: AsyncIterable<Buffer>, direct: boolean) => Promise<StreamBlocksResult>;
+  readonly streamBlocks?: (source: AsyncIterable<Buffer>) => Promise<StreamBlocksResult>;
+  /**
+   * Standard input may lend its reads (fd-stream.ts PipeChunks): called with true before a reader that is done with
+   * each chunk before it asks for the next takes the stream as read (the block reader, the perf reader; not csv-parse's
+   * or the general CSV reader's streams, which hold chunks), and with false after it.
+   */
+  readonly lend?: (on: boolean) => void;
 }
 
 /** A bad line skipped, for stderr. */
@@ -147,21 +153,33 @@ export async function readInputs(inputs: readonly TraceInput[], sink: AccessSink
     }
     stats.kinds.push(src.kind);
     let stopped: boolean;
+    // Lent reads only as read (no gunzip in between, which holds them while it works), after the sniffing above.
+    const lend = src.stdin !== null && src.direct === true ? opts.lend : undefined;
     try {
       if (src.kind === 'csv' && src.stdin !== null && opts.streamBlocks !== undefined && list.length === 1 && opts.parser !== 'csv-parse') {
         // Standard input in blocks, then the general reader from the first line the blocks did not take.
-        const b = await opts.streamBlocks(src.stdin, src.direct === true);
+        lend?.(true);
+        let b: StreamBlocksResult;
+        try {
+          b = await opts.streamBlocks(src.stdin);
+        } finally {
+          lend?.(false);
+        }
         progress.done(b.bytes, 0);
         stopped = b.stopped;
         if (!stopped && b.resume !== null) {
           const { line, started, rest } = b.resume;
           stopped = await readCsv({ name: input.name, start: { offset: 0, line, started } }, rest, sink, opts, onBad, progress);
         }
-      } else
-        stopped =
-          src.kind === 'csv'
-            ? await readCsv(input, src.stdin, sink, opts, onBad, progress)
-            : await readPerfInput(input, src.stdin, sink, opts, settings, onBad, progress, stats);
+      } else if (src.kind === 'csv') stopped = await readCsv(input, src.stdin, sink, opts, onBad, progress);
+      else {
+        lend?.(true);
+        try {
+          stopped = await readPerfInput(input, src.stdin, sink, opts, settings, onBad, progress, stats);
+        } finally {
+          lend?.(false);
+        }
+      }
     } finally {
       src.close?.();
     }

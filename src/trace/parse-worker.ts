@@ -108,25 +108,16 @@ async function run(): Promise<void> {
   try {
     const stdin = data.stdinFd === true ? await stdinReadable(0) : null;
     const pipe = stdin instanceof PipeChunks ? stdin : null;
-    /**
-     * Standard input in blocks: a pipe's reads are lent, not copied, while the block reader takes them as read
-     * (`direct`: no gunzip in between) (fd-stream.ts).
-     */
-    const streamBlocks = async (source: AsyncIterable<Buffer>, direct: boolean): Promise<StreamBlocksResult> => {
-      const lend = pipe !== null && direct;
-      if (lend) pipe.lend = true;
-      try {
-        return await readStreamBlocks(source, sb!, writer, stopped, wake, (b) => {
-          r.progress[0] = b;
-          r.progress[1] = -1;
-        });
-      } finally {
-        if (lend) pipe.lend = false;
-      }
-    };
+    const streamBlocks = (source: AsyncIterable<Buffer>): Promise<StreamBlocksResult> =>
+      readStreamBlocks(source, sb!, writer, stopped, wake, (b) => {
+        r.progress[0] = b;
+        r.progress[1] = -1;
+      });
     const stats = await readInputs(data.inputs, writer, {
       ...(stdin !== null ? { stdin } : {}),
       ...(sb !== null ? { streamBlocks } : {}),
+      // A pipe's reads are lent, not copied, to the readers that take them as read (fd-stream.ts).
+      ...(pipe !== null ? { lend: (on: boolean) => void (pipe.lend = on) } : {}),
       input: data.input,
       topology: data.topology,
       hz: data.hz,

@@ -88,6 +88,29 @@ describe('standard input read from file descriptor 0 by the parse thread', () =>
     expect(r.stderr).toMatch(/^kpromo: -:5002:4 \(time\): .*oops/);
   });
 
+  it('perf text on a pipe (its reads lent to the perf reader) gives the counters of the same text from a file', async () => {
+    // 100 000 IBS samples over both sockets' CPUs, spread over DRAM and CXL pages, as `perf script` prints them
+    // (the lines of bench/perf-trace.ts).
+    let x = 7;
+    const lines: string[] = [];
+    for (let i = 0; i < 100000; i++) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      const cpu = String(x % 16).padStart(3, '0');
+      const phys = (0x100000 + (x % 0x300000)) * 4096 + 0x40;
+      const stamp = (1000 + i / 50000).toFixed(6).padStart(12);
+      lines.push(`          stream    4242/4242    [${cpu}] ${stamp}: ibs_op//: ${(0x7f0000000000 + phys).toString(16).padStart(16)}${phys.toString(16).padStart(16)}`);
+    }
+    const text = Buffer.from(lines.join('\n') + '\n');
+    const file = path.join(dir, 'p.txt');
+    fs.writeFileSync(file, text);
+    const want = spawnSync(process.execPath, [BIN, 'replay', '--format', 'vmstat', file], { encoding: 'utf8' });
+    expect(want.status).toBe(0);
+    expect(want.stdout).toMatch(/^kpromoted_recorded_accesses 100000$/m);
+    const piped = await withPipe(['replay', '--format', 'vmstat', '-'], split(text, 30), 3);
+    expect(piped.code).toBe(0);
+    expect(piped.stdout).toBe(want.stdout);
+  });
+
   it('CSV on a pipe is parsed in blocks by both threads: a bad line megabytes in, and CRLF from some line on', async () => {
     // Line 150 001 of 200 001 lies several 1 MiB blocks in: the blocks before it are applied, the general reader names it.
     const lines = fs.readFileSync(trace, 'utf8').split('\n');
