@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchCase, RunOutput } from './cases.js';
+import { benchEnv } from './environment.js';
 import type { TaskResult } from './tasks.js';
 import type { BenchTrace } from './trace.js';
 
@@ -68,7 +69,7 @@ function errorLine(stderr: string): string {
 export async function runOnce(c: BenchCase, trace: BenchTrace, index: number): Promise<Measurement> {
   const probeFile = join(tmpdir(), `kpromo-bench-probe-${process.pid}-${index}.json`);
   rmSync(probeFile, { force: true });
-  const env = { ...process.env, KPROMO_BENCH_PROBE: probeFile, NO_COLOR: '1', FORCE_COLOR: '0' };
+  const env = benchEnv({ KPROMO_BENCH_PROBE: probeFile, NO_COLOR: '1', FORCE_COLOR: '0' });
   const run = c.run;
   const args =
     run.kind === 'task'

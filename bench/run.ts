@@ -12,6 +12,7 @@ import { benchPerfTrace } from './perf-trace.js';
 import { runOnce, RunFailure, type Measurement } from './measure.js';
 import { BENCH_TASKS } from './tasks.js';
 import { cliffSection, nativeSection, rssSection } from './engine-bench.js';
+import { environmentNote } from './environment.js';
 import { MULTI_TASKS, multiRatios } from './multi-cases.js';
 import { benchTrace, benchTraceOptions, type BenchTrace } from './trace.js';
 
@@ -223,6 +224,8 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const sections = args.sections.length > 0 ? args.sections : SECTIONS;
+  const note = environmentNote();
+  if (note !== '') process.stdout.write(`${note}\n\n`);
   let failed = false;
   if (sections.includes('cases')) {
     const opts = benchTraceOptions(args.records);

@@ -3,7 +3,8 @@
  * 10-line trace against a bare `node -e 0`, each run many times in fresh processes, interleaved so that
  * load from other processes hits every command alike. Prints medians of wall time and, where
  * `perf stat` or /usr/bin/time works, of CPU time (user + system), which other processes disturb less; the target is
- * 1.5x `node -e 0` for both.
+ * 1.5x `node -e 0` for both. Every command runs without NODE_EXTRA_CA_CERTS (bench/environment.ts): set, it adds the
+ * same 50 ms or so to all three, which hid a 10-line replay's 2.2x behind 1.2x.
  *
  *   node dist/bench/startup.js [--runs N] [--bin FILE]...
  */
@@ -12,6 +13,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchEnv, environmentNote } from './environment.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** bin/kpromo.js of this checkout (dist/bench/ is two levels below the root). */
@@ -36,7 +38,7 @@ function runOnce(argv: readonly string[], meter: 'perf' | 'time' | null): Sample
   const pre = meter === 'perf' ? ['perf', 'stat', '-x,', '-e', 'task-clock'] : meter === 'time' ? [TIME, '-f', '@@%U %S'] : [];
   const all = [...pre, ...argv];
   const t0 = process.hrtime.bigint();
-  const r = spawnSync(all[0]!, all.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const r = spawnSync(all[0]!, all.slice(1), { env: benchEnv(), stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   const wall = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
   let cpu: number | null = null;
@@ -88,6 +90,8 @@ function main(argv: readonly string[]): number {
     const base = samples['node -e 0']!;
     const baseWall = median(base.map((s) => s.wall));
     const baseCpu = base.some((s) => s.cpu === null) ? null : median(base.map((s) => s.cpu!));
+    const note = environmentNote();
+    if (note !== '') process.stdout.write(`${note}\n`);
     process.stdout.write(`cpu time from ${meter === 'perf' ? 'perf stat task-clock' : meter === 'time' ? '/usr/bin/time (10 ms steps)' : 'nothing (no perf, no /usr/bin/time)'}\n`);
     process.stdout.write(`start-up, medians of ${runs} interleaved runs (target: <= ${TARGET}x node -e 0)\n`);
     for (const [name, list] of Object.entries(samples)) {
