@@ -29,17 +29,8 @@ const common = {
   legalComments: 'none',
   metafile: true,
   logLevel: 'warning',
-  // commander and cli-table3 are CommonJS and require() node built-ins.
+  // commander is CommonJS and require()s node built-ins.
   banner: { js: "import{createRequire as __kpromoRequire}from'node:module';const require=__kpromoRequire(import.meta.url);" },
-};
-// string-width's emoji-regex through a shim that skips ASCII-only strings (tools/emoji-regex-lazy.cjs).
-const lazyEmoji = {
-  name: 'emoji-regex-lazy',
-  setup(b) {
-    b.onResolve({ filter: /^emoji-regex$/ }, (args) =>
-      args.importer.endsWith('emoji-regex-lazy.cjs') ? undefined : { path: fileURLToPath(new URL('./emoji-regex-lazy.cjs', import.meta.url)) },
-    );
-  },
 };
 // import('node:zlib') and the like, kept as they are, would need a module loader inside node:vm: they become
 // require() calls, still made only when the code that needs them runs.
@@ -75,7 +66,7 @@ const cli = await build({
   // import.meta.url (where the worker scripts are found) of the CommonJS file.
   define: { 'import.meta.url': '__kpromoUrl' },
   banner: { js: `//kpromo-build ${BUILD_ID}\nconst __kpromoUrl=require('node:url').pathToFileURL(__filename).href;` },
-  plugins: [lazyEmoji, builtinImports, lazyChildProcess],
+  plugins: [builtinImports, lazyChildProcess],
 });
 // The workers, each one self-contained CommonJS file beside the CLI (found there by the code that starts
 // them): a worker thread starts 10-20 ms sooner without Node's ES module loader.

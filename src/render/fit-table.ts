@@ -14,7 +14,7 @@
  * Pure: cells are strings (colour already applied); widths are measured without ANSI escapes.
  */
 import type { ChalkInstance } from 'chalk';
-import Table from 'cli-table3';
+import { drawTable } from './draw-table.js';
 
 /** One column of a fitted table. */
 export interface FitColumn {
@@ -34,7 +34,7 @@ export interface FitOptions {
   /** Terminal width in columns; undefined: no limit (stdout is not a terminal). */
   readonly width?: number | undefined;
   readonly color: ChalkInstance;
-  /** cli-table3 border characters (e.g. COMPACT_CHARS); default: cli-table3's. */
+  /** Border characters by cli-table3's names (e.g. COMPACT_CHARS); default: cli-table3's (draw-table.ts). */
   readonly chars?: Partial<Record<string, string>>;
   /** Leading columns repeated in every part when the table is split into several (step 5). 0: never split. */
   readonly split?: number;
@@ -200,16 +200,11 @@ function planWrap(
 
 function render(plan: Plan, rows: readonly (readonly string[])[], cols: readonly FitColumn[], opts: FitOptions): string {
   const { color } = opts;
-  const table = new Table({
-    head: plan.heads.map((h, i) => color.bold(plan.wrapped.has(i) ? wrapText(h, plan.widths[i]!) : h)),
-    style: { head: [], border: [] },
-    ...(opts.chars ? { chars: opts.chars } : {}),
-    colAligns: plan.columns.map((c) => cols[c]!.align ?? 'left'),
-  });
-  for (const r of rows) {
-    table.push(plan.columns.map((c, i) => (plan.wrapped.has(i) ? wrapText(r[c] ?? '', plan.widths[i]!) : (r[c] ?? ''))));
-  }
-  return table.toString();
+  return drawTable(
+    plan.heads.map((h, i) => color.bold(plan.wrapped.has(i) ? wrapText(h, plan.widths[i]!) : h)),
+    rows.map((r) => plan.columns.map((c, i) => (plan.wrapped.has(i) ? wrapText(r[c] ?? '', plan.widths[i]!) : (r[c] ?? '')))),
+    { ...(opts.chars ? { chars: opts.chars } : {}), colAligns: plan.columns.map((c) => cols[c]!.align ?? 'left') },
+  );
 }
 
 /** Step 6: one block per row, a `header  value` line per column, values wrapped to what is left of the width. */

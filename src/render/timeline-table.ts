@@ -1,4 +1,4 @@
-/** `--timeline` in the table format: one line per migrate pass (or bucket) and node, as a cli-table3 table. */
+/** `--timeline` in the table format: one line per migrate pass (or bucket) and node, as a table (render/draw-table.ts). */
 import type { ChalkInstance } from 'chalk';
 import type { TimelineRow } from '../analysis/model.js';
 import { COMPACT_CHARS } from '../report/table.js';

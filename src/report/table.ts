@@ -1,4 +1,4 @@
-/** `--format table`: counters and a summary as terminal tables (cli-table3), coloured by the caller's Chalk. */
+/** `--format table`: counters and a summary as terminal tables (drawn as cli-table3 draws them, render/draw-table.ts), coloured by the caller's Chalk. */
 import type { ChalkInstance } from 'chalk';
 import type { Topology } from '../engine/topology.js';
 import type { Counter, ReplaySummary } from '../engine/types.js';

@@ -13,7 +13,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import Table from 'cli-table3';
 import { EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, KpromoError, UsageError } from '../../errors.js';
 import { counterNames } from '../../engine/registry.js';
 import type { Counter } from '../../engine/types.js';
@@ -25,6 +24,7 @@ import { renderJunit } from '../../report/junit.js';
 import { noRangeWarning } from '../../report/summary.js';
 import { renderVmstat } from '../../report/vmstat.js';
 import { COMPACT_CHARS } from '../../report/table.js';
+import { drawTable } from '../../render/draw-table.js';
 import { runReplay } from '../../run/replay.js';
 import { settingsJson } from '../../run/settings.js';
 import { loadTopology } from '../../topology/load.js';
@@ -312,18 +312,13 @@ const STATUS_TEXT: Readonly<Record<CheckStatus, string>> = { pass: 'pass', fail:
 
 /** The pass/fail table. */
 function renderCheckTable(outcomes: readonly CheckOutcome[], color: ReturnType<CommandContext['color']>): string {
-  const table = new Table({
-    head: ['trace', 'records', 'result', 'detail'].map((h) => color.bold(h)),
-    style: { head: [], border: [] },
-    chars: COMPACT_CHARS,
-    colAligns: ['left', 'right', 'left', 'left'],
-  });
-  for (const o of outcomes) {
+  const rows = outcomes.map((o) => {
     const text = STATUS_TEXT[o.status];
     const status = o.status === 'pass' || o.status === 'unchanged' ? color.green(text) : o.status === 'updated' ? color.yellow(text) : color.red(text);
-    table.push([escapeControl(o.name), String(o.records), status, wrap(escapeControl(o.detail), 80)]);
-  }
-  return table.toString() + '\n';
+    return [escapeControl(o.name), String(o.records), status, wrap(escapeControl(o.detail), 80)];
+  });
+  const head = ['trace', 'records', 'result', 'detail'].map((h) => color.bold(h));
+  return drawTable(head, rows, { chars: COMPACT_CHARS, colAligns: ['left', 'right', 'left', 'left'] }) + '\n';
 }
 
 /** Breaks long detail text into lines of at most `width` characters at spaces. */
