@@ -93,7 +93,7 @@ export async function nativeSection(runs: number): Promise<string> {
     const cpuRatio = kc / cc;
     const pairedWall = median(k.map((m, i) => c[i]!.wallMs / m.wallMs));
     const pairedCpu = median(k.map((m, i) => m.cpuMs / c[i]!.cpuMs));
-    const ok = wallRatio >= t.wallTarget && (t.cpuTarget === null || cpuRatio <= t.cpuTarget) && (t.cpuTarget === null || kr <= 100);
+    const ok = wallRatio >= t.wallTarget && (t.cpuTarget === null || cpuRatio <= t.cpuTarget) && (t.cpuTarget === null || kr * 2 ** 20 <= RSS_TARGET_BYTES);
     const target = `>= ${t.wallTarget}x wall` + (t.cpuTarget === null ? '' : `, <= ${t.cpuTarget} CPU, <= 100 MB`);
     rows.push([
       t.label,
@@ -112,6 +112,9 @@ export async function nativeSection(runs: number): Promise<string> {
   }
   return `${lines.join('\n')}\n${align(rows)}`;
 }
+
+/** The issue's RSS target, 100 MB (decimal: 95.4 MiB), for the 10 M-record trace and the 2 TiB range; the figures print in MiB. */
+const RSS_TARGET_BYTES = 100e6;
 
 /** A 2s-cxl topology whose CXL node spans 2 TiB of 4 KiB pages: hashed page state. */
 const CXL_2TIB = {
@@ -141,7 +144,7 @@ export async function rssSection(runs: number): Promise<string> {
   for (let i = 0; i < runs; i++) m.push(await runOnce(c, trace, i));
   const rss = median(m.map((x) => x.maxRssKiB)) / 1024;
   const touched = trace.pagesTouched === null ? '' : `, ${trace.pagesTouched} pages touched`;
-  return `2 TiB CXL range (hashed page state${touched}): peak RSS ${rss.toFixed(0)} MiB, ${s(median(m.map((x) => x.wallMs)))} s wall (target <= 100 MB): ${rss <= 100 ? 'PASS' : 'MISS'}`;
+  return `2 TiB CXL range (hashed page state${touched}): peak RSS ${rss.toFixed(0)} MiB, ${s(median(m.map((x) => x.wallMs)))} s wall (target <= 100 MB = ${(RSS_TARGET_BYTES / 2 ** 20).toFixed(1)} MiB): ${rss * 2 ** 20 <= RSS_TARGET_BYTES ? 'PASS' : 'MISS'}`;
 }
 
 /** Pfn orders of the cliff cases. */
