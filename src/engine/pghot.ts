@@ -27,7 +27,7 @@ import { IGNORED_REASONS_PGHOT, IgnoredTally, KIND_NO_HOT_MAP } from './ignored.
 import { PghotNodes } from './pghot-nodes.js';
 import { Verdict, should_migrate_memory, type TargetPgdat } from './pghot-throttle.js';
 import { msecs_to_jiffies } from './jiffies.js';
-import { KIND_LRU, KIND_NONLRU, RangeMap } from './placement.js';
+import { KIND_LRU, KIND_NONE, KIND_NONLRU, RangeMap, RangeTable } from './placement.js';
 import { OutcomeCode, type Counter, type Engine, type PassObserver, type ReplaySummary } from './types.js';
 
 /** SECTION_SIZE_BITS on x86-64: kmigrated walks (and batches) one 128 MiB memory section at a time. */
@@ -89,6 +89,10 @@ export class PghotEngine implements Engine {
   private readonly enabled: number;
 
   private readonly ranges: RangeMap;
+  /** The same ranges behind a granule table: the hot loop's lookup. */
+  private readonly rangeTable: RangeTable;
+  /** record_access()'s one record, as columns. */
+  private readonly one = { pfn: new Float64Array(1), nid: new Int32Array(1), src: new Int32Array(1), time: new Float64Array(1) };
   private readonly nodes: PghotNodes;
   private readonly toptier: Uint8Array; // nodes.toptier, for the hot path
 
@@ -145,71 +149,133 @@ export class PghotEngine implements Engine {
     this.enabled = r.enabled_sources;
 
     this.ranges = new RangeMap(r.topology);
+    this.rangeTable = new RangeTable(r.topology);
     this.nodes = new PghotNodes(r.topology, pageShift);
     this.toptier = this.nodes.toptier;
     this.activate = new Uint8Array(this.nodes.size);
     for (const id of this.nodes.kmigratedNodes) this.hotSections[id] = [];
   }
 
-  /** pghot_record_access(pfn, nid, src, now), after running the kmigrated passes due before `time`. */
+  /** pghot_record_access(pfn, nid, src, now), after running the kmigrated passes due before `time`: record_batch() of one. */
   record_access(pfn: number, nid: number, src: number, time: number): void {
-    if (time >= this.clock.next) this.clock.advance(time);
-    const c = this.c;
-    this.records++;
-    // pghot_nid_valid(): default mode accepts any nid; precise mode needs NUMA_NO_NODE or an online top-tier node.
-    if (this.precise && !this.nodes.preciseNidValid(nid)) {
-      c[P.nid_invalid]++;
-      this.placementOnly(pfn);
-      return;
-    }
-    const s = pghotSource(src);
-    if (s < 0) {
-      c[P.src_invalid]++; // default: return -EINVAL
-      this.placementOnly(pfn);
-      return;
-    }
-    if ((this.enabled & (1 << s)) === 0) {
-      c[P.src_disabled]++; // static branch off: return 0
-      this.placementOnly(pfn);
-      return;
-    }
-    if (s === PGHOT_HINTFAULTS) c[P.recorded_hintfaults]++;
-    else c[P.recorded_hwhints]++;
+    const o = this.one;
+    o.pfn[0] = pfn;
+    o.nid[0] = nid;
+    o.src[0] = src;
+    o.time[0] = time;
+    this.record_batch(o.pfn, o.nid, o.src, o.time, 1);
+  }
 
-    const nr = Math.floor(pfn / this.pagesPerSection);
-    const off = pfn - nr * this.pagesPerSection;
-    let sec = nr < this.nearSections ? this.near[nr] : this.sections.get(nr);
-    const v = sec === undefined ? 0 : sec.phi[off]!;
-    let node: number;
-    let kind: number;
-    if ((v & PLACED) !== 0) {
-      node = this.accessPlaced(sec!, off, v);
-      kind = KIND_LRU; // only LRU folios are migrated
-    } else {
-      this.ranges.lookup(pfn);
-      node = this.ranges.nid;
-      kind = this.ranges.kind;
+  /**
+   * pghot_record_access() for the first `n` records of the columns, each after the kmigrated passes due before it: the
+   * hot loop. The counters of the common outcomes live in locals, flushed before every pass and at the end, so a pass
+   * and its observer see exact counters; the range of a pfn comes from the granule table (RangeTable). An access that
+   * gets as far as a lower-tier LRU page's record goes to recordLower(), out of the loop.
+   */
+  record_batch(Pf: Float64Array, Nd: Int32Array, Sr: Int32Array, Tm: Float64Array, n: number): void {
+    const c = this.c;
+    const clock = this.clock;
+    const rt = this.rangeTable;
+    const rnid = rt.nids;
+    const rkind = rt.kinds;
+    const toptierOf = this.toptier;
+    const near = this.near;
+    const nearSections = this.nearSections;
+    const pps = this.pagesPerSection;
+    const precise = this.precise;
+    const enabled = this.enabled;
+    let flushed = 0; // records before this index are in this.records
+    let hint = 0;
+    let hw = 0;
+    let local = 0;
+    let toptier = 0;
+    let topHits = 0;
+    let next = clock.next;
+    for (let i = 0; i < n; i++) {
+      const time = Tm[i]!;
+      if (time >= next) {
+        this.records += i - flushed;
+        flushed = i;
+        c[P.recorded_hintfaults] += hint;
+        c[P.recorded_hwhints] += hw;
+        c[P.local] += local;
+        c[P.toptier] += toptier;
+        this.toptierHits += topHits;
+        hint = hw = local = toptier = topHits = 0;
+        clock.advance(time);
+        next = clock.next;
+      }
+      const pfn = Pf[i]!;
+      const nid = Nd[i]!;
+      // pghot_nid_valid(): default mode accepts any nid; precise mode needs NUMA_NO_NODE or an online top-tier node.
+      if (precise && !this.nodes.preciseNidValid(nid)) {
+        c[P.nid_invalid]++;
+        this.placementOnly(pfn);
+        continue;
+      }
+      const s = pghotSource(Sr[i]!);
+      if (s < 0) {
+        c[P.src_invalid]++; // default: return -EINVAL
+        this.placementOnly(pfn);
+        continue;
+      }
+      if ((enabled & (1 << s)) === 0) {
+        c[P.src_disabled]++; // static branch off: return 0
+        this.placementOnly(pfn);
+        continue;
+      }
+      if (s === PGHOT_HINTFAULTS) hint++;
+      else hw++;
+
+      const nr = Math.floor(pfn / pps);
+      const off = pfn - nr * pps;
+      const sec = nr < nearSections ? near[nr] : this.sections.get(nr);
+      const v = sec === undefined ? 0 : sec.phi[off]!;
+      let node: number;
+      let kind: number;
+      if ((v & PLACED) !== 0) {
+        node = this.accessPlaced(sec!, off, v);
+        kind = KIND_LRU; // only LRU folios are migrated
+      } else {
+        const r = rt.find(pfn);
+        node = r < 0 ? -1 : rnid[r]!;
+        kind = r < 0 ? KIND_NONE : rkind[r]!;
+      }
+      const top = node >= 0 && toptierOf[node] === 1;
+      if (top) topHits++;
+      // pfn_to_online_page() NULL or is_zone_device_page(): return 0.
+      if (kind !== KIND_LRU && kind !== KIND_NONLRU) {
+        c[P.not_lru]++;
+        this.ignored.add(kind, pfn);
+        continue;
+      }
+      if (node === nid) {
+        local++; // src_nid == nid
+        continue;
+      }
+      if (top) {
+        toptier++; // record only accesses from lower tiers
+        continue;
+      }
+      if (kind !== KIND_LRU) {
+        c[P.not_lru]++; // !folio_test_lru()
+        this.ignored.add(kind, pfn);
+        continue;
+      }
+      this.recordLower(sec, nr, off, v, pfn, nid, time, node);
     }
-    if (this.toptier[node] === 1) this.toptierHits++; // node -1 (no range): undefined, not 1
-    // pfn_to_online_page() NULL or is_zone_device_page(): return 0.
-    if (kind !== KIND_LRU && kind !== KIND_NONLRU) {
-      c[P.not_lru]++;
-      this.ignored.add(kind, pfn);
-      return;
-    }
-    if (node === nid) {
-      c[P.local]++; // src_nid == nid
-      return;
-    }
-    if (this.toptier[node] === 1) {
-      c[P.toptier]++; // record only accesses from lower tiers
-      return;
-    }
-    if (kind !== KIND_LRU) {
-      c[P.not_lru]++; // !folio_test_lru()
-      this.ignored.add(kind, pfn);
-      return;
-    }
+    this.records += n - flushed;
+    c[P.recorded_hintfaults] += hint;
+    c[P.recorded_hwhints] += hw;
+    c[P.local] += local;
+    c[P.toptier] += toptier;
+    this.toptierHits += topHits;
+  }
+
+  /** The record of an access to a lower-tier LRU page (slot value `v` of its section, undefined without a hot map yet). */
+  private recordLower(found: Section | undefined, nr: number, off: number, v: number, pfn: number, nid: number, time: number, node: number): void {
+    const c = this.c;
+    let sec = found;
     if (sec === undefined) {
       // pghot_setup_hot_map(): a hot map only for a section whose first pfn is online and not top tier.
       const owner = this.sectionOwner(nr);
@@ -252,10 +318,10 @@ export class PghotEngine implements Engine {
     let node: number;
     if ((v & PLACED) !== 0) node = this.accessPlaced(sec!, off, v);
     else {
-      this.ranges.lookup(pfn);
-      node = this.ranges.nid;
+      const r = this.rangeTable.find(pfn);
+      node = r < 0 ? -1 : this.rangeTable.nids[r]!;
     }
-    if (this.toptier[node] === 1) this.toptierHits++;
+    if (node >= 0 && this.toptier[node] === 1) this.toptierHits++;
   }
 
   /** An access to a page migrated in this replay (slot value `v`): marks it accessed since; returns its node. */
