@@ -16,6 +16,7 @@ import { KIND_LRU, RangeTable } from '../engine/placement.js';
 import type { Topology } from '../engine/topology.js';
 import type { AccessSink } from '../engine/types.js';
 import { computeBounds, promotionCapacity, type Bounds, type SlowPageCounts } from './bounds.js';
+import { OneRecord } from '../engine/one-record.js';
 
 /** What the timeline collector reads at each pass: instant-bound hits since the last pass, by target node. */
 export interface IntervalBoundsSource {
@@ -54,7 +55,7 @@ export class SlowPageCounter implements AccessSink, SlowPageCounts, IntervalBoun
   private passEnd = -1;
   private current: Float64Array | null = null;
   /** record_access()'s one record, as columns for record_batch(). */
-  private readonly one = { pfn: new Float64Array(1), nid: new Int32Array(1), src: new Int32Array(1), time: new Float64Array(1) };
+  private readonly one = new OneRecord();
   private accesses = 0;
   private toptierAtStart = 0;
   private slowAccesses = 0;
@@ -88,12 +89,7 @@ export class SlowPageCounter implements AccessSink, SlowPageCounts, IntervalBoun
 
   /** One access record (the arguments of kpromoted_record_access()). */
   record_access(pfn: number, nid: number, src: number, time: number): void {
-    const one = this.one;
-    one.pfn[0] = pfn;
-    one.nid[0] = nid;
-    one.src[0] = src;
-    one.time[0] = time;
-    this.record_batch(one.pfn, one.nid, one.src, one.time, 1);
+    this.one.give(this, pfn, nid, src, time);
   }
 
   /** record_access() for the first `n` records of typed arrays: counters in locals, written back at the end. */

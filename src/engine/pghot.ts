@@ -29,6 +29,7 @@ import { Verdict, should_migrate_memory, type TargetPgdat } from './pghot-thrott
 import { msecs_to_jiffies } from './jiffies.js';
 import { KIND_LRU, KIND_NONE, KIND_NONLRU, RangeMap, RangeTable } from './placement.js';
 import { OutcomeCode, type Counter, type Engine, type PassObserver, type ReplaySummary } from './types.js';
+import { OneRecord } from './one-record.js';
 
 /** SECTION_SIZE_BITS on x86-64: kmigrated walks (and batches) one 128 MiB memory section at a time. */
 const SECTION_SIZE_BITS = 27;
@@ -92,7 +93,7 @@ export class PghotEngine implements Engine {
   /** The same ranges behind a granule table: the hot loop's lookup. */
   private readonly rangeTable: RangeTable;
   /** record_access()'s one record, as columns. */
-  private readonly one = { pfn: new Float64Array(1), nid: new Int32Array(1), src: new Int32Array(1), time: new Float64Array(1) };
+  private readonly one = new OneRecord();
   private readonly nodes: PghotNodes;
   private readonly toptier: Uint8Array; // nodes.toptier, for the hot path
 
@@ -158,12 +159,7 @@ export class PghotEngine implements Engine {
 
   /** pghot_record_access(pfn, nid, src, now), after running the kmigrated passes due before `time`: record_batch() of one. */
   record_access(pfn: number, nid: number, src: number, time: number): void {
-    const o = this.one;
-    o.pfn[0] = pfn;
-    o.nid[0] = nid;
-    o.src[0] = src;
-    o.time[0] = time;
-    this.record_batch(o.pfn, o.nid, o.src, o.time, 1);
+    this.one.give(this, pfn, nid, src, time);
   }
 
   /**
