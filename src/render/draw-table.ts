@@ -41,9 +41,12 @@ export interface DrawOptions {
 export function drawTable(head: readonly string[], rows: readonly (readonly string[])[], opts: DrawOptions = {}): string {
   const ch = { ...DEFAULT_CHARS, ...opts.chars } as Record<BorderName, string>;
   const all = [head, ...rows];
-  const cols = Math.max(...all.map((r) => r.length));
+  let cols = 0;
+  for (const r of all) cols = Math.max(cols, r.length);
   const cells = all.map((r) => Array.from({ length: cols }, (_, c) => (r[c] ?? '').split('\n')));
-  const widths = Array.from({ length: cols }, (_, c) => Math.max(...cells.map((r) => Math.max(...r[c]!.map(textWidth)))));
+  // Loops, not Math.max(...list): a table of many rows would pass more arguments than a call takes.
+  const widths = new Array<number>(cols).fill(0);
+  for (const row of cells) for (let c = 0; c < cols; c++) for (const line of row[c]!) widths[c] = Math.max(widths[c]!, textWidth(line));
   const rule = (left: BorderName, fill: BorderName, mid: BorderName, right: BorderName): string =>
     ch[left] + widths.map((w) => ch[fill].repeat(w + 2)).join(ch[mid]) + ch[right];
   const out: string[] = [];
@@ -52,7 +55,8 @@ export function drawTable(head: readonly string[], rows: readonly (readonly stri
   };
   cells.forEach((row, y) => {
     push(y === 0 ? rule('top-left', 'top', 'top-mid', 'top-right') : rule('left-mid', 'mid', 'mid-mid', 'right-mid'));
-    const height = Math.max(...row.map((lines) => lines.length));
+    let height = 0;
+    for (const lines of row) height = Math.max(height, lines.length);
     for (let k = 0; k < height; k++) {
       let line = ch.left;
       for (let c = 0; c < cols; c++) {

@@ -152,7 +152,12 @@ interface Plan {
 }
 
 function naturalWidths(columns: readonly number[], heads: readonly string[], rows: readonly (readonly string[])[]): number[] {
-  return columns.map((c, i) => Math.max(cellWidth(heads[i]!), ...rows.map((r) => cellWidth(r[c] ?? ''))));
+  // Loops, not Math.max(...rows): a table of many rows (a large sweep grid) would pass more arguments than a call takes.
+  return columns.map((c, i) => {
+    let w = cellWidth(heads[i]!);
+    for (const r of rows) w = Math.max(w, cellWidth(r[c] ?? ''));
+    return w;
+  });
 }
 
 /** Widest word (text between spaces and line breaks) of a cell. */
@@ -180,7 +185,8 @@ function planWrap(
   if (excess <= 0) return { columns, heads, widths, wrapped };
   // A wrapped column keeps room for its header's longest word (and, keeping words, for its cells' longest).
   const floors = columns.map((c, i) => {
-    const words = keepWords ? Math.max(0, ...rows.map((r) => longestWord(r[c] ?? ''))) : 0;
+    let words = 0;
+    if (keepWords) for (const r of rows) words = Math.max(words, longestWord(r[c] ?? ''));
     return Math.min(widths[i]!, Math.max(MIN_WRAP, words, ...heads[i]!.split(/[\s]+/).map(textWidth)));
   });
   const floor = (i: number): number => floors[i]!;

@@ -55,6 +55,13 @@ describe('drawTable', () => {
     );
   });
 
+  it('draws a table of 200 000 rows', () => {
+    const rows = Array.from({ length: 200_000 }, (_, i) => [String(i), 'x']);
+    const lines = drawTable(['n', 'v'], rows, { chars: COMPACT_CHARS }).split('\n');
+    expect(lines).toHaveLength(200_003); // top rule, head, rows, bottom rule
+    expect(lines[200_001]).toBe('│ 199999 │ x │');
+  });
+
   it('draws row separators with the default characters', () => {
     expect(drawTable(['a', 'b'], [['1', '2\n3']])).toBe(['┌───┬───┐', '│ a │ b │', '├───┼───┤', '│ 1 │ 2 │', '│   │ 3 │', '└───┴───┘'].join('\n'));
   });

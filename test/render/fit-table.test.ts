@@ -30,6 +30,16 @@ describe('fitTable', () => {
     expect(cells(text)[0]).toEqual(wide.map((c) => c.head));
   });
 
+  it('fits a table of 200 000 rows, at full width and to a terminal', () => {
+    const cols: FitColumn[] = [{ head: 'config' , wrap: true }, { head: 'value', align: 'right' }];
+    const rows = Array.from({ length: 200_000 }, (_, i) => [`window=${i} threshold=${i % 7}`, String(i)]);
+    for (const width of [undefined, 30]) {
+      const out = fitTable(cols, rows, { width, color: plain, chars: COMPACT_CHARS });
+      expect(out.split('\n').length).toBeGreaterThanOrEqual(200_003);
+      if (width !== undefined) expect(maxLineWidth(out)).toBeLessThanOrEqual(width);
+    }
+  });
+
   it('keeps the full table when it fits', () => {
     const text = fitTable(wide, wideRows, { width: 157, color: plain });
     expect(cells(text)[0]).toEqual(wide.map((c) => c.head));
