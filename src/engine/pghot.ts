@@ -35,13 +35,20 @@ import { OneRecord } from './one-record.js';
 const SECTION_SIZE_BITS = 27;
 
 /**
- * A slot of a page migrated in this replay holds PLACED | node instead of a record: bit 30 is unused by
- * both record layouts (precise mode leaves bits 27-30 free), and a migrated page never gets a record
- * again (it now lives on a top-tier node).
+ * A slot of a page migrated in this replay holds a placement instead of a record (a migrated page never gets a record
+ * again: it now lives on a top-tier node). Precise mode (u32 records): PLACED | node, bit 30 being unused by its
+ * layout (bits 27-30 are free).
  */
 const PLACED = 0x40000000;
 /** In a PLACED slot: the page was accessed since it moved (for the wasted-promotion metric; bit 29, free there). */
 const ACCESSED = 0x20000000;
+/**
+ * Default mode (u8 records: freq in bits 0-1, never 0 in a record, as pghot_update_record() counts the access it
+ * records): a placement is a non-zero value with freq 0, DEFAULT_PLACED, plus DEFAULT_ACCESSED once accessed since.
+ * Its node is always the target node (kmigrated promotes to vm.pghot_target_nid in default mode).
+ */
+const DEFAULT_PLACED = 0x04;
+const DEFAULT_ACCESSED = 0x08;
 /** Most sections kept in PghotEngine's array besides its Map (2^20: 128 TiB of 4 KiB pages). */
 const NEAR_SECTIONS_MAX = 1 << 20;
 /** In a PLACED slot: the node (PGHOT_NID_MAX = 1023). */
@@ -49,11 +56,11 @@ const PLACED_NID = 0x3ff;
 
 /**
  * One memory section's `hot_map` (mem_section->hot_map->phi[PAGES_PER_SECTION]), allocated when the
- * replay first records an access in it. Default mode's u8 records are kept in 32-bit slots as well, so
- * the hot path sees one array type.
+ * replay first records an access in it: u8 records in default mode, as the kernel's, u32 in precise mode. (Default
+ * mode kept them in 32-bit slots before: 4 times the memory, and the slot's load was half of the hot loop's time.)
  */
 interface Section {
-  readonly phi: Uint32Array;
+  readonly phi: Uint8Array | Uint32Array;
   /**
    * Offsets whose record turned READY and was not taken by a walk yet. The walk visits these instead of
    * all PAGES_PER_SECTION slots: no other slot can hold a READY record (a walk takes every READY record
@@ -88,6 +95,11 @@ export class PghotEngine implements Engine {
   private readonly rateLimit: number; // MB_TO_PAGES(rate), in pages per second
   private readonly pagesPerSection: number;
   private readonly enabled: number;
+  /** A slot v holds a placement when v !== 0 && (v & placedMask) === placedValue (PLACED, DEFAULT_PLACED above). */
+  private readonly placedMask: number;
+  private readonly placedValue: number;
+  /** The accessed-since-it-moved bit of a placement. */
+  private readonly accessedBit: number;
 
   private readonly ranges: RangeMap;
   /** The same ranges behind a granule table: the hot loop's lookup. */
@@ -148,6 +160,9 @@ export class PghotEngine implements Engine {
     this.nearSections = Math.min(Math.ceil(maxEnd / this.pagesPerSection), NEAR_SECTIONS_MAX);
     this.near = new Array<Section | undefined>(this.nearSections).fill(undefined);
     this.enabled = r.enabled_sources;
+    this.placedMask = r.precise ? PLACED : 3;
+    this.placedValue = r.precise ? PLACED : 0;
+    this.accessedBit = r.precise ? ACCESSED : DEFAULT_ACCESSED;
 
     this.ranges = new RangeMap(r.topology);
     this.rangeTable = new RangeTable(r.topology);
@@ -180,6 +195,8 @@ export class PghotEngine implements Engine {
     const pps = this.pagesPerSection;
     const precise = this.precise;
     const enabled = this.enabled;
+    const pmask = this.placedMask;
+    const pval = this.placedValue;
     let flushed = 0; // records before this index are in this.records
     let hint = 0;
     let hw = 0;
@@ -229,7 +246,7 @@ export class PghotEngine implements Engine {
       const v = sec === undefined ? 0 : sec.phi[off]!;
       let node: number;
       let kind: number;
-      if ((v & PLACED) !== 0) {
+      if (v !== 0 && (v & pmask) === pval) {
         node = this.accessPlaced(sec!, off, v);
         kind = KIND_LRU; // only LRU folios are migrated
       } else {
@@ -279,7 +296,7 @@ export class PghotEngine implements Engine {
         this.ignored.add(KIND_NO_HOT_MAP, pfn); // !hot_map: goto out, nothing counted
         return;
       }
-      sec = { phi: new Uint32Array(this.pagesPerSection), ready: [], owner, hot: false };
+      sec = { phi: this.precise ? new Uint32Array(this.pagesPerSection) : new Uint8Array(this.pagesPerSection), ready: [], owner, hot: false };
       this.sections.set(nr, sec);
       if (nr < this.nearSections) this.near[nr] = sec;
     }
@@ -312,7 +329,7 @@ export class PghotEngine implements Engine {
     const sec = nr < this.nearSections ? this.near[nr] : this.sections.get(nr);
     const v = sec === undefined ? 0 : sec.phi[off]!;
     let node: number;
-    if ((v & PLACED) !== 0) node = this.accessPlaced(sec!, off, v);
+    if (this.isPlaced(v)) node = this.accessPlaced(sec!, off, v);
     else {
       const r = this.rangeTable.find(pfn);
       node = r < 0 ? -1 : this.rangeTable.nids[r]!;
@@ -322,11 +339,21 @@ export class PghotEngine implements Engine {
 
   /** An access to a page migrated in this replay (slot value `v`): marks it accessed since; returns its node. */
   private accessPlaced(sec: Section, off: number, v: number): number {
-    if ((v & ACCESSED) === 0) {
-      sec.phi[off] = v | ACCESSED;
+    if ((v & this.accessedBit) === 0) {
+      sec.phi[off] = v | this.accessedBit;
       this.unaccessedPromoted--;
     }
-    return v & PLACED_NID;
+    return this.placedNode(v);
+  }
+
+  /** Whether slot value `v` is a placement, not a record. */
+  private isPlaced(v: number): boolean {
+    return v !== 0 && (v & this.placedMask) === this.placedValue;
+  }
+
+  /** The node of placement `v`. */
+  private placedNode(v: number): number {
+    return this.precise ? v & PLACED_NID : this.target;
   }
 
   /** Accesses to a page that lived on a top-tier node then (every record given, whatever pghot made of it). */
@@ -377,7 +404,7 @@ export class PghotEngine implements Engine {
       const base = nr * this.pagesPerSection;
       for (const off of new Set(sec.ready)) {
         const phi = sec.phi[off]!;
-        if ((phi & PLACED) !== 0 || !this.isReady(phi)) continue;
+        if (this.isPlaced(phi) || !this.isReady(phi)) continue;
         this.ranges.lookup(base + off);
         if (this.ranges.nid === sec.owner) continue;
         const target = this.precise ? phi & 1023 : this.target;
@@ -399,7 +426,7 @@ export class PghotEngine implements Engine {
   record_of(pfn: number): number {
     const nr = Math.floor(pfn / this.pagesPerSection);
     const v = this.sections.get(nr)?.phi[pfn - nr * this.pagesPerSection] ?? 0;
-    return (v & PLACED) !== 0 ? 0 : v;
+    return this.isPlaced(v) ? 0 : v;
   }
 
   /** Free pages of node `id` now (Infinity when it has no budget). */
@@ -411,7 +438,7 @@ export class PghotEngine implements Engine {
   pfn_to_nid(pfn: number): number {
     const nr = Math.floor(pfn / this.pagesPerSection);
     const v = this.sections.get(nr)?.phi[pfn - nr * this.pagesPerSection] ?? 0;
-    if ((v & PLACED) !== 0) return v & PLACED_NID;
+    if (this.isPlaced(v)) return this.placedNode(v);
     this.ranges.lookup(pfn);
     return this.ranges.nid;
   }
@@ -483,7 +510,7 @@ export class PghotEngine implements Engine {
       if (i > 0 && off === offs[i - 1]) continue; // turned READY twice (precise mode can clear it in between)
       const phi = phis[off]!;
       // folio_nid(folio) != src_nid: skip (the record stays, as does its place in the list).
-      if ((phi & PLACED) !== 0) continue;
+      if (this.isPlaced(phi)) continue;
       // pghot_get_record(): -EINVAL unless READY.
       if (precise ? phi < PRECISE_READY : (phi & DEFAULT_READY) === 0) continue;
       const pfn = base + off;
@@ -569,7 +596,8 @@ export class PghotEngine implements Engine {
   private place(pfn: number, nid: number): void {
     const nr = Math.floor(pfn / this.pagesPerSection);
     const sec = this.sections.get(nr)!; // the page had a record, so its section exists
-    sec.phi[pfn - nr * this.pagesPerSection] = PLACED + nid; // not accessed since (no ACCESSED bit)
+    if (!this.precise && nid !== this.target) throw new Error(`pghot: default mode placed pfn ${pfn} on node ${nid}, not the target node ${this.target}`);
+    sec.phi[pfn - nr * this.pagesPerSection] = this.precise ? PLACED + nid : DEFAULT_PLACED; // not accessed since
     this.unaccessedPromoted++;
   }
 
