@@ -60,6 +60,24 @@ describe('default mode record (pghot-default.c)', () => {
   });
 });
 
+describe('default mode record: never freq 0 (the engine marks a migrated page with freq 0, pghot.ts)', () => {
+  it('every record made from a fresh slot or from a record has freq 1-3', () => {
+    // Every u8 value a slot can hold as a record (freq 1-3), and the fresh slot 0, at times across several buckets,
+    // windows of 1 ms to 10 s, thresholds 1-4, HZ 100, 250 and 1000.
+    const starts = [0];
+    for (let v = 0; v < 256; v++) if ((v & 3) !== 0) starts.push(v);
+    for (const hz of [100, 250, 1000])
+      for (const window of [1, 1000, 3000, 10_000])
+        for (const threshold of [1, 2, 3, 4])
+          for (const v of starts)
+            for (const now of [4294892296, 4294892296 + 127, 4294892296 + 128, 4294892296 + 4095, 2 ** 40 + 7]) {
+              const r = default_update_record(v, now, window, threshold, hz);
+              expect(r & 3, `phi ${v} at ${now}`).not.toBe(0);
+              expect(r).toBeLessThan(256);
+            }
+  });
+});
+
 describe('precise mode record (pghot-precise.c)', () => {
   const hz = 250;
   it('latency wraps at 14 bits', () => {
