@@ -9,7 +9,7 @@
 import { KIND_DEVICE, KIND_NONE, KIND_NONLRU } from './placement.js';
 import type { IgnoredAccesses, IgnoredReason } from './types.js';
 
-/** Reason code beyond the RangeMap kinds: pghot's section without a hot map. */
+/** Reason code beyond the range kinds (placement.ts): pghot's section without a hot map. */
 export const KIND_NO_HOT_MAP = 4;
 
 /** Reasons the rfc-v1 engines report, in display order. */
@@ -24,7 +24,7 @@ const CODE: Record<IgnoredReason, number> = {
   no_hot_map: KIND_NO_HOT_MAP,
 };
 
-/** Counts, lowest and highest pfn per reason code (a RangeMap kind, or KIND_NO_HOT_MAP). */
+/** Counts, lowest and highest pfn per reason code (a range kind, or KIND_NO_HOT_MAP). */
 export class IgnoredTally {
   private readonly count = new Float64Array(5);
   private readonly low = new Float64Array(5).fill(Infinity);

@@ -27,7 +27,7 @@ import { IGNORED_REASONS_PGHOT, IgnoredTally, KIND_NO_HOT_MAP } from './ignored.
 import { PghotNodes } from './pghot-nodes.js';
 import { Verdict, should_migrate_memory, type TargetPgdat } from './pghot-throttle.js';
 import { msecs_to_jiffies } from './jiffies.js';
-import { KIND_LRU, KIND_NONE, KIND_NONLRU, RangeMap, RangeTable } from './placement.js';
+import { KIND_LRU, KIND_NONE, KIND_NONLRU, RangeTable } from './placement.js';
 import { OutcomeCode, type Counter, type Engine, type PassObserver, type ReplaySummary } from './types.js';
 import { OneRecord } from './one-record.js';
 
@@ -101,8 +101,7 @@ export class PghotEngine implements Engine {
   /** The accessed-since-it-moved bit of a placement. */
   private readonly accessedBit: number;
 
-  private readonly ranges: RangeMap;
-  /** The same ranges behind a granule table: the hot loop's lookup. */
+  /** The topology's ranges (a granule table in front of a binary search). */
   private readonly rangeTable: RangeTable;
   /** record_access()'s one record, as columns. */
   private readonly one = new OneRecord();
@@ -164,7 +163,6 @@ export class PghotEngine implements Engine {
     this.placedValue = r.precise ? PLACED : 0;
     this.accessedBit = r.precise ? ACCESSED : DEFAULT_ACCESSED;
 
-    this.ranges = new RangeMap(r.topology);
     this.rangeTable = new RangeTable(r.topology);
     this.nodes = new PghotNodes(r.topology, pageShift);
     this.toptier = this.nodes.toptier;
@@ -331,8 +329,7 @@ export class PghotEngine implements Engine {
     let node: number;
     if (this.isPlaced(v)) node = this.accessPlaced(sec!, off, v);
     else {
-      const r = this.rangeTable.find(pfn);
-      node = r < 0 ? -1 : this.rangeTable.nids[r]!;
+      node = this.nidOf(pfn);
     }
     if (node >= 0 && this.toptier[node] === 1) this.toptierHits++;
   }
@@ -344,6 +341,12 @@ export class PghotEngine implements Engine {
       this.unaccessedPromoted--;
     }
     return this.placedNode(v);
+  }
+
+  /** The node of pfn's range (where the page lives unless it moved), -1 when in no range. */
+  private nidOf(pfn: number): number {
+    const r = this.rangeTable.find(pfn);
+    return r < 0 ? -1 : this.rangeTable.nids[r]!;
   }
 
   /** Whether slot value `v` is a placement, not a record. */
@@ -405,8 +408,7 @@ export class PghotEngine implements Engine {
       for (const off of new Set(sec.ready)) {
         const phi = sec.phi[off]!;
         if (this.isPlaced(phi) || !this.isReady(phi)) continue;
-        this.ranges.lookup(base + off);
-        if (this.ranges.nid === sec.owner) continue;
+        if (this.nidOf(base + off) === sec.owner) continue;
         const target = this.precise ? phi & 1023 : this.target;
         byTarget.set(target, (byTarget.get(target) ?? 0) + 1);
       }
@@ -439,8 +441,7 @@ export class PghotEngine implements Engine {
     const nr = Math.floor(pfn / this.pagesPerSection);
     const v = this.sections.get(nr)?.phi[pfn - nr * this.pagesPerSection] ?? 0;
     if (this.isPlaced(v)) return this.placedNode(v);
-    this.ranges.lookup(pfn);
-    return this.ranges.nid;
+    return this.nidOf(pfn);
   }
 
   /** The target node's pglist_data state (rate limit, thresholds, candidate stats). */
@@ -457,8 +458,10 @@ export class PghotEngine implements Engine {
    * changes; migration moves its data): -1 when the first pfn is in no range or in a ZONE_DEVICE range.
    */
   private sectionOwner(nr: number): number {
-    this.ranges.lookup(nr * this.pagesPerSection);
-    return this.ranges.kind === KIND_LRU || this.ranges.kind === KIND_NONLRU ? this.ranges.nid : -1;
+    const r = this.rangeTable.find(nr * this.pagesPerSection);
+    if (r < 0) return -1;
+    const kind = this.rangeTable.kinds[r]!;
+    return kind === KIND_LRU || kind === KIND_NONLRU ? this.rangeTable.nids[r]! : -1;
   }
 
   /** One pass at jiffies `now`: every kmigrated%d, ascending node id, runs kmigrated_do_work() if activated. */
@@ -514,8 +517,7 @@ export class PghotEngine implements Engine {
       // pghot_get_record(): -EINVAL unless READY.
       if (precise ? phi < PRECISE_READY : (phi & DEFAULT_READY) === 0) continue;
       const pfn = base + off;
-      this.ranges.lookup(pfn);
-      if (this.ranges.nid !== src) {
+      if (this.nidOf(pfn) !== src) {
         sec.ready.push(off);
         continue;
       }

@@ -12,46 +12,6 @@ export const KIND_NONE = 3;
 
 const KIND_CODE: Record<RangeKind, number> = { lru: KIND_LRU, nonlru: KIND_NONLRU, device: KIND_DEVICE };
 
-/** Sorted, flattened pfn ranges with a binary search; lookup() sets `nid` and `kind`. */
-export class RangeMap {
-  private readonly starts: Float64Array;
-  private readonly ends: Float64Array;
-  private readonly nids: Int32Array;
-  private readonly kinds: Uint8Array;
-  private last = 0;
-  /** Node of the last lookup (-1 when in no range). */
-  nid = -1;
-  /** Kind of the last lookup. */
-  kind = KIND_NONE;
-
-  constructor(topo: Topology) {
-    const all = topo.nodes
-      .flatMap((n) => n.pfn_ranges.map((r) => ({ start: r.start, end: r.end, nid: n.id, kind: KIND_CODE[r.kind] })))
-      .sort((a, b) => a.start - b.start);
-    this.starts = Float64Array.from(all, (r) => r.start);
-    this.ends = Float64Array.from(all, (r) => r.end);
-    this.nids = Int32Array.from(all, (r) => r.nid);
-    this.kinds = Uint8Array.from(all, (r) => r.kind);
-  }
-
-  /** Looks pfn up; the answer is in this.nid and this.kind. */
-  lookup(pfn: number): void {
-    const starts = this.starts;
-    let i = this.last;
-    if (!(i < starts.length && starts[i]! <= pfn && pfn < this.ends[i]!)) {
-      i = lastStartAtOrBefore(starts, pfn);
-      if (i < 0 || pfn >= this.ends[i]!) {
-        this.nid = -1;
-        this.kind = KIND_NONE;
-        return;
-      }
-      this.last = i;
-    }
-    this.nid = this.nids[i]!;
-    this.kind = this.kinds[i]!;
-  }
-}
-
 /** Granule table entry: the granule holds no range pfn. */
 const G_NONE = -1;
 /** Granule table entry: the granule holds more than one range (or a range and a gap): binary search. */

@@ -7,7 +7,6 @@
 import { describe, expect, it } from 'vitest';
 import { PghotEngine } from '../../src/engine/pghot.js';
 import type { PghotConfig } from '../../src/engine/pghot-config.js';
-import { RangeMap } from '../../src/engine/placement.js';
 import { memoryTiers, type Topology } from '../../src/engine/topology.js';
 import { OutcomeCode, type AccessSink, type PassObserver } from '../../src/engine/types.js';
 import { pghotMetrics } from '../../src/multi/metrics.js';
@@ -26,7 +25,8 @@ const NEAR_BLOCKS = 1 << 20;
  */
 class ReferenceProbe implements AccessSink, PassObserver {
   private readonly toptier: Uint8Array;
-  private readonly ranges: RangeMap;
+  /** The topology's ranges, flattened: [start, end, node] per range, searched in order (a handful of them). */
+  private readonly ranges: number[];
   private accesses = 0;
   private toptierAccesses = 0;
   /**
@@ -46,7 +46,7 @@ class ReferenceProbe implements AccessSink, PassObserver {
     const tiers = memoryTiers(topology).nodes;
     this.toptier = new Uint8Array(Math.max(0, ...tiers.map((t) => t.id)) + 1);
     for (const t of tiers) this.toptier[t.id] = t.toptier ? 1 : 0;
-    this.ranges = new RangeMap(topology);
+    this.ranges = topology.nodes.flatMap((nd) => nd.pfn_ranges.flatMap((r) => [r.start, r.end, nd.id]));
   }
 
   /** record_access() over the first `n` records of typed arrays. */
@@ -68,8 +68,14 @@ class ReferenceProbe implements AccessSink, PassObserver {
     if (block !== undefined) v = block[off]!;
     let node: number;
     if (v === 0) {
-      this.ranges.lookup(pfn);
-      node = this.ranges.nid;
+      node = -1;
+      const rs = this.ranges;
+      for (let k = 0; k < rs.length; k += 3) {
+        if (pfn >= rs[k]! && pfn < rs[k + 1]!) {
+          node = rs[k + 2]!;
+          break;
+        }
+      }
     } else {
       node = (v >> 1) - 1;
       if ((v & 1) === 0) {
