@@ -15,15 +15,15 @@
  * - dense (regions of at most DENSE_MAX_PAGES pages in all): index = region base + (pfn - region start),
  *   in one zero-filled array. Node allocates large typed arrays with calloc, so the OS backs only the
  *   4 KiB pages of the array that are touched: memory follows the pages the trace touches.
- * - hashed (larger regions, e.g. a 2 TiB CXL range): a hash from a page's offset in the regions (as dense
- *   mode's index) to its index (fmix32 homes, linear probing, load <= 3/4), each entry the pair
- *   [offset + 1, index] in one Uint32Array (one cache line a probe; 0 = empty, so a new table is calloc's
- *   zeros), or a Float64Array when the regions hold 2^32 - 1 pages or more. Indices are given in the order of
- *   first access and never move, so the engine may keep one in a record; the columns are reserved at
- *   HASHED_RESERVE entries, of which the OS backs only the prefix in use (as for dense mode), and double
- *   past that. Memory: 1 byte per page touched in the columns (13 with counts: the count and the offset),
- *   and 8 (Float64Array: 16) bytes per table entry, 11-21 bytes per page touched at load 3/8 to 3/4 (a table
- *   for 1.4 M pages is 16 MiB; while it doubles, the old one is garbage until the next GC).
+ * - hashed (larger regions, e.g. a 2 TiB CXL range): an open-addressing table of the pages touched (fmix32 homes,
+ *   linear probing, load <= 3/4) whose keys are the pages' offsets in the regions (as dense mode's index) plus one,
+ *   in a Uint32Array (0 = empty, so a new table is calloc's zeros), or a Float64Array when the regions hold 2^32 - 1
+ *   pages or more. A page's index is its position in the table: its state (and slot and count) sit at the same
+ *   position of their own columns, one load after the key's. When the table doubles, every index moves: the
+ *   columns move with their keys, and onRehash() tells the engine, which finds the indices it keeps in its records
+ *   again. Memory: 5 bytes per table entry (9 with counts; 9 and 13 with Float64 keys), 6.7-13 bytes per page
+ *   touched at load 3/8 to 3/4 (a table for 1.4 M pages is 10 MiB). (Until 2026-12-01 an entry was the pair
+ *   [offset + 1, index] and the state a column by index: 17 MiB for those pages, and two cache misses a lookup.)
  *
  * A tracked page's record: the engine finds it in its page_hotness_hash chain, as the kernel does (kpromoted_lookup()),
  * only for pages in state ST_TRACKED (a few % of slow-tier accesses); the chains hold only the records alive between
@@ -47,11 +47,8 @@ export const ST_MOVED = 2;
 export const MAX_BYTE_NODE = 126;
 /** Largest total of region pages kept in one dense array (2^25 pages: 128 GiB of 4 KiB pages). */
 export const DENSE_MAX_PAGES = 2 ** 25;
-/**
- * Entries of the hashed mode's columns reserved up front (4 M pages touched; 68 MiB of address space with counts, of
- * which only the prefix in use is backed): past that they double.
- */
-export const HASHED_RESERVE = 2 ** 22;
+/** Entries of a new hashed table (it doubles past 3/4 full). */
+export const HASHED_INITIAL = 2048;
 
 /** State of a page moved to `node`, `accessed` since it moved. */
 export function movedState(node: number, accessed: boolean): number {
@@ -72,11 +69,11 @@ export interface StateRegion {
 
 /** The per-page state store. */
 export class PageState {
-  /** Dense: index = bases[r] + (pfn - regions[r].start). Hashed: from indexOf() of that offset. */
+  /** Dense: index = bases[r] + (pfn - regions[r].start). Hashed: from indexOf() of that offset (its table position). */
   readonly dense: boolean;
   /** Base offset of each region: a page's offset in the regions is bases[r] + (pfn - regions[r].start). */
   readonly bases: Float64Array;
-  /** State by index (see the file comment). Hashed: grows; re-read after indexOf(). */
+  /** State by index (see the file comment). Hashed: replaced when the table doubles; re-read after indexOf(). */
   state: Uint8Array | Uint16Array;
   /** Slot of the record of each ST_TRACKED index (meaningless otherwise), once enableSlots() was called; else null. Hashed: grows with state. */
   slot: Int32Array | null = null;
@@ -90,10 +87,15 @@ export class PageState {
   /** The regions' pages in all. */
   private readonly total: number;
 
-  // Hashed mode: pairs [offset + 1 (0 = empty), index], and the offset of each index (with counts only).
-  private table: Uint32Array | Float64Array;
+  /**
+   * Hashed mode: called after the table doubled, when every index has moved (state, slot and counts moved with their
+   * keys): the engine finds the indices it keeps again (find()).
+   */
+  onRehash: (() => void) | null = null;
+
+  // Hashed mode: offset + 1 by position (0 = empty).
+  private keys: Uint32Array | Float64Array;
   private mask: number;
-  private offOf: Float64Array;
   private used = 0;
   private readonly wide: boolean;
 
@@ -113,13 +115,12 @@ export class PageState {
     this.dense = total <= denseMax;
     this.total = total;
     this.spare = this.dense ? total : -1;
-    // Hashed: the columns' reserve, backed by the OS only where indices were given (they are given in order).
-    const n = this.dense ? total + 1 : Math.min(total, denseMax, HASHED_RESERVE);
+    // Dense: one entry per page of the regions (and the spare); hashed: the columns beside the table's keys.
+    const n = this.dense ? total + 1 : HASHED_INITIAL;
     this.state = this.wide ? new Uint16Array(n) : new Uint8Array(n);
     this.counts = withCounts ? new Uint32Array(n) : null;
-    this.table = this.newTable(this.dense ? 0 : 2048);
-    this.mask = this.dense ? 0 : 2047;
-    this.offOf = new Float64Array(this.dense || !withCounts ? 0 : n); // only forEachCount() needs it
+    this.keys = this.newKeys(this.dense ? 0 : HASHED_INITIAL);
+    this.mask = this.dense ? 0 : HASHED_INITIAL - 1;
   }
 
   /** A page's offset in the regions: its index in dense mode, its key in hashed mode. */
@@ -133,39 +134,38 @@ export class PageState {
     return this.slot;
   }
 
-  /** Hashed mode: index of the page at offset `off`, giving it one (state 0, count 0) at its first call. */
+  /**
+   * Hashed mode: index of the page at offset `off`, giving it one (state 0, count 0) at its first call; a new page
+   * may make the table double, when every index moves (onRehash).
+   */
   indexOf(off: number): number {
-    const table = this.table;
+    const keys = this.keys;
     const mask = this.mask;
     const key = off + 1;
     let i = mixPfn(off) & mask;
     for (;;) {
-      const k = table[2 * i]!;
-      if (k === key) return table[2 * i + 1]!;
+      const k = keys[i]!;
+      if (k === key) return i;
       if (k === 0) break;
       i = (i + 1) & mask;
     }
-    const id = this.used++;
-    if (id >= this.state.length) this.growColumns();
-    if (this.counts !== null) this.offOf[id] = off;
+    this.used++;
     if (this.used * 4 > (mask + 1) * 3) {
-      this.growTable();
-      this.place(key, id);
-    } else {
-      table[2 * i] = key;
-      table[2 * i + 1] = id;
+      this.grow();
+      return this.place(key);
     }
-    return id;
+    keys[i] = key;
+    return i;
   }
 
   /** Hashed mode: index of the page at offset `off`, or -1 when it never had one. */
   find(off: number): number {
-    const table = this.table;
+    const keys = this.keys;
     const mask = this.mask;
     const key = off + 1;
     for (let i = mixPfn(off) & mask; ; i = (i + 1) & mask) {
-      const k = table[2 * i]!;
-      if (k === key) return table[2 * i + 1]!;
+      const k = keys[i]!;
+      if (k === key) return i;
       if (k === 0) return -1;
     }
   }
@@ -177,7 +177,7 @@ export class PageState {
     return add ? this.indexOf(off) : this.find(off);
   }
 
-  /** Calls f(pfn, count) for every slow-tier page with a non-zero count (dense: ascending pfn). */
+  /** Calls f(pfn, count) for every slow-tier page with a non-zero count (dense: ascending pfn; hashed: table order). */
   forEachCount(f: (pfn: number, count: number) => void): void {
     const counts = this.counts;
     if (counts === null) return;
@@ -193,9 +193,10 @@ export class PageState {
       });
       return;
     }
-    for (let id = 0; id < this.used; id++) {
-      const c = counts[id]!;
-      if (c !== 0) f(this.pfnAt(this.offOf[id]!), c);
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) {
+      const c = counts[i]!;
+      if (c !== 0) f(this.pfnAt(keys[i]! - 1), c);
     }
   }
 
@@ -217,44 +218,41 @@ export class PageState {
     return this.regions[lo]!.start + (off - bases[lo]!);
   }
 
-  /** A zeroed table of `entries` pairs: 32-bit words while every offset + 1 fits one. */
-  private newTable(entries: number): Uint32Array | Float64Array {
-    return this.total < 0xffffffff ? new Uint32Array(2 * entries) : new Float64Array(2 * entries);
+  /** Zeroed keys for `entries` positions: 32-bit words while every offset + 1 fits one. */
+  private newKeys(entries: number): Uint32Array | Float64Array {
+    return this.total < 0xffffffff ? new Uint32Array(entries) : new Float64Array(entries);
   }
 
-  private place(key: number, id: number): void {
-    const table = this.table;
+  /** Puts `key` (not in the table) at its first free position from its home; returns that position. */
+  private place(key: number): number {
+    const keys = this.keys;
     const mask = this.mask;
     let i = mixPfn(key - 1) & mask;
-    while (table[2 * i] !== 0) i = (i + 1) & mask;
-    table[2 * i] = key;
-    table[2 * i + 1] = id;
+    while (keys[i] !== 0) i = (i + 1) & mask;
+    keys[i] = key;
+    return i;
   }
 
-  private growTable(): void {
-    const old = this.table;
-    this.table = this.newTable(old.length);
-    this.mask = old.length - 1;
-    for (let j = 0; j < old.length; j += 2) if (old[j] !== 0) this.place(old[j]!, old[j + 1]!);
-  }
-
-  private growColumns(): void {
-    const n = this.state.length * 2;
-    const state = this.wide ? new Uint16Array(n) : new Uint8Array(n);
-    state.set(this.state);
-    this.state = state;
-    if (this.slot !== null) {
-      const slot = new Int32Array(n);
-      slot.set(this.slot);
-      this.slot = slot;
+  /** Doubles the table: every key goes to its place in the new one, its state, slot and count with it. */
+  private grow(): void {
+    const keys = this.keys;
+    const state = this.state;
+    const slot = this.slot;
+    const counts = this.counts;
+    const n = keys.length * 2;
+    this.keys = this.newKeys(n);
+    this.mask = n - 1;
+    const state2 = (this.state = this.wide ? new Uint16Array(n) : new Uint8Array(n));
+    const slot2 = (this.slot = slot === null ? null : new Int32Array(n));
+    const counts2 = (this.counts = counts === null ? null : new Uint32Array(n));
+    for (let j = 0; j < keys.length; j++) {
+      const k = keys[j]!;
+      if (k === 0) continue;
+      const i = this.place(k);
+      state2[i] = state[j]!;
+      if (slot2 !== null) slot2[i] = slot![j]!;
+      if (counts2 !== null) counts2[i] = counts![j]!;
     }
-    if (this.counts !== null) {
-      const counts = new Uint32Array(n);
-      counts.set(this.counts);
-      this.counts = counts;
-      const offOf = new Float64Array(n);
-      offOf.set(this.offOf);
-      this.offOf = offOf;
-    }
+    this.onRehash?.();
   }
 }

@@ -42,7 +42,7 @@ const F_HOT_NODE = 3;
 const F_NEXT = 4; // hlist next (slot) or -1; next free slot while free
 const F_PLACED = 5; // node the page was migrated to in this replay, or -1 (then the pfn ranges say)
 const F_TRACKED_SINCE = 6; // time of the access that created the record (analysis only)
-const F_INDEX = 7; // the page's PageState index (stable for the page's lifetime); -1 once untrack() freed the slot
+const F_INDEX = 7; // the page's PageState index (hashed page state: found again when its table doubles, reindex()); -1 once untrack() freed the slot
 
 // Class of each range (RangeTable order): what an access to it needs.
 /** Top-tier range, pages never move (no --demotion): record_toptier, no per-page lookup. */
@@ -279,6 +279,7 @@ export class RfcV1Engine implements Engine {
       }
     }
     const pages = (this.pages = new PageState(regions, nodes.size - 1, cfg.page_counts === true));
+    if (!pages.dense) pages.onRehash = () => this.reindex();
 
     // The two-phase loop's tables (used when page state is dense and one byte a page).
     this.rmul = new Float64Array(ranges.count);
@@ -1272,6 +1273,23 @@ export class RfcV1Engine implements Engine {
   /** The page at `idx` is not (or no longer) a top-tier page accessed since it moved (topHot). */
   private clearTopHot(idx: number): void {
     if (this.pages.dense) this.topHot[idx >> 3]! &= ~(1 << (idx & 7));
+  }
+
+  /**
+   * Hashed page state doubled its table, and every page's index moved: each live record's F_INDEX is found again from
+   * its pfn. (A table doubles a few times a replay, and only the records alive between two passes are walked.)
+   */
+  private reindex(): void {
+    const slab = this.slab;
+    const pages = this.pages;
+    const rt = this.ranges;
+    const rregion = this.rregion;
+    for (let slot = 0; slot < this.slabTop; slot++) {
+      const base = slot * STRIDE;
+      if (slab[base + F_INDEX] === -1) continue; // a free slot
+      const pfn = slab[base + F_PFN]!;
+      slab[base + F_INDEX] = pages.find(pages.offset(pfn, rregion[rt.find(pfn)]!));
+    }
   }
 
   /** kfree(phi) after hlist_del_init(): the slot is freed (the caller set the page's state). */

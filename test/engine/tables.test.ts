@@ -39,20 +39,43 @@ describe('RangeTable', () => {
 });
 
 describe('PageState', () => {
-  it('hashed: the state column keeps each index\'s value through growth', () => {
-    const ps = new PageState([{ start: 0, end: 2 ** 40, slow: true }], 3, false, 2 ** 12);
-    const want = new Map<number, number>();
+  it('hashed: each page\'s state and count follow it when the table doubles, and onRehash says so', () => {
+    const ps = new PageState([{ start: 0, end: 2 ** 40, slow: true }], 3, true, 2 ** 12);
+    expect(ps.dense).toBe(false);
+    let rehashes = 0;
+    ps.onRehash = () => rehashes++;
+    const want = new Map<number, number>(); // offset -> state
     for (let i = 0; i < 20000; i++) {
-      const pfn = ((i * 2654435761) % 2 ** 32) * 16;
-      const k = ps.indexOf(ps.offset(pfn, 0));
-      if (!want.has(k)) {
+      const off = ((i * 2654435761) % 2 ** 32) * 16;
+      const k = ps.indexOf(off);
+      expect(ps.find(off)).toBe(k); // the index given is the page's index now
+      if (!want.has(off)) {
         ps.state[k] = 1 + (i % 255);
-        want.set(k, 1 + (i % 255));
+        want.set(off, 1 + (i % 255));
+      }
+      ps.counts![k]!++;
+    }
+    // 20 000 pages at load <= 3/4: 2048 positions doubled 4 times, to 2^15, the columns with them.
+    expect(rehashes).toBe(4);
+    expect(ps.state.length).toBe(2 ** 15);
+    expect(ps.counts!.length).toBe(2 ** 15);
+    for (const [off, v] of want) expect(ps.state[ps.find(off)]).toBe(v);
+    expect(ps.size).toBe(want.size);
+  });
+
+  it('hashed: the slot column follows the pages too, once enabled', () => {
+    const ps = new PageState([{ start: 0, end: 2 ** 30, slow: true }], 3, false);
+    const slots = new Map<number, number>();
+    for (let i = 0; i < 3000; i++) {
+      const off = i * 40503;
+      const k = ps.indexOf(off);
+      if (i === 100) ps.enableSlots();
+      if (ps.slot !== null) {
+        ps.slot[k] = i;
+        slots.set(off, i);
       }
     }
-    // Past the reserve of 2^12 (the denseMax given): the columns doubled, twice.
-    expect(ps.state.length).toBe(2 ** 15);
-    for (const [k, v] of want) expect(ps.state[k]).toBe(v);
+    for (const [off, v] of slots) expect(ps.slot![ps.find(off)]).toBe(v);
   });
 
   // Regions of 2^40 pages (keys of 64 bits) and of 2^31 pages over two ranges (keys of 32 bits).
@@ -64,36 +87,30 @@ describe('PageState', () => {
     ],
   ]) {
     const pages = regions.reduce((n, r) => n + r.end - r.start, 0);
-    it(`hashed (${pages} pages): gives stable indices through growth and counts per page`, () => {
+    it(`hashed (${pages} pages): finds each page again through growth and counts per page`, () => {
       const ps = new PageState(regions, 3, true);
       expect(ps.dense).toBe(false);
-      const idx = new Map<number, number>();
-      const pfns: number[] = [];
+      const want = new Map<number, number>(); // pfn -> accesses
       for (let i = 0; i < 5000; i++) {
         const off = ((i * 7919) % 3001) * Math.floor(pages / 3001); // up to the regions' end: 64-bit keys for 2^40
         const r = off < regions[0]!.end - regions[0]!.start ? 0 : 1;
         const pfn = regions[r]!.start + off - (r === 0 ? 0 : regions[0]!.end - regions[0]!.start);
         const k = ps.index(pfn, r, true);
-        if (idx.has(pfn)) expect(k).toBe(idx.get(pfn));
-        else {
-          expect(k).toBe(idx.size); // indices in the order of first access
-          idx.set(pfn, k);
-          pfns.push(pfn);
-        }
+        expect(ps.index(pfn, r, false)).toBe(k);
+        want.set(pfn, (want.get(pfn) ?? 0) + 1);
         ps.counts![k]!++;
       }
       let sum = 0;
-      const seen: number[] = [];
+      const seen = new Map<number, number>();
       ps.forEachCount((pfn, n) => {
-        expect(ps.find(ps.offset(pfn, pfn >= regions[regions.length - 1]!.start ? regions.length - 1 : 0))).toBe(idx.get(pfn));
-        seen.push(pfn);
+        seen.set(pfn, n);
         sum += n;
       });
-      expect(seen).toEqual(pfns); // every page, in first-access order, at its own pfn
+      expect(seen).toEqual(want); // every page, at its own pfn, with its own count
       expect(sum).toBe(5000);
       expect(ps.find(12345)).toBe(-1);
       expect(ps.index(regions[0]!.start + 1, 0, false)).toBe(-1);
-      expect(ps.size).toBe(idx.size);
+      expect(ps.size).toBe(want.size);
     });
   }
 
