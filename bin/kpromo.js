@@ -20,7 +20,8 @@ function cacheFileOf(source) {
 
 /** Compiles and runs the bundle; returns its exports and the vm.Script (tools/code-cache.mjs writes its cache). */
 function loadBundle() {
-  const source = readFileSync(BUNDLE, 'utf8');
+  // The bundle is ASCII (tools/bundle.mjs checks): read as latin1, V8 takes the bytes as they are (no UTF-8 decoding).
+  const source = readFileSync(BUNDLE, 'latin1');
   const cacheFile = cacheFileOf(source);
   let cachedData;
   if (cacheFile !== null) {
@@ -31,10 +32,11 @@ function loadBundle() {
     }
   }
   const { Script } = require('node:vm');
-  const { createRequire } = require('node:module');
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: BUNDLE, cachedData });
   const mod = { exports: {} };
-  script.runInThisContext()(mod.exports, createRequire(BUNDLE), mod, BUNDLE, join(BUNDLE, '..'));
+  // The bundle require()s only Node's built-in modules, which this file's own require loads alike (node:module's
+  // createRequire would load Node's ES module loader code first).
+  script.runInThisContext()(mod.exports, require, mod, BUNDLE, join(BUNDLE, '..'));
   return { exports: mod.exports, script };
 }
 

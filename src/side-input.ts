@@ -4,7 +4,7 @@
  * with its size, and so is anything that is not a regular file (a device such as /dev/zero, a FIFO, a directory),
  * since a size is needed to read it whole in bounded memory and without blocking.
  */
-import * as fs from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { KpromoError, EXIT_USAGE, quoteName } from './errors.js';
 
 /** The largest side input read: 16 MiB. */
@@ -30,12 +30,12 @@ function errText(e: unknown): string {
 export function readSideFile(file: string, what: string, max = SIDE_INPUT_MAX): string {
   let fd: number;
   try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     throw new SideInputError(file, `cannot read: ${errText(e)}`, what);
   }
   try {
-    const st = fs.fstatSync(fd);
+    const st = fstatSync(fd);
     if (st.isDirectory()) throw new SideInputError(file, 'is a directory', what);
     if (!st.isFile()) throw new SideInputError(file, 'is not a regular file (a device, FIFO or socket cannot be read whole)', what);
     if (st.size > max) throw new SideInputError(file, `is ${st.size} bytes, more than the ${max} bytes a ${what} may have`, what);
@@ -46,7 +46,7 @@ export function readSideFile(file: string, what: string, max = SIDE_INPUT_MAX): 
       const buf = Buffer.allocUnsafe(Math.min(Math.max(st.size + 1, 4096), max + 1 - total));
       let n: number;
       try {
-        n = fs.readSync(fd, buf, 0, buf.length, null);
+        n = readSync(fd, buf, 0, buf.length, null);
       } catch (e) {
         throw new SideInputError(file, `cannot read: ${errText(e)}`, what);
       }
@@ -57,7 +57,7 @@ export function readSideFile(file: string, what: string, max = SIDE_INPUT_MAX): 
     }
     return Buffer.concat(chunks, total).toString('utf8');
   } finally {
-    fs.closeSync(fd);
+    closeSync(fd);
   }
 }
 

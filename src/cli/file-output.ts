@@ -14,8 +14,8 @@
  * - A write error (ENOSPC, EIO) is an OutputError (exit 2) naming the file; the temporary file is removed.
  *   Temporary files are also removed on SIGINT, SIGTERM and SIGHUP (signals.ts) and at process exit.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
+import { Stats, accessSync, closeSync, constants, fchmodSync, lstatSync, openSync, promises, readSync, readlinkSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { KpromoError, UsageError, EXIT_USAGE, quoteName } from '../errors.js';
@@ -63,14 +63,14 @@ function errText(e: unknown): string {
 function resolveLinks(p: string): string {
   let cur = path.resolve(p);
   for (let i = 0; i < 40; i++) {
-    let st: fs.Stats;
+    let st: Stats;
     try {
-      st = fs.lstatSync(cur);
+      st = lstatSync(cur);
     } catch {
       return cur;
     }
     if (!st.isSymbolicLink()) return cur;
-    cur = path.resolve(path.dirname(cur), fs.readlinkSync(cur));
+    cur = path.resolve(path.dirname(cur), readlinkSync(cur));
   }
   throw new Error('too many levels of symbolic links');
 }
@@ -83,7 +83,7 @@ export function checkOutputPath(spec: OutputSpec): CheckedOutput {
   if (p === '-') return { kind: 'stdout', target: '-', key: 'stdout' };
   if (FD_PATH.test(p)) {
     try {
-      fs.accessSync(p, fs.constants.W_OK);
+      accessSync(p, constants.W_OK);
     } catch (e) {
       throw bad(`cannot write: ${errText(e)}`);
     }
@@ -95,16 +95,16 @@ export function checkOutputPath(spec: OutputSpec): CheckedOutput {
   } catch (e) {
     throw bad(errText(e));
   }
-  let st: fs.Stats | null = null;
+  let st: Stats | null = null;
   try {
-    st = fs.statSync(target);
+    st = statSync(target);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw bad(errText(e));
   }
   if (st !== null && st.isDirectory()) throw bad('is a directory');
   if (st !== null && !st.isFile()) {
     try {
-      fs.accessSync(target, fs.constants.W_OK);
+      accessSync(target, constants.W_OK);
     } catch (e) {
       throw bad(`cannot write: ${errText(e)}`);
     }
@@ -112,22 +112,22 @@ export function checkOutputPath(spec: OutputSpec): CheckedOutput {
   }
   if (p.endsWith('/')) throw bad('is not a directory');
   const dir = path.dirname(target);
-  let dst: fs.Stats;
+  let dst: Stats;
   try {
-    dst = fs.statSync(dir);
+    dst = statSync(dir);
   } catch {
     throw bad(`directory ${dir} does not exist`);
   }
   if (!dst.isDirectory()) throw bad(`${dir} is not a directory`);
   try {
     // The temporary file is created beside the target and renamed over it.
-    fs.accessSync(dir, fs.constants.W_OK);
+    accessSync(dir, constants.W_OK);
   } catch (e) {
     throw bad(`cannot create files in ${dir}: ${errText(e)}`);
   }
   if (st !== null) {
     try {
-      fs.accessSync(target, fs.constants.W_OK);
+      accessSync(target, constants.W_OK);
     } catch (e) {
       throw bad(`cannot write: ${errText(e)}`);
     }
@@ -200,7 +200,7 @@ export class OutputFile {
     if (this.fd !== null || this.streamsStdout()) return;
     if (this.checked.kind === 'through') {
       try {
-        const fh = await fs.promises.open(this.checked.target, fs.constants.O_WRONLY | fs.constants.O_APPEND);
+        const fh = await promises.open(this.checked.target, constants.O_WRONLY | constants.O_APPEND);
         this.fd = fh.fd; // kept open, closed with closeSync (the FileHandle is never garbage-collected first: we hold fd)
         this.handle = fh;
       } catch (e) {
@@ -211,7 +211,7 @@ export class OutputFile {
     this.openSync();
   }
 
-  private handle: fs.promises.FileHandle | null = null;
+  private handle: promises.FileHandle | null = null;
 
   private streamsStdout(): boolean {
     return this.checked.kind === 'stdout' && this.opts.spool === false;
@@ -222,29 +222,29 @@ export class OutputFile {
     const { kind, target } = this.checked;
     if (kind === 'through') {
       try {
-        this.fd = fs.openSync(target, fs.constants.O_WRONLY | fs.constants.O_APPEND);
+        this.fd = openSync(target, constants.O_WRONLY | constants.O_APPEND);
       } catch (e) {
         throw new OutputError(this.file, errText(e));
       }
       return;
     }
-    const dir = kind === 'stdout' ? os.tmpdir() : path.dirname(target);
+    const dir = kind === 'stdout' ? tmpdir() : path.dirname(target);
     const tmp = path.join(dir, `.${kind === 'stdout' ? 'kpromo-stdout' : path.basename(target)}.${process.pid}.${++serial}.tmp`);
     try {
-      this.fd = fs.openSync(tmp, 'wx+', 0o666);
+      this.fd = openSync(tmp, 'wx+', 0o666);
     } catch (e) {
       throw new OutputError(kind === 'stdout' ? `standard output (spooled in ${dir})` : this.file, errText(e));
     }
     if (kind === 'stdout') {
       // Unlinked at once: nothing can be left behind, whatever ends the process.
-      fs.rmSync(tmp, { force: true });
+      rmSync(tmp, { force: true });
       return;
     }
     this.tmp = tmp;
-    this.unregister = onCleanup(() => fs.rmSync(tmp, { force: true }));
+    this.unregister = onCleanup(() => rmSync(tmp, { force: true }));
     try {
       // A replaced file keeps its permissions.
-      fs.fchmodSync(this.fd, fs.statSync(target).mode & 0o7777);
+      fchmodSync(this.fd, statSync(target).mode & 0o7777);
     } catch {
       // a new file: 0666 less the umask
     }
@@ -260,10 +260,10 @@ export class OutputFile {
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     let off = 0;
     try {
-      while (off < buf.length) off += fs.writeSync(this.fd!, buf, off, buf.length - off);
+      while (off < buf.length) off += writeSync(this.fd!, buf, off, buf.length - off);
     } catch (e) {
       this.discard();
-      throw new OutputError(this.checked.kind === 'stdout' ? `standard output (spooled in ${os.tmpdir()})` : this.file, errText(e));
+      throw new OutputError(this.checked.kind === 'stdout' ? `standard output (spooled in ${tmpdir()})` : this.file, errText(e));
     }
   }
 
@@ -284,7 +284,7 @@ export class OutputFile {
         this.close();
       } else {
         this.close();
-        fs.renameSync(this.tmp!, this.checked.target);
+        renameSync(this.tmp!, this.checked.target);
         this.forget();
       }
     } catch (e) {
@@ -299,7 +299,7 @@ export class OutputFile {
     this.done = true;
     this.close();
     if (this.tmp !== null) {
-      fs.rmSync(this.tmp, { force: true });
+      rmSync(this.tmp, { force: true });
       this.forget();
     }
   }
@@ -315,7 +315,7 @@ export class OutputFile {
       return;
     }
     try {
-      fs.closeSync(fd);
+      closeSync(fd);
     } catch (e) {
       // close() reports delayed write errors (NFS, some devices)
       if (this.checked.kind !== 'stdout') throw new OutputError(this.file, errText(e));
@@ -336,7 +336,7 @@ function copyToStdout(fd: number, stdout: TextOut): void {
   let pos = 0;
   for (;;) {
     if (stdout.closed === true) return;
-    const n = fs.readSync(fd, buf, 0, buf.length, pos);
+    const n = readSync(fd, buf, 0, buf.length, pos);
     if (n === 0) break;
     pos += n;
     stdout.write(dec.write(buf.subarray(0, n)));

@@ -3,7 +3,7 @@
  * golden is read in 64 KiB chunks, one line at a time (lines capped at 1 MiB), and only the first
  * difference is kept. Byte for byte, as `kpromo check` documents: a missing final newline is a difference.
  */
-import * as fs from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 
 /** Longest golden line read (real event lines are under 100 bytes). */
@@ -47,7 +47,7 @@ class LineReader {
 
   constructor(readonly file: string) {
     try {
-      this.fd = fs.openSync(file, 'r');
+      this.fd = openSync(file, 'r');
     } catch (e) {
       throw new UsageError(`cannot read golden events ${file}: ${(e as Error).message}`);
     }
@@ -67,7 +67,7 @@ class LineReader {
         if (this.pendingBytes === 0 && this.pending.length === 0) return null;
         return this.take(Buffer.alloc(0), false);
       }
-      const n = fs.readSync(this.fd, this.chunk, 0, this.chunk.length, null);
+      const n = readSync(this.fd, this.chunk, 0, this.chunk.length, null);
       if (n === 0) this.eof = true;
       this.buf = this.chunk.subarray(0, n);
       this.pos = 0;
@@ -92,7 +92,7 @@ class LineReader {
   }
 
   close(): void {
-    fs.closeSync(this.fd);
+    closeSync(this.fd);
   }
 }
 

@@ -13,7 +13,7 @@
  *   ../../virtual/memory_tiering/memory_tierT/nodelist   nodes of tier T; DIR/memory_tiering/ also accepted
  * nodeN/distance is not read: the kernel does not derive tiers from SLIT distances.
  */
-import * as fs from 'node:fs';
+import { readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { TopologyError } from '../errors.js';
 import { readSideFile, SideInputError } from '../side-input.js';
@@ -57,7 +57,7 @@ function readText(file: string): string | undefined {
 
 function listDir(dir: string): string[] {
   try {
-    return fs.readdirSync(dir);
+    return readdirSync(dir);
   } catch {
     return [];
   }

@@ -9,8 +9,7 @@
  * the chunks read to decide are handed on to the reader (a FIFO cannot be read twice).
  */
 import { createReadStream } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import { FdFile, statPath } from './fd-file.js';
 import { createGunzip } from './gunzip.js';
 import { TraceError, UsageError } from '../errors.js';
 import type { Topology } from '../engine/topology.js';
@@ -274,7 +273,7 @@ async function openInput(name: string, kind: InputKind, stdin: () => NodeJS.Read
   if (name === '-') return streamInput(name, kind, stdin() as AsyncIterable<Buffer | string>, stop, null);
   let regular = false;
   try {
-    regular = (await stat(name)).isFile();
+    regular = (await statPath(name)).isFile();
   } catch {
     return { kind: kind !== 'auto' ? kind : 'csv', stdin: null }; // the reader reports the error
   }
@@ -290,7 +289,7 @@ async function openInput(name: string, kind: InputKind, stdin: () => NodeJS.Read
 /** True when a regular file starts with the gzip magic bytes. */
 async function isGzipFile(name: string): Promise<boolean> {
   try {
-    const fh = await open(name, 'r');
+    const fh = await FdFile.open(name, true);
     try {
       const b = Buffer.alloc(2);
       const { bytesRead } = await fh.read(b, 0, 2, 0);
@@ -344,6 +343,7 @@ async function streamInput(
   const gzipped = isGzipMagic(first);
   if (gzipped) {
     const gunzip = await createGunzip({ chunkSize: 256 << 10 });
+    const { Readable } = await import('node:stream'); // loaded only for a stream (about 2 ms a start otherwise)
     const compressed = Readable.from(chain(head, it));
     compressed.on('error', (err) => gunzip.destroy(err));
     compressed.pipe(gunzip);
@@ -418,7 +418,7 @@ async function sniffFile(name: string, gz: boolean): Promise<boolean> {
       }
       return looksLikePerf(Buffer.concat(head));
     }
-    const fh = await open(name, 'r');
+    const fh = await FdFile.open(name, true);
     try {
       const buf = Buffer.alloc(SNIFF_BYTES);
       const { bytesRead } = await fh.read(buf, 0, SNIFF_BYTES, 0);
@@ -441,7 +441,7 @@ async function readCsv(
   progress: Progress,
 ): Promise<boolean> {
   const cb = opts.onProgress;
-  const from = stdin !== null ? Readable.from(stdin) : undefined;
+  const from = stdin !== null ? (await import('node:stream')).Readable.from(stdin) : undefined;
   const { name } = input;
   const start = input.start !== undefined ? { start: input.start } : {};
   const file: TraceInput = from !== undefined ? { name, stream: from, ...start } : { name, ...start };
@@ -544,9 +544,9 @@ async function readPerfInput(
       raw.destroy(); // closes the file; pipe() alone leaves the source open when gunzip stops early
     }
   } else {
-    let fh: FileHandle;
+    let fh: FdFile;
     try {
-      fh = await open(name, 'r');
+      fh = await FdFile.open(name);
     } catch (err) {
       throw ioError(name, err);
     }

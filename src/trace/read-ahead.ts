@@ -4,7 +4,11 @@
  * the caller takes one, and gives a new buffer each time: a perf-text replay's parse thread waited for each read, and
  * peaked 30 MiB higher.) The CSV and perf readers read regular files and named pipes this way.
  */
-import type { FileHandle } from 'node:fs/promises';
+
+/** What readAhead reads from: an FdFile (fd-file.ts), or a FileHandle. */
+export interface PositionalReader {
+  read(buf: Buffer, offset: number, length: number, position: number | null): Promise<{ bytesRead: number }>;
+}
 
 /** Bytes a read. */
 export const READ_AHEAD_CHUNK = 1 << 20;
@@ -16,7 +20,7 @@ export const READ_AHEAD_CHUNK = 1 << 20;
  * caller closes `fh`.
  */
 export async function* readAhead(
-  fh: FileHandle,
+  fh: PositionalReader,
   wrap: (err: unknown) => Error,
   offset = 0,
   chunk = READ_AHEAD_CHUNK,

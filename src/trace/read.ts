@@ -2,7 +2,8 @@
  * Trace input (SPEC 4): replays CSV traces from files, `.gz` files and standard input as one stream
  * of access records, without ever holding a whole trace in memory.
  */
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { FdFile, statPath } from './fd-file.js';
 import { createGunzip } from './gunzip.js';
 import { TraceError } from '../errors.js';
 import type { AccessSink, BatchSink } from '../engine/types.js';
@@ -177,7 +178,7 @@ export async function totalSize(list: readonly TraceInput[]): Promise<number | n
   for (const { name } of list) {
     if (name === '-') return null;
     try {
-      const s = await stat(name);
+      const s = await statPath(name);
       if (!s.isFile()) return null;
       total += s.size;
     } catch {
@@ -202,15 +203,15 @@ export function ioError(file: string, err: unknown): TraceError {
 async function readOne(name: string, reader: FileReader, progress: Progress, opts: ReadOptions, offset: number): Promise<boolean> {
   const stop = opts.shouldStop ?? (() => false);
   if (name === '-') return readStream(name, opts.stdin ?? process.stdin, reader, progress, stop, null);
-  let fh: FileHandle;
+  let fh: FdFile;
   try {
-    fh = await open(name, 'r');
+    fh = await FdFile.open(name);
   } catch (err) {
     throw ioError(name, err);
   }
   if (name.endsWith('.gz')) {
     const gunzip = await createGunzip({ chunkSize: 256 << 10 }); // before the stream: no error event unheard
-    const raw = fh.createReadStream({ highWaterMark: CHUNK_BYTES });
+    const raw = createReadStream('', { fd: fh.fd, highWaterMark: CHUNK_BYTES });
     raw.on('error', (err) => gunzip.destroy(err));
     raw.pipe(gunzip);
     try {
@@ -227,7 +228,7 @@ async function readOne(name: string, reader: FileReader, progress: Progress, opt
 }
 
 /** A regular file (or a named pipe), read ahead (read-ahead.ts); a regular file from `offset` (its first lines read in blocks: trace/blocks.ts). */
-async function readFile(name: string, fh: FileHandle, reader: FileReader, progress: Progress, stop: () => boolean, offset: number): Promise<boolean> {
+async function readFile(name: string, fh: FdFile, reader: FileReader, progress: Progress, stop: () => boolean, offset: number): Promise<boolean> {
   for await (const chunk of readAhead(fh, (err) => ioError(name, err), offset, CHUNK_BYTES)) {
     if (stop()) return true;
     reader.push(chunk);

@@ -10,7 +10,7 @@
  *   NAME.topology.json  topology                               optional (else --topology from NAME.args, else 2s-cxl)
  *   NAME.args           replay options, e.g. `--hz 1000`       optional; `#` starts a comment
  */
-import * as fs from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, KpromoError, UsageError } from '../../errors.js';
@@ -70,7 +70,7 @@ export interface CheckOutcome {
 export function findCases(dir: string): CheckCase[] {
   let names: string[];
   try {
-    names = fs.readdirSync(dir);
+    names = readdirSync(dir);
   } catch (e) {
     throw new UsageError(`cannot read directory ${dir}: ${(e as Error).message}`);
   }
@@ -103,7 +103,7 @@ export function parseArgsFile(text: string): string[] {
 
 /** Parses a case's replay options with the same declarations `kpromo replay` uses. */
 function caseOptions(c: CheckCase): { raw: RawEngineOptions; topologyDefaulted: boolean } {
-  const words = fs.existsSync(c.args) ? parseArgsFile(readSideFile(c.args, 'args file')) : [];
+  const words = existsSync(c.args) ? parseArgsFile(readSideFile(c.args, 'args file')) : [];
   const cmd = addOptions(addOptions(new Command(c.name), ENGINE_OPTIONS), INPUT_OPTIONS)
     .exitOverride()
     .configureOutput({ writeErr: () => {}, writeOut: () => {} });
@@ -114,7 +114,7 @@ function caseOptions(c: CheckCase): { raw: RawEngineOptions; topologyDefaulted: 
   }
   const raw = cmd.opts<RawEngineOptions>();
   const fromArgs = cmd.getOptionValueSource('topology') === 'cli';
-  const fromFile = !fromArgs && fs.existsSync(c.topology);
+  const fromFile = !fromArgs && existsSync(c.topology);
   if (fromFile) raw.topology = c.topology;
   return { raw, topologyDefaulted: !fromArgs && !fromFile };
 }
@@ -131,13 +131,13 @@ export async function runCase(c: CheckCase, update: boolean): Promise<CheckOutco
     refuseIgnoredOptions(raw);
     const settings = normalizeReplayOptions(raw, [c.trace], (a) => loadTopology(a));
     const known = new Set(counterNames(settings.engine));
-    const hasGolden = fs.existsSync(c.golden);
+    const hasGolden = existsSync(c.golden);
     // A golden that does not parse is an error before any work; a missing one is an error too (nothing to check).
     const golden = hasGolden ? parseGolden(readSideFile(c.golden, 'golden file'), c.golden, known) : null;
     if (golden === null && !update) {
       return { name: c.name, status: 'error', records, detail: `no golden ${path.basename(c.golden)}: create it with --update`, diffs: [], seconds: seconds() };
     }
-    const hasEvents = fs.existsSync(c.events);
+    const hasEvents = existsSync(c.events);
     if (hasEvents) comparer = new EventsComparer(c.events);
     if (hasEvents && update) rewrite = new OutputFile(c.events, { option: 'check --update' });
     const cmp = comparer;
@@ -159,7 +159,7 @@ export async function runCase(c: CheckCase, update: boolean): Promise<CheckOutco
       const vmstat = renderVmstat(r.counters);
       // A golden that still matches is left alone: its comments (how it was derived) are kept.
       const vmstatChanged = !hasGolden || diffs.length > 0;
-      if (vmstatChanged) fs.writeFileSync(c.golden, vmstat);
+      if (vmstatChanged) writeFileSync(c.golden, vmstat);
       if (rewrite) {
         if (events) rewrite.commit();
         else rewrite.discard();

@@ -1,5 +1,5 @@
 /** `kpromo merge PART...`: the parts of a sharded sweep into the table, CSV or JSON the whole sweep prints. */
-import * as fs from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { Command } from 'commander';
 import { counterNames, ENGINE_NAMES, type EngineName } from '../../engine/registry.js';
 import { EXIT_OK, UsageError } from '../../errors.js';
@@ -51,7 +51,7 @@ async function readPart(io: Io, name: string): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   const tooLarge = () => new UsageError(`merge: ${name}: larger than ${MAX_PART_BYTES >> 20} MiB: not a part of kpromo sweep --shard`);
-  const source: AsyncIterable<Buffer | string> = name === '-' ? io.stdin : fs.createReadStream(name, { highWaterMark: 1 << 20 });
+  const source: AsyncIterable<Buffer | string> = name === '-' ? io.stdin : createReadStream(name, { highWaterMark: 1 << 20 });
   try {
     for await (const c of source) {
       const b = typeof c === 'string' ? Buffer.from(c) : c;

@@ -1,5 +1,5 @@
 /** `kpromo topo [FILE|PRESET]`: show a topology's nodes, tiers and budgets, or build one from a real machine. */
-import * as fs from 'node:fs';
+import { ReadStream, createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { Command } from 'commander';
 import { EXIT_OK, UsageError } from '../../errors.js';
@@ -30,7 +30,7 @@ const NUMACTL_MAX_BYTES = 4 * 1048576;
 async function readBounded(file: string, stdin: Readable, max: number): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
-  const stream = file === '-' ? stdin : fs.createReadStream(file);
+  const stream = file === '-' ? stdin : createReadStream(file);
   const name = file === '-' ? 'standard input' : file;
   try {
     for await (const chunk of stream) {
@@ -43,7 +43,7 @@ async function readBounded(file: string, stdin: Readable, max: number): Promise<
     if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read ${name}: ${(e as Error).message}`);
   } finally {
-    if (file !== '-') (stream as fs.ReadStream).destroy();
+    if (file !== '-') (stream as ReadStream).destroy();
   }
   return Buffer.concat(chunks).toString('utf8');
 }
