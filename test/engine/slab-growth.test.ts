@@ -1,0 +1,38 @@
+/**
+ * The record slab's growth (rfc-v1.ts: a first slab of 4096 slots, then 2^20 at once, then doubling): a pass that
+ * holds more records than the first two slabs (1.1 M, all created before it) keeps every record. Expected counters
+ * derived from the patch's code: each CXL page accessed twice at T0 by node 0's CPUs (hwhints) is added, then found
+ * (frequency 2 >= KPRMOTED_FREQ_THRESHOLD), and the one pass (finish(): at T0 + KPROMOTE_DELAY) promotes it to node 0.
+ */
+import { describe, expect, it } from 'vitest';
+import { engine, run, SPEC_2S_CXL } from './helpers.js';
+
+describe('record slab', () => {
+  it('keeps 1.1 M records alive through every growth', () => {
+    const pages = 1_100_000;
+    const t0 = 4294892296;
+    const trace: Array<[number, number, number, number]> = [];
+    // pfns 0x200000 + k*7 mod 2^21 cover the CXL range in a scattered order, each once per round
+    for (let round = 0; round < 2; round++) for (let k = 0; k < pages; k++) trace.push([0x200000 + ((k * 7) % 0x200000), 0, 0, t0]);
+    const e = engine(SPEC_2S_CXL);
+    const r = run(e, trace);
+    expect(r.counters).toMatchObject({
+      recorded_accesses: 2 * pages,
+      recorded_hwhints: 2 * pages,
+      recorded_pgtscans: 0,
+      record_toptier: 0,
+      record_added: pages,
+      record_exists: pages,
+      mig_right_node: 0,
+      mig_cold_old: 0,
+      mig_cold_not_accessed: 0,
+      mig_candidate: pages,
+      mig_promoted: pages,
+      mig_dropped: 0,
+      numa_pages_migrated: pages,
+    });
+    expect(r.events).toHaveLength(pages);
+    // the final pass is the first period boundary, T0 + KPROMOTE_DELAY (1000 ms = 250 jiffies at HZ 250)
+    expect(r.events[0]).toMatch(/^4294892546,0,\d+,2,0,promoted$/);
+  }, 60_000);
+});
