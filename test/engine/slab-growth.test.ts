@@ -1,5 +1,5 @@
 /**
- * The record slab's growth (rfc-v1.ts: a first slab of 4096 slots, then 2^20 at once, then doubling): a pass that
+ * The record slab's growth (rfc-v1.ts: a first slab of 4096 slots, then 2^18 at once, then doubling): a pass that
  * holds more records than the first two slabs (1.1 M, all created before it) keeps every record. Expected counters
  * derived from the patch's code: each CXL page accessed twice at T0 by node 0's CPUs (hwhints) is added, then found
  * (frequency 2 >= KPRMOTED_FREQ_THRESHOLD), and the one pass (finish(): at T0 + KPROMOTE_DELAY) promotes it to node 0.
