@@ -507,7 +507,7 @@ export class RfcV1Engine implements Engine {
         }
         for (let q = 0; q < m; q++) {
           const k = slowAt[q]!;
-          if (this.pageAccess(P[k]!, N[k]!, T[k]!, slowIdx[q]!, -1) >= 0) {
+          if (this.pageAccess(P, T, k, N[k]!, slowIdx[q]!, -1) >= 0) {
             toptier++;
             if (iv) it[slowTarget[q]!]!++;
           }
@@ -582,7 +582,7 @@ export class RfcV1Engine implements Engine {
         if (cls === CLS_SLOW) {
           if (counts !== null) counts[idx]!++;
         } else homeTop++;
-        const node = this.pageAccess(pfn, nid, time, idx, homeNode);
+        const node = this.pageAccess(P, T, i, nid, idx, homeNode);
         if (node >= 0) {
           toptier++;
           if (iv) it[target]!++;
@@ -610,9 +610,11 @@ export class RfcV1Engine implements Engine {
    * `homeNode`, else -1): where does it live now? On a top-tier node, the access only counts: returns that node
    * (record_toptier is the caller's). On a slow-tier node, an LRU folio: kpromoted_lookup() and the window test
    * (recordSlow), and -1. A page that moved is marked accessed at its first access since (topHot too, on a top-tier
-   * node).
+   * node). The access is record `k` of the batch (P[k], T[k]): its pfn and time are read where they are used, never
+   * passed as numbers to a call V8 does not inline, which boxes each double that is not a small integer (a time in
+   * jiffies never is): 16 bytes of garbage per slow-tier access, a young-generation collection every 25 ms.
    */
-  private pageAccess(pfn: number, nid: number, time: number, idx: number, homeNode: number): number {
+  private pageAccess(P: Float64Array, T: Float64Array, k: number, nid: number, idx: number, homeNode: number): number {
     const pages = this.pages;
     const state = pages.state;
     const st = state[idx]!;
@@ -628,9 +630,9 @@ export class RfcV1Engine implements Engine {
         if (top && pages.dense) this.topHot[idx >> 3]! |= 1 << (idx & 7);
       }
       if (top) return placed;
-    } else if (st === ST_TRACKED) slot = this.slotOfTracked(pfn, idx);
+    } else if (st === ST_TRACKED) slot = this.slotOfTracked(P[k]!, idx);
     else if (homeNode >= 0) return homeNode;
-    this.recordSlow(pfn, nid, time, idx, slot, placed);
+    this.recordSlow(P, T, k, nid, idx, slot, placed);
     return -1;
   }
 
@@ -639,7 +641,9 @@ export class RfcV1Engine implements Engine {
    * new one when slot < 0), the window test and hot_node. Out of the hot loop: only slow-tier LRU accesses
    * come here, and a smaller loop compiles once and stays compiled.
    */
-  private recordSlow(pfn: number, nid: number, time: number, idx: number, slot: number, placed: number): void {
+  private recordSlow(P: Float64Array, T: Float64Array, k: number, nid: number, idx: number, slot: number, placed: number): void {
+    const pfn = P[k]!;
+    const time = T[k]!;
     const c = this.c;
     let slab = this.slab;
     const size = this.nodes.size;
