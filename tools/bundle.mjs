@@ -102,7 +102,7 @@ const workers = await build({
   entryPoints: ['dist/src/trace/parse-worker.js', 'dist/src/multi/lane-worker.js'],
   define: { 'import.meta.url': '__kpromoUrl' },
   banner: { js: "const __kpromoUrl=require('node:url').pathToFileURL(__filename).href;" },
-  plugins: [lazyCsvParse],
+  plugins: [builtinImports, lazyCsvParse],
 });
 const result = { metafile: { inputs: { ...cli.metafile.inputs, ...workers.metafile.inputs } } };
 

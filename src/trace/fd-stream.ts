@@ -11,7 +11,7 @@
  *   between reads) and a read never outlives the thread in the thread pool.
  */
 import { fstatSync, readSync } from 'node:fs';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 
 /** Milliseconds between two tries on an empty non-blocking pipe. */
 const RETRY_MS = 1;
@@ -19,8 +19,9 @@ const CHUNK = 1 << 20;
 /** A Linux pipe's default capacity: a read that returns this much found the pipe full. */
 const PIPE_BUFFER = 1 << 16;
 
-/** A Readable of file descriptor `fd` (standard input: 0). */
-export function fdReadable(fd: number): Readable {
+/** A Readable of file descriptor `fd` (standard input: 0); node:stream is loaded only then (a parse thread reading files never needs it). */
+export async function fdReadable(fd: number): Promise<Readable> {
+  const { Readable } = await import('node:stream');
   let buf = Buffer.allocUnsafe(CHUNK);
   let have = 0; // bytes of buf read and not yet pushed
   let ended = false;
@@ -190,7 +191,7 @@ export async function stdinReadable(fd = 0): Promise<Readable | PipeChunks> {
   } catch {
     pipe = false; // fdReadable() reports the error at its first read
   }
-  if (!pipe) return fdReadable(fd);
+  if (!pipe) return await fdReadable(fd);
   // node:net (and what it loads) only for a pipe: the parse thread of a file replay starts without it.
   const { Socket } = await import('node:net');
   return new PipeChunks(Socket, fd);

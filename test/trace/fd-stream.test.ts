@@ -62,7 +62,7 @@ function readThroughPipe(file: string): Promise<{ sizes: number[]; sha: string }
     const { fdReadable } = await import(${JSON.stringify(BUILT)});
     const { createHash } = await import('node:crypto');
     const h = createHash('sha256'); const sizes = [];
-    for await (const c of fdReadable(0)) { sizes.push(c.length); h.update(c); }
+    for await (const c of await fdReadable(0)) { sizes.push(c.length); h.update(c); }
     process.stdout.write(JSON.stringify({ sizes, sha: h.digest('hex') }));`);
 }
 
