@@ -77,6 +77,18 @@ const lazyCsvParse = {
     }));
   },
 };
+// node:os in the output code (file-output.js: the temporary directory of a spooled standard output) loads a module and
+// a binding at every start: the stand-in loads it when tmpdir() is first called.
+const lazyOsForOutput = {
+  name: 'lazy-os-for-output',
+  setup(b) {
+    b.onResolve({ filter: /^node:os$/ }, (args) => (/cli[\\/]file-output\.js$/.test(args.importer) ? { path: 'node:os', namespace: 'lazy-os' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'lazy-os' }, () => ({
+      contents: "let m; export function tmpdir() { return (m ??= require('node:os')).tmpdir(); }",
+      loader: 'js',
+    }));
+  },
+};
 // The CLI: one CommonJS file. Commands are still loaded lazily (esbuild keeps each module's code in a
 // function run on first import()), and the code cache makes the unused ones cost nothing to parse.
 const BUILD_ID = randomBytes(6).toString('hex');
@@ -91,7 +103,7 @@ const cli = await build({
   // costs about 0.5 ms, and most runs start no worker).
   define: { 'import.meta.url': '__kpromo.url' },
   banner: { js: `//kpromo-build ${BUILD_ID}\nconst __kpromo={get url(){return require('node:url').pathToFileURL(__filename).href}};` },
-  plugins: [builtinImports, lazyChildProcess, lazyCsvParse],
+  plugins: [builtinImports, lazyChildProcess, lazyCsvParse, lazyOsForOutput],
 });
 // The workers, each one self-contained CommonJS file beside the CLI (found there by the code that starts
 // them): a worker thread starts 10-20 ms sooner without Node's ES module loader.

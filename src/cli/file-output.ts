@@ -17,7 +17,6 @@
 import { Stats, accessSync, closeSync, constants, fchmodSync, lstatSync, openSync, promises, readSync, readlinkSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
 import { KpromoError, UsageError, EXIT_USAGE, quoteName } from '../errors.js';
 import type { TextOut } from './io.js';
 import { onCleanup } from './signals.js';
@@ -332,16 +331,16 @@ export class OutputFile {
 /** Copies a spool file to stdout in 1 MiB chunks; stops quietly when stdout's reader left. */
 function copyToStdout(fd: number, stdout: TextOut): void {
   const buf = Buffer.allocUnsafe(1 << 20);
-  const dec = new StringDecoder('utf8');
+  const dec = new TextDecoder(); // UTF-8, a character cut between chunks kept for the next (a global: no module to load)
   let pos = 0;
   for (;;) {
     if (stdout.closed === true) return;
     const n = readSync(fd, buf, 0, buf.length, pos);
     if (n === 0) break;
     pos += n;
-    stdout.write(dec.write(buf.subarray(0, n)));
+    stdout.write(dec.decode(buf.subarray(0, n), { stream: true }));
   }
-  const rest = dec.end();
+  const rest = dec.decode();
   if (rest !== '') stdout.write(rest);
 }
 

@@ -64,7 +64,7 @@ describe('the built command', () => {
     expect(nul.stderr).toBe(piped.stderr); // the worked example's warning (a pfn in no range), and nothing else
   });
 
-  it('a replay of a small file with output to files loads no stream, promise-fs, net or readline module of Node', () => {
+  it('a replay of a small file with output to files loads no stream, promise-fs, net, readline, os or string_decoder module of Node', () => {
     const list = path.join(dir, 'modules.txt');
     const preload = path.join(dir, 'preload.cjs');
     writeFileSync(preload, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(list)}, process.moduleLoadList.join('\\n')));\n`);
@@ -76,7 +76,7 @@ describe('the built command', () => {
     expect(r.status).toBe(0);
     const loaded = readFileSync(list, 'utf8').split('\n');
     expect(loaded).toContain('NativeModule vm'); // the list is the real one
-    for (const m of ['NativeModule stream', 'NativeModule fs/promises', 'NativeModule net', 'NativeModule internal/readline/interface', 'NativeModule internal/modules/esm/loader']) {
+    for (const m of ['NativeModule stream', 'NativeModule fs/promises', 'NativeModule net', 'NativeModule internal/readline/interface', 'NativeModule internal/modules/esm/loader', 'NativeModule os', 'NativeModule string_decoder']) {
       expect(loaded, m).not.toContain(m);
     }
   });
