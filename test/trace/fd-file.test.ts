@@ -48,33 +48,26 @@ describe('FdFile', () => {
     await g.close();
   });
 
+  /** The error of opening `p` or of reading its first bytes (a directory opens, and its read fails), or null. */
+  async function firstError(open: () => Promise<{ read(b: Buffer, o: number, l: number, p: number): Promise<unknown>; close(): Promise<void> }>) {
+    try {
+      const f = await open();
+      try {
+        await f.read(Buffer.alloc(4), 0, 4, 0);
+        return null;
+      } finally {
+        await f.close();
+      }
+    } catch (e) {
+      return e as NodeJS.ErrnoException;
+    }
+  }
+
   it('a missing file, a directory: the errors node:fs/promises gives', async () => {
     for (const p of [path.join(dir, 'missing.csv'), dir]) {
-      const want = await openPromise(p, 'r')
-        .then(async (fh) => {
-          // a directory opens; its read fails
-          try {
-            await fh.read(Buffer.alloc(4), 0, 4, 0);
-            return null;
-          } catch (e) {
-            return e as NodeJS.ErrnoException;
-          } finally {
-            await fh.close();
-          }
-        })
-        .catch((e: NodeJS.ErrnoException) => e);
-      const got = await FdFile.open(p)
-        .then(async (f) => {
-          try {
-            await f.read(Buffer.alloc(4), 0, 4, 0);
-            return null;
-          } catch (e) {
-            return e as NodeJS.ErrnoException;
-          } finally {
-            await f.close();
-          }
-        })
-        .catch((e: NodeJS.ErrnoException) => e);
+      const want = await firstError(() => openPromise(p, 'r'));
+      const got = await firstError(() => FdFile.open(p));
+      expect(want).not.toBeNull();
       expect(got?.code).toBe(want?.code);
       expect(got?.message).toBe(want?.message);
     }
