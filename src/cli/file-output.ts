@@ -14,11 +14,11 @@
  * - A write error (ENOSPC, EIO) is an OutputError (exit 2) naming the file; the temporary file is removed.
  *   Temporary files are also removed on SIGINT, SIGTERM and SIGHUP (signals.ts) and at process exit.
  */
-import { Stats, accessSync, closeSync, constants, fchmodSync, lstatSync, openSync, promises, readSync, readlinkSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { Stats, accessSync, closeSync, constants, fchmodSync, lstatSync, openSync, promises, readSync, readlinkSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { KpromoError, UsageError, EXIT_USAGE, quoteName } from '../errors.js';
-import type { TextOut } from './io.js';
+import { writeAll, type TextOut } from './io.js';
 import { onCleanup } from './signals.js';
 
 /** An output that could not be written (ENOSPC, EIO, a failed rename): exit 2, the file named. */
@@ -256,10 +256,8 @@ export class OutputFile {
       return;
     }
     this.openSync();
-    const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    let off = 0;
     try {
-      while (off < buf.length) off += writeSync(this.fd!, buf, off, buf.length - off);
+      writeAll(this.fd!, data);
     } catch (e) {
       this.discard();
       throw new OutputError(this.checked.kind === 'stdout' ? `standard output (spooled in ${tmpdir()})` : this.file, errText(e));

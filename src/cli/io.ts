@@ -130,10 +130,10 @@ export function directWrites(fd: number): boolean {
   }
 }
 
-/** Writes all of `text` to `fd` (a short write is continued; an error is thrown, as SyncWriteStream throws it). */
-export function writeAll(fd: number, text: string): void {
-  if (text === '') return;
-  const buf = Buffer.from(text, 'utf8');
+/** Writes all of `data` (text as UTF-8) to `fd`: a short write is continued; an error is thrown, as SyncWriteStream throws it. */
+export function writeAll(fd: number, data: string | Uint8Array): void {
+  if (data.length === 0) return;
+  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   let off = 0;
   while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
 }
