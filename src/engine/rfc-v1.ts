@@ -36,11 +36,11 @@ const BUFFERED = 256;
 
 const STRIDE = 8;
 /**
- * Record slots in the first slab (256 KiB: a small replay's records fit, and V8 sees no large allocation to
- * collect garbage for), and in the second: SLAB_RESERVE slots at once (16 MiB of address space, of which the OS backs
- * only the pages records touch; the bench's traces keep 6 k-130 k records alive), doubling after that. Growing by doubling from the first had the old and the new slab
- * resident together at every step, and each freed copy raised glibc's mmap threshold, so that later buffers stayed in
- * heaps it keeps: 6-9 MiB more peak RSS on the bench's traces (the 2 TiB replay 96-98 -> 90-93 MiB).
+ * Record slots in the first slab (256 KiB: a small replay's records fit, and V8 sees no large allocation to collect
+ * garbage for), and in the second: SLAB_RESERVE slots at once (16 MiB of address space, of which the OS backs only the
+ * pages records touch; the bench's traces keep 6 k-130 k records alive), doubling after that. Grown by doubling from the
+ * first, the old and the new slab were resident together at every step, and each freed copy raised glibc's mmap
+ * threshold, so that later buffers stayed in heaps it keeps: the 2 TiB replay peaked at 94-102 MiB, 91-96 MiB now.
  */
 const SLAB_FIRST = 4096;
 const SLAB_RESERVE = 1 << 18;

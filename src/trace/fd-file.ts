@@ -22,9 +22,10 @@ export class FdFile {
 
   /**
    * Opens `name` for reading. A regular file (by stat) is opened at once, with O_NONBLOCK, so that a FIFO put in its
-   * place meanwhile cannot block the thread (fstat then sees it, and it is opened again the other way); anything
-   * else off the main thread (a FIFO is never opened twice: a writer waiting for its reader would be let through).
-   * `syncReads`: read a regular file at once whatever its size.
+   * place between the stat and the open cannot block the thread (fstat then sees it, and it is opened again the other
+   * way); anything else by stat is opened off the main thread, once (a second open of a FIFO would let a writer that
+   * waits for its reader through, to find no reader at its first write). `syncReads`: read a regular file at once
+   * whatever its size.
    */
   static open(name: string, syncReads = false): Promise<FdFile> {
     let fd = -1;
