@@ -1269,16 +1269,15 @@ export class RfcV1Engine implements Engine {
       if (!this.nodes.migrate(from, hot)) return OutcomeCode.Failed;
       c[C.mig_promoted]++;
       c[C.numa_pages_migrated]++;
-      state[idx] = movedState(hot, false); // not accessed on its new node yet
-      this.clearTopHot(idx);
+      // Not accessed on its new node yet. (Its topHot bit is 0, as every tracked page's: a page is tracked only on a
+      // slow-tier node, and the bit is set only on a top-tier one, by an access or by kswapd: demoted() clears it.)
+      state[idx] = movedState(hot, false);
       this.unaccessedMoved++;
       if (this.kswapd !== null && this.kswapd.promoted(slab[base + F_PFN]!, hot)) c[C.pingpong_promotions]++;
     } else {
       c[C.mig_dropped]++;
       // A dropped page that had moved keeps where it lives (accessed: it was, to be tracked).
-      state[idx] = placed >= 0 ? movedState(placed, true) : ST_HOME;
-      // A tracked page is on a slow-tier node (accesses to one on a top-tier node are not recorded).
-      this.clearTopHot(idx);
+      state[idx] = placed >= 0 ? movedState(placed, true) : ST_HOME; // its topHot bit stays 0 (above)
     }
     return outcome;
   }
