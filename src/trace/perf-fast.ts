@@ -137,6 +137,18 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
   const hasFixed = hasEvent && hasPhys;
   const fixedNid = fs.fixedNid;
   let ls = pos;
+  // The time of the line taken before: its fields and jiffies.
+  let lastSec = -1;
+  let lastFrac = -1;
+  let lastFd = -1;
+  let lastTime = 0;
+  // Where the time token of the line taken before starts in buf, when it was read forward and it and its `: ` lie in
+  // its first 16 bytes (else -1); its colon's offset in it, and its fields.
+  let prevTq = -1;
+  let prevTk = 0;
+  let prevSec = 0;
+  let prevFrac = 0;
+  let prevFd = 0;
   // The length of the head before the `[` of the cpu field on the line taken before (-1: none yet).
   let prevHead = -1;
   // Where that line starts in buf, when its head was checked to hold no colon and no line end (else -1).
@@ -152,6 +164,7 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
     let cpu = -1;
     let head = -1; // this line's head length, when it has the cpu field
     let checked = -1; // this line's start, when its head was checked here to hold no colon and no line end
+    let tq = -1; // where this line's time token starts, when it was read forward
     // Same head length: perf prints the head (comm, pid/tid) in fixed widths, so `[` is where it was on the line
     // taken before. When the bytes before it hold no colon (none can end a time token) and no line end, and `[`
     // starts the line or follows a space, the rest up to the time's colon is read forward (`[CPU]   S.FFFFFF: `),
@@ -180,46 +193,63 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
         } else for (let d = buf[q]! - 48; d >>> 0 < 10; d = buf[++q]! - 48) v = v * 10 + d;
         if (q > cs && q - cs <= 7 && buf[q] === RBRACKET && buf[q + 1] === SP) {
           q += 2;
-          let s0 = q;
-          let sv = 0;
-          // perf prints the seconds `%5lu.`: spaces, then digits to the fifth byte, then `.`, read in one load and two
-          // bytes (a space reads as a 0 digit: its low nibble is clear). Any other field goes by the loops below (a
-          // sixth digit too: so the `.` is tested here, not only after). Written out like the columns' test below, and
-          // for the same reason: calls to swar.ts here would take this function's V8 inlining budget.
-          const s4 = view.getInt32(q, true);
-          const s5 = buf[q + 4]! - 48;
-          const sx = s4 & 0x7f7f7f7f;
-          const sd = (sx + 0x50505050) & ~(sx + 0x46464646) & ~s4 & 0x80808080; // digits
-          const sz = s4 ^ SPACES4;
-          const ss = ~(((sz & 0x7f7f7f7f) + 0x7f7f7f7f) | sz) & 0x80808080; // spaces
-          const sf = Math.imul(sd >>> 7, 0x01020408) >>> 24; // digit bytes as bits 0-3
-          if (s5 >>> 0 < 10 && buf[q + 5] === DOT && ((sd | ss) ^ 0x80808080) === 0 && ((sf + (sf & -sf)) & 15) === 0) {
-            sv = (((s4 & 0xf) * 10 + ((s4 >>> 8) & 0xf)) * 10 + ((s4 >>> 16) & 0xf)) * 100 + ((s4 >>> 24) & 0xf) * 10 + s5;
-            s0 = q + 4;
-            q += 5;
+          if (prevTq >= 0 && view.getFloat64(q, true) === view.getFloat64(prevTq, true) && view.getFloat64(q + 8, true) === view.getFloat64(prevTq + 8, true)) {
+            // The line before's time token and its `: `, byte for byte (16 bytes from the token's start, which hold
+            // them: see prevTq; two doubles, each with a byte that is no 0 in the line before, so neither is +0 or -0
+            // and equal doubles mean equal bytes): its time, with no digit read, as the CSV parser takes a repeated
+            // time. Dense sampling prints the same microsecond again and again.
+            k = q + prevTk;
+            sec = prevSec;
+            frac = prevFrac;
+            fd = prevFd;
+            cpu = v;
+            head = prevHead;
+            checked = ls;
+            tq = q;
           } else {
-            while (buf[q] === SP) q++;
-            s0 = q;
-            for (let d = buf[q]! - 48; d >>> 0 < 10; d = buf[++q]! - 48) sv = sv * 10 + d;
-          }
-          if (q > s0 && q - s0 <= 15 && buf[q] === DOT) {
-            const f0 = ++q;
-            let fv = 0;
-            const w = q + 4 <= end ? view.getInt32(q, true) : 0;
-            if (isDigits4(w)) {
-              fv = digits4(w);
-              q += 4;
+            const s0t = q;
+            let s0 = q;
+            let sv = 0;
+            // perf prints the seconds `%5lu.`: spaces, then digits to the fifth byte, then `.`, read in one load and two
+            // bytes (a space reads as a 0 digit: its low nibble is clear). Any other field goes by the loops below (a
+            // sixth digit too: so the `.` is tested here, not only after). Written out like the columns' test below, and
+            // for the same reason: calls to swar.ts here would take this function's V8 inlining budget.
+            const s4 = view.getInt32(q, true);
+            const s5 = buf[q + 4]! - 48;
+            const sx = s4 & 0x7f7f7f7f;
+            const sd = (sx + 0x50505050) & ~(sx + 0x46464646) & ~s4 & 0x80808080; // digits
+            const sz = s4 ^ SPACES4;
+            const ss = ~(((sz & 0x7f7f7f7f) + 0x7f7f7f7f) | sz) & 0x80808080; // spaces
+            const sf = Math.imul(sd >>> 7, 0x01020408) >>> 24; // digit bytes as bits 0-3
+            if (s5 >>> 0 < 10 && buf[q + 5] === DOT && ((sd | ss) ^ 0x80808080) === 0 && ((sf + (sf & -sf)) & 15) === 0) {
+              sv = (((s4 & 0xf) * 10 + ((s4 >>> 8) & 0xf)) * 10 + ((s4 >>> 16) & 0xf)) * 100 + ((s4 >>> 24) & 0xf) * 10 + s5;
+              s0 = q + 4;
+              q += 5;
+            } else {
+              while (buf[q] === SP) q++;
+              s0 = q;
+              for (let d = buf[q]! - 48; d >>> 0 < 10; d = buf[++q]! - 48) sv = sv * 10 + d;
             }
-            for (let d = buf[q]! - 48; d >>> 0 < 10; d = buf[++q]! - 48) fv = fv * 10 + d;
-            const n = q - f0;
-            if ((n === 6 || n === 9) && buf[q] === COLON && buf[q + 1] === SP) {
-              k = q;
-              sec = sv;
-              frac = fv;
-              fd = n;
-              cpu = v;
-              head = prevHead;
-              checked = ls;
+            if (q > s0 && q - s0 <= 15 && buf[q] === DOT) {
+              const f0 = ++q;
+              let fv = 0;
+              const w = q + 4 <= end ? view.getInt32(q, true) : 0;
+              if (isDigits4(w)) {
+                fv = digits4(w);
+                q += 4;
+              }
+              for (let d = buf[q]! - 48; d >>> 0 < 10; d = buf[++q]! - 48) fv = fv * 10 + d;
+              const n = q - f0;
+              if ((n === 6 || n === 9) && buf[q] === COLON && buf[q + 1] === SP) {
+                k = q;
+                sec = sv;
+                frac = fv;
+                fd = n;
+                cpu = v;
+                head = prevHead;
+                checked = ls;
+                tq = s0t;
+              }
             }
           }
         }
@@ -444,14 +474,28 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
     if (phys > 0 && byCpu) nid = cpu < cpuNode.length ? cpuNode[cpu]! : -1;
     let time = 0;
     if (phys > 0 && (nid >= 0 || !byCpu)) {
-      time = perfTimeToJiffies(sec, frac, fd, hz);
-      if (time < 0) break; // a time too large: the general parser reports it
+      // The time of the record before again (samples come many a microsecond): its jiffies.
+      if (sec === lastSec && frac === lastFrac && fd === lastFd) time = lastTime;
+      else {
+        time = perfTimeToJiffies(sec, frac, fd, hz);
+        if (time < 0) break; // a time too large: the general parser reports it
+        lastSec = sec;
+        lastFrac = frac;
+        lastFd = fd;
+        lastTime = time;
+      }
     }
     // Taken: count it.
     lines++;
     samples++;
     prevLs = checked;
     prevHead = head;
+    // A time token whose `: ` lies within its first 16 bytes can be recognised on the next line by those bytes.
+    prevTq = tq >= 0 && k - tq <= 14 ? tq : -1;
+    prevTk = k - tq;
+    prevSec = sec;
+    prevFrac = frac;
+    prevFd = fd;
     ls = nl + 1;
     if (phys < 0) missing++;
     else if (phys === 0) zero++;

@@ -326,6 +326,58 @@ describe('fast path vs the general parser', () => {
     });
   });
 
+  it('time tokens repeated from the line before, byte for byte or by value, and near-repeats: same records, counts and errors', async () => {
+    // The fast path takes the time of a line whose first 16 bytes from the time token on are those of the line before
+    // (when the token and its `: ` fit in them), and the jiffies of a time equal in value to the one before (the same
+    // seconds, fraction and number of fraction digits). Every ordered pair of these tokens, the second line's rest as
+    // it is or made odd after the token: anything odd must still go the other ways, which decide.
+    const real = realText('period.txt.gz').split('\n').filter((l) => l.includes('page-faults:')).slice(0, 12);
+    const head = real[0]!.slice(0, real[0]!.indexOf('['));
+    const tokens = [
+      '  453.484750', '  453.484751', ' 453.484750', '  453.484750000', '  453.484750001', '  453.000001', '  453.000000001',
+      '1234567.484750', '12345678.484750', '123456789.484750', '    0.000000', '  453.48475',
+      // The same seconds and fraction, 6 and 9 digits: 0.5 s and 0.5 ms. Narrower than perf prints, so that a token of
+      // 9 digits fits in the 16 bytes too.
+      '  453.500000', '  453.000500000', ' 1.000500000', ' 1.500000',
+    ];
+    const odd: ((t: string) => string)[] = [
+      (t) => t,
+      (t) => t.replace('page-faults:', 'page-faultz:'),
+      (t) => t.replace('page-faults:', 'pa:e-faults:'),
+      (t) => t.replace(/^: /, ':\t'),
+      (t) => t.replace(/^: /, '::'),
+      (t) => t.replace(/^: /, ':x'),
+      (t) => t.replace(/^: /, ': :'),
+      (t) => t.replace(/ +[0-9a-f]+$/, ''),
+      (t) => t.replace(/[0-9a-f]+$/, 'zz'),
+      (t) => t.slice(0, 1),
+    ];
+    const lines: string[] = [];
+    let i = 0;
+    for (const a of tokens)
+      for (const b of tokens)
+        for (const m of odd) {
+          // A phys_addr that is no 0 (these page faults' are): a record whose time counts.
+          const rest = (k: number): string => {
+            const l = real[k % real.length]!;
+            return l.slice(l.indexOf(':', l.indexOf(']'))).replace(/ 0$/, ' ' + (0x10000000 + k * 0x1040).toString(16));
+          };
+          // A plain line first: the line with `a` then takes the same-head way even after an odd line (the fast path
+          // starts again after a line it leaves to the general parser), so the line with `b` follows one read forward.
+          // The line with `a` a record, then a sample with phys_addr 0 (no record: its time is read, not converted).
+          for (const zero of [false, true]) {
+            const ra = rest(i++);
+            lines.push(`${head}[003]   453.484750${rest(i++)}`, `${head}[001] ${a}${zero ? ra.replace(/[0-9a-f]+$/, '0') : ra}`, `${head}[002] ${b}${m(rest(i++))}`);
+          }
+        }
+    const text = lines.join('\n') + '\n';
+    for (const nid of ['cpu', 'none'] as const) {
+      const opts = { topology: TOPO_2S_CXL, nid, events: ['page-faults'], fields: 'comm,tid,cpu,time,period,event,addr,phys_addr', skipBad: true };
+      await same([Buffer.from(text)], opts);
+      await same(chunked(text, 17), opts);
+    }
+  });
+
   it('times whose frac x HZ / 10^digits is a whole number or next to one, at several HZ and near the largest time: same records', async () => {
     // The fast path divides by 10^6 or 10^9 as a multiply by the reciprocal, then corrects the floor; the general
     // parser divides. A quotient that is a whole number, or one below or above it, is where the two could differ.
