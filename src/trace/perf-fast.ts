@@ -124,6 +124,14 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
   const evWords = new Int32Array(evLen >> 2);
   for (let i = 0; i < evWords.length; i++) evWords[i] = ev[4 * i]! | (ev[4 * i + 1]! << 8) | (ev[4 * i + 2]! << 16) | (ev[4 * i + 3]! << 24);
   const evWhole = evWords.length * 4;
+  // The name's whole eight-byte words as doubles, compared eight bytes a load. Equal doubles have equal bytes but for +0
+  // and -0, so a name with a word of zero bytes is compared four bytes a load only; a word that reads as a NaN equals
+  // nothing, and its lines go to the general parser, which decides.
+  const evView = new DataView(ev.buffer, ev.byteOffset, ev.byteLength);
+  let evDoubles = new Float64Array(evWhole >> 3);
+  for (let j = 0; j < evDoubles.length; j++) evDoubles[j] = evView.getFloat64(8 * j, true);
+  if (evDoubles.some((d) => d === 0)) evDoubles = new Float64Array(0);
+  const evWords8 = evDoubles.length * 8;
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const perPage = 1 / fs.pageSize; // a power of two: phys * perPage is exact
   const hz = fs.hz;
@@ -175,7 +183,11 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
       // Eight bytes equal to the line before's (checked: no colon, no line end in them) need no test. Compared as
       // doubles, eight a load: equal doubles have equal bytes but for 0 and -0 (bytes 0 and 0x80 only: no colon, no
       // line end either way), and a NaN is equal to nothing (those bytes are tested below).
-      if (prevLs >= 0) for (; o + 8 <= prevHead && view.getFloat64(ls + o, true) === view.getFloat64(prevLs + o, true); o += 8);
+      if (prevLs >= 0) {
+        for (; o + 8 <= prevHead && view.getFloat64(ls + o, true) === view.getFloat64(prevLs + o, true); o += 8);
+        // The last eight bytes before `[` too (they overlap the ones compared), when the loop got that far.
+        if (o < prevHead && o + 8 > prevHead && prevHead >= 8 && view.getFloat64(ls + prevHead - 8, true) === view.getFloat64(prevLs + prevHead - 8, true)) o = prevHead;
+      }
       for (; o + 4 <= prevHead; o += 4) {
         const w = view.getInt32(ls + o, true);
         if (hasByte4(w ^ COLONS4) || hasByte4(w ^ NLS4)) break;
@@ -313,7 +325,9 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
     }
     if (hasEvent) {
       if (p + evLen >= (nl >= 0 ? nl : end - 2)) break; // no room for the name and its colon: the general parser decides
-      for (let i = 0; i < evWhole; i += 4) if (view.getInt32(p + i, true) !== evWords[i >> 2]) break line;
+      let i = 0;
+      for (; i + 8 <= evWords8; i += 8) if (view.getFloat64(p + i, true) !== evDoubles[i >> 3]) break line;
+      for (; i < evWhole; i += 4) if (view.getInt32(p + i, true) !== evWords[i >> 2]) break line;
       for (let i = evWhole; i < evLen; i++) if (buf[p + i] !== ev[i]) break line;
       p += evLen;
       const c = buf[p + 1];

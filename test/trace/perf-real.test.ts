@@ -407,6 +407,32 @@ describe('fast path vs the general parser', () => {
     }
   });
 
+  it('a head equal to the one before in its whole eight-byte words, a time token ending in its last bytes: the general way decides', async () => {
+    // The fast path compares a head with the line before's eight bytes a load, then its last eight bytes (which overlap
+    // them): a colon in those last bytes must still send the line to the general way.
+    const real = realText('period.txt.gz').split('\n').filter((l) => l.includes('page-faults:')).slice(0, 8);
+    const tail = (i: number): string => real[i]!.slice(real[i]!.indexOf('[')).replace(/ 0$/, ' 1000' + i);
+    const shared = '      perf 1.000'; // 16 bytes, the two words both heads share
+    // Heads of 23 or 24 bytes, the shared 16 and a tail; then heads of 39 bytes whose last eight bytes are equal and whose
+    // middle words differ (a time token there, a line end): the last eight bytes may stand for the rest only when every
+    // word before them was equal.
+    for (const [plain, odd] of [
+      ['000x 9 ', '000: 9 '],
+      ['000x 9 ', '000:\t9 '],
+      ['0000 9 ', '00: 99 '],
+      ['abcdefg ', 'abc:efg '],
+      ['abcdefg ', 'abcd\nfg '],
+      ['xxxxxxxxxxxxxxxxdddddd ', ' 1.000000: ccccxdddddd '],
+      ['xxxxxxxxxxxxxxxxdddddd ', 'xxx\nxxxxxxxxxxxxdddddd '],
+    ] as const) {
+      const lines = [shared + plain + tail(0), shared + plain + tail(1), shared + plain + tail(2), shared + odd + tail(3), shared + plain + tail(4), shared + plain + tail(5)];
+      const text = lines.join('\n') + '\n';
+      for (const nid of ['cpu', 'none'] as const) {
+        await same([Buffer.from(text)], { topology: BOX_2TIER, nid, events: ['page-faults'], fields: 'comm,tid,cpu,time,period,event,addr,phys_addr', skipBad: true });
+      }
+    }
+  });
+
   it('a head of the length of the one before that is no head: a colon at its end, a line end in it, no space before [', async () => {
     // The line before has `[` at column 14; each next line puts something there that the general way reads otherwise.
     const real = realText('period.txt.gz').split('\n').filter((l) => l.includes('page-faults:')).slice(0, 8);
