@@ -214,9 +214,6 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
             sec = prevSec;
             frac = prevFrac;
             fd = prevFd;
-            cpu = v;
-            head = prevHead;
-            checked = ls;
             tq = q;
           } else {
             const s0t = q;
@@ -257,12 +254,15 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
                 sec = sv;
                 frac = fv;
                 fd = n;
-                cpu = v;
-                head = prevHead;
-                checked = ls;
                 tq = s0t;
               }
             }
+          }
+          if (tq >= 0) {
+            // Read forward up to the time's colon.
+            cpu = v;
+            head = prevHead;
+            checked = ls;
           }
         }
       }
