@@ -13,7 +13,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { AccessSink } from '../engine/types.js';
-import { scanPlain } from './fast.js';
+import { plainWasm, scanPlainFast } from './plain-wasm.js';
 import { isGzipMagic, SNIFF_BYTES, type InputSettings } from './input.js';
 import { looksLikePerf } from './perf-detect.js';
 import { MAX_LINE_BYTES } from './tracefile.js';
@@ -56,8 +56,13 @@ export interface BlockResult {
   readonly perf?: PerfBlockCounts;
 }
 
-/** A block parser: the lines of buf[0, n) into `sink` (`first`: the file's first block); stop relative to buf. */
-export type BlockScan = (buf: Buffer, n: number, first: boolean, sink: AccessSink) => BlockResult;
+/**
+ * A block parser: the lines of buf[0, n) into `sink` (`first`: the file's first block); stop relative to buf. Its
+ * `input`, if any, gives the buffer to read a block into (the WebAssembly parser's memory: no copy).
+ */
+export type BlockScan = ((buf: Buffer, n: number, first: boolean, sink: AccessSink) => BlockResult) & {
+  readonly input?: (n: number) => Buffer;
+};
 
 /** A file parsed in blocks: open, its size when opened, and the reader its kind goes to (as input.ts decides). */
 export interface BlockFile {
@@ -104,14 +109,19 @@ export function openBlockFile(
  * the header may be); BlockResult.stop is relative to buf. The last line may lack its LF: the general reader
  * takes it.
  */
-export const scanBlock: BlockScan = (buf, n, first, sink) => {
+export const scanBlock: BlockScan = Object.assign(
+  (buf: Buffer, n: number, first: boolean, sink: AccessSink): BlockResult => scanPlainBlock(buf, n, first, sink),
+  { input: (n: number): Buffer => plainWasm()?.input(n) ?? Buffer.allocUnsafe(n) },
+);
+
+function scanPlainBlock(buf: Buffer, n: number, first: boolean, sink: AccessSink): BlockResult {
   const last = wholeLinesEnd(buf, n);
   let records = 0;
   let lines = 0;
   let header = false;
   let at = 0;
   while (at < last) {
-    const r = scanPlain(buf, at, last, sink);
+    const r = scanPlainFast(buf, at, last, sink);
     records += r.records;
     lines += r.lines;
     at = r.stop;
@@ -127,7 +137,7 @@ export const scanBlock: BlockScan = (buf, n, first, sink) => {
     return { records, lines, header, stop: at };
   }
   return { records, lines, header, stop: last < n ? last : -1 };
-};
+}
 
 /** The end of the whole lines of buf[0, n): after its last LF (0 when it has none). */
 export function wholeLinesEnd(buf: Buffer, n: number): number {
@@ -174,8 +184,9 @@ export class BlockReader {
     const end = start < 0 ? -1 : this.lineStart(this.at(k + 1));
     if (end < 0) return { records: 0, lines: 0, header: false, stop: start };
     if (start >= end) return { records: 0, lines: 0, header: false, stop: -1 };
-    if (end - start > this.buf.length) this.buf = Buffer.allocUnsafe(end - start);
-    const buf = this.buf;
+    const input = this.scan.input;
+    if (input === undefined && end - start > this.buf.length) this.buf = Buffer.allocUnsafe(end - start);
+    const buf = input !== undefined ? input(end - start) : this.buf;
     const n = this.read(buf, end - start, start); // fewer if the file shrank meanwhile: the general reader sees it
     if (n === 0) return { records: 0, lines: 0, header: false, stop: start };
     const res = this.scan(buf, n, k === 0 && this.base === 0, sink);

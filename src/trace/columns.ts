@@ -1,7 +1,7 @@
 /** Records parsed on the engine's thread (a block, or a perf file's head), as columns that grow as needed. */
-import type { AccessSink } from '../engine/types.js';
+import type { BatchSink } from '../engine/types.js';
 
-export class Columns implements AccessSink {
+export class Columns implements BatchSink {
   pfn: Float64Array;
   nid: Int32Array;
   src: Int32Array;
@@ -22,6 +22,17 @@ export class Columns implements AccessSink {
     this.src[i] = src;
     this.time[i] = time;
     this.n = i + 1;
+  }
+
+  /** Appends records [0, n) of columns (a BatchSink). */
+  record_batch(P: Float64Array, N: Int32Array, S: Int32Array, T: Float64Array, n: number): void {
+    const i = this.n;
+    while (i + n > this.pfn.length) this.grow();
+    this.pfn.set(P.subarray(0, n), i);
+    this.nid.set(N.subarray(0, n), i);
+    this.src.set(S.subarray(0, n), i);
+    this.time.set(T.subarray(0, n), i);
+    this.n = i + n;
   }
 
   private grow(): void {

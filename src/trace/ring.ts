@@ -105,6 +105,24 @@ export abstract class BatchWriter {
     if (++this.n === r.batch) this.publish();
   }
 
+  /** Appends records [0, n) of columns (a BatchSink): copied slot by slot, in order. */
+  record_batch(P: Float64Array, N: Int32Array, S: Int32Array, T: Float64Array, n: number): void {
+    const r = this.r;
+    let from = 0;
+    while (from < n) {
+      const k = Math.min(n - from, r.batch - this.n);
+      const i = this.slot * r.batch + this.n;
+      r.pfn.set(P.subarray(from, from + k), i);
+      r.nid.set(N.subarray(from, from + k), i);
+      r.src.set(S.subarray(from, from + k), i);
+      r.time.set(T.subarray(from, from + k), i);
+      from += k;
+      this.records += k;
+      this.n += k;
+      if (this.n === r.batch) this.publish();
+    }
+  }
+
   /** Hands the current slot to the reader(s) and moves to a free one. */
   abstract publish(): void;
 }

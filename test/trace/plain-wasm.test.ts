@@ -1,0 +1,182 @@
+/**
+ * The WebAssembly plain-form parser (src/trace/plain-wasm.ts, wasm/plain-csv.ts) against the JavaScript byte loop it
+ * replaces in block reads (scanPlain, fast.ts): the same records, lines and stop on every input, read where it lies in
+ * the module's memory or copied there, given to a sink one record at a time or as columns. (The byte loop itself is
+ * tested against csv-parse in differential.test.ts; block reads, which now use the module, in blocks.test.ts.)
+ */
+import { describe, expect, it } from 'vitest';
+import type { AccessSink } from '../../src/engine/types.js';
+import { scanPlain, type PlainScan } from '../../src/trace/fast.js';
+import { PlainWasm, plainWasm } from '../../src/trace/plain-wasm.js';
+import { prng } from '../prng.js';
+
+type Scan = (buf: Uint8Array, pos: number, end: number, sink: AccessSink) => PlainScan;
+
+/** Every record and every stop of a scan over the whole buffer, skipping each line it stops at. */
+function scanAll(scan: Scan, buf: Uint8Array, batch: boolean): { recs: number[]; stops: number[][] } {
+  const recs: number[] = [];
+  const one = { record_access: (p: number, n: number, s: number, t: number) => void recs.push(p, n, s, t) };
+  const cols = {
+    ...one,
+    record_batch(P: Float64Array, N: Int32Array, S: Int32Array, T: Float64Array, n: number) {
+      for (let i = 0; i < n; i++) recs.push(P[i]!, N[i]!, S[i]!, T[i]!);
+    },
+  };
+  const stops: number[][] = [];
+  let pos = 0;
+  while (pos < buf.length) {
+    const r = scan(buf, pos, buf.length, batch ? cols : one);
+    stops.push([r.stop, r.lines, r.records]);
+    if (r.stop >= buf.length) break;
+    pos = buf.indexOf(10, r.stop) + 1;
+  }
+  return { recs, stops };
+}
+
+/** Where two scans first differ (records or stops), with a few values around it; null if they do not. */
+function firstDiff(got: { recs: number[]; stops: number[][] }, want: { recs: number[]; stops: number[][] }): string | null {
+  for (const k of ['recs', 'stops'] as const) {
+    const a = got[k].map((x) => JSON.stringify(x));
+    const b = want[k].map((x) => JSON.stringify(x));
+    const n = Math.max(a.length, b.length);
+    for (let i = 0; i < n; i++)
+      if (a[i] !== b[i]) return `${k}[${i}]: got ${a.slice(i, i + 8).join(' ')} want ${b.slice(i, i + 8).join(' ')}`;
+  }
+  return null;
+}
+
+/** Checks the module against the byte loop on `buf` (whose last byte is LF), copied in and read in place. */
+function same(buf: Buffer): void {
+  const want = scanAll(scanPlain, buf, false);
+  const w = plainWasm()!;
+  const scan: Scan = (b, p, e, s) => w.scan(b, p, e, s);
+  expect(firstDiff(scanAll(scan, buf, false), want)).toBeNull();
+  expect(firstDiff(scanAll(scan, buf, true), want)).toBeNull();
+  const inPlace = w.input(buf.length);
+  buf.copy(inPlace);
+  expect(firstDiff(scanAll(scan, inPlace, true), want)).toBeNull();
+}
+
+/** Fields of every shape, taken or not by the byte loop. */
+function field(r: () => number, which: 'pfn' | 'nid' | 'src' | 'time', prevTime: string): string {
+  const int = (n: number) => Math.floor(r() * n);
+  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
+  const hex = (v: number | bigint) => (r() < 0.2 ? '0X' : '0x') + (r() < 0.1 ? '0'.repeat(1 + int(12)) : '') + (r() < 0.3 ? v.toString(16).toUpperCase() : v.toString(16));
+  switch (which) {
+    case 'pfn': {
+      const u = r();
+      if (u < 0.5) return hex(int(2 ** (4 * (1 + int(7))))); // 1 to 7 digits: the module's one-load path
+      if (u < 0.6) return hex(pick([2 ** 28 + int(1000), 2 ** 32 + int(1000), 2 ** 53 - 1, 2 ** 53, 2 ** 53 + 2, int(2 ** 52)]));
+      if (u < 0.62) return hex(2n ** 64n + BigInt(int(100)));
+      if (u < 0.8) return (r() < 0.1 ? '000' : '') + String(pick([int(1e6), 2 ** 53 - 1, 2 ** 53, int(2 ** 52), 0]));
+      if (u < 0.82) return '9'.repeat(17 + int(10));
+      return pick(['', '0x', '0xg', '0x-1', '-1', '+1', ' 1', '0x1 ', 'x1', '0', '00x1', '0x\u00e91', '0x1g']);
+    }
+    case 'nid':
+      return r() < 0.7 ? String(int(10)) : pick(['-1', '-0', '-2', '-', '', '12', '2147483647', '2147483648', '99999999999', '-01', '+1', '1a', '01']);
+    case 'src':
+      if (r() < 0.6) return [...pick(['hwhints', 'pgtscan'])].map((c) => (r() < 0.2 ? c.toUpperCase() : c)).join('');
+      return pick(['0', '1', '7', '2147483647', '2147483648', '', 'hwhint', 'hwhintsx', 'pgtsca', 'pgtscans', 'hwhints ', '-1', 'hw\u0000ints', 'Hwhints']);
+    case 'time': {
+      const u = r();
+      if (u < 0.4) return prevTime;
+      if (u < 0.7) return String(4294892296 + int(1000));
+      if (u < 0.8) return String(int(10 ** (1 + int(16))));
+      if (u < 0.85) return String(pick([2 ** 53 - 1, 2 ** 53, 2 ** 53 + 2])) + (r() < 0.5 ? '' : '0');
+      return pick(['', '00004294892296', '4294892296 ', '429489229a', '-1', '1e9', '4294892296\r', '42949 2296']);
+    }
+  }
+}
+
+/** `lines` lines: mostly records (some not taken), blank and `#` lines, and a byte changed here and there. */
+function text(seed: number, lines: number): Buffer {
+  const r = prng(seed);
+  let prevTime = '4294892296';
+  const out: string[] = [];
+  for (let i = 0; i < lines; i++) {
+    const u = r();
+    if (u < 0.03) out.push('');
+    else if (u < 0.06) out.push(`# comment ${i}, "quoted"`);
+    else if (u < 0.07) out.push('pfn,nid,src,time');
+    else {
+      const time = field(r, 'time', prevTime);
+      out.push([field(r, 'pfn', prevTime), field(r, 'nid', prevTime), field(r, 'src', prevTime), time].join(','));
+      if (/^\d+$/.test(time)) prevTime = time;
+    }
+  }
+  const buf = Buffer.from(out.join('\n') + '\n', 'latin1');
+  const odd = [0x00, 0x0c, 0x0d, 0x20, 0x2c, 0x2d, 0x30, 0x39, 0x3a, 0x40, 0x41, 0x46, 0x47, 0x58, 0x60, 0x61, 0x66, 0x67, 0x78, 0x7f, 0x80, 0xb0, 0xff];
+  const changes = Math.floor(r() * 4);
+  for (let k = 0; k < changes; k++) buf[Math.floor(r() * (buf.length - 1))] = odd[Math.floor(r() * odd.length)]!;
+  return buf;
+}
+
+describe('the WebAssembly plain-form parser', () => {
+  it('runs here', () => {
+    expect(plainWasm()).toBeInstanceOf(PlainWasm);
+  });
+
+  it('takes the same lines as the byte loop, with the same values and stops, on 600 random texts', () => {
+    for (let seed = 1; seed <= 600; seed++) {
+      const buf = text(seed, 1 + (seed % 97));
+      try {
+        same(buf);
+      } catch (e) {
+        throw new Error(`seed ${seed}: ${JSON.stringify(buf.toString('latin1').slice(0, 600))}\n${String(e)}`);
+      }
+    }
+  });
+
+  it('on each field of a line replaced by each of its odd forms', () => {
+    const base = ['0x3bdcbb', '1', 'hwhints', '4294892296'];
+    const forms: Record<number, string[]> = {
+      0: ['0x1', '0x1234567', '0x12345678', '0xfffffffffffff', '0x20000000000000', '0x1fffffffffffff', '0XaBcDeF', '0x0000000000000000001', '9007199254740991', '9007199254740992', '1', '', '0x', 'x', '0x1\u0080'],
+      1: ['0', '9', '-1', '-0', '-2', '10', '2147483647', '2147483648', '', '-', '1-', '\u00001'],
+      2: ['pgtscan', 'PGTSCAN', 'hwhint', 'hwhintss', '0', '2147483647', '2147483648', '', 'hwhints\u000c', 'hwhin\u0000s'],
+      3: ['4294892296', '4294892297', '1', '123456789', '12345678901', '9007199254740991', '9007199254740992', '', '42948922960', '429489229', '4294892296x', '4294892296\u000c'],
+    };
+    for (const [f, vals] of Object.entries(forms)) {
+      for (const v of vals) {
+        const cells = [...base];
+        cells[Number(f)] = v;
+        const line = cells.join(',');
+        // After a line with the same time (its 10 digits reused) and after one with another time.
+        same(Buffer.from(`${base.join(',')}\n${line}\n${base.join(',')}\n`, 'latin1'));
+        same(Buffer.from(`0x1,0,pgtscan,1234567890\n${line}\n0x2,0,pgtscan,4294892296\n`, 'latin1'));
+      }
+    }
+  });
+
+  it('a time of ten NUL bytes and a LF is not the time of no line before', () => {
+    // The module starts with no time to repeat: NUL bytes must not match its initial state.
+    const w = new PlainWasm();
+    const buf = Buffer.from('0x1,0,hwhints,\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\n', 'latin1');
+    const recs: number[] = [];
+    const r = w.scan(buf, 0, buf.length, { record_access: (...a: number[]) => void recs.push(...a) });
+    expect(r).toEqual({ stop: 0, lines: 0, records: 0 });
+    expect(recs).toEqual([]);
+  });
+
+  it('fills its columns many times over in one scan, and stops after the records before an odd line', () => {
+    const r = prng(7);
+    const lines: string[] = [];
+    for (let i = 0; i < 50000; i++) {
+      if (i % 5000 === 4999) lines.push(`# ${i}`);
+      if (i === 16384 || i === 32768 + 1) lines.push(i % 2 ? '' : '# the first line after the columns filled');
+      lines.push(`0x${Math.floor(r() * 2 ** 24).toString(16)},${i % 3},${i % 2 ? 'hwhints' : 'pgtscan'},${4294892296 + (i >> 8)}`);
+    }
+    const good = lines.join('\n') + '\n';
+    same(Buffer.from(good + 'bad line\n' + good, 'latin1'));
+    const w = plainWasm()!;
+    const buf = Buffer.from(good + 'bad line\n', 'latin1');
+    let n = 0;
+    const res = w.scan(buf, 0, buf.length, { record_access: () => void n++ });
+    expect(res).toEqual({ stop: good.length, lines: lines.length, records: 50000 });
+    expect(n).toBe(50000);
+  });
+
+  it('grows its memory for a block larger than it holds', () => {
+    const line = '0x123456,1,pgtscan,4294892296\n';
+    same(Buffer.from(line.repeat(((3 << 20) / line.length) | 0), 'latin1'));
+  });
+});

@@ -1,0 +1,225 @@
+/**
+ * The plain-form CSV line parser of src/trace/fast.ts (scanLines), in AssemblyScript, compiled to WebAssembly by
+ * tools/wasm.mjs. It takes exactly the lines scanLines takes, with the same values, and stops at the same line:
+ * test/trace/plain-wasm.test.ts runs both (and csv-parse) on the same inputs. src/trace/plain-wasm.ts drives it.
+ *
+ * Why: in WebAssembly, eight bytes are one load and one 64-bit word, so the usual fields go without a loop per
+ * digit: a hex pfn of up to 7 digits, a one-digit nid, a source name and a 10-digit jiffies value are each a few
+ * word operations and no branch that depends on the data (a JavaScript number cannot hold 64 bits, and its loops
+ * per byte mispredict at every field's end). Every other plain line (decimal pfns, long fields, numeric sources,
+ * blank and `#` lines) takes the byte loops below, which mirror scanLines.
+ *
+ * Input: bytes [pos, end) of linear memory, whose last byte is LF, with at least 16 readable bytes after `end`
+ * (loads of 8 bytes look past a line's end; nothing they read past its LF decides anything).
+ * Output: records in four columns at the addresses given, at most `max`.
+ */
+
+/** Where scan() stopped: the start of the first line not taken, or `end`. */
+export let stopAt: usize = 0;
+/** Lines taken (data, blank and `#`) by the last scan(). */
+export let linesTaken: i32 = 0;
+
+const NL: u32 = 10;
+const COMMA: u32 = 44;
+const LIMIT_53: u64 = <u64>1 << 53;
+const INT_MAX: u64 = 0x7fffffff;
+const HIGH: u64 = 0x8080808080808080;
+const LOW4: u64 = 0x0f0f0f0f0f0f0f0f;
+const FOLD7: u64 = 0x0020202020202020;
+const MASK7: u64 = 0x00ffffffffffffff;
+/** `hwhints` and `pgtscan` as 7 little-endian bytes (lower case). */
+const HWHINTS: u64 = 0x0073746e69687768;
+const PGTSCAN: u64 = 0x006e616373746770;
+
+/** The last 10-digit time field and its LF as bytes (its first 8, then 3), and its value. */
+let sameLo: u64 = 0;
+let sameHi: u32 = 0xffffffff; // never a loaded value (those are 24 bits)
+let sameTime: f64 = -1;
+
+@inline function hexDigit(c: u32): i32 {
+  if (c - 48 < 10) return <i32>(c - 48);
+  const l = (c | 0x20) - 97;
+  return l < 6 ? <i32>(l + 10) : -1;
+}
+
+/**
+ * Hex digits in the 8 bytes of `w` (little-endian), as a count of leading digits (8: all of them) in the low
+ * byte and their value in the rest: value << 8 | count. A byte of 0x80 or more is not a digit; the additions may
+ * carry out of it, but only into the bytes after it, which are past the first non-digit and count for nothing.
+ */
+@inline function hex8(w: u64): u64 {
+  const digit = ((w + 0x5050505050505050) & ~(w + 0x4646464646464646)) & HIGH; // 0x30 <= b <= 0x39
+  const l = w | 0x2020202020202020;
+  const alpha = ((l + 0x1f1f1f1f1f1f1f1f) & ~(l + 0x1919191919191919)) & HIGH; // 'a' <= b | 0x20 <= 'f'
+  const non = ~(digit | alpha) & HIGH;
+  const count = non == 0 ? 8 : ctz(non) >> 3;
+  if (count == 0) return 0;
+  // Nibbles, the first digit in the lowest byte; shifted so the digits fill the top `count` bytes.
+  let x = ((w & LOW4) + (alpha >> 7) * 9) << ((8 - count) << 3);
+  x = ((x & 0x000f000f000f000f) << 4) | ((x >> 8) & 0x000f000f000f000f);
+  x = ((x & 0x000000ff000000ff) << 8) | ((x >> 16) & 0x000000ff000000ff);
+  x = ((x & 0xffff) << 16) | (x >> 32);
+  return (x << 8) | count;
+}
+
+/** The value of 8 decimal digits in `w` (first digit in the lowest byte), or -1 if a byte is not a digit. */
+@inline function dec8(w: u64): i64 {
+  if (((w & 0xf0f0f0f0f0f0f0f0) | (((w + 0x0606060606060606) & 0xf0f0f0f0f0f0f0f0) >> 4)) != 0x3333333333333333) return -1;
+  let v = w - 0x3030303030303030;
+  v = v * 10 + (v >> 8);
+  v = ((v & 0x000000ff000000ff) * (100 + (<u64>1000000 << 32)) + ((v >> 16) & 0x000000ff000000ff) * (1 + (<u64>10000 << 32))) >> 32;
+  return <i64>v;
+}
+
+/**
+ * Parses the lines of [pos, end) up to the first one scanLines would not take, or until `max` records are
+ * written. Returns the records written; stopAt and linesTaken tell where it stopped and how many lines it took.
+ */
+export function scan(pos: usize, end: usize, oPfn: usize, oNid: usize, oSrc: usize, oTime: usize, max: i32): i32 {
+  let n: i32 = 0;
+  let lines: i32 = 0;
+  let ls: usize = pos;
+  while (pos < end) {
+    ls = pos;
+    if (n == max) break;
+    let c = <u32>load<u8>(pos);
+    // pfn
+    let pfn: u64 = 0;
+    if (c == 48 && (<u32>load<u8>(pos + 1) | 0x20) == 120) {
+      pos += 2;
+      const w = load<u64>(pos);
+      const h = hex8(w);
+      const k = <usize>(h & 0xff);
+      if (k > 0 && k < 8) {
+        pfn = h >> 8;
+        pos += k;
+        c = <u32>load<u8>(pos);
+      } else {
+        const s = pos;
+        c = <u32>load<u8>(pos);
+        let d = hexDigit(c);
+        while (d >= 0) {
+          pfn = (pfn << 4) | <u64>d;
+          if (pfn >= LIMIT_53) break;
+          c = <u32>load<u8>(++pos);
+          d = hexDigit(c);
+        }
+        if (pos == s || pfn >= LIMIT_53) break;
+      }
+    } else {
+      const s = pos;
+      while (c - 48 < 10) {
+        pfn = pfn * 10 + <u64>(c - 48);
+        if (pfn >= LIMIT_53) break;
+        c = <u32>load<u8>(++pos);
+      }
+      if (pfn >= LIMIT_53) break;
+      if (pos == s) {
+        if (c == NL) {
+          lines++; // blank line
+          pos++;
+          continue;
+        }
+        if (c == 35) {
+          lines++; // comment line: to its LF (the last byte is LF)
+          while (<u32>load<u8>(++pos) != NL) {}
+          pos++;
+          continue;
+        }
+        break;
+      }
+    }
+    if (c != COMMA) break;
+    // nid: one digit (or -0, -1) in one load, else digit by digit
+    let nid: i32;
+    const q = load<u32>(pos + 1);
+    const d0 = (q & 0xff) - 48;
+    if (d0 < 10 && ((q >> 8) & 0xff) == COMMA) {
+      nid = <i32>d0;
+      pos += 3;
+    } else {
+      pos++;
+      c = <u32>load<u8>(pos);
+      const neg = c == 45;
+      if (neg) c = <u32>load<u8>(++pos);
+      const s = pos;
+      let v: u64 = 0;
+      while (c - 48 < 10) {
+        v = v * 10 + <u64>(c - 48);
+        if (v > INT_MAX) break;
+        c = <u32>load<u8>(++pos);
+      }
+      if (pos == s || c != COMMA) break;
+      if (neg) {
+        if (v > 1) break;
+        nid = -<i32>v; // NUMA_NO_NODE; "-0" is 0
+      } else {
+        if (v > INT_MAX) break;
+        nid = <i32>v;
+      }
+      pos++;
+    }
+    // src: a name in one load (each byte | 0x20: the letters folded to lower case, and no other byte onto a letter;
+    // a name cut short by the LF at end - 1 does not match), or a number
+    let src: i32;
+    const sw = (load<u64>(pos) & MASK7) | FOLD7;
+    c = <u32>load<u8>(pos);
+    if (sw == HWHINTS || sw == PGTSCAN) {
+      src = <i32>(sw == PGTSCAN);
+      pos += 7;
+      c = <u32>load<u8>(pos);
+    } else {
+      const s = pos;
+      let v: u64 = 0;
+      while (c - 48 < 10) {
+        v = v * 10 + <u64>(c - 48);
+        if (v > INT_MAX) break;
+        c = <u32>load<u8>(++pos);
+      }
+      if (pos == s || v > INT_MAX) break;
+      src = <i32>v;
+    }
+    if (c != COMMA) break;
+    pos++;
+    // time: the line before's 10 digits, or 10 digits in two loads, else digit by digit
+    const lo = load<u64>(pos);
+    const hi = <u32>load<u16>(pos + 8) | (<u32>load<u8>(pos + 10) << 16);
+    let time: f64;
+    if (lo == sameLo && hi == sameHi) {
+      time = sameTime;
+      pos += 11;
+    } else {
+      const v8 = dec8(lo);
+      const a = (hi & 0xff) - 48;
+      const b = ((hi >> 8) & 0xff) - 48;
+      if (v8 >= 0 && a < 10 && b < 10 && (hi >> 16) == NL) {
+        time = <f64>(<u64>v8 * 100 + a * 10 + b);
+        sameLo = lo;
+        sameHi = hi;
+        sameTime = time;
+        pos += 11;
+      } else {
+        const s = pos;
+        c = <u32>load<u8>(pos);
+        let v: u64 = 0;
+        while (c - 48 < 10) {
+          v = v * 10 + <u64>(c - 48);
+          if (v >= LIMIT_53) break;
+          c = <u32>load<u8>(++pos);
+        }
+        if (pos == s || c != NL || v >= LIMIT_53) break;
+        time = <f64>v;
+        pos++;
+      }
+    }
+    store<f64>(oPfn + (<usize>n << 3), <f64>pfn);
+    store<i32>(oNid + (<usize>n << 2), nid);
+    store<i32>(oSrc + (<usize>n << 2), src);
+    store<f64>(oTime + (<usize>n << 3), time);
+    n++;
+    lines++;
+  }
+  stopAt = pos < end ? ls : end;
+  linesTaken = lines;
+  return n;
+}
