@@ -384,6 +384,10 @@ export class PghotEngine implements Engine {
   }
 
   /** Records, passes, tracked records (non-zero phi_t slots) and budgets. */
+  next_pass_time(): number {
+    return this.clock.next;
+  }
+
   summary(): ReplaySummary {
     return {
       records: this.records,

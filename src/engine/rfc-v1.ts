@@ -813,6 +813,10 @@ export class RfcV1Engine implements Engine {
   }
 
   /** Records, passes, tracked records and those no daemon will ever examine. */
+  next_pass_time(): number {
+    return this.clock.next;
+  }
+
   summary(): ReplaySummary {
     this.drain();
     const byNode = this.unexaminedBy;

@@ -139,4 +139,9 @@ export interface Engine extends AccessSink {
   counters(): Counter[];
   /** Summary facts. */
   summary(): ReplaySummary;
+  /**
+   * The time at or after which the next record given runs the passes due first (-Infinity before the first record).
+   * A sink fed after the engine (run/replay.ts followedBy) cuts batches there.
+   */
+  next_pass_time?(): number;
 }

@@ -2,7 +2,7 @@
 import type { RfcV1Config } from '../engine/config.js';
 import type { PghotConfig } from '../engine/pghot-config.js';
 import { createEngine, type EngineName, type ObservableEngine } from '../engine/registry.js';
-import type { AccessSink, BatchSink, Counter, PassObserver, ReplaySummary } from '../engine/types.js';
+import type { AccessSink, BatchSink, Counter, Engine, PassObserver, ReplaySummary } from '../engine/types.js';
 import type { TraceError } from '../errors.js';
 import { statSync } from 'node:fs';
 import { readInputs, type InputSettings, type InputStats } from '../trace/input.js';
@@ -82,23 +82,50 @@ export interface ReplayResult {
 }
 
 /**
- * A sink that gives each record to `first`, then to `then`: record by record, so that `then` counts a record
- * after the passes due before it have run (and an observer has closed the accesses since the last pass).
+ * A sink that gives each record to `first`, then to `then`, so that `then` counts a record after the passes due
+ * before it have run (and an observer has closed the accesses since the last pass), and before the passes the next
+ * records run: the bounds counter, whose hits a pass's timeline rows take. Batches are cut where `first` runs passes
+ * (its next_pass_time()): each piece goes to `first`, then to `then`; without that method, record by record.
  */
-export function followedBy(first: AccessSink, then: AccessSink): BatchSink {
+export function followedBy(first: Engine, then: AccessSink): BatchSink {
+  const f = first as Engine & BatchSink;
+  const t = then as BatchSink;
+  const give = (s: BatchSink, P: Float64Array, N: Int32Array, S: Int32Array, T: Float64Array, n: number): void => {
+    if (s.record_batch) s.record_batch(P, N, S, T, n);
+    else for (let i = 0; i < n; i++) s.record_access(P[i]!, N[i]!, S[i]!, T[i]!);
+  };
   return {
     record_access(pfn: number, nid: number, src: number, time: number): void {
       first.record_access(pfn, nid, src, time);
       then.record_access(pfn, nid, src, time);
     },
-    // Whole batches: the engine keeps its batch loop; the bounds counter places each record by the pass clock.
     record_batch(pfn: Float64Array, nid: Int32Array, src: Int32Array, time: Float64Array, n: number): void {
-      const f = first as BatchSink;
-      const t = then as BatchSink;
-      if (f.record_batch) f.record_batch(pfn, nid, src, time, n);
-      else for (let i = 0; i < n; i++) f.record_access(pfn[i]!, nid[i]!, src[i]!, time[i]!);
-      if (t.record_batch) t.record_batch(pfn, nid, src, time, n);
-      else for (let i = 0; i < n; i++) t.record_access(pfn[i]!, nid[i]!, src[i]!, time[i]!);
+      if (f.next_pass_time === undefined) {
+        for (let i = 0; i < n; i++) {
+          first.record_access(pfn[i]!, nid[i]!, src[i]!, time[i]!);
+          then.record_access(pfn[i]!, nid[i]!, src[i]!, time[i]!);
+        }
+        return;
+      }
+      let i = 0;
+      while (i < n) {
+        // [i, j): passes may run before record i, and none before the others (after a pass, the next one is later).
+        const next = f.next_pass_time();
+        let j = i + 1;
+        while (j < n && time[j]! < next) j++;
+        if (i === 0 && j === n) {
+          give(f, pfn, nid, src, time, n);
+          give(t, pfn, nid, src, time, n);
+          return;
+        }
+        const P = pfn.subarray(i, j);
+        const N = nid.subarray(i, j);
+        const S = src.subarray(i, j);
+        const T = time.subarray(i, j);
+        give(f, P, N, S, T, j - i);
+        give(t, P, N, S, T, j - i);
+        i = j;
+      }
     },
   };
 }

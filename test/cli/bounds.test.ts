@@ -53,6 +53,10 @@ describe('bounds in replay', () => {
     const html = path.join(dir, 'r.html');
     const r = await runCli(['replay', '--timeline', '--timeline-csv', csv, '--report', html, ...SPEC]);
     expect(r.code).toBe(0);
+    // The same CSV when a parse thread reads the trace (its records come in one batch across the pass).
+    const threaded = path.join(dir, 't2.csv');
+    expect((await runCli(['replay', '--parse-thread', 'on', '--timeline-csv', threaded, ...SPEC])).code).toBe(0);
+    expect(fs.readFileSync(threaded, 'utf8')).toBe(fs.readFileSync(csv, 'utf8'));
     const lines = fs.readFileSync(csv, 'utf8').trim().split('\n');
     const head = lines[0]!.split(',');
     const rows = lines.slice(1).map((l) => Object.fromEntries(l.split(',').map((v, i) => [head[i], v])));
