@@ -13,7 +13,8 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { AccessSink } from '../engine/types.js';
-import { plainWasm, scanPlainFast } from './plain-wasm.js';
+import { scanPlainFast } from './fast.js';
+import { plainWasm } from './plain-wasm.js';
 import { isGzipMagic, SNIFF_BYTES, type InputSettings } from './input.js';
 import { looksLikePerf } from './perf-detect.js';
 import { MAX_LINE_BYTES } from './tracefile.js';

@@ -8,6 +8,7 @@
 import { TraceError } from '../errors.js';
 import type { AccessSink } from '../engine/types.js';
 import { INT_MAX, LIMIT_53 } from './fields.js';
+import { plainWasm } from './plain-wasm.js';
 import { digits4, hexLead4, hexValue4, isDigits4 } from './swar.js';
 import { MAX_LINE_BYTES, type TraceFile } from './tracefile.js';
 
@@ -227,6 +228,12 @@ export function scanPlain(buf: Uint8Array, pos: number, end: number, sink: Acces
   return { stop: stop < 0 ? end : stop, lines: scanLine, records: scanRecords };
 }
 
+/** scanPlain() through the WebAssembly parser (plain-wasm.ts) where it runs, else the loop above. */
+export function scanPlainFast(buf: Uint8Array, pos: number, end: number, sink: AccessSink): PlainScan {
+  const w = plainWasm();
+  return w !== null ? w.scan(buf, pos, end, sink) : scanPlain(buf, pos, end, sink);
+}
+
 /** Streams one file through the byte parser; push() returns the bytes to hand to csv-parse, if any. */
 export class FastParser {
   private readonly file: TraceFile;
@@ -309,9 +316,10 @@ export class FastParser {
   private scan(buf: Uint8Array, pos: number, end: number): number {
     const file = this.file;
     for (;;) {
-      const ls = scanLines(buf, pos, end, this.sink, file.line);
-      this.flush(scanLine, scanRecords);
-      if (ls < 0) return -1;
+      const r = scanPlainFast(buf, pos, end, this.sink);
+      this.flush(file.line + r.lines, r.records);
+      if (r.stop >= end) return -1;
+      const ls = r.stop;
       // Not the plain form: the shared string rules decide (a header, a bad value), or csv-parse does.
       const next = this.slowLine(buf, ls, file.line + 1);
       if (next < 0) return ls;

@@ -1,14 +1,14 @@
 /**
  * The plain-form byte parser in WebAssembly (wasm/plain-csv.ts, built by tools/wasm.mjs): the same lines, values and
- * stop as scanPlain() of fast.ts, about three times faster (README "Speed and memory"). Block parsers (blocks.ts)
- * use it; the streaming FastParser keeps the JavaScript loop, which also serves where WebAssembly cannot run.
+ * stop as the JavaScript loop of fast.ts, about three times faster (README "Speed and memory"). fast.ts's scanners
+ * use it wherever WebAssembly runs (not under `node --jitless`: the JavaScript loop serves there).
  *
  * The module's memory holds, from 64 KiB: the four record columns (BATCH records), then the input. A block read
  * into input() is parsed where it lies; other bytes are copied there first. Records reach the sink as columns
  * (record_batch) when it takes them, one by one otherwise.
  */
 import type { AccessSink, BatchSink } from '../engine/types.js';
-import { scanPlain, type PlainScan } from './fast.js';
+import type { PlainScan } from './fast.js';
 import { PLAIN_CSV_WASM } from './plain-csv-bytes.js';
 
 /** Records per call into the module (the column area's size). */
@@ -111,10 +111,4 @@ export function plainWasm(): PlainWasm | null {
     instance = WASM !== undefined ? new PlainWasm() : null; // none under node --jitless
   }
   return instance;
-}
-
-/** scanPlain() through the module when it runs here, else the JavaScript loop. */
-export function scanPlainFast(buf: Uint8Array, pos: number, end: number, sink: AccessSink): PlainScan {
-  const w = plainWasm();
-  return w !== null ? w.scan(buf, pos, end, sink) : scanPlain(buf, pos, end, sink);
 }
