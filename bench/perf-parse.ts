@@ -10,6 +10,8 @@ import type { AccessSink } from '../src/engine/types.js';
 import { initialJiffies } from '../src/trace/perf-map.js';
 import { PerfReader } from '../src/trace/perf-read.js';
 import { readTraces } from '../src/trace/read.js';
+import { scanPlain, scanPlainFast } from '../src/trace/fast.js';
+import { scanPerf, scanPerfJs, type FastShape } from '../src/trace/perf-fast.js';
 import { Readable } from 'node:stream';
 import { PerfLinePrinter } from './perf-trace.js';
 
@@ -78,6 +80,27 @@ function timePerf(chunks: Buffer[], fast: boolean): [number, number] {
   return [cpuMs(t0), sink.n];
 }
 
+/** The fast path's shape of the bench's perf lines (PerfLinePrinter: comm, pid/tid, cpu, time, event, addr, phys_addr). */
+const SHAPE: FastShape = { cpu: 1, period: 0, event: 1, leadingHex: 1, phys: 1, byCpu: false, fixedNid: -1, cpuNode: new Int32Array(0), hz: 250, pageSize: 4096 };
+const EVENT = Buffer.from('ibs_op//', 'latin1');
+
+/** A line scanner alone over the chunks (each ends at a line end), no reader around it: CPU ms and records. */
+function timeScanner(chunks: Buffer[], scan: (b: Buffer, sink: CountSink) => void): [number, number] {
+  const sink = new CountSink();
+  KEPT.push(sink);
+  const t0 = process.cpuUsage();
+  for (const c of chunks) scan(c, sink);
+  return [cpuMs(t0), sink.n];
+}
+
+/** The line scanners: the CSV and perf fast paths, each in WebAssembly (with JavaScript for what it leaves) and in JavaScript alone. */
+const SCANNERS: [string, boolean, (b: Buffer, sink: CountSink) => void][] = [
+  ['CSV lines, WebAssembly', false, (b, sink) => void scanPlainFast(b, 0, b.length, sink)],
+  ['CSV lines, JavaScript alone', false, (b, sink) => void scanPlain(b, 0, b.length, sink)],
+  ['perf lines, WebAssembly', true, (b, sink) => void scanPerf(b, 0, b.length, SHAPE, EVENT, sink)],
+  ['perf lines, JavaScript alone', true, (b, sink) => void scanPerfJs(b, 0, b.length, SHAPE, EVENT, sink)],
+];
+
 function median(xs: number[]): number {
   const s = xs.slice().sort((a, b) => a - b);
   return s[s.length >> 1]!;
@@ -89,6 +112,7 @@ const { csv, perf } = texts(records);
 const csvMs: number[] = [];
 const perfMs: number[] = [];
 const slowMs: number[] = [];
+const scannerMs: number[][] = [];
 const gc = (globalThis as { gc?: () => void }).gc;
 for (let r = 0; r < runs; r++) {
   gc?.();
@@ -101,6 +125,12 @@ for (let r = 0; r < runs; r++) {
   csvMs.push(c);
   perfMs.push(p);
   slowMs.push(q);
+  for (const [i, [name, perfText, scan]] of SCANNERS.entries()) {
+    gc?.();
+    const [ms, n] = timeScanner(perfText ? perf : csv, scan);
+    if (n !== records) throw new Error(`records: ${name} ${n}, expected ${records}`);
+    (scannerMs[i] ??= []).push(ms);
+  }
 }
 const c = median(csvMs);
 const p = median(perfMs);
@@ -112,5 +142,7 @@ process.stdout.write(
     row('CSV byte parser (readTraces)', c) +
     row('perf reader', p) +
     row('perf reader, general parser only', q) +
-    `  ratio ${ratio.toFixed(2)}x (target <= ${PERF_PARSE_TARGET}x): ${ratio <= PERF_PARSE_TARGET ? 'PASS' : 'MISS'}\n`,
+    `  ratio ${ratio.toFixed(2)}x (target <= ${PERF_PARSE_TARGET}x): ${ratio <= PERF_PARSE_TARGET ? 'PASS' : 'MISS'}\n` +
+    `the line scanners alone (no reader, a sink that only counts), against the CSV reader above:\n` +
+    SCANNERS.map(([name], i) => row(name, median(scannerMs[i]!))).join(''),
 );

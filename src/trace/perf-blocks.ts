@@ -15,6 +15,7 @@ import { wholeLinesEnd, type BlockResult, type BlockScan } from './blocks.js';
 import { Columns } from './columns.js';
 import { badCounter, perfReaderFor, type BadLineCounts, type InputOptions, type InputSettings } from './input.js';
 import { fastLines, fastMissing, fastNoCpu, fastRecords, fastSamples, fastZero, scanPerf, type FastShape } from './perf-fast.js';
+import { perfWasm } from './perf-wasm.js';
 import type { PerfShape } from './perf-fields.js';
 import { compileShape, newPerfSample, parsePerfHead, PERF_NON_SAMPLE, PERF_SAMPLE } from './perf-line.js';
 import type { PerfReadStats } from './perf-read.js';
@@ -78,7 +79,7 @@ export function perfBlockScan(shape: PerfBlockShape): BlockScan {
     return STOP; // an accepted event the fast path does not take, or an event the head did not see
   };
 
-  return (buf: Buffer, n: number, _first: boolean, sink: AccessSink): BlockResult => {
+  const scan = (buf: Buffer, n: number, _first: boolean, sink: AccessSink): BlockResult => {
     const last = wholeLinesEnd(buf, n);
     const samples = new Array<number>(events.length + rejected.length).fill(0);
     const perf = { nonSample: 0, zero: 0, missing: 0, noCpu: 0, other: 0, samples };
@@ -117,6 +118,8 @@ export function perfBlockScan(shape: PerfBlockShape): BlockScan {
     }
     return { records, lines, header: false, stop: last < n ? last : -1, perf };
   };
+  // Blocks are read into the WebAssembly parser's memory (perf-wasm.ts), where it reads them with no copy.
+  return Object.assign(scan, { input: (n: number): Buffer => perfWasm()?.input(n) ?? Buffer.allocUnsafe(n) });
 }
 
 /** The head of a perf file, read by the general reader on this thread. */

@@ -10,6 +10,7 @@
 import type { AccessSink } from '../engine/types.js';
 import { ABSENT, PRESENT, type LineShape } from './perf-line.js';
 import { perfTimeToJiffies } from './perf-map.js';
+import { perfWasm } from './perf-wasm.js';
 import { digits4, HEX_PAIRS, hexLead4, hexTrail4, hexValue4, isDigits4, PAIR_BAD } from './swar.js';
 import { MAX_LINE_BYTES } from './tracefile.js';
 
@@ -111,8 +112,51 @@ export let fastNoCpu = 0;
  * Reads whole lines of buf[pos, end) (buf[end - 1] is LF) while they are sample lines of the event
  * `ev` (empty when the shape prints no event) that need nothing but this path. Returns the offset
  * of the first line it did not take (end when it took all); the counters above say what it took.
+ * Where WebAssembly runs and the shape prints the event and phys_addr, lines in perf's own columns go through
+ * perf-wasm.ts first, and each line it does not take through scanPerfJs (alone: that line only, unless the module took
+ * no line twice running, which a trace in another layout shows: then the rest).
  */
 export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, ev: Uint8Array, sink: AccessSink): number {
+  const w = fs.event === 1 && fs.phys === 1 ? perfWasm() : null;
+  if (w === null || !w.fits(fs, ev)) return scanPerfJs(buf, pos, end, fs, ev, sink);
+  const shift = w.place(buf, pos, end);
+  let lines = 0;
+  let records = 0;
+  let zero = 0;
+  let missing = 0;
+  let noCpu = 0;
+  let misses = 0;
+  let at = pos;
+  for (;;) {
+    const r = w.scan(at, end, shift, fs, ev, sink);
+    lines += r.lines;
+    records += r.records;
+    zero += r.zero;
+    noCpu += r.noCpu;
+    at = r.stop;
+    if (at >= end) break;
+    misses = r.lines === 0 ? misses + 1 : 0;
+    const s = scanPerfJs(buf, at, misses >= 2 ? end : buf.indexOf(NL, at) + 1, fs, ev, sink);
+    lines += fastLines;
+    records += fastRecords;
+    zero += fastZero;
+    missing += fastMissing;
+    noCpu += fastNoCpu;
+    if (s === at) break; // neither takes it
+    at = s;
+    if (at >= end) break;
+  }
+  fastLines = lines;
+  fastRecords = records;
+  fastSamples = lines; // every line either takes is a sample of the event
+  fastZero = zero;
+  fastMissing = missing;
+  fastNoCpu = noCpu;
+  return at;
+}
+
+/** scanPerf() in JavaScript alone: every shape the fast path takes. */
+export function scanPerfJs(buf: Buffer, pos: number, end: number, fs: FastShape, ev: Uint8Array, sink: AccessSink): number {
   let lines = 0;
   let records = 0;
   let samples = 0;

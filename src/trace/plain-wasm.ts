@@ -9,7 +9,7 @@
  */
 import type { AccessSink, BatchSink } from '../engine/types.js';
 import type { PlainScan } from './fast.js';
-import { PLAIN_CSV_WASM } from './plain-csv-bytes.js';
+import { PLAIN_CSV_WASM } from './wasm-bytes.js';
 
 /** Records per call into the module (the column area's size). */
 const BATCH = 1 << 14;
