@@ -59,10 +59,10 @@ export interface BlockResult {
 
 /**
  * A block parser: the lines of buf[0, n) into `sink` (`first`: the file's first block); stop relative to buf. Its
- * `input`, if any, gives the buffer to read a block into (the WebAssembly parser's memory: no copy).
+ * `input`, if any, gives the buffer to read a block into (the WebAssembly parser's memory: no copy), or null (none).
  */
 export type BlockScan = ((buf: Buffer, n: number, first: boolean, sink: AccessSink) => BlockResult) & {
-  readonly input?: (n: number) => Buffer;
+  readonly input?: (n: number) => Buffer | null;
 };
 
 /** A file parsed in blocks: open, its size when opened, and the reader its kind goes to (as input.ts decides). */
@@ -112,7 +112,7 @@ export function openBlockFile(
  */
 export const scanBlock: BlockScan = Object.assign(
   (buf: Buffer, n: number, first: boolean, sink: AccessSink): BlockResult => scanPlainBlock(buf, n, first, sink),
-  { input: (n: number): Buffer => plainWasm()?.input(n) ?? Buffer.allocUnsafe(n) },
+  { input: (n: number): Buffer | null => plainWasm()?.input(n) ?? null },
 );
 
 function scanPlainBlock(buf: Buffer, n: number, first: boolean, sink: AccessSink): BlockResult {
@@ -161,7 +161,8 @@ export class BlockReader {
     readonly base = 0,
     private readonly scan: BlockScan = scanBlock,
   ) {
-    this.buf = Buffer.allocUnsafe(blockBytes + TAIL_BYTES);
+    // A scan that gives its own input buffer (the WebAssembly parser's memory) needs this one only to find line starts.
+    this.buf = Buffer.allocUnsafe(scan.input !== undefined ? TAIL_BYTES : blockBytes + TAIL_BYTES);
     let k = 1;
     while (this.at(k) < size) k++;
     this.blocks = k;
@@ -185,9 +186,11 @@ export class BlockReader {
     const end = start < 0 ? -1 : this.lineStart(this.at(k + 1));
     if (end < 0) return { records: 0, lines: 0, header: false, stop: start };
     if (start >= end) return { records: 0, lines: 0, header: false, stop: -1 };
-    const input = this.scan.input;
-    if (input === undefined && end - start > this.buf.length) this.buf = Buffer.allocUnsafe(end - start);
-    const buf = input !== undefined ? input(end - start) : this.buf;
+    let buf = this.scan.input?.(end - start) ?? null;
+    if (buf === null) {
+      if (end - start > this.buf.length) this.buf = Buffer.allocUnsafe(end - start);
+      buf = this.buf;
+    }
     const n = this.read(buf, end - start, start); // fewer if the file shrank meanwhile: the general reader sees it
     if (n === 0) return { records: 0, lines: 0, header: false, stop: start };
     const res = this.scan(buf, n, k === 0 && this.base === 0, sink);

@@ -119,7 +119,7 @@ export function perfBlockScan(shape: PerfBlockShape): BlockScan {
     return { records, lines, header: false, stop: last < n ? last : -1, perf };
   };
   // Blocks are read into the WebAssembly parser's memory (perf-wasm.ts), where it reads them with no copy.
-  return Object.assign(scan, { input: (n: number): Buffer => perfWasm()?.input(n) ?? Buffer.allocUnsafe(n) });
+  return Object.assign(scan, { input: (n: number): Buffer | null => perfWasm()?.input(n) ?? null });
 }
 
 /** The head of a perf file, read by the general reader on this thread. */

@@ -4,11 +4,19 @@
  * the module's memory or copied there, given to a sink one record at a time or as columns. (The byte loop itself is
  * tested against csv-parse in differential.test.ts; block reads, which now use the module, in blocks.test.ts.)
  */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { AccessSink } from '../../src/engine/types.js';
 import { scanPlain, type PlainScan } from '../../src/trace/fast.js';
 import { PlainWasm, plainWasm } from '../../src/trace/plain-wasm.js';
 import { prng } from '../prng.js';
+
+/** The built CLI (npm run build). */
+const BIN = fileURLToPath(new URL('../../bin/kpromo.js', import.meta.url));
 
 type Scan = (buf: Uint8Array, pos: number, end: number, sink: AccessSink) => PlainScan;
 
@@ -178,5 +186,28 @@ describe('the WebAssembly plain-form parser', () => {
   it('grows its memory for a block larger than it holds', () => {
     const line = '0x123456,1,pgtscan,4294892296\n';
     same(Buffer.from(line.repeat(((3 << 20) / line.length) | 0), 'latin1'));
+  });
+});
+
+describe('where WebAssembly does not run (node --jitless)', () => {
+  it('a replay read in blocks by both threads gives the same output with the JavaScript parsers', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-jitless-'));
+    try {
+      const file = path.join(dir, 't.csv');
+      const r = prng(11);
+      let text = 'pfn,nid,src,time\n';
+      for (let i = 0; i < 150000; i++) text += `0x${(0x1000 + Math.floor(r() * 0x3fe000)).toString(16)},${i % 2},${i % 3 ? 'hwhints' : 'pgtscan'},${4294892296 + (i >> 6)}\n`;
+      fs.writeFileSync(file, text); // about 4 MiB: several blocks
+      const run = (flags: string[]) =>
+        spawnSync(process.execPath, [...flags, BIN, 'replay', '--parse-thread', 'on', '--format', 'json', file], { encoding: 'utf8' });
+      const wasm = run([]);
+      const js = run(['--jitless']);
+      expect(wasm.status).toBe(0);
+      expect(js.status).toBe(0);
+      expect(js.stdout).toBe(wasm.stdout);
+      expect(JSON.parse(wasm.stdout).records).toBe(150000);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
