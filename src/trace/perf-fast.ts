@@ -114,10 +114,11 @@ export let fastNoCpu = 0;
  * of the first line it did not take (end when it took all); the counters above say what it took.
  * Where WebAssembly runs and the shape prints the event and phys_addr, lines in perf's own columns go through
  * perf-wasm.ts first, and each line it does not take through scanPerfJs (alone: that line only, unless the module took
- * no line twice running, which a trace in another layout shows: then the rest).
+ * no line twice running, which a trace in another layout shows: then the rest). `wasm` false: scanPerfJs alone (a
+ * streaming reader's first bytes: see WASM_AFTER_BYTES in fast.ts).
  */
-export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, ev: Uint8Array, sink: AccessSink): number {
-  const w = fs.event === 1 && fs.phys === 1 ? perfWasm() : null;
+export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, ev: Uint8Array, sink: AccessSink, wasm = true): number {
+  const w = wasm && fs.event === 1 && fs.phys === 1 ? perfWasm() : null;
   if (w === null || !w.fits(fs, ev)) return scanPerfJs(buf, pos, end, fs, ev, sink);
   const shift = w.place(buf, pos, end);
   let lines = 0;

@@ -25,6 +25,7 @@ import {
 import type { LineShape, PerfSample } from './perf-line.js';
 import { detectShape, middleCandidates, physSignature } from './perf-detect.js';
 import type { PhysDoubt, ProbeLine } from './perf-detect.js';
+import { WASM_AFTER_BYTES } from './fast.js';
 import { fastLines, fastMissing, fastNoCpu, fastRecords, fastSamples, fastShape, fastZero, scanPerf } from './perf-fast.js';
 import type { FastShape } from './perf-fast.js';
 import { MAX_LINE_BYTES } from './tracefile.js';
@@ -122,6 +123,8 @@ export class PerfReader {
   /** The partial last line of the previous chunk: carry[0, carryLen). */
   private carry: Buffer = Buffer.allocUnsafe(4096);
   private carryLen = 0;
+  /** Bytes the fast path took so far (see WASM_AFTER_BYTES in fast.ts). */
+  private parsed = 0;
   private shape: PerfShape | null = null;
   private ls: LineShape | null = null;
   private fs: FastShape | null = null;
@@ -241,7 +244,8 @@ export class PerfReader {
       const fs = this.fs;
       const ev = this.fastEv;
       if (fs !== null && ev !== null) {
-        const stop = scanPerf(b, start, end, fs, ev.bytes, this.sink);
+        const stop = scanPerf(b, start, end, fs, ev.bytes, this.sink, this.parsed >= WASM_AFTER_BYTES);
+        this.parsed += stop - start;
         if (fastLines > 0) this.took(ev);
         start = stop;
         if (start >= end) break;

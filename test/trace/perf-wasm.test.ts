@@ -3,7 +3,7 @@
  * runs ahead of (scanPerfJs, perf-fast.ts): scanPerf, which runs the module first and gives each line it does not take
  * to scanPerfJs, must take the same lines with the same records and counts as scanPerfJs alone, on lines in perf's own
  * columns and on every odd form of each of their parts. (scanPerfJs itself is tested against the general parser in
- * perf-real.test.ts, which now runs through the module too.)
+ * perf-real.test.ts; a streaming reader starts the module only after its first 2 MiB, WASM_AFTER_BYTES.)
  */
 import { describe, expect, it } from 'vitest';
 import {
