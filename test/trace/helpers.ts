@@ -1,9 +1,10 @@
-/** Helpers for the CSV trace reader tests: collect records, read inline CSV through stdin or temp files. */
+/** Helpers for the trace reader tests: collect records, read inline CSV through stdin or temp files; a perf line shape. */
 import { Readable } from 'node:stream';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TraceError } from '../../src/errors.js';
+import type { FastShape } from '../../src/trace/perf-fast.js';
 import { readTraces, type ReadOptions, type ReadStats } from '../../src/trace/read.js';
 
 /** One access record as the sink received it. */
@@ -72,3 +73,17 @@ export function tempFile(name: string, data: string | Buffer): string {
   writeFileSync(path, data);
   return path;
 }
+
+/** The perf fast path's shape of `-F comm,tid,cpu,time,event,addr,phys_addr` lines, node NUMA_NO_NODE, HZ 250, 4 KiB pages. */
+export const IBS_SHAPE: FastShape = {
+  cpu: 1,
+  period: 0,
+  event: 1,
+  leadingHex: 1,
+  phys: 1,
+  byCpu: false,
+  fixedNid: -1,
+  cpuNode: new Int32Array(0),
+  hz: 250,
+  pageSize: 4096,
+};

@@ -4,21 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { AccessSink } from '../../src/engine/types.js';
-import { scanPerf, type FastShape } from '../../src/trace/perf-fast.js';
+import { scanPerf } from '../../src/trace/perf-fast.js';
+import { IBS_SHAPE } from './helpers.js';
 
-/** `-F comm,tid,cpu,time,event,addr,phys_addr` as the fast path takes it, node NUMA_NO_NODE. */
-const SHAPE: FastShape = {
-  cpu: 1,
-  period: 0,
-  event: 1,
-  leadingHex: 1,
-  phys: 1,
-  byCpu: false,
-  fixedNid: -1,
-  cpuNode: new Int32Array(0),
-  hz: 250,
-  pageSize: 4096,
-};
+const SHAPE = IBS_SHAPE;
 
 /** A sample line of event `name` (its bytes as given). */
 function line(name: Buffer): Buffer {

@@ -19,21 +19,11 @@ import {
 } from '../../src/trace/perf-fast.js';
 import { PerfWasm, perfWasm } from '../../src/trace/perf-wasm.js';
 import { prng } from '../prng.js';
+import { IBS_SHAPE } from './helpers.js';
 
 type Scan = typeof scanPerf;
 
-const BASE: FastShape = {
-  cpu: 1,
-  period: 0,
-  event: 1,
-  leadingHex: 1,
-  phys: 1,
-  byCpu: false,
-  fixedNid: -1,
-  cpuNode: new Int32Array(0),
-  hz: 250,
-  pageSize: 4096,
-};
+const BASE = IBS_SHAPE;
 
 /** Every record, and every stop with the counts before it, of a scan over the whole buffer, skipping each line it stops at. */
 function scanAll(scan: Scan, buf: Buffer, fs: FastShape, ev: Buffer): string[] {
