@@ -39,13 +39,14 @@ let scanRecords = 0;
 
 /**
  * The hot loop: parses whole lines in buf[pos, end) (buf[end - 1] is LF, so LF is a sentinel for
- * every inner loop) and calls sink.record_access per record, counting lines from `line`. Returns
+ * every inner loop) and calls sink.record_access per record. Returns
  * -1 when every line was taken, else the offset of the first line that is not in the plain form;
  * scanLine / scanRecords then hold the lines and records taken. Kept free of cold calls and of
  * stores that need type feedback (module variables need none), so V8's on-stack-replaced code of
  * the loop is not thrown away at every return.
  */
-function scanLines(buf: Uint8Array, pos: number, end: number, sink: AccessSink, line: number): number {
+function scanLines(buf: Uint8Array, pos: number, end: number, sink: AccessSink): number {
+  let line = 0;
   let records = 0;
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   // The time field of the last line of 10 digits: its first 8 bytes as two words, its last two bytes, and its value.
@@ -224,7 +225,7 @@ export interface PlainScan {
  * take: a header, a bad line, anything csv-parse would read differently (trace/blocks.ts).
  */
 export function scanPlain(buf: Uint8Array, pos: number, end: number, sink: AccessSink): PlainScan {
-  const stop = scanLines(buf, pos, end, sink, 0);
+  const stop = scanLines(buf, pos, end, sink);
   return { stop: stop < 0 ? end : stop, lines: scanLine, records: scanRecords };
 }
 
