@@ -71,6 +71,22 @@ let sameTime: f64 = -1;
   return <i64>v;
 }
 
+/** Where decimalAt() stopped: its first byte that is no digit, or the digit that took the value past INT_MAX. */
+let decimalEnd: usize = 0;
+
+/** The decimal digits from pos (a nid or a numeric source), read until the value passes INT_MAX (then it is refused). */
+@inline function decimalAt(pos: usize): u64 {
+  let v: u64 = 0;
+  let c = <u32>load<u8>(pos);
+  while (c - 48 < 10) {
+    v = v * 10 + <u64>(c - 48);
+    if (v > INT_MAX) break;
+    c = <u32>load<u8>(++pos);
+  }
+  decimalEnd = pos;
+  return v;
+}
+
 /**
  * Parses the lines of [pos, end) up to the first one scanLines would not take, or until `max` records are
  * written. Returns the records written; stopAt and linesTaken tell where it stopped and how many lines it took.
@@ -141,15 +157,11 @@ export function scan(pos: usize, end: usize, oPfn: usize, oNid: usize, oSrc: usi
       pos++;
       c = <u32>load<u8>(pos);
       const neg = c == 45;
-      if (neg) c = <u32>load<u8>(++pos);
+      if (neg) pos++;
       const s = pos;
-      let v: u64 = 0;
-      while (c - 48 < 10) {
-        v = v * 10 + <u64>(c - 48);
-        if (v > INT_MAX) break;
-        c = <u32>load<u8>(++pos);
-      }
-      if (pos == s || c != COMMA) break;
+      const v = decimalAt(pos);
+      pos = decimalEnd;
+      if (pos == s || <u32>load<u8>(pos) != COMMA) break;
       if (neg) {
         if (v > 1) break;
         nid = -<i32>v; // NUMA_NO_NODE; "-0" is 0
@@ -170,14 +182,11 @@ export function scan(pos: usize, end: usize, oPfn: usize, oNid: usize, oSrc: usi
       c = <u32>load<u8>(pos);
     } else {
       const s = pos;
-      let v: u64 = 0;
-      while (c - 48 < 10) {
-        v = v * 10 + <u64>(c - 48);
-        if (v > INT_MAX) break;
-        c = <u32>load<u8>(++pos);
-      }
+      const v = decimalAt(pos);
+      pos = decimalEnd;
       if (pos == s || v > INT_MAX) break;
       src = <i32>v;
+      c = <u32>load<u8>(pos);
     }
     if (c != COMMA) break;
     pos++;

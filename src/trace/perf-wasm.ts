@@ -6,7 +6,7 @@
  * The module's memory holds, from 64 KiB: the event's name and the cpu -> node table, the three record columns
  * (BATCH records; the source is always 0), then the input (wasm-parser.ts).
  */
-import type { AccessSink, BatchSink } from '../engine/types.js';
+import type { AccessSink } from '../engine/types.js';
 import type { FastShape } from './perf-fast.js';
 import { initialJiffies } from './perf-map.js';
 import { MAX_LINE_BYTES } from './tracefile.js';
@@ -41,12 +41,6 @@ export interface PerfWasmScan {
 
 /** One instance of the module (one per thread). */
 export class PerfWasm extends WasmParser<Exports> {
-  // Set by views(), which the base constructor calls: declared, so no field initialiser clears them after it.
-  declare private pfn: Float64Array;
-  declare private time: Float64Array;
-  declare private nid: Int32Array;
-  /** The source column: always 0 (perf samples are hardware hints). */
-  private readonly src = new Int32Array(BATCH);
   /** The shape and event set last (setShape is called again only for another). */
   private shapeOf: FastShape | null = null;
   private eventOf: Uint8Array | null = null;
@@ -70,7 +64,6 @@ export class PerfWasm extends WasmParser<Exports> {
     if (fs !== this.shapeOf || ev !== this.eventOf) this.setShape(fs, ev);
     const out = this.out;
     out.lines = out.records = out.zero = out.noCpu = 0;
-    const bs = sink as BatchSink;
     let at = pos + shift;
     const stop = end + shift;
     for (;;) {
@@ -81,8 +74,7 @@ export class PerfWasm extends WasmParser<Exports> {
       at = x.stopAt.value;
       if (n > 0) {
         out.records += n;
-        if (bs.record_batch) bs.record_batch(this.pfn, this.nid, this.src, this.time, n);
-        else for (let i = 0; i < n; i++) sink.record_access(this.pfn[i]!, this.nid[i]!, 0, this.time[i]!);
+        this.deliver(sink, n);
       }
       if (n < BATCH || at >= stop) break;
     }
@@ -105,6 +97,7 @@ export class PerfWasm extends WasmParser<Exports> {
     this.pfn = new Float64Array(b, COLUMNS, BATCH);
     this.time = new Float64Array(b, COLUMNS + BATCH * 8, BATCH);
     this.nid = new Int32Array(b, COLUMNS + BATCH * 16, BATCH);
+    this.src ??= new Int32Array(BATCH); // always 0: perf samples are hardware hints (not in the module's memory)
   }
 }
 

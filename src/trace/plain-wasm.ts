@@ -6,7 +6,7 @@
  * The module's memory holds, from 64 KiB: the four record columns (BATCH records), then the input (wasm-parser.ts).
  * Records reach the sink as columns (record_batch) when it takes them, one by one otherwise.
  */
-import type { AccessSink, BatchSink } from '../engine/types.js';
+import type { AccessSink } from '../engine/types.js';
 import type { PlainScan } from './fast.js';
 import { BATCH, WASM, WasmParser, type ParserExports } from './wasm-parser.js';
 import { PLAIN_CSV_WASM } from './wasm-bytes.js';
@@ -19,12 +19,6 @@ interface Exports extends ParserExports {
 
 /** One instance of the module (one per thread: each thread loads this file once). */
 export class PlainWasm extends WasmParser<Exports> {
-  // Set by views(), which the base constructor calls: declared, so no field initialiser clears them after it.
-  declare private pfn: Float64Array;
-  declare private time: Float64Array;
-  declare private nid: Int32Array;
-  declare private src: Int32Array;
-
   constructor() {
     super(PLAIN_CSV_WASM, COLUMNS + BATCH * 24);
   }
@@ -33,7 +27,6 @@ export class PlainWasm extends WasmParser<Exports> {
   scan(buf: Uint8Array, pos: number, end: number, sink: AccessSink): PlainScan {
     const shift = this.place(buf, pos, end);
     const x = this.x;
-    const bs = sink as BatchSink;
     let records = 0;
     let lines = 0;
     let at = pos + shift;
@@ -44,8 +37,7 @@ export class PlainWasm extends WasmParser<Exports> {
       at = x.stopAt.value;
       if (n > 0) {
         records += n;
-        if (bs.record_batch) bs.record_batch(this.pfn, this.nid, this.src, this.time, n);
-        else for (let i = 0; i < n; i++) sink.record_access(this.pfn[i]!, this.nid[i]!, this.src[i]!, this.time[i]!);
+        this.deliver(sink, n);
       }
       if (n < BATCH || at >= stop) break;
     }

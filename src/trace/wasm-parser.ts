@@ -4,6 +4,8 @@
  * where it lies; other bytes are copied there first (place()). One instance per parser per thread.
  */
 
+import type { AccessSink, BatchSink } from '../engine/types.js';
+
 /** What kpromo uses of the WebAssembly API (the project's TypeScript library has no DOM types). */
 interface WasmApi {
   readonly Module: new (bytes: Uint8Array) => object;
@@ -29,6 +31,11 @@ export interface ParserExports {
 export abstract class WasmParser<X extends ParserExports> {
   protected readonly x: X;
   protected mem!: Uint8Array;
+  /** The record columns in the module's memory (BATCH records), set by views(). */
+  protected pfn!: Float64Array;
+  protected nid!: Int32Array;
+  protected src!: Int32Array;
+  protected time!: Float64Array;
   /** Input bytes the memory holds (from inputAt). */
   private capacity = 0;
 
@@ -58,6 +65,13 @@ export abstract class WasmParser<X extends ParserExports> {
     if (end - pos > this.capacity) this.grow(end - pos);
     this.mem.set(buf.subarray(pos, end), at);
     return at - pos;
+  }
+
+  /** Gives `sink` the first n records of the columns: as columns when it takes them, else one by one. */
+  protected deliver(sink: AccessSink, n: number): void {
+    const bs = sink as BatchSink;
+    if (bs.record_batch) bs.record_batch(this.pfn, this.nid, this.src, this.time, n);
+    else for (let i = 0; i < n; i++) sink.record_access(this.pfn[i]!, this.nid[i]!, this.src[i]!, this.time[i]!);
   }
 
   /** The views of the memory's parameter and column areas, made again after it grew. */
