@@ -93,6 +93,11 @@ export class PerfWasm extends WasmParser<Exports> {
     this.eventOf = ev;
   }
 
+  protected reset(): void {
+    this.shapeOf = null;
+    this.eventOf = null;
+  }
+
   protected views(b: ArrayBuffer): void {
     this.pfn = new Float64Array(b, COLUMNS, BATCH);
     this.time = new Float64Array(b, COLUMNS + BATCH * 8, BATCH);

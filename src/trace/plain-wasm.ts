@@ -44,6 +44,9 @@ export class PlainWasm extends WasmParser<Exports> {
     return { stop: at - shift, lines, records };
   }
 
+  /** Nothing to set again: the module's only state is the time of the line before, which a new instance parses again. */
+  protected reset(): void {}
+
   protected views(b: ArrayBuffer): void {
     this.pfn = new Float64Array(b, COLUMNS, BATCH);
     this.time = new Float64Array(b, COLUMNS + BATCH * 8, BATCH);

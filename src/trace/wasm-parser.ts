@@ -2,14 +2,27 @@
  * What the two WebAssembly line parsers (plain-wasm.ts, perf-wasm.ts) share: the module's instance, and its memory laid
  * out as a parser's parameters and record columns, then the input from `inputAt`. A block read into input() is parsed
  * where it lies; other bytes are copied there first (place()). One instance per parser per thread.
+ *
+ * The memory is never grown: the modules import it (tools/wasm.mjs, --importMemory), and a parser that needs more
+ * makes a larger memory and a new instance over it. WebAssembly's memory.grow() detaches the old ArrayBuffer, and the
+ * first detach in a thread invalidates V8's ArrayBufferDetaching protector: every function compiled before that which
+ * reads a typed array is thrown away, and every one compiled after checks for a detached buffer at each access. On the
+ * engine's thread (which parses blocks too) that cost the engine alone 15-25 % (2026-12-02, README "Speed and memory").
  */
 
 import type { AccessSink, BatchSink } from '../engine/types.js';
+import { MAX_LINE_BYTES } from './tracefile.js';
+
+/** A WebAssembly memory, as kpromo uses it. */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
 
 /** What kpromo uses of the WebAssembly API (the project's TypeScript library has no DOM types). */
 interface WasmApi {
   readonly Module: new (bytes: Uint8Array) => object;
   readonly Instance: new (module: object, imports: object) => { readonly exports: object };
+  readonly Memory: new (descriptor: { initial: number }) => WasmMemory;
 }
 
 /** The WebAssembly API, or undefined where it does not run (`node --jitless`). */
@@ -20,16 +33,20 @@ export const BATCH = 1 << 14;
 /** Bytes a module may read past the input's end. */
 const SLACK = 64;
 const PAGE = 1 << 16;
+/**
+ * Input bytes a new memory holds: a block of a block read (1 MiB, blocks.ts) with a line of MAX_LINE_BYTES past its end,
+ * a chunk of a streaming read (at most 1 MiB, fd-stream.ts) after the longest line carried over; and 64 KiB more.
+ */
+export const INITIAL_INPUT = 2 * MAX_LINE_BYTES + (64 << 10);
 
 /** Exports every parser module has. */
 export interface ParserExports {
-  readonly memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   readonly stopAt: { readonly value: number };
   readonly linesTaken: { readonly value: number };
 }
 
 export abstract class WasmParser<X extends ParserExports> {
-  protected readonly x: X;
+  protected x!: X;
   protected mem!: Uint8Array;
   /** The record columns in the module's memory (BATCH records), set by views(). */
   protected pfn!: Float64Array;
@@ -38,15 +55,19 @@ export abstract class WasmParser<X extends ParserExports> {
   protected time!: Float64Array;
   /** Input bytes the memory holds (from inputAt). */
   private capacity = 0;
+  private readonly module: object;
+  /** Memories made (1 but after a larger input than INITIAL_INPUT: a diagnostic for tests). */
+  memories = 0;
+
+  /** Input bytes the memory holds now. */
+  get inputBytes(): number {
+    return this.capacity;
+  }
 
   /** Instantiates the module (its bytes in base64); `inputAt`: where the input starts in its memory. */
   constructor(base64: string, private readonly inputAt: number) {
-    const module = new WASM!.Module(Buffer.from(base64, 'base64'));
-    const abort = (): never => {
-      throw new Error('a kpromo WebAssembly parser aborted');
-    };
-    this.x = new WASM!.Instance(module, { env: { abort } }).exports as unknown as X;
-    this.grow(1 << 20);
+    this.module = new WASM!.Module(Buffer.from(base64, 'base64'));
+    this.grow(INITIAL_INPUT);
   }
 
   /** A buffer of at least n bytes in the module's memory, to read input into (valid until the next input() call). */
@@ -77,14 +98,30 @@ export abstract class WasmParser<X extends ParserExports> {
   /** The views of the memory's parameter and column areas, made again after it grew. */
   protected abstract views(b: ArrayBuffer): void;
 
-  /** Grows the memory to hold n input bytes (and SLACK after them), and remakes the views. */
+  /** The module's state set from JavaScript is gone (a new instance): set it again before the next scan. */
+  protected abstract reset(): void;
+
+  /**
+   * Makes the memory hold n input bytes (and SLACK after them): a new memory of at least twice the input bytes
+   * before, with the parameter and column areas copied, a new instance over it, and new views. Never memory.grow()
+   * (see the file comment).
+   */
   private grow(n: number): void {
-    const memory = this.x.memory;
-    const want = this.inputAt + n + SLACK;
-    if (want > memory.buffer.byteLength) memory.grow(Math.ceil((want - memory.buffer.byteLength) / PAGE));
+    const want = Math.max(n, 2 * this.capacity);
+    const memory = new WASM!.Memory({ initial: Math.ceil((this.inputAt + want + SLACK) / PAGE) });
+    const abort = (): never => {
+      throw new Error('a kpromo WebAssembly parser aborted');
+    };
+    this.x = new WASM!.Instance(this.module, { env: { memory, abort } }).exports as unknown as X;
     const b = memory.buffer;
+    const mem = new Uint8Array(b);
+    if (this.memories > 0) {
+      mem.set(this.mem.subarray(0, this.inputAt));
+      this.reset();
+    }
+    this.memories++;
     this.capacity = b.byteLength - this.inputAt - SLACK;
-    this.mem = new Uint8Array(b);
+    this.mem = mem;
     this.views(b);
   }
 }

@@ -164,6 +164,18 @@ describe('the WebAssembly perf line parser', () => {
       same(Buffer.from(`  stream 1/1 [001] 1.000000: ibs_op//${cols}  stream 1/1 [001] ${sec}.000000: ibs_op//${cols}`, 'latin1'), BASE, ev);
   });
 
+  it('a text larger than its memory holds: a new, larger memory, where the shape is set again', () => {
+    const w = perfWasm()!;
+    same(perfText(5, 200, BASE, 'ibs_op//'), BASE, Buffer.from('ibs_op//')); // the shape is set in the memory before
+    const r = prng(4);
+    const prev = { time: '    1.000000' };
+    const lines: string[] = [];
+    for (let bytes = 0; bytes < w.inputBytes + (1 << 19); bytes += lines[lines.length - 1]!.length + 1) lines.push(perfLine(r, BASE, 'ibs_op//', prev));
+    const before = w.memories;
+    same(Buffer.from(lines.join('\n') + '\n', 'latin1'), BASE, Buffer.from('ibs_op//'));
+    expect(w.memories).toBe(before + 1);
+  });
+
   it('many thousand lines, over its columns many times, after a time too large for the shape', () => {
     const r = prng(3);
     const prev = { time: '    1.000000' };

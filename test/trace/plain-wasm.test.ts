@@ -13,6 +13,8 @@ import { describe, expect, it } from 'vitest';
 import type { AccessSink } from '../../src/engine/types.js';
 import { scanPlain, type PlainScan } from '../../src/trace/fast.js';
 import { PlainWasm, plainWasm } from '../../src/trace/plain-wasm.js';
+import { BLOCK_BYTES } from '../../src/trace/blocks.js';
+import { MAX_LINE_BYTES } from '../../src/trace/tracefile.js';
 import { prng } from '../prng.js';
 
 /** The built CLI (npm run build). */
@@ -183,9 +185,12 @@ describe('the WebAssembly plain-form parser', () => {
     expect(n).toBe(50000);
   });
 
-  it('grows its memory for a block larger than it holds', () => {
+  it('takes a block larger than its memory holds in a new, larger memory', () => {
     const line = '0x123456,1,pgtscan,4294892296\n';
-    same(Buffer.from(line.repeat(((3 << 20) / line.length) | 0), 'latin1'));
+    const before = plainWasm()!.memories;
+    same(Buffer.from(line.repeat(((plainWasm()!.inputBytes + (1 << 20)) / line.length) | 0), 'latin1'));
+    expect(plainWasm()!.memories).toBe(before + 1);
+    same(Buffer.from(line.repeat(1000) + '0x1,0,hwhints,4294892297\n', 'latin1')); // and goes on in it
   });
 });
 
@@ -206,6 +211,34 @@ describe('where WebAssembly does not run (node --jitless)', () => {
       expect(js.status).toBe(0);
       expect(js.stdout).toBe(wasm.stdout);
       expect(JSON.parse(wasm.stdout).records).toBe(150000);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the parsers never detach an ArrayBuffer (V8 protector: src/trace/wasm-parser.ts)', () => {
+  it('a new memory holds a block with the longest line past its end', () => {
+    expect(new PlainWasm().inputBytes).toBeGreaterThanOrEqual(BLOCK_BYTES + MAX_LINE_BYTES);
+  });
+
+  it('a replay read in blocks by both threads, from a file and from a pipe, leaves the protector valid', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-detach-'));
+    try {
+      const file = path.join(dir, 't.csv');
+      const r = prng(12);
+      let text = 'pfn,nid,src,time\n';
+      for (let i = 0; i < 150000; i++) text += `0x${(0x1000 + Math.floor(r() * 0x3fe000)).toString(16)},${i % 2},${i % 3 ? 'hwhints' : 'pgtscan'},${4294892296 + (i >> 6)}\n`;
+      fs.writeFileSync(file, text); // about 4 MiB: both threads parse blocks, in WebAssembly past the first 2 MiB
+      for (const input of [file, '-']) {
+        const res = spawnSync(process.execPath, ['--trace-protector-invalidation', BIN, 'replay', '--parse-thread', 'on', '--format', 'json', input], {
+          encoding: 'utf8',
+          input: input === '-' ? text : undefined,
+        });
+        expect(res.status).toBe(0);
+        expect(JSON.parse(res.stdout.slice(res.stdout.indexOf('{'))).records).toBe(150000);
+        expect(res.stdout + res.stderr).not.toMatch(/ArrayBufferDetaching/);
+      }
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
