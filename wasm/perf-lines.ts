@@ -156,13 +156,23 @@ export function scan(pos: usize, end: usize, oPfn: usize, oNid: usize, oTime: us
         fd = 9;
         if (dot <= ls || <u32>load<u8>(dot) != DOT) break;
       }
-      let i = dot + 1;
-      for (; i < k; i++) {
-        const d = <u32>load<u8>(i) - 48;
-        if (d >= 10) break;
-        frac = frac * 10 + <u64>d;
+      if (fd == 6) {
+        // Six digits in one 64-bit load: shifted up two bytes, with two '0' bytes below them, as eight digits.
+        const x = (load<u64>(dot + 1) << 16) | 0x3030;
+        const t = x - 0x3030303030303030;
+        if ((((t + 0x7676767676767676) | t) & 0x8080808080808080) != 0) break;
+        let y = ((t & 0x0f0f0f0f0f0f0f0f) * 2561) >> 8;
+        y = ((y & 0x00ff00ff00ff00ff) * 6553601) >> 16;
+        frac = ((y & 0x0000ffff0000ffff) * 42949672960001) >> 32;
+      } else {
+        let i = dot + 1;
+        for (; i < k; i++) {
+          const d = <u32>load<u8>(i) - 48;
+          if (d >= 10) break;
+          frac = frac * 10 + <u64>d;
+        }
+        if (i != k) break;
       }
-      if (i != k) break;
       let m: u64 = 1;
       j = dot - 1;
       while (j >= ls && dot - 1 - j <= 15) {
@@ -187,19 +197,34 @@ export function scan(pos: usize, end: usize, oPfn: usize, oNid: usize, oTime: us
     let cpu: i32 = -1;
     if (hasCpu) {
       let r = j; // the byte before the time token
+      // Back over the spaces: the last byte that is not one among the 16 up to r, when they lie in the line.
+      if (r >= ls + 15) {
+        const ns = <u32>i8x16.bitmask(v128.not(i8x16.eq(v128.load(r - 15), i8x16.splat(32))));
+        r = ns != 0 ? r - 15 + <usize>(31 - clz(ns)) : r - 16;
+      }
       while (r >= ls && <u32>load<u8>(r) == SP) r--;
       if (r < ls + 2 || <u32>load<u8>(r) != RBRACKET) break;
-      let v: i32 = 0;
-      let mul: i32 = 1;
-      let q = r - 1;
-      while (q >= ls && r - 1 - q <= 7) {
-        const d = <u32>load<u8>(q) - 48;
-        if (d >= 10) break;
-        v += <i32>d * mul;
-        mul *= 10;
-        q--;
+      // perf's own `[%03d]` at once; any other form by the loop below, which takes that one the same way.
+      let v: i32 = -1;
+      if (r >= ls + 4 && <u32>load<u8>(r - 4) == LBRACKET && (r - 4 == ls || <u32>load<u8>(r - 5) == SP)) {
+        const a = <u32>load<u8>(r - 3) - 48;
+        const b = <u32>load<u8>(r - 2) - 48;
+        const c = <u32>load<u8>(r - 1) - 48;
+        if (a < 10 && b < 10 && c < 10) v = <i32>(a * 100 + b * 10 + c);
       }
-      if (q < ls || q == r - 1 || r - 1 - q > 7 || <u32>load<u8>(q) != LBRACKET || (q > ls && <u32>load<u8>(q - 1) != SP)) break;
+      if (v < 0) {
+        v = 0;
+        let mul: i32 = 1;
+        let q = r - 1;
+        while (q >= ls && r - 1 - q <= 7) {
+          const d = <u32>load<u8>(q) - 48;
+          if (d >= 10) break;
+          v += <i32>d * mul;
+          mul *= 10;
+          q--;
+        }
+        if (q < ls || q == r - 1 || r - 1 - q > 7 || <u32>load<u8>(q) != LBRACKET || (q > ls && <u32>load<u8>(q - 1) != SP)) break;
+      }
       cpu = v;
     }
     // After the time: spaces, no `PERF_RECORD_*`, the period, the event and its colon, one space.
