@@ -87,6 +87,28 @@ export function setShape(
   tokBack = 0;
 }
 
+/** The byte before the digits the last digitsBefore() read (the first that is not one, or ls - 1). */
+let digitsAt: usize = 0;
+
+/**
+ * The decimal digits that end at `last`, read backwards while they are digits, at most max + 1 of them and none before
+ * `ls`: their value; digitsAt gets the byte before them. (Addresses are never 0: the input lies past the columns.)
+ */
+@inline function digitsBefore(last: usize, ls: usize, max: usize): u64 {
+  let v: u64 = 0;
+  let m: u64 = 1;
+  let j = last;
+  while (j >= ls && last - j <= max) {
+    const d = <u32>load<u8>(j) - 48;
+    if (d >= 10) break;
+    v += <u64>d * m;
+    m *= 10;
+    j--;
+  }
+  digitsAt = j;
+  return v;
+}
+
 /** The digit bytes of the last column field16() took, as bits 0-15. */
 let fieldDigits: u32 = 0;
 
@@ -173,15 +195,8 @@ export function scan(pos: usize, end: usize, oPfn: usize, oNid: usize, oTime: us
         }
         if (i != k) break;
       }
-      let m: u64 = 1;
-      j = dot - 1;
-      while (j >= ls && dot - 1 - j <= 15) {
-        const d = <u32>load<u8>(j) - 48;
-        if (d >= 10) break;
-        sec += <u64>d * m;
-        m *= 10;
-        j--;
-      }
+      sec = digitsBefore(dot - 1, ls, 15);
+      j = digitsAt;
       const sd = dot - 1 - j;
       if (sd < 1 || sd > 15 || (j >= ls && <u32>load<u8>(j) != SP)) break;
       // Kept for the next line when the token and the space before it lie in the 16 bytes before the colon.
@@ -213,16 +228,8 @@ export function scan(pos: usize, end: usize, oPfn: usize, oNid: usize, oTime: us
         if (a < 10 && b < 10 && c < 10) v = <i32>(a * 100 + b * 10 + c);
       }
       if (v < 0) {
-        v = 0;
-        let mul: i32 = 1;
-        let q = r - 1;
-        while (q >= ls && r - 1 - q <= 7) {
-          const d = <u32>load<u8>(q) - 48;
-          if (d >= 10) break;
-          v += <i32>d * mul;
-          mul *= 10;
-          q--;
-        }
+        v = <i32>digitsBefore(r - 1, ls, 7);
+        const q = digitsAt;
         if (q < ls || q == r - 1 || r - 1 - q > 7 || <u32>load<u8>(q) != LBRACKET || (q > ls && <u32>load<u8>(q - 1) != SP)) break;
       }
       cpu = v;

@@ -194,15 +194,27 @@ describe('the WebAssembly plain-form parser', () => {
   });
 });
 
+/**
+ * Calls f with a file of 150 000 random records (about 4 MiB: several blocks, parsed in WebAssembly past the first 2
+ * MiB) in a temporary directory, and its text.
+ */
+function withBlockTrace(seed: number, f: (file: string, text: string) => void): void {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-blocks-'));
+  try {
+    const file = path.join(dir, 't.csv');
+    const r = prng(seed);
+    let text = 'pfn,nid,src,time\n';
+    for (let i = 0; i < 150000; i++) text += `0x${(0x1000 + Math.floor(r() * 0x3fe000)).toString(16)},${i % 2},${i % 3 ? 'hwhints' : 'pgtscan'},${4294892296 + (i >> 6)}\n`;
+    fs.writeFileSync(file, text);
+    f(file, text);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('where WebAssembly does not run (node --jitless)', () => {
   it('a replay read in blocks by both threads gives the same output with the JavaScript parsers', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-jitless-'));
-    try {
-      const file = path.join(dir, 't.csv');
-      const r = prng(11);
-      let text = 'pfn,nid,src,time\n';
-      for (let i = 0; i < 150000; i++) text += `0x${(0x1000 + Math.floor(r() * 0x3fe000)).toString(16)},${i % 2},${i % 3 ? 'hwhints' : 'pgtscan'},${4294892296 + (i >> 6)}\n`;
-      fs.writeFileSync(file, text); // about 4 MiB: several blocks
+    withBlockTrace(11, (file) => {
       const run = (flags: string[]) =>
         spawnSync(process.execPath, [...flags, BIN, 'replay', '--parse-thread', 'on', '--format', 'json', file], { encoding: 'utf8' });
       const wasm = run([]);
@@ -211,9 +223,7 @@ describe('where WebAssembly does not run (node --jitless)', () => {
       expect(js.status).toBe(0);
       expect(js.stdout).toBe(wasm.stdout);
       expect(JSON.parse(wasm.stdout).records).toBe(150000);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
@@ -223,13 +233,7 @@ describe('the parsers never detach an ArrayBuffer (V8 protector: src/trace/wasm-
   });
 
   it('a replay read in blocks by both threads, from a file and from a pipe, leaves the protector valid', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-detach-'));
-    try {
-      const file = path.join(dir, 't.csv');
-      const r = prng(12);
-      let text = 'pfn,nid,src,time\n';
-      for (let i = 0; i < 150000; i++) text += `0x${(0x1000 + Math.floor(r() * 0x3fe000)).toString(16)},${i % 2},${i % 3 ? 'hwhints' : 'pgtscan'},${4294892296 + (i >> 6)}\n`;
-      fs.writeFileSync(file, text); // about 4 MiB: both threads parse blocks, in WebAssembly past the first 2 MiB
+    withBlockTrace(12, (file, text) => {
       for (const input of [file, '-']) {
         const res = spawnSync(process.execPath, ['--trace-protector-invalidation', BIN, 'replay', '--parse-thread', 'on', '--format', 'json', input], {
           encoding: 'utf8',
@@ -239,8 +243,6 @@ describe('the parsers never detach an ArrayBuffer (V8 protector: src/trace/wasm-
         expect(JSON.parse(res.stdout.slice(res.stdout.indexOf('{'))).records).toBe(150000);
         expect(res.stdout + res.stderr).not.toMatch(/ArrayBufferDetaching/);
       }
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
