@@ -5,6 +5,7 @@ import { createEngine, type EngineName, type ObservableEngine } from '../engine/
 import type { AccessSink, BatchSink, Counter, Engine, PassObserver, ReplaySummary } from '../engine/types.js';
 import type { TraceError } from '../errors.js';
 import { statSync } from 'node:fs';
+import { applyBatch } from '../trace/columns.js';
 import { readInputs, type InputSettings, type InputStats } from '../trace/input.js';
 import { canReadThreaded, readInputsThreaded } from '../trace/threaded.js';
 import type { TraceInput } from '../trace/read.js';
@@ -88,19 +89,13 @@ export interface ReplayResult {
  * (its next_pass_time()): each piece goes to `first`, then to `then`; without that method, record by record.
  */
 export function followedBy(first: Engine, then: AccessSink): BatchSink {
-  const f = first as Engine & BatchSink;
-  const t = then as BatchSink;
-  const give = (s: BatchSink, P: Float64Array, N: Int32Array, S: Int32Array, T: Float64Array, n: number): void => {
-    if (s.record_batch) s.record_batch(P, N, S, T, n);
-    else for (let i = 0; i < n; i++) s.record_access(P[i]!, N[i]!, S[i]!, T[i]!);
-  };
   return {
     record_access(pfn: number, nid: number, src: number, time: number): void {
       first.record_access(pfn, nid, src, time);
       then.record_access(pfn, nid, src, time);
     },
     record_batch(pfn: Float64Array, nid: Int32Array, src: Int32Array, time: Float64Array, n: number): void {
-      if (f.next_pass_time === undefined) {
+      if (first.next_pass_time === undefined) {
         for (let i = 0; i < n; i++) {
           first.record_access(pfn[i]!, nid[i]!, src[i]!, time[i]!);
           then.record_access(pfn[i]!, nid[i]!, src[i]!, time[i]!);
@@ -110,20 +105,20 @@ export function followedBy(first: Engine, then: AccessSink): BatchSink {
       let i = 0;
       while (i < n) {
         // [i, j): passes may run before record i, and none before the others (after a pass, the next one is later).
-        const next = f.next_pass_time();
+        const next = first.next_pass_time();
         let j = i + 1;
         while (j < n && time[j]! < next) j++;
         if (i === 0 && j === n) {
-          give(f, pfn, nid, src, time, n);
-          give(t, pfn, nid, src, time, n);
+          applyBatch(first, pfn, nid, src, time, n);
+          applyBatch(then, pfn, nid, src, time, n);
           return;
         }
         const P = pfn.subarray(i, j);
         const N = nid.subarray(i, j);
         const S = src.subarray(i, j);
         const T = time.subarray(i, j);
-        give(f, P, N, S, T, j - i);
-        give(t, P, N, S, T, j - i);
+        applyBatch(first, P, N, S, T, j - i);
+        applyBatch(then, P, N, S, T, j - i);
         i = j;
       }
     },

@@ -1,5 +1,13 @@
 /** Records parsed on the engine's thread (a block, or a perf file's head), as columns that grow as needed. */
-import type { BatchSink } from '../engine/types.js';
+import type { AccessSink, BatchSink } from '../engine/types.js';
+
+/** Gives `sink` the first `n` records of the columns: as columns when it takes them, else one by one. */
+export function applyBatch(sink: AccessSink, P: Float64Array, N: Int32Array, S: Int32Array, T: Float64Array, n: number): void {
+  if (n === 0) return;
+  const bs = sink as BatchSink;
+  if (bs.record_batch) bs.record_batch(P, N, S, T, n);
+  else for (let i = 0; i < n; i++) sink.record_access(P[i]!, N[i]!, S[i]!, T[i]!);
+}
 
 export class Columns implements BatchSink {
   pfn: Float64Array;

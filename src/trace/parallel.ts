@@ -15,7 +15,7 @@
 import { closeSync, fstatSync } from 'node:fs';
 import type { BatchSink } from '../engine/types.js';
 import { BLOCK_BYTES, BlockReader, scanBlock, type BlockFile, type BlockResult, type PerfBlockCounts } from './blocks.js';
-import { Columns } from './columns.js';
+import { applyBatch, Columns } from './columns.js';
 import { addPerf, emptyPerfStats, perfSkipWarnings, type InputOptions, type InputStats, type PerfInputStats } from './input.js';
 import type { ParseWorkerData } from './parse-worker.js';
 import { perfBlockScan, readPerfHead, type PerfHead } from './perf-blocks.js';
@@ -251,13 +251,6 @@ export async function readBlocksThreaded(
   // The general reader goes on with these counts (files 0: it counts the file), and returns them with its own.
   const at: ResumeAt = { ...(resume as ResumeAt), perf: { shape: head.stats.shape!, prior: { ...total, files: 0 } } };
   return { stats: stats(bytes, false), resume: at, blocksHere, blocksThere };
-}
-
-/** Gives `sink` the first `n` records of the columns. */
-export function applyBatch(sink: BatchSink, P: Float64Array, N: Int32Array, S: Int32Array, T: Float64Array, n: number): void {
-  if (n === 0) return;
-  if (sink.record_batch) sink.record_batch(P, N, S, T, n);
-  else for (let i = 0; i < n; i++) sink.record_access(P[i]!, N[i]!, S[i]!, T[i]!);
 }
 
 /** Gives `sink` the records of `c`, in batches of `batch`. */

@@ -10,7 +10,8 @@
  * engine's thread (which parses blocks too) that cost the engine alone 15-25 % (2026-12-02, README "Speed and memory").
  */
 
-import type { AccessSink, BatchSink } from '../engine/types.js';
+import type { AccessSink } from '../engine/types.js';
+import { applyBatch } from './columns.js';
 import { MAX_LINE_BYTES } from './tracefile.js';
 
 /** A WebAssembly memory, as kpromo uses it. */
@@ -90,9 +91,7 @@ export abstract class WasmParser<X extends ParserExports> {
 
   /** Gives `sink` the first n records of the columns: as columns when it takes them, else one by one. */
   protected deliver(sink: AccessSink, n: number): void {
-    const bs = sink as BatchSink;
-    if (bs.record_batch) bs.record_batch(this.pfn, this.nid, this.src, this.time, n);
-    else for (let i = 0; i < n; i++) sink.record_access(this.pfn[i]!, this.nid[i]!, this.src[i]!, this.time[i]!);
+    applyBatch(sink, this.pfn, this.nid, this.src, this.time, n);
   }
 
   /** The views of the memory's parameter and column areas, made again after it grew. */
