@@ -21,7 +21,7 @@
  *   pages or more. A page's index is its position in the table: its state (and slot and count) sit at the same
  *   position of their own columns, one load after the key's. When the table doubles, every index moves: the
  *   columns move with their keys, and onRehash() tells the engine, which finds the indices it keeps in its records
- *   again. Memory: 5 bytes per table entry (9 with counts; 9 and 13 with Float64 keys), 6.7-13 bytes per page
+ *   again. Memory: 5 bytes per table entry (6 with counts; 9 and 10 with Float64 keys), 6.7-13 bytes per page
  *   touched at load 3/8 to 3/4 (a table for 1.4 M pages is 10 MiB). (Until 2026-12-01 an entry was the pair
  *   [offset + 1, index] and the state a column by index: 17 MiB for those pages, and two cache misses a lookup.)
  *
@@ -32,8 +32,12 @@
  * bytes per page, allocated as the state is, and kept from then on. (Always kept, it cost a cache miss per slow-tier
  * access and 8 MiB on the bench's 2 M-page CXL node.)
  *
- * Optional access counts (`counts`, for the fast-tier share bounds): one Uint32 per index, beside the state,
- * allocated the same way (dense: same lazily backed length; hashed: same growing columns).
+ * Optional access counts (`counts`, for the fast-tier share bounds): one byte per index, beside the state, allocated
+ * the same way (dense: same lazily backed length; hashed: same growing columns), holding a count's low 8 bits; an
+ * increment that wraps a byte to 0 carries into a map of the high bits by index (carry()), which holds only the pages
+ * accessed 256 times or more (707 of the 10 M-record bench trace's 1.37 M pages). A byte a page instead of a Uint32
+ * keeps the counts of a 2 M-page CXL node in 2 MiB instead of 8: the counting loop's increments miss the caches
+ * less (README "Speed and memory").
  */
 import { mixPfn } from './mix.js';
 
@@ -77,8 +81,13 @@ export class PageState {
   state: Uint8Array | Uint16Array;
   /** Slot of the record of each ST_TRACKED index (meaningless otherwise), once enableSlots() was called; else null. Hashed: grows with state. */
   slot: Int32Array | null = null;
-  /** Accesses by index (slow-tier pages only), or null when not asked for. Hashed: grows with state. */
-  counts: Uint32Array | null;
+  /**
+   * Accesses by index (slow-tier pages only), their low 8 bits, or null when not asked for: a writer that wraps one
+   * to 0 calls carry(). Hashed: grows with state.
+   */
+  counts: Uint8Array | null;
+  /** The high bits of the counts (count >>> 8) of the indexes that have some. */
+  private carries = new Map<number, number>();
   /**
    * Dense only: an index past every page's, whose state belongs to no page. The engine's hot loop
    * (rfc-v1.ts) reads and writes it in place of a top-tier page's, which has none, so it need not branch.
@@ -118,7 +127,7 @@ export class PageState {
     // Dense: one entry per page of the regions (and the spare); hashed: the columns beside the table's keys.
     const n = this.dense ? total + 1 : HASHED_INITIAL;
     this.state = this.wide ? new Uint16Array(n) : new Uint8Array(n);
-    this.counts = withCounts ? new Uint32Array(n) : null;
+    this.counts = withCounts ? new Uint8Array(n) : null;
     this.keys = this.newKeys(this.dense ? 0 : HASHED_INITIAL);
     this.mask = this.dense ? 0 : HASHED_INITIAL - 1;
   }
@@ -126,6 +135,22 @@ export class PageState {
   /** A page's offset in the regions: its index in dense mode, its key in hashed mode. */
   offset(pfn: number, r: number): number {
     return this.bases[r]! + (pfn - this.regions[r]!.start);
+  }
+
+  /** An increment of counts[index] wrapped its byte to 0: 256 more accesses. */
+  carry(index: number): void {
+    this.carries.set(index, (this.carries.get(index) ?? 0) + 1);
+  }
+
+  /** Whether counts[index] wrapped (it is 0 only in its low bits then). */
+  carried(index: number): boolean {
+    return this.carries.has(index);
+  }
+
+  /** The count of `index`: its byte and its carries. */
+  countAt(index: number): number {
+    const low = this.counts![index]!;
+    return this.carries.size === 0 ? low : low + 256 * (this.carries.get(index) ?? 0);
   }
 
   /** Allocates the slot column (once); the caller fills it for the records alive. */
@@ -187,7 +212,7 @@ export class PageState {
         const base = this.bases[i]!;
         const size = r.end - r.start;
         for (let j = 0; j < size; j++) {
-          const c = counts[base + j]!;
+          const c = counts[base + j]! === 0 && this.carries.size === 0 ? 0 : this.countAt(base + j);
           if (c !== 0) f(r.start + j, c);
         }
       });
@@ -195,7 +220,7 @@ export class PageState {
     }
     const keys = this.keys;
     for (let i = 0; i < keys.length; i++) {
-      const c = counts[i]!;
+      const c = counts[i]! === 0 && this.carries.size === 0 ? 0 : this.countAt(i);
       if (c !== 0) f(this.pfnAt(keys[i]! - 1), c);
     }
   }
@@ -244,14 +269,22 @@ export class PageState {
     this.mask = n - 1;
     const state2 = (this.state = this.wide ? new Uint16Array(n) : new Uint8Array(n));
     const slot2 = (this.slot = slot === null ? null : new Int32Array(n));
-    const counts2 = (this.counts = counts === null ? null : new Uint32Array(n));
+    const counts2 = (this.counts = counts === null ? null : new Uint8Array(n));
+    const carries = this.carries;
+    const carries2 = carries.size === 0 ? carries : (this.carries = new Map<number, number>());
     for (let j = 0; j < keys.length; j++) {
       const k = keys[j]!;
       if (k === 0) continue;
       const i = this.place(k);
       state2[i] = state[j]!;
       if (slot2 !== null) slot2[i] = slot![j]!;
-      if (counts2 !== null) counts2[i] = counts![j]!;
+      if (counts2 !== null) {
+        counts2[i] = counts![j]!;
+        if (carries2 !== carries) {
+          const h = carries.get(j);
+          if (h !== undefined) carries2.set(i, h);
+        }
+      }
     }
     this.onRehash?.();
   }

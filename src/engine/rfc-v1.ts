@@ -330,9 +330,15 @@ export class RfcV1Engine implements Engine {
     const n = this.cn;
     if (n === 0) return;
     this.cn = 0;
-    const counts = this.pages.counts!;
+    const pages = this.pages;
+    const counts = pages.counts!;
     const buf = this.cbuf;
-    for (let k = 0; k < n; k++) counts[buf[k]!]!++;
+    for (let k = 0; k < n; k++) {
+      const i = buf[k]!;
+      const c = counts[i]! + 1;
+      counts[i] = c;
+      if (c > 255) pages.carry(i); // the byte wrapped
+    }
   }
 
   /** Applies the records record_access() buffered. */
@@ -580,7 +586,11 @@ export class RfcV1Engine implements Engine {
           continue;
         }
         if (cls === CLS_SLOW) {
-          if (counts !== null) counts[idx]!++;
+          if (counts !== null) {
+            const c = counts[idx]! + 1;
+            counts[idx] = c;
+            if (c > 255) pages.carry(idx); // the byte wrapped
+          }
         } else homeTop++;
         const node = this.pageAccess(P, T, i, nid, idx, homeNode);
         if (node >= 0) {
@@ -836,7 +846,7 @@ export class RfcV1Engine implements Engine {
 
   /**
    * Per-page access counts for the fast-tier share bounds, or null unless the engine was made with
-   * `page_counts: true` (then they cost one Uint32 increment per slow-tier LRU access, held beside the page
+   * `page_counts: true` (then they cost one byte increment per slow-tier LRU access, held beside the page
    * state with the same index, so memory follows the pages touched). Valid until the next record.
    */
   page_counts(): PageCounts | null {

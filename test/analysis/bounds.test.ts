@@ -232,6 +232,31 @@ describe('bounds, hand-derived', () => {
     expect([b.toptier_at_start, b.slow_pages, b.capacity, b.instant, b.static]).toEqual([ref.t0, ref.pages, ref.capacity, ref.instant, ref.static]);
   });
 
+  it('pages accessed 256 times and more (a count past its byte), dense and hashed: the same as the reference', () => {
+    // Counts are a byte a page plus carries (page-state.ts): a page whose byte wraps to 0 is not new again.
+    const big = mixedTopology(40, null);
+    const hashed: Topology = { ...big, nodes: [big.nodes[0]!, big.nodes[1]!, { ...big.nodes[2]!, pfn_ranges: [{ start: 0x400000, end: 0x400000 + 2 ** 26, kind: 'lru' }] }] };
+    const rnd = prng(5);
+    for (const [topo, base, span] of [[big, 0x200000, 0x100000], [hashed, 0x400000, 2 ** 26]] as const) {
+      const recs: Rec[] = [];
+      for (let i = 0; i < 20_000; i++) {
+        // Every fourth access to one of 6 hot pages (about 830 each), the rest spread (the hashed table grows meanwhile).
+        const pfn = i % 4 === 0 ? base + 17 * ((i / 4) % 6) : base + Math.floor(rnd() * span);
+        recs.push([pfn, 0, 0, 1000 + i]);
+      }
+      const b = count(topo, recs);
+      const ref = reference(topo, recs);
+      expect([b.toptier_at_start, b.slow_pages, b.capacity, b.instant, b.static]).toEqual([ref.t0, ref.pages, ref.capacity, ref.instant, ref.static]);
+      // The engine's own counts give the same.
+      const e = engine(topo, { page_counts: true });
+      for (const [p, n, s, t] of recs) e.record_access(p, n, s, t);
+      const counts = new Map<number, number>();
+      e.page_counts()!.forEach((pfn, n) => counts.set(pfn, n));
+      for (let k = 0; k < 6; k++) expect(counts.get(base + 17 * k)).toBe(recs.filter(([p]) => p === base + 17 * k).length);
+      expect(Math.max(...counts.values())).toBeGreaterThan(800);
+    }
+  });
+
   it('accesses in no range, and to non-LRU or device ranges of a slow node, count in N only', () => {
     const topo = mixedTopology(13, 5);
     const recs: Rec[] = [
