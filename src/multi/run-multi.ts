@@ -121,7 +121,7 @@ export function boundsRoles(configs: readonly MultiConfig[]): BoundsRole[] {
 
 /**
  * Issue 12: lanes for `configs` and the sinks to feed. The bounds of each distinct topology come from the page
- * counts of the first rfc-v1 lane over it (one Uint32 increment per slow-tier access, beside the page state the
+ * counts of the first rfc-v1 lane over it (one byte increment per slow-tier access, beside the page state the
  * engine keeps anyway: test/analysis/bounds.test.ts shows they equal the counter's), else from one bounds
  * counter per topology, fed the records beside the lanes and shared by them. `roles` (boundsRoles() of the
  * whole run) says which of these configurations compute them: a run split over worker threads computes the
