@@ -147,12 +147,6 @@ export class PageState {
     return this.carries.has(index);
   }
 
-  /** The count of `index`: its byte and its carries. */
-  countAt(index: number): number {
-    const low = this.counts![index]!;
-    return this.carries.size === 0 ? low : low + 256 * (this.carries.get(index) ?? 0);
-  }
-
   /** Allocates the slot column (once); the caller fills it for the records alive. */
   enableSlots(): Int32Array {
     if (this.slot === null) this.slot = new Int32Array(this.state.length);
@@ -206,13 +200,24 @@ export class PageState {
   forEachCount(f: (pfn: number, count: number) => void): void {
     const counts = this.counts;
     if (counts === null) return;
+    // Both loops below go by ascending index: the carries (a few hundred pages) are merged in, in index order, with
+    // one compare a page (a map lookup a page cost 0.2 s over the bench's 1.4 M pages).
+    const carried = [...this.carries.keys()].sort((a, b) => a - b);
+    let q = 0;
+    let next = carried.length > 0 ? carried[0]! : Infinity;
+    const countOf = (index: number): number => {
+      let c = counts[index]!;
+      while (next < index) next = ++q < carried.length ? carried[q]! : Infinity;
+      if (next === index) c += 256 * this.carries.get(index)!;
+      return c;
+    };
     if (this.dense) {
       this.regions.forEach((r, i) => {
         if (!r.slow) return;
         const base = this.bases[i]!;
         const size = r.end - r.start;
         for (let j = 0; j < size; j++) {
-          const c = counts[base + j]! === 0 && this.carries.size === 0 ? 0 : this.countAt(base + j);
+          const c = countOf(base + j);
           if (c !== 0) f(r.start + j, c);
         }
       });
@@ -220,10 +225,11 @@ export class PageState {
     }
     const keys = this.keys;
     for (let i = 0; i < keys.length; i++) {
-      const c = counts[i]! === 0 && this.carries.size === 0 ? 0 : this.countAt(i);
+      const c = countOf(i);
       if (c !== 0) f(this.pfnAt(keys[i]! - 1), c);
     }
   }
+
 
   /** Pages given an index (hashed mode), or the regions' total (dense). */
   get size(): number {
