@@ -854,11 +854,9 @@ export class RfcV1Engine implements Engine {
     this.flushCounts();
     const pages = this.pages;
     if (pages.counts === null) return null;
-    let n = 0;
-    pages.forEachCount(() => n++);
     return {
       home_toptier: this.homeToptier,
-      pages: n,
+      pages: pages.countedPages(),
       forEach: (f) => pages.forEachCount(f),
     };
   }

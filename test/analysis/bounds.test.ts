@@ -244,6 +244,9 @@ describe('bounds, hand-derived', () => {
         const pfn = i % 4 === 0 ? base + 17 * ((i / 4) % 6) : base + Math.floor(rnd() * span);
         recs.push([pfn, 0, 0, 1000 + i]);
       }
+      // And one page accessed exactly 512 times: its byte is 0, its carries 2.
+      const round = base + 1001;
+      for (let k = recs.filter(([p]) => p === round).length; k < 512; k++) recs.push([round, 0, 1, 30_000 + k]);
       const b = count(topo, recs);
       const ref = reference(topo, recs);
       expect([b.toptier_at_start, b.slow_pages, b.capacity, b.instant, b.static]).toEqual([ref.t0, ref.pages, ref.capacity, ref.instant, ref.static]);
@@ -251,8 +254,11 @@ describe('bounds, hand-derived', () => {
       const e = engine(topo, { page_counts: true });
       for (const [p, n, s, t] of recs) e.record_access(p, n, s, t);
       const counts = new Map<number, number>();
-      e.page_counts()!.forEach((pfn, n) => counts.set(pfn, n));
+      const pc = e.page_counts()!;
+      pc.forEach((pfn, n) => counts.set(pfn, n));
+      expect(pc.pages).toBe(counts.size); // counted without the calls, carried pages whose byte is 0 too
       for (let k = 0; k < 6; k++) expect(counts.get(base + 17 * k)).toBe(recs.filter(([p]) => p === base + 17 * k).length);
+      expect(counts.get(round)).toBe(512);
       expect(Math.max(...counts.values())).toBeGreaterThan(800);
     }
   });
