@@ -234,8 +234,6 @@ export class PageState {
     }
   }
 
-
-
   /** Slow-tier pages with a non-zero count: forEachCount()'s calls, counted without them. */
   countedPages(): number {
     const counts = this.counts;
@@ -244,12 +242,13 @@ export class PageState {
     // A carried page whose byte is 0 counts too (the carries map holds only indexes of slow-tier pages with a count).
     for (const index of this.carries.keys()) if (counts[index] === 0) n++;
     if (this.dense) {
-      this.regions.forEach((r, i) => {
-        if (!r.slow) return;
+      for (let i = 0; i < this.regions.length; i++) {
+        const r = this.regions[i]!;
+        if (!r.slow) continue;
         const base = this.bases[i]!;
         const end = base + (r.end - r.start);
         for (let j = base; j < end; j++) n += counts[j] === 0 ? 0 : 1;
-      });
+      }
     } else for (let i = 0; i < counts.length; i++) n += counts[i] === 0 ? 0 : 1;
     return n;
   }
