@@ -56,3 +56,11 @@ export class Columns implements BatchSink {
     Object.assign(this, { pfn, nid, src, time });
   }
 }
+
+/** Gives `sink` the records of `c`, in batches of `batch`. */
+export function applyColumns(sink: BatchSink, c: Columns, batch: number): void {
+  for (let i = 0; i < c.n; i += batch) {
+    const k = Math.min(batch, c.n - i);
+    applyBatch(sink, c.pfn.subarray(i, i + k), c.nid.subarray(i, i + k), c.src.subarray(i, i + k), c.time.subarray(i, i + k), k);
+  }
+}

@@ -15,7 +15,7 @@
 import { closeSync, fstatSync } from 'node:fs';
 import type { BatchSink } from '../engine/types.js';
 import { BLOCK_BYTES, BlockReader, scanBlock, type BlockFile, type BlockResult, type PerfBlockCounts } from './blocks.js';
-import { applyBatch, Columns } from './columns.js';
+import { applyBatch, applyColumns, Columns } from './columns.js';
 import { addPerf, emptyPerfStats, perfSkipWarnings, type InputOptions, type InputStats, type PerfInputStats } from './input.js';
 import type { ParseWorkerData } from './parse-worker.js';
 import { perfBlockScan, readPerfHead, type PerfHead } from './perf-blocks.js';
@@ -251,14 +251,6 @@ export async function readBlocksThreaded(
   // The general reader goes on with these counts (files 0: it counts the file), and returns them with its own.
   const at: ResumeAt = { ...(resume as ResumeAt), perf: { shape: head.stats.shape!, prior: { ...total, files: 0 } } };
   return { stats: stats(bytes, false), resume: at, blocksHere, blocksThere };
-}
-
-/** Gives `sink` the records of `c`, in batches of `batch`. */
-export function applyColumns(sink: BatchSink, c: Columns, batch: number): void {
-  for (let i = 0; i < c.n; i += batch) {
-    const k = Math.min(batch, c.n - i);
-    applyBatch(sink, c.pfn.subarray(i, i + k), c.nid.subarray(i, i + k), c.src.subarray(i, i + k), c.time.subarray(i, i + k), k);
-  }
 }
 
 /** A perf block's counts from its ring slot's meta words (at `m`), for `events` events. */

@@ -6,8 +6,7 @@
  */
 import type { BatchSink } from '../engine/types.js';
 import { scanBlock, type BlockResult } from './blocks.js';
-import { applyBatch, Columns } from './columns.js';
-import { applyColumns } from './parallel.js';
+import { applyBatch, applyColumns, Columns } from './columns.js';
 import {
   blockBytesOf, claimBlock, RESUME_FROM, RESUME_NONE, SB_APPLIED, SB_END, SB_NEXT, SB_RESUME, SB_RESUME_BLOCK, SB_RESUME_STARTED,
   SB_RESUME_STOP, SB_SEALED, type StreamBlocks,
