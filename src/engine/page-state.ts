@@ -147,6 +147,43 @@ export class PageState {
     return this.carries.has(index);
   }
 
+  /** The carries as pairs: index, count >>> 8 (a TallySnapshot's, page-tally.ts). */
+  carryPairs(): number[] {
+    const out: number[] = [];
+    for (const [i, h] of this.carries) out.push(i, h);
+    return out;
+  }
+
+  /**
+   * Dense mode: adds counts kept apart, index for index (`bytes` their low 8 bits, `carries` pairs of index and high
+   * bits, as carryPairs() gives them): a sum past 255 carries. `pristine`: no count was ever made here, and the bytes
+   * (an array of the counts' length, given up by the caller) become the counts.
+   */
+  addCounts(bytes: Uint8Array, carries: readonly number[], pristine = false): void {
+    const counts = this.counts!;
+    if (pristine && bytes.length === counts.length && this.carries.size === 0) {
+      // Every count is 0 here: take the bytes as they are.
+      this.counts = bytes;
+    } else {
+      // Four bytes a load past the zero words: a tally of the engine's thread holds few pages.
+      const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
+      const n = Math.min(bytes.length, counts.length);
+      for (let w = 0; w < words.length; w++) {
+        if (words[w] === 0) continue;
+        for (let i = 4 * w; i < 4 * w + 4 && i < n; i++) this.addCount(i, bytes[i]!);
+      }
+      for (let i = 4 * words.length; i < n; i++) this.addCount(i, bytes[i]!);
+    }
+    for (let k = 0; k < carries.length; k += 2) this.carries.set(carries[k]!, (this.carries.get(carries[k]!) ?? 0) + carries[k + 1]!);
+  }
+
+  private addCount(i: number, b: number): void {
+    const counts = this.counts!;
+    const c = counts[i]! + b;
+    counts[i] = c;
+    if (c > 255) this.carry(i);
+  }
+
   /** Allocates the slot column (once); the caller fills it for the records alive. */
   enableSlots(): Int32Array {
     if (this.slot === null) this.slot = new Int32Array(this.state.length);

@@ -23,6 +23,7 @@ import { validateRfcV1Config, type RfcV1Config } from './config.js';
 import { hash_64 } from './hash.js';
 import { IgnoredTally } from './ignored.js';
 import { msecs_to_jiffies } from './jiffies.js';
+import type { TallySnapshot } from './page-tally.js';
 import { PageState, ST_HOME, ST_MOVED, ST_TRACKED, movedNode, movedState, type StateRegion } from './page-state.js';
 import { KIND_DEVICE, KIND_LRU, KIND_NONE, KIND_NONLRU, RangeTable } from './placement.js';
 import { OutcomeCode, type Counter, type Engine, type PassObserver, type ReplaySummary } from './types.js';
@@ -185,6 +186,9 @@ export class RfcV1Engine implements Engine {
   /** Promoted pages demoted before any access since their promotion. */
   private wastedDemoted = 0;
   private homeToptier = 0;
+  /** Page counting handed to the caller (pauseCounts()), before the engine counted any access. */
+  private countsPaused = false;
+  private countsPristine = false;
   /** Accesses ignored by SPEC 2.2 step 3 (no counter in the patch). */
   private readonly ignored = new IgnoredTally();
 
@@ -341,6 +345,42 @@ export class RfcV1Engine implements Engine {
     }
   }
 
+  /**
+   * Hands page counting (page_counts) to the caller: from now on the engine counts no access, and the caller counts
+   * every record it gives the engine in PageTallies (page-tally.ts), adds them with addCounts(), then calls
+   * resumeCounts() before page_counts() is read. A block read does so to count on its parse thread (trace/parallel.ts).
+   * False, and nothing changes, unless the engine counts in its two-phase loop with the tallies' layout: dense
+   * one-byte page state, no --demotion (whose top-tier ranges have page state too).
+   */
+  pauseCounts(): boolean {
+    const pages = this.pages;
+    if (pages.counts === null || !pages.dense || this.kswapd !== null || !(pages.state instanceof Uint8Array)) return false;
+    this.drain();
+    this.flushCounts();
+    this.countsPaused = true;
+    this.countsPristine = this.records === 0;
+    return true;
+  }
+
+  /**
+   * Adds a tally's counts (pauseCounts()). The first tally added to an engine paused before its first record becomes
+   * its counts: `t.counts` is not to be used after.
+   */
+  addCounts(t: TallySnapshot): void {
+    this.drain();
+    this.pages.addCounts(t.counts, t.carries, this.countsPristine);
+    this.countsPristine = false;
+    this.homeToptier += t.homeTop;
+  }
+
+  /** The engine counts again (pauseCounts()). */
+  resumeCounts(): void {
+    this.drain();
+    // Records queued behind a pass part way were given while paused (and counted by the caller).
+    if (this.clock.suspended) throw new Error('internal: page counting resumed while records wait for a migrate pass');
+    this.countsPaused = false;
+  }
+
   /** Applies the records record_access() buffered. */
   private drain(): void {
     const n = this.buffered;
@@ -377,7 +417,7 @@ export class RfcV1Engine implements Engine {
     const pages = this.pages;
     const dense = pages.dense;
     const bases = pages.bases;
-    let counts = pages.counts;
+    let counts = this.countsPaused ? null : pages.counts;
     const iv = this.observer !== null && this.observer.intervals !== false;
     const ia = this.intervalAccesses;
     const it = this.intervalToptier;
@@ -421,7 +461,7 @@ export class RfcV1Engine implements Engine {
           this.enqueue(P, N, S, T, i, n);
           return;
         }
-        counts = pages.counts; // kswapd may have given pages an index (hashed page state grows)
+        if (!this.countsPaused) counts = pages.counts; // kswapd may have given pages an index (hashed page state grows)
       }
       const next = clock.next;
       while (twoPhase && i < n) {
@@ -572,7 +612,7 @@ export class RfcV1Engine implements Engine {
             if (dense) idx = off | 0; // < DENSE_MAX_PAGES: an int32 index
             else {
               idx = pages.indexOf(off);
-              counts = pages.counts;
+              counts = pages.counts; // (counts are never paused with hashed page state)
             }
             // A top-tier range with state (--demotion): its pages are at home there unless kswapd moved them.
             if (cls === CLS_TOP_STATE) homeNode = rnid[r]!;

@@ -1,5 +1,6 @@
 /** One replay: traces (CSV or perf script text) -> engine -> counters. Shared by `kpromo replay` and `kpromo check`. */
 import type { RfcV1Config } from '../engine/config.js';
+import type { PageCountHandoff } from '../engine/page-tally.js';
 import type { PghotConfig } from '../engine/pghot-config.js';
 import { createEngine, type EngineName, type ObservableEngine } from '../engine/registry.js';
 import type { AccessSink, BatchSink, Counter, Engine, PassObserver, ReplaySummary } from '../engine/types.js';
@@ -164,6 +165,8 @@ export async function runReplay(settings: ReplaySettings, hooks: ReplayHooks = {
     parser: settings.parser,
     // The parse thread takes tens of ms to start: this thread warms V8 up on the engine's code meanwhile.
     ...(threaded ? { whileStarting: () => void primeEngine(settings.engine, settings, setup) } : {}),
+    // Page counts (--analysis) of a file read in blocks are counted on the parse thread (page-tally.ts).
+    ...(threaded && 'pauseCounts' in engine ? { pageCounts: engine as ObservableEngine & PageCountHandoff } : {}),
   }).catch((e: unknown) => {
     if (!(e instanceof PassInterrupted)) throw e;
     const records = engine.summary().records;

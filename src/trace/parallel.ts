@@ -13,6 +13,7 @@
  * lines and stats are those of the general reader.
  */
 import { closeSync, fstatSync } from 'node:fs';
+import { PageTally, type PageCountHandoff } from '../engine/page-tally.js';
 import type { BatchSink } from '../engine/types.js';
 import { BLOCK_BYTES, BlockReader, scanBlock, type BlockFile, type BlockResult, type PerfBlockCounts } from './blocks.js';
 import { applyBatch, applyColumns, Columns } from './columns.js';
@@ -22,7 +23,7 @@ import { perfBlockScan, readPerfHead, type PerfHead } from './perf-blocks.js';
 import type { PerfReadStats } from './perf-read.js';
 import { ioError, type ResumeAt, type TraceInput } from './read.js';
 import {
-  CTL_DONE, CTL_ERROR, CTL_NEXT_BLOCK, CTL_STOP, M_BLOCK, M_EVENTS, M_HEADER, M_LAST, M_LINES, M_MISSING, M_NOCPU, M_NONSAMPLE, M_OTHER,
+  CTL_DONE, CTL_ERROR, CTL_NEXT_BLOCK, CTL_STOP, CTL_TALLY, M_BLOCK, M_EVENTS, M_HEADER, M_LAST, M_LINES, M_MISSING, M_NOCPU, M_NONSAMPLE, M_OTHER,
   M_STOP, M_ZERO, META, ring, SLOTS, BATCH,
 } from './ring.js';
 import { workerStarter } from './start-worker.js';
@@ -52,7 +53,7 @@ export async function readBlocksThreaded(
   inputs: readonly TraceInput[],
   file: BlockFile,
   sink: BatchSink,
-  opts: InputOptions & { topology: NonNullable<InputOptions['topology']>; hz: number; blockBytes?: number },
+  opts: InputOptions & { topology: NonNullable<InputOptions['topology']>; hz: number; blockBytes?: number; pageCounts?: PageCountHandoff },
 ): Promise<BlockReadResult | null> {
   const blockBytes = opts.blockBytes ?? BLOCK_BYTES;
   let head: PerfHead | null = null;
@@ -72,20 +73,26 @@ export async function readBlocksThreaded(
     }
   }
   const perfShape = head?.shape ?? null;
+  // Page counts (replay --analysis): the records from the ring are counted on the parse thread, those parsed here on
+  // this one, and the engine counts none until both tallies are added at the end (page-tally.ts).
+  const handoff = opts.pageCounts;
+  const tally = handoff?.pauseCounts() === true ? new PageTally(opts.topology) : null;
   const reader = new BlockReader(file.fd, file.size, blockBytes, head?.end ?? 0, perfShape !== null ? perfBlockScan(perfShape) : scanBlock);
   const r = ring();
   const data: ParseWorkerData = {
     ...baseWorkerData(r, inputs, opts),
     blocks: { size: file.size, blockBytes, base: reader.base, perf: perfShape },
+    ...(tally !== null ? { countPages: true } : {}),
   };
   let worker: import('node:worker_threads').Worker;
   try {
     worker = (await workerStarter())(parseWorkerPath(), { workerData: data, resourceLimits: PARSE_THREAD_LIMITS });
   } catch (e) {
     closeSync(file.fd);
+    if (tally !== null) handoff!.resumeCounts();
     throw e;
   }
-  // The parse thread's message is looked at only when the ring says it failed.
+  // The parse thread's message is looked at only when the ring says it failed, or for its tally.
   const { message: failed, ending } = lastMessage(worker);
   const { state, count, meta } = r;
   const views = slotViews(r);
@@ -149,6 +156,7 @@ export async function readBlocksThreaded(
       if (mine !== undefined) {
         const c = mine.cols;
         applyColumns(sink, c, r.batch);
+        tally?.count(c.pfn, 0, c.n);
         applied += c.n;
         blockRecords += c.n;
         own.delete(expect);
@@ -201,6 +209,7 @@ export async function readBlocksThreaded(
     if (head !== null) {
       // The head's records come first.
       applyColumns(sink, head.records, r.batch);
+      tally?.count(head.records.pfn, 0, head.records.n);
       applied += head.records.n;
       const b = sink.settle?.() ?? null;
       if (b !== null) await b;
@@ -208,6 +217,7 @@ export async function readBlocksThreaded(
     for (;;) {
       const any = work();
       progress();
+      // Stopped: the replay's outputs are discarded, and so are the page counts (the engine stays paused).
       if (opts.shouldStop?.()) return { stats: stats(Math.min(file.size, reader.at(expect)), true), resume: null, blocksHere, blocksThere };
       if (behind !== null) {
         const b: Promise<void> = behind;
@@ -230,12 +240,23 @@ export async function readBlocksThreaded(
     // The blocks cover the file as it was when opened. If it grew since (a trace still being written), the general
     // reader reads on from there, as it reads a file to its end.
     if (resume === null && fstatSync(file.fd).size > file.size) resume = { offset: file.size, line: lines, started };
+    if (tally !== null) {
+      // No more slots are applied: the parse thread counts those applied since it last wrote them, and posts its tally.
+      stopParseThread(state);
+      Atomics.store(state, CTL_TALLY, 1);
+      Atomics.notify(state, CTL_TALLY);
+      const m = await failed;
+      if (m.type !== 'tally') throw rebuild(m);
+      handoff!.addCounts(m.tally); // first: it holds most counts (the engine may take its bytes as they are)
+      handoff!.addCounts(tally.snapshot());
+      handoff!.resumeCounts();
+    }
   } finally {
     // A stop (Ctrl-C) while the sink was behind (a migrate pass part way) leaves its settle() promise unawaited: it
     // rejects to abandon the read, which stopping does anyway; unhandled, the rejection would end the process.
     abandon(behind);
     ending();
-    Atomics.store(state, CTL_STOP, 1);
+    stopParseThread(state);
     closeSync(file.fd);
     await worker.terminate();
   }
@@ -251,6 +272,12 @@ export async function readBlocksThreaded(
   // The general reader goes on with these counts (files 0: it counts the file), and returns them with its own.
   const at: ResumeAt = { ...(resume as ResumeAt), perf: { shape: head.stats.shape!, prior: { ...total, files: 0 } } };
   return { stats: stats(bytes, false), resume: at, blocksHere, blocksThere };
+}
+
+/** Asks the parse thread to stop, and wakes it if it waits for a slot (one this thread may never free). */
+function stopParseThread(state: Int32Array): void {
+  Atomics.store(state, CTL_STOP, 1);
+  for (let s = 0; s < SLOTS; s++) Atomics.notify(state, s);
 }
 
 /** A perf block's counts from its ring slot's meta words (at `m`), for `events` events. */

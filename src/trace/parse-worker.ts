@@ -11,7 +11,8 @@ import { perfBlockScan, type PerfBlockShape } from './perf-blocks.js';
 import { readInputs, type InputSettings } from './input.js';
 import { ioError, type TraceInput } from './read.js';
 import { PipeChunks, stdinReadable } from './fd-stream.js';
-import { CTL_NEXT_BLOCK, CTL_STOP, ring, RingWriter, SLOTS } from './ring.js';
+import { CTL_NEXT_BLOCK, CTL_STOP, ring, RingStopped, RingWriter, SLOTS } from './ring.js';
+import { PageTally } from '../engine/page-tally.js';
 import { readStreamBlocks, streamBlocks as mapStreamBlocks, type StreamBlocksResult } from './stream-blocks.js';
 
 /** What the worker is given. */
@@ -31,6 +32,8 @@ export interface ParseWorkerData {
    * blocks start, and for perf text what the block parsers take (perf-blocks.ts).
    */
   readonly blocks?: { readonly size: number; readonly blockBytes: number; readonly base: number; readonly perf: PerfBlockShape | null };
+  /** Count the pages of the records the engine's thread applies from the ring (a block read: page-tally.ts). */
+  readonly countPages?: boolean;
   /** Standard input, read in blocks with the engine's thread (stream-blocks.ts): the slots' buffer and block size. */
   readonly streamBlocks?: { readonly buffer: SharedArrayBuffer; readonly blockBytes: number };
 }
@@ -58,6 +61,7 @@ function readBlocks(data: ParseWorkerData, writer: RingWriter, state: Int32Array
       try {
         res = reader.parse(k, writer);
       } catch (e) {
+        if (e instanceof RingStopped) throw e;
         throw ioError(name, e);
       }
       writer.endBlock(k, res);
@@ -90,13 +94,23 @@ async function run(): Promise<void> {
   const writer = new RingWriter(r);
   const stopped = (): boolean => Atomics.load(r.state, CTL_STOP) === 1;
   if (data.blocks !== undefined) {
+    const tally = data.countPages === true ? new PageTally(data.topology) : null;
+    if (tally !== null) writer.countInto(tally);
     try {
       readBlocks(data, writer, r.state, stopped);
       writer.close(false);
-      parentPort!.postMessage({ type: 'blocks-done' });
     } catch (e) {
-      writer.close(true);
-      postError(e);
+      if (!(e instanceof RingStopped)) {
+        writer.close(true);
+        postError(e);
+        return;
+      }
+      writer.close(false);
+    }
+    if (tally === null) parentPort!.postMessage({ type: 'blocks-done' });
+    else {
+      const t = writer.finishTally();
+      parentPort!.postMessage({ type: 'tally', tally: t }, [t.counts.buffer as ArrayBuffer]);
     }
     return;
   }

@@ -4,6 +4,7 @@
  */
 
 import type { BlockResult } from './blocks.js';
+import type { PageTally, TallySnapshot } from '../engine/page-tally.js';
 
 /** Slots in the ring. */
 export const SLOTS = 4;
@@ -18,7 +19,9 @@ export const CTL_STOP = SLOTS + 1;
 export const CTL_ERROR = SLOTS + 2;
 /** Reading in blocks (trace/parallel.ts): the next block to claim (Atomics.add), for both threads. */
 export const CTL_NEXT_BLOCK = SLOTS + 3;
-const CTL_WORDS = SLOTS + 4;
+/** Reading in blocks with page counts on the parse thread: the consumer applies no more slots, the tally may be posted. */
+export const CTL_TALLY = SLOTS + 4;
+const CTL_WORDS = SLOTS + 5;
 
 /** Most events of each kind, accepted and not, the perf block parsers take (trace/perf-blocks.ts): the head's first. */
 export const MAX_BLOCK_EVENTS = 4;
@@ -127,10 +130,44 @@ export abstract class BatchWriter {
   abstract publish(): void;
 }
 
-/** The producer side of a one-reader ring: publishes full slots, waiting for free ones. */
+/** Thrown by a RingWriter with a tally when the consumer asked it to stop while it waited for a free slot. */
+export class RingStopped extends Error {}
+
+/**
+ * The producer side of a one-reader ring: publishes full slots, waiting for free ones.
+ *
+ * With a tally (page counts on the parse thread, trace/parallel.ts), the records of a slot are counted once the consumer
+ * has applied them: when the slot is free to be written again, or at the end (finishTally()), so that records the
+ * consumer never applies (after an irregular block, or a stop) are not counted.
+ */
 export class RingWriter extends BatchWriter {
   /** Block of the records being written (block reads). */
   private block = -1;
+  /** Page counts of the records the consumer applied, or null. */
+  private tally: PageTally | null = null;
+  /** Records of each slot published and not counted yet (with a tally). */
+  private readonly untallied = new Int32Array(SLOTS);
+
+  /** Counts the records the consumer applies in `tally` from now on. */
+  countInto(tally: PageTally): void {
+    this.tally = tally;
+  }
+
+  /** The tally's counts once the consumer applies no more slots (CTL_TALLY): the applied slots' records counted. */
+  finishTally(): TallySnapshot {
+    const { state } = this.r;
+    while (Atomics.load(state, CTL_TALLY) === 0) Atomics.wait(state, CTL_TALLY, 0);
+    for (let s = 0; s < SLOTS; s++) if (Atomics.load(state, s) === 0) this.countSlot(s);
+    return this.tally!.snapshot();
+  }
+
+  private countSlot(s: number): void {
+    const n = this.untallied[s]!;
+    if (n === 0) return;
+    this.untallied[s] = 0;
+    const from = s * this.r.batch;
+    this.tally!.count(this.r.pfn, from, from + n);
+  }
 
   /** Publishes the current slot (if it holds records) and waits until the next one is free. */
   publish(): void {
@@ -144,11 +181,21 @@ export class RingWriter extends BatchWriter {
   private publishAny(): void {
     const { state, count } = this.r;
     count[this.slot] = this.n;
+    this.untallied[this.slot] = this.n;
     Atomics.store(state, this.slot, 1);
     Atomics.notify(state, this.slot);
     this.slot = (this.slot + 1) % SLOTS;
     this.n = 0;
-    while (Atomics.load(state, this.slot) !== 0) Atomics.wait(state, this.slot, 1);
+    if (this.tally === null) {
+      while (Atomics.load(state, this.slot) !== 0) Atomics.wait(state, this.slot, 1);
+      return;
+    }
+    // The consumer notifies the slots when it stops (it may never free this one).
+    while (Atomics.load(state, this.slot) !== 0) {
+      if (Atomics.load(state, CTL_STOP) === 1) throw new RingStopped('stopped');
+      Atomics.wait(state, this.slot, 1);
+    }
+    this.countSlot(this.slot); // applied: free again
   }
 
   /**

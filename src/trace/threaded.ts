@@ -7,6 +7,7 @@
  * CSV on standard input (stream-blocks.ts, stream-apply.ts).
  */
 import { existsSync } from 'node:fs';
+import type { PageCountHandoff } from '../engine/page-tally.js';
 import type { BatchSink } from '../engine/types.js';
 import { BLOCK_BYTES, openBlockFile } from './blocks.js';
 import { FIRST_BAD_SHOWN, type InputOptions, type InputStats } from './input.js';
@@ -36,6 +37,8 @@ export async function readInputsThreaded(
     hz: number;
     /** Bytes per block of a block read (parallel.ts, stream-blocks.ts); 0: no block read (the parse thread reads it all). */
     blockBytes?: number;
+    /** The engine, when it counts pages and a block read may count them on the parse thread instead (page-tally.ts). */
+    pageCounts?: PageCountHandoff;
     /** Standard input read in blocks: called at the end with the blocks parsed on this thread and on the parse thread (a diagnostic). */
     onBlockCounts?: (here: number, there: number) => void;
   },

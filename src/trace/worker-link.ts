@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KpromoError, TraceError } from '../errors.js';
 import type { Worker } from 'node:worker_threads';
+import type { TallySnapshot } from '../engine/page-tally.js';
 import type { InputOptions, InputStats } from './input.js';
 import type { ParseWorkerData } from './parse-worker.js';
 import type { TraceInput } from './read.js';
@@ -35,6 +36,8 @@ export const waitAsync = (
 export type WorkerMessage =
   | { type: 'done'; stats: InputStats }
   | { type: 'blocks-done' }
+  /** A block read's end with page counts on the parse thread (ring.ts RingWriter.finishTally()). */
+  | { type: 'tally'; tally: TallySnapshot }
   | { type: 'trace-error'; loc: ConstructorParameters<typeof TraceError>[0]; reason: string; code: string }
   | { type: 'kpromo-error'; name: string; code: string; message: string; exitCode: number }
   | { type: 'error'; message: string; stack?: string };
@@ -55,6 +58,7 @@ export function rebuild(m: WorkerMessage): Error {
     }
     case 'done':
     case 'blocks-done':
+    case 'tally':
       return new Error('parser thread reported an error without details');
   }
 }

@@ -47,6 +47,29 @@ describe('bounds in replay', () => {
     expect(a.bounds.share_of_bound).toBe(1 / 11); // the tighter bound is the instant one
   });
 
+  it('json: the same analysis when the page counts are counted on the parse thread (a file read in blocks) or by the engine', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-bounds-'));
+    const file = path.join(dir, 'hot.csv');
+    // 60 000 records: a hot set of 40 slow-tier pages (hundreds of accesses each: carries), spread pages, top-tier pfns.
+    let x = 7;
+    const r = () => (x = (Math.imul(x, 1103515245) + 12345) >>> 0) / 4294967296;
+    let text = 'pfn,nid,src,time\n';
+    let slow = 0;
+    for (let i = 0; i < 60_000; i++) {
+      const k = r();
+      const pfn = k < 0.5 ? 0x200000 + Math.floor(r() * 40) : k < 0.8 ? 0x200000 + Math.floor(r() * 0x200000) : Math.floor(r() * 0x200000);
+      text += `0x${pfn.toString(16)},${i % 2},hwhints,${4294892296 + (i >> 6)}\n`;
+      if (pfn >= 0x200000) slow++;
+    }
+    fs.writeFileSync(file, text);
+    const off = await runCli(['replay', '--analysis', '--format', 'json', '--parse-thread', 'off', file]);
+    const on = await runCli(['replay', '--analysis', '--format', 'json', '--parse-thread', 'on', file]);
+    expect(off.code).toBe(0);
+    expect(on.stdout).toBe(off.stdout);
+    expect(JSON.parse(on.stdout).analysis.bounds.slow_page_accesses).toBe(slow);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('timeline and its CSV: per-row instant hits and bound; HTML report draws the bounds', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-bounds-'));
     const csv = path.join(dir, 't.csv');
