@@ -127,12 +127,8 @@ export function tighterBound(b: Pick<Bounds, 'instant' | 'static'>): number | nu
  * count per slow-tier LRU page beside its state, no second table. `accesses` is kpromoted_recorded_accesses.
  */
 export function boundsOfPageCounts(pc: PageCounts, accesses: number, topology: Topology): Bounds {
-  let sum = 0;
-  pc.forEach((_pfn, a) => {
-    sum += a;
-  });
   return computeBounds(
-    { accesses, toptier_at_start: pc.home_toptier, slow_pages: pc.pages, slow_page_accesses: sum },
+    { accesses, toptier_at_start: pc.home_toptier, slow_pages: pc.pages, slow_page_accesses: pc.accesses },
     { forEachSlowPageCount: (f) => pc.forEach((_pfn, a) => f(a)) },
     promotionCapacity(topology),
   );

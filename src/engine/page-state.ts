@@ -271,23 +271,36 @@ export class PageState {
     }
   }
 
-  /** Slow-tier pages with a non-zero count: forEachCount()'s calls, counted without them. */
-  countedPages(): number {
+  /** Slow-tier pages with a non-zero count (forEachCount()'s calls) and the sum of their counts, in one walk without them. */
+  countTotals(): { pages: number; accesses: number } {
     const counts = this.counts;
-    if (counts === null) return 0;
+    if (counts === null) return { pages: 0, accesses: 0 };
     let n = 0;
+    let sum = 0;
     // A carried page whose byte is 0 counts too (the carries map holds only indexes of slow-tier pages with a count).
-    for (const index of this.carries.keys()) if (counts[index] === 0) n++;
+    for (const [index, high] of this.carries) {
+      if (counts[index] === 0) n++;
+      sum += 256 * high;
+    }
     if (this.dense) {
       for (let i = 0; i < this.regions.length; i++) {
         const r = this.regions[i]!;
         if (!r.slow) continue;
         const base = this.bases[i]!;
         const end = base + (r.end - r.start);
-        for (let j = base; j < end; j++) n += counts[j] === 0 ? 0 : 1;
+        for (let j = base; j < end; j++) {
+          const c = counts[j]!;
+          n += c === 0 ? 0 : 1;
+          sum += c;
+        }
       }
-    } else for (let i = 0; i < counts.length; i++) n += counts[i] === 0 ? 0 : 1;
-    return n;
+    } else
+      for (let i = 0; i < counts.length; i++) {
+        const c = counts[i]!;
+        n += c === 0 ? 0 : 1;
+        sum += c;
+      }
+    return { pages: n, accesses: sum };
   }
 
   /** Pages given an index (hashed mode), or the regions' total (dense). */

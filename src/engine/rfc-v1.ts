@@ -91,6 +91,8 @@ export interface PageCounts {
   readonly home_toptier: number;
   /** Slow-tier LRU pages with at least one access. */
   readonly pages: number;
+  /** Their accesses: the sum of forEach()'s counts. */
+  readonly accesses: number;
   /**
    * Calls f(pfn, accesses) once for every slow-tier LRU page (by the topology's ranges) accessed at least
    * once; accesses counts every access to it, wherever it lived at the time. Order: ascending pfn for
@@ -894,9 +896,11 @@ export class RfcV1Engine implements Engine {
     this.flushCounts();
     const pages = this.pages;
     if (pages.counts === null) return null;
+    const totals = pages.countTotals();
     return {
       home_toptier: this.homeToptier,
-      pages: pages.countedPages(),
+      pages: totals.pages,
+      accesses: totals.accesses,
       forEach: (f) => pages.forEachCount(f),
     };
   }

@@ -257,6 +257,7 @@ describe('bounds, hand-derived', () => {
       const pc = e.page_counts()!;
       pc.forEach((pfn, n) => counts.set(pfn, n));
       expect(pc.pages).toBe(counts.size); // counted without the calls, carried pages whose byte is 0 too
+      expect(pc.accesses).toBe([...counts.values()].reduce((a, n) => a + n, 0)); // and their carries
       for (let k = 0; k < 6; k++) expect(counts.get(base + 17 * k)).toBe(recs.filter(([p]) => p === base + 17 * k).length);
       expect(counts.get(round)).toBe(512);
       expect(Math.max(...counts.values())).toBeGreaterThan(800);

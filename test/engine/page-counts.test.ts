@@ -51,6 +51,7 @@ describe('page_counts', () => {
       const pc = e.page_counts()!;
       expect(pc.home_toptier).toBe(1);
       expect(pc.pages).toBe(2);
+      expect(pc.accesses).toBe(4);
     });
   }
 
@@ -103,6 +104,7 @@ describe('page_counts', () => {
         expect(counts(e)).toEqual(want.slow);
         expect(e.page_counts()!.home_toptier).toBe(want.top);
         expect(e.page_counts()!.pages).toBe(want.slow.length);
+        expect(e.page_counts()!.accesses).toBe(want.slow.reduce((a, [, n]) => a + n, 0));
       }
     }
     expect(dense.blocksTwoPhase).toBeGreaterThan(0);

@@ -50,7 +50,7 @@ function countsOf(e: ReturnType<typeof engine>) {
   const pc = e.page_counts()!;
   const pages: Array<[number, number]> = [];
   pc.forEach((pfn, n) => pages.push([pfn, n]));
-  return { pages, home_toptier: pc.home_toptier, n: pc.pages };
+  return { pages, home_toptier: pc.home_toptier, n: pc.pages, accesses: pc.accesses };
 }
 
 /** A trace over [lo, hi + 50): pfns across ranges and gaps, and 30 % to the 8 pages from `hot` (carries). */

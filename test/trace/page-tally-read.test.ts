@@ -25,7 +25,7 @@ function countsOf(e: RfcV1Engine) {
   const pc = e.page_counts()!;
   const pages: number[] = [];
   pc.forEach((pfn, n) => pages.push(pfn, n));
-  return { pages, home_toptier: pc.home_toptier, n: pc.pages };
+  return { pages, home_toptier: pc.home_toptier, n: pc.pages, accesses: pc.accesses };
 }
 
 /** Lines of hot pages (hundreds of accesses each: carries) and of top-tier pages, among csv()'s. */
