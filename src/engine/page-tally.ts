@@ -9,7 +9,7 @@
  * count byte a page plus the carries of page-state.ts), so that the engine adds the counts index for index.
  */
 import { PageState, type StateRegion } from './page-state.js';
-import { KIND_LRU, RangeTable } from './placement.js';
+import { GC_INDEX, GC_NONE, GC_SPARE, granuleCodes, KIND_LRU, RangeTable } from './placement.js';
 import { Nodes } from './nodes.js';
 import type { Topology } from './topology.js';
 
@@ -62,9 +62,8 @@ export class PageTally {
   private readonly add: Float64Array;
   private readonly kind: Int32Array;
   /**
-   * Per granule of the range table, as the engine's phase 1 reads them (rfc-v1.ts granuleCodes()): with d = pfn - lo and
-   * c = gcode[d >>> gshift], a counted index is (d & -(c & 1)) + (c >> 1): a slow-tier LRU page's, or the spare index
-   * for a top-tier pfn (T0 is its count); c = -2 leaves the pfn to the range table. gspan 0: no codes.
+   * The granule codes (placement.ts granuleCodes()), as the engine's first phase reads them: a slow-tier LRU page's
+   * index, or the spare index for a top-tier pfn (T0 is its count); the range table decides the rest.
    */
   private readonly gcode: Int32Array;
   private readonly glo: number;
@@ -80,28 +79,11 @@ export class PageTally {
     this.kind = regionOf;
     this.add = new Float64Array(ranges.count);
     for (let r = 0; r < ranges.count; r++) if (regionOf[r]! >= 0) this.add[r] = pages.bases[regionOf[r]!]! - ranges.starts[r]!;
-    this.glo = ranges.lo;
-    this.gshift = Math.log2(ranges.granule);
-    let codes: Int32Array | null = null;
-    if (pages.dense && ranges.span <= 2 ** 30 && Number.isInteger(this.gshift)) {
-      codes = new Int32Array(ranges.granules.length).fill(-2);
-      for (let g = 0; g < codes.length; g++) {
-        const r = ranges.granules[g]!;
-        if (r < 0) continue;
-        const k = regionOf[r]!;
-        if (k === -1) codes[g] = 2 * pages.spare;
-        else if (k >= 0) {
-          const a = ranges.lo + this.add[r]!;
-          if (a < -(2 ** 30) || a >= 2 ** 30) {
-            codes = null;
-            break;
-          }
-          codes[g] = 2 * a + 1;
-        }
-      }
-    }
-    this.gcode = codes ?? new Int32Array(1).fill(-2);
-    this.gspan = codes !== null ? ranges.span : 0;
+    const codes = granuleCodes(ranges, Int32Array.from(regionOf, (k) => (k >= 0 ? GC_INDEX : k === -1 ? GC_SPARE : GC_NONE)), this.add, pages.spare);
+    this.gcode = codes.gcode;
+    this.glo = codes.lo;
+    this.gspan = pages.dense ? codes.span : 0;
+    this.gshift = codes.shift;
   }
 
   /** Whether the counts are dense (a tally is only made for such a topology: RfcV1Engine.pauseCounts()). */

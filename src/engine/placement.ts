@@ -87,6 +87,44 @@ export class RangeTable {
   }
 }
 
+/** What a range is to granuleCodes(): its pages have indexes (pfn + add[r]), all count as the spare index, or neither. */
+export const GC_INDEX = 0;
+export const GC_SPARE = 1;
+export const GC_NONE = 2;
+
+/**
+ * A page index in a few integer operations, per granule of a range table (the engine's first phase, the page tallies,
+ * the bounds counter): with d = pfn - lo, for 0 <= d < span, and c = gcode[d >>> shift], c = -2 leaves the pfn to
+ * find(); else its index is (d & -(c & 1)) + (c >> 1): c = 2 * (lo + add[r]) + 1 in a granule of a range whose pages
+ * have indexes (GC_INDEX: pfn + add[r]), 2 * spare in one of a GC_SPARE range. span is 0 (no code is used) when the
+ * granule is no power of two, the span passes 2^30 or an offset does not fit in 31 bits.
+ */
+export interface GranuleCodes {
+  readonly gcode: Int32Array;
+  readonly lo: number;
+  readonly span: number;
+  readonly shift: number;
+}
+
+/** The granule codes of `ranges` (see GranuleCodes), `kind` and `add` by range. */
+export function granuleCodes(ranges: RangeTable, kind: ArrayLike<number>, add: ArrayLike<number>, spare: number): GranuleCodes {
+  const shift = Math.log2(ranges.granule);
+  const none: GranuleCodes = { gcode: new Int32Array(1).fill(-2), lo: ranges.lo, span: 0, shift: 0 };
+  if (ranges.span > 2 ** 30 || !Number.isInteger(shift)) return none;
+  const granules = ranges.granules;
+  const gcode = new Int32Array(granules.length).fill(-2);
+  for (let g = 0; g < granules.length; g++) {
+    const r = granules[g]!;
+    if (r < 0) continue;
+    if (kind[r] === GC_INDEX) {
+      const a = ranges.lo + add[r]!;
+      if (a < -(2 ** 30) || a >= 2 ** 30) return none;
+      gcode[g] = 2 * a + 1;
+    } else if (kind[r] === GC_SPARE) gcode[g] = 2 * spare;
+  }
+  return { gcode, lo: ranges.lo, span: ranges.span, shift };
+}
+
 /** Index of the last of the sorted `starts` at or before pfn, or -1 (binary search). */
 function lastStartAtOrBefore(starts: Float64Array, pfn: number): number {
   let lo = 0;

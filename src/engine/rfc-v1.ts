@@ -25,7 +25,7 @@ import { IgnoredTally } from './ignored.js';
 import { msecs_to_jiffies } from './jiffies.js';
 import type { TallySnapshot } from './page-tally.js';
 import { PageState, ST_HOME, ST_MOVED, ST_TRACKED, movedNode, movedState, type StateRegion } from './page-state.js';
-import { KIND_DEVICE, KIND_LRU, KIND_NONE, KIND_NONLRU, RangeTable } from './placement.js';
+import { GC_INDEX, GC_NONE, GC_SPARE, granuleCodes, KIND_DEVICE, KIND_LRU, KIND_NONE, KIND_NONLRU, RangeTable } from './placement.js';
 import { OutcomeCode, type Counter, type Engine, type PassObserver, type ReplaySummary } from './types.js';
 
 /** Which reading of the patch an RfcV1Engine models. */
@@ -305,11 +305,11 @@ export class RfcV1Engine implements Engine {
         this.radd[r] = pages.bases[this.rregion[r]!]! - ranges.starts[r]!;
       }
     }
-    this.glo = ranges.lo;
-    this.gshift = Math.log2(ranges.granule);
-    const codes = pages.dense && ranges.span <= 2 ** 30 && Number.isInteger(this.gshift) ? granuleCodes(ranges, this.rclass, this.radd, pages.spare) : null;
-    this.gcode = codes ?? new Int32Array(ranges.granules.length).fill(-2);
-    this.gspan = codes !== null ? ranges.span : 0;
+    const codes = granuleCodes(ranges, Uint8Array.from(this.rclass, (c) => (c === CLS_SLOW ? GC_INDEX : c === CLS_TOP ? GC_SPARE : GC_NONE)), this.radd, pages.spare);
+    this.gcode = codes.gcode;
+    this.glo = codes.lo;
+    this.gspan = pages.dense ? codes.span : 0; // hashed page state: the range table decides
+    this.gshift = codes.shift;
     this.topHot = new Uint8Array(pages.dense ? (pages.spare >> 3) + 1 : 0);
     this.cbuf = new Int32Array(pages.dense && pages.counts !== null ? CBUF : 0);
     if (pages.dense) this.topHot[pages.spare >> 3]! |= 1 << (pages.spare & 7);
@@ -1430,21 +1430,3 @@ function emptyBuckets(order: number): Int32Array {
   return buckets;
 }
 
-/**
- * The two-phase loop's granule codes: per granule of `ranges`, 2 * (page index - pfn) + 1 for a slow-tier LRU range
- * (`radd` its offset), 2 * `spare` for a top-tier range, -2 otherwise; null when an offset does not fit in 31 bits.
- */
-function granuleCodes(ranges: RangeTable, rclass: Uint8Array, radd: Float64Array, spare: number): Int32Array | null {
-  const granules = ranges.granules;
-  const gcode = new Int32Array(granules.length).fill(-2);
-  for (let g = 0; g < granules.length; g++) {
-    const r = granules[g]!;
-    if (r < 0) continue;
-    if (rclass[r] === CLS_SLOW) {
-      const add = ranges.lo + radd[r]!;
-      if (add < -(2 ** 30) || add >= 2 ** 30) return null;
-      gcode[g] = 2 * add + 1;
-    } else if (rclass[r] === CLS_TOP) gcode[g] = 2 * spare;
-  }
-  return gcode;
-}
