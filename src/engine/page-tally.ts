@@ -103,7 +103,6 @@ export class PageTally {
     const spare = this.pages.spare;
     const ix = this.ix;
     const pages = this.pages;
-    const counts = pages.counts!;
     for (let at = from; at < to; at += GATHER) {
       const end = Math.min(to, at + GATHER);
       // The records' page indexes first, then the increments alone: their cache misses overlap (as flushCounts()).
@@ -124,12 +123,7 @@ export class PageTally {
         if (k >= 0) ix[m++] = (p + add[r]!) | 0;
         else if (k === -1) ix[m++] = spare;
       }
-      for (let q = 0; q < m; q++) {
-        const i = ix[q]!;
-        const c = counts[i]! + 1;
-        counts[i] = c;
-        if (c > 255) pages.carry(i); // the byte wrapped
-      }
+      pages.countIndexes(ix, m);
     }
   }
 

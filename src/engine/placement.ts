@@ -93,8 +93,8 @@ export const GC_SPARE = 1;
 export const GC_NONE = 2;
 
 /**
- * A page index in a few integer operations, per granule of a range table (the engine's first phase, the page tallies,
- * the bounds counter): with d = pfn - lo, for 0 <= d < span, and c = gcode[d >>> shift], c = -2 leaves the pfn to
+ * A page index in a few integer operations, per granule of a range table (the engine's first phase, the page
+ * tallies): with d = pfn - lo, for 0 <= d < span, and c = gcode[d >>> shift], c = -2 leaves the pfn to
  * find(); else its index is (d & -(c & 1)) + (c >> 1): c = 2 * (lo + add[r]) + 1 in a granule of a range whose pages
  * have indexes (GC_INDEX: pfn + add[r]), 2 * spare in one of a GC_SPARE range. span is 0 (no code is used) when the
  * granule is no power of two, the span passes 2^30 or an offset does not fit in 31 bits.

@@ -336,15 +336,7 @@ export class RfcV1Engine implements Engine {
     const n = this.cn;
     if (n === 0) return;
     this.cn = 0;
-    const pages = this.pages;
-    const counts = pages.counts!;
-    const buf = this.cbuf;
-    for (let k = 0; k < n; k++) {
-      const i = buf[k]!;
-      const c = counts[i]! + 1;
-      counts[i] = c;
-      if (c > 255) pages.carry(i); // the byte wrapped
-    }
+    this.pages.countIndexes(this.cbuf, n);
   }
 
   /**
