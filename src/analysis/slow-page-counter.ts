@@ -11,8 +11,9 @@
  * LRU pages that are not the page's first access in the trace), for the timeline's per-row instant bound.
  */
 import { Nodes } from '../engine/nodes.js';
-import { PageState, type StateRegion } from '../engine/page-state.js';
-import { KIND_LRU, RangeTable } from '../engine/placement.js';
+import { PageState } from '../engine/page-state.js';
+import { slowRegions } from '../engine/page-tally.js';
+import type { RangeTable } from '../engine/placement.js';
 import type { Topology } from '../engine/topology.js';
 import type { AccessSink } from '../engine/types.js';
 import { computeBounds, promotionCapacity, type Bounds, type SlowPageCounts } from './bounds.js';
@@ -71,18 +72,11 @@ export class SlowPageCounter implements AccessSink, SlowPageCounts, IntervalBoun
     /** Daemon period in jiffies (msecs_to_jiffies(KPROMOTE_DELAY)): the pass clock's step. */
     private readonly periodJiffies = 1,
   ) {
-    const ranges = (this.ranges = new RangeTable(topology));
-    const nodes = (this.nodes = new Nodes(topology));
-    this.region = new Int32Array(ranges.count);
-    const regions: StateRegion[] = [];
-    for (let r = 0; r < ranges.count; r++) {
-      if (nodes.toptier[ranges.nids[r]!] === 1) this.region[r] = -1;
-      else if (ranges.kinds[r] !== KIND_LRU) this.region[r] = -2; // non-LRU or device on a slow node: N only
-      else {
-        this.region[r] = regions.length;
-        regions.push({ start: ranges.starts[r]!, end: ranges.ends[r]!, slow: true });
-      }
-    }
+    // Per range: its region, -1 top tier, -2 not counted (non-LRU or device on a slow node: N only).
+    const { ranges, regions, regionOf } = slowRegions(topology);
+    this.ranges = ranges;
+    this.nodes = new Nodes(topology);
+    this.region = regionOf;
     this.pages = new PageState(regions, 0, true);
     this.seen = new Uint8Array(this.pages.dense ? (this.pages.spare >> 3) + 1 : 0);
   }
