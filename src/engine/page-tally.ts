@@ -33,7 +33,10 @@ export interface PageCountHandoff {
   resumeCounts(): void;
 }
 
-/** The slow-tier LRU ranges of a topology in range order: the engine's page-state regions without --demotion (the page tallies and the bounds counter count in them). */
+/**
+ * The slow-tier LRU ranges of a topology in range order: the engine's page-state regions without --demotion (the page
+ * tallies and the bounds counter count in them).
+ */
 export function slowRegions(topology: Topology): { ranges: RangeTable; regions: StateRegion[]; regionOf: Int32Array } {
   const ranges = new RangeTable(topology);
   const nodes = new Nodes(topology);
