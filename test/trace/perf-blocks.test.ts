@@ -11,7 +11,9 @@ import type { Topology } from '../../src/engine/topology.js';
 import { TraceError } from '../../src/errors.js';
 import { openBlockFile } from '../../src/trace/blocks.js';
 import { Columns } from '../../src/trace/columns.js';
-import { DEFAULT_INPUT_SETTINGS, type InputSettings } from '../../src/trace/input.js';
+import { RFC_V1_DEFAULTS } from '../../src/engine/config.js';
+import { RfcV1Engine } from '../../src/engine/rfc-v1.js';
+import { DEFAULT_INPUT_SETTINGS, readInputs, type InputSettings } from '../../src/trace/input.js';
 import { readBlocksThreaded } from '../../src/trace/parallel.js';
 import { perfBlockScan, readPerfHead } from '../../src/trace/perf-blocks.js';
 import { readInputsThreaded } from '../../src/trace/threaded.js';
@@ -202,6 +204,34 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('reading one perf text file i
     expect(res!.blocksThere).toBeGreaterThan(0);
     expect(n).toBe(res!.stats.records);
     expect(res!.stats.perf!.samples).toBe(30000);
+  });
+
+  it('counts the pages of --analysis on the parse thread as the engine counts them, the head on this thread', async () => {
+    // Samples over 2s-cxl's three nodes, and a hot set of 5 CXL pages (hundreds of samples each: carries).
+    const hot = (i: number): string | null =>
+      i % 4 === 0 ? new PerfPrinter(IBS).line({ ...sample, cpu: i % 16, timeNs: 1_234_000_000_000n + BigInt(i) * 10_000n, phys: BigInt(0x200000 + (i % 5)) * 4096n }) : null;
+    const file = write('tally.txt', perfText(20_000, 21, { line: hot }));
+    const make = () => new RfcV1Engine({ ...RFC_V1_DEFAULTS, topology: SPEC_2S_CXL, page_counts: true });
+    const counts = (e: RfcV1Engine) => {
+      const pc = e.page_counts()!;
+      const pages: number[] = [];
+      pc.forEach((pfn, n) => pages.push(pfn, n));
+      return { pages, t0: pc.home_toptier, n: pc.pages, accesses: pc.accesses };
+    };
+    const settings = { ...DEFAULT_INPUT_SETTINGS, kind: 'perf' as const };
+    const want = make();
+    await readInputs([{ name: file }], want, { input: settings, topology: SPEC_2S_CXL, hz: 250 });
+    want.finish();
+    expect(Math.max(...counts(want).pages.filter((_, i) => i % 2 === 1))).toBeGreaterThan(600);
+    const got = make();
+    const sink = { record_access: () => {}, record_batch: (P: Float64Array, N: Int32Array, S: Int32Array, T: Float64Array, k: number) => (spin(0.3), got.record_batch(P, N, S, T, k)) };
+    const f = openBlockFile([{ name: file }], settings, 'auto')!;
+    expect(f.kind).toBe('perf');
+    const res = (await readBlocksThreaded([{ name: file }], f, sink, { input: settings, topology: SPEC_2S_CXL, hz: 250, blockBytes: 8192, pageCounts: got }))!;
+    expect(res.resume).toBeNull();
+    got.finish();
+    expect(counts(got)).toEqual(counts(want));
+    expect(got.counters()).toEqual(want.counters());
   });
 
   it('reads the real perf fixtures alike, blocks or not', async () => {
