@@ -1,9 +1,10 @@
 /**
  * Page access counts kept apart from the engine: what RfcV1Engine counts with page_counts (one count per slow-tier
- * LRU page by the topology's ranges, and the accesses to home top-tier pages, T0), counted by another thread over the
- * records it parsed, and added to the engine's counts at the end (RfcV1Engine.addCounts()). A block read counts the
- * ring's records on its parse thread (trace/parallel.ts), which waits for ring slots about half its time, instead of
- * on the engine's thread, which bounds a replay: page counting was about 0.35 s of a 1.1 s `replay --analysis`.
+ * LRU page by the topology's ranges, and the accesses to home top-tier pages, T0), counted by the thread that parsed
+ * the records once the engine applied them, and added to the engine's counts at the end (RfcV1Engine.addCounts()). A
+ * block read counts the ring's records on its parse thread (trace/parallel.ts), which waits for ring slots about half
+ * its time, instead of on the engine's thread, which bounds a replay: page counting was about 0.35 s of a 1.1 s
+ * `replay --analysis`.
  *
  * Dense page state only, laid out as the engine's without --demotion (the slow-tier LRU ranges in range order, one
  * count byte a page plus the carries of page-state.ts), so that the engine adds the counts index for index.
