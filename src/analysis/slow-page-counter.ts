@@ -13,7 +13,7 @@
 import { Nodes } from '../engine/nodes.js';
 import { PageState } from '../engine/page-state.js';
 import { slowRegions } from '../engine/page-tally.js';
-import type { RangeTable } from '../engine/placement.js';
+import { GC_INDEX, GC_NONE, GC_SPARE, granuleCodes, type RangeTable } from '../engine/placement.js';
 import type { Topology } from '../engine/topology.js';
 import type { AccessSink } from '../engine/types.js';
 import { computeBounds, promotionCapacity, type Bounds, type SlowPageCounts } from './bounds.js';
@@ -28,11 +28,6 @@ export interface IntervalBoundsSource {
   take_interval_instant_hits(passTime: number): Float64Array;
 }
 
-/** Records countDense() takes at a time. */
-const GATHER = 4096;
-/** countDense()'s index of an access to a top-tier page, and of one not counted (no range, or a slow non-LRU/device range). */
-const IX_TOP = -1;
-const IX_NONE = -2;
 
 /** Counts accesses for the bounds; call record_access() after the engine took the same record. */
 export class SlowPageCounter implements AccessSink, SlowPageCounts, IntervalBoundsSource {
@@ -60,10 +55,15 @@ export class SlowPageCounter implements AccessSink, SlowPageCounts, IntervalBoun
   private accesses = 0;
   private toptierAtStart = 0;
   private slowAccesses = 0;
-  /** countDense()'s page indexes of its records. */
-  private readonly ix = new Int32Array(GATHER);
-  /** Dense page state: one bit per page, set at its first access (the test countDense() makes at every access, in cache). */
-  private readonly seen: Uint8Array;
+  /** Per range: pfn + addOf[r] is the page's index (slow-tier LRU ranges). */
+  private readonly addOf: Float64Array;
+  /** The granule codes (placement.ts granuleCodes()) over those indexes, the spare index for a top-tier pfn. */
+  private readonly gcode: Int32Array;
+  private readonly glo: number;
+  private readonly gspan: number;
+  private readonly gshift: number;
+  /** By nid + 1: the index of an access's target node in the hits (its hot node with a daemon, else the last slot). */
+  private readonly targetOf: Int32Array;
 
   constructor(
     private readonly topology: Topology,
@@ -77,8 +77,21 @@ export class SlowPageCounter implements AccessSink, SlowPageCounts, IntervalBoun
     this.ranges = ranges;
     this.nodes = new Nodes(topology);
     this.region = regionOf;
-    this.pages = new PageState(regions, 0, true);
-    this.seen = new Uint8Array(this.pages.dense ? (this.pages.spare >> 3) + 1 : 0);
+    const pages = (this.pages = new PageState(regions, 0, true));
+    this.addOf = new Float64Array(ranges.count);
+    for (let r = 0; r < ranges.count; r++) if (regionOf[r]! >= 0) this.addOf[r] = pages.bases[regionOf[r]!]! - ranges.starts[r]!;
+    const kinds = Int32Array.from(regionOf, (k) => (k >= 0 ? GC_INDEX : k === -1 ? GC_SPARE : GC_NONE));
+    const codes = granuleCodes(ranges, kinds, this.addOf, pages.spare);
+    this.gcode = codes.gcode;
+    this.glo = codes.lo;
+    this.gspan = pages.dense ? codes.span : 0;
+    this.gshift = codes.shift;
+    const size = this.nodes.size;
+    this.targetOf = new Int32Array(size + 1);
+    for (let nid = -1; nid < size; nid++) {
+      const hot = nid === -1 ? defaultNode : nid;
+      this.targetOf[nid + 1] = this.nodes.hasDaemon(hot) ? hot : size;
+    }
   }
 
   /** One access record (the arguments of kpromoted_record_access()). */
@@ -93,66 +106,78 @@ export class SlowPageCounter implements AccessSink, SlowPageCounts, IntervalBoun
       this.countHashed(pfn, nid, time, 0, n);
       return;
     }
-    for (let i = 0; i < n; i += GATHER) this.countDense(pfn, nid, time, i, Math.min(n, i + GATHER));
+    this.countDense(pfn, nid, time, 0, n);
   }
 
   /**
-   * Records [from, to) with dense page state: each record's page index (or IX_TOP, IX_NONE); then the records in order,
-   * a page's first access told by a bit of `seen` (256 KiB for the bench's 2 M slow-tier pages: in cache); then the
-   * counts, in a loop of nothing but independent increments, whose cache misses overlap (2 MiB of counts, a byte a page).
-   * The counter alone over the bench's 10 M records: 682 -> 555 ms (medians of 5, alternating in one process).
+   * Records [from, to) with dense page state, in one loop: each record's page index by its granule code, as the
+   * engine's first phase finds it (the range table only where a granule holds several ranges), and the hit's target
+   * from a table by nid. A page's first access is its count going from 0 to 1 (a count that wrapped to 0 has a carry).
+   * The counter alone over the bench's 10 M records: 682 -> 555 ms (2026-11-30: the counts in a loop of their own,
+   * and a bit a page for first accesses), then 440 -> 360 ms by medians of 4 alternating processes of 3 runs
+   * (2026-12-02 06:55: this loop, against the range table searched for each record, a method call for each hit's
+   * target, and those two loops).
    */
   private countDense(pfn: Float64Array, nid: Int32Array, time: Float64Array, from: number, to: number): void {
     const rt = this.ranges;
     const region = this.region;
-    const bases = this.pages.bases;
-    const starts = rt.starts;
-    const counts = this.pages.counts!;
-    const seen = this.seen;
-    const ix = this.ix;
-    for (let i = from; i < to; i++) {
-      const p = pfn[i]!;
-      const r = rt.find(p);
-      const reg = r < 0 ? -2 : region[r]!;
-      if (reg < 0) {
-        ix[i - from] = reg === -1 ? IX_TOP : IX_NONE;
-        continue;
-      }
-      const idx = (bases[reg]! + (p - starts[r]!)) | 0; // < DENSE_MAX_PAGES
-      ix[i - from] = idx;
-    }
+    const addOf = this.addOf;
+    const gcode = this.gcode;
+    const glo = this.glo;
+    const gspan = this.gspan;
+    const gshift = this.gshift;
+    const spare = this.pages.spare;
+    const pages = this.pages;
+    const counts = pages.counts!;
+    const targetOf = this.targetOf;
+    const size = this.nodes.size;
     let maxTime = this.maxTime;
+    let passEnd = this.passEnd;
+    let current = this.current;
     let top = 0;
     let slow = 0;
     let first = 0;
     for (let i = from; i < to; i++) {
       const t = time[i]!;
       if (t > maxTime) maxTime = t;
-      const idx = ix[i - from]!;
-      if (idx === IX_NONE) continue; // in no range, or non-LRU or device on a slow node: N only
-      if (idx === IX_TOP) top++;
+      // The page's index by its granule code (as the engine's first phase), else by range: the spare index for a
+      // top-tier pfn, -1 for one not counted (no range, or a slow-tier nonlru or device range: N only).
+      const p = pfn[i]!;
+      let idx = -1;
+      const d = p - glo;
+      let code = -2;
+      if (d >= 0 && d < gspan) {
+        const di = d | 0;
+        code = gcode[di >>> gshift]!;
+        if (code !== -2) idx = (di & -(code & 1)) + (code >> 1);
+      }
+      if (code === -2) {
+        const r = rt.find(p);
+        const reg = r < 0 ? -2 : region[r]!;
+        if (reg === -2) continue;
+        idx = reg === -1 ? spare : (p + addOf[r]!) | 0;
+      }
+      if (idx === spare) top++;
       else {
         slow++;
-        const b = seen[idx >> 3]!;
-        const bit = 1 << (idx & 7);
-        if ((b & bit) === 0) {
-          seen[idx >> 3] = b | bit;
+        const c = counts[idx]! + 1;
+        counts[idx] = c;
+        if (c > 255) pages.carry(idx); // the byte wrapped (page-state.ts)
+        else if (c === 1 && !pages.carried(idx)) {
           first++; // the page's first access: no hit
           continue;
         }
       }
-      this.hit(maxTime, nid[i]!);
+      // An instant-bound hit, to the pass that closes it (hit()).
+      if (maxTime >= passEnd) {
+        this.openPass(maxTime);
+        passEnd = this.passEnd;
+        current = this.current;
+      }
+      const n = nid[i]!;
+      current![n >= -1 && n < size ? targetOf[n + 1]! : size]!++;
     }
     // The counts, in a loop of independent increments whose cache misses overlap.
-    const pages = this.pages;
-    for (let k = 0; k < to - from; k++) {
-      const idx = ix[k]!;
-      if (idx >= 0) {
-        const c = counts[idx]! + 1;
-        counts[idx] = c;
-        if (c > 255) pages.carry(idx); // the byte wrapped (page-state.ts)
-      }
-    }
     this.add(maxTime, to - from, top, slow, first);
   }
 
