@@ -30,8 +30,9 @@ export interface AnalysisSource {
 }
 
 /**
- * Where the bounds come from: the engine's page state (whole trace only) or a SlowPageCounter (also the per-row
- * instant hits, which need a first-access test at every access).
+ * Where the bounds come from: the engine's page state (RfcV1Engine with page_counts; its per-row instant hits too,
+ * take_interval_instant_hits()), or a SlowPageCounter fed the same records (its per-row instant hits with a first-access
+ * test at every access; compare and sweep take its whole-trace bounds for a topology with no rfc-v1 configuration).
  */
 export interface BoundsSource extends Partial<IntervalBoundsSource> {
   bounds(): Bounds;
@@ -46,8 +47,8 @@ export interface CollectorOptions {
   /** Receives every row at the requested resolution (per pass, or per bucket) before any coarsening. */
   readonly onRow?: (row: TimelineRow) => void;
   /**
-   * Issue 12: the bounds' counter, fed the same records as the engine (SlowPageCounter). Without it rows have
-   * no instant bound and the metrics no bounds (compare/sweep compute the bounds once per trace instead).
+   * Issue 12: where the bounds come from (above). Without it rows have no instant bound and the metrics no bounds
+   * (compare/sweep compute the bounds once per trace instead).
    */
   readonly bounds?: BoundsSource;
   /**

@@ -5,10 +5,12 @@
  * page in no range or in a slow-tier nonlru/device range is never tracked nor migrated.
  *
  * State of a page (state[index]):
- *   0            ST_HOME: where the topology's ranges put it, no record
+ *   0            ST_HOME: where the topology's ranges put it, not accessed yet in this replay
  *   1            ST_TRACKED: a record exists (the engine finds it by pfn in its hash table; the record says where
  *                the page lives)
- *   2 + 2n + a   moved to node n in this replay, no record; a = 1 once accessed since it moved
+ *   2            ST_SEEN: where the topology's ranges put it, no record, accessed before (its record was dropped):
+ *                so an access to a page in state 0 is the page's first in the replay (the per-row instant bound)
+ *   4 + 2n + a   moved to node n in this replay, no record; a = 1 once accessed since it moved
  * One byte per page (Uint8Array) while node ids are <= MAX_BYTE_NODE, else two (Uint16Array).
  *
  * Two ways to find a page's index, chosen once from the size of the regions:
@@ -41,14 +43,16 @@
  */
 import { mixPfn } from './mix.js';
 
-/** No record, at home. */
+/** No record, at home, never accessed in this replay. */
 export const ST_HOME = 0;
 /** A record exists. */
 export const ST_TRACKED = 1;
-/** First moved state: 2 + 2 * node + accessed. */
-export const ST_MOVED = 2;
+/** No record, at home, accessed before (its record was dropped). */
+export const ST_SEEN = 2;
+/** First moved state: 4 + 2 * node + accessed (even, so that the accessed bit is bit 0). */
+export const ST_MOVED = 4;
 /** Largest node id a one-byte state holds. */
-export const MAX_BYTE_NODE = 126;
+export const MAX_BYTE_NODE = 125;
 /** Largest total of region pages kept in one dense array (2^25 pages: 128 GiB of 4 KiB pages). */
 export const DENSE_MAX_PAGES = 2 ** 25;
 /** Entries of a new hashed table (it doubles past 3/4 full). */

@@ -24,7 +24,7 @@ import { hash_64 } from './hash.js';
 import { IgnoredTally } from './ignored.js';
 import { msecs_to_jiffies } from './jiffies.js';
 import type { TallySnapshot } from './page-tally.js';
-import { PageState, ST_HOME, ST_MOVED, ST_TRACKED, movedNode, movedState, type StateRegion } from './page-state.js';
+import { PageState, ST_HOME, ST_MOVED, ST_SEEN, ST_TRACKED, movedNode, movedState, type StateRegion } from './page-state.js';
 import { GC_INDEX, GC_NONE, GC_SPARE, granuleCodes, KIND_DEVICE, KIND_LRU, KIND_NONE, KIND_NONLRU, RangeTable } from './placement.js';
 import { OutcomeCode, type Counter, type Engine, type PassObserver, type ReplaySummary } from './types.js';
 
@@ -177,6 +177,14 @@ export class RfcV1Engine implements Engine {
   /** Accesses since the last pass by target node (hot_node if it has a daemon, else the last slot), and top-tier hits; counted while an observer that reads them is set (PassObserver.intervals). */
   private readonly intervalAccesses: Float64Array;
   private readonly intervalToptier: Float64Array;
+  /**
+   * Of those accesses, the ones in no range or in a slow-tier nonlru or device range, and the first accesses of
+   * slow-tier LRU pages (state ST_HOME): the rest are the hits of the instant bound (take_interval_instant_hits()).
+   */
+  private readonly intervalIgnored: Float64Array;
+  private readonly intervalFirst: Float64Array;
+  /** Instant-bound hits of the intervals taken by take_interval_accesses() and not yet by take_interval_instant_hits(). */
+  private readonly intervalHits: Float64Array;
   /** Records whose hot_node has a daemon: when 0 a pass can do nothing and is skipped in O(1). */
   private examinable = 0;
   /** Records whose hot_node has no daemon, by hot_node (no pass ever removes them): summary() reads it in O(nodes). */
@@ -272,6 +280,9 @@ export class RfcV1Engine implements Engine {
     this.kswapd = cfg.demotion === true ? new Kswapd(nodes) : null;
     this.intervalAccesses = new Float64Array(nodes.size + 1);
     this.intervalToptier = new Float64Array(nodes.size + 1);
+    this.intervalIgnored = new Float64Array(nodes.size + 1);
+    this.intervalFirst = new Float64Array(nodes.size + 1);
+    this.intervalHits = new Float64Array(nodes.size + 1);
     let succeed = true;
     for (let id = 0; id < nodes.size; id++) if (nodes.daemon[id] === 1 && (nodes.hasMemory[id] !== 1 || nodes.budgeted[id] === 1)) succeed = false;
     this.migrationsSucceed = succeed;
@@ -415,6 +426,8 @@ export class RfcV1Engine implements Engine {
     const iv = this.observer !== null && this.observer.intervals !== false;
     const ia = this.intervalAccesses;
     const it = this.intervalToptier;
+    const ig = this.intervalIgnored;
+    const i1 = this.intervalFirst;
     // Per-batch counters.
     let flushed = 0; // records before this index are in c[C.recorded_accesses]
     let hw = 0;
@@ -496,10 +509,12 @@ export class RfcV1Engine implements Engine {
             const r = rt.find(pfn);
             if (r < 0) {
               ignored.add(KIND_NONE, pfn); // pfn_to_online_page() NULL: return
+              if (iv) ig[target]!++;
               continue;
             }
             if (rclass[r] === CLS_IGNORE) {
               ignored.add(rkind[r]!, pfn); // not top tier, and ZONE_DEVICE or !folio_test_lru(): return
+              if (iv) ig[target]!++;
               continue;
             }
             idx = (rmul[r]! * pfn + radd[r]!) | 0;
@@ -545,8 +560,10 @@ export class RfcV1Engine implements Engine {
             }
           this.gathered += g;
         }
+        const st = pages.state;
         for (let q = 0; q < m; q++) {
           const k = slowAt[q]!;
+          if (iv && st[slowIdx[q]!] === ST_HOME) i1[slowTarget[q]!]!++; // the page's first access
           if (this.pageAccess(P, T, k, N[k]!, slowIdx[q]!, -1) >= 0) {
             toptier++;
             if (iv) it[slowTarget[q]!]!++;
@@ -592,12 +609,14 @@ export class RfcV1Engine implements Engine {
           const r = rt.find(pfn);
           if (r < 0) {
             ignored.add(KIND_NONE, pfn); // pfn_to_online_page() NULL: return
+            if (iv) ig[target]!++;
             continue;
           }
           cls = rclass[r]!;
           if (cls === CLS_IGNORE) {
             // Not top tier, and ZONE_DEVICE or !folio_test_lru(): return
             ignored.add(rkind[r]!, pfn);
+            if (iv) ig[target]!++;
             continue;
           }
           if (cls !== CLS_TOP) {
@@ -620,6 +639,7 @@ export class RfcV1Engine implements Engine {
           continue;
         }
         if (cls === CLS_SLOW) {
+          if (iv && pages.state[idx] === ST_HOME) i1[target]!++; // the page's first access
           if (counts !== null) {
             const c = counts[idx]! + 1;
             counts[idx] = c;
@@ -973,8 +993,25 @@ export class RfcV1Engine implements Engine {
   take_interval_accesses(): { accesses: Float64Array; toptier: Float64Array } {
     this.drain();
     const out = { accesses: this.intervalAccesses.slice(), toptier: this.intervalToptier.slice() };
+    const hits = this.intervalHits;
+    for (let k = 0; k < hits.length; k++) hits[k]! += out.accesses[k]! - this.intervalIgnored[k]! - this.intervalFirst[k]!;
     this.intervalAccesses.fill(0);
     this.intervalToptier.fill(0);
+    this.intervalIgnored.fill(0);
+    this.intervalFirst.fill(0);
+    return out;
+  }
+
+  /**
+   * The hits of the instant bound (bounds.ts) among the accesses of the intervals take_interval_accesses() took since
+   * the last call, by the same target index: the accesses to top-tier pfns and the later accesses of slow-tier LRU
+   * pages (not a page's first in the replay), by the topology's ranges. The same as a SlowPageCounter fed the same
+   * records gives at each pass (test/analysis/bounds.test.ts), with no per-access work but a state byte's test in
+   * the second phase (the state is loaded there anyway) and the counts of ignored accesses. Resets them.
+   */
+  take_interval_instant_hits(): Float64Array {
+    const out = this.intervalHits.slice();
+    this.intervalHits.fill(0);
     return out;
   }
 
@@ -1325,7 +1362,7 @@ export class RfcV1Engine implements Engine {
     } else {
       c[C.mig_dropped]++;
       // A dropped page that had moved keeps where it lives (accessed: it was, to be tracked).
-      state[idx] = placed >= 0 ? movedState(placed, true) : ST_HOME; // its topHot bit stays 0 (above)
+      state[idx] = placed >= 0 ? movedState(placed, true) : ST_SEEN; // its topHot bit stays 0 (above)
     }
     return outcome;
   }

@@ -344,6 +344,84 @@ describe('bounds on generated traces', () => {
   }
 });
 
+describe("the engine's own per-row instant hits (what replay --timeline uses) equal the counter's", () => {
+  /** Rows and bounds of a replay with the engine's page counts and instant hits, records one at a time or in batches. */
+  function replayWithEngineBounds(e: ReturnType<typeof engine>, topo: Topology, recs: readonly Rec[], batch = 0) {
+    const col = new AnalysisCollector(e, {
+      bounds: {
+        bounds: () => boundsOfPageCounts(e.page_counts()!, e.counters().find((c) => c.name === 'kpromoted_recorded_accesses')!.value, topo),
+        take_interval_instant_hits: () => e.take_interval_instant_hits(),
+      },
+    });
+    e.observer = col;
+    if (batch === 0) for (const [p, n, s, t] of recs) e.record_access(p, n, s, t);
+    else
+      for (let i = 0; i < recs.length; i += batch) {
+        const part = recs.slice(i, i + batch);
+        const col4 = (k: number) => part.map((r) => r[k]!);
+        e.record_batch(Float64Array.from(col4(0)), Int32Array.from(col4(1)), Int32Array.from(col4(2)), Float64Array.from(col4(3)), part.length);
+      }
+    e.finish();
+    return { col, m: col.metrics(new Map(e.counters().map((c) => [c.name, c.value]))) };
+  }
+
+  /** Generated records, with accesses in no range and in nonlru and device ranges, NUMA_NO_NODE and unknown nids, and times that go back. */
+  function hostile(pattern: GenPattern, seed: number): Rec[] {
+    const r = prng(seed);
+    return genRecords(pattern, seed, 20000, 3000).map(([p, n, s, t], i): Rec => {
+      const u = r();
+      const pfn = u < 0.02 ? 0x300000 + Math.floor(r() * 0x1000) : u < 0.03 ? 0x390000 + Math.floor(r() * 100) : u < 0.04 ? 0xff000 + Math.floor(r() * 0x1000) : p;
+      const nid = r() < 0.05 ? -1 : r() < 0.02 ? 7 : n;
+      return [pfn, nid, s, i % 97 === 0 ? t - 300 : t];
+    });
+  }
+
+  const rowsOf = (col: AnalysisCollector) => col.timeline().map((row) => JSON.stringify(row));
+  for (const [pattern, seed] of [['zipf', 31], ['phase', 32], ['scan', 33], ['mix', 34]] as const) {
+    it(`${pattern}: every row and the bounds, with and without demotion, one record at a time and in batches`, () => {
+      const recs = hostile(pattern, seed);
+      let rows = 0;
+      let firsts = 0;
+      for (const topo of [SPEC_2S_CXL, mixedTopology(40, 30), mixedTopology(200, 150), mixedTopology(null, null)]) {
+        for (const demotion of [false, true]) {
+          if (demotion && (topo === SPEC_2S_CXL || topo.nodes[0]!.free_pages === null)) continue; // demotion needs budgets
+          for (const variant of ['rfc-v1', 'rfc-v1-fixed'] as const) {
+            const want = replayWithBounds(engine(topo, { demotion }, variant), topo, recs);
+            for (const batch of [0, 700]) {
+              const got = replayWithEngineBounds(engine(topo, { demotion, page_counts: true }, variant), topo, recs, batch);
+              expect(rowsOf(got.col)).toEqual(rowsOf(want.col));
+              expect(got.m.bounds).toEqual(want.m.bounds);
+            }
+            rows += want.col.timeline().length;
+            firsts += want.m.bounds!.slow_pages;
+          }
+        }
+      }
+      expect(rows).toBeGreaterThan(100);
+      expect(firsts).toBeGreaterThan(1000);
+    });
+  }
+
+  it('a slow tier too large for one dense array (hashed page state): the same rows', () => {
+    const big = mixedTopology(40, null);
+    const topo: Topology = { ...big, nodes: [big.nodes[0]!, big.nodes[1]!, { ...big.nodes[2]!, pfn_ranges: [{ start: 0x400000, end: 0x400000 + 2 ** 26, kind: 'lru' }] }] };
+    const rnd = prng(78);
+    const recs: Rec[] = [];
+    for (let i = 0; i < 30_000; i++) {
+      const u = rnd();
+      const pfn = u < 0.2 ? Math.floor(rnd() * 0x200000) : u < 0.22 ? 0x300000 : 0x400000 + Math.floor(rnd() * (u < 0.7 ? 3000 : 2 ** 26));
+      recs.push([pfn, rnd() < 0.5 ? 0 : 1, 0, 1000 + 7 * i]);
+    }
+    for (const demotion of [false, true]) {
+      const want = replayWithBounds(engine(topo, { demotion }), topo, recs);
+      const got = replayWithEngineBounds(engine(topo, { demotion, page_counts: true }), topo, recs, 500);
+      expect(rowsOf(got.col)).toEqual(rowsOf(want.col));
+      expect(got.m.bounds).toEqual(want.m.bounds);
+      expect(want.col.timeline().some((row) => row.instant_hits! > 0)).toBe(true);
+    }
+  });
+});
+
 describe("the counter's instant hits by pass", () => {
   // Reference: each hit goes to the pass that closes it, k = floor((running max - T0) / D) + 1 (SPEC 2.3), and to its
   // hot node's daemon (or the last slot); take_interval_instant_hits(P) returns the hits so far of the passes

@@ -114,7 +114,10 @@ describe('PageState', () => {
     });
   }
 
-  it('dense: index = base + offset; two bytes of state for node ids above 126', () => {
+  it('dense: index = base + offset; two bytes of state for node ids above 125', () => {
+    // 4 + 2 * 125 + 1 = 255: the largest moved state of a byte (page-state.ts).
+    expect(new PageState([{ start: 10, end: 20, slow: true }], 125, false).state).toBeInstanceOf(Uint8Array);
+    expect(new PageState([{ start: 10, end: 20, slow: true }], 126, false).state).toBeInstanceOf(Uint16Array);
     const ps = new PageState([{ start: 10, end: 20, slow: true }, { start: 100, end: 110, slow: false }], 200, false);
     expect(ps.dense).toBe(true);
     expect(ps.index(105, 1, false)).toBe(15);

@@ -5,7 +5,6 @@
  */
 export { AnalysisCollector } from '../../analysis/collector.js';
 export { buildReportData } from '../../analysis/report-data.js';
-export { SlowPageCounter } from '../../analysis/slow-page-counter.js';
 export { boundsOfPageCounts } from '../../analysis/bounds.js';
 export { renderAnalysis } from '../../report/analysis.js';
 export { TimelineCsvWriter } from '../../report/timeline-csv-writer.js';

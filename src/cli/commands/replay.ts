@@ -7,7 +7,6 @@ import type { AnalysisCollector, AnalysisSource, BoundsSource } from '../../anal
 import type { TimelineCsvWriter } from '../../report/timeline-csv-writer.js';
 import type { Topology } from '../../engine/topology.js';
 import { RfcV1Engine } from '../../engine/rfc-v1.js';
-import { msecs_to_jiffies } from '../../engine/jiffies.js';
 import { counterNames, type ObservableEngine } from '../../engine/registry.js';
 import { EXIT_INTERRUPTED, EXIT_MISMATCH, EXIT_OK, UsageError } from '../../errors.js';
 import { EventsCsvWriter, type PfnFormat } from '../../report/events.js';
@@ -180,13 +179,17 @@ export function readGolden(file: string, settings: ReplaySettings): GoldenEntry[
   return parseGolden(readSideFile(file, 'golden file'), file, new Set(counterNames(settings.engine)));
 }
 
-/** Issue 12: the bounds from an engine made with page_counts (null for an engine without them). */
-function engineBounds(lib: AnalysisLib, engine: ObservableEngine, topology: Topology): BoundsSource | null {
+/**
+ * Issue 12: the bounds from an engine made with page_counts (null for an engine without them); with `rows`, also the
+ * per-row instant hits the engine counts (RfcV1Engine.take_interval_instant_hits()).
+ */
+function engineBounds(lib: AnalysisLib, engine: ObservableEngine, topology: Topology, rows: boolean): BoundsSource | null {
   if (!(engine instanceof RfcV1Engine) || engine.page_counts() === null) return null;
   const e = engine;
   return {
     bounds: () =>
       lib.boundsOfPageCounts(e.page_counts()!, e.counters().find((c) => c.name === 'kpromoted_recorded_accesses')!.value, topology),
+    ...(rows ? { take_interval_instant_hits: () => e.take_interval_instant_hits() } : {}),
   };
 }
 
@@ -237,13 +240,13 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
   }
   const writer = events ? new EventsCsvWriter((chunk) => events.write(chunk), undefined, raw.eventsPfn) : null;
   let collector: AnalysisCollector | null = null;
-  // Issue 12: the bounds of the fast-tier share. --analysis alone reads them from the engine's own page state
-  // (one count per slow-tier page beside its state byte); the timeline's per-row instant bound needs a
-  // first-access test at every access, which a counter fed the same records gives (SlowPageCounter).
+  // Issue 12: the bounds of the fast-tier share, from the engine's own page state (one count per slow-tier page
+  // beside its state byte); with timeline rows, the engine also counts each row's instant hits (a page's first
+  // access is one in state ST_HOME). Until 2026-12-02 the rows took them from a counter fed the same records beside
+  // the engine (SlowPageCounter): a third of a --timeline replay's time.
   const rowsOn = raw.timeline === true || raw.timelineCsv !== undefined || raw.report !== undefined;
   const lib: AnalysisLib | null = analysisOn ? await import('./replay-analysis.js') : null;
-  const bounds = rowsOn ? new lib!.SlowPageCounter(settings.rfc.topology, settings.rfc.default_node, msecs_to_jiffies(settings.rfc.period_ms, settings.rfc.hz)) : null;
-  const runSettings = analysisOn && !rowsOn ? { ...settings, rfc: { ...settings.rfc, page_counts: true } } : settings;
+  const runSettings = analysisOn ? { ...settings, rfc: { ...settings.rfc, page_counts: true } } : settings;
   let csv: TimelineCsvWriter | null = null;
   const progress = makeProgress(io.stderr, raw.progress);
   let stop = false;
@@ -265,9 +268,9 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
         if (analysisOn) {
           if (!isAnalysisSource(engine)) throw new UsageError(`engine ${engine.name} does not support --analysis, --timeline or --report`);
           const file = timelineCsv;
-          csv = file ? new lib!.TimelineCsvWriter((chunk) => file.write(chunk), engine.budgeted_nodes, bounds !== null) : null;
+          const source = engineBounds(lib!, engine, settings.rfc.topology, rowsOn);
+          csv = file ? new lib!.TimelineCsvWriter((chunk) => file.write(chunk), engine.budgeted_nodes, source?.take_interval_instant_hits !== undefined) : null;
           const rowsTo = csv;
-          const source = bounds ?? engineBounds(lib!, engine, settings.rfc.topology);
           // Timeline rows only for an output that shows them: without rows the engine counts no accesses per pass.
           collector = new lib!.AnalysisCollector(engine, {
             bucketSeconds,
@@ -278,7 +281,6 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
         }
         return combineObservers([...(writer ? [writer] : []), ...(collector ? [collector] : [])]);
       },
-      ...(bounds ? { after: bounds } : {}),
       onProgress: (p) => progress.update(p),
       onPass: (p) => progress.pass(p),
       shouldStop: () => stop,
