@@ -141,7 +141,7 @@ export interface Engine extends AccessSink {
   summary(): ReplaySummary;
   /**
    * The time at or after which the next record given runs the passes due first (-Infinity before the first record).
-   * A sink fed after the engine (run/replay.ts followedBy) cuts batches there.
+   * A sink fed after the engine cuts batches there (the bounds counter in test/analysis/bounds.test.ts).
    */
   next_pass_time?(): number;
 }

@@ -3,10 +3,9 @@ import type { RfcV1Config } from '../engine/config.js';
 import type { PageCountHandoff } from '../engine/page-tally.js';
 import type { PghotConfig } from '../engine/pghot-config.js';
 import { createEngine, type EngineName, type ObservableEngine } from '../engine/registry.js';
-import type { AccessSink, BatchSink, Counter, Engine, PassObserver, ReplaySummary } from '../engine/types.js';
+import type { BatchSink, Counter, PassObserver, ReplaySummary } from '../engine/types.js';
 import type { TraceError } from '../errors.js';
 import { statSync } from 'node:fs';
-import { applyBatch } from '../trace/columns.js';
 import { readInputs, type InputSettings, type InputStats } from '../trace/input.js';
 import { canReadThreaded, readInputsThreaded } from '../trace/threaded.js';
 import type { TraceInput } from '../trace/read.js';
@@ -62,8 +61,6 @@ export interface ReplayHooks {
   readonly stdin?: NodeJS.ReadableStream;
   /** Observers to attach to the engine once it exists (events, analysis). */
   readonly observe?: (engine: ObservableEngine) => PassObserver | null;
-  /** A sink fed every record right after the engine took it (the bounds counter). */
-  readonly after?: BatchSink;
   readonly onProgress?: (p: { bytes: number; totalBytes: number | null; records: number }) => void;
   /** A migrate pass cut in slices, part way (between slices). */
   readonly onPass?: (p: { time: number; walked: number; records: number }) => void;
@@ -83,49 +80,6 @@ export interface ReplayResult {
   readonly partialPass: boolean;
 }
 
-/**
- * A sink that gives each record to `first`, then to `then`, so that `then` counts a record after the passes due
- * before it have run (and an observer has closed the accesses since the last pass), and before the passes the next
- * records run: the bounds counter, whose hits a pass's timeline rows take. Batches are cut where `first` runs passes
- * (its next_pass_time()): each piece goes to `first`, then to `then`; without that method, record by record.
- */
-export function followedBy(first: Engine, then: AccessSink): BatchSink {
-  return {
-    record_access(pfn: number, nid: number, src: number, time: number): void {
-      first.record_access(pfn, nid, src, time);
-      then.record_access(pfn, nid, src, time);
-    },
-    record_batch(pfn: Float64Array, nid: Int32Array, src: Int32Array, time: Float64Array, n: number): void {
-      if (first.next_pass_time === undefined) {
-        for (let i = 0; i < n; i++) {
-          first.record_access(pfn[i]!, nid[i]!, src[i]!, time[i]!);
-          then.record_access(pfn[i]!, nid[i]!, src[i]!, time[i]!);
-        }
-        return;
-      }
-      let i = 0;
-      while (i < n) {
-        // [i, j): passes may run before record i, and none before the others (after a pass, the next one is later).
-        const next = first.next_pass_time();
-        let j = i + 1;
-        while (j < n && time[j]! < next) j++;
-        if (i === 0 && j === n) {
-          applyBatch(first, pfn, nid, src, time, n);
-          applyBatch(then, pfn, nid, src, time, n);
-          return;
-        }
-        const P = pfn.subarray(i, j);
-        const N = nid.subarray(i, j);
-        const S = src.subarray(i, j);
-        const T = time.subarray(i, j);
-        applyBatch(first, P, N, S, T, j - i);
-        applyBatch(then, P, N, S, T, j - i);
-        i = j;
-      }
-    },
-  };
-}
-
 /** Streams the traces through a fresh engine and runs the final pass. */
 export async function runReplay(settings: ReplaySettings, hooks: ReplayHooks = {}): Promise<ReplayResult> {
   const stop = hooks.shouldStop;
@@ -136,7 +90,7 @@ export async function runReplay(settings: ReplaySettings, hooks: ReplayHooks = {
   const engine = createEngine(settings.engine, settings);
   setup(engine);
   if (hooks.observe) engine.observer = hooks.observe(engine);
-  let sink: BatchSink = hooks.after ? followedBy(engine, hooks.after) : engine;
+  let sink: BatchSink = engine;
   // A migrate pass over millions of records runs for a second or more. When a stop can be asked for (Ctrl-C),
   // passes run in slices of PASS_SLICE records, and the event loop turns between slices (signal handlers run
   // there): the engine queues the records it is given meanwhile, and readers wait for settle() between chunks.

@@ -10,7 +10,8 @@ import { prng } from '../prng.js';
 import { memoryTiers, type Topology } from '../../src/engine/topology.js';
 import { generate } from '../../src/gen/generate.js';
 import { normalizeGenOptions, type GenPattern } from '../../src/gen/options.js';
-import { followedBy } from '../../src/run/replay.js';
+import { applyBatch } from '../../src/trace/columns.js';
+import type { AccessSink, BatchSink, Engine } from '../../src/engine/types.js';
 import { engine, node, SPEC_2S_CXL } from '../engine/helpers.js';
 import { Nodes } from '../../src/engine/nodes.js';
 
@@ -65,6 +66,49 @@ function replayWithBounds(e: ReturnType<typeof engine>, topo: Topology, recs: re
     }
   e.finish();
   return { col, m: col.metrics(new Map(e.counters().map((c) => [c.name, c.value]))) };
+}
+
+/**
+ * A sink that gives each record to `first`, then to `then`, so that `then` counts a record after the passes due
+ * before it have run (and an observer has closed the accesses since the last pass), and before the passes the next
+ * records run: the bounds counter, whose hits a pass's timeline rows take. Batches are cut where `first` runs passes
+ * (its next_pass_time()): each piece goes to `first`, then to `then`; without that method, record by record.
+ */
+function followedBy(first: Engine, then: AccessSink): BatchSink {
+  return {
+    record_access(pfn: number, nid: number, src: number, time: number): void {
+      first.record_access(pfn, nid, src, time);
+      then.record_access(pfn, nid, src, time);
+    },
+    record_batch(pfn: Float64Array, nid: Int32Array, src: Int32Array, time: Float64Array, n: number): void {
+      if (first.next_pass_time === undefined) {
+        for (let i = 0; i < n; i++) {
+          first.record_access(pfn[i]!, nid[i]!, src[i]!, time[i]!);
+          then.record_access(pfn[i]!, nid[i]!, src[i]!, time[i]!);
+        }
+        return;
+      }
+      let i = 0;
+      while (i < n) {
+        // [i, j): passes may run before record i, and none before the others (after a pass, the next one is later).
+        const next = first.next_pass_time();
+        let j = i + 1;
+        while (j < n && time[j]! < next) j++;
+        if (i === 0 && j === n) {
+          applyBatch(first, pfn, nid, src, time, n);
+          applyBatch(then, pfn, nid, src, time, n);
+          return;
+        }
+        const P = pfn.subarray(i, j);
+        const N = nid.subarray(i, j);
+        const S = src.subarray(i, j);
+        const T = time.subarray(i, j);
+        applyBatch(first, P, N, S, T, j - i);
+        applyBatch(then, P, N, S, T, j - i);
+        i = j;
+      }
+    },
+  };
 }
 
 function count(topo: Topology, recs: readonly Rec[], defaultNode = 1) {
