@@ -111,6 +111,15 @@ export class AnalysisCollector implements PassObserver {
     this.intervals = opts.rows !== false;
   }
 
+  /** Counts `count` records of daemon `node` whose migration failed, examined in the current pass. */
+  examinedFailed(_time: number, node: number, count: number): void {
+    if (this.intervals) {
+      let counts = this.perNode[node];
+      if (counts === undefined) counts = this.perNode[node] = new Float64Array(OUTCOME_COUNT);
+      counts[OutcomeCode.Failed]! += count;
+    }
+  }
+
   /** Counts one examined record in the current pass; promotions add a latency sample. */
   examined(time: number, node: number, _pfn: number, _from: number, _to: number, outcome: OutcomeCode, since?: number): void {
     if (this.intervals) {

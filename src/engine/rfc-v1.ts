@@ -20,6 +20,7 @@ import { Nodes } from './nodes.js';
 import { BucketSet } from './bucket-set.js';
 import { PassClock } from './pass-clock.js';
 import { validateRfcV1Config, type RfcV1Config } from './config.js';
+import { ColdQueue } from './cold-queue.js';
 import { hash_64 } from './hash.js';
 import { IgnoredTally } from './ignored.js';
 import { msecs_to_jiffies } from './jiffies.js';
@@ -84,6 +85,16 @@ const CBUF = 1 << 16;
  */
 const WALK_WINDOW = 1024;
 const WALK_STEPS = 4;
+/**
+ * Lazy passes (passSliceLazy): a live record's F_NEXT then says where it is, as the chains are no longer walked:
+ * on the list of records to examine at the next pass (accessed or made since the last one), parked (its migration
+ * failed, and it was not accessed since), or idle (its hot node has no daemon: no pass examines it).
+ */
+const LF_ACTIVE = -2;
+const LF_PARKED = -3;
+const LF_IDLE = -4;
+/** Records a lazy pass loads at a time before it examines them (their cache misses overlap). */
+const LAZY_GATHER = 64;
 
 /** Per-page access counts of the slow-tier LRU pages (RfcV1Config.page_counts), for the fast-tier share bounds (src/analysis/bounds.ts). */
 export interface PageCounts {
@@ -239,9 +250,33 @@ export class RfcV1Engine implements Engine {
   private passRecords = 0;
   /** Source node of the record examine() looked at last. */
   private examinedFrom = -1;
-  /** Passes that walked the slab in order, and the chains interleaved (diagnostics for tests). */
+  /** Passes that walked the slab in order, the chains interleaved, and lazily (diagnostics for tests). */
   passesBySlab = 0;
   passesInterleaved = 0;
+  passesLazy = 0;
+  /**
+   * Lazy passes (passSliceLazy()): once no migration's order can show and none can succeed where one failed (every
+   * daemon node is top tier, no kswapd: a full budget stays full), a record whose migration failed fails again at
+   * every pass until it is accessed or its last_update gets older than cold; so passes examine only the records
+   * accessed or made since the last pass, count the parked ones as failing again, and drop the parked ones that got
+   * cold, found by last_update in a ColdQueue. Records are then found by their slots beside the page state, never in
+   * the chains (whose heads are not kept); the chains' lengths are. From its first pass on, for good.
+   */
+  private lazy = false;
+  /** Every daemon node is top tier and there is no kswapd: lazy passes may start (with the rest of canGoLazy()). */
+  private readonly lazyOk: boolean;
+  /** The records to examine at the next pass (LF_ACTIVE), the first activeN. */
+  private active = new Int32Array(1024);
+  private activeN = 0;
+  /** The parked records, by hot node, and in all. */
+  private readonly parkedBy: Float64Array;
+  private parked = 0;
+  /** The parked records by last_update (entries of records no longer parked stay until taken). */
+  private readonly coldQueue: ColdQueue;
+  /** Where a lazy pass part way stands: 0 at its start, 1 dropping the cold records (at takenAt), 2 walking the list (at activeAt). */
+  private lazyStage = 0;
+  private takenAt = 0;
+  private activeAt = 0;
   /** Blocks the two-phase loop took, and their records phase 1 counted alone (diagnostics for tests). */
   blocksTwoPhase = 0;
   hitsTwoPhase = 0;
@@ -264,7 +299,7 @@ export class RfcV1Engine implements Engine {
     this.period = msecs_to_jiffies(cfg.period_ms, cfg.hz);
     this.clock = new PassClock(this.period, {
       pass: (now) => this.pass(now),
-      resumePass: () => (this.passBySlab ? this.passSliceSlab() : this.passInterleaved ? this.passSliceInterleaved() : this.passSlice()),
+      resumePass: () => (this.lazy ? this.passSliceLazy() : this.passBySlab ? this.passSliceSlab() : this.passInterleaved ? this.passSliceInterleaved() : this.passSlice()),
       // No record any daemon would look at: passes change nothing.
       idle: () => this.examinable === 0,
       // The first skipped pass closes the accesses since the last pass for an observer; the rest had none.
@@ -286,6 +321,11 @@ export class RfcV1Engine implements Engine {
     let succeed = true;
     for (let id = 0; id < nodes.size; id++) if (nodes.daemon[id] === 1 && (nodes.hasMemory[id] !== 1 || nodes.budgeted[id] === 1)) succeed = false;
     this.migrationsSucceed = succeed;
+    let allTop = true;
+    for (const d of nodes.daemonNodes) if (nodes.toptier[d] !== 1) allTop = false;
+    this.lazyOk = allTop && cfg.demotion !== true;
+    this.parkedBy = new Float64Array(nodes.size);
+    this.coldQueue = new ColdQueue(Math.max(1, this.period));
     this.targetOf = new Int32Array(nodes.size);
     for (let id = 0; id < nodes.size; id++) this.targetOf[id] = nodes.daemon[id] === 1 ? id : nodes.size;
 
@@ -778,6 +818,8 @@ export class RfcV1Engine implements Engine {
     }
     // phi->recency = now is not stored: no code path of the patch reads it.
 
+    if (this.lazy) this.touched(slot, base, created);
+
     // phi->hot_node = nid (or the default for NUMA_NO_NODE); keep the count of examinable records.
     const hot = nid === -1 ? this.defaultNode : nid;
     const hotDaemon = hot >= 0 && hot < size && daemonOf[hot] === 1;
@@ -1114,6 +1156,13 @@ export class RfcV1Engine implements Engine {
     this.passNow = now;
     this.passWalked = 0;
     this.passRecords = this.tracked;
+    if (!this.lazy && this.canGoLazy()) this.goLazy();
+    if (this.lazy) {
+      this.passesLazy++;
+      this.lazyStage = 0;
+      this.activeAt = 0;
+      return this.passSliceLazy();
+    }
     this.passBySlab =
       (this.observer === null || this.observer.anyOrder === true) && this.kswapd === null && this.migrationsSucceed && this.freeSlot === -1 && this.tracked === this.slabTop && this.examinable === this.tracked;
     this.passBucket = this.passBySlab ? 0 : this.occupied.next(0);
@@ -1286,6 +1335,157 @@ export class RfcV1Engine implements Engine {
     return this.passDone();
   }
 
+  /**
+   * Lazy passes may start (see `lazy`): no migration to a daemon node can succeed where one failed and none can
+   * depend on the order of a pass, and the observer (if any) takes events in any order and failed ones in bulk.
+   */
+  private canGoLazy(): boolean {
+    if (!this.lazyOk || this.migrationsSucceed || !this.orderFree()) return false;
+    const obs = this.observer;
+    return obs === null || (obs.anyOrder === true && obs.examinedFailed !== undefined);
+  }
+
+  /** From now on, passes are lazy: every live record is examined at this pass; records are found by their slots. */
+  private goLazy(): void {
+    if (this.pages.slot === null) this.enableSlots();
+    const slab = this.slab;
+    for (let slot = 0; slot < this.slabTop; slot++) {
+      if (slab[slot * STRIDE + F_INDEX] === -1) continue; // a free slot
+      slab[slot * STRIDE + F_NEXT] = LF_ACTIVE;
+      this.pushActive(slot);
+    }
+    this.lazy = true;
+  }
+
+  /** recordSlow() made or updated the record in `slot` (a lazy pass examines it next), before its hot node changes. */
+  private touched(slot: number, base: number, created: boolean): void {
+    const slab = this.slab;
+    const f = created ? LF_IDLE : slab[base + F_NEXT]!;
+    if (f === LF_ACTIVE) return;
+    if (f === LF_PARKED) {
+      this.parkedBy[slab[base + F_HOT_NODE]!]!--;
+      this.parked--;
+    }
+    slab[base + F_NEXT] = LF_ACTIVE;
+    this.pushActive(slot);
+  }
+
+  private pushActive(slot: number): void {
+    if (this.activeN === this.active.length) {
+      const bigger = new Int32Array(this.active.length * 2);
+      bigger.set(this.active);
+      this.active = bigger;
+    }
+    this.active[this.activeN++] = slot;
+  }
+
+  /** A record whose migration failed: parked until it is accessed or gets cold. */
+  private park(slot: number): void {
+    const slab = this.slab;
+    const base = slot * STRIDE;
+    slab[base + F_NEXT] = LF_PARKED;
+    this.parkedBy[slab[base + F_HOT_NODE]!]!++;
+    this.parked++;
+    this.coldQueue.push(slab[base + F_LAST_UPDATE]!, slot);
+  }
+
+  /**
+   * A lazy pass (see `lazy`): the parked records whose last_update got older than cold are examined (dropped
+   * cold_old) and freed; the other parked ones fail again, counted by daemon; then the records accessed or made since
+   * the last pass are examined, and parked or freed. Outcomes and counters are those of the kernel's pass (examine()
+   * decides every outcome but the parked records' repeated failures); events come in no particular order.
+   */
+  private passSliceLazy(): boolean {
+    const budget = this.sliceRecords;
+    let walked = 0;
+    const slab = this.slab;
+    const obs = this.observer;
+    const nodes = this.nodes;
+    const now = this.passNow;
+    const q = this.coldQueue;
+    if (this.lazyStage === 0) {
+      // The parked records whose age = now - last_update > cold (as examine() tests it).
+      q.take(now, this.cold);
+      this.takenAt = 0;
+      this.lazyStage = 1;
+    }
+    if (this.lazyStage === 1) {
+      const slots = q.takenSlots;
+      const keys = q.takenKeys;
+      while (this.takenAt < q.taken) {
+        const at = this.takenAt;
+        const end = Math.min(q.taken, at + LAZY_GATHER);
+        // Their records first, in a loop of independent loads (their cache misses overlap).
+        let g = 0;
+        for (let k = at; k < end; k++) {
+          const base = slots[k]! * STRIDE;
+          g += slab[base + F_NEXT]! + slab[base + F_INDEX]!; // (a record may span two cache lines)
+        }
+        this.gathered += g;
+        for (let k = at; k < end; k++) {
+          if (walked >= budget) {
+            this.passWalked += walked;
+            return false;
+          }
+          this.takenAt = k + 1;
+          const slot = slots[k]!;
+          const base = slot * STRIDE;
+          // An entry of a record accessed since it was parked (or freed, and its slot taken again) is skipped.
+          if (slab[base + F_INDEX] === -1 || slab[base + F_NEXT] !== LF_PARKED || slab[base + F_LAST_UPDATE] !== keys[k]) continue;
+          walked++;
+          this.parkedBy[slab[base + F_HOT_NODE]!]!--;
+          this.parked--;
+          const outcome = this.examine(slot);
+          if (outcome === OutcomeCode.Failed) throw new Error(`internal: a parked record of pfn ${slab[base + F_PFN]} failed again when cold`);
+          this.untrack(slot, hash_64(slab[base + F_PFN]!, this.order));
+          if (obs !== null) this.emit(obs, slot, outcome);
+        }
+      }
+      // The others fail again: page_should_be_promoted() true (frequency and age as they were, hot_node != from),
+      // and migrate_misplaced_folio_prepare() fails as before (a full node stays full).
+      this.c[C.mig_candidate] += this.parked;
+      walked += this.parked;
+      if (obs !== null)
+        for (const d of nodes.daemonNodes) {
+          const n = this.parkedBy[d]!;
+          if (n > 0) obs.examinedFailed!(now, d, n);
+        }
+      this.lazyStage = 2;
+    }
+    const active = this.active;
+    while (this.activeAt < this.activeN) {
+      const at = this.activeAt;
+      const end = Math.min(this.activeN, at + LAZY_GATHER);
+      let g = 0;
+      for (let k = at; k < end; k++) {
+        const base = active[k]! * STRIDE;
+        g += slab[base + F_HOT_NODE]! + slab[base + F_INDEX]!;
+      }
+      this.gathered += g;
+      for (let k = at; k < end; k++) {
+        if (walked >= budget) {
+          this.passWalked += walked;
+          return false;
+        }
+        this.activeAt = k + 1;
+        const slot = active[k]!;
+        const base = slot * STRIDE;
+        walked++;
+        if (!nodes.hasDaemon(slab[base + F_HOT_NODE]!)) {
+          slab[base + F_NEXT] = LF_IDLE; // if (phi->hot_node != nid) continue; for every daemon
+          continue;
+        }
+        const outcome = this.examine(slot);
+        if (outcome === OutcomeCode.Failed) this.park(slot);
+        else this.untrack(slot, hash_64(slab[base + F_PFN]!, this.order));
+        if (obs !== null) this.emit(obs, slot, outcome);
+      }
+    }
+    this.activeN = 0;
+    this.passWalked += walked;
+    return this.passDone();
+  }
+
   /** End of a pass: the slab's allocator starts over when no record is left; kswapd; the observer's events. */
   private passDone(): boolean {
     this.passBucket = -1;
@@ -1293,6 +1493,7 @@ export class RfcV1Engine implements Engine {
       // New records are then laid out in order of creation: the next pass (and their creation) reads memory in order.
       this.slabTop = 0;
       this.freeSlot = -1;
+      this.coldQueue.clear(); // (lazy passes: entries of records gone)
     }
     if (this.kswapd !== null) this.c[C.pgdemote_kswapd] += this.kswapd.run((pfn, target) => this.demoted(pfn, target));
     if (this.observer !== null) this.flushEvents(this.observer, this.passNow);

@@ -77,6 +77,12 @@ export interface PassObserver {
     outcome: OutcomeCode,
     tracked_since?: number,
   ): void;
+  /**
+   * `count` records of daemon `node` examined at jiffies `time` whose migration failed again, given at once (their
+   * pfns not given), for an observer that takes events in any order. Optional: with it, rfc-v1 need not walk records
+   * that failed and were not accessed since (their next outcome is known), once no migration's order can show.
+   */
+  examinedFailed?(time: number, node: number, count: number): void;
   /** A pass finished at jiffies `time` (all daemons ran). Optional. */
   passEnd?(time: number): void;
 }

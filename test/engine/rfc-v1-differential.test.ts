@@ -79,7 +79,7 @@ function randomTrace(r: () => number, spans: Array<[number, number]>, n: number)
  * resumed only after the next batch or record was given (it waits in the queue), as a driver that turns the event
  * loop between slices does; counters are read while a pass is part way.
  */
-function fast(cfg: RfcV1Config, variant: RfcVariant, trace: Rec[], batch: number, slice = Infinity, observe: boolean | 'any-order' = true) {
+function fast(cfg: RfcV1Config, variant: RfcVariant, trace: Rec[], batch: number, slice = Infinity, observe: boolean | 'any-order' | 'bulk' = true) {
   const e = new RfcV1Engine(cfg, variant);
   e.sliceRecords = slice;
   let stops = 0;
@@ -90,10 +90,16 @@ function fast(cfg: RfcV1Config, variant: RfcVariant, trace: Rec[], batch: number
     while (!e.resume());
   };
   const events: string[] = [];
+  /** 'bulk': events in any order, failed ones of a lazy pass in bulk (by time, node: their count), the rest as events. */
+  const failed = new Map<string, number>();
   if (observe !== false) {
     e.observer = {
-      anyOrder: observe === 'any-order', // the engine may then give a pass's events in slab order
-      examined: (time, n, pfn, from, to, o, since) => events.push(`${time},${n},${pfn},${from},${to},${OUTCOMES[o]},${since}`),
+      anyOrder: observe === 'any-order' || observe === 'bulk', // the engine may then give a pass's events in slab order
+      examined: (time, n, pfn, from, to, o, since) => {
+        if (observe === 'bulk' && OUTCOMES[o] === 'failed') failed.set(`${time},${n}`, (failed.get(`${time},${n}`) ?? 0) + 1);
+        else events.push(`${time},${n},${pfn},${from},${to},${OUTCOMES[o]},${since}`);
+      },
+      ...(observe === 'bulk' ? { examinedFailed: (time: number, n: number, count: number) => failed.set(`${time},${n}`, (failed.get(`${time},${n}`) ?? 0) + count) } : {}),
     };
   }
   if (batch <= 1)
@@ -118,11 +124,13 @@ function fast(cfg: RfcV1Config, variant: RfcVariant, trace: Rec[], batch: number
   return {
     counters,
     events,
+    failed,
     summary: e.summary(),
     wasted: e.wasted_promotions(),
     stops,
     bySlab: e.passesBySlab,
     interleaved: e.passesInterleaved,
+    lazy: e.passesLazy,
     slots: e.slotsEnabled,
   };
 }
@@ -184,9 +192,10 @@ describe('passes cut in slices (sliceRecords, resume) give the same outcome as w
   }
 });
 
-describe('without an observer (passes may walk the slab in order, or the chains interleaved) the counters are the same', () => {
+describe('without an observer (passes may walk the slab in order, the chains interleaved, or lazily) the counters are the same', () => {
   let bySlab = 0;
   let interleaved = 0;
+  let lazy = 0;
   for (let seed = 1; seed <= 40; seed++) {
     it(`seed ${seed}`, () => {
       const r = prng(seed * 2654435761);
@@ -210,6 +219,7 @@ describe('without an observer (passes may walk the slab in order, or the chains 
       const got = fast(cfg, variant, trace, seed % 4 === 1 ? 1 : 1 + Math.floor(r() * 700), seed % 3 === 0 ? 2 : Infinity, false);
       bySlab += got.bySlab;
       interleaved += got.interleaved;
+      lazy += got.lazy;
       expect(got.counters).toEqual(want.counters);
       expect(got.summary).toEqual(want.summary);
       expect(got.wasted).toBe(want.wasted);
@@ -219,11 +229,25 @@ describe('without an observer (passes may walk the slab in order, or the chains 
       interleaved += any.interleaved;
       expect(any.counters).toEqual(want.counters);
       expect([...any.events].sort()).toEqual([...want.events].sort());
+      // One that takes failed records in bulk (lazy passes): the same events, the failed ones counted by pass and node.
+      const bulk = fast(cfg, variant, trace, 1 + (seed % 200), seed % 2 === 0 ? 3 : Infinity, 'bulk');
+      lazy += bulk.lazy;
+      expect(bulk.counters).toEqual(want.counters);
+      expect(bulk.summary).toEqual(want.summary);
+      const wantFailed = new Map<string, number>();
+      for (const ev of want.events) {
+        const [time, n, , , , outcome] = ev.split(',');
+        if (outcome === 'failed') wantFailed.set(`${time},${n}`, (wantFailed.get(`${time},${n}`) ?? 0) + 1);
+      }
+      expect([...bulk.failed].sort()).toEqual([...wantFailed].sort());
+      expect([...bulk.events].sort()).toEqual(want.events.filter((ev) => ev.split(',')[5] !== 'failed').sort());
     });
   }
   it('some passes walked the slab', () => expect(bySlab).toBeGreaterThan(0));
   // Budgets that ran out, no --demotion: the order of a pass cannot show, and the chains are walked interleaved.
   it('some passes walked the chains interleaved', () => expect(interleaved).toBeGreaterThan(0));
+  // The same, with every daemon node top tier: lazy passes.
+  it('some passes were lazy', () => expect(lazy).toBeGreaterThan(0));
 });
 
 describe('the differential cases reach every path', () => {

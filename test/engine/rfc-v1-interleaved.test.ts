@@ -1,8 +1,10 @@
 /**
- * Passes that walk the buckets' chains interleaved (RfcV1Engine.passSliceInterleaved()): only when the order of a pass
- * cannot show (a budget that ran out, no kswapd, no observer that needs the kernel's order). Held to the same engine
- * walking in the kernel's order (an ordered observer forces it) page by page: where each page lives, its record, and
- * the counters, over long chains (hash order 2) with records that fail, are dropped cold and are accessed again.
+ * Passes that walk the buckets' chains interleaved (RfcV1Engine.passSliceInterleaved()), and lazy passes that walk only
+ * the records accessed since the last pass (passSliceLazy()): only when the order of a pass cannot show (a budget that
+ * ran out, no kswapd, no observer that needs the kernel's order); lazy ones with no observer, or one that takes failed
+ * records in bulk, and once no failed migration can succeed later. Held to the same engine walking in the kernel's
+ * order (an ordered observer forces it) page by page: where each page lives, its record, and the counters, over long
+ * chains (hash order 2) with records that fail, are dropped cold and are accessed again.
  */
 import { describe, expect, it } from 'vitest';
 import type { Topology } from '../../src/engine/topology.js';
@@ -36,11 +38,15 @@ function trace(seed: number): Array<[number, number, number, number]> {
   return out;
 }
 
-function replay(records: Array<[number, number, number, number]>, ordered: boolean, slice = Infinity) {
+/** How the replay is observed: in the kernel's order, not at all, or by an observer of counts without bulk failures. */
+type Mode = 'ordered' | 'free' | 'any-order';
+
+function replay(records: Array<[number, number, number, number]>, mode: Mode, slice = Infinity) {
   const e = new RfcV1Engine({ ...RFC_V1_DEFAULTS, topology: TOPO, hash_order: 2 }, 'rfc-v1');
   e.sliceRecords = slice;
   const events: string[] = [];
-  if (ordered) e.observer = { examined: (time, n, pfn, from, to, o) => events.push(`${time},${n},${pfn},${from},${to},${o}`) };
+  if (mode === 'ordered') e.observer = { examined: (time, n, pfn, from, to, o) => events.push(`${time},${n},${pfn},${from},${to},${o}`) };
+  if (mode === 'any-order') e.observer = { anyOrder: true, examined: () => {} };
   for (const [p, n, s, t] of records) {
     e.record_access(p, n, s, t);
     while (e.suspended) e.resume();
@@ -49,16 +55,18 @@ function replay(records: Array<[number, number, number, number]>, ordered: boole
   while (e.suspended) e.resume();
   const pages: string[] = [];
   for (let p = SLOW; p < SLOW + PAGES; p++) pages.push(`${p} ${e.pfn_to_nid(p)} ${JSON.stringify(e.record_of(p))}`);
-  return { counters: e.counters(), summary: e.summary(), peak: e.peak, wasted: e.wasted_promotions(), pages, interleaved: e.passesInterleaved, events };
+  return { counters: e.counters(), summary: e.summary(), peak: e.peak, wasted: e.wasted_promotions(), pages, interleaved: e.passesInterleaved, lazy: e.passesLazy, events };
 }
 
 describe('interleaved passes (a budget that ran out)', () => {
   for (const seed of [1, 2, 3]) {
     it(`seed ${seed}: the same pages, records and counters as passes in the kernel's order, whole or in slices`, () => {
       const records = trace(seed);
-      const kernel = replay(records, true);
-      const free = replay(records, false);
-      const sliced = replay(records, false, 7);
+      const kernel = replay(records, 'ordered');
+      const free = replay(records, 'free');
+      const sliced = replay(records, 'free', 7);
+      const anyOrder = replay(records, 'any-order');
+      const anySliced = replay(records, 'any-order', 7);
       // The case reaches what it is for: promotions until the budget ran out, then failures kept and retried, and drops.
       const c = new Map(kernel.counters.map((x) => [x.name, x.value]));
       // Node 0 takes pages while free > high + 1 (40 down to 3); node 1 has no budget and takes every page.
@@ -66,10 +74,14 @@ describe('interleaved passes (a budget that ran out)', () => {
       expect(c.get('kpromoted_mig_promoted')).toBeGreaterThan(1000);
       expect(c.get('kpromoted_mig_candidate')! - c.get('kpromoted_mig_promoted')!).toBeGreaterThan(10000); // failed, retried
       expect(c.get('kpromoted_mig_dropped')).toBeGreaterThan(1000);
-      expect(kernel.interleaved).toBe(0);
-      expect(free.interleaved).toBeGreaterThan(50);
-      expect(sliced.interleaved).toBe(free.interleaved);
-      for (const got of [free, sliced]) {
+      expect([kernel.interleaved, kernel.lazy]).toEqual([0, 0]);
+      // Without an observer, lazy passes once node 0's budget ran out; before, none is interleaved (a budget can take pages).
+      expect(free.lazy).toBeGreaterThan(50);
+      expect([sliced.interleaved, sliced.lazy]).toEqual([free.interleaved, free.lazy]);
+      // An observer that takes events in any order but not failed ones in bulk: interleaved passes instead.
+      expect([anyOrder.interleaved, anyOrder.lazy]).toEqual([free.lazy, 0]);
+      expect([anySliced.interleaved, anySliced.lazy]).toEqual([free.lazy, 0]);
+      for (const got of [free, sliced, anyOrder, anySliced]) {
         expect(got.counters).toEqual(kernel.counters);
         expect(got.summary).toEqual(kernel.summary);
         expect(got.peak).toEqual(kernel.peak);
