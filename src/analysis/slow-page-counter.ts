@@ -11,9 +11,9 @@
  * LRU pages that are not the page's first access in the trace), for the timeline's per-row instant bound.
  */
 import { Nodes } from '../engine/nodes.js';
-import { PageState } from '../engine/page-state.js';
-import { slowRegions } from '../engine/page-tally.js';
-import { GC_INDEX, GC_NONE, GC_SPARE, granuleCodes, type RangeTable } from '../engine/placement.js';
+import type { PageState } from '../engine/page-state.js';
+import { slowPageIndexing } from '../engine/page-tally.js';
+import type { RangeTable } from '../engine/placement.js';
 import type { Topology } from '../engine/topology.js';
 import type { AccessSink } from '../engine/types.js';
 import { computeBounds, promotionCapacity, type Bounds, type SlowPageCounts } from './bounds.js';
@@ -73,19 +73,16 @@ export class SlowPageCounter implements AccessSink, SlowPageCounts, IntervalBoun
     private readonly periodJiffies = 1,
   ) {
     // Per range: its region, -1 top tier, -2 not counted (non-LRU or device on a slow node: N only).
-    const { ranges, regions, regionOf } = slowRegions(topology);
-    this.ranges = ranges;
+    const x = slowPageIndexing(topology);
+    this.ranges = x.ranges;
     this.nodes = new Nodes(topology);
-    this.region = regionOf;
-    const pages = (this.pages = new PageState(regions, 0, true));
-    this.addOf = new Float64Array(ranges.count);
-    for (let r = 0; r < ranges.count; r++) if (regionOf[r]! >= 0) this.addOf[r] = pages.bases[regionOf[r]!]! - ranges.starts[r]!;
-    const kinds = Int32Array.from(regionOf, (k) => (k >= 0 ? GC_INDEX : k === -1 ? GC_SPARE : GC_NONE));
-    const codes = granuleCodes(ranges, kinds, this.addOf, pages.spare);
-    this.gcode = codes.gcode;
-    this.glo = codes.lo;
-    this.gspan = pages.dense ? codes.span : 0;
-    this.gshift = codes.shift;
+    this.region = x.regionOf;
+    this.pages = x.pages;
+    this.addOf = x.add;
+    this.gcode = x.gcode;
+    this.glo = x.glo;
+    this.gspan = x.gspan;
+    this.gshift = x.gshift;
     const size = this.nodes.size;
     this.targetOf = new Int32Array(size + 1);
     for (let nid = -1; nid < size; nid++) {

@@ -7,8 +7,8 @@
  * holds at most the parks of the last cold / width passes or so.
  */
 
-/** One bucket's entries, the first `n`. */
-class Bucket {
+/** (key, slot) pairs, the first `n`: a bucket's entries, or the ones take() found. */
+export class Pairs {
   keys = new Float64Array(16);
   slots = new Int32Array(16);
   n = 0;
@@ -32,17 +32,15 @@ export class ColdQueue {
   /** Bucket numbers (floor(key / width)) in ascending order, from `first`. */
   private qs: number[] = [];
   private first = 0;
-  private readonly buckets = new Map<number, Bucket>();
+  private readonly buckets = new Map<number, Pairs>();
   /**
    * Buckets taken whole, kept for the next ones: a pass takes a bucket of up to tens of thousands of entries, and
    * making new ones made that much garbage a pass (35 MiB more peak RSS over a 10 M-record replay, 2026-12-02).
    */
-  private readonly spare: Bucket[] = [];
+  private readonly spare: Pairs[] = [];
   private entries = 0;
-  /** What take() found: the slots and keys of the entries that got cold, the first `taken`. */
-  takenSlots = new Int32Array(1024);
-  takenKeys = new Float64Array(1024);
-  taken = 0;
+  /** What take() found: the entries that got cold. */
+  readonly taken = new Pairs();
 
   constructor(private readonly width: number) {}
 
@@ -55,7 +53,7 @@ export class ColdQueue {
     const q = Math.floor(key / this.width);
     let b = this.buckets.get(q);
     if (b === undefined) {
-      b = this.spare.pop() ?? new Bucket();
+      b = this.spare.pop() ?? new Pairs();
       this.buckets.set(q, b);
       // Mostly the newest bucket: appended; else put in its place.
       const qs = this.qs;
@@ -68,13 +66,14 @@ export class ColdQueue {
   }
 
   /**
-   * Takes every entry with now - key > cold into takenSlots/takenKeys (`taken` of them), oldest buckets first; the
+   * Takes every entry with now - key > cold into `taken` (and returns how many), oldest buckets first; the
    * entries of a bucket that are not cold yet stay. A bucket whose every key is at least (q - 1) * width can hold none
    * when now - (q - 1) * width <= cold (a bucket before it is taken first; one bucket more than the exact bound, so
    * that rounding of large times never hides a cold entry: the keys decide, one by one).
    */
   take(now: number, cold: number): number {
-    this.taken = 0;
+    const taken = this.taken;
+    taken.n = 0;
     const qs = this.qs;
     for (let i = this.first; i < qs.length; i++) {
       const q = qs[i]!;
@@ -84,7 +83,7 @@ export class ColdQueue {
       for (let k = 0; k < b.n; k++) {
         const key = b.keys[k]!;
         const slot = b.slots[k]!;
-        if (now - key > cold) this.give(key, slot);
+        if (now - key > cold) taken.push(key, slot);
         else {
           b.keys[kept] = key;
           b.slots[kept++] = slot;
@@ -102,7 +101,7 @@ export class ColdQueue {
       this.qs = qs.slice(this.first);
       this.first = 0;
     }
-    return this.taken;
+    return taken.n;
   }
 
   /** Empties the queue. */
@@ -111,19 +110,6 @@ export class ColdQueue {
     this.first = 0;
     this.buckets.clear();
     this.entries = 0;
-    this.taken = 0;
-  }
-
-  private give(key: number, slot: number): void {
-    if (this.taken === this.takenSlots.length) {
-      const slots = new Int32Array(this.taken * 2);
-      slots.set(this.takenSlots);
-      this.takenSlots = slots;
-      const keys = new Float64Array(this.taken * 2);
-      keys.set(this.takenKeys);
-      this.takenKeys = keys;
-    }
-    this.takenKeys[this.taken] = key;
-    this.takenSlots[this.taken++] = slot;
+    this.taken.n = 0;
   }
 }

@@ -55,6 +55,34 @@ export function slowRegions(topology: Topology): { ranges: RangeTable; regions: 
   return { ranges, regions, regionOf };
 }
 
+/**
+ * How the page tallies and the bounds counter find a slow-tier LRU page's count: the ranges of slowRegions(), a page
+ * store with counts over its regions, per range the offset `add` (pfn + add[r] is the page's index), and the granule
+ * codes (placement.ts granuleCodes()) as the engine's first phase reads them: a slow-tier LRU page's index, or the spare
+ * index for a top-tier pfn; the range table decides the rest (and all of it with hashed counts: gspan 0).
+ */
+export interface SlowPageIndexing {
+  readonly ranges: RangeTable;
+  /** Per range: its region, -1 for a top-tier range, -2 for one not counted (a slow-tier nonlru or device range). */
+  readonly regionOf: Int32Array;
+  readonly pages: PageState;
+  readonly add: Float64Array;
+  readonly gcode: Int32Array;
+  readonly glo: number;
+  readonly gspan: number;
+  readonly gshift: number;
+}
+
+/** The SlowPageIndexing of `topology`. */
+export function slowPageIndexing(topology: Topology): SlowPageIndexing {
+  const { ranges, regions, regionOf } = slowRegions(topology);
+  const pages = new PageState(regions, 0, true);
+  const add = new Float64Array(ranges.count);
+  for (let r = 0; r < ranges.count; r++) if (regionOf[r]! >= 0) add[r] = pages.bases[regionOf[r]!]! - ranges.starts[r]!;
+  const codes = granuleCodes(ranges, Int32Array.from(regionOf, (k) => (k >= 0 ? GC_INDEX : k === -1 ? GC_SPARE : GC_NONE)), add, pages.spare);
+  return { ranges, regionOf, pages, add, gcode: codes.gcode, glo: codes.lo, gspan: pages.dense ? codes.span : 0, gshift: codes.shift };
+}
+
 /** Records count() takes at a time. */
 const GATHER = 4096;
 
@@ -77,17 +105,15 @@ export class PageTally {
 
   /** A tally over `topology`'s ranges. */
   constructor(topology: Topology) {
-    const { ranges, regions, regionOf } = slowRegions(topology);
-    this.ranges = ranges;
-    const pages = (this.pages = new PageState(regions, 0, true));
-    this.kind = regionOf;
-    this.add = new Float64Array(ranges.count);
-    for (let r = 0; r < ranges.count; r++) if (regionOf[r]! >= 0) this.add[r] = pages.bases[regionOf[r]!]! - ranges.starts[r]!;
-    const codes = granuleCodes(ranges, Int32Array.from(regionOf, (k) => (k >= 0 ? GC_INDEX : k === -1 ? GC_SPARE : GC_NONE)), this.add, pages.spare);
-    this.gcode = codes.gcode;
-    this.glo = codes.lo;
-    this.gspan = pages.dense ? codes.span : 0;
-    this.gshift = codes.shift;
+    const x = slowPageIndexing(topology);
+    this.ranges = x.ranges;
+    this.pages = x.pages;
+    this.kind = x.regionOf;
+    this.add = x.add;
+    this.gcode = x.gcode;
+    this.glo = x.glo;
+    this.gspan = x.gspan;
+    this.gshift = x.gshift;
   }
 
   /** Whether the counts are dense (a tally is only made for such a topology: RfcV1Engine.pauseCounts()). */

@@ -1410,11 +1410,12 @@ export class RfcV1Engine implements Engine {
       this.lazyStage = 1;
     }
     if (this.lazyStage === 1) {
-      const slots = q.takenSlots;
-      const keys = q.takenKeys;
-      while (this.takenAt < q.taken) {
+      const taken = q.taken;
+      const slots = taken.slots;
+      const keys = taken.keys;
+      while (this.takenAt < taken.n) {
         const at = this.takenAt;
-        const end = Math.min(q.taken, at + LAZY_GATHER);
+        const end = Math.min(taken.n, at + LAZY_GATHER);
         // Their records first, in a loop of independent loads (their cache misses overlap).
         let g = 0;
         for (let k = at; k < end; k++) {

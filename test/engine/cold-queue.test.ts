@@ -33,7 +33,7 @@ describe('ColdQueue', () => {
         const want = list.filter(([key]) => now - key > cold);
         list = list.filter(([key]) => !(now - key > cold));
         const pairs: Array<[number, number]> = [];
-        for (let k = 0; k < got; k++) pairs.push([q.takenKeys[k]!, q.takenSlots[k]!]);
+        for (let k = 0; k < got; k++) pairs.push([q.taken.keys[k]!, q.taken.slots[k]!]);
         expect(pairs.sort((a, b) => a[1] - b[1])).toEqual(want.sort((a, b) => a[1] - b[1]));
         expect(q.size).toBe(list.length);
         taken += got;
