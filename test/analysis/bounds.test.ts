@@ -135,6 +135,12 @@ function genRecords(pattern: GenPattern, seed: number, records: number, pages: n
     });
 }
 
+/** mixedTopology(40, null) with a slow tier of 2^26 pages (256 GiB): past DENSE_MAX_PAGES, so counts and state are hashed. */
+function hugeSlowTier(): Topology {
+  const big = mixedTopology(40, null);
+  return { ...big, nodes: [big.nodes[0]!, big.nodes[1]!, { ...big.nodes[2]!, pfn_ranges: [{ start: 0x400000, end: 0x400000 + 2 ** 26, kind: 'lru' }] }] };
+}
+
 /** 2s-cxl with budgets on both DRAM nodes and a slow node cut into lru, nonlru, device and a hole. */
 function mixedTopology(free0: number | null, free1: number | null): Topology {
   return {
@@ -260,9 +266,7 @@ describe('bounds, hand-derived', () => {
   });
 
   it('a slow tier too large for one dense array (hashed page store): the same as the reference', () => {
-    // 2^26 CXL pages (256 GiB): past DENSE_MAX_PAGES, so the counts live in the hashed store.
-    const big = mixedTopology(40, null);
-    const topo: Topology = { ...big, nodes: [big.nodes[0]!, big.nodes[1]!, { ...big.nodes[2]!, pfn_ranges: [{ start: 0x400000, end: 0x400000 + 2 ** 26, kind: 'lru' }] }] };
+    const topo = hugeSlowTier();
     const rnd = prng(77);
     const recs: Rec[] = [];
     for (let i = 0; i < 30_000; i++) {
@@ -447,8 +451,7 @@ describe("the engine's own per-row instant hits (what replay --timeline uses) eq
   }
 
   it('a slow tier too large for one dense array (hashed page state): the same rows', () => {
-    const big = mixedTopology(40, null);
-    const topo: Topology = { ...big, nodes: [big.nodes[0]!, big.nodes[1]!, { ...big.nodes[2]!, pfn_ranges: [{ start: 0x400000, end: 0x400000 + 2 ** 26, kind: 'lru' }] }] };
+    const topo = hugeSlowTier();
     const rnd = prng(78);
     const recs: Rec[] = [];
     for (let i = 0; i < 30_000; i++) {
