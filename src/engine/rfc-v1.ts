@@ -1416,13 +1416,7 @@ export class RfcV1Engine implements Engine {
       while (this.takenAt < taken.n) {
         const at = this.takenAt;
         const end = Math.min(taken.n, at + LAZY_GATHER);
-        // Their records first, in a loop of independent loads (their cache misses overlap).
-        let g = 0;
-        for (let k = at; k < end; k++) {
-          const base = slots[k]! * STRIDE;
-          g += slab[base + F_NEXT]! + slab[base + F_INDEX]!; // (a record may span two cache lines)
-        }
-        this.gathered += g;
+        this.gatherRecords(slots, at, end);
         for (let k = at; k < end; k++) {
           if (walked >= budget) {
             this.passWalked += walked;
@@ -1457,12 +1451,7 @@ export class RfcV1Engine implements Engine {
     while (this.activeAt < this.activeN) {
       const at = this.activeAt;
       const end = Math.min(this.activeN, at + LAZY_GATHER);
-      let g = 0;
-      for (let k = at; k < end; k++) {
-        const base = active[k]! * STRIDE;
-        g += slab[base + F_HOT_NODE]! + slab[base + F_INDEX]!;
-      }
-      this.gathered += g;
+      this.gatherRecords(active, at, end);
       for (let k = at; k < end; k++) {
         if (walked >= budget) {
           this.passWalked += walked;
@@ -1485,6 +1474,20 @@ export class RfcV1Engine implements Engine {
     this.activeN = 0;
     this.passWalked += walked;
     return this.passDone();
+  }
+
+  /**
+   * Loads the records of slots[at, end) in a loop of independent loads, so that their cache misses overlap before a
+   * lazy pass examines them: a record's first and last fields (it may span two cache lines).
+   */
+  private gatherRecords(slots: Int32Array, at: number, end: number): void {
+    const slab = this.slab;
+    let g = 0;
+    for (let k = at; k < end; k++) {
+      const base = slots[k]! * STRIDE;
+      g += slab[base + F_PFN]! + slab[base + F_INDEX]!;
+    }
+    this.gathered += g;
   }
 
   /** End of a pass: the slab's allocator starts over when no record is left; kswapd; the observer's events. */
