@@ -43,9 +43,13 @@ const STRIDE = 8;
  * pages records touch; the bench's traces keep 6 k-130 k records alive), doubling after that. Grown by doubling from the
  * first, the old and the new slab were resident together at every step, and each freed copy raised glibc's mmap
  * threshold, so that later buffers stayed in heaps it keeps: the 2 TiB replay peaked at 94-102 MiB, 91-96 MiB now.
+ * Past SLAB_RESERVE a slab grows SLAB_GROWTH times (growSlab()): a copy touches every page of the part it fills, and
+ * on this VM a page's first touch costs about 10 µs (a fault), so that doubling to a million records (64 MiB) faulted in
+ * 112 MiB. Growing eightfold faults in 80 MiB; the pages past the records are address space only.
  */
 const SLAB_FIRST = 4096;
 const SLAB_RESERVE = 1 << 18;
+const SLAB_GROWTH = 8;
 const F_PFN = 0;
 const F_LAST_UPDATE = 1;
 const F_FREQUENCY = 2;
@@ -762,11 +766,7 @@ export class RfcV1Engine implements Engine {
         this.freeSlot = slab[slot * STRIDE + F_NEXT]! | 0;
       } else {
         slot = this.slabTop++;
-        if (this.slabTop * STRIDE > slab.length) {
-          const bigger = new Float64Array(slab.length < STRIDE * SLAB_RESERVE ? STRIDE * SLAB_RESERVE : slab.length * 2);
-          bigger.set(slab);
-          slab = this.slab = bigger;
-        }
+        if (this.slabTop * STRIDE > slab.length) slab = this.growSlab();
       }
       base = slot * STRIDE;
       slab[base + F_PFN] = pfn;
@@ -836,6 +836,20 @@ export class RfcV1Engine implements Engine {
       }
     }
     slab[base + F_HOT_NODE] = hot;
+  }
+
+  /**
+   * A larger slab, the records copied: SLAB_RESERVE slots after the first slab, then SLAB_GROWTH times as many, but no
+   * more slots than pages with state when the page state is dense (a page has one record at most).
+   */
+  private growSlab(): Float64Array<ArrayBuffer> {
+    const old = this.slab;
+    const pages = this.pages;
+    let slots = old.length < STRIDE * SLAB_RESERVE ? SLAB_RESERVE : (old.length / STRIDE) * SLAB_GROWTH;
+    if (pages.dense && slots > pages.size) slots = Math.max(pages.size, this.slabTop);
+    const bigger = new Float64Array(STRIDE * slots);
+    bigger.set(old);
+    return (this.slab = bigger);
   }
 
   private unexamined(hot: number, d: number): void {

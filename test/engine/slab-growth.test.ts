@@ -1,11 +1,13 @@
 /**
- * The record slab's growth (rfc-v1.ts: a first slab of 4096 slots, then 2^18 at once, then doubling): a pass that
- * holds more records than the first two slabs (1.1 M, all created before it) keeps every record. Expected counters
+ * The record slab's growth (rfc-v1.ts: a first slab of 4096 slots, then 2^18 at once, then eightfold, but to no more
+ * slots than the pages with state): a pass that holds more records than the first two slabs (1.1 M, all created before
+ * it) keeps every record, and so does one whose slow tier has fewer pages than the eightfold slab (its last growth is
+ * to as many slots as pages). Expected counters
  * derived from the patch's code: each CXL page accessed twice at T0 by node 0's CPUs (hwhints) is added, then found
  * (frequency 2 >= KPRMOTED_FREQ_THRESHOLD), and the one pass (finish(): at T0 + KPROMOTE_DELAY) promotes it to node 0.
  */
 import { describe, expect, it } from 'vitest';
-import { engine, run, SPEC_2S_CXL } from './helpers.js';
+import { engine, node, run, SPEC_2S_CXL } from './helpers.js';
 
 describe('record slab', () => {
   it('keeps 1.1 M records alive through every growth', () => {
@@ -34,5 +36,33 @@ describe('record slab', () => {
     expect(r.events).toHaveLength(pages);
     // the final pass is the first period boundary, T0 + KPROMOTE_DELAY (1000 ms = 250 jiffies at HZ 250)
     expect(r.events[0]).toMatch(/^4294892546,0,\d+,2,0,promoted$/);
+  }, 60_000);
+
+  it('grows to as many slots as the slow tier has pages, and keeps every record', () => {
+    const pages = 300_000; // more than 2^18 slots, fewer than 2^21
+    const t0 = 4294892296;
+    const topology = {
+      name: 'small-cxl',
+      nodes: [
+        node(0, { cpus: [0, 1], pfn_ranges: [{ start: 0, end: 0x100000, kind: 'lru' as const }] }),
+        node(1, { adistance: 2880, pfn_ranges: [{ start: 0x200000, end: 0x200000 + pages, kind: 'lru' as const }] }),
+      ],
+    };
+    const trace: Array<[number, number, number, number]> = [];
+    for (let round = 0; round < 2; round++) for (let k = 0; k < pages; k++) trace.push([0x200000 + ((k * 7) % pages), 0, 1, t0]);
+    const r = run(engine(topology), trace);
+    expect(r.counters).toMatchObject({
+      recorded_accesses: 2 * pages,
+      recorded_hwhints: 0,
+      recorded_pgtscans: 2 * pages,
+      record_added: pages,
+      record_exists: pages,
+      mig_candidate: pages,
+      mig_promoted: pages,
+      mig_dropped: 0,
+    });
+    expect(r.events).toHaveLength(pages);
+    expect(new Set(r.events.map((e) => e.split(',')[2])).size).toBe(pages); // each page once
+    expect(r.events[0]).toMatch(/^4294892546,0,\d+,1,0,promoted$/);
   }, 60_000);
 });
