@@ -32,32 +32,37 @@ import { OutcomeCode, type Counter, type Engine, type PassObserver, type ReplayS
 /** Which reading of the patch an RfcV1Engine models. */
 export type RfcVariant = 'rfc-v1' | 'rfc-v1-fixed';
 
-// struct page_hotness_info, one Float64Array slot of STRIDE numbers per record (one cache line).
 /** Records record_access() collects before applying them in one record_batch(). */
 const BUFFERED = 256;
 
-const STRIDE = 8;
 /**
- * Record slots in the first slab (256 KiB: a small replay's records fit, and V8 sees no large allocation to collect
- * garbage for), and in the second: SLAB_RESERVE slots at once (16 MiB of address space, of which the OS backs only the
- * pages records touch; the bench's traces keep 6 k-130 k records alive), doubling after that. Grown by doubling from the
- * first, the old and the new slab were resident together at every step, and each freed copy raised glibc's mmap
- * threshold, so that later buffers stayed in heaps it keeps: the 2 TiB replay peaked at 94-102 MiB, 91-96 MiB now.
+ * struct page_hotness_info, 32 bytes a record (half a cache line): a Float64Array slot of STRIDE numbers, the pfn and
+ * last_update, whose last two numbers hold four 32-bit fields (an Int32Array over the same buffer, ISTRIDE a slot).
+ * The time that made a record (tracked_since) and the node a moved page lives on (placed) are columns of their own,
+ * read only for events and for the records of moved pages. At 64 bytes (all eight in the Float64Array), a million
+ * records alive in one pass faulted in twice the pages, at about 10 µs a page on this VM.
+ */
+const STRIDE = 4;
+const ISTRIDE = 2 * STRIDE;
+/**
+ * Record slots in the first slab (128 KiB: a small replay's records fit, and V8 sees no large allocation to collect
+ * garbage for), and in the second: SLAB_RESERVE slots at once (8 MiB of address space, of which the OS backs only the
+ * pages records touch; the bench's traces keep 6 k-130 k records alive). Grown by doubling from the first, the old and
+ * the new slab were resident together at every step, and each freed copy raised glibc's mmap threshold, so that later
+ * buffers stayed in heaps it keeps: the 2 TiB replay peaked at 94-102 MiB, 91-96 MiB then.
  * Past SLAB_RESERVE a slab grows SLAB_GROWTH times (growSlab()): a copy touches every page of the part it fills, and
- * on this VM a page's first touch costs about 10 µs (a fault), so that doubling to a million records (64 MiB) faulted in
- * 112 MiB. Growing eightfold faults in 80 MiB; the pages past the records are address space only.
+ * on this VM a page's first touch costs about 10 µs (a fault), so that doubling to a million 64-byte records faulted in
+ * 112 MiB. Growing eightfold faulted in 80 MiB; the pages past the records are address space only.
  */
 const SLAB_FIRST = 4096;
 const SLAB_RESERVE = 1 << 18;
 const SLAB_GROWTH = 8;
 const F_PFN = 0;
 const F_LAST_UPDATE = 1;
-const F_FREQUENCY = 2;
-const F_HOT_NODE = 3;
-const F_NEXT = 4; // hlist next (slot) or -1; next free slot while free
-const F_PLACED = 5; // node the page was migrated to in this replay, or -1 (then the pfn ranges say)
-const F_TRACKED_SINCE = 6; // time of the access that created the record (analysis only)
-const F_INDEX = 7; // the page's PageState index (hashed page state: found again when its table doubles, reindex()); -1 once untrack() freed the slot
+const I_FREQUENCY = 4; // int frequency
+const I_HOT_NODE = 5;
+const I_NEXT = 6; // hlist next (slot) or -1; next free slot while free; lazy passes: LF_*
+const I_INDEX = 7; // the page's PageState index (hashed page state: found again when its table doubles, reindex()); -1 once untrack() freed the slot
 
 // Class of each range (RangeTable order): what an access to it needs.
 /** Top-tier range, pages never move (no --demotion): record_toptier, no per-page lookup. */
@@ -90,7 +95,7 @@ const CBUF = 1 << 16;
 const WALK_WINDOW = 1024;
 const WALK_STEPS = 4;
 /**
- * Lazy passes (passSliceLazy): a live record's F_NEXT then says where it is, as the chains are no longer walked:
+ * Lazy passes (passSliceLazy): a live record's I_NEXT then says where it is, as the chains are no longer walked:
  * on the list of records to examine at the next pass (accessed or made since the last one), parked (its migration
  * failed, and it was not accessed since), or idle (its hot node has no daemon: no pass examines it).
  */
@@ -175,6 +180,13 @@ export class RfcV1Engine implements Engine {
   private readonly cbuf: Int32Array;
   private cn = 0;
   private slab = new Float64Array(STRIDE * SLAB_FIRST);
+  private slabI = new Int32Array(this.slab.buffer);
+  /** Each slot's tracked_since: the time of the access that made its record. */
+  private since = new Float64Array(SLAB_FIRST);
+  /** Each slot's placed: the node its page was migrated to in this replay, or -1 (then the pfn ranges say); read while placedLive > 0. */
+  private placedOf = new Int16Array(SLAB_FIRST).fill(-1);
+  /** Live records whose placed is a node. */
+  private placedLive = 0;
   private slabTop = 0; // slots ever used
   private freeSlot = -1;
   /**
@@ -754,6 +766,7 @@ export class RfcV1Engine implements Engine {
     const time = T[k]!;
     const c = this.c;
     let slab = this.slab;
+    let slabI = this.slabI;
     const size = this.nodes.size;
     const daemonOf = this.nodes.daemon;
     const window = this.window;
@@ -763,28 +776,35 @@ export class RfcV1Engine implements Engine {
       // kpromoted_lookup(): kzalloc, frequency = 1, last_update = recency = now, hlist_add_head.
       if (this.freeSlot >= 0) {
         slot = this.freeSlot;
-        this.freeSlot = slab[slot * STRIDE + F_NEXT]! | 0;
+        this.freeSlot = slabI[slot * ISTRIDE + I_NEXT]! | 0;
       } else {
         slot = this.slabTop++;
-        if (this.slabTop * STRIDE > slab.length) slab = this.growSlab();
+        if (this.slabTop * STRIDE > slab.length) {
+          this.growSlab();
+          slab = this.slab;
+          slabI = this.slabI;
+        }
       }
       base = slot * STRIDE;
       slab[base + F_PFN] = pfn;
       slab[base + F_LAST_UPDATE] = time;
-      slab[base + F_FREQUENCY] = 1;
-      slab[base + F_HOT_NODE] = 0;
+      slabI[2 * base + I_FREQUENCY] = 1;
+      slabI[2 * base + I_HOT_NODE] = 0;
       // hlist_add_head(): the newest record is the head of its bucket.
       const bucket = hash_64(pfn, this.order);
       const buckets = this.buckets;
       const head = buckets[2 * bucket]!;
-      slab[base + F_NEXT] = head;
+      slabI[2 * base + I_NEXT] = head;
       if (head === -1) this.occupied.add(bucket);
       buckets[2 * bucket] = slot;
       const chain = ++buckets[2 * bucket + 1]!;
       if (chain > this.longestChain) this.longestChain = chain;
-      slab[base + F_PLACED] = placed;
-      slab[base + F_TRACKED_SINCE] = time;
-      slab[base + F_INDEX] = idx;
+      if (placed >= 0) {
+        this.placedOf[slot] = placed;
+        this.placedLive++;
+      }
+      this.since[slot] = time;
+      slabI[2 * base + I_INDEX] = idx;
       this.pages.state[idx] = ST_TRACKED;
       const slots = this.pages.slot;
       if (slots !== null) slots[idx] = slot;
@@ -801,19 +821,19 @@ export class RfcV1Engine implements Engine {
       // As intended: (now - last_update) > window starts a new window; a new record counts its first access once.
       const age = time - last; // u64: negative wraps to >= 2^64 - 2^53, always > window
       if (age < 0 || age > window) {
-        slab[base + F_FREQUENCY] = 1;
+        slabI[2 * base + I_FREQUENCY] = 1;
         slab[base + F_LAST_UPDATE] = time;
       } else if (!created) {
-        slab[base + F_FREQUENCY] = (slab[base + F_FREQUENCY]! + 1) | 0;
+        slabI[2 * base + I_FREQUENCY] = (slabI[2 * base + I_FREQUENCY]! + 1) | 0;
       }
     } else {
       // mm/kpromoted.c as posted, operands reversed: (last_update - now) > window in unsigned long.
       const dl = last - time;
       if (dl < 0 || dl > window) {
-        slab[base + F_FREQUENCY] = 1; // "New window"
+        slabI[2 * base + I_FREQUENCY] = 1; // "New window"
         slab[base + F_LAST_UPDATE] = time;
       } else {
-        slab[base + F_FREQUENCY] = (slab[base + F_FREQUENCY]! + 1) | 0; // int frequency
+        slabI[2 * base + I_FREQUENCY] = (slabI[2 * base + I_FREQUENCY]! + 1) | 0; // int frequency
       }
     }
     // phi->recency = now is not stored: no code path of the patch reads it.
@@ -827,7 +847,7 @@ export class RfcV1Engine implements Engine {
       if (hotDaemon) this.examinable++;
       else this.unexamined(hot, 1);
     } else {
-      const old = slab[base + F_HOT_NODE]!;
+      const old = slabI[2 * base + I_HOT_NODE]!;
       if (old !== hot) {
         const oldDaemon = old >= 0 && old < size && daemonOf[old] === 1;
         this.examinable += (hotDaemon ? 1 : 0) - (oldDaemon ? 1 : 0);
@@ -835,21 +855,41 @@ export class RfcV1Engine implements Engine {
         if (!hotDaemon) this.unexamined(hot, 1);
       }
     }
-    slab[base + F_HOT_NODE] = hot;
+    slabI[2 * base + I_HOT_NODE] = hot;
   }
 
   /**
    * A larger slab, the records copied: SLAB_RESERVE slots after the first slab, then SLAB_GROWTH times as many, but no
    * more slots than pages with state when the page state is dense (a page has one record at most).
    */
-  private growSlab(): Float64Array<ArrayBuffer> {
-    const old = this.slab;
+  private growSlab(): void {
+    const oldI = this.slabI;
     const pages = this.pages;
-    let slots = old.length < STRIDE * SLAB_RESERVE ? SLAB_RESERVE : (old.length / STRIDE) * SLAB_GROWTH;
+    const had = this.since.length;
+    let slots = had < SLAB_RESERVE ? SLAB_RESERVE : had * SLAB_GROWTH;
     if (pages.dense && slots > pages.size) slots = Math.max(pages.size, this.slabTop);
-    const bigger = new Float64Array(STRIDE * slots);
-    bigger.set(old);
-    return (this.slab = bigger);
+    this.slab = new Float64Array(STRIDE * slots);
+    this.slabI = new Int32Array(this.slab.buffer);
+    this.slabI.set(oldI); // (as 32-bit words: every bit as it was)
+    const since = new Float64Array(slots);
+    since.set(this.since);
+    this.since = since;
+    const placedOf = new Int16Array(slots).fill(-1, had);
+    placedOf.set(this.placedOf);
+    this.placedOf = placedOf;
+  }
+
+  /** The placed of the record in `slot`: a node, or -1 (placedOf holds a node only for a live record that has one). */
+  private placedOfSlot(slot: number): number {
+    return this.placedLive > 0 && this.placedOf[slot]! >= 0 ? this.placedOf[slot]! : -1;
+  }
+
+  /** The record in `slot` goes: its placed, if any, with it. */
+  private freePlaced(slot: number): void {
+    if (this.placedOf[slot]! >= 0) {
+      this.placedOf[slot] = -1;
+      this.placedLive--;
+    }
   }
 
   private unexamined(hot: number, d: number): void {
@@ -1006,7 +1046,7 @@ export class RfcV1Engine implements Engine {
       const st = idx >= 0 ? this.pages.state[idx]! : ST_HOME;
       if (st >= ST_MOVED) return movedNode(st);
       if (st === ST_TRACKED) {
-        const placed = this.slab[this.slotOfTracked(pfn, idx) * STRIDE + F_PLACED]!;
+        const placed = this.placedOfSlot(this.slotOfTracked(pfn, idx));
         if (placed >= 0) return placed;
       }
     }
@@ -1111,9 +1151,9 @@ export class RfcV1Engine implements Engine {
    */
   private enableSlots(): void {
     const slots = this.pages.enableSlots();
-    const slab = this.slab;
+    const slabI = this.slabI;
     for (let slot = 0; slot < this.slabTop; slot++) {
-      const idx = slab[slot * STRIDE + F_INDEX]! | 0;
+      const idx = slabI[slot * ISTRIDE + I_INDEX]! | 0;
       if (idx >= 0) slots[idx] = slot;
     }
   }
@@ -1129,10 +1169,11 @@ export class RfcV1Engine implements Engine {
    */
   private lookup(pfn: number): number {
     const slab = this.slab;
+    const slabI = this.slabI;
     let slot = this.buckets[2 * hash_64(pfn, this.order)]!;
     let steps = 1;
     while (slot >= 0 && slab[slot * STRIDE + F_PFN] !== pfn) {
-      slot = slab[slot * STRIDE + F_NEXT]! | 0;
+      slot = slabI[slot * ISTRIDE + I_NEXT]! | 0;
       steps++;
     }
     if (slot < 0) throw new Error(`internal: pfn ${pfn} is tracked but has no record in its bucket`);
@@ -1153,10 +1194,10 @@ export class RfcV1Engine implements Engine {
     const base = v * STRIDE;
     const s = this.slab;
     return {
-      frequency: s[base + F_FREQUENCY]!,
+      frequency: this.slabI[2 * base + I_FREQUENCY]!,
       last_update: s[base + F_LAST_UPDATE]!,
-      hot_node: s[base + F_HOT_NODE]!,
-      tracked_since: s[base + F_TRACKED_SINCE]!,
+      hot_node: this.slabI[2 * base + I_HOT_NODE]!,
+      tracked_since: this.since[v]!,
     };
   }
 
@@ -1212,7 +1253,7 @@ export class RfcV1Engine implements Engine {
     const occupied = this.occupied;
     const obs = this.observer;
     const nodes = this.nodes;
-    const slab = this.slab;
+    const slabI = this.slabI;
     const bk = this.ilBucket;
     const at = this.ilSlot;
     const prevOf = this.ilPrev;
@@ -1236,7 +1277,7 @@ export class RfcV1Engine implements Engine {
         let g = 0;
         for (let j = 0; j < k; j++) {
           const slot = at[j]!;
-          if (slot >= 0) g += slab[slot * STRIDE + F_NEXT]! + slab[slot * STRIDE + F_INDEX]!;
+          if (slot >= 0) g += slabI[slot * ISTRIDE + I_NEXT]! + slabI[slot * ISTRIDE + I_INDEX]!;
         }
         this.gathered += g;
         for (let j = 0; j < k; j++) {
@@ -1244,10 +1285,10 @@ export class RfcV1Engine implements Engine {
           if (slot < 0) continue;
           walked++;
           const base = slot * STRIDE;
-          const next = slab[base + F_NEXT]! | 0;
+          const next = slabI[2 * base + I_NEXT]! | 0;
           at[j] = next;
           if (next < 0) live--;
-          if (!nodes.hasDaemon(slab[base + F_HOT_NODE]!)) {
+          if (!nodes.hasDaemon(slabI[2 * base + I_HOT_NODE]!)) {
             prevOf[j] = slot;
             continue;
           }
@@ -1256,7 +1297,7 @@ export class RfcV1Engine implements Engine {
           else {
             const prev = prevOf[j]!;
             if (prev === -1) buckets[2 * bk[j]!] = next;
-            else slab[prev * STRIDE + F_NEXT] = next;
+            else slabI[prev * ISTRIDE + I_NEXT] = next;
             this.untrack(slot, bk[j]!);
           }
           if (obs !== null) this.emit(obs, slot, outcome);
@@ -1275,7 +1316,7 @@ export class RfcV1Engine implements Engine {
     const occupied = this.occupied;
     const obs = this.observer;
     const nodes = this.nodes;
-    const slab = this.slab;
+    const slabI = this.slabI;
     // kpromoted_migrate(): for each occupied bucket in ascending order, each record head first.
     let b = this.passBucket;
     while (b >= 0) {
@@ -1289,8 +1330,8 @@ export class RfcV1Engine implements Engine {
       while (slot >= 0) {
         walked++;
         const base = slot * STRIDE;
-        const next = slab[base + F_NEXT]! | 0;
-        if (!nodes.hasDaemon(slab[base + F_HOT_NODE]!)) {
+        const next = slabI[2 * base + I_NEXT]! | 0;
+        if (!nodes.hasDaemon(slabI[2 * base + I_HOT_NODE]!)) {
           // if (phi->hot_node != nid) continue; for every daemon
           prev = slot;
           slot = next;
@@ -1302,7 +1343,7 @@ export class RfcV1Engine implements Engine {
           prev = slot; // record kept, retried next pass
         } else {
           if (prev === -1) buckets[2 * b] = next;
-          else slab[prev * STRIDE + F_NEXT] = next;
+          else slabI[prev * ISTRIDE + I_NEXT] = next;
           this.untrack(slot, b);
         }
         if (obs !== null) {
@@ -1334,6 +1375,7 @@ export class RfcV1Engine implements Engine {
         return false;
       }
       const outcome = this.examine(slot);
+      if (this.placedLive > 0) this.freePlaced(slot);
       this.tracked--;
       this.examinable--;
       if (obs !== null) this.emit(obs, slot, outcome); // events in slab order (the observer takes any order)
@@ -1362,10 +1404,10 @@ export class RfcV1Engine implements Engine {
   /** From now on, passes are lazy: every live record is examined at this pass; records are found by their slots. */
   private goLazy(): void {
     if (this.pages.slot === null) this.enableSlots();
-    const slab = this.slab;
+    const slabI = this.slabI;
     for (let slot = 0; slot < this.slabTop; slot++) {
-      if (slab[slot * STRIDE + F_INDEX] === -1) continue; // a free slot
-      slab[slot * STRIDE + F_NEXT] = LF_ACTIVE;
+      if (slabI[slot * ISTRIDE + I_INDEX] === -1) continue; // a free slot
+      slabI[slot * ISTRIDE + I_NEXT] = LF_ACTIVE;
       this.pushActive(slot);
     }
     this.lazy = true;
@@ -1373,14 +1415,14 @@ export class RfcV1Engine implements Engine {
 
   /** recordSlow() made or updated the record in `slot` (a lazy pass examines it next), before its hot node changes. */
   private touched(slot: number, base: number, created: boolean): void {
-    const slab = this.slab;
-    const f = created ? LF_IDLE : slab[base + F_NEXT]!;
+    const slabI = this.slabI;
+    const f = created ? LF_IDLE : slabI[2 * base + I_NEXT]!;
     if (f === LF_ACTIVE) return;
     if (f === LF_PARKED) {
-      this.parkedBy[slab[base + F_HOT_NODE]!]!--;
+      this.parkedBy[slabI[2 * base + I_HOT_NODE]!]!--;
       this.parked--;
     }
-    slab[base + F_NEXT] = LF_ACTIVE;
+    slabI[2 * base + I_NEXT] = LF_ACTIVE;
     this.pushActive(slot);
   }
 
@@ -1396,9 +1438,10 @@ export class RfcV1Engine implements Engine {
   /** A record whose migration failed: parked until it is accessed or gets cold. */
   private park(slot: number): void {
     const slab = this.slab;
+    const slabI = this.slabI;
     const base = slot * STRIDE;
-    slab[base + F_NEXT] = LF_PARKED;
-    this.parkedBy[slab[base + F_HOT_NODE]!]!++;
+    slabI[2 * base + I_NEXT] = LF_PARKED;
+    this.parkedBy[slabI[2 * base + I_HOT_NODE]!]!++;
     this.parked++;
     this.coldQueue.push(slab[base + F_LAST_UPDATE]!, slot);
   }
@@ -1413,6 +1456,7 @@ export class RfcV1Engine implements Engine {
     const budget = this.sliceRecords;
     let walked = 0;
     const slab = this.slab;
+    const slabI = this.slabI;
     const obs = this.observer;
     const nodes = this.nodes;
     const now = this.passNow;
@@ -1440,9 +1484,9 @@ export class RfcV1Engine implements Engine {
           const slot = slots[k]!;
           const base = slot * STRIDE;
           // An entry of a record accessed since it was parked (or freed, and its slot taken again) is skipped.
-          if (slab[base + F_INDEX] === -1 || slab[base + F_NEXT] !== LF_PARKED || slab[base + F_LAST_UPDATE] !== keys[k]) continue;
+          if (slabI[2 * base + I_INDEX] === -1 || slabI[2 * base + I_NEXT] !== LF_PARKED || slab[base + F_LAST_UPDATE] !== keys[k]) continue;
           walked++;
-          this.parkedBy[slab[base + F_HOT_NODE]!]!--;
+          this.parkedBy[slabI[2 * base + I_HOT_NODE]!]!--;
           this.parked--;
           const outcome = this.examine(slot);
           if (outcome === OutcomeCode.Failed) throw new Error(`internal: a parked record of pfn ${slab[base + F_PFN]} failed again when cold`);
@@ -1475,8 +1519,8 @@ export class RfcV1Engine implements Engine {
         const slot = active[k]!;
         const base = slot * STRIDE;
         walked++;
-        if (!nodes.hasDaemon(slab[base + F_HOT_NODE]!)) {
-          slab[base + F_NEXT] = LF_IDLE; // if (phi->hot_node != nid) continue; for every daemon
+        if (!nodes.hasDaemon(slabI[2 * base + I_HOT_NODE]!)) {
+          slabI[2 * base + I_NEXT] = LF_IDLE; // if (phi->hot_node != nid) continue; for every daemon
           continue;
         }
         const outcome = this.examine(slot);
@@ -1496,10 +1540,11 @@ export class RfcV1Engine implements Engine {
    */
   private gatherRecords(slots: Int32Array, at: number, end: number): void {
     const slab = this.slab;
+    const slabI = this.slabI;
     let g = 0;
     for (let k = at; k < end; k++) {
       const base = slots[k]! * STRIDE;
-      g += slab[base + F_PFN]! + slab[base + F_INDEX]!;
+      g += slab[base + F_PFN]! + slabI[2 * base + I_INDEX]!;
     }
     this.gathered += g;
   }
@@ -1526,9 +1571,10 @@ export class RfcV1Engine implements Engine {
   private examine(slot: number): OutcomeCode {
     const c = this.c;
     const slab = this.slab;
+    const slabI = this.slabI;
     const base = slot * STRIDE;
-    const hot = slab[base + F_HOT_NODE]!;
-    const placed = slab[base + F_PLACED]!;
+    const hot = slabI[2 * base + I_HOT_NODE]!;
+    const placed = this.placedLive > 0 ? this.placedOfSlot(slot) : -1;
     let from: number;
     let kind: number;
     if (placed >= 0) {
@@ -1557,7 +1603,7 @@ export class RfcV1Engine implements Engine {
       if (age < 0 || age > this.cold) {
         c[C.mig_cold_old]++;
         outcome = OutcomeCode.DroppedColdOld;
-      } else if (slab[base + F_FREQUENCY]! < this.threshold) {
+      } else if (slabI[2 * base + I_FREQUENCY]! < this.threshold) {
         c[C.mig_cold_not_accessed]++;
         outcome = OutcomeCode.DroppedNotAccessed;
       } else {
@@ -1566,7 +1612,7 @@ export class RfcV1Engine implements Engine {
       }
     }
     const state = this.pages.state;
-    const idx = slab[base + F_INDEX]! | 0;
+    const idx = slabI[2 * base + I_INDEX]! | 0;
     if (candidate) {
       c[C.mig_candidate]++;
       // migrate_misplaced_folio_prepare() + migrate_misplaced_folio()
@@ -1592,27 +1638,29 @@ export class RfcV1Engine implements Engine {
   }
 
   /**
-   * Hashed page state doubled its table, and every page's index moved: each live record's F_INDEX is found again from
+   * Hashed page state doubled its table, and every page's index moved: each live record's I_INDEX is found again from
    * its pfn. (A table doubles a few times a replay, and only the records alive between two passes are walked.)
    */
   private reindex(): void {
     const slab = this.slab;
+    const slabI = this.slabI;
     const pages = this.pages;
     const rt = this.ranges;
     const rregion = this.rregion;
     for (let slot = 0; slot < this.slabTop; slot++) {
       const base = slot * STRIDE;
-      if (slab[base + F_INDEX] === -1) continue; // a free slot
+      if (slabI[2 * base + I_INDEX] === -1) continue; // a free slot
       const pfn = slab[base + F_PFN]!;
-      slab[base + F_INDEX] = pages.find(pages.offset(pfn, rregion[rt.find(pfn)]!));
+      slabI[2 * base + I_INDEX] = pages.find(pages.offset(pfn, rregion[rt.find(pfn)]!));
     }
   }
 
   /** kfree(phi) after hlist_del_init(): the slot is freed (the caller set the page's state). */
   private untrack(slot: number, bucket: number): void {
     this.buckets[2 * bucket + 1]!--;
-    this.slab[slot * STRIDE + F_INDEX] = -1; // a free slot (enableSlots())
-    this.slab[slot * STRIDE + F_NEXT] = this.freeSlot;
+    this.slabI[slot * ISTRIDE + I_INDEX] = -1; // a free slot (enableSlots())
+    this.slabI[slot * ISTRIDE + I_NEXT] = this.freeSlot;
+    if (this.placedLive > 0) this.freePlaced(slot);
     this.freeSlot = slot;
     this.tracked--;
     this.examinable--;
@@ -1638,18 +1686,19 @@ export class RfcV1Engine implements Engine {
   /** Gives the event of the record in `slot` (examined just now) to an observer that takes events in any order, at once. */
   private emit(obs: PassObserver, slot: number, outcome: OutcomeCode): void {
     const slab = this.slab;
+    const slabI = this.slabI;
     const base = slot * STRIDE;
-    const node = slab[base + F_HOT_NODE]!;
-    obs.examined(this.passNow, node, slab[base + F_PFN]!, this.examinedFrom, node, outcome, slab[base + F_TRACKED_SINCE]!);
+    const node = slabI[2 * base + I_HOT_NODE]!;
+    obs.examined(this.passNow, node, slab[base + F_PFN]!, this.examinedFrom, node, outcome, this.since[slot]!);
   }
 
   /** Buffers the event of the record in `slot` (examined just now: its source node is examinedFrom) for its daemon. */
   private buffer(slot: number, outcome: OutcomeCode): void {
     const base = slot * STRIDE;
-    const node = this.slab[base + F_HOT_NODE]!;
+    const node = this.slabI[2 * base + I_HOT_NODE]!;
     let list = this.pending[node];
     if (list === undefined) list = this.pending[node] = [];
-    list.push(this.slab[base + F_PFN]!, this.examinedFrom, outcome, this.slab[base + F_TRACKED_SINCE]!);
+    list.push(this.slab[base + F_PFN]!, this.examinedFrom, outcome, this.since[slot]!);
   }
 
   private flushEvents(obs: PassObserver, now: number): void {
