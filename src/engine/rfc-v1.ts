@@ -27,6 +27,7 @@ import { msecs_to_jiffies } from './jiffies.js';
 import type { TallySnapshot } from './page-tally.js';
 import { PageState, ST_HOME, ST_MOVED, ST_SEEN, ST_TRACKED, movedNode, movedState, type StateRegion } from './page-state.js';
 import { GC_INDEX, GC_NONE, GC_SPARE, granuleCodes, KIND_DEVICE, KIND_LRU, KIND_NONE, KIND_NONLRU, RangeTable } from './placement.js';
+import { SlotChains } from './slot-chains.js';
 import { OutcomeCode, type Counter, type Engine, type PassObserver, type ReplaySummary } from './types.js';
 
 /** Which reading of the patch an RfcV1Engine models. */
@@ -94,6 +95,10 @@ const CBUF = 1 << 16;
  */
 const WALK_WINDOW = 1024;
 const WALK_STEPS = 4;
+/** enableSlots(): slot chains instead of a slot column over a dense page state of this many pages or more (16 MiB of column)... */
+const CHAINS_MIN_PAGES = 1 << 22;
+/** ...holding fewer records than one in CHAINS_SPARSE pages. */
+const CHAINS_SPARSE = 8;
 /**
  * Lazy passes (passSliceLazy): a live record's I_NEXT then says where it is, as the chains are no longer walked:
  * on the list of records to examine at the next pass (accessed or made since the last one), parked (its migration
@@ -187,6 +192,9 @@ export class RfcV1Engine implements Engine {
   private placedOf = new Int16Array(SLAB_FIRST).fill(-1);
   /** Live records whose placed is a node. */
   private placedLive = 0;
+  /** Tracked pages' slots by page index, when a slot column would be large and sparse (enableSlots()). */
+  private chains: SlotChains | null = null;
+  private readonly indexOfSlot = (slot: number): number => this.slabI[slot * ISTRIDE + I_INDEX]!;
   private slabTop = 0; // slots ever used
   private freeSlot = -1;
   /**
@@ -603,12 +611,19 @@ export class RfcV1Engine implements Engine {
         // within the block, so phase 1's view of a page (not top-hot) still holds; only its own records since
         // changed its state, and phase 2 reads the state now.
         if (m > 1) {
-          // Gather: load each listed page's state byte (and its slot, when the page state keeps them) in a loop of
-          // independent loads, so that their cache misses overlap; phase 2 then finds them in cache.
+          // Gather: load each listed page's state byte (and its slot, when the page state keeps them, or its slot
+          // chain's head) in a loop of independent loads, so that their cache misses overlap; phase 2 then finds them
+          // in cache.
           const st8 = pages.state;
           const sl = pages.slot;
+          const chains = this.chains;
           let g = 0;
-          if (sl === null) for (let q = 0; q < m; q++) g += st8[slowIdx[q]!]!;
+          if (chains !== null)
+            for (let q = 0; q < m; q++) {
+              const idx = slowIdx[q]!;
+              g += st8[idx]! + chains.head(idx);
+            }
+          else if (sl === null) for (let q = 0; q < m; q++) g += st8[slowIdx[q]!]!;
           else
             for (let q = 0; q < m; q++) {
               const idx = slowIdx[q]!;
@@ -808,6 +823,7 @@ export class RfcV1Engine implements Engine {
       this.pages.state[idx] = ST_TRACKED;
       const slots = this.pages.slot;
       if (slots !== null) slots[idx] = slot;
+      else if (this.chains !== null) this.chains.add(idx, slot, this.indexOfSlot);
       if (++this.tracked > this.peakTracked) this.peakTracked = this.tracked;
       c[C.record_added]++;
       created = true;
@@ -877,6 +893,7 @@ export class RfcV1Engine implements Engine {
     const placedOf = new Int16Array(slots).fill(-1, had);
     placedOf.set(this.placedOf);
     this.placedOf = placedOf;
+    if (this.chains !== null) this.chains.slabGrew(slots);
   }
 
   /** The placed of the record in `slot`: a node, or -1 (placedOf holds a node only for a live record that has one). */
@@ -1141,17 +1158,30 @@ export class RfcV1Engine implements Engine {
   /** The slot of the record of the tracked page `pfn` of index `idx`. */
   private slotOfTracked(pfn: number, idx: number): number {
     const slots = this.pages.slot;
-    return slots !== null ? slots[idx]! : this.lookup(pfn);
+    if (slots !== null) return slots[idx]!;
+    const chains = this.chains;
+    return chains !== null ? chains.find(idx, this.slabI, ISTRIDE, I_INDEX) : this.lookup(pfn);
   }
 
   /**
    * Chain walks got long (WALK_WINDOW): from now on the page state keeps each tracked page's slot, so finding a record
    * costs one load however long the chains grow (no cliff when many pages are tracked before one pass and looked up
    * again). Filled here for the records alive: the slots below slabTop that are not free (untrack() marks those).
+   * Over a dense page state of CHAINS_MIN_PAGES pages or more with fewer than one record in CHAINS_SPARSE pages, the
+   * slots go into chains sized to the records instead (slot-chains.ts) of a column that they would touch all over.
    */
   private enableSlots(): void {
-    const slots = this.pages.enableSlots();
+    const pages = this.pages;
     const slabI = this.slabI;
+    if (pages.dense && pages.state.length >= CHAINS_MIN_PAGES && pages.state.length > CHAINS_SPARSE * this.tracked) {
+      const chains = (this.chains = new SlotChains(this.tracked, this.since.length));
+      for (let slot = 0; slot < this.slabTop; slot++) {
+        const idx = slabI[slot * ISTRIDE + I_INDEX]! | 0;
+        if (idx >= 0) chains.add(idx, slot, this.indexOfSlot);
+      }
+      return;
+    }
+    const slots = pages.enableSlots();
     for (let slot = 0; slot < this.slabTop; slot++) {
       const idx = slabI[slot * ISTRIDE + I_INDEX]! | 0;
       if (idx >= 0) slots[idx] = slot;
@@ -1160,7 +1190,12 @@ export class RfcV1Engine implements Engine {
 
   /** Whether the page state keeps record slots (enableSlots(); a diagnostic for tests). */
   get slotsEnabled(): boolean {
-    return this.pages.slot !== null;
+    return this.pages.slot !== null || this.chains !== null;
+  }
+
+  /** Where record slots are kept once enabled: the page state's column, or chains sized to the records (a diagnostic). */
+  get slotsIn(): 'column' | 'chains' | null {
+    return this.pages.slot !== null ? 'column' : this.chains !== null ? 'chains' : null;
   }
 
   /**
@@ -1381,6 +1416,7 @@ export class RfcV1Engine implements Engine {
       if (obs !== null) this.emit(obs, slot, outcome); // events in slab order (the observer takes any order)
     }
     // Every record was freed: empty the chains of the occupied buckets.
+    if (this.chains !== null) this.chains.clear();
     const buckets = this.buckets;
     const occupied = this.occupied;
     for (let b = occupied.next(0); b >= 0; b = occupied.next(b + 1)) {
@@ -1403,7 +1439,7 @@ export class RfcV1Engine implements Engine {
 
   /** From now on, passes are lazy: every live record is examined at this pass; records are found by their slots. */
   private goLazy(): void {
-    if (this.pages.slot === null) this.enableSlots();
+    if (!this.slotsEnabled) this.enableSlots();
     const slabI = this.slabI;
     for (let slot = 0; slot < this.slabTop; slot++) {
       if (slabI[slot * ISTRIDE + I_INDEX] === -1) continue; // a free slot
@@ -1554,6 +1590,7 @@ export class RfcV1Engine implements Engine {
     this.passBucket = -1;
     if (this.tracked === 0) {
       // New records are then laid out in order of creation: the next pass (and their creation) reads memory in order.
+      if (this.chains !== null && this.chains.size !== 0) throw new Error(`internal: ${this.chains.size} slots left in the slot chains with no record alive`);
       this.slabTop = 0;
       this.freeSlot = -1;
       this.coldQueue.clear(); // (lazy passes: entries of records gone)
@@ -1658,6 +1695,7 @@ export class RfcV1Engine implements Engine {
   /** kfree(phi) after hlist_del_init(): the slot is freed (the caller set the page's state). */
   private untrack(slot: number, bucket: number): void {
     this.buckets[2 * bucket + 1]!--;
+    if (this.chains !== null) this.chains.remove(this.slabI[slot * ISTRIDE + I_INDEX]!, slot);
     this.slabI[slot * ISTRIDE + I_INDEX] = -1; // a free slot (enableSlots())
     this.slabI[slot * ISTRIDE + I_NEXT] = this.freeSlot;
     if (this.placedLive > 0) this.freePlaced(slot);

@@ -17,8 +17,12 @@ import { prng } from '../prng.js';
 
 const BIG = 2 ** 40; // a slow tier far above 2^32
 
-/** A random topology: DRAM nodes with CPUs, slow nodes (some ranges nonlru/device), optional budgets. */
-function randomTopology(r: () => number): { topo: Topology; pfns: Array<[number, number]> } {
+/**
+ * A random topology: DRAM nodes with CPUs, slow nodes (some ranges nonlru/device), optional budgets. With `bigSlow`
+ * the first slow range is 2^22 + 4096 pages (still dense page state, no node far above 2^32): tracked pages are sparse
+ * there, and slots kept once walks get long go into chains (slot-chains.ts) rather than a column.
+ */
+function randomTopology(r: () => number, bigSlow = false): { topo: Topology; pfns: Array<[number, number]> } {
   const budget = () => (r() < 0.6 ? { free_pages: Math.floor(r() * 30), high_wmark_pages: Math.floor(r() * 4) } : {});
   const nodes = [];
   const spans: Array<[number, number]> = [];
@@ -33,12 +37,12 @@ function randomTopology(r: () => number): { topo: Topology; pfns: Array<[number,
   if (r() < 0.6) nodes.push(node(1, { cpus: [1], pfn_ranges: [range(200)], ...budget() }));
   else if (r() < 0.5) nodes.push(node(1, { cpus: [1] })); // daemon, no memory: migrations to it fail
   const slowId = r() < 0.5 ? 2 : 5;
-  const slow: PfnRange[] = [range(400)];
+  const slow: PfnRange[] = [range(bigSlow ? 2 ** 22 + 4096 : 400)];
   if (r() < 0.5) slow.push(range(50, 'nonlru'));
   if (r() < 0.5) slow.push(range(50, 'device'));
   if (r() < 0.5) slow.push(range(300));
   nodes.push(node(slowId, { adistance: 2880, pfn_ranges: slow, ...budget() }));
-  if (r() < 0.4) {
+  if (r() < 0.4 && !bigSlow) {
     // A second slow node far above 2^32 (a separate page-state region).
     // Half the time 2 TiB of 4 KiB pages: too large for dense page state, so the hashed page state runs.
     const start = BIG + Math.floor(r() * 1e6);
@@ -132,6 +136,7 @@ function fast(cfg: RfcV1Config, variant: RfcVariant, trace: Rec[], batch: number
     interleaved: e.passesInterleaved,
     lazy: e.passesLazy,
     slots: e.slotsEnabled,
+    slotsIn: e.slotsIn,
   };
 }
 
@@ -144,9 +149,9 @@ function reference(cfg: RfcV1Config, variant: RfcVariant, trace: Rec[]) {
 }
 
 /** The seeded case of `seed`: topology, variant, tunables and a 4000-record trace (and the generator, to go on drawing). */
-function seededCase(seed: number) {
+function seededCase(seed: number, bigSlow = false) {
   const r = prng(seed * 2654435761);
-  const { topo, pfns } = randomTopology(r);
+  const { topo, pfns } = randomTopology(r, bigSlow);
   const variant: RfcVariant = seed % 2 === 0 ? 'rfc-v1-fixed' : 'rfc-v1';
   const cfg: RfcV1Config = {
     ...RFC_V1_DEFAULTS,
@@ -307,4 +312,58 @@ describe('record slots kept once chain walks get long (PageState.enableSlots())'
       expect(want.counters['mig_promoted']).toBe(62); // the 2 never examined in period 1 are looked up with node 0 now
     });
   }
+});
+
+describe('slots kept in chains over a large, sparsely tracked slow tier: the same as the reference model', () => {
+  // A 2^22-page slow range, few buckets (hash orders 2-6 on most seeds): once walks get long, the slots go into chains
+  // sized to the records; records are freed by passes (whole or sliced, walking the buckets, the slab or lazily) and
+  // made again in freed slots, and looked up through the chains.
+  const used = new Set<string | null>();
+  for (let seed = 41; seed <= 60; seed++) {
+    it(`seed ${seed}`, () => {
+      const { r, variant, cfg, trace } = seededCase(seed, true);
+      const want = reference(cfg, variant, trace);
+      const batch = seed % 2 === 0 ? 1 : 1 + Math.floor(r() * 700);
+      for (const [slice, observe] of [[Infinity, true], [1 + (seed % 4), true], [Infinity, false], [Infinity, 'bulk']] as const) {
+        const got = fast(cfg, variant, trace, batch, slice, observe);
+        used.add(got.slotsIn);
+        expect(got.counters, `slice ${slice}, observe ${observe}`).toEqual(want.counters);
+        expect(got.summary).toEqual(want.summary);
+        expect(got.wasted).toBe(want.wasted);
+        if (observe === true) expect(got.events).toEqual(want.events);
+      }
+    });
+  }
+  it('chains were used, and nothing else kept slots', () => expect([...used].filter((x) => x !== null)).toEqual(['chains']));
+
+  it('a pass that walks the slab frees every record from the chains, and later records are found again', () => {
+    // Period 1: 600 scattered pages, all once, then all again twice (looked up deep in 4 chains: after a window of 1024
+    // long walks the slots go to chains), then a pass that walks the slab in order (no observer, no budget, no kswapd)
+    // and promotes them all. Period 2: 600 other pages, twice, in the same slots. Period 3: 200 of period 2's pfns'
+    // neighbours, three rounds.
+    const topo: Topology = {
+      name: 'big-sparse',
+      nodes: [
+        node(0, { cpus: [0], pfn_ranges: [{ start: 0, end: 4096, kind: 'lru' }] }),
+        node(2, { adistance: 2880, pfn_ranges: [{ start: 4096, end: 4096 + 2 ** 22, kind: 'lru' }] }),
+      ],
+    };
+    const cfg: RfcV1Config = { ...RFC_V1_DEFAULTS, topology: topo, hash_order: 2 };
+    const t0 = 4_294_892_296;
+    const trace: Rec[] = [];
+    const scan = (pfns: number[], rounds: number, t: number) => {
+      for (let k = 0; k < rounds; k++) for (const p of pfns) trace.push([p, 0, 0, t]);
+    };
+    scan(Array.from({ length: 600 }, (_, i) => 4096 + ((i * 2654435761) % 2 ** 22)), 3, t0);
+    scan(Array.from({ length: 600 }, (_, i) => 4096 + ((i * 40503 + 7) % 2 ** 22)), 2, t0 + 300);
+    scan(Array.from({ length: 200 }, (_, i) => 4096 + ((i * 40503 + 8) % 2 ** 22)), 3, t0 + 600);
+    const want = reference(cfg, 'rfc-v1', trace);
+    const got = fast(cfg, 'rfc-v1', trace, 64, Infinity, false);
+    expect(got.slotsIn).toBe('chains');
+    expect(got.bySlab).toBe(3);
+    expect(got.counters).toEqual(want.counters);
+    expect(got.summary).toEqual(want.summary);
+    expect(want.counters['record_exists']).toBe(2 * 600 + 600 + 2 * 200);
+    expect(want.counters['mig_promoted']).toBe(1400);
+  });
 });
