@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { normalizeGenOptions } from '../src/gen/options.js';
 import { type BenchCase, taskCountsAll, vmstatCountsAll } from './cases.js';
+import { canPin, coresToProbe } from './cores.js';
 import { runOnce, type Measurement } from './measure.js';
 import { buildHarness, runHarness, sameCounters, type NativeRun } from './native.js';
 import { benchTrace, type BenchTrace } from './trace.js';
@@ -67,7 +68,9 @@ export async function nativeSection(runs: number): Promise<string> {
     );
   }
   const rows = [['trace', 'kpromo wall', 'CPU', 'RSS MiB', 'C wall', 'CPU', 'RSS MiB', 'C wall / kpromo', 'paired', 'kpromo CPU / C', 'paired', 'verdict']];
-  for (const t of nativeTraces()) {
+  const traces = nativeTraces();
+  let pinnedLine = '';
+  for (const t of traces) {
     process.stderr.write(`native: ${t.label}: ${t.trace.file}\n`);
     const k: Measurement[] = [];
     const c: NativeRun[] = [];
@@ -95,6 +98,7 @@ export async function nativeSection(runs: number): Promise<string> {
     const pairedCpu = median(k.map((m, i) => m.cpuMs / c[i]!.cpuMs));
     const ok = wallRatio >= t.wallTarget && (t.cpuTarget === null || cpuRatio <= t.cpuTarget) && (t.cpuTarget === null || kr * 2 ** 20 <= RSS_TARGET_BYTES);
     const target = `>= ${t.wallTarget}x wall` + (t.cpuTarget === null ? '' : `, <= ${t.cpuTarget} CPU, <= 100 MB`);
+    if (t === traces[0] && !('error' in built) && canPin()) pinnedLine = await pinnedHarness(built.path, t.trace.file, cw);
     rows.push([
       t.label,
       `${s(kw)} s ${spread(k.map((m) => m.wallMs))}`,
@@ -110,7 +114,24 @@ export async function nativeSection(runs: number): Promise<string> {
       `${ok ? 'PASS' : 'MISS'} (${target}; counters equal)`,
     ]);
   }
-  return `${lines.join('\n')}\n${align(rows)}`;
+  return `${lines.join('\n')}\n${align(rows)}${pinnedLine === '' ? '' : `\n${pinnedLine}`}`;
+}
+
+/** Pinned runs of the C code per core. */
+const PINNED_RUNS = 3;
+
+/**
+ * The C code pinned to each core (taskset -c), PINNED_RUNS runs each, against its unpinned median `unpinnedMs`: the
+ * reference's time depends on the core it gets when the cores differ (cores.ts).
+ */
+async function pinnedHarness(path: string, file: string, unpinnedMs: number): Promise<string> {
+  const per: string[] = [];
+  for (const core of coresToProbe()) {
+    const ms: number[] = [];
+    for (let i = 0; i < PINNED_RUNS; i++) ms.push((await runHarness(path, file, core)).wallMs);
+    per.push(`cpu${core} ${s(median(ms))} s`);
+  }
+  return `the C code on the first trace pinned to each core (taskset -c, median of ${PINNED_RUNS}): ${per.join(', ')}; unpinned (above) ${s(unpinnedMs)} s`;
 }
 
 /** The issue's RSS target, 100 MB (decimal: 95.4 MiB), for the 10 M-record trace and the 2 TiB range; the figures print in MiB. */

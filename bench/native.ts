@@ -39,10 +39,11 @@ export function buildHarness(): { path: string } | { error: string } {
 }
 
 /** Runs the harness once on `trace`. */
-export function runHarness(path: string, trace: string): Promise<NativeRun> {
+export function runHarness(path: string, trace: string, core: number | null = null): Promise<NativeRun> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(path, [trace], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Pinned: taskset execs the harness (its rusage is the harness's own).
+    const child = core === null ? spawn(path, [trace], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn('taskset', ['-c', String(core), path, trace], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));

@@ -12,7 +12,8 @@ import { benchPerfTrace } from './perf-trace.js';
 import { runOnce, RunFailure, type Measurement } from './measure.js';
 import { BENCH_TASKS } from './tasks.js';
 import { cliffSection, nativeSection, rssSection } from './engine-bench.js';
-import { environmentNote } from './environment.js';
+import { coreNote, probeCores } from './cores.js';
+import { benchEnv, environmentNote } from './environment.js';
 import { MULTI_TASKS, multiRatios } from './multi-cases.js';
 import { benchTrace, benchTraceOptions, type BenchTrace } from './trace.js';
 
@@ -226,6 +227,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const sections = args.sections.length > 0 ? args.sections : SECTIONS;
   const note = environmentNote();
   if (note !== '') process.stdout.write(`${note}\n\n`);
+  process.stdout.write(`${coreNote(probeCores(benchEnv()))}\n\n`);
   let failed = false;
   if (sections.includes('cases')) {
     const opts = benchTraceOptions(args.records);
