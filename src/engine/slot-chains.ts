@@ -74,7 +74,11 @@ export class SlotChains {
   /** The slot of page `idx`'s record (it is in the chains); `slabI` and `at` read the index a record keeps. */
   find(idx: number, slabI: Int32Array, stride: number, at: number): number {
     let slot = this.heads[fmix32(idx) >>> (32 - this.bits)]!;
-    while (slot >= 0 && slabI[slot * stride + at] !== idx) slot = this.next[slot]!;
+    let steps = 0;
+    while (slot >= 0 && slabI[slot * stride + at] !== idx) {
+      slot = this.next[slot]!;
+      if (++steps > this.n) throw new Error(`internal: the slot chain of page index ${idx} loops`);
+    }
     return slot;
   }
 
@@ -89,7 +93,11 @@ export class SlotChains {
     let s = this.heads[h]!;
     if (s === slot) this.heads[h] = this.next[slot]!;
     else {
-      while (s >= 0 && this.next[s] !== slot) s = this.next[s]!;
+      let steps = 0;
+      while (s >= 0 && this.next[s] !== slot) {
+        s = this.next[s]!;
+        if (++steps > this.n) s = -1; // a loop: not there either
+      }
       if (s < 0) throw new Error(`internal: slot ${slot} of page index ${idx} is not in its chain`);
       this.next[s] = this.next[slot]!;
     }
@@ -120,9 +128,11 @@ export class SlotChains {
     this.bits++;
     const heads = (this.heads = new Int32Array(1 << this.bits).fill(-1));
     const shift = 32 - this.bits;
+    let moved = 0;
     for (let h = 0; h < old.length; h++) {
       let slot = old[h]!;
       while (slot >= 0) {
+        if (++moved > this.n) throw new Error('internal: the slot chains hold more slots than records');
         const after = next[slot]!;
         const g = fmix32(indexOf(slot)) >>> shift;
         next[slot] = heads[g]!;

@@ -17,12 +17,8 @@ import { prng } from '../prng.js';
 
 const BIG = 2 ** 40; // a slow tier far above 2^32
 
-/**
- * A random topology: DRAM nodes with CPUs, slow nodes (some ranges nonlru/device), optional budgets. With `bigSlow`
- * the first slow range is 2^22 + 4096 pages (still dense page state, no node far above 2^32): tracked pages are sparse
- * there, and slots kept once walks get long go into chains (slot-chains.ts) rather than a column.
- */
-function randomTopology(r: () => number, bigSlow = false): { topo: Topology; pfns: Array<[number, number]> } {
+/** A random topology: DRAM nodes with CPUs, slow nodes (some ranges nonlru/device), optional budgets. */
+function randomTopology(r: () => number): { topo: Topology; pfns: Array<[number, number]> } {
   const budget = () => (r() < 0.6 ? { free_pages: Math.floor(r() * 30), high_wmark_pages: Math.floor(r() * 4) } : {});
   const nodes = [];
   const spans: Array<[number, number]> = [];
@@ -37,12 +33,12 @@ function randomTopology(r: () => number, bigSlow = false): { topo: Topology; pfn
   if (r() < 0.6) nodes.push(node(1, { cpus: [1], pfn_ranges: [range(200)], ...budget() }));
   else if (r() < 0.5) nodes.push(node(1, { cpus: [1] })); // daemon, no memory: migrations to it fail
   const slowId = r() < 0.5 ? 2 : 5;
-  const slow: PfnRange[] = [range(bigSlow ? 2 ** 22 + 4096 : 400)];
+  const slow: PfnRange[] = [range(400)];
   if (r() < 0.5) slow.push(range(50, 'nonlru'));
   if (r() < 0.5) slow.push(range(50, 'device'));
   if (r() < 0.5) slow.push(range(300));
   nodes.push(node(slowId, { adistance: 2880, pfn_ranges: slow, ...budget() }));
-  if (r() < 0.4 && !bigSlow) {
+  if (r() < 0.4) {
     // A second slow node far above 2^32 (a separate page-state region).
     // Half the time 2 TiB of 4 KiB pages: too large for dense page state, so the hashed page state runs.
     const start = BIG + Math.floor(r() * 1e6);
@@ -149,9 +145,9 @@ function reference(cfg: RfcV1Config, variant: RfcVariant, trace: Rec[]) {
 }
 
 /** The seeded case of `seed`: topology, variant, tunables and a 4000-record trace (and the generator, to go on drawing). */
-function seededCase(seed: number, bigSlow = false) {
+function seededCase(seed: number) {
   const r = prng(seed * 2654435761);
-  const { topo, pfns } = randomTopology(r, bigSlow);
+  const { topo, pfns } = randomTopology(r);
   const variant: RfcVariant = seed % 2 === 0 ? 'rfc-v1-fixed' : 'rfc-v1';
   const cfg: RfcV1Config = {
     ...RFC_V1_DEFAULTS,
@@ -314,19 +310,80 @@ describe('record slots kept once chain walks get long (PageState.enableSlots())'
   }
 });
 
+/**
+ * A case for the slot chains: a 2^22-page slow range (dense page state, tracked pages sparse in it), 4-16 buckets, and
+ * periods of hundreds of scattered pages accessed in shuffled rounds (lookups deep in long chains), some of them again
+ * later; budgets on the DRAM nodes on two seeds in three (migrations fail: lazy passes), none on the others (passes
+ * walk the slab, or the chains interleaved when some records are never examined: hot node 2 has no daemon), and
+ * --demotion on some (ordered passes).
+ */
+function chainsCase(seed: number) {
+  const r = prng(seed * 40503 + 17);
+  const budgeted = seed % 3 !== 0;
+  const blind = seed % 2 === 1; // some accesses by node 2, which has no daemon
+  const budget = () => (budgeted && r() < 0.8 ? { free_pages: Math.floor(r() * 200), high_wmark_pages: Math.floor(r() * 4) } : {});
+  const slowStart = 8192;
+  const slowPages = 2 ** 22 + 4096;
+  const topo: Topology = {
+    name: 'chains',
+    nodes: [
+      node(0, { cpus: [0], pfn_ranges: [{ start: 0, end: 4096, kind: 'lru' }], ...budget() }),
+      node(1, { cpus: [1], pfn_ranges: [{ start: 4096, end: 8192, kind: 'lru' }], ...budget() }),
+      node(2, { adistance: 2880, pfn_ranges: [{ start: slowStart, end: slowStart + slowPages, kind: 'lru' }] }),
+    ],
+  };
+  const variant: RfcVariant = seed % 2 === 0 ? 'rfc-v1-fixed' : 'rfc-v1';
+  const cfg: RfcV1Config = {
+    ...RFC_V1_DEFAULTS,
+    topology: topo,
+    hash_order: 2 + (seed % 3),
+    threshold: 1 + (seed % 3),
+    demotion: seed % 4 === 0,
+  };
+  const trace: Rec[] = [];
+  const seen: number[] = [];
+  let t = 4_294_892_296;
+  for (let period = 0; period < 6; period++) {
+    const fresh = Array.from({ length: 200 + Math.floor(r() * 600) }, () => slowStart + Math.floor(r() * slowPages));
+    const old = seen.filter(() => r() < 0.2);
+    const pages = [...fresh, ...old];
+    const rounds = 1 + Math.floor(r() * 3);
+    for (let k = 0; k < rounds; k++) {
+      for (let i = pages.length - 1; i > 0; i--) {
+        const j = Math.floor(r() * (i + 1));
+        [pages[i], pages[j]] = [pages[j]!, pages[i]!];
+      }
+      for (const p of pages) {
+        trace.push([p, r() < 0.1 ? -1 : blind && r() < 0.03 ? 2 : r() < 0.7 ? 0 : 1, Math.floor(r() * 2), t]); // node 2: no daemon
+        if (r() < 0.3) trace.push([Math.floor(r() * 8192), 0, 0, t]); // a DRAM access now and then
+        if (r() < 0.01) t += 1;
+      }
+    }
+    seen.push(...fresh);
+    t += 100 + Math.floor(r() * 600); // past a pass or a few
+  }
+  return { r, variant, cfg, trace };
+}
+
 describe('slots kept in chains over a large, sparsely tracked slow tier: the same as the reference model', () => {
-  // A 2^22-page slow range, few buckets (hash orders 2-6 on most seeds): once walks get long, the slots go into chains
-  // sized to the records; records are freed by passes (whole or sliced, walking the buckets, the slab or lazily) and
-  // made again in freed slots, and looked up through the chains.
+  // Records are freed by passes (whole or sliced, walking the buckets, interleaved, the slab or lazily) and made again
+  // in freed slots, and looked up through the chains.
   const used = new Set<string | null>();
-  for (let seed = 41; seed <= 60; seed++) {
+  const walks = { lazy: 0, bySlab: 0, interleaved: 0, ordered: 0 };
+  for (let seed = 1; seed <= 24; seed++) {
     it(`seed ${seed}`, () => {
-      const { r, variant, cfg, trace } = seededCase(seed, true);
+      const { r, variant, cfg, trace } = chainsCase(seed);
       const want = reference(cfg, variant, trace);
       const batch = seed % 2 === 0 ? 1 : 1 + Math.floor(r() * 700);
       for (const [slice, observe] of [[Infinity, true], [1 + (seed % 4), true], [Infinity, false], [Infinity, 'bulk']] as const) {
         const got = fast(cfg, variant, trace, batch, slice, observe);
         used.add(got.slotsIn);
+        if (got.slotsIn === 'chains') {
+          walks.lazy += got.lazy;
+          walks.bySlab += got.bySlab;
+          walks.interleaved += got.interleaved;
+          if (observe === true) walks.ordered++;
+        }
         expect(got.counters, `slice ${slice}, observe ${observe}`).toEqual(want.counters);
         expect(got.summary).toEqual(want.summary);
         expect(got.wasted).toBe(want.wasted);
@@ -335,6 +392,12 @@ describe('slots kept in chains over a large, sparsely tracked slow tier: the sam
     });
   }
   it('chains were used, and nothing else kept slots', () => expect([...used].filter((x) => x !== null)).toEqual(['chains']));
+  it('passes of every kind ran with chains', () => {
+    expect(walks.lazy).toBeGreaterThan(0);
+    expect(walks.interleaved).toBeGreaterThan(0);
+    expect(walks.bySlab).toBeGreaterThan(0);
+    expect(walks.ordered).toBeGreaterThan(0);
+  });
 
   it('a pass that walks the slab frees every record from the chains, and later records are found again', () => {
     // Period 1: 600 scattered pages, all once, then all again twice (looked up deep in 4 chains: after a window of 1024
