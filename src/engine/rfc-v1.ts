@@ -47,16 +47,19 @@ const STRIDE = 4;
 const ISTRIDE = 2 * STRIDE;
 /**
  * Record slots in the first slab (128 KiB: a small replay's records fit, and V8 sees no large allocation to collect
- * garbage for), and in the second: SLAB_RESERVE slots at once (8 MiB of address space, of which the OS backs only the
- * pages records touch; the bench's traces keep 6 k-130 k records alive). Grown by doubling from the first, the old and
- * the new slab were resident together at every step, and each freed copy raised glibc's mmap threshold, so that later
- * buffers stayed in heaps it keeps: the 2 TiB replay peaked at 94-102 MiB, 91-96 MiB then.
+ * garbage for), and in the second: SLAB_RESERVE slots at once (64 MiB of address space, of which the OS backs only the
+ * pages records touch; the bench's traces keep 6 k-130 k records alive, a one-pass promotion of a million pages a
+ * million). Grown by doubling from the first, the old and the new slab were resident together at every step, and each
+ * freed copy raised glibc's mmap threshold, so that later buffers stayed in heaps it keeps: the 2 TiB replay peaked at
+ * 94-102 MiB, 91-96 MiB then.
  * Past SLAB_RESERVE a slab grows SLAB_GROWTH times (growSlab()): a copy touches every page of the part it fills, and
  * on this VM a page's first touch costs about 10 µs (a fault), so that doubling to a million 64-byte records faulted in
- * 112 MiB, eightfold 80 MiB (32-byte records now: 40 MiB); the pages past the records are address space only.
+ * 112 MiB, eightfold 80 MiB (32-byte records now: 40 MiB); the pages past the records are address space only. A
+ * reserve of 2^18 slots (8 MiB) had a million records copied out of it, its pages touched only to be freed: 2^21
+ * slots cut a one-pass promotion of 1 M pages by 2.0-2.2 k page faults (of 26 k).
  */
 const SLAB_FIRST = 4096;
-const SLAB_RESERVE = 1 << 18;
+const SLAB_RESERVE = 1 << 21;
 const SLAB_GROWTH = 8;
 const F_PFN = 0;
 const F_LAST_UPDATE = 1;
@@ -188,8 +191,12 @@ export class RfcV1Engine implements Engine {
   private slabI = new Int32Array(this.slab.buffer);
   /** Each slot's tracked_since: the time of the access that made its record. */
   private since = new Float64Array(SLAB_FIRST);
-  /** Each slot's placed: the node its page was migrated to in this replay, or -1 (then the pfn ranges say); read while placedLive > 0. */
-  private placedOf = new Int16Array(SLAB_FIRST).fill(-1);
+  /**
+   * Each slot's placed plus one: the node its page was migrated to in this replay, or 0 for none (then the pfn ranges
+   * say); read while placedLive > 0. Zero for none, so that a new column needs no fill: its pages stay address space
+   * until a record with a placed node is written there.
+   */
+  private placedOf = new Int16Array(SLAB_FIRST);
   /** Live records whose placed is a node. */
   private placedLive = 0;
   /** Tracked pages' slots by page index, when a slot column would be large and sparse (enableSlots()). */
@@ -312,8 +319,15 @@ export class RfcV1Engine implements Engine {
   /** finish() was called while a pass was part way: the final pass runs once the queue is applied. */
   private finishWanted = false;
 
-  /** An engine over `cfg`; `variant` picks the window test (as posted, or as intended). */
-  constructor(cfg: RfcV1Config, variant: RfcVariant = 'rfc-v1') {
+  /**
+   * An engine over `cfg`; `variant` picks the window test (as posted, or as intended). `slabReserve` is the second
+   * slab's slots (tests give a small one, so that a few records take the slab through every growth).
+   */
+  constructor(
+    cfg: RfcV1Config,
+    variant: RfcVariant = 'rfc-v1',
+    private readonly slabReserve = SLAB_RESERVE,
+  ) {
     validateRfcV1Config(cfg);
     this.name = variant;
     this.fixed = variant === 'rfc-v1-fixed';
@@ -815,7 +829,7 @@ export class RfcV1Engine implements Engine {
       const chain = ++buckets[2 * bucket + 1]!;
       if (chain > this.longestChain) this.longestChain = chain;
       if (placed >= 0) {
-        this.placedOf[slot] = placed;
+        this.placedOf[slot] = placed + 1;
         this.placedLive++;
       }
       this.since[slot] = time;
@@ -875,14 +889,14 @@ export class RfcV1Engine implements Engine {
   }
 
   /**
-   * A larger slab, the records copied: SLAB_RESERVE slots after the first slab, then SLAB_GROWTH times as many, but no
+   * A larger slab, the records copied: slabReserve slots after the first slab, then SLAB_GROWTH times as many, but no
    * more slots than pages with state when the page state is dense (a page has one record at most).
    */
   private growSlab(): void {
     const oldI = this.slabI;
     const pages = this.pages;
     const had = this.since.length;
-    let slots = had < SLAB_RESERVE ? SLAB_RESERVE : had * SLAB_GROWTH;
+    let slots = had < this.slabReserve ? this.slabReserve : had * SLAB_GROWTH;
     if (pages.dense && slots > pages.size) slots = Math.max(pages.size, this.slabTop);
     this.slab = new Float64Array(STRIDE * slots);
     this.slabI = new Int32Array(this.slab.buffer);
@@ -890,7 +904,7 @@ export class RfcV1Engine implements Engine {
     const since = new Float64Array(slots);
     since.set(this.since);
     this.since = since;
-    const placedOf = new Int16Array(slots).fill(-1, had);
+    const placedOf = new Int16Array(slots);
     placedOf.set(this.placedOf);
     this.placedOf = placedOf;
     if (this.chains !== null) this.chains.slabGrew(slots);
@@ -898,13 +912,13 @@ export class RfcV1Engine implements Engine {
 
   /** The placed of the record in `slot`: a node, or -1 (placedOf holds a node only for a live record that has one). */
   private placedOfSlot(slot: number): number {
-    return this.placedLive > 0 && this.placedOf[slot]! >= 0 ? this.placedOf[slot]! : -1;
+    return this.placedLive > 0 ? this.placedOf[slot]! - 1 : -1;
   }
 
   /** The record in `slot` goes: its placed, if any, with it. */
   private freePlaced(slot: number): void {
-    if (this.placedOf[slot]! >= 0) {
-      this.placedOf[slot] = -1;
+    if (this.placedOf[slot]! !== 0) {
+      this.placedOf[slot] = 0;
       this.placedLive--;
     }
   }
@@ -1186,6 +1200,11 @@ export class RfcV1Engine implements Engine {
       const idx = slabI[slot * ISTRIDE + I_INDEX]! | 0;
       if (idx >= 0) slots[idx] = slot;
     }
+  }
+
+  /** Slots of the record slab now (growSlab(); a diagnostic for tests). */
+  get slabSlots(): number {
+    return this.since.length;
   }
 
   /** Whether the page state keeps record slots (enableSlots(); a diagnostic for tests). */

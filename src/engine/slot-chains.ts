@@ -42,10 +42,10 @@ export class SlotChains {
     this.next = new Int32Array(slots);
   }
 
-  /** Head bits for `n` records: 2^bits >= 2n, at least MIN_HEADS. */
+  /** Head bits for `n` records: 2^bits >= n (load 1 at most, as add() keeps it), at least 2^MIN_BITS. */
   private static bitsFor(n: number): number {
     let bits = MIN_BITS;
-    while (bits < 30 && 2 ** bits < 2 * n) bits++;
+    while (bits < 30 && 2 ** bits < n) bits++;
     return bits;
   }
 

@@ -1,22 +1,33 @@
 /**
- * The record slab's growth (rfc-v1.ts: a first slab of 4096 slots, then 2^18 at once, then eightfold, but to no more
- * slots than the pages with state): a pass that holds more records than the first two slabs (1.1 M, all created before
- * it) keeps every record, and so does one whose slow tier has fewer pages than the eightfold slab (its last growth is
- * to as many slots as pages). Expected counters
+ * The record slab's growth (rfc-v1.ts: a first slab of 4096 slots, then a reserve at once, then eightfold, but to no
+ * more slots than the pages with state). With a reserve of 2^18 slots (the engine's constructor takes one, so that these
+ * records reach every growth; the default is 2^21): a pass that holds more records than the first two slabs (1.1 M, all
+ * created before it) keeps every record, and so does one whose slow tier has fewer pages than the eightfold slab (its
+ * last growth is to as many slots as pages). With the default reserve the 1.1 M records fit the second slab, which
+ * is capped at the 2^21 pages of the CXL node. Expected counters
  * derived from the patch's code: each CXL page accessed twice at T0 by node 0's CPUs (hwhints) is added, then found
  * (frequency 2 >= KPRMOTED_FREQ_THRESHOLD), and the one pass (finish(): at T0 + KPROMOTE_DELAY) promotes it to node 0.
  */
 import { describe, expect, it } from 'vitest';
-import { engine, node, run, SPEC_2S_CXL } from './helpers.js';
+import { RFC_V1_DEFAULTS } from '../../src/engine/config.js';
+import type { Topology } from '../../src/engine/topology.js';
+import { RfcV1Engine } from '../../src/engine/rfc-v1.js';
+import { node, run, SPEC_2S_CXL } from './helpers.js';
+
+/** An rfc-v1 engine whose second slab has `reserve` slots (undefined: the default). */
+const engine = (topology: Topology, reserve?: number): RfcV1Engine => new RfcV1Engine({ ...RFC_V1_DEFAULTS, topology }, 'rfc-v1', reserve);
 
 describe('record slab', () => {
-  it('keeps 1.1 M records alive through every growth', () => {
+  it.each([
+    ['through every growth (a reserve of 2^18 slots)', 1 << 18],
+    ['in the default reserve', undefined],
+  ])('keeps 1.1 M records alive %s', (_, reserve) => {
     const pages = 1_100_000;
     const t0 = 4294892296;
     const trace: Array<[number, number, number, number]> = [];
     // pfns 0x200000 + k*7 mod 2^21 cover the CXL range in a scattered order, each once per round
     for (let round = 0; round < 2; round++) for (let k = 0; k < pages; k++) trace.push([0x200000 + ((k * 7) % 0x200000), 0, 0, t0]);
-    const e = engine(SPEC_2S_CXL);
+    const e = engine(SPEC_2S_CXL, reserve);
     const r = run(e, trace);
     expect(r.counters).toMatchObject({
       recorded_accesses: 2 * pages,
@@ -34,6 +45,7 @@ describe('record slab', () => {
       numa_pages_migrated: pages,
     });
     expect(r.events).toHaveLength(pages);
+    expect(e.slabSlots).toBe(2 ** 21); // 2^18 then 2^21 (eightfold), or the default reserve: the CXL node's pages
     // the final pass is the first period boundary, T0 + KPROMOTE_DELAY (1000 ms = 250 jiffies at HZ 250)
     expect(r.events[0]).toMatch(/^4294892546,0,\d+,2,0,promoted$/);
   }, 60_000);
@@ -50,7 +62,9 @@ describe('record slab', () => {
     };
     const trace: Array<[number, number, number, number]> = [];
     for (let round = 0; round < 2; round++) for (let k = 0; k < pages; k++) trace.push([0x200000 + ((k * 7) % pages), 0, 1, t0]);
-    const r = run(engine(topology), trace);
+    const e = engine(topology, 1 << 18);
+    const r = run(e, trace);
+    expect(e.slabSlots).toBe(pages); // 2^18, then as many as pages (not 2^21)
     expect(r.counters).toMatchObject({
       recorded_accesses: 2 * pages,
       recorded_hwhints: 0,
