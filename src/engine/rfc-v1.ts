@@ -546,8 +546,11 @@ export class RfcV1Engine implements Engine {
           this.enqueue(P, N, S, T, i, n);
           return;
         }
-        if (!this.countsPaused) counts = pages.counts; // kswapd may have given pages an index (hashed page state grows)
       }
+      // After a pass, kswapd may have given pages an index (hashed page state grows). Read on every turn of this loop,
+      // not only after a pass: a load that ran only there had no type feedback when V8 compiled the loop during the
+      // prime (src/run/prime.ts), and the replay's first pass threw the compiled code away.
+      if (!this.countsPaused) counts = pages.counts;
       const next = clock.next;
       while (twoPhase && i < n) {
         // Phase 1: the block's records up to the next pass, classified by range; accesses to top-tier pages (home, or
@@ -878,8 +881,11 @@ export class RfcV1Engine implements Engine {
 
     if (this.lazy) this.touched(slot, base, created);
 
-    // phi->hot_node = nid (or the default for NUMA_NO_NODE); keep the count of examinable records.
-    const hot = nid === -1 ? this.defaultNode : nid;
+    // phi->hot_node = nid (or the default for NUMA_NO_NODE); keep the count of examinable records. (The default read
+    // whatever nid is: a load that ran only for NUMA_NO_NODE had no type feedback when V8 compiled this during the
+    // prime, whose NUMA_NO_NODE accesses find their pages promoted, and the replay's first one threw the code away.)
+    const defaultNode = this.defaultNode;
+    const hot = nid === -1 ? defaultNode : nid;
     const hotDaemon = hot >= 0 && hot < size && daemonOf[hot] === 1;
     if (created) {
       if (hotDaemon) this.examinable++;
@@ -1239,12 +1245,15 @@ export class RfcV1Engine implements Engine {
       steps++;
     }
     if (slot < 0) throw new Error(`internal: pfn ${pfn} is tracked but has no record in its bucket`);
-    this.walkSteps += steps;
-    if (++this.walkLookups === WALK_WINDOW) {
-      if (this.walkSteps > WALK_STEPS * WALK_WINDOW) this.enableSlots(); // (lookups stop then: slotOfTracked())
-      this.walkLookups = 0;
-      this.walkSteps = 0;
-    }
+    // The window's counts are read and written on every lookup, not only at a window's end: code V8 compiled before a
+    // first window ended (the prime's 12 000 records) had no type feedback there, and was thrown away at the replay's.
+    const lookups = this.walkLookups + 1;
+    const walked = this.walkSteps + steps;
+    const end = lookups === WALK_WINDOW;
+    const long = walked > WALK_STEPS * WALK_WINDOW;
+    if (end && long) this.enableSlots(); // (lookups stop then: slotOfTracked())
+    this.walkLookups = end ? 0 : lookups;
+    this.walkSteps = end ? 0 : walked;
     return slot;
   }
 

@@ -12,7 +12,8 @@
  */
 import { createEngine, type EngineConfigs, type EngineName, type ObservableEngine } from '../engine/registry.js';
 import type { BatchSink } from '../engine/types.js';
-import { isSliceable } from './slices.js';
+import { hash_64 } from '../engine/hash.js';
+import { isSliceable, PASS_SLICE } from './slices.js';
 
 /** Records of the synthetic trace: 20-40 ms here, about what the parse thread takes to start; measured a net gain (README). */
 export const PRIME_RECORDS = 12_000;
@@ -32,6 +33,20 @@ const FIRST_PAGES = 5000;
 const SPREAD_PAGES = 1500;
 /** Batches given to the engine while a pass is part way. */
 const QUEUED = 3;
+/**
+ * An opening before all that: OPENING records in batches of OPENING_BATCH, over OPENING_PERIODS passes, some of them
+ * whole and some cut in slices of OPENING_SLICE records, so that V8 has seen a pass inside a batch, whole and part way,
+ * and a pass's walk stopped at its budget, before the engine's functions get hot enough to be compiled. V8 compiles
+ * with the type feedback gathered so far: code compiled before the first pass inside a batch (the 8 000 records of
+ * the first period below come first) was thrown away at the replay's first passes, and compiled again (30-50 ms of a
+ * compiler thread each, the engine's thread meanwhile in slower code).
+ */
+const OPENING = 1024;
+const OPENING_BATCH = 64;
+const OPENING_PERIODS = 8;
+const OPENING_SLICE = 8;
+/** Random pages tried for the opening's pairs of one bucket (at the default 2^16 buckets, 2 000 give about 30 pairs). */
+const PAIR_TRIES = 2000;
 
 /**
  * Replays the synthetic trace through a throwaway engine `name` over `cfg`'s topology, set up by `setup` as the
@@ -67,9 +82,11 @@ export function primeEngine(name: EngineName, cfg: EngineConfigs, setup: (engine
   // Passes cut in small slices, resumed at once: the code of a pass part way and of the records queued meanwhile.
   const sliced = isSliceable(engine) ? engine : null;
   if (sliced !== null) sliced.sliceRecords = 256;
-  // Eight seconds of trace time: passes of both engines' default periods, records old enough to be cold.
   const hz = cfg.rfc.hz;
-  const t0 = 4_294_892_296; // INITIAL_JIFFIES at HZ 250, as real traces start
+  const period = Math.max(1, Math.round((cfg.rfc.period_ms * hz) / 1000)); // about msecs_to_jiffies(KPROMOTE_DELAY)
+  const opening = Math.min(OPENING, records >> 2);
+  // Then eight seconds of trace time: passes of both engines' default periods, records old enough to be cold.
+  const t0 = 4_294_892_296 + OPENING_PERIODS * period; // INITIAL_JIFFIES at HZ 250, as real traces start, after the opening
   const span = 8 * hz;
   const P = new Float64Array(BATCH);
   const N = new Int32Array(BATCH);
@@ -90,10 +107,25 @@ export function primeEngine(name: EngineName, cfg: EngineConfigs, setup: (engine
     spread.push(r.start + Math.floor(((seed >>> 0) / 2 ** 32) * (r.end - r.start)));
   }
   const first = clean + 2 * spread.length;
-  for (let i = 0; i < records; i++) {
+  // Pairs of slow-tier pages of one hash_64 bucket, for three records of the opening now and then: a page, the other,
+  // and the first again, whose lookup walks its chain past the newer record. (Not at the very start: V8 gathers no
+  // type feedback for a function's first few calls.)
+  const pairs = bucketPairs(slowRanges, cfg.rfc.hash_order, opening >> 8);
+  for (let at = 0; at < records; at++) {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
     const r = seed >>> 8;
-    if (i < first) {
+    const i = at - opening;
+    if (i < 0) {
+      // The opening: slow-tier pages each accessed twice in a row (records made, found, promoted by the next pass), and
+      // every fourth record any page; the time steps through OPENING_PERIODS periods.
+      const j = at >> 1;
+      // (Pages from the end of the pool: those of the first period below are new to the engine after it.)
+      const pair = (at & 255) < 3 ? pairs[(at >> 8) - 1] : undefined;
+      P[n] = pair !== undefined ? pair[at & 1]! : (at & 7) >= 6 ? pool[(r >>> 4) % pool.length]! : slowPool[slowPool.length - 1 - (j % slowPool.length)]!;
+      N[n] = cpuNodes[j % cpuNodes.length]!;
+      S[n] = at & 1;
+      T[n] = t0 - OPENING_PERIODS * period + Math.floor((at * OPENING_PERIODS * period) / opening);
+    } else if (i < first) {
       const j = i - clean;
       P[n] = j < 0 ? slowPool[i]! : j < spread.length ? spread[j]! : spread[2 * spread.length - 1 - j]!;
       N[n] = cpuNodes[i % cpuNodes.length]!;
@@ -112,7 +144,13 @@ export function primeEngine(name: EngineName, cfg: EngineConfigs, setup: (engine
     // Every fourth batch goes one record at a time, as the engine's thread gives the records it parses itself; it is
     // cut short, so that the next batch finds records still buffered (rfc-v1 applies them 256 at a time).
     const oneByOne = !b.record_batch || (batches & 3) === 3;
-    if (++n === (oneByOne ? BATCH - 100 : BATCH) || i === records - 1) {
+    const size = i < 0 ? OPENING_BATCH : oneByOne ? BATCH - 100 : BATCH;
+    if (++n === size || at === records - 1 || i === -1) {
+      // The passes of the opening: two batches' worth whole, two cut short, and so on; then cut in slices of 256
+      // records; in the second half whole, as a replay's passes of fewer records than a slice are (PASS_SLICE): a
+      // pass that ends within the record loop, and the code after it there.
+      if (sliced !== null)
+        sliced.sliceRecords = i < 0 ? ((batches & 2) === 0 ? PASS_SLICE : OPENING_SLICE) : i >= (records - opening) >> 1 ? PASS_SLICE : 256;
       if (!oneByOne) b.record_batch!(P, N, S, T, n);
       else for (let j = 0; j < n; j++) engine.record_access(P[j]!, N[j]!, S[j]!, T[j]!);
       // A pass cut short is resumed at once, but the first few times: then the next batch comes while it is part way
@@ -128,4 +166,26 @@ export function primeEngine(name: EngineName, cfg: EngineConfigs, setup: (engine
   engine.counters();
   engine.summary();
   return records;
+}
+
+/**
+ * Up to `most` pairs of distinct pages of `ranges`, the two of a pair in one hash_64 bucket of `order` bits: pages
+ * taken at random (consecutive pfns never share a bucket), at most PAIR_TRIES of them.
+ */
+function bucketPairs(ranges: ReadonlyArray<{ start: number; end: number }>, order: number, most: number): Array<[number, number]> {
+  const seen = new Map<number, number>();
+  const pairs: Array<[number, number]> = [];
+  let seed = 0x9e3779b9;
+  for (let k = 0; ranges.length > 0 && k < PAIR_TRIES && pairs.length < most; k++) {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    const r = ranges[k % ranges.length]!;
+    const pfn = r.start + Math.floor((seed / 2 ** 32) * (r.end - r.start));
+    const b = hash_64(pfn, order);
+    const other = seen.get(b);
+    if (other !== undefined && other !== pfn) {
+      pairs.push([other, pfn]);
+      seen.delete(b);
+    } else seen.set(b, pfn);
+  }
+  return pairs;
 }

@@ -74,6 +74,44 @@ describe('primeEngine', () => {
     expect(behind).toBeGreaterThan(0);
   });
 
+  it('rfc-v1: in its first 1024 records, passes inside a batch whole and cut short, and a lookup behind a newer record', () => {
+    // V8 compiles a function with the type feedback gathered so far. Code compiled before any of these had run (the
+    // engine's functions get hot within the first few thousand records) was thrown away at a replay's first pass,
+    // first pass cut at its budget, and first walk of a chain (--trace-deopt: "Insufficient type feedback").
+    const cfg = configs(PRESETS['2s-cxl']!);
+    let whole = 0;
+    let cut = 0;
+    let behind = 0;
+    primeEngine('rfc-v1', cfg, (e) => {
+      const internals = e as unknown as {
+        record_batch: (...a: unknown[]) => void;
+        lookup(pfn: number): number;
+        buckets: Int32Array;
+        records: number;
+        clock: { passes: number; suspended: boolean };
+      };
+      const batch = internals.record_batch;
+      internals.record_batch = function (this: typeof internals, ...a: unknown[]): void {
+        const early = this.records < 1024;
+        const passes = this.clock.passes;
+        const was = this.clock.suspended;
+        batch.apply(this, a);
+        if (!early || was) return;
+        if (this.clock.suspended) cut++;
+        else if (this.clock.passes > passes) whole++;
+      };
+      const lookup = internals.lookup.bind(e);
+      internals.lookup = (pfn: number): number => {
+        const slot = lookup(pfn);
+        if (internals.records < 1024 && internals.buckets[2 * hash_64(pfn, cfg.rfc.hash_order)] !== slot) behind++;
+        return slot;
+      };
+    });
+    expect(whole).toBeGreaterThan(0);
+    expect(cut).toBeGreaterThan(0);
+    expect(behind).toBeGreaterThan(0);
+  });
+
   it('rfc-v1: batches that find records given one at a time still buffered, or a pass part way', () => {
     // As a replay's batches do (the engine's thread parses some blocks itself; batches arrive while a pass is cut in
     // slices). V8 threw the replay's compiled record_batch() away at the first of each otherwise.
