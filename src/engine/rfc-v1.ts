@@ -47,19 +47,20 @@ const STRIDE = 4;
 const ISTRIDE = 2 * STRIDE;
 /**
  * Record slots in the first slab (128 KiB: a small replay's records fit, and V8 sees no large allocation to collect
- * garbage for), and in the second: SLAB_RESERVE slots at once (64 MiB of address space, of which the OS backs only the
- * pages records touch; the bench's traces keep 6 k-130 k records alive, a one-pass promotion of a million pages a
- * million). Grown by doubling from the first, the old and the new slab were resident together at every step, and each
- * freed copy raised glibc's mmap threshold, so that later buffers stayed in heaps it keeps: the 2 TiB replay peaked at
- * 94-102 MiB, 91-96 MiB then.
+ * garbage for), and in the second: SLAB_RESERVE slots at once (8 MiB of address space, of which the OS backs only the
+ * pages records touch; the bench's traces keep 6 k-130 k records alive). Grown by doubling from the first, the old and
+ * the new slab were resident together at every step, and each freed copy raised glibc's mmap threshold, so that later
+ * buffers stayed in heaps it keeps: the 2 TiB replay peaked at 94-102 MiB, 91-96 MiB then.
  * Past SLAB_RESERVE a slab grows SLAB_GROWTH times (growSlab()): a copy touches every page of the part it fills, and
  * on this VM a page's first touch costs about 10 µs (a fault), so that doubling to a million 64-byte records faulted in
- * 112 MiB, eightfold 80 MiB (32-byte records now: 40 MiB); the pages past the records are address space only. A
- * reserve of 2^18 slots (8 MiB) had a million records copied out of it, its pages touched only to be freed: 2^21
- * slots cut a one-pass promotion of 1 M pages by 2.0-2.2 k page faults (of 26 k).
+ * 112 MiB, eightfold 80 MiB (32-byte records now: 40 MiB); the pages past the records are address space only.
+ * A reserve of 2^21 slots (64 MiB, and its columns) spared a one-pass promotion of a million pages the copy out of
+ * the reserve, 2.0-2.2 k of its 26 k page faults, but V8 counts address space given to an ArrayBuffer as external
+ * memory: every replay that outgrew the first slab ran two more collections for it (a mark-compact of 2-5 ms). Not
+ * kept; a test gives the engine its own reserve (the constructor's slabReserve).
  */
 const SLAB_FIRST = 4096;
-const SLAB_RESERVE = 1 << 21;
+const SLAB_RESERVE = 1 << 18;
 const SLAB_GROWTH = 8;
 const F_PFN = 0;
 const F_LAST_UPDATE = 1;
@@ -1694,13 +1695,15 @@ export class RfcV1Engine implements Engine {
       c[C.numa_pages_migrated]++;
       // Not accessed on its new node yet. (Its topHot bit is 0, as every tracked page's: a page is tracked only on a
       // slow-tier node, and the bit is set only on a top-tier one, by an access or by kswapd: demoted() clears it.)
-      state[idx] = movedState(hot, false);
+      // movedState(hot, false) written out: V8 inlined no call of it into examine() (which has spent its inlining
+      // budget), and a promotion of a million pages made as many calls (14 ms of a 2 M replay's engine thread).
+      state[idx] = ST_MOVED + 2 * hot;
       this.unaccessedMoved++;
       if (this.kswapd !== null && this.kswapd.promoted(slab[base + F_PFN]!, hot)) c[C.pingpong_promotions]++;
     } else {
       c[C.mig_dropped]++;
       // A dropped page that had moved keeps where it lives (accessed: it was, to be tracked).
-      state[idx] = placed >= 0 ? movedState(placed, true) : ST_SEEN; // its topHot bit stays 0 (above)
+      state[idx] = placed >= 0 ? ST_MOVED + 2 * placed + 1 : ST_SEEN; // movedState(placed, true); its topHot bit stays 0 (above)
     }
     return outcome;
   }
