@@ -133,8 +133,25 @@ export interface PageCounts {
 /** The rfc-v1 / rfc-v1-fixed engine. Takes one access at a time; passes run on the running-maximum clock. */
 export class RfcV1Engine implements Engine {
   readonly name: RfcVariant;
+  /** The observer (`observer`). */
+  private passObserver: PassObserver | null = null;
+  /**
+   * An observer is set that reads the accesses per target node since the last pass (PassObserver.intervals). Kept
+   * when the observer is set, and read by record_batch() on every call: a load of the observer's field there ran
+   * only with an observer, so the code V8 compiled during the prime (which has none) was thrown away at a replay's
+   * first record when it had one (--analysis, --events).
+   */
+  private observesIntervals = false;
+
   /** Optional observer of migrate passes (events, timeline). Set before the first record. */
-  observer: PassObserver | null = null;
+  get observer(): PassObserver | null {
+    return this.passObserver;
+  }
+
+  set observer(o: PassObserver | null) {
+    this.passObserver = o;
+    this.observesIntervals = o !== null && o.intervals !== false;
+  }
 
   private readonly c = new Float64Array(C.COUNT);
   private readonly fixed: boolean;
@@ -342,7 +359,7 @@ export class RfcV1Engine implements Engine {
       // No record any daemon would look at: passes change nothing.
       idle: () => this.examinable === 0,
       // The first skipped pass closes the accesses since the last pass for an observer; the rest had none.
-      skipped: (now) => this.observer?.passEnd?.(now),
+      skipped: (now) => this.passObserver?.passEnd?.(now),
     });
     this.threshold = cfg.threshold;
     this.defaultNode = cfg.default_node;
@@ -502,7 +519,7 @@ export class RfcV1Engine implements Engine {
     const dense = pages.dense;
     const bases = pages.bases;
     let counts = this.countsPaused ? null : pages.counts;
-    const iv = this.observer !== null && this.observer.intervals !== false;
+    const iv = this.observesIntervals;
     const ia = this.intervalAccesses;
     const it = this.intervalToptier;
     const ig = this.intervalIgnored;
@@ -1291,7 +1308,7 @@ export class RfcV1Engine implements Engine {
       return this.passSliceLazy();
     }
     this.passBySlab =
-      (this.observer === null || this.observer.anyOrder === true) && this.kswapd === null && this.migrationsSucceed && this.freeSlot === -1 && this.tracked === this.slabTop && this.examinable === this.tracked;
+      (this.passObserver === null || this.passObserver.anyOrder === true) && this.kswapd === null && this.migrationsSucceed && this.freeSlot === -1 && this.tracked === this.slabTop && this.examinable === this.tracked;
     this.passBucket = this.passBySlab ? 0 : this.occupied.next(0);
     if (this.passBySlab) this.passesBySlab++;
     this.passInterleaved = !this.passBySlab && this.orderFree();
@@ -1305,7 +1322,7 @@ export class RfcV1Engine implements Engine {
    * succeeds always, or fails always: a budget is only spent in a pass, and a tracked page never lives on a daemon node).
    */
   private orderFree(): boolean {
-    if (this.kswapd !== null || (this.observer !== null && this.observer.anyOrder !== true)) return false;
+    if (this.kswapd !== null || (this.passObserver !== null && this.passObserver.anyOrder !== true)) return false;
     const nodes = this.nodes;
     for (const d of nodes.daemonNodes) if (nodes.budgeted[d] === 1 && nodes.freePages[d]! > nodes.highWmark[d]! + 1) return false;
     return true;
@@ -1323,7 +1340,7 @@ export class RfcV1Engine implements Engine {
     let walked = 0;
     const buckets = this.buckets;
     const occupied = this.occupied;
-    const obs = this.observer;
+    const obs = this.passObserver;
     const nodes = this.nodes;
     const slabI = this.slabI;
     const bk = this.ilBucket;
@@ -1386,7 +1403,7 @@ export class RfcV1Engine implements Engine {
     let walked = 0;
     const buckets = this.buckets;
     const occupied = this.occupied;
-    const obs = this.observer;
+    const obs = this.passObserver;
     const nodes = this.nodes;
     const slabI = this.slabI;
     // kpromoted_migrate(): for each occupied bucket in ascending order, each record head first.
@@ -1438,7 +1455,7 @@ export class RfcV1Engine implements Engine {
   private passSliceSlab(): boolean {
     const budget = this.sliceRecords;
     const top = this.slabTop;
-    const obs = this.observer; // null, or one that takes events in any order: given as they come
+    const obs = this.passObserver; // null, or one that takes events in any order: given as they come
     let slot = this.passBucket;
     for (let walked = 0; slot < top; slot++, walked++) {
       if (walked >= budget) {
@@ -1470,7 +1487,7 @@ export class RfcV1Engine implements Engine {
    */
   private canGoLazy(): boolean {
     if (!this.lazyOk || this.migrationsSucceed || !this.orderFree()) return false;
-    const obs = this.observer;
+    const obs = this.passObserver;
     return obs === null || (obs.anyOrder === true && obs.examinedFailed !== undefined);
   }
 
@@ -1530,7 +1547,7 @@ export class RfcV1Engine implements Engine {
     let walked = 0;
     const slab = this.slab;
     const slabI = this.slabI;
-    const obs = this.observer;
+    const obs = this.passObserver;
     const nodes = this.nodes;
     const now = this.passNow;
     const q = this.coldQueue;
@@ -1633,7 +1650,7 @@ export class RfcV1Engine implements Engine {
       this.coldQueue.clear(); // (lazy passes: entries of records gone)
     }
     if (this.kswapd !== null) this.c[C.pgdemote_kswapd] += this.kswapd.run((pfn, target) => this.demoted(pfn, target));
-    if (this.observer !== null) this.flushEvents(this.observer, this.passNow);
+    if (this.passObserver !== null) this.flushEvents(this.passObserver, this.passNow);
     return true;
   }
 
