@@ -665,8 +665,7 @@ export class RfcV1Engine implements Engine {
               const h = chains.head(idx);
               g += st8[idx]! + (h >= 0 ? slabI[h * ISTRIDE + I_INDEX]! : h);
             }
-          }
-          else if (sl === null) for (let q = 0; q < m; q++) g += st8[slowIdx[q]!]!;
+          } else if (sl === null) for (let q = 0; q < m; q++) g += st8[slowIdx[q]!]!;
           else
             for (let q = 0; q < m; q++) {
               const idx = slowIdx[q]!;
@@ -942,7 +941,7 @@ export class RfcV1Engine implements Engine {
     if (this.chains !== null) this.chains.slabGrew(slots);
   }
 
-  /** The placed of the record in `slot`: a node, or -1 (placedOf holds a node only for a live record that has one). */
+  /** The placed of the record in `slot`: a node, or -1 (placedOf holds a node, plus one, only for a live record that has one). */
   private placedOfSlot(slot: number): number {
     return this.placedLive > 0 ? this.placedOf[slot]! - 1 : -1;
   }

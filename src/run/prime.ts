@@ -13,6 +13,7 @@
 import { createEngine, type EngineConfigs, type EngineName, type ObservableEngine } from '../engine/registry.js';
 import type { BatchSink } from '../engine/types.js';
 import { hash_64 } from '../engine/hash.js';
+import { msecs_to_jiffies } from '../engine/jiffies.js';
 import { isSliceable, PASS_SLICE } from './slices.js';
 
 /** Records of the synthetic trace: 20-40 ms here, about what the parse thread takes to start; measured a net gain (README). */
@@ -83,7 +84,7 @@ export function primeEngine(name: EngineName, cfg: EngineConfigs, setup: (engine
   const sliced = isSliceable(engine) ? engine : null;
   if (sliced !== null) sliced.sliceRecords = 256;
   const hz = cfg.rfc.hz;
-  const period = Math.max(1, Math.round((cfg.rfc.period_ms * hz) / 1000)); // about msecs_to_jiffies(KPROMOTE_DELAY)
+  const period = msecs_to_jiffies(cfg.rfc.period_ms, hz); // KPROMOTE_DELAY
   const opening = Math.min(OPENING, records >> 2);
   // Then eight seconds of trace time: passes of both engines' default periods, records old enough to be cold.
   const t0 = 4_294_892_296 + OPENING_PERIODS * period; // INITIAL_JIFFIES at HZ 250, as real traces start, after the opening
