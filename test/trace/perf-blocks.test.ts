@@ -78,12 +78,13 @@ const both = (file: string, blockBytes: number, input: Partial<InputSettings> = 
   bothReads(file, blockBytes, { input: { ...DEFAULT_INPUT_SETTINGS, ...input }, topology, hz: 250 });
 
 /** The block read itself (null: the head gave the block parsers nothing), with a slow engine. */
-async function blockRead(file: string, blockBytes: number, input: Partial<InputSettings> = {}) {
+async function blockRead(file: string, blockBytes: number, input: Partial<InputSettings> = {}, firstMs = 0.3) {
   const settings = { ...DEFAULT_INPUT_SETTINGS, ...input };
   const f = openBlockFile([{ name: file }], settings, 'auto')!;
   expect(f.kind).toBe('perf');
   let n = 0;
-  const sink = { record_access: () => n++, record_batch: (_p: unknown, _n: unknown, _s: unknown, _t: unknown, k: number) => (spin(0.3), (n += k)) };
+  // An engine of 0.3 ms a batch, its first batch `firstMs`.
+  const sink = { record_access: () => n++, record_batch: (_p: unknown, _n: unknown, _s: unknown, _t: unknown, k: number) => (spin(n === 0 ? firstMs : 0.3), (n += k)) };
   const res = await readBlocksThreaded([{ name: file }], f, sink, { input: settings, topology: SPEC_2S_CXL, hz: 250, blockBytes });
   return { res, n };
 }
@@ -197,7 +198,9 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('reading one perf text file i
 
   it('both threads parse blocks, and every block is applied', async () => {
     const file = write('split.txt', perfText(30000, 3));
-    const { res, n } = await blockRead(file, 8192);
+    // The first batch takes a second: the parse thread has started and claimed blocks by then, however loaded the
+    // machine (at 0.3 ms a batch alone, this thread once parsed every block before the other had started).
+    const { res, n } = await blockRead(file, 8192, {}, 1000);
     expect(res).not.toBeNull();
     expect(res!.resume).toBeNull();
     expect(res!.blocksHere).toBeGreaterThan(0);
