@@ -105,7 +105,7 @@ export function primeEngine(name: EngineName, cfg: EngineConfigs, setup: (engine
   for (let i = 0; slowRanges.length > 0 && i < Math.min(SPREAD_PAGES, records >> 3); i++) {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
     const r = slowRanges[i % slowRanges.length]!;
-    spread.push(r.start + Math.floor(((seed >>> 0) / 2 ** 32) * (r.end - r.start)));
+    spread.push(pageAt(r, seed));
   }
   const first = clean + 2 * spread.length;
   // Pairs of slow-tier pages of one hash_64 bucket, for three records of the opening now and then: a page, the other,
@@ -120,8 +120,8 @@ export function primeEngine(name: EngineName, cfg: EngineConfigs, setup: (engine
       // The opening: slow-tier pages each accessed twice in a row (records made, found, promoted by the next pass), and
       // every fourth record any page; the time steps through OPENING_PERIODS periods.
       const j = at >> 1;
-      // (Pages from the end of the pool: those of the first period below are new to the engine after it.)
       const pair = (at & 255) < 3 ? pairs[(at >> 8) - 1] : undefined;
+      // (Pages from the end of the pool: those of the first period below are new to the engine after it.)
       P[n] = pair !== undefined ? pair[at & 1]! : (at & 7) >= 6 ? pool[(r >>> 4) % pool.length]! : slowPool[slowPool.length - 1 - (j % slowPool.length)]!;
       N[n] = cpuNodes[j % cpuNodes.length]!;
       S[n] = at & 1;
@@ -180,7 +180,7 @@ function bucketPairs(ranges: ReadonlyArray<{ start: number; end: number }>, orde
   for (let k = 0; ranges.length > 0 && k < PAIR_TRIES && pairs.length < most; k++) {
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
     const r = ranges[k % ranges.length]!;
-    const pfn = r.start + Math.floor((seed / 2 ** 32) * (r.end - r.start));
+    const pfn = pageAt(r, seed);
     const b = hash_64(pfn, order);
     const other = seen.get(b);
     if (other !== undefined && other !== pfn) {
@@ -189,4 +189,9 @@ function bucketPairs(ranges: ReadonlyArray<{ start: number; end: number }>, orde
     } else seen.set(b, pfn);
   }
   return pairs;
+}
+
+/** The page of range `r` that a 32-bit random `seed` picks. */
+function pageAt(r: { start: number; end: number }, seed: number): number {
+  return r.start + Math.floor(((seed >>> 0) / 2 ** 32) * (r.end - r.start));
 }
