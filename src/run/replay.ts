@@ -8,6 +8,7 @@ import type { TraceError } from '../errors.js';
 import { statSync } from 'node:fs';
 import { readInputs, type InputSettings, type InputStats } from '../trace/input.js';
 import { canReadThreaded, readInputsThreaded } from '../trace/threaded.js';
+import { startParseThreadEarly } from '../trace/early-worker.js';
 import type { TraceInput } from '../trace/read.js';
 import { primeEngine } from './prime.js';
 import { catchUp, isSliceable, PASS_SLICE, PassInterrupted } from './slices.js';
@@ -54,6 +55,15 @@ export function useParseThread(
   }
   // The worker script is looked for last (finding its path costs about 0.5 ms): small inputs never need it.
   return bytes >= PARSE_THREAD_MIN_BYTES && canReadThreaded(settings.inputs);
+}
+
+/**
+ * Starts the parse thread of a replay of `settings` now, when its read will use one (useParseThread()): the replay
+ * command calls this as soon as its options are read, so that the thread starts while the command gets ready
+ * (trace/early-worker.ts); the read takes it. `hooks` as runReplay() will be given them.
+ */
+export function startParseThreadFor(settings: Pick<ReplaySettings, 'inputs' | 'parseThread'>, hooks: Pick<ReplayHooks, 'onBad' | 'stdin'>): void {
+  if (useParseThread(settings, hooks)) startParseThreadEarly();
 }
 
 /** Hooks of a replay run; all optional. */

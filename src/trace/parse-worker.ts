@@ -1,6 +1,7 @@
 /**
  * The parser thread of a threaded read (threaded.ts): reads the inputs with readInputs() into a shared
- * ring, so the engine's thread only applies records. Posts the final InputStats, or the error.
+ * ring, so the engine's thread only applies records. Posts the final InputStats, or the error. Its data is its
+ * workerData, or for a thread started before its work was known (early-worker.ts) the first message.
  */
 import { closeSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -13,6 +14,7 @@ import { ioError, type TraceInput } from './read.js';
 import { PipeChunks, stdinReadable } from './fd-stream.js';
 import { CTL_NEXT_BLOCK, CTL_STOP, ring, RingStopped, RingWriter, SLOTS } from './ring.js';
 import { PageTally } from '../engine/page-tally.js';
+import type { WorkOrder } from './early-worker.js';
 import { readStreamBlocks, streamBlocks as mapStreamBlocks, type StreamBlocksResult } from './stream-blocks.js';
 
 /** What the worker is given. */
@@ -88,8 +90,13 @@ function postError(e: unknown): void {
   }
 }
 
+/** A thread started early (early-worker.ts) is given its data in the first message. */
+function workOrder(): Promise<ParseWorkerData> {
+  return new Promise((resolve) => parentPort!.once('message', (m: WorkOrder) => resolve(m.data)));
+}
+
 async function run(): Promise<void> {
-  const data = workerData as ParseWorkerData;
+  const data = (workerData as ParseWorkerData | null) ?? (await workOrder());
   const r = ring(data.batch, data.buffer);
   const writer = new RingWriter(r);
   const stopped = (): boolean => Atomics.load(r.state, CTL_STOP) === 1;

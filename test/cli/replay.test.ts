@@ -1,12 +1,16 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { earlyParseThreadsTaken } from '../../src/trace/early-worker.js';
 import { runCli } from './run-cli.js';
 
 const EX = path.resolve(__dirname, '../../traces');
 const TRACES = path.resolve(__dirname, '../../traces');
+const ROOT = path.resolve(__dirname, '../..');
+const BIN = path.join(ROOT, 'bin/kpromo.js');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-cli-'));
 
 describe('kpromo replay', () => {
@@ -143,11 +147,30 @@ describe('kpromo replay', () => {
     const out: string[] = [];
     for (const mode of ['off', 'on']) {
       const ev = path.join(dir, `e-${mode}.csv`);
+      const taken = earlyParseThreadsTaken();
       const r = await runCli(['replay', '--parse-thread', mode, '--topology', '2s-cxl-budget', '--format', 'json', '--events', ev, trace]);
       expect(r.code).toBe(0);
+      // The command started the parse thread as soon as its options were read (trace/early-worker.ts).
+      expect(earlyParseThreadsTaken() - taken, `threads started early and taken, --parse-thread ${mode}`).toBe(mode === 'on' ? 1 : 0);
       out.push(JSON.stringify(JSON.parse(r.stdout).counters) + fs.readFileSync(ev, 'utf8'));
     }
     expect(out[1]).toBe(out[0]);
+  });
+
+  it('ends at once with its usage error when it fails after starting its parse thread (a bad golden file)', () => {
+    const dir = tmp();
+    const golden = path.join(dir, 'golden.vmstat');
+    fs.writeFileSync(golden, 'kpromoted_no_such_counter 1\n');
+    const t0 = Date.now();
+    const r = spawnSync(process.execPath, [BIN, 'replay', '--parse-thread', 'on', '--expect', golden, path.join(ROOT, 'traces/spec-worked.csv')], {
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(r.signal, 'killed by the timeout: the waiting parse thread kept the process alive').toBeNull();
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/kpromoted_no_such_counter/);
+    expect(Date.now() - t0).toBeLessThan(10_000);
   });
 });
 

@@ -1,0 +1,73 @@
+/**
+ * A parse thread started before its work is known. A worker takes 50-60 ms to start on this 2-core VM (Node 20
+ * gives worker isolates no start-up snapshot: Node's own modules are compiled again), and 115-190 ms when it starts
+ * while the engine's thread primes V8 (run/prime.ts) and V8 compiles on the other core. The replay command starts
+ * one as soon as its options say a parse thread will read (run/replay.ts startParseThreadFor()): the thread then
+ * starts while this one loads the topology, opens the outputs and builds the engine, and the read gives it its
+ * ParseWorkerData in a message (parse-worker.ts) instead of at its start.
+ *
+ * Until a read takes it, it is unref()'d: a command that fails before its read (a bad option, a bad golden file)
+ * ends as before, and the thread with it. Like every worker, it is started with V8's concurrent recompilation off
+ * (start-worker.ts), so ending the process while it waits is safe.
+ */
+import type { Worker } from 'node:worker_threads';
+import type { ParseWorkerData } from './parse-worker.js';
+import { workerStarter, workerStarterNow, type StartWorker } from './start-worker.js';
+import { PARSE_THREAD_LIMITS, parseWorkerPath } from './worker-link.js';
+
+/** The message that gives a parse thread started early its work. */
+export interface WorkOrder {
+  readonly type: 'work';
+  readonly data: ParseWorkerData;
+}
+
+/** Threads started early that reads took. */
+let taken = 0;
+/** The thread started early and whether it has exited, until a read takes it. */
+let early: Promise<Waiting | null> | null = null;
+
+/** A thread started early, and whether it has exited. */
+interface Waiting {
+  readonly worker: Worker;
+  readonly exited: () => boolean;
+}
+
+/** Starts a parse thread now, for the next read to take (takeEarlyParseThread()); no second one while one waits. */
+export function startParseThreadEarly(): void {
+  if (early !== null) return;
+  // At once where Node allows (the worker starts booting before this returns), else after an await.
+  const now = workerStarterNow();
+  early = now !== null ? Promise.resolve(launch(now)) : workerStarter().then(launch, () => null);
+}
+
+/** Starts the thread that waits for its work; null if it cannot be started (the read starts one, and reports why not). */
+function launch(start: StartWorker): Waiting | null {
+  try {
+    const worker = start(parseWorkerPath(), { workerData: null, resourceLimits: PARSE_THREAD_LIMITS });
+    let gone = false;
+    worker.once('exit', () => (gone = true));
+    // A failure before a read takes it: the read starts another thread (its exit is seen above).
+    worker.on('error', () => {});
+    worker.unref();
+    return { worker, exited: () => gone };
+  } catch {
+    return null;
+  }
+}
+
+/** The parse thread started early, given `data`; null when none waits (or it has ended): the caller starts one. */
+export async function takeEarlyParseThread(data: ParseWorkerData): Promise<Worker | null> {
+  const waiting = early;
+  early = null;
+  const got = waiting !== null ? await waiting : null;
+  if (got === null || got.exited()) return null;
+  got.worker.ref();
+  got.worker.postMessage({ type: 'work', data } satisfies WorkOrder);
+  taken++;
+  return got.worker;
+}
+
+/** Threads started early that reads took, in this process (tests). */
+export function earlyParseThreadsTaken(): number {
+  return taken;
+}
