@@ -21,12 +21,12 @@ export interface EngineConfigs {
   readonly pghot: PghotConfig;
 }
 
-/** Builds the named engine. */
-export function createEngine(name: EngineName, cfg: EngineConfigs): ObservableEngine {
+/** Builds the named engine (`slabFirst`: the rfc engines' first slab, in records; run/prime.ts gives a small one). */
+export function createEngine(name: EngineName, cfg: EngineConfigs, slabFirst?: number): ObservableEngine {
   switch (name) {
     case 'rfc-v1':
     case 'rfc-v1-fixed':
-      return new RfcV1Engine(cfg.rfc, name);
+      return new RfcV1Engine(cfg.rfc, name, undefined, slabFirst);
     case 'pghot':
       return new PghotEngine(cfg.pghot);
   }

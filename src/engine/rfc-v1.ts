@@ -33,6 +33,11 @@ import { OutcomeCode, type Counter, type Engine, type PassObserver, type ReplayS
 /** Which reading of the patch an RfcV1Engine models. */
 export type RfcVariant = 'rfc-v1' | 'rfc-v1-fixed';
 
+/** The slab's columns before the constructor sets them (see RfcV1Engine.slab). */
+const EMPTY_F64 = new Float64Array(0);
+const EMPTY_I32 = new Int32Array(0);
+const EMPTY_I16 = new Int16Array(0);
+
 /** Records record_access() collects before applying them in one record_batch(). */
 const BUFFERED = 256;
 
@@ -213,16 +218,23 @@ export class RfcV1Engine implements Engine {
   /** Page indexes of the accesses phase 1 listed for page_counts(), the first `cn` (flushCounts()). */
   private readonly cbuf: Int32Array;
   private cn = 0;
-  private slab = new Float64Array(STRIDE * SLAB_FIRST);
-  private slabI = new Int32Array(this.slab.buffer);
+  /**
+   * The slab and its columns (growSlab() replaces them). Each is set twice by the constructor, an empty column first:
+   * V8 takes a field that only its object's creation wrote for a constant, and compiled code that relied on that was
+   * thrown away at the first growSlab() (`--trace-opt`: "Compilation aborted due to invalid dependency:
+   * FieldConstnessDependency"), in the prime (run/prime.ts) after `recordSlow()` was compiled, so a replay's first
+   * records ran in slower code while V8 compiled it again.
+   */
+  private slab = EMPTY_F64;
+  private slabI = EMPTY_I32;
   /** Each slot's tracked_since: the time of the access that made its record. */
-  private since = new Float64Array(SLAB_FIRST);
+  private since = EMPTY_F64;
   /**
    * Each slot's placed plus one: the node its page was migrated to in this replay, or 0 for none (then the pfn ranges
    * say); read while placedLive > 0. Zero for none, so that a new column needs no fill: its pages stay address space
    * until a record with a placed node is written there.
    */
-  private placedOf = new Int16Array(SLAB_FIRST);
+  private placedOf = EMPTY_I16;
   /** Live records whose placed is a node. */
   private placedLive = 0;
   /** Tracked pages' slots by page index, when a slot column would be large and sparse (enableSlots()). */
@@ -353,14 +365,20 @@ export class RfcV1Engine implements Engine {
 
   /**
    * An engine over `cfg`; `variant` picks the window test (as posted, or as intended). `slabReserve` is the second
-   * slab's slots (tests give a small one, so that a few records take the slab through every growth).
+   * slab's slots (tests give a small one, so that a few records take the slab through every growth), `slabFirst` the
+   * first's (the prime gives a small one, so that its slab grows before V8 compiles recordSlow(): run/prime.ts).
    */
   constructor(
     cfg: RfcV1Config,
     variant: RfcVariant = 'rfc-v1',
     private readonly slabReserve = SLAB_RESERVE,
+    slabFirst = SLAB_FIRST,
   ) {
     validateRfcV1Config(cfg);
+    this.slab = new Float64Array(STRIDE * slabFirst);
+    this.slabI = new Int32Array(this.slab.buffer);
+    this.since = new Float64Array(slabFirst);
+    this.placedOf = new Int16Array(slabFirst);
     this.name = variant;
     this.fixed = variant === 'rfc-v1-fixed';
     this.hz_ = cfg.hz;

@@ -54,6 +54,13 @@ const OPENING = 1024;
 const OPENING_BATCH = 64;
 const OPENING_PERIODS = 8;
 const OPENING_SLICE = 8;
+/**
+ * The throwaway engine's first slab, in records: smaller than the opening's live records, so that its slab grows
+ * there, and V8 has seen recordSlow() grow it before it compiles recordSlow(). With the engine's default (4 096 records)
+ * the slab grew in the first period after the opening, once recordSlow() was compiled: the compiled code had no
+ * feedback for the growth and was thrown away at a replay's first growth, 4 096 records in.
+ */
+const PRIME_SLAB = 32;
 /** Random pages tried for the opening's pairs of one bucket (at the default 2^16 buckets, 2 000 give about 30 pairs). */
 const PAIR_TRIES = 2000;
 
@@ -86,7 +93,8 @@ export function primeEngine(name: EngineName, cfg: EngineConfigs, setup: (engine
   }
   if (pool.length === 0 || cpuNodes.length === 0) return 0;
   const slowPool = slow.length > 0 ? slow : pool;
-  const engine = createEngine(name, cfg);
+  // A first slab of PRIME_SLAB records: it grows in the opening, before V8 compiles the code that grows it.
+  const engine = createEngine(name, cfg, PRIME_SLAB);
   setup(engine);
   // Passes cut in small slices, resumed at once: the code of a pass part way and of the records queued meanwhile.
   const sliced = isSliceable(engine) ? engine : null;

@@ -112,6 +112,23 @@ describe('primeEngine', () => {
     expect(behind).toBeGreaterThan(0);
   });
 
+  it('rfc-v1: its slab grows in its first 1024 records', () => {
+    // V8 compiled recordSlow() before the slab first grew (the engine's first slab holds 4096 records): that code had no
+    // feedback for the growth and was thrown away at a replay's first growth, 4096 records in (--trace-deopt).
+    let grewAt = -1;
+    primeEngine('rfc-v1', configs(PRESETS['2s-cxl']!), (e) => {
+      const internals = e as unknown as { record_batch: (...a: unknown[]) => void; records: number; slabSlots: number };
+      const batch = internals.record_batch;
+      internals.record_batch = function (this: typeof internals, ...a: unknown[]): void {
+        const slots = this.slabSlots;
+        batch.apply(this, a);
+        if (grewAt < 0 && this.slabSlots > slots) grewAt = this.records;
+      };
+    });
+    expect(grewAt).toBeGreaterThan(0);
+    expect(grewAt).toBeLessThanOrEqual(1024);
+  });
+
   it('rfc-v1: batches that find records given one at a time still buffered, or a pass part way', () => {
     // As a replay's batches do (the engine's thread parses some blocks itself; batches arrive while a pass is cut in
     // slices). V8 threw the replay's compiled record_batch() away at the first of each otherwise.
