@@ -123,7 +123,8 @@ export function primeEngine(name: EngineName, cfg: EngineConfigs, setup: (engine
     seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
     const r = slowRanges[w % slowRanges.length];
     if (r === undefined) break;
-    const start = Math.max(r.start, pageAt(r, seed) - (pageAt(r, seed) % SPREAD_WINDOW));
+    const at = pageAt(r, seed);
+    const start = Math.max(r.start, at - (at % SPREAD_WINDOW));
     windows.push({ start, end: Math.min(r.end, start + SPREAD_WINDOW) });
   }
   for (let i = 0; windows.length > 0 && i < Math.min(SPREAD_PAGES, records >> 3); i++) {

@@ -56,7 +56,7 @@ function launch(start: StartWorker): Waiting | null {
 }
 
 /** The parse thread started early, given `data`; null when none waits (or it has ended): the caller starts one. */
-export async function takeEarlyParseThread(data: ParseWorkerData): Promise<Worker | null> {
+async function takeEarlyParseThread(data: ParseWorkerData): Promise<Worker | null> {
   const waiting = early;
   early = null;
   const got = waiting !== null ? await waiting : null;
@@ -65,6 +65,15 @@ export async function takeEarlyParseThread(data: ParseWorkerData): Promise<Worke
   got.worker.postMessage({ type: 'work', data } satisfies WorkOrder);
   taken++;
   return got.worker;
+}
+
+/**
+ * The parse thread of a read given `data`: the one started early, if one waits, else a new one. A read that forwards
+ * a stream to the thread's stdin (`stdin`) always gets a new one: a thread started early has no stdin stream.
+ */
+export async function parseThread(data: ParseWorkerData, stdin = false): Promise<Worker> {
+  const early = stdin ? null : await takeEarlyParseThread(data);
+  return early ?? (await workerStarter())(parseWorkerPath(), { workerData: data, stdin, resourceLimits: PARSE_THREAD_LIMITS });
 }
 
 /** Threads started early that reads took, in this process (tests). */

@@ -26,9 +26,8 @@ import {
   CTL_DONE, CTL_ERROR, CTL_NEXT_BLOCK, CTL_STOP, CTL_TALLY, M_BLOCK, M_EVENTS, M_HEADER, M_LAST, M_LINES, M_MISSING, M_NOCPU, M_NONSAMPLE, M_OTHER,
   M_STOP, M_ZERO, META, ring, SLOTS, BATCH,
 } from './ring.js';
-import { takeEarlyParseThread } from './early-worker.js';
-import { workerStarter } from './start-worker.js';
-import { abandon, baseWorkerData, lastMessage, PARSE_THREAD_LIMITS, parseWorkerPath, rebuild, slotViews, waitAsync } from './worker-link.js';
+import { parseThread } from './early-worker.js';
+import { abandon, baseWorkerData, lastMessage, rebuild, slotViews, waitAsync } from './worker-link.js';
 
 /** Most blocks the engine's thread holds parsed ahead of the block it applies. */
 const MAX_OWN = 2;
@@ -87,7 +86,7 @@ export async function readBlocksThreaded(
   };
   let worker: import('node:worker_threads').Worker;
   try {
-    worker = (await takeEarlyParseThread(data)) ?? (await workerStarter())(parseWorkerPath(), { workerData: data, resourceLimits: PARSE_THREAD_LIMITS });
+    worker = await parseThread(data);
   } catch (e) {
     closeSync(file.fd);
     if (tally !== null) handoff!.resumeCounts();

@@ -17,10 +17,9 @@ import { readBlocksThreaded } from './parallel.js';
 import { CTL_DONE, CTL_ERROR, CTL_STOP, M_BLOCK, M_HEADER, M_LAST, M_LINES, M_STOP, META, ring, SLOTS } from './ring.js';
 import { BlockApplier } from './stream-apply.js';
 import { streamBlocks } from './stream-blocks.js';
-import { takeEarlyParseThread } from './early-worker.js';
+import { parseThread } from './early-worker.js';
 import type { ParseWorkerData } from './parse-worker.js';
-import { workerStarter } from './start-worker.js';
-import { abandon, baseWorkerData, lastMessage, PARSE_THREAD_LIMITS, parseWorkerPath, rebuild, slotViews, waitAsync } from './worker-link.js';
+import { abandon, baseWorkerData, lastMessage, parseWorkerPath, rebuild, slotViews, waitAsync } from './worker-link.js';
 
 /** Whether a threaded read can serve these inputs: the worker script is built (stdin is forwarded to it). */
 export function canReadThreaded(inputs: readonly TraceInput[]): boolean {
@@ -82,10 +81,7 @@ export async function readInputsThreaded(
     ...(byFd ? { stdinFd: true } : {}),
     ...(sb !== null ? { streamBlocks: { buffer: sb.buffer, blockBytes: sb.blockBytes } } : {}),
   };
-  // A thread started early has no stdin stream: one that must be forwarded gets a thread of its own.
-  const worker =
-    (readsStdin ? null : await takeEarlyParseThread(workerData)) ??
-    (await workerStarter())(parseWorkerPath(), { workerData, stdin: readsStdin, resourceLimits: PARSE_THREAD_LIMITS });
+  const worker = await parseThread(workerData, readsStdin);
   // process.stdin is touched only when read here: creating its stream costs about 3 ms of start-up.
   const from = (readsStdin ? (opts.stdin ?? process.stdin) : null) as (NodeJS.ReadableStream & { destroy?: () => void }) | null;
   if (from !== null && worker.stdin) {
