@@ -58,7 +58,10 @@ export const DENSE_MAX_PAGES = 2 ** 25;
 /** Entries of a new hashed table (it doubles past 3/4 full). */
 export const HASHED_INITIAL = 2048;
 
-/** State of a page moved to `node`, `accessed` since it moved. */
+/**
+ * State of a page moved to `node`, `accessed` since it moved. RfcV1Engine.examine() writes this formula out twice (V8
+ * inlined no call of it there, one call per promoted page): a change here changes those two lines too.
+ */
 export function movedState(node: number, accessed: boolean): number {
   return ST_MOVED + 2 * node + (accessed ? 1 : 0);
 }
