@@ -21,6 +21,12 @@ export interface RfcV1Config {
   readonly demotion?: boolean;
   /** Count the accesses of every slow-tier LRU page (RfcV1Engine.page_counts(), for bounds); default off. */
   readonly page_counts?: boolean;
+  /**
+   * Keep which promoted pages were accessed after they moved (RfcV1Engine.wasted_promotions(), for --analysis,
+   * compare and sweep); default off: a promoted page then counts as accessed at once, which changes no counter and
+   * no event, and spares its first access a trip through the page's state (see RfcV1Engine.examine()).
+   */
+  readonly wasted_promotions?: boolean;
 }
 
 /** The patch's constants (include/linux/kpromoted.h) and the kernel's default HZ. */

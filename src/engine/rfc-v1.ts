@@ -271,6 +271,13 @@ export class RfcV1Engine implements Engine {
   private readonly unexaminedBy = new Map<number, number>();
   /** Pages moved by a promotion and not accessed since. */
   private unaccessedMoved = 0;
+  /**
+   * 1 when a promoted page counts as accessed on its new node at once (no RfcV1Config.wasted_promotions): the state
+   * that says it was not accessed since it moved is then never written, and wasted_promotions() refuses. 0 otherwise.
+   * Either way the outcome is the same: the first access after a promotion finds the page on a top-tier node, so it
+   * only counts (record_toptier), and the first access bit decides nothing but wasted promotions.
+   */
+  private readonly promotedAccessed: number;
   /** Sum of the gather loop's loads (kept so that the loads are not optimized away). */
   private gathered = 0;
   /** Promoted pages demoted before any access since their promotion. */
@@ -394,6 +401,7 @@ export class RfcV1Engine implements Engine {
       skipped: (now) => this.passObserver?.passEnd?.(now),
     });
     this.threshold = cfg.threshold;
+    this.promotedAccessed = cfg.wasted_promotions === true ? 0 : 1;
     this.defaultNode = cfg.default_node;
     this.order = cfg.hash_order;
     this.buckets = emptyBuckets(cfg.hash_order);
@@ -1219,8 +1227,12 @@ export class RfcV1Engine implements Engine {
     return { records: this.peakTracked, longest_chain: this.longestChain };
   }
 
-  /** Pages migrated in this replay that were never accessed after they moved (and are not tracked again). */
+  /**
+   * Pages migrated in this replay that were never accessed after they moved (and are not tracked again). Only for an
+   * engine made with RfcV1Config.wasted_promotions: without it a promoted page counts as accessed at once.
+   */
   wasted_promotions(): number {
+    if (this.promotedAccessed !== 0) throw new Error('internal: wasted_promotions() of an engine made without RfcV1Config.wasted_promotions');
     this.drain();
     return this.unaccessedMoved + this.wastedDemoted;
   }
@@ -1743,12 +1755,16 @@ export class RfcV1Engine implements Engine {
       if (!this.nodes.migrate(from, hot)) return OutcomeCode.Failed;
       c[C.mig_promoted]++;
       c[C.numa_pages_migrated]++;
-      // Not accessed on its new node yet. (Its topHot bit is 0, as every tracked page's: a page is tracked only on a
-      // slow-tier node, and the bit is set only on a top-tier one, by an access or by kswapd: demoted() clears it.)
+      // Not accessed on its new node yet, when wasted promotions are kept. (Its topHot bit is 0, as every tracked
+      // page's: a page is tracked only on a slow-tier node, and the bit is set only on a top-tier one, by an access,
+      // by kswapd, or just below: demoted() clears it.)
       // movedState(hot, false) written out: V8 inlined no call of it into examine() (which has spent its inlining
       // budget), and a promotion of a million pages made as many calls (14 ms of a 2 M replay's engine thread).
-      state[idx] = ST_MOVED + 2 * hot;
-      this.unaccessedMoved++;
+      state[idx] = ST_MOVED + 2 * hot + this.promotedAccessed;
+      this.unaccessedMoved += 1 - this.promotedAccessed;
+      // Without wasted promotions kept, the page counts as accessed on its new node now, its topHot bit set: its next
+      // access is counted by phase 1 of record_batch(), as a top-tier one, with no load of its state byte.
+      if (this.promotedAccessed === 1 && this.pages.dense && this.nodes.toptier[hot] === 1) this.topHot[idx >> 3]! |= 1 << (idx & 7);
       if (this.kswapd !== null && this.kswapd.promoted(slab[base + F_PFN]!, hot)) c[C.pingpong_promotions]++;
     } else {
       c[C.mig_dropped]++;

@@ -12,7 +12,7 @@ import { generate } from '../../src/gen/generate.js';
 import { normalizeGenOptions, type GenPattern } from '../../src/gen/options.js';
 import { applyBatch } from '../../src/trace/columns.js';
 import type { AccessSink, BatchSink, Engine } from '../../src/engine/types.js';
-import { engine, node, SPEC_2S_CXL } from '../engine/helpers.js';
+import { analysisEngine, node, SPEC_2S_CXL } from '../engine/helpers.js';
 import { Nodes } from '../../src/engine/nodes.js';
 
 type Rec = readonly [number, number, number, number];
@@ -52,7 +52,7 @@ function reference(topo: Topology, recs: readonly Rec[]) {
  * Replays `recs` through `e` with an AnalysisCollector whose bounds come from a SlowPageCounter fed the same records:
  * one at a time, or (`batch`) as record_batch() calls of that many, as a parse thread's ring gives them.
  */
-function replayWithBounds(e: ReturnType<typeof engine>, topo: Topology, recs: readonly Rec[], batch = 0) {
+function replayWithBounds(e: ReturnType<typeof analysisEngine>, topo: Topology, recs: readonly Rec[], batch = 0) {
   const counter = new SlowPageCounter(topo, 1, 250); // period 1000 ms at HZ 250
   const col = new AnalysisCollector(e, { bounds: counter });
   e.observer = col;
@@ -217,10 +217,10 @@ describe('bounds, hand-derived', () => {
     // The same rows when the records come in batches across the pass (a batch goes to the engine, then to the counter:
     // it must be cut at the pass, or the pass's rows miss the hits before it).
     for (const batch of [1, 3, 4]) {
-      const { col } = replayWithBounds(engine(), SPEC_2S_CXL, recs, batch);
+      const { col } = replayWithBounds(analysisEngine(), SPEC_2S_CXL, recs, batch);
       expect(col.timeline().map((r) => [r.time, r.instant_hits]), `batches of ${batch}`).toEqual([[1250, 1], [1500, 2]]);
     }
-    const { col, m } = replayWithBounds(engine(), SPEC_2S_CXL, recs);
+    const { col, m } = replayWithBounds(analysisEngine(), SPEC_2S_CXL, recs);
     expect(m.fast_tier_share).toBe(3 / 4);
     expect(m.bounds).toMatchObject({ accesses: 4, toptier_at_start: 1, slow_pages: 1, slow_page_accesses: 3, instant_hits: 3, instant: 3 / 4 });
     expect(m.bounds!.share_of_instant).toBe(1);
@@ -299,7 +299,7 @@ describe('bounds, hand-derived', () => {
       const ref = reference(topo, recs);
       expect([b.toptier_at_start, b.slow_pages, b.capacity, b.instant, b.static]).toEqual([ref.t0, ref.pages, ref.capacity, ref.instant, ref.static]);
       // The engine's own counts give the same.
-      const e = engine(topo, { page_counts: true });
+      const e = analysisEngine(topo, { page_counts: true });
       for (const [p, n, s, t] of recs) e.record_access(p, n, s, t);
       const counts = new Map<number, number>();
       const pc = e.page_counts()!;
@@ -342,7 +342,7 @@ describe("the engine's page state gives the same bounds as the counter", () => {
       for (const topo of [SPEC_2S_CXL, mixedTopology(40, 30), mixedTopology(11, 4)]) {
         for (const demotion of [false, true]) {
           if (demotion && topo === SPEC_2S_CXL) continue; // demotion needs budgets
-          const e = engine(topo, { page_counts: true, demotion });
+          const e = analysisEngine(topo, { page_counts: true, demotion });
           const counter = new SlowPageCounter(topo, 1);
           for (const [p, n, s, t] of recs) {
             e.record_access(p, n, s, t);
@@ -372,9 +372,9 @@ describe('bounds on generated traces', () => {
       }
       for (const demotion of [false, true]) {
         const topo = mixedTopology(200, 150);
-        const { col, m } = replayWithBounds(engine(topo, { demotion }), topo, recs);
+        const { col, m } = replayWithBounds(analysisEngine(topo, { demotion }), topo, recs);
         // In batches (as from a parse thread's ring): the same rows.
-        const batched = replayWithBounds(engine(topo, { demotion }), topo, recs, 700).col.timeline();
+        const batched = replayWithBounds(analysisEngine(topo, { demotion }), topo, recs, 700).col.timeline();
         expect(batched.map((r) => [r.time, r.node, r.instant_hits])).toEqual(col.timeline().map((r) => [r.time, r.node, r.instant_hits]));
         expect(m.fast_tier_share!).toBeLessThanOrEqual(m.bounds!.instant!);
         // Without demotion at most C pages are ever promoted, each serving at most a_p - 1 accesses: under both bounds.
@@ -394,7 +394,7 @@ describe('bounds on generated traces', () => {
 
 describe("the engine's own per-row instant hits (what replay --timeline uses) equal the counter's", () => {
   /** Rows and bounds of a replay with the engine's page counts and instant hits, records one at a time or in batches. */
-  function replayWithEngineBounds(e: ReturnType<typeof engine>, topo: Topology, recs: readonly Rec[], batch = 0) {
+  function replayWithEngineBounds(e: ReturnType<typeof analysisEngine>, topo: Topology, recs: readonly Rec[], batch = 0) {
     const col = new AnalysisCollector(e, {
       bounds: {
         bounds: () => boundsOfPageCounts(e.page_counts()!, e.counters().find((c) => c.name === 'kpromoted_recorded_accesses')!.value, topo),
@@ -434,9 +434,9 @@ describe("the engine's own per-row instant hits (what replay --timeline uses) eq
         for (const demotion of [false, true]) {
           if (demotion && (topo === SPEC_2S_CXL || topo.nodes[0]!.free_pages === null)) continue; // demotion needs budgets
           for (const variant of ['rfc-v1', 'rfc-v1-fixed'] as const) {
-            const want = replayWithBounds(engine(topo, { demotion }, variant), topo, recs);
+            const want = replayWithBounds(analysisEngine(topo, { demotion }, variant), topo, recs);
             for (const batch of [0, 700]) {
-              const got = replayWithEngineBounds(engine(topo, { demotion, page_counts: true }, variant), topo, recs, batch);
+              const got = replayWithEngineBounds(analysisEngine(topo, { demotion, page_counts: true }, variant), topo, recs, batch);
               expect(rowsOf(got.col)).toEqual(rowsOf(want.col));
               expect(got.m.bounds).toEqual(want.m.bounds);
             }
@@ -460,8 +460,8 @@ describe("the engine's own per-row instant hits (what replay --timeline uses) eq
       recs.push([pfn, rnd() < 0.5 ? 0 : 1, 0, 1000 + 7 * i]);
     }
     for (const demotion of [false, true]) {
-      const want = replayWithBounds(engine(topo, { demotion }), topo, recs);
-      const got = replayWithEngineBounds(engine(topo, { demotion, page_counts: true }), topo, recs, 500);
+      const want = replayWithBounds(analysisEngine(topo, { demotion }), topo, recs);
+      const got = replayWithEngineBounds(analysisEngine(topo, { demotion, page_counts: true }), topo, recs, 500);
       expect(rowsOf(got.col)).toEqual(rowsOf(want.col));
       expect(got.m.bounds).toEqual(want.m.bounds);
       expect(want.col.timeline().some((row) => row.instant_hits! > 0)).toBe(true);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { AnalysisCollector } from '../../src/analysis/collector.js';
 import type { Topology } from '../../src/engine/topology.js';
-import { engine, mixedCxlTrace, node, SPEC_2S_CXL, SPEC_2S_CXL_HASHED } from '../engine/helpers.js';
+import { analysisEngine, mixedCxlTrace, node, SPEC_2S_CXL, SPEC_2S_CXL_HASHED } from '../engine/helpers.js';
 import type { RfcV1Engine } from '../../src/engine/rfc-v1.js';
 
 function replay(e: RfcV1Engine, recs: ReadonlyArray<readonly [number, number, number, number]>, bucketSeconds = 0) {
@@ -21,7 +21,7 @@ function rng(seed: number) {
 
 /** One CXL page a second for 2000 s on 2s-cxl, collected with at most 50 rows. */
 function onePagePerSecond() {
-  const e = engine(SPEC_2S_CXL);
+  const e = analysisEngine(SPEC_2S_CXL);
   const col = new AnalysisCollector(e, { maxRows: 50 });
   e.observer = col;
   for (let i = 0; i < 2000; i++) e.record_access(0x200000 + i, 0, 0, i * 250);
@@ -36,7 +36,7 @@ describe('AnalysisCollector', () => {
     // node 1 gets 0x200002 x2 and 0x200003 (nid -1 -> default node 1) = 3. Pass 1500: node 0's 0x200000 at 1300 (top tier).
     // Latencies: 1250-1000 (0x200000), 1250-1006 (0x200004), 1250-1002, 1250-1003 jiffies = 1000, 976, 992, 988 ms at HZ 250.
     // Wasted: 0x200004, 0x200002, 0x200003 are never accessed again; 0x200000 is (at 1300).
-    const { rows, metrics } = replay(engine(), [
+    const { rows, metrics } = replay(analysisEngine(), [
       [0x200000, 0, 0, 1000], [0x200001, 0, 0, 1000], [0x200001, 0, 0, 1001], [0x200002, 1, 1, 1002], [0x200002, 1, 1, 1002],
       [0x200003, -1, 1, 1003], [0x1000, 0, 0, 1004], [0x500000, 0, 0, 1005], [0x200004, 0, 7, 1006], [0x200000, 0, 0, 1300],
     ]);
@@ -77,7 +77,7 @@ describe('AnalysisCollector', () => {
         recs.push([Math.floor(r() * 4000), Math.floor(r() * 5) - 1, Math.floor(r() * 2), t]);
       }
       for (const bucket of [0, 7]) {
-        const { rows, counters } = replay(engine(topo), recs, bucket);
+        const { rows, counters } = replay(analysisEngine(topo), recs, bucket);
         const sum = (k: keyof (typeof rows)[number]) => rows.reduce((a, row) => a + (row[k] as number), 0);
         expect(sum('accesses')).toBe(counters.get('kpromoted_recorded_accesses'));
         expect(sum('toptier_accesses')).toBe(counters.get('kpromoted_record_toptier'));
@@ -88,7 +88,7 @@ describe('AnalysisCollector', () => {
         expect(sum('examined')).toBe(counters.get('kpromoted_mig_candidate')! + counters.get('kpromoted_mig_dropped')!);
         // Records are added between passes and freed only by them: the peak of the rows is the engine's peak, each
         // pass began with at least what the previous one left, and failed candidates (node 0's budget) stay.
-        const { metrics } = replay(engine(topo), recs, bucket);
+        const { metrics } = replay(analysisEngine(topo), recs, bucket);
         expect(Math.max(...rows.map((row) => row.tracked_peak))).toBe(metrics.kernel_memory.peak_records);
         for (const [i, row] of rows.entries()) {
           expect(row.tracked_peak).toBeGreaterThanOrEqual(row.tracked_after);
@@ -122,7 +122,7 @@ describe('AnalysisCollector', () => {
 
 describe('latency percentiles', () => {
   it('latencies below and above 1024 jiffies, by hand (nearest rank)', () => {
-    const e = engine();
+    const e = analysisEngine();
     const col = new AnalysisCollector(e);
     // HZ 250: 4 ms a jiffy. Ten promotions, latencies in jiffies: 0, 1, 1, 250, 1023, 1024, 1025 (kept as 1024),
     // 3001 (as 3000: step 4 above 2048), 5000 (step 8 above 4096: 5000), 100000 (as 99968: step 128 above 65536).
@@ -161,7 +161,7 @@ describe('AnalysisCollector without rows (compare, sweep)', () => {
   it('gives the rows, metrics, page counts and counters of the one-phase loop (hashed page state) with dense page state', () => {
     // Hashed page state keeps the engine in its one-phase loop: the reference.
     const run = (rows: boolean, page_counts: boolean, topology = SPEC_2S_CXL) => {
-      const e = engine(topology, { page_counts });
+      const e = analysisEngine(topology, { page_counts });
       const col = new AnalysisCollector(e, { rows });
       e.observer = col;
       for (const [p, n, s, t] of trace()) e.record_access(p, n, s, t);

@@ -53,6 +53,15 @@ export function engine(
   return new RfcV1Engine({ ...RFC_V1_DEFAULTS, topology, ...over }, variant);
 }
 
+/** An engine as --analysis, compare and sweep make it: wasted promotions kept (the metrics count them). */
+export function analysisEngine(
+  topology: Topology = SPEC_2S_CXL,
+  over: Partial<RfcV1Config> = {},
+  variant: RfcVariant = 'rfc-v1',
+): RfcV1Engine {
+  return engine(topology, { wasted_promotions: true, ...over }, variant);
+}
+
 /** Feeds [pfn, nid, src, time] tuples, finishes, and returns counters by name plus the events as CSV rows. */
 export function run(e: RfcV1Engine, records: ReadonlyArray<readonly [number, number, number, number]>) {
   const events: string[] = [];

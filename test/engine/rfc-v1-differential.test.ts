@@ -3,7 +3,8 @@
  * over random topologies: budgets and watermarks, nonlru and device ranges, pfns in no range, pfns above
  * 2^32, NUMA_NO_NODE and nids without a daemon, a CPU node without memory, gaps in node ids, --demotion,
  * both variants, small and default hash orders, one record at a time, in batches and mixed. Counters, summary,
- * wasted promotions and the full event sequence (with tracked_since) must be identical.
+ * wasted promotions and the full event sequence (with tracked_since) must be identical; and the same without wasted
+ * promotions kept (RfcV1Config.wasted_promotions), but for those.
  */
 import { describe, expect, it } from 'vitest';
 import { RFC_V1_DEFAULTS, type RfcV1Config } from '../../src/engine/config.js';
@@ -80,6 +81,18 @@ function randomTrace(r: () => number, spans: Array<[number, number]>, n: number)
  * loop between slices does; counters are read while a pass is part way.
  */
 function fast(cfg: RfcV1Config, variant: RfcVariant, trace: Rec[], batch: number, slice = Infinity, observe: boolean | 'any-order' | 'bulk' = true) {
+  // Made with wasted promotions kept (--analysis, compare, sweep) and without (a plain replay: a promoted page counts
+  // as accessed at once): everything but the wasted promotions must be the same.
+  const kept = fastOnce({ ...cfg, wasted_promotions: true }, variant, trace, batch, slice, observe);
+  const { wasted, ...plain } = fastOnce({ ...cfg, wasted_promotions: false }, variant, trace, batch, slice, observe);
+  const { wasted: keptWasted, ...keptRest } = kept;
+  expect(plain).toEqual(keptRest);
+  expect(wasted).toBeNull();
+  if (keptWasted === null) throw new Error('no wasted promotions from an engine that keeps them');
+  return { ...keptRest, wasted: keptWasted };
+}
+
+function fastOnce(cfg: RfcV1Config, variant: RfcVariant, trace: Rec[], batch: number, slice: number, observe: boolean | 'any-order' | 'bulk') {
   const e = new RfcV1Engine(cfg, variant);
   e.sliceRecords = slice;
   let stops = 0;
@@ -126,7 +139,7 @@ function fast(cfg: RfcV1Config, variant: RfcVariant, trace: Rec[], batch: number
     events,
     failed,
     summary: e.summary(),
-    wasted: e.wasted_promotions(),
+    wasted: cfg.wasted_promotions === true ? e.wasted_promotions() : null,
     stops,
     bySlab: e.passesBySlab,
     interleaved: e.passesInterleaved,
