@@ -31,7 +31,7 @@ async function analysisReplay(file: string, mode: 'plain' | 'engine' | 'rows') {
   const raw = { topology: '2s-cxl-budget', engine: 'rfc-v1', hz: '250', defaultNode: '1', hashOrder: '16', parser: 'auto' };
   const base = normalizeReplayOptions(raw, [file], (arg) => loadTopology(arg));
   // As replay --analysis makes its engine: wasted promotions kept (the collector counts them), page counts for the bounds.
-  const settings = { ...base, rfc: { ...base.rfc, wasted_promotions: true, ...(mode !== 'plain' ? { page_counts: true } : {}) } };
+  const settings = { ...base, rfc: { ...base.rfc, analysis_metrics: true, ...(mode !== 'plain' ? { page_counts: true } : {}) } };
   let collector: AnalysisCollector | null = null;
   const t0 = performance.now();
   const r = await runReplay(settings, {

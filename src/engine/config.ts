@@ -22,11 +22,13 @@ export interface RfcV1Config {
   /** Count the accesses of every slow-tier LRU page (RfcV1Engine.page_counts(), for bounds); default off. */
   readonly page_counts?: boolean;
   /**
-   * Keep which promoted pages were accessed after they moved (RfcV1Engine.wasted_promotions(), for --analysis,
-   * compare and sweep); default off: a promoted page then counts as accessed at once, which changes no counter and
-   * no event, and spares its first access a trip through the page's state (see RfcV1Engine.examine()).
+   * Keep what only the analysis metrics read (--analysis, compare, sweep): which promoted pages were accessed after they
+   * moved (RfcV1Engine.wasted_promotions()) and each bucket's chain length (RfcV1Engine.peak's longest chain). Default
+   * off: a promoted page then counts as accessed at once, and the buckets hold their heads only (half the table). That
+   * changes no counter and no event, and spares the hot loop a trip through a promoted page's state at its next
+   * access and a larger table's cache misses (see RfcV1Engine).
    */
-  readonly wasted_promotions?: boolean;
+  readonly analysis_metrics?: boolean;
 }
 
 /** The patch's constants (include/linux/kpromoted.h) and the kernel's default HZ. */

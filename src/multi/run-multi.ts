@@ -165,8 +165,8 @@ export function makeLanes(
 
 /** Sets up one configuration's engine with what its metrics need; `bounds` gives the bounds of its topology. */
 export function lane(config: MultiConfig, bounds: BoundsOf | null = null): Lane {
-  // The metrics count wasted promotions (RfcV1Config.wasted_promotions).
-  const settings = { ...config.settings, rfc: { ...config.settings.rfc, wasted_promotions: true } };
+  // The metrics count wasted promotions (RfcV1Config.analysis_metrics).
+  const settings = { ...config.settings, rfc: { ...config.settings.rfc, analysis_metrics: true } };
   const engine = createEngine(settings.engine, settings);
   if (isAnalysisSource(engine)) {
     // Metrics only: no timeline rows, so the engine counts no accesses per pass.

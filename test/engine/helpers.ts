@@ -59,7 +59,7 @@ export function analysisEngine(
   over: Partial<RfcV1Config> = {},
   variant: RfcVariant = 'rfc-v1',
 ): RfcV1Engine {
-  return engine(topology, { wasted_promotions: true, ...over }, variant);
+  return engine(topology, { analysis_metrics: true, ...over }, variant);
 }
 
 /** Feeds [pfn, nid, src, time] tuples, finishes, and returns counters by name plus the events as CSV rows. */

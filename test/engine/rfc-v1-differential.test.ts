@@ -4,12 +4,13 @@
  * 2^32, NUMA_NO_NODE and nids without a daemon, a CPU node without memory, gaps in node ids, --demotion,
  * both variants, small and default hash orders, one record at a time, in batches and mixed. Counters, summary,
  * wasted promotions and the full event sequence (with tracked_since) must be identical; and the same without wasted
- * promotions kept (RfcV1Config.wasted_promotions), but for those.
+ * promotions kept (RfcV1Config.analysis_metrics), but for those.
  */
 import { describe, expect, it } from 'vitest';
 import { RFC_V1_DEFAULTS, type RfcV1Config } from '../../src/engine/config.js';
 import { RfcV1Engine, type RfcVariant } from '../../src/engine/rfc-v1.js';
 import type { PfnRange, Topology } from '../../src/engine/topology.js';
+import { hash_64 } from '../../src/engine/hash.js';
 import { OUTCOMES } from '../../src/engine/types.js';
 import { node } from './helpers.js';
 import { RfcV1Reference } from './rfc-v1-reference.js';
@@ -83,8 +84,8 @@ function randomTrace(r: () => number, spans: Array<[number, number]>, n: number)
 function fast(cfg: RfcV1Config, variant: RfcVariant, trace: Rec[], batch: number, slice = Infinity, observe: boolean | 'any-order' | 'bulk' = true) {
   // Made with wasted promotions kept (--analysis, compare, sweep) and without (a plain replay: a promoted page counts
   // as accessed at once): everything but the wasted promotions must be the same.
-  const kept = fastOnce({ ...cfg, wasted_promotions: true }, variant, trace, batch, slice, observe);
-  const { wasted, ...plain } = fastOnce({ ...cfg, wasted_promotions: false }, variant, trace, batch, slice, observe);
+  const kept = fastOnce({ ...cfg, analysis_metrics: true }, variant, trace, batch, slice, observe);
+  const { wasted, ...plain } = fastOnce({ ...cfg, analysis_metrics: false }, variant, trace, batch, slice, observe);
   const { wasted: keptWasted, ...keptRest } = kept;
   expect(plain).toEqual(keptRest);
   expect(wasted).toBeNull();
@@ -133,13 +134,14 @@ function fastOnce(cfg: RfcV1Config, variant: RfcVariant, trace: Rec[], batch: nu
   e.finish();
   settle();
   if (e.suspended) throw new Error('still part way');
+  expect(bucketFaults(e)).toEqual([]);
   const counters = Object.fromEntries(e.counters().map((c) => [c.name.replace(/^kpromoted_|^kpromo_/, ''), c.value]));
   return {
     counters,
     events,
     failed,
     summary: e.summary(),
-    wasted: cfg.wasted_promotions === true ? e.wasted_promotions() : null,
+    wasted: cfg.analysis_metrics === true ? e.wasted_promotions() : null,
     stops,
     bySlab: e.passesBySlab,
     interleaved: e.passesInterleaved,
@@ -147,6 +149,41 @@ function fastOnce(cfg: RfcV1Config, variant: RfcVariant, trace: Rec[], batch: nu
     slots: e.slotsEnabled,
     slotsIn: e.slotsIn,
   };
+}
+
+/**
+ * What is wrong with the engine's hash table at rest (no pass part way; lazy passes keep no chains): each bucket is in
+ * the occupied set exactly when its head is a record, its chain holds the records whose pfn hashes to it (and its
+ * length beside the head, with analysis metrics), and the chains hold every live record.
+ */
+function bucketFaults(e: RfcV1Engine): string[] {
+  const x = e as unknown as {
+    lazy: boolean;
+    buckets: Int32Array;
+    bs: number;
+    order: number;
+    occupied: { next(from: number): number };
+    slab: Float64Array;
+    slabI: Int32Array;
+    tracked: number;
+  };
+  if (x.lazy) return [];
+  const faults: string[] = [];
+  const occupied = new Set<number>();
+  for (let b = x.occupied.next(0); b >= 0; b = x.occupied.next(b + 1)) occupied.add(b);
+  let records = 0;
+  for (let b = 0; b < 1 << x.order; b++) {
+    const head = x.buckets[x.bs * b]!;
+    if (occupied.has(b) !== (head !== -1)) faults.push(`bucket ${b}: head ${head}, occupied ${occupied.has(b)}`);
+    let n = 0;
+    for (let slot = head; slot >= 0 && n <= x.tracked; slot = x.slabI[slot * 8 + 6]!, n++) {
+      if (hash_64(x.slab[slot * 4]!, x.order) !== b) faults.push(`bucket ${b}: slot ${slot} hashes elsewhere`);
+    }
+    if (x.bs === 2 && x.buckets[2 * b + 1] !== n) faults.push(`bucket ${b}: length ${x.buckets[2 * b + 1]}, chain ${n}`);
+    records += n;
+  }
+  if (records !== x.tracked) faults.push(`${records} records in the chains, ${x.tracked} tracked`);
+  return faults.slice(0, 5);
 }
 
 function reference(cfg: RfcV1Config, variant: RfcVariant, trace: Rec[]) {

@@ -42,7 +42,7 @@ function trace(seed: number): Array<[number, number, number, number]> {
 type Mode = 'ordered' | 'free' | 'any-order';
 
 function replay(records: Array<[number, number, number, number]>, mode: Mode, slice = Infinity) {
-  const e = new RfcV1Engine({ ...RFC_V1_DEFAULTS, topology: TOPO, hash_order: 2, wasted_promotions: true }, 'rfc-v1');
+  const e = new RfcV1Engine({ ...RFC_V1_DEFAULTS, topology: TOPO, hash_order: 2, analysis_metrics: true }, 'rfc-v1');
   e.sliceRecords = slice;
   const events: string[] = [];
   if (mode === 'ordered') e.observer = { examined: (time, n, pfn, from, to, o) => events.push(`${time},${n},${pfn},${from},${to},${o}`) };

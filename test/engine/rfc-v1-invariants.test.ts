@@ -61,7 +61,7 @@ function randomTrace(r: () => number, n: number): Rec[] {
 }
 
 function replay(topo: Topology, trace: Rec[], batched: boolean, variant: RfcVariant, hash_order: number) {
-  const e = new RfcV1Engine({ ...RFC_V1_DEFAULTS, topology: topo, hash_order, hz: 250, wasted_promotions: true }, variant);
+  const e = new RfcV1Engine({ ...RFC_V1_DEFAULTS, topology: topo, hash_order, hz: 250, analysis_metrics: true }, variant);
   const events: string[] = [];
   e.observer = { examined: (...a) => events.push(a.join(',')) };
   if (batched) {

@@ -69,7 +69,7 @@ function runEngine(cfg: RfcV1Config, variant: RfcVariant, recs: Rec[], seed: num
   }
   e.finish();
   const counters = Object.fromEntries(e.counters().map((c) => [c.name.replace(/^kpromoted_|^kpromo_/, ''), c.value]));
-  return { counters, summary: e.summary(), wasted: cfg.wasted_promotions === true ? e.wasted_promotions() : null, blocks: e.blocksTwoPhase, hits: e.hitsTwoPhase };
+  return { counters, summary: e.summary(), wasted: cfg.analysis_metrics === true ? e.wasted_promotions() : null, blocks: e.blocksTwoPhase, hits: e.hitsTwoPhase };
 }
 
 function runReference(cfg: RfcV1Config, variant: RfcVariant, recs: Rec[]) {
@@ -86,7 +86,7 @@ describe('the two-phase hot loop = reference model', () => {
       const cfg: RfcV1Config = { ...RFC_V1_DEFAULTS, topology: TOPO, hash_order: 1 + (seed % 8), threshold: 1 + (seed % 3), default_node: seed % 2 };
       const recs = trace(seed, 20000);
       const want = runReference(cfg, variant, recs);
-      const got = runEngine({ ...cfg, wasted_promotions: true }, variant, recs, seed);
+      const got = runEngine({ ...cfg, analysis_metrics: true }, variant, recs, seed);
       expect(got.counters).toEqual(want.counters);
       expect(got.summary).toEqual(want.summary);
       expect(got.wasted).toBe(want.wasted);

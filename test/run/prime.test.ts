@@ -51,28 +51,33 @@ describe('primeEngine', () => {
     expect(internals.slab.length).toBeGreaterThan(4096 * 8);
   });
 
-  it('rfc-v1: buckets of several records, and tracked pages found behind the head of their chain', () => {
-    // Without them V8 compiled kpromoted_lookup()'s chain walk with no feedback, and threw the replay's code away
-    // at its first walk (--trace-deopt: "Insufficient type feedback for binary operation" in lookup()).
-    const cfg = configs(PRESETS['2s-cxl']!);
-    let behind = 0;
-    let lookups = 0;
-    let engine: ObservableEngine | null = null;
-    primeEngine('rfc-v1', cfg, (e) => {
-      engine = e;
-      const internals = e as unknown as { lookup(pfn: number): number; buckets: Int32Array };
-      const lookup = internals.lookup.bind(e);
-      internals.lookup = (pfn: number): number => {
-        const slot = lookup(pfn);
-        lookups++;
-        if (internals.buckets[2 * hash_64(pfn, cfg.rfc.hash_order)] !== slot) behind++;
-        return slot;
-      };
+  for (const analysis_metrics of [false, true])
+    it(`rfc-v1: buckets of several records, and tracked pages found behind the head of their chain (analysis metrics ${analysis_metrics ? 'kept' : 'off'})`, () => {
+      // Without them V8 compiled kpromoted_lookup()'s chain walk with no feedback, and threw the replay's code away
+      // at its first walk (--trace-deopt: "Insufficient type feedback for binary operation" in lookup()).
+      const base = configs(PRESETS['2s-cxl']!);
+      const cfg = { ...base, rfc: { ...base.rfc, analysis_metrics } };
+      let behind = 0;
+      let lookups = 0;
+      let engine: ObservableEngine | null = null;
+      primeEngine('rfc-v1', cfg, (e) => {
+        engine = e;
+        const internals = e as unknown as { lookup(pfn: number): number; buckets: Int32Array; bs: number };
+        const lookup = internals.lookup.bind(e);
+        internals.lookup = (pfn: number): number => {
+          const slot = lookup(pfn);
+          lookups++;
+          if (internals.buckets[internals.bs * hash_64(pfn, cfg.rfc.hash_order)] !== slot) behind++;
+          return slot;
+        };
+      });
+      // The chain lengths are kept with the analysis metrics only (a bucket's length beside its head).
+      const internals = engine as unknown as { longestChain: number; bs: number };
+      expect(internals.bs).toBe(analysis_metrics ? 2 : 1);
+      if (analysis_metrics) expect(internals.longestChain).toBeGreaterThanOrEqual(2);
+      expect(lookups).toBeGreaterThan(1024); // a whole window of lookups: the walk-length check runs too
+      expect(behind).toBeGreaterThan(0);
     });
-    expect((engine as unknown as { longestChain: number }).longestChain).toBeGreaterThanOrEqual(2);
-    expect(lookups).toBeGreaterThan(1024); // a whole window of lookups: the walk-length check runs too
-    expect(behind).toBeGreaterThan(0);
-  });
 
   it('rfc-v1: in its first 1024 records, passes inside a batch whole and cut short, and a lookup behind a newer record', () => {
     // V8 compiles a function with the type feedback gathered so far. Code compiled before any of these had run (the
@@ -87,6 +92,7 @@ describe('primeEngine', () => {
         record_batch: (...a: unknown[]) => void;
         lookup(pfn: number): number;
         buckets: Int32Array;
+        bs: number;
         records: number;
         clock: { passes: number; suspended: boolean };
       };
@@ -103,7 +109,7 @@ describe('primeEngine', () => {
       const lookup = internals.lookup.bind(e);
       internals.lookup = (pfn: number): number => {
         const slot = lookup(pfn);
-        if (internals.records < 1024 && internals.buckets[2 * hash_64(pfn, cfg.rfc.hash_order)] !== slot) behind++;
+        if (internals.records < 1024 && internals.buckets[internals.bs * hash_64(pfn, cfg.rfc.hash_order)] !== slot) behind++;
         return slot;
       };
     });

@@ -249,7 +249,7 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
   // the engine (SlowPageCounter): a third of a --timeline replay's time.
   const rowsOn = raw.timeline === true || raw.timelineCsv !== undefined || raw.report !== undefined;
   const lib: AnalysisLib | null = analysisOn ? await import('./replay-analysis.js') : null;
-  const runSettings = analysisOn ? { ...settings, rfc: { ...settings.rfc, page_counts: true, wasted_promotions: true } } : settings;
+  const runSettings = analysisOn ? { ...settings, rfc: { ...settings.rfc, page_counts: true, analysis_metrics: true } } : settings;
   let csv: TimelineCsvWriter | null = null;
   const progress = makeProgress(io.stderr, raw.progress);
   let stop = false;
