@@ -205,7 +205,8 @@ export class RfcV1Engine implements Engine {
   private readonly gshift: number;
   /**
    * Dense page state only: one bit per index, set while the page lives on a top-tier node it moved to and was
-   * accessed there since (state ST_MOVED + 2 * top-tier node + 1), and for the spare index. An access to such a
+   * accessed there since (state ST_MOVED + 2 * top-tier node + 1; without analysis metrics a promoted page counts as
+   * accessed as it moves, see promotedAccessed), and for the spare index. An access to such a
    * page only counts (record_toptier); phase 1 reads this bit (256 KiB for 8 GiB of pages, cache-resident)
    * instead of the page's state byte (a cache miss, about 30 ns on this kind of machine).
    */
