@@ -73,6 +73,8 @@ const I_FREQUENCY = 4; // int frequency
 const I_HOT_NODE = 5;
 const I_NEXT = 6; // hlist next (slot) or -1; next free slot while free; lazy passes: LF_*
 const I_INDEX = 7; // the page's PageState index (hashed page state: found again when its table doubles, reindex()); -1 once untrack() freed the slot
+/** The record layout, for tests that walk the engine's chains (test/engine/rfc-v1-differential.test.ts). */
+export const RECORD_LAYOUT = { STRIDE, ISTRIDE, F_PFN, I_NEXT } as const;
 
 // Class of each range (RangeTable order): what an access to it needs.
 /** Top-tier range, pages never move (no --demotion): record_toptier, no per-page lookup. */

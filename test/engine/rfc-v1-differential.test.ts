@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RFC_V1_DEFAULTS, type RfcV1Config } from '../../src/engine/config.js';
-import { RfcV1Engine, type RfcVariant } from '../../src/engine/rfc-v1.js';
+import { RECORD_LAYOUT, RfcV1Engine, type RfcVariant } from '../../src/engine/rfc-v1.js';
 import type { PfnRange, Topology } from '../../src/engine/topology.js';
 import { hash_64 } from '../../src/engine/hash.js';
 import { OUTCOMES } from '../../src/engine/types.js';
@@ -176,8 +176,9 @@ function bucketFaults(e: RfcV1Engine): string[] {
     const head = x.buckets[x.bs * b]!;
     if (occupied.has(b) !== (head !== -1)) faults.push(`bucket ${b}: head ${head}, occupied ${occupied.has(b)}`);
     let n = 0;
-    for (let slot = head; slot >= 0 && n <= x.tracked; slot = x.slabI[slot * 8 + 6]!, n++) {
-      if (hash_64(x.slab[slot * 4]!, x.order) !== b) faults.push(`bucket ${b}: slot ${slot} hashes elsewhere`);
+    const { STRIDE, ISTRIDE, F_PFN, I_NEXT } = RECORD_LAYOUT;
+    for (let slot = head; slot >= 0 && n <= x.tracked; slot = x.slabI[slot * ISTRIDE + I_NEXT]!, n++) {
+      if (hash_64(x.slab[slot * STRIDE + F_PFN]!, x.order) !== b) faults.push(`bucket ${b}: slot ${slot} hashes elsewhere`);
     }
     if (x.bs === 2 && x.buckets[2 * b + 1] !== n) faults.push(`bucket ${b}: length ${x.buckets[2 * b + 1]}, chain ${n}`);
     records += n;
