@@ -105,11 +105,13 @@ describe.runIf(hasPython)('signals through a real pty', () => {
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-sig-'));
     big = path.join(dir, 'big.csv');
-    // About 300 MB: above the 16 MiB from which a replay parses on a second thread, and about a second of replay on a
-    // quiet machine. The engine got faster twice: with 6 M records, then with 10 M records over the default 1 M pages
-    // (0.55-0.75 s), a try could finish before its signal (sent 20-300 ms after the first progress line). 2 M pages
-    // accessed uniformly make most accesses slow-tier ones, which cost the engine more.
-    const g = spawnSync(process.execPath, [BIN, 'gen', '--records', '10000000', '--pages', '2000000', '--exponent', '0', '-o', big], { encoding: 'utf8' });
+    // About 480 MB: above the 16 MiB from which a replay parses on a second thread, and about a second of replay on a
+    // quiet machine. The engine got faster three times: with 6 M records, then with 10 M records over the default 1 M
+    // pages (0.55-0.75 s), then with 10 M records over 2 M pages (0.65 s since 2026-12-02 16:20, when promoted pages
+    // stopped costing their next access a trip through their state), a try could finish before its signal (sent
+    // 20-300 ms after the first progress line). 2 M pages accessed uniformly make most accesses slow-tier ones, which
+    // cost the engine more; 16 M records of them replay in 0.78-0.83 s.
+    const g = spawnSync(process.execPath, [BIN, 'gen', '--records', '16000000', '--pages', '2000000', '--exponent', '0', '-o', big], { encoding: 'utf8' });
     if (g.status !== 0) throw new Error(g.stderr);
     spawnSync('mkfifo', [path.join(dir, 'fifo')]);
     // Long passes: 4 M accesses to 2.4 M distinct pages of a 32 M-page CXL node in 1.2 s, over a topology whose DRAM
