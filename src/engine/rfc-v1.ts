@@ -252,7 +252,7 @@ export class RfcV1Engine implements Engine {
    * alone on the bench's 10 M-record trace: 276 against 290 ms, medians of 5 alternating runs, 2026-12-02 16:45).
    */
   private readonly buckets: Int32Array;
-  /** The stride of a bucket in `buckets`: 2 with analysis metrics (its chain length beside its head), else 1. */
+  /** The stride of a bucket in `buckets`: 2 with analysis metrics (its chain length beside its head), else 1. Set with promotedAccessed, from the same flag. */
   private readonly bs: number;
   private readonly occupied: BucketSet;
   private longestChain = 0;

@@ -53,7 +53,7 @@ export function engine(
   return new RfcV1Engine({ ...RFC_V1_DEFAULTS, topology, ...over }, variant);
 }
 
-/** An engine as --analysis, compare and sweep make it: wasted promotions kept (the metrics count them). */
+/** An engine as --analysis, compare and sweep make it: analysis metrics kept (wasted promotions, chain lengths). */
 export function analysisEngine(
   topology: Topology = SPEC_2S_CXL,
   over: Partial<RfcV1Config> = {},
