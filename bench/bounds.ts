@@ -10,6 +10,7 @@ import type { BenchCase } from './cases.js';
 import type { BenchTask } from './tasks.js';
 import { boundsOfPageCounts } from '../src/analysis/bounds.js';
 import { AnalysisCollector, type BoundsSource } from '../src/analysis/collector.js';
+import { analysisSettings } from '../src/engine/config.js';
 import { RfcV1Engine } from '../src/engine/rfc-v1.js';
 import { runReplay } from '../src/run/replay.js';
 import { normalizeReplayOptions } from '../src/run/settings.js';
@@ -30,8 +31,8 @@ export const BOUNDS_RATIOS: ReadonlyArray<readonly [string, string, number]> = [
 async function analysisReplay(file: string, mode: 'plain' | 'engine' | 'rows') {
   const raw = { topology: '2s-cxl-budget', engine: 'rfc-v1', hz: '250', defaultNode: '1', hashOrder: '16', parser: 'auto' };
   const base = normalizeReplayOptions(raw, [file], (arg) => loadTopology(arg));
-  // As replay --analysis makes its engine: wasted promotions kept (the collector counts them), page counts for the bounds.
-  const settings = { ...base, rfc: { ...base.rfc, analysis_metrics: true, ...(mode !== 'plain' ? { page_counts: true } : {}) } };
+  // As replay --analysis makes its engine, with page counts for the bounds but in the plain mode.
+  const settings = analysisSettings(base, mode !== 'plain');
   let collector: AnalysisCollector | null = null;
   const t0 = performance.now();
   const r = await runReplay(settings, {

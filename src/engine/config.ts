@@ -31,6 +31,14 @@ export interface RfcV1Config {
   readonly analysis_metrics?: boolean;
 }
 
+/**
+ * `s` for an engine whose analysis metrics are read (`replay --analysis`, compare and sweep lanes, the bench's analysis
+ * tasks): RfcV1Config.analysis_metrics on, and the page counts of the bounds too when `pageCounts`.
+ */
+export function analysisSettings<S extends { readonly rfc: RfcV1Config }>(s: S, pageCounts: boolean): S {
+  return { ...s, rfc: { ...s.rfc, analysis_metrics: true, ...(pageCounts ? { page_counts: true } : {}) } };
+}
+
 /** The patch's constants (include/linux/kpromoted.h) and the kernel's default HZ. */
 export const RFC_V1_DEFAULTS = {
   hz: 250,

@@ -6,6 +6,7 @@
 import { AnalysisCollector, type AnalysisSource } from '../analysis/collector.js';
 import { SlowPageCounter } from '../analysis/slow-page-counter.js';
 import { boundsOfPageCounts, type Bounds } from '../analysis/bounds.js';
+import { analysisSettings } from '../engine/config.js';
 import type { RfcV1Engine } from '../engine/rfc-v1.js';
 import { PghotEngine } from '../engine/pghot.js';
 import { createEngine, type ObservableEngine } from '../engine/registry.js';
@@ -148,7 +149,7 @@ export function makeLanes(
       sources.set(key, once(() => counter.bounds()));
     }
     if (roles[i] !== 'count') return lane(config, bounds);
-    const l = lane({ ...config, settings: { ...config.settings, rfc: { ...config.settings.rfc, page_counts: true } } }, bounds);
+    const l = lane({ ...config, settings: analysisSettings(config.settings, true) }, bounds);
     const engine = l.engine as RfcV1Engine;
     sources.set(
       key,
@@ -165,8 +166,8 @@ export function makeLanes(
 
 /** Sets up one configuration's engine with what its metrics need; `bounds` gives the bounds of its topology. */
 export function lane(config: MultiConfig, bounds: BoundsOf | null = null): Lane {
-  // The metrics count wasted promotions (RfcV1Config.analysis_metrics).
-  const settings = { ...config.settings, rfc: { ...config.settings.rfc, analysis_metrics: true } };
+  // The metrics count wasted promotions (page counts as the caller set them).
+  const settings = analysisSettings(config.settings, false);
   const engine = createEngine(settings.engine, settings);
   if (isAnalysisSource(engine)) {
     // Metrics only: no timeline rows, so the engine counts no accesses per pass.

@@ -6,6 +6,7 @@ import type { AnalysisMetrics, TimelineRow } from '../../analysis/model.js';
 import type { AnalysisCollector, AnalysisSource, BoundsSource } from '../../analysis/collector.js';
 import type { TimelineCsvWriter } from '../../report/timeline-csv-writer.js';
 import type { Topology } from '../../engine/topology.js';
+import { analysisSettings } from '../../engine/config.js';
 import { RfcV1Engine } from '../../engine/rfc-v1.js';
 import { counterNames, type ObservableEngine } from '../../engine/registry.js';
 import { EXIT_INTERRUPTED, EXIT_MISMATCH, EXIT_OK, UsageError } from '../../errors.js';
@@ -249,7 +250,7 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
   // the engine (SlowPageCounter): a third of a --timeline replay's time.
   const rowsOn = raw.timeline === true || raw.timelineCsv !== undefined || raw.report !== undefined;
   const lib: AnalysisLib | null = analysisOn ? await import('./replay-analysis.js') : null;
-  const runSettings = analysisOn ? { ...settings, rfc: { ...settings.rfc, page_counts: true, analysis_metrics: true } } : settings;
+  const runSettings = analysisOn ? analysisSettings(settings, true) : settings;
   let csv: TimelineCsvWriter | null = null;
   const progress = makeProgress(io.stderr, raw.progress);
   let stop = false;
