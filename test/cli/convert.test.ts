@@ -117,7 +117,7 @@ describe('kpromo convert', () => {
     expect(fs.readdirSync(dir)).toEqual([]);
   });
 
-  it('a file of 16 MiB or more (parsed on the parse thread, in blocks) converts as the same input on stdin does', async () => {
+  it('a file of 4 MiB or more (parsed on the parse thread, in blocks) converts as the same input on stdin does', async () => {
     const dir = tmp();
     const r = prng(9);
     // CSV in every accepted spelling (decimal and upper-case hex pfns, src names in any case and as numbers, comments),

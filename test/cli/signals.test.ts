@@ -105,7 +105,7 @@ describe.runIf(hasPython)('signals through a real pty', () => {
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-sig-'));
     big = path.join(dir, 'big.csv');
-    // About 480 MB: above the 16 MiB from which a replay parses on a second thread, and about a second of replay on a
+    // About 480 MB: above the 4 MiB from which a replay parses on a second thread, and about a second of replay on a
     // quiet machine. The engine got faster three times: with 6 M records, then with 10 M records over the default 1 M
     // pages (0.55-0.75 s), then with 10 M records over 2 M pages (0.65 s since 2026-12-02 16:20, when promoted pages
     // stopped costing their next access a trip through their state), a try could finish before its signal (sent

@@ -79,7 +79,7 @@ async function convert(ctx: CommandContext, names: string[], raw: RawConvertOpti
     }) ?? ((): void => {});
   let read: InputStats;
   const inputs = (names.length === 0 ? ['-'] : names).map((name) => ({ name }));
-  // Parsed on a second thread as a replay's input is (16 MiB or more, or a pipe), while this one formats and writes.
+  // Parsed on a second thread as a replay's input is (4 MiB or more, or a pipe), while this one formats and writes.
   const stdin = inputs.some((i) => i.name === '-') ? { stdin: io.stdin } : {};
   const threaded = useParseThread({ inputs }, stdin);
   try {
