@@ -32,7 +32,8 @@ function loadBundle() {
     }
   }
   const { Script } = require('node:vm');
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: BUNDLE, cachedData });
+  // The file is a function expression (the CommonJS wrapper), written so by tools/bundle.mjs: compiled as read.
+  const script = new Script(source, { filename: BUNDLE, cachedData });
   const mod = { exports: {} };
   // The bundle require()s only Node's built-in modules, which this file's own require loads alike (node:module's
   // createRequire would load Node's ES module loader code first).
