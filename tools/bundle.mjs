@@ -145,8 +145,8 @@ for (const [, id] of mainText.matchAll(/\brequire\("([^"]+)"\)/g)) {
 
 // main.cjs as a function expression after its build line: the CommonJS wrapper written once here, so that
 // bin/kpromo.js compiles the file's text as it is read. Wrapped at each start, the 400 KB source was a second string
-// that V8 copied flat before compiling it: 1 ms of every kpromo start (8.7 against 9.6 ms to compile with the code
-// cache, medians of 6 alternating runs).
+// that V8 copied flat before compiling it: 1 ms to compile with the code cache (8.7 against 9.6 ms, medians of 6
+// alternating runs), 2-3 ms of a whole start (bench/startup.ts, 31 interleaved runs; docs/speed-log.md, 2026-12-03).
 const newline = mainText.indexOf('\n');
 if (!mainText.startsWith('//kpromo-build ') || newline < 0) throw new Error(`${OUT}/main.cjs: no //kpromo-build first line`);
 writeFileSync(
