@@ -103,7 +103,14 @@ const cli = await build({
   // import.meta.url (where the worker scripts are found) of the CommonJS file, made when first read (the URL
   // costs about 0.5 ms, and most runs start no worker).
   define: { 'import.meta.url': '__kpromo.url' },
-  banner: { js: `//kpromo-build ${BUILD_ID}\nconst __kpromo={get url(){return require('node:url').pathToFileURL(__filename).href}};` },
+  // After the build line, the file is a function expression: the CommonJS wrapper, written here once, so that
+  // bin/kpromo.js compiles the file's text as it is read. Wrapped at each start, the 400 KB source was a second string
+  // that V8 copied flat before compiling it: 1 ms to compile with the code cache (8.7 against 9.6 ms, medians of 6
+  // alternating runs), 2-3 ms of a whole start (bench/startup.ts, 31 interleaved runs; docs/speed-log.md, 2026-12-03).
+  banner: {
+    js: `//kpromo-build ${BUILD_ID}\n(function (exports, require, module, __filename, __dirname) {const __kpromo={get url(){return require('node:url').pathToFileURL(__filename).href}};`,
+  },
+  footer: { js: '})' },
   plugins: [builtinImports, lazyChildProcess, lazyCsvParse, lazyOsForOutput],
 });
 // The workers, each one self-contained CommonJS file beside the CLI (found there by the code that starts
@@ -142,18 +149,6 @@ const { builtinModules } = await import('node:module');
 for (const [, id] of mainText.matchAll(/\brequire\("([^"]+)"\)/g)) {
   if (!id.startsWith('node:') && !builtinModules.includes(id)) throw new Error(`${OUT}/main.cjs: require("${id}") is not one of Node's built-in modules`);
 }
-
-// main.cjs as a function expression after its build line: the CommonJS wrapper written once here, so that
-// bin/kpromo.js compiles the file's text as it is read. Wrapped at each start, the 400 KB source was a second string
-// that V8 copied flat before compiling it: 1 ms to compile with the code cache (8.7 against 9.6 ms, medians of 6
-// alternating runs), 2-3 ms of a whole start (bench/startup.ts, 31 interleaved runs; docs/speed-log.md, 2026-12-03).
-const newline = mainText.indexOf('\n');
-if (!mainText.startsWith('//kpromo-build ') || newline < 0) throw new Error(`${OUT}/main.cjs: no //kpromo-build first line`);
-writeFileSync(
-  join(OUT, 'main.cjs'),
-  `${mainText.slice(0, newline)}\n(function (exports, require, module, __filename, __dirname) {${mainText.slice(newline + 1)}\n})\n`,
-  'latin1',
-);
 
 // V8's code cache of main.cjs (tools/code-cache.mjs).
 const cache = spawnSync(process.execPath, [fileURLToPath(new URL('./code-cache.mjs', import.meta.url))], { stdio: 'inherit' });
