@@ -85,6 +85,8 @@ export async function nativeSection(runs: number): Promise<string> {
   }
   const rows = [['trace', 'kpromo wall', 'CPU', 'RSS MiB', 'C wall', 'CPU', 'RSS MiB', 'C wall / kpromo', 'paired', 'kpromo CPU / C', 'paired', 'verdict']];
   const traces = nativeTraces();
+  // Page faults: a replay's fixed cost is largely first touches of memory, which the cores line prices.
+  const faults = [['page faults (medians, every thread)', 'kpromo', 'C', 'kpromo - C']];
   let pinnedLine = '';
   for (const t of traces) {
     process.stderr.write(`native: ${t.label}: ${t.trace.file}\n`);
@@ -103,6 +105,9 @@ export async function nativeSection(runs: number): Promise<string> {
       rows.push([t.label, `${s(kw)} s ${spread(k.map((m) => m.wallMs))}`, `${s(kc)} s`, kr.toFixed(0), '-', '-', '-', '-', '-', '-', '-', '']);
       continue;
     }
+    const kf = median(k.map((m) => m.minorFaults));
+    const cf = median(c.map((m) => m.minorFaults));
+    faults.push([t.label, kilo(kf), kilo(cf), kilo(kf - cf)]);
     const wrong = sameCounters(k[0]!.stdout, c[0]!.stdout);
     if (wrong !== null) throw new Error(`${t.label}: counters differ from the C code's: ${wrong}`);
     const cw = median(c.map((m) => m.wallMs));
@@ -132,8 +137,12 @@ export async function nativeSection(runs: number): Promise<string> {
       `${verdict} (${target}; counters equal)`,
     ]);
   }
-  return `${lines.join('\n')}\n${align(rows)}${pinnedLine === '' ? '' : `\n${pinnedLine}`}`;
+  const faultTable = faults.length > 1 ? `\n${align(faults)}` : '';
+  return `${lines.join('\n')}\n${align(rows)}${pinnedLine === '' ? '' : `\n${pinnedLine}`}${faultTable}`;
 }
+
+/** A count in thousands, one decimal: 10 972 -> "11.0 k". */
+const kilo = (n: number): string => `${(n / 1000).toFixed(1)} k`;
 
 /** Pinned runs of the C code per core. */
 const PINNED_RUNS = 3;

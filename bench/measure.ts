@@ -17,6 +17,8 @@ export interface Measurement {
   readonly maxRssKiB: number;
   /** CPU time (user + system, every thread) of the child in ms. */
   readonly cpuMs: number;
+  /** Minor page faults of the child (every thread): its first touches of memory. */
+  readonly minorFaults: number;
   /** Wall time of the child process, start-up included. */
   readonly wallMs: number;
   /** First 64 KiB of its standard output. */
@@ -107,8 +109,9 @@ export async function runOnce(c: BenchCase, trace: BenchTrace, index: number): P
   }
   let maxRssKiB: number;
   let cpuMs: number;
+  let minorFaults: number;
   try {
-    ({ maxRssKiB, cpuMs } = JSON.parse(readFileSync(probeFile, 'utf8')) as { maxRssKiB: number; cpuMs: number });
+    ({ maxRssKiB, cpuMs, minorFaults } = JSON.parse(readFileSync(probeFile, 'utf8')) as { maxRssKiB: number; cpuMs: number; minorFaults: number });
   } catch {
     throw new RunFailure('the RSS probe wrote no result');
   } finally {
@@ -130,5 +133,5 @@ export async function runOnce(c: BenchCase, trace: BenchTrace, index: number): P
   const out: RunOutput = { stdout: io.stdout(), stderr: io.stderr(), records };
   const wrong = c.check?.(out, trace) ?? null;
   if (wrong !== null) throw new RunFailure(wrong);
-  return { ms, maxRssKiB, cpuMs, wallMs, stdout: io.stdout() };
+  return { ms, maxRssKiB, cpuMs, minorFaults, wallMs, stdout: io.stdout() };
 }

@@ -9,14 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** bench/native/kpromoted-harness.c at the repository root (dist/bench/ is two levels down). */
-export const HARNESS_SOURCE = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'bench', 'native', 'kpromoted-harness.c');
+/** bench/native/kpromoted-harness.c: beside this file in bench/ (tests), two levels up from dist/bench/ (the bench). */
+const here = fileURLToPath(new URL('.', import.meta.url));
+export const HARNESS_SOURCE = [join(here, 'native', 'kpromoted-harness.c'), join(here, '..', '..', 'bench', 'native', 'kpromoted-harness.c')].find((f) => existsSync(f)) ?? join(here, 'native', 'kpromoted-harness.c');
 
 /** One run of the harness. */
 export interface NativeRun {
   readonly wallMs: number;
   readonly cpuMs: number;
   readonly maxRssKiB: number;
+  /** Minor page faults (getrusage ru_minflt). */
+  readonly minorFaults: number;
   readonly stdout: string;
 }
 
@@ -51,11 +54,17 @@ export function runHarness(path: string, trace: string, core: number | null = nu
     child.on('error', reject);
     child.on('close', (code) => {
       const wallMs = performance.now() - t0;
-      const m = /cpu_ms (\d+) maxrss_kib (\d+)/.exec(err);
-      if (code !== 0 || m === null) reject(new Error(`harness exit ${String(code)}: ${err.trim().slice(-300)}`));
-      else resolve({ wallMs, cpuMs: Number(m[1]), maxRssKiB: Number(m[2]), stdout: out });
+      const stats = harnessStats(err);
+      if (code !== 0 || stats === null) reject(new Error(`harness exit ${String(code)}: ${err.trim().slice(-300)}`));
+      else resolve({ wallMs, ...stats, stdout: out });
     });
   });
+}
+
+/** The harness's own figures, from its stderr line `cpu_ms N maxrss_kib N minflt N` (getrusage), or null. */
+export function harnessStats(stderr: string): Pick<NativeRun, 'cpuMs' | 'maxRssKiB' | 'minorFaults'> | null {
+  const m = /^cpu_ms (\d+) maxrss_kib (\d+) minflt (\d+)$/m.exec(stderr);
+  return m === null ? null : { cpuMs: Number(m[1]), maxRssKiB: Number(m[2]), minorFaults: Number(m[3]) };
 }
 
 /** Counter lines of a vmstat output, by name. */

@@ -15,7 +15,7 @@
  * Build: cc -O2 -o kpromoted-harness kpromoted-harness.c
  * Run:   ./kpromoted-harness TRACE.csv   (CSV pfn,nid,src,time with a header; pfn decimal or 0x hex;
  *        src hwhints, pgtscan or a number). Prints the vmstat counters on stdout, like
- *        `kpromo replay --format vmstat`, and "cpu_ms N maxrss_kib N" on stderr.
+ *        `kpromo replay --format vmstat`, and "cpu_ms N maxrss_kib N minflt N" on stderr.
  */
 #include <ctype.h>
 #include <stddef.h>
@@ -396,7 +396,7 @@ int main(int argc, char **argv)
 		printf("%s %lu\n", vmstat_text[i], vm_events[i]);
 	struct rusage ru;
 	getrusage(RUSAGE_SELF, &ru);
-	fprintf(stderr, "cpu_ms %.0f maxrss_kib %ld\n",
-		(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3, ru.ru_maxrss);
+	fprintf(stderr, "cpu_ms %.0f maxrss_kib %ld minflt %ld\n",
+		(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3, ru.ru_maxrss, ru.ru_minflt);
 	return 0;
 }
