@@ -200,9 +200,11 @@ export const CLIFF_ORDERS = ['sequential', 'strided', 'random', 'bucket-ordered'
 
 /** Promoting N pages in one pass vs over 1000 passes, for each pfn order (engine alone, in process). */
 export async function cliffSection(runs: number, pages: number): Promise<string> {
-  const rows = [['pfn order', 'pages', 'one pass', 'over 1000 passes', 'ratio', 'paired', '<= 2x']];
+  const rows = [['pfn order', 'pages', 'one pass', 'over 1000 passes', 'ratio', 'paired', '<= 2x', 'page faults: one pass', 'over 1000']];
   for (const order of CLIFF_ORDERS) {
     const ms: Record<string, number[]> = { one: [], many: [] };
+    // The process's page faults (the trace's columns are built alike in both): a pass holding 1 M records first-touches their memory.
+    const faults: Record<string, number[]> = { one: [], many: [] };
     const cases = (['one', 'many'] as const).map((mode) => {
       const spec = `${order}/${mode}/${pages}`;
       const c: BenchCase = { name: `cliff ${spec}`, description: spec, run: { kind: 'task', task: 'cliff' }, check: taskCountsAll };
@@ -210,11 +212,17 @@ export async function cliffSection(runs: number, pages: number): Promise<string>
       return { mode, c, trace };
     });
     // Alternating, so that both see the same phases of the machine (this VM drifts by tens of % within minutes).
-    for (let i = 0; i < runs; i++) for (const { mode, c, trace } of cases) ms[mode]!.push((await runOnce(c, trace, i)).ms);
+    for (let i = 0; i < runs; i++)
+      for (const { mode, c, trace } of cases) {
+        const m = await runOnce(c, trace, i);
+        ms[mode]!.push(m.ms);
+        faults[mode]!.push(m.minorFaults);
+      }
     const one = median(ms['one']!);
     const many = median(ms['many']!);
     const paired = median(ms['one']!.map((t, i) => t / ms['many']![i]!));
-    rows.push([order, String(pages), `${s(one)} s`, `${s(many)} s`, `${(one / many).toFixed(2)}x`, `${paired.toFixed(2)}x`, one / many <= 2 ? 'PASS' : 'MISS']);
+    const verdict = one / many <= 2 ? 'PASS' : 'MISS';
+    rows.push([order, String(pages), `${s(one)} s`, `${s(many)} s`, `${(one / many).toFixed(2)}x`, `${paired.toFixed(2)}x`, verdict, kilo(median(faults['one']!)), kilo(median(faults['many']!))]);
   }
   return (
     `no cliffs: every page accessed twice, then promoted (engine alone, median of ${runs} runs of each, alternating; paired: the median of the ` +
