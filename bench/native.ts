@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 
 /** bench/native/kpromoted-harness.c: beside this file in bench/ (tests), two levels up from dist/bench/ (the bench). */
 const here = fileURLToPath(new URL('.', import.meta.url));
-export const HARNESS_SOURCE = [join(here, 'native', 'kpromoted-harness.c'), join(here, '..', '..', 'bench', 'native', 'kpromoted-harness.c')].find((f) => existsSync(f)) ?? join(here, 'native', 'kpromoted-harness.c');
+const HARNESS_PLACES = [join(here, 'native', 'kpromoted-harness.c'), join(here, '..', '..', 'bench', 'native', 'kpromoted-harness.c')];
+export const HARNESS_SOURCE = HARNESS_PLACES.find((f) => existsSync(f)) ?? HARNESS_PLACES[0]!;
 
 /** One run of the harness. */
 export interface NativeRun {
