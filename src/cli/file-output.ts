@@ -2,10 +2,19 @@
  * Output files of every command (--events, --report, --timeline-csv, convert -o, gen -o, sweep --csv).
  *
  * - A regular file (or a name that does not exist yet) appears only when the run succeeds: it is written to a
- *   temporary file in the target's own directory and renamed over the target on commit. A symlink is followed:
- *   its target is replaced, the link stays.
- * - Anything else (a character device such as /dev/null or /dev/full, a FIFO, a socket, /dev/stdout, /dev/fd/N)
- *   is written through: never replaced by a regular file.
+ *   temporary file in the target's own directory and renamed over the target on commit. A symlink is followed
+ *   as the kernel follows it (a relative link from its own directory, `..` after the directories' links): its
+ *   target is replaced, the link stays.
+ * - A file that exists but that this process may not rename over (another user's file in a sticky directory such
+ *   as /tmp), or whose directory is read-only, is spooled in an unlinked temporary file and copied into the
+ *   target on commit (`inPlace`): the target keeps its inode, owner and links. A rename refused at commit (an
+ *   append-only directory) falls back to the same copy.
+ * - Anything else (a character device such as /dev/null or /dev/full, a FIFO, a socket) is written through:
+ *   never replaced by a regular file.
+ * - A path that names one of this process's descriptors (/dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N,
+ *   or a symlink to one) is that descriptor: written to it directly, at its own offset, as a shell's `>&N` would,
+ *   never reopened (Linux reopens a regular file there, at offset 0 or O_APPEND, over what the shell writes).
+ *   /dev/stdout is `-` wherever `-` is accepted.
  * - `-` is standard output. Where the input can still turn out bad (replay, convert, page) it is spooled in an
  *   unlinked temporary file and copied to stdout on commit, so nothing reaches stdout when the input is bad;
  *   `gen` streams it.
@@ -14,7 +23,7 @@
  * - A write error (ENOSPC, EIO) is an OutputError (exit 2) naming the file; the temporary file is removed.
  *   Temporary files are also removed on SIGINT, SIGTERM and SIGHUP (signals.ts) and at process exit.
  */
-import { Stats, accessSync, closeSync, constants, fchmodSync, lstatSync, openSync, promises, readSync, readlinkSync, renameSync, rmSync, statSync } from 'node:fs';
+import { Stats, accessSync, closeSync, constants, fchmodSync, fstatSync, lstatSync, openSync, promises, readSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { KpromoError, UsageError, EXIT_USAGE, quoteName } from '../errors.js';
@@ -39,37 +48,66 @@ export interface OutputSpec {
 }
 
 /** How an output path is written. */
-export type OutputKind = 'stdout' | 'through' | 'atomic';
+export type OutputKind = 'stdout' | 'fd' | 'through' | 'atomic';
 
 /** What checkOutputPath() found. */
 export interface CheckedOutput {
   readonly kind: OutputKind;
-  /** For `atomic`: the file finally written (symlinks resolved); for `through`: the path opened. */
+  /** For `atomic`: the file finally written (symlinks resolved); for `through`: the path opened; for `fd`: /dev/fd/N. */
   readonly target: string;
   /** Identity used to find two outputs naming the same file. */
   readonly key: string;
+  /** For `fd`: the descriptor written (1 is standard output). */
+  readonly fd?: number;
+  /** For `atomic`: the target exists and cannot be renamed over; it is rewritten in place on commit. */
+  readonly inPlace?: boolean;
 }
-
-/** Paths that name this process's own standard streams or descriptors: always written through. */
-const FD_PATH = /^\/(?:dev\/(?:stdout|stderr|fd\/\d+)|proc\/self\/fd\/\d+)$/;
 
 function errText(e: unknown): string {
   const err = e as NodeJS.ErrnoException;
   return typeof err?.message === 'string' ? err.message.replace(/, \w+(?: '.*')?$/, '') : String(e);
 }
 
-/** Follows a chain of symlinks (dangling ones too) to the path finally named. */
-function resolveLinks(p: string): string {
-  let cur = path.resolve(p);
-  for (let i = 0; i < 40; i++) {
+/** The descriptor a path names (/dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N, /proc/PID/fd/N), or null. */
+export function fdOfPath(p: string): number | null {
+  if (p === '/dev/stdout') return 1;
+  if (p === '/dev/stderr') return 2;
+  const m = /^\/(?:dev\/fd|proc\/(?:self|thread-self|(\d+)(?:\/task\/\d+)?)\/fd)\/(\d+)$/.exec(p);
+  if (m === null || (m[1] !== undefined && Number(m[1]) !== process.pid)) return null;
+  return Number(m[2]);
+}
+
+/**
+ * Follows a path to what it finally names, as the kernel does: the directory part through its real path (its
+ * symlinks, then `..`), then the last component's symlink, if any, read from that real directory; again, up to
+ * 40 links. Returns a descriptor for a path that names one of this process's, else the path (absolute, its
+ * directory real where it exists; a dangling link gives the path it points to).
+ */
+export function resolveOutputPath(p: string): { fd: number } | { path: string } {
+  let cur = path.isAbsolute(p) ? p : `${process.cwd()}/${p}`;
+  for (let i = 0; i <= 40; i++) {
+    const direct = fdOfPath(path.normalize(cur));
+    if (direct !== null) return { fd: direct };
+    const base = path.basename(cur);
+    let dir: string;
+    try {
+      dir = realpathSync(path.dirname(cur));
+    } catch {
+      return { path: path.resolve(cur) }; // a missing directory: the caller says so
+    }
+    if (base === '' || base === '.' || base === '..') return { path: path.resolve(dir, base) };
+    cur = dir === '/' ? `/${base}` : `${dir}/${base}`;
+    const fd = fdOfPath(cur);
+    if (fd !== null) return { fd };
     let st: Stats;
     try {
       st = lstatSync(cur);
     } catch {
-      return cur;
+      return { path: cur };
     }
-    if (!st.isSymbolicLink()) return cur;
-    cur = path.resolve(path.dirname(cur), readlinkSync(cur));
+    if (!st.isSymbolicLink()) return { path: cur };
+    const link = readlinkSync(cur);
+    cur = path.isAbsolute(link) ? link : `${dir}/${link}`;
   }
   throw new Error('too many levels of symbolic links');
 }
@@ -80,20 +118,23 @@ export function checkOutputPath(spec: OutputSpec): CheckedOutput {
   const bad = (why: string): UsageError => new UsageError(`${option} ${JSON.stringify(p)}: ${why}`, 'KPROMO_OUTPUT_PATH');
   if (p === '') throw bad('empty file name');
   if (p === '-') return { kind: 'stdout', target: '-', key: 'stdout' };
-  if (FD_PATH.test(p)) {
-    try {
-      accessSync(p, constants.W_OK);
-    } catch (e) {
-      throw bad(`cannot write: ${errText(e)}`);
-    }
-    return { kind: 'through', target: p, key: `path:${p}` };
-  }
-  let target: string;
+  let resolved: { fd: number } | { path: string };
   try {
-    target = resolveLinks(p);
+    resolved = resolveOutputPath(p);
   } catch (e) {
     throw bad(errText(e));
   }
+  if ('fd' in resolved) {
+    const fd = resolved.fd;
+    try {
+      fstatSync(fd);
+      writeSync(fd, Buffer.alloc(0)); // EBADF when the descriptor is not open for writing
+    } catch (e) {
+      throw bad(`cannot write descriptor ${fd}: ${errText(e)}`);
+    }
+    return { kind: 'fd', fd, target: `/dev/fd/${fd}`, key: fd === 1 ? 'stdout' : `fd:${fd}` };
+  }
+  const target = resolved.path;
   let st: Stats | null = null;
   try {
     st = statSync(target);
@@ -118,12 +159,6 @@ export function checkOutputPath(spec: OutputSpec): CheckedOutput {
     throw bad(`directory ${dir} does not exist`);
   }
   if (!dst.isDirectory()) throw bad(`${dir} is not a directory`);
-  try {
-    // The temporary file is created beside the target and renamed over it.
-    accessSync(dir, constants.W_OK);
-  } catch (e) {
-    throw bad(`cannot create files in ${dir}: ${errText(e)}`);
-  }
   if (st !== null) {
     try {
       accessSync(target, constants.W_OK);
@@ -131,7 +166,21 @@ export function checkOutputPath(spec: OutputSpec): CheckedOutput {
       throw bad(`cannot write: ${errText(e)}`);
     }
   }
-  return { kind: 'atomic', target, key: st !== null ? `ino:${st.dev}:${st.ino}` : `new:${target}` };
+  let dirWritable = true;
+  try {
+    // The temporary file is created beside the target and renamed over it.
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    if (st === null) throw bad(`cannot create files in ${dir}: ${errText(e)}`);
+    dirWritable = false;
+  }
+  const key = st !== null ? `ino:${st.dev}:${st.ino}` : `new:${target}`;
+  // rename() over another user's file in a sticky directory (/tmp) is refused (EPERM) unless this process owns
+  // the directory or is privileged (root is taken as privileged: CAP_FOWNER).
+  const euid = process.geteuid?.() ?? 0;
+  const sticky = st !== null && (dst.mode & 0o1000) !== 0 && euid !== 0 && st.uid !== euid && dst.uid !== euid;
+  if (st !== null && (sticky || !dirWritable)) return { kind: 'atomic', target, key, inPlace: true };
+  return { kind: 'atomic', target, key };
 }
 
 /** Checks every output of a command at once (before any work): each path, and that no two name the same file. */
@@ -143,7 +192,7 @@ export function checkOutputs(specs: readonly (OutputSpec | null | undefined)[]):
     const c = checkOutputPath(spec);
     const other = seen.get(c.key);
     if (other) {
-      const what = c.kind === 'stdout' ? 'standard output' : `the same file (${c.target})`;
+      const what = c.key === 'stdout' ? 'standard output' : `the same file (${c.target})`;
       throw new UsageError(`${other.option} ${JSON.stringify(other.path)} and ${spec.option} ${JSON.stringify(spec.path)} name ${what}`, 'KPROMO_OUTPUT_PATH');
     }
     seen.set(c.key, spec);
@@ -164,10 +213,13 @@ export interface OutputOptions {
 
 let serial = 0;
 
+/** A rename that the filesystem refuses where a copy into the target may still work (append-only directory). */
+const RENAME_REFUSED = new Set(['EPERM', 'EACCES', 'EBUSY', 'EXDEV']);
+
 /**
- * A file written in chunks, then committed (renamed into place, copied to stdout) or discarded.
- * The constructor checks the path (UsageError); open() opens it without blocking the event loop (a FIFO waits
- * for its reader there, where a signal can still end the command); write() opens synchronously if needed.
+ * A file written in chunks, then committed (renamed into place, copied to stdout or into the target) or
+ * discarded. The constructor checks the path (UsageError); open() opens it without blocking the event loop (a
+ * FIFO waits for its reader there, where a signal can still end the command): call it before the first write.
  */
 export class OutputFile {
   readonly checked: CheckedOutput;
@@ -175,13 +227,16 @@ export class OutputFile {
   private tmp: string | null = null;
   private unregister: (() => void) | null = null;
   private done = false;
+  private handle: promises.FileHandle | null = null;
 
   constructor(
     readonly file: string,
     private readonly opts: OutputOptions = {},
   ) {
     if (file === '-' && opts.stdout === undefined) throw new UsageError(`${opts.option ?? 'output'}: - (standard output) is not accepted here`);
-    this.checked = checkOutputPath({ option: opts.option ?? 'output', path: file });
+    const checked = checkOutputPath({ option: opts.option ?? 'output', path: file });
+    // /dev/stdout (or a link to it) is `-` where `-` is accepted: spooled the same way, the summary then on stderr.
+    this.checked = checked.kind === 'fd' && checked.fd === 1 && opts.stdout !== undefined ? { kind: 'stdout', target: '-', key: 'stdout' } : checked;
   }
 
   /** What messages call this output. */
@@ -189,7 +244,7 @@ export class OutputFile {
     return this.checked.kind === 'stdout' ? 'standard output' : this.file;
   }
 
-  /** True when the output is standard output (`-`). */
+  /** True when the output is standard output (`-`, /dev/stdout). */
   get isStdout(): boolean {
     return this.checked.kind === 'stdout';
   }
@@ -210,15 +265,26 @@ export class OutputFile {
     this.openSync();
   }
 
-  private handle: promises.FileHandle | null = null;
-
   private streamsStdout(): boolean {
     return this.checked.kind === 'stdout' && this.opts.spool === false;
+  }
+
+  /** Spooled: standard output, or a file rewritten in place; the spool is an unlinked file in the temp directory. */
+  private spooled(): boolean {
+    return this.checked.kind === 'stdout' || this.checked.inPlace === true;
+  }
+
+  private spoolName(): string {
+    return this.checked.kind === 'stdout' ? `standard output (spooled in ${tmpdir()})` : `${this.file} (spooled in ${tmpdir()})`;
   }
 
   private openSync(): void {
     if (this.fd !== null) return;
     const { kind, target } = this.checked;
+    if (kind === 'fd') {
+      this.fd = this.checked.fd!;
+      return;
+    }
     if (kind === 'through') {
       try {
         this.fd = openSync(target, constants.O_WRONLY | constants.O_APPEND);
@@ -227,20 +293,21 @@ export class OutputFile {
       }
       return;
     }
-    const dir = kind === 'stdout' ? tmpdir() : path.dirname(target);
+    const spool = this.spooled();
+    const dir = spool ? tmpdir() : path.dirname(target);
     const tmp = path.join(dir, `.${kind === 'stdout' ? 'kpromo-stdout' : path.basename(target)}.${process.pid}.${++serial}.tmp`);
     try {
       this.fd = openSync(tmp, 'wx+', 0o666);
     } catch (e) {
-      throw new OutputError(kind === 'stdout' ? `standard output (spooled in ${dir})` : this.file, errText(e));
+      throw new OutputError(spool ? this.spoolName() : this.file, errText(e));
     }
-    if (kind === 'stdout') {
+    if (spool) {
       // Unlinked at once: nothing can be left behind, whatever ends the process.
       rmSync(tmp, { force: true });
       return;
     }
     this.tmp = tmp;
-    this.unregister = onCleanup(() => rmSync(tmp, { force: true }));
+    this.unregister = onCleanup(() => removeTemp(tmp));
     try {
       // A replaced file keeps its permissions.
       fchmodSync(this.fd, statSync(target).mode & 0o7777);
@@ -260,11 +327,14 @@ export class OutputFile {
       writeAll(this.fd!, data);
     } catch (e) {
       this.discard();
-      throw new OutputError(this.checked.kind === 'stdout' ? `standard output (spooled in ${tmpdir()})` : this.file, errText(e));
+      throw new OutputError(this.spooled() ? this.spoolName() : this.file, errText(e));
     }
   }
 
-  /** Finishes the output: renames the temporary file over the target, or copies the spool to stdout. */
+  /**
+   * Finishes the output: renames the temporary file over the target, or copies the spool to stdout or into the
+   * target. Synchronous: for a spool that may be large, commitAsync() lets a signal end the copy.
+   */
   commit(): void {
     if (this.done) return;
     if (this.streamsStdout()) {
@@ -272,18 +342,45 @@ export class OutputFile {
       return;
     }
     this.openSync(); // an output with nothing written still appears (empty)
-    const fd = this.fd!;
-    try {
+    this.settle(() => {
+      const fd = this.fd!;
       if (this.checked.kind === 'stdout') {
-        copyToStdout(fd, this.opts.stdout!);
-        this.close();
-      } else if (this.checked.kind === 'through') {
-        this.close();
-      } else {
-        this.close();
-        renameSync(this.tmp!, this.checked.target);
-        this.forget();
+        const stdout = this.opts.stdout!;
+        copyText(fd, stdout);
+      } else if (this.checked.inPlace === true) {
+        this.copyInto(fd);
       }
+      this.close();
+      if (this.checked.kind === 'atomic' && this.checked.inPlace !== true) this.rename();
+    });
+  }
+
+  /** commit(), with a spool copied to stdout in chunks between which the event loop runs (a signal ends it). */
+  async commitAsync(): Promise<void> {
+    if (this.done || this.checked.kind !== 'stdout' || this.streamsStdout()) {
+      this.commit();
+      return;
+    }
+    this.openSync();
+    const fd = this.fd!;
+    const stdout = this.opts.stdout!;
+    try {
+      for (const chunk of textChunks(fd)) {
+        if (stdout.closed === true) break;
+        stdout.write(chunk);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    } catch (e) {
+      this.discard();
+      throw e instanceof KpromoError ? e : new OutputError(this.file, errText(e));
+    }
+    this.settle(() => this.close());
+  }
+
+  /** Runs the last step of a commit: on an error the output is discarded and the error is an OutputError. */
+  private settle(step: () => void): void {
+    try {
+      step();
     } catch (e) {
       this.discard();
       throw e instanceof KpromoError ? e : new OutputError(this.file, errText(e));
@@ -291,12 +388,67 @@ export class OutputFile {
     this.done = true;
   }
 
+  private rename(): void {
+    try {
+      renameSync(this.tmp!, this.checked.target);
+    } catch (e) {
+      if (!RENAME_REFUSED.has((e as NodeJS.ErrnoException).code ?? '')) throw e;
+      this.renameRefused(e);
+    }
+    this.forget();
+  }
+
+  /** Copies the spool `from` into the target, truncated first (its inode, owner and links kept). */
+  private copyInto(from: number, mode = 0o666): void {
+    let to: number;
+    try {
+      to = openSync(this.checked.target, constants.O_WRONLY | constants.O_TRUNC | constants.O_CREAT, mode);
+    } catch (e) {
+      throw new OutputError(this.file, errText(e));
+    }
+    try {
+      const buf = Buffer.allocUnsafe(1 << 20);
+      for (let pos = 0; ; ) {
+        const n = readSync(from, buf, 0, buf.length, pos);
+        if (n === 0) break;
+        writeAll(to, buf.subarray(0, n));
+        pos += n;
+      }
+    } finally {
+      closeSync(to);
+    }
+  }
+
+  /** The rename was refused (an append-only directory): the temporary file is copied into the target instead. */
+  private renameRefused(e: unknown): void {
+    const tmp = this.tmp!;
+    let from: number;
+    try {
+      from = openSync(tmp, 'r');
+    } catch {
+      throw e;
+    }
+    try {
+      this.copyInto(from, statSync(tmp).mode & 0o7777);
+    } finally {
+      closeSync(from);
+    }
+    if (!removeTemp(tmp)) {
+      this.forget();
+      throw new OutputError(this.file, `written in place (the directory refused the rename: ${errText(e)}), but its emptied temporary file ${quoteName(tmp)} could not be removed`);
+    }
+  }
+
   /** Closes and removes the temporary file (a write-through output keeps what was written). */
   discard(): void {
     this.done = true;
-    this.close();
+    try {
+      this.close();
+    } catch {
+      // discarded anyway
+    }
     if (this.tmp !== null) {
-      rmSync(this.tmp, { force: true });
+      removeTemp(this.tmp);
       this.forget();
     }
   }
@@ -305,6 +457,7 @@ export class OutputFile {
     if (this.fd === null) return;
     const fd = this.fd;
     this.fd = null;
+    if (this.checked.kind === 'fd') return; // this process's own descriptor: left open
     const fh = this.handle;
     this.handle = null;
     if (fh !== null) {
@@ -315,7 +468,7 @@ export class OutputFile {
       closeSync(fd);
     } catch (e) {
       // close() reports delayed write errors (NFS, some devices)
-      if (this.checked.kind !== 'stdout') throw new OutputError(this.file, errText(e));
+      if (!this.spooled()) throw new OutputError(this.file, errText(e));
     }
   }
 
@@ -326,19 +479,42 @@ export class OutputFile {
   }
 }
 
-/** Copies a spool file to stdout in 1 MiB chunks; stops quietly when stdout's reader left. */
-function copyToStdout(fd: number, stdout: TextOut): void {
+/**
+ * Removes a temporary file; where the directory refuses (append-only), empties it instead. True when it is gone.
+ * Never throws: it runs on error paths and at exit.
+ */
+function removeTemp(tmp: string): boolean {
+  try {
+    rmSync(tmp, { force: true });
+    return true;
+  } catch {
+    try {
+      closeSync(openSync(tmp, constants.O_WRONLY | constants.O_TRUNC));
+    } catch {
+      // nothing more to do
+    }
+    return false;
+  }
+}
+
+/** A spool file's text in 1 MiB chunks, UTF-8 decoded (a character cut between chunks kept for the next). */
+function* textChunks(fd: number): Generator<string> {
   const buf = Buffer.allocUnsafe(1 << 20);
-  const dec = new TextDecoder(); // UTF-8, a character cut between chunks kept for the next (a global: no module to load)
-  let pos = 0;
-  for (;;) {
-    if (stdout.closed === true) return;
+  const dec = new TextDecoder(); // a global: no module to load
+  for (let pos = 0; ; ) {
     const n = readSync(fd, buf, 0, buf.length, pos);
     if (n === 0) break;
     pos += n;
-    stdout.write(dec.decode(buf.subarray(0, n), { stream: true }));
+    yield dec.decode(buf.subarray(0, n), { stream: true });
   }
   const rest = dec.decode();
-  if (rest !== '') stdout.write(rest);
+  if (rest !== '') yield rest;
 }
 
+/** Copies a spool file to stdout; stops quietly when stdout's reader left. */
+function copyText(fd: number, stdout: TextOut): void {
+  for (const chunk of textChunks(fd)) {
+    if (stdout.closed === true) return;
+    stdout.write(chunk);
+  }
+}

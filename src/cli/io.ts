@@ -130,13 +130,25 @@ export function directWrites(fd: number): boolean {
   }
 }
 
-/** Writes all of `data` (text as UTF-8) to `fd`: a short write is continued; an error is thrown, as SyncWriteStream throws it. */
+/**
+ * Writes all of `data` (text as UTF-8) to `fd`: a short write is continued; an error is thrown, as SyncWriteStream
+ * throws it. A descriptor left non-blocking by another program (a pipe) may answer EAGAIN: waited out, 1 ms a try.
+ */
 export function writeAll(fd: number, data: string | Uint8Array): void {
   if (data.length === 0) return;
   const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   let off = 0;
-  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
+  while (off < buf.length) {
+    try {
+      off += writeSync(fd, buf, off, buf.length - off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(pause ??= new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+    }
+  }
 }
+
+let pause: Int32Array | null = null;
 
 /** Collects everything written, for tests. */
 export class CaptureOut implements TextOut {

@@ -81,7 +81,13 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   let chalk: ChalkInstance | null = null;
   const ctx: CommandContext = {
     io,
-    color: () => (chalk ??= plain ? PLAIN_COLOR : makeColor!(program.opts<{ color?: boolean }>().color, io.env, io.stdout.isTTY)),
+    color: (out) => {
+      const flag = program.opts<{ color?: boolean }>().color;
+      chalk ??= plain ? PLAIN_COLOR : makeColor!(flag, io.env, io.stdout.isTTY);
+      // Text for another stream (the summary on stderr when stdout carries a CSV) is coloured only when that
+      // stream would be by itself: a terminal, or a colour flag.
+      return out === undefined || out === io.stdout || colorOn(flag, io.env, out.isTTY) ? chalk : PLAIN_COLOR;
+    },
     setExit: (code) => {
       exit = code;
     },

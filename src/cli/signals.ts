@@ -10,6 +10,8 @@
  * A second signal forces the end at once.
  */
 
+import { statSync } from 'node:fs';
+
 /** Signals that end a command, with the exit code a command returns for each (128 + signal number). */
 export const STOP_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 
@@ -109,6 +111,27 @@ export function releaseSignalHandling(): void {
   if (!installed || forcing) return;
   for (const sig of Object.keys(STOP_SIGNALS) as StopSignal[]) process.removeAllListeners(sig);
   installed = false;
+}
+
+/**
+ * Lets a signal already sent reach its handler. Ctrl-C reaches every process of a pipeline at once: the writer of
+ * a pipe that dies of it closes the pipe, and the end of input (or its cut last line) can reach the reader's event
+ * loop before its own signal does. A command that saw its input end calls this before it acts on what it read.
+ */
+export function signalsSettled(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+/** True when an input can end because its writer died of a signal: standard input, a FIFO, a device. */
+export function endsWithWriter(names: readonly string[]): boolean {
+  return names.some((n) => {
+    if (n === '-') return true;
+    try {
+      return !statSync(n).isFile();
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** The stop signal received, if any. */

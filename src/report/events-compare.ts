@@ -3,7 +3,7 @@
  * golden is read in 64 KiB chunks, one line at a time (lines capped at 1 MiB), and only the first
  * difference is kept. Byte for byte, as `kpromo check` documents: a missing final newline is a difference.
  */
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 
 /** Longest golden line read (real event lines are under 100 bytes). */
@@ -47,9 +47,14 @@ class LineReader {
 
   constructor(readonly file: string) {
     try {
-      this.fd = openSync(file, 'r');
+      // Non-blocking: a FIFO's open would wait for a writer, where no signal can end the command.
+      this.fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
     } catch (e) {
       throw new UsageError(`cannot read golden events ${file}: ${(e as Error).message}`);
+    }
+    if (!fstatSync(this.fd).isFile()) {
+      closeSync(this.fd);
+      throw new UsageError(`golden events ${file}: not a regular file (a FIFO or device cannot be a golden)`);
     }
   }
 

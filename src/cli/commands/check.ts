@@ -10,7 +10,7 @@
  *   NAME.topology.json  topology                               optional (else --topology from NAME.args, else 2s-cxl)
  *   NAME.args           replay options, e.g. `--hz 1000`       optional; `#` starts a comment
  */
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, KpromoError, UsageError } from '../../errors.js';
@@ -28,7 +28,7 @@ import { drawTable } from '../../render/draw-table.js';
 import { runReplay } from '../../run/replay.js';
 import { settingsJson } from '../../run/settings.js';
 import { loadTopology } from '../../topology/load.js';
-import { OutputFile } from '../file-output.js';
+import { checkOutputPath, OutputFile } from '../file-output.js';
 import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, normalizeReplayOptions, refuseIgnoredOptions, type RawEngineOptions } from '../options.js';
 import type { CommandContext } from './replay.js';
 import { readSideFile } from '../../side-input.js';
@@ -139,7 +139,10 @@ export async function runCase(c: CheckCase, update: boolean): Promise<CheckOutco
     }
     const hasEvents = existsSync(c.events);
     if (hasEvents) comparer = new EventsComparer(c.events);
-    if (hasEvents && update) rewrite = new OutputFile(c.events, { option: 'check --update' });
+    if (hasEvents && update) {
+      rewrite = new OutputFile(c.events, { option: 'check --update' });
+      await rewrite.open();
+    }
     const cmp = comparer;
     const out = rewrite;
     const writer = hasEvents
@@ -159,7 +162,14 @@ export async function runCase(c: CheckCase, update: boolean): Promise<CheckOutco
       const vmstat = renderVmstat(r.counters);
       // A golden that still matches is left alone: its comments (how it was derived) are kept.
       const vmstatChanged = !hasGolden || diffs.length > 0;
-      if (vmstatChanged) writeFileSync(c.golden, vmstat);
+      if (vmstatChanged) {
+        // Written as every output is (file-output.ts): renamed into place whole, so a full disk leaves the old golden
+        // (or none), never an empty one that a later check would pass against.
+        const file = new OutputFile(c.golden, { option: 'check --update' });
+        await file.open();
+        file.write(vmstat);
+        file.commit();
+      }
       if (rewrite) {
         if (events) rewrite.commit();
         else rewrite.discard();
@@ -266,8 +276,11 @@ export function checkCommand(ctx: CommandContext): Command {
       const update = raw.update === true;
       // Checked before any case runs: an unwritable report path is a usage error at once.
       const junit = raw.junit !== undefined ? new OutputFile(raw.junit, { option: '--junit' }) : null;
+      // With --update, every golden that may be written is checked before any case runs (a read-only directory).
+      if (update) for (const c of cases) for (const g of [c.golden, ...(existsSync(c.events) ? [c.events] : [])]) checkOutputPath({ option: 'check --update', path: g });
       const outcomes: CheckOutcome[] = [];
       try {
+        await junit?.open(); // a FIFO waits for its reader here, where a signal still ends the command
         for (const c of cases) {
           const o = await runCase(c, update);
           if (o.warning) ctx.io.stderr.write(o.warning);

@@ -13,6 +13,7 @@ import { readInputsThreaded } from '../../trace/threaded.js';
 import { CanonicalCsvSink } from '../../trace/csv-write.js';
 import { checkHz } from '../../trace/perf-map.js';
 import { OutputFile } from '../file-output.js';
+import { endsWithWriter, signalsSettled } from '../signals.js';
 import { addOptions, DEFAULT_TOPOLOGY, INPUT_OPTIONS, normalizeInputOptions, parseIntOption, type OptionSpec, type RawInputOptions } from '../options.js';
 import { makeProgress } from '../progress.js';
 import { perfSkipText, skipReport, type CommandContext } from './replay.js';
@@ -93,8 +94,15 @@ async function convert(ctx: CommandContext, names: string[], raw: RawConvertOpti
       shouldStop: () => stop,
     });
     if (!read.stopped) sink.flush();
+    // A pipe's writer killed by the same Ctrl-C ends (or cuts) the input before this process sees its signal.
+    if (endsWithWriter(inputs.map((i) => i.name))) await signalsSettled();
   } catch (e) {
     file.discard();
+    await signalsSettled();
+    if (stop) {
+      io.stderr.write(`kpromo convert: interrupted; ${file.isStdout ? 'nothing written to stdout' : `${quoteName(file.file)} not written`}\n`);
+      return EXIT_INTERRUPTED;
+    }
     throw e;
   } finally {
     offForced();
@@ -103,12 +111,12 @@ async function convert(ctx: CommandContext, names: string[], raw: RawConvertOpti
   }
   io.stderr.write(skipReport(read));
   io.stderr.write(inputNotes(read));
-  if (read.stopped) {
+  if (read.stopped || stop) {
     file.discard();
     io.stderr.write(`kpromo convert: interrupted after ${read.records} records; ${file.isStdout ? 'nothing written to stdout' : `${quoteName(file.file)} not written`}\n`);
     return EXIT_INTERRUPTED;
   }
-  file.commit();
+  await file.commitAsync();
   // The reader of stdout left (quietly), or stdout failed (main() reports it in one line); either arrives as an event.
   if (file.isStdout) await new Promise((resolve) => setImmediate(resolve));
   if (file.isStdout && io.stdout.closed === true) return EXIT_OK;

@@ -91,6 +91,7 @@ async function merge(ctx: CommandContext, names: string[], raw: RawMergeOptions)
     throw new UsageError('merge: the parts were made with different --sort keys: give --sort');
   }
   const csv = openCsv(raw.csv ?? null);
+  await csv?.open(); // a FIFO waits for its reader here, where a signal still ends the command
   presentSweep(io, ctx.color, merged.rows, merged.meta, { sort, top, csv: raw.csv ?? null, format: raw.format }, csv);
   return EXIT_OK;
 }

@@ -7,7 +7,8 @@ import { OUTCOMES, type OutcomeCode } from '../../engine/types.js';
 import { EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../../errors.js';
 import { OutputFile } from '../file-output.js';
 import { loadTopology } from '../../topology/load.js';
-import { readInputs } from '../../trace/input.js';
+import { readInputs, type InputStats } from '../../trace/input.js';
+import { endsWithWriter, signalsSettled } from '../signals.js';
 import { INPUT_OPTIONS, PAGE_ENGINE_OPTIONS, addOptions, normalizeReplayOptions, refuseIgnoredOptions, type RawEngineOptions } from '../options.js';
 import type { CommandContext } from './replay.js';
 
@@ -80,28 +81,36 @@ export function pageCommand(ctx: CommandContext): Command {
     const off = ctx.io.onInterrupt(() => {
       stop = true;
     });
-    try {
-      const read = await readInputs(settings.inputs, sink, {
-        input: settings.input,
-        topology: settings.rfc.topology,
-        hz: settings.rfc.hz,
-        stdin: ctx.io.stdin,
-        parser: settings.parser,
-        shouldStop: () => stop,
-      });
-      if (read.stopped) {
-        out.discard();
-        ctx.io.stderr.write(`kpromo page: interrupted after ${read.records} records; nothing written\n`);
-        ctx.setExit(EXIT_INTERRUPTED);
-        return;
-      }
-    } catch (e) {
+    const interrupted = (after: string): void => {
       out.discard();
-      throw e;
+      ctx.io.stderr.write(`kpromo page: interrupted${after}; nothing written\n`);
+      ctx.setExit(EXIT_INTERRUPTED);
+    };
+    try {
+      let read: InputStats;
+      try {
+        read = await readInputs(settings.inputs, sink, {
+          input: settings.input,
+          topology: settings.rfc.topology,
+          hz: settings.rfc.hz,
+          stdin: ctx.io.stdin,
+          parser: settings.parser,
+          shouldStop: () => stop,
+        });
+      } catch (e) {
+        out.discard();
+        // A pipe's writer killed by the same Ctrl-C can cut the last line before this process sees its signal.
+        await signalsSettled();
+        if (stop) return interrupted('');
+        throw e;
+      }
+      if (endsWithWriter(settings.inputs.map((i) => i.name))) await signalsSettled();
+      if (read.stopped || stop) return interrupted(` after ${read.records} records`);
+      engine.finish();
+      if (stop) return interrupted(` after ${read.records} records`);
     } finally {
       off();
     }
-    engine.finish();
     if (lines === 0) out.write(`no access to page ${pfn} in the trace\n`);
     const left = engine.record_of(pfn);
     if (left !== null) {
@@ -111,7 +120,7 @@ export function pageCommand(ctx: CommandContext): Command {
           (daemon ? ' (its last promotion failed)\n' : ` (node ${left.hot_node} has no kpromoted daemon: never examined)\n`),
       );
     }
-    out.commit();
+    await out.commitAsync();
     ctx.setExit(EXIT_OK);
   });
   return cmd;

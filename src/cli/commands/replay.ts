@@ -25,8 +25,9 @@ import { PERF_SKIP_REASONS } from '../../trace/perf-map.js';
 import { inputNotes, type InputStats } from '../../trace/input.js';
 import { checkOutputs, OutputFile } from '../file-output.js';
 import { quoteName } from '../../errors.js';
+import { signalsSettled } from '../signals.js';
 import { quoteText } from '../../escape.js';
-import type { Io } from '../io.js';
+import type { Io, TextOut } from '../io.js';
 import {
   addOptions,
   ENGINE_OPTIONS,
@@ -41,7 +42,8 @@ import { makeProgress } from '../progress.js';
 /** What a command needs from main(). */
 export interface CommandContext {
   readonly io: Io;
-  color(): ChalkInstance;
+  /** The colours of text for `out` (default stdout): plain where colour is off for that stream. */
+  color(out?: TextOut): ChalkInstance;
   /** Stores the command's exit code. */
   setExit(code: number): void;
 }
@@ -291,6 +293,12 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
     });
   } catch (e) {
     for (const f of files) f.discard();
+    // A pipe's writer killed by the same Ctrl-C can cut the last line before this process sees its signal.
+    await signalsSettled();
+    if (stop) {
+      io.stderr.write('# kpromo: interrupted; outputs discarded\n');
+      return EXIT_INTERRUPTED;
+    }
     throw e;
   } finally {
     offForced();
@@ -340,12 +348,12 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
   }
   if (writer) writer.drain();
   try {
-    for (const f of files) f.commit();
+    for (const f of files) await f.commitAsync();
   } catch (e) {
     for (const f of files) f.discard();
     throw e;
   }
-  summaryOut.write(renderResult(raw.format, settings, result, ctx.color(), analysis, tableWidthFor(summaryOut)));
+  summaryOut.write(renderResult(raw.format, settings, result, ctx.color(summaryOut), analysis, tableWidthFor(summaryOut)));
   if (golden) {
     const diffs = compareGolden(golden, result.counters);
     if (diffs.length > 0) {

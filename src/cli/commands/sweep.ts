@@ -138,6 +138,7 @@ async function sweep(ctx: CommandContext, traces: string[], raw: RawSweepOptions
   let records: number | null = null;
   let rows: SweepRow[] = [];
   try {
+    await csv?.open(); // a FIFO waits for its reader here, where a signal still ends the command
     if (configs.length > 0) {
       const threads = machinePlan(io, configs.length, inputs, jobs).threads;
       const group = memoryGroup(configs, inputs, threads, raw.memory);
