@@ -91,7 +91,7 @@ export function resolveOutputPath(p: string): { fd: number } | { path: string } 
     const base = path.basename(cur);
     let dir: string;
     try {
-      dir = realpathSync(path.dirname(cur));
+      dir = realpathSync.native(path.dirname(cur)); // native: the JavaScript one drops `..` by text first
     } catch {
       return { path: path.resolve(cur) }; // a missing directory: the caller says so
     }

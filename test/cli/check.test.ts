@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { findCases, parseArgsFile } from '../../src/cli/commands/check.js';
 import { runCli } from './run-cli.js';
@@ -149,5 +150,62 @@ describe('kpromo check', () => {
     const r = await runCli(['check', dir]);
     expect(r.code).toBe(2);
     expect(r.stdout).toContain('--target-nid is not used by --engine rfc-v1');
+  });
+
+  it('a golden events file that is a FIFO is an error of its case at once (its open waited for a writer forever)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-check-'));
+    for (const ext of ['.csv', '.topology.json', '.vmstat']) fs.copyFileSync(path.join(TRACES, `spec-worked${ext}`), path.join(dir, `spec-worked${ext}`));
+    execFileSync('mkfifo', [path.join(dir, 'spec-worked.events.csv')]);
+    const r = await runCli(['check', dir]);
+    expect(r.code).toBe(2);
+    const text = r.stdout.replace(/[│\s]+/g, ' '); // the table wraps the detail
+    expect(text).toMatch(/spec-worked \d+ ERROR golden events \S*spec-worked\.events\.csv: not a regular file/);
+  });
+
+  const isRoot = process.getuid?.() === 0;
+
+  it.runIf(isRoot)('--update on a read-only filesystem: exit 2 before any case runs, the golden named', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-check-'));
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir], { stdio: 'ignore' });
+    } catch {
+      console.warn('skipped: cannot mount a tmpfs here');
+      return;
+    }
+    try {
+      for (const ext of ['.csv', '.topology.json']) fs.copyFileSync(path.join(TRACES, `spec-worked${ext}`), path.join(dir, `spec-worked${ext}`));
+      fs.writeFileSync(path.join(dir, 'spec-worked.vmstat'), 'kpromoted_mig_promoted 3\n');
+      execFileSync('mount', ['-o', 'remount,ro', dir]);
+      const r = await runCli(['check', '--update', dir]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`kpromo: check --update "${path.join(dir, 'spec-worked.vmstat')}": cannot write: EROFS: read-only file system\n`);
+      expect(r.stdout).toBe(''); // no case ran
+    } finally {
+      execFileSync('umount', [dir]);
+    }
+  });
+
+  it.runIf(isRoot)('--update on a full filesystem: the case is an error, and no empty golden is left for a later check to pass against', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-check-'));
+    try {
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { stdio: 'ignore' });
+    } catch {
+      console.warn('skipped: cannot mount a tmpfs here');
+      return;
+    }
+    try {
+      for (const ext of ['.csv', '.topology.json']) fs.copyFileSync(path.join(TRACES, `spec-worked${ext}`), path.join(dir, `spec-worked${ext}`));
+      spawnSync('dd', ['if=/dev/zero', `of=${path.join(dir, 'filler')}`, 'bs=4k', 'count=100'], { stdio: 'ignore' }); // fills it: fails at the end
+      const r = await runCli(['check', '--update', dir]);
+      expect(r.code).toBe(2);
+      expect(r.stdout.replace(/[│\s]+/g, ' ')).toMatch(/ERROR cannot write \S*spec-worked\.vmstat: ENOSPC/);
+      expect(fs.existsSync(path.join(dir, 'spec-worked.vmstat'))).toBe(false);
+      expect(fs.readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+      const again = await runCli(['check', dir]);
+      expect(again.code).toBe(2);
+      expect(again.stdout).toMatch(/no golden spec-worked\.vmstat/);
+    } finally {
+      execFileSync('umount', [dir]);
+    }
   });
 });

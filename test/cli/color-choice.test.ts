@@ -1,6 +1,10 @@
 /** src/cli/color-choice.ts: the colour decision without chalk, and the no-colour stand-in against chalk at level 0. */
 import { Chalk } from 'chalk';
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { CaptureOut, type Io } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
 import { colorOn, hasColorFlag, PLAIN_COLOR } from '../../src/cli/color-choice.js';
 import { makeColor } from '../../src/cli/color.js';
 
@@ -42,3 +46,28 @@ describe('color-choice', () => {
     expect(hasColorFlag(['replay', 'color.csv'])).toBe(false);
   });
 });
+
+describe('text written to stderr is coloured by stderr\'s own terminal', () => {
+  const TRACE = path.resolve(__dirname, '../../traces/spec-worked.csv');
+  async function run(stdoutTTY: boolean, stderrTTY: boolean): Promise<{ out: string; err: string }> {
+    const stdout = new CaptureOut(stdoutTTY);
+    const stderr = new CaptureOut(stderrTTY);
+    const io: Io = { stdout, stderr, stdin: Readable.from([]), env: {}, onInterrupt: () => () => {} };
+    const code = await main(['replay', '--events', '-', TRACE], io);
+    expect(code).toBe(0);
+    return { out: stdout.text, err: stderr.text };
+  }
+
+  it('replay --events -: the summary on stderr, plain when stderr is a file though stdout is a terminal', async () => {
+    const SGR = /\u001b\[[0-9;]*m/;
+    const fileErr = await run(true, false);
+    expect(fileErr.err).toContain('kpromoted_recorded_accesses');
+    expect(fileErr.err).not.toMatch(SGR);
+    expect(fileErr.out).not.toMatch(SGR);
+    // Both terminals: the summary is coloured (so the test above can fail); the events CSV never is.
+    const both = await run(true, true);
+    expect(both.err).toMatch(SGR);
+    expect(both.out).not.toMatch(SGR);
+  });
+});
+

@@ -3,7 +3,7 @@
  * Device nodes are made with mknod and the full filesystem is a 64 KiB tmpfs: both need root; the tests that
  * need them are skipped with a message where they cannot run.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -290,5 +290,142 @@ describe('spooled standard output', () => {
     f.write('x\n');
     f.discard();
     expect(out.text).toBe('');
+  });
+});
+
+const BIN = path.resolve(__dirname, '../../bin/kpromo.js');
+
+/** Runs the real CLI under bash, so that descriptors and redirections are real ones. */
+function bash(script: string, cwd: string): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync('bash', ['-c', script], { cwd, encoding: 'utf8', env: { ...process.env, K: `${process.execPath} ${BIN}`, NO_COLOR: '1' } });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('paths that name this process\'s descriptors are those descriptors', () => {
+  it('-o /dev/stdout and a symlink to it, with stdout a file: written at the shell\'s offset, the file not replaced', () => {
+    const d = fs.mkdtempSync(path.join(dir, 'fd-'));
+    fs.symlinkSync('/dev/stdout', path.join(d, 'stdout-link'));
+    fs.writeFileSync(path.join(d, 'so.txt'), '');
+    const ino = fs.statSync(path.join(d, 'so.txt')).ino;
+    const r = bash('( echo before; $K gen --records 2 -o /dev/stdout; $K gen --records 1 -o stdout-link; $K gen --records 1 -o //dev/./stdout; echo after ) > so.txt', d);
+    expect(r.status, r.stderr).toBe(0);
+    // Reopened (Linux reopens a regular file at /proc/self/fd/N), the CSV overwrote "before" or the shell's echo
+    // overwrote the CSV; renamed over, the shell's later writes went to the unlinked old file.
+    expect(fs.statSync(path.join(d, 'so.txt')).ino).toBe(ino);
+    const lines = fs.readFileSync(path.join(d, 'so.txt'), 'utf8').split('\n');
+    expect(lines[0]).toBe('before');
+    expect(lines.filter((l) => l === 'pfn,nid,src,time').length).toBe(3);
+    expect(lines.filter((l) => l.startsWith('0x')).length).toBe(4);
+    expect(lines.at(-2)).toBe('after');
+    expect(fs.lstatSync(path.join(d, 'stdout-link')).isSymbolicLink()).toBe(true);
+  });
+
+  it('a symlink to /dev/stdout with stdout a pipe: written to the pipe (was ENOENT after the run)', () => {
+    const d = fs.mkdtempSync(path.join(dir, 'fd-'));
+    fs.symlinkSync('/dev/stdout', path.join(d, 'stdout-link'));
+    const r = bash('$K gen --records 3 -o stdout-link | cat', d);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe('pfn,nid,src,time');
+    expect(r.stdout.trim().split('\n').length).toBe(4);
+  });
+
+  it('replay --events /dev/stdout is --events -: the summary goes to stderr, the CSV alone on stdout', async () => {
+    const d = fs.mkdtempSync(path.join(dir, 'fd-'));
+    const r = bash(`$K replay --format vmstat --events /dev/stdout ${TRACE} > out.txt`, d);
+    expect(r.status, r.stderr).toBe(0);
+    const out = fs.readFileSync(path.join(d, 'out.txt'), 'utf8');
+    expect(out.split('\n')[0]).toBe('time,node,pfn,from,to,outcome');
+    expect(out).not.toContain('kpromoted_recorded_accesses');
+    expect(r.stderr).toContain('kpromoted_recorded_accesses 10');
+    const both = await runCli(['replay', '--events', '-', '--timeline-csv', '/proc/self/fd/1', TRACE]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--events "-" and --timeline-csv "\/proc\/self\/fd\/1" name standard output/);
+  });
+
+  it('a descriptor that is not open for writing is refused before the run', async () => {
+    const r = await runCli(['gen', '--records', '2', '-o', '/dev/fd/987']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/-o "\/dev\/fd\/987": cannot write descriptor 987: EBADF/);
+  });
+});
+
+describe('symlinks are followed as the kernel follows them', () => {
+  it('a relative link inside a symlinked directory is read from its real directory (`..` after the links)', async () => {
+    const d = fs.mkdtempSync(path.join(dir, 'ln-'));
+    fs.mkdirSync(path.join(d, 'real/sub'), { recursive: true });
+    fs.symlinkSync('real/sub', path.join(d, 'd'));
+    fs.writeFileSync(path.join(d, 'real/target.csv'), 'old\n');
+    fs.symlinkSync('../target.csv', path.join(d, 'real/sub/out.csv'));
+    const r = await runCli(['gen', '--records', '2', '-o', path.join(d, 'd/out.csv')]);
+    expect(r.code, r.stderr).toBe(0);
+    // Resolved by text, d/../target.csv is a new file beside d; the kernel reads ../ from real/sub.
+    expect(fs.readFileSync(path.join(d, 'real/target.csv'), 'utf8').split('\n')[0]).toBe('pfn,nid,src,time');
+    expect(fs.existsSync(path.join(d, 'target.csv'))).toBe(false);
+    expect(fs.lstatSync(path.join(d, 'real/sub/out.csv')).isSymbolicLink()).toBe(true);
+    // `..` in the path given, after a symlinked directory, is the real directory's parent too.
+    const r2 = await runCli(['gen', '--records', '1', '-o', `${d}/d/../x.csv`]); // not path.join: it would drop d/..
+    expect(r2.code, r2.stderr).toBe(0);
+    expect(fs.existsSync(path.join(d, 'real/x.csv'))).toBe(true);
+    expect(fs.existsSync(path.join(d, 'x.csv'))).toBe(false);
+  });
+});
+
+describe('a file that cannot be renamed over is rewritten in place', () => {
+  const nobody = isRoot && spawnSync('runuser', ['-u', 'nobody', '--', 'true']).status === 0;
+
+  it.runIf(nobody)('another user\'s writable file in a sticky directory (was EPERM after the whole run)', () => {
+    const d = fs.mkdtempSync(path.join(dir, 'sticky-'));
+    // nobody must reach it: every directory above it (the tests' own temporary directories) searchable
+    for (let up = dir; up !== path.dirname(up) && fs.statSync(up).uid === 0 && (fs.statSync(up).mode & 0o001) === 0; up = path.dirname(up)) fs.chmodSync(up, fs.statSync(up).mode | 0o011);
+    fs.chmodSync(d, 0o1777);
+    const shared = path.join(d, 'shared.csv');
+    fs.writeFileSync(shared, 'old\n');
+    fs.chmodSync(shared, 0o666);
+    const ino = fs.statSync(shared).ino;
+    const trace = path.join(d, 'in.csv');
+    fs.copyFileSync(TRACE, trace);
+    fs.chmodSync(trace, 0o644);
+    const r = spawnSync('runuser', ['-u', 'nobody', '--', 'env', 'TMPDIR=/tmp', process.execPath, BIN, 'convert', trace, '-o', shared], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const st = fs.statSync(shared);
+    expect(st.ino).toBe(ino);
+    expect(st.uid).toBe(0);
+    expect(fs.readFileSync(shared, 'utf8').split('\n')[0]).toBe('pfn,nid,src,time');
+    expect(temps(d)).toEqual([]);
+  });
+
+  it.runIf(isRoot)('an append-only directory: the rename is refused, the file is written, the emptied temporary file named', async () => {
+    const d = fs.mkdtempSync(path.join(dir, 'append-'));
+    if (spawnSync('chattr', ['+a', d]).status !== 0) {
+      console.warn('skipped: chattr +a is not supported here');
+      return;
+    }
+    try {
+      const r = await runCli(['gen', '--records', '100', '-o', path.join(d, 'x.csv')]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/written in place \(the directory refused the rename: EPERM.*\), but its emptied temporary file .*\.x\.csv\.\d+\.\d+\.tmp could not be removed/);
+      expect(fs.readFileSync(path.join(d, 'x.csv'), 'utf8').trim().split('\n').length).toBe(101);
+      for (const t of temps(d)) expect(fs.statSync(path.join(d, t)).size).toBe(0);
+    } finally {
+      spawnSync('chattr', ['-a', d]);
+    }
+  });
+});
+
+describe('spooled standard output, copied asynchronously', () => {
+  it('commitAsync() lets the event loop run between chunks (a signal can end a long copy)', async () => {
+    const out = new CaptureOut();
+    const f = new OutputFile('-', { stdout: out });
+    const chunk = 'x'.repeat(1 << 20);
+    for (let i = 0; i < 4; i++) f.write(chunk);
+    let turns = 0;
+    const tick = (): void => {
+      turns++;
+      if (turns < 100) setImmediate(tick);
+    };
+    setImmediate(tick);
+    await f.commitAsync();
+    expect(out.text.length).toBe(4 << 20);
+    expect(turns).toBeGreaterThanOrEqual(3);
   });
 });

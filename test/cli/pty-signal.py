@@ -9,7 +9,7 @@ status is the exit code, or 128 + n when the child died of signal n (what a shel
 
 usage: pty-signal.py JSON_CONFIG
   config: {"argv": [...], "tries": 20, "signal": "ctrl-c"|"SIGINT"|"SIGTERM"|"SIGHUP",
-           "stdin": "tty"|"idle-pipe"|"file:PATH"|"null", "delay": [min_s, max_s], "timeout": 10,
+           "stdin": "tty"|"idle-pipe"|"file:PATH"|"cat:PATH"|"null", "delay": [min_s, max_s], "timeout": 10,
            "cwd": "...", "env": {...}, "wait_for": "regex on the output, optional",
            "wait_idle": true (no CPU used for 150 ms), "wait_glob": "a file pattern in cwd",
            "wait_cpu": seconds of CPU time used, "parallel": 1}
@@ -75,6 +75,10 @@ def one(cfg, i):
         r, w = os.pipe()
         stdin_fd = r
         keep += [r, w]  # the write end stays open and silent: the reader waits
+    elif stdin_mode.startswith('cat:'):
+        # A `cat PATH |` in the command's own process group: Ctrl-C ends it too, and its death closes the pipe
+        # (maybe in the middle of a line) while the command may not have seen its own signal yet.
+        stdin_fd = None
     elif stdin_mode.startswith('file:'):
         r, w = os.pipe()
         stdin_fd = r
@@ -89,7 +93,20 @@ def one(cfg, i):
         try:
             os.setsid()
             fcntl.ioctl(slave, termios.TIOCSCTTY, 0)
-            os.dup2(stdin_fd, 0)
+            if cfg.get('cwd'):
+                os.chdir(cfg['cwd'])
+            if stdin_fd is None:
+                r, w = os.pipe()
+                if os.fork() == 0:
+                    os.dup2(w, 1)
+                    os.close(r)
+                    os.close(w)
+                    os.execvp('cat', ['cat', stdin_mode[4:]])
+                os.dup2(r, 0)
+                os.close(r)
+                os.close(w)
+            else:
+                os.dup2(stdin_fd, 0)
             os.dup2(slave, 1)
             os.dup2(slave, 2)
             for fd in [master, slave] + keep:
@@ -98,8 +115,6 @@ def one(cfg, i):
                         os.close(fd)
                     except OSError:
                         pass
-            if cfg.get('cwd'):
-                os.chdir(cfg['cwd'])
             os.execvpe(cfg['argv'][0], cfg['argv'], env)
         finally:
             os._exit(127)
