@@ -80,11 +80,16 @@ export class TopologyError extends KpromoError {
 /** A golden file that cannot be used (unknown counter, bad line). */
 export class GoldenError extends KpromoError {
   readonly file: string;
+  /** 1-based; 0 for an error about the whole file (no line). */
   readonly line: number;
-  constructor(file: string, line: number, message: string) {
-    super('KPROMO_GOLDEN', `${file}:${line}: ${message}`, EXIT_USAGE);
+  /** 1-based column where the bad text starts; 0 when not about one place in the line. */
+  readonly column: number;
+  constructor(file: string, line: number, message: string, column = 0) {
+    const at = line === 0 ? '' : column === 0 ? `:${line}` : `:${line}:${column}`;
+    super('KPROMO_GOLDEN', `${file}${at}: bad golden: ${message}`, EXIT_USAGE);
     this.file = file;
     this.line = line;
+    this.column = column;
   }
 }
 
