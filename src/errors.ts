@@ -1,4 +1,4 @@
-import { quoteText } from './escape.js';
+import { QUOTE_MAX, quoteText } from './escape.js';
 
 /** Exit codes of the kpromo command line (SPEC section 5). */
 export const EXIT_OK = 0;
@@ -40,6 +40,8 @@ export interface TraceLocation {
   field?: string;
   /** The offending text, as read (messages quote at most QUOTE_MAX characters of it, escaped). */
   text: string;
+  /** Set when `text` is only the start of a longer text (a line over the cap): the whole is more than this many bytes. */
+  longerThan?: number;
 }
 
 /** A malformed trace line or an unreadable trace. */
@@ -49,19 +51,21 @@ export class TraceError extends KpromoError implements TraceLocation {
   readonly column: number;
   readonly field?: string;
   readonly text: string;
+  readonly longerThan?: number;
   readonly reason: string;
   constructor(loc: TraceLocation, reason: string, code = 'KPROMO_TRACE') {
     const col = loc.column > 0 ? `:${loc.column}` : '';
     const field = loc.field ? ` (${loc.field})` : '';
     // Line 0 = the file as a whole (cannot open, gzip error): no position, and the text is the file name.
-    const message =
-      loc.line > 0 ? `${quoteName(loc.file)}:${loc.line}${col}${field}: ${reason}: ${quoteText(loc.text)}` : `${quoteName(loc.file)}: ${reason}`;
+    const text = loc.longerThan === undefined ? quoteText(loc.text) : `${quoteText(loc.text.slice(0, QUOTE_MAX))}... (more than ${loc.longerThan} bytes)`;
+    const message = loc.line > 0 ? `${quoteName(loc.file)}:${loc.line}${col}${field}: ${reason}: ${text}` : `${quoteName(loc.file)}: ${reason}`;
     super(code, message, EXIT_USAGE);
     this.file = loc.file;
     this.line = loc.line;
     this.column = loc.column;
     if (loc.field !== undefined) this.field = loc.field;
     this.text = loc.text;
+    if (loc.longerThan !== undefined) this.longerThan = loc.longerThan;
     this.reason = reason;
   }
 }
@@ -80,11 +84,16 @@ export class TopologyError extends KpromoError {
 /** A golden file that cannot be used (unknown counter, bad line). */
 export class GoldenError extends KpromoError {
   readonly file: string;
+  /** 1-based; 0 for an error about the whole file (no line). */
   readonly line: number;
-  constructor(file: string, line: number, message: string) {
-    super('KPROMO_GOLDEN', `${file}:${line}: ${message}`, EXIT_USAGE);
+  /** 1-based column where the bad text starts; 0 when not about one place in the line. */
+  readonly column: number;
+  constructor(file: string, line: number, message: string, column = 0) {
+    const at = line === 0 ? '' : column === 0 ? `:${line}` : `:${line}:${column}`;
+    super('KPROMO_GOLDEN', `${file}${at}: bad golden: ${message}`, EXIT_USAGE);
     this.file = file;
     this.line = line;
+    this.column = column;
   }
 }
 

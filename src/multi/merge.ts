@@ -4,7 +4,10 @@
  * Pure: parts come in as parsed JSON with the name they were read from.
  */
 import { UsageError } from '../errors.js';
+import { ENGINE_NAMES } from '../engine/registry.js';
+import { SCHEMA_VERSION } from '../report/json.js';
 import { SWEEP_PARAMS, type GridPoint, type SweepParam } from './grid.js';
+import { checkGrid, checkMetrics, readCounters, rowError } from './merge-check.js';
 import { METRICS, type MultiMetrics } from './metrics.js';
 import type { ShardInfo, SweepMeta, SweepRow } from './render-sweep.js';
 import type { SortKey } from './sort.js';
@@ -58,42 +61,47 @@ interface Part {
   readonly rows: SweepRow[];
 }
 
-function readRow(name: string, r: unknown, total: number): SweepRow {
+function readRow(name: string, r: unknown, total: number, partEngine: string): SweepRow {
   if (!isObj(r)) throw partError(name, `a result is not an object`);
   const index = field(name, r, 'index', isInt, 'the configuration\'s grid index (a part of `kpromo sweep --shard K/N --format json`)');
   if (index < 0 || index >= total) throw partError(name, `result index ${index} is outside the grid of ${total}`);
   const label = field(name, r, 'label', isString, 'a string');
+  const bad = (what: string) => rowError(name, index, label, what);
   const engine = field(name, r, 'engine', isString, 'a string');
+  if (engine !== partEngine) throw bad(`engine ${JSON.stringify(engine)} is not the part's engine ${JSON.stringify(partEngine)}`);
   const pointObj = field(name, r, 'point', isObj, 'an object');
   const point: Partial<Record<SweepParam, string>> = {};
   for (const [k, v] of Object.entries(pointObj)) {
-    if (!SWEEP_PARAMS.some((p) => p.key === k) || !isString(v)) throw partError(name, `result ${index}: bad point ${JSON.stringify(pointObj)}`);
+    if (!SWEEP_PARAMS.some((p) => p.key === k) || !isString(v)) throw bad(`bad point ${JSON.stringify(pointObj)}`);
     point[k as SweepParam] = v;
   }
   const paramsObj = field(name, r, 'params', isObj, 'an object');
   const params = {} as Record<SweepParam, number | null>;
   for (const { key } of SWEEP_PARAMS) {
     const v = paramsObj[key];
-    if (!isNumOrNull(v)) throw partError(name, `result ${index}: params.${key} must be a number or null`);
-    params[key] = v;
+    // rfc engines have every sweep parameter; pghot has no hash_order or default_node (null).
+    const none = engine === 'pghot' && (key === 'hash_order' || key === 'default_node');
+    if (none ? v !== null : !isInt(v)) throw bad(`params.${key} must be ${none ? 'null (pghot has no such tunable)' : 'an integer'}, got ${JSON.stringify(v)?.slice(0, 80)}`);
+    params[key] = v as number | null;
   }
   const metricsObj = field(name, r, 'metrics', isObj, 'an object');
   const metrics = {} as Record<keyof MultiMetrics, number | null>;
   for (const { key } of METRICS) {
     const v = metricsObj[key];
-    if (!isNumOrNull(v)) throw partError(name, `result ${index}: metrics.${key} must be a number or null`);
+    if (!isNumOrNull(v)) throw bad(`metrics.${key} must be a number or null, got ${JSON.stringify(v)?.slice(0, 80)}`);
     metrics[key] = v;
   }
-  const countersObj = field(name, r, 'counters', isObj, 'an object');
-  const counters = Object.entries(countersObj).map(([n, value]) => {
-    if (typeof value !== 'number') throw partError(name, `result ${index}: counter ${n} must be a number`);
-    return { name: n, value };
-  });
+  const counters = readCounters(name, index, label, engine, field(name, r, 'counters', isObj, 'an object'));
+  checkMetrics(name, index, label, engine, metrics, counters);
   return { index, point: point as GridPoint, params, result: { label, engine, counters, metrics } };
 }
 
 function readPart({ name, doc }: PartDoc): Part {
   if (!isObj(doc)) throw partError(name, 'not a JSON object');
+  if (doc['schema_version'] !== SCHEMA_VERSION) {
+    throw partError(name, `schema_version ${JSON.stringify(doc['schema_version'])?.slice(0, 40)} is not ${SCHEMA_VERSION}, the one this kpromo writes and reads`);
+  }
+  if (doc['kind'] !== 'sweep') throw partError(name, `kind ${JSON.stringify(doc['kind'])?.slice(0, 40)} is not "sweep": make parts with \`kpromo sweep --shard K/N --format json\``);
   const shardObj = doc['shard'];
   if (!isObj(shardObj)) throw partError(name, 'not a part of a sharded sweep (no "shard": make parts with `kpromo sweep --shard K/N --format json`)');
   const index = field(name, shardObj, 'index', isInt, 'an integer');
@@ -104,16 +112,19 @@ function readPart({ name, doc }: PartDoc): Part {
   const total = field(name, doc, 'configurations', isInt, 'an integer');
   const records = field(name, doc, 'records', (v): v is number | null => v === null || isInt(v), 'an integer or null');
   const results = field(name, doc, 'results', Array.isArray, 'a list');
+  const engine = field(name, doc, 'engine', isString, 'a string');
+  if (!(ENGINE_NAMES as readonly string[]).includes(engine)) throw partError(name, `unknown engine ${JSON.stringify(engine)}`);
+  if (swept.some((k, i) => !SWEEP_PARAMS.some((p) => p.key === k) || swept.indexOf(k) !== i)) throw partError(name, `bad shard.swept ${JSON.stringify(swept)}`);
   return {
     name,
-    engine: field(name, doc, 'engine', isString, 'a string'),
+    engine,
     traces: field(name, doc, 'traces', isStrings, 'a list of names'),
     records,
     total,
     sort: field(name, doc, 'sort', isSort, 'a list of sort keys'),
     shard: { index, count, sweep },
     swept,
-    rows: (results as unknown[]).map((r) => readRow(name, r, total)),
+    rows: (results as unknown[]).map((r) => readRow(name, r, total, engine)),
   };
 }
 
@@ -123,13 +134,24 @@ export function mergeParts(docs: readonly PartDoc[]): Merged {
   const parts = docs.map(readPart);
   const first = parts[0]!;
   for (const p of parts.slice(1)) {
-    if (p.shard.sweep !== first.shard.sweep || p.engine !== first.engine || p.total !== first.total || JSON.stringify(p.swept) !== JSON.stringify(first.swept)) {
-      throw new UsageError(
-        `merge: ${p.name} is a part of another sweep than ${first.name} (traces, grid or options differ: sweep ${p.shard.sweep} vs ${first.shard.sweep})`,
-      );
+    // Name the field that differs; the sweep's identity last (it covers the traces, grid and every option).
+    const fields: [string, unknown, unknown][] = [
+      ['engine', p.engine, first.engine],
+      ['configurations', p.total, first.total],
+      ['shard.swept', p.swept, first.swept],
+      ['shard.count', p.shard.count, first.shard.count],
+      ['traces', p.traces, first.traces],
+    ];
+    for (const [key, a, b] of fields) {
+      if (JSON.stringify(a) !== JSON.stringify(b)) {
+        const what = key === 'shard.count' ? `part ${p.shard.index} of ${p.shard.count}, ${first.name} is part ${first.shard.index} of ${first.shard.count}` : `${key} ${JSON.stringify(a)?.slice(0, 80)}, ${first.name} has ${JSON.stringify(b)?.slice(0, 80)}`;
+        throw new UsageError(`merge: ${p.name} and ${first.name} are not parts of one sweep: ${p.name} has ${what}`);
+      }
     }
-    if (p.shard.count !== first.shard.count) {
-      throw new UsageError(`merge: ${p.name} is part ${p.shard.index} of ${p.shard.count}, ${first.name} is part ${first.shard.index} of ${first.shard.count}`);
+    if (p.shard.sweep !== first.shard.sweep) {
+      throw new UsageError(
+        `merge: ${p.name} is a part of another sweep than ${first.name} (shard.sweep ${p.shard.sweep} vs ${first.shard.sweep}: the traces, topology or other options differ)`,
+      );
     }
   }
   const byIndex = new Map<number, Part>();
@@ -153,6 +175,8 @@ export function mergeParts(docs: readonly PartDoc[]): Merged {
   }
   const absent = rows.findIndex((r) => r === undefined);
   if (absent >= 0) throw new UsageError(`merge: no part holds configuration ${absent} of ${first.total} (a part was cut short?)`);
+  const partOf = new Map(parts.flatMap((p) => p.rows.map((r) => [r.index, p.name] as const)));
+  checkGrid(rows as SweepRow[], (i) => partOf.get(i)!, first.swept);
   const withRecords = parts.filter((p) => p.records !== null);
   for (const p of withRecords) {
     if (p.records !== withRecords[0]!.records) {

@@ -18,11 +18,17 @@ export interface EventsDifference {
   readonly actual: string | null;
   /** The lines are equal but the golden's ends the file without a newline. */
   readonly unterminated?: boolean;
+  /** The golden's line was longer than MAX_EVENT_LINE bytes: `expected` holds its first MAX_EVENT_LINE bytes. */
+  readonly expectedCut?: boolean;
 }
 
-/** A line quoted for a message: JSON-escaped, cut at 200 characters with its length, or `<end>`. */
-export function quoteLine(text: string | null): string {
+/**
+ * A line quoted for a message: JSON-escaped, cut at 200 characters with its length, or `<end>`. A line the
+ * reader itself cut at its cap (`cut`) has no known length: it is said to be longer than the cap.
+ */
+export function quoteLine(text: string | null, cut = false): string {
   if (text === null) return '<end of file>';
+  if (cut) return `${JSON.stringify(text.slice(0, QUOTE))}... (more than ${MAX_EVENT_LINE} bytes)`;
   if (text.length <= QUOTE) return JSON.stringify(text);
   return `${JSON.stringify(text.slice(0, QUOTE))}... (${text.length} characters)`;
 }
@@ -30,7 +36,7 @@ export function quoteLine(text: string | null): string {
 /** `events line N: expected "..." got "..."`. */
 export function describeEventsDifference(d: EventsDifference): string {
   if (d.unterminated === true) return `events line ${d.line}: the golden's last line ${quoteLine(d.expected)} has no newline`;
-  return `events line ${d.line}: expected ${quoteLine(d.expected)} got ${quoteLine(d.actual)}`;
+  return `events line ${d.line}: expected ${quoteLine(d.expected, d.expectedCut === true)} got ${quoteLine(d.actual)}`;
 }
 
 /** Reads a file line by line in bounded memory. */
@@ -44,6 +50,9 @@ class LineReader {
   private eof = false;
   /** True when the last line read ended without a newline. */
   lastUnterminated = false;
+  /** True when the last line read was longer than MAX_EVENT_LINE bytes (and was cut there). */
+  lastCut = false;
+  private cut = false;
 
   constructor(readonly file: string) {
     try {
@@ -80,8 +89,13 @@ class LineReader {
   }
 
   private keep(part: Buffer): void {
-    if (this.pendingBytes >= MAX_EVENT_LINE) return; // over the cap: the rest of the line is dropped
+    if (part.length === 0) return;
+    if (this.pendingBytes >= MAX_EVENT_LINE) {
+      this.cut = true; // over the cap: the rest of the line is dropped
+      return;
+    }
     const room = MAX_EVENT_LINE - this.pendingBytes;
+    if (part.length > room) this.cut = true;
     const kept = Buffer.from(part.subarray(0, room)); // copy: the chunk buffer is reused
     this.pending.push(kept);
     this.pendingBytes += kept.length;
@@ -93,6 +107,8 @@ class LineReader {
     this.pending = [];
     this.pendingBytes = 0;
     this.lastUnterminated = !terminated;
+    this.lastCut = this.cut;
+    this.cut = false;
     return line;
   }
 
@@ -123,8 +139,9 @@ export class EventsComparer {
       start = nl + 1;
       this.line++;
       const expected = this.golden.next();
-      if (expected !== actual || this.golden.lastUnterminated) {
-        this.first = { line: this.line, expected, actual, ...(expected === actual ? { unterminated: true } : {}) };
+      const cut = this.golden.lastCut;
+      if (expected !== actual || cut || this.golden.lastUnterminated) {
+        this.first = { line: this.line, expected, actual, ...(cut ? { expectedCut: true } : expected === actual ? { unterminated: true } : {}) };
         return;
       }
     }
@@ -134,7 +151,7 @@ export class EventsComparer {
   finish(): EventsDifference | null {
     if (this.first === null) {
       const extra = this.golden.next();
-      if (extra !== null) this.first = { line: this.line + 1, expected: extra, actual: null };
+      if (extra !== null) this.first = { line: this.line + 1, expected: extra, actual: null, ...(this.golden.lastCut ? { expectedCut: true } : {}) };
     }
     this.close();
     return this.first;

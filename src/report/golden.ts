@@ -1,5 +1,6 @@
 /** Golden vmstat files: parse, compare (SPEC 5 `--expect`), render the differences. */
 import { GoldenError } from '../errors.js';
+import { quoteText } from '../escape.js';
 import type { Counter } from '../engine/types.js';
 
 /** One counter a golden file names. */
@@ -16,8 +17,12 @@ export interface GoldenDiff {
   readonly actual: number;
 }
 
-/** Parses a vmstat-format golden file (`name value` lines; `#` comments and blank lines allowed). */
-export function parseGolden(text: string, file: string, known: ReadonlySet<string>): GoldenEntry[] {
+/**
+ * Parses a vmstat-format golden file (`name value` lines; `#` comments and blank lines allowed). A value must be
+ * one a counter can hold exactly (a safe integer: a larger one would be compared rounded), and a golden must name
+ * at least one counter (an empty one would pass against any replay) unless `allowEmpty` (check --update fills it).
+ */
+export function parseGolden(text: string, file: string, known: ReadonlySet<string>, allowEmpty = false): GoldenEntry[] {
   const entries: GoldenEntry[] = [];
   const seen = new Set<string>();
   const lines = text.split('\n');
@@ -25,14 +30,23 @@ export function parseGolden(text: string, file: string, known: ReadonlySet<strin
     const raw = lines[i]!.replace(/\r$/, '');
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
-    const m = /^(\S+)\s+(\S+)$/.exec(line);
-    if (!m) throw new GoldenError(file, i + 1, `expected "name value", got ${JSON.stringify(raw)}`);
-    const [, name, text] = m as unknown as [string, string, string];
-    if (!/^\d+$/.test(text)) throw new GoldenError(file, i + 1, `value of ${name} is not a non-negative integer: ${JSON.stringify(text)}`);
-    if (!known.has(name)) throw new GoldenError(file, i + 1, `unknown counter ${JSON.stringify(name)}`);
-    if (seen.has(name)) throw new GoldenError(file, i + 1, `counter ${name} named twice`);
+    const lead = raw.length - raw.trimStart().length;
+    const m = /^(\S+)(\s+)(\S+)$/.exec(line);
+    if (!m) throw new GoldenError(file, i + 1, `expected "name value", got ${quoteText(raw)}`, lead + 1);
+    const [, name, gap, text] = m as unknown as [string, string, string, string];
+    const column = lead + name.length + gap.length + 1;
+    if (!/^\d+$/.test(text)) throw new GoldenError(file, i + 1, `value of ${name} is not a non-negative integer: ${quoteText(text)}`, column);
+    const value = Number(text);
+    if (!Number.isSafeInteger(value)) {
+      throw new GoldenError(file, i + 1, `value of ${name} is more than a counter holds exactly (2^53 - 1 = ${Number.MAX_SAFE_INTEGER}): ${quoteText(text)}`, column);
+    }
+    if (!known.has(name)) throw new GoldenError(file, i + 1, `unknown counter ${quoteText(name)}`, lead + 1);
+    if (seen.has(name)) throw new GoldenError(file, i + 1, `counter ${name} named twice`, lead + 1);
     seen.add(name);
-    entries.push({ name, value: Number(text), line: i + 1 });
+    entries.push({ name, value, line: i + 1 });
+  }
+  if (entries.length === 0 && !allowEmpty) {
+    throw new GoldenError(file, 0, 'names no counter, so it would pass against any replay: give at least one `name value` line');
   }
   return entries;
 }

@@ -155,6 +155,15 @@ export function normalizeInputOptions(raw: RawInputOptions, topology: Topology):
   };
 }
 
+/**
+ * The trace inputs named on a command line: none means standard input. Standard input can be read once: a
+ * second `-` would read nothing (the first one read it to its end), so it is refused rather than replayed empty.
+ */
+export function traceInputs(traces: readonly string[]): { name: string }[] {
+  if (traces.filter((t) => t === '-').length > 1) throw new UsageError('standard input (-) can be given once');
+  return (traces.length === 0 ? ['-'] : traces).map((name) => ({ name }));
+}
+
 /** Turns raw option values and trace names into validated settings. */
 export function normalizeReplayOptions(
   raw: RawEngineOptions,
@@ -195,7 +204,7 @@ export function normalizeReplayOptions(
   // Validate pghot's tunables only when pghot runs: its ranges (e.g. kmigrated sleep >= 50 ms) are not rfc-v1's.
   if (raw.engine === 'pghot') resolvePghotConfig(pghot);
   const parser = raw.parser as ReplaySettings['parser'];
-  const inputs = (traces.length === 0 ? ['-'] : traces).map((name) => ({ name }));
+  const inputs = traceInputs(traces);
   const input = normalizeInputOptions(raw, topology);
   const parseThread = raw.parseThread ?? 'auto';
   if (parseThread !== 'auto' && parseThread !== 'on' && parseThread !== 'off') {

@@ -6,7 +6,7 @@
  */
 import { CsvError, Parser } from 'csv-parse';
 import { TraceError } from '../errors.js';
-import { MAX_LINE_BYTES, type TraceFile } from './tracefile.js';
+import { longLineError, MAX_LINE_BYTES, openQuoteField, type TraceFile } from './tracefile.js';
 
 const NL = 10;
 const CR = 13;
@@ -28,6 +28,42 @@ interface CsvCore {
 }
 
 function noop(): void {}
+
+const VT = 11;
+const FF = 12;
+
+/** The fields of a line csv-parse accepted, as written: split at commas outside quotes. */
+function rawFields(text: string): string[] {
+  const out: string[] = [];
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) quoted = !quoted;
+    else if (c === 44 && !quoted) {
+      out.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(text.slice(start));
+  return out;
+}
+
+/**
+ * What csv-parse trimmed from the field `raw` (as written) to give `cell`, beyond spaces and tabs: `U+00A0` for the
+ * first such character; null when the padding was spaces and tabs only.
+ */
+function paddingOf(raw: string, cell: string): string | null {
+  let a = 0;
+  let b = raw.length;
+  while (a < b && (raw[a] === ' ' || raw[a] === '\t')) a++;
+  while (b > a && (raw[b - 1] === ' ' || raw[b - 1] === '\t')) b--;
+  let content = raw.slice(a, b);
+  if (content.length >= 2 && content.startsWith('"') && content.endsWith('"')) content = content.slice(1, -1).replaceAll('""', '"');
+  if (content === cell) return null;
+  const c = /[^\S \t]/.exec(raw)?.[0];
+  return c === undefined ? 'characters other than spaces and tabs' : `U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+}
 
 /** Reasons for csv-parse's own errors, without its line numbers (which count content lines only). */
 function csvReason(err: Error): string {
@@ -58,6 +94,8 @@ export class CsvPath {
   private qStart: number[] = [];
   private qStop: number[] = [];
   private qEnd: number[] = [];
+  /** 1 when the line holds a byte csv-parse may trim that the README's padding does not allow (see record()). */
+  private qOdd: number[] = [];
   private qHead = 0;
   /** An error found while csv-parse was pushing records; the rest of that parse is ignored. */
   private pending: TraceError | null = null;
@@ -118,10 +156,7 @@ export class CsvPath {
     this.carry = this.carry === null ? part : Buffer.concat([this.carry, part]);
     if (this.carry.length > MAX_LINE_BYTES) {
       this.feed(undefined, true); // the lines before it come first (csv-parse holds back the last)
-      throw new TraceError(
-        { file: this.file.name, line: this.file.line + 1, column: 0, text: this.carry.toString('utf8', 0, 64) },
-        `line is longer than ${MAX_LINE_BYTES} bytes`,
-      );
+      throw longLineError(this.file, this.carry);
     }
   }
 
@@ -136,7 +171,19 @@ export class CsvPath {
     let i = a;
     while (i < b && (src[i] === SPACE || src[i] === TAB)) i++;
     if (i === b || src[i] === HASH) return w; // blank or comment line
+    // csv-parse trims more than the spaces and tabs a field may be padded with (form feed, and on the right whatever
+    // String.prototype.trimEnd() takes: VT, CR, NBSP, Unicode spaces). Such bytes are rare: mark the line, and
+    // record() checks its fields as written.
+    let odd = 0;
+    for (let j = i; j < b; j++) {
+      const c = src[j]!;
+      if (c === VT || c === FF || c === CR || c >= 0x80) {
+        odd = 1;
+        break;
+      }
+    }
     batch.set(src.subarray(a, b), w);
+    this.qOdd.push(odd);
     this.qLine.push(line);
     this.qBuf.push(batch);
     this.qStart.push(w);
@@ -167,12 +214,41 @@ export class CsvPath {
     while (h + k < this.qEnd.length && this.qEnd[h + k]! <= endOffset) k++;
     this.qHead++;
     const line = this.qLine[h]!;
+    if (k <= 1 && this.qOdd[h] === 1 && this.oddPadding(cells, h, line)) return;
     if (k > 1) {
       // A quote opened on `line` ran into the next lines.
-      this.pending = this.error(h, 0, 'quoted field is not closed on its line');
+      this.pending = this.unclosed(h);
       return;
     }
     this.file.applyCells(cells, line, () => this.lineText(h));
+  }
+
+  /**
+   * A field (of the record's columns, or of the first line, the header candidate) that csv-parse trimmed of padding
+   * other than spaces and tabs is a bad field: reported (or skipped), and true returned.
+   */
+  private oddPadding(cells: readonly string[], q: number, line: number): boolean {
+    const raw = rawFields(this.lineText(q));
+    if (raw.length !== cells.length) return false; // cannot happen on a line csv-parse split; the field count decides
+    const file = this.file;
+    const all = !file.started;
+    for (let i = 0; i < cells.length; i++) {
+      const field = file.fieldAt(i);
+      if (!all && field === undefined) continue; // a column the replay ignores
+      const pad = paddingOf(raw[i]!, cells[i]!);
+      if (pad === null) continue;
+      file.started = true; // a bad first line still was the header candidate
+      const loc = { file: file.name, line, column: i + 1, text: raw[i]! };
+      file.bad(field === undefined ? loc : { ...loc, field }, `${field ?? `field ${i + 1}`} is padded with ${pad}: only spaces and tabs may pad a field`);
+      return true;
+    }
+    return false;
+  }
+
+  /** A quote left open on content line q: the column is the field it opens in. */
+  private unclosed(q: number): TraceError {
+    const column = q < this.qLine.length ? openQuoteField(this.lineText(q)) : 0;
+    return this.error(q, column, 'quoted field is not closed on its line');
   }
 
   private error(q: number, column: number, reason: string): TraceError {
@@ -195,11 +271,11 @@ export class CsvPath {
         // An unclosed quote is a fault of the line (as when a later quote closes it on another line).
         const open = err instanceof CsvError && err.code === 'CSV_QUOTE_NOT_CLOSED';
         const column = !open && err instanceof CsvError && typeof err.column === 'number' ? err.column + 1 : 0;
-        bad = this.error(this.qHead, column, csvReason(err));
+        bad = open ? this.unclosed(this.qHead) : this.error(this.qHead, column, csvReason(err));
         this.qHead++;
       }
       if (bad === null && this.qEnd.length - this.qHead > MAX_PENDING_LINES) {
-        bad = this.error(this.qHead, 0, 'quoted field is not closed on its line');
+        bad = this.unclosed(this.qHead);
         this.qHead++;
       }
       if (bad === null) {
@@ -217,7 +293,7 @@ export class CsvPath {
     if (this.qHead === 0) return;
     // Usually at most one line still waits (csv-parse holds back the last byte it was given).
     const from = this.qHead;
-    for (const q of [this.qLine, this.qBuf, this.qStart, this.qStop, this.qEnd] as unknown[][]) {
+    for (const q of [this.qLine, this.qBuf, this.qStart, this.qStop, this.qEnd, this.qOdd] as unknown[][]) {
       q.copyWithin(0, from);
       q.length -= from;
     }

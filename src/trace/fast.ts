@@ -5,12 +5,11 @@
  * (same error as the csv-parse path); a line with anything unusual (quote, CR, space, tab, a byte
  * outside printable ASCII, a header in another layout) hands the rest of the file to csv-parse.
  */
-import { TraceError } from '../errors.js';
 import type { AccessSink } from '../engine/types.js';
 import { INT_MAX, LIMIT_53 } from './fields.js';
 import { plainWasm } from './plain-wasm.js';
 import { digits4, hexLead4, hexValue4, isDigits4 } from './swar.js';
-import { MAX_LINE_BYTES, type TraceFile } from './tracefile.js';
+import { longLineError, MAX_LINE_BYTES, type TraceFile } from './tracefile.js';
 
 const NL = 10;
 const COMMA = 44;
@@ -301,15 +300,10 @@ export class FastParser {
     const need = this.carryLen + (to - from);
     if (need > this.carry.length) {
       if (need > MAX_LINE_BYTES + 1) {
-        // The line's first 64 bytes: those held, then those of this chunk. (The held buffer is larger than what it
-        // holds, and the rest of it is memory never written: quoting 64 bytes of it whatever it held showed that.)
-        const f = this.file;
-        const held = Math.min(64, this.carryLen);
-        const head = Buffer.concat([this.carry.subarray(0, held), src.subarray(from, Math.min(to, from + 64 - held))]);
-        throw new TraceError(
-          { file: f.name, line: f.line + 1, column: 0, text: head.toString('latin1') },
-          `line is longer than ${MAX_LINE_BYTES} bytes`,
-        );
+        // The line as held, then what of this chunk takes it past the cap. (The held buffer is larger than what it
+        // holds, and the rest of it is memory never written: only carry[0, carryLen) is the line.)
+        const head = Buffer.concat([this.carry.subarray(0, this.carryLen), src.subarray(from, Math.min(to, from + MAX_LINE_BYTES + 1 - this.carryLen))]);
+        throw longLineError(this.file, head);
       }
       const grown = Buffer.allocUnsafe(Math.max(need, this.carry.length * 2));
       this.carry.copy(grown, 0, 0, this.carryLen);

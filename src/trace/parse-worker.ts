@@ -79,7 +79,7 @@ function postError(e: unknown): void {
   if (e instanceof TraceError) {
     parentPort!.postMessage({
       type: 'trace-error',
-      loc: { file: e.file, line: e.line, column: e.column, ...(e.field !== undefined ? { field: e.field } : {}), text: e.text },
+      loc: { file: e.file, line: e.line, column: e.column, ...(e.field !== undefined ? { field: e.field } : {}), text: e.text, ...(e.longerThan !== undefined ? { longerThan: e.longerThan } : {}) },
       reason: e.reason,
       code: e.code,
     });

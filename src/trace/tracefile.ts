@@ -15,6 +15,55 @@ export interface ReadContext {
 /** Longest physical line accepted: keeps memory bounded on a file without line ends. */
 export const MAX_LINE_BYTES = 1 << 20;
 
+const COMMA = 44;
+const QUOTE = 34;
+/** Characters of a line over the cap that its error quotes (escape.ts QUOTE_MAX). */
+const HEAD_CHARS = 200;
+
+/**
+ * The 1-based field number at byte `at` of a line: one more than the commas before it outside quotes. Used by
+ * error paths only (a line over the cap, an unclosed quote), never on a line that parses.
+ */
+export function fieldNumberAt(line: Uint8Array, at: number): number {
+  let field = 1;
+  let quoted = false;
+  const end = Math.min(at, line.length);
+  for (let i = 0; i < end; i++) {
+    const b = line[i]!;
+    if (b === QUOTE) quoted = !quoted; // "" inside quotes toggles twice
+    else if (b === COMMA && !quoted) field++;
+  }
+  return field;
+}
+
+/**
+ * The error of a line longer than MAX_LINE_BYTES, from its first bytes as held (`head`, at least up to the cap when
+ * the reader held that much): the column is the field in which the line passed the cap, the text its first 200
+ * characters, said to be part of a line of more than MAX_LINE_BYTES bytes (its length is not known: it is not read on).
+ */
+export function longLineError(file: TraceFile, head: Uint8Array): TraceError {
+  const text = Buffer.from(head.buffer, head.byteOffset, Math.min(head.length, HEAD_CHARS * 4)).toString('utf8').slice(0, HEAD_CHARS);
+  return new TraceError(
+    { file: file.name, line: file.line + 1, column: fieldNumberAt(head, MAX_LINE_BYTES), text, longerThan: MAX_LINE_BYTES },
+    `line is longer than ${MAX_LINE_BYTES} bytes`,
+  );
+}
+
+/**
+ * The 1-based field number where an unclosed quote opens in `text` (a line csv-parse found a quote left open on),
+ * or 0 when no quote is left open in it.
+ */
+export function openQuoteField(text: string): number {
+  let field = 1;
+  let open = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) open = open === 0 ? field : 0;
+    else if (c === COMMA && open === 0) field++;
+  }
+  return open;
+}
+
 /** One input file being read: line count, header and column layout. */
 export class TraceFile {
   /** File name as the user gave it. */
@@ -49,7 +98,9 @@ export class TraceFile {
       }
     }
     if (cells.length !== this.width) {
-      this.bad({ file: this.name, line, column: 0, text: lineText() }, `expected ${this.width} fields, found ${cells.length}`);
+      // The column where the line goes wrong: its first extra field, or the first one missing.
+      const column = Math.min(cells.length, this.width) + 1;
+      this.bad({ file: this.name, line, column, text: lineText() }, `expected ${this.width} fields, found ${cells.length}`);
       return;
     }
     const vals = this.vals;

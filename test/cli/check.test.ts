@@ -64,6 +64,23 @@ describe('kpromo check', () => {
     expect((await runCli(['check', dir])).code).toBe(0);
   });
 
+  it('an empty golden is an error (it would pass against anything); --update fills it', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-check-'));
+    fs.copyFileSync(path.join(TRACES, 'spec-worked.csv'), path.join(dir, 'spec-worked.csv'));
+    const g = path.join(dir, 'spec-worked.vmstat');
+    fs.writeFileSync(g, '# derived later\n');
+    const r = await runCli(['check', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/spec-worked\s+│\s+0 │ ERROR/);
+    expect(r.stdout.replace(/[│\s]+/g, ' ')).toContain('spec-worked.vmstat: bad golden: names no counter, so it would pass against any replay');
+    expect(r.stdout.endsWith('kpromo check: 0 passed, 0 failed, 1 error\n')).toBe(true);
+    const u = await runCli(['check', '--update', dir]);
+    expect(u.code).toBe(0);
+    expect(u.stdout).toContain('golden created');
+    expect(fs.readFileSync(g, 'utf8')).toContain('kpromoted_mig_promoted 4\n');
+    expect((await runCli(['check', dir])).code).toBe(0);
+  });
+
   it('uses NAME.args and reports a bad case as ERROR with exit 2', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-check-'));
     fs.writeFileSync(path.join(dir, 'a.csv'), '0x200000,0,hwhints,0\n');

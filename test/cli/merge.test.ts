@@ -117,6 +117,50 @@ describe('kpromo sweep --shard / kpromo merge', () => {
     expect(bad.stderr).toContain('--shard: K must be in [1, N], got "4/3"');
   });
 
+  it('refuses a part whose values the sweep could not have written, naming the part and the field', async () => {
+    const texts = await parts(3, SPEC);
+    type Row = Record<string, Record<string, unknown>> & { label: unknown; engine: unknown };
+    type Doc = Record<string, unknown> & { shard: Record<string, unknown>; results: Row[] };
+    const edit = (f: (d: Doc, r: Row) => void): string => {
+      const d = JSON.parse(texts[1]!) as Doc;
+      f(d, d.results[0]!);
+      return JSON.stringify(d);
+    };
+    const cases: [string, string][] = [
+      [edit((_, r) => delete r['counters']!['kpromoted_mig_promoted']), 'counters.kpromoted_mig_promoted is missing'],
+      // 2^64 + 1 as written: JSON.parse makes it 18446744073709552000, which no counter holds exactly.
+      [edit((_, r) => (r['counters']!['kpromoted_mig_dropped'] = 1)).replace('"kpromoted_mig_dropped":1,', '"kpromoted_mig_dropped":18446744073709551617,'), 'counters.kpromoted_mig_dropped must be a non-negative integer below 2^53'],
+      [edit((_, r) => (r['counters']!['kpromoted_mig_dropped'] = -1)), 'counters.kpromoted_mig_dropped must be a non-negative integer'],
+      [edit((_, r) => (r['counters']!['kpromoted_bogus'] = 1)), 'counters.kpromoted_bogus is not a counter of rfc-v1'],
+      [edit((_, r) => (r['metrics']!['promoted'] = -5)), 'metrics.promoted must be a non-negative integer or null, got -5'],
+      [edit((_, r) => (r['metrics']!['promoted'] = 7)), 'metrics.promoted is not counters.kpromoted_mig_promoted'],
+      [edit((_, r) => (r['metrics']!['fast_tier_share'] = 7.5)), 'metrics.fast_tier_share is a share of accesses: it must be in [0, 1], got 7.5'],
+      [edit((_, r) => (r['metrics']!['fast_tier_share'] = 0.3)), 'metrics.share_of_instant is not metrics.fast_tier_share / metrics.instant_bound'],
+      [edit((_, r) => (r['params']!['threshold'] = 77)), 'params.threshold is 77, its point says'],
+      [edit((_, r) => (r['params']!['period'] = 77)), 'params.period is 77, configuration 0 has 1000'],
+      [edit((_, r) => (r.label = 'window=9 threshold=9')), 'is not that of its point'],
+      [edit((d) => (d['schema_version'] = 2)), 'schema_version 2 is not 1'],
+      [edit((d) => (d['configurations'] = 7)), 'has configurations 7, '],
+      [edit((d) => (d['engine'] = 'rfc-v1-fixed')), 'engine "rfc-v1" is not the part\'s engine "rfc-v1-fixed"'],
+      [edit((d) => ((d['engine'] = 'rfc-v1-fixed'), d.results.forEach((r) => (r.engine = 'rfc-v1-fixed')))), 'has engine "rfc-v1-fixed", '],
+      [edit((d) => (d.shard['count'] = 4)), 'has part 2 of 4, '],
+    ];
+    const dir = tmp();
+    for (const [i, [text, msg]] of cases.entries()) {
+      const f = path.join(dir, `tampered-${i}.json`);
+      fs.writeFileSync(f, text);
+      const files = writeParts(texts);
+      files[1] = f;
+      const r = await runCli(['merge', '--format', 'csv', ...files]);
+      expect(r.code, msg).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr, msg).toContain(`merge: ${f}`);
+      expect(r.stderr, msg).toContain(msg);
+    }
+    // The untampered parts still merge.
+    expect((await runCli(['merge', ...writeParts(texts)])).code).toBe(0);
+  });
+
   it('runs the xargs -P recipe of docs/compare-sweep.md (4 parts, 2 at a time) and merges to the unsharded output', async () => {
     const f = await genTrace();
     const dir = tmp();

@@ -95,3 +95,18 @@ describe('compare and sweep take every replay input option, with the counters re
     }
   });
 });
+
+describe('standard input named twice', () => {
+  it('is refused with exit 2 by every command that takes several inputs (the second - would read nothing)', async () => {
+    const trace = 'pfn,nid,src,time\n0x200000,0,hwhints,1000\n';
+    const commands: string[][] = [['replay'], ['convert'], ['compare'], ['sweep', '--threshold', '2,3'], ['page', '0x200000']];
+    for (const cmd of commands) {
+      const r = await runCli([...cmd, '-', '-'], { stdin: trace });
+      expect(r.code, cmd.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe('kpromo: standard input (-) can be given once\n');
+      // Once is fine, also beside a file.
+      expect((await runCli([...cmd, '-'], { stdin: trace })).code, cmd.join(' ')).toBe(0);
+    }
+  });
+});

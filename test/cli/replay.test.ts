@@ -63,7 +63,34 @@ describe('kpromo replay', () => {
     const r = await runCli(['replay', '--format', 'vmstat', '--expect', golden, path.join(EX, 'spec-worked.csv')]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toContain(`${golden}:2: unknown counter "kpromoted_bogus"`);
+    expect(r.stderr).toContain(`${golden}:2:1: bad golden: unknown counter "kpromoted_bogus"`);
+  });
+
+  it('rejects golden values a counter cannot hold exactly, and a golden that names no counter, with exit 2', async () => {
+    const dir = tmp();
+    const trace = path.join(EX, 'spec-worked.csv');
+    const cases: [string, string][] = [
+      // 2^64 + 1 would be compared as 18446744073709552000, 2^53 + 1 as 2^53: refused as written, with its column.
+      ['kpromoted_recorded_accesses 18446744073709551617\n', ':1:29: bad golden: value of kpromoted_recorded_accesses is more than a counter holds exactly (2^53 - 1 = 9007199254740991): "18446744073709551617"'],
+      ['# c\n  numa_pages_migrated\t9007199254740993\n', ':2:23: bad golden: value of numa_pages_migrated is more than a counter holds exactly'],
+      ['numa_pages_migrated 4x\n', ':1:21: bad golden: value of numa_pages_migrated is not a non-negative integer: "4x"'],
+      ['', ': bad golden: names no counter, so it would pass against any replay'],
+      ['# only a comment\n\n', ': bad golden: names no counter'],
+    ];
+    for (const [i, [text, msg]] of cases.entries()) {
+      const golden = path.join(dir, `g${i}.vmstat`);
+      fs.writeFileSync(golden, text);
+      const r = await runCli(['replay', '--format', 'vmstat', '--expect', golden, trace]);
+      expect(r.code, text).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr, text).toContain(`${golden}${msg}`);
+    }
+    // 2^53 - 1 is held exactly: a mismatch (exit 1), not a bad golden.
+    const ok = path.join(dir, 'max.vmstat');
+    fs.writeFileSync(ok, 'numa_pages_migrated 9007199254740991\n');
+    const r = await runCli(['replay', '--format', 'vmstat', '--expect', ok, trace]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('numa_pages_migrated  expected 9007199254740991, got 4');
   });
 
   it('fails bad input with file, line, column and text, exit 2 and nothing on stdout', async () => {

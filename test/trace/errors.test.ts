@@ -2,7 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { EXIT_USAGE, TraceError } from '../../src/errors.js';
 import { errorOf, readFiles, tempFile } from './helpers.js';
 
-const PARSERS = ['auto', 'csv-parse'] as const;
+const PARSERS = ['auto', 'fast', 'csv-parse'] as const;
 
 /** Expected error context; `field` absent means the whole line is at fault. */
 interface Want {
@@ -33,11 +33,11 @@ const CASES: [name: string, csv: string, want: Want][] = [
   ['src above INT_MAX', '1,0,2147483648,1\n', { line: 1, column: 3, field: 'src', text: '2147483648', reason: 'src is out of range [0, 2^31)' }],
   ['empty field', '1,,0,1\n', { line: 1, column: 2, field: 'nid', text: '', reason: 'nid is empty' }],
   ['empty last field', '1,0,0,\n', { line: 1, column: 4, field: 'time', text: '', reason: 'time is empty' }],
-  ['too few fields', '1,0,0,1\n1,0,0\n', { line: 2, column: 0, text: '1,0,0', reason: 'expected 4 fields, found 3' }],
-  ['too many fields', '1,0,0,1,9\n', { line: 1, column: 0, text: '1,0,0,1,9', reason: 'expected 4 fields, found 5' }],
+  ['too few fields', '1,0,0,1\n1,0,0\n', { line: 2, column: 4, text: '1,0,0', reason: 'expected 4 fields, found 3' }],
+  ['too many fields', '1,0,0,1,9\n', { line: 1, column: 5, text: '1,0,0,1,9', reason: 'expected 4 fields, found 5' }],
   ['header lacks a column', 'pfn,nid,time\n1,0,1\n', { line: 1, column: 0, text: 'pfn,nid,time', reason: 'header lacks column "src"' }],
   ['header names a column twice', 'pfn,nid,src,time,PFN\n', { line: 1, column: 5, field: 'pfn', text: 'PFN', reason: 'header names column "pfn" twice' }],
-  ['header width is the line width', 'pfn,nid,src,time,cpu\n1,0,0,1\n', { line: 2, column: 0, text: '1,0,0,1', reason: 'expected 5 fields, found 4' }],
+  ['header width is the line width', 'pfn,nid,src,time,cpu\n1,0,0,1\n', { line: 2, column: 5, text: '1,0,0,1', reason: 'expected 5 fields, found 4' }],
   ['column of a named layout', '# c\n\ntime,pfn,nid,src\n5,1,0,bad\n', { line: 4, column: 4, field: 'src', text: 'bad', reason: 'unknown source name' }],
   ['leftmost bad field in a named layout', 'src,time,pfn,nid\nx,y,1,0\n', { line: 2, column: 1, field: 'src', text: 'x', reason: 'unknown source name' }],
   ['a second header is data', 'pfn,nid,src,time\n1,0,0,1\npfn,nid,src,time\n', { line: 3, column: 1, field: 'pfn', text: 'pfn', reason: 'pfn is not a decimal or 0x hex integer' }],
@@ -46,7 +46,18 @@ const CASES: [name: string, csv: string, want: Want][] = [
   ['a bad value after spaces (csv-parse path)', ' 1 , 0 , 0 , 1\n 2 ,0, nope ,1\n', { line: 2, column: 3, field: 'src', text: 'nope', reason: 'unknown source name' }],
   ['CRLF line numbers', '1,0,0,1\r\n\r\n1,0,0,z\r\n', { line: 3, column: 4, field: 'time', text: 'z', reason: 'time is not a decimal integer' }],
   ['a stray quote', '1,0,0,1\n"0x1"x,0,0,1\n', { line: 2, column: 1, field: 'pfn', text: '"0x1"x,0,0,1', reason: 'a closing quote is followed by something other than a comma or the line end' }],
-  ['an unclosed quote', '1,0,0,1\n"0x1,0,0,1\n2,0,0,2\n', { line: 2, column: 0, text: '"0x1,0,0,1', reason: 'quoted field is not closed on its line' }],
+  ['an unclosed quote', '1,0,0,1\n"0x1,0,0,1\n2,0,0,2\n', { line: 2, column: 1, field: 'pfn', text: '"0x1,0,0,1', reason: 'quoted field is not closed on its line' }],
+  ['an unclosed quote in a later field', '1,0,0,1\n1,0,"0,1\n', { line: 2, column: 3, field: 'src', text: '1,0,"0,1', reason: 'quoted field is not closed on its line' }],
+  ['an unclosed quote after closed ones', '1,"0","0","1\n', { line: 1, column: 4, field: 'time', text: '1,"0","0","1', reason: 'quoted field is not closed on its line' }],
+  ['a field padded with NBSP', 'pfn,nid,src,time\n0x200000,0,hwhints,5\u00a0\n', { line: 2, column: 4, field: 'time', text: '5\u00a0', reason: 'time is padded with U+00A0: only spaces and tabs may pad a field' }],
+  ['a field padded with EM SPACE', '1\u2003,0,0,5\n', { line: 1, column: 1, field: 'pfn', text: '1\u2003', reason: 'pfn is padded with U+2003: only spaces and tabs may pad a field' }],
+  // csv-parse trims only spaces, tabs and form feeds on the left: EM SPACE stays in the field, which is then no number.
+  ['a field led by EM SPACE', '\u2003 1,0,0,5\n', { line: 1, column: 1, field: 'pfn', text: '\u2003 1', reason: 'pfn is not a decimal or 0x hex integer' }],
+  ['a field padded with VT', '1,0\u000b,0,5\n', { line: 1, column: 2, field: 'nid', text: '0\u000b', reason: 'nid is padded with U+000B: only spaces and tabs may pad a field' }],
+  ['a field padded with FF', '1,0,\f0,5\n', { line: 1, column: 3, field: 'src', text: '\f0', reason: 'src is padded with U+000C: only spaces and tabs may pad a field' }],
+  ['a quoted field padded with FF', '1,0,0, "5"\f\n', { line: 1, column: 4, field: 'time', text: ' "5"\f', reason: 'time is padded with U+000C: only spaces and tabs may pad a field' }],
+  ['a CR inside a line', '1,0,0\r,5\r\n', { line: 1, column: 3, field: 'src', text: '0\r', reason: 'src is padded with U+000D: only spaces and tabs may pad a field' }],
+  ['a header cell padded with NBSP', 'pfn,nid\u00a0,src,time\n1,0,0,5\n', { line: 1, column: 2, field: 'nid', text: 'nid\u00a0', reason: 'nid is padded with U+00A0: only spaces and tabs may pad a field' }],
 ];
 
 describe.each(PARSERS)('trace errors (parser %s)', (parser) => {
@@ -64,24 +75,27 @@ describe.each(PARSERS)('trace errors (parser %s)', (parser) => {
 });
 
 describe.each(PARSERS)('overlong lines (parser %s)', (parser) => {
-  it('rejects a line longer than 1 MiB instead of buffering it', async () => {
+  it('rejects a line longer than 1 MiB instead of buffering it, at the field where it passed the cap', async () => {
     const long = '1'.repeat(1100 * 1024);
     const chunks = ['1,0,0,1\n', long.slice(0, 600 * 1024), long.slice(600 * 1024), ',0,0,1\n'];
     const { readStdin } = await import('./helpers.js');
     const o = await readStdin(chunks, { parser });
     expect(o.recs).toEqual([[1, 0, 0, 1]]);
-    expect(o.error).toMatchObject({ code: 'KPROMO_TRACE', line: 2, column: 0, reason: 'line is longer than 1048576 bytes' });
+    expect(o.error).toMatchObject({ code: 'KPROMO_TRACE', line: 2, column: 1, reason: 'line is longer than 1048576 bytes', longerThan: 1048576 });
+    const late = await readStdin(['1,0,', long, ',1\n'], { parser });
+    expect(late.error).toMatchObject({ line: 1, column: 3 });
   });
 
-  it('quotes the first 64 bytes of the line, wherever the chunks cut it', async () => {
+  it('quotes the first 200 characters of the line, wherever the chunks cut it, and says it is longer than the cap', async () => {
     // A chunk that ends 2 bytes into the line, then one that takes it past the cap: the quote once held 62 bytes of
     // memory never written after the 2 held.
     // (Its line end comes in a later chunk: held whole, the line is over the cap before it ends, with either parser.)
     const long = '0x' + 'a'.repeat(1100 * 1024);
     const { readStdin } = await import('./helpers.js');
-    for (const first of [1, 2, 63, 64, 65, 4096]) {
+    for (const first of [1, 2, 63, 64, 65, 199, 200, 201, 4096]) {
       const o = await readStdin(['1,0,0,1\n' + long.slice(0, first), long.slice(first), ',0,0,1\n2,0,0,2\n'], { parser });
-      expect(o.error, `first chunk ${first} bytes into the line`).toMatchObject({ line: 2, text: long.slice(0, 64) });
+      expect(o.error, `first chunk ${first} bytes into the line`).toMatchObject({ line: 2, column: 1, text: long.slice(0, 200) });
+      expect(o.error!.message).toBe(`-:2:1: line is longer than 1048576 bytes: "${long.slice(0, 200)}"... (more than 1048576 bytes)`);
     }
   });
 });

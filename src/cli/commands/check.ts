@@ -131,9 +131,11 @@ export async function runCase(c: CheckCase, update: boolean): Promise<CheckOutco
     refuseIgnoredOptions(raw);
     const settings = normalizeReplayOptions(raw, [c.trace], (a) => loadTopology(a));
     const known = new Set(counterNames(settings.engine));
-    const hasGolden = existsSync(c.golden);
-    // A golden that does not parse is an error before any work; a missing one is an error too (nothing to check).
-    const golden = hasGolden ? parseGolden(readSideFile(c.golden, 'golden file'), c.golden, known) : null;
+    // A golden that does not parse is an error before any work; a missing one is an error too (nothing to check),
+    // and so is one that names no counter (it would pass against anything), except that --update fills it.
+    const read = existsSync(c.golden) ? parseGolden(readSideFile(c.golden, 'golden file'), c.golden, known, update) : null;
+    const hasGolden = read !== null && read.length > 0;
+    const golden = hasGolden ? read : null;
     if (golden === null && !update) {
       return { name: c.name, status: 'error', records, detail: `no golden ${path.basename(c.golden)}: create it with --update`, diffs: [], seconds: seconds() };
     }

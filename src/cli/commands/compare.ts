@@ -10,7 +10,7 @@ import { runSweep } from '../../multi/sweep.js';
 import { loadTopology } from '../../topology/load.js';
 import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, parseIntOption, type RawEngineOptions } from '../options.js';
 import { guardedRun, machinePlan, memoryGroup, MEMORY_OPTION } from './multi-run.js';
-import { settingsJson, settingsList } from '../../run/settings.js';
+import { settingsJson, settingsList, traceInputs } from '../../run/settings.js';
 import type { CommandContext } from './replay.js';
 
 /** Output formats of `kpromo compare`. */
@@ -69,7 +69,7 @@ export function compareConfigs(raw: RawCompareOptions, load: (arg: string) => To
 async function compare(ctx: CommandContext, traces: string[], raw: RawCompareOptions): Promise<number> {
   const { io } = ctx;
   const configs = compareConfigs(raw, cachedLoader((arg) => loadTopology(arg)));
-  const inputs = (traces.length === 0 ? ['-'] : traces).map((name) => ({ name }));
+  const inputs = traceInputs(traces);
   const parser = raw.parser as 'auto' | 'fast' | 'csv-parse';
   // One read. With several configurations and a file large enough, the engines run in worker threads, one
   // per core (two per core, tried before, measured slower on 2 cores: 5.4-6.0 s against 4.4-4.7 s for 3

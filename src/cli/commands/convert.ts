@@ -14,6 +14,7 @@ import { CanonicalCsvSink } from '../../trace/csv-write.js';
 import { checkHz } from '../../trace/perf-map.js';
 import { OutputFile } from '../file-output.js';
 import { endsWithWriter, signalsSettled } from '../signals.js';
+import { traceInputs } from '../../run/settings.js';
 import { addOptions, DEFAULT_TOPOLOGY, INPUT_OPTIONS, normalizeInputOptions, parseIntOption, type OptionSpec, type RawInputOptions } from '../options.js';
 import { makeProgress } from '../progress.js';
 import { perfSkipText, skipReport, type CommandContext } from './replay.js';
@@ -63,6 +64,7 @@ async function convert(ctx: CommandContext, names: string[], raw: RawConvertOpti
   const hz = parseIntOption('--hz', raw.hz, 1, 100000);
   checkHz(hz);
   const input = normalizeInputOptions(raw, topology);
+  const inputs = traceInputs(names);
   // Standard output (no -o, or -o -) is spooled and copied out only when the whole input converted, so a bad
   // line near the end leaves nothing on stdout, as with a file (file-output.ts).
   const file = new OutputFile(raw.output ?? '-', { option: '-o', stdout: io.stdout });
@@ -79,7 +81,6 @@ async function convert(ctx: CommandContext, names: string[], raw: RawConvertOpti
       io.stderr.write(`kpromo convert: interrupted; ${file.isStdout ? 'nothing written to stdout' : `${file.file} not written`}\n`);
     }) ?? ((): void => {});
   let read: InputStats;
-  const inputs = (names.length === 0 ? ['-'] : names).map((name) => ({ name }));
   // Parsed on a second thread as a replay's input is (4 MiB or more, or a pipe), while this one formats and writes.
   const stdin = inputs.some((i) => i.name === '-') ? { stdin: io.stdin } : {};
   const threaded = useParseThread({ inputs }, stdin);

@@ -7,10 +7,11 @@ import { OUTCOMES, type OutcomeCode } from '../../engine/types.js';
 import { EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../../errors.js';
 import { OutputFile } from '../file-output.js';
 import { loadTopology } from '../../topology/load.js';
-import { readInputs, type InputStats } from '../../trace/input.js';
+import { inputNotes, readInputs, type InputStats } from '../../trace/input.js';
+import { noRangeWarning } from '../../report/summary.js';
 import { endsWithWriter, signalsSettled } from '../signals.js';
 import { INPUT_OPTIONS, PAGE_ENGINE_OPTIONS, addOptions, normalizeReplayOptions, refuseIgnoredOptions, type RawEngineOptions } from '../options.js';
-import type { CommandContext } from './replay.js';
+import { skipReport, type CommandContext } from './replay.js';
 
 const SRC = ['hwhints', 'pgtscan'];
 
@@ -40,7 +41,7 @@ export function pageCommand(ctx: CommandContext): Command {
     .argument('[trace...]', 'trace files (- or none = stdin)');
   addOptions(cmd, PAGE_ENGINE_OPTIONS);
   addOptions(cmd, INPUT_OPTIONS);
-  cmd.action(async (pfnText: string, traces: string[], raw: RawEngineOptions) => {
+  cmd.action(async (pfnText: string, traces: string[], raw: RawEngineOptions, self: Command) => {
     const pfn = /^(0x[0-9a-f]+|\d+)$/i.test(pfnText.trim()) ? Number(pfnText.trim()) : NaN;
     if (!Number.isSafeInteger(pfn) || pfn < 0) throw new UsageError(`PFN must be a decimal or 0x hex integer below 2^53, got ${JSON.stringify(pfnText)}`);
     refuseIgnoredOptions(raw);
@@ -86,8 +87,8 @@ export function pageCommand(ctx: CommandContext): Command {
       ctx.io.stderr.write(`kpromo page: interrupted${after}; nothing written\n`);
       ctx.setExit(EXIT_INTERRUPTED);
     };
+    let read: InputStats;
     try {
-      let read: InputStats;
       try {
         read = await readInputs(settings.inputs, sink, {
           input: settings.input,
@@ -105,12 +106,16 @@ export function pageCommand(ctx: CommandContext): Command {
         throw e;
       }
       if (endsWithWriter(settings.inputs.map((i) => i.name))) await signalsSettled();
+      // What the read skipped or could not use, as replay reports it (replay.ts): never silent.
+      ctx.io.stderr.write(skipReport(read));
+      ctx.io.stderr.write(inputNotes(read));
       if (read.stopped || stop) return interrupted(` after ${read.records} records`);
       engine.finish();
       if (stop) return interrupted(` after ${read.records} records`);
     } finally {
       off();
     }
+    ctx.io.stderr.write(noRangeWarning(engine.summary(), settings.rfc.topology, self.getOptionValueSource('topology') === 'default'));
     if (lines === 0) out.write(`no access to page ${pfn} in the trace\n`);
     const left = engine.record_of(pfn);
     if (left !== null) {

@@ -11,6 +11,7 @@ import { parseShard, shardRange, sweepFingerprint } from '../../multi/shard.js';
 import { DEFAULT_SORT, parseSort, sortResults, type SortKey } from '../../multi/sort.js';
 import { runSweep } from '../../multi/sweep.js';
 import { planSweep } from '../../multi/sweep-config.js';
+import { traceInputs } from '../../run/settings.js';
 import { loadTopology } from '../../topology/load.js';
 import { OutputFile } from '../file-output.js';
 import type { Io } from '../io.js';
@@ -124,7 +125,7 @@ async function sweep(ctx: CommandContext, traces: string[], raw: RawSweepOptions
   const sort = parseSort(raw.sort, raw.desc === true, new Set(counterNames(raw.engine as EngineName)));
   const top = parseTop(raw.top);
   const jobs = raw.jobs === undefined ? null : parseIntOption('--jobs', raw.jobs, 1, 256);
-  const inputs = (traces.length === 0 ? ['-'] : traces).map((name) => ({ name }));
+  const inputs = traceInputs(traces);
   const traceNames = inputs.map((i) => i.name);
   const parser = raw.parser as 'auto' | 'fast' | 'csv-parse';
   const shardSpec = raw.shard === undefined ? null : parseShard(raw.shard);

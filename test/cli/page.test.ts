@@ -1,0 +1,42 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './run-cli.js';
+
+const REAL = path.resolve(__dirname, '../fixtures/perf/real');
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-page-'));
+
+describe('kpromo page', () => {
+  it('reports on stderr what the read skipped or could not use, as replay does', async () => {
+    const f = path.join(tmp(), 'skip.csv');
+    fs.writeFileSync(f, 'pfn,nid,src,time\n0x200000,0,hwhints,1000\nbad,0,hwhints,1000\n0x900000,0,hwhints,1000\n');
+    const page = await runCli(['page', '0x200000', '--skip-bad', f]);
+    const replay = await runCli(['replay', '--format', 'vmstat', '--skip-bad', f]);
+    expect(page.code, page.stderr).toBe(0);
+    expect(page.stdout).toContain('record added');
+    expect(page.stderr).toContain(`kpromo: skipped 1 bad line:\n  ${f}:3: pfn is not a decimal or 0x hex integer: "bad"\n`);
+    expect(page.stderr).toContain('kpromo: warning: 1 of 2 accesses (50.00%) fell in no pfn range of topology 2s-cxl');
+    expect(page.stderr).toContain('no --topology was given, so the default preset 2s-cxl was used');
+    // The same lines replay prints, in the same order.
+    expect(page.stderr).toBe(replay.stderr);
+  });
+
+  it('says why perf samples gave no record, instead of only "no access to page"', async () => {
+    // Real page-fault samples: not an event kpromo keeps by default, so every sample gives no record.
+    const f = path.join(REAL, 'default.txt.gz');
+    const page = await runCli(['page', '0x200000', '--topology', path.join(REAL, 'box-2tier.topology.json'), f]);
+    expect(page.code, page.stderr).toBe(0);
+    expect(page.stdout).toContain('no access to page 2097152 in the trace');
+    expect(page.stderr).toMatch(/perf samples \(100 %\) gave no access record/);
+    expect(page.stderr).toContain('--event page-faults');
+  });
+
+  it('says when the input held no access record at all', async () => {
+    const f = path.join(tmp(), 'head.csv');
+    fs.writeFileSync(f, 'pfn,nid,src,time\n');
+    const page = await runCli(['page', '0x200000', f]);
+    expect(page.code).toBe(0);
+    expect(page.stderr).toContain('kpromo: the input held no access record (17 bytes read)');
+  });
+});
