@@ -70,14 +70,26 @@ export class TraceError extends KpromoError implements TraceLocation {
   }
 }
 
-/** An invalid topology file or preset; names the key or node at fault. */
+/**
+ * An invalid topology file or preset; names the key or node at fault (`path`: a key path in a JSON file, a file
+ * under a sysfs directory) and, for a file read as text, the line and column (`file:3:17: path: message`).
+ */
 export class TopologyError extends KpromoError {
   readonly source: string;
   readonly path: string;
-  constructor(source: string, path: string, message: string) {
-    super('KPROMO_TOPOLOGY', `${source}: ${path ? path + ': ' : ''}${message}`, EXIT_USAGE);
+  /** 1-based line and column in `source`, when the topology was read from a text. */
+  readonly line?: number;
+  readonly column?: number;
+  constructor(source: string, path: string, message: string, at?: { readonly line: number; readonly column: number }) {
+    // Quoted texts are JSON strings (C0 controls escaped); C1 and bidi controls are escaped here, whatever quoted them.
+    const text = `${source}${at ? `:${at.line}:${at.column}` : ''}: ${path ? path + ': ' : ''}${message}`;
+    super('KPROMO_TOPOLOGY', text.replace(/[\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`), EXIT_USAGE);
     this.source = source;
     this.path = path;
+    if (at) {
+      this.line = at.line;
+      this.column = at.column;
+    }
   }
 }
 

@@ -2,7 +2,8 @@
  * Side inputs (--topology files, numactl output, sysfs files, --expect goldens, check's .args files): small
  * files read whole, so each is bounded. A file larger than SIDE_INPUT_MAX (no real one comes near) is refused
  * with its size, and so is anything that is not a regular file (a device such as /dev/zero, a FIFO, a directory),
- * since a size is needed to read it whole in bounded memory and without blocking.
+ * since a size is needed to read it whole in bounded memory and without blocking. JSON side inputs are then
+ * checked and parsed by json-source.ts.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { KpromoError, EXIT_USAGE, quoteName } from './errors.js';
@@ -10,7 +11,7 @@ import { KpromoError, EXIT_USAGE, quoteName } from './errors.js';
 /** The largest side input read: 16 MiB. */
 export const SIDE_INPUT_MAX = 16 << 20;
 
-/** A side input that cannot be read: missing, not a regular file, too large, or too deeply nested JSON. */
+/** A side input that cannot be read: missing, not a regular file, or too large. */
 export class SideInputError extends KpromoError {
   constructor(
     readonly file: string,
@@ -58,33 +59,5 @@ export function readSideFile(file: string, what: string, max = SIDE_INPUT_MAX): 
     return Buffer.concat(chunks, total).toString('utf8');
   } finally {
     closeSync(fd);
-  }
-}
-
-/** Deepest nesting of JSON arrays and objects accepted: far above any topology, far below the call stack. */
-export const JSON_MAX_DEPTH = 512;
-
-/**
- * JSON.parse with a nesting limit: JSON.parse recurses, so 100 k `[` would overflow the call stack
- * ("Maximum call stack size exceeded", an internal error). Returns the value, or a message for the caller's
- * error type.
- */
-export function parseJsonBounded(text: string): { value: unknown } | { error: string } {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > JSON_MAX_DEPTH) return { error: `nested more than ${JSON_MAX_DEPTH} levels deep (at character ${i + 1})` };
-    } else if (c === 0x5d || c === 0x7d) depth--;
-  }
-  try {
-    return { value: JSON.parse(text) as unknown };
-  } catch (e) {
-    return { error: (e as Error).message };
   }
 }

@@ -112,31 +112,37 @@ export function wrapText(text: string, width: number): string {
         continue;
       }
       if (line !== '') out.push(line);
-      line = '';
-      let rest = word;
-      while (textWidth(rest) > w) {
-        const [head, tail] = splitAtWidth(rest, w);
-        out.push(head);
-        rest = tail;
-      }
-      line = rest;
+      line = breakWord(word, w, out);
     }
     out.push(line);
   }
   return out.join('\n');
 }
 
-/** The longest prefix of s that fits in w columns (at least one character), and the rest. */
-function splitAtWidth(s: string, w: number): [string, string] {
-  const chars = Array.from(s);
+/**
+ * Cuts a word (no ANSI escapes) wider than w columns into pieces that fit, each the longest that does (at least
+ * one character), pushed on `out`; returns the last piece, which fits. One pass over the word: cutting one piece
+ * at a time and measuring the rest again was quadratic (a 4096-CPU list without runs took seconds).
+ */
+function breakWord(word: string, w: number, out: string[]): string {
+  if (textWidth(word) <= w) return word;
+  const chars = Array.from(word);
+  let start = 0;
   let used = 0;
-  let i = 0;
-  for (; i < chars.length; i++) {
+  for (let i = 0; i < chars.length; i++) {
     const cw = codePointWidth(chars[i]!.codePointAt(0)!);
-    if (used + cw > w && i > 0) break;
+    if (used + cw > w && i > start) {
+      out.push(chars.slice(start, i).join(''));
+      start = i;
+      used = 0;
+    }
     used += cw;
   }
-  return [chars.slice(0, i).join(''), chars.slice(i).join('')];
+  const last = chars.slice(start).join('');
+  if (used <= w) return last;
+  // One character wider than the column (a wide one in a 1-column cell): a line of its own.
+  out.push(last);
+  return '';
 }
 
 /** Columns a table takes: cell contents plus one space of padding each side, plus a border between and around. */

@@ -2,7 +2,8 @@
  * Resolves a `--topology` argument: a preset name, `sysfs:DIR`, `numactl:FILE`, or a JSON file path.
  */
 import { TopologyError } from '../errors.js';
-import { parseJsonBounded, readSideFile, SideInputError } from '../side-input.js';
+import { formatJsonPath, parseJsonBounded, positionAt } from '../json-source.js';
+import { readSideFile, SideInputError } from '../side-input.js';
 import type { Topology } from '../engine/topology.js';
 import { readNumactl } from './numactl.js';
 import { parseTopology } from './parse.js';
@@ -42,8 +43,14 @@ export function loadTopology(arg: string, readFile: ReadFile = defaultReadFile, 
     for (const w of b.warnings) warn(`warning: ${arg}: ${w}`);
     return b.topology;
   }
-  const text = read(arg, arg, readFile);
-  const json = parseJsonBounded(text);
-  if ('error' in json) throw new TopologyError(arg, '', `not valid JSON: ${json.error}`);
-  return parseTopology(json.value, arg);
+  const json = parseJsonBounded(read(arg, arg, readFile));
+  if ('error' in json) throw new TopologyError(arg, json.path, `${json.syntax ? 'not valid JSON: ' : ''}${json.error}`, json.position);
+  const topo = parseTopology(json.value, arg, json.text);
+  // Every number of a topology is an integer: one that is not, as written, but that JSON.parse rounds to one
+  // (4503599627370495.5, 1e-400) would be taken silently.
+  const r = json.scan.firstRounded;
+  if (r !== null) {
+    throw new TopologyError(arg, formatJsonPath(r.path), `expected an integer, got ${r.text}, which is not one (JSON.parse would read it as ${r.value})`, positionAt(json.text, r.offset));
+  }
+  return topo;
 }

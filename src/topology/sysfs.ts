@@ -186,15 +186,28 @@ export function readSysfs(arg: string, opts: BuildOptions = {}): BuiltTopology {
     const pagesPerBlock = blockBytes / BigInt(pageSize);
     for (const { name, n: id } of nodeDirs) {
       // Each online memory block M covers pfns [phys_index * block / page, (phys_index + 1) * block / page).
+      // Kept with the file each index came from (phys_index, or the entry's name without one) for messages.
       const starts = blocks
         .get(id)!
-        .map((b) => (b.idx === undefined ? BigInt(b.n) : parseHex(b.idx, source, `${name}/${b.name}/phys_index`)))
-        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+        .map((b) => {
+          const file = b.idx === undefined ? `${name}/${b.name}` : `${name}/${b.name}/phys_index`;
+          const text = b.idx === undefined ? b.name : beforeNul(b.idx).trim();
+          // Without phys_index the block number is the entry's name, read as written (Number() would round a long one).
+          return { index: b.idx === undefined ? BigInt(b.name.slice('memory'.length)) : parseHex(b.idx, source, file), file, text };
+        })
+        .sort((a, b) => (a.index < b.index ? -1 : a.index > b.index ? 1 : 0));
       const merged: { start: number; end: number }[] = [];
       for (const s of starts) {
-        const start = s * pagesPerBlock;
+        const start = s.index * pagesPerBlock;
         const end = start + pagesPerBlock;
-        if (end > BigInt(PFN_LIMIT)) throw new TopologyError(source, `${name}/memory${s}`, `node ${id}: pfn ${end} is above 2^53`);
+        if (end > BigInt(PFN_LIMIT)) {
+          const what = s.file.endsWith('/phys_index') ? `phys_index ${JSON.stringify(s.text)}` : `block ${s.text} (no phys_index file: the number in its name)`;
+          throw new TopologyError(
+            source,
+            s.file,
+            `node ${id}: ${what} puts the block at pfns [0x${start.toString(16)}, 0x${end.toString(16)}), above 2^53 (blocks of 0x${blockBytes.toString(16)} bytes)`,
+          );
+        }
         const last = merged[merged.length - 1];
         if (last && BigInt(last.end) === start) last.end = Number(end);
         else merged.push({ start: Number(start), end: Number(end) });
@@ -212,7 +225,9 @@ export function readSysfs(arg: string, opts: BuildOptions = {}): BuiltTopology {
   const file = {
     name: `sysfs:${arg}`,
     nodes: ids.map((id, i) => {
-      const node: Record<string, unknown> = { id, adistance: tiers[i]!.adistance, pfn_ranges: ranges.get(id) };
+      // Hex strings: an end of exactly 2^53 is a valid pfn bound, but not a safe integer.
+      const pfn_ranges = ranges.get(id)!.map((r) => ({ start: '0x' + r.start.toString(16), end: '0x' + r.end.toString(16) }));
+      const node: Record<string, unknown> = { id, adistance: tiers[i]!.adistance, pfn_ranges };
       if (cpus.get(id) !== '') node.cpus = cpus.get(id);
       return node;
     }),

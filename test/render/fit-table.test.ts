@@ -133,6 +133,58 @@ describe('wrapText and textWidth', () => {
     expect(wrapText('short', 10)).toBe('short');
   });
 
+  it('cuts long words as the one-piece-at-a-time reference does, in one pass (a 4096-CPU list took seconds)', () => {
+    // The reference: the longest prefix that fits (at least one character), then the rest measured again.
+    const reference = (text: string, width: number): string => {
+      const w = Math.max(1, Math.floor(width));
+      if (maxLineWidth(text) <= w) return text;
+      const out: string[] = [];
+      for (const para of stripAnsi(text).split('\n')) {
+        let line = '';
+        for (const word of para.split(' ')) {
+          const candidate = line === '' ? word : `${line} ${word}`;
+          if (textWidth(candidate) <= w) {
+            line = candidate;
+            continue;
+          }
+          if (line !== '') out.push(line);
+          let rest = word;
+          while (textWidth(rest) > w) {
+            const chars = Array.from(rest);
+            let used = 0;
+            let i = 0;
+            for (; i < chars.length; i++) {
+              const cw = textWidth(chars[i]!);
+              if (used + cw > w && i > 0) break;
+              used += cw;
+            }
+            out.push(chars.slice(0, i).join(''));
+            rest = chars.slice(i).join('');
+          }
+          line = rest;
+        }
+        out.push(line);
+      }
+      return out.join('\n');
+    };
+    const alphabet = ['a', 'b', ',', ' ', ' ', '表', '\u0301', '\n', '7'];
+    let seed = 3;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (let k = 0; k < 3000; k++) {
+      const text = Array.from({ length: rnd(40) }, () => alphabet[rnd(alphabet.length)]!).join('');
+      const w = 1 + rnd(12);
+      expect(wrapText(text, w), `${JSON.stringify(text)} at ${w}`).toBe(reference(text, w));
+    }
+    const cpus = Array.from({ length: 16384 }, (_, i) => 2 * i).join(',');
+    // A scale case, not a timed one: cutting one piece at a time took 100 s on it.
+    const wrapped = wrapText(cpus, 8).split('\n');
+    expect(wrapped.every((l) => l.length <= 8)).toBe(true);
+    expect(wrapped.join('').replaceAll(',', '')).toBe(cpus.replaceAll(',', ''));
+  });
+
   it('counts no width for colour escapes and two for wide characters', () => {
     expect(textWidth(colour.red('abc'))).toBe(3);
     expect(textWidth('表')).toBe(2);

@@ -67,19 +67,45 @@ describe('topologyFromNumactl', () => {
   it('errors on an unknown line, naming the line number and quoting it', () => {
     const e = topologyError(() => topologyFromNumactl('node 0 cpus: 0\nnode 0 size: 5 GB\n', 'h.txt'));
     expect(e.source).toBe('h.txt');
-    expect(e.path).toBe('line 2');
-    expect(e.message).toContain('"node 0 size: 5 GB"');
+    expect([e.line, e.column]).toEqual([2, 1]);
+    expect(e.message).toBe('h.txt:2:1: unrecognized numactl -H line: "node 0 size: 5 GB"');
   });
 
   it('errors on a bad cpu list', () => {
     const e = topologyError(() => topologyFromNumactl('node 0 cpus: 0 x\nnode 0 size: 1 MB\n', 'h.txt'));
-    expect(e.path).toBe('line 1');
+    expect([e.line, e.column]).toEqual([1, 13]);
     expect(e.message).toContain('node 0');
   });
 
   it('errors on a short distance row', () => {
     const text = 'node 0 cpus: 0\nnode 0 size: 1 MB\nnode distances:\nnode   0\n  0:  10  20\n';
-    expect(topologyError(() => topologyFromNumactl(text, 'h.txt')).path).toBe('line 5');
+    expect(topologyError(() => topologyFromNumactl(text, 'h.txt'))).toMatchObject({ line: 5, column: 3 });
+  });
+
+  it('errors on a line numactl prints once given twice, naming both lines (the second used to override the first)', () => {
+    const head = 'available: 2 nodes (0-1)\nnode 0 cpus: 0 1\nnode 0 size: 1000 MB\nnode 0 free: 1 MB\n';
+    const dist = 'node distances:\nnode   0   1 \n  0:  10  20 \n  1:  20  10 \n';
+    const r5 = head + 'node 1 cpus: 2 3\nnode 1 cpus: 8 9\nnode 1 size: 1000 MB\nnode 1 size: 10 MB\nnode 1 free: 1 MB\n' + dist;
+    const e = topologyError(() => topologyFromNumactl(r5, 'r5.txt'));
+    expect([e.line, e.column]).toEqual([6, 1]);
+    expect(e.message).toBe('r5.txt:6:1: a second "node 1 cpus:" line (the first is line 5; numactl -H prints it once): "node 1 cpus: 8 9"');
+    const sizes = head + 'node 1 cpus: 2 3\nnode 1 size: 1000 MB\nnode 1 size: 10 MB\nnode 1 free: 1 MB\n' + dist;
+    expect(topologyError(() => topologyFromNumactl(sizes, 'h.txt')).message).toMatch(/^h\.txt:7:1: a second "node 1 size:" line \(the first is line 6;/);
+    const rows = head + 'node 1 cpus: 2 3\nnode 1 size: 1000 MB\nnode 1 free: 1 MB\n' + dist + '  1:  20  10 \n';
+    expect(topologyError(() => topologyFromNumactl(rows, 'h.txt')).message).toMatch(/^h\.txt:12:3: a second distance row for node 1 \(the first is line 11;/);
+    expect(topologyError(() => topologyFromNumactl(head + head, 'h.txt'))).toMatchObject({ line: 5 });
+    expect(topologyError(() => topologyFromNumactl('node 0 cpus: 0\nnode 0 size: 1 MB\nnode 0 free: 1 MB\nnode 0 free: 1 MB\n', 'h.txt'))).toMatchObject({ line: 4 });
+  });
+
+  it('errors on a size beyond 2^53 pfns at the size, as written, alone or laid out after the others', () => {
+    const e = topologyError(() => topologyFromNumactl('node 0 cpus: 0 1\nnode 0 size: 1000 MB\nnode 1 cpus: 2 3\n  node 1 size: 18446744073709551616 MB\n', 'r6.txt'));
+    expect(e.message).toBe('r6.txt:4:16: node 1 size 18446744073709551616 MB is more than 2^53 pages of 4096 bytes');
+    // Each fits (2^53 - 256 and 2^53 pages), the second does not after the first.
+    const two = 'node 0 cpus: 0\nnode 0 size: 35184372088831 MB\nnode 1 cpus: 1\nnode 1 size: 35184372088832 MB\n';
+    expect(topologyError(() => topologyFromNumactl(two, 'h.txt')).message).toBe(
+      'h.txt:4:14: node 1 size 35184372088832 MB: laid out after the nodes before it, its memory would end at pfn 18014398509481728, above 2^53',
+    );
+    expect(topologyFromNumactl('node 0 cpus: 0\nnode 0 size: 35184372088832 MB\n', 'h.txt').nodes[0]!.pfn_ranges).toEqual([range(0, 2 ** 53)]);
   });
 
   it('errors when "available:" disagrees with the node lines', () => {

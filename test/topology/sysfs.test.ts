@@ -131,6 +131,34 @@ describe('topologyFromSysfs', () => {
     expect(e.message).toContain('"zz"');
   });
 
+  it('errors on a phys_index beyond 2^53 pfns naming its own file and text (it named node1/memory<index> before)', () => {
+    const root = tree({
+      'node0/cpulist': '0\n',
+      'node0/memory0/phys_index': '00000000\n',
+      'node1/cpulist': '\n',
+      'node1/memory2/phys_index': '100000000000000000000\n',
+      'memory/block_size_bytes': '8000000\n',
+    });
+    const e = topologyError(() => topologyFromSysfs(root));
+    expect(e.path).toBe('node1/memory2/phys_index');
+    expect(e.message).toBe(
+      `${root}: node1/memory2/phys_index: node 1: phys_index "100000000000000000000" puts the block at pfns ` +
+        '[0x800000000000000000000000, 0x800000000000000000008000), above 2^53 (blocks of 0x8000000 bytes)',
+    );
+    // Without phys_index the block number is the name's, read as written.
+    fs.rmSync(path.join(root, 'node1/memory2'), { recursive: true });
+    fs.mkdirSync(path.join(root, 'node1/memory99999999999999999999'));
+    const n = topologyError(() => topologyFromSysfs(root));
+    expect(n.path).toBe('node1/memory99999999999999999999');
+    expect(n.message).toContain('block memory99999999999999999999 (no phys_index file: the number in its name) puts the block at pfns [0x2b5e3af16b187ffff8000,');
+  });
+
+  it('takes a last block that ends at pfn 2^53 exactly', () => {
+    // 128 MiB blocks = 2^15 pages: block 2^38 - 1 ends at 2^53.
+    const root = tree({ 'node0/cpulist': '0\n', 'node0/memory0/phys_index': (2 ** 38 - 1).toString(16) + '\n', 'memory/block_size_bytes': '8000000\n' });
+    expect(topologyFromSysfs(root).nodes[0]!.pfn_ranges).toEqual([range(2 ** 53 - 2 ** 15, 2 ** 53)]);
+  });
+
   it('accepts a cpulist with a trailing NUL (seen in a real Linux 5.15 capture): the kernel stops at NUL', () => {
     const root = tree({
       'node/node0/cpulist': '0-31\n\0',
