@@ -133,7 +133,7 @@ const PROGRESS_MS = 250;
 export async function readInputs(inputs: readonly TraceInput[], sink: AccessSink, opts: InputOptions = {}): Promise<InputStats> {
   const list = inputs.length === 0 ? [{ name: '-' }] : inputs;
   const settings = opts.input ?? DEFAULT_INPUT_SETTINGS;
-  const stats: InputStats = { records: 0, bytes: 0, files: 0, skipped: 0, stopped: false, notes: [], kinds: [], badReasons: {}, firstBad: [], perf: null };
+  const stats: InputStats = { records: 0, bytes: 0, files: 0, skipped: 0, stopped: false, kinds: [], badReasons: {}, firstBad: [], perf: null };
   const onBad = badCounter(stats, settings, opts.onBad);
   const progress = new Progress(opts.onProgress, await totalSize(list));
   const stop = opts.shouldStop ?? (() => false);
@@ -187,7 +187,7 @@ export async function readInputs(inputs: readonly TraceInput[], sink: AccessSink
       break;
     }
     const zeros = src.trailingZeros?.() ?? 0;
-    if (zeros > 0) stats.notes!.push(gzipZerosNote(input.name, zeros));
+    if (zeros > 0) (stats.notes ??= []).push(gzipZerosNote(input.name, zeros));
   }
   stats.bytes = progress.bytes;
   stats.records = progress.records;
@@ -473,7 +473,7 @@ async function readCsv(
     ...(opts.parser !== undefined ? { parser: opts.parser } : {}),
   });
   progress.done(r.bytes, r.records);
-  stats.notes!.push(...(r.notes ?? []));
+  if (r.notes !== undefined && r.notes.length > 0) (stats.notes ??= []).push(...r.notes);
   return r.stopped;
 }
 
@@ -566,7 +566,7 @@ async function readPerfInput(
     try {
       stopped = await pump(gunzip, compressed);
       const zeros = stopped ? 0 : gzipTrailingZeros(name, tail);
-      if (zeros > 0) stats.notes!.push(gzipZerosNote(name, zeros));
+      if (zeros > 0) (stats.notes ??= []).push(gzipZerosNote(name, zeros));
     } finally {
       raw.destroy(); // closes the file; pipe() alone leaves the source open when gunzip stops early
     }

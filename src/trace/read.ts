@@ -83,9 +83,10 @@ const PROGRESS_MS = 250;
 export async function readTraces(inputs: TraceInput[], sink: AccessSink, opts: ReadOptions = {}): Promise<ReadStats> {
   const list = inputs.length === 0 ? [{ name: '-' }] : inputs;
   const ctx: ReadContext = { sink, onBad: opts.onBad, records: 0, skipped: 0 };
-  const stats: ReadStats = { records: 0, bytes: 0, files: 0, skipped: 0, stopped: false, notes: [] };
+  const stats: ReadStats = { records: 0, bytes: 0, files: 0, skipped: 0, stopped: false };
   const progress = new Progress(opts.onProgress, await totalSize(list), ctx);
   const useFast = opts.parser !== 'csv-parse';
+  const notes: string[] = [];
   for (const input of list) {
     stats.files++;
     const file = new TraceFile(input.name, ctx);
@@ -96,7 +97,7 @@ export async function readTraces(inputs: TraceInput[], sink: AccessSink, opts: R
     const reader = new FileReader(file, useFast);
     const stopped = input.stream !== undefined
       ? await readStream(input.name, input.stream, reader, progress, opts.shouldStop ?? (() => false), null)
-      : await readOne(input.name, reader, progress, opts, input.start?.offset ?? 0, stats.notes!);
+      : await readOne(input.name, reader, progress, opts, input.start?.offset ?? 0, notes);
     if (stopped) {
       stats.stopped = true;
       break;
@@ -107,6 +108,7 @@ export async function readTraces(inputs: TraceInput[], sink: AccessSink, opts: R
   stats.records = ctx.records;
   stats.skipped = ctx.skipped;
   stats.bytes = progress.bytes;
+  if (notes.length > 0) stats.notes = notes;
   return stats;
 }
 

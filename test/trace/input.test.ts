@@ -63,8 +63,8 @@ describe('readInputs: kind per input', () => {
     expect(stats.files).toBe(3);
     expect(stats.bytes).toBe(2 * Buffer.byteLength(CSV) + Buffer.byteLength(fixture('ibs-F-basic.txt')));
     expect(stats.perf!.skipped).toMatchObject({ phys_addr_zero: 1, cpu_not_in_topology: 1, other_event: 0 });
-    // detectShape() names the head fields comm, cpu, period, event (pid/tid are read but not named) plus the middle ones.
-    expect(stats.perf!.shapes).toEqual(['comm,cpu,time,event,addr,phys_addr']);
+    // detectShape() names the head fields comm, pid/tid, cpu, period, event plus the middle ones.
+    expect(stats.perf!.shapes).toEqual(['comm,pid,tid,cpu,time,event,addr,phys_addr']);
   });
 
   it('reads .gz files of both kinds', async () => {
@@ -98,7 +98,7 @@ describe('readInputs: kind per input', () => {
       }
     }
     const plain = await run([write('ok.csv.gz', gzipSync(CSV))]);
-    expect(plain.stats.notes).toEqual([]);
+    expect(plain.stats.notes ?? []).toEqual([]);
   });
 
   it('sniffs standard input from small pieces and replays them into the chosen reader', async () => {
