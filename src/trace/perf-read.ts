@@ -69,6 +69,11 @@ export interface PerfReadOptions {
 export const DETECT_MAX_LINES = 64 << 10;
 /** ... or this many bytes held, then decides with what it has. */
 export const DETECT_MAX_BYTES = 8 << 20;
+/**
+ * A dump whose first sample is at time 0 is `perf script --reltime` or `--deltatime` output: the times of its first
+ * this many samples are checked to go forward (deltas go back and forth), before the fast path takes lines.
+ */
+export const ORDER_CHECKED_SAMPLES = 64;
 /** Bad text quoted in an error: at most this many characters. */
 const QUOTE_CHARS = 200;
 
@@ -138,6 +143,11 @@ export class PerfReader {
   private readonly candidateCache = new Map<string, ReadonlySet<string>>();
   private readonly notes: string[] = [];
   private lineNo = 0;
+  /** Samples whose time order is still to be checked (ORDER_CHECKED_SAMPLES); -1 before the first sample. */
+  private orderLeft = -1;
+  /** The time of the sample before, while checking: seconds and nanoseconds. */
+  private orderSec = 0;
+  private orderNs = 0;
   private samples = 0;
   private records = 0;
   private nonSample = 0;
@@ -197,7 +207,7 @@ export class PerfReader {
   } | null {
     const fs = this.fs;
     const ev = this.fastEv;
-    if (fs === null || ev === null || this.shape === null || this.pending.length > 0 || this.carryLen > 0) return null;
+    if (fs === null || ev === null || this.shape === null || this.pending.length > 0 || this.carryLen > 0 || this.orderLeft !== 0) return null;
     const others = this.seen.filter((e) => e !== ev);
     return { fs, shape: this.shape, events: [ev, ...others].map((e) => ({ name: e.name, bytes: e.bytes, accepted: e.accepted })) };
   }
@@ -243,7 +253,7 @@ export class PerfReader {
     while (start < end) {
       const fs = this.fs;
       const ev = this.fastEv;
-      if (fs !== null && ev !== null) {
+      if (fs !== null && ev !== null && this.orderLeft === 0) {
         const stop = scanPerf(b, start, end, fs, ev.bytes, this.sink, this.parsed >= WASM_AFTER_BYTES);
         this.parsed += stop - start;
         if (fastLines > 0) this.took(ev);
@@ -534,6 +544,7 @@ export class PerfReader {
       this.nonSample++;
       return;
     }
+    if (this.orderLeft !== 0) this.checkOrder(b, from, to, no);
     const ev = this.eventOf(b);
     if (!ev.accepted) {
       this.samples++;
@@ -581,6 +592,28 @@ export class PerfReader {
     }
     this.records++;
     this.sink.record_access(Math.floor(s.physAddr / this.pageSize), nid, SRC_HWHINTS, time);
+  }
+
+  /**
+   * The time order of the first samples of a dump that starts at time 0 (ORDER_CHECKED_SAMPLES): `--deltatime` output
+   * (each sample's time since the one before) is refused, it holds no sample times; `--reltime` goes forward and is
+   * read. Other dumps are not checked: like CSV times, perf times need not be in order (passes run on the running
+   * maximum of record times).
+   */
+  private checkOrder(b: Buffer, from: number, to: number, no: number): void {
+    const s = this.s;
+    const ns = s.fracDigits === 6 ? s.frac * 1000 : s.frac;
+    if (this.orderLeft < 0) this.orderLeft = s.sec === 0 && s.frac === 0 ? ORDER_CHECKED_SAMPLES : 0;
+    else if (s.sec < this.orderSec || (s.sec === this.orderSec && ns < this.orderNs)) {
+      const t = (sec: number, n: number): string => `${sec}.${String(n).padStart(9, '0').slice(0, s.fracDigits)}`;
+      throw new TraceError(
+        { file: this.file, line: no, column: charColumn(b, from, s.timeStart), field: 'time', text: quote(b, from, to) },
+        `time ${t(s.sec, ns)} comes before the sample before's ${t(this.orderSec, this.orderNs)} in a dump whose first sample is at time 0: ` +
+          'this is perf script --deltatime output (each time is the time since the sample before, not the sample time); run perf script without --deltatime (--reltime is fine)',
+      );
+    } else this.orderLeft--;
+    this.orderSec = s.sec;
+    this.orderNs = ns;
   }
 
   /** A bad line: its error, or counted and skipped; `at` is where the bad field starts in b (-1: the line as a whole). */

@@ -271,6 +271,39 @@ describe('real perf output of other perf script options (round-events, misc, pid
   });
 });
 
+describe('perf script --deltatime output (times since the sample before) is refused; --reltime is read', () => {
+  const FIELDS = 'comm,pid,tid,cpu,time,event,addr,phys_addr';
+  it('the real --deltatime dump: exit 2 at its first time that goes back, however read', async () => {
+    const text = realText('deltatime.txt.gz');
+    const lines = text.split('\n');
+    expect(lines[0]).toMatch(/ 0\.000000: /);
+    // The first sample whose time is below the one before (deltas go back and forth).
+    const times = lines.filter((l) => l !== '').map((l) => Number(/ (\d+\.\d{6}):/.exec(l)![1]));
+    const k = times.findIndex((t, i) => i > 0 && t < times[i - 1]!);
+    expect(k).toBeGreaterThan(0);
+    for (const args of [[], ['--perf-fields', FIELDS], ['--parse-thread', 'off']]) {
+      for (const input of [fx('deltatime.txt.gz'), '-']) {
+        const r = await replay(['--event', 'page-faults', ...args, input], input === '-' ? text : undefined);
+        expect({ args, code: r.code, stdout: r.stdout }).toEqual({ args, code: 2, stdout: '' });
+        expect(r.stderr).toMatch(new RegExp(`^kpromo: .*:${k + 1}:${lines[k]!.indexOf(String(times[k]!.toFixed(6))) + 1} \\(time\\): time ${times[k]!.toFixed(6)} comes before the sample before's ${times[k - 1]!.toFixed(6)} .*perf script --deltatime output`));
+      }
+    }
+  });
+
+  it('--reltime (times since the first sample, in order) replays as the sample times shifted to 0', async () => {
+    // The readme dump with every time made relative to its first sample's, as --reltime prints it.
+    const lines = realText('readme.txt.gz').split('\n').filter((l) => l !== '');
+    const us = (l: string): number => { const [s, f] = /(\d+)\.(\d{6}):/.exec(l)!.slice(1) as [string, string]; return Number(s) * 1e6 + Number(f); };
+    const t0 = us(lines[0]!);
+    const rel = lines.map((l) => l.replace(/(\d+)\.(\d{6}):/, () => { const d = us(l) - t0; return `${Math.floor(d / 1e6)}.${String(d % 1e6).padStart(6, '0')}:`; }));
+    expect(rel[0]).toMatch(/ 0\.000000: /);
+    const r = await replay(['--event', 'page-faults', '-'], rel.join('\n') + '\n');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(counter(r.stdout, 'kpromoted_recorded_accesses')).toBe(4018);
+  });
+});
+
 describe('bad perf lines: the same line, column (1-based character of the bad field), field and text however read', () => {
   const head = realText('readme.txt.gz').split('\n');
   const FIELDS = 'comm,pid,tid,cpu,time,event,addr,phys_addr';
