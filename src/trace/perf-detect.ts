@@ -12,7 +12,8 @@
  * Every sample line of the accepted events in the window must fit the same field lists; if the lines
  * fit several lists that disagree on phys_addr (e.g. `-F ...,event,addr` and `-F ...,event,phys_addr`
  * print the very same text), detection refuses and asks for --perf-fields. Not detected: `--latency`,
- * callchains, cgroup/iregs/uregs/brstack/insn/flags/trace/misc/tod columns; use --perf-fields.
+ * callchains, cgroup/iregs/uregs/brstack/insn/flags/trace/tod columns; use --perf-fields. The head's pid/tid
+ * token and misc letters are detected from the probes (ProbeLine.pidTid, .misc).
  */
 import type { PerfField, PerfShape } from './perf-fields.js';
 import { PERF_PRINT_ORDER, makeShape } from './perf-fields.js';

@@ -5,7 +5,9 @@
  * callchains are printed), pid/tid went from `%5d` to `%7d` in 2023, the event column is padded to
  * the longest event name, and data_src's decode text has spaces and growing padding. So:
  * - the time token `S.UUUUUU: ` / `S.NNNNNNNNN: ` (perf_sample__fprintf_start(): `"%12s: "` or
- *   `"%5lu.%09llu: "`) is found first; `[cpu]` (`"[%03d] "`) is the token right before it;
+ *   `"%5lu.%09llu: "`) is found first; `[cpu]` (`"[%03d] "`) is the token right before it, and pid/tid
+ *   (`"%7d/%-7d "`) the token before that, when the shape prints them; a time token without them (a command name
+ *   may be `1.000001: `) is passed over for the next one;
  * - period (`"%10" PRIu64 " "`) and event (`"%*s: "`) are the tokens right after it;
  * - phys_addr (`"%16" PRIx64`, printed after ip/sym/dso, before the page sizes) is read from the end;
  * - what lies between (addr, data_src, weight, ip, sym, dso) is not needed, only addr/data_src's raw
