@@ -81,7 +81,7 @@ function timePerf(chunks: Buffer[], fast: boolean): [number, number] {
 }
 
 /** The fast path's shape of the bench's perf lines (PerfLinePrinter: comm, pid/tid, cpu, time, event, addr, phys_addr). */
-const SHAPE: FastShape = { cpu: 1, period: 0, event: 1, leadingHex: 1, phys: 1, byCpu: false, fixedNid: -1, cpuNode: new Int32Array(0), hz: 250, pageSize: 4096 };
+const SHAPE: FastShape = { cpu: 1, period: 0, event: 1, leadingHex: 1, phys: 1, byCpu: false, fixedNid: -1, cpuNode: new Int32Array(0), hz: 250, pageSize: 4096, pidTid: 2 };
 const EVENT = Buffer.from('ibs_op//', 'latin1');
 
 /** A line scanner alone over the chunks (each ends at a line end), no reader around it: CPU ms and records. */

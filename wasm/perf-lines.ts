@@ -44,10 +44,19 @@ let base: f64 = 0;
 let maxSec: f64 = 0;
 let pageShift: u64 = 12;
 let maxLine: usize = 0;
+/** The pid/tid token before the cpu (or the time): 2 `pid/tid`, 1 one number, 0 not checked (LineShape.pidTid). */
+let pidForm: i32 = 0;
+/**
+ * The last line whose pid/tid token was checked here: the offset of its `[` (or time) from its start (NO_PID: none kept),
+ * and the 16 bytes before the space before it, which held the token and the space before the token.
+ */
+const NO_PID: usize = <usize>-1;
+let pidOff: usize = NO_PID;
+let pidBytes: v128 = i64x2.splat(0);
 
 /**
  * The time token of the line taken before, when it and the space before it lie in the 16 bytes before its colon: those
- * bytes, its distance from the colon to that space (0: none kept), and its fields.
+ * bytes, its distance from the colon to that space (NO_PID: none kept), and its fields.
  */
 let tokBytes: v128 = i64x2.splat(0);
 let tokBack: usize = 0;
@@ -64,7 +73,7 @@ let lastTime: f64 = 0;
 /** Sets the shape for the next scans (and forgets the last time, whose jiffies depend on hz). */
 export function setShape(
   cpu: bool, period: bool, lead: i32, ev: usize, evBytes: usize, nidByCpu: bool, nid: i32, cpus: usize, ncpus: i32,
-  hz_: f64, base_: f64, shift: i32, maxLineBytes: i32,
+  hz_: f64, base_: f64, shift: i32, maxLineBytes: i32, pidTid: i32,
 ): void {
   hasCpu = cpu;
   hasPeriod = period;
@@ -81,6 +90,8 @@ export function setShape(
   maxSec = (9007199254740991.0 - base - hz) / hz;
   pageShift = <u64>shift;
   maxLine = <usize>maxLineBytes;
+  pidForm = pidTid;
+  pidOff = NO_PID;
   lastSec = -1;
   lastFrac = -1;
   lastFd = -1;
@@ -107,6 +118,31 @@ let digitsAt: usize = 0;
   }
   digitsAt = j;
   return v;
+}
+
+/**
+ * perf's pid/tid token ending before `end` (the cpu's `[`, or the time), after a space: a number (with an optional
+ * `-`), with pidForm 2 two of them joined by `/`, then a space or the line start (perf-line.ts pidTidBefore()).
+ */
+/** Where the token pidTidOk() read starts, less one (its space, or ls - 1). */
+let pidSpan: usize = 0;
+
+function pidTidOk(ls: usize, end: usize): bool {
+  let j = end - 1;
+  if (j < ls || <u32>load<u8>(j) != SP) return false;
+  while (j >= ls && <u32>load<u8>(j) == SP) j--;
+  for (let n = 0; n < pidForm; n++) {
+    if (n == 1) {
+      if (j < ls || <u32>load<u8>(j) != 47) return false; // '/'
+      j--;
+    }
+    const last = j;
+    while (j >= ls && <u32>load<u8>(j) - 48 < 10) j--;
+    if (j == last) return false;
+    if (j >= ls && <u32>load<u8>(j) == 45) j--; // '-'
+  }
+  pidSpan = j;
+  return j < ls || <u32>load<u8>(j) == SP;
 }
 
 /** The digit bytes of the last column field16() took, as bits 0-15. */
@@ -210,6 +246,7 @@ export function scan(pos: usize, end: usize, oPfn: usize, oNid: usize, oTime: us
     }
     // The cpu: `[digits]` before the time (spaces between), after a space or at the line start.
     let cpu: i32 = -1;
+    let headEnd: usize = j + 1; // where the head before the cpu (or the time) ends: the cpu's `[`, or the time
     if (hasCpu) {
       let r = j; // the byte before the time token
       // Back over the spaces: the last byte that is not one among the 16 up to r, when they lie in the line.
@@ -227,12 +264,26 @@ export function scan(pos: usize, end: usize, oPfn: usize, oNid: usize, oTime: us
         const c = <u32>load<u8>(r - 1) - 48;
         if (a < 10 && b < 10 && c < 10) v = <i32>(a * 100 + b * 10 + c);
       }
+      let lb = r - 4;
       if (v < 0) {
         v = <i32>digitsBefore(r - 1, ls, 7);
         const q = digitsAt;
         if (q < ls || q == r - 1 || r - 1 - q > 7 || <u32>load<u8>(q) != LBRACKET || (q > ls && <u32>load<u8>(q - 1) != SP)) break;
+        lb = q;
       }
       cpu = v;
+      headEnd = lb;
+    }
+    // The pid/tid token before the `[` (or the time; the byte before either is a space, tested above): when the 16
+    // bytes before that space are those of a line checked here, at the same offset, and they held its whole token
+    // and the space before it, the token is that one; any other is checked here.
+    if (pidForm != 0) {
+      const off = headEnd - ls;
+      if (off != pidOff || v128.any_true(v128.xor(v128.load(headEnd - 17), pidBytes))) {
+        if (!pidTidOk(ls, headEnd)) break;
+        pidOff = off >= 17 && pidSpan >= headEnd - 17 ? off : NO_PID;
+        if (pidOff != NO_PID) pidBytes = v128.load(headEnd - 17);
+      }
     }
     // After the time: spaces, no `PERF_RECORD_*`, the period, the event and its colon, one space.
     let p = k + 2;

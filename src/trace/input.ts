@@ -10,7 +10,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { FdFile, statPath } from './fd-file.js';
-import { createGunzip } from './gunzip.js';
+import { GzipTail, createGunzip, gzipZerosNote } from './gunzip.js';
 import { TraceError, UsageError } from '../errors.js';
 import type { Topology } from '../engine/topology.js';
 import type { AccessSink, BatchSink } from '../engine/types.js';
@@ -19,7 +19,7 @@ import { PERF_SKIP_REASONS, type NidMode, type PerfSkipReason } from './perf-map
 import { PerfReader, looksLikePerf, type PerfReadStats } from './perf-read.js';
 import { readAhead } from './read-ahead.js';
 import type { StreamBlocksResult } from './stream-blocks.js';
-import { ioError, readTraces, totalSize, type ReadProgress, type ReadStats, type ResumeAt, type TraceInput } from './read.js';
+import { gzipTrailingZeros, ioError, readTraces, totalSize, type ReadProgress, type ReadStats, type ResumeAt, type TraceInput } from './read.js';
 
 /** `--input`: sniff each input, or force one reader. */
 export type InputKind = 'auto' | 'csv' | 'perf';
@@ -168,9 +168,9 @@ export async function readInputs(inputs: readonly TraceInput[], sink: AccessSink
         stopped = b.stopped;
         if (!stopped && b.resume !== null) {
           const { line, started, rest } = b.resume;
-          stopped = await readCsv({ name: input.name, start: { offset: 0, line, started } }, rest, sink, opts, onBad, progress);
+          stopped = await readCsv({ name: input.name, start: { offset: 0, line, started } }, rest, sink, opts, onBad, progress, stats);
         }
-      } else if (src.kind === 'csv') stopped = await readCsv(input, src.stdin, sink, opts, onBad, progress);
+      } else if (src.kind === 'csv') stopped = await readCsv(input, src.stdin, sink, opts, onBad, progress, stats);
       else {
         lend?.(true);
         try {
@@ -186,6 +186,8 @@ export async function readInputs(inputs: readonly TraceInput[], sink: AccessSink
       stats.stopped = true;
       break;
     }
+    const zeros = src.trailingZeros?.() ?? 0;
+    if (zeros > 0) (stats.notes ??= []).push(gzipZerosNote(input.name, zeros));
   }
   stats.bytes = progress.bytes;
   stats.records = progress.records;
@@ -199,7 +201,7 @@ export async function readInputs(inputs: readonly TraceInput[], sink: AccessSink
  * already say why): zero counters then come from the input, not from the model.
  */
 export function inputNotes(read: InputStats): string {
-  const notes = read.perf === null ? [] : read.perf.notes.slice();
+  const notes = [...(read.notes ?? []), ...(read.perf?.notes ?? [])];
   if (read.records === 0 && !read.stopped && !(read.perf !== null && read.perf.samples > 0)) {
     const what = read.files === 1 ? 'the input' : `the ${read.files} inputs`;
     const bad = read.skipped > 0 ? `, ${read.skipped} bad line${read.skipped === 1 ? '' : 's'} skipped` : '';
@@ -258,6 +260,8 @@ interface OpenInput {
   readonly close?: () => void;
   /** `stdin` gives the source's chunks as read (no gunzip in between, which holds them while it works). */
   readonly direct?: boolean;
+  /** A gzip stream read to its end: the zero bytes after its last member that were ignored. */
+  readonly trailingZeros?: () => number;
 }
 
 const GZIP_MAGIC_0 = 0x1f;
@@ -341,13 +345,19 @@ async function streamInput(
   let close = (): void => raw?.destroy();
   const first = Buffer.concat(head);
   const gzipped = isGzipMagic(first);
+  let zeros = 0;
   if (gzipped) {
     const gunzip = await createGunzip({ chunkSize: 256 << 10 });
     const { Readable } = await import('node:stream'); // loaded only for a stream (about 2 ms a start otherwise)
-    const compressed = Readable.from(chain(head, it));
+    const compressed = Readable.from(chain(name, head, it));
+    const tail = new GzipTail(gunzip);
+    compressed.on('data', tail.see);
     compressed.on('error', (err) => gunzip.destroy(err));
     compressed.pipe(gunzip);
-    it = (gunzip as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+    it = (async function* (): AsyncGenerator<Buffer> {
+      yield* gunzip as AsyncIterable<Buffer>;
+      zeros = gzipTrailingZeros(name, tail);
+    })();
     head = [];
     size = 0;
     close = () => {
@@ -357,7 +367,8 @@ async function streamInput(
     };
   }
   const direct = !gzipped;
-  if (kind !== 'auto') return { kind, stdin: chain(head, it), close, direct };
+  const trailingZeros = (): number => zeros;
+  if (kind !== 'auto') return { kind, stdin: chain(name, head, it), close, direct, trailingZeros };
   // A pipe cannot seek: keep the chunks read to decide and replay them into the chosen reader.
   for (;;) {
     if (stop()) {
@@ -371,7 +382,7 @@ async function streamInput(
     head.push(c);
     size += c.length;
   }
-  return { kind: looksLikePerf(Buffer.concat(head)) ? 'perf' : 'csv', stdin: chain(head, it), close, direct };
+  return { kind: looksLikePerf(Buffer.concat(head)) ? 'perf' : 'csv', stdin: chain(name, head, it), close, direct, trailingZeros };
 }
 
 /** True once `head` holds a whole line that decides: a data line, or a perf header line. */
@@ -382,12 +393,20 @@ function decided(head: Buffer): boolean {
   return lines.some((l) => l.trim() !== '' && !l.startsWith('#'));
 }
 
-/** The chunks of `head`, then the rest of `it`. */
-async function* chain(head: readonly Buffer[], it: AsyncIterator<Buffer | string>): AsyncGenerator<Buffer> {
+/**
+ * The chunks of `head`, then the rest of `it`; a read or gzip error of `it` comes out as the input's TraceError
+ * (`-: gzip: unexpected end of file`), whichever reader or thread consumes the chunks.
+ */
+async function* chain(name: string, head: readonly Buffer[], it: AsyncIterator<Buffer | string>): AsyncGenerator<Buffer> {
   yield* head;
   try {
     for (;;) {
-      const r = await it.next();
+      let r: IteratorResult<Buffer | string>;
+      try {
+        r = await it.next();
+      } catch (err) {
+        throw ioError(name, err);
+      }
       if (r.done === true) return;
       yield typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
     }
@@ -439,6 +458,7 @@ async function readCsv(
   opts: InputOptions,
   onBad: ((err: TraceError) => void) | undefined,
   progress: Progress,
+  stats: InputStats,
 ): Promise<boolean> {
   const cb = opts.onProgress;
   const from = stdin !== null ? (await import('node:stream')).Readable.from(stdin) : undefined;
@@ -453,6 +473,7 @@ async function readCsv(
     ...(opts.parser !== undefined ? { parser: opts.parser } : {}),
   });
   progress.done(r.bytes, r.records);
+  if (r.notes !== undefined && r.notes.length > 0) (stats.notes ??= []).push(...r.notes);
   return r.stopped;
 }
 
@@ -535,11 +556,17 @@ async function readPerfInput(
     const gunzip = await createGunzip({ chunkSize: 256 << 10 }); // before the stream: no error event unheard
     const raw = createReadStream(name, { highWaterMark: CHUNK_BYTES });
     const compressed = { n: 0 };
-    raw.on('data', (c: Buffer | string) => (compressed.n += c.length));
+    const tail = new GzipTail(gunzip);
+    raw.on('data', (c: Buffer | string) => {
+      compressed.n += c.length;
+      tail.see(c);
+    });
     raw.on('error', (err) => gunzip.destroy(err));
     raw.pipe(gunzip);
     try {
       stopped = await pump(gunzip, compressed);
+      const zeros = stopped ? 0 : gzipTrailingZeros(name, tail);
+      if (zeros > 0) (stats.notes ??= []).push(gzipZerosNote(name, zeros));
     } finally {
       raw.destroy(); // closes the file; pipe() alone leaves the source open when gunzip stops early
     }

@@ -12,7 +12,8 @@
  * Every sample line of the accepted events in the window must fit the same field lists; if the lines
  * fit several lists that disagree on phys_addr (e.g. `-F ...,event,addr` and `-F ...,event,phys_addr`
  * print the very same text), detection refuses and asks for --perf-fields. Not detected: `--latency`,
- * callchains, cgroup/iregs/uregs/brstack/insn/flags/trace/misc/tod columns; use --perf-fields.
+ * callchains, cgroup/iregs/uregs/brstack/insn/flags/trace/tod columns; use --perf-fields. The head's pid/tid
+ * token and misc letters are detected from the probes (ProbeLine.pidTid, .misc).
  */
 import type { PerfField, PerfShape } from './perf-fields.js';
 import { PERF_PRINT_ORDER, makeShape } from './perf-fields.js';
@@ -210,6 +211,10 @@ export interface ProbeLine {
   readonly line: number;
   readonly text: string;
   readonly comm: boolean;
+  /** The pid/tid token before the cpu or time: 2 `pid/tid`, 1 one number, 0 none (perf-line.ts pidTidBefore()). */
+  readonly pidTid: 0 | 1 | 2;
+  /** Misc letters between the cpu and the time. */
+  readonly misc: boolean;
   readonly cpu: boolean;
   readonly period: boolean;
   readonly event: boolean;
@@ -268,6 +273,15 @@ export function detectShape(lines: readonly ProbeLine[]): Detection {
     if (pr !== ABSENT) fields.add(f);
     if (pr === MAYBE) optional.add(f);
   }
+  // perf prints pid/tid on every line or none: the form most lines show is the field list (a tie goes to more fields),
+  // and a line without it is then an error. One number is pid or tid alike (`"%7d "` either way): named tid.
+  const forms = [0, 0, 0];
+  for (const p of lines) forms[p.pidTid]!++;
+  const form = forms[2]! >= forms[1]! && forms[2]! >= forms[0]! ? 2 : forms[1]! >= forms[0]! ? 1 : 0;
+  if (form === 2) fields.add('pid').add('tid');
+  else if (form === 1) fields.add('tid');
+  // misc letters on some line: the misc field (a line whose misc is empty prints only its padding).
+  if (lines.some((p) => p.misc)) fields.add('misc');
   const build = (lists: readonly PerfField[][]): PerfShape => {
     const all = new Set(fields);
     const opt = new Set(optional);
@@ -322,6 +336,8 @@ export function looksLikePerf(firstBytes: Buffer | string): boolean {
       if (PERF_HEADER.test(line)) return true;
       continue;
     }
+    // `perf script --show-round-events` may print a bare `PERF_RECORD_FINISHED_ROUND` first.
+    if (line.trimStart().startsWith('PERF_RECORD_')) return true;
     return PERF_TIME.test(line) || PERF_NO_TIME.test(line);
   }
   return false;

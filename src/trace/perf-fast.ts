@@ -8,7 +8,7 @@
  * but speed; test/trace/perf-fast.test.ts checks it on real and generated lines.
  */
 import type { AccessSink } from '../engine/types.js';
-import { ABSENT, PRESENT, type LineShape } from './perf-line.js';
+import { ABSENT, PRESENT, pidTidBefore, type LineShape } from './perf-line.js';
 import { perfTimeToJiffies } from './perf-map.js';
 import { perfWasm } from './perf-wasm.js';
 import { digits4, HEX_PAIRS, hexLead4, hexTrail4, hexValue4, isDigits4, PAIR_BAD } from './swar.js';
@@ -59,6 +59,8 @@ export interface FastShape {
   readonly cpuNode: Int32Array;
   readonly hz: number;
   readonly pageSize: number;
+  /** The pid/tid token every line has before the cpu (or the time): LineShape.pidTid. */
+  readonly pidTid: 0 | 1 | 2;
 }
 
 /** The fast path for a compiled shape, or null when the shape has optional or rare parts (misc, page sizes, ipc). */
@@ -78,6 +80,7 @@ export function fastShape(ls: LineShape, nid: 'cpu' | 'none' | number, cpuNode: 
     cpuNode,
     hz,
     pageSize,
+    pidTid: ls.pidTid,
   };
 }
 
@@ -188,6 +191,7 @@ export function scanPerfJs(buf: Buffer, pos: number, end: number, fs: FastShape,
   const hasPhys = fs.phys === 1;
   const byCpu = fs.byCpu;
   const hasFixed = hasEvent && hasPhys;
+  const pidTid = fs.pidTid;
   const fixedNid = fs.fixedNid;
   let ls = pos;
   // The time of the line taken before: its fields and jiffies.
@@ -233,6 +237,8 @@ export function scanPerfJs(buf: Buffer, pos: number, end: number, fs: FastShape,
         // The last eight bytes before `[` too (they overlap the ones compared), when the loop got that far.
         if (o < prevHead && o + 8 > prevHead && prevHead >= 8 && view.getFloat64(ls + prevHead - 8, true) === view.getFloat64(prevLs + prevHead - 8, true)) o = prevHead;
       }
+      // A head equal to the line before's holds its pid/tid token, checked then.
+      const same = prevLs >= 0 && o === prevHead;
       for (; o + 4 <= prevHead; o += 4) {
         const w = view.getInt32(ls + o, true);
         if (hasByte4(w ^ COLONS4) || hasByte4(w ^ NLS4)) break;
@@ -303,6 +309,8 @@ export function scanPerfJs(buf: Buffer, pos: number, end: number, fs: FastShape,
               }
             }
           }
+          // A new head: its pid/tid token as the general parser reads it (perf-line.ts pidTidBefore()).
+          if (tq >= 0 && !same && pidTid !== 0 && pidTidBefore(buf, ls, ls + prevHead) !== pidTid) break;
           if (tq >= 0) {
             // Read forward up to the time's colon.
             cpu = v;
@@ -355,6 +363,7 @@ export function scanPerfJs(buf: Buffer, pos: number, end: number, fs: FastShape,
         if (i < ls || i === j - 1 || j - 1 - i > 7 || buf[i] !== LBRACKET || (i > ls && buf[i - 1] !== SP)) break;
         head = i - ls;
       }
+      if (pidTid !== 0 && pidTidBefore(buf, ls, head >= 0 ? ls + head : timeStart) !== pidTid) break;
     }
     // Past the time token, reads stay inside the line: each stops at a byte the line end is not.
     const lim = nl >= 0 ? nl : end;

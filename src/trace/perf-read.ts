@@ -19,8 +19,8 @@ import type { AccessSink } from '../engine/types.js';
 import { parsePerfFields, shapeToString } from './perf-fields.js';
 import type { PerfField, PerfShape } from './perf-fields.js';
 import {
-  ABSENT, HEAD_PROBE, PERF_BAD, PERF_NON_SAMPLE, PERF_SAMPLE, compileShape, newPerfSample, parsePerfHead,
-  parsePerfRest,
+  ABSENT, HEAD_PROBE, PERF_BAD, PERF_NON_SAMPLE, PERF_SAMPLE, PRESENT, compileShape, cpuAt, newPerfSample, parsePerfHead,
+  parsePerfRest, pidAt, pidTidBefore,
 } from './perf-line.js';
 import type { LineShape, PerfSample } from './perf-line.js';
 import { detectShape, middleCandidates, physSignature } from './perf-detect.js';
@@ -69,6 +69,11 @@ export interface PerfReadOptions {
 export const DETECT_MAX_LINES = 64 << 10;
 /** ... or this many bytes held, then decides with what it has. */
 export const DETECT_MAX_BYTES = 8 << 20;
+/**
+ * A dump whose first sample is at time 0 is `perf script --reltime` or `--deltatime` output: the times of its first
+ * this many samples are checked to go forward (deltas go back and forth), before the fast path takes lines.
+ */
+export const ORDER_CHECKED_SAMPLES = 64;
 /** Bad text quoted in an error: at most this many characters. */
 const QUOTE_CHARS = 200;
 
@@ -138,6 +143,11 @@ export class PerfReader {
   private readonly candidateCache = new Map<string, ReadonlySet<string>>();
   private readonly notes: string[] = [];
   private lineNo = 0;
+  /** Samples whose time order is still to be checked (ORDER_CHECKED_SAMPLES); -1 before the first sample. */
+  private orderLeft = -1;
+  /** The time of the sample before, while checking: seconds and nanoseconds. */
+  private orderSec = 0;
+  private orderNs = 0;
   private samples = 0;
   private records = 0;
   private nonSample = 0;
@@ -197,7 +207,7 @@ export class PerfReader {
   } | null {
     const fs = this.fs;
     const ev = this.fastEv;
-    if (fs === null || ev === null || this.shape === null || this.pending.length > 0 || this.carryLen > 0) return null;
+    if (fs === null || ev === null || this.shape === null || this.pending.length > 0 || this.carryLen > 0 || this.orderLeft !== 0) return null;
     const others = this.seen.filter((e) => e !== ev);
     return { fs, shape: this.shape, events: [ev, ...others].map((e) => ({ name: e.name, bytes: e.bytes, accepted: e.accepted })) };
   }
@@ -243,7 +253,7 @@ export class PerfReader {
     while (start < end) {
       const fs = this.fs;
       const ev = this.fastEv;
-      if (fs !== null && ev !== null) {
+      if (fs !== null && ev !== null && this.orderLeft === 0) {
         const stop = scanPerf(b, start, end, fs, ev.bytes, this.sink, this.parsed >= WASM_AFTER_BYTES);
         this.parsed += stop - start;
         if (fastLines > 0) this.took(ev);
@@ -359,7 +369,15 @@ export class PerfReader {
     const c0 = b[0];
     if (b.length === 0 || c0 === 35 || c0 === 9) return;
     const s = this.s;
-    const st = parsePerfHead(b, 0, b.length, HEAD_PROBE, s);
+    // A head with `[cpu]` before the time first: a command name may hold a time token of its own, which the cpu
+    // field after it tells from the sample's; then `[cpu] misc` (-F ...,misc), then any head.
+    let misc = false;
+    let st = parsePerfHead(b, 0, b.length, HEAD_PROBE_CPU, s);
+    if (st === PERF_BAD) {
+      st = parsePerfHead(b, 0, b.length, HEAD_PROBE_MISC, s);
+      misc = st !== PERF_BAD;
+    }
+    if (st === PERF_BAD) st = parsePerfHead(b, 0, b.length, HEAD_PROBE, s);
     if (st === PERF_BAD) {
       // Not even a perf head (no time): say so at once rather than after the detection window.
       if (!this.skipBad && b.toString('latin1').trim() !== '') this.processWith(HEAD_PROBE, b, 0, b.length, no);
@@ -368,8 +386,10 @@ export class PerfReader {
     if (st !== PERF_SAMPLE) return;
     const event = b.toString('utf8', s.eventStart, s.eventEnd);
     if (!this.accepts(event)) return;
-    let head = b.toString('utf8', 0, s.timeStart).trimEnd();
-    if (s.cpu >= 0) head = head.slice(0, head.lastIndexOf('[')).trimEnd();
+    // What comes before the cpu (or the time): [comm] [pid[/tid]].
+    const before = s.cpu >= 0 ? cpuAt : s.timeStart;
+    const pidTid = pidTidBefore(b, 0, before);
+    const head = b.toString('utf8', 0, pidTid !== 0 ? pidAt : before);
     const afterTime = b.toString('utf8', s.timeStart, b.length);
     const middle = b.toString('utf8', s.rest, b.length);
     let candidates = this.candidateCache.get(middle);
@@ -382,6 +402,8 @@ export class PerfReader {
       line: no,
       text: b.toString('utf8'),
       comm: head.trim() !== '',
+      pidTid,
+      misc: misc && miscLetters(b, cpuAt, s.timeStart),
       cpu: s.cpu >= 0,
       period: event !== '' && /^\s*[0-9]+\s/.test(afterTime.slice(afterTime.indexOf(': ') + 2)),
       event: event !== '',
@@ -412,6 +434,12 @@ export class PerfReader {
       else if (d.physDoubt !== undefined && this.topology !== undefined) this.settleDoubt(d.physDoubt, this.topology);
       else {
         const t = Buffer.from(d.text);
+        // A last column of more than 16 hex digits fits no list: say what is wrong with it rather than that.
+        const wide = /(?:^|\s)([0-9a-f]{17,})\s*$/.exec(d.text);
+        if (wide !== null) {
+          const at = d.text.length - wide[0].length + wide[0].indexOf(wide[1]!);
+          throw new TraceError({ file: this.file, line: d.line, column: at + 1, field: 'phys_addr', text: quote(t, 0, t.length) }, `phys_addr has ${wide[1]!.length} hex digits, more than 64 bits`);
+        }
         throw new TraceError({ file: this.file, line: d.line, column: 0, text: quote(t, 0, t.length) }, d.reason);
       }
     } else {
@@ -502,20 +530,21 @@ export class PerfReader {
       return;
     }
     if (c0 === 9 /* \t */) {
-      this.bad(ls, b, from, to, no, '', 'callchain frame line; run perf script with -G (--hide-call-graph)');
+      this.bad(b, from, to, no, '', 'callchain frame line; run perf script with -G (--hide-call-graph)', -1);
       return;
     }
     const s = this.s;
     const st = parsePerfHead(b, from, to, ls, s);
     if (st === PERF_BAD) {
       if (b.toString('utf8', from, to).trim() === '') this.nonSample++;
-      else this.bad(ls, b, from, to, no, s.field, s.reason);
+      else this.bad(b, from, to, no, s.field, s.reason, s.at);
       return;
     }
     if (st === PERF_NON_SAMPLE) {
       this.nonSample++;
       return;
     }
+    if (this.orderLeft !== 0) this.checkOrder(b, from, to, no);
     const ev = this.eventOf(b);
     if (!ev.accepted) {
       this.samples++;
@@ -524,7 +553,7 @@ export class PerfReader {
       return;
     }
     if (parsePerfRest(b, from, to, ls, s) === PERF_BAD) {
-      this.bad(ls, b, from, to, no, s.field, s.reason);
+      this.bad(b, from, to, no, s.field, s.reason, s.at);
       return;
     }
     if (this.fs !== null && ls === this.ls) this.fastEv = ev;
@@ -543,7 +572,7 @@ export class PerfReader {
       if (s.cpu < 0) {
         this.samples--;
         ev.samples--;
-        this.bad(ls, b, from, to, no, 'cpu', 'no [cpu] on this line, needed by --nid cpu');
+        this.bad(b, from, to, no, 'cpu', 'no [cpu] on this line, needed by --nid cpu', s.timeStart);
         return;
       }
       nid = s.cpu < this.cpuNode.length ? this.cpuNode[s.cpu]! : -1;
@@ -558,16 +587,39 @@ export class PerfReader {
     if (time < 0) {
       this.samples--;
       ev.samples--;
-      this.bad(ls, b, from, to, no, 'time', 'time is too large: jiffies would reach 2^53');
+      this.bad(b, from, to, no, 'time', 'time is too large: jiffies would reach 2^53', s.timeStart);
       return;
     }
     this.records++;
     this.sink.record_access(Math.floor(s.physAddr / this.pageSize), nid, SRC_HWHINTS, time);
   }
 
-  private bad(ls: LineShape, b: Buffer, from: number, to: number, no: number, field: PerfField | '', reason: string): void {
+  /**
+   * The time order of the first samples of a dump that starts at time 0 (ORDER_CHECKED_SAMPLES): `--deltatime` output
+   * (each sample's time since the one before) is refused, it holds no sample times; `--reltime` goes forward and is
+   * read. Other dumps are not checked: like CSV times, perf times need not be in order (passes run on the running
+   * maximum of record times).
+   */
+  private checkOrder(b: Buffer, from: number, to: number, no: number): void {
+    const s = this.s;
+    const ns = s.fracDigits === 6 ? s.frac * 1000 : s.frac;
+    if (this.orderLeft < 0) this.orderLeft = s.sec === 0 && s.frac === 0 ? ORDER_CHECKED_SAMPLES : 0;
+    else if (s.sec < this.orderSec || (s.sec === this.orderSec && ns < this.orderNs)) {
+      const t = (sec: number, n: number): string => `${sec}.${String(n).padStart(9, '0').slice(0, s.fracDigits)}`;
+      throw new TraceError(
+        { file: this.file, line: no, column: charColumn(b, from, s.timeStart), field: 'time', text: quote(b, from, to) },
+        `time ${t(s.sec, ns)} comes before the sample before's ${t(this.orderSec, this.orderNs)} in a dump whose first sample is at time 0: ` +
+          'this is perf script --deltatime output (each time is the time since the sample before, not the sample time); run perf script without --deltatime (--reltime is fine)',
+      );
+    } else this.orderLeft--;
+    this.orderSec = s.sec;
+    this.orderNs = ns;
+  }
+
+  /** A bad line: its error, or counted and skipped; `at` is where the bad field starts in b (-1: the line as a whole). */
+  private bad(b: Buffer, from: number, to: number, no: number, field: PerfField | '', reason: string, at: number): void {
     const text = quote(b, from, to);
-    const column = field === '' ? 0 : ls.column.get(field) ?? 0;
+    const column = charColumn(b, from, at);
     const err = new TraceError(field === '' ? { file: this.file, line: no, column, text } : { file: this.file, line: no, column, field, text }, reason);
     if (!this.skipBad) throw err;
     this.skipped.bad_line++;
@@ -575,6 +627,35 @@ export class PerfReader {
     if (this.firstBad.length < FIRST_BAD_KEPT) this.firstBad.push(skipped);
     this.onBad?.(err);
   }
+}
+
+/**
+ * The 1-based character column of offset `at` of the line that starts at `from` (0 when `at` is -1), in characters
+ * as the quoted text shows them (a command name may hold multi-byte UTF-8), the same however the line was parsed.
+ */
+export function charColumn(b: Uint8Array, from: number, at: number): number {
+  if (at < from) return 0;
+  return Buffer.from(b.buffer, b.byteOffset + from, at - from).toString('utf8').length + 1;
+}
+
+/** The head probes of detection with the cpu field, and with the cpu and misc fields (see probe()). */
+const HEAD_PROBE_CPU: LineShape = { ...HEAD_PROBE, cpu: PRESENT };
+const HEAD_PROBE_MISC: LineShape = { ...HEAD_PROBE, cpu: PRESENT, misc: true };
+
+/**
+ * True when b[from, to) (`[cpu] ` up to the time) holds misc letters after the `]` (perf's misc field: K U H G g M E
+ * S p, padded to 6 columns). misc with no letter prints spaces only, as a line without it: such a line says nothing.
+ */
+function miscLetters(b: Uint8Array, from: number, to: number): boolean {
+  let i = from;
+  while (i < to && b[i] !== 93 /* ] */) i++;
+  i++;
+  while (i < to && b[i] === 32) i++;
+  const t = i;
+  while (i < to && 'KUHGgMESp'.includes(String.fromCharCode(b[i]!))) i++;
+  if (i === t) return false;
+  while (i < to && b[i] === 32) i++;
+  return i === to;
 }
 
 /** Is `pfn` inside one of the topology's pfn ranges? */

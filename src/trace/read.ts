@@ -4,7 +4,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { FdFile, statPath } from './fd-file.js';
-import { createGunzip } from './gunzip.js';
+import { GzipTail, createGunzip, gzipZerosNote } from './gunzip.js';
 import { TraceError } from '../errors.js';
 import type { AccessSink, BatchSink } from '../engine/types.js';
 import { CsvPath } from './csvpath.js';
@@ -70,6 +70,8 @@ export interface ReadStats {
   skipped: number;
   /** True when shouldStop ended the read early. */
   stopped: boolean;
+  /** What the read ignored that is not a bad line, for stderr without `kpromo: ` (gzip's trailing zero bytes). */
+  notes?: string[];
 }
 
 /** Size of the reused read buffer: large enough that parsing, not reading, dominates. */
@@ -84,6 +86,7 @@ export async function readTraces(inputs: TraceInput[], sink: AccessSink, opts: R
   const stats: ReadStats = { records: 0, bytes: 0, files: 0, skipped: 0, stopped: false };
   const progress = new Progress(opts.onProgress, await totalSize(list), ctx);
   const useFast = opts.parser !== 'csv-parse';
+  const notes: string[] = [];
   for (const input of list) {
     stats.files++;
     const file = new TraceFile(input.name, ctx);
@@ -94,7 +97,7 @@ export async function readTraces(inputs: TraceInput[], sink: AccessSink, opts: R
     const reader = new FileReader(file, useFast);
     const stopped = input.stream !== undefined
       ? await readStream(input.name, input.stream, reader, progress, opts.shouldStop ?? (() => false), null)
-      : await readOne(input.name, reader, progress, opts, input.start?.offset ?? 0);
+      : await readOne(input.name, reader, progress, opts, input.start?.offset ?? 0, notes);
     if (stopped) {
       stats.stopped = true;
       break;
@@ -105,6 +108,7 @@ export async function readTraces(inputs: TraceInput[], sink: AccessSink, opts: R
   stats.records = ctx.records;
   stats.skipped = ctx.skipped;
   stats.bytes = progress.bytes;
+  if (notes.length > 0) stats.notes = notes;
   return stats;
 }
 
@@ -199,8 +203,17 @@ export function ioError(file: string, err: unknown): TraceError {
   return new TraceError({ file, line: 0, column: 0, text: file }, reason, 'KPROMO_TRACE_IO');
 }
 
-/** Reads one input to its end; true when stopped by shouldStop. */
-async function readOne(name: string, reader: FileReader, progress: Progress, opts: ReadOptions, offset: number): Promise<boolean> {
+/** GzipTail.trailingZeros() of an input that ended, its error as the input's TraceError. */
+export function gzipTrailingZeros(name: string, tail: GzipTail): number {
+  try {
+    return tail.trailingZeros();
+  } catch (err) {
+    throw ioError(name, err);
+  }
+}
+
+/** Reads one input to its end; true when stopped by shouldStop. A `.gz` file's trailing zero bytes are noted in `notes`. */
+async function readOne(name: string, reader: FileReader, progress: Progress, opts: ReadOptions, offset: number, notes: string[]): Promise<boolean> {
   const stop = opts.shouldStop ?? (() => false);
   if (name === '-') return readStream(name, opts.stdin ?? process.stdin, reader, progress, stop, null);
   let fh: FdFile;
@@ -212,10 +225,15 @@ async function readOne(name: string, reader: FileReader, progress: Progress, opt
   if (name.endsWith('.gz')) {
     const gunzip = await createGunzip({ chunkSize: 256 << 10 }); // before the stream: no error event unheard
     const raw = createReadStream('', { fd: fh.fd, highWaterMark: CHUNK_BYTES });
+    const tail = new GzipTail(gunzip);
+    raw.on('data', tail.see);
     raw.on('error', (err) => gunzip.destroy(err));
     raw.pipe(gunzip);
     try {
-      return await readStream(name, gunzip, reader, progress, stop, raw);
+      if (await readStream(name, gunzip, reader, progress, stop, raw)) return true;
+      const zeros = gzipTrailingZeros(name, tail);
+      if (zeros > 0) notes.push(gzipZerosNote(name, zeros));
+      return false;
     } finally {
       raw.destroy(); // closes fh; pipe() alone leaves the source open when gunzip stops early
     }

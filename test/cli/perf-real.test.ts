@@ -205,3 +205,151 @@ describe('perf line cap', () => {
     expect(process.memoryUsage().rss - before).toBeLessThan(200 << 20);
   });
 });
+
+describe('real perf output of other perf script options (round-events, misc, pid-tid, comm-time, deltatime fixtures)', () => {
+  const READ = ['--event', 'page-faults', '--nid', 'none'];
+  const FIELDS = 'comm,pid,tid,cpu,time,event,addr,phys_addr';
+
+  it('--show-round-events: the bare PERF_RECORD_FINISHED_ROUND lines are skipped and counted as non-sample lines, first or not', async () => {
+    const text = realText('round-events.txt.gz');
+    const rounds = text.split('\n').filter((l) => l === 'PERF_RECORD_FINISHED_ROUND').length;
+    expect(rounds).toBe(3);
+    const without = text.split('\n').filter((l) => !l.startsWith('PERF_RECORD_')).join('\n');
+    const want = await replay([...READ, '-'], without);
+    expect(want.code).toBe(0);
+    expect(counter(want.stdout, 'kpromoted_recorded_accesses')).toBeGreaterThan(0);
+    for (const input of [text, 'PERF_RECORD_FINISHED_ROUND\n' + text]) {
+      for (const args of [[], ['--input', 'perf'], ['--input', 'perf', '--perf-fields', FIELDS], ['--perf-fields', FIELDS]]) {
+        const r = await replay([...READ, ...args, '-'], input);
+        expect({ args, code: r.code, stderr: r.stderr }).toEqual({ args, code: 0, stderr: '' });
+        expect(r.stdout).toBe(want.stdout);
+      }
+      const j = await runCli(['replay', '--topology', TOPO, '--format', 'json', ...READ, '-'], { stdin: input });
+      expect(j.code).toBe(0);
+      expect(JSON.parse(j.stdout).input.perf.non_sample_lines).toBe(input === text ? rounds : rounds + 1);
+    }
+    const file = await replay([...READ, fx('round-events.txt.gz')]);
+    expect(file.stdout).toBe(want.stdout);
+  });
+
+  it('-F ...,misc: detected (misc letters after the cpu), the same counters as --perf-fields', async () => {
+    const auto = await replay(['--event', 'page-faults', fx('misc.txt.gz')]);
+    expect(auto.stderr).toBe('');
+    expect(auto.code).toBe(0);
+    expect(counter(auto.stdout, 'kpromoted_recorded_accesses')).toBe(1020);
+    const exact = await replay(['--event', 'page-faults', '--perf-fields', 'comm,pid,tid,cpu,misc,time,event,addr,phys_addr', fx('misc.txt.gz')]);
+    expect(exact.code).toBe(0);
+    expect(exact.stdout).toBe(auto.stdout);
+    const j = await runCli(['replay', '--topology', TOPO, '--format', 'json', '--event', 'page-faults', fx('misc.txt.gz')]);
+    expect(JSON.parse(j.stdout).input.perf.fields).toEqual(['comm,pid,tid,cpu,misc,time,event,addr,phys_addr']);
+  });
+
+  it('-F pid,tid,cpu,time,event,phys_addr: what stderr suggests is the list detected (pid/tid, no comm)', async () => {
+    const auto = await replay(['--event', 'page-faults', fx('pid-tid.txt.gz')]);
+    expect(auto.code).toBe(0);
+    expect(auto.stderr).toMatch(/perf fields: -F pid,tid,cpu,time,event,phys_addr and -F pid,tid,cpu,time,event,addr print the same text.*To say so: --perf-fields pid,tid,cpu,time,event,phys_addr\n$/);
+    const exact = await replay(['--event', 'page-faults', '--perf-fields', 'pid,tid,cpu,time,event,phys_addr', fx('pid-tid.txt.gz')]);
+    expect(exact.stderr).toBe('');
+    expect(exact.stdout).toBe(auto.stdout);
+    expect(counter(auto.stdout, 'kpromoted_recorded_accesses')).toBe(1020);
+  });
+
+  it('a command named `1.000001: ` (a time token of its own): read by the sample time after it, with --perf-fields and detected', async () => {
+    const text = realText('comm-time.txt.gz');
+    expect(text.split('\n')[0]).toMatch(/^ +1\.000001:  +\d+\/\d+ \[\d+\] +\d+\.\d{6}: page-faults:/);
+    const exact = await replay([...READ, '--perf-fields', FIELDS, fx('comm-time.txt.gz')]);
+    expect(exact.stderr).toBe('');
+    expect(exact.code).toBe(0);
+    expect(counter(exact.stdout, 'kpromoted_recorded_accesses')).toBe(212); // awk '$NF != "0"'
+    const auto = await replay([...READ, fx('comm-time.txt.gz')]);
+    expect(auto.code).toBe(0);
+    expect(auto.stdout).toBe(exact.stdout);
+    // The sample times, not the command name's: a jiffies count near 86290 s at HZ 250, not 1 s.
+    const conv = await runCli(['convert', ...READ, '--perf-fields', FIELDS, fx('comm-time.txt.gz')]);
+    const t = Number(conv.stdout.split('\n')[1]!.split(',')[3]);
+    expect(t).toBe(2 ** 32 - 75000 + Math.floor(Number(/\] +(\d+\.\d+):/.exec(text.split('\n').find((l) => !/ 0$/.test(l))!)![1]) * 250));
+  });
+});
+
+describe('perf script --deltatime output (times since the sample before) is refused; --reltime is read', () => {
+  const FIELDS = 'comm,pid,tid,cpu,time,event,addr,phys_addr';
+  it('the real --deltatime dump: exit 2 at its first time that goes back, however read', async () => {
+    const text = realText('deltatime.txt.gz');
+    const lines = text.split('\n');
+    expect(lines[0]).toMatch(/ 0\.000000: /);
+    // The first sample whose time is below the one before (deltas go back and forth).
+    const times = lines.filter((l) => l !== '').map((l) => Number(/ (\d+\.\d{6}):/.exec(l)![1]));
+    const k = times.findIndex((t, i) => i > 0 && t < times[i - 1]!);
+    expect(k).toBeGreaterThan(0);
+    for (const args of [[], ['--perf-fields', FIELDS], ['--parse-thread', 'off']]) {
+      for (const input of [fx('deltatime.txt.gz'), '-']) {
+        const r = await replay(['--event', 'page-faults', ...args, input], input === '-' ? text : undefined);
+        expect({ args, code: r.code, stdout: r.stdout }).toEqual({ args, code: 2, stdout: '' });
+        expect(r.stderr).toMatch(new RegExp(`^kpromo: .*:${k + 1}:${lines[k]!.indexOf(String(times[k]!.toFixed(6))) + 1} \\(time\\): time ${times[k]!.toFixed(6)} comes before the sample before's ${times[k - 1]!.toFixed(6)} .*perf script --deltatime output`));
+      }
+    }
+  });
+
+  it('--reltime (times since the first sample, in order) replays as the sample times shifted to 0', async () => {
+    // The readme dump with every time made relative to its first sample's, as --reltime prints it.
+    const lines = realText('readme.txt.gz').split('\n').filter((l) => l !== '');
+    const us = (l: string): number => { const [s, f] = /(\d+)\.(\d{6}):/.exec(l)!.slice(1) as [string, string]; return Number(s) * 1e6 + Number(f); };
+    const t0 = us(lines[0]!);
+    const rel = lines.map((l) => l.replace(/(\d+)\.(\d{6}):/, () => { const d = us(l) - t0; return `${Math.floor(d / 1e6)}.${String(d % 1e6).padStart(6, '0')}:`; }));
+    expect(rel[0]).toMatch(/ 0\.000000: /);
+    const r = await replay(['--event', 'page-faults', '-'], rel.join('\n') + '\n');
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(counter(r.stdout, 'kpromoted_recorded_accesses')).toBe(4018);
+  });
+});
+
+describe('bad perf lines: the same line, column (1-based character of the bad field), field and text however read', () => {
+  const head = realText('readme.txt.gz').split('\n');
+  const FIELDS = 'comm,pid,tid,cpu,time,event,addr,phys_addr';
+  const KEPT = [['--event', 'page-faults'], ['--event', 'page-faults', '--perf-fields', FIELDS], ['--event', 'page-faults', '--parse-thread', 'off']];
+  /**
+   * Each way of reading `text` in `modes` (detected or not, threads; from a file and from a pipe) gives `want` on stderr,
+   * exit 2. Samples of events not kept are read no further than their head: without `--event page-faults` only what
+   * the head holds (the time; pid/tid when --perf-fields says they are there) is checked.
+   */
+  const refused = async (text: string, want: string, modes: readonly (readonly string[])[]): Promise<void> => {
+    const file = path.join(tmp(), 'bad.txt');
+    fs.writeFileSync(file, text);
+    for (const args of modes) {
+      for (const input of [file, '-']) {
+        const r = await replay([...args, input], input === '-' ? text : undefined);
+        expect({ args, input, code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ args, input, code: 2, stdout: '', stderr: `kpromo: ${input === '-' ? '-' : file}:${want}\n` });
+      }
+    }
+  };
+
+  it('a malformed time: its token named', async () => {
+    const bad = '             cow 31333/31333 [000] 83888.89x719: page-faults:     55774f9faeb8       1927feeb8';
+    for (const before of [50, 200]) {
+      await refused([...head.slice(0, before), bad, ...head.slice(before, 300)].join('\n') + '\n',
+        `${before + 1}:${bad.indexOf('83888') + 1} (time): no time field (S.UUUUUU: or S.NNNNNNNNN:); kpromo needs the sample time: keep time in perf script -F: "${bad}"`,
+        [...KEPT, [], ['--perf-fields', FIELDS]]);
+    }
+  });
+
+  it('a pid that is no number (31x33/31333)', async () => {
+    const bad = '             cow 31x33/31333 [000] 83888.893719: page-faults:     55774f9faeb8       1927feeb8';
+    for (const before of [50, 200]) {
+      await refused([...head.slice(0, before), bad, ...head.slice(before, 300)].join('\n') + '\n',
+        `${before + 1}:${bad.indexOf('31x33') + 1} (pid): expected pid/tid (decimal) before the cpu and time: "${bad}"`,
+        [...KEPT, ['--perf-fields', FIELDS]]);
+    }
+  });
+
+  it('a phys_addr wider than 64 bits (19 hex digits; 2^64 as 17) is refused, never cut to its last 16 digits', async () => {
+    for (const wide of ['10000000001e7ebcba8', '10000000000000000']) {
+      const bad = `             cow 31333/31333 [000] 83888.894342: page-faults:     7f8677bfeba8 ${wide}`;
+      for (const before of [2, 50, 200]) {
+        await refused([...head.slice(0, before), bad, ...head.slice(before, 300)].join('\n') + '\n',
+          `${before + 1}:${bad.indexOf(wide) + 1} (phys_addr): phys_addr has ${wide.length} hex digits, more than 64 bits: "${bad}"`,
+          KEPT);
+      }
+    }
+  });
+});

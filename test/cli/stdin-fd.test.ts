@@ -80,6 +80,37 @@ describe('standard input read from file descriptor 0 by the parse thread', () =>
     expect(r.stdout).toBe(want);
   });
 
+  it('truncated gzip on a pipe: exit 2 and the gzip error naming -, for every command and thread mode', async () => {
+    const small = gzipSync('pfn,nid,src,time\n0x200000,0,hwhints,1000\n0x200001,0,hwhints,1001\n').subarray(0, 40);
+    const big = gzipSync(fs.readFileSync(trace));
+    const cut = big.subarray(0, big.length >> 1);
+    const cases: [string[], Buffer][] = [
+      [['replay', '-'], small],
+      [['replay', '--parse-thread', 'on', '-'], small],
+      [['replay', '--parse-thread', 'off', '-'], small],
+      [['convert', '-'], small],
+      [['compare', '-'], small],
+      [['sweep', '-'], small],
+      [['replay', '--format', 'vmstat', '-'], cut],
+      [['convert', '-o', path.join(dir, 'cut.csv'), '-'], cut],
+    ];
+    for (const [args, bytes] of cases) {
+      const r = await withPipe(args, split(bytes, 3), 0);
+      expect({ args, code: r.code, stdout: r.stdout, stderr: r.stderr }).toEqual({ args, code: 2, stdout: '', stderr: 'kpromo: -: gzip: unexpected end of file\n' });
+    }
+  });
+
+  it('zero bytes after the gzip data on a pipe: the counters of the trace and gzip -d\'s note on stderr', async () => {
+    const want = spawnSync(process.execPath, [BIN, 'replay', '--format', 'vmstat', trace], { encoding: 'utf8' }).stdout;
+    const padded = Buffer.concat([gzipSync(fs.readFileSync(trace)), Buffer.alloc(4096)]);
+    for (const thread of ['on', 'off']) {
+      const r = await withPipe(['replay', '--format', 'vmstat', '--parse-thread', thread, '-'], split(padded, 5), 0);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(want);
+      expect(r.stderr).toBe('kpromo: -: gzip: decompression OK, 4096 trailing zero bytes ignored\n');
+    }
+  });
+
   it('a bad line on stdin: exit 2, the line named, nothing on stdout', async () => {
     const good = fs.readFileSync(trace, 'utf8').split('\n').slice(0, 5001).join('\n');
     const r = await withPipe(['replay', '--format', 'vmstat', '-'], [Buffer.from(good + '\n0x200000,0,hwhints,oops\n')], 0);

@@ -86,4 +86,5 @@ export const IBS_SHAPE: FastShape = {
   cpuNode: new Int32Array(0),
   hz: 250,
   pageSize: 4096,
+  pidTid: 0,
 };

@@ -63,8 +63,8 @@ describe('readInputs: kind per input', () => {
     expect(stats.files).toBe(3);
     expect(stats.bytes).toBe(2 * Buffer.byteLength(CSV) + Buffer.byteLength(fixture('ibs-F-basic.txt')));
     expect(stats.perf!.skipped).toMatchObject({ phys_addr_zero: 1, cpu_not_in_topology: 1, other_event: 0 });
-    // detectShape() names the head fields comm, cpu, period, event (pid/tid are read but not named) plus the middle ones.
-    expect(stats.perf!.shapes).toEqual(['comm,cpu,time,event,addr,phys_addr']);
+    // detectShape() names the head fields comm, pid/tid, cpu, period, event plus the middle ones.
+    expect(stats.perf!.shapes).toEqual(['comm,pid,tid,cpu,time,event,addr,phys_addr']);
   });
 
   it('reads .gz files of both kinds', async () => {
@@ -73,6 +73,32 @@ describe('readInputs: kind per input', () => {
     const { recs, stats } = await run([perf, csv]);
     expect(recs).toEqual([...IBS_250, ...CSV_RECS]);
     expect(stats.kinds).toEqual(['perf', 'csv']);
+  });
+
+  it('zero bytes after the gzip data are noted as gzip -d does; other bytes after zeros are an error', async () => {
+    const zeros = Buffer.alloc(100);
+    const garbage = Buffer.concat([Buffer.alloc(3), Buffer.from('garbage\n')]);
+    for (const [name, data] of [['z.csv.gz', gzipSync(CSV)], ['z.txt.gz', gzipSync(fixture('ibs-F-basic.txt'))]] as const) {
+      const want = name.endsWith('csv.gz') ? CSV_RECS : IBS_250;
+      const padded = Buffer.concat([data, zeros]);
+      // a .gz file (each reader's own gunzip), a gzip file under another name (streamed), standard input
+      const file = write(name, padded);
+      const other = write(name + '.bin', padded);
+      for (const [input, opts] of [[file, {}], [other, {}], ['-', { stdin: Readable.from([padded.subarray(0, 30), padded.subarray(30)]) }]] as const) {
+        const { recs, stats } = await run([input], {}, opts);
+        expect(recs).toEqual(want);
+        expect(stats.notes).toEqual([`${input}: gzip: decompression OK, 100 trailing zero bytes ignored`]);
+        expect(inputNotes(stats)).toContain(`kpromo: ${input}: gzip: decompression OK, 100 trailing zero bytes ignored\n`);
+      }
+      const bad = Buffer.concat([data, garbage]);
+      for (const [input, opts] of [[write('g' + name, bad), {}], [write('g' + name + '.bin', bad), {}], ['-', { stdin: Readable.from([bad]) }]] as const) {
+        const e = (await run([input], {}, opts).catch((x: unknown) => x)) as TraceError;
+        expect(e).toBeInstanceOf(TraceError);
+        expect(e).toMatchObject({ file: input, code: 'KPROMO_TRACE_IO', reason: `gzip: trailing garbage after the compressed data: 11 bytes from byte ${data.length} on, not all zero` });
+      }
+    }
+    const plain = await run([write('ok.csv.gz', gzipSync(CSV))]);
+    expect(plain.stats.notes ?? []).toEqual([]);
   });
 
   it('sniffs standard input from small pieces and replays them into the chosen reader', async () => {

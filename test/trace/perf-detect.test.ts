@@ -56,7 +56,7 @@ describe('middleCandidates', () => {
 });
 
 const probe = (line: number, mid: string, over: Partial<ProbeLine> = {}): ProbeLine => ({
-  line, text: `line ${line}`, comm: true, cpu: true, period: false, event: true, candidates: middleCandidates(mid), ...over,
+  line, text: `line ${line}`, comm: true, pidTid: 0, misc: false, cpu: true, period: false, event: true, candidates: middleCandidates(mid), ...over,
 });
 
 describe('detectShape', () => {

@@ -50,8 +50,10 @@ describe('real perf output: detected, --perf-fields and a reference reading agre
       expect(ref.length).toBe(recordsOf(f.name));
       expect(auto.recs).toEqual(ref);
       expect(exact.recs).toEqual(ref);
-      // The detected list holds every field perf printed that kpromo names (pid/tid are read, not named).
-      const named = f.fields!.split(',').filter((x) => !['pid', 'tid', 'symoff', 'dso'].includes(x));
+      // The detected list holds every field perf printed that kpromo names (symoff/dso are read as sym; a pid or tid
+      // alone prints as one number, named tid).
+      const named = f.fields!.split(',').filter((x) => !['symoff', 'dso'].includes(x));
+      expect(auto.stats.shape!.printed).toEqual(expect.arrayContaining(named));
       expect(auto.stats.shape!.printed.filter((x) => !x.endsWith('?'))).toEqual(expect.arrayContaining(named));
       expect(auto.stats.shape!.printed.includes('phys_addr')).toBe(true);
     });
@@ -61,7 +63,7 @@ describe('real perf output: detected, --perf-fields and a reference reading agre
     const text = realText('sym-dso.txt.gz');
     expect(text).toMatch(/page-faults: +[0-9a-f]+ \[unknown\] \(anon_inode:\[perf_event\]\) +[0-9a-f]+ \[unknown\] \(\/usr\/bin\/perf\) +0\n/);
     const auto = await read(text, { topology: BOX_2TIER, events: ['page-faults'] });
-    expect(auto.stats.shape!.printed).toEqual(['comm', 'cpu', 'time', 'event', 'addr', 'ip', 'sym', 'phys_addr']);
+    expect(auto.stats.shape!.printed).toEqual(['comm', 'tid', 'cpu', 'time', 'event', 'addr', 'ip', 'sym', 'phys_addr']);
   });
 
   it('zeros first: detection reads past the 3000 phys_addr 0 lines until a line decides', async () => {
@@ -69,7 +71,7 @@ describe('real perf output: detected, --perf-fields and a reference reading agre
     const lines = text.split('\n');
     expect(lines.slice(0, 3000).every((l) => / 0$/.test(l))).toBe(true);
     const { stats } = await read(text, { topology: BOX_2TIER, events: ['page-faults'] });
-    expect(stats.shape!.printed).toEqual(['comm', 'cpu', 'time', 'event', 'addr', 'phys_addr']);
+    expect(stats.shape!.printed).toEqual(['comm', 'pid', 'tid', 'cpu', 'time', 'event', 'addr', 'phys_addr']);
     expect(stats.notes).toEqual([]); // decided by the text, nothing assumed
     expect(stats.skipped.phys_addr_zero).toBe(9000 - 5996);
   });
@@ -195,7 +197,11 @@ describe('fast path vs the general parser', () => {
     let x = 7;
     const rnd = (n: number): number => ((x = (x * 1103515245 + 12345) >>> 0) % n);
     // Heads of one length too: a head the line before did not have, with a time token of its own in it.
-    const heads = ['            perf 15883 ', '     my:comm 1 ', ' a 1.000000: b 15 ', '   perf 15883 ', '  1.000000: 9 ', 'x: 2 ', ''];
+    // And heads of the length of another whose tid is no number (x, 1588x, 1-5): the shape's tid must be there.
+    const heads = [
+      '            perf 15883 ', '     my:comm 1 ', ' a 1.000000: b 15 ', '   perf 15883 ', '  1.000000: 9 ', 'x: 2 ', '',
+      '            perf 1588x ', '     my:comm x ', '   perf 1-583 ', '            perf -1    ', '            perf 15883x',
+    ];
     const tails: ((t: string) => string)[] = [
       (t) => t,
       (t) => t,
@@ -241,6 +247,25 @@ describe('fast path vs the general parser', () => {
         await same(chunked(text, round + 1), opts);
         await same([Buffer.from(text)], opts);
       }
+    }
+  });
+
+  it('heads of one length whose pid/tid is no number (the same-head way checks it too): refused as the general parser does', async () => {
+    const real = realText('period.txt.gz').split('\n').filter((l) => l.includes('page-faults:')).slice(0, 40);
+    for (const [fields, good, bads] of [
+      ['comm,tid,cpu,time,period,event,addr,phys_addr', '            perf 15883 ', ['            perf 1588x ', '            perf 1/883 ', '            perf   -   ']],
+      ['comm,pid,tid,cpu,time,period,event,addr,phys_addr', '  perf 15883/15883 ', ['  perf 1588x/15883 ', '  perf 15883/1588x ', '  perf 15883 15883 ', '   perf 15883/-1   ']],
+    ] as const) {
+      const lines = real.map((l, i) => (i % 3 === 1 ? bads[i % bads.length]! : good) + l.slice(l.indexOf('[')));
+      const text = lines.join('\n') + '\n';
+      const base = { topology: BOX_2TIER, nid: 'none' as const, events: ['page-faults'], fields };
+      const fast = await read(text, { ...base, skipBad: true });
+      const slow = await read(text, { ...base, skipBad: true, fast: false });
+      expect(fast).toEqual(slow);
+      expect(fast.stats.skipped.bad_line).toBe(lines.filter((_, i) => i % 3 === 1 && !bads[i % bads.length]!.includes('-1')).length);
+      const err = (await read(text, base).catch((e: unknown) => e)) as TraceError;
+      expect(err).toBeInstanceOf(TraceError);
+      expect([err.line, err.field, err.column]).toEqual([2, fields.includes('pid') ? 'pid' : 'tid', lines[1]!.search(/\S+ *\[/) + 1]);
     }
   });
 

@@ -61,7 +61,10 @@ function perfLine(r: () => number, fs: FastShape, ev: string, prev: { time: stri
   const odd = r() < 0.25;
   const o = (p: number) => odd && r() < p;
   const comm = o(0.2) ? pick(['kworker/0:1', 'a b:c', '[x]', 'x]', ':', 'perf [001]', '']) : pick(['stream', 'perf', 'mcf_r']);
-  let head = `${comm.padStart(16, ' ')} ${String(1000 + int(9000))}/${String(1000 + int(9000))}`;
+  // pid/tid as perf prints it (`%7d/%-7d `, or one `%7d ` number), sometimes malformed (the shapes that check it refuse).
+  const pid = fs.pidTid === 1 ? String(1000 + int(9000)) : `${String(1000 + int(9000))}/${String(1000 + int(9000))}`;
+  const odd_pid = ['1x33/2', '12/', '/12', '-1/-1', '-1', '12', '1/2/3', '12 / 34', '1234567/1234567 ', 'x/1', '12/34x'];
+  let head = `${comm.padStart(16, ' ')} ${o(0.2) ? pick(odd_pid) : pid}`;
   if (fs.cpu === 1) {
     const cpu = int(16);
     head += o(0.2) ? pick([` [${cpu}]`, ` [${String(cpu).padStart(8, '0')}]`, ' []', `[${cpu}]`, ` [${cpu}]x`, ` [0${cpu}a]`]) : ` [${String(cpu).padStart(3, '0')}]`;
@@ -112,6 +115,8 @@ const SHAPES: [string, FastShape, string][] = [
   ['no cpu, period, no addr', { ...BASE, cpu: 0, period: 1, leadingHex: 0, fixedNid: 2 }, 'cpu/mem-loads,ldlat=30/P'],
   ['addr and data_src, node by cpu', { ...BASE, leadingHex: 2, byCpu: true, cpuNode: Int32Array.from([0, 0, 1, 1, -1, 1, 0, 0, 1, 1]) }, 'ibs_op/l3missonly=1/'],
   ['another HZ and page size', { ...BASE, hz: 1000, pageSize: 65536 }, 'mem_load'],
+  ['pid/tid checked', { ...BASE, pidTid: 2 }, 'ibs_op//'],
+  ['one pid checked, no cpu', { ...BASE, cpu: 0, pidTid: 1, fixedNid: 0 }, 'ibs_op//'],
 ];
 
 describe('the WebAssembly perf line parser', () => {
