@@ -98,12 +98,17 @@ describe('kpromo sweep --shard / kpromo merge', () => {
     fs.writeFileSync(plain, (await runCli(['sweep', '--format', 'json', ...GRID, SPEC])).stdout);
     const junk = path.join(dir, 'junk.json');
     fs.writeFileSync(junk, 'pfn,nid\n');
+    // A key twice in one object: JSON.parse takes the last one silently; the part is refused where the second is.
+    const twice = path.join(dir, 'twice.json');
+    fs.writeFileSync(twice, texts[1]!.replace('"schema_version": 1,', '"schema_version": 1,\n  "schema_version": 1,'));
+    expect(fs.readFileSync(twice, 'utf8')).not.toBe(texts[1]);
     const cases: [string[], string][] = [
       [[p1, p3], 'merge: missing part 2 of 3'],
       [[p1, p2, p2, p3], `merge: ${p2} and ${p2} are both part 2 of 3`],
       [[p1, other, p3], `merge: ${other} is a part of another sweep than ${p1}`],
       [[p1, p2, p3, plain], `merge: ${plain}: not a part of a sharded sweep`],
-      [[junk], `merge: ${junk}: not JSON`],
+      [[junk], `merge: ${junk}:1:1: not JSON`],
+      [[p1, twice, p3], `merge: ${twice}:3:3: schema_version: duplicate key "schema_version" (first at 2:3)`],
       [[path.join(dir, 'nope.json')], `merge: cannot read ${path.join(dir, 'nope.json')}`],
     ];
     for (const [args, msg] of cases) {

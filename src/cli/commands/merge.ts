@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { Command } from 'commander';
 import { counterNames, ENGINE_NAMES, type EngineName } from '../../engine/registry.js';
 import { EXIT_OK, UsageError } from '../../errors.js';
+import { parseJsonBounded } from '../../json-source.js';
 import { mergeParts, type PartDoc } from '../../multi/merge.js';
 import { DEFAULT_SORT, parseSort } from '../../multi/sort.js';
 import type { Io } from '../io.js';
@@ -73,13 +74,14 @@ async function merge(ctx: CommandContext, names: string[], raw: RawMergeOptions)
   const docs: PartDoc[] = [];
   for (const name of names) {
     const text = await readPart(io, name);
-    let doc: unknown;
-    try {
-      doc = JSON.parse(text);
-    } catch (e) {
-      throw new UsageError(`merge: ${name}: not JSON (${(e as Error).message}): make parts with kpromo sweep --shard K/N --format json`);
+    // Checked as topology files are (json-source.ts): a key twice in one object, which JSON.parse would take
+    // silently (the last wins), is refused with the rest, and nesting is bounded.
+    const json = parseJsonBounded(text);
+    if ('error' in json) {
+      const where = `${name}:${json.position.line}:${json.position.column}${json.path !== '' ? `: ${json.path}` : ''}`;
+      throw new UsageError(`merge: ${where}: ${json.syntax ? `not JSON (${json.error}): make parts with kpromo sweep --shard K/N --format json` : json.error}`);
     }
-    docs.push({ name, doc });
+    docs.push({ name, doc: json.value });
   }
   const merged = mergeParts(docs);
   const engine = merged.meta.engine;
