@@ -33,6 +33,14 @@ export function createEngine(name: EngineName, cfg: EngineConfigs, slabFirst?: n
 }
 
 /** Counter names the engine prints (and a golden file may name). */
+/**
+ * The counters a run prints: the engine's, and for rfc-v1 the demotion counters only when demotion is on
+ * (RfcV1Engine.counters() prints them only then).
+ */
+export function runCounterNames(name: EngineName, demotion: boolean): readonly string[] {
+  return name === 'pghot' || demotion ? counterNames(name) : RFC_V1_COUNTER_NAMES;
+}
+
 export function counterNames(name: EngineName): readonly string[] {
   switch (name) {
     case 'rfc-v1':

@@ -66,6 +66,21 @@ describe('kpromo replay', () => {
     expect(r.stderr).toContain(`${golden}:2:1: bad golden: unknown counter "kpromoted_bogus"`);
   });
 
+  it('a demotion counter in a golden of a run without --demotion is a bad golden, not "got NaN"', async () => {
+    const dir = tmp();
+    const golden = path.join(dir, 'd.vmstat');
+    fs.writeFileSync(golden, 'kpromoted_mig_promoted 4\npgdemote_kswapd 0\n');
+    const trace = path.join(EX, 'spec-worked.csv');
+    const r = await runCli(['replay', '--format', 'vmstat', '--expect', golden, trace]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${golden}:2:1: bad golden: unknown counter "pgdemote_kswapd": the demotion counters exist only in a run with --demotion`);
+    expect(r.stderr).not.toContain('NaN');
+    // With --demotion the same golden is read (and compared).
+    const on = await runCli(['replay', '--format', 'vmstat', '--demotion', '--expect', golden, trace]);
+    expect(on.stderr).not.toContain('bad golden');
+    expect(on.code).toBe(0);
+  });
+
   it('rejects golden values a counter cannot hold exactly, and a golden that names no counter, with exit 2', async () => {
     const dir = tmp();
     const trace = path.join(EX, 'spec-worked.csv');

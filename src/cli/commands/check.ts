@@ -14,7 +14,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, KpromoError, UsageError } from '../../errors.js';
-import { counterNames } from '../../engine/registry.js';
+import { runCounterNames } from '../../engine/registry.js';
 import type { Counter } from '../../engine/types.js';
 import { EventsCsvWriter } from '../../report/events.js';
 import { describeEventsDifference, EventsComparer, type EventsDifference } from '../../report/events-compare.js';
@@ -130,7 +130,7 @@ export async function runCase(c: CheckCase, update: boolean): Promise<CheckOutco
     const { raw, topologyDefaulted } = caseOptions(c);
     refuseIgnoredOptions(raw);
     const settings = normalizeReplayOptions(raw, [c.trace], (a) => loadTopology(a));
-    const known = new Set(counterNames(settings.engine));
+    const known = new Set(runCounterNames(settings.engine, settings.rfc.demotion === true));
     // A golden that does not parse is an error before any work; a missing one is an error too (nothing to check),
     // and so is one that names no counter (it would pass against anything), except that --update fills it.
     const read = existsSync(c.golden) ? parseGolden(readSideFile(c.golden, 'golden file'), c.golden, known, update) : null;

@@ -8,7 +8,7 @@ import type { TimelineCsvWriter } from '../../report/timeline-csv-writer.js';
 import type { Topology } from '../../engine/topology.js';
 import { analysisSettings } from '../../engine/config.js';
 import { RfcV1Engine } from '../../engine/rfc-v1.js';
-import { counterNames, type ObservableEngine } from '../../engine/registry.js';
+import { runCounterNames, type ObservableEngine } from '../../engine/registry.js';
 import { EXIT_INTERRUPTED, EXIT_MISMATCH, EXIT_OK, UsageError } from '../../errors.js';
 import { EventsCsvWriter, type PfnFormat } from '../../report/events.js';
 import { compareGolden, parseGolden, renderGoldenDiff, type GoldenEntry } from '../../report/golden.js';
@@ -179,7 +179,7 @@ export function replayCommand(ctx: CommandContext): Command {
 
 /** Reads and parses a golden vmstat file against the counters the engine knows. */
 export function readGolden(file: string, settings: ReplaySettings): GoldenEntry[] {
-  return parseGolden(readSideFile(file, 'golden file'), file, new Set(counterNames(settings.engine)));
+  return parseGolden(readSideFile(file, 'golden file'), file, new Set(runCounterNames(settings.engine, settings.rfc.demotion === true)));
 }
 
 /**
