@@ -99,6 +99,8 @@ describe('option values and options that do nothing', () => {
     [['replay', '--hz', '0', SPEC], '--hz must be an integer in [1, 100000], got "0"'],
     [['replay', '--bucket', '10', SPEC], '--bucket groups timeline rows: give it with --timeline, --timeline-csv or --report'],
     [['replay', '--events-pfn', 'hex', SPEC], '--events-pfn sets the pfn column of --events'],
+    [['replay', '--format', 'vmstat', '--analysis', SPEC], '--analysis prints in the table and json formats, not in --format vmstat'],
+    [['replay', '--format', 'vmstat', '--timeline', SPEC], '--timeline prints in the table and json formats, not in --format vmstat'],
     [['replay', '--engine', 'rfc-v1', '--pghot-precise', SPEC], '--pghot-precise is not used by --engine rfc-v1 (only by pghot)'],
     [['replay', '--target-nid', '0', SPEC], '--target-nid is not used by --engine rfc-v1 (only by pghot)'],
     [['replay', '--engine', 'pghot', '--demotion', SPEC], '--demotion is not used by --engine pghot (only by rfc-v1 and rfc-v1-fixed)'],

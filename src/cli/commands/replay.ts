@@ -220,6 +220,10 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
     throw new UsageError('--bucket groups timeline rows: give it with --timeline, --timeline-csv or --report');
   }
   if (raw.eventsPfn === 'hex' && raw.events === undefined) throw new UsageError('--events-pfn sets the pfn column of --events: give it with --events FILE');
+  // vmstat is the counters alone: the metrics and rows these ask for would be computed and never shown.
+  if (raw.format === 'vmstat' && (raw.analysis === true || raw.timeline === true)) {
+    throw new UsageError(`${raw.analysis === true ? '--analysis' : '--timeline'} prints in the table and json formats, not in --format vmstat (the counters alone): drop it, or write the rows with --timeline-csv FILE or --report FILE.html`);
+  }
   const analysisOn = raw.analysis === true || raw.timeline === true || raw.timelineCsv !== undefined || raw.report !== undefined;
   // Read the golden first: a bad golden is a usage error before any work is done.
   const golden = raw.expect !== undefined ? readGolden(raw.expect, settings) : undefined;
