@@ -106,6 +106,11 @@ export interface ReportData {
   /** Settings as label/value pairs (engine, tunables, topology, traces). */
   readonly settings: ReadonlyArray<readonly [string, string]>;
   readonly counters: ReadonlyArray<{ readonly name: string; readonly value: number }>;
+  /**
+   * Accesses the engine ignored without a counter (summary.ts ignoredRows(): the total, then one row per reason
+   * with its share and pfns); shown above everything when the total is not 0.
+   */
+  readonly ignored?: ReadonlyArray<readonly [string, string]>;
   readonly metrics: AnalysisMetrics;
   /** Timeline rows (already aggregated to at most a few thousand rows). */
   readonly timeline: readonly TimelineRow[];

@@ -20,6 +20,8 @@ export function buildReportData(input: {
   rowSeconds?: number;
   /** Free pages of each budgeted node at the end (ReplaySummary.free_pages). */
   freePagesEnd?: ReadonlyArray<{ readonly node: number; readonly free_pages: number }>;
+  /** Accesses ignored without a counter (summary.ts ignoredRows()). */
+  ignored?: ReadonlyArray<readonly [string, string]>;
 }): ReportData {
   const end = new Map((input.freePagesEnd ?? []).map((f) => [f.node, f.free_pages]));
   const tiers = memoryTiers(input.topology);
@@ -28,6 +30,7 @@ export function buildReportData(input: {
     engine: input.engine,
     settings: input.settings,
     counters: input.counters,
+    ...(input.ignored ? { ignored: input.ignored } : {}),
     metrics: input.metrics,
     timeline: input.timeline,
     row_seconds: input.rowSeconds ?? 0,

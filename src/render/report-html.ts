@@ -17,6 +17,8 @@ export const CHART_POINTS = 1000;
 const CSS = `
 :root{--fg:#1f2328;--muted:#5b6571;--line:#d8dee4;--bg:#f6f8fa;--card:#fff;--accent:#2f6fd6}
 *{box-sizing:border-box}
+.warn{background:#fff8c5;border:1px solid #d4a72c;border-radius:6px;padding:8px 12px;margin:12px 0}
+.warn ul{margin:4px 0 0;padding-left:20px}
 body{margin:0;background:var(--bg);color:var(--fg);font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans",sans-serif}
 main{max-width:1160px;margin:0 auto;padding:24px 20px 40px}
 h1{font-size:26px;margin:0 0 4px;overflow-wrap:anywhere}
@@ -186,6 +188,20 @@ function topologyTable(data: ReportData): string {
   );
 }
 
+/**
+ * Accesses the engine ignored without a counter, when there were any: above the metrics, so that a trace outside
+ * the topology's ranges does not read as a plain fast-tier share of 0.
+ */
+function ignoredNote(data: ReportData): string {
+  const rows = data.ignored ?? [];
+  if (rows.length === 0 || rows[0]![1] === '0') return '';
+  const items = rows
+    .slice(1)
+    .map(([k, v]) => `<li>${escapeHtml(k.trim())}: ${escapeHtml(v)}</li>`)
+    .join('');
+  return `<section id="ignored" class="warn"><strong>${escapeHtml(rows[0]![1])} accesses were ignored</strong> (the engine ignores them, and no counter shows them):<ul>${items}</ul></section>`;
+}
+
 /** Renders the whole report page. */
 export function renderReportHtml(data: ReportData): string {
   const title = escapeHtml(data.title);
@@ -194,6 +210,7 @@ export function renderReportHtml(data: ReportData): string {
     '<meta name="viewport" content="width=device-width,initial-scale=1">' +
     `<title>${title}</title><style>${CSS}</style></head><body><main>` +
     `<header><h1>${title}</h1><p class="sub">kpromo replay · engine <code>${escapeHtml(data.engine)}</code></p></header>` +
+    ignoredNote(data) +
     metricCards(data.metrics) +
     charts(data) +
     '<div class="columns"><section><h2>Counters</h2>' +

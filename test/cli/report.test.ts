@@ -10,6 +10,18 @@ const ROOT = path.resolve(__dirname, '../..');
 const haveChromium = fs.existsSync('/usr/bin/chromium');
 
 describe('kpromo replay --report / --timeline-csv', () => {
+  it('says in the report when accesses fell in no pfn range (the page read as a plain fast-tier share of 0)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-report-'));
+    const trace = path.join(dir, 'norange.csv');
+    fs.writeFileSync(trace, 'pfn,nid,src,time\n0x900000,0,hwhints,1000\n0x900001,0,hwhints,1001\n0x900000,0,hwhints,2000\n');
+    const html = path.join(dir, 'r.html');
+    const r = await runCli(['replay', '--topology', path.join(ROOT, 'traces/spec-worked.topology.json'), '--report', html, trace]);
+    expect(r.code, r.stderr).toBe(0);
+    const note = fs.readFileSync(html, 'utf8').match(/<section id="ignored"[^]*?<\/section>/)?.[0] ?? '';
+    expect(note).toContain('3 accesses were ignored');
+    expect(note).toContain('in no pfn range: 3 (100.00%), pfn 0x900000 .. 0x900001');
+  });
+
   it('writes a self-contained report whose charts have data, and a timeline CSV whose columns sum to the counters', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-report-'));
     const trace = path.join(dir, 't.csv');

@@ -135,3 +135,22 @@ describe('renderReportHtml', () => {
     expect(table.match(/unlimited/g)?.length).toBe(2);
   });
 });
+
+describe('accesses the engine ignored', () => {
+  it('are shown above the metrics when there were any, by reason, escaped; nothing when none', () => {
+    const base = reportData(syntheticRows(10, 1));
+    const none = renderReportHtml({ ...base, ignored: [['accesses ignored (no counter)', '0']] });
+    expect(none).not.toContain('id="ignored"');
+    const some = renderReportHtml({
+      ...base,
+      ignored: [
+        ['accesses ignored (no counter)', '3'],
+        ['  in no pfn range', '3 (100.00%), pfn 0x900000 .. 0x900001 <x>'],
+      ],
+    });
+    const note = some.match(/<section id="ignored"[^]*?<\/section>/)?.[0] ?? '';
+    expect(note).toContain('<strong>3 accesses were ignored</strong>');
+    expect(note).toContain('<li>in no pfn range: 3 (100.00%), pfn 0x900000 .. 0x900001 &lt;x&gt;</li>');
+    expect(some.indexOf('id="ignored"')).toBeLessThan(some.indexOf('class="cards"'));
+  });
+});

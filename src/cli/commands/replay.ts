@@ -13,7 +13,7 @@ import { EXIT_INTERRUPTED, EXIT_MISMATCH, EXIT_OK, UsageError } from '../../erro
 import { EventsCsvWriter, type PfnFormat } from '../../report/events.js';
 import { compareGolden, parseGolden, renderGoldenDiff, type GoldenEntry } from '../../report/golden.js';
 import { renderJson } from '../../report/json.js';
-import { noRangeWarning } from '../../report/summary.js';
+import { ignoredRows, noRangeWarning } from '../../report/summary.js';
 import { renderTable } from '../../report/table.js';
 import { renderVmstat } from '../../report/vmstat.js';
 import { tableWidthFor } from '../../render/fit-table.js';
@@ -344,6 +344,7 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
           hz: settings.rfc.hz,
           traces: settings.inputs.map((i) => i.name),
           freePagesEnd: result.summary.free_pages,
+          ignored: ignoredRows(result.summary),
           rowSeconds: c.rowSeconds,
         }),
       );
