@@ -2,6 +2,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { CaptureOut, type Io } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
 import { runCli } from './run-cli.js';
 
 const REAL = path.resolve(__dirname, '../fixtures/perf/real');
@@ -39,4 +42,19 @@ describe('kpromo page', () => {
     expect(page.code).toBe(0);
     expect(page.stderr).toContain('kpromo: the input held no access record (17 bytes read)');
   });
+
+  it("shows the progress line on a terminal's stderr, as replay does, and not with --no-progress", async () => {
+    const f = path.join(tmp(), 'long.csv');
+    expect((await runCli(['gen', '--records', '1500000', '-o', f])).code).toBe(0);
+    const run = async (extra: string[]): Promise<string> => {
+      const stderr = new CaptureOut(true);
+      const io: Io = { stdout: new CaptureOut(false), stderr, stdin: Readable.from([]), env: {}, onInterrupt: () => () => {} };
+      expect(await main(['page', ...extra, '0x200000', f], io)).toBe(0);
+      return stderr.text;
+    };
+    // Throttled to one line every 250 ms: a read of 1.5 M records takes longer than that.
+    expect(await run([])).toMatch(/\r\x1b\[Kkpromo: \d+ MiB of \d+ MiB \([\d.]+%\), [\d,]+ records/);
+    expect(await run(['--no-progress'])).not.toContain('MiB');
+  });
 });
+

@@ -6,6 +6,7 @@ import { memoryTiers } from '../../engine/topology.js';
 import { OUTCOMES, type OutcomeCode } from '../../engine/types.js';
 import { EXIT_INTERRUPTED, EXIT_OK, UsageError } from '../../errors.js';
 import { OutputFile } from '../file-output.js';
+import { makeProgress } from '../progress.js';
 import { loadTopology } from '../../topology/load.js';
 import { inputNotes, readInputs, type InputStats } from '../../trace/input.js';
 import { noRangeWarning } from '../../report/summary.js';
@@ -41,7 +42,8 @@ export function pageCommand(ctx: CommandContext): Command {
     .argument('[trace...]', 'trace files (- or none = stdin)');
   addOptions(cmd, PAGE_ENGINE_OPTIONS);
   addOptions(cmd, INPUT_OPTIONS);
-  cmd.action(async (pfnText: string, traces: string[], raw: RawEngineOptions, self: Command) => {
+  addOptions(cmd, [{ flags: '--no-progress', description: 'no progress line on stderr (it is shown only on a terminal)' }]);
+  cmd.action(async (pfnText: string, traces: string[], raw: RawEngineOptions & { progress?: boolean }, self: Command) => {
     const pfn = /^(0x[0-9a-f]+|\d+)$/i.test(pfnText.trim()) ? Number(pfnText.trim()) : NaN;
     if (!Number.isSafeInteger(pfn) || pfn < 0) throw new UsageError(`PFN must be a decimal or 0x hex integer below 2^53, got ${JSON.stringify(pfnText)}`);
     refuseIgnoredOptions(raw);
@@ -78,6 +80,7 @@ export function pageCommand(ctx: CommandContext): Command {
         out.write(accessLine(time, nid, src, node, toptier.get(node) === true, rec, before) + '\n');
       },
     };
+    const progress = makeProgress(ctx.io.stderr, raw.progress !== false);
     let stop = false;
     const off = ctx.io.onInterrupt(() => {
       stop = true;
@@ -96,6 +99,7 @@ export function pageCommand(ctx: CommandContext): Command {
           hz: settings.rfc.hz,
           stdin: ctx.io.stdin,
           parser: settings.parser,
+          onProgress: (p) => progress.update(p),
           shouldStop: () => stop,
         });
       } catch (e) {
@@ -114,6 +118,7 @@ export function pageCommand(ctx: CommandContext): Command {
       if (stop) return interrupted(` after ${read.records} records`);
     } finally {
       off();
+      progress.done();
     }
     ctx.io.stderr.write(noRangeWarning(engine.summary(), settings.rfc.topology, self.getOptionValueSource('topology') === 'default'));
     if (lines === 0) out.write(`no access to page ${pfn} in the trace\n`);
