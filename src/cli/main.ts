@@ -6,6 +6,7 @@ import type { CommandContext } from './commands/replay.js';
 import { examplesText, HELP_CONFIG } from './help.js';
 import { colorOn, hasColorFlag, PLAIN_COLOR } from './color-choice.js';
 import { processIo, type Io } from './io.js';
+import { refuseRepeatedOptions } from './options.js';
 import { releaseSignalHandling, signalExitCode } from './signals.js';
 
 /** Exit code for a bug in kpromo itself (EX_SOFTWARE). */
@@ -51,7 +52,7 @@ export function commandOf(argv: readonly string[]): CommandEntry | null {
 
 /** Builds the real subcommand: shared settings, help layout and its examples. */
 export async function buildCommand(entry: CommandEntry, ctx: CommandContext, program: Command): Promise<Command> {
-  const cmd = (await entry.load())(ctx);
+  const cmd = refuseRepeatedOptions((await entry.load())(ctx));
   cmd.copyInheritedSettings(program);
   cmd.addHelpText('after', examplesText(entry.name));
   return cmd;
