@@ -71,6 +71,8 @@ describe('parseGenArgs', () => {
     expect(usageError(() => parseGenArgs({ pgtscanFraction: '2' })).message).toMatch(/^--pgtscan-fraction: .*\[0, 1\].*"2"$/);
     expect(usageError(() => parseGenArgs({ duration: '0' })).message).toMatch(/^--duration: .*> 0.*"0"$/);
     expect(usageError(() => parseGenArgs({ seed: '1e3' })).message).toMatch(/^--seed: .*"1e3"$/);
+    expect(usageError(() => parseGenArgs({ records: ' 5' })).message).toBe('--records: expected an integer >= 0, got " 5"');
+    expect(usageError(() => parseGenArgs({ fastFraction: '0.5 ' })).message).toMatch(/^--fast-fraction: .*"0.5 "$/);
     expect(usageError(() => parseGenArgs({ pattern: 'random' })).message).toMatch(/zipf, phase, scan, mix.*"random"/);
   });
 
