@@ -230,8 +230,12 @@ export function normalizeGenOptions(input: GenInput = {}): GenOptions {
   check(Number.isFinite(o.duration) && o.duration > 0, `--duration: expected a number > 0, got ${o.duration}`);
   const span = Math.round(o.duration * o.hz);
   check(span >= 1, `--duration ${o.duration} at --hz ${o.hz} is shorter than one jiffy`);
-  check(o.records * span <= Number.MAX_SAFE_INTEGER && o.start + span <= Number.MAX_SAFE_INTEGER,
+  check(o.start + span <= Number.MAX_SAFE_INTEGER,
     `--start ${o.start} + ${span} jiffies (--duration ${o.duration} at --hz ${o.hz}) does not fit below 2^53`);
+  // Record i is at start + floor(i * span / records), computed exactly: records x span must stay below 2^53.
+  check(o.records * span <= Number.MAX_SAFE_INTEGER,
+    `--records ${o.records}: at most ${Math.floor(Number.MAX_SAFE_INTEGER / span)} over ${span} jiffies ` +
+      `(--duration ${o.duration} at --hz ${o.hz}; records x jiffies must stay below 2^53)`);
 
   const fast = fastPageCount(o.pages, o.fastFraction);
   const slow = o.pages - fast;
