@@ -27,7 +27,6 @@
 import { Stats, accessSync, closeSync, constants, fchmodSync, fstatSync, lstatSync, openSync, promises, readSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { KpromoError, UsageError, EXIT_USAGE, quoteName } from '../errors.js';
 import { writeAll, type TextOut } from './io.js';
 import { onCleanup } from './signals.js';
@@ -241,6 +240,8 @@ export class OutputFile {
   private pending: Buffer[] = [];
   private pendingBytes = 0;
   private members = 0;
+  /** node:zlib, loaded by open() only for a .gz name (a plain run loads no stream module: start-up time). */
+  private zlib: typeof import('node:zlib') | null = null;
 
   constructor(
     readonly file: string,
@@ -265,6 +266,7 @@ export class OutputFile {
 
   /** Opens the output off the main thread (a FIFO's open waits for a reader). */
   async open(): Promise<void> {
+    if (this.gzip) this.zlib ??= await import('node:zlib');
     if (this.fd !== null || this.streamsStdout()) return;
     if (this.checked.kind === 'through') {
       try {
@@ -344,7 +346,8 @@ export class OutputFile {
 
   /** Writes the pending data as one gzip member. */
   private flushGzip(): void {
-    const member = gzipSync(Buffer.concat(this.pending, this.pendingBytes));
+    if (this.zlib === null) throw new Error(`${this.file}: open() the output before writing it`);
+    const member = this.zlib.gzipSync(Buffer.concat(this.pending, this.pendingBytes));
     this.pending = [];
     this.pendingBytes = 0;
     this.members++;
