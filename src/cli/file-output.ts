@@ -20,6 +20,7 @@
  *   `gen` streams it.
  * - checkOutputs() checks every path before any work starts: an empty name, a directory, a missing parent, no
  *   write permission, two outputs naming the same file. Each is a UsageError (exit 2) naming the option.
+ * - A name ending in .gz is written gzip-compressed (members of GZIP_MEMBER_BYTES of input each); `-` never is.
  * - A write error (ENOSPC, EIO) is an OutputError (exit 2) naming the file; the temporary file is removed.
  *   Temporary files are also removed on SIGINT, SIGTERM and SIGHUP (signals.ts) and at process exit.
  */
@@ -213,6 +214,12 @@ export interface OutputOptions {
 
 let serial = 0;
 
+/**
+ * A file named `*.gz` is written gzip-compressed, as gzip members of this many input bytes each (concatenated
+ * members are one gzip file to gunzip, zcat and kpromo's readers): memory stays bounded, writes stay synchronous.
+ */
+export const GZIP_MEMBER_BYTES = 4 << 20;
+
 /** A rename that the filesystem refuses where a copy into the target may still work (append-only directory). */
 const RENAME_REFUSED = new Set(['EPERM', 'EACCES', 'EBUSY', 'EXDEV']);
 
@@ -228,6 +235,13 @@ export class OutputFile {
   private unregister: (() => void) | null = null;
   private done = false;
   private handle: promises.FileHandle | null = null;
+  /** Gzip-compressed output (the name ends in .gz): data waiting to become the next member, and whether one was written. */
+  private readonly gzip: boolean;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private members = 0;
+  /** node:zlib, loaded by open() only for a .gz name (a plain run loads no stream module: start-up time). */
+  private zlib: typeof import('node:zlib') | null = null;
 
   constructor(
     readonly file: string,
@@ -237,6 +251,7 @@ export class OutputFile {
     const checked = checkOutputPath({ option: opts.option ?? 'output', path: file });
     // /dev/stdout (or a link to it) is `-` where `-` is accepted: spooled the same way, the summary then on stderr.
     this.checked = checked.kind === 'fd' && checked.fd === 1 && opts.stdout !== undefined ? { kind: 'stdout', target: '-', key: 'stdout' } : checked;
+    this.gzip = this.checked.kind !== 'stdout' && /\.gz$/i.test(file);
   }
 
   /** What messages call this output. */
@@ -251,6 +266,7 @@ export class OutputFile {
 
   /** Opens the output off the main thread (a FIFO's open waits for a reader). */
   async open(): Promise<void> {
+    if (this.gzip) this.zlib ??= await import('node:zlib');
     if (this.fd !== null || this.streamsStdout()) return;
     if (this.checked.kind === 'through') {
       try {
@@ -316,8 +332,29 @@ export class OutputFile {
     }
   }
 
-  /** Appends text or bytes; a write error removes the temporary file and throws an OutputError. */
+  /** Appends text or bytes (compressed for a .gz name); a write error removes the temporary file and throws an OutputError. */
   write(data: string | Uint8Array): void {
+    if (this.gzip) {
+      const b = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data); // a copy: a caller may reuse its buffer
+      this.pending.push(b);
+      this.pendingBytes += b.length;
+      if (this.pendingBytes >= GZIP_MEMBER_BYTES) this.flushGzip();
+      return;
+    }
+    this.writeRaw(data);
+  }
+
+  /** Writes the pending data as one gzip member. */
+  private flushGzip(): void {
+    if (this.zlib === null) throw new Error(`${this.file}: open() the output before writing it`);
+    const member = this.zlib.gzipSync(Buffer.concat(this.pending, this.pendingBytes));
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.members++;
+    this.writeRaw(member);
+  }
+
+  private writeRaw(data: string | Uint8Array): void {
     if (this.streamsStdout()) {
       this.opts.stdout!.write(typeof data === 'string' ? data : Buffer.from(data).toString('utf8'));
       return;
@@ -337,6 +374,8 @@ export class OutputFile {
    */
   commit(): void {
     if (this.done) return;
+    // The last member; an empty output is still a gzip file (one empty member).
+    if (this.gzip && (this.pendingBytes > 0 || this.members === 0)) this.flushGzip();
     if (this.streamsStdout()) {
       this.done = true;
       return;
@@ -442,6 +481,8 @@ export class OutputFile {
   /** Closes and removes the temporary file (a write-through output keeps what was written). */
   discard(): void {
     this.done = true;
+    this.pending = [];
+    this.pendingBytes = 0;
     try {
       this.close();
     } catch {

@@ -6,6 +6,7 @@ import type { CommandContext } from './commands/replay.js';
 import { examplesText, HELP_CONFIG } from './help.js';
 import { colorOn, hasColorFlag, PLAIN_COLOR } from './color-choice.js';
 import { processIo, type Io } from './io.js';
+import { refuseRepeatedOptions } from './options.js';
 import { releaseSignalHandling, signalExitCode } from './signals.js';
 
 /** Exit code for a bug in kpromo itself (EX_SOFTWARE). */
@@ -49,9 +50,21 @@ export function commandOf(argv: readonly string[]): CommandEntry | null {
   return COMMANDS.find((c) => c.name === word) ?? null;
 }
 
+/**
+ * `argv` to parse: `help NAME` for a NAME that is no command is parsed as `NAME` alone, so it gets the same
+ * `error: unknown command 'NAME'` (and exit 2) as `kpromo NAME`, instead of commander's top-level usage.
+ */
+export function helpTopicChecked(argv: readonly string[]): string[] {
+  let i = 0;
+  while (i < argv.length && GLOBAL_FLAGS.has(argv[i]!)) i++;
+  const topic = argv[i + 1];
+  const unknown = argv[i] === 'help' && topic !== undefined && !topic.startsWith('-') && !COMMANDS.some((c) => c.name === topic);
+  return unknown ? [...argv.slice(0, i), ...argv.slice(i + 1)] : [...argv];
+}
+
 /** Builds the real subcommand: shared settings, help layout and its examples. */
 export async function buildCommand(entry: CommandEntry, ctx: CommandContext, program: Command): Promise<Command> {
-  const cmd = (await entry.load())(ctx);
+  const cmd = refuseRepeatedOptions((await entry.load())(ctx));
   cmd.copyInheritedSettings(program);
   cmd.addHelpText('after', examplesText(entry.name));
   return cmd;
@@ -98,7 +111,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       if (entry === running) program.addCommand(await buildCommand(entry, ctx, program));
       else program.addCommand(new Command(entry.name).usage(entry.usage).description(entry.description));
     }
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync(helpTopicChecked(argv), { from: 'user' });
     return exit;
   }, program, io);
   // A write error on stdout (ENOSPC on `> /dev/full`, EIO) may arrive as an event after the last write.

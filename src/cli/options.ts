@@ -3,6 +3,8 @@
  * turns what the user typed into complete, validated ReplaySettings. Messages quote the bad value.
  */
 import { Command, Option } from 'commander';
+import { UsageError } from '../errors.js';
+import { quoteText } from '../escape.js';
 import { RFC_V1_DEFAULTS } from '../engine/config.js';
 import { ENGINE_NAMES } from '../engine/registry.js';
 import { PGHOT_DEFAULTS } from '../engine/pghot-config.js';
@@ -94,6 +96,33 @@ export function addOptions(cmd: Command, specs: readonly OptionSpec[]): Command 
     if (s.parse) o.argParser(s.parse);
     cmd.addOption(o);
   }
+  return cmd;
+}
+
+/** An option documented (in its help text) as repeatable: every value is kept, so giving it twice is no error. */
+const REPEATABLE = /\brepeatable\b/;
+
+/**
+ * Refuses a single-value option given twice (`--hz 250 --hz 1000`, `-o a -o b`, `--x=1 --x 2`) on `cmd` and its
+ * subcommands, instead of commander's silent last-one-wins. Options whose help says "repeatable" and variadic
+ * options keep every value. Works by wrapping each option's value parser (commander calls it for every form:
+ * long, short, `--opt=value`); the second value from the command line finds the first one's source already `cli`.
+ */
+export function refuseRepeatedOptions(cmd: Command): Command {
+  for (const o of cmd.options) {
+    if (!(o.required || o.optional) || o.variadic || REPEATABLE.test(o.description)) continue;
+    const key = o.attributeName();
+    const inner = o.parseArg as ((value: string, previous: unknown) => unknown) | undefined;
+    const name = o.long ?? o.short ?? o.flags;
+    const parse = (value: string, previous: unknown): unknown => {
+      if (cmd.getOptionValueSource(key) === 'cli') {
+        throw new UsageError(`${name} given twice, ${quoteText(String(previous))} and ${quoteText(value)}: give it once`);
+      }
+      return inner ? inner(value, previous) : value;
+    };
+    o.argParser(parse);
+  }
+  for (const sub of cmd.commands) refuseRepeatedOptions(sub);
   return cmd;
 }
 

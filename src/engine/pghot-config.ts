@@ -88,9 +88,10 @@ export function pghotFreqMax(precise: boolean): number {
 /** PGHOT_NID_MAX = (1 << PGHOT_NID_WIDTH) - 1. */
 export const PGHOT_NID_MAX = 1023;
 
-function int(name: string, v: number, min: number, max: number): number {
+/** Checks a tunable against its range; the message names the option a user types, then the kernel's knob. */
+function int(option: string, v: number, min: number, max: number, knob?: string): number {
   if (!Number.isInteger(v) || v < min || v > max) {
-    throw new UsageError(`${name} must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
+    throw new UsageError(`${option} must be an integer in [${min}, ${max}]${knob ? ` (${knob})` : ''}, got ${JSON.stringify(v)}`);
   }
   return v;
 }
@@ -133,27 +134,30 @@ export function resolvePghotConfig(cfg: PghotConfig): ResolvedPghotConfig {
     topology: cfg.topology,
     precise,
     target_nid,
-    freq_threshold: int('vm.pghot_freq_threshold', cfg.freq_threshold ?? PGHOT_DEFAULTS.freq_threshold, 1, freqMax),
+    freq_threshold: int('--threshold', cfg.freq_threshold ?? PGHOT_DEFAULTS.freq_threshold, 1, freqMax, 'vm.pghot_freq_threshold'),
     freq_window_ms: int(
-      'vm.pghot_promote_freq_window_ms',
+      '--window',
       cfg.freq_window_ms ?? (precise ? PGHOT_DEFAULTS.freq_window_ms_precise : PGHOT_DEFAULTS.freq_window_ms),
       1000,
       windowMax,
+      'vm.pghot_promote_freq_window_ms',
     ),
-    kmigrated_sleep_ms: int('pghot/kmigrated_sleep_ms', cfg.kmigrated_sleep_ms ?? PGHOT_DEFAULTS.kmigrated_sleep_ms, 50, 1000),
-    kmigrated_batch_nr: int('pghot/kmigrated_batch_nr', cfg.kmigrated_batch_nr ?? PGHOT_DEFAULTS.kmigrated_batch_nr, 64, 1024),
+    kmigrated_sleep_ms: int('--period', cfg.kmigrated_sleep_ms ?? PGHOT_DEFAULTS.kmigrated_sleep_ms, 50, 1000, 'pghot/kmigrated_sleep_ms'),
+    kmigrated_batch_nr: int('--batch', cfg.kmigrated_batch_nr ?? PGHOT_DEFAULTS.kmigrated_batch_nr, 64, 1024, 'pghot/kmigrated_batch_nr'),
     promote_rate_limit_MBps: int(
-      'vm.pghot_promote_rate_limit_MBps',
+      '--rate-limit',
       cfg.promote_rate_limit_MBps ?? PGHOT_DEFAULTS.promote_rate_limit_MBps,
       0,
       0x7fffffff,
+      'vm.pghot_promote_rate_limit_MBps',
     ),
     page_size,
     enabled_sources: int(
-      'vm.pghot_enabled_sources',
+      '--sources',
       cfg.enabled_sources ?? PGHOT_DEFAULTS.enabled_sources,
       0,
       PGHOT_SRC_ENABLED_MASK,
+      'vm.pghot_enabled_sources',
     ),
   };
 }

@@ -101,7 +101,7 @@ function bad(flag: string, text: string, want: string): UsageError {
 /** Parses a non-negative safe integer written in decimal or 0x hex, `_` separators allowed. */
 function integer(flag: string, min: number) {
   return (text: string): number => {
-    const t = text.trim().replace(/_/g, '');
+    const t = text.replace(/_/g, '');
     const v = /^0x[0-9a-f]+$/i.test(t) ? parseInt(t.slice(2), 16) : /^[0-9]+$/.test(t) ? Number(t) : NaN;
     if (!Number.isSafeInteger(v) || v < min) throw bad(flag, text, `an integer >= ${min}`);
     return v;
@@ -111,7 +111,7 @@ function integer(flag: string, min: number) {
 /** Parses a finite decimal number in [min, max]. */
 function decimal(flag: string, min: number, max: number, minOpen = false) {
   return (text: string): number => {
-    const t = text.trim().replace(/_/g, '');
+    const t = text.replace(/_/g, '');
     const v = /^[+]?([0-9]+\.?[0-9]*|\.[0-9]+)(e[+-]?[0-9]+)?$/i.test(t) ? Number(t) : NaN;
     const lowOk = minOpen ? v > min : v >= min;
     if (!Number.isFinite(v) || !lowOk || v > max) {
@@ -230,8 +230,12 @@ export function normalizeGenOptions(input: GenInput = {}): GenOptions {
   check(Number.isFinite(o.duration) && o.duration > 0, `--duration: expected a number > 0, got ${o.duration}`);
   const span = Math.round(o.duration * o.hz);
   check(span >= 1, `--duration ${o.duration} at --hz ${o.hz} is shorter than one jiffy`);
-  check(o.records * span <= Number.MAX_SAFE_INTEGER && o.start + span <= Number.MAX_SAFE_INTEGER,
+  check(o.start + span <= Number.MAX_SAFE_INTEGER,
     `--start ${o.start} + ${span} jiffies (--duration ${o.duration} at --hz ${o.hz}) does not fit below 2^53`);
+  // Record i is at start + floor(i * span / records), computed exactly: records x span must stay below 2^53.
+  check(o.records * span <= Number.MAX_SAFE_INTEGER,
+    `--records ${o.records}: at most ${Math.floor(Number.MAX_SAFE_INTEGER / span)} over ${span} jiffies ` +
+      `(--duration ${o.duration} at --hz ${o.hz}; records x jiffies must stay below 2^53)`);
 
   const fast = fastPageCount(o.pages, o.fastFraction);
   const slow = o.pages - fast;

@@ -22,7 +22,8 @@ export type SweepParam = (typeof SWEEP_PARAMS)[number]['key'];
 /** One point of the grid: a value for each swept parameter. */
 export type GridPoint = Readonly<Partial<Record<SweepParam, string>>>;
 
-const INT = /^(-?\d+|0x[0-9a-f]+)$/i;
+/** A list item or range end: decimal digits, as the single-value options take them (no 0x: none of these is a pfn or mask). */
+const INT = /^-?\d+$/;
 
 /**
  * Parses `A,B,C`, ranges `A..B` and `A..B:STEP` (inclusive, STEP > 0) into a list of integer texts, in

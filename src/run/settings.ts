@@ -13,13 +13,16 @@ import { DEFAULT_INPUT_SETTINGS, type InputKind, type InputSettings } from '../t
 import { parsePerfFields } from '../trace/perf-fields.js';
 import { checkPageSize, parseNidMode } from '../trace/perf-map.js';
 
-/** Parses an integer option value (decimal, or 0x hex), quoting the value when it is not one. */
-export function parseIntOption(flag: string, text: unknown, min: number, max: number): number {
-  const s = String(text).trim();
-  const ok = /^-?\d+$/.test(s) || /^0x[0-9a-f]+$/i.test(s);
+/**
+ * Parses an integer option value as written: decimal digits (a leading `-` where the range allows it), or `0x` hex
+ * only where `hex` says the option is a mask; no whitespace, sign `+`, exponent or separator. The value is quoted.
+ */
+export function parseIntOption(flag: string, text: unknown, min: number, max: number, hex = false): number {
+  const s = String(text);
+  const ok = /^-?\d+$/.test(s) || (hex && /^0x[0-9a-f]+$/i.test(s));
   const v = ok ? Number(s) : NaN;
   if (!ok || !Number.isSafeInteger(v) || v < min || v > max) {
-    throw new UsageError(`${flag} must be an integer in [${min}, ${max}], got ${JSON.stringify(s)}`);
+    throw new UsageError(`${flag} must be ${hex ? 'a decimal or 0x hex integer' : 'an integer'} in [${min}, ${max}], got ${JSON.stringify(s)}`);
   }
   return v;
 }
@@ -199,7 +202,7 @@ export function normalizeReplayOptions(
     ...opt(raw.targetNid === undefined ? undefined : parseIntOption('--target-nid', raw.targetNid, 0, 1023), 'target_nid'),
     ...opt(raw.batch === undefined ? undefined : parseIntOption('--batch', raw.batch, 1, 1 << 20), 'kmigrated_batch_nr'),
     ...opt(raw.rateLimit === undefined ? undefined : parseIntOption('--rate-limit', raw.rateLimit, 0, 0x7fffffff), 'promote_rate_limit_MBps'),
-    ...opt(raw.sources === undefined ? undefined : parseIntOption('--sources', raw.sources, 0, 3), 'enabled_sources'),
+    ...opt(raw.sources === undefined ? undefined : parseIntOption('--sources', raw.sources, 0, 3, true), 'enabled_sources'),
   };
   // Validate pghot's tunables only when pghot runs: its ranges (e.g. kmigrated sleep >= 50 ms) are not rfc-v1's.
   if (raw.engine === 'pghot') resolvePghotConfig(pghot);

@@ -92,7 +92,12 @@ describe('kpromo check', () => {
     expect(r.code).toBe(2);
     expect(r.stdout).toMatch(/a\s+│\s+1 │ pass/);
     expect(r.stdout).toMatch(/b\s+│\s+0 │ ERROR/);
-    expect(parseArgsFile('# c\n--hz 1000 # x\n --window 10\n')).toEqual(['--hz', '1000', '--window', '10']);
+    expect(parseArgsFile('# c\n--hz 1000 # x\n --window 10\n').map((w) => [w.text, w.line, w.column])).toEqual([
+      ['--hz', 2, 1],
+      ['1000', 2, 6],
+      ['--window', 3, 2],
+      ['10', 3, 11],
+    ]);
     expect(findCases(dir).map((c) => c.name)).toEqual(['a', 'b']);
   });
   it('ends with a summary line; a missing golden is an error (exit 2), which wins over a failure (exit 1)', async () => {
@@ -166,7 +171,7 @@ describe('kpromo check', () => {
     fs.writeFileSync(path.join(dir, 'a.vmstat'), 'kpromoted_mig_promoted 0\n');
     const r = await runCli(['check', dir]);
     expect(r.code).toBe(2);
-    expect(r.stdout).toContain('--target-nid is not used by --engine rfc-v1');
+    expect(r.stdout.replace(/[│\s]+/g, ' ')).toMatch(/a\.args:1:17: --target-nid is not used by --engine rfc-v1/);
   });
 
   it('a golden events file that is a FIFO is an error of its case at once (its open waited for a writer forever)', async () => {
@@ -224,5 +229,37 @@ describe('kpromo check', () => {
     } finally {
       execFileSync('umount', [dir]);
     }
+  });
+
+  describe('NAME.args errors', () => {
+    async function argsCase(args: string, withTopology = true): Promise<{ code: number; detail: string; dir: string }> {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-check-'));
+      for (const f of ['spec-worked.csv', 'spec-worked.vmstat', ...(withTopology ? ['spec-worked.topology.json'] : [])]) fs.copyFileSync(path.join(TRACES, f), path.join(dir, f));
+      fs.writeFileSync(path.join(dir, 'spec-worked.args'), args);
+      const r = await runCli(['check', '--format', 'json', dir]);
+      const doc = JSON.parse(r.stdout) as { results: { detail: string }[] };
+      return { code: r.code, detail: doc.results[0]!.detail, dir };
+    }
+    it('places a bad value at its line and column of the file', async () => {
+      const r = await argsCase('# comment\n--threshold 2 --window 99x\n');
+      expect(r.code).toBe(2);
+      expect(r.detail).toBe(`${path.join(r.dir, 'spec-worked.args')}:2:15: --window must be an integer in [0, 2147483647], got "99x"`);
+    });
+    it('places an unknown option and a stray word', async () => {
+      expect((await argsCase('--hz 250\n  --bogus\n')).detail).toMatch(/spec-worked\.args:2:3: unknown option '--bogus'$/);
+      expect((await argsCase('--hz 250 extra\n')).detail).toMatch(/spec-worked\.args:1:10: 'extra' is not an option/);
+    });
+    it('refuses a single-value option given twice, at its second use', async () => {
+      const r = await argsCase('--hz 250\n--hz=1000\n');
+      expect(r.code).toBe(2);
+      expect(r.detail).toMatch(/spec-worked\.args:2:1: --hz given twice, "250" and "1000": give it once$/);
+    });
+    it('refuses --topology in NAME.args beside NAME.topology.json, and takes it alone', async () => {
+      const both = await argsCase('--topology 1s-cxl\n');
+      expect(both.code).toBe(2);
+      expect(both.detail).toMatch(/spec-worked\.args:1:1: --topology "1s-cxl" and .*spec-worked\.topology\.json both give the topology: keep one$/);
+      const alone = await argsCase(`--topology ${path.join(TRACES, 'spec-worked.topology.json')}\n`, false);
+      expect(alone.code).toBe(0);
+    });
   });
 });

@@ -8,7 +8,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkOutputs, OutputError, OutputFile } from '../../src/cli/file-output.js';
+import { checkOutputs, GZIP_MEMBER_BYTES, OutputError, OutputFile } from '../../src/cli/file-output.js';
+import { gunzipSync } from 'node:zlib';
 import { CaptureOut } from '../../src/cli/io.js';
 import { UsageError } from '../../src/errors.js';
 import { runCli } from './run-cli.js';
@@ -427,5 +428,52 @@ describe('spooled standard output, copied asynchronously', () => {
     await f.commitAsync();
     expect(out.text.length).toBe(4 << 20);
     expect(turns).toBeGreaterThanOrEqual(3);
+  });
+});
+
+describe('a .gz output name', () => {
+  const dir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-gz-'));
+
+  it('is written gzip-compressed, in members of bounded size that gunzip reads as one file', async () => {
+    const file = path.join(dir(), 'x.csv.gz');
+    const out = new OutputFile(file, { option: '-o' });
+    await out.open();
+    const line = 'pfn,nid,src,time\n'.repeat(1000);
+    let want = '';
+    while (want.length <= 2 * GZIP_MEMBER_BYTES) {
+      out.write(line);
+      out.write(Buffer.from(line));
+      want += line + line;
+    }
+    out.commit();
+    const bytes = fs.readFileSync(file);
+    expect([bytes[0], bytes[1]]).toEqual([0x1f, 0x8b]);
+    expect(bytes.indexOf(Buffer.from([0x1f, 0x8b, 8]), 1)).toBeGreaterThan(0); // more than one member
+    expect(gunzipSync(bytes).toString()).toBe(want);
+  });
+
+  it('is an empty gzip file when nothing was written; the same name without .gz stays plain', async () => {
+    const d = dir();
+    const gz = new OutputFile(path.join(d, 'e.gz'), { option: '-o' });
+    await gz.open();
+    gz.commit();
+    expect(gunzipSync(fs.readFileSync(path.join(d, 'e.gz'))).length).toBe(0);
+    const plain = new OutputFile(path.join(d, 'p.csv'), { option: '-o' });
+    await plain.open();
+    plain.write('a\n');
+    plain.commit();
+    expect(fs.readFileSync(path.join(d, 'p.csv'), 'utf8')).toBe('a\n');
+  });
+
+  it('gen -o and convert -o write a .gz that replay reads back', async () => {
+    const d = dir();
+    const spec = path.resolve(__dirname, '../../traces/spec-worked.csv');
+    expect((await runCli(['convert', spec, '-o', path.join(d, 'c.csv.gz')])).code).toBe(0);
+    expect((await runCli(['convert', spec, '-o', path.join(d, 'c.csv')])).code).toBe(0);
+    expect(gunzipSync(fs.readFileSync(path.join(d, 'c.csv.gz'))).toString()).toBe(fs.readFileSync(path.join(d, 'c.csv'), 'utf8'));
+    expect((await runCli(['gen', '--records', '1000', '-o', path.join(d, 'g.csv.gz')])).code).toBe(0);
+    const r = await runCli(['replay', '--format', 'vmstat', path.join(d, 'g.csv.gz')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('kpromoted_recorded_accesses 1000\n');
   });
 });

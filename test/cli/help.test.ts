@@ -126,4 +126,15 @@ describe('option values and options that do nothing', () => {
     expect(fs.readFileSync(dec, 'utf8')).toBe(fs.readFileSync(path.join(ROOT, 'traces/spec-worked.events.csv'), 'utf8'));
     expect(fs.readFileSync(hex, 'utf8').split('\n')[2]).toBe('1250,0,0x200004,2,0,promoted'); // 2097156 = 0x200004
   });
+
+  it('help NAME for no command is refused as `kpromo NAME` is: the name said, exit 2, nothing on stdout', async () => {
+    const direct = await runCli(['bogus']);
+    const help = await runCli(['help', 'bogus']);
+    expect(help.code).toBe(2);
+    expect(help.stdout).toBe('');
+    expect(help.stderr).toContain("error: unknown command 'bogus'");
+    expect(help).toEqual(direct);
+    expect((await runCli(['--no-color', 'help', 'replya'])).stderr).toContain('(Did you mean replay?)');
+    expect((await runCli(['help', 'replay'])).stdout).toContain('Usage: kpromo replay');
+  });
 });

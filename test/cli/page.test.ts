@@ -9,8 +9,18 @@ import { runCli } from './run-cli.js';
 
 const REAL = path.resolve(__dirname, '../fixtures/perf/real');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-page-'));
+const SPEC_TRACE = path.resolve(__dirname, '../../traces/spec-worked.csv');
 
 describe('kpromo page', () => {
+  it('takes the pfn as written: decimal or 0x hex, no surrounding spaces', async () => {
+    for (const text of [' 2097152', '2097152 ', '+2097152']) {
+      const r = await runCli(['page', text, SPEC_TRACE]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toBe(`kpromo: PFN must be a decimal or 0x hex integer below 2^53, got ${JSON.stringify(text)}\n`);
+    }
+    expect((await runCli(['page', '0x200000', SPEC_TRACE])).code).toBe(0);
+  });
+
   it('reports on stderr what the read skipped or could not use, as replay does', async () => {
     const f = path.join(tmp(), 'skip.csv');
     fs.writeFileSync(f, 'pfn,nid,src,time\n0x200000,0,hwhints,1000\nbad,0,hwhints,1000\n0x900000,0,hwhints,1000\n');

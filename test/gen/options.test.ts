@@ -71,6 +71,12 @@ describe('parseGenArgs', () => {
     expect(usageError(() => parseGenArgs({ pgtscanFraction: '2' })).message).toMatch(/^--pgtscan-fraction: .*\[0, 1\].*"2"$/);
     expect(usageError(() => parseGenArgs({ duration: '0' })).message).toMatch(/^--duration: .*> 0.*"0"$/);
     expect(usageError(() => parseGenArgs({ seed: '1e3' })).message).toMatch(/^--seed: .*"1e3"$/);
+    expect(usageError(() => parseGenArgs({ records: '1000000000000' })).message).toBe(
+      '--records 1000000000000: at most 600479950316 over 15000 jiffies (--duration 60 at --hz 250; records x jiffies must stay below 2^53)',
+    );
+    expect(usageError(() => parseGenArgs({ start: String(2 ** 53 - 10) })).message).toMatch(/^--start 9007199254740982 \+ 15000 jiffies .* does not fit below 2\^53$/);
+    expect(usageError(() => parseGenArgs({ records: ' 5' })).message).toBe('--records: expected an integer >= 0, got " 5"');
+    expect(usageError(() => parseGenArgs({ fastFraction: '0.5 ' })).message).toMatch(/^--fast-fraction: .*"0.5 "$/);
     expect(usageError(() => parseGenArgs({ pattern: 'random' })).message).toMatch(/zipf, phase, scan, mix.*"random"/);
   });
 

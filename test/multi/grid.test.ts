@@ -3,13 +3,14 @@ import { UsageError } from '../../src/errors.js';
 import { expandGrid, MAX_GRID, parseList, pointLabel } from '../../src/multi/grid.js';
 
 describe('parseList', () => {
-  it('reads comma lists, inclusive ranges with and without a step, and hex; drops repeats', () => {
+  it('reads comma lists, inclusive ranges with and without a step; drops repeats', () => {
     expect(parseList('--window', '1000,2000,5000')).toEqual(['1000', '2000', '5000']);
     expect(parseList('--window', '1000..5000:1000')).toEqual(['1000', '2000', '3000', '4000', '5000']);
     expect(parseList('--threshold', '2..4')).toEqual(['2', '3', '4']);
     expect(parseList('--window', '1000..4500:1000')).toEqual(['1000', '2000', '3000', '4000']); // end not on the step
     expect(parseList('--threshold', '-1..1, 7')).toEqual(['-1', '0', '1', '7']);
-    expect(parseList('--hash-order', '0x10')).toEqual(['16']);
+    expect(() => parseList('--hash-order', '0x10')).toThrow('--hash-order: expected an integer or a range A..B[:STEP]: "0x10" in "0x10"');
+    expect(() => parseList('--window', '0x10..0x20')).toThrow(/expected a range A\.\.B\[:STEP\] of integers/);
     expect(parseList('--period', '100,100..300:100')).toEqual(['100', '200', '300']);
   });
 

@@ -7,7 +7,7 @@
  * Convention, for a trace NAME.csv or NAME.perf (perf script text), optionally .gz, in DIR:
  *   NAME.vmstat         golden counters (vmstat format)        required (created by --update)
  *   NAME.events.csv     golden events (--events output)        optional, compared byte for byte, as a stream
- *   NAME.topology.json  topology                               optional (else --topology from NAME.args, else 2s-cxl)
+ *   NAME.topology.json  topology                               optional (else --topology from NAME.args, not both; else 2s-cxl)
  *   NAME.args           replay options, e.g. `--hz 1000`       optional; `#` starts a comment
  */
 import { existsSync, readdirSync } from 'node:fs';
@@ -29,10 +29,10 @@ import { runReplay } from '../../run/replay.js';
 import { settingsJson } from '../../run/settings.js';
 import { loadTopology } from '../../topology/load.js';
 import { checkOutputPath, OutputFile } from '../file-output.js';
-import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, normalizeReplayOptions, refuseIgnoredOptions, type RawEngineOptions } from '../options.js';
+import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, normalizeReplayOptions, refuseIgnoredOptions, refuseRepeatedOptions, type RawEngineOptions } from '../options.js';
 import type { CommandContext } from './replay.js';
 import { readSideFile } from '../../side-input.js';
-import { escapeControl } from '../../escape.js';
+import { escapeControl, quoteText } from '../../escape.js';
 
 /** The files of one check case. */
 export interface CheckCase {
@@ -91,32 +91,68 @@ export function findCases(dir: string): CheckCase[] {
     });
 }
 
-/** Splits an args file into words (whitespace separated, `#` comments to end of line). */
-export function parseArgsFile(text: string): string[] {
-  return text
-    .split('\n')
-    .map((l) => l.replace(/#.*/, ''))
-    .join(' ')
-    .split(/\s+/)
-    .filter((w) => w !== '');
+/** One word of an args file and where it starts (1-based line and column). */
+export interface ArgWord {
+  readonly text: string;
+  readonly line: number;
+  readonly column: number;
 }
 
-/** Parses a case's replay options with the same declarations `kpromo replay` uses. */
-function caseOptions(c: CheckCase): { raw: RawEngineOptions; topologyDefaulted: boolean } {
+/** Splits an args file into words (whitespace separated, `#` comments to end of line), each with its position. */
+export function parseArgsFile(text: string): ArgWord[] {
+  const words: ArgWord[] = [];
+  text.split('\n').forEach((l, i) => {
+    for (const m of l.replace(/#.*/, '').matchAll(/\S+/g)) words.push({ text: m[0], line: i + 1, column: m.index + 1 });
+  });
+  return words;
+}
+
+/**
+ * The word of an args file an error is about, from the option the message starts with or else the text it quotes first:
+ * the last occurrence of that option (`--hz` or `--hz=...`; the last, so a repeat points at its second use), or of
+ * that operand. Null when the message names no word of the file.
+ */
+export function wordOfError(words: readonly ArgWord[], message: string): ArgWord | null {
+  const named = /^(--?[\w-]+)/.exec(message)?.[1] ?? /'([^' ]+)[^']*'/.exec(message)?.[1];
+  if (named === undefined) return null;
+  for (let i = words.length - 1; i >= 0; i--) {
+    const w = words[i]!.text;
+    if (w === named || (named.startsWith('-') && w.startsWith(named + '='))) return words[i]!;
+  }
+  return null;
+}
+
+/** An error of a case's args file: `FILE:LINE:COLUMN: message`, or `FILE: message` when no word is named. */
+function argsError(file: string, words: readonly ArgWord[], e: Error): UsageError {
+  const message = e.message.replace(/^error: /, '');
+  const w = wordOfError(words, message);
+  return new UsageError(`${file}${w ? `:${w.line}:${w.column}` : ''}: ${message}`);
+}
+
+/**
+ * Parses a case's replay options with the same declarations `kpromo replay` uses. The topology is NAME.topology.json
+ * or `--topology` in NAME.args, never both (which one should win is not guessed); else the default.
+ */
+function caseOptions(c: CheckCase): { raw: RawEngineOptions; topologyDefaulted: boolean; words: readonly ArgWord[] } {
   const words = existsSync(c.args) ? parseArgsFile(readSideFile(c.args, 'args file')) : [];
-  const cmd = addOptions(addOptions(new Command(c.name), ENGINE_OPTIONS), INPUT_OPTIONS)
+  const cmd = refuseRepeatedOptions(addOptions(addOptions(new Command(c.name), ENGINE_OPTIONS), INPUT_OPTIONS))
+    .allowExcessArguments()
     .exitOverride()
     .configureOutput({ writeErr: () => {}, writeOut: () => {} });
   try {
-    cmd.parse(words, { from: 'user' });
+    cmd.parse(words.map((w) => w.text), { from: 'user' });
   } catch (e) {
-    throw new UsageError(`${c.args}: ${(e as Error).message}`);
+    throw argsError(c.args, words, e as Error);
   }
+  if (cmd.args.length > 0) throw argsError(c.args, words, new Error(`'${cmd.args[0]}' is not an option (the args file holds replay options only)`));
   const raw = cmd.opts<RawEngineOptions>();
   const fromArgs = cmd.getOptionValueSource('topology') === 'cli';
-  const fromFile = !fromArgs && existsSync(c.topology);
+  const fromFile = existsSync(c.topology);
+  if (fromArgs && fromFile) {
+    throw argsError(c.args, words, new Error(`--topology ${quoteText(raw.topology)} and ${c.topology} both give the topology: keep one`));
+  }
   if (fromFile) raw.topology = c.topology;
-  return { raw, topologyDefaulted: !fromArgs && !fromFile };
+  return { raw, topologyDefaulted: !fromArgs && !fromFile, words };
 }
 
 /** Runs one case; never throws for a problem of the case itself. Events are compared (or rewritten) as a stream. */
@@ -127,9 +163,16 @@ export async function runCase(c: CheckCase, update: boolean): Promise<CheckOutco
   let comparer: EventsComparer | null = null;
   let rewrite: OutputFile | null = null;
   try {
-    const { raw, topologyDefaulted } = caseOptions(c);
-    refuseIgnoredOptions(raw);
-    const settings = normalizeReplayOptions(raw, [c.trace], (a) => loadTopology(a));
+    const { raw, topologyDefaulted, words } = caseOptions(c);
+    let settings: ReturnType<typeof normalizeReplayOptions>;
+    try {
+      refuseIgnoredOptions(raw);
+      settings = normalizeReplayOptions(raw, [c.trace], (a) => loadTopology(a));
+    } catch (e) {
+      // A bad value of NAME.args (`--window 99x`) is reported at its place in the file; other errors as they are.
+      if (e instanceof UsageError && wordOfError(words, e.message) !== null) throw argsError(c.args, words, e);
+      throw e;
+    }
     const known = new Set(runCounterNames(settings.engine, settings.rfc.demotion === true));
     // A golden that does not parse is an error before any work; a missing one is an error too (nothing to check),
     // and so is one that names no counter (it would pass against anything), except that --update fills it.

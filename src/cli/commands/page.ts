@@ -44,7 +44,7 @@ export function pageCommand(ctx: CommandContext): Command {
   addOptions(cmd, INPUT_OPTIONS);
   addOptions(cmd, [{ flags: '--no-progress', description: 'no progress line on stderr (it is shown only on a terminal)' }]);
   cmd.action(async (pfnText: string, traces: string[], raw: RawEngineOptions & { progress?: boolean }, self: Command) => {
-    const pfn = /^(0x[0-9a-f]+|\d+)$/i.test(pfnText.trim()) ? Number(pfnText.trim()) : NaN;
+    const pfn = /^(0x[0-9a-f]+|\d+)$/i.test(pfnText) ? Number(pfnText) : NaN;
     if (!Number.isSafeInteger(pfn) || pfn < 0) throw new UsageError(`PFN must be a decimal or 0x hex integer below 2^53, got ${JSON.stringify(pfnText)}`);
     refuseIgnoredOptions(raw);
     const settings = normalizeReplayOptions(raw, traces, (a) => loadTopology(a));
