@@ -4,6 +4,7 @@ import { EXIT_INTERRUPTED, EXIT_OK, quoteName, UsageError } from '../../errors.j
 import { generateChunks } from '../../gen/generate.js';
 import { GEN_OPTIONS, parseGenArgs } from '../../gen/options.js';
 import { OutputFile } from '../file-output.js';
+import { makeProgress } from '../progress.js';
 import type { CommandContext } from './replay.js';
 
 /** Characters written between two turns of the event loop. */
@@ -20,17 +21,18 @@ export function genCommand(ctx: CommandContext): Command {
   }
   cmd.option('-o, --output <file>', 'write to a file instead of stdout (- = stdout)');
   cmd.addOption(new Option('--out <file>').hideHelp()); // cli: the old name, kept as a hidden alias of --output
-  cmd.action(async (given: Record<string, string | undefined>) => {
-    const { out: alias, ...raw } = given;
+  cmd.option('--no-progress', 'no progress line on stderr (it is shown only on a terminal, and not when the trace goes to it)');
+  cmd.action(async (given: Record<string, string | boolean | undefined>) => {
+    const { out: alias, progress, ...raw } = given as Record<string, string | undefined> & { progress?: boolean };
     if (alias !== undefined && raw.output !== undefined) throw new UsageError('give -o/--output once (--out is its old name)');
     raw.out = raw.output ?? alias;
     delete raw.output;
-    ctx.setExit(await gen(ctx, raw));
+    ctx.setExit(await gen(ctx, raw, progress !== false));
   });
   return cmd;
 }
 
-async function gen(ctx: CommandContext, raw: Record<string, string | undefined>): Promise<number> {
+async function gen(ctx: CommandContext, raw: Record<string, string | undefined>, showProgress: boolean): Promise<number> {
   const { io } = ctx;
   const opts = parseGenArgs(raw);
   // gen cannot meet bad input once its options are valid: standard output is streamed, not spooled.
@@ -40,6 +42,11 @@ async function gen(ctx: CommandContext, raw: Record<string, string | undefined>)
     stop = true;
   });
   let records: number | null = null;
+  // Not when the trace itself goes to the terminal: the line would land in the middle of it.
+  const shown = showProgress && io.stderr.isTTY && !(out.isStdout && io.stdout.isTTY);
+  const progress = makeProgress(io.stderr, shown);
+  let written = 0;
+  let lines = 0;
   try {
     await out.open();
     const chunks = generateChunks(opts);
@@ -48,7 +55,13 @@ async function gen(ctx: CommandContext, raw: Record<string, string | undefined>)
       // Written in slices, with a turn of the event loop after each, so a signal or an EPIPE (the reader went
       // away, e.g. `| head`) is seen soon even when every write waits for a slow reader (a terminal, a pipe).
       for (let at = 0; at < r.value.length && !stop && io.stdout.closed !== true; at += SLICE) {
-        out.write(r.value.slice(at, at + SLICE));
+        const slice = r.value.slice(at, at + SLICE);
+        out.write(slice);
+        if (shown) {
+          written += slice.length; // ASCII: characters are bytes
+          for (let i = slice.indexOf('\n'); i >= 0; i = slice.indexOf('\n', i + 1)) lines++;
+          progress.update({ bytes: written, totalBytes: null, records: Math.max(0, lines - 1) }); // less the header
+        }
         await new Promise((resolve) => setImmediate(resolve));
       }
       if (stop || io.stdout.closed === true) break;
@@ -67,6 +80,7 @@ async function gen(ctx: CommandContext, raw: Record<string, string | undefined>)
     throw e;
   } finally {
     off();
+    progress.done();
   }
   if (!out.isStdout && records !== null) io.stderr.write(`kpromo: wrote ${records} records to ${quoteName(out.file)}\n`);
   return EXIT_OK;
