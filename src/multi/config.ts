@@ -6,7 +6,7 @@ import { validateRfcV1Config } from '../engine/config.js';
 import { ENGINE_NAMES } from '../engine/registry.js';
 import type { Topology } from '../engine/topology.js';
 import { UsageError } from '../errors.js';
-import { normalizeReplayOptions, parseIntOption, parseThreshold, type RawEngineOptions } from '../run/settings.js';
+import { normalizeReplayOptions, optionEngines, parseIntOption, parseThreshold, type RawEngineOptions } from '../run/settings.js';
 import type { ReplaySettings } from '../run/replay.js';
 
 /** A replay's settings without its inputs: what differs between the configurations of one run. */
@@ -64,6 +64,15 @@ export function parseEngineSpec(text: string): EngineSpec {
       const field = Object.hasOwn(SPEC_KEYS, key) ? SPEC_KEYS[key]! : undefined;
       if (field === undefined) {
         throw new UsageError(`--engine ${JSON.stringify(text)}: unknown key ${JSON.stringify(key)} (keys: ${SPEC_KEY_NAMES.join(', ')})`);
+      }
+      // Refused rather than dropped, as `replay --engine pghot --demotion` is: a key the engine has no use for,
+      // and a key given twice (`window=1,window=2`; `precise` and `pghot-precise` are one key).
+      const owners = optionEngines(field);
+      if (owners !== null && !owners.includes(engine)) {
+        throw new UsageError(`--engine ${JSON.stringify(text)}: ${key} is not used by ${engine} (only by ${owners.join(' and ')}): leave it out or choose that engine`);
+      }
+      if (Object.hasOwn(overrides, field)) {
+        throw new UsageError(`--engine ${JSON.stringify(text)}: ${key} given twice (${field === 'pghotPrecise' ? 'precise and pghot-precise are one key' : 'give it once'})`);
       }
       if (field === 'pghotPrecise' || field === 'demotion') {
         if (value !== null && !['0', '1', 'true', 'false'].includes(value)) {

@@ -27,20 +27,27 @@ const INT = /^-?\d+$/;
 
 /**
  * Parses `A,B,C`, ranges `A..B` and `A..B:STEP` (inclusive, STEP > 0) into a list of integer texts, in
- * the order given, duplicates removed. Values are checked against their range later, by the engine
- * settings; here only the list syntax, quoting the bad item.
+ * the order given. A value given twice (`1,1`, `1..3,2..4`, `16,0x10`) is refused rather than dropped: the
+ * grid would otherwise hold fewer configurations than the lists say. Values are checked against their range
+ * later, by the engine settings; here only the list syntax, quoting the bad item.
  */
 export function parseList(flag: string, text: string): string[] {
   const out: string[] = [];
   const bad = (item: string, why: string): UsageError =>
     new UsageError(`${flag}: ${why}: ${JSON.stringify(item)} in ${JSON.stringify(text)}`);
+  const seen = new Set<string>();
+  const add = (value: string, item: string): void => {
+    if (seen.has(value)) throw bad(item, `value ${value} given twice`);
+    seen.add(value);
+    out.push(value);
+  };
   for (const raw of text.split(',')) {
     const item = raw.trim();
     if (item === '') throw bad(item, 'empty item');
     const m = /^(.+?)\.\.(.+?)(?::(.+))?$/.exec(item);
     if (m === null) {
       if (!INT.test(item)) throw bad(item, 'expected an integer or a range A..B[:STEP]');
-      out.push(String(Number(item)));
+      add(String(Number(item)), item);
       continue;
     }
     const [a, b, s] = [m[1]!.trim(), m[2]!.trim(), (m[3] ?? '1').trim()];
@@ -49,9 +56,9 @@ export function parseList(flag: string, text: string): string[] {
     if (!(step > 0)) throw bad(item, 'range step must be > 0');
     if (from > to) throw bad(item, 'range start is greater than its end');
     if ((to - from) / step >= MAX_GRID) throw bad(item, `range has more than ${MAX_GRID} values`);
-    for (let v = from; v <= to; v += step) out.push(String(v));
+    for (let v = from; v <= to; v += step) add(String(v), item);
   }
-  return [...new Set(out)];
+  return out;
 }
 
 /** The cartesian product of the given lists (parameters without a list are left out), first slowest. */
@@ -68,8 +75,13 @@ export function expandGrid(lists: ReadonlyArray<readonly [SweepParam, readonly s
   return points;
 }
 
-/** A point's label: `window=1000 threshold=2` (only the swept parameters); `defaults` when none is. */
-export function pointLabel(p: GridPoint): string {
-  const parts = SWEEP_PARAMS.filter((s) => p[s.key] !== undefined).map((s) => `${s.key}=${p[s.key]}`);
+/**
+ * A point's label: `window=1000 threshold=2` (the swept parameters). A sweep of one configuration has none:
+ * its label names the values that differ from the engine's defaults (`fixed`, e.g. `window=1`), and is
+ * `defaults` only when there are none.
+ */
+export function pointLabel(p: GridPoint, fixed: GridPoint = {}): string {
+  const point = Object.keys(p).length > 0 ? p : fixed;
+  const parts = SWEEP_PARAMS.filter((s) => point[s.key] !== undefined).map((s) => `${s.key}=${point[s.key]}`);
   return parts.length > 0 ? parts.join(' ') : 'defaults';
 }

@@ -96,12 +96,15 @@ export function engineGroup(budget: number, threads: number, perEngine: number, 
 }
 
 /**
- * The group of the next read, from what the last read used: its `engines` raised the process's peak RSS from
- * `baseRss` (before the run) to `peakRss`, so engines cost at most (peak - base) / engines each, worker
- * isolates included. Keeps the budget, never below `threads` or above `max`.
+ * The group of the next read, from what the last read used: its `engines` raised the process's RSS from
+ * `baseRss` (before the run) to `readPeakRss` (the highest RSS seen during that read), so engines cost at
+ * most (peak - base) / engines each, worker isolates and memory the allocator kept from earlier reads
+ * included. Keeps the budget, never below `threads` or above `max`. The peak must be the read's own: the
+ * process's peak (getrusage maxrss) never goes down, and one read above the budget would shrink every later
+ * group to the minimum however little they use.
  */
-export function nextGroup(budget: number, threads: number, engines: number, baseRss: number, peakRss: number, max: number): number {
-  const used = Math.max(peakRss - baseRss, 1 << 20);
+export function nextGroup(budget: number, threads: number, engines: number, baseRss: number, readPeakRss: number, max: number): number {
+  const used = Math.max(readPeakRss - baseRss, 1 << 20);
   const fit = Math.floor((engines * (budget - baseRss)) / used);
   return Math.max(threads, Math.min(max, fit));
 }
@@ -109,15 +112,45 @@ export function nextGroup(budget: number, threads: number, engines: number, base
 /** How many engines each read of a multi run holds: a first guess, then learned from the reads made. */
 export interface GroupSizer {
   readonly first: number;
+  /** A read of the next group starts (the sizer starts measuring its memory). */
+  start?(): void;
   /** The next group after a read of `engines` engines (reads the process's memory itself). */
   next(engines: number): number;
 }
 
-/** A sizer for `budget` bytes: the first group from the estimate, later ones from the measured peak. */
-export function memorySizer(budget: number, threads: number, perEngineEstimate: number, max: number): GroupSizer {
-  const baseRss = process.memoryUsage().rss;
+/** How often a read's RSS is sampled, in ms (the parse thread yields between blocks; a sample costs ~10 µs). */
+export const RSS_SAMPLE_MS = 20;
+
+/**
+ * A sizer for `budget` bytes: the first group from the estimate, later ones from the RSS sampled during the
+ * last read (`rss` returns the process's current RSS, workers included).
+ */
+export function memorySizer(
+  budget: number,
+  threads: number,
+  perEngineEstimate: number,
+  max: number,
+  rss: () => number = () => process.memoryUsage.rss(),
+): GroupSizer {
+  const baseRss = rss();
+  let peak = 0;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const sample = (): void => {
+    peak = Math.max(peak, rss());
+  };
   return {
     first: engineGroup(budget, threads, perEngineEstimate, max),
-    next: (engines) => nextGroup(budget, threads, engines, baseRss, process.resourceUsage().maxRSS * 1024, max),
+    start: () => {
+      peak = 0;
+      sample();
+      timer = setInterval(sample, RSS_SAMPLE_MS);
+      timer.unref();
+    },
+    next: (engines) => {
+      clearInterval(timer);
+      timer = undefined;
+      sample();
+      return nextGroup(budget, threads, engines, baseRss, peak, max);
+    },
   };
 }

@@ -37,6 +37,22 @@ export function effectiveParams(s: EngineSettings): Record<SweepParam, number | 
   return { window: r.window_ms, threshold: r.threshold, period: r.period_ms, hash_order: r.hash_order, default_node: r.default_node };
 }
 
+/**
+ * The single values of `fixed` whose effective value differs from the engine's default (`--window 1`, not
+ * `--window 5000` for rfc-v1), as written after parsing: what the label of a one-configuration sweep names.
+ */
+function changedFromDefaults(raw: RawEngineOptions, fixed: Partial<RawEngineOptions>, loadTopology: (arg: string) => Topology): GridPoint {
+  const given = SWEEP_PARAMS.filter(({ key }) => fixed[FIELD[key]] !== undefined);
+  if (given.length === 0) return {};
+  const bare: RawEngineOptions = { ...raw };
+  for (const { key } of SWEEP_PARAMS) delete bare[FIELD[key]];
+  const defaults = effectiveParams(engineSettings(bare, loadTopology));
+  const mine = effectiveParams(engineSettings({ ...raw, ...fixed }, loadTopology));
+  const out: Partial<Record<SweepParam, string>> = {};
+  for (const { key } of given) if (mine[key] !== defaults[key]) out[key] = fixed[FIELD[key]]!;
+  return out;
+}
+
 /** Expands the lists in `raw` (comma lists and ranges) into the grid and validates every configuration. */
 export function planSweep(raw: RawEngineOptions, loadTopology: (arg: string) => Topology): SweepPlan {
   const lists: [SweepParam, string[]][] = [];
@@ -54,8 +70,9 @@ export function planSweep(raw: RawEngineOptions, loadTopology: (arg: string) => 
     if (bad !== undefined) throw new UsageError(`sweep: ${bad.replace('_', '-')} is an rfc-v1 tunable; pghot has none to sweep`);
   }
   const points = expandGrid(lists);
+  const unswept = swept.length === 0 ? changedFromDefaults(raw, fixed, loadTopology) : {};
   const configs = points.map((point): MultiConfig => {
-    const label = pointLabel(point);
+    const label = pointLabel(point, unswept);
     const over: Partial<RawEngineOptions> = {};
     for (const [key, value] of Object.entries(point) as [SweepParam, string][]) over[FIELD[key]] = value;
     try {

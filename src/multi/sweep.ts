@@ -59,6 +59,7 @@ export async function runSweep(
       : undefined;
     const o: MultiRunOptions = { ...opts, track, ...(onProgress ? { onProgress } : {}) };
     const threads = Math.min(jobs, part.length);
+    sizer.start?.();
     last = threads > 1 && canRunShared(o) ? await runShared(part, o, threads, offset) : await runMulti(part, o, trackerSlot(track, offset));
     groups.push(part.length);
     if (last.interrupted) return { ...last, groups };

@@ -47,6 +47,11 @@ const ENGINE_ONLY: ReadonlyArray<{ readonly flag: string; readonly key: keyof Ra
   { flag: '--sources', key: 'sources', engines: ['pghot'] },
 ];
 
+/** The engines that use option `key`, or null when every engine does. */
+export function optionEngines(key: keyof RawEngineOptions): readonly string[] | null {
+  return ENGINE_ONLY.find((o) => o.key === key)?.engines ?? null;
+}
+
 /** The options given in `raw` that the engine `raw.engine` has no use for, as flags. */
 export function ignoredOptions(raw: RawEngineOptions): string[] {
   return ENGINE_ONLY.filter((o) => raw[o.key] !== undefined && raw[o.key] !== false && !o.engines.includes(raw.engine)).map((o) => o.flag);

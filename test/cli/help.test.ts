@@ -60,6 +60,14 @@ describe('help', () => {
     expect(gen.stdout).not.toContain('--out ');
   });
 
+  it('--jobs help of compare and sweep says what the thread rules do (capped with a warning; the load does not decide)', async () => {
+    for (const name of ['compare', 'sweep']) {
+      const help = (await runCli([name, '--help'])).stdout.replace(/\s+/g, ' ');
+      expect(help, name).toContain('at most one per CPU (a larger N runs with one per CPU, with a warning); default: one per CPU when the trace is large enough');
+      expect(help, name).not.toMatch(/idle|two per CPU/);
+    }
+  });
+
   it('gen -o/--output writes the file; --out stays a hidden alias', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-help-'));
     for (const flag of ['-o', '--output', '--out']) {

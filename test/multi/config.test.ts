@@ -21,6 +21,18 @@ describe('parseEngineSpec', () => {
     expect(() => parseEngineSpec('rfc-v1:window')).toThrow('--engine "rfc-v1:window": window needs a value (window=...)');
     expect(() => parseEngineSpec('pghot:precise=yes')).toThrow(UsageError);
   });
+
+  it('refuses a key the engine does not use, and a key given twice, naming the key and the engine', () => {
+    expect(() => parseEngineSpec('rfc-v1:precise')).toThrow('--engine "rfc-v1:precise": precise is not used by rfc-v1 (only by pghot)');
+    expect(() => parseEngineSpec('pghot:demotion,hash_order=3')).toThrow('--engine "pghot:demotion,hash_order=3": demotion is not used by pghot (only by rfc-v1 and rfc-v1-fixed)');
+    expect(() => parseEngineSpec('pghot:hash_order=3')).toThrow('hash-order is not used by pghot');
+    expect(() => parseEngineSpec('pghot:default_node=2')).toThrow('default-node is not used by pghot');
+    expect(() => parseEngineSpec('rfc-v1-fixed:target-nid=1')).toThrow('target-nid is not used by rfc-v1-fixed (only by pghot)');
+    expect(() => parseEngineSpec('rfc-v1:window=1,window=2')).toThrow('--engine "rfc-v1:window=1,window=2": window given twice');
+    expect(() => parseEngineSpec('pghot:precise,pghot_precise=0')).toThrow('pghot-precise given twice (precise and pghot-precise are one key)');
+    // Keys every engine uses stay accepted everywhere.
+    expect(parseEngineSpec('pghot:window=2000,threshold=2,period=100,hz=1000').overrides).toEqual({ window: '2000', threshold: '2', period: '100', hz: '1000' });
+  });
 });
 
 describe('engineSettings', () => {

@@ -3,7 +3,7 @@ import { UsageError } from '../../src/errors.js';
 import { expandGrid, MAX_GRID, parseList, pointLabel } from '../../src/multi/grid.js';
 
 describe('parseList', () => {
-  it('reads comma lists, inclusive ranges with and without a step; drops repeats', () => {
+  it('reads comma lists and inclusive ranges with and without a step, decimal only', () => {
     expect(parseList('--window', '1000,2000,5000')).toEqual(['1000', '2000', '5000']);
     expect(parseList('--window', '1000..5000:1000')).toEqual(['1000', '2000', '3000', '4000', '5000']);
     expect(parseList('--threshold', '2..4')).toEqual(['2', '3', '4']);
@@ -11,7 +11,7 @@ describe('parseList', () => {
     expect(parseList('--threshold', '-1..1, 7')).toEqual(['-1', '0', '1', '7']);
     expect(() => parseList('--hash-order', '0x10')).toThrow('--hash-order: expected an integer or a range A..B[:STEP]: "0x10" in "0x10"');
     expect(() => parseList('--window', '0x10..0x20')).toThrow(/expected a range A\.\.B\[:STEP\] of integers/);
-    expect(parseList('--period', '100,100..300:100')).toEqual(['100', '200', '300']);
+    expect(parseList('--period', '100,200..300:100')).toEqual(['100', '200', '300']);
   });
 
   it('rejects bad items, quoting the item and the whole value', () => {
@@ -22,6 +22,10 @@ describe('parseList', () => {
       ['1..5:0', 'range step must be > 0: "1..5:0" in "1..5:0"'],
       ['1..x', 'expected a range A..B[:STEP] of integers: "1..x" in "1..x"'],
       ['1.5', 'expected an integer or a range A..B[:STEP]: "1.5" in "1.5"'],
+      // A value twice is refused, not dropped: the grid would hold fewer configurations than the lists say.
+      ['1,1,1', 'value 1 given twice: "1" in "1,1,1"'],
+      ['1..3,2..4', 'value 2 given twice: "2..4" in "1..3,2..4"'],
+      ['16,16..18', 'value 16 given twice: "16..18" in "16,16..18"'],
     ];
     for (const [text, msg] of cases) {
       expect(() => parseList('--window', text)).toThrow(UsageError);
@@ -51,6 +55,9 @@ describe('expandGrid', () => {
   it('is one empty point without lists, labelled defaults', () => {
     expect(expandGrid([])).toEqual([{}]);
     expect(pointLabel({})).toBe('defaults');
+    // One configuration: the label names the values that differ from the defaults.
+    expect(pointLabel({}, { window: '1' })).toBe('window=1');
+    expect(pointLabel({ threshold: '3' }, { window: '1' })).toBe('threshold=3');
   });
 
   it('refuses grids larger than MAX_GRID, naming the dimensions', () => {

@@ -60,4 +60,22 @@ describe('engine groups under a memory budget', () => {
     expect(nextGroup(280 * MiB, 2, 3, 60 * MiB, 170 * MiB, 64)).toBe(6);
     expect(nextGroup(280 * MiB, 2, 3, 60 * MiB, 400 * MiB, 64)).toBe(2);
   });
+
+  it('sizes each read from that read\'s own peak: one read over the budget does not shrink every later one', async () => {
+    const { memorySizer } = await import('../../src/multi/plan.js');
+    // RSS as measured (MiB): 60 before the run; each read is sampled at its start and at its end (its peak).
+    let now = 60;
+    const sizer = memorySizer(280 * MiB, 2, 4 * MiB, 64, () => now * MiB);
+    const read = (start: number, peak: number, engines: number): number => {
+      now = start;
+      sizer.start!();
+      now = peak;
+      return sizer.next(engines);
+    };
+    // 40 engines peaked at 400 MiB (over the budget): 40 * 220 / 340 = 25.
+    expect(read(100, 400, 40)).toBe(25);
+    // 25 engines then peaked at 170 MiB: 25 * 220 / 110 = 50, although the process's peak is still 400 MiB.
+    expect(read(120, 170, 25)).toBe(50);
+  });
 });
+

@@ -50,6 +50,16 @@ describe('planSweep', () => {
     expect(p.configs[1]!.settings.rfc.period_ms).toBe(250);
   });
 
+  it('labels a one-configuration sweep with the values that differ from the defaults, not "defaults"', () => {
+    expect(planSweep({ ...BASE, window: '1' }, load).configs.map((c) => c.label)).toEqual(['window=1']);
+    expect(planSweep({ ...BASE, window: '5000', threshold: '3' }, load).configs.map((c) => c.label)).toEqual(['threshold=3']);
+    expect(planSweep({ ...BASE, window: '5000' }, load).configs.map((c) => c.label)).toEqual(['defaults']);
+    expect(planSweep({ ...BASE }, load).configs.map((c) => c.label)).toEqual(['defaults']);
+    // pghot's default window is 3000, 5000 when precise.
+    expect(planSweep({ ...BASE, engine: 'pghot', window: '3000' }, load).configs[0]!.label).toBe('defaults');
+    expect(planSweep({ ...BASE, engine: 'pghot', pghotPrecise: true, window: '3000' }, load).configs[0]!.label).toBe('window=3000');
+  });
+
   it('names the configuration whose value the engine rejects, and refuses rfc-only tunables for pghot', () => {
     expect(() => planSweep({ ...BASE, engine: 'pghot', window: '1000,4000' }, load)).toThrow(
       'sweep configuration "window=4000": --window must be an integer in [1000, 3968] (vm.pghot_promote_freq_window_ms), got 4000',

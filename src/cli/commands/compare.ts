@@ -46,7 +46,7 @@ export function compareCommand(ctx: CommandContext): Command {
   addOptions(cmd, INPUT_OPTIONS);
   addOptions(cmd, [
     { flags: '--format <format>', description: 'output: table, json or csv', default: 'table', choices: COMPARE_FORMATS },
-    { flags: '--jobs <n>', description: 'engine worker threads, at most one per CPU; default: up to two per CPU when the trace is large enough and the CPUs are idle, else 1 (in process; always for stdin)' },
+    { flags: '--jobs <n>', description: 'engine worker threads, at most one per CPU (a larger N runs with one per CPU, with a warning); default: one per CPU when the trace is large enough, else 1 (in process; always for stdin)' },
     MEMORY_OPTION,
     { flags: '--no-progress', description: 'no progress line on stderr (it is shown only on a terminal)' },
   ]);

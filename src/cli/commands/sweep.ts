@@ -63,7 +63,7 @@ export function sweepCommand(ctx: CommandContext): Command {
   addOptions(cmd, INPUT_OPTIONS);
   addOptions(cmd, [
     ...PRESENT_OPTIONS,
-    { flags: '--jobs <n>', description: 'engine worker threads, at most one per CPU; default: every CPU when the trace is large enough and the CPUs are idle, else 1 (in process; always for stdin)' },
+    { flags: '--jobs <n>', description: 'engine worker threads, at most one per CPU (a larger N runs with one per CPU, with a warning); default: one per CPU when the trace is large enough, else 1 (in process; always for stdin)' },
     MEMORY_OPTION,
     { flags: '--shard <K/N>', description: 'run only part K of N of the grid (for a cluster; output defaults to JSON for kpromo merge)' },
     { flags: '--format <format>', description: 'output: table, csv or json', default: 'table', choices: SWEEP_FORMATS },
