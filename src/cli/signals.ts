@@ -118,8 +118,11 @@ export function releaseSignalHandling(): void {
  * a pipe that dies of it closes the pipe, and the end of input (or its cut last line) can reach the reader's event
  * loop before its own signal does. A command that saw its input end calls this before it acts on what it read.
  */
-export function signalsSettled(): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, 5));
+export async function signalsSettled(): Promise<void> {
+  // A signal reaches its JavaScript handler in the event loop's poll phase; a timer fires in the timers phase,
+  // before it. So after the timer, one setImmediate: the check phase comes after a poll phase.
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  await new Promise((resolve) => setImmediate(resolve));
 }
 
 /** True when an input can end because its writer died of a signal: standard input, a FIFO, a device. */

@@ -55,14 +55,14 @@ describe('kpromo page', () => {
 
   it("shows the progress line on a terminal's stderr, as replay does, and not with --no-progress", async () => {
     const f = path.join(tmp(), 'long.csv');
-    expect((await runCli(['gen', '--records', '1500000', '-o', f])).code).toBe(0);
+    expect((await runCli(['gen', '--records', '6000000', '-o', f])).code).toBe(0);
     const run = async (extra: string[]): Promise<string> => {
       const stderr = new CaptureOut(true);
       const io: Io = { stdout: new CaptureOut(false), stderr, stdin: Readable.from([]), env: {}, onInterrupt: () => () => {} };
       expect(await main(['page', ...extra, '0x200000', f], io)).toBe(0);
       return stderr.text;
     };
-    // Throttled to one line every 250 ms: a read of 1.5 M records takes longer than that.
+    // Throttled to one line every 250 ms: a read of 6 M records takes longer than that (1.5 M took 0.2-0.3 s).
     expect(await run([])).toMatch(/\r\x1b\[Kkpromo: \d+ MiB of \d+ MiB \([\d.]+%\), [\d,]+ records/);
     expect(await run(['--no-progress'])).not.toContain('MiB');
   });
