@@ -74,6 +74,9 @@ export const INPUT_OPTIONS: readonly OptionSpec[] = [
 ];
 
 /** Options of `kpromo replay` beyond ENGINE_OPTIONS. */
+/** `--no-progress`, the same for every command that shows a progress line. */
+export const PROGRESS_OPTION: OptionSpec = { flags: '--no-progress', description: 'no progress line on stderr (it is shown only on a terminal)' };
+
 export const REPLAY_OUTPUT_OPTIONS: readonly OptionSpec[] = [
   { flags: '--format <format>', description: 'output: table, vmstat or json', default: 'table', choices: FORMATS },
   { flags: '--events <file>', description: 'write one CSV line per record examined by a pass' },
@@ -84,7 +87,7 @@ export const REPLAY_OUTPUT_OPTIONS: readonly OptionSpec[] = [
   { flags: '--bucket <seconds>', description: 'aggregate timeline rows into buckets of this many seconds' },
   { flags: '--timeline-csv <file>', description: 'write the timeline as CSV (implies --analysis)' },
   { flags: '--report <file.html>', description: 'write a self-contained HTML report with charts (implies --analysis)' },
-  { flags: '--no-progress', description: 'no progress line on stderr (it is shown only on a terminal)' },
+  PROGRESS_OPTION,
 ];
 
 /** Adds declared options to a command. */

@@ -8,7 +8,7 @@ import { renderCompareCsv, renderCompareJson, renderCompareTable, type CompareVi
 import { tableWidthFor } from '../../render/fit-table.js';
 import { runSweep } from '../../multi/sweep.js';
 import { loadTopology } from '../../topology/load.js';
-import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, parseIntOption, type RawEngineOptions } from '../options.js';
+import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, parseIntOption, type RawEngineOptions, PROGRESS_OPTION } from '../options.js';
 import { guardedRun, machinePlan, memoryGroup, MEMORY_OPTION } from './multi-run.js';
 import { settingsJson, settingsList, traceInputs } from '../../run/settings.js';
 import type { CommandContext } from './replay.js';
@@ -48,7 +48,7 @@ export function compareCommand(ctx: CommandContext): Command {
     { flags: '--format <format>', description: 'output: table, json or csv', default: 'table', choices: COMPARE_FORMATS },
     { flags: '--jobs <n>', description: 'engine worker threads, at most one per CPU (a larger N runs with one per CPU, with a warning); default: one per CPU when the trace is large enough, else 1 (in process; always for stdin)' },
     MEMORY_OPTION,
-    { flags: '--no-progress', description: 'no progress line on stderr (it is shown only on a terminal)' },
+    PROGRESS_OPTION,
   ]);
   cmd.action(async (traces: string[], raw: RawCompareOptions) => {
     ctx.setExit(await compare(ctx, traces, raw));

@@ -15,7 +15,7 @@ import { checkHz } from '../../trace/perf-map.js';
 import { OutputFile } from '../file-output.js';
 import { endsWithWriter, signalsSettled } from '../signals.js';
 import { traceInputs } from '../../run/settings.js';
-import { addOptions, DEFAULT_TOPOLOGY, INPUT_OPTIONS, normalizeInputOptions, parseIntOption, type OptionSpec, type RawInputOptions } from '../options.js';
+import { addOptions, DEFAULT_TOPOLOGY, INPUT_OPTIONS, normalizeInputOptions, parseIntOption, type OptionSpec, type RawInputOptions, PROGRESS_OPTION } from '../options.js';
 import { makeProgress } from '../progress.js';
 import { perfSkipText, skipReport, type CommandContext } from './replay.js';
 
@@ -25,7 +25,7 @@ const CONVERT_OPTIONS: readonly OptionSpec[] = [
   { flags: '--topology <file|preset>', description: 'topology JSON file or preset name (its cpus give perf samples their node)', default: DEFAULT_TOPOLOGY },
   { flags: '--hz <n>', description: 'CONFIG_HZ: jiffies per second of perf sample times', default: String(RFC_V1_DEFAULTS.hz) },
   { flags: '--parser <kind>', description: 'CSV parser: auto, fast, csv-parse', default: 'auto', choices: ['auto', 'fast', 'csv-parse'] },
-  { flags: '--no-progress', description: 'no progress line on stderr (it is shown only on a terminal)' },
+  PROGRESS_OPTION,
 ];
 
 interface RawConvertOptions extends RawInputOptions {

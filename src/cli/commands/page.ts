@@ -11,7 +11,7 @@ import { loadTopology } from '../../topology/load.js';
 import { inputNotes, readInputs, type InputStats } from '../../trace/input.js';
 import { noRangeWarning } from '../../report/summary.js';
 import { endsWithWriter, signalsSettled } from '../signals.js';
-import { INPUT_OPTIONS, PAGE_ENGINE_OPTIONS, addOptions, normalizeReplayOptions, refuseIgnoredOptions, type RawEngineOptions } from '../options.js';
+import { INPUT_OPTIONS, PAGE_ENGINE_OPTIONS, addOptions, normalizeReplayOptions, refuseIgnoredOptions, type RawEngineOptions, PROGRESS_OPTION } from '../options.js';
 import { skipReport, type CommandContext } from './replay.js';
 
 const SRC = ['hwhints', 'pgtscan'];
@@ -42,7 +42,7 @@ export function pageCommand(ctx: CommandContext): Command {
     .argument('[trace...]', 'trace files (- or none = stdin)');
   addOptions(cmd, PAGE_ENGINE_OPTIONS);
   addOptions(cmd, INPUT_OPTIONS);
-  addOptions(cmd, [{ flags: '--no-progress', description: 'no progress line on stderr (it is shown only on a terminal)' }]);
+  addOptions(cmd, [PROGRESS_OPTION]);
   cmd.action(async (pfnText: string, traces: string[], raw: RawEngineOptions & { progress?: boolean }, self: Command) => {
     const pfn = /^(0x[0-9a-f]+|\d+)$/i.test(pfnText) ? Number(pfnText) : NaN;
     if (!Number.isSafeInteger(pfn) || pfn < 0) throw new UsageError(`PFN must be a decimal or 0x hex integer below 2^53, got ${JSON.stringify(pfnText)}`);

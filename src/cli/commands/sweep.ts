@@ -15,7 +15,7 @@ import { traceInputs } from '../../run/settings.js';
 import { loadTopology } from '../../topology/load.js';
 import { OutputFile } from '../file-output.js';
 import type { Io } from '../io.js';
-import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, parseIntOption, refuseIgnoredOptions, type RawEngineOptions } from '../options.js';
+import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, parseIntOption, refuseIgnoredOptions, type RawEngineOptions, PROGRESS_OPTION } from '../options.js';
 import { guardedRun, machinePlan, memoryGroup, MEMORY_OPTION } from './multi-run.js';
 import type { CommandContext } from './replay.js';
 
@@ -67,7 +67,7 @@ export function sweepCommand(ctx: CommandContext): Command {
     MEMORY_OPTION,
     { flags: '--shard <K/N>', description: 'run only part K of N of the grid (for a cluster; output defaults to JSON for kpromo merge)' },
     { flags: '--format <format>', description: 'output: table, csv or json', default: 'table', choices: SWEEP_FORMATS },
-    { flags: '--no-progress', description: 'no progress line on stderr (it is shown only on a terminal)' },
+    PROGRESS_OPTION,
   ]);
   cmd.action(async (traces: string[], raw: RawSweepOptions, self: Command) => {
     // A part of a sharded sweep is meant for `kpromo merge`: JSON unless a format is asked for.
