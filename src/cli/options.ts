@@ -133,6 +133,7 @@ export function refuseRepeatedOptions(cmd: Command): Command {
 export {
   normalizeInputOptions,
   normalizeReplayOptions,
+  optionEngines,
   parseIntOption,
   refuseIgnoredOptions,
   parsePageSize,
