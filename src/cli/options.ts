@@ -129,6 +129,31 @@ export function refuseRepeatedOptions(cmd: Command): Command {
   return cmd;
 }
 
+/** Whether option `flag` (`--nid`) of `cmd` was typed on the command line, as opposed to left at its default. */
+export function typed(cmd: Command, flag: string): boolean {
+  const o = cmd.options.find((x) => x.long === flag);
+  return o !== undefined && cmd.getOptionValueSource(o.attributeName()) === 'cli';
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+export function andList(items: readonly string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)!}`;
+}
+
+/**
+ * Refuses the perf mapping options `flags` typed with `--input csv`: a CSV trace has no perf sample for them to map.
+ * Their defaults (`--nid cpu`, `--page-size 4096`, convert's `--topology` and `--hz`) are told apart from a typed value by
+ * commander's value source; `--perf-fields` and `--event` have no default and are refused by normalizeInputOptions.
+ */
+export function refusePerfOptionsWithCsv(cmd: Command, flags: readonly string[]): void {
+  if (cmd.opts()['input'] !== 'csv') return;
+  const given = flags.filter((f) => typed(cmd, f));
+  if (given.length > 0) throw new UsageError(`${andList(given)} appl${given.length === 1 ? 'ies' : 'y'} to perf samples: not used with --input csv`);
+}
+
+/** The perf mapping options with a default, refused with `--input csv` when typed (refusePerfOptionsWithCsv). */
+export const PERF_DEFAULTED_FLAGS: readonly string[] = ['--nid', '--page-size'];
+
 // The normalize step lives in src/run/settings.ts (pure, shared with multi runs); re-exported for commands.
 export {
   normalizeInputOptions,

@@ -15,7 +15,7 @@ import { checkHz } from '../../trace/perf-map.js';
 import { OutputFile } from '../file-output.js';
 import { endsWithWriter, signalsSettled } from '../signals.js';
 import { traceInputs } from '../../run/settings.js';
-import { addOptions, DEFAULT_TOPOLOGY, INPUT_OPTIONS, normalizeInputOptions, parseIntOption, type OptionSpec, type RawInputOptions, PROGRESS_OPTION } from '../options.js';
+import { addOptions, DEFAULT_TOPOLOGY, INPUT_OPTIONS, normalizeInputOptions, parseIntOption, PERF_DEFAULTED_FLAGS, PROGRESS_OPTION, refusePerfOptionsWithCsv, type OptionSpec, type RawInputOptions } from '../options.js';
 import { makeProgress } from '../progress.js';
 import { perfSkipText, skipReport, type CommandContext } from './replay.js';
 
@@ -52,7 +52,9 @@ export function convertCommand(ctx: CommandContext): Command {
     .argument('[input...]', 'inputs, converted as one stream in order');
   addOptions(cmd, CONVERT_OPTIONS);
   addOptions(cmd, INPUT_OPTIONS);
-  cmd.action(async (inputs: string[], raw: RawConvertOptions) => {
+  cmd.action(async (inputs: string[], raw: RawConvertOptions, self: Command) => {
+    // A CSV input is copied as it is: the topology (cpus -> node) and HZ (sample times) are for perf samples only.
+    refusePerfOptionsWithCsv(self, ['--topology', '--hz', ...PERF_DEFAULTED_FLAGS]);
     ctx.setExit(await convert(ctx, inputs, raw));
   });
   return cmd;
