@@ -33,6 +33,7 @@ interface RawConvertOptions extends RawInputOptions {
   topology: string;
   hz: string;
   parser: 'auto' | 'fast' | 'csv-parse';
+  parseThread: 'auto' | 'on' | 'off';
   progress: boolean;
 }
 
@@ -85,7 +86,7 @@ async function convert(ctx: CommandContext, names: string[], raw: RawConvertOpti
   let read: InputStats;
   // Parsed on a second thread as a replay's input is (4 MiB or more, or a pipe), while this one formats and writes.
   const stdin = inputs.some((i) => i.name === '-') ? { stdin: io.stdin } : {};
-  const threaded = useParseThread({ inputs }, stdin);
+  const threaded = useParseThread({ inputs, parseThread: raw.parseThread }, stdin);
   try {
     read = await (threaded ? readInputsThreaded : readInputs)(inputs, sink, {
       input,
