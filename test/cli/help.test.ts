@@ -116,6 +116,8 @@ describe('option values and options that do nothing', () => {
     [['page', '--input', 'csv', '--nid', 'none', '0x200000', SPEC], '--nid applies to perf samples: not used with --input csv'],
     [['convert', '--input', 'csv', '--hz', '1000', SPEC], '--hz applies to perf samples: not used with --input csv'],
     [['convert', '--input', 'csv', '--topology', '2s-cxl', '--nid', '0', SPEC], '--topology and --nid apply to perf samples: not used with --input csv'],
+    [['replay', '--input', 'perf', '--parser', 'csv-parse', SPEC], '--parser applies to CSV traces: not used with --input perf'],
+    [['convert', '--input', 'perf', '--parser', 'fast', SPEC], '--parser applies to CSV traces: not used with --input perf'],
     [['topo', '--list', '--json'], '--list prints the preset names: give it alone (--json)'],
     [['topo', '--list', '2s-cxl'], '--list prints the preset names: give it alone ("2s-cxl")'],
     [['topo', '--json', '--page-size', '8192', '2s-cxl'], '--page-size sizes the memory sections of the table and the pages of --from-sysfs / --from-numactl: not used by --json of a topology'],

@@ -8,7 +8,7 @@ import { renderCompareCsv, renderCompareJson, renderCompareTable, type CompareVi
 import { tableWidthFor } from '../../render/fit-table.js';
 import { runSweep } from '../../multi/sweep.js';
 import { loadTopology } from '../../topology/load.js';
-import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, optionEngines, parseIntOption, PERF_DEFAULTED_FLAGS, PROGRESS_OPTION, refusePerfOptionsWithCsv, type RawEngineOptions } from '../options.js';
+import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, optionEngines, parseIntOption, PERF_DEFAULTED_FLAGS, PROGRESS_OPTION, refuseOtherInputOptions, type RawEngineOptions } from '../options.js';
 import { guardedRun, machinePlan, memoryGroup, MEMORY_OPTION } from './multi-run.js';
 import { settingsJson, settingsList, traceInputs } from '../../run/settings.js';
 import type { CommandContext } from './replay.js';
@@ -53,7 +53,7 @@ export function compareCommand(ctx: CommandContext): Command {
     PROGRESS_OPTION,
   ]);
   cmd.action(async (traces: string[], raw: RawCompareOptions, self: Command) => {
-    refusePerfOptionsWithCsv(self, PERF_DEFAULTED_FLAGS);
+    refuseOtherInputOptions(self, PERF_DEFAULTED_FLAGS);
     ctx.setExit(await compare(ctx, traces, raw, (key) => self.getOptionValueSource(key) === 'cli'));
   });
   return cmd;

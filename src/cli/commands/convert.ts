@@ -15,7 +15,7 @@ import { checkHz } from '../../trace/perf-map.js';
 import { OutputFile } from '../file-output.js';
 import { endsWithWriter, signalsSettled } from '../signals.js';
 import { traceInputs } from '../../run/settings.js';
-import { addOptions, DEFAULT_TOPOLOGY, INPUT_OPTIONS, normalizeInputOptions, parseIntOption, PERF_DEFAULTED_FLAGS, PROGRESS_OPTION, refusePerfOptionsWithCsv, type OptionSpec, type RawInputOptions } from '../options.js';
+import { addOptions, DEFAULT_TOPOLOGY, INPUT_OPTIONS, normalizeInputOptions, parseIntOption, PERF_DEFAULTED_FLAGS, PROGRESS_OPTION, refuseOtherInputOptions, type OptionSpec, type RawInputOptions } from '../options.js';
 import { makeProgress } from '../progress.js';
 import { perfSkipText, skipReport, type CommandContext } from './replay.js';
 
@@ -55,7 +55,7 @@ export function convertCommand(ctx: CommandContext): Command {
   addOptions(cmd, INPUT_OPTIONS);
   cmd.action(async (inputs: string[], raw: RawConvertOptions, self: Command) => {
     // A CSV input is copied as it is: the topology (cpus -> node) and HZ (sample times) are for perf samples only.
-    refusePerfOptionsWithCsv(self, ['--topology', '--hz', ...PERF_DEFAULTED_FLAGS]);
+    refuseOtherInputOptions(self, ['--topology', '--hz', ...PERF_DEFAULTED_FLAGS]);
     ctx.setExit(await convert(ctx, inputs, raw));
   });
   return cmd;

@@ -35,7 +35,7 @@ import {
   normalizeReplayOptions,
   PERF_DEFAULTED_FLAGS,
   refuseIgnoredOptions,
-  refusePerfOptionsWithCsv,
+  refuseOtherInputOptions,
   REPLAY_OUTPUT_OPTIONS,
   typed,
   type RawEngineOptions,
@@ -175,7 +175,7 @@ export function replayCommand(ctx: CommandContext): Command {
   addOptions(cmd, INPUT_OPTIONS);
   addOptions(cmd, REPLAY_OUTPUT_OPTIONS);
   cmd.action(async (traces: string[], raw: RawReplayOptions, self: Command) => {
-    refusePerfOptionsWithCsv(self, PERF_DEFAULTED_FLAGS);
+    refuseOtherInputOptions(self, PERF_DEFAULTED_FLAGS);
     // Typed, even as its default dec, it needs --events; only the default left alone is no error.
     if (typed(self, '--events-pfn') && raw.events === undefined) throw new UsageError('--events-pfn sets the pfn column of --events: give it with --events FILE');
     ctx.setExit(await replay(ctx, traces, raw, self.getOptionValueSource('topology') === 'default'));
