@@ -136,7 +136,7 @@ export function typed(cmd: Command, flag: string): boolean {
 }
 
 /** `a`, `a and b`, `a, b and c`. */
-export function andList(items: readonly string[]): string {
+function andList(items: readonly string[]): string {
   return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)!}`;
 }
 
