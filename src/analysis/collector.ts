@@ -24,7 +24,7 @@ export interface AnalysisSource {
   readonly tracked_records: number;
   readonly unexamined_records: number;
   readonly peak: { records: number; longest_chain: number };
-  take_interval_accesses(): { accesses: Float64Array; toptier: Float64Array };
+  take_interval_accesses(): { accesses: Float64Array; toptier: Float64Array; ignored: Float64Array };
   free_pages_of(id: number): number;
   wasted_promotions(): number;
 }
@@ -141,7 +141,7 @@ export class AnalysisCollector implements PassObserver {
   passEnd(time: number): void {
     if (!this.intervals) return; // metrics only: no rows
     const src = this.src;
-    const { accesses, toptier } = src.take_interval_accesses();
+    const { accesses, toptier, ignored } = src.take_interval_accesses();
     const hits = this.opts.bounds?.take_interval_instant_hits?.(time) ?? null;
     const seconds = (time - (src.first_record_time ?? time)) / src.hz;
     const tracked_after = src.tracked_records;
@@ -156,7 +156,7 @@ export class AnalysisCollector implements PassObserver {
     const unexamined_after = src.unexamined_records;
     const free_pages: Record<string, number> = {};
     for (const id of src.budgeted_nodes) free_pages[String(id)] = src.free_pages_of(id);
-    const emit = (node: number, c: Float64Array | undefined, acc: number, top: number, hit: number | null): void => {
+    const emit = (node: number, c: Float64Array | undefined, acc: number, top: number, ign: number, hit: number | null): void => {
       const o = (k: OutcomeCode) => (c ? c[k]! : 0);
       const examined = c ? c.reduce((a, b) => a + b, 0) : 0;
       if (examined === 0 && acc === 0) return;
@@ -177,6 +177,7 @@ export class AnalysisCollector implements PassObserver {
         dropped_offline: o(OutcomeCode.DroppedOffline),
         accesses: acc,
         toptier_accesses: top,
+        ignored_accesses: ign,
         fast_tier_share: acc > 0 ? top / acc : null,
         tracked_peak,
         ...(hit !== null ? { instant_hits: hit, instant_bound: acc > 0 ? hit / acc : null } : {}),
@@ -186,9 +187,9 @@ export class AnalysisCollector implements PassObserver {
       });
       c?.fill(0);
     };
-    for (const node of src.daemon_nodes) emit(node, this.perNode[node], accesses[node] ?? 0, toptier[node] ?? 0, hits ? hits[node]! : null);
+    for (const node of src.daemon_nodes) emit(node, this.perNode[node], accesses[node] ?? 0, toptier[node] ?? 0, ignored[node] ?? 0, hits ? hits[node]! : null);
     const other = accesses.length - 1;
-    emit(-1, undefined, accesses[other]!, toptier[other]!, hits ? hits[other]! : null);
+    emit(-1, undefined, accesses[other]!, toptier[other]!, ignored[other]!, hits ? hits[other]! : null);
   }
 
   private push(row: TimelineRow): void {

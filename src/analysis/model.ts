@@ -28,6 +28,11 @@ export interface TimelineRow {
    */
   readonly accesses: number;
   readonly toptier_accesses: number;
+  /**
+   * Of those accesses, the ones the engine ignored without a counter: pfn in no range of the topology, or in a
+   * slow-tier non-LRU or device range (SPEC 2.2 step 3; ReplaySummary.ignored has their totals by reason).
+   */
+  readonly ignored_accesses: number;
   /** toptier_accesses / accesses (null when no accesses). */
   readonly fast_tier_share: number | null;
   /**

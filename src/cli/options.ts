@@ -129,10 +129,38 @@ export function refuseRepeatedOptions(cmd: Command): Command {
   return cmd;
 }
 
+/** Whether option `flag` (`--nid`) of `cmd` was typed on the command line, as opposed to left at its default. */
+export function typed(cmd: Command, flag: string): boolean {
+  const o = cmd.options.find((x) => x.long === flag);
+  return o !== undefined && cmd.getOptionValueSource(o.attributeName()) === 'cli';
+}
+
+/** `a`, `a and b`, `a, b and c`. */
+function andList(items: readonly string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)!}`;
+}
+
+/**
+ * Refuses the options of the other input kind, typed: the perf mapping options `perfFlags` with `--input csv` (a CSV
+ * trace has no perf sample for them to map), `--parser` with `--input perf` (it picks the CSV parser). Their defaults
+ * (`--nid cpu`, `--page-size 4096`, convert's `--topology` and `--hz`, `--parser auto`) are told apart from a typed value
+ * by commander's value source; `--perf-fields` and `--event` have no default and are refused by normalizeInputOptions.
+ */
+export function refuseOtherInputOptions(cmd: Command, perfFlags: readonly string[]): void {
+  const kind = cmd.opts()['input'];
+  const given = kind === 'csv' ? perfFlags.filter((f) => typed(cmd, f)) : [];
+  if (given.length > 0) throw new UsageError(`${andList(given)} appl${given.length === 1 ? 'ies' : 'y'} to perf samples: not used with --input csv`);
+  if (kind === 'perf' && typed(cmd, '--parser')) throw new UsageError('--parser applies to CSV traces: not used with --input perf');
+}
+
+/** The perf mapping options with a default, refused with `--input csv` when typed (refuseOtherInputOptions). */
+export const PERF_DEFAULTED_FLAGS: readonly string[] = ['--nid', '--page-size'];
+
 // The normalize step lives in src/run/settings.ts (pure, shared with multi runs); re-exported for commands.
 export {
   normalizeInputOptions,
   normalizeReplayOptions,
+  optionEngines,
   parseIntOption,
   refuseIgnoredOptions,
   parsePageSize,

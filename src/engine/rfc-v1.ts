@@ -1198,14 +1198,15 @@ export class RfcV1Engine implements Engine {
 
   /**
    * Accesses since the previous call, by target node: `accesses[id]` for a daemon node `id`, the last slot
-   * for targets without a daemon; `toptier` likewise for the ones that hit a top-tier page. Resets both.
+   * for targets without a daemon; `toptier` likewise for the ones that hit a top-tier page, `ignored` for the ones the
+   * engine ignored (in no range, or in a slow-tier non-LRU or device range: SPEC 2.2 step 3). Resets them.
    * Counted only while an observer that reads them is set (PassObserver.intervals; the analysis collector with rows).
    */
-  take_interval_accesses(): { accesses: Float64Array; toptier: Float64Array } {
+  take_interval_accesses(): { accesses: Float64Array; toptier: Float64Array; ignored: Float64Array } {
     this.drain();
-    const out = { accesses: this.intervalAccesses.slice(), toptier: this.intervalToptier.slice() };
+    const out = { accesses: this.intervalAccesses.slice(), toptier: this.intervalToptier.slice(), ignored: this.intervalIgnored.slice() };
     const hits = this.intervalHits;
-    for (let k = 0; k < hits.length; k++) hits[k]! += out.accesses[k]! - this.intervalIgnored[k]! - this.intervalFirst[k]!;
+    for (let k = 0; k < hits.length; k++) hits[k]! += out.accesses[k]! - out.ignored[k]! - this.intervalFirst[k]!;
     this.intervalAccesses.fill(0);
     this.intervalToptier.fill(0);
     this.intervalIgnored.fill(0);

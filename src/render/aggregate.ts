@@ -21,6 +21,7 @@ export const COUNT_COLUMNS = [
   'dropped_offline',
   'accesses',
   'toptier_accesses',
+  'ignored_accesses',
 ] as const;
 
 /** A count column's name. */
@@ -49,6 +50,7 @@ function emptyRow(first: TimelineRow, node: number): MutableRow {
     dropped_offline: 0,
     accesses: 0,
     toptier_accesses: 0,
+    ignored_accesses: 0,
     fast_tier_share: null,
     tracked_peak: 0,
     ...(first.instant_hits !== undefined ? { instant_hits: 0 } : {}),

@@ -42,6 +42,7 @@ function csvLine(r: TimelineRow, budgetNodes: readonly number[], bounds: boolean
     String(r.dropped_offline),
     String(r.accesses),
     String(r.toptier_accesses),
+    String(r.ignored_accesses),
     r.fast_tier_share === null ? '' : r.fast_tier_share.toFixed(6),
     String(r.tracked_peak),
     String(r.tracked_after),

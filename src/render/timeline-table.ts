@@ -9,7 +9,8 @@ import { formatShare } from './format.js';
 
 /**
  * The columns, with the short headers and the order in which they are left out on a narrow terminal: first what
- * other columns imply (candidates = promoted + failed), then the table state after the pass.
+ * other columns imply (candidates = promoted + failed), then the accesses the engine ignored (the summary and a
+ * warning give their total), then the table state after the pass.
  */
 const COLUMNS: readonly FitColumn[] = [
   { head: 'seconds', short: 'sec', align: 'right' },
@@ -20,13 +21,14 @@ const COLUMNS: readonly FitColumn[] = [
   { head: 'failed', short: 'fail', align: 'right' },
   { head: 'dropped', short: 'drop', align: 'right' },
   { head: 'accesses', short: 'acc', align: 'right' },
+  { head: 'ignored', short: 'ign', align: 'right', drop: 2 },
   { head: 'fast tier', short: 'fast', align: 'right' },
   // Issue 12: the row's instant bound and the share as a fraction of it (only when the replay collected the bounds).
-  { head: 'instant', short: 'inst', align: 'right', drop: 6 },
-  { head: 'of inst.', short: 'of i', align: 'right', drop: 5 },
-  { head: 'peak tracked', short: 'peak', align: 'right', drop: 4 },
-  { head: 'tracked', short: 'trk', align: 'right', drop: 3 },
-  { head: 'unexamined', short: 'unex', align: 'right', drop: 2 },
+  { head: 'instant', short: 'inst', align: 'right', drop: 7 },
+  { head: 'of inst.', short: 'of i', align: 'right', drop: 6 },
+  { head: 'peak tracked', short: 'peak', align: 'right', drop: 5 },
+  { head: 'tracked', short: 'trk', align: 'right', drop: 4 },
+  { head: 'unexamined', short: 'unex', align: 'right', drop: 3 },
 ];
 
 /** Node -1 collects accesses to nodes without a daemon; it has no pass work of its own. */
@@ -53,6 +55,7 @@ export function renderTimelineTable(rows: readonly TimelineRow[], color: ChalkIn
     r.failed > 0 ? color.red(String(r.failed)) : color.dim('0'),
     dim(droppedOf(r)),
     dim(r.accesses),
+    r.ignored_accesses > 0 ? color.yellow(String(r.ignored_accesses)) : color.dim('0'),
     r.fast_tier_share === null ? na : formatShare(r.fast_tier_share),
     ...(bounds ? [r.instant_bound == null ? na : formatShare(r.instant_bound), formatShare(fractionOf(r.fast_tier_share, r.instant_bound ?? null))] : []),
     String(r.tracked_peak),

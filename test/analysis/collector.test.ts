@@ -34,16 +34,17 @@ describe('AnalysisCollector', () => {
     // Pass 1250: node 0 examines 3 (2 promoted, 1 dropped), node 1 examines 2 (both promoted).
     // Accesses before 1250 by target: node 0 gets 0x200000,0x200001 x2,0x1000,0x500000,0x200004 = 6 (1 top tier);
     // node 1 gets 0x200002 x2 and 0x200003 (nid -1 -> default node 1) = 3. Pass 1500: node 0's 0x200000 at 1300 (top tier).
+    // Of node 0's six, 0x500000 is in no range: ignored (pfn_to_online_page() NULL), 1; node 1's three are all in ranges.
     // Latencies: 1250-1000 (0x200000), 1250-1006 (0x200004), 1250-1002, 1250-1003 jiffies = 1000, 976, 992, 988 ms at HZ 250.
     // Wasted: 0x200004, 0x200002, 0x200003 are never accessed again; 0x200000 is (at 1300).
     const { rows, metrics } = replay(analysisEngine(), [
       [0x200000, 0, 0, 1000], [0x200001, 0, 0, 1000], [0x200001, 0, 0, 1001], [0x200002, 1, 1, 1002], [0x200002, 1, 1, 1002],
       [0x200003, -1, 1, 1003], [0x1000, 0, 0, 1004], [0x500000, 0, 0, 1005], [0x200004, 0, 7, 1006], [0x200000, 0, 0, 1300],
     ]);
-    expect(rows.map((r) => [r.time, r.node, r.examined, r.promoted, r.dropped_not_accessed, r.accesses, r.toptier_accesses])).toEqual([
-      [1250, 0, 3, 2, 1, 6, 1],
-      [1250, 1, 2, 2, 0, 3, 0],
-      [1500, 0, 0, 0, 0, 1, 1],
+    expect(rows.map((r) => [r.time, r.node, r.examined, r.promoted, r.dropped_not_accessed, r.accesses, r.toptier_accesses, r.ignored_accesses])).toEqual([
+      [1250, 0, 3, 2, 1, 6, 1, 1],
+      [1250, 1, 2, 2, 0, 3, 0, 0],
+      [1500, 0, 0, 0, 0, 1, 1, 0],
     ]);
     // Records: 0x200000..0x200004 are added before 1250 (0x1000 is top tier, 0x500000 in no range); pass 1250
     // promotes four and drops one, so 5 when it began and 0 after. At 1300 0x200000 is on node 0 (top tier): none.
@@ -65,7 +66,8 @@ describe('AnalysisCollector', () => {
       nodes: [
         node(0, { cpus: [0], pfn_ranges: [{ start: 0, end: 1000, kind: 'lru' }], free_pages: 50, high_wmark_pages: 2 }),
         node(1, { cpus: [1], pfn_ranges: [{ start: 1000, end: 2000, kind: 'lru' }] }),
-        node(2, { adistance: 2880, pfn_ranges: [{ start: 2000, end: 4000, kind: 'lru' }] }),
+        // pfns 3500..3999 are a non-LRU range of the slow node and 4000..4499 in no range: both ignored.
+        node(2, { adistance: 2880, pfn_ranges: [{ start: 2000, end: 3500, kind: 'lru' }, { start: 3500, end: 4000, kind: 'nonlru' }] }),
       ],
     };
     for (const seed of [1, 2, 3]) {
@@ -74,13 +76,19 @@ describe('AnalysisCollector', () => {
       let t = 0;
       for (let i = 0; i < 20000; i++) {
         t += Math.floor(r() * 3);
-        recs.push([Math.floor(r() * 4000), Math.floor(r() * 5) - 1, Math.floor(r() * 2), t]);
+        recs.push([Math.floor(r() * 4500), Math.floor(r() * 5) - 1, Math.floor(r() * 2), t]);
       }
       for (const bucket of [0, 7]) {
-        const { rows, counters } = replay(analysisEngine(topo), recs, bucket);
+        const e = analysisEngine(topo);
+        const { rows, counters } = replay(e, recs, bucket);
         const sum = (k: keyof (typeof rows)[number]) => rows.reduce((a, row) => a + (row[k] as number), 0);
         expect(sum('accesses')).toBe(counters.get('kpromoted_recorded_accesses'));
         expect(sum('toptier_accesses')).toBe(counters.get('kpromoted_record_toptier'));
+        const ignored = e.summary().ignored;
+        expect(sum('ignored_accesses')).toBe(ignored.reduce((a, i) => a + i.accesses, 0));
+        expect(ignored.find((i) => i.reason === 'no_range')!.accesses).toBeGreaterThan(0);
+        expect(ignored.find((i) => i.reason === 'nonlru')!.accesses).toBeGreaterThan(0);
+        expect(rows.every((row) => row.ignored_accesses <= row.accesses)).toBe(true);
         expect(sum('promoted')).toBe(counters.get('kpromoted_mig_promoted'));
         expect(sum('candidates')).toBe(counters.get('kpromoted_mig_candidate'));
         expect(sum('dropped_not_accessed')).toBe(counters.get('kpromoted_mig_cold_not_accessed'));

@@ -249,6 +249,11 @@ describe('kpromo check', () => {
       expect((await argsCase('--hz 250\n  --bogus\n')).detail).toMatch(/spec-worked\.args:2:3: unknown option '--bogus'$/);
       expect((await argsCase('--hz 250 extra\n')).detail).toMatch(/spec-worked\.args:1:10: 'extra' is not an option/);
     });
+    it('refuses a perf mapping option with --input csv, at its place', async () => {
+      const r = await argsCase('--input csv\n--nid 0\n');
+      expect(r.code).toBe(2);
+      expect(r.detail).toMatch(/spec-worked\.args:2:1: --nid applies to perf samples: not used with --input csv$/);
+    });
     it('refuses a single-value option given twice, at its second use', async () => {
       const r = await argsCase('--hz 250\n--hz=1000\n');
       expect(r.code).toBe(2);

@@ -137,6 +137,43 @@ describe('kpromo compare', () => {
     }
   });
 
+  it('refuses a common option that no configuration uses (exit 2, naming the option and the engines); one some use applies to those', async () => {
+    const t = path.join(TRACES, 'spec-worked.csv');
+    const cases: [string[], string][] = [
+      [['--hash-order', '3', '--engine', 'pghot'], '--hash-order is used by no --engine of this run: "pghot" does not use it (only rfc-v1 and rfc-v1-fixed do): leave it out or add an --engine that uses it'],
+      [['--demotion', '--engine', 'pghot', '--engine', 'pghot:precise'], '--demotion is used by no --engine of this run: "pghot", "pghot:precise" do not use it (only rfc-v1 and rfc-v1-fixed do)'],
+      [['--default-node', '0', '--engine', 'pghot'], '--default-node is used by no --engine of this run'],
+      [['--batch', '128', '--engine', 'rfc-v1', '--engine', 'rfc-v1-fixed'], '--batch is used by no --engine of this run: "rfc-v1", "rfc-v1-fixed" do not use it (only pghot does)'],
+      [['--pghot-precise', '--engine', 'rfc-v1'], '--pghot-precise is used by no --engine of this run: "rfc-v1" does not use it (only pghot does)'],
+      [['--target-nid', '0', '--engine', 'rfc-v1'], '--target-nid is used by no --engine of this run'],
+      [['--rate-limit', '10', '--engine', 'rfc-v1'], '--rate-limit is used by no --engine of this run'],
+      [['--sources', '1', '--engine', 'rfc-v1'], '--sources is used by no --engine of this run'],
+      // Every configuration that could use it sets its own: the common value would be dropped.
+      [['--window', '1000', '--engine', 'rfc-v1:window=2000', '--engine', 'pghot:window=3000'], '--window is used by no --engine of this run: "rfc-v1:window=2000", "pghot:window=3000" set their own: leave it out'],
+      [['--hash-order', '3', '--engine', 'rfc-v1:hash-order=5', '--engine', 'pghot'], '--hash-order is used by no --engine of this run: "pghot" does not use it (only rfc-v1 and rfc-v1-fixed do), "rfc-v1:hash-order=5" sets its own: leave it out'],
+      [['--hz', '1000', '--engine', 'rfc-v1:hz=250'], '--hz is used by no --engine of this run: "rfc-v1:hz=250" sets its own'],
+      [['--topology', '2s-cxl', '--engine', 'rfc-v1:topology=2s-cxl-budget'], '--topology is used by no --engine of this run'],
+    ];
+    for (const [args, msg] of cases) {
+      const r = await runCli(['compare', ...args, t]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr, args.join(' ')).toContain(msg);
+    }
+    // Used by some configurations: applied to those, no error (pghot takes --batch, rfc-v1 has no use for it).
+    for (const args of [
+      ['--hash-order', '3', '--engine', 'rfc-v1', '--engine', 'pghot'],
+      ['--batch', '128', '--engine', 'rfc-v1', '--engine', 'pghot'],
+      ['--window', '1000', '--engine', 'rfc-v1:window=2000', '--engine', 'rfc-v1'],
+      ['--hash-order', '3'], // every engine by default
+    ]) {
+      const r = await runCli(['compare', '--format', 'json', ...args, t]);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
+    }
+    const both = JSON.parse((await runCli(['compare', '--format', 'json', '--hash-order', '3', '--engine', 'rfc-v1', '--engine', 'rfc-v1:hash-order=5', '--engine', 'pghot', t])).stdout);
+    expect(both.results.map((x: { settings: { hash_order?: number } }) => x.settings.hash_order)).toEqual([3, 5, undefined]);
+  });
+
   it('runs from the built binary (smoke)', () => {
     const bin = path.resolve(__dirname, '../../bin/kpromo.js');
     const out = execFileSync('node', [bin, 'compare', '--format', 'csv', '--engine', 'rfc-v1', path.join(TRACES, 'spec-worked.csv')], {

@@ -7,6 +7,7 @@ import { quoteName } from '../../src/errors.js';
 import { main } from '../../src/cli/main.js';
 import { CaptureOut, type Io } from '../../src/cli/io.js';
 import { useParseThread } from '../../src/run/replay.js';
+import { earlyParseThreadsTaken, startParseThreadEarly } from '../../src/trace/early-worker.js';
 import { PerfPrinter } from '../trace/perf-gen.js';
 import { prng } from '../prng.js';
 import { runCli } from './run-cli.js';
@@ -28,6 +29,22 @@ const CSV = [
 ].join('\n');
 
 describe('kpromo convert', () => {
+  it('--parse-thread off and on are acted on (they were ignored: a file of 4 MiB or more always had the thread)', async () => {
+    const dir = tmp();
+    const big = path.join(dir, 'big.csv');
+    expect((await runCli(['gen', '--records', '200000', '-o', big])).code).toBe(0);
+    expect(fs.statSync(big).size).toBeGreaterThanOrEqual(4 << 20);
+    const small = path.join(dir, 'small.csv');
+    fs.writeFileSync(small, CSV);
+    // A thread started early is taken by the next read that parses on a second thread (trace/early-worker.ts).
+    startParseThreadEarly();
+    const taken = earlyParseThreadsTaken();
+    expect((await runCli(['convert', '--parse-thread', 'off', '-o', path.join(dir, 'a.csv'), big])).code).toBe(0);
+    expect(earlyParseThreadsTaken() - taken, '--parse-thread off, 4 MiB or more').toBe(0);
+    expect((await runCli(['convert', '--parse-thread', 'on', '-o', path.join(dir, 'b.csv'), small])).code).toBe(0);
+    expect(earlyParseThreadsTaken() - taken, '--parse-thread on, a small file').toBe(1);
+  });
+
   it('writes the canonical CSV: header, 0x pfn, src names, decimal time', async () => {
     const r = await runCli(['convert', '-'], { stdin: CSV });
     expect(r.code).toBe(0);

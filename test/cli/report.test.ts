@@ -22,6 +22,44 @@ describe('kpromo replay --report / --timeline-csv', () => {
     expect(note).toContain('in no pfn range: 3 (100.00%), pfn 0x900000 .. 0x900001');
   });
 
+  it('timeline: accesses the engine ignored, per pass and target node (CSV, JSON, table)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-report-'));
+    const trace = path.join(dir, 'holes.csv');
+    // spec-worked.topology.json: nodes 0 and 1 (DRAM, with CPUs: daemons) and 2 (CXL, 0x200000..0x400000); 0x900000.. is
+    // in no range. HZ 250, period 1000 ms: passes at 1250, 1500, 1750 (T0 1000). By pass and target node (nid; -1 -> the
+    // default node 1):
+    //   1250 node 0: 0x200000 (CXL) and 0x900000 (no range): 2 accesses, 1 ignored
+    //   1500 node 1: 0x900001 (nid 1) and 0x900002 (nid -1): 2 accesses, 2 ignored (node 0 has no access and no record)
+    //   1750 node 0: 0x200000 again, on node 0 since pass 1250 promoted it: 1 access, 0 ignored
+    fs.writeFileSync(
+      trace,
+      'pfn,nid,src,time\n0x200000,0,hwhints,1000\n0x900000,0,hwhints,1001\n0x900001,1,hwhints,1300\n0x900002,-1,hwhints,1301\n0x200000,0,hwhints,1550\n',
+    );
+    const csv = path.join(dir, 'tl.csv');
+    const topo = ['--topology', path.join(ROOT, 'traces/spec-worked.topology.json')];
+    const r = await runCli(['replay', ...topo, '--format', 'json', '--timeline', '--timeline-csv', csv, trace]);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = fs.readFileSync(csv, 'utf8').trim().split('\n');
+    const head = lines[0]!.split(',');
+    expect(head.slice(head.indexOf('accesses'), head.indexOf('accesses') + 4)).toEqual(['accesses', 'toptier_accesses', 'ignored_accesses', 'fast_tier_share']);
+    const rows = lines.slice(1).map((l) => Object.fromEntries(l.split(',').map((v, i) => [head[i], v])));
+    expect(rows.map((x) => [x.time, x.node, x.accesses, x.ignored_accesses, x.toptier_accesses])).toEqual([
+      ['1250', '0', '2', '1', '0'],
+      ['1500', '1', '2', '2', '0'],
+      ['1750', '0', '1', '0', '1'],
+    ]);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.timeline.map((x: { ignored_accesses: number }) => x.ignored_accesses)).toEqual([1, 2, 0]);
+    expect(doc.summary.ignored_total).toBe(3);
+    const table = await runCli(['replay', ...topo, '--timeline', trace]);
+    expect(table.code).toBe(0);
+    const tableRows = table.stdout.split('\n').filter((l) => /^│\s+\d+\.\d{3} │/.test(l));
+    const tableHead = table.stdout.split('\n').find((l) => l.includes('│ seconds'))!.split('│').map((c) => c.trim());
+    const at = tableHead.indexOf('ignored');
+    expect(at).toBeGreaterThan(tableHead.indexOf('accesses'));
+    expect(tableRows.map((l) => l.split('│').map((c) => c.trim())[at])).toEqual(['1', '2', '0']);
+  });
+
   it('writes a self-contained report whose charts have data, and a timeline CSV whose columns sum to the counters', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-report-'));
     const trace = path.join(dir, 't.csv');

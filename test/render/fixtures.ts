@@ -22,6 +22,7 @@ export function row(over: Partial<TimelineRow> = {}): TimelineRow {
     dropped_offline: 0,
     accesses,
     toptier_accesses: toptier,
+    ignored_accesses: 0,
     fast_tier_share: accesses > 0 ? toptier / accesses : null,
     tracked_peak: 0,
     tracked_after: 0,
@@ -55,6 +56,8 @@ export function syntheticRows(n: number, nodes = 2, seed = 1, periodJiffies = 25
       const offline = i % 97 === 0 ? 1 : 0;
       const accesses = i % 50 === 7 ? 0 : int(1000);
       const toptier = int(accesses);
+      // Some rows with ignored accesses (not drawn from rnd: the other columns stay as they were).
+      const ignored = i % 10 === 3 ? Math.floor((accesses - toptier) / 2) : 0;
       // A plain literal, not row(): a million rows must build quickly.
       out.push({
         time,
@@ -71,6 +74,7 @@ export function syntheticRows(n: number, nodes = 2, seed = 1, periodJiffies = 25
         dropped_offline: offline,
         accesses,
         toptier_accesses: toptier,
+        ignored_accesses: ignored,
         fast_tier_share: accesses > 0 ? toptier / accesses : null,
         tracked_peak: tracked + 100 + (i % 13),
         tracked_after: tracked,

@@ -6,7 +6,7 @@ describe('timelineCsvHeader', () => {
   it('lists the fixed columns, then one free_pages column per budgeted node', () => {
     expect(timelineCsvHeader([0, 2])).toBe(
       'time,seconds,node,examined,candidates,promoted,failed,dropped_cold_old,dropped_not_accessed,' +
-        'dropped_right_node,dropped_non_lru,dropped_offline,accesses,toptier_accesses,fast_tier_share,' +
+        'dropped_right_node,dropped_non_lru,dropped_offline,accesses,toptier_accesses,ignored_accesses,fast_tier_share,' +
         'tracked_peak,tracked_after,unexamined_after,free_pages_node0,free_pages_node2\n',
     );
   });
@@ -33,18 +33,19 @@ describe('timelineCsvRows', () => {
       dropped_offline: 1,
       accesses: 3,
       toptier_accesses: 2,
+      ignored_accesses: 1,
       tracked_peak: 50,
       tracked_after: 42,
       unexamined_after: 5,
       free_pages: { '0': 100, '2': 7 },
     });
     // 2/3 = 0.666666.. -> 0.666667
-    expect(timelineCsvRows([r], [0, 2])).toBe('1250,1.000,1,10,4,3,1,2,1,1,1,1,3,2,0.666667,50,42,5,100,7\n');
+    expect(timelineCsvRows([r], [0, 2])).toBe('1250,1.000,1,10,4,3,1,2,1,1,1,1,3,2,1,0.666667,50,42,5,100,7\n');
   });
 
   it('leaves the share empty without accesses and a free_pages cell empty when the row has no value', () => {
     const r = row({ time: 1001, seconds: 0.004, node: -1, tracked_peak: 11, tracked_after: 9, free_pages: { '0': 3 } });
-    expect(timelineCsvRows([r], [0, 1])).toBe('1001,0.004,-1,0,0,0,0,0,0,0,0,0,0,0,,11,9,0,3,\n');
+    expect(timelineCsvRows([r], [0, 1])).toBe('1001,0.004,-1,0,0,0,0,0,0,0,0,0,0,0,0,,11,9,0,3,\n');
   });
 
   it('writes one line per row in order, and nothing for no rows', () => {

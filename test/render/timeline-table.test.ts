@@ -29,14 +29,15 @@ describe('renderTimelineTable', () => {
       dropped_offline: 1,
       accesses: 8,
       toptier_accesses: 2,
+      ignored_accesses: 1,
       tracked_peak: 90,
       tracked_after: 77,
       unexamined_after: 6,
     });
     const text = renderTimelineTable([r, row({ node: -1, accesses: 0 })], plain);
     expect(cells(text)).toEqual([
-      ['1.500', '1', '9', '4', '3', '1', '5', '8', '25.0%', '90', '77', '6'],
-      ['0.000', 'none', '0', '0', '0', '0', '0', '0', 'n/a', '0', '0', '0'],
+      ['1.500', '1', '9', '4', '3', '1', '5', '8', '1', '25.0%', '90', '77', '6'],
+      ['0.000', 'none', '0', '0', '0', '0', '0', '0', '0', 'n/a', '0', '0', '0'],
     ]);
     expect(text).not.toContain('rows shown');
   });

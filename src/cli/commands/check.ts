@@ -29,7 +29,7 @@ import { runReplay } from '../../run/replay.js';
 import { settingsJson } from '../../run/settings.js';
 import { loadTopology } from '../../topology/load.js';
 import { checkOutputPath, OutputFile } from '../file-output.js';
-import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, normalizeReplayOptions, refuseIgnoredOptions, refuseRepeatedOptions, type RawEngineOptions } from '../options.js';
+import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, normalizeReplayOptions, PERF_DEFAULTED_FLAGS, refuseIgnoredOptions, refuseOtherInputOptions, refuseRepeatedOptions, type RawEngineOptions } from '../options.js';
 import type { CommandContext } from './replay.js';
 import { readSideFile } from '../../side-input.js';
 import { escapeControl, quoteText } from '../../escape.js';
@@ -141,6 +141,7 @@ function caseOptions(c: CheckCase): { raw: RawEngineOptions; topologyDefaulted: 
     .configureOutput({ writeErr: () => {}, writeOut: () => {} });
   try {
     cmd.parse(words.map((w) => w.text), { from: 'user' });
+    refuseOtherInputOptions(cmd, PERF_DEFAULTED_FLAGS);
   } catch (e) {
     throw argsError(c.args, words, e as Error);
   }

@@ -2,13 +2,13 @@
 import { Command, Option } from 'commander';
 import { ENGINE_NAMES } from '../../engine/registry.js';
 import type { Topology } from '../../engine/topology.js';
-import { EXIT_OK } from '../../errors.js';
-import { cachedLoader, engineSettings, parseEngineSpec, specSettings, uniqueLabels, type MultiConfig } from '../../multi/config.js';
+import { EXIT_OK, UsageError } from '../../errors.js';
+import { cachedLoader, engineSettings, parseEngineSpec, specSettings, uniqueLabels, type EngineSpec, type MultiConfig } from '../../multi/config.js';
 import { renderCompareCsv, renderCompareJson, renderCompareTable, type CompareView } from '../../multi/render-compare.js';
 import { tableWidthFor } from '../../render/fit-table.js';
 import { runSweep } from '../../multi/sweep.js';
 import { loadTopology } from '../../topology/load.js';
-import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, parseIntOption, type RawEngineOptions, PROGRESS_OPTION } from '../options.js';
+import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, optionEngines, parseIntOption, PERF_DEFAULTED_FLAGS, PROGRESS_OPTION, refuseOtherInputOptions, type RawEngineOptions } from '../options.js';
 import { guardedRun, machinePlan, memoryGroup, MEMORY_OPTION } from './multi-run.js';
 import { settingsJson, settingsList, traceInputs } from '../../run/settings.js';
 import type { CommandContext } from './replay.js';
@@ -35,13 +35,15 @@ export function compareCommand(ctx: CommandContext): Command {
         `a configuration to compare (repeatable), e.g. rfc-v1:window=1000,threshold=3 or pghot:precise (default: ${ENGINE_NAMES.join(', ')})`,
       ).argParser((v: string, prev: string[] | undefined) => [...(prev ?? []), v]),
     );
+  // Every tunable can be set per --engine (NAME:key=value) too; an engine's own tunables (`rfc-v1: ...`, `pghot: ...`)
+  // apply to the configurations of that engine.
   addOptions(
     cmd,
-    ENGINE_OPTIONS.filter((o) => !o.flags.startsWith('--engine ')).map((o) =>
-      ['--window', '--threshold', '--period', '--default-node', '--hash-order', '--hz', '--topology'].some((f) => o.flags.startsWith(f + ' '))
-        ? { ...o, description: `${o.description}; for every --engine that does not set its own` }
-        : o,
-    ),
+    COMMON_OPTIONS.map((o) => {
+      if (o.flags.startsWith('--parser ')) return o;
+      const owners = optionEngines(flagAndKey(o.flags)[1]);
+      return { ...o, description: `${o.description}; for every ${owners === null ? '' : `${owners.join(' or ')} `}--engine that does not set its own` };
+    }),
   );
   addOptions(cmd, INPUT_OPTIONS);
   addOptions(cmd, [
@@ -50,25 +52,72 @@ export function compareCommand(ctx: CommandContext): Command {
     MEMORY_OPTION,
     PROGRESS_OPTION,
   ]);
-  cmd.action(async (traces: string[], raw: RawCompareOptions) => {
-    ctx.setExit(await compare(ctx, traces, raw));
+  cmd.action(async (traces: string[], raw: RawCompareOptions, self: Command) => {
+    refuseOtherInputOptions(self, PERF_DEFAULTED_FLAGS);
+    ctx.setExit(await compare(ctx, traces, raw, (key) => self.getOptionValueSource(key) === 'cli'));
   });
   return cmd;
 }
 
-/** The configurations `--engine` names on top of the common options; the common options are checked first. */
-export function compareConfigs(raw: RawCompareOptions, load: (arg: string) => Topology): MultiConfig[] {
+/** ENGINE_OPTIONS but --engine: the options compare applies to every configuration that uses them. */
+const COMMON_OPTIONS = ENGINE_OPTIONS.filter((o) => !o.flags.startsWith('--engine '));
+
+/** `--hash-order <bits>` -> ['--hash-order', 'hashOrder'] (commander's attribute name). */
+function flagAndKey(flags: string): [string, keyof RawEngineOptions] {
+  const flag = flags.split(' ')[0]!;
+  return [flag, flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()) as keyof RawEngineOptions];
+}
+
+/** The specs' texts, quoted, each once; `many`: more than one. */
+function specList(specs: readonly EngineSpec[]): { text: string; many: boolean } {
+  const texts = [...new Set(specs.map((s) => s.text))];
+  return { text: texts.map((t) => JSON.stringify(t)).join(', '), many: texts.length > 1 };
+}
+
+/**
+ * Refuses a common option given on the command line (`given`) that no configuration uses, so that it is not silently
+ * dropped: every configuration either runs an engine that has no use for it (`--hash-order` with pghot engines only,
+ * `--batch` with rfc-v1 ones) or sets its own (`--window 1000 --engine rfc-v1:window=2000`). An option that some
+ * configurations use applies to those.
+ */
+export function refuseUnusedCommon(specs: readonly EngineSpec[], given: (key: keyof RawEngineOptions) => boolean): void {
+  for (const o of COMMON_OPTIONS) {
+    const [flag, key] = flagAndKey(o.flags);
+    if (!given(key)) continue;
+    const owners = optionEngines(key);
+    const notOwners = specs.filter((s) => owners !== null && !owners.includes(s.engine));
+    const setOwn = specs.filter((s) => !notOwners.includes(s) && Object.hasOwn(s.overrides, key));
+    if (notOwners.length + setOwn.length < specs.length) continue; // some configuration uses it
+    const why: string[] = [];
+    if (notOwners.length > 0) {
+      const { text, many } = specList(notOwners);
+      why.push(`${text} ${many ? 'do' : 'does'} not use it (only ${owners!.join(' and ')} ${owners!.length > 1 ? 'do' : 'does'})`);
+    }
+    if (setOwn.length > 0) {
+      const { text, many } = specList(setOwn);
+      why.push(`${text} ${many ? 'set their' : 'sets its'} own`);
+    }
+    throw new UsageError(`${flag} is used by no --engine of this run: ${why.join(', ')}: leave it out${setOwn.length === 0 ? ' or add an --engine that uses it' : ''}`);
+  }
+}
+
+/**
+ * The configurations `--engine` names on top of the common options; the common options are checked first, and one
+ * given (`given`: typed on the command line, not a default) that no configuration uses is refused.
+ */
+export function compareConfigs(raw: RawCompareOptions, load: (arg: string) => Topology, given: (key: keyof RawEngineOptions) => boolean): MultiConfig[] {
   const { engine, format: _format, progress: _progress, jobs: _jobs, memory: _memory, ...common } = raw;
   const base: RawEngineOptions = { ...common, engine: 'rfc-v1' };
   engineSettings({ ...base, window: undefined, threshold: undefined, period: undefined }, load); // bad common options: no --engine prefix
   const specs = (engine && engine.length > 0 ? engine : [...ENGINE_NAMES]).map(parseEngineSpec);
+  refuseUnusedCommon(specs, given);
   const labels = uniqueLabels(specs.map((s) => s.text));
   return specs.map((s, i) => ({ label: labels[i]!, settings: specSettings(s, base, load) }));
 }
 
-async function compare(ctx: CommandContext, traces: string[], raw: RawCompareOptions): Promise<number> {
+async function compare(ctx: CommandContext, traces: string[], raw: RawCompareOptions, given: (key: keyof RawEngineOptions) => boolean): Promise<number> {
   const { io } = ctx;
-  const configs = compareConfigs(raw, cachedLoader((arg) => loadTopology(arg)));
+  const configs = compareConfigs(raw, cachedLoader((arg) => loadTopology(arg)), given);
   const inputs = traceInputs(traces);
   const parser = raw.parser as 'auto' | 'fast' | 'csv-parse';
   // One read. With several configurations and a file large enough, the engines run in worker threads, one

@@ -15,7 +15,7 @@ import { checkHz } from '../../trace/perf-map.js';
 import { OutputFile } from '../file-output.js';
 import { endsWithWriter, signalsSettled } from '../signals.js';
 import { traceInputs } from '../../run/settings.js';
-import { addOptions, DEFAULT_TOPOLOGY, INPUT_OPTIONS, normalizeInputOptions, parseIntOption, type OptionSpec, type RawInputOptions, PROGRESS_OPTION } from '../options.js';
+import { addOptions, DEFAULT_TOPOLOGY, INPUT_OPTIONS, normalizeInputOptions, parseIntOption, PERF_DEFAULTED_FLAGS, PROGRESS_OPTION, refuseOtherInputOptions, type OptionSpec, type RawInputOptions } from '../options.js';
 import { makeProgress } from '../progress.js';
 import { perfSkipText, skipReport, type CommandContext } from './replay.js';
 
@@ -33,6 +33,7 @@ interface RawConvertOptions extends RawInputOptions {
   topology: string;
   hz: string;
   parser: 'auto' | 'fast' | 'csv-parse';
+  parseThread: 'auto' | 'on' | 'off';
   progress: boolean;
 }
 
@@ -52,7 +53,9 @@ export function convertCommand(ctx: CommandContext): Command {
     .argument('[input...]', 'inputs, converted as one stream in order');
   addOptions(cmd, CONVERT_OPTIONS);
   addOptions(cmd, INPUT_OPTIONS);
-  cmd.action(async (inputs: string[], raw: RawConvertOptions) => {
+  cmd.action(async (inputs: string[], raw: RawConvertOptions, self: Command) => {
+    // A CSV input is copied as it is: the topology (cpus -> node) and HZ (sample times) are for perf samples only.
+    refuseOtherInputOptions(self, ['--topology', '--hz', ...PERF_DEFAULTED_FLAGS]);
     ctx.setExit(await convert(ctx, inputs, raw));
   });
   return cmd;
@@ -83,7 +86,7 @@ async function convert(ctx: CommandContext, names: string[], raw: RawConvertOpti
   let read: InputStats;
   // Parsed on a second thread as a replay's input is (4 MiB or more, or a pipe), while this one formats and writes.
   const stdin = inputs.some((i) => i.name === '-') ? { stdin: io.stdin } : {};
-  const threaded = useParseThread({ inputs }, stdin);
+  const threaded = useParseThread({ inputs, parseThread: raw.parseThread }, stdin);
   try {
     read = await (threaded ? readInputsThreaded : readInputs)(inputs, sink, {
       input,

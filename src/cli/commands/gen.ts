@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { EXIT_INTERRUPTED, EXIT_OK, quoteName, UsageError } from '../../errors.js';
 import { generateChunks } from '../../gen/generate.js';
-import { GEN_OPTIONS, parseGenArgs } from '../../gen/options.js';
+import { GEN_OPTIONS, parseGenArgs, type GenPattern } from '../../gen/options.js';
 import { OutputFile } from '../file-output.js';
 import { makeProgress } from '../progress.js';
 import type { CommandContext } from './replay.js';
@@ -32,9 +32,25 @@ export function genCommand(ctx: CommandContext): Command {
   return cmd;
 }
 
+/**
+ * Refuses a pattern's option given with another pattern, which would write the same trace without it: `--phase-records`
+ * (phase), `--scan-fraction` (mix), `--exponent` with scan (sequential sweeps draw no Zipf rank).
+ */
+function refuseOtherPatternOptions(raw: Readonly<Record<string, string | undefined>>, pattern: GenPattern): void {
+  const only = (flag: string, key: string, owner: GenPattern): void => {
+    if (raw[key] !== undefined && pattern !== owner) throw new UsageError(`${flag} applies to --pattern ${owner}, not ${pattern}`, 'KPROMO_GEN_OPTION');
+  };
+  only('--phase-records', 'phaseRecords', 'phase');
+  only('--scan-fraction', 'scanFraction', 'mix');
+  if (raw['exponent'] !== undefined && pattern === 'scan') {
+    throw new UsageError('--exponent shapes the hot set of zipf, phase and mix: not used by --pattern scan', 'KPROMO_GEN_OPTION');
+  }
+}
+
 async function gen(ctx: CommandContext, raw: Record<string, string | undefined>, showProgress: boolean): Promise<number> {
   const { io } = ctx;
   const opts = parseGenArgs(raw);
+  refuseOtherPatternOptions(raw, opts.pattern);
   // gen cannot meet bad input once its options are valid: standard output is streamed, not spooled.
   const out = new OutputFile(raw.out ?? '-', { option: '-o', stdout: io.stdout, spool: false });
   let stop = false;

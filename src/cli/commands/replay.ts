@@ -33,8 +33,11 @@ import {
   ENGINE_OPTIONS,
   INPUT_OPTIONS,
   normalizeReplayOptions,
+  PERF_DEFAULTED_FLAGS,
   refuseIgnoredOptions,
+  refuseOtherInputOptions,
   REPLAY_OUTPUT_OPTIONS,
+  typed,
   type RawEngineOptions,
 } from '../options.js';
 import { makeProgress } from '../progress.js';
@@ -172,6 +175,9 @@ export function replayCommand(ctx: CommandContext): Command {
   addOptions(cmd, INPUT_OPTIONS);
   addOptions(cmd, REPLAY_OUTPUT_OPTIONS);
   cmd.action(async (traces: string[], raw: RawReplayOptions, self: Command) => {
+    refuseOtherInputOptions(self, PERF_DEFAULTED_FLAGS);
+    // Typed, even as its default dec, it needs --events; only the default left alone is no error.
+    if (typed(self, '--events-pfn') && raw.events === undefined) throw new UsageError('--events-pfn sets the pfn column of --events: give it with --events FILE');
     ctx.setExit(await replay(ctx, traces, raw, self.getOptionValueSource('topology') === 'default'));
   });
   return cmd;
@@ -219,7 +225,6 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
   if (raw.bucket !== undefined && raw.timeline !== true && raw.timelineCsv === undefined && raw.report === undefined) {
     throw new UsageError('--bucket groups timeline rows: give it with --timeline, --timeline-csv or --report');
   }
-  if (raw.eventsPfn === 'hex' && raw.events === undefined) throw new UsageError('--events-pfn sets the pfn column of --events: give it with --events FILE');
   // vmstat is the counters alone: the metrics and rows these ask for would be computed and never shown.
   if (raw.format === 'vmstat' && (raw.analysis === true || raw.timeline === true)) {
     throw new UsageError(`${raw.analysis === true ? '--analysis' : '--timeline'} prints in the table and json formats, not in --format vmstat (the counters alone): drop it, or write the rows with --timeline-csv FILE or --report FILE.html`);

@@ -3,6 +3,8 @@ import { ReadStream, createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { Command } from 'commander';
 import { EXIT_OK, UsageError } from '../../errors.js';
+import { quoteText } from '../../escape.js';
+import { typed } from '../options.js';
 import { loadTopology } from '../../topology/load.js';
 import { readNumactl } from '../../topology/numactl.js';
 import { DEFAULT_PRESET, PRESET_DESCRIPTIONS, presetNames } from '../../topology/presets.js';
@@ -57,6 +59,26 @@ function parsePageSize(text: string | undefined): number {
   return v;
 }
 
+/**
+ * Refuses what this run would not act on: anything beside `--list`, a topology argument beside `--from-*` (which build
+ * their own), `--page-size` with `--json` of a file or preset (it sizes the table's memory sections and the pages read
+ * by `--from-*`).
+ */
+function refuseUnused(self: Command, raw: RawTopoOptions): void {
+  const given = self.options.filter((o) => o.long !== undefined && typed(self, o.long)).map((o) => o.long!);
+  const arg = self.args[0];
+  if (raw.list) {
+    const others = [...given.filter((f) => f !== '--list'), ...(arg !== undefined ? [quoteText(arg)] : [])];
+    if (others.length > 0) throw new UsageError(`--list prints the preset names: give it alone (${others.join(', ')})`);
+    return;
+  }
+  const from = raw.fromSysfs !== undefined ? '--from-sysfs' : raw.fromNumactl !== undefined ? '--from-numactl' : null;
+  if (from !== null && arg !== undefined) throw new UsageError(`the topology ${quoteText(arg)} and ${from} both give the topology: keep one`);
+  if (from === null && raw.json === true && given.includes('--page-size')) {
+    throw new UsageError('--page-size sizes the memory sections of the table and the pages of --from-sysfs / --from-numactl: not used by --json of a topology file or preset');
+  }
+}
+
 /** Builds the topo subcommand. */
 export function topoCommand(ctx: CommandContext): Command {
   return new Command('topo')
@@ -70,8 +92,9 @@ export function topoCommand(ctx: CommandContext): Command {
     .option('--page-size <bytes>', 'page size for --from-sysfs / --from-numactl and the memory-section lines', '4096')
     .option('--dram-nodes <list>', 'with --from-*: these nodes are DRAM (adistance 576) whatever sysfs says, e.g. a CPU-less HBM node')
     .option('--slow-nodes <list>', 'with --from-*: these nodes are slow memory (2880, dax/kmem default) whatever sysfs says')
-    .action(async (arg: string, raw: RawTopoOptions) => {
+    .action(async (arg: string, raw: RawTopoOptions, self: Command) => {
       const { io } = ctx;
+      refuseUnused(self, raw);
       if (raw.list) {
         for (const name of presetNames()) io.stdout.write(`${name.padEnd(16)} ${PRESET_DESCRIPTIONS[name]}\n`);
         ctx.setExit(EXIT_OK);
