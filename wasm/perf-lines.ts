@@ -9,7 +9,8 @@
  * a line with an earlier colon, in its command name say, is left to it), the cpu field before it when the shape has
  * one, then the period, the event, and the 16-byte columns, each tested eight bytes a load.
  *
- * Input: bytes [pos, end) of linear memory, whose last byte is LF, with at least 16 readable bytes after `end`.
+ * Input: bytes [pos, end) of linear memory, whose last byte is LF, with at least 16 readable bytes after `end`. Lines of
+ * any length: the readers give none over the cap (src/trace/tracefile.ts overlongLineAt()).
  */
 
 /** Where scan() stopped: the start of the first line not taken, or `end`. */
@@ -43,7 +44,6 @@ let hz: f64 = 0;
 let base: f64 = 0;
 let maxSec: f64 = 0;
 let pageShift: u64 = 12;
-let maxLine: usize = 0;
 /** The pid/tid token before the cpu (or the time): 2 `pid/tid`, 1 one number, 0 not checked (LineShape.pidTid). */
 let pidForm: i32 = 0;
 /**
@@ -73,7 +73,7 @@ let lastTime: f64 = 0;
 /** Sets the shape for the next scans (and forgets the last time, whose jiffies depend on hz). */
 export function setShape(
   cpu: bool, period: bool, lead: i32, ev: usize, evBytes: usize, nidByCpu: bool, nid: i32, cpus: usize, ncpus: i32,
-  hz_: f64, base_: f64, shift: i32, maxLineBytes: i32, pidTid: i32,
+  hz_: f64, base_: f64, shift: i32, pidTid: i32,
 ): void {
   hasCpu = cpu;
   hasPeriod = period;
@@ -89,7 +89,6 @@ export function setShape(
   // perfTimeToJiffies: sec*HZ must stay exact and the sum below 2^53 (the same double operations, in the same order).
   maxSec = (9007199254740991.0 - base - hz) / hz;
   pageShift = <u64>shift;
-  maxLine = <usize>maxLineBytes;
   pidForm = pidTid;
   pidOff = NO_PID;
   lastSec = -1;
@@ -305,7 +304,7 @@ export function scan(pos: usize, end: usize, oPfn: usize, oNid: usize, oTime: us
     p++;
     // The columns: the leading ones each followed by a space, phys_addr (at most 13 digits) by the line end.
     const fixedEnd = p + 17 + 16 * <usize>leadingHex;
-    if (fixedEnd >= end || <u32>load<u8>(fixedEnd) != NL || fixedEnd - ls > maxLine) break;
+    if (fixedEnd >= end || <u32>load<u8>(fixedEnd) != NL) break;
     let q = p + 1;
     let f: i32 = 0;
     for (; f < leadingHex; f++, q += 16) if (field16(q) < 0 || <u32>load<u8>(q + 16) != SP) break;

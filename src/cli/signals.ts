@@ -137,6 +137,29 @@ export function endsWithWriter(names: readonly string[]): boolean {
   });
 }
 
+/** What settleRead() gives for a read that failed while a stop came: the command ends as interrupted. */
+export const READ_STOPPED = Symbol('read stopped');
+
+/**
+ * Awaits a command's read of its inputs, then lets a signal already sent reach its handler before the command acts
+ * on how the read ended (signalsSettled()): after a failure always (the writer of a pipe killed by the same Ctrl-C can
+ * cut the last line), and after an end when `names` is given and one of them can end with its writer
+ * (endsWithWriter()). Gives what the read gave, or READ_STOPPED when it failed and `stopped()` then says a stop came;
+ * throws any other failure.
+ */
+export async function settleRead<T>(read: Promise<T>, stopped: () => boolean, names: readonly string[] | null): Promise<T | typeof READ_STOPPED> {
+  let value: T;
+  try {
+    value = await read;
+  } catch (e) {
+    await signalsSettled();
+    if (stopped()) return READ_STOPPED;
+    throw e;
+  }
+  if (names !== null && endsWithWriter(names)) await signalsSettled();
+  return value;
+}
+
 /** The stop signal received, if any. */
 export function receivedSignal(): StopSignal | null {
   return received;

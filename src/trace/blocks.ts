@@ -17,7 +17,7 @@ import { scanPlainFast } from './fast.js';
 import { plainWasm } from './plain-wasm.js';
 import { isGzipMagic, SNIFF_BYTES, type InputSettings } from './input.js';
 import { looksLikePerf } from './perf-detect.js';
-import { MAX_LINE_BYTES } from './tracefile.js';
+import { MAX_LINE_BYTES, overlongLineAt } from './tracefile.js';
 import type { TraceInput } from './read.js';
 
 /** Bytes per block. */
@@ -107,8 +107,8 @@ export function openBlockFile(
 
 /**
  * The plain lines of buf[0, n) into `sink`, as block parsers take them (`first`: the file's first block, where
- * the header may be); BlockResult.stop is relative to buf. The last line may lack its LF: the general reader
- * takes it.
+ * the header may be); BlockResult.stop is relative to buf. The last line may lack its LF, and a line may be longer
+ * than MAX_LINE_BYTES: the general reader takes the one, and refuses the other.
  */
 export const scanBlock: BlockScan = Object.assign(
   (buf: Buffer, n: number, first: boolean, sink: AccessSink): BlockResult => scanPlainBlock(buf, n, first, sink),
@@ -116,7 +116,9 @@ export const scanBlock: BlockScan = Object.assign(
 );
 
 function scanPlainBlock(buf: Buffer, n: number, first: boolean, sink: AccessSink): BlockResult {
-  const last = wholeLinesEnd(buf, n);
+  const whole = wholeLinesEnd(buf, n);
+  const long = overlongLineAt(buf, 0, whole);
+  const last = long < 0 ? whole : long; // the block is irregular at a line over the cap
   let records = 0;
   let lines = 0;
   let header = false;

@@ -160,8 +160,12 @@ export class CsvPath {
     }
   }
 
-  /** Counts one physical line src[a, b) (no LF); copies a content line into the batch. */
+  /** Counts one physical line src[a, b) (no LF); copies a content line into the batch. A line over the cap is an error. */
   private addLine(src: Uint8Array, a: number, b: number, batch: Buffer, w: number): number {
+    if (b - a > MAX_LINE_BYTES) {
+      this.feed(w > 0 ? batch.subarray(0, w) : undefined, true); // the lines before it come first
+      throw longLineError(this.file, src.subarray(a, b));
+    }
     const line = ++this.file.line;
     if (!this.bomChecked) {
       this.bomChecked = true;

@@ -9,7 +9,7 @@ import type { AccessSink } from '../engine/types.js';
 import { INT_MAX, LIMIT_53 } from './fields.js';
 import { plainWasm } from './plain-wasm.js';
 import { digits4, hexLead4, hexValue4, isDigits4 } from './swar.js';
-import { longLineError, MAX_LINE_BYTES, type TraceFile } from './tracefile.js';
+import { longLineError, MAX_LINE_BYTES, overlongLineAt, type TraceFile } from './tracefile.js';
 
 const NL = 10;
 const COMMA = 44;
@@ -221,7 +221,8 @@ export interface PlainScan {
 
 /**
  * The plain lines of buf[pos, end) (buf[end - 1] is LF) into `sink`, up to the first line the byte loop does not
- * take: a header, a bad line, anything csv-parse would read differently (trace/blocks.ts).
+ * take: a header, a bad line, anything csv-parse would read differently (trace/blocks.ts). Lines of any length: the
+ * readers end the range before a line over the cap (tracefile.ts overlongLineAt()).
  */
 export function scanPlain(buf: Uint8Array, pos: number, end: number, sink: AccessSink): PlainScan {
   const stop = scanLines(buf, pos, end, sink);
@@ -305,7 +306,8 @@ export class FastParser {
         const head = Buffer.concat([this.carry.subarray(0, this.carryLen), src.subarray(from, Math.min(to, from + MAX_LINE_BYTES + 1 - this.carryLen))]);
         throw longLineError(this.file, head);
       }
-      const grown = Buffer.allocUnsafe(Math.max(need, this.carry.length * 2));
+      // Never room for more than a line of MAX_LINE_BYTES and its LF: a line that passes the cap must grow the carry.
+      const grown = Buffer.allocUnsafe(Math.min(MAX_LINE_BYTES + 1, Math.max(need, this.carry.length * 2)));
       this.carry.copy(grown, 0, 0, this.carryLen);
       this.carry = grown;
     }
@@ -319,8 +321,11 @@ export class FastParser {
    */
   private scan(buf: Uint8Array, pos: number, end: number): number {
     const file = this.file;
+    // The byte loops take lines of any length: they stop before a line over the cap, which slowLine() refuses.
+    const long = overlongLineAt(buf, pos, end);
+    const to = long < 0 ? end : long;
     for (;;) {
-      const r = this.parsed >= WASM_AFTER_BYTES ? scanPlainFast(buf, pos, end, this.sink) : scanPlain(buf, pos, end, this.sink);
+      const r = this.parsed >= WASM_AFTER_BYTES ? scanPlainFast(buf, pos, to, this.sink) : scanPlain(buf, pos, to, this.sink);
       this.parsed += r.stop - pos;
       this.flush(file.line + r.lines, r.records);
       if (r.stop >= end) return -1;
@@ -344,10 +349,11 @@ export class FastParser {
   /**
    * A line the byte loop did not take. If it holds nothing csv-parse would read differently from
    * a plain split on commas, apply it through the shared rules and return the offset after it;
-   * otherwise return -1.
+   * otherwise return -1. A line over the cap is an error (the lines before it were taken).
    */
   private slowLine(buf: Uint8Array, ls: number, line: number): number {
     const nl = buf.indexOf(NL, ls);
+    if (nl - ls > MAX_LINE_BYTES) throw longLineError(this.file, buf.subarray(ls, nl));
     for (let i = ls; i < nl; i++) {
       const b = buf[i]!;
       if (b < 0x21 || b > 0x7e || b === 0x22) return -1;

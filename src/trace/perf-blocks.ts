@@ -20,7 +20,7 @@ import type { PerfShape } from './perf-fields.js';
 import { compileShape, newPerfSample, parsePerfHead, PERF_NON_SAMPLE, PERF_SAMPLE } from './perf-line.js';
 import type { PerfReadStats } from './perf-read.js';
 import { MAX_BLOCK_EVENTS } from './ring.js';
-import { MAX_LINE_BYTES } from './tracefile.js';
+import { overlongLineAt } from './tracefile.js';
 
 /** The head is read in chunks of this many bytes (cut after their last line end) ... */
 const HEAD_CHUNK = 64 << 10;
@@ -51,8 +51,8 @@ const STOP = -1;
  * The block parser of perf text: the lines of buf[0, n) while the fast path takes them as samples of one of
  * `shape.events` (switching between them), or they give no record and no error in the general reader: `#` and empty
  * lines, `PERF_RECORD_*` lines, and samples of the events the head saw and does not keep (read by the general reader's
- * own head parser). BlockResult.stop is the first line it did not take (relative to buf), or the partial last line,
- * or -1. The counts: samples per event, `shape.events` then `shape.rejected`.
+ * own head parser). BlockResult.stop is the first line it did not take (relative to buf; a line over MAX_LINE_BYTES is
+ * one), or the partial last line, or -1. The counts: samples per event, `shape.events` then `shape.rejected`.
  */
 export function perfBlockScan(shape: PerfBlockShape): BlockScan {
   const { fs, events, rejected } = shape;
@@ -61,7 +61,7 @@ export function perfBlockScan(shape: PerfBlockShape): BlockScan {
 
   /** The line at `at` (not one the fast path takes) as the general reader would count it: see NON_SAMPLE, STOP. */
   const otherLine = (buf: Buffer, at: number, nl: number): number => {
-    if (nl - at > MAX_LINE_BYTES || buf[at] === TAB) return STOP; // errors
+    if (buf[at] === TAB) return STOP; // an error
     let e = nl;
     if (e > at && buf[e - 1] === CR) e--;
     if (e === at || buf[at] === HASH) return NON_SAMPLE;
@@ -80,7 +80,9 @@ export function perfBlockScan(shape: PerfBlockShape): BlockScan {
   };
 
   const scan = (buf: Buffer, n: number, _first: boolean, sink: AccessSink): BlockResult => {
-    const last = wholeLinesEnd(buf, n);
+    const whole = wholeLinesEnd(buf, n);
+    const long = overlongLineAt(buf, 0, whole);
+    const last = long < 0 ? whole : long; // the block stops at a line over the cap: the general reader refuses it
     const samples = new Array<number>(events.length + rejected.length).fill(0);
     const perf = { nonSample: 0, zero: 0, missing: 0, noCpu: 0, other: 0, samples };
     let records = 0;

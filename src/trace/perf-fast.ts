@@ -2,17 +2,17 @@
  * Byte-level fast path of the perf reader (the model is fast.ts): for the common shape it reads a
  * whole sample line, maps it and hands the record to the sink with no string, object or call per
  * line. It takes only lines it is sure of: anything else (a comment, a `PERF_RECORD_*` line,
- * another event, a malformed line, a time too large, a line over the cap) stops it at that line's
- * start, and the reader parses that one line with the general parser (perf-line.ts), which decides
- * and reports as before; then the fast path goes on. So the two paths cannot disagree on anything
- * but speed; test/trace/perf-fast.test.ts checks it on real and generated lines.
+ * another event, a malformed line, a time too large) stops it at that line's start, and the reader
+ * parses that one line with the general parser (perf-line.ts), which decides and reports as before;
+ * then the fast path goes on. So the two paths cannot disagree on anything but speed;
+ * test/trace/perf-fast.test.ts checks it on real and generated lines. It takes lines of any length:
+ * the readers never give it one over the cap (tracefile.ts overlongLineAt()).
  */
 import type { AccessSink } from '../engine/types.js';
 import { ABSENT, PRESENT, pidTidBefore, type LineShape } from './perf-line.js';
 import { perfTimeToJiffies } from './perf-map.js';
 import { perfWasm } from './perf-wasm.js';
 import { digits4, HEX_PAIRS, hexLead4, hexTrail4, hexValue4, isDigits4, PAIR_BAD } from './swar.js';
-import { MAX_LINE_BYTES } from './tracefile.js';
 
 const NL = 10;
 const CR = 13;
@@ -324,7 +324,6 @@ export function scanPerfJs(buf: Buffer, pos: number, end: number, fs: FastShape,
       // The general way: native indexOf finds the line end and the colons (touching every byte in JS
       // costs more than the rest of the line's work).
       nl = buf.indexOf(NL, ls);
-      if (nl - ls > MAX_LINE_BYTES) break;
       // The time token: the first `": "` preceded by `<space or line start>S.FFFFFF` (6 or 9 digits).
       let timeStart = 0;
       for (;;) {
@@ -494,13 +493,11 @@ export function scanPerfJs(buf: Buffer, pos: number, end: number, fs: FastShape,
       // the field before (a tab leaves no digits here), or just past spaces.
       if (buf[t] === NL && digits > 0 && digits <= MAX_PHYS_DIGITS) {
         nl = t;
-        if (nl - ls > MAX_LINE_BYTES) break;
         phys = v;
       }
     }
     if (nl < 0) {
       nl = buf.indexOf(NL, ls);
-      if (nl - ls > MAX_LINE_BYTES) break;
       phys = -1;
     }
     if (hasPhys && phys < 0) {

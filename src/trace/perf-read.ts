@@ -28,7 +28,7 @@ import type { PhysDoubt, ProbeLine } from './perf-detect.js';
 import { WASM_AFTER_BYTES } from './fast.js';
 import { fastLines, fastMissing, fastNoCpu, fastRecords, fastSamples, fastShape, fastZero, scanPerf } from './perf-fast.js';
 import type { FastShape } from './perf-fast.js';
-import { MAX_LINE_BYTES } from './tracefile.js';
+import { MAX_LINE_BYTES, overlongLineAt } from './tracefile.js';
 import {
   PERF_SKIP_REASONS, checkHz, checkPageSize, cpuNodeTable, isMemoryEvent, perfTimeToJiffies,
 } from './perf-map.js';
@@ -250,11 +250,14 @@ export class PerfReader {
     const last = b.lastIndexOf(10);
     if (last < start) return start;
     const end = last + 1;
+    // The fast path takes lines of any length: it stops before a line over the cap, which line() refuses.
+    const long = overlongLineAt(b, start, end);
+    const fastEnd = long < 0 ? end : long;
     while (start < end) {
       const fs = this.fs;
       const ev = this.fastEv;
-      if (fs !== null && ev !== null && this.orderLeft === 0) {
-        const stop = scanPerf(b, start, end, fs, ev.bytes, this.sink, this.parsed >= WASM_AFTER_BYTES);
+      if (fs !== null && ev !== null && this.orderLeft === 0 && start < fastEnd) {
+        const stop = scanPerf(b, start, fastEnd, fs, ev.bytes, this.sink, this.parsed >= WASM_AFTER_BYTES);
         this.parsed += stop - start;
         if (fastLines > 0) this.took(ev);
         start = stop;

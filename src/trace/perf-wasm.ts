@@ -9,7 +9,6 @@
 import type { AccessSink } from '../engine/types.js';
 import type { FastShape } from './perf-fast.js';
 import { initialJiffies } from './perf-map.js';
-import { MAX_LINE_BYTES } from './tracefile.js';
 import { BATCH, WASM, WasmParser, type ParserExports } from './wasm-parser.js';
 import { PERF_LINES_WASM } from './wasm-bytes.js';
 
@@ -24,7 +23,7 @@ interface Exports extends ParserExports {
   readonly noCpuTaken: { readonly value: number };
   setShape(
     cpu: number, period: number, lead: number, ev: number, evBytes: number, byCpu: number, nid: number, cpus: number, ncpus: number,
-    hz: number, base: number, shift: number, maxLine: number, pidTid: number,
+    hz: number, base: number, shift: number, pidTid: number,
   ): void;
   scan(pos: number, end: number, oPfn: number, oNid: number, oTime: number, max: number): number;
 }
@@ -87,7 +86,7 @@ export class PerfWasm extends WasmParser<Exports> {
     new Int32Array(this.mem.buffer, PARAMS + EVENT_BYTES, fs.cpuNode.length).set(fs.cpuNode);
     this.x.setShape(
       fs.cpu, fs.period, fs.leadingHex, PARAMS, ev.length, fs.byCpu ? 1 : 0, fs.fixedNid, PARAMS + EVENT_BYTES, fs.cpuNode.length,
-      fs.hz, initialJiffies(fs.hz), Math.log2(fs.pageSize), MAX_LINE_BYTES, fs.pidTid,
+      fs.hz, initialJiffies(fs.hz), Math.log2(fs.pageSize), fs.pidTid,
     );
     this.shapeOf = fs;
     this.eventOf = ev;

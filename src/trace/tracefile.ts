@@ -12,11 +12,37 @@ export interface ReadContext {
   skipped: number;
 }
 
-/** Longest physical line accepted: keeps memory bounded on a file without line ends. */
+/**
+ * Longest physical line accepted, in bytes before its LF (a CR before it counted): keeps memory bounded on a file
+ * without line ends. CSV and perf text alike, however the reads cut the line: the readers refuse a longer line where
+ * they hold a partial one (its bytes so far pass the cap) and where they find whole lines in a chunk or block
+ * (overlongLineAt()).
+ */
 export const MAX_LINE_BYTES = 1 << 20;
 
+const NL = 10;
 const COMMA = 44;
 const QUOTE = 34;
+
+/**
+ * The start of the first line in buf[from, to) longer than MAX_LINE_BYTES, or -1 when none is (`from` is a line start,
+ * and buf[to - 1] a LF: whole lines). Such a line has more than MAX_LINE_BYTES bytes without a LF, so it holds one of
+ * the points from + MAX_LINE_BYTES + k * (MAX_LINE_BYTES + 1): only the lines at those points are measured. A range of
+ * MAX_LINE_BYTES bytes or less (a read-ahead chunk, a pipe read) has none; a 1 MiB block has one, and two searches
+ * of a line's length there. So the line parsers (fast.ts, plain-wasm.ts, perf-fast.ts, perf-wasm.ts) take lines of
+ * any length and test none: the readers give them whole lines up to the first line over the cap, and refuse that one
+ * where they go on line by line.
+ */
+export function overlongLineAt(buf: Uint8Array, from: number, to: number): number {
+  for (let p = from + MAX_LINE_BYTES; p < to; p += MAX_LINE_BYTES + 1) {
+    if (buf[p] === NL) continue;
+    const start = Math.max(from, buf.lastIndexOf(NL, p) + 1);
+    const nl = buf.indexOf(NL, p);
+    if ((nl < 0 || nl > to ? to : nl) - start > MAX_LINE_BYTES) return start;
+  }
+  return -1;
+}
+
 /** Characters of a line over the cap that its error quotes (escape.ts QUOTE_MAX). */
 const HEAD_CHARS = 200;
 

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { findCases, parseArgsFile } from '../../src/cli/commands/check.js';
+import { onTmpfs, remountReadOnly } from '../tmpfs.js';
 import { runCli } from './run-cli.js';
 
 const TRACES = path.resolve(__dirname, '../../traces');
@@ -184,38 +185,19 @@ describe('kpromo check', () => {
     expect(text).toMatch(/spec-worked \d+ ERROR golden events \S*spec-worked\.events\.csv: not a regular file/);
   });
 
-  const isRoot = process.getuid?.() === 0;
-
-  it.runIf(isRoot)('--update on a read-only filesystem: exit 2 before any case runs, the golden named', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-check-'));
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', dir], { stdio: 'ignore' });
-    } catch {
-      console.warn('skipped: cannot mount a tmpfs here');
-      return;
-    }
-    try {
+  it('--update on a read-only filesystem: exit 2 before any case runs, the golden named', (ctx) =>
+    onTmpfs(ctx, 'size=1m', async (dir) => {
       for (const ext of ['.csv', '.topology.json']) fs.copyFileSync(path.join(TRACES, `spec-worked${ext}`), path.join(dir, `spec-worked${ext}`));
       fs.writeFileSync(path.join(dir, 'spec-worked.vmstat'), 'kpromoted_mig_promoted 3\n');
-      execFileSync('mount', ['-o', 'remount,ro', dir]);
+      remountReadOnly(dir);
       const r = await runCli(['check', '--update', dir]);
       expect(r.code).toBe(2);
       expect(r.stderr).toBe(`kpromo: check --update "${path.join(dir, 'spec-worked.vmstat')}": cannot write: EROFS: read-only file system\n`);
       expect(r.stdout).toBe(''); // no case ran
-    } finally {
-      execFileSync('umount', [dir]);
-    }
-  });
+    }));
 
-  it.runIf(isRoot)('--update on a full filesystem: the case is an error, and no empty golden is left for a later check to pass against', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-check-'));
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir], { stdio: 'ignore' });
-    } catch {
-      console.warn('skipped: cannot mount a tmpfs here');
-      return;
-    }
-    try {
+  it('--update on a full filesystem: the case is an error, and no empty golden is left for a later check to pass against', (ctx) =>
+    onTmpfs(ctx, 'size=64k', async (dir) => {
       for (const ext of ['.csv', '.topology.json']) fs.copyFileSync(path.join(TRACES, `spec-worked${ext}`), path.join(dir, `spec-worked${ext}`));
       spawnSync('dd', ['if=/dev/zero', `of=${path.join(dir, 'filler')}`, 'bs=4k', 'count=100'], { stdio: 'ignore' }); // fills it: fails at the end
       const r = await runCli(['check', '--update', dir]);
@@ -226,10 +208,7 @@ describe('kpromo check', () => {
       const again = await runCli(['check', dir]);
       expect(again.code).toBe(2);
       expect(again.stdout).toMatch(/no golden spec-worked\.vmstat/);
-    } finally {
-      execFileSync('umount', [dir]);
-    }
-  });
+    }));
 
   describe('NAME.args errors', () => {
     async function argsCase(args: string, withTopology = true): Promise<{ code: number; detail: string; dir: string }> {

@@ -1,7 +1,7 @@
 /**
  * Output files on real files, devices, FIFOs, symlinks and a real full filesystem (issue 10 section 1).
- * Device nodes are made with mknod and the full filesystem is a 64 KiB tmpfs: both need root; the tests that
- * need them are skipped with a message where they cannot run.
+ * Device nodes are made with mknod and the full filesystem is a 64 KiB tmpfs (test/tmpfs.ts): both need root; the
+ * tests that need them are skipped with a message where they cannot run.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -12,6 +12,7 @@ import { checkOutputs, GZIP_MEMBER_BYTES, OutputError, OutputFile } from '../../
 import { gunzipSync } from 'node:zlib';
 import { CaptureOut } from '../../src/cli/io.js';
 import { UsageError } from '../../src/errors.js';
+import { mountTmpfs, needTmpfs, onTmpfs, unmountTmpfs } from '../tmpfs.js';
 import { runCli } from './run-cli.js';
 
 const TRACE = path.resolve(__dirname, '../../traces/spec-worked.csv');
@@ -155,23 +156,12 @@ describe('checkOutputs: every output path is checked before the run', () => {
     expect(r.stderr).toMatch(/cannot create files in/);
   });
 
-  it.runIf(isRoot)('no write permission (a read-only bind mount, as root)', async () => {
-    const ro = path.join(dir, 'ro-mount');
-    fs.mkdirSync(ro);
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=64k', 'tmpfs', ro], { stdio: 'ignore' });
-    } catch {
-      console.warn('skipped: cannot mount a read-only tmpfs here');
-      return;
-    }
-    try {
+  it('no write permission (a read-only tmpfs, as root)', (ctx) =>
+    onTmpfs(ctx, 'ro,size=64k', async (ro) => {
       const r = await runCli(['replay', '--events', path.join(ro, 'x.csv'), TRACE]);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/--events .*: cannot create files in .*read-only file system/);
-    } finally {
-      execFileSync('umount', [ro]);
-    }
-  });
+    }));
 
   it('OutputFile refuses `-` where no stdout is given', () => {
     expect(() => new OutputFile('-')).toThrow(UsageError);
@@ -211,28 +201,14 @@ describe('- is standard output', () => {
 describe('write errors on a real full filesystem (64 KiB tmpfs)', () => {
   let full: string | null = null;
   beforeAll(() => {
-    if (!isRoot) return;
-    const d = path.join(dir, 'full');
-    fs.mkdirSync(d);
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', d], { stdio: 'ignore' });
-      full = d;
-    } catch {
-      full = null;
-    }
+    full = mountTmpfs('size=64k');
   });
   afterAll(() => {
-    if (full !== null) execFileSync('umount', [full]);
+    if (full !== null) unmountTmpfs(full);
   });
 
-  function needFull(): string | null {
-    if (full === null) console.warn('skipped: cannot mount a 64 KiB tmpfs here (needs root and CAP_SYS_ADMIN)');
-    return full;
-  }
-
-  it('gen -o on a full tmpfs: exit 2, ENOSPC with the file named, no temporary file left', async () => {
-    const d = needFull();
-    if (d === null) return;
+  it('gen -o on a full tmpfs: exit 2, ENOSPC with the file named, no temporary file left', async (ctx) => {
+    const d = needTmpfs(ctx, full);
     const out = path.join(d, 'g.csv');
     const r = await runCli(['gen', '--records', '100000', '-o', out]);
     expect(r.code).toBe(2);
@@ -240,9 +216,8 @@ describe('write errors on a real full filesystem (64 KiB tmpfs)', () => {
     expect(fs.readdirSync(d)).toEqual([]);
   });
 
-  it('convert -o and replay --events on a full tmpfs: exit 2, nothing left', async () => {
-    const d = needFull();
-    if (d === null) return;
+  it('convert -o and replay --events on a full tmpfs: exit 2, nothing left', async (ctx) => {
+    const d = needTmpfs(ctx, full);
     const big = path.join(dir, 'big.csv');
     await runCli(['gen', '--records', '20000', '-o', big]);
     const c = await runCli(['convert', '-o', path.join(d, 'c.csv'), big]);
@@ -255,9 +230,8 @@ describe('write errors on a real full filesystem (64 KiB tmpfs)', () => {
     expect(fs.readdirSync(d)).toEqual([]);
   });
 
-  it('an OutputFile write error is an OutputError (exit 2) and removes its temporary file', () => {
-    const d = needFull();
-    if (d === null) return;
+  it('an OutputFile write error is an OutputError (exit 2) and removes its temporary file', (ctx) => {
+    const d = needTmpfs(ctx, full);
     const f = new OutputFile(path.join(d, 'x.bin'), { option: '-o' });
     let err: unknown;
     try {

@@ -132,6 +132,21 @@ describe('BlockReader', () => {
     expect(got.recs).toEqual([1, 0, 0, 5]);
   });
 
+  it('stops at a line of 1 MiB + 1 byte that lies whole in a block (the general reader refuses it), takes one of 1 MiB', () => {
+    // Leading zeros: a pfn the byte parsers take, however long.
+    const text = (n: number) => `0x1,0,hwhints,5\n${'0'.repeat(n - 7)}2,0,0,6\n0x3,0,hwhints,7\n`;
+    for (const bytes of [4096, 1 << 20, 4 << 20]) {
+      const over = allBlocks(write('over.csv', text((1 << 20) + 1)), bytes);
+      expect(over, `blocks of ${bytes}`).toMatchObject({ stop: 16, lines: 1, recs: [1, 0, 0, 5] });
+      const exact = allBlocks(write('exact.csv', text(1 << 20)), bytes);
+      expect(exact, `blocks of ${bytes}`).toMatchObject({ stop: -1, lines: 3, recs: [1, 0, 0, 5, 2, 0, 0, 6, 3, 0, 0, 7] });
+    }
+    const { recs, sink } = collect();
+    const buf = Buffer.from(`# a\n0x1,0,hwhints,5\n#${'x'.repeat(1 << 20)}\n0x3,0,hwhints,7\n`);
+    expect(scanBlock(buf, buf.length, true, sink)).toEqual({ records: 1, lines: 2, header: false, stop: 20 });
+    expect(recs).toEqual([1, 0, 0, 5]);
+  });
+
   it('starts with small blocks that double up to the block size, then goes on in whole blocks', () => {
     const fd = fs.openSync(write('at.csv', 'x\n'.repeat(3 << 20)), 'r');
     const r = new BlockReader(fd, 6 << 20, 1 << 20);

@@ -86,6 +86,38 @@ describe.each(PARSERS)('overlong lines (parser %s)', (parser) => {
     expect(late.error).toMatchObject({ line: 1, column: 3 });
   });
 
+  it('refuses a line of 1 MiB + 1 byte however the reads cut it, whole in one read too, and reads one of 1 MiB', async () => {
+    const CAP = 1 << 20;
+    const { readStdin } = await import('./helpers.js');
+    /** The text cut into reads of `size` bytes. */
+    const cut = (text: string, size: number): string[] => Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, (i + 1) * size));
+    /** Ways the reads cut a text: whole (a block, a large pipe read), as gunzip (256 KiB), a pipe (64 KiB), read-ahead (1 MiB), a held part then the rest. */
+    const reads = (text: string): string[][] => [[text], cut(text, 256 << 10), cut(text, 64 << 10), cut(text, 1 << 20), [text.slice(0, 600 << 10), text.slice(600 << 10)]];
+    // Lines of `n` bytes before the LF, and the field byte CAP lies in: data (leading zeros), a comment, a CRLF line
+    // (its CR is a byte of the line).
+    const data = (n: number): string => '0'.repeat(n - 7) + '1,0,0,2';
+    const lines: [line: (n: number) => string, column: number, recs: number[][]][] = [
+      [data, 4, [[16, 0, 0, 1], [1, 0, 0, 2], [17, 0, 0, 3]]],
+      [(n) => '#' + 'x'.repeat(n - 1), 1, [[16, 0, 0, 1], [17, 0, 0, 3]]],
+      [(n) => data(n - 1) + '\r', 4, [[16, 0, 0, 1], [1, 0, 0, 2], [17, 0, 0, 3]]],
+    ];
+    for (const [line, column, recs] of lines) {
+      const over = `0x10,0,hwhints,1\n${line(CAP + 1)}\n0x11,0,hwhints,3\n`;
+      const exact = `0x10,0,hwhints,1\n${line(CAP)}\n0x11,0,hwhints,3\n`;
+      for (const chunks of reads(over)) {
+        const o = await readStdin(chunks, { parser });
+        expect(o.error, `${JSON.stringify(line(CAP + 1).slice(-3))}, reads of ${chunks[0]!.length} bytes`).toMatchObject({ line: 2, column, reason: 'line is longer than 1048576 bytes' });
+        expect(o.error!.text).toBe(line(CAP + 1).slice(0, 200));
+        expect(o.recs).toEqual([[16, 0, 0, 1]]);
+      }
+      for (const chunks of reads(exact)) {
+        const o = await readStdin(chunks, { parser });
+        expect(o.error, `reads of ${chunks[0]!.length} bytes`).toBeUndefined();
+        expect(o.recs).toEqual(recs);
+      }
+    }
+  });
+
   it('quotes the first 200 characters of the line, wherever the chunks cut it, and says it is longer than the cap', async () => {
     // A chunk that ends 2 bytes into the line, then one that takes it past the cap: the quote once held 62 bytes of
     // memory never written after the 2 held.

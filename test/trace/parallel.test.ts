@@ -74,6 +74,25 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('reading one CSV file in bloc
     }
   });
 
+  it('refuses a line of 1 MiB + 1 byte as the in-process read does, wherever the blocks cut it; reads one of 1 MiB', async () => {
+    const long = (n: number) => csv(30000, 12, (i) => (i === 20000 ? `${'0'.repeat(n - 7)}1,0,0,5\n` : null));
+    const over = write('over.csv', long((1 << 20) + 1));
+    for (const bytes of [1000, 65536, 1 << 20]) {
+      const { want, got } = await both(over, bytes);
+      expect((want.error as TraceError).reason).toBe('line is longer than 1048576 bytes');
+      expect(got.error, `blocks of ${bytes}`).toBeInstanceOf(TraceError);
+      expect((got.error as TraceError).message).toBe((want.error as TraceError).message);
+      expectSameRecords(got.recs, want.recs);
+    }
+    const exact = write('exact.csv', long(1 << 20));
+    for (const bytes of [1000, 1 << 20]) {
+      const { want, got } = await both(exact, bytes);
+      expect(got.error, `blocks of ${bytes}`).toBeUndefined();
+      expectSameRecords(got.recs, want.recs);
+      expect(got.stats).toEqual(want.stats);
+    }
+  });
+
   it('skips bad lines with --skip-bad exactly like the in-process read', async () => {
     const file = write('skip.csv', csv(20000, 4, (i) => (i % 3001 === 7 ? `bad ${i}\n` : i === 9000 ? '0x1,0,nope,2\n' : null)));
     const { want, got } = await both(file, 2000, { ...DEFAULT_INPUT_SETTINGS, skipBad: true });

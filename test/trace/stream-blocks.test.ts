@@ -111,6 +111,22 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('standard input read in block
     }
   });
 
+  it('refuses a line of 1 MiB + 1 byte as the in-process read does, whole in a slot or not; reads one of 1 MiB', async () => {
+    const long = (n: number) => Buffer.from(csv(30000, 13, (i) => (i === 20000 ? `${'0'.repeat(n - 7)}1,0,0,5\n` : null)));
+    const over = long((1 << 20) + 1);
+    for (const [blockBytes, chunk] of [[1 << 20, 65536], [1 << 20, 4 << 20], [4096, 8192]] as const) {
+      const { want, got } = await both(over, blockBytes, chunk);
+      expect((want.error as TraceError).reason).toBe('line is longer than 1048576 bytes');
+      expect(got.error, `blocks of ${blockBytes}, chunks of ${chunk}`).toBeInstanceOf(TraceError);
+      expect((got.error as TraceError).message).toBe((want.error as TraceError).message);
+      expectSameRecords(got.recs, want.recs);
+    }
+    const { want, got } = await both(long(1 << 20), 1 << 20, 65536);
+    expect(got.error).toBeUndefined();
+    expectSameRecords(got.recs, want.recs);
+    expect(got.stats).toEqual(want.stats);
+  });
+
   it('skips bad lines with --skip-bad exactly like the in-process read', async () => {
     const text = csv(20000, 5, (i) => (i % 3001 === 7 ? `bad ${i}\n` : i === 9000 ? '0x1,0,nope,2\n' : null));
     const { want, got } = await both(Buffer.from(text), 2000, 3000, { ...DEFAULT_INPUT_SETTINGS, skipBad: true });

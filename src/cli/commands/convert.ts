@@ -13,7 +13,7 @@ import { readInputsThreaded } from '../../trace/threaded.js';
 import { CanonicalCsvSink } from '../../trace/csv-write.js';
 import { checkHz } from '../../trace/perf-map.js';
 import { OutputFile } from '../file-output.js';
-import { endsWithWriter, signalsSettled } from '../signals.js';
+import { READ_STOPPED, settleRead } from '../signals.js';
 import { traceInputs } from '../../run/settings.js';
 import { addOptions, DEFAULT_TOPOLOGY, INPUT_OPTIONS, normalizeInputOptions, parseIntOption, PERF_DEFAULTED_FLAGS, PROGRESS_OPTION, refuseOtherInputOptions, type OptionSpec, type RawInputOptions } from '../options.js';
 import { makeProgress } from '../progress.js';
@@ -88,25 +88,31 @@ async function convert(ctx: CommandContext, names: string[], raw: RawConvertOpti
   const stdin = inputs.some((i) => i.name === '-') ? { stdin: io.stdin } : {};
   const threaded = useParseThread({ inputs, parseThread: raw.parseThread }, stdin);
   try {
-    read = await (threaded ? readInputsThreaded : readInputs)(inputs, sink, {
-      input,
-      topology,
-      hz,
-      ...stdin,
-      parser: raw.parser,
-      onProgress: (p) => progress.update(p),
-      shouldStop: () => stop,
-    });
-    if (!read.stopped) sink.flush();
     // A pipe's writer killed by the same Ctrl-C ends (or cuts) the input before this process sees its signal.
-    if (endsWithWriter(inputs.map((i) => i.name))) await signalsSettled();
-  } catch (e) {
-    file.discard();
-    await signalsSettled();
-    if (stop) {
+    const r = await settleRead(
+      (threaded ? readInputsThreaded : readInputs)(inputs, sink, {
+        input,
+        topology,
+        hz,
+        ...stdin,
+        parser: raw.parser,
+        onProgress: (p) => progress.update(p),
+        shouldStop: () => stop,
+      }).then((s) => {
+        if (!s.stopped) sink.flush();
+        return s;
+      }),
+      () => stop,
+      inputs.map((i) => i.name),
+    );
+    if (r === READ_STOPPED) {
+      file.discard();
       io.stderr.write(`kpromo convert: interrupted; ${file.isStdout ? 'nothing written to stdout' : `${quoteName(file.file)} not written`}\n`);
       return EXIT_INTERRUPTED;
     }
+    read = r;
+  } catch (e) {
+    file.discard();
     throw e;
   } finally {
     offForced();

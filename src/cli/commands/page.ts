@@ -10,7 +10,7 @@ import { makeProgress } from '../progress.js';
 import { loadTopology } from '../../topology/load.js';
 import { inputNotes, readInputs, type InputStats } from '../../trace/input.js';
 import { noRangeWarning } from '../../report/summary.js';
-import { endsWithWriter, signalsSettled } from '../signals.js';
+import { READ_STOPPED, settleRead } from '../signals.js';
 import { INPUT_OPTIONS, PAGE_ENGINE_OPTIONS, PERF_DEFAULTED_FLAGS, addOptions, normalizeReplayOptions, refuseIgnoredOptions, refuseOtherInputOptions, type RawEngineOptions, PROGRESS_OPTION } from '../options.js';
 import { skipReport, type CommandContext } from './replay.js';
 
@@ -91,26 +91,28 @@ export function pageCommand(ctx: CommandContext): Command {
       ctx.io.stderr.write(`kpromo page: interrupted${after}; nothing written\n`);
       ctx.setExit(EXIT_INTERRUPTED);
     };
-    let read: InputStats;
+    let read: InputStats | typeof READ_STOPPED;
     try {
       try {
-        read = await readInputs(settings.inputs, sink, {
-          input: settings.input,
-          topology: settings.rfc.topology,
-          hz: settings.rfc.hz,
-          stdin: ctx.io.stdin,
-          parser: settings.parser,
-          onProgress: (p) => progress.update(p),
-          shouldStop: () => stop,
-        });
+        // A pipe's writer killed by the same Ctrl-C ends (or cuts) the input before this process sees its signal.
+        read = await settleRead(
+          readInputs(settings.inputs, sink, {
+            input: settings.input,
+            topology: settings.rfc.topology,
+            hz: settings.rfc.hz,
+            stdin: ctx.io.stdin,
+            parser: settings.parser,
+            onProgress: (p) => progress.update(p),
+            shouldStop: () => stop,
+          }),
+          () => stop,
+          settings.inputs.map((i) => i.name),
+        );
       } catch (e) {
         out.discard();
-        // A pipe's writer killed by the same Ctrl-C can cut the last line before this process sees its signal.
-        await signalsSettled();
-        if (stop) return interrupted('');
         throw e;
       }
-      if (endsWithWriter(settings.inputs.map((i) => i.name))) await signalsSettled();
+      if (read === READ_STOPPED) return interrupted('');
       // What the read skipped or could not use, as replay reports it (replay.ts): never silent.
       ctx.io.stderr.write(skipReport(read));
       ctx.io.stderr.write(inputNotes(read));

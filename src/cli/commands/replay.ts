@@ -25,7 +25,7 @@ import { PERF_SKIP_REASONS } from '../../trace/perf-map.js';
 import { inputNotes, type InputStats } from '../../trace/input.js';
 import { checkOutputs, OutputFile } from '../file-output.js';
 import { quoteName } from '../../errors.js';
-import { signalsSettled } from '../signals.js';
+import { READ_STOPPED, settleRead } from '../signals.js';
 import { quoteText } from '../../escape.js';
 import type { Io, TextOut } from '../io.js';
 import {
@@ -271,7 +271,9 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
   let offForced = (): void => {};
   let result: ReplayResult;
   try {
-    result = await runReplay(runSettings, {
+    // A pipe's writer killed by the same Ctrl-C can cut the last line before this process sees its signal. (After an
+    // end, a replay does not wait for one: names null.)
+    const r = await settleRead(runReplay(runSettings, {
       ...stdinHook,
       observe: (engine) => {
         // If the read cannot see the stop request in time (an idle pipe or terminal), the partial counters are
@@ -299,15 +301,15 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
       onProgress: (p) => progress.update(p),
       onPass: (p) => progress.pass(p),
       shouldStop: () => stop,
-    });
-  } catch (e) {
-    for (const f of files) f.discard();
-    // A pipe's writer killed by the same Ctrl-C can cut the last line before this process sees its signal.
-    await signalsSettled();
-    if (stop) {
+    }), () => stop, null);
+    if (r === READ_STOPPED) {
+      for (const f of files) f.discard();
       io.stderr.write('# kpromo: interrupted; outputs discarded\n');
       return EXIT_INTERRUPTED;
     }
+    result = r;
+  } catch (e) {
+    for (const f of files) f.discard();
     throw e;
   } finally {
     offForced();
