@@ -269,7 +269,12 @@ describe.runIf(hasPython)('signals through a real pty', () => {
   // `cat big.csv | kpromo ... -`: Ctrl-C ends cat too, and the end of its pipe (often in the middle of a line) could
   // reach kpromo's event loop before its own SIGINT did: page and convert then printed a parse error (exit 2) or a
   // whole report of the cut input (exit 0).
-  it('page and convert of `cat FILE |`: Ctrl-C, 130, never the cut line\'s parse error nor a report', () => {
+  it('replay, page and convert of `cat FILE |`: Ctrl-C, 130, never the cut line\'s parse error nor a report', () => {
+    const rep = runTries({ argv: ['replay', '--format', 'vmstat', '-'], stdin: 'cat:big.csv', tries: FEW });
+    expectAll('replay of cat |', rep, 130, (t) => {
+      expect(t.out).toMatch(/kpromo: interrupted/);
+      expect(t.out).not.toMatch(/expected 4 fields/);
+    });
     const page = runTries({ argv: ['page', '0x200000', '-'], stdin: 'cat:big.csv', tries: FEW });
     expectAll('page of cat |', page, 130, (t) => {
       expect(t.out).toMatch(/kpromo page: interrupted/);

@@ -271,8 +271,8 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
   let offForced = (): void => {};
   let result: ReplayResult;
   try {
-    // A pipe's writer killed by the same Ctrl-C can cut the last line before this process sees its signal. (After an
-    // end, a replay does not wait for one: names null.)
+    // A pipe's writer killed by the same Ctrl-C ends (or cuts) the input before this process sees its signal: a cut
+    // line would read as a parse error, an end at a line end as the whole trace (exit 0 with final counters).
     const r = await settleRead(runReplay(runSettings, {
       ...stdinHook,
       observe: (engine) => {
@@ -301,7 +301,7 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
       onProgress: (p) => progress.update(p),
       onPass: (p) => progress.pass(p),
       shouldStop: () => stop,
-    }), () => stop, null);
+    }), () => stop, settings.inputs.map((i) => i.name));
     if (r === READ_STOPPED) {
       for (const f of files) f.discard();
       io.stderr.write('# kpromo: interrupted; outputs discarded\n');
