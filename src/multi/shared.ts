@@ -91,13 +91,12 @@ async function readShared(configs: readonly MultiConfig[], opts: MultiRunOptions
     if (!read.stopped) writer.end();
   } catch (e) {
     if (Atomics.load(b.ctl, FAILED) === 1) {
-      // A worker failed first: its error is the one to report.
-      for (const r of await Promise.allSettled(replies)) {
-        if (r.status === 'fulfilled' && r.value.ok === false) {
-          await stopAll();
-          throw reviveError(r.value.error);
-        }
-      }
+      // A worker failed first: its error is the one to report. Only its reply is awaited: the other threads wait
+      // for batches that will not come until stopAll() ends them.
+      const failed = await Promise.any(replies.map((p) => p.then((r) => (r.ok === false ? r : Promise.reject(r))))).catch(() => null);
+      await stopAll();
+      if (failed !== null) throw reviveError(failed.error);
+      throw e;
     }
     await stopAll();
     throw e;

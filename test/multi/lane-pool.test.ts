@@ -61,6 +61,19 @@ describe('engine worker threads of a multi-read sweep', () => {
     expect(laneThreadsAlive()).toBe(0);
   });
 
+  it('reports the error of a thread whose engine failed while the other waits for batches, and ends both', async () => {
+    // More records than the ring holds (4 x 65536): this thread waits for the failed thread's slot and sees the failure.
+    const big = trace(300000);
+    const [a, b, c, d] = plan.configs;
+    // The second thread's first configuration names no engine: its LaneSet throws before it reads a batch.
+    const bad = { ...c!, settings: { ...c!.settings, engine: 'none' as never } };
+    const err = await runSweep([a!, b!, bad, d!], { inputs: [{ name: big }], parser: 'auto' }, 2, 4).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    // The worker's own error, not this thread's 'a worker failed'.
+    expect((err as Error).message).toMatch(/take_interval_accesses/);
+    expect(laneThreadsAlive()).toBe(0);
+  });
+
   it('ends its threads when the run is stopped (Ctrl-C) in a later read', async () => {
     let reads = 0;
     const r = await runSweep(plan.configs, { inputs, parser: 'auto', shouldStop: () => reads > 1 }, 2, {
