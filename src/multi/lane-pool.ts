@@ -53,9 +53,19 @@ export class LanePool {
   private start: StartWorker | null = null;
   private closed: Promise<void> | null = null;
   private ring: Broadcast | null = null;
+  private died: Error | null = null;
 
   /** `file`: the built lane worker script (shared.ts laneWorkerPath()). */
   constructor(private readonly file: string) {}
+
+  /**
+   * The error of the first thread that failed outside a job's own error handling (it threw as it started, or exited
+   * without a reply), null while none did. The parsing thread checks it while it waits for a slot: a dead thread
+   * never frees its slots.
+   */
+  failure(): Error | null {
+    return this.died;
+  }
 
   /**
    * The broadcast of the next read: the same buffers for every read, its control words cleared. Only between reads:
@@ -111,6 +121,7 @@ export class LanePool {
     });
     t.worker.once('error', (e) => {
       t.dead = true;
+      this.died ??= e;
       const p = t.pending;
       t.pending = null;
       p?.reject(e);
@@ -121,8 +132,13 @@ export class LanePool {
       const p = t.pending;
       t.pending = null;
       if (p === null) return;
-      if (this.closed !== null) p.resolve(TERMINATED);
-      else p.reject(new Error(`worker exited with code ${code} without a result`));
+      if (this.closed !== null) {
+        p.resolve(TERMINATED);
+        return;
+      }
+      const e = new Error(`worker exited with code ${code} without a result`);
+      this.died ??= e;
+      p.reject(e);
     });
     return t;
   }

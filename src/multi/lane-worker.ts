@@ -67,12 +67,15 @@ function runJob(job: LaneJob): LaneReply {
  * instead of taking new memory beside it: left to itself, V8 lets a heap's array buffers grow by tens of MB before it
  * collects. The 512-configuration sweep of docs/compare-sweep.md (2026-12-03, 3 runs each): no collection 70-112
  * reads and 366-394 MiB peak, one 11 reads and 286-291 MiB, two 9 reads and 270-271 MiB (budget 280). About 20-50 ms
- * a job. `gc` is V8's extension, exposed only to the context created while the flag is on.
+ * a job.
+ *
+ * `gc` is V8's extension, given to contexts created while --expose-gc is on (V8's flags are the process's). The flag
+ * is left on: turned off again here, it raced with the other lane threads starting at the same moment (24 of 200
+ * threads started at once found no `gc`), and a lane thread that dies as it starts left the run waiting.
  */
 function collectTwice(): () => void {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
-  setFlagsFromString('--no-expose-gc');
   return () => {
     gc();
     gc();

@@ -76,7 +76,8 @@ async function readShared(configs: readonly MultiConfig[], opts: MultiRunOptions
   for (const p of replies) p.catch(() => {}); // awaited below; a failure while this thread parses is handled there
   const stopAll = () => pool.close();
   const first = configs[0]!.settings;
-  const writer = new BroadcastWriter(b, parts.length, () => false, opts.shouldStop);
+  // A thread that died never frees its slots: the parsing stops waiting for them.
+  const writer = new BroadcastWriter(b, parts.length, () => pool.failure() !== null, opts.shouldStop);
   let read;
   try {
     read = await readInputs([...opts.inputs], writer, {
@@ -98,8 +99,9 @@ async function readShared(configs: readonly MultiConfig[], opts: MultiRunOptions
       if (failed !== null) throw reviveError(failed.error);
       throw e;
     }
+    const died = pool.failure();
     await stopAll();
-    throw e;
+    throw died ?? e;
   }
   if (read.stopped) {
     // The partial counters are on the board already: end the workers at once, mid-batch or not.

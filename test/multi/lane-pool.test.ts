@@ -10,9 +10,9 @@ import { describe, expect, it } from 'vitest';
 import type { RawEngineOptions } from '../../src/cli/options.js';
 import { TraceError } from '../../src/errors.js';
 import { cachedLoader } from '../../src/multi/config.js';
-import { laneThreadsAlive, laneThreadsStarted } from '../../src/multi/lane-pool.js';
+import { LanePool, laneThreadsAlive, laneThreadsStarted } from '../../src/multi/lane-pool.js';
 import { runMulti } from '../../src/multi/run-multi.js';
-import { laneWorkerPath } from '../../src/multi/shared.js';
+import { laneWorkerPath, runShared } from '../../src/multi/shared.js';
 import { runSweep } from '../../src/multi/sweep.js';
 import { planSweep } from '../../src/multi/sweep-config.js';
 import { loadTopology } from '../../src/topology/load.js';
@@ -39,6 +39,8 @@ describe('engine worker threads of a multi-read sweep', () => {
   const inputs = [{ name: trace(3000) }];
   // 12 configurations.
   const plan = planSweep({ ...BASE, window: '100,1000', threshold: '2,3,4', period: '100,1000' }, load);
+  // More records than the broadcast ring holds (4 x 65536): the parsing thread must wait for slots to be freed.
+  const big = trace(300000);
 
   it('starts as many threads as the sweep uses, not threads x reads, and ends them when the sweep returns', async () => {
     expect(fs.existsSync(laneWorkerPath()), `${laneWorkerPath()} missing: run npm run build`).toBe(true);
@@ -62,8 +64,7 @@ describe('engine worker threads of a multi-read sweep', () => {
   });
 
   it('reports the error of a thread whose engine failed while the other waits for batches, and ends both', async () => {
-    // More records than the ring holds (4 x 65536): this thread waits for the failed thread's slot and sees the failure.
-    const big = trace(300000);
+    // This thread waits for the failed thread's slot and sees the failure.
     const [a, b, c, d] = plan.configs;
     // The second thread's first configuration names no engine: its LaneSet throws before it reads a batch.
     const bad = { ...c!, settings: { ...c!.settings, engine: 'none' as never } };
@@ -71,6 +72,17 @@ describe('engine worker threads of a multi-read sweep', () => {
     expect(err).toBeInstanceOf(Error);
     // The worker's own error, not this thread's 'a worker failed'.
     expect((err as Error).message).toMatch(/take_interval_accesses/);
+    expect(laneThreadsAlive()).toBe(0);
+  });
+
+  it('stops waiting for a thread that died as it started, and reports its error', async () => {
+    const dies = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-pool-')), 'dies.cjs');
+    fs.writeFileSync(dies, "throw new Error('lane thread died as it started');\n");
+    const pool = new LanePool(dies);
+    const err = await runShared(plan.configs.slice(0, 4), { inputs: [{ name: big }], parser: 'auto' }, 2, 0, pool).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toBe('lane thread died as it started');
+    expect(pool.failure()).toBe(err);
     expect(laneThreadsAlive()).toBe(0);
   });
 
