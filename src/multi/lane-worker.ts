@@ -81,12 +81,13 @@ function collectTwice(): () => void {
     gc();
   };
 }
-const collect = collectTwice();
 
-// The port keeps the thread alive between jobs; the pool ends it (terminate()). A run of one read collects nothing.
+// The port keeps the thread alive between jobs; the pool ends it (terminate()). A run of one read (a compare) sets no
+// flag and collects nothing.
 let ran = false;
+let collect: (() => void) | null = null;
 parentPort!.on('message', (job: LaneJob) => {
-  if (ran) collect(); // the engines of the job before, before this job's exist
+  if (ran) (collect ??= collectTwice())(); // the engines of the job before, before this job's exist
   ran = true;
   post(runJob(job));
 });
