@@ -1,7 +1,8 @@
 /**
  * Worker thread of shared reads (broadcast.ts): for each job it is sent (one per read of the traces, lane-pool.ts),
  * applies every broadcast batch to the job's configurations and replies. The thread lives for the whole run; the
- * engines of a job are dropped when it has replied, so the next job's engines reuse this thread's memory.
+ * engines of a job are dropped when it has replied and collected before the next job's exist (collectTwice()), so
+ * those reuse this thread's memory.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
