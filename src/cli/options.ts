@@ -156,6 +156,15 @@ export function refuseOtherInputOptions(cmd: Command, perfFlags: readonly string
 /** The perf mapping options with a default, refused with `--input csv` when typed (refuseOtherInputOptions). */
 export const PERF_DEFAULTED_FLAGS: readonly string[] = ['--nid', '--page-size'];
 
+/**
+ * The perf options typed with `--input auto` (`perfFlags`, and `--perf-fields` and `--event`): inputNotes() warns after
+ * the read when every input turned out CSV. Empty with `--input csv` (refused before) or `perf` (they apply).
+ */
+export function typedPerfOptions(cmd: Command, perfFlags: readonly string[]): string[] {
+  if (cmd.opts()['input'] !== 'auto') return [];
+  return ['--perf-fields', '--event', ...perfFlags].filter((f) => typed(cmd, f));
+}
+
 // The normalize step lives in src/run/settings.ts (pure, shared with multi runs); re-exported for commands.
 export {
   normalizeInputOptions,

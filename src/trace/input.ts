@@ -200,8 +200,15 @@ export async function readInputs(inputs: readonly TraceInput[], sink: AccessSink
  * skipped; and, when a read that ran to its end gave no access record at all, that it did (unless the perf lines above
  * already say why): zero counters then come from the input, not from the model.
  */
-export function inputNotes(read: InputStats): string {
+export function inputNotes(read: InputStats, perfTyped: readonly string[] = []): string {
   const notes = [...(read.notes ?? []), ...(read.perf?.notes ?? [])];
+  // Perf options typed with --input auto whose inputs all turned out CSV: said, not silently dropped (with --input csv
+  // they are refused before the read; the kind of an auto input is known only once its first lines are read).
+  if (perfTyped.length > 0 && read.perf === null && read.kinds.length > 0) {
+    const list = perfTyped.length === 1 ? perfTyped[0]! : `${perfTyped.slice(0, -1).join(', ')} and ${perfTyped.at(-1)!}`;
+    const one = perfTyped.length === 1;
+    notes.push(`warning: ${list} appl${one ? 'ies' : 'y'} to perf samples, and ${read.kinds.length === 1 ? 'the input was' : 'every input was'} CSV: ${one ? 'it' : 'they'} changed nothing`);
+  }
   if (read.records === 0 && !read.stopped && !(read.perf !== null && read.perf.samples > 0)) {
     const what = read.files === 1 ? 'the input' : `the ${read.files} inputs`;
     const bad = read.skipped > 0 ? `, ${read.skipped} bad line${read.skipped === 1 ? '' : 's'} skipped` : '';

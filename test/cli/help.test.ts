@@ -143,6 +143,34 @@ describe('option values and options that do nothing', () => {
     expect(r.stderr).not.toMatch(/:0:/);
   });
 
+  // With --input auto the kind of an input is known only once it is read: perf options typed for a CSV trace are
+  // said to have changed nothing, after the run (the counters are the CSV's), never silently dropped.
+  const PERF_ONLY = path.join(ROOT, 'test/fixtures/perf/ibs-F-basic.txt');
+  it.each([
+    [['replay', '--format', 'vmstat', '--nid', '0', SPEC], 'kpromo: warning: --nid applies to perf samples, and the input was CSV: it changed nothing\n'],
+    [['replay', '--format', 'vmstat', '--page-size', '2M', '--event', 'x', SPEC, SPEC], 'kpromo: warning: --event and --page-size apply to perf samples, and every input was CSV: they changed nothing\n'],
+    [['convert', '-o', '/dev/null', '--hz', '1000', SPEC], 'kpromo: warning: --hz applies to perf samples, and the input was CSV: it changed nothing\n'],
+    [['page', '--nid', 'none', '0x200000', SPEC], 'kpromo: warning: --nid applies to perf samples'],
+    [['compare', '--engine', 'rfc-v1', '--engine', 'pghot', '--page-size', '4096', SPEC], 'kpromo: warning: --page-size applies to perf samples'],
+    [['sweep', '--threshold', '1,2', '--perf-fields', 'cpu,time,event,phys_addr', SPEC], 'kpromo: warning: --perf-fields applies to perf samples'],
+  ])('%j runs (exit 0) and says the perf options changed nothing', async (argv, message) => {
+    const r = await runCli(argv as string[]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(message);
+  });
+
+  it('perf options that a perf input used, or left at their defaults, bring no such warning', async () => {
+    for (const argv of [
+      ['replay', '--format', 'vmstat', '--nid', '0', SPEC, PERF_ONLY],
+      ['replay', '--format', 'vmstat', '--nid', '0', PERF_ONLY],
+      ['replay', '--format', 'vmstat', SPEC],
+    ]) {
+      const r = await runCli(argv);
+      expect(r.code, argv.join(' ')).toBe(0);
+      expect(r.stderr, argv.join(' ')).not.toMatch(/to perf samples/);
+    }
+  });
+
   it('--events-pfn hex writes 0x pfns; the default stays the SPEC decimal form', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-pfn-'));
     const topo = path.join(ROOT, 'traces/spec-worked.topology.json');

@@ -8,7 +8,7 @@ import { renderCompareCsv, renderCompareJson, renderCompareTable, type CompareVi
 import { tableWidthFor } from '../../render/fit-table.js';
 import { runSweep } from '../../multi/sweep.js';
 import { loadTopology } from '../../topology/load.js';
-import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, optionEngines, parseIntOption, PERF_DEFAULTED_FLAGS, PROGRESS_OPTION, refuseOtherInputOptions, type RawEngineOptions } from '../options.js';
+import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, optionEngines, parseIntOption, PERF_DEFAULTED_FLAGS, PROGRESS_OPTION, refuseOtherInputOptions, typedPerfOptions, type RawEngineOptions } from '../options.js';
 import { guardedRun, machinePlan, memoryGroup, MEMORY_OPTION } from './multi-run.js';
 import { settingsJson, settingsList, traceInputs } from '../../run/settings.js';
 import type { CommandContext } from './replay.js';
@@ -54,7 +54,7 @@ export function compareCommand(ctx: CommandContext): Command {
   ]);
   cmd.action(async (traces: string[], raw: RawCompareOptions, self: Command) => {
     refuseOtherInputOptions(self, PERF_DEFAULTED_FLAGS);
-    ctx.setExit(await compare(ctx, traces, raw, (key) => self.getOptionValueSource(key) === 'cli'));
+    ctx.setExit(await compare(ctx, traces, raw, (key) => self.getOptionValueSource(key) === 'cli', typedPerfOptions(self, PERF_DEFAULTED_FLAGS)));
   });
   return cmd;
 }
@@ -115,7 +115,7 @@ export function compareConfigs(raw: RawCompareOptions, load: (arg: string) => To
   return specs.map((s, i) => ({ label: labels[i]!, settings: specSettings(s, base, load) }));
 }
 
-async function compare(ctx: CommandContext, traces: string[], raw: RawCompareOptions, given: (key: keyof RawEngineOptions) => boolean): Promise<number> {
+async function compare(ctx: CommandContext, traces: string[], raw: RawCompareOptions, given: (key: keyof RawEngineOptions) => boolean, perfTyped: readonly string[] = []): Promise<number> {
   const { io } = ctx;
   const configs = compareConfigs(raw, cachedLoader((arg) => loadTopology(arg)), given);
   const inputs = traceInputs(traces);
@@ -126,7 +126,7 @@ async function compare(ctx: CommandContext, traces: string[], raw: RawCompareOpt
   const jobs = raw.jobs === undefined ? null : parseIntOption('--jobs', raw.jobs, 1, 256);
   const plan = machinePlan(io, configs.length, inputs, jobs);
   const group = memoryGroup(configs, inputs, plan.threads, raw.memory);
-  const guarded = await guardedRun(io, configs, raw.progress, (hooks) => runSweep(configs, { inputs, parser, stdin: io.stdin, ...hooks }, plan.threads, group));
+  const guarded = await guardedRun(io, configs, raw.progress, (hooks) => runSweep(configs, { inputs, parser, stdin: io.stdin, ...hooks }, plan.threads, group), perfTyped);
   if (guarded.exit !== null) return guarded.exit;
   const run = guarded.run;
   const view: CompareView = {

@@ -118,6 +118,7 @@ export async function guardedRun(
   configs: readonly MultiConfig[],
   showProgress: boolean,
   run: (hooks: Pick<MultiRunOptions, 'onProgress' | 'shouldStop' | 'track'>) => Promise<MultiResult>,
+  perfTyped: readonly string[] = [],
 ): Promise<Guarded> {
   const track = new RunTracker(configs);
   const progress = makeProgress(io.stderr, showProgress);
@@ -148,7 +149,7 @@ export async function guardedRun(
     progress.done();
   }
   io.stderr.write(skipReport(result.read));
-  io.stderr.write(inputNotes(result.read));
+  io.stderr.write(inputNotes(result.read, perfTyped));
   // Every configuration saw the same records: one no-range warning per topology, from its first result.
   const warned = new Set<unknown>();
   result.results.forEach((r, i) => {

@@ -11,7 +11,7 @@ import { loadTopology } from '../../topology/load.js';
 import { inputNotes, readInputs, type InputStats } from '../../trace/input.js';
 import { noRangeWarning } from '../../report/summary.js';
 import { READ_STOPPED, settleRead } from '../signals.js';
-import { INPUT_OPTIONS, PAGE_ENGINE_OPTIONS, PERF_DEFAULTED_FLAGS, addOptions, normalizeReplayOptions, refuseIgnoredOptions, refuseOtherInputOptions, type RawEngineOptions, PROGRESS_OPTION } from '../options.js';
+import { INPUT_OPTIONS, PAGE_ENGINE_OPTIONS, PERF_DEFAULTED_FLAGS, addOptions, normalizeReplayOptions, refuseIgnoredOptions, refuseOtherInputOptions, typedPerfOptions, type RawEngineOptions, PROGRESS_OPTION } from '../options.js';
 import { skipReport, type CommandContext } from './replay.js';
 
 const SRC = ['hwhints', 'pgtscan'];
@@ -115,7 +115,7 @@ export function pageCommand(ctx: CommandContext): Command {
       if (read === READ_STOPPED) return interrupted('');
       // What the read skipped or could not use, as replay reports it (replay.ts): never silent.
       ctx.io.stderr.write(skipReport(read));
-      ctx.io.stderr.write(inputNotes(read));
+      ctx.io.stderr.write(inputNotes(read, typedPerfOptions(self, PERF_DEFAULTED_FLAGS)));
       if (read.stopped || stop) return interrupted(` after ${read.records} records`);
       engine.finish();
       if (stop) return interrupted(` after ${read.records} records`);

@@ -35,7 +35,7 @@ import {
   normalizeReplayOptions,
   PERF_DEFAULTED_FLAGS,
   refuseIgnoredOptions,
-  refuseOtherInputOptions,
+  refuseOtherInputOptions, typedPerfOptions,
   REPLAY_OUTPUT_OPTIONS,
   typed,
   type RawEngineOptions,
@@ -178,7 +178,7 @@ export function replayCommand(ctx: CommandContext): Command {
     refuseOtherInputOptions(self, PERF_DEFAULTED_FLAGS);
     // Typed, even as its default dec, it needs --events; only the default left alone is no error.
     if (typed(self, '--events-pfn') && raw.events === undefined) throw new UsageError('--events-pfn sets the pfn column of --events: give it with --events FILE');
-    ctx.setExit(await replay(ctx, traces, raw, self.getOptionValueSource('topology') === 'default'));
+    ctx.setExit(await replay(ctx, traces, raw, self.getOptionValueSource('topology') === 'default', typedPerfOptions(self, PERF_DEFAULTED_FLAGS)));
   });
   return cmd;
 }
@@ -214,7 +214,7 @@ function parseBucket(text: string | undefined): number {
 }
 
 /** `topologyDefaulted`: no --topology was given (the default preset is used), for the no-range warning. */
-async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptions, topologyDefaulted = false): Promise<number> {
+async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptions, topologyDefaulted = false, perfTyped: readonly string[] = []): Promise<number> {
   const { io } = ctx;
   refuseIgnoredOptions(raw);
   const settings = normalizeReplayOptions(raw, traces, (arg) => loadTopology(arg, undefined, (w) => io.stderr.write(`kpromo: ${w}\n`)));
@@ -318,7 +318,7 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
   }
 
   io.stderr.write(skipReport(result.read));
-  io.stderr.write(inputNotes(result.read));
+  io.stderr.write(inputNotes(result.read, perfTyped));
   io.stderr.write(noRangeWarning(result.summary, settings.rfc.topology, topologyDefaulted));
   // A signal that came after the read had ended (during the last batches or the final pass) still ends the
   // command as a signal does: outputs discarded, the counters as they stand on stderr.

@@ -15,7 +15,7 @@ import { traceInputs } from '../../run/settings.js';
 import { loadTopology } from '../../topology/load.js';
 import { OutputFile } from '../file-output.js';
 import type { Io } from '../io.js';
-import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, parseIntOption, PERF_DEFAULTED_FLAGS, PROGRESS_OPTION, refuseIgnoredOptions, refuseOtherInputOptions, type RawEngineOptions } from '../options.js';
+import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, parseIntOption, PERF_DEFAULTED_FLAGS, PROGRESS_OPTION, refuseIgnoredOptions, refuseOtherInputOptions, typedPerfOptions, type RawEngineOptions } from '../options.js';
 import { guardedRun, machinePlan, memoryGroup, MEMORY_OPTION } from './multi-run.js';
 import type { CommandContext } from './replay.js';
 
@@ -73,7 +73,7 @@ export function sweepCommand(ctx: CommandContext): Command {
     refuseOtherInputOptions(self, PERF_DEFAULTED_FLAGS);
     // A part of a sharded sweep is meant for `kpromo merge`: JSON unless a format is asked for.
     const format = raw.shard !== undefined && self.getOptionValueSource('format') === 'default' ? 'json' : raw.format;
-    ctx.setExit(await sweep(ctx, traces, { ...raw, format }));
+    ctx.setExit(await sweep(ctx, traces, { ...raw, format }, typedPerfOptions(self, PERF_DEFAULTED_FLAGS)));
   });
   return cmd;
 }
@@ -119,7 +119,7 @@ export function presentSweep(io: Io, color: () => ChalkInstance, rows: readonly 
   }
 }
 
-async function sweep(ctx: CommandContext, traces: string[], raw: RawSweepOptions): Promise<number> {
+async function sweep(ctx: CommandContext, traces: string[], raw: RawSweepOptions, perfTyped: readonly string[] = []): Promise<number> {
   const { io } = ctx;
   const plan = planSweep(raw, cachedLoader((arg) => loadTopology(arg)));
   refuseIgnoredOptions(raw); // cli: options the swept engine ignores are refused
@@ -144,7 +144,7 @@ async function sweep(ctx: CommandContext, traces: string[], raw: RawSweepOptions
     if (configs.length > 0) {
       const threads = machinePlan(io, configs.length, inputs, jobs).threads;
       const group = memoryGroup(configs, inputs, threads, raw.memory);
-      const guarded = await guardedRun(io, configs, raw.progress, (hooks) => runSweep(configs, { inputs, parser, stdin: io.stdin, ...hooks }, threads, group));
+      const guarded = await guardedRun(io, configs, raw.progress, (hooks) => runSweep(configs, { inputs, parser, stdin: io.stdin, ...hooks }, threads, group), perfTyped);
       if (guarded.exit !== null) {
         csv?.discard();
         return guarded.exit;
