@@ -89,7 +89,13 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('standard input read in block
     const slow = await both(text, 4096, text.length, DEFAULT_INPUT_SETTINGS, 2);
     expectSameRecords(slow.got.recs, slow.want.recs);
     expect(slow.got.there).toBeGreaterThan(0);
-    const fast = await both(text, 4096, text.length, DEFAULT_INPUT_SETTINGS, 0);
+    // Which thread parses a block is the scheduler's doing: under the whole suite's load the parse thread once kept the
+    // ring full through a run, and this thread parsed none. A few tries: one must show this thread parsing.
+    let fast = await both(text, 4096, text.length, DEFAULT_INPUT_SETTINGS, 0);
+    for (let k = 0; k < 4 && fast.got.here === 0; k++) {
+      expectSameRecords(fast.got.recs, fast.want.recs);
+      fast = await both(text, 4096, text.length, DEFAULT_INPUT_SETTINGS, 0);
+    }
     expectSameRecords(fast.got.recs, fast.want.recs);
     expect(fast.got.here).toBeGreaterThan(0);
     expect(fast.got.here + fast.got.there).toBe(slow.got.here + slow.got.there); // every block, once
