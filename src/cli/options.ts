@@ -145,25 +145,20 @@ function andList(items: readonly string[]): string {
  * trace has no perf sample for them to map), `--parser` with `--input perf` (it picks the CSV parser). Their defaults
  * (`--nid cpu`, `--page-size 4096`, convert's `--topology` and `--hz`, `--parser auto`) are told apart from a typed value
  * by commander's value source; `--perf-fields` and `--event` have no default and are refused by normalizeInputOptions.
+ * Returns the perf options typed with `--input auto` (`perfFlags`, `--perf-fields`, `--event`): an input's kind is
+ * known only once it is read, so inputNotes() warns after the read when every input turned out CSV.
  */
-export function refuseOtherInputOptions(cmd: Command, perfFlags: readonly string[]): void {
+export function refuseOtherInputOptions(cmd: Command, perfFlags: readonly string[]): string[] {
   const kind = cmd.opts()['input'];
   const given = kind === 'csv' ? perfFlags.filter((f) => typed(cmd, f)) : [];
   if (given.length > 0) throw new UsageError(`${andList(given)} appl${given.length === 1 ? 'ies' : 'y'} to perf samples: not used with --input csv`);
   if (kind === 'perf' && typed(cmd, '--parser')) throw new UsageError('--parser applies to CSV traces: not used with --input perf');
+  return kind === 'auto' ? ['--perf-fields', '--event', ...perfFlags].filter((f) => typed(cmd, f)) : [];
 }
 
 /** The perf mapping options with a default, refused with `--input csv` when typed (refuseOtherInputOptions). */
 export const PERF_DEFAULTED_FLAGS: readonly string[] = ['--nid', '--page-size'];
 
-/**
- * The perf options typed with `--input auto` (`perfFlags`, and `--perf-fields` and `--event`): inputNotes() warns after
- * the read when every input turned out CSV. Empty with `--input csv` (refused before) or `perf` (they apply).
- */
-export function typedPerfOptions(cmd: Command, perfFlags: readonly string[]): string[] {
-  if (cmd.opts()['input'] !== 'auto') return [];
-  return ['--perf-fields', '--event', ...perfFlags].filter((f) => typed(cmd, f));
-}
 
 // The normalize step lives in src/run/settings.ts (pure, shared with multi runs); re-exported for commands.
 export {

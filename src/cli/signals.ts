@@ -143,11 +143,11 @@ export const READ_STOPPED = Symbol('read stopped');
 /**
  * Awaits a command's read of its inputs, then lets a signal already sent reach its handler before the command acts
  * on how the read ended (signalsSettled()): after a failure always (the writer of a pipe killed by the same Ctrl-C can
- * cut the last line), and after an end when `names` is given and one of them can end with its writer
- * (endsWithWriter()). Gives what the read gave, or READ_STOPPED when it failed and `stopped()` then says a stop came;
- * throws any other failure.
+ * cut the last line), and after an end when one of the inputs `names` can end with its writer (endsWithWriter()).
+ * Gives what the read gave, or READ_STOPPED when it failed and `stopped()` then says a stop came; throws any other
+ * failure.
  */
-export async function settleRead<T>(read: Promise<T>, stopped: () => boolean, names: readonly string[] | null): Promise<T | typeof READ_STOPPED> {
+export async function settleRead<T>(read: Promise<T>, stopped: () => boolean, names: readonly string[]): Promise<T | typeof READ_STOPPED> {
   let value: T;
   try {
     value = await read;
@@ -156,7 +156,7 @@ export async function settleRead<T>(read: Promise<T>, stopped: () => boolean, na
     if (stopped()) return READ_STOPPED;
     throw e;
   }
-  if (names !== null && endsWithWriter(names)) await signalsSettled();
+  if (endsWithWriter(names)) await signalsSettled();
   return value;
 }
 

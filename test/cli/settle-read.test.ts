@@ -24,7 +24,7 @@ describe('settleRead', () => {
   it('a read that failed while a stop came gives READ_STOPPED: the signal is seen first', async () => {
     let stop = false;
     const read = readEnding(() => (stop = true), 0, new Error('expected 4 fields, found 2'));
-    expect(await settleRead(read, () => stop, null)).toBe(READ_STOPPED);
+    expect(await settleRead(read, () => stop, [])).toBe(READ_STOPPED);
   });
 
   it('a read that failed with no stop throws its error', async () => {
@@ -33,7 +33,7 @@ describe('settleRead', () => {
   });
 
   it('after an end, waits for a signal when an input can end with its writer (standard input), not otherwise', async () => {
-    for (const [names, waits] of [[['-'], true], [[THIS_FILE, '-'], true], [[THIS_FILE], false], [null, false]] as const) {
+    for (const [names, waits] of [[['-'], true], [[THIS_FILE, '-'], true], [[THIS_FILE], false], [[], false]] as const) {
       let signalled = false;
       const got = await settleRead(readEnding(() => (signalled = true), 7), () => signalled, names);
       expect(got).toBe(7);

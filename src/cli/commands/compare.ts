@@ -8,7 +8,7 @@ import { renderCompareCsv, renderCompareJson, renderCompareTable, type CompareVi
 import { tableWidthFor } from '../../render/fit-table.js';
 import { runSweep } from '../../multi/sweep.js';
 import { loadTopology } from '../../topology/load.js';
-import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, optionEngines, parseIntOption, PERF_DEFAULTED_FLAGS, PROGRESS_OPTION, refuseOtherInputOptions, typedPerfOptions, type RawEngineOptions } from '../options.js';
+import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, optionEngines, parseIntOption, PERF_DEFAULTED_FLAGS, PROGRESS_OPTION, refuseOtherInputOptions, type RawEngineOptions } from '../options.js';
 import { guardedRun, machinePlan, memoryGroup, MEMORY_OPTION } from './multi-run.js';
 import { settingsJson, settingsList, traceInputs } from '../../run/settings.js';
 import type { CommandContext } from './replay.js';
@@ -53,8 +53,8 @@ export function compareCommand(ctx: CommandContext): Command {
     PROGRESS_OPTION,
   ]);
   cmd.action(async (traces: string[], raw: RawCompareOptions, self: Command) => {
-    refuseOtherInputOptions(self, PERF_DEFAULTED_FLAGS);
-    ctx.setExit(await compare(ctx, traces, raw, (key) => self.getOptionValueSource(key) === 'cli', typedPerfOptions(self, PERF_DEFAULTED_FLAGS)));
+    const perfTyped = refuseOtherInputOptions(self, PERF_DEFAULTED_FLAGS);
+    ctx.setExit(await compare(ctx, traces, raw, (key) => self.getOptionValueSource(key) === 'cli', perfTyped));
   });
   return cmd;
 }
@@ -62,10 +62,10 @@ export function compareCommand(ctx: CommandContext): Command {
 /** ENGINE_OPTIONS but --engine: the options compare applies to every configuration that uses them. */
 const COMMON_OPTIONS = ENGINE_OPTIONS.filter((o) => !o.flags.startsWith('--engine '));
 
-/** `--hash-order <bits>` -> ['--hash-order', 'hashOrder'] (commander's attribute name). */
+/** `--hash-order <bits>` -> ['--hash-order', 'hashOrder'] (commander's long flag and attribute name). */
 function flagAndKey(flags: string): [string, keyof RawEngineOptions] {
-  const flag = flags.split(' ')[0]!;
-  return [flag, flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()) as keyof RawEngineOptions];
+  const o = new Option(flags);
+  return [o.long!, o.attributeName() as keyof RawEngineOptions];
 }
 
 /** The specs' texts, quoted, each once; `many`: more than one. */

@@ -15,7 +15,7 @@ import { checkHz } from '../../trace/perf-map.js';
 import { OutputFile } from '../file-output.js';
 import { READ_STOPPED, settleRead } from '../signals.js';
 import { traceInputs } from '../../run/settings.js';
-import { addOptions, DEFAULT_TOPOLOGY, INPUT_OPTIONS, normalizeInputOptions, parseIntOption, PERF_DEFAULTED_FLAGS, PROGRESS_OPTION, refuseOtherInputOptions, typedPerfOptions, type OptionSpec, type RawInputOptions } from '../options.js';
+import { addOptions, DEFAULT_TOPOLOGY, INPUT_OPTIONS, normalizeInputOptions, parseIntOption, PERF_DEFAULTED_FLAGS, PROGRESS_OPTION, refuseOtherInputOptions, type OptionSpec, type RawInputOptions } from '../options.js';
 import { makeProgress } from '../progress.js';
 import { perfSkipText, skipReport, type CommandContext } from './replay.js';
 
@@ -55,9 +55,8 @@ export function convertCommand(ctx: CommandContext): Command {
   addOptions(cmd, INPUT_OPTIONS);
   cmd.action(async (inputs: string[], raw: RawConvertOptions, self: Command) => {
     // A CSV input is copied as it is: the topology (cpus -> node) and HZ (sample times) are for perf samples only.
-    const perfOnly = ['--topology', '--hz', ...PERF_DEFAULTED_FLAGS];
-    refuseOtherInputOptions(self, perfOnly);
-    ctx.setExit(await convert(ctx, inputs, raw, typedPerfOptions(self, perfOnly)));
+    const perfTyped = refuseOtherInputOptions(self, ['--topology', '--hz', ...PERF_DEFAULTED_FLAGS]);
+    ctx.setExit(await convert(ctx, inputs, raw, perfTyped));
   });
   return cmd;
 }

@@ -11,7 +11,7 @@ import { loadTopology } from '../../topology/load.js';
 import { inputNotes, readInputs, type InputStats } from '../../trace/input.js';
 import { noRangeWarning } from '../../report/summary.js';
 import { READ_STOPPED, settleRead } from '../signals.js';
-import { INPUT_OPTIONS, PAGE_ENGINE_OPTIONS, PERF_DEFAULTED_FLAGS, addOptions, normalizeReplayOptions, refuseIgnoredOptions, refuseOtherInputOptions, typedPerfOptions, type RawEngineOptions, PROGRESS_OPTION } from '../options.js';
+import { INPUT_OPTIONS, PAGE_ENGINE_OPTIONS, PERF_DEFAULTED_FLAGS, addOptions, normalizeReplayOptions, refuseIgnoredOptions, refuseOtherInputOptions, type RawEngineOptions, PROGRESS_OPTION } from '../options.js';
 import { skipReport, type CommandContext } from './replay.js';
 
 const SRC = ['hwhints', 'pgtscan'];
@@ -47,7 +47,7 @@ export function pageCommand(ctx: CommandContext): Command {
     const pfn = /^(0x[0-9a-f]+|\d+)$/i.test(pfnText) ? Number(pfnText) : NaN;
     if (!Number.isSafeInteger(pfn) || pfn < 0) throw new UsageError(`PFN must be a decimal or 0x hex integer below 2^53, got ${JSON.stringify(pfnText)}`);
     refuseIgnoredOptions(raw);
-    refuseOtherInputOptions(self, PERF_DEFAULTED_FLAGS);
+    const perfTyped = refuseOtherInputOptions(self, PERF_DEFAULTED_FLAGS);
     const settings = normalizeReplayOptions(raw, traces, (a) => loadTopology(a));
     if (settings.engine === 'pghot') throw new UsageError('kpromo page follows the kpromoted record of a page: use --engine rfc-v1 or rfc-v1-fixed');
     const color: ChalkInstance = ctx.color();
@@ -115,7 +115,7 @@ export function pageCommand(ctx: CommandContext): Command {
       if (read === READ_STOPPED) return interrupted('');
       // What the read skipped or could not use, as replay reports it (replay.ts): never silent.
       ctx.io.stderr.write(skipReport(read));
-      ctx.io.stderr.write(inputNotes(read, typedPerfOptions(self, PERF_DEFAULTED_FLAGS)));
+      ctx.io.stderr.write(inputNotes(read, perfTyped));
       if (read.stopped || stop) return interrupted(` after ${read.records} records`);
       engine.finish();
       if (stop) return interrupted(` after ${read.records} records`);

@@ -35,7 +35,7 @@ import {
   normalizeReplayOptions,
   PERF_DEFAULTED_FLAGS,
   refuseIgnoredOptions,
-  refuseOtherInputOptions, typedPerfOptions,
+  refuseOtherInputOptions,
   REPLAY_OUTPUT_OPTIONS,
   typed,
   type RawEngineOptions,
@@ -175,10 +175,10 @@ export function replayCommand(ctx: CommandContext): Command {
   addOptions(cmd, INPUT_OPTIONS);
   addOptions(cmd, REPLAY_OUTPUT_OPTIONS);
   cmd.action(async (traces: string[], raw: RawReplayOptions, self: Command) => {
-    refuseOtherInputOptions(self, PERF_DEFAULTED_FLAGS);
+    const perfTyped = refuseOtherInputOptions(self, PERF_DEFAULTED_FLAGS);
     // Typed, even as its default dec, it needs --events; only the default left alone is no error.
     if (typed(self, '--events-pfn') && raw.events === undefined) throw new UsageError('--events-pfn sets the pfn column of --events: give it with --events FILE');
-    ctx.setExit(await replay(ctx, traces, raw, self.getOptionValueSource('topology') === 'default', typedPerfOptions(self, PERF_DEFAULTED_FLAGS)));
+    ctx.setExit(await replay(ctx, traces, raw, self.getOptionValueSource('topology') === 'default', perfTyped));
   });
   return cmd;
 }

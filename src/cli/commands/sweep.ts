@@ -15,7 +15,7 @@ import { traceInputs } from '../../run/settings.js';
 import { loadTopology } from '../../topology/load.js';
 import { OutputFile } from '../file-output.js';
 import type { Io } from '../io.js';
-import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, parseIntOption, PERF_DEFAULTED_FLAGS, PROGRESS_OPTION, refuseIgnoredOptions, refuseOtherInputOptions, typedPerfOptions, type RawEngineOptions } from '../options.js';
+import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, parseIntOption, PERF_DEFAULTED_FLAGS, PROGRESS_OPTION, refuseIgnoredOptions, refuseOtherInputOptions, type RawEngineOptions } from '../options.js';
 import { guardedRun, machinePlan, memoryGroup, MEMORY_OPTION } from './multi-run.js';
 import type { CommandContext } from './replay.js';
 
@@ -70,10 +70,10 @@ export function sweepCommand(ctx: CommandContext): Command {
     PROGRESS_OPTION,
   ]);
   cmd.action(async (traces: string[], raw: RawSweepOptions, self: Command) => {
-    refuseOtherInputOptions(self, PERF_DEFAULTED_FLAGS);
+    const perfTyped = refuseOtherInputOptions(self, PERF_DEFAULTED_FLAGS);
     // A part of a sharded sweep is meant for `kpromo merge`: JSON unless a format is asked for.
     const format = raw.shard !== undefined && self.getOptionValueSource('format') === 'default' ? 'json' : raw.format;
-    ctx.setExit(await sweep(ctx, traces, { ...raw, format }, typedPerfOptions(self, PERF_DEFAULTED_FLAGS)));
+    ctx.setExit(await sweep(ctx, traces, { ...raw, format }, perfTyped));
   });
   return cmd;
 }
