@@ -17,6 +17,8 @@ import {
   scanPerfJs,
   type FastShape,
 } from '../../src/trace/perf-fast.js';
+import { PerfReader } from '../../src/trace/perf-read.js';
+import { WASM_AFTER_BYTES } from '../../src/trace/fast.js';
 import { PerfWasm, perfWasm } from '../../src/trace/perf-wasm.js';
 import { prng } from '../prng.js';
 import { IBS_SHAPE } from './helpers.js';
@@ -188,5 +190,191 @@ describe('the WebAssembly perf line parser', () => {
     for (let i = 0; i < 40000; i++) lines.push(perfLine(r, BASE, 'ibs_op//', prev));
     lines.splice(20000, 0, '  perf 1/1 [000] 999999999999999.000000: ibs_op//:     7f00d86b5d40        d86b5d40');
     same(Buffer.from(lines.join('\n') + '\n', 'latin1'), BASE, Buffer.from('ibs_op//'));
+  });
+});
+
+/**
+ * Lines that mostly keep the layout of the line before them, as perf prints a run of samples (the module's template,
+ * wasm/perf-lines.ts tplLen): the same bytes but for the digits of the pid/tid, cpu, time and period, which change in
+ * place. Now and then one part changes otherwise: a command name with digits, ':' or spaces, a pid/tid or cpu of
+ * another width or form, a time token of another width (6 or 9 digits, and wrong ones), another period or event (a
+ * digit of the event's name too), or one byte of the line, mostly a digit, becomes one next to the digits in ASCII.
+ */
+function layoutText(seed: number, lines: number, fs: FastShape, ev: string): Buffer {
+  const r = prng(seed);
+  const int = (n: number): number => Math.floor(r() * n);
+  const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
+  const digits = (n: number): string => Array.from({ length: n }, () => String(int(10))).join('');
+  const redigit = (s: string): string => s.replace(/[0-9]/g, () => String(int(10)));
+  const p = {
+    comm: '          stream',
+    pid: fs.pidTid === 1 ? '4242' : '4242/4242',
+    cpu: '[003]',
+    sp: '     ',
+    sec: '1',
+    frac: '000000',
+    sep: ' ',
+    period: '10007',
+    ev,
+    evColon: ': ',
+  };
+  const out: string[] = [];
+  for (let i = 0; i < lines; i++) {
+    // The digits that change in place, on every line.
+    p.pid = redigit(p.pid);
+    p.cpu = redigit(p.cpu);
+    p.frac = redigit(p.frac);
+    if (r() < 0.3) p.sec = redigit(p.sec);
+    if (r() < 0.5) p.period = redigit(p.period);
+    // A change for this line alone, mostly (else for the lines after it too).
+    const kept = { ...p };
+    const once = r() < 0.9;
+    if (r() < 0.3) {
+      const part = int(11);
+      if (part === 0) p.comm = pick(['stream', 'mcf_r1', 'mcf_r2', 'a b:c', 'x:1', 'perf 2', 'kworker/0:1', ':', '']).padStart(pick([0, 16, 16, 20]), ' ');
+      else if (part === 1)
+        p.pid = pick([digits(1 + int(7)), `${digits(1 + int(7))}/${digits(1 + int(7))}`, '1x33/2', '12/', '/12', '-1/-1', '-1', '1/2/3', '12 / 34', 'x/1', '12/34x']);
+      else if (part === 2) p.cpu = pick([`[${digits(1 + int(8))}]`, '[003]', '[]', '[0a]', '[003]x', '003]', '[00:]']);
+      else if (part === 3) p.sp = pick(['', ' ', '  ', '     ', '\t', ' :']);
+      else if (part === 4) p.sec = pick([digits(1 + int(16)), '', 'x1', '1']);
+      else if (part === 5) p.frac = pick([digits(6), digits(9), digits(5), digits(7), digits(10), '12a456', '']);
+      else if (part === 6) p.sep = pick([' ', '  ', '\t', ' PERF_RECORD_X ', '']);
+      else if (part === 7) p.period = pick([digits(1 + int(7)), 'x', '', '12\t', '1 2']);
+      else if (part === 8) {
+        // Another event: a digit of its name changed (the template's digits after the colon are no wildcards), or more.
+        const d = ev.search(/[0-9]/);
+        p.ev = d >= 0 && r() < 0.6 ? ev.slice(0, d) + String((Number(ev[d]) + 1) % 10) + ev.slice(d + 1) : pick([ev, ev + 'x', 'other', ev.slice(0, -1)]);
+      } else if (part === 9) p.evColon = pick([': ', ':  ', '::', ':\t']);
+      else p.ev = ev;
+    }
+    const head = `${p.comm} ${p.pid}` + (fs.cpu === 1 ? ` ${p.cpu}` : '');
+    let line = `${head}${p.sp}${p.sec.padStart(5, ' ')}.${p.frac}:${p.sep}` + (fs.period === 1 ? `${p.period} ` : '') + `${p.ev}${p.evColon}`;
+    for (let f = 0; f < fs.leadingHex; f++) line += hex16(int(2 ** 48));
+    line += hex16(r() < 0.05 ? 0 : int(2 ** 40));
+    if (r() < 0.1) {
+      // One byte, mostly a digit, as a byte next to the digits (or a space, a letter, a line end, a byte over 0x7f).
+      const at = [...line].map((c, j) => (/[0-9]/.test(c) || r() < 0.1 ? j : -1)).filter((j) => j >= 0);
+      const j = pick(at);
+      line = line.slice(0, j) + pick(['/', ':', ';', '.', ' ', 'a', 'g', '\n', '\x80', '\xb0', '\xb9', '\x2f', '\x3a']) + line.slice(j + 1);
+    }
+    out.push(line);
+    if (once) Object.assign(p, kept);
+  }
+  return Buffer.from(out.join('\n') + '\n', 'latin1');
+}
+
+/** The lines the module itself takes of buf, skipping each line it stops at. */
+function moduleLines(buf: Buffer, fs: FastShape, ev: Buffer): number {
+  const w = perfWasm()!;
+  const shift = w.place(buf, 0, buf.length);
+  let lines = 0;
+  for (let pos = 0; pos < buf.length; ) {
+    const r = w.scan(pos, buf.length, shift, fs, ev, { record_access: () => {} });
+    lines += r.lines;
+    if (r.stop >= buf.length) break;
+    pos = buf.indexOf(10, r.stop) + 1;
+  }
+  return lines;
+}
+
+describe('lines in the layout of the line before (the module reads them by its template)', () => {
+  for (const [name, fs, ev] of SHAPES) {
+    it(`takes what the JavaScript fast path takes, the same way, on 200 texts of runs: ${name}`, () => {
+      const evb = Buffer.from(ev, 'latin1');
+      let taken = 0;
+      for (let seed = 1; seed <= 200; seed++) {
+        const buf = layoutText(seed, 1 + (seed % 97), fs, ev);
+        try {
+          same(buf, fs, evb);
+        } catch (e) {
+          throw new Error(`seed ${seed}: ${JSON.stringify(buf.toString('latin1').slice(0, 1600))}\n${String(e)}`);
+        }
+        taken += moduleLines(buf, fs, evb);
+      }
+      // The module took about half the 9600 lines (else the comparison above would show little of the template).
+      expect(taken).toBeGreaterThan(4000);
+    });
+  }
+
+  it('a template of every length from 16 to 80 bytes, and past it: each byte of it compared', () => {
+    // The command name's length moves every part: 31 to 131 bytes up to the first column. After a few lines of one
+    // layout, lines that differ from it in one byte: a colon or a line end in the command name, a pid/tid that is no
+    // number (each one the general way refuses, or reads otherwise).
+    const ev = Buffer.from('ibs_op//');
+    for (let pad = 0; pad <= 100; pad++) {
+      const lines: string[] = [];
+      const line = (comm: string, pid: string, i: number): string => {
+        const cpu = String((i * 7) % 16).padStart(3, '0');
+        const t = `${i % 3}.${String(i * 4).padStart(6, '0')}`;
+        return `${comm} ${pid} [${cpu}] ${t}: ibs_op//: ${hex16(0x7f00d86b5d40 + i)}${hex16(0xd86b5d40 + i * 4096)}`;
+      };
+      const comm = 's'.repeat(pad);
+      for (let i = 0; i < 4; i++) lines.push(line(comm, '1/1', i));
+      for (let at = 0; at < pad; at += 3) {
+        lines.push(line(comm.slice(0, at) + ':' + comm.slice(at + 1), '1/1', at), line(comm, '1/1', at + 1));
+        lines.push(line(comm.slice(0, at) + '\n' + comm.slice(at + 1), '1/1', at), line(comm, '1/1', at + 1));
+      }
+      lines.push(line(comm, 'x/1', 1), line(comm, '1/1', 2), line(comm, '1/x', 3), line(comm, '1/1', 4), line(comm, '1 1', 5));
+      same(Buffer.from(lines.join('\n') + '\n', 'latin1'), { ...BASE, pidTid: 2 }, ev);
+      same(Buffer.from(lines.map((l) => l.replace(' [', '[')).join('\n') + '\n', 'latin1'), { ...BASE, pidTid: 2 }, ev);
+    }
+  });
+
+  it('a cpu of 1 to 8 digits, its node by cpu: the cpu read from the line in the template', () => {
+    const ev = Buffer.from('ibs_op//');
+    const fs: FastShape = { ...BASE, byCpu: true, cpuNode: Int32Array.from([0, 0, 1, 1, -1, 1, 0, 0, 1, 1]) };
+    for (let width = 1; width <= 8; width++) {
+      const lines: string[] = [];
+      for (let i = 0; i < 40; i++)
+        lines.push(`  stream 1/1 [${String((i * 7) % 11).padStart(width, '0')}]     1.${String(i).padStart(6, '0')}: ibs_op//: ${hex16(0x7f00d86b5d40)}${hex16(0xd86b5d40 + i * 4096)}`);
+      same(Buffer.from(lines.join('\n') + '\n', 'latin1'), fs, ev);
+    }
+  });
+
+  it("a text that fills the module's memory to its last byte, its last line short: no read past the memory", () => {
+    const ev = Buffer.from('ibs_op//');
+    const w = perfWasm()!;
+    // 80 bytes up to the first column: the longest template.
+    const line = `${'stream'.padStart(33, ' ')}    4242/4242    [003]     1.000000: ibs_op//:     7f00d86b5d40        d86b5d40\n`;
+    expect(line.indexOf('ibs_op//: ') + 10).toBe(80);
+    for (const last of ['x\n', '\n', 's:\n', line.slice(0, 60) + '\n']) {
+      const n = w.inputBytes;
+      const buf = w.input(n);
+      const fill = line.repeat(Math.floor((n - last.length) / line.length));
+      buf.fill(' ');
+      buf.write(fill, 0, 'latin1');
+      // Spaces make the gap a line of its own: the lines, a line of spaces, the short last line.
+      buf.write('\n', fill.length + (n - last.length - fill.length > 0 ? n - last.length - fill.length - 1 : 0), 'latin1');
+      buf.write(last, n - last.length, 'latin1');
+      const r = w.scan(0, n, w.place(buf, 0, n), { ...BASE, pidTid: 2 }, ev, { record_access: () => {} });
+      expect(r.lines).toBe(fill.length / line.length);
+    }
+  });
+
+  it('the same records, counts and skipped lines as the general parser, read after 2 MiB (the module at work)', () => {
+    const ev = 'ibs_op//';
+    const fs: FastShape = { ...BASE, pidTid: 2 };
+    const read = (text: Buffer, fast: boolean): unknown => {
+      const recs: number[] = [];
+      const r = new PerfReader({ record_access: (...a: number[]) => void recs.push(...a) }, { nid: 'none', fields: 'comm,pid,tid,cpu,time,event,addr,phys_addr', fast, skipBad: true });
+      for (let at = 0; at < text.length; at += 1 << 20) r.push(text.subarray(at, at + (1 << 20)));
+      const stats = r.end();
+      return { recs, stats };
+    };
+    // 2 MiB and more of lines the fast path takes (a streaming reader starts the module after 2 MiB), then runs.
+    const head = layoutText(1, 0, fs, ev);
+    const line = '          stream    4242/4242    [003]     1.000000: ibs_op//:     7f00d86b5d40        d86b5d40\n';
+    const texts = [Buffer.from(line.repeat(Math.ceil((WASM_AFTER_BYTES + 4096) / line.length)), 'latin1'), head];
+    for (let seed = 1; seed <= 40; seed++) texts.push(layoutText(seed, 500, fs, ev));
+    const text = Buffer.concat(texts);
+    expect(read(text, true)).toEqual(read(text, false));
+  });
+
+  it('takes a leading column of 16 digits of any value (a kernel address), as the JavaScript fast path does', () => {
+    const ev = Buffer.from('ibs_op//');
+    const text = Buffer.from(`  stream 1/1 [001] 1.000000: ibs_op//: ffffffff81000040        d86b5d40\n`, 'latin1');
+    same(text, BASE, ev);
+    const w = perfWasm()!;
+    expect(w.scan(0, text.length, w.place(text, 0, text.length), BASE, ev, { record_access: () => {} }).lines).toBe(1);
   });
 });
