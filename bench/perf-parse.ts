@@ -12,6 +12,8 @@ import { PerfReader } from '../src/trace/perf-read.js';
 import { readTraces } from '../src/trace/read.js';
 import { scanPlain, scanPlainFast } from '../src/trace/fast.js';
 import { scanPerf, scanPerfJs, type FastShape } from '../src/trace/perf-fast.js';
+import { perfWasm } from '../src/trace/perf-wasm.js';
+import { plainWasm } from '../src/trace/plain-wasm.js';
 import { Readable } from 'node:stream';
 import { PerfLinePrinter } from './perf-trace.js';
 
@@ -24,6 +26,13 @@ class CountSink implements AccessSink {
   record_access(pfn: number, nid: number, _src: number, time: number): void {
     this.n++;
     this.sum += pfn + nid + time;
+  }
+}
+
+/** A sink that takes the records as columns and only counts them: the scanners' cost without one call per record. */
+class BatchCountSink extends CountSink {
+  record_batch(_pfn: Float64Array, _nid: Int32Array, _src: Int32Array, _time: Float64Array, n: number): void {
+    this.n += n;
   }
 }
 
@@ -85,21 +94,42 @@ const SHAPE: FastShape = { cpu: 1, period: 0, event: 1, leadingHex: 1, phys: 1, 
 const EVENT = Buffer.from('ibs_op//', 'latin1');
 
 /** A line scanner alone over the chunks (each ends at a line end), no reader around it: CPU ms and records. */
-function timeScanner(chunks: Buffer[], scan: (b: Buffer, sink: CountSink) => void): [number, number] {
-  const sink = new CountSink();
+function timeScanner(chunks: Buffer[], scan: (b: Buffer, sink: CountSink) => void, batch = false): [number, number] {
+  const sink = batch ? new BatchCountSink() : new CountSink();
   KEPT.push(sink);
   const t0 = process.cpuUsage();
   for (const c of chunks) scan(c, sink);
   return [cpuMs(t0), sink.n];
 }
 
-/** The line scanners: the CSV and perf fast paths, each in WebAssembly (with JavaScript for what it leaves) and in JavaScript alone. */
-const SCANNERS: [string, boolean, (b: Buffer, sink: CountSink) => void][] = [
+/**
+ * The line scanners: the CSV and perf fast paths, each in WebAssembly (with JavaScript for what it leaves) and in
+ * JavaScript alone; then the parts of a WebAssembly scan: the copy of each chunk into the module's memory alone
+ * (place(); the records counted as the chunk's lines), and the scan with the records taken as columns (no call per
+ * record: against the row above it, the cost of handing them to a sink one by one).
+ */
+const SCANNERS: [string, boolean, (b: Buffer, sink: CountSink) => void, boolean?][] = [
   ['CSV lines, WebAssembly', false, (b, sink) => void scanPlainFast(b, 0, b.length, sink)],
   ['CSV lines, JavaScript alone', false, (b, sink) => void scanPlain(b, 0, b.length, sink)],
   ['perf lines, WebAssembly', true, (b, sink) => void scanPerf(b, 0, b.length, SHAPE, EVENT, sink)],
   ['perf lines, JavaScript alone', true, (b, sink) => void scanPerfJs(b, 0, b.length, SHAPE, EVENT, sink)],
+  ['CSV lines, copy into the module', false, (b, sink) => void ((sink.n += lineCount(b)), plainWasm()!.place(b, 0, b.length))],
+  ['CSV lines, WebAssembly, as columns', false, (b, sink) => void scanPlainFast(b, 0, b.length, sink), true],
+  ['perf lines, copy into the module', true, (b, sink) => void ((sink.n += lineCount(b)), perfWasm()!.place(b, 0, b.length))],
+  ['perf lines, WebAssembly, as columns', true, (b, sink) => void scanPerf(b, 0, b.length, SHAPE, EVENT, sink), true],
 ];
+
+/** Lines of each chunk, counted once (the copy rows count them as their records). */
+const LINES = new Map<Buffer, number>();
+function lineCount(b: Buffer): number {
+  let n = LINES.get(b);
+  if (n === undefined) {
+    n = 0;
+    for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) n++;
+    LINES.set(b, n);
+  }
+  return n;
+}
 
 function median(xs: number[]): number {
   const s = xs.slice().sort((a, b) => a - b);
@@ -109,6 +139,7 @@ function median(xs: number[]): number {
 const records = Number(process.argv[2] ?? 2_000_000);
 const runs = Number(process.argv[3] ?? 5);
 const { csv, perf } = texts(records);
+for (const b of [...csv, ...perf]) lineCount(b); // counted before any run is timed
 const csvMs: number[] = [];
 const perfMs: number[] = [];
 const slowMs: number[] = [];
@@ -125,9 +156,9 @@ for (let r = 0; r < runs; r++) {
   csvMs.push(c);
   perfMs.push(p);
   slowMs.push(q);
-  for (const [i, [name, perfText, scan]] of SCANNERS.entries()) {
+  for (const [i, [name, perfText, scan, batch]] of SCANNERS.entries()) {
     gc?.();
-    const [ms, n] = timeScanner(perfText ? perf : csv, scan);
+    const [ms, n] = timeScanner(perfText ? perf : csv, scan, batch);
     if (n !== records) throw new Error(`records: ${name} ${n}, expected ${records}`);
     (scannerMs[i] ??= []).push(ms);
   }
