@@ -7,7 +7,9 @@
  *
  * Per line: the first colon of the line must be the time's (`S.FFFFFF: ` or nine digits; scanPerf looks further, so
  * a line with an earlier colon, in its command name say, is left to it), the cpu field before it when the shape has
- * one, then the period, the event, and the 16-byte columns, each tested eight bytes a load.
+ * one, then the period, the event, and the 16-byte columns, each one SIMD load. A line in the layout of the last line
+ * read that way (the template, tplLen: the same bytes up to the first column but for the digits of the pid/tid, cpu,
+ * time and period) is read with no search and no check before its columns.
  *
  * Input: bytes [pos, end) of linear memory, whose last byte is LF, with at least 16 readable bytes after `end`. Lines of
  * any length: the readers give none over the cap (src/trace/tracefile.ts overlongLineAt()).
