@@ -184,13 +184,56 @@ export function checkOutputPath(spec: OutputSpec): CheckedOutput {
   return { kind: 'atomic', target, key };
 }
 
-/** Checks every output of a command at once (before any work): each path, and that no two name the same file. */
-export function checkOutputs(specs: readonly (OutputSpec | null | undefined)[]): CheckedOutput[] {
+/** A file a command reads (a trace, a topology, a golden, a part), named as its messages name it. */
+export interface InputSpec {
+  /** `trace`, `--topology`, `--expect`, `part`, ... */
+  readonly what: string;
+  /** As given; `-` is standard input (its file, when it is one). */
+  readonly path: string;
+}
+
+/** The inputs of a command that reads traces: each trace, and its topology file (null: a preset) and others. */
+export function traceInputSpecs(traces: readonly { readonly name: string }[], topology: string | null, ...others: (InputSpec | null)[]): InputSpec[] {
+  const specs: InputSpec[] = traces.map((t) => ({ what: 'trace', path: t.name }));
+  if (topology !== null) specs.push({ what: '--topology file', path: topology });
+  for (const o of others) if (o !== null) specs.push(o);
+  return specs;
+}
+
+/** The identity of an input that is a regular file (checkOutputPath()'s key for it), or null. */
+function inputKey(p: string): string | null {
+  try {
+    const st = p === '-' ? fstatSync(0) : statSync(p);
+    return st.isFile() ? `ino:${st.dev}:${st.ino}` : null;
+  } catch {
+    return null; // the reader says what is wrong with it
+  }
+}
+
+/**
+ * Refuses an output that names a file the command reads: the output would replace it (`replay t.csv --events
+ * t.csv` read the trace, then renamed the events over it).
+ */
+export function refuseInputOutput(spec: OutputSpec, checked: CheckedOutput, inputs: readonly InputSpec[]): void {
+  if (!checked.key.startsWith('ino:')) return;
+  for (const input of inputs) {
+    if (inputKey(input.path) !== checked.key) continue;
+    const which = input.path === '-' ? `the ${input.what} on standard input` : `the ${input.what} ${JSON.stringify(input.path)}`;
+    throw new UsageError(`${spec.option} ${JSON.stringify(spec.path)} names a file this run reads (${which}): writing it would replace it; give another file`, 'KPROMO_OUTPUT_PATH');
+  }
+}
+
+/**
+ * Checks every output of a command at once (before any work): each path, that no two name the same file, and
+ * that none names one of the command's `inputs`.
+ */
+export function checkOutputs(specs: readonly (OutputSpec | null | undefined)[], inputs: readonly InputSpec[] = []): CheckedOutput[] {
   const seen = new Map<string, OutputSpec>();
   const out: CheckedOutput[] = [];
   for (const spec of specs) {
     if (!spec) continue;
     const c = checkOutputPath(spec);
+    refuseInputOutput(spec, c, inputs);
     const other = seen.get(c.key);
     if (other) {
       const what = c.key === 'stdout' ? 'standard output' : `the same file (${c.target})`;
@@ -210,6 +253,8 @@ export interface OutputOptions {
   readonly stdout?: TextOut;
   /** `-`: spool in an unlinked temporary file and copy to stdout on commit (default), or stream (false). */
   readonly spool?: boolean;
+  /** Files the command reads: naming one is refused (refuseInputOutput()). */
+  readonly inputs?: readonly InputSpec[];
 }
 
 let serial = 0;
@@ -248,7 +293,9 @@ export class OutputFile {
     private readonly opts: OutputOptions = {},
   ) {
     if (file === '-' && opts.stdout === undefined) throw new UsageError(`${opts.option ?? 'output'}: - (standard output) is not accepted here`);
-    const checked = checkOutputPath({ option: opts.option ?? 'output', path: file });
+    const spec = { option: opts.option ?? 'output', path: file };
+    const checked = checkOutputPath(spec);
+    refuseInputOutput(spec, checked, opts.inputs ?? []);
     // /dev/stdout (or a link to it) is `-` where `-` is accepted: spooled the same way, the summary then on stderr.
     this.checked = checked.kind === 'fd' && checked.fd === 1 && opts.stdout !== undefined ? { kind: 'stdout', target: '-', key: 'stdout' } : checked;
     this.gzip = this.checked.kind !== 'stdout' && /\.gz$/i.test(file);

@@ -168,6 +168,78 @@ describe('checkOutputs: every output path is checked before the run', () => {
   });
 });
 
+describe('an output that names a file the run reads is refused before the run', () => {
+  const TOPO = path.resolve(__dirname, '../../traces/spec-worked.topology.json');
+  /** A copy of `src` in a fresh directory of its own. */
+  function copyIn(src: string, name: string): string {
+    const d = fs.mkdtempSync(path.join(dir, 'inout-'));
+    const f = path.join(d, name);
+    fs.copyFileSync(src, f);
+    return f;
+  }
+
+  it('replay --events TRACE, --report TOPOLOGY, --timeline-csv GOLDEN (the trace was replaced by the events after the run)', async () => {
+    const trace = copyIn(TRACE, 't.csv');
+    const before = fs.readFileSync(trace, 'utf8');
+    const r = await runCli(['replay', '--events', trace, trace]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^kpromo: --events ".*t\.csv" names a file this run reads \(the trace ".*t\.csv"\)/);
+    expect(fs.readFileSync(trace, 'utf8')).toBe(before);
+    const topo = copyIn(TOPO, 'topo.json');
+    const t = await runCli(['replay', '--topology', topo, '--report', topo, trace]);
+    expect(t.code).toBe(2);
+    expect(t.stderr).toMatch(/--report .* names a file this run reads \(the --topology file /);
+    const golden = copyIn(path.resolve(__dirname, '../../traces/spec-worked.vmstat'), 'g.vmstat');
+    const g = await runCli(['replay', '--topology', TOPO, '--expect', golden, '--timeline-csv', golden, trace]);
+    expect(g.code).toBe(2);
+    expect(g.stderr).toMatch(/--timeline-csv .* names a file this run reads \(the --expect golden /);
+  });
+
+  it('convert -o through a symlink to its input, sweep --csv, merge --csv a part, check --junit a golden', async () => {
+    const trace = copyIn(TRACE, 't.csv');
+    const before = fs.readFileSync(trace, 'utf8');
+    const link = path.join(path.dirname(trace), 'link.csv');
+    fs.symlinkSync('t.csv', link);
+    const c = await runCli(['convert', '-o', link, trace]);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(/^kpromo: -o ".*link\.csv" names a file this run reads \(the trace /);
+    const s = await runCli(['sweep', '--threshold', '1,2', '--csv', trace, trace]);
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(/^kpromo: --csv .* names a file this run reads/);
+    expect(fs.readFileSync(trace, 'utf8')).toBe(before);
+    const part = path.join(path.dirname(trace), 'part.json');
+    fs.writeFileSync(part, (await runCli(['sweep', '--shard', '1/1', '--threshold', '1,2', trace])).stdout);
+    const partText = fs.readFileSync(part, 'utf8');
+    const m = await runCli(['merge', '--csv', part, part]);
+    expect(m.code).toBe(2);
+    expect(m.stderr).toMatch(/^kpromo: --csv .* names a file this run reads \(the part /);
+    expect(fs.readFileSync(part, 'utf8')).toBe(partText);
+    const cases = fs.mkdtempSync(path.join(dir, 'check-'));
+    for (const n of ['spec-worked.csv', 'spec-worked.vmstat', 'spec-worked.topology.json']) fs.copyFileSync(path.resolve(__dirname, '../../traces', n), path.join(cases, n));
+    const golden = path.join(cases, 'spec-worked.vmstat');
+    const goldenText = fs.readFileSync(golden, 'utf8');
+    const k = await runCli(['check', '--junit', golden, cases]);
+    expect(k.code).toBe(2);
+    expect(k.stderr).toMatch(/^kpromo: --junit .* names a file this run reads \(the golden /);
+    expect(fs.readFileSync(golden, 'utf8')).toBe(goldenText);
+  });
+
+  it('convert -o FILE < FILE: standard input\'s own file (the built binary)', () => {
+    const trace = copyIn(TRACE, 't.csv');
+    const before = fs.readFileSync(trace, 'utf8');
+    const fd = fs.openSync(trace, 'r');
+    try {
+      const r = spawnSync(process.execPath, [path.resolve(__dirname, '../../bin/kpromo.js'), 'convert', '-o', trace], { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8' });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/^kpromo: -o .* names a file this run reads \(the trace on standard input\)/);
+    } finally {
+      fs.closeSync(fd);
+    }
+    expect(fs.readFileSync(trace, 'utf8')).toBe(before);
+  });
+});
+
 describe('- is standard output', () => {
   it('--events -: the events CSV on stdout, the summary on stderr', async () => {
     const r = await runCli(['replay', '--format', 'vmstat', '--events', '-', TRACE]);

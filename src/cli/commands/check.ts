@@ -28,7 +28,7 @@ import { drawTable } from '../../render/draw-table.js';
 import { runReplay } from '../../run/replay.js';
 import { settingsJson } from '../../run/settings.js';
 import { loadTopology } from '../../topology/load.js';
-import { checkOutputPath, OutputFile } from '../file-output.js';
+import { checkOutputPath, OutputFile, type InputSpec } from '../file-output.js';
 import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, normalizeReplayOptions, PERF_DEFAULTED_FLAGS, refuseIgnoredOptions, refuseOtherInputOptions, refuseRepeatedOptions, type RawEngineOptions } from '../options.js';
 import type { CommandContext } from './replay.js';
 import { readSideFile } from '../../side-input.js';
@@ -154,6 +154,17 @@ function caseOptions(c: CheckCase): { raw: RawEngineOptions; topologyDefaulted: 
   }
   if (fromFile) raw.topology = c.topology;
   return { raw, topologyDefaulted: !fromArgs && !fromFile, words };
+}
+
+/** The files of every case (trace, goldens, topology, args): --junit may name none of them. */
+function caseInputs(cases: readonly CheckCase[]): InputSpec[] {
+  return cases.flatMap((c) => [
+    { what: 'trace', path: c.trace },
+    { what: 'golden', path: c.golden },
+    { what: 'golden', path: c.events },
+    { what: 'topology', path: c.topology },
+    { what: 'args file', path: c.args },
+  ]);
 }
 
 /** Runs one case; never throws for a problem of the case itself. Events are compared (or rewritten) as a stream. */
@@ -321,7 +332,7 @@ export function checkCommand(ctx: CommandContext): Command {
       if (cases.length === 0) throw new UsageError(`no traces (*.csv, *.perf, optionally .gz) in ${dir}`);
       const update = raw.update === true;
       // Checked before any case runs: an unwritable report path is a usage error at once.
-      const junit = raw.junit !== undefined ? new OutputFile(raw.junit, { option: '--junit' }) : null;
+      const junit = raw.junit !== undefined ? new OutputFile(raw.junit, { option: '--junit', inputs: caseInputs(cases) }) : null;
       // With --update, every golden that may be written is checked before any case runs (a read-only directory).
       if (update) for (const c of cases) for (const g of [c.golden, ...(existsSync(c.events) ? [c.events] : [])]) checkOutputPath({ option: 'check --update', path: g });
       const outcomes: CheckOutcome[] = [];

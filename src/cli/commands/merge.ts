@@ -92,7 +92,7 @@ async function merge(ctx: CommandContext, names: string[], raw: RawMergeOptions)
   } else if (sort === null) {
     throw new UsageError('merge: the parts were made with different --sort keys: give --sort');
   }
-  const csv = openCsv(raw.csv ?? null);
+  const csv = openCsv(raw.csv ?? null, names.map((n) => ({ what: 'part', path: n })));
   await csv?.open(); // a FIFO waits for its reader here, where a signal still ends the command
   presentSweep(io, ctx.color, merged.rows, merged.meta, { sort, top, csv: raw.csv ?? null, format: raw.format }, csv);
   return EXIT_OK;
