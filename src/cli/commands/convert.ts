@@ -107,6 +107,7 @@ async function convert(ctx: CommandContext, names: string[], raw: RawConvertOpti
     );
     if (r === READ_STOPPED) {
       file.discard();
+      progress.done();
       io.stderr.write(`kpromo convert: interrupted; ${file.isStdout ? 'nothing written to stdout' : `${quoteName(file.file)} not written`}\n`);
       return EXIT_INTERRUPTED;
     }

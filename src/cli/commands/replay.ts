@@ -304,6 +304,7 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
     }), () => stop, settings.inputs.map((i) => i.name));
     if (r === READ_STOPPED) {
       for (const f of files) f.discard();
+      progress.done();
       io.stderr.write('# kpromo: interrupted; outputs discarded\n');
       return EXIT_INTERRUPTED;
     }
