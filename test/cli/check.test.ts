@@ -175,6 +175,19 @@ describe('kpromo check', () => {
     expect(r.stdout.replace(/[│\s]+/g, ' ')).toMatch(/a\.args:1:17: --target-nid is not used by --engine rfc-v1/);
   });
 
+  it('keeps the table narrow when a detail holds a long word (a golden line of 500 bytes without a space, quoted, made a 240-column table)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-check-'));
+    for (const f of ['spec-worked.csv', 'spec-worked.vmstat', 'spec-worked.topology.json']) fs.copyFileSync(path.join(TRACES, f), path.join(dir, f));
+    fs.writeFileSync(path.join(dir, 'spec-worked.events.csv'), `${'x'.repeat(500)}\n`);
+    const r = await runCli(['check', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('events line 1');
+    const widest = Math.max(...r.stdout.split('\n').map((l) => l.length));
+    expect(widest).toBeLessThanOrEqual(120);
+    // nothing lost: the broken word is all there
+    expect(r.stdout.replace(/[│ \n]/g, '')).toContain('x'.repeat(200));
+  });
+
   it('a golden events file that is a FIFO is an error of its case at once (its open waited for a writer forever)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-check-'));
     for (const ext of ['.csv', '.topology.json', '.vmstat']) fs.copyFileSync(path.join(TRACES, `spec-worked${ext}`), path.join(dir, `spec-worked${ext}`));

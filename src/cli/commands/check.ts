@@ -391,11 +391,12 @@ function renderCheckTable(outcomes: readonly CheckOutcome[], color: ReturnType<C
   return drawTable(head, rows, { chars: COMPACT_CHARS, colAligns: ['left', 'right', 'left', 'left'] }) + '\n';
 }
 
-/** Breaks long detail text into lines of at most `width` characters at spaces. */
+/** Breaks long detail text into lines of at most `width` characters at spaces; a longer word (quoted bad text) is cut. */
 function wrap(text: string, width: number): string {
   const lines: string[] = [];
   let line = '';
-  for (const word of text.split(' ')) {
+  const words = text.split(' ').flatMap((w) => (w.length <= width ? [w] : (w.match(new RegExp(`[^]{1,${width}}`, 'g')) ?? [])));
+  for (const word of words) {
     if (line !== '' && line.length + 1 + word.length > width) {
       lines.push(line);
       line = word;
