@@ -1,5 +1,5 @@
 /** The CLI's view of the outside world, so commands can run in-process in tests. */
-import { fstatSync, writeSync } from 'node:fs';
+import { createReadStream, fstatSync, writeSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { installSignalHandling, onForcedStop, onStopSignal, receivedSignal, type StopSignal } from './signals.js';
 
@@ -103,13 +103,24 @@ export function processIo(): Io {
     },
     // A getter: process.stdin's stream is made (about 3 ms) only for a command that reads it.
     get stdin() {
-      return process.stdin;
+      // Node makes an empty stream of a directory on fd 0 (`< /`): a stream of fd 0 itself fails as a file's read
+      // does (EISDIR), so the input is an error, not an empty trace.
+      return stdinIsDirectory() ? createReadStream('', { fd: 0, autoClose: false }) : process.stdin;
     },
     env: process.env,
     onInterrupt: onStopSignal,
     onForcedStop,
     signal: receivedSignal,
   };
+}
+
+/** True when standard input is a directory. */
+function stdinIsDirectory(): boolean {
+  try {
+    return fstatSync(0).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Linux's memory character devices (major 1): /dev/null, /dev/zero, /dev/full, /dev/random and the like. */
