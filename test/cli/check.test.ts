@@ -188,6 +188,20 @@ describe('kpromo check', () => {
     expect(r.stdout.replace(/[│ \n]/g, '')).toContain('x'.repeat(200));
   });
 
+  it('a trace that is a FIFO is an error of its case at once, the other cases run (check waited for a writer forever)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-check-'));
+    for (const ext of ['.csv', '.topology.json', '.vmstat']) fs.copyFileSync(path.join(TRACES, `spec-worked${ext}`), path.join(dir, `spec-worked${ext}`));
+    execFileSync('mkfifo', [path.join(dir, 'fifo.csv')]);
+    fs.copyFileSync(path.join(TRACES, 'spec-worked.vmstat'), path.join(dir, 'fifo.vmstat'));
+    // The built binary, in a child: on the old code it never ended (the timeout only ends a hang).
+    const r = spawnSync(process.execPath, [path.resolve(__dirname, '../../bin/kpromo.js'), 'check', dir], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(2);
+    const text = r.stdout.replace(/[│\s]+/g, ' ');
+    expect(text).toMatch(/fifo 0 ERROR trace \S*fifo\.csv: not a regular file/);
+    expect(text).toMatch(/spec-worked \d+ pass/);
+  });
+
   it('a golden events file that is a FIFO is an error of its case at once (its open waited for a writer forever)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-check-'));
     for (const ext of ['.csv', '.topology.json', '.vmstat']) fs.copyFileSync(path.join(TRACES, `spec-worked${ext}`), path.join(dir, `spec-worked${ext}`));

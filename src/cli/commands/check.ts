@@ -10,7 +10,7 @@
  *   NAME.topology.json  topology                               optional (else --topology from NAME.args, not both; else 2s-cxl)
  *   NAME.args           replay options, e.g. `--hz 1000`       optional; `#` starts a comment
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, KpromoError, UsageError } from '../../errors.js';
@@ -167,6 +167,15 @@ function caseInputs(cases: readonly CheckCase[]): InputSpec[] {
   ]);
 }
 
+/** True unless `file` exists and is not a regular file (a missing one is left to the reader, which names it). */
+function isRegularFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return true;
+  }
+}
+
 /** Runs one case; never throws for a problem of the case itself. Events are compared (or rewritten) as a stream. */
 export async function runCase(c: CheckCase, update: boolean): Promise<CheckOutcome> {
   const t0 = performance.now();
@@ -175,6 +184,8 @@ export async function runCase(c: CheckCase, update: boolean): Promise<CheckOutco
   let comparer: EventsComparer | null = null;
   let rewrite: OutputFile | null = null;
   try {
+    // A FIFO would wait for a writer (and a device may never end) in a run meant for CI: check replays files.
+    if (!isRegularFile(c.trace)) throw new UsageError(`trace ${c.trace}: not a regular file (check replays files; a FIFO would wait for a writer)`);
     const { raw, topologyDefaulted, words } = caseOptions(c);
     let settings: ReturnType<typeof normalizeReplayOptions>;
     try {
