@@ -192,6 +192,27 @@ export interface InputSpec {
   readonly path: string;
 }
 
+/** The identity of the regular file standard output was redirected to (`> FILE`), as checkOutputPath() keys it, or null. */
+function stdoutFileKey(): string | null {
+  try {
+    const st = fstatSync(1);
+    return st.isFile() ? `ino:${st.dev}:${st.ino}` : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Refuses an output that is standard output (/dev/stdout, a link to it, or the file stdout was redirected to) for a
+ * command that prints its own output there (sweep and merge --csv, check --junit): the two would be mixed, or the
+ * file renamed over what was printed.
+ */
+function refuseStdout(spec: OutputSpec, checked: CheckedOutput): void {
+  if ((checked.kind === 'fd' && checked.fd === 1) || (checked.key.startsWith('ino:') && checked.key === stdoutFileKey())) {
+    throw new UsageError(`${spec.option} ${JSON.stringify(spec.path)} is standard output, which carries this command's own output: write it to a file`, 'KPROMO_OUTPUT_PATH');
+  }
+}
+
 /** The inputs of a command that reads traces: each trace, and its topology file (null: a preset) and others. */
 export function traceInputSpecs(traces: readonly { readonly name: string }[], topology: string | null, ...others: (InputSpec | null)[]): InputSpec[] {
   const specs: InputSpec[] = traces.map((t) => ({ what: 'trace', path: t.name }));
@@ -296,6 +317,8 @@ export class OutputFile {
     const spec = { option: opts.option ?? 'output', path: file };
     const checked = checkOutputPath(spec);
     refuseInputOutput(spec, checked, opts.inputs ?? []);
+    // Without `stdout` (no `-` here), the command prints its own output on standard output.
+    if (opts.stdout === undefined) refuseStdout(spec, checked);
     // /dev/stdout (or a link to it) is `-` where `-` is accepted: spooled the same way, the summary then on stderr.
     this.checked = checked.kind === 'fd' && checked.fd === 1 && opts.stdout !== undefined ? { kind: 'stdout', target: '-', key: 'stdout' } : checked;
     this.gzip = this.checked.kind !== 'stdout' && /\.gz$/i.test(file);

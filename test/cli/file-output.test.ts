@@ -240,6 +240,38 @@ describe('an output that names a file the run reads is refused before the run', 
   });
 });
 
+describe('an output on standard output beside the command\'s own output there is refused', () => {
+  const BIN = path.resolve(__dirname, '../../bin/kpromo.js');
+  it('sweep --csv, merge --csv and check --junit naming /dev/stdout, or the file stdout goes to (the two were mixed on stdout)', () => {
+    const d = fs.mkdtempSync(path.join(dir, 'stdout-'));
+    const part = path.join(d, 'part.json');
+    fs.writeFileSync(part, spawnSync(process.execPath, [BIN, 'sweep', '--shard', '1/1', '--threshold', '1,2', TRACE], { encoding: 'utf8' }).stdout);
+    const cases = path.join(d, 'cases');
+    fs.mkdirSync(cases);
+    for (const n of ['spec-worked.csv', 'spec-worked.vmstat', 'spec-worked.topology.json']) fs.copyFileSync(path.resolve(__dirname, '../../traces', n), path.join(cases, n));
+    const runs: [string[], string][] = [
+      [['sweep', '--threshold', '1,2', '--csv', '@', TRACE], '--csv'],
+      [['merge', '--csv', '@', part], '--csv'],
+      [['check', '--junit', '@', cases], '--junit'],
+    ];
+    for (const [args, option] of runs) {
+      const out = path.join(d, 'out.txt');
+      for (const name of ['/dev/stdout', out]) {
+        fs.writeFileSync(out, '');
+        const fd = fs.openSync(out, 'a');
+        try {
+          const r = spawnSync(process.execPath, [BIN, ...args.map((a) => (a === '@' ? name : a))], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+          expect(r.status, `${args[0]} ${name}: ${r.stderr}`).toBe(2);
+          expect(r.stderr).toMatch(new RegExp(`^kpromo: ${option} ".*" is standard output, which carries this command's own output: write it to a file`));
+        } finally {
+          fs.closeSync(fd);
+        }
+        expect(fs.readFileSync(out, 'utf8'), `${args[0]} ${name}`).toBe('');
+      }
+    }
+  });
+});
+
 describe('- is standard output', () => {
   it('--events -: the events CSV on stdout, the summary on stderr', async () => {
     const r = await runCli(['replay', '--format', 'vmstat', '--events', '-', TRACE]);
