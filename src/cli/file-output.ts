@@ -207,8 +207,8 @@ function stdoutFileKey(): string | null {
  * command that prints its own output there (sweep and merge --csv, check --junit): the two would be mixed, or the
  * file renamed over what was printed.
  */
-function refuseStdout(spec: OutputSpec, checked: CheckedOutput): void {
-  if ((checked.kind === 'fd' && checked.fd === 1) || (checked.key.startsWith('ino:') && checked.key === stdoutFileKey())) {
+function refuseStdout(spec: OutputSpec, checked: CheckedOutput, fdToo = true): void {
+  if ((fdToo && checked.kind === 'fd' && checked.fd === 1) || (checked.key.startsWith('ino:') && checked.key === stdoutFileKey())) {
     throw new UsageError(`${spec.option} ${JSON.stringify(spec.path)} is standard output, which carries this command's own output: write it to a file`, 'KPROMO_OUTPUT_PATH');
   }
 }
@@ -245,8 +245,9 @@ export function refuseInputOutput(spec: OutputSpec, checked: CheckedOutput, inpu
 }
 
 /**
- * Checks every output of a command at once (before any work): each path, that no two name the same file, and
- * that none names one of the command's `inputs`.
+ * Checks every output of a command at once (before any work): each path, that no two name the same file, that
+ * none names one of the command's `inputs`, and, when none is standard output (where the command then prints its
+ * own output), that none is the file standard output was redirected to.
  */
 export function checkOutputs(specs: readonly (OutputSpec | null | undefined)[], inputs: readonly InputSpec[] = []): CheckedOutput[] {
   const seen = new Map<string, OutputSpec>();
@@ -262,6 +263,9 @@ export function checkOutputs(specs: readonly (OutputSpec | null | undefined)[], 
     }
     seen.set(c.key, spec);
     out.push(c);
+  }
+  if (!out.some((c) => c.key === 'stdout')) {
+    for (const spec of specs) if (spec) refuseStdout(spec, checkOutputPath(spec), false);
   }
   return out;
 }

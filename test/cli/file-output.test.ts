@@ -272,6 +272,29 @@ describe('an output on standard output beside the command\'s own output there is
   });
 });
 
+describe('replay: an output on the file its summary goes to', () => {
+  it('--events FILE > FILE is refused (the events were renamed over the file and the summary printed into it was lost); --events - > FILE is fine', () => {
+    const d = fs.mkdtempSync(path.join(dir, 'summary-'));
+    const out = path.join(d, 'out.txt');
+    const run = (args: string[]) => {
+      fs.writeFileSync(out, '');
+      const fd = fs.openSync(out, 'a');
+      try {
+        return spawnSync(process.execPath, [path.resolve(__dirname, '../../bin/kpromo.js'), 'replay', '--format', 'vmstat', ...args, TRACE], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+      } finally {
+        fs.closeSync(fd);
+      }
+    };
+    const r = run(['--events', out]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^kpromo: --events ".*out\.txt" is standard output, which carries this command's own output/);
+    expect(fs.readFileSync(out, 'utf8')).toBe('');
+    const ok = run(['--events', '-']); // the events alone on stdout, the summary on stderr
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(fs.readFileSync(out, 'utf8')).toMatch(/^time,node,pfn,from,to,outcome\n/);
+  });
+});
+
 describe('- is standard output', () => {
   it('--events -: the events CSV on stdout, the summary on stderr', async () => {
     const r = await runCli(['replay', '--format', 'vmstat', '--events', '-', TRACE]);
