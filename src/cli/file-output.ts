@@ -482,6 +482,7 @@ export class OutputFile {
         if (stdout.closed === true) break;
         stdout.write(chunk);
         await new Promise((resolve) => setImmediate(resolve));
+        await stdout.drained?.(); // a slow reader: the spool is not queued in memory whole
       }
     } catch (e) {
       this.discard();

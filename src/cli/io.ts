@@ -14,6 +14,12 @@ export interface TextOut {
   readonly closed?: boolean;
   /** The write error other than EPIPE (ENOSPC on `> /dev/full`, EIO), once one happened. */
   readonly error?: NodeJS.ErrnoException | null;
+  /**
+   * Resolves once what was written has drained to a slow reader (a pipe's stream queues writes in memory): a
+   * large output waits here between chunks, so memory stays bounded. Absent or resolved at once when writes are
+   * synchronous.
+   */
+  drained?(): Promise<void>;
 }
 
 /** Streams and environment used by commands. */
@@ -83,6 +89,17 @@ export function processIo(): Io {
       },
       get error() {
         return error;
+      },
+      drained() {
+        const out = process.stdout;
+        if (direct || closed || !out.writableNeedDrain) return Promise.resolve();
+        return new Promise<void>((resolve) => {
+          const done = (): void => {
+            out.off('drain', done).off('error', done).off('close', done);
+            resolve();
+          };
+          out.on('drain', done).on('error', done).on('close', done);
+        });
       },
     },
     stderr: {

@@ -517,6 +517,28 @@ describe('a file that cannot be renamed over is rewritten in place', () => {
 });
 
 describe('spooled standard output, copied asynchronously', () => {
+  it('commitAsync() waits for a slow reader between chunks (the whole spool was queued in memory for a pipe)', async () => {
+    let bytes = 0;
+    let release: () => void = () => {};
+    const out = {
+      isTTY: false,
+      write(text: string) {
+        bytes += text.length;
+      },
+      drained: (): Promise<void> => new Promise<void>((resolve) => (release = resolve)),
+    };
+    const f = new OutputFile('-', { stdout: out });
+    const chunk = 'x'.repeat(1 << 20);
+    for (let i = 0; i < 4; i++) f.write(chunk);
+    const done = f.commitAsync();
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(bytes).toBe(1 << 20); // one chunk, then it waits for the reader
+    out.drained = () => Promise.resolve();
+    release();
+    await done;
+    expect(bytes).toBe(4 << 20);
+  });
+
   it('commitAsync() lets the event loop run between chunks (a signal can end a long copy)', async () => {
     const out = new CaptureOut();
     const f = new OutputFile('-', { stdout: out });

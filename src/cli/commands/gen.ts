@@ -79,6 +79,8 @@ async function gen(ctx: CommandContext, raw: Record<string, string | undefined>,
           progress.update({ bytes: written, totalBytes: null, records: Math.max(0, lines - 1) }); // less the header
         }
         await new Promise((resolve) => setImmediate(resolve));
+        // A pipe's stream queues what its reader has not taken yet: wait for it (a signal still ends the wait).
+        if (out.isStdout) await io.stdout.drained?.();
       }
       if (stop || io.stdout.closed === true) break;
       r = chunks.next();
