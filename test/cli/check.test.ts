@@ -2,7 +2,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { describe, expect, it, vi } from 'vitest';
+import { CaptureOut, type Io } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
 import { findCases, parseArgsFile } from '../../src/cli/commands/check.js';
 import { onTmpfs, remountReadOnly } from '../tmpfs.js';
 import { runCli } from './run-cli.js';
@@ -272,5 +275,28 @@ describe('kpromo check', () => {
       const alone = await argsCase(`--topology ${path.join(TRACES, 'spec-worked.topology.json')}\n`, false);
       expect(alone.code).toBe(0);
     });
+  });
+});
+
+describe('kpromo check on a terminal', () => {
+  it('shows the read of each case on a progress line, cleared before the case\'s warning; --no-progress hides it (there was none)', async () => {
+    const run = async (extra: string[]): Promise<string> => {
+      // Every clock read a second later: the throttled line is drawn at each update.
+      let t = 0;
+      const now = vi.spyOn(Date, 'now').mockImplementation(() => (t += 1000));
+      const stderr = new CaptureOut(true);
+      const io: Io = { stdout: new CaptureOut(), stderr, stdin: Readable.from([]), env: {}, onInterrupt: () => () => {} };
+      try {
+        expect(await main(['check', ...extra, TRACES], io)).toBe(0);
+      } finally {
+        now.mockRestore();
+      }
+      return stderr.text;
+    };
+    const shown = await run([]);
+    expect(shown).toContain('records/s');
+    expect(shown).toContain('kpromo: spec-worked: warning');
+    expect(shown).not.toMatch(/records\/s[^\n\r]*kpromo: spec-worked/);
+    expect(await run(['--no-progress'])).not.toContain('records/s');
   });
 });

@@ -29,9 +29,10 @@ import { runReplay } from '../../run/replay.js';
 import { settingsJson } from '../../run/settings.js';
 import { loadTopology } from '../../topology/load.js';
 import { checkOutputPath, OutputFile, type InputSpec } from '../file-output.js';
-import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, normalizeReplayOptions, PERF_DEFAULTED_FLAGS, refuseIgnoredOptions, refuseOtherInputOptions, refuseRepeatedOptions, type RawEngineOptions } from '../options.js';
+import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, normalizeReplayOptions, PERF_DEFAULTED_FLAGS, PROGRESS_OPTION, refuseIgnoredOptions, refuseOtherInputOptions, refuseRepeatedOptions, type RawEngineOptions } from '../options.js';
 import type { CommandContext } from './replay.js';
 import { readSideFile } from '../../side-input.js';
+import { makeProgress } from '../progress.js';
 import { escapeControl, quoteText } from '../../escape.js';
 
 /** The files of one check case. */
@@ -176,8 +177,11 @@ function isRegularFile(file: string): boolean {
   }
 }
 
-/** Runs one case; never throws for a problem of the case itself. Events are compared (or rewritten) as a stream. */
-export async function runCase(c: CheckCase, update: boolean): Promise<CheckOutcome> {
+/**
+ * Runs one case; never throws for a problem of the case itself. Events are compared (or rewritten) as a stream.
+ * `onProgress` sees the read of its trace (the progress line on a terminal).
+ */
+export async function runCase(c: CheckCase, update: boolean, onProgress?: (p: { bytes: number; totalBytes: number | null; records: number }) => void): Promise<CheckOutcome> {
   const t0 = performance.now();
   const seconds = () => (performance.now() - t0) / 1000;
   let records = 0;
@@ -219,7 +223,7 @@ export async function runCase(c: CheckCase, update: boolean): Promise<CheckOutco
           out?.write(chunk);
         })
       : null;
-    const r = await runReplay(settings, { observe: () => writer });
+    const r = await runReplay(settings, { observe: () => writer, ...(onProgress ? { onProgress } : {}) });
     writer?.drain();
     const events = comparer?.finish() ?? null;
     const warning = noRangeWarning(r.summary, settings.rfc.topology, topologyDefaulted).replaceAll('kpromo: ', `kpromo: ${c.name}: `);
@@ -326,6 +330,7 @@ export function renderCheckJson(dir: string, update: boolean, cases: readonly Ch
 
 interface RawCheckOptions {
   update?: boolean;
+  progress?: boolean;
   junit?: string;
   format: 'table' | 'json';
 }
@@ -338,6 +343,7 @@ export function checkCommand(ctx: CommandContext): Command {
     .option('--update', 'rewrite the golden files from the current engine (review the diff before committing)')
     .option('--junit <file>', 'also write a JUnit XML report (one testcase per trace; the counter diff in each failure)')
     .addOption(new Option('--format <format>', 'output: table (and a summary line) or json (the summary line then goes to stderr)').choices(['table', 'json']).default('table'))
+    .option(PROGRESS_OPTION.flags, PROGRESS_OPTION.description)
     .action(async (dir: string, raw: RawCheckOptions) => {
       const cases = findCases(dir);
       if (cases.length === 0) throw new UsageError(`no traces (*.csv, *.perf, optionally .gz) in ${dir}`);
@@ -347,16 +353,21 @@ export function checkCommand(ctx: CommandContext): Command {
       // With --update, every golden that may be written is checked before any case runs (a read-only directory).
       if (update) for (const c of cases) for (const g of [c.golden, ...(existsSync(c.events) ? [c.events] : [])]) checkOutputPath({ option: 'check --update', path: g });
       const outcomes: CheckOutcome[] = [];
+      // The read of each case's trace, on a terminal; cleared before the case's warning.
+      const progress = makeProgress(ctx.io.stderr, raw.progress !== false);
       try {
         await junit?.open(); // a FIFO waits for its reader here, where a signal still ends the command
         for (const c of cases) {
-          const o = await runCase(c, update);
+          const o = await runCase(c, update, (p) => progress.update(p));
+          progress.done();
           if (o.warning) ctx.io.stderr.write(o.warning);
           outcomes.push(o);
         }
       } catch (e) {
         junit?.discard();
         throw e;
+      } finally {
+        progress.done();
       }
       const totals = checkTotals(outcomes);
       if (junit) {
