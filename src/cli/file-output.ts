@@ -359,9 +359,13 @@ export class OutputFile {
     return this.checked.kind === 'stdout' && this.opts.spool === false;
   }
 
-  /** Spooled: standard output, or a file rewritten in place; the spool is an unlinked file in the temp directory. */
+  /**
+   * Spooled: standard output, another of this process's descriptors (`/dev/fd/3`, `/dev/stderr`: nothing reaches it
+   * when the input is bad, as for stdout; `gen` streams it), or a file rewritten in place; the spool is an unlinked
+   * file in the temp directory.
+   */
   private spooled(): boolean {
-    return this.checked.kind === 'stdout' || this.checked.inPlace === true;
+    return this.checked.kind === 'stdout' || (this.checked.kind === 'fd' && this.opts.spool !== false) || this.checked.inPlace === true;
   }
 
   private spoolName(): string {
@@ -371,7 +375,7 @@ export class OutputFile {
   private openSync(): void {
     if (this.fd !== null) return;
     const { kind, target } = this.checked;
-    if (kind === 'fd') {
+    if (kind === 'fd' && !this.spooled()) {
       this.fd = this.checked.fd!;
       return;
     }
@@ -460,6 +464,8 @@ export class OutputFile {
       if (this.checked.kind === 'stdout') {
         const stdout = this.opts.stdout!;
         copyText(fd, stdout);
+      } else if (this.checked.kind === 'fd') {
+        copyBytes(fd, this.checked.fd!);
       } else if (this.checked.inPlace === true) {
         this.copyInto(fd);
       }
@@ -573,7 +579,7 @@ export class OutputFile {
     if (this.fd === null) return;
     const fd = this.fd;
     this.fd = null;
-    if (this.checked.kind === 'fd') return; // this process's own descriptor: left open
+    if (this.checked.kind === 'fd' && !this.spooled()) return; // this process's own descriptor: left open
     const fh = this.handle;
     this.handle = null;
     if (fh !== null) {
@@ -625,6 +631,17 @@ function* textChunks(fd: number): Generator<string> {
   }
   const rest = dec.decode();
   if (rest !== '') yield rest;
+}
+
+/** Copies a spool file, from its start, to descriptor `to` (at that descriptor's own offset). */
+function copyBytes(from: number, to: number): void {
+  const buf = Buffer.allocUnsafe(1 << 20);
+  for (let pos = 0; ; ) {
+    const n = readSync(from, buf, 0, buf.length, pos);
+    if (n === 0) break;
+    writeAll(to, buf.subarray(0, n));
+    pos += n;
+  }
 }
 
 /** Copies a spool file to stdout; stops quietly when stdout's reader left. */

@@ -422,6 +422,22 @@ describe('paths that name this process\'s descriptors are those descriptors', ()
     expect(fs.lstatSync(path.join(d, 'stdout-link')).isSymbolicLink()).toBe(true);
   });
 
+  it('/dev/fd/3 and /dev/stderr get nothing when the input is bad, all of it when it is good (1 MB of events was written before the bad line)', () => {
+    const d = fs.mkdtempSync(path.join(dir, 'fd-'));
+    const good = Array.from({ length: 60000 }, (_, i) => `0x${(0x200000 + (i % 5000)).toString(16)},0,hwhints,${1000 + i}`).join('\n');
+    fs.writeFileSync(path.join(d, 'bad.csv'), `pfn,nid,src,time\n${good}\nbad,0,hwhints,1\n`);
+    fs.writeFileSync(path.join(d, 'good.csv'), `pfn,nid,src,time\n${good}\n`);
+    const bad = bash('echo before > three.txt; $K replay --format vmstat --events /dev/fd/3 bad.csv 3>>three.txt; echo "rc=$?"; $K convert -o /dev/fd/3 bad.csv 3>>three.txt; $K convert -o /dev/stderr bad.csv 2>err.txt', d);
+    expect(bad.stdout).toBe('rc=2\n');
+    expect(fs.readFileSync(path.join(d, 'three.txt'), 'utf8')).toBe('before\n');
+    expect(fs.readFileSync(path.join(d, 'err.txt'), 'utf8')).toMatch(/^kpromo: bad\.csv:60002:1 \(pfn\)/);
+    const ok = bash('echo before > three.txt; $K convert -o /dev/fd/3 good.csv 3>>three.txt', d);
+    expect(ok.status, ok.stderr).toBe(0);
+    const text = fs.readFileSync(path.join(d, 'three.txt'), 'utf8');
+    expect(text.startsWith('before\npfn,nid,src,time\n0x200000,0,hwhints,1000\n')).toBe(true);
+    expect(text.split('\n').length).toBe(60000 + 3);
+  });
+
   it('a symlink to /dev/stdout with stdout a pipe: written to the pipe (was ENOENT after the run)', () => {
     const d = fs.mkdtempSync(path.join(dir, 'fd-'));
     fs.symlinkSync('/dev/stdout', path.join(d, 'stdout-link'));
