@@ -10,7 +10,8 @@
  *   target on commit (`inPlace`): the target keeps its inode, owner and links. A rename refused at commit (an
  *   append-only directory) falls back to the same copy.
  * - Anything else (a character device such as /dev/null or /dev/full, a FIFO, a socket) is written through:
- *   never replaced by a regular file.
+ *   never replaced by a regular file. It is opened before the run, spooled, and written on commit (as standard
+ *   output is: a bad input leaves nothing there), unless `spool: false` (gen) streams it.
  * - A path that names one of this process's descriptors (/dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N,
  *   or a symlink to one) is that descriptor: written to it directly, at its own offset, as a shell's `>&N` would,
  *   never reopened (Linux reopens a regular file there, at offset 0 or O_APPEND, over what the shell writes).
@@ -301,6 +302,8 @@ const RENAME_REFUSED = new Set(['EPERM', 'EACCES', 'EBUSY', 'EXDEV']);
 export class OutputFile {
   readonly checked: CheckedOutput;
   private fd: number | null = null;
+  /** A spooled write-through output's own descriptor (a FIFO, a device), written on commit. */
+  private throughFd: number | null = null;
   private tmp: string | null = null;
   private unregister: (() => void) | null = null;
   private done = false;
@@ -342,15 +345,14 @@ export class OutputFile {
   async open(): Promise<void> {
     if (this.gzip) this.zlib ??= await import('node:zlib');
     if (this.fd !== null || this.streamsStdout()) return;
-    if (this.checked.kind === 'through') {
+    if (this.checked.kind === 'through' && this.throughFd === null) {
       try {
         const fh = await promises.open(this.checked.target, constants.O_WRONLY | constants.O_APPEND);
-        this.fd = fh.fd; // kept open, closed with closeSync (the FileHandle is never garbage-collected first: we hold fd)
+        this.throughFd = fh.fd; // kept open: the FileHandle is never garbage-collected first (we hold it)
         this.handle = fh;
       } catch (e) {
         throw new OutputError(this.file, errText(e));
       }
-      return;
     }
     this.openSync();
   }
@@ -365,7 +367,8 @@ export class OutputFile {
    * file in the temp directory.
    */
   private spooled(): boolean {
-    return this.checked.kind === 'stdout' || (this.checked.kind === 'fd' && this.opts.spool !== false) || this.checked.inPlace === true;
+    const { kind } = this.checked;
+    return kind === 'stdout' || ((kind === 'fd' || kind === 'through') && this.opts.spool !== false) || this.checked.inPlace === true;
   }
 
   private spoolName(): string {
@@ -381,11 +384,14 @@ export class OutputFile {
     }
     if (kind === 'through') {
       try {
-        this.fd = openSync(target, constants.O_WRONLY | constants.O_APPEND);
+        this.throughFd ??= openSync(target, constants.O_WRONLY | constants.O_APPEND);
       } catch (e) {
         throw new OutputError(this.file, errText(e));
       }
-      return;
+      if (!this.spooled()) {
+        this.fd = this.throughFd;
+        return;
+      }
     }
     const spool = this.spooled();
     const dir = spool ? tmpdir() : path.dirname(target);
@@ -466,6 +472,8 @@ export class OutputFile {
         copyText(fd, stdout);
       } else if (this.checked.kind === 'fd') {
         copyBytes(fd, this.checked.fd!);
+      } else if (this.checked.kind === 'through' && fd !== this.throughFd) {
+        copyBytes(fd, this.throughFd!);
       } else if (this.checked.inPlace === true) {
         this.copyInto(fd);
       }
@@ -576,14 +584,18 @@ export class OutputFile {
   }
 
   private close(): void {
-    if (this.fd === null) return;
     const fd = this.fd;
-    this.fd = null;
-    if (this.checked.kind === 'fd' && !this.spooled()) return; // this process's own descriptor: left open
+    const through = this.throughFd;
     const fh = this.handle;
+    this.fd = null;
+    this.throughFd = null;
     this.handle = null;
-    if (fh !== null) {
-      void fh.close().catch(() => {});
+    if (this.checked.kind === 'fd' && !this.spooled()) return; // this process's own descriptor: left open
+    // A write-through output's target (FIFO, device): its FileHandle when opened off the main thread.
+    if (fh !== null) void fh.close().catch(() => {});
+    else if (through !== null && through !== fd) closeOutput(through, this.file);
+    if (fd === null || fd === through) {
+      if (fh === null && fd !== null) closeOutput(fd, this.file);
       return;
     }
     try {
@@ -593,6 +605,7 @@ export class OutputFile {
       if (!this.spooled()) throw new OutputError(this.file, errText(e));
     }
   }
+
 
   private forget(): void {
     this.tmp = null;
@@ -631,6 +644,15 @@ function* textChunks(fd: number): Generator<string> {
   }
   const rest = dec.decode();
   if (rest !== '') yield rest;
+}
+
+/** Closes an output's descriptor; close() reports delayed write errors (NFS, some devices). */
+function closeOutput(fd: number, file: string): void {
+  try {
+    closeSync(fd);
+  } catch (e) {
+    throw new OutputError(file, errText(e));
+  }
 }
 
 /** Copies a spool file, from its start, to descriptor `to` (at that descriptor's own offset). */

@@ -438,6 +438,21 @@ describe('paths that name this process\'s descriptors are those descriptors', ()
     expect(text.split('\n').length).toBe(60000 + 3);
   });
 
+  it('a FIFO output gets nothing when the input is bad, all of it when it is good (its reader got the events up to the bad line)', () => {
+    const d = fs.mkdtempSync(path.join(dir, 'fifo-'));
+    const good = Array.from({ length: 60000 }, (_, i) => `0x${(0x200000 + (i % 5000)).toString(16)},0,hwhints,${1000 + i}`).join('\n');
+    fs.writeFileSync(path.join(d, 'bad.csv'), `pfn,nid,src,time\n${good}\nbad,0,hwhints,1\n`);
+    fs.writeFileSync(path.join(d, 'good.csv'), `pfn,nid,src,time\n${good}\n`);
+    const bad = bash('mkfifo f; cat f > ev.txt & $K replay --format vmstat --events f bad.csv; echo "rc=$?"; wait; cat f > cv.txt & $K convert -o f bad.csv; wait', d);
+    expect(bad.stdout).toBe('rc=2\n');
+    expect(fs.readFileSync(path.join(d, 'ev.txt'), 'utf8')).toBe('');
+    expect(fs.readFileSync(path.join(d, 'cv.txt'), 'utf8')).toBe('');
+    const ok = bash('cat f > cv.txt & $K convert -o f good.csv; wait', d);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(d, 'cv.txt'), 'utf8').split('\n').length).toBe(60000 + 2);
+    expect(fs.lstatSync(path.join(d, 'f')).isFIFO()).toBe(true);
+  });
+
   it('a symlink to /dev/stdout with stdout a pipe: written to the pipe (was ENOENT after the run)', () => {
     const d = fs.mkdtempSync(path.join(dir, 'fd-'));
     fs.symlinkSync('/dev/stdout', path.join(d, 'stdout-link'));
