@@ -29,7 +29,7 @@ import { Stats, accessSync, closeSync, constants, fchmodSync, fstatSync, lstatSy
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { KpromoError, UsageError, EXIT_USAGE, quoteName } from '../errors.js';
-import { writeAll, type TextOut } from './io.js';
+import { isMemoryDevice, writeAll, type TextOut } from './io.js';
 import { onCleanup } from './signals.js';
 
 /** An output that could not be written (ENOSPC, EIO, a failed rename): exit 2, the file named. */
@@ -304,6 +304,8 @@ export class OutputFile {
   private fd: number | null = null;
   /** A spooled write-through output's own descriptor (a FIFO, a device), written on commit. */
   private throughFd: number | null = null;
+  /** The output is /dev/null or another memory device: what reaches it cannot be half of anything, it is not spooled. */
+  private readonly memoryDevice: boolean;
   private tmp: string | null = null;
   private unregister: (() => void) | null = null;
   private done = false;
@@ -329,6 +331,7 @@ export class OutputFile {
     // /dev/stdout (or a link to it) is `-` where `-` is accepted: spooled the same way, the summary then on stderr.
     this.checked = checked.kind === 'fd' && checked.fd === 1 && opts.stdout !== undefined ? { kind: 'stdout', target: '-', key: 'stdout' } : checked;
     this.gzip = this.checked.kind !== 'stdout' && /\.gz$/i.test(file);
+    this.memoryDevice = outputIsMemoryDevice(this.checked);
   }
 
   /** What messages call this output. */
@@ -368,7 +371,7 @@ export class OutputFile {
    */
   private spooled(): boolean {
     const { kind } = this.checked;
-    return kind === 'stdout' || ((kind === 'fd' || kind === 'through') && this.opts.spool !== false) || this.checked.inPlace === true;
+    return kind === 'stdout' || ((kind === 'fd' || kind === 'through') && this.opts.spool !== false && !this.memoryDevice) || this.checked.inPlace === true;
   }
 
   private spoolName(): string {
@@ -644,6 +647,17 @@ function* textChunks(fd: number): Generator<string> {
   }
   const rest = dec.decode();
   if (rest !== '') yield rest;
+}
+
+/** True when a descriptor or write-through output is /dev/null or another memory device. */
+function outputIsMemoryDevice(c: CheckedOutput): boolean {
+  try {
+    if (c.kind === 'fd') return isMemoryDevice(fstatSync(c.fd!));
+    if (c.kind === 'through') return isMemoryDevice(statSync(c.target));
+  } catch {
+    // not a device it can stat: spooled
+  }
+  return false;
 }
 
 /** Closes an output's descriptor; close() reports delayed write errors (NFS, some devices). */

@@ -1,5 +1,5 @@
 /** The CLI's view of the outside world, so commands can run in-process in tests. */
-import { createReadStream, fstatSync, writeSync } from 'node:fs';
+import { createReadStream, fstatSync, writeSync, type Stats } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { installSignalHandling, onForcedStop, onStopSignal, receivedSignal, type StopSignal } from './signals.js';
 
@@ -150,12 +150,16 @@ const MEM_MAJOR = 1;
 export function directWrites(fd: number): boolean {
   try {
     const st = fstatSync(fd);
-    if (st.isFile()) return true;
-    // Linux's dev_t: the major number in bits 8-19 (and 32 up, for numbers no memory device has).
-    return process.platform === 'linux' && st.isCharacterDevice() && st.rdev < 2 ** 32 && Math.floor(st.rdev / 256) % 4096 === MEM_MAJOR;
+    return st.isFile() || isMemoryDevice(st);
   } catch {
     return false;
   }
+}
+
+/** True for Linux's memory character devices (/dev/null, /dev/zero, /dev/full, a mknod copy of one). */
+export function isMemoryDevice(st: Stats): boolean {
+  // Linux's dev_t: the major number in bits 8-19 (and 32 up, for numbers no memory device has).
+  return process.platform === 'linux' && st.isCharacterDevice() && st.rdev < 2 ** 32 && Math.floor(st.rdev / 256) % 4096 === MEM_MAJOR;
 }
 
 /**
