@@ -25,7 +25,7 @@
  * - A write error (ENOSPC, EIO) is an OutputError (exit 2) naming the file; the temporary file is removed.
  *   Temporary files are also removed on SIGINT, SIGTERM and SIGHUP (signals.ts) and at process exit.
  */
-import { Stats, accessSync, closeSync, constants, fchmodSync, fstatSync, lstatSync, openSync, promises, readSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { Stats, accessSync, closeSync, write, constants, fchmodSync, fstatSync, lstatSync, openSync, promises, readSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { KpromoError, UsageError, EXIT_USAGE, quoteName } from '../errors.js';
@@ -487,7 +487,12 @@ export class OutputFile {
 
   /** commit(), with a spool copied to stdout in chunks between which the event loop runs (a signal ends it). */
   async commitAsync(): Promise<void> {
-    if (this.done || this.checked.kind !== 'stdout' || this.streamsStdout()) {
+    const { kind } = this.checked;
+    if (!this.done && (kind === 'through' || kind === 'fd') && this.spooled()) {
+      await this.copyOut();
+      return;
+    }
+    if (this.done || kind !== 'stdout' || this.streamsStdout()) {
       this.commit();
       return;
     }
@@ -500,6 +505,31 @@ export class OutputFile {
         stdout.write(chunk);
         await new Promise((resolve) => setImmediate(resolve));
         await stdout.drained?.(); // a slow reader: the spool is not queued in memory whole
+      }
+    } catch (e) {
+      this.discard();
+      throw e instanceof KpromoError ? e : new OutputError(this.file, errText(e));
+    }
+    this.settle(() => this.close());
+  }
+
+  /**
+   * commitAsync() of a spooled FIFO, device or descriptor: the spool is written with writes made off the main thread,
+   * so a reader that stops reading (a FIFO's, a pipe's on fd 3) blocks a thread-pool thread, not the event loop, and
+   * a signal still ends the command.
+   */
+  private async copyOut(): Promise<void> {
+    if (this.gzip && (this.pendingBytes > 0 || this.members === 0)) this.flushGzip();
+    this.openSync();
+    const from = this.fd!;
+    const to = this.checked.kind === 'fd' ? this.checked.fd! : this.throughFd!;
+    try {
+      const buf = Buffer.allocUnsafe(1 << 20);
+      for (let pos = 0; ; ) {
+        const n = readSync(from, buf, 0, buf.length, pos);
+        if (n === 0) break;
+        for (let off = 0; off < n; ) off += await writeAsync(to, buf, off, n - off);
+        pos += n;
       }
     } catch (e) {
       this.discard();
@@ -658,6 +688,11 @@ function outputIsMemoryDevice(c: CheckedOutput): boolean {
     // not a device it can stat: spooled
   }
   return false;
+}
+
+/** One write(2) on a thread-pool thread; the bytes written. */
+function writeAsync(fd: number, buf: Buffer, off: number, len: number): Promise<number> {
+  return new Promise((resolve, reject) => write(fd, buf, off, len, null, (err, n) => (err ? reject(err) : resolve(n))));
 }
 
 /** Closes an output's descriptor; close() reports delayed write errors (NFS, some devices). */
