@@ -386,7 +386,7 @@ export function checkCommand(ctx: CommandContext): Command {
             new Date().toISOString().replace(/\.\d+Z$/, ''),
           ),
         );
-        junit.commit();
+        await junit.commitAsync();
       }
       const line = `kpromo check: ${summaryLine(totals, update)}\n`;
       if (raw.format === 'json') {

@@ -86,6 +86,6 @@ async function merge(ctx: CommandContext, names: string[], raw: RawMergeOptions)
   }
   const csv = openCsv(raw.csv ?? null, names.map((n) => ({ what: 'part', path: n })));
   await csv?.open(); // a FIFO waits for its reader here, where a signal still ends the command
-  presentSweep(io, ctx.color, merged.rows, merged.meta, { sort, top, csv: raw.csv ?? null, format: raw.format }, csv);
+  await presentSweep(io, ctx.color, merged.rows, merged.meta, { sort, top, csv: raw.csv ?? null, format: raw.format }, csv);
   return EXIT_OK;
 }

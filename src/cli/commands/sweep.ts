@@ -97,13 +97,13 @@ export function openCsv(file: string | null, inputs: readonly InputSpec[]): Outp
 }
 
 /** Ranks rows (given in grid order), writes --csv (every row) and prints the chosen format (--top rows). */
-export function presentSweep(io: Io, color: () => ChalkInstance, rows: readonly SweepRow[], meta: SweepMeta, how: Presentation, csv: OutputFile | null): void {
+export async function presentSweep(io: Io, color: () => ChalkInstance, rows: readonly SweepRow[], meta: SweepMeta, how: Presentation, csv: OutputFile | null): Promise<void> {
   const byResult = new Map(rows.map((r) => [r.result, r]));
   const ranked = sortResults(rows.map((r) => r.result), how.sort).map((r) => byResult.get(r)!);
   const view = (list: SweepRow[]): SweepView => ({ ...meta, rows: list, sort: how.sort });
   if (csv) {
     csv.write(renderSweepCsv(view(ranked)));
-    csv.commit();
+    await csv.commitAsync(); // a FIFO's reader that stopped reading does not block a signal
   }
   const shown = view(meta.shard ? ranked : ranked.slice(0, how.top));
   switch (how.format) {
@@ -164,6 +164,6 @@ async function sweep(ctx: CommandContext, traces: string[], raw: RawSweepOptions
     total: plan.configs.length,
     ...(shard ? { shard } : {}),
   };
-  presentSweep(io, ctx.color, rows, meta, { sort, top, csv: raw.csv ?? null, format: raw.format }, csv);
+  await presentSweep(io, ctx.color, rows, meta, { sort, top, csv: raw.csv ?? null, format: raw.format }, csv);
   return EXIT_OK;
 }
