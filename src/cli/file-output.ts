@@ -431,6 +431,26 @@ export class OutputFile {
     this.writeRaw(data);
   }
 
+  /**
+   * write(), for an output streamed to a FIFO or a descriptor (gen): the bytes are written off the main thread, so a
+   * reader that stops reading blocks a thread-pool thread, not the signal handler. Other outputs: write().
+   */
+  async writeStreamed(data: string): Promise<void> {
+    const { kind } = this.checked;
+    if (this.gzip || this.spooled() || this.memoryDevice || (kind !== 'through' && kind !== 'fd')) {
+      this.write(data);
+      return;
+    }
+    this.openSync();
+    const buf = Buffer.from(data, 'utf8');
+    try {
+      for (let off = 0; off < buf.length; ) off += await writeAsync(this.fd!, buf, off, buf.length - off);
+    } catch (e) {
+      this.discard();
+      throw new OutputError(this.file, errText(e));
+    }
+  }
+
   /** Writes the pending data as one gzip member. */
   private flushGzip(): void {
     if (this.zlib === null) throw new Error(`${this.file}: open() the output before writing it`);

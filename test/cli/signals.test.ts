@@ -258,7 +258,7 @@ describe.runIf(hasPython)('signals through a real pty', () => {
     expectAll('sweep SIGHUP', hup, 129, partialOfEach(4));
   });
 
-  it('replay --events to a FIFO whose reader stopped reading: Ctrl-C, 130 (the write blocked the process until the reader went away)', () => {
+  it('replay --events and gen -o to a FIFO whose reader stopped reading: Ctrl-C, 130 (the write blocked the process until the reader went away)', () => {
     const fifo = path.join(dir, 'stalled');
     spawnSync('mkfifo', [fifo]);
     // A reader that opens the FIFO and never reads: the copy of the events fills the pipe and waits.
@@ -266,6 +266,9 @@ describe.runIf(hasPython)('signals through a real pty', () => {
     try {
       const tries = runTries({ argv: ['replay', '--format', 'vmstat', '--events', 'stalled', 'pass.csv'], wait_idle: true, tries: FEW });
       expectAll('replay --events to a stalled FIFO', tries, 130);
+      // gen streams to it (no spool): each write waits on a thread-pool thread.
+      const gen = runTries({ argv: ['gen', '--records', '1000000', '-o', 'stalled'], wait_idle: true, tries: FEW });
+      expectAll('gen -o to a stalled FIFO', gen, 130);
     } finally {
       reader.kill();
     }

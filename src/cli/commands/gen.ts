@@ -72,7 +72,7 @@ async function gen(ctx: CommandContext, raw: Record<string, string | undefined>,
       // away, e.g. `| head`) is seen soon even when every write waits for a slow reader (a terminal, a pipe).
       for (let at = 0; at < r.value.length && !stop && io.stdout.closed !== true; at += SLICE) {
         const slice = r.value.slice(at, at + SLICE);
-        out.write(slice);
+        await out.writeStreamed(slice);
         if (shown) {
           written += slice.length; // ASCII: characters are bytes
           for (let i = slice.indexOf('\n'); i >= 0; i = slice.indexOf('\n', i + 1)) lines++;
