@@ -4,12 +4,12 @@
  */
 import type { ChalkInstance } from 'chalk';
 
-/** `--color`/`--no-color` win, then NO_COLOR, then FORCE_COLOR, then whether the output is a TTY. */
+/** `--color`/`--no-color` win, then NO_COLOR, then FORCE_COLOR, then whether the output is a TTY (not TERM=dumb). */
 export function colorOn(flag: boolean | undefined, env: Readonly<Record<string, string | undefined>>, isTTY: boolean): boolean {
   if (flag !== undefined) return flag;
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
-  return isTTY;
+  return isTTY && env.TERM !== 'dumb';
 }
 
 /** True when the arguments may hold a colour flag (then chalk is loaded and the flag decides). */

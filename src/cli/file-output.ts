@@ -10,7 +10,8 @@
  *   target on commit (`inPlace`): the target keeps its inode, owner and links. A rename refused at commit (an
  *   append-only directory) falls back to the same copy.
  * - Anything else (a character device such as /dev/null or /dev/full, a FIFO, a socket) is written through:
- *   never replaced by a regular file.
+ *   never replaced by a regular file. It is opened before the run, spooled, and written on commit (as standard
+ *   output is: a bad input leaves nothing there), unless `spool: false` (gen) streams it.
  * - A path that names one of this process's descriptors (/dev/stdout, /dev/stderr, /dev/fd/N, /proc/self/fd/N,
  *   or a symlink to one) is that descriptor: written to it directly, at its own offset, as a shell's `>&N` would,
  *   never reopened (Linux reopens a regular file there, at offset 0 or O_APPEND, over what the shell writes).
@@ -24,11 +25,11 @@
  * - A write error (ENOSPC, EIO) is an OutputError (exit 2) naming the file; the temporary file is removed.
  *   Temporary files are also removed on SIGINT, SIGTERM and SIGHUP (signals.ts) and at process exit.
  */
-import { Stats, accessSync, closeSync, constants, fchmodSync, fstatSync, lstatSync, openSync, promises, readSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { Stats, accessSync, closeSync, write, constants, fchmodSync, fstatSync, lstatSync, openSync, promises, readSync, readlinkSync, realpathSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { KpromoError, UsageError, EXIT_USAGE, quoteName } from '../errors.js';
-import { writeAll, type TextOut } from './io.js';
+import { isMemoryDevice, writeAll, type TextOut } from './io.js';
 import { onCleanup } from './signals.js';
 
 /** An output that could not be written (ENOSPC, EIO, a failed rename): exit 2, the file named. */
@@ -184,13 +185,78 @@ export function checkOutputPath(spec: OutputSpec): CheckedOutput {
   return { kind: 'atomic', target, key };
 }
 
-/** Checks every output of a command at once (before any work): each path, and that no two name the same file. */
-export function checkOutputs(specs: readonly (OutputSpec | null | undefined)[]): CheckedOutput[] {
+/** A file a command reads (a trace, a topology, a golden, a part), named as its messages name it. */
+export interface InputSpec {
+  /** `trace`, `--topology`, `--expect`, `part`, ... */
+  readonly what: string;
+  /** As given; `-` is standard input (its file, when it is one). */
+  readonly path: string;
+}
+
+/** The identity of the regular file standard output was redirected to (`> FILE`), as checkOutputPath() keys it, or null. */
+function stdoutFileKey(): string | null {
+  try {
+    const st = fstatSync(1);
+    return st.isFile() ? `ino:${st.dev}:${st.ino}` : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Refuses an output that is standard output (/dev/stdout, a link to it, or the file stdout was redirected to) for a
+ * command that prints its own output there (sweep and merge --csv, check --junit): the two would be mixed, or the
+ * file renamed over what was printed.
+ */
+function refuseStdout(spec: OutputSpec, checked: CheckedOutput, fdToo = true): void {
+  if ((fdToo && checked.kind === 'fd' && checked.fd === 1) || (checked.key.startsWith('ino:') && checked.key === stdoutFileKey())) {
+    throw new UsageError(`${spec.option} ${JSON.stringify(spec.path)} is standard output, which carries this command's own output: write it to a file`, 'KPROMO_OUTPUT_PATH');
+  }
+}
+
+/** The inputs of a command that reads traces: each trace, and its topology file (null: a preset) and others. */
+export function traceInputSpecs(traces: readonly { readonly name: string }[], topology: string | null, ...others: (InputSpec | null)[]): InputSpec[] {
+  const specs: InputSpec[] = traces.map((t) => ({ what: 'trace', path: t.name }));
+  if (topology !== null) specs.push({ what: '--topology file', path: topology });
+  for (const o of others) if (o !== null) specs.push(o);
+  return specs;
+}
+
+/** The identity of an input that is a regular file (checkOutputPath()'s key for it), or null. */
+function inputKey(p: string): string | null {
+  try {
+    const st = p === '-' ? fstatSync(0) : statSync(p);
+    return st.isFile() ? `ino:${st.dev}:${st.ino}` : null;
+  } catch {
+    return null; // the reader says what is wrong with it
+  }
+}
+
+/**
+ * Refuses an output that names a file the command reads: the output would replace it (`replay t.csv --events
+ * t.csv` read the trace, then renamed the events over it).
+ */
+export function refuseInputOutput(spec: OutputSpec, checked: CheckedOutput, inputs: readonly InputSpec[]): void {
+  if (!checked.key.startsWith('ino:')) return;
+  for (const input of inputs) {
+    if (inputKey(input.path) !== checked.key) continue;
+    const which = input.path === '-' ? `the ${input.what} on standard input` : `the ${input.what} ${JSON.stringify(input.path)}`;
+    throw new UsageError(`${spec.option} ${JSON.stringify(spec.path)} names a file this run reads (${which}): writing it would replace it; give another file`, 'KPROMO_OUTPUT_PATH');
+  }
+}
+
+/**
+ * Checks every output of a command at once (before any work): each path, that no two name the same file, that
+ * none names one of the command's `inputs`, and, when none is standard output (where the command then prints its
+ * own output), that none is the file standard output was redirected to.
+ */
+export function checkOutputs(specs: readonly (OutputSpec | null | undefined)[], inputs: readonly InputSpec[] = []): CheckedOutput[] {
   const seen = new Map<string, OutputSpec>();
   const out: CheckedOutput[] = [];
   for (const spec of specs) {
     if (!spec) continue;
     const c = checkOutputPath(spec);
+    refuseInputOutput(spec, c, inputs);
     const other = seen.get(c.key);
     if (other) {
       const what = c.key === 'stdout' ? 'standard output' : `the same file (${c.target})`;
@@ -198,6 +264,9 @@ export function checkOutputs(specs: readonly (OutputSpec | null | undefined)[]):
     }
     seen.set(c.key, spec);
     out.push(c);
+  }
+  if (!out.some((c) => c.key === 'stdout')) {
+    for (const spec of specs) if (spec) refuseStdout(spec, checkOutputPath(spec), false);
   }
   return out;
 }
@@ -210,6 +279,8 @@ export interface OutputOptions {
   readonly stdout?: TextOut;
   /** `-`: spool in an unlinked temporary file and copy to stdout on commit (default), or stream (false). */
   readonly spool?: boolean;
+  /** Files the command reads: naming one is refused (refuseInputOutput()). */
+  readonly inputs?: readonly InputSpec[];
 }
 
 let serial = 0;
@@ -231,6 +302,10 @@ const RENAME_REFUSED = new Set(['EPERM', 'EACCES', 'EBUSY', 'EXDEV']);
 export class OutputFile {
   readonly checked: CheckedOutput;
   private fd: number | null = null;
+  /** A spooled write-through output's own descriptor (a FIFO, a device), written on commit. */
+  private throughFd: number | null = null;
+  /** The output is /dev/null or another memory device: what reaches it cannot be half of anything, it is not spooled. */
+  private readonly memoryDevice: boolean;
   private tmp: string | null = null;
   private unregister: (() => void) | null = null;
   private done = false;
@@ -248,10 +323,15 @@ export class OutputFile {
     private readonly opts: OutputOptions = {},
   ) {
     if (file === '-' && opts.stdout === undefined) throw new UsageError(`${opts.option ?? 'output'}: - (standard output) is not accepted here`);
-    const checked = checkOutputPath({ option: opts.option ?? 'output', path: file });
+    const spec = { option: opts.option ?? 'output', path: file };
+    const checked = checkOutputPath(spec);
+    refuseInputOutput(spec, checked, opts.inputs ?? []);
+    // Without `stdout` (no `-` here), the command prints its own output on standard output.
+    if (opts.stdout === undefined) refuseStdout(spec, checked);
     // /dev/stdout (or a link to it) is `-` where `-` is accepted: spooled the same way, the summary then on stderr.
     this.checked = checked.kind === 'fd' && checked.fd === 1 && opts.stdout !== undefined ? { kind: 'stdout', target: '-', key: 'stdout' } : checked;
     this.gzip = this.checked.kind !== 'stdout' && /\.gz$/i.test(file);
+    this.memoryDevice = outputIsMemoryDevice(this.checked);
   }
 
   /** What messages call this output. */
@@ -268,15 +348,14 @@ export class OutputFile {
   async open(): Promise<void> {
     if (this.gzip) this.zlib ??= await import('node:zlib');
     if (this.fd !== null || this.streamsStdout()) return;
-    if (this.checked.kind === 'through') {
+    if (this.checked.kind === 'through' && this.throughFd === null) {
       try {
         const fh = await promises.open(this.checked.target, constants.O_WRONLY | constants.O_APPEND);
-        this.fd = fh.fd; // kept open, closed with closeSync (the FileHandle is never garbage-collected first: we hold fd)
+        this.throughFd = fh.fd; // kept open: the FileHandle is never garbage-collected first (we hold it)
         this.handle = fh;
       } catch (e) {
         throw new OutputError(this.file, errText(e));
       }
-      return;
     }
     this.openSync();
   }
@@ -285,9 +364,14 @@ export class OutputFile {
     return this.checked.kind === 'stdout' && this.opts.spool === false;
   }
 
-  /** Spooled: standard output, or a file rewritten in place; the spool is an unlinked file in the temp directory. */
+  /**
+   * Spooled: standard output, another of this process's descriptors (`/dev/fd/3`, `/dev/stderr`: nothing reaches it
+   * when the input is bad, as for stdout; `gen` streams it), or a file rewritten in place; the spool is an unlinked
+   * file in the temp directory.
+   */
   private spooled(): boolean {
-    return this.checked.kind === 'stdout' || this.checked.inPlace === true;
+    const { kind } = this.checked;
+    return kind === 'stdout' || ((kind === 'fd' || kind === 'through') && this.opts.spool !== false && !this.memoryDevice) || this.checked.inPlace === true;
   }
 
   private spoolName(): string {
@@ -297,17 +381,20 @@ export class OutputFile {
   private openSync(): void {
     if (this.fd !== null) return;
     const { kind, target } = this.checked;
-    if (kind === 'fd') {
+    if (kind === 'fd' && !this.spooled()) {
       this.fd = this.checked.fd!;
       return;
     }
     if (kind === 'through') {
       try {
-        this.fd = openSync(target, constants.O_WRONLY | constants.O_APPEND);
+        this.throughFd ??= openSync(target, constants.O_WRONLY | constants.O_APPEND);
       } catch (e) {
         throw new OutputError(this.file, errText(e));
       }
-      return;
+      if (!this.spooled()) {
+        this.fd = this.throughFd;
+        return;
+      }
     }
     const spool = this.spooled();
     const dir = spool ? tmpdir() : path.dirname(target);
@@ -342,6 +429,26 @@ export class OutputFile {
       return;
     }
     this.writeRaw(data);
+  }
+
+  /**
+   * write(), for an output streamed to a FIFO or a descriptor (gen): the bytes are written off the main thread, so a
+   * reader that stops reading blocks a thread-pool thread, not the signal handler. Other outputs: write().
+   */
+  async writeStreamed(data: string): Promise<void> {
+    const { kind } = this.checked;
+    if (this.gzip || this.spooled() || this.memoryDevice || (kind !== 'through' && kind !== 'fd')) {
+      this.write(data);
+      return;
+    }
+    this.openSync();
+    const buf = Buffer.from(data, 'utf8');
+    try {
+      for (let off = 0; off < buf.length; ) off += await writeAsync(this.fd!, buf, off, buf.length - off);
+    } catch (e) {
+      this.discard();
+      throw new OutputError(this.file, errText(e));
+    }
   }
 
   /** Writes the pending data as one gzip member. */
@@ -386,6 +493,10 @@ export class OutputFile {
       if (this.checked.kind === 'stdout') {
         const stdout = this.opts.stdout!;
         copyText(fd, stdout);
+      } else if (this.checked.kind === 'fd') {
+        copyBytes(fd, this.checked.fd!);
+      } else if (this.checked.kind === 'through' && fd !== this.throughFd) {
+        copyBytes(fd, this.throughFd!);
       } else if (this.checked.inPlace === true) {
         this.copyInto(fd);
       }
@@ -396,7 +507,12 @@ export class OutputFile {
 
   /** commit(), with a spool copied to stdout in chunks between which the event loop runs (a signal ends it). */
   async commitAsync(): Promise<void> {
-    if (this.done || this.checked.kind !== 'stdout' || this.streamsStdout()) {
+    const { kind } = this.checked;
+    if (!this.done && (kind === 'through' || kind === 'fd') && this.spooled()) {
+      await this.copyOut();
+      return;
+    }
+    if (this.done || kind !== 'stdout' || this.streamsStdout()) {
       this.commit();
       return;
     }
@@ -408,6 +524,32 @@ export class OutputFile {
         if (stdout.closed === true) break;
         stdout.write(chunk);
         await new Promise((resolve) => setImmediate(resolve));
+        await stdout.drained?.(); // a slow reader: the spool is not queued in memory whole
+      }
+    } catch (e) {
+      this.discard();
+      throw e instanceof KpromoError ? e : new OutputError(this.file, errText(e));
+    }
+    this.settle(() => this.close());
+  }
+
+  /**
+   * commitAsync() of a spooled FIFO, device or descriptor: the spool is written with writes made off the main thread,
+   * so a reader that stops reading (a FIFO's, a pipe's on fd 3) blocks a thread-pool thread, not the event loop, and
+   * a signal still ends the command.
+   */
+  private async copyOut(): Promise<void> {
+    if (this.gzip && (this.pendingBytes > 0 || this.members === 0)) this.flushGzip();
+    this.openSync();
+    const from = this.fd!;
+    const to = this.checked.kind === 'fd' ? this.checked.fd! : this.throughFd!;
+    try {
+      const buf = Buffer.allocUnsafe(1 << 20);
+      for (let pos = 0; ; ) {
+        const n = readSync(from, buf, 0, buf.length, pos);
+        if (n === 0) break;
+        for (let off = 0; off < n; ) off += await writeAsync(to, buf, off, n - off);
+        pos += n;
       }
     } catch (e) {
       this.discard();
@@ -495,14 +637,18 @@ export class OutputFile {
   }
 
   private close(): void {
-    if (this.fd === null) return;
     const fd = this.fd;
-    this.fd = null;
-    if (this.checked.kind === 'fd') return; // this process's own descriptor: left open
+    const through = this.throughFd;
     const fh = this.handle;
+    this.fd = null;
+    this.throughFd = null;
     this.handle = null;
-    if (fh !== null) {
-      void fh.close().catch(() => {});
+    if (this.checked.kind === 'fd' && !this.spooled()) return; // this process's own descriptor: left open
+    // A write-through output's target (FIFO, device): its FileHandle when opened off the main thread.
+    if (fh !== null) void fh.close().catch(() => {});
+    else if (through !== null && through !== fd) closeOutput(through, this.file);
+    if (fd === null || fd === through) {
+      if (fh === null && fd !== null) closeOutput(fd, this.file);
       return;
     }
     try {
@@ -512,6 +658,7 @@ export class OutputFile {
       if (!this.spooled()) throw new OutputError(this.file, errText(e));
     }
   }
+
 
   private forget(): void {
     this.tmp = null;
@@ -550,6 +697,42 @@ function* textChunks(fd: number): Generator<string> {
   }
   const rest = dec.decode();
   if (rest !== '') yield rest;
+}
+
+/** True when a descriptor or write-through output is /dev/null or another memory device. */
+function outputIsMemoryDevice(c: CheckedOutput): boolean {
+  try {
+    if (c.kind === 'fd') return isMemoryDevice(fstatSync(c.fd!));
+    if (c.kind === 'through') return isMemoryDevice(statSync(c.target));
+  } catch {
+    // not a device it can stat: spooled
+  }
+  return false;
+}
+
+/** One write(2) on a thread-pool thread; the bytes written. */
+function writeAsync(fd: number, buf: Buffer, off: number, len: number): Promise<number> {
+  return new Promise((resolve, reject) => write(fd, buf, off, len, null, (err, n) => (err ? reject(err) : resolve(n))));
+}
+
+/** Closes an output's descriptor; close() reports delayed write errors (NFS, some devices). */
+function closeOutput(fd: number, file: string): void {
+  try {
+    closeSync(fd);
+  } catch (e) {
+    throw new OutputError(file, errText(e));
+  }
+}
+
+/** Copies a spool file, from its start, to descriptor `to` (at that descriptor's own offset). */
+function copyBytes(from: number, to: number): void {
+  const buf = Buffer.allocUnsafe(1 << 20);
+  for (let pos = 0; ; ) {
+    const n = readSync(from, buf, 0, buf.length, pos);
+    if (n === 0) break;
+    writeAll(to, buf.subarray(0, n));
+    pos += n;
+  }
 }
 
 /** Copies a spool file to stdout; stops quietly when stdout's reader left. */

@@ -1,5 +1,5 @@
 /** The CLI's view of the outside world, so commands can run in-process in tests. */
-import { fstatSync, writeSync } from 'node:fs';
+import { createReadStream, fstatSync, writeSync, type Stats } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { installSignalHandling, onForcedStop, onStopSignal, receivedSignal, type StopSignal } from './signals.js';
 
@@ -14,6 +14,12 @@ export interface TextOut {
   readonly closed?: boolean;
   /** The write error other than EPIPE (ENOSPC on `> /dev/full`, EIO), once one happened. */
   readonly error?: NodeJS.ErrnoException | null;
+  /**
+   * Resolves once what was written has drained to a slow reader (a pipe's stream queues writes in memory): a
+   * large output waits here between chunks, so memory stays bounded. Absent or resolved at once when writes are
+   * synchronous.
+   */
+  drained?(): Promise<void>;
 }
 
 /** Streams and environment used by commands. */
@@ -84,6 +90,17 @@ export function processIo(): Io {
       get error() {
         return error;
       },
+      drained() {
+        const out = process.stdout;
+        if (direct || closed || !out.writableNeedDrain) return Promise.resolve();
+        return new Promise<void>((resolve) => {
+          const done = (): void => {
+            out.off('drain', done).off('error', done).off('close', done);
+            resolve();
+          };
+          out.on('drain', done).on('error', done).on('close', done);
+        });
+      },
     },
     stderr: {
       write(text) {
@@ -103,13 +120,24 @@ export function processIo(): Io {
     },
     // A getter: process.stdin's stream is made (about 3 ms) only for a command that reads it.
     get stdin() {
-      return process.stdin;
+      // Node makes an empty stream of a directory on fd 0 (`< /`): a stream of fd 0 itself fails as a file's read
+      // does (EISDIR), so the input is an error, not an empty trace.
+      return stdinIsDirectory() ? createReadStream('', { fd: 0, autoClose: false }) : process.stdin;
     },
     env: process.env,
     onInterrupt: onStopSignal,
     onForcedStop,
     signal: receivedSignal,
   };
+}
+
+/** True when standard input is a directory. */
+function stdinIsDirectory(): boolean {
+  try {
+    return fstatSync(0).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Linux's memory character devices (major 1): /dev/null, /dev/zero, /dev/full, /dev/random and the like. */
@@ -122,12 +150,16 @@ const MEM_MAJOR = 1;
 export function directWrites(fd: number): boolean {
   try {
     const st = fstatSync(fd);
-    if (st.isFile()) return true;
-    // Linux's dev_t: the major number in bits 8-19 (and 32 up, for numbers no memory device has).
-    return process.platform === 'linux' && st.isCharacterDevice() && st.rdev < 2 ** 32 && Math.floor(st.rdev / 256) % 4096 === MEM_MAJOR;
+    return st.isFile() || isMemoryDevice(st);
   } catch {
     return false;
   }
+}
+
+/** True for Linux's memory character devices (/dev/null, /dev/zero, /dev/full, a mknod copy of one). */
+export function isMemoryDevice(st: Stats): boolean {
+  // Linux's dev_t: the major number in bits 8-19 (and 32 up, for numbers no memory device has).
+  return process.platform === 'linux' && st.isCharacterDevice() && st.rdev < 2 ** 32 && Math.floor(st.rdev / 256) % 4096 === MEM_MAJOR;
 }
 
 /**

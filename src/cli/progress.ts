@@ -70,6 +70,7 @@ export function makeProgress(err: TextOut, enabled: boolean, now: () => number =
     },
     done() {
       if (shown) err.write('\r\x1b[K');
+      shown = false; // once: a command may end its progress before its finally does
     },
   };
 }

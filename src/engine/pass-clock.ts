@@ -4,6 +4,7 @@
  * times), and after the last record exactly one more pass runs. Passes that cannot do anything are counted
  * and skipped in O(1).
  */
+import { UsageError } from '../errors.js';
 
 /** What the clock drives. */
 export interface PassTarget {
@@ -92,6 +93,13 @@ export class PassClock {
   finish(): boolean {
     if (this.finished || !this.started) return true;
     this.finished = true;
+    // Record times are below 2^53 (exact doubles); the final pass comes up to one period after the last, and a
+    // time past 2^53 - 1 would be rounded (2^53 + 1 runs at 2^53) without a word.
+    if (this.next > Number.MAX_SAFE_INTEGER) {
+      throw new UsageError(
+        `a record time above ${Number.MAX_SAFE_INTEGER - this.period} puts the final migrate pass (every ${this.period} jiffies) past 2^53 - 1 = ${Number.MAX_SAFE_INTEGER}, where jiffies are no longer exact: shift the trace's times down`,
+      );
+    }
     if (!this.run(this.next)) {
       this.waiting = NaN;
       return false;

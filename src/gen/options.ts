@@ -103,7 +103,7 @@ function integer(flag: string, min: number) {
   return (text: string): number => {
     const t = text.replace(/_/g, '');
     const v = /^0x[0-9a-f]+$/i.test(t) ? parseInt(t.slice(2), 16) : /^[0-9]+$/.test(t) ? Number(t) : NaN;
-    if (!Number.isSafeInteger(v) || v < min) throw bad(flag, text, `an integer >= ${min}`);
+    if (!Number.isSafeInteger(v) || v < min) throw bad(flag, text, v > Number.MAX_SAFE_INTEGER ? `an integer in [${min}, 2^53 - 1]` : `an integer >= ${min}`);
     return v;
   };
 }

@@ -38,7 +38,8 @@ function partError(name: string, why: string): UsageError {
 
 function field<T>(name: string, o: Obj, key: string, ok: (v: unknown) => v is T, what: string): T {
   const v = o[key];
-  if (!ok(v)) throw partError(name, `"${key}" must be ${what}, got ${JSON.stringify(v)?.slice(0, 80)}`);
+  // A number JSON.parse made Infinity (1e999) is shown as such, not as JSON's null.
+  if (!ok(v)) throw partError(name, `"${key}" must be ${what}, got ${typeof v === 'number' ? String(v) : JSON.stringify(v)?.slice(0, 80)}`);
   return v;
 }
 
@@ -110,7 +111,7 @@ function readPart({ name, doc }: PartDoc): Part {
   const sweep = field(name, shardObj, 'sweep', isString, 'a string');
   const swept = field(name, shardObj, 'swept', isStrings, 'a list of parameter names') as SweepParam[];
   const total = field(name, doc, 'configurations', isInt, 'an integer');
-  const records = field(name, doc, 'records', (v): v is number | null => v === null || isInt(v), 'an integer or null');
+  const records = field(name, doc, 'records', (v): v is number | null => v === null || (isInt(v) && v >= 0), 'a non-negative integer or null');
   const results = field(name, doc, 'results', Array.isArray, 'a list');
   const engine = field(name, doc, 'engine', isString, 'a string');
   if (!(ENGINE_NAMES as readonly string[]).includes(engine)) throw partError(name, `unknown engine ${JSON.stringify(engine)}`);

@@ -25,6 +25,12 @@ function read(arg: string, path: string, readFile: ReadFile): string {
   }
 }
 
+/** The file a --topology argument reads (a JSON file, or a `numactl:` file), or null (a preset, a `sysfs:` directory). */
+export function topologyFile(arg: string): string | null {
+  if (Object.hasOwn(PRESETS, arg) || arg.startsWith('sysfs:')) return null;
+  return arg.startsWith('numactl:') ? arg.slice('numactl:'.length) : arg;
+}
+
 /**
  * Loads a topology. Preset names win over files of the same name (write `./2s-cxl` for the file).
  * `sysfs:DIR` reads /sys (or a copy), `numactl:FILE` the output of `numactl -H`; their warnings (synthetic

@@ -42,6 +42,12 @@ export class FdFile {
     return new Promise((resolve, reject) => open(name, 'r', (err, fd) => (err ? reject(err) : resolve(new FdFile(fd, false)))));
   }
 
+  /** The size of a regular file now (fstat), or null for anything else (a FIFO). */
+  regularSize(): number | null {
+    const st = fstatSync(this.fd);
+    return st.isFile() ? st.size : null;
+  }
+
   /** Reads up to `length` bytes into `buf` at `offset`, from `position` (null: the file's own position). */
   read(buf: Uint8Array, offset: number, length: number, position: number | null): Promise<{ bytesRead: number }> {
     if (this.sync) {

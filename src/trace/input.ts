@@ -585,7 +585,7 @@ async function readPerfInput(
       throw ioError(name, err);
     }
     try {
-      stopped = await pump(readAhead(fh, (err) => ioError(name, err), resume?.offset ?? 0), null);
+      stopped = await pump(readAhead(fh, (err) => ioError(name, err), resume?.offset ?? 0, undefined, fh.regularSize()), null);
     } finally {
       await fh.close();
     }

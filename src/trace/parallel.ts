@@ -238,8 +238,11 @@ export async function readBlocksThreaded(
       if (w.async) await w.value;
     }
     // The blocks cover the file as it was when opened. If it grew since (a trace still being written), the general
-    // reader reads on from there, as it reads a file to its end.
-    if (resume === null && fstatSync(file.fd).size > file.size) resume = { offset: file.size, line: lines, started };
+    // reader reads on from there, as it reads a file to its end. If it shrank, the blocks past the cut read
+    // nothing, and what was cut would be missing without a word.
+    const now = fstatSync(file.fd).size;
+    if (now < file.size) throw ioError(inputs[0]!.name, new Error(`the file shrank while it was read (${file.size} bytes when opened, ${now} when the read ended)`));
+    if (resume === null && now > file.size) resume = { offset: file.size, line: lines, started };
     if (tally !== null) {
       // No more slots are applied: the parse thread counts those applied since it last wrote them, and posts its tally.
       stopParseThread(state);

@@ -17,13 +17,15 @@ export const READ_AHEAD_CHUNK = 1 << 20;
  * Yields the bytes of `fh` from `offset` (a regular file; 0 for a pipe, read from where it is) in chunks of up to
  * `chunk` bytes. A chunk is valid until the caller asks for the next one (two buffers take turns). A read error is
  * thrown as `wrap` makes it (read.ts's ioError, naming the file). Stopping early waits for the read under way; the
- * caller closes `fh`.
+ * caller closes `fh`. `size`: a regular file's size when opened; an end before it is an error (the file shrank while
+ * it was read: the records past the cut would be missing without a word).
  */
 export async function* readAhead(
   fh: PositionalReader,
   wrap: (err: unknown) => Error,
   offset = 0,
   chunk = READ_AHEAD_CHUNK,
+  size: number | null = null,
 ): AsyncGenerator<Buffer, void, undefined> {
   const bufs = [Buffer.allocUnsafe(chunk), Buffer.allocUnsafe(chunk)] as const;
   // One read in flight at a time, each where the last ended: a position counted here from `offset`, or the file's own
@@ -45,7 +47,10 @@ export async function* readAhead(
     for (;;) {
       const n: number = await next;
       next = null;
-      if (n === 0) return;
+      if (n === 0) {
+        if (size !== null && at < size) throw wrap(new Error(`the file shrank while it was read (${size} bytes when opened, ${at} when the read ended)`));
+        return;
+      }
       const buf = bufs[which]!;
       which ^= 1;
       next = read(bufs[which]!);

@@ -247,7 +247,7 @@ async function readOne(name: string, reader: FileReader, progress: Progress, opt
 
 /** A regular file (or a named pipe), read ahead (read-ahead.ts); a regular file from `offset` (its first lines read in blocks: trace/blocks.ts). */
 async function readFile(name: string, fh: FdFile, reader: FileReader, progress: Progress, stop: () => boolean, offset: number): Promise<boolean> {
-  for await (const chunk of readAhead(fh, (err) => ioError(name, err), offset, CHUNK_BYTES)) {
+  for await (const chunk of readAhead(fh, (err) => ioError(name, err), offset, CHUNK_BYTES, fh.regularSize())) {
     if (stop()) return true;
     reader.push(chunk);
     const behind = reader.behind();

@@ -2,7 +2,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { Readable } from 'node:stream';
+import { describe, expect, it, vi } from 'vitest';
+import { CaptureOut, type Io } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
 import { findCases, parseArgsFile } from '../../src/cli/commands/check.js';
 import { onTmpfs, remountReadOnly } from '../tmpfs.js';
 import { runCli } from './run-cli.js';
@@ -175,6 +178,33 @@ describe('kpromo check', () => {
     expect(r.stdout.replace(/[│\s]+/g, ' ')).toMatch(/a\.args:1:17: --target-nid is not used by --engine rfc-v1/);
   });
 
+  it('keeps the table narrow when a detail holds a long word (a golden line of 500 bytes without a space, quoted, made a 240-column table)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-check-'));
+    for (const f of ['spec-worked.csv', 'spec-worked.vmstat', 'spec-worked.topology.json']) fs.copyFileSync(path.join(TRACES, f), path.join(dir, f));
+    fs.writeFileSync(path.join(dir, 'spec-worked.events.csv'), `${'x'.repeat(500)}\n`);
+    const r = await runCli(['check', dir]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('events line 1');
+    const widest = Math.max(...r.stdout.split('\n').map((l) => l.length));
+    expect(widest).toBeLessThanOrEqual(120);
+    // nothing lost: the broken word is all there
+    expect(r.stdout.replace(/[│ \n]/g, '')).toContain('x'.repeat(200));
+  });
+
+  it('a trace that is a FIFO is an error of its case at once, the other cases run (check waited for a writer forever)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-check-'));
+    for (const ext of ['.csv', '.topology.json', '.vmstat']) fs.copyFileSync(path.join(TRACES, `spec-worked${ext}`), path.join(dir, `spec-worked${ext}`));
+    execFileSync('mkfifo', [path.join(dir, 'fifo.csv')]);
+    fs.copyFileSync(path.join(TRACES, 'spec-worked.vmstat'), path.join(dir, 'fifo.vmstat'));
+    // The built binary, in a child: on the old code it never ended (the timeout only ends a hang).
+    const r = spawnSync(process.execPath, [path.resolve(__dirname, '../../bin/kpromo.js'), 'check', dir], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(2);
+    const text = r.stdout.replace(/[│\s]+/g, ' ');
+    expect(text).toMatch(/fifo 0 ERROR trace \S*fifo\.csv: not a regular file/);
+    expect(text).toMatch(/spec-worked \d+ pass/);
+  });
+
   it('a golden events file that is a FIFO is an error of its case at once (its open waited for a writer forever)', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-check-'));
     for (const ext of ['.csv', '.topology.json', '.vmstat']) fs.copyFileSync(path.join(TRACES, `spec-worked${ext}`), path.join(dir, `spec-worked${ext}`));
@@ -245,5 +275,28 @@ describe('kpromo check', () => {
       const alone = await argsCase(`--topology ${path.join(TRACES, 'spec-worked.topology.json')}\n`, false);
       expect(alone.code).toBe(0);
     });
+  });
+});
+
+describe('kpromo check on a terminal', () => {
+  it('shows the read of each case on a progress line, cleared before the case\'s warning; --no-progress hides it (there was none)', async () => {
+    const run = async (extra: string[]): Promise<string> => {
+      // Every clock read a second later: the throttled line is drawn at each update.
+      let t = 0;
+      const now = vi.spyOn(Date, 'now').mockImplementation(() => (t += 1000));
+      const stderr = new CaptureOut(true);
+      const io: Io = { stdout: new CaptureOut(), stderr, stdin: Readable.from([]), env: {}, onInterrupt: () => () => {} };
+      try {
+        expect(await main(['check', ...extra, TRACES], io)).toBe(0);
+      } finally {
+        now.mockRestore();
+      }
+      return stderr.text;
+    };
+    const shown = await run([]);
+    expect(shown).toContain('records/s');
+    expect(shown).toContain('kpromo: spec-worked: warning');
+    expect(shown).not.toMatch(/records\/s[^\n\r]*kpromo: spec-worked/);
+    expect(await run(['--no-progress'])).not.toContain('records/s');
   });
 });

@@ -36,6 +36,11 @@ describe('color-choice', () => {
     expect(colorOn(undefined, {}, false)).toBe(false);
     expect(colorOn(undefined, {}, true)).toBe(true);
     expect(colorOn(undefined, { NO_COLOR: '1' }, true)).toBe(false);
+    // A dumb terminal (Emacs' shell, TERM=dumb) shows escape codes as text: off, as chalk's own detection has it,
+    // unless forced (it was on).
+    expect(colorOn(undefined, { TERM: 'dumb' }, true)).toBe(false);
+    expect(colorOn(undefined, { TERM: 'dumb', FORCE_COLOR: '1' }, true)).toBe(true);
+    expect(colorOn(true, { TERM: 'dumb' }, true)).toBe(true);
   });
 
   it('hasColorFlag sees --color and --no-color in any place, and nothing else', () => {

@@ -168,6 +168,133 @@ describe('checkOutputs: every output path is checked before the run', () => {
   });
 });
 
+describe('an output that names a file the run reads is refused before the run', () => {
+  const TOPO = path.resolve(__dirname, '../../traces/spec-worked.topology.json');
+  /** A copy of `src` in a fresh directory of its own. */
+  function copyIn(src: string, name: string): string {
+    const d = fs.mkdtempSync(path.join(dir, 'inout-'));
+    const f = path.join(d, name);
+    fs.copyFileSync(src, f);
+    return f;
+  }
+
+  it('replay --events TRACE, --report TOPOLOGY, --timeline-csv GOLDEN (the trace was replaced by the events after the run)', async () => {
+    const trace = copyIn(TRACE, 't.csv');
+    const before = fs.readFileSync(trace, 'utf8');
+    const r = await runCli(['replay', '--events', trace, trace]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^kpromo: --events ".*t\.csv" names a file this run reads \(the trace ".*t\.csv"\)/);
+    expect(fs.readFileSync(trace, 'utf8')).toBe(before);
+    const topo = copyIn(TOPO, 'topo.json');
+    const t = await runCli(['replay', '--topology', topo, '--report', topo, trace]);
+    expect(t.code).toBe(2);
+    expect(t.stderr).toMatch(/--report .* names a file this run reads \(the --topology file /);
+    const golden = copyIn(path.resolve(__dirname, '../../traces/spec-worked.vmstat'), 'g.vmstat');
+    const g = await runCli(['replay', '--topology', TOPO, '--expect', golden, '--timeline-csv', golden, trace]);
+    expect(g.code).toBe(2);
+    expect(g.stderr).toMatch(/--timeline-csv .* names a file this run reads \(the --expect golden /);
+  });
+
+  it('convert -o through a symlink to its input, sweep --csv, merge --csv a part, check --junit a golden', async () => {
+    const trace = copyIn(TRACE, 't.csv');
+    const before = fs.readFileSync(trace, 'utf8');
+    const link = path.join(path.dirname(trace), 'link.csv');
+    fs.symlinkSync('t.csv', link);
+    const c = await runCli(['convert', '-o', link, trace]);
+    expect(c.code).toBe(2);
+    expect(c.stderr).toMatch(/^kpromo: -o ".*link\.csv" names a file this run reads \(the trace /);
+    const s = await runCli(['sweep', '--threshold', '1,2', '--csv', trace, trace]);
+    expect(s.code).toBe(2);
+    expect(s.stderr).toMatch(/^kpromo: --csv .* names a file this run reads/);
+    expect(fs.readFileSync(trace, 'utf8')).toBe(before);
+    const part = path.join(path.dirname(trace), 'part.json');
+    fs.writeFileSync(part, (await runCli(['sweep', '--shard', '1/1', '--threshold', '1,2', trace])).stdout);
+    const partText = fs.readFileSync(part, 'utf8');
+    const m = await runCli(['merge', '--csv', part, part]);
+    expect(m.code).toBe(2);
+    expect(m.stderr).toMatch(/^kpromo: --csv .* names a file this run reads \(the part /);
+    expect(fs.readFileSync(part, 'utf8')).toBe(partText);
+    const cases = fs.mkdtempSync(path.join(dir, 'check-'));
+    for (const n of ['spec-worked.csv', 'spec-worked.vmstat', 'spec-worked.topology.json']) fs.copyFileSync(path.resolve(__dirname, '../../traces', n), path.join(cases, n));
+    const golden = path.join(cases, 'spec-worked.vmstat');
+    const goldenText = fs.readFileSync(golden, 'utf8');
+    const k = await runCli(['check', '--junit', golden, cases]);
+    expect(k.code).toBe(2);
+    expect(k.stderr).toMatch(/^kpromo: --junit .* names a file this run reads \(the golden /);
+    expect(fs.readFileSync(golden, 'utf8')).toBe(goldenText);
+  });
+
+  it('convert -o FILE < FILE: standard input\'s own file (the built binary)', () => {
+    const trace = copyIn(TRACE, 't.csv');
+    const before = fs.readFileSync(trace, 'utf8');
+    const fd = fs.openSync(trace, 'r');
+    try {
+      const r = spawnSync(process.execPath, [path.resolve(__dirname, '../../bin/kpromo.js'), 'convert', '-o', trace], { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8' });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/^kpromo: -o .* names a file this run reads \(the trace on standard input\)/);
+    } finally {
+      fs.closeSync(fd);
+    }
+    expect(fs.readFileSync(trace, 'utf8')).toBe(before);
+  });
+});
+
+describe('an output on standard output beside the command\'s own output there is refused', () => {
+  const BIN = path.resolve(__dirname, '../../bin/kpromo.js');
+  it('sweep --csv, merge --csv and check --junit naming /dev/stdout, or the file stdout goes to (the two were mixed on stdout)', () => {
+    const d = fs.mkdtempSync(path.join(dir, 'stdout-'));
+    const part = path.join(d, 'part.json');
+    fs.writeFileSync(part, spawnSync(process.execPath, [BIN, 'sweep', '--shard', '1/1', '--threshold', '1,2', TRACE], { encoding: 'utf8' }).stdout);
+    const cases = path.join(d, 'cases');
+    fs.mkdirSync(cases);
+    for (const n of ['spec-worked.csv', 'spec-worked.vmstat', 'spec-worked.topology.json']) fs.copyFileSync(path.resolve(__dirname, '../../traces', n), path.join(cases, n));
+    const runs: [string[], string][] = [
+      [['sweep', '--threshold', '1,2', '--csv', '@', TRACE], '--csv'],
+      [['merge', '--csv', '@', part], '--csv'],
+      [['check', '--junit', '@', cases], '--junit'],
+    ];
+    for (const [args, option] of runs) {
+      const out = path.join(d, 'out.txt');
+      for (const name of ['/dev/stdout', out]) {
+        fs.writeFileSync(out, '');
+        const fd = fs.openSync(out, 'a');
+        try {
+          const r = spawnSync(process.execPath, [BIN, ...args.map((a) => (a === '@' ? name : a))], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+          expect(r.status, `${args[0]} ${name}: ${r.stderr}`).toBe(2);
+          expect(r.stderr).toMatch(new RegExp(`^kpromo: ${option} ".*" is standard output, which carries this command's own output: write it to a file`));
+        } finally {
+          fs.closeSync(fd);
+        }
+        expect(fs.readFileSync(out, 'utf8'), `${args[0]} ${name}`).toBe('');
+      }
+    }
+  });
+});
+
+describe('replay: an output on the file its summary goes to', () => {
+  it('--events FILE > FILE is refused (the events were renamed over the file and the summary printed into it was lost); --events - > FILE is fine', () => {
+    const d = fs.mkdtempSync(path.join(dir, 'summary-'));
+    const out = path.join(d, 'out.txt');
+    const run = (args: string[]) => {
+      fs.writeFileSync(out, '');
+      const fd = fs.openSync(out, 'a');
+      try {
+        return spawnSync(process.execPath, [path.resolve(__dirname, '../../bin/kpromo.js'), 'replay', '--format', 'vmstat', ...args, TRACE], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8' });
+      } finally {
+        fs.closeSync(fd);
+      }
+    };
+    const r = run(['--events', out]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/^kpromo: --events ".*out\.txt" is standard output, which carries this command's own output/);
+    expect(fs.readFileSync(out, 'utf8')).toBe('');
+    const ok = run(['--events', '-']); // the events alone on stdout, the summary on stderr
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(fs.readFileSync(out, 'utf8')).toMatch(/^time,node,pfn,from,to,outcome\n/);
+  });
+});
+
 describe('- is standard output', () => {
   it('--events -: the events CSV on stdout, the summary on stderr', async () => {
     const r = await runCli(['replay', '--format', 'vmstat', '--events', '-', TRACE]);
@@ -295,6 +422,37 @@ describe('paths that name this process\'s descriptors are those descriptors', ()
     expect(fs.lstatSync(path.join(d, 'stdout-link')).isSymbolicLink()).toBe(true);
   });
 
+  it('/dev/fd/3 and /dev/stderr get nothing when the input is bad, all of it when it is good (1 MB of events was written before the bad line)', () => {
+    const d = fs.mkdtempSync(path.join(dir, 'fd-'));
+    const good = Array.from({ length: 60000 }, (_, i) => `0x${(0x200000 + (i % 5000)).toString(16)},0,hwhints,${1000 + i}`).join('\n');
+    fs.writeFileSync(path.join(d, 'bad.csv'), `pfn,nid,src,time\n${good}\nbad,0,hwhints,1\n`);
+    fs.writeFileSync(path.join(d, 'good.csv'), `pfn,nid,src,time\n${good}\n`);
+    const bad = bash('echo before > three.txt; $K replay --format vmstat --events /dev/fd/3 bad.csv 3>>three.txt; echo "rc=$?"; $K convert -o /dev/fd/3 bad.csv 3>>three.txt; $K convert -o /dev/stderr bad.csv 2>err.txt', d);
+    expect(bad.stdout).toBe('rc=2\n');
+    expect(fs.readFileSync(path.join(d, 'three.txt'), 'utf8')).toBe('before\n');
+    expect(fs.readFileSync(path.join(d, 'err.txt'), 'utf8')).toMatch(/^kpromo: bad\.csv:60002:1 \(pfn\)/);
+    const ok = bash('echo before > three.txt; $K convert -o /dev/fd/3 good.csv 3>>three.txt', d);
+    expect(ok.status, ok.stderr).toBe(0);
+    const text = fs.readFileSync(path.join(d, 'three.txt'), 'utf8');
+    expect(text.startsWith('before\npfn,nid,src,time\n0x200000,0,hwhints,1000\n')).toBe(true);
+    expect(text.split('\n').length).toBe(60000 + 3);
+  });
+
+  it('a FIFO output gets nothing when the input is bad, all of it when it is good (its reader got the events up to the bad line)', () => {
+    const d = fs.mkdtempSync(path.join(dir, 'fifo-'));
+    const good = Array.from({ length: 60000 }, (_, i) => `0x${(0x200000 + (i % 5000)).toString(16)},0,hwhints,${1000 + i}`).join('\n');
+    fs.writeFileSync(path.join(d, 'bad.csv'), `pfn,nid,src,time\n${good}\nbad,0,hwhints,1\n`);
+    fs.writeFileSync(path.join(d, 'good.csv'), `pfn,nid,src,time\n${good}\n`);
+    const bad = bash('mkfifo f; cat f > ev.txt & $K replay --format vmstat --events f bad.csv; echo "rc=$?"; wait; cat f > cv.txt & $K convert -o f bad.csv; wait', d);
+    expect(bad.stdout).toBe('rc=2\n');
+    expect(fs.readFileSync(path.join(d, 'ev.txt'), 'utf8')).toBe('');
+    expect(fs.readFileSync(path.join(d, 'cv.txt'), 'utf8')).toBe('');
+    const ok = bash('cat f > cv.txt & $K convert -o f good.csv; wait', d);
+    expect(ok.status, ok.stderr).toBe(0);
+    expect(fs.readFileSync(path.join(d, 'cv.txt'), 'utf8').split('\n').length).toBe(60000 + 2);
+    expect(fs.lstatSync(path.join(d, 'f')).isFIFO()).toBe(true);
+  });
+
   it('a symlink to /dev/stdout with stdout a pipe: written to the pipe (was ENOENT after the run)', () => {
     const d = fs.mkdtempSync(path.join(dir, 'fd-'));
     fs.symlinkSync('/dev/stdout', path.join(d, 'stdout-link'));
@@ -390,6 +548,28 @@ describe('a file that cannot be renamed over is rewritten in place', () => {
 });
 
 describe('spooled standard output, copied asynchronously', () => {
+  it('commitAsync() waits for a slow reader between chunks (the whole spool was queued in memory for a pipe)', async () => {
+    let bytes = 0;
+    let release: () => void = () => {};
+    const out = {
+      isTTY: false,
+      write(text: string) {
+        bytes += text.length;
+      },
+      drained: (): Promise<void> => new Promise<void>((resolve) => (release = resolve)),
+    };
+    const f = new OutputFile('-', { stdout: out });
+    const chunk = 'x'.repeat(1 << 20);
+    for (let i = 0; i < 4; i++) f.write(chunk);
+    const done = f.commitAsync();
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(bytes).toBe(1 << 20); // one chunk, then it waits for the reader
+    out.drained = () => Promise.resolve();
+    release();
+    await done;
+    expect(bytes).toBe(4 << 20);
+  });
+
   it('commitAsync() lets the event loop run between chunks (a signal can end a long copy)', async () => {
     const out = new CaptureOut();
     const f = new OutputFile('-', { stdout: out });

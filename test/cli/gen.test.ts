@@ -32,3 +32,34 @@ describe('kpromo gen progress', () => {
     expect(r.out.split('\n').length).toBe(3000002); // header, records, and the empty piece after the last newline
   });
 });
+
+describe('gen to a slow reader of stdout', () => {
+  it('waits for stdout to drain: memory stays bounded (it queued the whole trace in memory, 80 MB a second, for a reader that did not keep up)', async () => {
+    let bytes = 0;
+    let release: () => void = () => {};
+    let waits = 0;
+    const stdout = {
+      isTTY: false,
+      write(text: string) {
+        bytes += text.length;
+      },
+      // A pipe whose reader is not reading: nothing drains until release().
+      drained(): Promise<void> {
+        waits++;
+        return new Promise<void>((resolve) => {
+          release = resolve;
+        });
+      },
+    };
+    const io: Io = { stdout, stderr: new CaptureOut(), stdin: Readable.from([]), env: {}, onInterrupt: () => () => {} };
+    const run = main(['gen', '--records', '200000'], io);
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    expect(waits).toBe(1);
+    expect(bytes).toBeLessThanOrEqual(64 << 10); // one slice, then it waits
+    // The reader catches up whenever asked: the whole trace arrives.
+    stdout.drained = () => Promise.resolve();
+    release();
+    expect(await run).toBe(0);
+    expect(bytes).toBeGreaterThan(200000 * 20);
+  });
+});

@@ -43,6 +43,7 @@ describe('help', () => {
     for (const c of COMMANDS) {
       const r = await runCli([c.name, '--help']);
       expect(r.code).toBe(0);
+      expect(r.stdout.split('\nExamples:\n').length, `${c.name}: one Examples block`).toBe(2);
       const tail = r.stdout.slice(r.stdout.lastIndexOf('\nExamples:\n') + 1);
       const examples = tail.split('\n').filter((l) => l.startsWith('  $ '));
       expect(examples.length, c.name).toBeGreaterThanOrEqual(2);

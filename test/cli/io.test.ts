@@ -81,3 +81,19 @@ describe('the built command', () => {
     }
   });
 });
+
+describe('standard input that is a directory (`< /`)', () => {
+  it('is an error naming - and EISDIR on every path that reads it, never an empty input (page, replay --parse-thread off, merge, topo --from-numactl read nothing and went on)', () => {
+    const fd = openSync('/', 'r');
+    try {
+      for (const args of [['page', '0x1'], ['replay', '--parse-thread', 'off'], ['convert', '--parse-thread', 'off'], ['replay'], ['merge', '-'], ['topo', '--from-numactl', '-']]) {
+        const r = spawnSync(process.execPath, [BIN, ...args], { stdio: [fd, 'pipe', 'pipe'], encoding: 'utf8', env });
+        expect(r.status, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+        expect(r.stdout, args.join(' ')).toBe('');
+        expect(r.stderr, args.join(' ')).toMatch(/(-|standard input): EISDIR/);
+      }
+    } finally {
+      closeSync(fd);
+    }
+  });
+});

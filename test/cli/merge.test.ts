@@ -149,6 +149,9 @@ describe('kpromo sweep --shard / kpromo merge', () => {
       [edit((d) => (d['engine'] = 'rfc-v1-fixed')), 'engine "rfc-v1" is not the part\'s engine "rfc-v1-fixed"'],
       [edit((d) => ((d['engine'] = 'rfc-v1-fixed'), d.results.forEach((r) => (r.engine = 'rfc-v1-fixed')))), 'has engine "rfc-v1-fixed", '],
       [edit((d) => (d.shard['count'] = 4)), 'has part 2 of 4, '],
+      // A record count the sweep could not have written (it was merged and shown: "-10 records from ...").
+      [edit((d) => (d['records'] = -10)), '"records" must be a non-negative integer or null, got -10'],
+      [edit((d) => (d['records'] = 1)).replace('"records":1,', '"records":1e999,'), '"records" must be a non-negative integer or null, got Infinity'],
     ];
     const dir = tmp();
     for (const [i, [text, msg]] of cases.entries()) {

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Readable } from 'node:stream';
 import { CaptureOut, type Io } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
@@ -68,3 +68,25 @@ describe('kpromo page', () => {
   });
 });
 
+
+describe('kpromo page on a terminal', () => {
+  it('clears its progress line before what it writes on stderr after the read (the skip report was appended to the progress line)', async () => {
+    const f = path.join(tmp(), 'skip.csv');
+    const good = Array.from({ length: 2000 }, (_, i) => `0x${(0x200000 + i).toString(16)},0,hwhints,${1000 + i}`).join('\n');
+    fs.writeFileSync(f, `pfn,nid,src,time\n${good}\nbad,0,hwhints,1000\n`);
+    // Every clock read is a second later, so the throttled progress line (every 250 ms) is drawn at each update.
+    let t = 0;
+    const now = vi.spyOn(Date, 'now').mockImplementation(() => (t += 1000));
+    const stderr = new CaptureOut(true);
+    const io: Io = { stdout: new CaptureOut(), stderr, stdin: Readable.from([]), env: {}, onInterrupt: () => () => {} };
+    try {
+      expect(await main(['page', '0x200000', '--skip-bad', '--parser', 'csv-parse', f], io)).toBe(0);
+    } finally {
+      now.mockRestore();
+    }
+    expect(stderr.text).toContain('records/s');
+    // A line ends (\n) or is cleared (\r\x1b[K) before each message: none starts on the progress line.
+    expect(stderr.text).toMatch(/kpromo: skipped/);
+    expect(stderr.text).not.toMatch(/records\/s[^\n\r]*kpromo: skipped/);
+  });
+});

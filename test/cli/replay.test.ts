@@ -263,3 +263,18 @@ describe('kpromo replay: accesses ignored without a counter (issue 8 section 2)'
     expect(r.stdout).toMatch(/accesses ignored \(no counter\) │ 0 /);
   });
 });
+
+describe('record times near 2^53', () => {
+  it('a final migrate pass past 2^53 - 1 is exit 2, nothing on stdout (it ran at a rounded time: 2^53 + 1 shown as 2^53)', async () => {
+    const trace = 'pfn,nid,src,time\n0x200000,0,hwhints,9007199254740990\n0x200000,0,hwhints,9007199254740990\n';
+    for (const cmd of [['replay', '--events', '-'], ['page', '0x200000'], ['compare', '--engine', 'rfc-v1', '--engine', 'rfc-v1-fixed']]) {
+      const r = await runCli([...cmd, '--hz', '1000', '--period', '3', '-'], { stdin: trace });
+      expect(r.code, cmd[0]).toBe(2);
+      expect(r.stdout, cmd[0]).toBe('');
+      expect(r.stderr, cmd[0]).toMatch(/^kpromo: a record time above 9007199254740988 puts the final migrate pass \(every 3 jiffies\) past 2\^53 - 1/);
+    }
+    const ok = await runCli(['replay', '--events', '-', '--hz', '1000', '--period', '3', '-'], { stdin: trace.replaceAll('9007199254740990', '9007199254740988') });
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toBe('time,node,pfn,from,to,outcome\n9007199254740991,0,2097152,2,0,promoted\n');
+  });
+});

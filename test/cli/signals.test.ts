@@ -14,7 +14,7 @@
  * signal to exit) are printed, and the median must be under the issue's target, 0.5 s (one slow try is the
  * machine; a slow median is kpromo: compare on worker threads had 0.43 s until its read stopped blocking).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -256,6 +256,22 @@ describe.runIf(hasPython)('signals through a real pty', () => {
     expectAll('sweep SIGTERM', term, 143, partialOfEach(4));
     const hup = runTries({ argv, signal: 'SIGHUP', wait_for: 'records', tries: FEW });
     expectAll('sweep SIGHUP', hup, 129, partialOfEach(4));
+  });
+
+  it('replay --events and gen -o to a FIFO whose reader stopped reading: Ctrl-C, 130 (the write blocked the process until the reader went away)', () => {
+    const fifo = path.join(dir, 'stalled');
+    spawnSync('mkfifo', [fifo]);
+    // A reader that opens the FIFO and never reads: the copy of the events fills the pipe and waits.
+    const reader = spawn('python3', ['-c', `import os, time; fd = os.open(${JSON.stringify(fifo)}, os.O_RDONLY); time.sleep(600)`], { stdio: 'ignore' });
+    try {
+      const tries = runTries({ argv: ['replay', '--format', 'vmstat', '--events', 'stalled', 'pass.csv'], wait_idle: true, tries: FEW });
+      expectAll('replay --events to a stalled FIFO', tries, 130);
+      // gen streams to it (no spool): each write waits on a thread-pool thread.
+      const gen = runTries({ argv: ['gen', '--records', '1000000', '-o', 'stalled'], wait_idle: true, tries: FEW });
+      expectAll('gen -o to a stalled FIFO', gen, 130);
+    } finally {
+      reader.kill();
+    }
   });
 
   it('SIGTERM and SIGHUP on an idle pipe and on gen -o: 143 and 129, no temporary file', () => {

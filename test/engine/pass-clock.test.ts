@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PassClock } from '../../src/engine/pass-clock.js';
+import { UsageError } from '../../src/errors.js';
 
 describe('PassClock (SPEC 2.3)', () => {
   it('runs passes at T0 + k*D on the running maximum, skips idle runs in one step, and one final pass', () => {
@@ -65,5 +66,20 @@ describe('PassClock (SPEC 2.3)', () => {
     expect(clock.passes).toBe(3);
     expect(clock.finish()).toBe(true); // once
     expect(ran.filter((r) => r.startsWith('pass'))).toEqual(['pass 10', 'pass 20', 'pass 30']);
+  });
+});
+
+describe('PassClock near 2^53', () => {
+  it('refuses a final pass past 2^53 - 1, where jiffies are no longer exact (it ran at a rounded time)', () => {
+    const ran: number[] = [];
+    const clock = new PassClock(3, { pass: (t) => void ran.push(t), idle: () => false });
+    clock.advance(Number.MAX_SAFE_INTEGER - 1); // the final pass would be at 2^53 + 1, which rounds to 2^53
+    expect(() => clock.finish()).toThrow(UsageError);
+    expect(() => new PassClock(3, { pass: () => {}, idle: () => false }).finish()).not.toThrow();
+    expect(ran).toEqual([]);
+    const edge = new PassClock(3, { pass: (t) => void ran.push(t), idle: () => false });
+    edge.advance(Number.MAX_SAFE_INTEGER - 3); // the final pass at 2^53 - 1 exactly
+    edge.finish();
+    expect(ran).toEqual([Number.MAX_SAFE_INTEGER]);
   });
 });

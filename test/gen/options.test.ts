@@ -76,6 +76,9 @@ describe('parseGenArgs', () => {
     );
     expect(usageError(() => parseGenArgs({ start: String(2 ** 53 - 10) })).message).toMatch(/^--start 9007199254740982 \+ 15000 jiffies .* does not fit below 2\^53$/);
     expect(usageError(() => parseGenArgs({ records: ' 5' })).message).toBe('--records: expected an integer >= 0, got " 5"');
+    // An integer past 2^53 - 1 is one: the message says what the bound is (it said "expected an integer >= 0").
+    expect(usageError(() => parseGenArgs({ seed: '99999999999999999999' })).message).toBe('--seed: expected an integer in [0, 2^53 - 1], got "99999999999999999999"');
+    expect(usageError(() => parseGenArgs({ pages: '0x20000000000000' })).message).toBe('--pages: expected an integer in [1, 2^53 - 1], got "0x20000000000000"');
     expect(usageError(() => parseGenArgs({ fastFraction: '0.5 ' })).message).toMatch(/^--fast-fraction: .*"0.5 "$/);
     expect(usageError(() => parseGenArgs({ pattern: 'random' })).message).toMatch(/zipf, phase, scan, mix.*"random"/);
   });

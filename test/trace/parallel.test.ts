@@ -129,6 +129,22 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('reading one CSV file in bloc
     expect(got.stats).toEqual(whole.want.stats);
   });
 
+  it('a file cut short while its blocks are read is an error naming it, not a shorter trace (it ended with exit 0 and fewer records)', async () => {
+    const text = csv(100000, 12);
+    const file = write('shrinking.csv', text);
+    const cut = text.indexOf('\n', 4096 * 3) + 1; // at a line end: the cut file is a valid trace
+    let n = 0;
+    const sink = {
+      record_access: () => {
+        if (n++ === 0) fs.truncateSync(file, cut);
+      },
+    };
+    const err = await readInputsThreaded([{ name: file }], sink, { ...opts(), blockBytes: 4096 }).catch((e) => e);
+    expect(err).toBeInstanceOf(TraceError);
+    expect(err.file).toBe(file);
+    expect(err.message).toMatch(/the file shrank while it was read \(\d+ bytes when opened, \d+ when the read ended\)/);
+  });
+
   it('stops when asked (Ctrl-C) and says so', async () => {
     const file = write('stop.csv', csv(100000, 9));
     let n = 0;

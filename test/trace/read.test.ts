@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import { TraceError } from '../../src/errors.js';
 import { readTraces } from '../../src/trace/read.js';
 import { Readable } from 'node:stream';
 import { describe, it, expect } from 'vitest';
@@ -174,5 +176,24 @@ describe('readTraces skip and stop', () => {
       [2, 0, 0, 2],
     ]);
     expect(stats).toMatchObject({ stopped: true, records: 2 });
+  });
+});
+
+describe('a file cut short while it is read', () => {
+  it('is an error naming it, not a shorter trace (the general reader ended with fewer records and no word)', async () => {
+    const lines = Array.from({ length: 200000 }, (_, i) => `0x${(0x200000 + i).toString(16)},0,hwhints,${1000 + i}`);
+    const text = `pfn,nid,src,time\n${lines.join('\n')}\n`;
+    const file = tempFile('shrinking.csv', text);
+    const cut = text.indexOf('\n', 3 << 20) + 1; // at a line end, past the first chunks read: the cut file is a valid trace
+    let n = 0;
+    const sink = {
+      record_access: () => {
+        if (n++ === 0) fs.truncateSync(file, cut);
+      },
+    };
+    const err = await readTraces([{ name: file }], sink).catch((e) => e);
+    expect(err).toBeInstanceOf(TraceError);
+    expect(err.file).toBe(file);
+    expect(err.message).toMatch(/the file shrank while it was read \(\d+ bytes when opened, \d+ when the read ended\)/);
   });
 });

@@ -10,7 +10,7 @@
  *   NAME.topology.json  topology                               optional (else --topology from NAME.args, not both; else 2s-cxl)
  *   NAME.args           replay options, e.g. `--hz 1000`       optional; `#` starts a comment
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
 import { EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, KpromoError, UsageError } from '../../errors.js';
@@ -28,10 +28,11 @@ import { drawTable } from '../../render/draw-table.js';
 import { runReplay } from '../../run/replay.js';
 import { settingsJson } from '../../run/settings.js';
 import { loadTopology } from '../../topology/load.js';
-import { checkOutputPath, OutputFile } from '../file-output.js';
-import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, normalizeReplayOptions, PERF_DEFAULTED_FLAGS, refuseIgnoredOptions, refuseOtherInputOptions, refuseRepeatedOptions, type RawEngineOptions } from '../options.js';
+import { checkOutputPath, OutputFile, type InputSpec } from '../file-output.js';
+import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, normalizeReplayOptions, PERF_DEFAULTED_FLAGS, PROGRESS_OPTION, refuseIgnoredOptions, refuseOtherInputOptions, refuseRepeatedOptions, type RawEngineOptions } from '../options.js';
 import type { CommandContext } from './replay.js';
 import { readSideFile } from '../../side-input.js';
+import { makeProgress } from '../progress.js';
 import { escapeControl, quoteText } from '../../escape.js';
 
 /** The files of one check case. */
@@ -156,14 +157,39 @@ function caseOptions(c: CheckCase): { raw: RawEngineOptions; topologyDefaulted: 
   return { raw, topologyDefaulted: !fromArgs && !fromFile, words };
 }
 
-/** Runs one case; never throws for a problem of the case itself. Events are compared (or rewritten) as a stream. */
-export async function runCase(c: CheckCase, update: boolean): Promise<CheckOutcome> {
+/** The files of every case (trace, goldens, topology, args): --junit may name none of them. */
+function caseInputs(cases: readonly CheckCase[]): InputSpec[] {
+  return cases.flatMap((c) => [
+    { what: 'trace', path: c.trace },
+    { what: 'golden', path: c.golden },
+    { what: 'golden', path: c.events },
+    { what: 'topology', path: c.topology },
+    { what: 'args file', path: c.args },
+  ]);
+}
+
+/** True unless `file` exists and is not a regular file (a missing one is left to the reader, which names it). */
+function isRegularFile(file: string): boolean {
+  try {
+    return statSync(file).isFile();
+  } catch {
+    return true;
+  }
+}
+
+/**
+ * Runs one case; never throws for a problem of the case itself. Events are compared (or rewritten) as a stream.
+ * `onProgress` sees the read of its trace (the progress line on a terminal).
+ */
+export async function runCase(c: CheckCase, update: boolean, onProgress?: (p: { bytes: number; totalBytes: number | null; records: number }) => void): Promise<CheckOutcome> {
   const t0 = performance.now();
   const seconds = () => (performance.now() - t0) / 1000;
   let records = 0;
   let comparer: EventsComparer | null = null;
   let rewrite: OutputFile | null = null;
   try {
+    // A FIFO would wait for a writer (and a device may never end) in a run meant for CI: check replays files.
+    if (!isRegularFile(c.trace)) throw new UsageError(`trace ${c.trace}: not a regular file (check replays files; a FIFO would wait for a writer)`);
     const { raw, topologyDefaulted, words } = caseOptions(c);
     let settings: ReturnType<typeof normalizeReplayOptions>;
     try {
@@ -197,7 +223,7 @@ export async function runCase(c: CheckCase, update: boolean): Promise<CheckOutco
           out?.write(chunk);
         })
       : null;
-    const r = await runReplay(settings, { observe: () => writer });
+    const r = await runReplay(settings, { observe: () => writer, ...(onProgress ? { onProgress } : {}) });
     writer?.drain();
     const events = comparer?.finish() ?? null;
     const warning = noRangeWarning(r.summary, settings.rfc.topology, topologyDefaulted).replaceAll('kpromo: ', `kpromo: ${c.name}: `);
@@ -304,6 +330,7 @@ export function renderCheckJson(dir: string, update: boolean, cases: readonly Ch
 
 interface RawCheckOptions {
   update?: boolean;
+  progress?: boolean;
   junit?: string;
   format: 'table' | 'json';
 }
@@ -316,25 +343,31 @@ export function checkCommand(ctx: CommandContext): Command {
     .option('--update', 'rewrite the golden files from the current engine (review the diff before committing)')
     .option('--junit <file>', 'also write a JUnit XML report (one testcase per trace; the counter diff in each failure)')
     .addOption(new Option('--format <format>', 'output: table (and a summary line) or json (the summary line then goes to stderr)').choices(['table', 'json']).default('table'))
+    .option(PROGRESS_OPTION.flags, PROGRESS_OPTION.description)
     .action(async (dir: string, raw: RawCheckOptions) => {
       const cases = findCases(dir);
       if (cases.length === 0) throw new UsageError(`no traces (*.csv, *.perf, optionally .gz) in ${dir}`);
       const update = raw.update === true;
       // Checked before any case runs: an unwritable report path is a usage error at once.
-      const junit = raw.junit !== undefined ? new OutputFile(raw.junit, { option: '--junit' }) : null;
+      const junit = raw.junit !== undefined ? new OutputFile(raw.junit, { option: '--junit', inputs: caseInputs(cases) }) : null;
       // With --update, every golden that may be written is checked before any case runs (a read-only directory).
       if (update) for (const c of cases) for (const g of [c.golden, ...(existsSync(c.events) ? [c.events] : [])]) checkOutputPath({ option: 'check --update', path: g });
       const outcomes: CheckOutcome[] = [];
+      // The read of each case's trace, on a terminal; cleared before the case's warning.
+      const progress = makeProgress(ctx.io.stderr, raw.progress !== false);
       try {
         await junit?.open(); // a FIFO waits for its reader here, where a signal still ends the command
         for (const c of cases) {
-          const o = await runCase(c, update);
+          const o = await runCase(c, update, (p) => progress.update(p));
+          progress.done();
           if (o.warning) ctx.io.stderr.write(o.warning);
           outcomes.push(o);
         }
       } catch (e) {
         junit?.discard();
         throw e;
+      } finally {
+        progress.done();
       }
       const totals = checkTotals(outcomes);
       if (junit) {
@@ -353,7 +386,7 @@ export function checkCommand(ctx: CommandContext): Command {
             new Date().toISOString().replace(/\.\d+Z$/, ''),
           ),
         );
-        junit.commit();
+        await junit.commitAsync();
       }
       const line = `kpromo check: ${summaryLine(totals, update)}\n`;
       if (raw.format === 'json') {
@@ -380,11 +413,12 @@ function renderCheckTable(outcomes: readonly CheckOutcome[], color: ReturnType<C
   return drawTable(head, rows, { chars: COMPACT_CHARS, colAligns: ['left', 'right', 'left', 'left'] }) + '\n';
 }
 
-/** Breaks long detail text into lines of at most `width` characters at spaces. */
+/** Breaks long detail text into lines of at most `width` characters at spaces; a longer word (quoted bad text) is cut. */
 function wrap(text: string, width: number): string {
   const lines: string[] = [];
   let line = '';
-  for (const word of text.split(' ')) {
+  const words = text.split(' ').flatMap((w) => (w.length <= width ? [w] : (w.match(new RegExp(`[^]{1,${width}}`, 'g')) ?? [])));
+  for (const word of words) {
     if (line !== '' && line.length + 1 + word.length > width) {
       lines.push(line);
       line = word;

@@ -6,13 +6,13 @@
 import { Command } from 'commander';
 import { RFC_V1_DEFAULTS } from '../../engine/config.js';
 import { EXIT_INTERRUPTED, EXIT_OK, quoteName } from '../../errors.js';
-import { loadTopology } from '../../topology/load.js';
+import { loadTopology, topologyFile } from '../../topology/load.js';
 import { useParseThread } from '../../run/replay.js';
 import { inputNotes, readInputs, type InputStats } from '../../trace/input.js';
 import { readInputsThreaded } from '../../trace/threaded.js';
 import { CanonicalCsvSink } from '../../trace/csv-write.js';
 import { checkHz } from '../../trace/perf-map.js';
-import { OutputFile } from '../file-output.js';
+import { OutputFile, traceInputSpecs } from '../file-output.js';
 import { READ_STOPPED, settleRead } from '../signals.js';
 import { traceInputs } from '../../run/settings.js';
 import { addOptions, DEFAULT_TOPOLOGY, INPUT_OPTIONS, normalizeInputOptions, parseIntOption, PERF_DEFAULTED_FLAGS, PROGRESS_OPTION, refuseOtherInputOptions, type OptionSpec, type RawInputOptions } from '../options.js';
@@ -70,7 +70,7 @@ async function convert(ctx: CommandContext, names: string[], raw: RawConvertOpti
   const inputs = traceInputs(names);
   // Standard output (no -o, or -o -) is spooled and copied out only when the whole input converted, so a bad
   // line near the end leaves nothing on stdout, as with a file (file-output.ts).
-  const file = new OutputFile(raw.output ?? '-', { option: '-o', stdout: io.stdout });
+  const file = new OutputFile(raw.output ?? '-', { option: '-o', stdout: io.stdout, inputs: traceInputSpecs(inputs, topologyFile(raw.topology)) });
   await file.open();
   const sink = new CanonicalCsvSink((chunk) => file.write(chunk));
   const progress = makeProgress(io.stderr, raw.progress);
@@ -107,6 +107,7 @@ async function convert(ctx: CommandContext, names: string[], raw: RawConvertOpti
     );
     if (r === READ_STOPPED) {
       file.discard();
+      progress.done();
       io.stderr.write(`kpromo convert: interrupted; ${file.isStdout ? 'nothing written to stdout' : `${quoteName(file.file)} not written`}\n`);
       return EXIT_INTERRUPTED;
     }

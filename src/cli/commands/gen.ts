@@ -72,13 +72,15 @@ async function gen(ctx: CommandContext, raw: Record<string, string | undefined>,
       // away, e.g. `| head`) is seen soon even when every write waits for a slow reader (a terminal, a pipe).
       for (let at = 0; at < r.value.length && !stop && io.stdout.closed !== true; at += SLICE) {
         const slice = r.value.slice(at, at + SLICE);
-        out.write(slice);
+        await out.writeStreamed(slice);
         if (shown) {
           written += slice.length; // ASCII: characters are bytes
           for (let i = slice.indexOf('\n'); i >= 0; i = slice.indexOf('\n', i + 1)) lines++;
           progress.update({ bytes: written, totalBytes: null, records: Math.max(0, lines - 1) }); // less the header
         }
         await new Promise((resolve) => setImmediate(resolve));
+        // A pipe's stream queues what its reader has not taken yet: wait for it (a signal still ends the wait).
+        if (out.isStdout) await io.stdout.drained?.();
       }
       if (stop || io.stdout.closed === true) break;
       r = chunks.next();

@@ -33,14 +33,6 @@ export function mergeCommand(ctx: CommandContext): Command {
     ),
     { flags: '--format <format>', description: 'output: table, csv or json', default: 'table', choices: SWEEP_FORMATS },
   ]);
-  cmd.addHelpText(
-    'after',
-    `
-Examples:
-  for k in 1 2 3 4; do kpromo sweep --shard $k/4 --window 1000..5000:1000 --threshold 2..4 trace.csv > part-$k.json; done
-  kpromo merge part-*.json
-  kpromo merge --format csv --csv all.csv --top 5 part-*.json`,
-  );
   cmd.action(async (parts: string[], raw: RawMergeOptions) => {
     ctx.setExit(await merge(ctx, parts, raw));
   });
@@ -92,8 +84,8 @@ async function merge(ctx: CommandContext, names: string[], raw: RawMergeOptions)
   } else if (sort === null) {
     throw new UsageError('merge: the parts were made with different --sort keys: give --sort');
   }
-  const csv = openCsv(raw.csv ?? null);
+  const csv = openCsv(raw.csv ?? null, names.map((n) => ({ what: 'part', path: n })));
   await csv?.open(); // a FIFO waits for its reader here, where a signal still ends the command
-  presentSweep(io, ctx.color, merged.rows, merged.meta, { sort, top, csv: raw.csv ?? null, format: raw.format }, csv);
+  await presentSweep(io, ctx.color, merged.rows, merged.meta, { sort, top, csv: raw.csv ?? null, format: raw.format }, csv);
   return EXIT_OK;
 }

@@ -87,6 +87,7 @@ export function pageCommand(ctx: CommandContext): Command {
       stop = true;
     });
     const interrupted = (after: string): void => {
+      progress.done();
       out.discard();
       ctx.io.stderr.write(`kpromo page: interrupted${after}; nothing written\n`);
       ctx.setExit(EXIT_INTERRUPTED);
@@ -113,6 +114,7 @@ export function pageCommand(ctx: CommandContext): Command {
         throw e;
       }
       if (read === READ_STOPPED) return interrupted('');
+      progress.done(); // the line is cleared before anything else goes to stderr
       // What the read skipped or could not use, as replay reports it (replay.ts): never silent.
       ctx.io.stderr.write(skipReport(read));
       ctx.io.stderr.write(inputNotes(read, perfTyped));

@@ -20,10 +20,10 @@ import { tableWidthFor } from '../../render/fit-table.js';
 import { combineObservers } from '../../run/observers.js';
 import { runReplay, startParseThreadFor, type ReplayResult, type ReplaySettings } from '../../run/replay.js';
 import { settingsJson, settingsList } from '../../run/settings.js';
-import { loadTopology } from '../../topology/load.js';
+import { loadTopology, topologyFile } from '../../topology/load.js';
 import { PERF_SKIP_REASONS } from '../../trace/perf-map.js';
 import { inputNotes, type InputStats } from '../../trace/input.js';
-import { checkOutputs, OutputFile } from '../file-output.js';
+import { checkOutputs, OutputFile, traceInputSpecs } from '../file-output.js';
 import { quoteName } from '../../errors.js';
 import { READ_STOPPED, settleRead } from '../signals.js';
 import { quoteText } from '../../escape.js';
@@ -239,7 +239,7 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
     raw.events !== undefined ? { option: '--events', path: raw.events } : null,
     raw.timelineCsv !== undefined ? { option: '--timeline-csv', path: raw.timelineCsv } : null,
     raw.report !== undefined ? { option: '--report', path: raw.report } : null,
-  ]);
+  ], traceInputSpecs(settings.inputs, topologyFile(raw.topology), raw.expect !== undefined ? { what: '--expect golden', path: raw.expect } : null));
   const output = (option: string, file: string | undefined): OutputFile | null =>
     file !== undefined ? new OutputFile(file, { option, stdout: io.stdout }) : null;
   const events = output('--events', raw.events);
@@ -304,6 +304,7 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
     }), () => stop, settings.inputs.map((i) => i.name));
     if (r === READ_STOPPED) {
       for (const f of files) f.discard();
+      progress.done();
       io.stderr.write('# kpromo: interrupted; outputs discarded\n');
       return EXIT_INTERRUPTED;
     }

@@ -12,8 +12,8 @@ import { DEFAULT_SORT, parseSort, sortResults, type SortKey } from '../../multi/
 import { runSweep } from '../../multi/sweep.js';
 import { planSweep } from '../../multi/sweep-config.js';
 import { traceInputs } from '../../run/settings.js';
-import { loadTopology } from '../../topology/load.js';
-import { OutputFile } from '../file-output.js';
+import { loadTopology, topologyFile } from '../../topology/load.js';
+import { OutputFile, traceInputSpecs, type InputSpec } from '../file-output.js';
 import type { Io } from '../io.js';
 import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, parseIntOption, PERF_DEFAULTED_FLAGS, PROGRESS_OPTION, refuseIgnoredOptions, refuseOtherInputOptions, type RawEngineOptions } from '../options.js';
 import { guardedRun, machinePlan, memoryGroup, MEMORY_OPTION } from './multi-run.js';
@@ -92,18 +92,18 @@ export function parseTop(text: string | undefined): number {
 }
 
 /** Opens the --csv file before any work (a bad path fails at once). */
-export function openCsv(file: string | null): OutputFile | null {
-  return file === null ? null : new OutputFile(file, { option: '--csv' });
+export function openCsv(file: string | null, inputs: readonly InputSpec[]): OutputFile | null {
+  return file === null ? null : new OutputFile(file, { option: '--csv', inputs });
 }
 
 /** Ranks rows (given in grid order), writes --csv (every row) and prints the chosen format (--top rows). */
-export function presentSweep(io: Io, color: () => ChalkInstance, rows: readonly SweepRow[], meta: SweepMeta, how: Presentation, csv: OutputFile | null): void {
+export async function presentSweep(io: Io, color: () => ChalkInstance, rows: readonly SweepRow[], meta: SweepMeta, how: Presentation, csv: OutputFile | null): Promise<void> {
   const byResult = new Map(rows.map((r) => [r.result, r]));
   const ranked = sortResults(rows.map((r) => r.result), how.sort).map((r) => byResult.get(r)!);
   const view = (list: SweepRow[]): SweepView => ({ ...meta, rows: list, sort: how.sort });
   if (csv) {
     csv.write(renderSweepCsv(view(ranked)));
-    csv.commit();
+    await csv.commitAsync(); // a FIFO's reader that stopped reading does not block a signal
   }
   const shown = view(meta.shard ? ranked : ranked.slice(0, how.top));
   switch (how.format) {
@@ -136,7 +136,7 @@ async function sweep(ctx: CommandContext, traces: string[], raw: RawSweepOptions
     ? { index: shardSpec.index, count: shardSpec.count, sweep: sweepFingerprint(traceNames, plan.configs) }
     : undefined;
 
-  const csv = openCsv(raw.csv ?? null);
+  const csv = openCsv(raw.csv ?? null, traceInputSpecs(inputs, topologyFile(raw.topology)));
   let records: number | null = null;
   let rows: SweepRow[] = [];
   try {
@@ -164,6 +164,6 @@ async function sweep(ctx: CommandContext, traces: string[], raw: RawSweepOptions
     total: plan.configs.length,
     ...(shard ? { shard } : {}),
   };
-  presentSweep(io, ctx.color, rows, meta, { sort, top, csv: raw.csv ?? null, format: raw.format }, csv);
+  await presentSweep(io, ctx.color, rows, meta, { sort, top, csv: raw.csv ?? null, format: raw.format }, csv);
   return EXIT_OK;
 }
