@@ -6,12 +6,14 @@
  *   readSync instead (fdReadable) made the writer wait while a chunk was parsed and the parser wait while the writer
  *   refilled: a perf replay from `cat FILE |` took 4.1-4.5 s against 2.4-3.4 s now, and peaked at 115 against 100 MB.
  * - Anything else (a file redirected to stdin, a terminal): fdReadable, fs.readSync into 1 MiB chunks (several reads
- *   while they come back full). A descriptor left non-blocking (by a process.stdin made on another thread) gets
+ *   while they come back full). A regular file that ends before the size it had when the read started is an error
+ *   (stdin-size.ts). A descriptor left non-blocking (by a process.stdin made on another thread) gets
  *   EAGAIN when empty: the stream retries after a millisecond, so it never blocks its thread (a stop request is seen
  *   between reads) and a read never outlives the thread in the thread pool.
  */
 import { fstatSync, readSync } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { regularFileSize, stdinShrank } from './stdin-size.js';
 
 /** Milliseconds between two tries on an empty non-blocking pipe. */
 const RETRY_MS = 1;
@@ -25,6 +27,8 @@ export async function fdReadable(fd: number): Promise<Readable> {
   let buf = Buffer.allocUnsafe(CHUNK);
   let have = 0; // bytes of buf read and not yet pushed
   let ended = false;
+  // A regular file's size now, before the first read: an end before it is an error (stdin-size.ts).
+  const size = regularFileSize(fd);
   const stream = new Readable({
     highWaterMark: CHUNK,
     read(): void {
@@ -62,6 +66,11 @@ export async function fdReadable(fd: number): Promise<Readable> {
           buf = Buffer.allocUnsafe(CHUNK);
           have = 0;
           stream.push(chunk);
+          return;
+        }
+        const shrank = stdinShrank(fd, size);
+        if (shrank !== null) {
+          stream.destroy(shrank);
           return;
         }
         stream.push(null);

@@ -18,6 +18,7 @@ import { shapeToString } from './perf-fields.js';
 import { PERF_SKIP_REASONS, type NidMode, type PerfSkipReason } from './perf-map.js';
 import { PerfReader, looksLikePerf, type PerfReadStats } from './perf-read.js';
 import { readAhead } from './read-ahead.js';
+import { checkedStdin } from './stdin-size.js';
 import type { StreamBlocksResult } from './stream-blocks.js';
 import { gzipTrailingZeros, ioError, readTraces, totalSize, type ReadProgress, type ReadStats, type ResumeAt, type TraceInput } from './read.js';
 
@@ -138,7 +139,8 @@ export async function readInputs(inputs: readonly TraceInput[], sink: AccessSink
   const progress = new Progress(opts.onProgress, await totalSize(list));
   const stop = opts.shouldStop ?? (() => false);
   // process.stdin is touched only for `-`: creating its stream costs about 3 ms of start-up.
-  const stdin = (): NodeJS.ReadableStream | AsyncIterable<Buffer> => opts.stdin ?? process.stdin;
+  // A regular file on this thread's fd 0 that shrinks while it is read is an error (stdin-size.ts).
+  const stdin = (): AsyncIterable<Buffer | string> => checkedStdin(opts.stdin ?? process.stdin);
   for (const input of list) {
     stats.files++;
     // A file whose first lines were read in blocks (trace/parallel.ts): CSV, or perf text read on with the perf counts
@@ -280,8 +282,8 @@ export function isGzipMagic(head: Uint8Array): boolean {
 }
 
 /** Decides an input's kind, opening it at most once; null when stopped (Ctrl-C) while sniffing a stream. */
-async function openInput(name: string, kind: InputKind, stdin: () => NodeJS.ReadableStream | AsyncIterable<Buffer>, stop: () => boolean): Promise<OpenInput | null> {
-  if (name === '-') return streamInput(name, kind, stdin() as AsyncIterable<Buffer | string>, stop, null);
+async function openInput(name: string, kind: InputKind, stdin: () => AsyncIterable<Buffer | string>, stop: () => boolean): Promise<OpenInput | null> {
+  if (name === '-') return streamInput(name, kind, stdin(), stop, null);
   let regular = false;
   try {
     regular = (await statPath(name)).isFile();

@@ -11,6 +11,7 @@ import { CsvPath } from './csvpath.js';
 import { FastParser } from './fast.js';
 import { TraceFile, type ReadContext } from './tracefile.js';
 import { readAhead } from './read-ahead.js';
+import { checkedStdin } from './stdin-size.js';
 import type { PerfShape } from './perf-fields.js';
 import type { PerfInputStats } from './input.js';
 
@@ -215,7 +216,7 @@ export function gzipTrailingZeros(name: string, tail: GzipTail): number {
 /** Reads one input to its end; true when stopped by shouldStop. A `.gz` file's trailing zero bytes are noted in `notes`. */
 async function readOne(name: string, reader: FileReader, progress: Progress, opts: ReadOptions, offset: number, notes: string[]): Promise<boolean> {
   const stop = opts.shouldStop ?? (() => false);
-  if (name === '-') return readStream(name, opts.stdin ?? process.stdin, reader, progress, stop, null);
+  if (name === '-') return readStream(name, checkedStdin(opts.stdin ?? process.stdin), reader, progress, stop, null);
   let fh: FdFile;
   try {
     fh = await FdFile.open(name);
@@ -260,7 +261,7 @@ async function readFile(name: string, fh: FdFile, reader: FileReader, progress: 
 /** Standard input or a gunzip stream; `counted` is the compressed stream whose bytes are the progress. */
 async function readStream(
   name: string,
-  stream: NodeJS.ReadableStream,
+  stream: AsyncIterable<Buffer | string>,
   reader: FileReader,
   progress: Progress,
   stop: () => boolean,
@@ -268,7 +269,7 @@ async function readStream(
 ): Promise<boolean> {
   let compressed = 0;
   counted?.on('data', (c: Buffer) => (compressed += c.length));
-  const it = (stream as AsyncIterable<Buffer | string>)[Symbol.asyncIterator]();
+  const it = stream[Symbol.asyncIterator]();
   for (;;) {
     if (stop()) {
       await it.return?.();
