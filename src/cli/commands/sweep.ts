@@ -11,6 +11,7 @@ import { parseShard, shardRange, sweepFingerprint } from '../../multi/shard.js';
 import { DEFAULT_SORT, parseSort, sortResults, type SortKey } from '../../multi/sort.js';
 import { runSweep } from '../../multi/sweep.js';
 import { planSweep } from '../../multi/sweep-config.js';
+import { inputJson, type InputJson } from '../../report/json.js';
 import { traceInputs } from '../../run/settings.js';
 import { loadTopology, topologyFile } from '../../topology/load.js';
 import { OutputFile, traceInputSpecs, type InputSpec } from '../file-output.js';
@@ -138,6 +139,7 @@ async function sweep(ctx: CommandContext, traces: string[], raw: RawSweepOptions
 
   const csv = openCsv(raw.csv ?? null, traceInputSpecs(inputs, topologyFile(raw.topology)));
   let records: number | null = null;
+  let input: InputJson | null = null;
   let rows: SweepRow[] = [];
   try {
     await csv?.open(); // a FIFO waits for its reader here, where a signal still ends the command
@@ -150,6 +152,7 @@ async function sweep(ctx: CommandContext, traces: string[], raw: RawSweepOptions
         return guarded.exit;
       }
       records = guarded.run.read.records;
+      input = inputJson(guarded.run.read);
       rows = guarded.run.results.map((result, i) => ({ index: start + i, point: plan.points[start + i]!, params: plan.params[start + i]!, result }));
     }
   } catch (e) {
@@ -161,6 +164,7 @@ async function sweep(ctx: CommandContext, traces: string[], raw: RawSweepOptions
     swept: plan.swept as SweepParam[],
     traces: traceNames,
     records,
+    input,
     total: plan.configs.length,
     ...(shard ? { shard } : {}),
   };
