@@ -132,7 +132,7 @@ export function renderSweepTable(view: SweepView, color: ChalkInstance, width?: 
       : `${view.total}`;
   const note =
     `${view.engine}: ${shown} configurations sorted by ${sortText(view.sort)}; ` +
-    `${view.records ?? 0} records from ${view.traces.map(escapeControl).join(' ')}`;
+    (view.records === null ? 'no trace read (no configuration in this part)' : `${view.records} records from ${view.traces.map(escapeControl).join(' ')}`);
   const bounds = boundsNote(view);
   return table + '\n' + color.dim(width === undefined ? note : wrapText(note, width)) + '\n' + color.dim(width === undefined ? bounds : wrapText(bounds, width)) + '\n';
 }

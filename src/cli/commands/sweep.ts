@@ -143,7 +143,13 @@ async function sweep(ctx: CommandContext, traces: string[], raw: RawSweepOptions
   let rows: SweepRow[] = [];
   try {
     await csv?.open(); // a FIFO waits for its reader here, where a signal still ends the command
-    if (configs.length > 0) {
+    if (configs.length === 0) {
+      // More parts than configurations: this part has no work, and says so; its output still completes the merge.
+      io.stderr.write(
+        `kpromo: part ${shardSpec!.index} of ${shardSpec!.count} has no configuration to run: the grid has ${plan.configs.length} configuration${plan.configs.length === 1 ? '' : 's'} ` +
+          `for ${shardSpec!.count} parts; it reads no trace, and its output is still a part for kpromo merge\n`,
+      );
+    } else {
       const threads = machinePlan(io, configs.length, inputs, jobs).threads;
       const group = memoryGroup(configs, inputs, threads, raw.memory);
       const guarded = await guardedRun(io, configs, raw.progress, (hooks) => runSweep(configs, { inputs, parser, stdin: io.stdin, ...hooks }, threads, group), perfTyped);
