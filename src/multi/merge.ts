@@ -8,6 +8,8 @@ import { ENGINE_NAMES } from '../engine/registry.js';
 import { SCHEMA_VERSION } from '../report/json.js';
 import { SWEEP_PARAMS, type GridPoint, type SweepParam } from './grid.js';
 import { checkGrid, checkMetrics, readCounters, rowError } from './merge-check.js';
+import { agreedInput, readInput } from './merge-input.js';
+import type { InputJson } from '../report/json.js';
 import { METRICS, type MultiMetrics } from './metrics.js';
 import type { ShardInfo, SweepMeta, SweepRow } from './render-sweep.js';
 import type { SortKey } from './sort.js';
@@ -55,6 +57,8 @@ interface Part {
   readonly engine: string;
   readonly traces: string[];
   readonly records: number | null;
+  /** What its read read and skipped; null when it read nothing. */
+  readonly input: InputJson | null;
   readonly total: number;
   readonly sort: SortKey[];
   readonly shard: ShardInfo;
@@ -121,6 +125,7 @@ function readPart({ name, doc }: PartDoc): Part {
     engine,
     traces: field(name, doc, 'traces', isStrings, 'a list of names'),
     records,
+    input: readInput(name, doc, records),
     total,
     sort: field(name, doc, 'sort', isSort, 'a list of sort keys'),
     shard: { index, count, sweep },
@@ -184,11 +189,13 @@ export function mergeParts(docs: readonly PartDoc[]): Merged {
       throw new UsageError(`merge: ${p.name} read ${p.records} records, ${withRecords[0]!.name} ${withRecords[0]!.records}: the traces changed between the parts`);
     }
   }
+  // Every part that ran a configuration read the whole traces: their counts are the traces', carried once.
+  const input = agreedInput(parts);
   const sortText = JSON.stringify(first.sort);
   const sortDiffers = parts.find((p) => JSON.stringify(p.sort) !== sortText);
   return {
     rows: rows as SweepRow[],
-    meta: { engine: first.engine, swept: first.swept, traces: first.traces, records: withRecords[0]?.records ?? 0, total: first.total },
+    meta: { engine: first.engine, swept: first.swept, traces: first.traces, records: withRecords[0]?.records ?? 0, input, total: first.total },
     sort: sortDiffers ? null : first.sort,
   };
 }

@@ -1,7 +1,7 @@
 /** `kpromo compare` output: one column per configuration; rows are settings, key metrics, then every counter. */
 import type { ChalkInstance } from 'chalk';
 import { fitTable, wrapText, type FitColumn } from '../render/fit-table.js';
-import { countersJson, jsonDocument, jsonText, summaryJson } from '../report/json.js';
+import { countersJson, jsonDocument, jsonText, summaryJson, type InputJson } from '../report/json.js';
 import { COMPACT_CHARS } from '../report/table.js';
 import { csvLine, formatMetric } from './format.js';
 import { METRICS } from './metrics.js';
@@ -21,6 +21,8 @@ export interface CompareView {
   readonly columns: readonly CompareColumn[];
   readonly traces: readonly string[];
   readonly records: number;
+  /** What the read read and skipped (inputJson): `input` of the JSON, as replay's. */
+  readonly input: InputJson;
 }
 
 /** Names in first-seen order across lists (a key one engine lacks still gets its row). */
@@ -83,6 +85,7 @@ export function renderCompareJson(view: CompareView): string {
   const doc = jsonDocument('compare', {
     traces: view.traces,
     records: view.records,
+    input: view.input,
     results: view.columns.map((c) => ({
       label: c.result.label,
       engine: c.result.engine,

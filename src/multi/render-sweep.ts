@@ -1,7 +1,7 @@
 /** `kpromo sweep` output: one row per configuration, in sort order, as a table, CSV or JSON. */
 import type { ChalkInstance } from 'chalk';
 import { fitTable, wrapText, type FitColumn } from '../render/fit-table.js';
-import { countersJson, jsonDocument, jsonText } from '../report/json.js';
+import { countersJson, jsonDocument, jsonText, type InputJson } from '../report/json.js';
 import { COMPACT_CHARS } from '../report/table.js';
 import { formatShare } from '../render/format.js';
 import { csvLine, formatMetric } from './format.js';
@@ -42,6 +42,8 @@ export interface SweepView {
   readonly traces: readonly string[];
   /** Records read; null for a part that ran no configuration (it read nothing). */
   readonly records: number | null;
+  /** What the read read and skipped (inputJson, as replay's `input`); null as `records` is. */
+  readonly input: InputJson | null;
   /** Configurations in the grid (rows may be fewer with --top, or a shard's part). */
   readonly total: number;
   /** Set for a part of a sharded sweep: the JSON then carries what `kpromo merge` needs. */
@@ -130,7 +132,7 @@ export function renderSweepTable(view: SweepView, color: ChalkInstance, width?: 
       : `${view.total}`;
   const note =
     `${view.engine}: ${shown} configurations sorted by ${sortText(view.sort)}; ` +
-    `${view.records ?? 0} records from ${view.traces.map(escapeControl).join(' ')}`;
+    (view.records === null ? 'no trace read (no configuration in this part)' : `${view.records} records from ${view.traces.map(escapeControl).join(' ')}`);
   const bounds = boundsNote(view);
   return table + '\n' + color.dim(width === undefined ? note : wrapText(note, width)) + '\n' + color.dim(width === undefined ? bounds : wrapText(bounds, width)) + '\n';
 }
@@ -174,6 +176,7 @@ export function renderSweepJson(view: SweepView): string {
     engine: view.engine,
     traces: view.traces,
     records: view.records,
+    input: view.input,
     configurations: view.total,
     sort: view.sort,
     ...(view.shard ? { shard: { ...view.shard, swept: view.swept } } : {}),

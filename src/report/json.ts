@@ -5,6 +5,7 @@
  * raises SCHEMA_VERSION; adding a field does not.
  */
 import type { Counter, ReplaySummary } from '../engine/types.js';
+import type { InputStats } from '../trace/input.js';
 import { VERSION } from '../version.js';
 import { ignoredTotal, unexaminedTotal } from './summary.js';
 
@@ -36,6 +37,28 @@ export function summaryJson(summary: ReplaySummary): Record<string, unknown> {
   return { ...summary, unexamined_total: unexaminedTotal(summary), ignored_total: ignoredTotal(summary) };
 }
 
+/** The `input` object: what a read of the traces read and skipped (replay, compare and sweep carry the same). */
+export type InputJson = Readonly<Record<string, unknown>> & { readonly records: number };
+
+/**
+ * The `input` object of a document: records, bytes, files, bad lines skipped (`--skip-bad`) in all and by reason,
+ * input formats, and for perf input the samples, records and samples skipped by reason.
+ */
+export function inputJson(read: InputStats): InputJson {
+  const p = read.perf;
+  return {
+    records: read.records,
+    bytes: read.bytes,
+    files: read.files,
+    skipped: read.skipped,
+    formats: read.kinds,
+    bad_lines_by_reason: read.badReasons,
+    ...(p !== null
+      ? { perf: { samples: p.samples, records: p.records, non_sample_lines: p.nonSample, skipped_by_reason: p.skipped, events: p.events, fields: p.shapes } }
+      : {}),
+  };
+}
+
 /** What goes into a replay document. */
 export interface JsonInput {
   readonly engine: string;
@@ -44,7 +67,7 @@ export interface JsonInput {
   readonly traces: readonly string[];
   readonly counters: readonly Counter[];
   readonly summary: ReplaySummary;
-  readonly input: Readonly<Record<string, unknown>> & { readonly records: number };
+  readonly input: InputJson;
   readonly extra?: Readonly<Record<string, unknown>>;
 }
 

@@ -50,6 +50,31 @@ describe('JSON output schema', () => {
     expect(sd.results.map((x) => x.params['threshold']).sort()).toEqual([1, 2, 3]);
   });
 
+  it('compare and sweep carry the read counts replay does (input: bad lines and perf samples skipped)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-json-'));
+    const f = path.join(dir, 'skips.txt');
+    fs.writeFileSync(f, fs.readFileSync(path.join(ROOT, 'test/fixtures/perf/ibs-two-events.txt'), 'utf8') + 'not a perf line\n');
+    const r = await runCli(['replay', '--format', 'json', '--skip-bad', f]);
+    expect(r.code, r.stderr).toBe(0);
+    const input = valid(r.stdout)['input'] as { skipped: number; perf: { skipped_by_reason: Record<string, number> } };
+    expect(input.skipped).toBe(1);
+    expect(input.perf.skipped_by_reason['phys_addr_zero']).toBe(1);
+    for (const args of [['compare', '--engine', 'rfc-v1', '--engine', 'pghot'], ['sweep', '--threshold', '1,2'], ['sweep', '--threshold', '1,2', '--shard', '2/2']]) {
+      const c = await runCli([...args, '--format', 'json', '--skip-bad', f]);
+      expect(c.code, c.stderr).toBe(0);
+      expect(valid(c.stdout)['input'], args.join(' ')).toEqual(input);
+    }
+    // The schema requires it: a compare or sweep document without input is not valid.
+    for (const args of [['compare', '--engine', 'rfc-v1'], ['sweep', '--threshold', '1,2']]) {
+      const doc = JSON.parse((await runCli([...args, '--format', 'json', '--skip-bad', f])).stdout) as Record<string, unknown>;
+      delete doc['input'];
+      expect(validate(doc), args[0]).toBe(false);
+    }
+    // A part with no configuration read nothing: input null, as records.
+    const empty = await runCli(['sweep', '--format', 'json', '--threshold', '1,2', '--shard', '1/3', '--skip-bad', f]);
+    expect(valid(empty.stdout)).toMatchObject({ records: null, input: null });
+  });
+
   it('check is valid for passing, failing and erroring cases', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-json-'));
     for (const f of fs.readdirSync(TRACES)) fs.copyFileSync(path.join(TRACES, f), path.join(dir, f));

@@ -169,6 +169,71 @@ describe('kpromo sweep --shard / kpromo merge', () => {
     expect((await runCli(['merge', ...writeParts(texts)])).code).toBe(0);
   });
 
+  it('carries the read\'s skipped lines and perf samples once: the merge equals the unsharded sweep, parts that disagree are refused', async () => {
+    const dir = tmp();
+    const f = path.join(dir, 'skips.txt');
+    // Perf samples skipped for three reasons (phys_addr 0, cpu in no node, another event) and one bad line (--skip-bad).
+    fs.writeFileSync(f, fs.readFileSync(path.resolve(__dirname, '../fixtures/perf/ibs-two-events.txt'), 'utf8') + '          stream    4242/4242    [003]  1236.000000:    ibs_op//:     zz garbage\n');
+    const grid = ['--skip-bad', '--threshold', '1..3'];
+    const replay = await runCli(['replay', '--format', 'json', '--skip-bad', f]);
+    const whole = await runCli(['sweep', '--format', 'json', ...grid, f]);
+    expect(whole.code, whole.stderr).toBe(0);
+    const input = (JSON.parse(whole.stdout) as { input: { skipped: number; perf: { skipped_by_reason: Record<string, number> } } }).input;
+    expect(input).toEqual((JSON.parse(replay.stdout) as { input: unknown }).input);
+    expect(input.skipped).toBe(1);
+    expect(input.perf.skipped_by_reason).toEqual({ phys_addr_zero: 1, phys_addr_missing: 0, cpu_not_in_topology: 1, other_event: 1, bad_line: 1 });
+    const texts: string[] = [];
+    for (const n of [1, 2, 4]) {
+      const partTexts: string[] = [];
+      for (let k = 1; k <= n; k++) {
+        const r = await runCli(['sweep', '--shard', `${k}/${n}`, ...grid, f]);
+        expect(r.code, r.stderr).toBe(0);
+        partTexts.push(r.stdout);
+      }
+      const files = writeParts(partTexts);
+      const m = await runCli(['merge', '--format', 'json', ...files]);
+      expect(m.code, m.stderr).toBe(0);
+      expect(m.stdout, `json N=${n}`).toBe(whole.stdout);
+      // The table and CSV have no place for them: merge says on stderr what the parts' read skipped.
+      const t = await runCli(['merge', ...files]);
+      expect(t.stderr).toContain('kpromo: the parts\' read of the traces skipped 1 bad line (expected addr as bare hex 1)');
+      expect(t.stderr).toContain('kpromo: perf samples skipped by reason: phys_addr_zero 1, cpu_not_in_topology 1, other_event 1');
+      if (n === 4) texts.push(...partTexts);
+    }
+    // Part 1 of 4 is empty (floor(4 / 3) = 0 configurations before it): it read nothing and carries no counts.
+    expect((JSON.parse(texts[0]!) as { input: unknown; records: unknown })).toMatchObject({ input: null, records: null });
+    type Doc = Record<string, unknown> & { input: Record<string, unknown> & { perf: Record<string, Record<string, number>> } };
+    const edit = (f: (d: Doc) => void): string => {
+      const d = JSON.parse(texts[2]!) as Doc;
+      f(d);
+      return JSON.stringify(d);
+    };
+    const cases: [string, string][] = [
+      [edit((d) => (d.input['skipped'] = 0)), 'input.skipped 0, '],
+      [edit((d) => (d.input.perf['skipped_by_reason']!['phys_addr_zero'] = 5)), 'input.perf.skipped_by_reason.phys_addr_zero 5, '],
+      [edit((d) => delete (d as Record<string, unknown>)['input']), '"input" must be'],
+      [edit((d) => (d.input['skipped'] = -1)), 'input.skipped must be a non-negative integer'],
+      [edit((d) => (d.input['records'] = 3)), 'input.records 3 is not "records" 4'],
+      [edit((d) => (d['input'] = null as never)), '"input" must be'],
+    ];
+    for (const [i, [text, msg]] of cases.entries()) {
+      const files = writeParts(texts);
+      const bad = path.join(dir, `tampered-${i}.json`);
+      fs.writeFileSync(bad, text);
+      files[2] = bad;
+      const r = await runCli(['merge', '--format', 'json', ...files]);
+      expect(r.code, msg).toBe(2);
+      expect(r.stdout, msg).toBe('');
+      expect(r.stderr, msg).toContain(bad);
+      expect(r.stderr, msg).toContain(msg);
+    }
+    // Parts that read the traces differently are named both.
+    const other = writeParts(texts);
+    fs.writeFileSync(other[2]!, edit((d) => (d.input['skipped'] = 0)));
+    const r = await runCli(['merge', ...other]);
+    expect(r.stderr).toContain(`merge: ${other[2]} and ${other[1]} read the traces differently: ${other[2]} has input.skipped 0, ${other[1]} has 1`);
+  });
+
   it('runs the xargs -P recipe of docs/compare-sweep.md (4 parts, 2 at a time) and merges to the unsharded output', async () => {
     const f = await genTrace();
     const dir = tmp();

@@ -84,6 +84,21 @@ describe('compare and sweep take every replay input option, with the counters re
     expect(vmstat(replay.stdout).get('kpromoted_recorded_accesses')).toBe('3');
   });
 
+  it('says on stderr, in every format, how many perf samples gave no record, by reason (as replay\'s table and JSON do)', async () => {
+    // ibs-two-events.txt: 7 samples, 4 records; one phys_addr 0, one cpu in no node, one ibs_fetch// (another event).
+    for (const cmd of [['compare', '--engine', 'rfc-v1'], ['sweep', '--threshold', '2,3']]) {
+      for (const format of ['table', 'csv', 'json']) {
+        const r = await runCli([...cmd, '--format', format, fx('ibs-two-events.txt')]);
+        expect(r.code, r.stderr).toBe(0);
+        expect(r.stderr, `${cmd[0]} ${format}`).toContain('kpromo: perf samples skipped by reason: phys_addr_zero 1, cpu_not_in_topology 1, other_event 1\n');
+      }
+    }
+    // None skipped (CSV input): no line.
+    const clean = await runCli(['sweep', '--format', 'csv', '--threshold', '2,3', path.resolve(__dirname, '../../traces/spec-worked.csv')]);
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(clean.stderr).not.toContain('perf samples skipped');
+  });
+
   it('refuses bad input option values as replay does', async () => {
     for (const cmd of ['compare', 'sweep']) {
       const r = await runCli([cmd, '--nid', '7', fx('ibs-F-full.txt')]);

@@ -162,6 +162,33 @@ describe('kpromo sweep', () => {
   });
 });
 
+describe('kpromo sweep --shard K/N with more parts than configurations', () => {
+  it('says on stderr that a part has no configuration and reads nothing; its JSON is still a part for merge', async () => {
+    // 2 configurations, 3 parts: part 1 runs [0, 0) (floor(1 * 2 / 3) = 0), parts 2 and 3 one each.
+    const empty = await runCli(['sweep', '--shard', '1/3', '--threshold', '2,3', SPEC]);
+    expect(empty.code, empty.stderr).toBe(0);
+    expect(empty.stderr).toBe('kpromo: part 1 of 3 has no configuration to run: the grid has 2 configurations for 3 parts; it reads no trace, and its output is still a part for kpromo merge\n');
+    expect(JSON.parse(empty.stdout)).toMatchObject({ records: null, input: null, results: [], shard: { index: 1, count: 3 } });
+    const full = await runCli(['sweep', '--shard', '2/3', '--threshold', '2,3', SPEC]);
+    expect(full.code, full.stderr).toBe(0);
+    expect(full.stderr).not.toContain('no configuration');
+    // The table of an empty part does not claim 0 records were read.
+    const table = await runCli(['sweep', '--shard', '1/3', '--format', 'table', '--threshold', '2,3', SPEC]);
+    expect(table.stdout).toContain('part 1 of 3: 0 of 2 configurations');
+    expect(table.stdout).not.toContain('0 records');
+    expect(table.stdout).toContain('no trace read (no configuration in this part)');
+    const dir = tmp();
+    const files = [empty.stdout, full.stdout, (await runCli(['sweep', '--shard', '3/3', '--threshold', '2,3', SPEC])).stdout].map((t, i) => {
+      const f = path.join(dir, `part-${i + 1}.json`);
+      fs.writeFileSync(f, t);
+      return f;
+    });
+    const merged = await runCli(['merge', '--format', 'json', ...files]);
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(merged.stdout).toBe((await runCli(['sweep', '--format', 'json', '--threshold', '2,3', SPEC])).stdout);
+  });
+});
+
 describe('kpromo sweep under a memory budget', () => {
   it('runs the grid in more reads when its engines do not fit --memory, with the same results', async () => {
     const f = await genTrace();

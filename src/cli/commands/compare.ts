@@ -7,6 +7,7 @@ import { cachedLoader, engineSettings, parseEngineSpec, specSettings, uniqueLabe
 import { renderCompareCsv, renderCompareJson, renderCompareTable, type CompareView } from '../../multi/render-compare.js';
 import { tableWidthFor } from '../../render/fit-table.js';
 import { runSweep } from '../../multi/sweep.js';
+import { inputJson } from '../../report/json.js';
 import { loadTopology } from '../../topology/load.js';
 import { addOptions, ENGINE_OPTIONS, INPUT_OPTIONS, optionEngines, parseIntOption, PERF_DEFAULTED_FLAGS, PROGRESS_OPTION, refuseOtherInputOptions, type RawEngineOptions } from '../options.js';
 import { guardedRun, machinePlan, memoryGroup, MEMORY_OPTION } from './multi-run.js';
@@ -137,6 +138,7 @@ async function compare(ctx: CommandContext, traces: string[], raw: RawCompareOpt
     })),
     traces: inputs.map((i) => i.name),
     records: run.read.records,
+    input: inputJson(run.read),
   };
   switch (raw.format) {
     case 'table':

@@ -5,6 +5,7 @@ import { counterNames, ENGINE_NAMES, type EngineName } from '../../engine/regist
 import { EXIT_OK, UsageError } from '../../errors.js';
 import { parseJsonBounded } from '../../json-source.js';
 import { mergeParts, type PartDoc } from '../../multi/merge.js';
+import { inputSkipNotes } from '../../multi/merge-input.js';
 import { DEFAULT_SORT, parseSort } from '../../multi/sort.js';
 import type { Io } from '../io.js';
 import { addOptions } from '../options.js';
@@ -84,6 +85,7 @@ async function merge(ctx: CommandContext, names: string[], raw: RawMergeOptions)
   } else if (sort === null) {
     throw new UsageError('merge: the parts were made with different --sort keys: give --sort');
   }
+  io.stderr.write(inputSkipNotes(merged.meta.input));
   const csv = openCsv(raw.csv ?? null, names.map((n) => ({ what: 'part', path: n })));
   await csv?.open(); // a FIFO waits for its reader here, where a signal still ends the command
   await presentSweep(io, ctx.color, merged.rows, merged.meta, { sort, top, csv: raw.csv ?? null, format: raw.format }, csv);

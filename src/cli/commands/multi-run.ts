@@ -17,7 +17,7 @@ import type { MultiResult, MultiRunOptions } from '../../multi/run-multi.js';
 import type { TraceInput } from '../../trace/read.js';
 import type { Io } from '../io.js';
 import { makeProgress } from '../progress.js';
-import { skipReport } from './replay.js';
+import { perfSkipText, skipReport } from './replay.js';
 import { inputNotes } from '../../trace/input.js';
 import { noRangeWarning } from '../../report/summary.js';
 
@@ -150,6 +150,9 @@ export async function guardedRun(
   }
   io.stderr.write(skipReport(result.read));
   io.stderr.write(inputNotes(result.read, perfTyped));
+  // replay's table and every JSON show the perf samples skipped; compare's and sweep's table and CSV have no place for them.
+  const perfSkipped = perfSkipText(result.read);
+  if (perfSkipped !== '') io.stderr.write(`kpromo: perf samples skipped by reason: ${perfSkipped}\n`);
   // Every configuration saw the same records: one no-range warning per topology, from its first result.
   const warned = new Set<unknown>();
   result.results.forEach((r, i) => {

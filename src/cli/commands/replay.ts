@@ -12,7 +12,7 @@ import { runCounterNames, type ObservableEngine } from '../../engine/registry.js
 import { EXIT_INTERRUPTED, EXIT_MISMATCH, EXIT_OK, UsageError } from '../../errors.js';
 import { EventsCsvWriter, type PfnFormat } from '../../report/events.js';
 import { compareGolden, parseGolden, renderGoldenDiff, type GoldenEntry } from '../../report/golden.js';
-import { renderJson } from '../../report/json.js';
+import { inputJson, renderJson } from '../../report/json.js';
 import { ignoredRows, noRangeWarning } from '../../report/summary.js';
 import { renderTable } from '../../report/table.js';
 import { renderVmstat } from '../../report/vmstat.js';
@@ -138,22 +138,6 @@ export function inputRows(read: InputStats): [string, string][] {
   }
   if (read.skipped > 0) rows.push(['bad lines skipped', String(read.skipped)]);
   return rows;
-}
-
-/** The `input` object of `--format json`. */
-export function inputJson(read: InputStats): Record<string, unknown> & { records: number } {
-  const p = read.perf;
-  return {
-    records: read.records,
-    bytes: read.bytes,
-    files: read.files,
-    skipped: read.skipped,
-    formats: read.kinds,
-    bad_lines_by_reason: read.badReasons,
-    ...(p !== null
-      ? { perf: { samples: p.samples, records: p.records, non_sample_lines: p.nonSample, skipped_by_reason: p.skipped, events: p.events, fields: p.shapes } }
-      : {}),
-  };
 }
 
 /** stderr lines after a read that skipped bad lines (`--skip-bad`): count, the first few, counts by reason. */

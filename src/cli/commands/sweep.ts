@@ -11,6 +11,7 @@ import { parseShard, shardRange, sweepFingerprint } from '../../multi/shard.js';
 import { DEFAULT_SORT, parseSort, sortResults, type SortKey } from '../../multi/sort.js';
 import { runSweep } from '../../multi/sweep.js';
 import { planSweep } from '../../multi/sweep-config.js';
+import { inputJson, type InputJson } from '../../report/json.js';
 import { traceInputs } from '../../run/settings.js';
 import { loadTopology, topologyFile } from '../../topology/load.js';
 import { OutputFile, traceInputSpecs, type InputSpec } from '../file-output.js';
@@ -138,10 +139,17 @@ async function sweep(ctx: CommandContext, traces: string[], raw: RawSweepOptions
 
   const csv = openCsv(raw.csv ?? null, traceInputSpecs(inputs, topologyFile(raw.topology)));
   let records: number | null = null;
+  let input: InputJson | null = null;
   let rows: SweepRow[] = [];
   try {
     await csv?.open(); // a FIFO waits for its reader here, where a signal still ends the command
-    if (configs.length > 0) {
+    if (configs.length === 0) {
+      // More parts than configurations: this part has no work, and says so; its output still completes the merge.
+      io.stderr.write(
+        `kpromo: part ${shardSpec!.index} of ${shardSpec!.count} has no configuration to run: the grid has ${plan.configs.length} configuration${plan.configs.length === 1 ? '' : 's'} ` +
+          `for ${shardSpec!.count} parts; it reads no trace, and its output is still a part for kpromo merge\n`,
+      );
+    } else {
       const threads = machinePlan(io, configs.length, inputs, jobs).threads;
       const group = memoryGroup(configs, inputs, threads, raw.memory);
       const guarded = await guardedRun(io, configs, raw.progress, (hooks) => runSweep(configs, { inputs, parser, stdin: io.stdin, ...hooks }, threads, group), perfTyped);
@@ -150,6 +158,7 @@ async function sweep(ctx: CommandContext, traces: string[], raw: RawSweepOptions
         return guarded.exit;
       }
       records = guarded.run.read.records;
+      input = inputJson(guarded.run.read);
       rows = guarded.run.results.map((result, i) => ({ index: start + i, point: plan.points[start + i]!, params: plan.params[start + i]!, result }));
     }
   } catch (e) {
@@ -161,6 +170,7 @@ async function sweep(ctx: CommandContext, traces: string[], raw: RawSweepOptions
     swept: plan.swept as SweepParam[],
     traces: traceNames,
     records,
+    input,
     total: plan.configs.length,
     ...(shard ? { shard } : {}),
   };
