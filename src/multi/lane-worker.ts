@@ -4,8 +4,6 @@
  * engines of a job are dropped when it has replied and collected before the next job's exist (collectTwice()), so
  * those reuse this thread's memory.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import type { BatchSink } from '../engine/types.js';
 import { CounterBoard } from './board.js';
@@ -14,6 +12,7 @@ import type { MultiConfig } from './config.js';
 import type { Bounds } from '../analysis/bounds.js';
 import { LaneSet, type BoundsRole, type ConfigResult } from './run-multi.js';
 import { serializeError, type SerializedError, type WorkerNames } from './worker-message.js';
+import { collectTwice } from './collect.js';
 
 /** What a lane worker is given for one read (a job). */
 export interface LaneJob {
@@ -61,34 +60,11 @@ function runJob(job: LaneJob): LaneReply {
   }
 }
 
-/**
- * A full garbage collection of this thread's heap, run twice. The first frees the engines of the job before, but V8
- * frees the memory of their typed arrays on a background thread after it returns; the second collection waits for
- * that sweep first. So the next job's engines find that memory free in this thread's allocator arena and reuse it,
- * instead of taking new memory beside it: left to itself, V8 lets a heap's array buffers grow by tens of MB before it
- * collects. The 512-configuration sweep of docs/compare-sweep.md (2026-12-03, 3 runs each): no collection 70-112
- * reads and 366-394 MiB peak, one 11 reads and 286-291 MiB, two 9 reads and 270-271 MiB (budget 280). About 20-50 ms
- * a job.
- *
- * `gc` is V8's extension, given to contexts created while --expose-gc is on (V8's flags are the process's). The flag
- * is left on: turned off again here, it raced with the other lane threads starting at the same moment (24 of 200
- * threads started at once found no `gc`), and a lane thread that dies as it starts left the run waiting.
- */
-function collectTwice(): () => void {
-  setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  return () => {
-    gc();
-    gc();
-  };
-}
-
 // The port keeps the thread alive between jobs; the pool ends it (terminate()). A run of one read (a compare) sets no
 // flag and collects nothing.
 let ran = false;
-let collect: (() => void) | null = null;
 parentPort!.on('message', (job: LaneJob) => {
-  if (ran) (collect ??= collectTwice())(); // the engines of the job before, before this job's exist
+  if (ran) collectTwice(); // the engines of the job before, before this job's exist
   ran = true;
   post(runJob(job));
 });

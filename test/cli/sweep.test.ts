@@ -1,11 +1,15 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './run-cli.js';
+import { groupSizes } from '../../src/cli/commands/multi-run.js';
+import { BIN } from './pty.js';
 
 const TRACES = path.resolve(__dirname, '../../traces');
 const SPEC = path.join(TRACES, 'spec-worked.csv');
+const SPEC_TOPOLOGY = path.join(TRACES, 'spec-worked.topology.json');
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-sweep-'));
 
 /** CSV without quoted commas (sweep labels have none) -> rows of header -> cell. */
@@ -189,6 +193,15 @@ describe('kpromo sweep --shard K/N with more parts than configurations', () => {
   });
 });
 
+describe('groupSizes', () => {
+  it('lists up to eight reads, and sums up more', () => {
+    expect(groupSizes([3, 6])).toBe('3 + 6');
+    expect(groupSizes([1, 1, 1, 1, 1, 1, 1, 1])).toBe('1 + 1 + 1 + 1 + 1 + 1 + 1 + 1');
+    expect(groupSizes(Array(9).fill(64))).toBe('9 reads of 64');
+    expect(groupSizes([64, 64, 59, 48, 1, 1, 1, 1, 1, 1])).toBe('10 reads of 1-64');
+  });
+});
+
 describe('kpromo sweep under a memory budget', () => {
   it('runs the grid in more reads when its engines do not fit --memory, with the same results', async () => {
     const f = await genTrace();
@@ -204,6 +217,24 @@ describe('kpromo sweep under a memory budget', () => {
     const bad = await runCli([...args, '--memory', '10']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--memory must be an integer in [64, 1048576], got "10"');
+  });
+
+  it('collects the engines of each read before the next in process, so the memory sizer keeps its groups', async () => {
+    // 1024 configurations over 10 records, in process: 16 reads of 64 engines fit the budget. Without a collection
+    // between reads, the garbage of the engines before counted as what engines cost, and the groups shrank read after
+    // read (348 reads, down to 1 engine each, and a peak over the budget).
+    // The built command in a process of its own: its RSS is the sizer's measure (in the test's process, it is vitest's).
+    const r = spawnSync(process.execPath, [BIN, 'sweep', '--format', 'csv', '--memory', '280', '--window', '1..32', '--threshold', '1..32', SPEC, '--topology', SPEC_TOPOLOGY], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const m = /# kpromo: 1024 configurations in (\d+) reads of the traces \((.*) engines: memory budget/.exec(r.stderr);
+    expect(m, r.stderr).not.toBeNull();
+    expect(Number(m![1])).toBeLessThanOrEqual(24);
+    // More than eight reads are summed up, not listed.
+    expect(m![2]).toMatch(/^\d+ reads of \d+(-\d+)?$/);
+    expect(r.stdout.trim().split('\n').length).toBe(1025);
   });
 
   it('caps --jobs at the number of CPUs with a warning', async () => {

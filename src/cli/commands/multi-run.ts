@@ -163,10 +163,19 @@ export async function guardedRun(
   });
   const groups = result.groups ?? [];
   if (groups.length > 1) {
-    io.stderr.write(`# kpromo: ${configs.length} configurations in ${groups.length} reads of the traces (${groups.join(' + ')} engines: memory budget, see --memory)\n`);
+    io.stderr.write(`# kpromo: ${configs.length} configurations in ${groups.length} reads of the traces (${groupSizes(groups)} engines: memory budget, see --memory)\n`);
   }
   // A signal after the read had ended still ends the command as a signal does.
   if (!result.interrupted && !stop) return { run: result, exit: null };
   io.stderr.write(renderPartial(track.partial(), result.read.records));
   return { run: result, exit: stopExitCode(sio.signal?.()) };
 }
+
+/** Engines per read: each read's (`3 + 6`), or for more than GROUPS_LISTED reads their range (`70 reads of 1-64`). */
+export function groupSizes(groups: readonly number[]): string {
+  if (groups.length <= GROUPS_LISTED) return groups.join(' + ');
+  const lo = Math.min(...groups);
+  const hi = Math.max(...groups);
+  return `${groups.length} reads of ${lo === hi ? lo : `${lo}-${hi}`}`;
+}
+const GROUPS_LISTED = 8;
