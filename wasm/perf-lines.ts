@@ -112,6 +112,20 @@ let tplD4: v128 = i64x2.splat(0);
   return v128.and(digitBytes(t), inside);
 }
 
+/**
+ * Keeps the time token of the line starting at ls (its colon at k, the byte before it at j) for the next line, when the
+ * token and the space before it lie in the 16 bytes before the colon.
+ */
+@inline function keepToken(ls: usize, k: usize, j: usize, sec: u64, frac: u64, fd: i32): void {
+  tokBack = j >= ls && k - j <= 16 && k - 16 >= ls ? k - j : 0;
+  if (tokBack > 0) {
+    tokBytes = v128.load(k - 16);
+    tokSec = sec;
+    tokFrac = frac;
+    tokFd = fd;
+  }
+}
+
 /** The time of the record before: seconds, fraction, its digits, and its jiffies. */
 let lastSec: f64 = -1;
 let lastFrac: f64 = -1;
@@ -296,13 +310,7 @@ export function scan(pos: usize, end: usize, oPfn: usize, oNid: usize, oTime: us
         } else for (let i = dot + 1; i < k; i++) frac = frac * 10 + <u64>(<u32>load<u8>(i) - 48);
         j = dot - 1 - tplSd;
         for (let i = j + 1; i < dot; i++) sec = sec * 10 + <u64>(<u32>load<u8>(i) - 48);
-        tokBack = j >= ls && k - j <= 16 && k - 16 >= ls ? k - j : 0;
-        if (tokBack > 0) {
-          tokBytes = v128.load(k - 16);
-          tokSec = sec;
-          tokFrac = frac;
-          tokFd = fd;
-        }
+        keepToken(ls, k, j, sec, frac, fd);
       }
     } else {
       const c0 = <u32>load<u8>(ls);
@@ -356,14 +364,7 @@ export function scan(pos: usize, end: usize, oPfn: usize, oNid: usize, oTime: us
         j = digitsAt;
         const sd = dot - 1 - j;
         if (sd < 1 || sd > 15 || (j >= ls && <u32>load<u8>(j) != SP)) break;
-        // Kept for the next line when the token and the space before it lie in the 16 bytes before the colon.
-        tokBack = j >= ls && k - j <= 16 && k - 16 >= ls ? k - j : 0;
-        if (tokBack > 0) {
-          tokBytes = v128.load(k - 16);
-          tokSec = sec;
-          tokFrac = frac;
-          tokFd = fd;
-        }
+        keepToken(ls, k, j, sec, frac, fd);
       }
       // The cpu: `[digits]` before the time (spaces between), after a space or at the line start.
       let headEnd: usize = j + 1; // where the head before the cpu (or the time) ends: the cpu's `[`, or the time

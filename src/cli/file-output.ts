@@ -588,13 +588,7 @@ export class OutputFile {
       throw new OutputError(this.file, errText(e));
     }
     try {
-      const buf = Buffer.allocUnsafe(1 << 20);
-      for (let pos = 0; ; ) {
-        const n = readSync(from, buf, 0, buf.length, pos);
-        if (n === 0) break;
-        writeAll(to, buf.subarray(0, n));
-        pos += n;
-      }
+      copyBytes(from, to);
     } finally {
       closeSync(to);
     }
