@@ -98,7 +98,9 @@ function readRow(name: string, r: unknown, total: number, partEngine: string): S
   }
   const counters = readCounters(name, index, label, engine, field(name, r, 'counters', isObj, 'an object'));
   checkMetrics(name, index, label, engine, metrics, counters);
-  return { index, point: point as GridPoint, params, result: { label, engine, counters, metrics } };
+  const ignored = r['ignored_total'];
+  if (!isInt(ignored) || ignored < 0) throw bad(`ignored_total must be a non-negative integer (accesses the engine ignored), got ${JSON.stringify(ignored)?.slice(0, 80)}`);
+  return { index, point: point as GridPoint, params, result: { label, engine, counters, metrics, ignored_total: ignored } };
 }
 
 function readPart({ name, doc }: PartDoc): Part {

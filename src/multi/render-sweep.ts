@@ -12,7 +12,10 @@ import type { SortKey } from './sort.js';
 import { escapeControl } from '../escape.js';
 
 /** What sweep shows of a configuration's result (a merge rebuilds it from JSON). */
-export type SweepResult = Pick<ConfigResult, 'label' | 'engine' | 'counters' | 'metrics'>;
+export type SweepResult = Pick<ConfigResult, 'label' | 'engine' | 'counters' | 'metrics'> & {
+  /** Accesses the engine ignored (a pfn in no range, a device or non-LRU page): no counter shows them (report/summary.ts ignoredTotal()). */
+  readonly ignored_total: number;
+};
 
 /** One configuration of a sweep: where it sits in the grid, its effective tunables and its result. */
 export interface SweepRow {
@@ -151,7 +154,7 @@ function boundsNote(view: SweepView): string {
 /** `--csv FILE` / `--format csv`: rank, label, every parameter, every metric (raw), every counter. */
 export function renderSweepCsv(view: SweepView): string {
   const counters = view.rows[0]?.result.counters.map((c) => c.name) ?? [];
-  let out = csvLine(['rank', 'label', 'engine', ...SWEEP_PARAMS.map((p) => p.key), ...METRICS.map((m) => m.key), ...counters]);
+  let out = csvLine(['rank', 'label', 'engine', ...SWEEP_PARAMS.map((p) => p.key), ...METRICS.map((m) => m.key), ...counters, 'ignored_total']);
   view.rows.forEach((row, i) => {
     const values = new Map(row.result.counters.map((c) => [c.name, c.value]));
     out += csvLine([
@@ -161,6 +164,7 @@ export function renderSweepCsv(view: SweepView): string {
       ...SWEEP_PARAMS.map((p) => row.params[p.key]),
       ...METRICS.map((m) => row.result.metrics[m.key]),
       ...counters.map((n) => values.get(n)),
+      row.result.ignored_total,
     ]);
   });
   return out;
@@ -188,6 +192,7 @@ export function renderSweepJson(view: SweepView): string {
       params: row.params,
       metrics: row.result.metrics,
       counters: countersJson(row.result.counters),
+      ignored_total: row.result.ignored_total,
     })),
   });
   return jsonText(doc);

@@ -151,6 +151,9 @@ describe('kpromo sweep --shard / kpromo merge', () => {
       [edit((d) => (d.shard['count'] = 4)), 'has part 2 of 4, '],
       // A record count the sweep could not have written (it was merged and shown: "-10 records from ...").
       [edit((d) => (d['records'] = -10)), '"records" must be a non-negative integer or null, got -10'],
+      // Accesses the engine ignored (no counter shows them): a count of the row, as the sweep writes it.
+      [edit((_, r) => delete (r as Record<string, unknown>)['ignored_total']), 'ignored_total must be a non-negative integer (accesses the engine ignored), got undefined'],
+      [edit((_, r) => ((r as Record<string, unknown>)['ignored_total'] = -1)), 'ignored_total must be a non-negative integer (accesses the engine ignored), got -1'],
       [edit((d) => (d['records'] = 1)).replace('"records":1,', '"records":1e999,'), '"records" must be a non-negative integer or null, got Infinity'],
     ];
     const dir = tmp();

@@ -193,6 +193,24 @@ describe('kpromo sweep --shard K/N with more parts than configurations', () => {
   });
 });
 
+describe('kpromo sweep: accesses the engine ignored', () => {
+  it('each row carries ignored_total in JSON and CSV, as compare\'s summary has it', async () => {
+    // The worked example's pfn 0x500000 is in no range of its topology: one access ignored, in every configuration.
+    const topo = ['--topology', SPEC_TOPOLOGY];
+    const json = await runCli(['sweep', '--format', 'json', '--threshold', '2,3', ...topo, SPEC]);
+    expect(json.code, json.stderr).toBe(0);
+    const cmp = await runCli(['compare', '--format', 'json', '--engine', 'rfc-v1', ...topo, SPEC]);
+    const want = JSON.parse(cmp.stdout).results[0].summary.ignored_total as number;
+    expect(want).toBe(1);
+    const rows = JSON.parse(json.stdout).results as { ignored_total: number }[];
+    expect(rows.map((r) => r.ignored_total)).toEqual([want, want]);
+    const csv = await runCli(['sweep', '--format', 'csv', '--threshold', '2,3', ...topo, SPEC]);
+    const lines = csv.stdout.trimEnd().split('\n');
+    expect(lines[0]!.split(',').at(-1)).toBe('ignored_total');
+    expect(lines.slice(1).map((l) => l.split(',').at(-1))).toEqual(['1', '1']);
+  });
+});
+
 describe('groupSizes', () => {
   it('lists up to eight reads, and sums up more', () => {
     expect(groupSizes([3, 6])).toBe('3 + 6');

@@ -13,6 +13,7 @@ import { runSweep } from '../../multi/sweep.js';
 import { planSweep } from '../../multi/sweep-config.js';
 import { inputJson, type InputJson } from '../../report/json.js';
 import { traceInputs } from '../../run/settings.js';
+import { ignoredTotal } from '../../report/summary.js';
 import { loadTopology, topologyFile } from '../../topology/load.js';
 import { OutputFile, traceInputSpecs, type InputSpec } from '../file-output.js';
 import type { Io } from '../io.js';
@@ -159,7 +160,12 @@ async function sweep(ctx: CommandContext, traces: string[], raw: RawSweepOptions
       }
       records = guarded.run.read.records;
       input = inputJson(guarded.run.read);
-      rows = guarded.run.results.map((result, i) => ({ index: start + i, point: plan.points[start + i]!, params: plan.params[start + i]!, result }));
+      rows = guarded.run.results.map((result, i) => ({
+        index: start + i,
+        point: plan.points[start + i]!,
+        params: plan.params[start + i]!,
+        result: { ...result, ignored_total: ignoredTotal(result.summary) },
+      }));
     }
   } catch (e) {
     csv?.discard();
