@@ -195,11 +195,16 @@ export interface InputSpec {
 
 /** The identity of the regular file standard output was redirected to (`> FILE`), as checkOutputPath() keys it, or null. */
 function stdoutFileKey(): string | null {
+  return regularFileKey(() => fstatSync(1));
+}
+
+/** checkOutputPath()'s key of the file `stat` describes when it is a regular file; null otherwise, or when stat fails. */
+function regularFileKey(stat: () => Stats): string | null {
   try {
-    const st = fstatSync(1);
+    const st = stat();
     return st.isFile() ? `ino:${st.dev}:${st.ino}` : null;
   } catch {
-    return null;
+    return null; // the reader says what is wrong with it
   }
 }
 
@@ -224,12 +229,7 @@ export function traceInputSpecs(traces: readonly { readonly name: string }[], to
 
 /** The identity of an input that is a regular file (checkOutputPath()'s key for it), or null. */
 function inputKey(p: string): string | null {
-  try {
-    const st = p === '-' ? fstatSync(0) : statSync(p);
-    return st.isFile() ? `ino:${st.dev}:${st.ino}` : null;
-  } catch {
-    return null; // the reader says what is wrong with it
-  }
+  return regularFileKey(() => (p === '-' ? fstatSync(0) : statSync(p)));
 }
 
 /**

@@ -8,6 +8,7 @@
  * FIFO's open waits for a writer, and so is made off the main thread, as are the reads of anything else.
  */
 import { close, closeSync, constants, fstatSync, open, openSync, read, readSync, statSync, type Stats } from 'node:fs';
+import { regularFileSize } from './stdin-size.js';
 
 /** Regular files up to this size are read with blocking reads (one or two of them, at start-up). */
 export const SYNC_READ_BYTES = 1 << 20;
@@ -44,8 +45,7 @@ export class FdFile {
 
   /** The size of a regular file now (fstat), or null for anything else (a FIFO). */
   regularSize(): number | null {
-    const st = fstatSync(this.fd);
-    return st.isFile() ? st.size : null;
+    return regularFileSize(this.fd);
   }
 
   /** Reads up to `length` bytes into `buf` at `offset`, from `position` (null: the file's own position). */
