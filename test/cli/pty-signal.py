@@ -12,7 +12,8 @@ usage: pty-signal.py JSON_CONFIG
            "stdin": "tty"|"idle-pipe"|"file:PATH"|"cat:PATH"|"null", "delay": [min_s, max_s], "timeout": 10,
            "cwd": "...", "env": {...}, "wait_for": "regex on the output, optional",
            "wait_idle": true (no CPU used for 150 ms), "wait_glob": "a file pattern in cwd",
-           "wait_cpu": seconds of CPU time used, "parallel": 1}
+           "wait_cpu": seconds of CPU time used, "parallel": 1,
+           "xoff": true (type Ctrl-S and wait until the command blocks in a write before the signal)}
 """
 import fcntl
 import json
@@ -198,6 +199,22 @@ def one(cfg, i):
         code = 128 + os.WTERMSIG(early_st) if os.WIFSIGNALED(early_st) else os.WEXITSTATUS(early_st)
         return {'try': i, 'status': code, 'signaled': False, 'ms': 0.0, 'ready': False,
                 'out': 'ENDED BEFORE THE SIGNAL WAS SENT\n' + kept(out)}
+    if cfg.get('xoff'):
+        # Ctrl-S (XOFF) first: the terminal stops output, and the command blocks in its next write to it (no CPU used
+        # for 150 ms, at most 5 s); then the signal is sent to a command stuck in write(2).
+        os.write(master, b'\x13')
+        last_cpu, still, end = None, 0, time.monotonic() + 5
+        while still < 15 and time.monotonic() < end:
+            time.sleep(0.01)
+            cpu = cpu_ticks(pid)
+            still = still + 1 if cpu == last_cpu else 0
+            last_cpu = cpu
+        if still < 15:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            return {'try': i, 'status': None, 'signaled': None, 'ms': 0.0, 'ready': False,
+                    'out': 'NEVER BLOCKED AFTER CTRL-S\n' + kept(out)}
+        sent = time.monotonic()
     if sig_name == 'ctrl-c':
         os.write(master, b'\x03')
     else:

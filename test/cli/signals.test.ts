@@ -49,6 +49,8 @@ interface Case {
   tries?: number;
   /** Options for node itself, before the script (V8 flags). */
   node?: string[];
+  /** Type Ctrl-S (XOFF) first, and send the signal once the command blocks in a write to the stopped terminal. */
+  xoff?: boolean;
 }
 
 let dir: string;
@@ -69,6 +71,7 @@ function runTries(c: Case): Try[] {
     ...(c.wait_idle ? { wait_idle: true } : {}),
     ...(c.wait_glob ? { wait_glob: c.wait_glob } : {}),
     ...(c.wait_cpu ? { wait_cpu: c.wait_cpu } : {}),
+    ...(c.xoff ? { xoff: true } : {}),
   };
   const r = spawnSync('python3', [PTY, JSON.stringify(cfg)], { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`pty-signal.py failed: ${r.stderr}`);
@@ -217,6 +220,15 @@ describe.runIf(hasPython)('signals through a real pty', () => {
   it('gen to the terminal: Ctrl-C, 130', () => {
     const tries = runTries({ argv: ['gen', '--records', '100000000'], wait_for: 'pfn,nid,src,time' });
     expectAll('gen tty', tries, 130);
+  });
+
+  it('gen and replay --events - on a terminal paused with Ctrl-S: Ctrl-C, 130 (the write blocked; the terminal restarts output on Ctrl-C)', () => {
+    // Linux's line discipline restarts a stopped terminal when it turns Ctrl-C into SIGINT (n_tty, I_IXON): the
+    // blocked write returns and the signal is handled. A command that ignored the terminal's restart would hang here.
+    const gen = runTries({ argv: ['gen', '--records', '100000000'], wait_for: 'pfn,nid,src,time', xoff: true, tries: 4 });
+    expectAll('gen tty after Ctrl-S', gen, 130);
+    const ev = runTries({ argv: ['replay', '--events', '-', 'big.csv'], wait_for: 'promoted', xoff: true, tries: 4 });
+    expectAll('replay --events - after Ctrl-S', ev, 130);
   });
 
   it('SIGTERM ends a replay with 143 and SIGHUP with 129, partial counters on stderr', () => {
