@@ -163,7 +163,7 @@ export async function guardedRun(
   });
   const groups = result.groups ?? [];
   if (groups.length > 1) {
-    io.stderr.write(`# kpromo: ${configs.length} configurations in ${groups.length} reads of the traces (${groupSizes(groups)} engines: memory budget, see --memory)\n`);
+    io.stderr.write(`# kpromo: ${configs.length} configurations in ${groups.length} reads of the traces (${groupSizes(groups)}: memory budget, see --memory)\n`);
   }
   // A signal after the read had ended still ends the command as a signal does.
   if (!result.interrupted && !stop) return { run: result, exit: null };
@@ -171,11 +171,14 @@ export async function guardedRun(
   return { run: result, exit: stopExitCode(sio.signal?.()) };
 }
 
-/** Engines per read: each read's (`3 + 6`), or for more than GROUPS_LISTED reads their range (`70 reads of 1-64`). */
+/**
+ * Engines per read: each read's (`3 + 6 engines`), or for more than GROUPS_LISTED reads their range (`70 reads of
+ * 1-64 engines`, `9 reads of 1 engine`).
+ */
 export function groupSizes(groups: readonly number[]): string {
-  if (groups.length <= GROUPS_LISTED) return groups.join(' + ');
+  if (groups.length <= GROUPS_LISTED) return `${groups.join(' + ')} engines`;
   const lo = Math.min(...groups);
   const hi = Math.max(...groups);
-  return `${groups.length} reads of ${lo === hi ? lo : `${lo}-${hi}`}`;
+  return `${groups.length} reads of ${lo === hi ? lo : `${lo}-${hi}`} engine${hi === 1 ? '' : 's'}`;
 }
 const GROUPS_LISTED = 8;
