@@ -111,7 +111,8 @@ export type Guarded = { readonly run: MultiResult; readonly exit: null } | { rea
 
 /**
  * Runs `run` with a tracker, progress on a terminal and stop handling. Returns the run, or the exit code of
- * a stopped run once its partial counters are on stderr.
+ * a stopped run once its partial counters are on stderr. `topologyDefaulted(i)`: configuration i runs on the
+ * default preset, which the user never chose (no --topology, no `topology=` key), for the no-range warning.
  */
 export async function guardedRun(
   io: Io,
@@ -119,6 +120,7 @@ export async function guardedRun(
   showProgress: boolean,
   run: (hooks: Pick<MultiRunOptions, 'onProgress' | 'shouldStop' | 'track'>) => Promise<MultiResult>,
   perfTyped: readonly string[] = [],
+  topologyDefaulted: (index: number) => boolean = () => false,
 ): Promise<Guarded> {
   const track = new RunTracker(configs);
   const progress = makeProgress(io.stderr, showProgress);
@@ -159,7 +161,7 @@ export async function guardedRun(
     const topology = configs[i]?.settings.rfc.topology;
     if (topology === undefined || warned.has(topology)) return;
     warned.add(topology);
-    io.stderr.write(noRangeWarning(r.summary, topology, false));
+    io.stderr.write(noRangeWarning(r.summary, topology, topologyDefaulted(i)));
   });
   const groups = result.groups ?? [];
   if (groups.length > 1) {
