@@ -27,7 +27,7 @@ const INT = /^-?\d+$/;
 
 /**
  * Parses `A,B,C`, ranges `A..B` and `A..B:STEP` (inclusive, STEP > 0) into a list of integer texts, in
- * the order given. A value given twice (`1,1`, `1..3,2..4`, `16,0x10`) is refused rather than dropped: the
+ * the order given. A value given twice (`1,1`, `1..3,2..4`, `16,16..18`) is refused rather than dropped: the
  * grid would otherwise hold fewer configurations than the lists say. Values are checked against their range
  * later, by the engine settings; here only the list syntax, quoting the bad item.
  */

@@ -47,7 +47,7 @@ const CONFIGS: [string, string[]][] = [
 async function expectSameAsReplays(common: string[], trace: string): Promise<void> {
   const r = await runCli(['compare', '--format', 'csv', ...common, ...CONFIGS.flatMap(([spec]) => ['--engine', spec]), trace]);
   // Nothing on stderr but the no-range warning (the SPEC example has an access outside 2s-cxl).
-  expect(r.stderr.replace(/^kpromo: (?:warning: .* fell in no pfn range .*|topology .* covers .*|fix: .*)\n/gm, '')).toBe('');
+  expect(r.stderr.replace(/^kpromo: (?:warning: .* fell in no pfn range .*|topology .* covers .*|no --topology was given, .*|fix: .*)\n/gm, '')).toBe('');
   expect(r.code).toBe(0);
   const cols = parseCsv(r.stdout);
   expect([...cols.keys()]).toEqual(CONFIGS.map(([spec]) => spec));
@@ -193,6 +193,23 @@ describe('kpromo compare and sweep: accesses in no range', () => {
       expect(r.stderr.match(/fell in no pfn range/g)).toHaveLength(1);
       expect(r.stderr).toContain('1 of 10 accesses (10.00%)');
       expect(r.stdout).not.toContain('fell in no pfn range');
+    }
+  });
+
+  it('say, as replay does, when no --topology was given and the default preset was used', async () => {
+    const spec = path.resolve(__dirname, '../../traces/spec-worked.csv');
+    const DEFAULTED = 'kpromo: no --topology was given, so the default preset 2s-cxl was used: a made-up machine that covers pfn 0x0 .. 0x3fffff\n';
+    for (const argv of [['compare', spec], ['compare', '--engine', 'rfc-v1', '--engine', 'pghot', spec], ['sweep', '--threshold', '2,3', spec]]) {
+      const r = await runCli(argv);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr, argv.join(' ')).toContain(DEFAULTED);
+    }
+    // Chosen, on the command line or in a configuration: the warning says what it covers, not that it was defaulted.
+    for (const argv of [['compare', '--topology', '2s-cxl', spec], ['compare', '--engine', 'rfc-v1:topology=2s-cxl', spec], ['sweep', '--topology', '2s-cxl', '--threshold', '2,3', spec]]) {
+      const r = await runCli(argv);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr, argv.join(' ')).not.toContain('no --topology was given');
+      expect(r.stderr, argv.join(' ')).toContain('kpromo: topology 2s-cxl covers pfn 0x0 .. 0x3fffff\n');
     }
   });
 });

@@ -13,6 +13,35 @@ const SPEC_TOPO = path.join(TRACES, 'spec-worked.topology.json');
 const schema = JSON.parse(fs.readFileSync(path.join(ROOT, 'docs/kpromo-output.schema.json'), 'utf8')) as object;
 const validate = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
 
+/**
+ * The schema with every object closed (`additionalProperties: false` where it says nothing), so that a field the
+ * output has and the schema does not declare fails. The top level's properties go into each kind's, which is
+ * where a closed document must find them.
+ */
+function closedSchema(): object {
+  const s = structuredClone(schema) as { properties: object; $defs: Record<string, { properties: object }> };
+  for (const kind of ['replay', 'compare', 'sweep', 'check']) s.$defs[kind]!.properties = { ...s.properties, ...s.$defs[kind]!.properties };
+  const close = (o: unknown): void => {
+    if (Array.isArray(o)) return o.forEach(close);
+    if (o === null || typeof o !== 'object') return;
+    const rec = o as Record<string, unknown>;
+    if (rec['properties'] !== undefined && rec['additionalProperties'] === undefined) rec['additionalProperties'] = false;
+    Object.values(rec).forEach(close);
+  };
+  close(s.$defs);
+  return s;
+}
+const closedAjv = new Ajv2020({ allErrors: true, strict: true }).addSchema(closedSchema(), 'closed');
+
+/** The fields of `doc` that the schema of its kind, closed, does not declare (`/timeline/N +seconds`); [] when none. */
+function undeclared(doc: { kind: string }): string[] {
+  const validate = closedAjv.compile({ $ref: `closed#/$defs/${doc.kind}` });
+  if (validate(doc)) return [];
+  const errors = (validate.errors ?? []).map((e) =>
+    e.keyword === 'additionalProperties' ? `${e.instancePath.replace(/\/\d+/g, '/N')} +${String(e.params['additionalProperty'])}` : `${e.instancePath} ${e.message ?? ''}`);
+  return [...new Set(errors)];
+}
+
 /** Parses stdout and asserts it is valid; returns the document. */
 function valid(stdout: string): Record<string, unknown> {
   const doc = JSON.parse(stdout) as Record<string, unknown>;
@@ -89,6 +118,28 @@ describe('JSON output schema', () => {
     expect(doc.results.find((x) => x.name === 'numa-no-node')).toMatchObject({ status: 'fail', diffs: [{ name: 'kpromoted_mig_promoted', expected: 0, actual: 1 }] });
     expect(doc.results.find((x) => x.name === 'lonely')).toMatchObject({ status: 'error', counters: null });
     expect(r.stderr).toContain(`kpromo check: ${goldens - 1} passed, 1 failed, 1 error\n`);
+  });
+
+  it('declares every field kpromo writes (the schema allows more; a closed copy of it must still pass)', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-json-'));
+    for (const f of fs.readdirSync(TRACES)) fs.copyFileSync(path.join(TRACES, f), path.join(dir, f));
+    // An events golden that differs, so that check's result carries its first differing line.
+    fs.writeFileSync(path.join(dir, 'spec-worked.events.csv'), 'time,node,pfn,from,to,outcome\n1250,0,1,2,0,promoted\n');
+    const BUDGET = path.join(TRACES, 'bounds-cold-first.csv');
+    const BUDGET_TOPO = path.join(TRACES, 'bounds-cold-first.topology.json');
+    const runs = [
+      ['replay', '--timeline', '--topology', BUDGET_TOPO, BUDGET], // bounds with a capacity, rows with free pages
+      ['replay', '--timeline', '--bucket', '1', SPEC], // no-range accesses, a node -1 row
+      ['replay', '--engine', 'pghot', '--pghot-precise', SPEC],
+      ['compare', '--topology', BUDGET_TOPO, BUDGET],
+      ['sweep', '--threshold', '1..3', SPEC],
+      ['sweep', '--threshold', '1..3', '--shard', '2/2', SPEC],
+      ['check', dir],
+    ];
+    for (const args of runs) {
+      const r = await runCli([...args, '--format', 'json']);
+      expect(undeclared(JSON.parse(r.stdout) as { kind: string }), args.join(' ')).toEqual([]);
+    }
   });
 
   it('the schema refuses display strings where numbers belong', () => {

@@ -213,10 +213,14 @@ describe('kpromo sweep: accesses the engine ignored', () => {
 
 describe('groupSizes', () => {
   it('lists up to eight reads, and sums up more', () => {
-    expect(groupSizes([3, 6])).toBe('3 + 6');
-    expect(groupSizes([1, 1, 1, 1, 1, 1, 1, 1])).toBe('1 + 1 + 1 + 1 + 1 + 1 + 1 + 1');
-    expect(groupSizes(Array(9).fill(64))).toBe('9 reads of 64');
-    expect(groupSizes([64, 64, 59, 48, 1, 1, 1, 1, 1, 1])).toBe('10 reads of 1-64');
+    expect(groupSizes([3, 6])).toBe('3 + 6 engines');
+    expect(groupSizes([1, 1, 1, 1, 1, 1, 1, 1])).toBe('1 + 1 + 1 + 1 + 1 + 1 + 1 + 1 engines');
+    expect(groupSizes(Array(9).fill(64))).toBe('9 reads of 64 engines');
+    expect(groupSizes([64, 64, 59, 48, 1, 1, 1, 1, 1, 1])).toBe('10 reads of 1-64 engines');
+  });
+
+  it('says "engine" for reads of one engine each (a tight budget: "9 reads of 1 engine", not "1 engines")', () => {
+    expect(groupSizes(Array(9).fill(1))).toBe('9 reads of 1 engine');
   });
 });
 

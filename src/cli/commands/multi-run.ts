@@ -111,7 +111,8 @@ export type Guarded = { readonly run: MultiResult; readonly exit: null } | { rea
 
 /**
  * Runs `run` with a tracker, progress on a terminal and stop handling. Returns the run, or the exit code of
- * a stopped run once its partial counters are on stderr.
+ * a stopped run once its partial counters are on stderr. `topologyDefaulted(i)`: configuration i runs on the
+ * default preset, which the user never chose (no --topology, no `topology=` key), for the no-range warning.
  */
 export async function guardedRun(
   io: Io,
@@ -119,6 +120,7 @@ export async function guardedRun(
   showProgress: boolean,
   run: (hooks: Pick<MultiRunOptions, 'onProgress' | 'shouldStop' | 'track'>) => Promise<MultiResult>,
   perfTyped: readonly string[] = [],
+  topologyDefaulted: (index: number) => boolean = () => false,
 ): Promise<Guarded> {
   const track = new RunTracker(configs);
   const progress = makeProgress(io.stderr, showProgress);
@@ -159,11 +161,11 @@ export async function guardedRun(
     const topology = configs[i]?.settings.rfc.topology;
     if (topology === undefined || warned.has(topology)) return;
     warned.add(topology);
-    io.stderr.write(noRangeWarning(r.summary, topology, false));
+    io.stderr.write(noRangeWarning(r.summary, topology, topologyDefaulted(i)));
   });
   const groups = result.groups ?? [];
   if (groups.length > 1) {
-    io.stderr.write(`# kpromo: ${configs.length} configurations in ${groups.length} reads of the traces (${groupSizes(groups)} engines: memory budget, see --memory)\n`);
+    io.stderr.write(`# kpromo: ${configs.length} configurations in ${groups.length} reads of the traces (${groupSizes(groups)}: memory budget, see --memory)\n`);
   }
   // A signal after the read had ended still ends the command as a signal does.
   if (!result.interrupted && !stop) return { run: result, exit: null };
@@ -171,11 +173,14 @@ export async function guardedRun(
   return { run: result, exit: stopExitCode(sio.signal?.()) };
 }
 
-/** Engines per read: each read's (`3 + 6`), or for more than GROUPS_LISTED reads their range (`70 reads of 1-64`). */
+/**
+ * Engines per read: each read's (`3 + 6 engines`), or for more than GROUPS_LISTED reads their range (`70 reads of
+ * 1-64 engines`, `9 reads of 1 engine`).
+ */
 export function groupSizes(groups: readonly number[]): string {
-  if (groups.length <= GROUPS_LISTED) return groups.join(' + ');
+  if (groups.length <= GROUPS_LISTED) return `${groups.join(' + ')} engines`;
   const lo = Math.min(...groups);
   const hi = Math.max(...groups);
-  return `${groups.length} reads of ${lo === hi ? lo : `${lo}-${hi}`}`;
+  return `${groups.length} reads of ${lo === hi ? lo : `${lo}-${hi}`} engine${hi === 1 ? '' : 's'}`;
 }
 const GROUPS_LISTED = 8;

@@ -75,7 +75,7 @@ export function sweepCommand(ctx: CommandContext): Command {
     const perfTyped = refuseOtherInputOptions(self, PERF_DEFAULTED_FLAGS);
     // A part of a sharded sweep is meant for `kpromo merge`: JSON unless a format is asked for.
     const format = raw.shard !== undefined && self.getOptionValueSource('format') === 'default' ? 'json' : raw.format;
-    ctx.setExit(await sweep(ctx, traces, { ...raw, format }, perfTyped));
+    ctx.setExit(await sweep(ctx, traces, { ...raw, format }, perfTyped, self.getOptionValueSource('topology') === 'default'));
   });
   return cmd;
 }
@@ -121,7 +121,8 @@ export async function presentSweep(io: Io, color: () => ChalkInstance, rows: rea
   }
 }
 
-async function sweep(ctx: CommandContext, traces: string[], raw: RawSweepOptions, perfTyped: readonly string[] = []): Promise<number> {
+/** `topologyDefaulted`: no --topology was given (the default preset is used), for the no-range warning. */
+async function sweep(ctx: CommandContext, traces: string[], raw: RawSweepOptions, perfTyped: readonly string[] = [], topologyDefaulted = false): Promise<number> {
   const { io } = ctx;
   const plan = planSweep(raw, cachedLoader((arg) => loadTopology(arg)));
   refuseIgnoredOptions(raw); // cli: options the swept engine ignores are refused
@@ -153,7 +154,7 @@ async function sweep(ctx: CommandContext, traces: string[], raw: RawSweepOptions
     } else {
       const threads = machinePlan(io, configs.length, inputs, jobs).threads;
       const group = memoryGroup(configs, inputs, threads, raw.memory);
-      const guarded = await guardedRun(io, configs, raw.progress, (hooks) => runSweep(configs, { inputs, parser, stdin: io.stdin, ...hooks }, threads, group), perfTyped);
+      const guarded = await guardedRun(io, configs, raw.progress, (hooks) => runSweep(configs, { inputs, parser, stdin: io.stdin, ...hooks }, threads, group), perfTyped, () => topologyDefaulted);
       if (guarded.exit !== null) {
         csv?.discard();
         return guarded.exit;
