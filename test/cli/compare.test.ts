@@ -195,4 +195,24 @@ describe('kpromo compare and sweep: accesses in no range', () => {
       expect(r.stdout).not.toContain('fell in no pfn range');
     }
   });
+
+  it('say so plainly when no topology was chosen, as replay does (the default preset is then almost never the traced machine)', async () => {
+    const spec = path.resolve(__dirname, '../../traces/spec-worked.csv');
+    const plain = 'kpromo: no --topology was given, so the default preset 2s-cxl was used: a made-up machine that covers pfn 0x0 .. 0x3fffff\n';
+    const chosen = 'kpromo: topology 2s-cxl covers pfn 0x0 .. 0x3fffff\n';
+    for (const [argv, defaulted] of [
+      [['compare', spec], true],
+      [['sweep', '--threshold', '2,3', spec], true],
+      [['compare', '--topology', '2s-cxl', spec], false],
+      [['sweep', '--topology', '2s-cxl', '--threshold', '2,3', spec], false],
+      [['compare', '--engine', 'rfc-v1:topology=2s-cxl', spec], false],
+      // one configuration with the preset it names, one without any: the default was used for the second
+      [['compare', '--engine', 'rfc-v1:topology=2s-cxl', '--engine', 'pghot', spec], true],
+    ] as const) {
+      const r = await runCli([...argv]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr, argv.join(' ')).toContain(defaulted ? plain : chosen);
+      expect(r.stderr, argv.join(' ')).not.toContain(defaulted ? chosen : plain);
+    }
+  });
 });

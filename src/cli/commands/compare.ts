@@ -113,7 +113,8 @@ export function compareConfigs(raw: RawCompareOptions, load: (arg: string) => To
   const specs = (engine && engine.length > 0 ? engine : [...ENGINE_NAMES]).map(parseEngineSpec);
   refuseUnusedCommon(specs, given);
   const labels = uniqueLabels(specs.map((s) => s.text));
-  return specs.map((s, i) => ({ label: labels[i]!, settings: specSettings(s, base, load) }));
+  const topologyDefaulted = (s: EngineSpec): boolean => !given('topology') && !Object.hasOwn(s.overrides, 'topology');
+  return specs.map((s, i) => ({ label: labels[i]!, settings: specSettings(s, base, load), topologyDefaulted: topologyDefaulted(s) }));
 }
 
 async function compare(ctx: CommandContext, traces: string[], raw: RawCompareOptions, given: (key: keyof RawEngineOptions) => boolean, perfTyped: readonly string[] = []): Promise<number> {

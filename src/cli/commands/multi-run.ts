@@ -153,13 +153,15 @@ export async function guardedRun(
   // replay's table and every JSON show the perf samples skipped; compare's and sweep's table and CSV have no place for them.
   const perfSkipped = perfSkipText(result.read);
   if (perfSkipped !== '') io.stderr.write(`kpromo: perf samples skipped by reason: ${perfSkipped}\n`);
-  // Every configuration saw the same records: one no-range warning per topology, from its first result.
+  // Every configuration saw the same records: one no-range warning per topology, from its first result; it says
+  // plainly that the default preset was used when some configuration of that topology had none chosen.
   const warned = new Set<unknown>();
   result.results.forEach((r, i) => {
     const topology = configs[i]?.settings.rfc.topology;
     if (topology === undefined || warned.has(topology)) return;
     warned.add(topology);
-    io.stderr.write(noRangeWarning(r.summary, topology, false));
+    const defaulted = configs.some((c) => c.settings.rfc.topology === topology && c.topologyDefaulted === true);
+    io.stderr.write(noRangeWarning(r.summary, topology, defaulted));
   });
   const groups = result.groups ?? [];
   if (groups.length > 1) {

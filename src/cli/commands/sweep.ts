@@ -75,7 +75,7 @@ export function sweepCommand(ctx: CommandContext): Command {
     const perfTyped = refuseOtherInputOptions(self, PERF_DEFAULTED_FLAGS);
     // A part of a sharded sweep is meant for `kpromo merge`: JSON unless a format is asked for.
     const format = raw.shard !== undefined && self.getOptionValueSource('format') === 'default' ? 'json' : raw.format;
-    ctx.setExit(await sweep(ctx, traces, { ...raw, format }, perfTyped));
+    ctx.setExit(await sweep(ctx, traces, { ...raw, format }, perfTyped, self.getOptionValueSource('topology') === 'default'));
   });
   return cmd;
 }
@@ -121,7 +121,8 @@ export async function presentSweep(io: Io, color: () => ChalkInstance, rows: rea
   }
 }
 
-async function sweep(ctx: CommandContext, traces: string[], raw: RawSweepOptions, perfTyped: readonly string[] = []): Promise<number> {
+/** `topologyDefaulted`: no --topology was given (the default preset is used), for the no-range warning. */
+async function sweep(ctx: CommandContext, traces: string[], raw: RawSweepOptions, perfTyped: readonly string[] = [], topologyDefaulted = false): Promise<number> {
   const { io } = ctx;
   const plan = planSweep(raw, cachedLoader((arg) => loadTopology(arg)));
   refuseIgnoredOptions(raw); // cli: options the swept engine ignores are refused
@@ -133,7 +134,7 @@ async function sweep(ctx: CommandContext, traces: string[], raw: RawSweepOptions
   const parser = raw.parser as 'auto' | 'fast' | 'csv-parse';
   const shardSpec = raw.shard === undefined ? null : parseShard(raw.shard);
   const [start, end] = shardSpec ? shardRange(plan.configs.length, shardSpec) : [0, plan.configs.length];
-  const configs = plan.configs.slice(start, end);
+  const configs = plan.configs.slice(start, end).map((c) => ({ ...c, topologyDefaulted }));
   const shard: ShardInfo | undefined = shardSpec
     ? { index: shardSpec.index, count: shardSpec.count, sweep: sweepFingerprint(traceNames, plan.configs) }
     : undefined;
