@@ -157,7 +157,7 @@ export function normalizeInputOptions(raw: RawInputOptions, topology: Topology):
   }
   const perfFields = raw.perfFields ?? null;
   if (perfFields !== null) parsePerfFields(perfFields); // refuses unknown fields up front
-  const nid = raw.nid === undefined ? DEFAULT_INPUT_SETTINGS.nid : parseNidMode(raw.nid.trim());
+  const nid = raw.nid === undefined ? DEFAULT_INPUT_SETTINGS.nid : parseNidMode(raw.nid);
   if (typeof nid === 'number' && !topology.nodes.some((n) => n.id === nid)) {
     throw new UsageError(`--nid ${nid}: topology ${topology.name} has no node ${nid} (nodes ${topology.nodes.map((n) => n.id).join(', ')})`);
   }

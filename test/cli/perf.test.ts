@@ -197,6 +197,8 @@ describe('perf input: bad lines', () => {
       [['--page-size', ' 4096'], '" 4096"'],
       [['--page-size', '4096 '], '"4096 "'],
       [['--page-size', '4 K'], '"4 K"'],
+      [['--nid', ' 0'], '" 0"'],
+      [['--nid', '0 '], '"0 "'],
       [['--perf-fields', 'comm,bogus'], '"bogus"'],
       [['--nid', '9'], 'no node 9'],
       [['--input', 'xml'], 'xml'],
