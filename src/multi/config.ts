@@ -17,6 +17,8 @@ export interface MultiConfig {
   /** How the user named it (`rfc-v1:window=1000`), unique within a run. */
   readonly label: string;
   readonly settings: EngineSettings;
+  /** No topology was chosen for it (neither --topology nor `topology=`): the default preset; for the no-range warning. */
+  readonly topologyDefaulted?: boolean;
 }
 
 /** Keys of `NAME:key=value` and the option each stands for (`demotion` and `precise` are flags). */

@@ -103,10 +103,18 @@ export type RawInputOptions = Pick<RawEngineOptions, 'input' | 'perfFields' | 'n
 
 const UNITS: Readonly<Record<string, number>> = { '': 1, K: 1 << 10, M: 1 << 20, G: 1 << 30 };
 
+/**
+ * The bytes a `--page-size` text names: digits, optionally with a K, M or G suffix (binary units, `KiB`/`KB` too),
+ * as written (no spaces, as every integer option); NaN when it is no such text. The range is the caller's.
+ */
+export function pageSizeBytes(text: string): number {
+  const m = /^([0-9]+)([KMG]?)(?:i?B)?$/i.exec(text);
+  return m === null ? NaN : Number(m[1]) * UNITS[m[2]!.toUpperCase()]!;
+}
+
 /** Parses `--page-size`: bytes, or a number with a K, M or G suffix (binary units). */
 export function parsePageSize(text: string): number {
-  const m = /^([0-9]+)\s*([KMG]?)(?:i?B)?$/i.exec(text.trim());
-  const v = m === null ? NaN : Number(m[1]) * UNITS[m[2]!.toUpperCase()]!;
+  const v = pageSizeBytes(text);
   const bad = new UsageError(`--page-size: expected a power of two in bytes such as 4096, 4K, 2M or 1G, got ${JSON.stringify(text)}`);
   if (!Number.isSafeInteger(v)) throw bad;
   try {
@@ -149,7 +157,7 @@ export function normalizeInputOptions(raw: RawInputOptions, topology: Topology):
   }
   const perfFields = raw.perfFields ?? null;
   if (perfFields !== null) parsePerfFields(perfFields); // refuses unknown fields up front
-  const nid = raw.nid === undefined ? DEFAULT_INPUT_SETTINGS.nid : parseNidMode(raw.nid.trim());
+  const nid = raw.nid === undefined ? DEFAULT_INPUT_SETTINGS.nid : parseNidMode(raw.nid);
   if (typeof nid === 'number' && !topology.nodes.some((n) => n.id === nid)) {
     throw new UsageError(`--nid ${nid}: topology ${topology.name} has no node ${nid} (nodes ${topology.nodes.map((n) => n.id).join(', ')})`);
   }

@@ -130,8 +130,8 @@ function scanPlainBlock(buf: Buffer, n: number, first: boolean, sink: AccessSink
     at = r.stop;
     if (at >= last) break;
     // The header, exactly, as the first content line of the file: the first block with nothing but blank and `#`
-    // lines before it.
-    if (first && records === 0 && !header && buf.compare(HEADER, 0, HEADER.length, at, at + HEADER.length) === 0) {
+    // lines before it. A block may end before the header's length (a short standard input is a block of its size).
+    if (first && records === 0 && !header && last - at >= HEADER.length && buf.compare(HEADER, 0, HEADER.length, at, at + HEADER.length) === 0) {
       header = true;
       lines++;
       at += HEADER.length;

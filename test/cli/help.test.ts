@@ -107,6 +107,9 @@ describe('option values and options that do nothing', () => {
     [['replay', '--threshold', '0', SPEC], '--threshold must be an integer in [1, 2147483647], got "0"'],
     [['replay', '--hz', '0', SPEC], '--hz must be an integer in [1, 100000], got "0"'],
     [['replay', '--bucket', '10', SPEC], '--bucket groups timeline rows: give it with --timeline, --timeline-csv or --report'],
+    // numbers as written: no spaces (the check trimmed them, and Number() took the rest)
+    [['replay', '--timeline', '--bucket', ' 5', SPEC], '--bucket must be a positive number of seconds, got " 5"'],
+    [['replay', '--timeline', '--bucket', '5 ', SPEC], '--bucket must be a positive number of seconds, got "5 "'],
     [['replay', '--events-pfn', 'hex', SPEC], '--events-pfn sets the pfn column of --events: give it with --events FILE'],
     // Typed, the default value too: only the default left alone is no error.
     [['replay', '--events-pfn', 'dec', SPEC], '--events-pfn sets the pfn column of --events: give it with --events FILE'],

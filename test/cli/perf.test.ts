@@ -193,6 +193,12 @@ describe('perf input: bad lines', () => {
   it('option values are checked and quoted', async () => {
     for (const [args, quoted] of [
       [['--page-size', '3K'], '"3K"'],
+      // integer values are digits as written: no spaces, as every other option's
+      [['--page-size', ' 4096'], '" 4096"'],
+      [['--page-size', '4096 '], '"4096 "'],
+      [['--page-size', '4 K'], '"4 K"'],
+      [['--nid', ' 0'], '" 0"'],
+      [['--nid', '0 '], '"0 "'],
       [['--perf-fields', 'comm,bogus'], '"bogus"'],
       [['--nid', '9'], 'no node 9'],
       [['--input', 'xml'], 'xml'],

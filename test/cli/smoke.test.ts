@@ -32,4 +32,13 @@ describe('bin/kpromo.js', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe('kpromo: -:2:3 (src): unknown source name: "hwhint"\n');
   });
+
+  it('reads a standard input shorter than the header whose first line the block parser does not take (it was exit 70)', () => {
+    const bad = spawnSync(process.execPath, [BIN, 'replay', '-'], { env, encoding: 'utf8', input: 'x\n' });
+    expect(bad.stderr).toBe('kpromo: -:1:2: expected 4 fields, found 1: "x"\n');
+    expect(bad.status).toBe(2);
+    const quoted = spawnSync(process.execPath, [BIN, 'replay', '--format', 'vmstat', '-'], { env, encoding: 'utf8', input: '1,0,0,"5"\n' });
+    expect(quoted.status, quoted.stderr).toBe(0);
+    expect(quoted.stdout).toMatch(/^kpromoted_recorded_accesses 1\n/);
+  });
 });

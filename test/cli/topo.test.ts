@@ -43,6 +43,22 @@ describe('kpromo topo', () => {
     expect(r.stderr).toContain('kpromo: warning: numactl -H gives node sizes, not physical addresses');
   });
 
+  it('--page-size takes the forms replay takes (64K as 65536), within a base page size, and no spaces', async () => {
+    const fs = await import('node:fs');
+    const text = fs.readFileSync(path.join(FIX, 'numactl-2s-cxl.txt'), 'utf8');
+    const bytes = await runCli(['topo', '--from-numactl', '-', '--page-size', '65536'], { stdin: text });
+    const k = await runCli(['topo', '--from-numactl', '-', '--page-size', '64K'], { stdin: text });
+    expect(k.code, k.stderr).toBe(0);
+    expect(k.stdout).toBe(bytes.stdout);
+    expect((await runCli(['topo', '--page-size', '4K', '2s-cxl'])).stdout).toBe((await runCli(['topo', '2s-cxl'])).stdout);
+    for (const bad of ['2M', '256', ' 4096', '4 K', '3K']) {
+      const r = await runCli(['topo', '--page-size', bad, '2s-cxl']);
+      expect(r.code, bad).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toBe(`kpromo: --page-size must be a power of two from 512 to 1048576 (4096, 64K), got ${JSON.stringify(bad)}\n`);
+    }
+  });
+
   it('--dram-nodes / --slow-nodes override the tiers; --table prints the table with the tier lines', async () => {
     const r = await runCli(['topo', '--from-numactl', path.join(FIX, 'numactl-2s-cxl.txt'), '--dram-nodes', '2', '--table']);
     expect(r.code).toBe(0);

@@ -164,6 +164,16 @@ describe('BlockReader', () => {
     expect(recs).toEqual([1, 0, 0, 5]);
     expect(scanBlock(buf, buf.length, false, sink).stop).toBe(0); // not the first block: a header is not taken
   });
+
+  it('scanBlock stops at an irregular first line of a block shorter than the header (a short standard input)', () => {
+    // The header test compared the header's 17 bytes past the buffer's end: RangeError, exit 70.
+    for (const text of ['x\n', '1,0,0,"5"\n', '1,0,0,5\r\n', 'pfn,nid\n']) {
+      const { recs, sink } = collect();
+      const buf = Buffer.from(text);
+      expect(scanBlock(buf, buf.length, true, sink), JSON.stringify(text)).toEqual({ records: 0, lines: 0, header: false, stop: 0 });
+      expect(recs).toEqual([]);
+    }
+  });
 });
 
 describe('openBlockFile', () => {

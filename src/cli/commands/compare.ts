@@ -110,15 +110,11 @@ export function compareConfigs(raw: RawCompareOptions, load: (arg: string) => To
   const { engine, format: _format, progress: _progress, jobs: _jobs, memory: _memory, ...common } = raw;
   const base: RawEngineOptions = { ...common, engine: 'rfc-v1' };
   engineSettings({ ...base, window: undefined, threshold: undefined, period: undefined }, load); // bad common options: no --engine prefix
-  const specs = engineSpecs(engine);
+  const specs = (engine && engine.length > 0 ? engine : [...ENGINE_NAMES]).map(parseEngineSpec);
   refuseUnusedCommon(specs, given);
   const labels = uniqueLabels(specs.map((s) => s.text));
-  return specs.map((s, i) => ({ label: labels[i]!, settings: specSettings(s, base, load) }));
-}
-
-/** The configurations `--engine` names, parsed; without --engine every engine once with its defaults. */
-function engineSpecs(engine: readonly string[] | undefined): EngineSpec[] {
-  return (engine && engine.length > 0 ? engine : [...ENGINE_NAMES]).map(parseEngineSpec);
+  const topologyDefaulted = (s: EngineSpec): boolean => !given('topology') && !Object.hasOwn(s.overrides, 'topology');
+  return specs.map((s, i) => ({ label: labels[i]!, settings: specSettings(s, base, load), topologyDefaulted: topologyDefaulted(s) }));
 }
 
 async function compare(ctx: CommandContext, traces: string[], raw: RawCompareOptions, given: (key: keyof RawEngineOptions) => boolean, perfTyped: readonly string[] = []): Promise<number> {
@@ -132,10 +128,7 @@ async function compare(ctx: CommandContext, traces: string[], raw: RawCompareOpt
   const jobs = raw.jobs === undefined ? null : parseIntOption('--jobs', raw.jobs, 1, 256);
   const plan = machinePlan(io, configs.length, inputs, jobs);
   const group = memoryGroup(configs, inputs, plan.threads, raw.memory);
-  // The default preset is the user's choice only when --topology or a configuration's topology= names it.
-  const specs = engineSpecs(raw.engine);
-  const defaulted = (i: number): boolean => !given('topology') && !Object.hasOwn(specs[i]!.overrides, 'topology');
-  const guarded = await guardedRun(io, configs, raw.progress, (hooks) => runSweep(configs, { inputs, parser, stdin: io.stdin, ...hooks }, plan.threads, group), perfTyped, defaulted);
+  const guarded = await guardedRun(io, configs, raw.progress, (hooks) => runSweep(configs, { inputs, parser, stdin: io.stdin, ...hooks }, plan.threads, group), perfTyped);
   if (guarded.exit !== null) return guarded.exit;
   const run = guarded.run;
   const view: CompareView = {

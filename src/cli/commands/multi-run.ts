@@ -111,8 +111,7 @@ export type Guarded = { readonly run: MultiResult; readonly exit: null } | { rea
 
 /**
  * Runs `run` with a tracker, progress on a terminal and stop handling. Returns the run, or the exit code of
- * a stopped run once its partial counters are on stderr. `topologyDefaulted(i)`: configuration i runs on the
- * default preset, which the user never chose (no --topology, no `topology=` key), for the no-range warning.
+ * a stopped run once its partial counters are on stderr.
  */
 export async function guardedRun(
   io: Io,
@@ -120,7 +119,6 @@ export async function guardedRun(
   showProgress: boolean,
   run: (hooks: Pick<MultiRunOptions, 'onProgress' | 'shouldStop' | 'track'>) => Promise<MultiResult>,
   perfTyped: readonly string[] = [],
-  topologyDefaulted: (index: number) => boolean = () => false,
 ): Promise<Guarded> {
   const track = new RunTracker(configs);
   const progress = makeProgress(io.stderr, showProgress);
@@ -155,13 +153,15 @@ export async function guardedRun(
   // replay's table and every JSON show the perf samples skipped; compare's and sweep's table and CSV have no place for them.
   const perfSkipped = perfSkipText(result.read);
   if (perfSkipped !== '') io.stderr.write(`kpromo: perf samples skipped by reason: ${perfSkipped}\n`);
-  // Every configuration saw the same records: one no-range warning per topology, from its first result.
+  // Every configuration saw the same records: one no-range warning per topology, from its first result; it says
+  // plainly that the default preset was used when some configuration of that topology had none chosen.
   const warned = new Set<unknown>();
   result.results.forEach((r, i) => {
     const topology = configs[i]?.settings.rfc.topology;
     if (topology === undefined || warned.has(topology)) return;
     warned.add(topology);
-    io.stderr.write(noRangeWarning(r.summary, topology, topologyDefaulted(i)));
+    const defaulted = configs.some((c) => c.settings.rfc.topology === topology && c.topologyDefaulted === true);
+    io.stderr.write(noRangeWarning(r.summary, topology, defaulted));
   });
   const groups = result.groups ?? [];
   if (groups.length > 1) {

@@ -193,7 +193,7 @@ function isAnalysisSource(e: ObservableEngine): e is ObservableEngine & Analysis
 function parseBucket(text: string | undefined): number {
   if (text === undefined) return 0;
   const v = Number(text);
-  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(v > 0)) throw new UsageError(`--bucket must be a positive number of seconds, got ${JSON.stringify(text)}`);
+  if (!/^\d+(\.\d+)?$/.test(text) || !(v > 0)) throw new UsageError(`--bucket must be a positive number of seconds, got ${JSON.stringify(text)}`);
   return v;
 }
 

@@ -134,7 +134,7 @@ async function sweep(ctx: CommandContext, traces: string[], raw: RawSweepOptions
   const parser = raw.parser as 'auto' | 'fast' | 'csv-parse';
   const shardSpec = raw.shard === undefined ? null : parseShard(raw.shard);
   const [start, end] = shardSpec ? shardRange(plan.configs.length, shardSpec) : [0, plan.configs.length];
-  const configs = plan.configs.slice(start, end);
+  const configs = plan.configs.slice(start, end).map((c) => ({ ...c, topologyDefaulted }));
   const shard: ShardInfo | undefined = shardSpec
     ? { index: shardSpec.index, count: shardSpec.count, sweep: sweepFingerprint(traceNames, plan.configs) }
     : undefined;
@@ -154,7 +154,7 @@ async function sweep(ctx: CommandContext, traces: string[], raw: RawSweepOptions
     } else {
       const threads = machinePlan(io, configs.length, inputs, jobs).threads;
       const group = memoryGroup(configs, inputs, threads, raw.memory);
-      const guarded = await guardedRun(io, configs, raw.progress, (hooks) => runSweep(configs, { inputs, parser, stdin: io.stdin, ...hooks }, threads, group), perfTyped, () => topologyDefaulted);
+      const guarded = await guardedRun(io, configs, raw.progress, (hooks) => runSweep(configs, { inputs, parser, stdin: io.stdin, ...hooks }, threads, group), perfTyped);
       if (guarded.exit !== null) {
         csv?.discard();
         return guarded.exit;

@@ -4,6 +4,7 @@ import type { Readable } from 'node:stream';
 import { Command } from 'commander';
 import { EXIT_OK, UsageError } from '../../errors.js';
 import { quoteText } from '../../escape.js';
+import { pageSizeBytes } from '../../run/settings.js';
 import { typed } from '../options.js';
 import { loadTopology } from '../../topology/load.js';
 import { readNumactl } from '../../topology/numactl.js';
@@ -50,11 +51,12 @@ async function readBounded(file: string, stdin: Readable, max: number): Promise<
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** topo's `--page-size`: a base page size, written as replay's is (4096, 64K), from 512 bytes to 1 MiB. */
 function parsePageSize(text: string | undefined): number {
   if (text === undefined) return 4096;
-  const v = Number(text);
-  if (!/^\d+$/.test(text.trim()) || v < 512 || v > 1048576 || (v & (v - 1)) !== 0) {
-    throw new UsageError(`--page-size must be a power of two from 512 to 1048576, got ${JSON.stringify(text)}`);
+  const v = pageSizeBytes(text);
+  if (!(v >= 512 && v <= 1048576) || (v & (v - 1)) !== 0) {
+    throw new UsageError(`--page-size must be a power of two from 512 to 1048576 (4096, 64K), got ${JSON.stringify(text)}`);
   }
   return v;
 }
@@ -89,7 +91,7 @@ export function topoCommand(ctx: CommandContext): Command {
     .option('--list', 'list the built-in presets')
     .option('--from-sysfs <dir>', 'build from /sys (or /sys/devices/system/node, or a copy of either)')
     .option('--from-numactl <file>', 'build from the output of `numactl -H` (- reads stdin)')
-    .option('--page-size <bytes>', 'page size for --from-sysfs / --from-numactl and the memory-section lines', '4096')
+    .option('--page-size <bytes>', 'base page size for --from-sysfs / --from-numactl and the memory-section lines (4096, 16K, 64K)', '4096')
     .option('--dram-nodes <list>', 'with --from-*: these nodes are DRAM (adistance 576) whatever sysfs says, e.g. a CPU-less HBM node')
     .option('--slow-nodes <list>', 'with --from-*: these nodes are slow memory (2880, dax/kmem default) whatever sysfs says')
     .action(async (arg: string, raw: RawTopoOptions, self: Command) => {
