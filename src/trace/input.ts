@@ -200,9 +200,10 @@ export async function readInputs(inputs: readonly TraceInput[], sink: AccessSink
 /**
  * stderr lines about the input (each `kpromo: ` prefixed), or '': what perf detection assumed and why samples were
  * skipped; and, when a read that ran to its end gave no access record at all, that it did (unless the perf lines above
- * already say why): zero counters then come from the input, not from the model.
+ * already say why): zero counters then come from the input, not from the model. `empty` says what that means for the
+ * command's output (replay, compare, sweep: its counters; convert and page say their own).
  */
-export function inputNotes(read: InputStats, perfTyped: readonly string[] = []): string {
+export function inputNotes(read: InputStats, perfTyped: readonly string[] = [], empty = 'the counters are those of an empty trace'): string {
   const notes = [...(read.notes ?? []), ...(read.perf?.notes ?? [])];
   // Perf options typed with --input auto whose inputs all turned out CSV: said, not silently dropped (with --input csv
   // they are refused before the read; the kind of an auto input is known only once its first lines are read).
@@ -214,7 +215,7 @@ export function inputNotes(read: InputStats, perfTyped: readonly string[] = []):
   if (read.records === 0 && !read.stopped && !(read.perf !== null && read.perf.samples > 0)) {
     const what = read.files === 1 ? 'the input' : `the ${read.files} inputs`;
     const bad = read.skipped > 0 ? `, ${read.skipped} bad line${read.skipped === 1 ? '' : 's'} skipped` : '';
-    notes.push(`${what} held no access record (${read.bytes} bytes read${bad}): the counters are those of an empty trace`);
+    notes.push(`${what} held no access record (${read.bytes} bytes read${bad}): ${empty}`);
   }
   return notes.map((n) => `kpromo: ${n}\n`).join('');
 }

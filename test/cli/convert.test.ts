@@ -57,6 +57,16 @@ describe('kpromo convert', () => {
     expect(r.stderr).toBe('kpromo convert: 3 records from 1 input (csv) to stdout\n');
   });
 
+  it('an input with no record gives the header only, and says so (not that counters are those of an empty trace: convert has none)', async () => {
+    const r = await runCli(['convert', '-'], { stdin: '' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('pfn,nid,src,time\n');
+    expect(r.stderr).toBe(
+      'kpromo: the input held no access record (0 bytes read): the CSV written holds the header only\n' +
+        'kpromo convert: 0 records from 1 input (csv) to stdout\n',
+    );
+  });
+
   it('replaying the converted CSV gives the counters of replaying the original', async () => {
     for (const trace of [path.join(EX, 'spec-worked.csv')]) {
       const direct = await runCli(['replay', '--format', 'vmstat', trace]);

@@ -50,7 +50,8 @@ describe('kpromo page', () => {
     fs.writeFileSync(f, 'pfn,nid,src,time\n');
     const page = await runCli(['page', '0x200000', f]);
     expect(page.code).toBe(0);
-    expect(page.stderr).toContain('kpromo: the input held no access record (17 bytes read)');
+    expect(page.stderr).toContain('kpromo: the input held no access record (17 bytes read): no page has a life to show\n');
+    expect(page.stderr).not.toContain('counters'); // page shows no counters
   });
 
   it("shows the progress line on a terminal's stderr, as replay does, and not with --no-progress", async () => {

@@ -121,7 +121,7 @@ async function convert(ctx: CommandContext, names: string[], raw: RawConvertOpti
     progress.done();
   }
   io.stderr.write(skipReport(read));
-  io.stderr.write(inputNotes(read, perfTyped));
+  io.stderr.write(inputNotes(read, perfTyped, 'the CSV written holds the header only'));
   if (read.stopped || stop) {
     file.discard();
     io.stderr.write(`kpromo convert: interrupted after ${read.records} records; ${file.isStdout ? 'nothing written to stdout' : `${quoteName(file.file)} not written`}\n`);

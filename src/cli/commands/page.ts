@@ -117,7 +117,7 @@ export function pageCommand(ctx: CommandContext): Command {
       progress.done(); // the line is cleared before anything else goes to stderr
       // What the read skipped or could not use, as replay reports it (replay.ts): never silent.
       ctx.io.stderr.write(skipReport(read));
-      ctx.io.stderr.write(inputNotes(read, perfTyped));
+      ctx.io.stderr.write(inputNotes(read, perfTyped, 'no page has a life to show'));
       if (read.stopped || stop) return interrupted(` after ${read.records} records`);
       engine.finish();
       if (stop) return interrupted(` after ${read.records} records`);
