@@ -178,6 +178,8 @@ describe.each(PARSERS)('overlong lines with onBad (--skip-bad) (parser %s)', (pa
     const cases: [over: string, without: string, lines: number[]][] = [
       [`${long}\npfn,nid,src,time\n1,0,0,1\n`, 'pfn,nid,src,time\n1,0,0,1\n', [1]],
       [`1,0,0,1\n2,0,0,2\n${long}`, '1,0,0,1\n2,0,0,2\n', [3]],
+      // Last without LF, 1 MiB + 1 byte: held whole until the end says it has no more.
+      [`1,0,0,1\n2,0,0,2\n${data(CAP + 1)}`, '1,0,0,1\n2,0,0,2\n', [3]],
       [`1,0,0,1\n2,0,0,2\n${long}\n`, '1,0,0,1\n2,0,0,2\n', [3]],
       [`1,0,0,1\n${long}\n${long}\n2,0,0,2\n${'#'.repeat(CAP + 1)}\n3,0,0,3\n`, '1,0,0,1\n2,0,0,2\n3,0,0,3\n', [2, 3, 5]],
       // A quoted line before it (the general reader's csv-parse holds it back) and after it.
