@@ -44,6 +44,14 @@ export interface TraceLocation {
   longerThan?: number;
 }
 
+/**
+ * The bad text of a trace error as messages quote it: `text` quoted (quoteText()), or when it is only the start of a
+ * longer text (a line over the cap) its first QUOTE_MAX characters and how long the whole is said to be at least.
+ */
+export function quoteBadText(text: string, longerThan?: number): string {
+  return longerThan === undefined ? quoteText(text) : `${quoteText(text.slice(0, QUOTE_MAX))}... (more than ${longerThan} bytes)`;
+}
+
 /** A malformed trace line or an unreadable trace. */
 export class TraceError extends KpromoError implements TraceLocation {
   readonly file: string;
@@ -57,7 +65,7 @@ export class TraceError extends KpromoError implements TraceLocation {
     const col = loc.column > 0 ? `:${loc.column}` : '';
     const field = loc.field ? ` (${loc.field})` : '';
     // Line 0 = the file as a whole (cannot open, gzip error): no position, and the text is the file name.
-    const text = loc.longerThan === undefined ? quoteText(loc.text) : `${quoteText(loc.text.slice(0, QUOTE_MAX))}... (more than ${loc.longerThan} bytes)`;
+    const text = quoteBadText(loc.text, loc.longerThan);
     const message = loc.line > 0 ? `${quoteName(loc.file)}:${loc.line}${col}${field}: ${reason}: ${text}` : `${quoteName(loc.file)}: ${reason}`;
     super(code, message, EXIT_USAGE);
     this.file = loc.file;

@@ -6,7 +6,7 @@
  */
 import { CsvError, Parser } from 'csv-parse';
 import { TraceError } from '../errors.js';
-import { longLineError, MAX_LINE_BYTES, openQuoteField, type TraceFile } from './tracefile.js';
+import { MAX_LINE_BYTES, openQuoteField, type TraceFile } from './tracefile.js';
 
 const NL = 10;
 const CR = 13;
@@ -101,6 +101,8 @@ export class CsvPath {
   private pending: TraceError | null = null;
   /** The partial last line of the previous chunk. */
   private carry: Buffer | null = null;
+  /** True while the rest of a line over the cap is discarded up to its LF (skipped with onBad, `--skip-bad`). */
+  private discarding = false;
   /** A UTF-8 BOM is skipped only at the very start of a file. */
   private bomChecked: boolean;
   private readonly onRecord = (record: string[]): void => this.record(record);
@@ -113,10 +115,16 @@ export class CsvPath {
 
   /** Takes the next bytes of the file; keeps nothing that points into `chunk`. */
   push(chunk: Uint8Array): void {
+    let pos = 0;
+    if (this.discarding) {
+      const nl = chunk.indexOf(NL);
+      if (nl < 0) return;
+      this.discarding = false;
+      pos = nl + 1;
+    }
     const carryLen = this.carry === null ? 0 : this.carry.length;
     const batch = Buffer.allocUnsafe(carryLen + chunk.length + 1);
     let w = 0;
-    let pos = 0;
     if (this.carry !== null) {
       const nl = chunk.indexOf(NL);
       if (nl < 0) {
@@ -140,6 +148,7 @@ export class CsvPath {
 
   /** End of file: the last line may lack a line end. */
   end(): void {
+    this.discarding = false; // a skipped line over the cap ran to the end: it was counted when it passed the cap
     let batch: Buffer | undefined;
     if (this.carry !== null) {
       const line = this.carry;
@@ -155,16 +164,34 @@ export class CsvPath {
     const part = Buffer.from(chunk.subarray(from));
     this.carry = this.carry === null ? part : Buffer.concat([this.carry, part]);
     if (this.carry.length > MAX_LINE_BYTES) {
-      this.feed(undefined, true); // the lines before it come first (csv-parse holds back the last)
-      throw longLineError(this.file, this.carry);
+      const head = this.carry;
+      this.carry = null;
+      this.longLine(head, undefined);
+      this.discarding = true;
     }
   }
 
-  /** Counts one physical line src[a, b) (no LF); copies a content line into the batch. A line over the cap is an error. */
+  /**
+   * The next line is over the cap (`head`: its first bytes as held): the lines before it are fed first, and their
+   * records applied (csv-parse holds back the last), then it is refused (thrown) or skipped (onBad), and a fresh
+   * parser takes the lines after it. `batch`: lines not fed yet.
+   */
+  private longLine(head: Uint8Array, batch: Buffer | undefined): void {
+    this.feed(batch, true);
+    this.bomChecked = true; // a BOM only at the very start
+    this.file.longLine(head);
+    this.newParser();
+  }
+
+  /**
+   * Counts one physical line src[a, b) (no LF); copies a content line into the batch; returns the batch's new length.
+   * A line over the cap is an error, or skipped.
+   */
   private addLine(src: Uint8Array, a: number, b: number, batch: Buffer, w: number): number {
     if (b - a > MAX_LINE_BYTES) {
-      this.feed(w > 0 ? batch.subarray(0, w) : undefined, true); // the lines before it come first
-      throw longLineError(this.file, src.subarray(a, b));
+      // Every line fed is done with after longLine(): the batch is written again from its start.
+      this.longLine(src.subarray(a, b), w > 0 ? batch.subarray(0, w) : undefined);
+      return 0;
     }
     const line = ++this.file.line;
     if (!this.bomChecked) {

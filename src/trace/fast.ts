@@ -9,7 +9,7 @@ import type { AccessSink } from '../engine/types.js';
 import { INT_MAX, LIMIT_53 } from './fields.js';
 import { plainWasm } from './plain-wasm.js';
 import { digits4, hexLead4, hexValue4, isDigits4 } from './swar.js';
-import { longLineError, MAX_LINE_BYTES, overlongLineAt, type TraceFile } from './tracefile.js';
+import { MAX_LINE_BYTES, overlongLineAt, type TraceFile } from './tracefile.js';
 
 const NL = 10;
 const COMMA = 44;
@@ -251,6 +251,8 @@ export class FastParser {
   private carryLen = 0;
   /** Bytes parsed so far (see WASM_AFTER_BYTES). */
   private parsed = 0;
+  /** True while the rest of a line over the cap is discarded up to its LF (skipped with onBad, `--skip-bad`). */
+  private discarding = false;
 
   constructor(file: TraceFile) {
     this.file = file;
@@ -264,18 +266,24 @@ export class FastParser {
    */
   push(chunk: Uint8Array): Uint8Array[] | null {
     let start = 0;
-    if (this.carryLen > 0) {
+    if (this.discarding) {
+      const nl = chunk.indexOf(NL);
+      if (nl < 0) return null;
+      this.discarding = false;
+      start = nl + 1;
+    } else if (this.carryLen > 0) {
       const nl = chunk.indexOf(NL);
       if (nl < 0) {
-        this.append(chunk, 0, chunk.length);
+        this.discarding = !this.append(chunk, 0, chunk.length);
         return null;
       }
-      this.append(chunk, 0, nl + 1);
-      const len = this.carryLen;
-      this.carryLen = 0;
-      const stop = this.scan(this.carry, 0, len);
       start = nl + 1;
-      if (stop >= 0) return [Buffer.from(this.carry.subarray(stop, len)), chunk.subarray(start)];
+      if (this.append(chunk, 0, nl + 1)) {
+        const len = this.carryLen;
+        this.carryLen = 0;
+        const stop = this.scan(this.carry, 0, len);
+        if (stop >= 0) return [Buffer.from(this.carry.subarray(stop, len)), chunk.subarray(start)];
+      }
     }
     const last = chunk.lastIndexOf(NL);
     if (last >= start) {
@@ -283,28 +291,36 @@ export class FastParser {
       if (stop >= 0) return [chunk.subarray(stop)];
       start = last + 1;
     }
-    if (start < chunk.length) this.append(chunk, start, chunk.length);
+    if (start < chunk.length) this.discarding = !this.append(chunk, start, chunk.length);
     return null;
   }
 
   /** Parses a last line without a line end; returns what to hand to csv-parse, if anything. */
   end(): Uint8Array[] | null {
+    // A skipped line over the cap that runs to the end of the file was counted when it passed the cap.
+    this.discarding = false;
     if (this.carryLen === 0) return null;
     const len = this.carryLen;
-    this.append(Buffer.of(NL), 0, 1);
+    if (!this.append(Buffer.of(NL), 0, 1)) return null;
     this.carryLen = 0;
     const stop = this.scan(this.carry, 0, len + 1);
     return stop >= 0 ? [Buffer.from(this.carry.subarray(stop, len))] : null;
   }
 
-  private append(src: Uint8Array, from: number, to: number): void {
+  /**
+   * Adds src[from, to) to the carried partial line; true when it did. A line that passes the cap is refused (thrown),
+   * or skipped with onBad: then false, nothing is held, and the caller discards the rest of it up to its LF.
+   */
+  private append(src: Uint8Array, from: number, to: number): boolean {
     const need = this.carryLen + (to - from);
     if (need > this.carry.length) {
       if (need > MAX_LINE_BYTES + 1) {
         // The line as held, then what of this chunk takes it past the cap. (The held buffer is larger than what it
         // holds, and the rest of it is memory never written: only carry[0, carryLen) is the line.)
         const head = Buffer.concat([this.carry.subarray(0, this.carryLen), src.subarray(from, Math.min(to, from + MAX_LINE_BYTES + 1 - this.carryLen))]);
-        throw longLineError(this.file, head);
+        this.carryLen = 0;
+        this.file.longLine(head);
+        return false;
       }
       // Never room for more than a line of MAX_LINE_BYTES and its LF: a line that passes the cap must grow the carry.
       const grown = Buffer.allocUnsafe(Math.min(MAX_LINE_BYTES + 1, Math.max(need, this.carry.length * 2)));
@@ -313,6 +329,7 @@ export class FastParser {
     }
     this.carry.set(src.subarray(from, to), this.carryLen);
     this.carryLen = need;
+    return true;
   }
 
   /**
@@ -321,10 +338,11 @@ export class FastParser {
    */
   private scan(buf: Uint8Array, pos: number, end: number): number {
     const file = this.file;
-    // The byte loops take lines of any length: they stop before a line over the cap, which slowLine() refuses.
-    const long = overlongLineAt(buf, pos, end);
-    const to = long < 0 ? end : long;
+    // The byte loops take lines of any length: they stop before a line over the cap, which slowLine() refuses (or
+    // skips: the lines after it are measured again).
+    let long = overlongLineAt(buf, pos, end);
     for (;;) {
+      const to = long < 0 ? end : long;
       const r = this.parsed >= WASM_AFTER_BYTES ? scanPlainFast(buf, pos, to, this.sink) : scanPlain(buf, pos, to, this.sink);
       this.parsed += r.stop - pos;
       this.flush(file.line + r.lines, r.records);
@@ -333,6 +351,7 @@ export class FastParser {
       // Not the plain form: the shared string rules decide (a header, a bad value), or csv-parse does.
       const next = this.slowLine(buf, ls, file.line + 1);
       if (next < 0) return ls;
+      if (next > to) long = overlongLineAt(buf, next, end);
       pos = next;
       if (!file.plain) return pos; // a header in another layout: csv-parse reads the rest
       if (pos >= end) return -1;
@@ -349,11 +368,14 @@ export class FastParser {
   /**
    * A line the byte loop did not take. If it holds nothing csv-parse would read differently from
    * a plain split on commas, apply it through the shared rules and return the offset after it;
-   * otherwise return -1. A line over the cap is an error (the lines before it were taken).
+   * otherwise return -1. A line over the cap is an error (the lines before it were taken), or skipped.
    */
   private slowLine(buf: Uint8Array, ls: number, line: number): number {
     const nl = buf.indexOf(NL, ls);
-    if (nl - ls > MAX_LINE_BYTES) throw longLineError(this.file, buf.subarray(ls, nl));
+    if (nl - ls > MAX_LINE_BYTES) {
+      this.file.longLine(buf.subarray(ls, nl));
+      return nl + 1;
+    }
     for (let i = ls; i < nl; i++) {
       const b = buf[i]!;
       if (b < 0x21 || b > 0x7e || b === 0x22) return -1;

@@ -78,6 +78,8 @@ export interface BadLineNote {
   readonly line: number;
   readonly reason: string;
   readonly text: string;
+  /** Set when `text` is only the start of a line over the cap (TraceError.longerThan). */
+  readonly longerThan?: number;
 }
 
 /** What the perf inputs of a read did, summed over files. */
@@ -120,7 +122,10 @@ export function badCounter(stats: BadLineCounts, settings: InputSettings, userBa
   return (err: TraceError) => {
     stats.skipped++;
     stats.badReasons[err.reason] = (stats.badReasons[err.reason] ?? 0) + 1;
-    if (stats.firstBad.length < FIRST_BAD_SHOWN) stats.firstBad.push({ file: err.file, line: err.line, reason: err.reason, text: err.text });
+    if (stats.firstBad.length < FIRST_BAD_SHOWN) {
+      const note = { file: err.file, line: err.line, reason: err.reason, text: err.text };
+      stats.firstBad.push(err.longerThan === undefined ? note : { ...note, longerThan: err.longerThan });
+    }
     userBad?.(err);
   };
 }

@@ -128,6 +128,8 @@ export class PerfReader {
   /** The partial last line of the previous chunk: carry[0, carryLen). */
   private carry: Buffer = Buffer.allocUnsafe(4096);
   private carryLen = 0;
+  /** True while the rest of a line over the cap is discarded up to its LF (skipped with skipBad). */
+  private discarding = false;
   /** Bytes the fast path took so far (see WASM_AFTER_BYTES in fast.ts). */
   private parsed = 0;
   private shape: PerfShape | null = null;
@@ -207,7 +209,7 @@ export class PerfReader {
   } | null {
     const fs = this.fs;
     const ev = this.fastEv;
-    if (fs === null || ev === null || this.shape === null || this.pending.length > 0 || this.carryLen > 0 || this.orderLeft !== 0) return null;
+    if (fs === null || ev === null || this.shape === null || this.pending.length > 0 || this.carryLen > 0 || this.discarding || this.orderLeft !== 0) return null;
     const others = this.seen.filter((e) => e !== ev);
     return { fs, shape: this.shape, events: [ev, ...others].map((e) => ({ name: e.name, bytes: e.bytes, accepted: e.accepted })) };
   }
@@ -226,20 +228,26 @@ export class PerfReader {
   push(chunk: Buffer | string): void {
     const b = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
     let start = 0;
-    if (this.carryLen > 0) {
+    if (this.discarding) {
+      const nl = b.indexOf(10);
+      if (nl < 0) return;
+      this.discarding = false;
+      start = nl + 1;
+    } else if (this.carryLen > 0) {
       const nl = b.indexOf(10);
       if (nl < 0) {
-        this.append(b, 0, b.length);
+        this.discarding = !this.append(b, 0, b.length);
         return;
       }
-      this.append(b, 0, nl);
-      const len = this.carryLen;
-      this.carryLen = 0;
-      this.line(this.carry, 0, len);
       start = nl + 1;
+      if (this.append(b, 0, nl)) {
+        const len = this.carryLen;
+        this.carryLen = 0;
+        this.line(this.carry, 0, len);
+      }
     }
     const rest = this.scan(b, start);
-    if (rest < b.length) this.append(b, rest, b.length);
+    if (rest < b.length) this.discarding = !this.append(b, rest, b.length);
   }
 
   /**
@@ -250,9 +258,10 @@ export class PerfReader {
     const last = b.lastIndexOf(10);
     if (last < start) return start;
     const end = last + 1;
-    // The fast path takes lines of any length: it stops before a line over the cap, which line() refuses.
+    // The fast path takes lines of any length: it stops before a line over the cap, which line() refuses (or skips:
+    // the lines after it are measured again).
     const long = overlongLineAt(b, start, end);
-    const fastEnd = long < 0 ? end : long;
+    let fastEnd = long < 0 ? end : long;
     while (start < end) {
       const fs = this.fs;
       const ev = this.fastEv;
@@ -266,6 +275,10 @@ export class PerfReader {
       const nl = b.indexOf(10, start);
       this.line(b, start, nl);
       start = nl + 1;
+      if (start > fastEnd) {
+        const next = overlongLineAt(b, start, end);
+        fastEnd = next < 0 ? end : next;
+      }
     }
     return end;
   }
@@ -281,33 +294,45 @@ export class PerfReader {
     this.skipped.cpu_not_in_topology += fastNoCpu;
   }
 
-  /** Adds src[from, to) to the carried partial line; a line over MAX_LINE_BYTES is an error (bounded memory). */
-  private append(src: Uint8Array, from: number, to: number): void {
+  /**
+   * Adds src[from, to) to the carried partial line; true when it did. A line over MAX_LINE_BYTES is an error (bounded
+   * memory), or skipped with skipBad: then false, nothing is held, and the caller discards the rest of it up to its LF.
+   */
+  private append(src: Uint8Array, from: number, to: number): boolean {
     const need = this.carryLen + (to - from);
     if (need > this.carry.length) {
-      if (need > MAX_LINE_BYTES) this.tooLong(this.carry, 0, this.carryLen);
+      if (need > MAX_LINE_BYTES) {
+        // Its first QUOTE_CHARS bytes: those held, then those of src.
+        const held = this.carry.subarray(0, Math.min(this.carryLen, QUOTE_CHARS));
+        const head = Buffer.concat([held, src.subarray(from, Math.min(to, from + QUOTE_CHARS - held.length))]);
+        this.carryLen = 0;
+        this.longLine(head, 0, head.length);
+        return false;
+      }
       const grown = Buffer.allocUnsafe(Math.min(MAX_LINE_BYTES, Math.max(need, this.carry.length * 2)));
       this.carry.copy(grown, 0, 0, this.carryLen);
       this.carry = grown;
     }
     this.carry.set(src.subarray(from, to), this.carryLen);
     this.carryLen = need;
+    return true;
   }
 
   /**
-   * The error of a line over the cap, quoting its first QUOTE_CHARS characters: not how much of it was held, which
-   * depends on where the reads cut the input (a read from an offset, trace/parallel.ts, cuts it elsewhere).
+   * The next line, b[s, e) as held, is over the cap: its error quotes its first QUOTE_CHARS characters (not how much of
+   * it was held, which depends on where the reads cut the input: a read from an offset, trace/parallel.ts, cuts it
+   * elsewhere). Thrown, or with skipBad the line is counted and skipped, and the caller discards its bytes to its LF.
    */
-  private tooLong(b: Uint8Array, s: number, e: number): never {
+  private longLine(b: Uint8Array, s: number, e: number): void {
     const head = quote(b, s, Math.min(e, s + QUOTE_CHARS));
-    throw new TraceError(
-      { file: this.file, line: this.lineNo + 1, column: 0, text: `${head.slice(0, QUOTE_CHARS)}...` },
-      `line is longer than ${MAX_LINE_BYTES} bytes`,
-    );
+    const no = ++this.lineNo;
+    const text = `${head.slice(0, QUOTE_CHARS)}...`;
+    this.skip(new TraceError({ file: this.file, line: no, column: 0, text }, `line is longer than ${MAX_LINE_BYTES} bytes`), { line: no, text, reason: `line is longer than ${MAX_LINE_BYTES} bytes` });
   }
 
   /** Ends the input (a last line without `\n` counts) and returns the statistics. */
   end(): PerfReadStats {
+    this.discarding = false; // a skipped line over the cap ran to the end: it was counted when it passed the cap
     if (this.carryLen > 0) {
       const len = this.carryLen;
       this.carryLen = 0;
@@ -331,7 +356,10 @@ export class PerfReader {
 
   /** One line b[s, e) without its `\n`. */
   private line(b: Buffer, s: number, e: number): void {
-    if (e - s > MAX_LINE_BYTES) this.tooLong(b, s, e);
+    if (e - s > MAX_LINE_BYTES) {
+      this.longLine(b, s, e);
+      return;
+    }
     const no = ++this.lineNo;
     if (e > s && b[e - 1] === 13) e--;
     if (this.ls !== null) {
@@ -624,9 +652,13 @@ export class PerfReader {
     const text = quote(b, from, to);
     const column = charColumn(b, from, at);
     const err = new TraceError(field === '' ? { file: this.file, line: no, column, text } : { file: this.file, line: no, column, field, text }, reason);
+    this.skip(err, field === '' ? { line: no, text, reason } : { line: no, text, reason, field });
+  }
+
+  /** A bad line's error: thrown, or with skipBad counted and skipped (`skipped` is its entry in firstBad). */
+  private skip(err: TraceError, skipped: PerfBadLine): void {
     if (!this.skipBad) throw err;
     this.skipped.bad_line++;
-    const skipped: PerfBadLine = field === '' ? { line: no, text, reason } : { line: no, text, reason, field };
     if (this.firstBad.length < FIRST_BAD_KEPT) this.firstBad.push(skipped);
     this.onBad?.(err);
   }

@@ -152,10 +152,25 @@ export class TraceFile {
 
   /** Reports a bad line: to onBad (and counts it skipped) or by throwing. */
   bad(loc: TraceLocation, reason: string): void {
-    const err = new TraceError(loc, reason);
+    this.badLine(new TraceError(loc, reason));
+  }
+
+  /** Reports the error of a bad line: to onBad (and counts it skipped) or by throwing it. */
+  private badLine(err: TraceError): void {
     if (this.ctx.onBad === undefined) throw err;
     this.ctx.onBad(err);
     this.ctx.skipped++;
+  }
+
+  /**
+   * The next line is longer than MAX_LINE_BYTES (`head`: its first bytes as held, see longLineError()): its error is
+   * thrown, or with onBad (`--skip-bad`) reported and the line counted, and the caller discards its bytes up to its LF
+   * (never holding them). It does not start the file: the content line after it may still be the header, as in the
+   * same file without it.
+   */
+  longLine(head: Uint8Array): void {
+    this.badLine(longLineError(this, head));
+    this.line++;
   }
 
   /** A header names the columns; a bad header is fatal even with onBad, as no line after it can be read. */

@@ -28,6 +28,7 @@ function write(name: string, data: string | Buffer): string {
 
 interface Run {
   code: number | null;
+  stdout: string;
   stderr: string;
 }
 
@@ -38,12 +39,14 @@ type Stdin = { file: string } | { pipe: Buffer } | null;
 function run(args: string[], stdin: Stdin = null, nodeArgs: string[] = []): Promise<Run> {
   return new Promise((resolve, reject) => {
     const fd = stdin !== null && 'file' in stdin ? fs.openSync(stdin.file, 'r') : null;
-    const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], { stdio: [fd ?? 'pipe', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], { stdio: [fd ?? 'pipe', 'pipe', 'pipe'] });
     if (fd !== null) fs.closeSync(fd);
+    let stdout = '';
     let stderr = '';
+    child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));
     child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr }));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
     if (child.stdin !== null) {
       child.stdin.on('error', () => {}); // kpromo stops reading at the bad line
       child.stdin.end(stdin !== null && 'pipe' in stdin ? stdin.pipe : undefined);
@@ -66,11 +69,15 @@ function perfLine(i: number, pad = 0): string {
   return `          stream    4242/4242    [003] ${(1234 + i / 1e5).toFixed(6).padStart(12)}:${' '.repeat(pad)} ibs_op//:     7f3a5c001040${phys}`;
 }
 
-/** perf text whose line 1001 holds `n` bytes (its spaces after the time padded), among samples of the same head. */
+/**
+ * perf text whose line 1001 holds `n` bytes (its spaces after the time padded), among samples of the same head; with
+ * n = 0, the same text without that line.
+ */
 function perfTrace(n: number): string {
   const lines: string[] = [];
   for (let i = 0; i < 2000; i++) lines.push(perfLine(i));
-  lines[1000] = perfLine(1000, n - perfLine(1000).length);
+  if (n > 0) lines[1000] = perfLine(1000, n - perfLine(1000).length);
+  else lines.splice(1000, 1);
   return lines.join('\n') + '\n';
 }
 
@@ -133,5 +140,87 @@ describe('a perf line over 1 MiB is refused on every input path, one of exactly 
     const r = await run(args, stdin, nodeArgs);
     expect(r.stderr).not.toContain('kpromo');
     expect(r.code).toBe(0);
+  });
+});
+
+const LONG = 'line is longer than 1048576 bytes';
+/** The by-reason lines of `--skip-bad`'s report for `n` lines over the cap. */
+const byReason = (n: number): string => `kpromo: bad lines by reason:\n  ${String(n).padStart(8)}  ${LONG}\n`;
+
+describe('--skip-bad skips a CSV line over 1 MiB on every input path: the output of the trace without it', () => {
+  const over = withGz('skip-over.csv', csvTrace(CAP + 3));
+  // Two in a row, the second of 5 MiB, and one last without its LF.
+  const many = withGz('skip-many.csv', `0x10,0,hwhints,1\n${csvLine(CAP + 1)}\n#${'x'.repeat(5 << 20)}\n0x11,0,hwhints,3\n${csvLine(3 * CAP)}`);
+  const without = write('skip-without.csv', '0x10,0,hwhints,1\n0x11,0,hwhints,3\n');
+  for (const parser of ['auto', 'csv-parse']) {
+    let want: Run | undefined;
+    const expected = async (): Promise<Run> => (want ??= await run(['replay', '--format', 'vmstat', '--parser', parser, without]));
+    it.each(ways(over, ['--parser', parser, '--skip-bad']))(`%s (--parser ${parser})`, async (_what, args, stdin) => {
+      const name = args.at(-1)!;
+      const r = await run(args, stdin);
+      expect(r.stderr).toContain(`kpromo: skipped 1 bad line:\n  ${name}:2: ${LONG}: "${'0'.repeat(200)}"... (more than 1048576 bytes)\n${byReason(1)}`);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe((await expected()).stdout);
+    });
+    it.each(ways(many, ['--parser', parser, '--skip-bad']))(`%s, two in a row and one last without LF (--parser ${parser})`, async (_what, args, stdin) => {
+      const name = args.at(-1)!;
+      const r = await run(args, stdin);
+      expect(r.stderr).toContain(`kpromo: skipped 3 bad lines:\n  ${name}:2: ${LONG}: "${'0'.repeat(200)}"... (more than 1048576 bytes)\n  ${name}:3: ${LONG}: "#${'x'.repeat(199)}"... (more than 1048576 bytes)\n  ${name}:5: ${LONG}:`);
+      expect(r.stderr).toContain(byReason(3));
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe((await expected()).stdout);
+    });
+  }
+  it('counts it in the JSON input.bad_lines_by_reason', async () => {
+    const r = await run(['replay', '--format', 'json', '--skip-bad', many]);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as { input: { skipped: number; bad_lines_by_reason: object } }).input).toMatchObject({ skipped: 3, bad_lines_by_reason: { [LONG]: 3 } });
+  });
+});
+
+describe('--skip-bad skips a perf line over 1 MiB on every input path: the output of the trace without it', () => {
+  const over = withGz('skip-over.txt', perfTrace(CAP + 3));
+  const without = write('skip-without.txt', perfTrace(0));
+  let want: Run | undefined;
+  const expected = async (): Promise<Run> => (want ??= await run(['replay', '--format', 'vmstat', ...PERF, without]));
+  const all: Way[] = [
+    ...ways(over, [...PERF, '--skip-bad']),
+    ['a file read in blocks, node --jitless', ['replay', '--format', 'vmstat', '--parse-thread', 'on', ...PERF, '--skip-bad', over], null, ['--jitless']],
+  ];
+  it.each(all)('%s', async (_what, args, stdin, nodeArgs) => {
+    const name = args.at(-1)!;
+    const r = await run(args, stdin, nodeArgs);
+    expect(r.stderr).toContain(`kpromo: skipped 1 bad line:\n  ${name}:1001: ${LONG}: "${perfLine(1000).slice(0, 52)}`);
+    expect(r.stderr).toContain(byReason(1));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe((await expected()).stdout);
+  });
+});
+
+describe('--skip-bad skips a line over 1 MiB in compare, sweep, page and convert too', () => {
+  const csvOver = write('cmd-over.csv', csvTrace(CAP + 3));
+  const csvWithout = write('cmd-without.csv', '0x10,0,hwhints,1\n0x11,0,hwhints,3\n');
+  const perfOver = write('cmd-over.txt', perfTrace(CAP + 3));
+  const perfWithout = write('cmd-without.txt', perfTrace(0));
+  const commands: [name: string, args: string[]][] = [
+    ['compare', ['compare', '--format', 'csv', '--engine', 'rfc-v1']],
+    ['sweep', ['sweep', '--format', 'csv', '--threshold', '2,3']],
+    ['page', ['page', '0x100000']],
+    ['convert', ['convert']],
+  ];
+  const cases = commands.flatMap(([name, args]) => [
+    [`${name}, CSV`, args, [], csvOver, csvWithout, 2] as const,
+    [`${name}, perf`, args, PERF, perfOver, perfWithout, 1001] as const,
+  ]);
+  it.each(cases)('%s, a file and a pipe', async (_what, cmd, input, over, without, line) => {
+    const want = await run([...cmd, ...input, without]);
+    expect(want.code, want.stderr).toBe(0);
+    for (const [args, stdin] of [[[...cmd, ...input, '--skip-bad', over], null], [[...cmd, ...input, '--skip-bad', '-'], { pipe: fs.readFileSync(over) }]] as const) {
+      const r = await run([...args], stdin);
+      expect(r.stderr).toContain(`:${line}: ${LONG}: "`);
+      expect(r.stderr).toContain(byReason(1));
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(want.stdout);
+    }
   });
 });

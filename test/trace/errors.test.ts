@@ -1,6 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { EXIT_USAGE, TraceError } from '../../src/errors.js';
-import { errorOf, readFiles, tempFile } from './helpers.js';
+import { CsvPath } from '../../src/trace/csvpath.js';
+import { FastParser } from '../../src/trace/fast.js';
+import { MAX_LINE_BYTES, TraceFile, type ReadContext } from '../../src/trace/tracefile.js';
+import { errorOf, readFiles, readStdin, tempFile } from './helpers.js';
 
 const PARSERS = ['auto', 'fast', 'csv-parse'] as const;
 
@@ -128,6 +131,97 @@ describe.each(PARSERS)('overlong lines (parser %s)', (parser) => {
       const o = await readStdin(['1,0,0,1\n' + long.slice(0, first), long.slice(first), ',0,0,1\n2,0,0,2\n'], { parser });
       expect(o.error, `first chunk ${first} bytes into the line`).toMatchObject({ line: 2, column: 1, text: long.slice(0, 200) });
       expect(o.error!.message).toBe(`-:2:1: line is longer than 1048576 bytes: "${long.slice(0, 200)}"... (more than 1048576 bytes)`);
+    }
+  });
+});
+
+describe.each(PARSERS)('overlong lines with onBad (--skip-bad) (parser %s)', (parser) => {
+  const CAP = 1 << 20;
+  /** The text cut into reads of `size` bytes. */
+  const cut = (text: string, size: number): string[] => Array.from({ length: Math.ceil(text.length / size) }, (_, i) => text.slice(i * size, (i + 1) * size));
+  /** Ways the reads cut a text: whole, as gunzip (256 KiB), a pipe (64 KiB), read-ahead (1 MiB), a held part then the rest. */
+  const reads = (text: string): string[][] => [[text], cut(text, 256 << 10), cut(text, 64 << 10), cut(text, 1 << 20), [text.slice(0, 600 << 10), text.slice(600 << 10)]];
+  const data = (n: number): string => '0'.repeat(n - 7) + '1,0,0,2';
+  const LONG = 'line is longer than 1048576 bytes';
+  /** The skipped lines' errors as onBad got them. */
+  const key = (e: TraceError) => ({ line: e.line, column: e.column, reason: e.reason, text: e.text, longerThan: e.longerThan });
+
+  it('skips a line of 1 MiB + 1 byte or of several MiB however the reads cut it, and reads on after its LF', async () => {
+    // Lines of `n` bytes, and the field byte CAP lies in: data (leading zeros), a comment, a CRLF line.
+    const kinds: [line: (n: number) => string, column: (n: number) => number][] = [
+      [data, (n) => (n === CAP + 1 ? 4 : 1)],
+      [(n) => '#' + 'x'.repeat(n - 1), () => 1],
+      [(n) => data(n - 1) + '\r', (n) => (n === CAP + 1 ? 4 : 1)],
+    ];
+    for (const [line, column] of kinds) {
+      for (const n of [CAP + 1, 3 * CAP + 5]) {
+        // A bad line after it: its line number counts the long line as one.
+        const over = `0x10,0,hwhints,1\n${line(n)}\n0x11,0,hwhints,3\n1,0,0,x\n0x12,0,hwhints,5\n`;
+        for (const chunks of reads(over)) {
+          const bad: TraceError[] = [];
+          const o = await readStdin(chunks, { parser, onBad: (e) => bad.push(e) });
+          const what = `${JSON.stringify(line(n).slice(-3))} of ${n} bytes, reads of ${chunks[0]!.length} bytes`;
+          expect(o.error, what).toBeUndefined();
+          expect(o.recs, what).toEqual([[16, 0, 0, 1], [17, 0, 0, 3], [18, 0, 0, 5]]);
+          expect(bad.map(key), what).toEqual([
+            { line: 2, column: column(n), reason: LONG, text: line(n).slice(0, 200), longerThan: CAP },
+            { line: 4, column: 4, reason: 'time is not a decimal integer', text: 'x', longerThan: undefined },
+          ]);
+          expect(o.stats!.skipped).toBe(2);
+        }
+      }
+    }
+  });
+
+  it('gives the records of the trace without the long line: first, last with and without LF, two in a row', async () => {
+    const long = data(CAP + 100);
+    const cases: [over: string, without: string, lines: number[]][] = [
+      [`${long}\npfn,nid,src,time\n1,0,0,1\n`, 'pfn,nid,src,time\n1,0,0,1\n', [1]],
+      [`1,0,0,1\n2,0,0,2\n${long}`, '1,0,0,1\n2,0,0,2\n', [3]],
+      // Last without LF, 1 MiB + 1 byte: held whole until the end says it has no more.
+      [`1,0,0,1\n2,0,0,2\n${data(CAP + 1)}`, '1,0,0,1\n2,0,0,2\n', [3]],
+      [`1,0,0,1\n2,0,0,2\n${long}\n`, '1,0,0,1\n2,0,0,2\n', [3]],
+      [`1,0,0,1\n${long}\n${long}\n2,0,0,2\n${'#'.repeat(CAP + 1)}\n3,0,0,3\n`, '1,0,0,1\n2,0,0,2\n3,0,0,3\n', [2, 3, 5]],
+      // A quoted line before it (the general reader's csv-parse holds it back) and after it.
+      [`"1",0,0,1\n${long}\n"2",0,0,2\n`, '"1",0,0,1\n"2",0,0,2\n', [2]],
+    ];
+    for (const [over, without, lines] of cases) {
+      const want = await readStdin([without], { parser });
+      for (const chunks of reads(over)) {
+        const bad: TraceError[] = [];
+        const o = await readStdin(chunks, { parser, onBad: (e) => bad.push(e) });
+        expect(o.error).toBeUndefined();
+        expect(o.recs).toEqual(want.recs);
+        expect(bad.map((e) => e.line)).toEqual(lines);
+        expect(bad.every((e) => e.reason === LONG)).toBe(true);
+      }
+    }
+  });
+});
+
+describe('an overlong line skipped with onBad is never held', () => {
+  it('discards 16 MiB without a line end holding at most 1 MiB of it (both parsers), and reads the line after its LF', () => {
+    for (const Parser of [FastParser, CsvPath]) {
+      const recs: number[][] = [];
+      const errs: TraceError[] = [];
+      const ctx: ReadContext = { sink: { record_access: (p, n, s, t) => void recs.push([p, n, s, t]) }, onBad: (e) => void errs.push(e), records: 0, skipped: 0 };
+      const file = new TraceFile('-', ctx);
+      const parser = new Parser(file);
+      const held = (): number => {
+        const carry = (parser as unknown as { carry: Buffer | null }).carry;
+        return carry === null ? 0 : carry.length;
+      };
+      const zeros = Buffer.alloc(64 << 10, '0');
+      for (let pushed = 0; pushed < 16 << 20; pushed += zeros.length) {
+        expect(parser.push(zeros)).toBeFalsy();
+        expect(held(), Parser.name).toBeLessThanOrEqual(MAX_LINE_BYTES + 1);
+      }
+      parser.push(Buffer.from('1,0,0,1\n2,0,0,2\n'));
+      parser.end();
+      expect(recs, Parser.name).toEqual([[2, 0, 0, 2]]);
+      expect(errs.map((e) => [e.line, e.reason, e.text])).toEqual([[1, 'line is longer than 1048576 bytes', '0'.repeat(200)]]);
+      expect(file.line).toBe(2);
+      expect(ctx.skipped).toBe(1);
     }
   });
 });

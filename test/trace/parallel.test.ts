@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { TraceError } from '../../src/errors.js';
 import { BlockReader, openBlockFile } from '../../src/trace/blocks.js';
-import { DEFAULT_INPUT_SETTINGS, type InputSettings } from '../../src/trace/input.js';
+import { DEFAULT_INPUT_SETTINGS, type InputSettings, type InputStats } from '../../src/trace/input.js';
 import { readBlocksThreaded } from '../../src/trace/parallel.js';
 import { readInputsThreaded } from '../../src/trace/threaded.js';
 import { parseWorkerPath } from '../../src/trace/worker-link.js';
@@ -90,6 +90,34 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('reading one CSV file in bloc
       expect(got.error, `blocks of ${bytes}`).toBeUndefined();
       expectSameRecords(got.recs, want.recs);
       expect(got.stats).toEqual(want.stats);
+    }
+  });
+
+  it('skips a line over 1 MiB with --skip-bad as the in-process read does, wherever the blocks cut it: the records of the file without it', async () => {
+    const long = (n: number) => `${'0'.repeat(n - 7)}1,0,0,5\n`;
+    const cases: [name: string, over: string, without: string][] = [];
+    for (const n of [(1 << 20) + 1, (3 << 20) + 5]) {
+      cases.push([`mid${n}`, csv(30000, 14, (i) => (i === 20000 ? long(n) : null)), csv(30000, 14, (i) => (i === 20000 ? '' : null))]);
+    }
+    // First (before the header), two in a row, and last without its LF.
+    cases.push(['first', long((1 << 20) + 9) + csv(5000, 15), csv(5000, 15)]);
+    cases.push(['two', csv(9000, 16, (i) => (i === 4000 ? long((1 << 20) + 1) + `#${'x'.repeat(2 << 20)}\n` : null)), csv(9000, 16, (i) => (i === 4000 ? '' : null))]);
+    cases.push(['last', csv(9000, 17) + long((2 << 20) + 3).slice(0, -1), csv(9000, 17)]);
+    const skip = { ...DEFAULT_INPUT_SETTINGS, skipBad: true };
+    for (const [name, over, without] of cases) {
+      const file = write(`skip-${name}.csv`, over);
+      const plain = await both(write(`without-${name}.csv`, without), 1 << 20, skip);
+      for (const bytes of [1000, 65536, 1 << 20]) {
+        const { want, got } = await both(file, bytes, skip);
+        expect(want.error, name).toBeUndefined();
+        expect(got.error, `${name}, blocks of ${bytes}`).toBeUndefined();
+        expectSameRecords(want.recs, plain.want.recs);
+        expectSameRecords(got.recs, want.recs);
+        expect(got.stats, `${name}, blocks of ${bytes}`).toEqual(want.stats);
+        const stats = got.stats as InputStats;
+        expect(stats.badReasons).toEqual({ 'line is longer than 1048576 bytes': name === 'two' ? 2 : 1 });
+        expect(stats.firstBad[0]).toMatchObject({ reason: 'line is longer than 1048576 bytes', longerThan: 1 << 20 });
+      }
     }
   });
 

@@ -306,6 +306,27 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('reading one perf text file i
     expect((got.stats as { skipped: number }).skipped).toBe(7);
   });
 
+  it('skips a line over 1 MiB with --skip-bad as the in-process read does, in the head or a later block: the records of the file without it', async () => {
+    const cases: [name: string, at: number, line: string][] = [
+      ['x', 16000, `${'x'.repeat(2 << 20)}\n`],
+      ['head', 3, `${'x'.repeat((1 << 20) + 1)}\n`],
+      ['two', 9000, `${'x'.repeat((1 << 20) + 1)}\n#${' '.repeat(3 << 20)}\n`],
+    ];
+    for (const [name, at, line] of cases) {
+      const file = write(`skip-long-${name}.txt`, perfText(20000, 24, { line: (i) => (i === at ? line : null) }));
+      const plain = await both(write(`skip-without-${name}.txt`, perfText(20000, 24, { line: (i) => (i === at ? '' : null) })), 1 << 20, { skipBad: true });
+      for (const bytes of [4096, 65536, 1 << 20]) {
+        const { want, got } = await both(file, bytes, { skipBad: true });
+        expect(want.error, name).toBeUndefined();
+        expect(got.error, `${name}, blocks of ${bytes}`).toBeUndefined();
+        expectSameRecords(want.recs, plain.want.recs);
+        expectSameRecords(got.recs, want.recs);
+        expect(got.stats, `${name}, blocks of ${bytes}`).toEqual(want.stats);
+        expect((got.stats as { badReasons: object }).badReasons).toEqual({ 'line is longer than 1048576 bytes': name === 'two' ? 2 : 1 });
+      }
+    }
+  });
+
   it('keeps what detection said, and warns when (nearly) no sample gave a record', async () => {
     // No phys_addr printed: every sample is skipped as phys_addr_missing, and the stats say why. Detection is in doubt
     // whether the last column is phys_addr, so it reads on (65536 lines) before the head ends and blocks start.

@@ -533,6 +533,54 @@ describe('bounded lines', () => {
     expect(pushed).toBeLessThanOrEqual(1 << 20);
     expect(JSON.stringify((err as TraceError).text)).toMatch(/^"(\\u0000){200}\.\.\."$/);
   });
+
+  it('with skipBad, a line over 1 MiB is skipped as a bad line and the read goes on after its LF, as without it', async () => {
+    const sample = (i: number, pad = 0): string =>
+      `          stream    4242/4242    [003] ${(1234 + i / 1e5).toFixed(6).padStart(12)}:${' '.repeat(pad)} ibs_op//:     7f3a5c001040${(0x100000000 + i * 4096).toString(16).padStart(16)}`;
+    const opts: PerfReadOptions = { nid: 'none', fields: 'comm,pid,tid,cpu,time,event,addr,phys_addr', skipBad: true };
+    const lines = Array.from({ length: 3000 }, (_, i) => sample(i));
+    const bad = 'stream 4242/4242 [003] 1234.5: ibs_op//: zz';
+    // Sample lines the fast path takes, a padded sample line (1 MiB + 1 byte), a line of 3 MiB of x, a bad line after.
+    const over = [...lines.slice(0, 1000), sample(1000, (1 << 20) + 1 - sample(1000).length), ...lines.slice(1001, 2000), 'x'.repeat(3 << 20), bad, ...lines.slice(2000)];
+    const without = [...lines.slice(0, 1000), ...lines.slice(1001, 2000), bad, ...lines.slice(2000)];
+    const want = await read(without.join('\n') + '\n', opts);
+    const LONG = 'line is longer than 1048576 bytes';
+    for (const [what, text] of [['with a last LF', over.join('\n') + '\n'], ['the long line last, without LF', [...without, 'y'.repeat(2 << 20)].join('\n')]] as const) {
+      for (const chunks of [[Buffer.from(text)], chunked(text, 7), chunked(text, 8).flatMap((c) => [c.subarray(0, 1), c.subarray(1)])]) {
+        const errs: TraceError[] = [];
+        const { recs, stats } = await read(chunks, { ...opts, onBad: (e) => errs.push(e) });
+        expect(recs, what).toEqual(want.recs);
+        expect(stats.records).toBe(want.stats.records);
+        expect(stats.samples).toBe(want.stats.samples);
+        if (what === 'with a last LF') {
+          expect(errs.map((e) => [e.line, e.reason])).toEqual([[1001, LONG], [2001, LONG], [2002, want.stats.firstBad[0]!.reason]]);
+          expect(stats.lines).toBe(3002);
+          expect(stats.skipped.bad_line).toBe(3);
+          expect(errs[0]!.text).toBe(`${over[1000]!.slice(0, 200)}...`);
+        } else {
+          expect(errs.map((e) => [e.line, e.reason]).at(-1)).toEqual([3001, LONG]);
+          expect(stats.lines).toBe(3001);
+        }
+        expect(stats.firstBad.map((b) => b.line)).toEqual(errs.map((e) => e.line));
+      }
+    }
+  });
+
+  it('with skipBad, zero bytes without a line end are skipped with the carry never above 1 MiB, and the line after is read', () => {
+    const recs: number[] = [];
+    const errs: TraceError[] = [];
+    const reader = new PerfReader({ record_access: (p) => void recs.push(p) }, { topology: BOX_2TIER, nid: 'none', fields: 'cpu,time,phys_addr', skipBad: true, onBad: (e) => errs.push(e) });
+    const chunk = Buffer.alloc(64 << 10);
+    for (let pushed = 0; pushed < 16 << 20; pushed += chunk.length) {
+      reader.push(chunk);
+      expect((reader as unknown as { carry: Buffer }).carry.length).toBeLessThanOrEqual(1 << 20);
+    }
+    reader.push(Buffer.from('\n[001] 1234.000001: 100000\n'));
+    const stats = reader.end();
+    expect(errs.map((e) => [e.line, e.reason])).toEqual([[1, 'line is longer than 1048576 bytes']]);
+    expect(recs).toEqual([0x100000 / 4096]);
+    expect(stats.lines).toBe(2);
+  });
 });
 
 describe('perf text without a time field', () => {

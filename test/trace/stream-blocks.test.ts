@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { TraceError } from '../../src/errors.js';
-import { DEFAULT_INPUT_SETTINGS, readInputs, type InputSettings } from '../../src/trace/input.js';
+import { DEFAULT_INPUT_SETTINGS, readInputs, type InputSettings, type InputStats } from '../../src/trace/input.js';
 import { blockTarget } from '../../src/trace/stream-blocks.js';
 import { readInputsThreaded } from '../../src/trace/threaded.js';
 import { parseWorkerPath } from '../../src/trace/worker-link.js';
@@ -131,6 +131,29 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('standard input read in block
     expect(got.error).toBeUndefined();
     expectSameRecords(got.recs, want.recs);
     expect(got.stats).toEqual(want.stats);
+  });
+
+  it('skips a line over 1 MiB with --skip-bad as the in-process read does, whole in a slot or not: the records of the input without it', async () => {
+    const long = (n: number) => `${'0'.repeat(n - 7)}1,0,0,5\n`;
+    const cases: [name: string, over: string, without: string][] = [
+      ['mid', csv(30000, 18, (i) => (i === 20000 ? long((1 << 20) + 1) : null)), csv(30000, 18, (i) => (i === 20000 ? '' : null))],
+      ['two', csv(9000, 19, (i) => (i === 4000 ? long((3 << 20) + 1) + `#${'x'.repeat(2 << 20)}\n` : null)), csv(9000, 19, (i) => (i === 4000 ? '' : null))],
+      ['last', csv(9000, 20) + long((2 << 20) + 3).slice(0, -1), csv(9000, 20)],
+    ];
+    const skip = { ...DEFAULT_INPUT_SETTINGS, skipBad: true };
+    for (const [name, over, without] of cases) {
+      const plain = await both(Buffer.from(without), 1 << 20, 65536, skip);
+      for (const [blockBytes, chunk] of [[1 << 20, 65536], [1 << 20, 4 << 20], [4096, 8192]] as const) {
+        const { want, got } = await both(Buffer.from(over), blockBytes, chunk, skip);
+        const what = `${name}, blocks of ${blockBytes}, chunks of ${chunk}`;
+        expect(want.error, what).toBeUndefined();
+        expect(got.error, what).toBeUndefined();
+        expectSameRecords(want.recs, plain.want.recs);
+        expectSameRecords(got.recs, want.recs);
+        expect(got.stats, what).toEqual(want.stats);
+        expect((got.stats as InputStats).badReasons).toEqual({ 'line is longer than 1048576 bytes': name === 'two' ? 2 : 1 });
+      }
+    }
   });
 
   it('skips bad lines with --skip-bad exactly like the in-process read', async () => {

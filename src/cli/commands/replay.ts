@@ -24,9 +24,8 @@ import { loadTopology, topologyFile } from '../../topology/load.js';
 import { PERF_SKIP_REASONS } from '../../trace/perf-map.js';
 import { inputNotes, type InputStats } from '../../trace/input.js';
 import { checkOutputs, OutputFile, traceInputSpecs } from '../file-output.js';
-import { quoteName } from '../../errors.js';
+import { quoteBadText, quoteName } from '../../errors.js';
 import { READ_STOPPED, settleRead } from '../signals.js';
-import { quoteText } from '../../escape.js';
 import type { Io, TextOut } from '../io.js';
 import {
   addOptions,
@@ -144,7 +143,7 @@ export function inputRows(read: InputStats): [string, string][] {
 export function skipReport(read: InputStats): string {
   if (read.skipped === 0) return '';
   let out = `kpromo: skipped ${read.skipped} bad line${read.skipped === 1 ? '' : 's'}${read.skipped > read.firstBad.length ? `, the first ${read.firstBad.length}` : ''}:\n`;
-  for (const b of read.firstBad) out += `  ${quoteName(b.file)}:${b.line}: ${b.reason}: ${quoteText(b.text)}\n`;
+  for (const b of read.firstBad) out += `  ${quoteName(b.file)}:${b.line}: ${b.reason}: ${quoteBadText(b.text, b.longerThan)}\n`;
   out += 'kpromo: bad lines by reason:\n';
   for (const [reason, n] of Object.entries(read.badReasons).sort((a, b) => b[1] - a[1])) out += `  ${String(n).padStart(8)}  ${reason}\n`;
   return out;
