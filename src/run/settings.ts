@@ -14,12 +14,19 @@ import { parsePerfFields } from '../trace/perf-fields.js';
 import { checkPageSize, parseNidMode } from '../trace/perf-map.js';
 
 /**
- * Parses an integer option value as written: decimal digits (a leading `-` where the range allows it), or `0x` hex
- * only where `hex` says the option is a mask; no whitespace, sign `+`, exponent or separator. The value is quoted.
+ * An integer as every integer option takes it: decimal digits with no leading zero (the kernel's sysctl handlers
+ * read `010` as octal 8: proc_get_long() parses with base 0) and a `-` only before a nonzero number (no `-0`);
+ * no whitespace, `+`, exponent or separator. Shared by the single-value options and sweep's lists.
+ */
+export const INTEGER_TEXT = /^(?:0|-?[1-9][0-9]*)$/;
+
+/**
+ * Parses an integer option value as written: INTEGER_TEXT, or `0x` hex only where `hex` says the option is a mask.
+ * The value is quoted.
  */
 export function parseIntOption(flag: string, text: unknown, min: number, max: number, hex = false): number {
   const s = String(text);
-  const ok = /^-?\d+$/.test(s) || (hex && /^0x[0-9a-f]+$/i.test(s));
+  const ok = INTEGER_TEXT.test(s) || (hex && /^0x[0-9a-f]+$/i.test(s));
   const v = ok ? Number(s) : NaN;
   if (!ok || !Number.isSafeInteger(v) || v < min || v > max) {
     throw new UsageError(`${flag} must be ${hex ? 'a decimal or 0x hex integer' : 'an integer'} in [${min}, ${max}], got ${JSON.stringify(s)}`);

@@ -13,6 +13,18 @@ describe('parseIntOption', () => {
     expect(() => parseIntOption('--window', text, 0, 0x7fffffff)).toThrow(`--window must be an integer in [0, 2147483647], got ${JSON.stringify(text)}`);
   });
 
+  // A leading zero is refused: the kernel's sysctl handlers read `010` as octal 8 (proc_get_long, base 0), so the
+  // same text meaning 10 here would be a silent difference; `-0` is no integer as written in a range without negatives.
+  it.each(['010', '05', '00', '-0', '-05'])('refuses the leading zero or sign of %j, quoting it', (text) => {
+    expect(() => parseIntOption('--rate-limit', text, 0, 0x7fffffff)).toThrow(`--rate-limit must be an integer in [0, 2147483647], got ${JSON.stringify(text)}`);
+  });
+
+  it('takes 0 and negative numbers where the range allows them', () => {
+    expect(parseIntOption('--x', '0', 0, 5)).toBe(0);
+    expect(Object.is(parseIntOption('--x', '0', -5, 5), 0)).toBe(true);
+    expect(parseIntOption('--x', '-5', -5, 5)).toBe(-5);
+  });
+
   it('takes 0x hex only for a mask, and says so in the message', () => {
     expect(parseIntOption('--sources', '0x2', 0, 3, true)).toBe(2);
     expect(parseIntOption('--sources', '3', 0, 3, true)).toBe(3);
