@@ -112,10 +112,10 @@ const UNITS: Readonly<Record<string, number>> = { '': 1, K: 1 << 10, M: 1 << 20,
 
 /**
  * The bytes a `--page-size` text names: digits, optionally with a K, M or G suffix (binary units, `KiB`/`KB` too),
- * as written (no spaces, as every integer option); NaN when it is no such text. The range is the caller's.
+ * as written (no spaces or leading zero, as every integer option); NaN when it is no such text. The range is the caller's.
  */
 export function pageSizeBytes(text: string): number {
-  const m = /^([0-9]+)([KMG]?)(?:i?B)?$/i.exec(text);
+  const m = /^(0|[1-9][0-9]*)([KMG]?)(?:i?B)?$/i.exec(text); // the digits as INTEGER_TEXT has them
   return m === null ? NaN : Number(m[1]) * UNITS[m[2]!.toUpperCase()]!;
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseIntOption } from '../../src/run/settings.js';
+import { pageSizeBytes, parseIntOption, parsePageSize } from '../../src/run/settings.js';
 import { UsageError } from '../../src/errors.js';
 
 describe('parseIntOption', () => {
@@ -29,5 +29,14 @@ describe('parseIntOption', () => {
     expect(parseIntOption('--sources', '0x2', 0, 3, true)).toBe(2);
     expect(parseIntOption('--sources', '3', 0, 3, true)).toBe(3);
     expect(() => parseIntOption('--sources', ' 0x1', 0, 3, true)).toThrow('--sources must be a decimal or 0x hex integer in [0, 3], got " 0x1"');
+  });
+});
+
+describe('pageSizeBytes', () => {
+  it('takes the number as every integer option does: no leading zero (04096 was 4096), then K, M or G', () => {
+    expect(pageSizeBytes('4096')).toBe(4096);
+    expect(pageSizeBytes('64K')).toBe(65536);
+    for (const text of ['04096', '04K', '00', '-0', ' 4K']) expect(pageSizeBytes(text), text).toBeNaN();
+    expect(() => parsePageSize('04096')).toThrow('--page-size: expected a power of two in bytes such as 4096, 4K, 2M or 1G, got "04096"');
   });
 });
