@@ -29,7 +29,8 @@ export function parseIntOption(flag: string, text: unknown, min: number, max: nu
   const ok = INTEGER_TEXT.test(s) || (hex && /^0x[0-9a-f]+$/i.test(s));
   const v = ok ? Number(s) : NaN;
   if (!ok || !Number.isSafeInteger(v) || v < min || v > max) {
-    throw new UsageError(`${flag} must be ${hex ? 'a decimal or 0x hex integer' : 'an integer'} in [${min}, ${max}], got ${JSON.stringify(s)}`);
+    const why = /^-?0[0-9]/.test(s) ? ' (no leading zero: a sysctl file reads 010 as octal 8)' : '';
+    throw new UsageError(`${flag} must be ${hex ? 'a decimal or 0x hex integer' : 'an integer'} in [${min}, ${max}], got ${JSON.stringify(s)}${why}`);
   }
   return v;
 }

@@ -19,6 +19,10 @@ describe('parseIntOption', () => {
     expect(() => parseIntOption('--rate-limit', text, 0, 0x7fffffff)).toThrow(`--rate-limit must be an integer in [0, 2147483647], got ${JSON.stringify(text)}`);
   });
 
+  it('says why a leading zero is refused', () => {
+    expect(() => parseIntOption('--rate-limit', '010', 0, 0x7fffffff)).toThrow('got "010" (no leading zero: a sysctl file reads 010 as octal 8)');
+  });
+
   it('takes 0 and negative numbers where the range allows them', () => {
     expect(parseIntOption('--x', '0', 0, 5)).toBe(0);
     expect(Object.is(parseIntOption('--x', '0', -5, 5), 0)).toBe(true);
