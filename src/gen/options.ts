@@ -98,11 +98,17 @@ function bad(flag: string, text: string, want: string): UsageError {
   return new UsageError(`${flagName(flag)}: expected ${want}, got ${JSON.stringify(text)}`, 'KPROMO_GEN_OPTION');
 }
 
-/** Parses a non-negative safe integer written in decimal or 0x hex, `_` separators allowed. */
+/** Digits with `_` separators between them (`1_000`), as the number is written; not at either end or doubled. */
+const DIGITS = '[0-9]+(?:_[0-9]+)*';
+const HEX_TEXT = /^0x[0-9a-f]+(?:_[0-9a-f]+)*$/i;
+const DECIMAL_INTEGER_TEXT = new RegExp(`^${DIGITS}$`);
+const DECIMAL_TEXT = new RegExp(`^[+]?(?:${DIGITS}(?:\\.(?:${DIGITS})?)?|\\.${DIGITS})(?:e[+-]?[0-9]+)?$`, 'i');
+
+/** Parses a non-negative safe integer written in decimal or 0x hex, `_` separators between digits allowed. */
 function integer(flag: string, min: number) {
   return (text: string): number => {
     const t = text.replace(/_/g, '');
-    const v = /^0x[0-9a-f]+$/i.test(t) ? parseInt(t.slice(2), 16) : /^[0-9]+$/.test(t) ? Number(t) : NaN;
+    const v = HEX_TEXT.test(text) ? parseInt(t.slice(2), 16) : DECIMAL_INTEGER_TEXT.test(text) ? Number(t) : NaN;
     if (!Number.isSafeInteger(v) || v < min) throw bad(flag, text, v > Number.MAX_SAFE_INTEGER ? `an integer in [${min}, 2^53 - 1]` : `an integer >= ${min}`);
     return v;
   };
@@ -111,8 +117,7 @@ function integer(flag: string, min: number) {
 /** Parses a finite decimal number in [min, max]. */
 function decimal(flag: string, min: number, max: number, minOpen = false) {
   return (text: string): number => {
-    const t = text.replace(/_/g, '');
-    const v = /^[+]?([0-9]+\.?[0-9]*|\.[0-9]+)(e[+-]?[0-9]+)?$/i.test(t) ? Number(t) : NaN;
+    const v = DECIMAL_TEXT.test(text) ? Number(text.replace(/_/g, '')) : NaN;
     const lowOk = minOpen ? v > min : v >= min;
     if (!Number.isFinite(v) || !lowOk || v > max) {
       const range = max === Infinity ? `${minOpen ? '>' : '>='} ${min}` : `in [${min}, ${max}]`;
@@ -123,7 +128,7 @@ function decimal(flag: string, min: number, max: number, minOpen = false) {
 }
 
 function pattern(text: string): GenPattern {
-  const p = GEN_PATTERNS.find((name) => name === text.trim().toLowerCase());
+  const p = GEN_PATTERNS.find((name) => name === text.toLowerCase()); // as written: no spaces around it
   if (p === undefined) throw bad('--pattern', text, `one of ${GEN_PATTERNS.join(', ')}`);
   return p;
 }
@@ -229,7 +234,8 @@ export function normalizeGenOptions(input: GenInput = {}): GenOptions {
   }
   check(Number.isFinite(o.duration) && o.duration > 0, `--duration: expected a number > 0, got ${o.duration}`);
   const span = Math.round(o.duration * o.hz);
-  check(span >= 1, `--duration ${o.duration} at --hz ${o.hz} is shorter than one jiffy`);
+  // Compared unrounded: 0.003 s at HZ 250 (3/4 jiffy) is shorter than one jiffy too, not one jiffy.
+  check(o.duration * o.hz >= 1, `--duration ${o.duration} at --hz ${o.hz} is shorter than one jiffy`);
   check(o.start + span <= Number.MAX_SAFE_INTEGER,
     `--start ${o.start} + ${span} jiffies (--duration ${o.duration} at --hz ${o.hz}) does not fit below 2^53`);
   // Record i is at start + floor(i * span / records), computed exactly: records x span must stay below 2^53.

@@ -50,22 +50,32 @@ export interface EngineSpec {
   readonly overrides: Partial<RawEngineOptions>;
 }
 
-/** Parses `NAME[:key=value,...]`; a bare key is a flag (`pghot:precise`). Quotes the bad part. */
+/**
+ * Parses `NAME[:key=value,...]`; a bare key is a flag (`pghot:precise`). Quotes the bad part. Spaces may stand around
+ * an item of the key list (`rfc-v1: window=1000, threshold=3`), as around the items of every list; the name, each
+ * key and each value are taken as written (`window= 1000` is refused as `--window ' 1000'` is, and `topology= t.json`
+ * names no file `t.json`).
+ */
 export function parseEngineSpec(text: string): EngineSpec {
   const colon = text.indexOf(':');
-  const engine = (colon < 0 ? text : text.slice(0, colon)).trim();
+  const engine = colon < 0 ? text : text.slice(0, colon);
   if (!(ENGINE_NAMES as readonly string[]).includes(engine)) {
     throw new UsageError(`--engine ${JSON.stringify(text)}: engine must be one of ${ENGINE_NAMES.join(', ')}, got ${JSON.stringify(engine)}`);
   }
   const overrides: Record<string, string | boolean> = {};
   if (colon >= 0) {
-    for (const part of text.slice(colon + 1).split(',')) {
+    for (const raw of text.slice(colon + 1).split(',')) {
+      const part = raw.trim();
       const eq = part.indexOf('=');
-      const key = (eq < 0 ? part : part.slice(0, eq)).trim().replace(/_/g, '-');
-      const value = eq < 0 ? null : part.slice(eq + 1).trim();
+      const typedKey = eq < 0 ? part : part.slice(0, eq);
+      const key = typedKey.replace(/_/g, '-');
+      const value = eq < 0 ? null : part.slice(eq + 1);
+      if (eq >= 0 && (/\s$/.test(typedKey) || /^\s/.test(value!))) {
+        throw new UsageError(`--engine ${JSON.stringify(text)}: no spaces around = in ${JSON.stringify(part)} (a value is taken as written)`);
+      }
       const field = Object.hasOwn(SPEC_KEYS, key) ? SPEC_KEYS[key]! : undefined;
       if (field === undefined) {
-        throw new UsageError(`--engine ${JSON.stringify(text)}: unknown key ${JSON.stringify(key)} (keys: ${SPEC_KEY_NAMES.join(', ')})`);
+        throw new UsageError(`--engine ${JSON.stringify(text)}: unknown key ${JSON.stringify(typedKey)} (keys: ${SPEC_KEY_NAMES.join(', ')})`);
       }
       // Refused rather than dropped, as `replay --engine pghot --demotion` is: a key the engine has no use for,
       // and a key given twice (`window=1,window=2`; `precise` and `pghot-precise` are one key).

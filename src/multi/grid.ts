@@ -3,6 +3,7 @@
  * product, first parameter varying slowest.
  */
 import { UsageError } from '../errors.js';
+import { INTEGER_TEXT } from '../run/settings.js';
 
 /** Most configurations one sweep accepts: each engine holds its own tables, so memory grows with the grid. */
 export const MAX_GRID = 4096;
@@ -22,8 +23,8 @@ export type SweepParam = (typeof SWEEP_PARAMS)[number]['key'];
 /** One point of the grid: a value for each swept parameter. */
 export type GridPoint = Readonly<Partial<Record<SweepParam, string>>>;
 
-/** A list item or range end: decimal digits, as the single-value options take them (no 0x: none of these is a pfn or mask). */
-const INT = /^-?\d+$/;
+/** A list item or range end: an integer as the single-value options take it (no 0x: none of these is a pfn or mask). */
+const INT = INTEGER_TEXT;
 
 /**
  * Parses `A,B,C`, ranges `A..B` and `A..B:STEP` (inclusive, STEP > 0) into a list of integer texts, in
@@ -47,12 +48,15 @@ export function parseList(flag: string, text: string): string[] {
     const m = /^(.+?)\.\.(.+?)(?::(.+))?$/.exec(item);
     if (m === null) {
       if (!INT.test(item)) throw bad(item, 'expected an integer or a range A..B[:STEP]');
-      add(String(Number(item)), item);
+      if (!Number.isSafeInteger(Number(item))) throw bad(item, 'integer past 2^53 - 1');
+      add(item, item);
       continue;
     }
     const [a, b, s] = [m[1]!.trim(), m[2]!.trim(), (m[3] ?? '1').trim()];
     if (![a, b, s].every((x) => INT.test(x))) throw bad(item, 'expected a range A..B[:STEP] of integers');
     const [from, to, step] = [Number(a), Number(b), Number(s)];
+    // Past 2^53 - 1 a double rounds: the range would hold values the user never wrote.
+    if (![from, to, step].every(Number.isSafeInteger)) throw bad(item, 'integer past 2^53 - 1');
     if (!(step > 0)) throw bad(item, 'range step must be > 0');
     if (from > to) throw bad(item, 'range start is greater than its end');
     if ((to - from) / step >= MAX_GRID) throw bad(item, `range has more than ${MAX_GRID} values`);

@@ -33,6 +33,7 @@ const isMetric = (name: string): name is MetricKey => METRICS.some((m) => m.key 
  * descending. A key is a metric (METRICS), an alias, or a counter name of the engine (`counters`).
  */
 export function parseSort(text: string, desc: boolean, counters: ReadonlySet<string>): SortKey[] {
+  const seen = new Set<string>();
   return text.split(',').map((raw) => {
     let item = raw.trim();
     let descending = desc;
@@ -50,6 +51,9 @@ export function parseSort(text: string, desc: boolean, counters: ReadonlySet<str
         `--sort: unknown metric ${JSON.stringify(raw.trim())} (metrics: ${METRICS.map((m) => m.key).join(', ')}; or a counter name)`,
       );
     }
+    // Refused rather than dropped: the later one would only ever compare equal values.
+    if (seen.has(name)) throw new UsageError(`--sort: ${name} given twice: ${JSON.stringify(raw.trim())} in ${JSON.stringify(text)}`);
+    seen.add(name);
     return { name, descending };
   });
 }

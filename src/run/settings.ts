@@ -14,15 +14,23 @@ import { parsePerfFields } from '../trace/perf-fields.js';
 import { checkPageSize, parseNidMode } from '../trace/perf-map.js';
 
 /**
- * Parses an integer option value as written: decimal digits (a leading `-` where the range allows it), or `0x` hex
- * only where `hex` says the option is a mask; no whitespace, sign `+`, exponent or separator. The value is quoted.
+ * An integer as every integer option takes it: decimal digits with no leading zero (the kernel's sysctl handlers
+ * read `010` as octal 8: proc_get_long() parses with base 0) and a `-` only before a nonzero number (no `-0`);
+ * no whitespace, `+`, exponent or separator. Shared by the single-value options and sweep's lists.
+ */
+export const INTEGER_TEXT = /^(?:0|-?[1-9][0-9]*)$/;
+
+/**
+ * Parses an integer option value as written: INTEGER_TEXT, or `0x` hex only where `hex` says the option is a mask.
+ * The value is quoted.
  */
 export function parseIntOption(flag: string, text: unknown, min: number, max: number, hex = false): number {
   const s = String(text);
-  const ok = /^-?\d+$/.test(s) || (hex && /^0x[0-9a-f]+$/i.test(s));
+  const ok = INTEGER_TEXT.test(s) || (hex && /^0x[0-9a-f]+$/i.test(s));
   const v = ok ? Number(s) : NaN;
   if (!ok || !Number.isSafeInteger(v) || v < min || v > max) {
-    throw new UsageError(`${flag} must be ${hex ? 'a decimal or 0x hex integer' : 'an integer'} in [${min}, ${max}], got ${JSON.stringify(s)}`);
+    const why = /^-?0[0-9]/.test(s) ? ' (no leading zero: a sysctl file reads 010 as octal 8)' : '';
+    throw new UsageError(`${flag} must be ${hex ? 'a decimal or 0x hex integer' : 'an integer'} in [${min}, ${max}], got ${JSON.stringify(s)}${why}`);
   }
   return v;
 }
@@ -105,10 +113,10 @@ const UNITS: Readonly<Record<string, number>> = { '': 1, K: 1 << 10, M: 1 << 20,
 
 /**
  * The bytes a `--page-size` text names: digits, optionally with a K, M or G suffix (binary units, `KiB`/`KB` too),
- * as written (no spaces, as every integer option); NaN when it is no such text. The range is the caller's.
+ * as written (no spaces or leading zero, as every integer option); NaN when it is no such text. The range is the caller's.
  */
 export function pageSizeBytes(text: string): number {
-  const m = /^([0-9]+)([KMG]?)(?:i?B)?$/i.exec(text);
+  const m = /^(0|[1-9][0-9]*)([KMG]?)(?:i?B)?$/i.exec(text); // the digits as INTEGER_TEXT has them
   return m === null ? NaN : Number(m[1]) * UNITS[m[2]!.toUpperCase()]!;
 }
 

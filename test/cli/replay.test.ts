@@ -56,6 +56,15 @@ describe('kpromo replay', () => {
     expect(r.stderr).not.toContain('record_added');
   });
 
+  it('refuses a --bucket too large for a number (400 digits), quoting it, rather than taking Infinity', async () => {
+    const huge = '9'.repeat(400);
+    const r = await runCli(['replay', '--timeline', '--bucket', huge, path.join(EX, 'spec-worked.csv')]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain(`--bucket must be a positive number of seconds, got "${huge}"`);
+    expect(r.stderr).not.toContain('got null');
+  });
+
   it('rejects a golden naming an unknown counter with exit 2 before replaying', async () => {
     const dir = tmp();
     const golden = path.join(dir, 'g.vmstat');

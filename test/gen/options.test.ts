@@ -39,6 +39,8 @@ describe('normalizeGenOptions', () => {
     ['rate and duration', { rate: 10, duration: 5 }, /--rate 10 and --duration 5/],
     ['times beyond 2^53', { start: 2 ** 53 - 100 }, /--start 9007199254740892 \+ 15000 jiffies/],
     ['duration below a jiffy', { duration: 0.001 }, /shorter than one jiffy/],
+    // 0.75 jiffy rounded up to one jiffy, silently: it is shorter than one jiffy too.
+    ['duration of 3/4 jiffy', { duration: 0.003 }, /--duration 0.003 at --hz 250 is shorter than one jiffy/],
     ['unknown pattern', { pattern: 'hot' as never }, /--pattern.*"hot"/],
   ];
   for (const [what, input, message] of bad) {
@@ -81,6 +83,15 @@ describe('parseGenArgs', () => {
     expect(usageError(() => parseGenArgs({ pages: '0x20000000000000' })).message).toBe('--pages: expected an integer in [1, 2^53 - 1], got "0x20000000000000"');
     expect(usageError(() => parseGenArgs({ fastFraction: '0.5 ' })).message).toMatch(/^--fast-fraction: .*"0.5 "$/);
     expect(usageError(() => parseGenArgs({ pattern: 'random' })).message).toMatch(/zipf, phase, scan, mix.*"random"/);
+  });
+
+  it('takes a pattern name and underscores as written: no spaces around a name, _ only between digits', () => {
+    expect(usageError(() => parseGenArgs({ pattern: ' zipf' })).message).toBe('--pattern: expected one of zipf, phase, scan, mix, got " zipf"');
+    expect(usageError(() => parseGenArgs({ pattern: 'mix\t' })).message).toBe('--pattern: expected one of zipf, phase, scan, mix, got "mix\\t"');
+    for (const [key, text] of [['pages', '_1_'], ['slowBase', '1_'], ['seed', '1__0'], ['pages', '0x_10'], ['exponent', '_1'], ['exponent', '1._5']] as const) {
+      expect(usageError(() => parseGenArgs({ [key]: text })).message, text).toMatch(new RegExp(`got ${JSON.stringify(text)}$`));
+    }
+    expect(parseGenArgs({ pages: '1_000', seed: '0x1_0', exponent: '1_0.2_5' })).toMatchObject({ pages: 1000, seed: 16, exponent: 10.25 });
   });
 
   it('derives the duration from --rate', () => {

@@ -22,6 +22,29 @@ describe('parseEngineSpec', () => {
     expect(() => parseEngineSpec('pghot:precise=yes')).toThrow(UsageError);
   });
 
+  it('takes spaces around an item of the key list only, as every list; the name, a key and a value are taken as written', () => {
+    expect(parseEngineSpec('rfc-v1: window=1000 , threshold=3').overrides).toEqual({ window: '1000', threshold: '3' });
+    const cases: [string, string][] = [
+      [' rfc-v1', 'engine must be one of rfc-v1, rfc-v1-fixed, pghot, got " rfc-v1"'],
+      ['rfc-v1 ', 'engine must be one of rfc-v1, rfc-v1-fixed, pghot, got "rfc-v1 "'],
+      ['rfc-v1 :window=1', 'engine must be one of rfc-v1, rfc-v1-fixed, pghot, got "rfc-v1 "'],
+      ['rfc-v1:window =1000', 'no spaces around = in "window =1000"'],
+      ['rfc-v1:window= 1000', 'no spaces around = in "window= 1000"'],
+      ['rfc-v1:topology= t.json', 'no spaces around = in "topology= t.json"'],
+      ['pghot:precise = 1', 'no spaces around = in "precise = 1"'],
+      ['rfc-v1:window=1 000', '--engine "rfc-v1:window=1 000": --window must be an integer in [0, 2147483647], got "1 000"'],
+    ];
+    for (const [text, msg] of cases) {
+      const load = cachedLoader((a) => loadTopology(a));
+      expect(() => specSettings(parseEngineSpec(text), BASE, load), text).toThrow(UsageError);
+      expect(() => specSettings(parseEngineSpec(text), BASE, load), text).toThrow(msg);
+    }
+  });
+
+  it('quotes an unknown key as typed (underscores included)', () => {
+    expect(() => parseEngineSpec('rfc-v1:__proto__=1')).toThrow('--engine "rfc-v1:__proto__=1": unknown key "__proto__"');
+  });
+
   it('refuses a key the engine does not use, and a key given twice, naming the key and the engine', () => {
     expect(() => parseEngineSpec('rfc-v1:precise')).toThrow('--engine "rfc-v1:precise": precise is not used by rfc-v1 (only by pghot)');
     expect(() => parseEngineSpec('pghot:demotion,hash_order=3')).toThrow('--engine "pghot:demotion,hash_order=3": demotion is not used by pghot (only by rfc-v1 and rfc-v1-fixed)');

@@ -33,6 +33,21 @@ describe('parseList', () => {
     }
     expect(() => parseList('--window', `0..${MAX_GRID}`)).toThrow(`range has more than ${MAX_GRID} values`);
   });
+
+  it('takes integers as the single-value options do: no leading zero or -0 (the label would show another text)', () => {
+    for (const text of ['010', '-0', '1,05', '0..2:01', '00..3', '1..010']) {
+      expect(() => parseList('--window', text), text).toThrow(/--window: expected (an integer or a range A\.\.B\[:STEP\]|a range A\.\.B\[:STEP\] of integers): /);
+    }
+    expect(parseList('--window', '0,10')).toEqual(['0', '10']);
+  });
+
+  it('refuses values past 2^53 - 1, quoting them, instead of rounding them (to a value then given twice)', () => {
+    expect(() => parseList('--window', '9007199254740993')).toThrow('--window: integer past 2^53 - 1: "9007199254740993" in "9007199254740993"');
+    expect(() => parseList('--window', '9007199254740993..9007199254740999')).toThrow(
+      '--window: integer past 2^53 - 1: "9007199254740993..9007199254740999" in "9007199254740993..9007199254740999"',
+    );
+    expect(() => parseList('--window', '1..3:99999999999999999999')).toThrow('--window: integer past 2^53 - 1');
+  });
 });
 
 describe('expandGrid', () => {

@@ -21,6 +21,12 @@ function result(label: string, m: Partial<MultiMetrics>, counters: Record<string
 const COUNTERS = new Set(['kpromoted_mig_dropped']);
 
 describe('parseSort', () => {
+  it('refuses a key given twice (aliases and signs too): the second would never decide an order', () => {
+    expect(() => parseSort('promoted,promoted', false, COUNTERS)).toThrow('--sort: promoted given twice: "promoted" in "promoted,promoted"');
+    expect(() => parseSort('promoted,-promoted', false, COUNTERS)).toThrow('--sort: promoted given twice: "-promoted" in "promoted,-promoted"');
+    expect(() => parseSort('p50,latency-p50', false, COUNTERS)).toThrow('--sort: latency_p50 given twice: "latency-p50" in "p50,latency-p50"');
+  });
+
   it('reads keys, signs, aliases and --desc', () => {
     expect(parseSort('latency_p50,wasted', false, COUNTERS)).toEqual([
       { name: 'latency_p50', descending: false },

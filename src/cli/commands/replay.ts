@@ -192,7 +192,8 @@ function isAnalysisSource(e: ObservableEngine): e is ObservableEngine & Analysis
 function parseBucket(text: string | undefined): number {
   if (text === undefined) return 0;
   const v = Number(text);
-  if (!/^\d+(\.\d+)?$/.test(text) || !(v > 0)) throw new UsageError(`--bucket must be a positive number of seconds, got ${JSON.stringify(text)}`);
+  // Finite too: 400 digits are Infinity to Number(), which the aggregation would report as `got null`.
+  if (!/^\d+(\.\d+)?$/.test(text) || !(v > 0) || !Number.isFinite(v)) throw new UsageError(`--bucket must be a positive number of seconds, got ${JSON.stringify(text)}`);
   return v;
 }
 
