@@ -91,7 +91,7 @@ export const PGHOT_NID_MAX = 1023;
 /** Checks a tunable against its range; the message names the option a user types, then the kernel's knob. */
 function int(option: string, v: number, min: number, max: number, knob?: string): number {
   if (!Number.isInteger(v) || v < min || v > max) {
-    throw new UsageError(`${option} must be an integer in [${min}, ${max}]${knob ? ` (${knob})` : ''}, got ${JSON.stringify(v)}`);
+    throw new UsageError(`${option} must be an integer in [${min}, ${max}]${knob ? ` (${knob})` : ''}, got ${JSON.stringify(String(v))}`); // quoted, as the command line's range errors quote the text
   }
   return v;
 }

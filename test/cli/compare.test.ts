@@ -126,7 +126,7 @@ describe('kpromo compare', () => {
       [['--engine', 'rfc-v1:window=soon'], '--engine "rfc-v1:window=soon": --window must be an integer in [0, 2147483647], got "soon"'],
       [['--engine', 'rfc-v1:colour=red'], '--engine "rfc-v1:colour=red": unknown key "colour"'],
       [['--engine', 'kpromoted'], '--engine "kpromoted": engine must be one of'],
-      [['--engine', 'pghot:window=9000'], '--engine "pghot:window=9000": --window must be an integer in [1000, 3968] (vm.pghot_promote_freq_window_ms), got 9000'],
+      [['--engine', 'pghot:window=9000'], '--engine "pghot:window=9000": --window must be an integer in [1000, 3968] (vm.pghot_promote_freq_window_ms), got "9000"'],
       [['--hz', 'fast', '--engine', 'rfc-v1'], '--hz must be an integer in [1, 100000], got "fast"'],
     ];
     for (const [args, msg] of cases) {

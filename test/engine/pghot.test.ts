@@ -324,11 +324,11 @@ describe('pghot: configuration', () => {
   });
 
   it('names the option a user types, then the kernel knob, and the value', () => {
-    expect(() => engine({ freq_threshold: 4 })).toThrow('--threshold must be an integer in [1, 3] (vm.pghot_freq_threshold), got 4');
-    expect(() => engine({ freq_window_ms: 0 })).toThrow('--window must be an integer in [1000, 3968] (vm.pghot_promote_freq_window_ms), got 0');
-    expect(() => engine({ kmigrated_sleep_ms: 10 })).toThrow('--period must be an integer in [50, 1000] (pghot/kmigrated_sleep_ms), got 10');
-    expect(() => engine({ kmigrated_batch_nr: 8 })).toThrow('--batch must be an integer in [64, 1024] (pghot/kmigrated_batch_nr), got 8');
-    expect(() => engine({ enabled_sources: 4 })).toThrow('--sources must be an integer in [0, 3] (vm.pghot_enabled_sources), got 4');
+    expect(() => engine({ freq_threshold: 4 })).toThrow('--threshold must be an integer in [1, 3] (vm.pghot_freq_threshold), got "4"');
+    expect(() => engine({ freq_window_ms: 0 })).toThrow('--window must be an integer in [1000, 3968] (vm.pghot_promote_freq_window_ms), got "0"');
+    expect(() => engine({ kmigrated_sleep_ms: 10 })).toThrow('--period must be an integer in [50, 1000] (pghot/kmigrated_sleep_ms), got "10"');
+    expect(() => engine({ kmigrated_batch_nr: 8 })).toThrow('--batch must be an integer in [64, 1024] (pghot/kmigrated_batch_nr), got "8"');
+    expect(() => engine({ enabled_sources: 4 })).toThrow('--sources must be an integer in [0, 3] (vm.pghot_enabled_sources), got "4"');
   });
 
   it('derives the default target like pghot_target_nid_init() when node 0 is not top tier', () => {

@@ -62,7 +62,7 @@ describe('planSweep', () => {
 
   it('names the configuration whose value the engine rejects, and refuses rfc-only tunables for pghot', () => {
     expect(() => planSweep({ ...BASE, engine: 'pghot', window: '1000,4000' }, load)).toThrow(
-      'sweep configuration "window=4000": --window must be an integer in [1000, 3968] (vm.pghot_promote_freq_window_ms), got 4000',
+      'sweep configuration "window=4000": --window must be an integer in [1000, 3968] (vm.pghot_promote_freq_window_ms), got "4000"',
     );
     expect(() => planSweep({ ...BASE, hashOrder: '8,30' }, load)).toThrow('--hash-order must be an integer in [1, 24], got "30"');
     expect(() => planSweep({ ...BASE, engine: 'pghot', hashOrder: '8,10' }, load)).toThrow('hash-order is an rfc-v1 tunable');
