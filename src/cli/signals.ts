@@ -125,6 +125,18 @@ export async function signalsSettled(): Promise<void> {
   await new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * Lets a signal that came during synchronous work reach its handler before the caller goes on (main() calls it before
+ * it takes the handlers away: a signal still waiting in libuv's pipe then would be dropped, and the process exit 0).
+ * The handler runs in a poll phase, and one setImmediate does not always wait for one: queued after a native immediate
+ * (a file stream's close, as a read's last step), it runs in that same check phase. The second one, queued from the
+ * first's callback, runs in the next loop iteration, after its poll phase.
+ */
+export async function pendingSignalsDelivered(): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
 /** True when an input can end because its writer died of a signal: standard input, a FIFO, a device. */
 export function endsWithWriter(names: readonly string[]): boolean {
   return names.some((n) => {
