@@ -51,6 +51,8 @@ interface Case {
   node?: string[];
   /** Type Ctrl-S (XOFF) first, and send the signal once the command blocks in a write to the stopped terminal. */
   xoff?: boolean;
+  /** false: do not wait for kpromo's handlers (a piece run under the signals' default actions has none). */
+  handlers?: boolean;
 }
 
 let dir: string;
@@ -72,6 +74,7 @@ function runTries(c: Case): Try[] {
     ...(c.wait_glob ? { wait_glob: c.wait_glob } : {}),
     ...(c.wait_cpu ? { wait_cpu: c.wait_cpu } : {}),
     ...(c.xoff ? { xoff: true } : {}),
+    ...(c.handlers === false ? { handlers: false } : {}),
   };
   const r = spawnSync('python3', [PTY, JSON.stringify(cfg)], { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`pty-signal.py failed: ${r.stderr}`);
@@ -338,7 +341,8 @@ describe.runIf(hasPython)('signals through a real pty', () => {
   // in that piece reached its handler only after the command returned, and main() took its handlers away first (the one
   // setImmediate it waited for ran in the same check phase as the read's last callback, before any poll phase): the
   // signal was lost and merge ended 0 with its whole output (8 of 8 tries). Now main() waits for a poll phase
-  // (pendingSignalsDelivered()), and merge gives a signal its turn after each part's parse and before it prints.
+  // (pendingSignalsDelivered()), and merge parses and merges under the signals' default actions, then gives a signal its
+  // turn before it prints.
   it('merge of two large parts, signalled during its parse and merge: 130 (143, 129), not 0', () => {
     fs.copyFileSync(path.join(ROOT, 'traces/spec-worked.csv'), path.join(dir, 'spec.csv'));
     for (const k of [1, 2]) {
@@ -347,12 +351,37 @@ describe.runIf(hasPython)('signals through a real pty', () => {
       fs.writeFileSync(path.join(dir, `big-part-${k}.json`), r.stdout);
     }
     // About 0.1 s of CPU time is start-up and the read; the parse and merge of 1024 configurations follow.
-    // Nothing printed: a signal that came during a part's parse or the merge ends the command before its output.
+    // Nothing printed: a signal that came during a part's parse or the merge ends the command before its output. The
+    // parses and the merge run under the signals' default actions (withDefaultSignals()): no handler is waited for.
     const argv = ['merge', '--format', 'json', 'big-part-1.json', 'big-part-2.json'];
+    const when = { wait_cpu: 0.15, handlers: false, delay: [0, 0.05] as [number, number], tries: FEW };
     const nothing = (t: Try) => expect(t.out).not.toMatch(/schema_version/);
-    expectAll('merge of large parts', runTries({ argv, wait_cpu: 0.15, delay: [0, 0.05], tries: FEW }), 130, nothing);
-    expectAll('merge of large parts, SIGTERM', runTries({ argv, signal: 'SIGTERM', wait_cpu: 0.15, delay: [0, 0.05], tries: FEW }), 143, nothing);
-    expectAll('merge of large parts, SIGHUP', runTries({ argv, signal: 'SIGHUP', wait_cpu: 0.15, delay: [0, 0.05], tries: FEW }), 129, nothing);
+    expectAll('merge of large parts', runTries({ argv, ...when }), 130, nothing);
+    expectAll('merge of large parts, SIGTERM', runTries({ argv, signal: 'SIGTERM', ...when }), 143, nothing);
+    expectAll('merge of large parts, SIGHUP', runTries({ argv, signal: 'SIGHUP', ...when }), 129, nothing);
+    // A hand-made part of 40 MB (a part's results repeated: refused by the merge, after its parse of about a second).
+    const part = JSON.parse(fs.readFileSync(path.join(dir, 'big-part-1.json'), 'utf8')) as { results: unknown[] };
+    part.results = Array.from({ length: 60 }, () => part.results).flat();
+    fs.writeFileSync(path.join(dir, 'huge-part.json'), JSON.stringify(part, null, 2));
+    const huge = runTries({ argv: ['merge', 'huge-part.json', 'big-part-2.json'], ...when, wait_cpu: 0.2 });
+    expectAll('merge of a 40 MB part', huge, 130, (t) => expect(t.out).not.toMatch(/kpromo: merge:/));
+  });
+  // topo --from-sysfs reads a tree of files in one synchronous piece (30 000 memory blocks: about 1 s here): a signal
+  // waited for its end (1.1-2.3 s from the signal on a tree of 45 000) and the whole topology was printed before the
+  // process died of it. The read now runs under the signals' default actions (withDefaultSignals(): nothing to clean up).
+  it('topo --from-sysfs of a large tree: Ctrl-C, SIGTERM, SIGHUP end the read at once, nothing printed', () => {
+    const tree = path.join(dir, 'sysfs-large');
+    fs.cpSync(path.join(ROOT, 'test/fixtures/sysfs-2s-cxl'), tree, { recursive: true });
+    // Memory blocks without files: phys_index is then the block's own number, state online.
+    for (let i = 0; i < 30000; i++) fs.mkdirSync(path.join(tree, `devices/system/node/node2/memory${100 + i}`));
+    // Signalled once the command used 0.2 s of CPU time (start-up takes about 0.1 s), inside the read: kpromo's own
+    // handlers are not waited for, as the read runs without them.
+    const argv = ['topo', '--from-sysfs', 'sysfs-large'];
+    const when = { wait_cpu: 0.2, handlers: false, delay: [0, 0.1] as [number, number], tries: FEW };
+    const nothing = (t: Try) => expect(t.out).not.toMatch(/"nodes"|pfn_ranges/);
+    expectAll('topo --from-sysfs, large tree', runTries({ argv, ...when }), 130, nothing);
+    expectAll('topo --from-sysfs, SIGTERM', runTries({ argv, signal: 'SIGTERM', ...when }), 143, nothing);
+    expectAll('topo --from-sysfs, SIGHUP', runTries({ argv, signal: 'SIGHUP', ...when }), 129, nothing);
   });
 });
 
