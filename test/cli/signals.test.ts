@@ -383,6 +383,36 @@ describe.runIf(hasPython)('signals through a real pty', () => {
     expectAll('topo --from-sysfs, SIGTERM', runTries({ argv, signal: 'SIGTERM', ...when }), 143, nothing);
     expectAll('topo --from-sysfs, SIGHUP', runTries({ argv, signal: 'SIGHUP', ...when }), 129, nothing);
   });
+  // check had no stop handler: a signal ended the process at once, with the progress line left on the terminal and no
+  // word of the cases already run. Now the replay of the case under way stops, the cases run so far are listed on
+  // stderr, no golden of the stopped case is written (--update), and no JUnit report either.
+  it('check, check --junit and check --update during a large case: 130, the cases run so far on stderr, goldens untouched', () => {
+    const cases = path.join(dir, 'check-large');
+    fs.mkdirSync(cases);
+    for (const ext of ['.csv', '.topology.json', '.vmstat']) fs.copyFileSync(path.join(ROOT, `traces/spec-worked${ext}`), path.join(cases, `a-spec${ext}`));
+    fs.linkSync(big, path.join(cases, 'b-big.csv'));
+    // A golden that the replay would not match: the case runs (a missing one is an error before its replay).
+    const golden = 'kpromoted_recorded_accesses 1\n';
+    fs.writeFileSync(path.join(cases, 'b-big.vmstat'), golden);
+    const wait_for = 'MiB of \\d{3} MiB'; // the read of b-big.csv (its size has three digits of MiB)
+    const soFar = (what: RegExp) => (t: Try) => {
+      expect(t.out).toMatch(/kpromo check: interrupted during b-big after \d+ records/);
+      expect(t.out).toMatch(/a-spec +│ +10 │ (?:pass|unchanged)/);
+      expect(t.out).toMatch(what);
+    };
+    expectAll('check', runTries({ argv: ['check', 'check-large'], wait_for, tries: FEW }), 130, soFar(/1 passed, 0 failed, 0 errors before it/));
+    const junit = runTries({ argv: ['check', '--junit', 'cj{try}.xml', 'check-large'], wait_for, tries: FEW });
+    expectAll('check --junit', junit, 130, soFar(/no JUnit report written/));
+    expect(fs.readdirSync(dir).filter((n) => /^\.?cj\d+\.xml/.test(n))).toEqual([]);
+    const update = runTries({ argv: ['check', '--update', 'check-large'], wait_for, tries: FEW });
+    expectAll('check --update', update, 130, soFar(/0 updated, 1 unchanged, 0 errors before it; no golden of b-big written/));
+    expect(fs.readFileSync(path.join(cases, 'b-big.vmstat'), 'utf8')).toBe(golden);
+    expect(fs.readdirSync(cases).sort()).toEqual(['a-spec.csv', 'a-spec.topology.json', 'a-spec.vmstat', 'b-big.csv', 'b-big.vmstat']);
+    const term = runTries({ argv: ['check', 'check-large'], signal: 'SIGTERM', wait_for, tries: FEW });
+    expectAll('check SIGTERM', term, 143, soFar(/1 passed/));
+    const hup = runTries({ argv: ['check', 'check-large'], signal: 'SIGHUP', wait_for, tries: FEW });
+    expectAll('check SIGHUP', hup, 129, soFar(/1 passed/));
+  });
 });
 
 describe.skipIf(hasPython)('signals through a real pty', () => {
