@@ -413,6 +413,18 @@ describe.runIf(hasPython)('signals through a real pty', () => {
     const hup = runTries({ argv: ['check', 'check-large'], signal: 'SIGHUP', wait_for, tries: FEW });
     expectAll('check SIGHUP', hup, 129, soFar(/1 passed/));
   });
+  // Waiting on an idle pipe, page cannot see the stop: the watchdog ends the process (250 ms). It printed nothing then;
+  // now it says it was interrupted, as convert does. merge and topo --from-numactl reading an idle pipe, a FIFO with
+  // no writer or the terminal have nothing to say, and end at once (no stop handler: the first signal ends them).
+  it('page, merge and topo --from-numactl waiting on an idle pipe, a FIFO or the terminal: Ctrl-C, 130', () => {
+    const page = runTries({ argv: ['page', '0x1', '-'], stdin: 'idle-pipe', wait_idle: true, tries: FEW });
+    expectAll('page idle pipe', page, 130, (t) => expect(t.out).toMatch(/kpromo page: interrupted; nothing written/));
+    expectAll('merge of an idle pipe', runTries({ argv: ['merge', '-'], stdin: 'idle-pipe', wait_idle: true, tries: FEW }), 130);
+    expectAll('merge of a FIFO without writer', runTries({ argv: ['merge', 'fifo'], wait_idle: true, tries: FEW }), 130);
+    expectAll('topo --from-numactl idle pipe', runTries({ argv: ['topo', '--from-numactl', '-'], stdin: 'idle-pipe', wait_idle: true, tries: FEW }), 130);
+    expectAll('topo --from-numactl tty', runTries({ argv: ['topo', '--from-numactl', '-'], stdin: 'tty', wait_idle: true, tries: FEW }), 130);
+    expectAll('topo --from-numactl FIFO', runTries({ argv: ['topo', '--from-numactl', 'fifo'], wait_idle: true, tries: FEW }), 130);
+  });
 });
 
 describe.skipIf(hasPython)('signals through a real pty', () => {

@@ -86,6 +86,12 @@ export function pageCommand(ctx: CommandContext): Command {
     const off = ctx.io.onInterrupt(() => {
       stop = true;
     });
+    // Waiting on an idle pipe or the terminal, the read cannot see the stop: the process is ended (signals.ts) with this.
+    const offForced =
+      ctx.io.onForcedStop?.(() => {
+        progress.done();
+        ctx.io.stderr.write('kpromo page: interrupted; nothing written\n');
+      }) ?? ((): void => {});
     const interrupted = (after: string): void => {
       progress.done();
       out.discard();
@@ -122,6 +128,7 @@ export function pageCommand(ctx: CommandContext): Command {
       engine.finish();
       if (stop) return interrupted(` after ${read.records} records`);
     } finally {
+      offForced();
       off();
       progress.done();
     }
