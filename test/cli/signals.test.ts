@@ -425,6 +425,23 @@ describe.runIf(hasPython)('signals through a real pty', () => {
     expectAll('topo --from-numactl tty', runTries({ argv: ['topo', '--from-numactl', '-'], stdin: 'tty', wait_idle: true, tries: FEW }), 130);
     expectAll('topo --from-numactl FIFO', runTries({ argv: ['topo', '--from-numactl', 'fifo'], wait_idle: true, tries: FEW }), 130);
   });
+  it('outputs being written (.gz names too): replay --events/--timeline-csv/--report, convert -o, gen -o, sweep --csv over several reads: 130, no file, no temporary file', () => {
+    const left = (re: RegExp) => fs.readdirSync(dir).filter((n) => re.test(n));
+    const rep = runTries({ argv: ['replay', '--format', 'vmstat', '--events', 'oe{try}.csv.gz', '--timeline-csv', 'ot{try}.csv', '--report', 'or{try}.html', 'big.csv'], wait_for: 'records', tries: FEW });
+    expectAll('replay with three outputs', rep, 130, (t) => expect(t.out).toMatch(PARTIAL));
+    expect(left(/^\.?o[etr]\d+\./)).toEqual([]);
+    const conv = runTries({ argv: ['convert', '-o', 'oc{try}.csv.gz', 'big.csv'], wait_for: 'records', tries: FEW });
+    expectAll('convert -o .gz', conv, 130, (t) => expect(t.out).toMatch(/kpromo convert: interrupted/));
+    const gen = runTries({ argv: ['gen', '--records', '100000000', '-o', 'og{try}.csv.gz'], wait_glob: '.og{try}.csv.gz.*.tmp', tries: FEW });
+    expectAll('gen -o .gz', gen, 130);
+    expect(left(/^\.?o[cg]\d+\./)).toEqual([]);
+    // --memory 64 with 16 M hash buckets each: two engines a read, so two reads of pass.csv (about 1 s each here); the
+    // signal comes at any time in the first 1.5 s, so in either read or between them.
+    const argv = ['sweep', '--window', '1000,5000', '--threshold', '2,3', '--hash-order', '24', '--memory', '64', '--csv', 'os{try}.csv', 'pass.csv'];
+    const sweep = runTries({ argv, delay: [0, 1.5], tries: FEW });
+    expectAll('sweep --csv over two reads', sweep, 130, partialOfEach(4));
+    expect(left(/^\.?os\d+\./)).toEqual([]);
+  });
 });
 
 describe.skipIf(hasPython)('signals through a real pty', () => {
