@@ -439,6 +439,9 @@ describe.runIf(hasPython)('signals through a real pty', () => {
     expectAll('topo --from-numactl idle pipe', runTries({ argv: ['topo', '--from-numactl', '-'], stdin: 'idle-pipe', wait_idle: true, tries: FEW }), 130);
     expectAll('topo --from-numactl tty', runTries({ argv: ['topo', '--from-numactl', '-'], stdin: 'tty', wait_idle: true, tries: FEW }), 130);
     expectAll('topo --from-numactl FIFO', runTries({ argv: ['topo', '--from-numactl', 'fifo'], wait_idle: true, tries: FEW }), 130);
+    // gen whose FIFO has no reader waits in its open (off the main thread): it said nothing as the watchdog ended it.
+    const gen = runTries({ argv: ['gen', '-o', 'fifo'], wait_idle: true, tries: FEW });
+    expectAll('gen -o FIFO without reader', gen, 130, (t) => expect(t.out).toMatch(/kpromo gen: interrupted/));
   });
   it('outputs being written (.gz names too): replay --events/--timeline-csv/--report, convert -o, gen -o, sweep --csv over several reads: 130, no file, no temporary file', () => {
     const left = (re: RegExp) => fs.readdirSync(dir).filter((n) => re.test(n));
