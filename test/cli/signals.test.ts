@@ -460,6 +460,17 @@ describe.runIf(hasPython)('signals through a real pty', () => {
     expectAll('sweep --csv over two reads', sweep, 130, partialOfEach(4));
     expect(left(/^\.?os\d+\./)).toEqual([]);
   });
+  // A sweep of 4096 configurations over a tiny trace runs its engines on this thread (one group): building them, their
+  // final passes and their metrics took 5-6 s of CPU in one piece, so a signal waited for the end (6-9 s) and the
+  // table and the --csv file were written whole before the process died of it. Those loops now turn the event loop
+  // every 20 ms (run/slices.ts turnPacer()) and stop there.
+  it('sweep of 4096 configurations (built, finished, measured on this thread): Ctrl-C, 130 within the median, no --csv file', () => {
+    fs.copyFileSync(path.join(ROOT, 'traces/spec-worked.csv'), path.join(dir, 'spec.csv'));
+    const argv = ['sweep', '--window', '1..64', '--threshold', '1..64', '--hash-order', '1', '--csv', 'grid{try}.csv', 'spec.csv'];
+    const tries = runTries({ argv, delay: [0.2, 3], tries: FEW });
+    expectAll('sweep of 4096 configurations', tries, 130, (t) => expect(t.out).toMatch(/interrupted/));
+    expect(fs.readdirSync(dir).filter((n) => /^\.?grid\d+\.csv/.test(n))).toEqual([]);
+  });
 });
 
 describe.skipIf(hasPython)('signals through a real pty', () => {
