@@ -7,7 +7,7 @@ import { examplesText, HELP_CONFIG } from './help.js';
 import { colorOn, hasColorFlag, PLAIN_COLOR } from './color-choice.js';
 import { processIo, type Io } from './io.js';
 import { refuseRepeatedOptions } from './options.js';
-import { releaseSignalHandling, signalExitCode } from './signals.js';
+import { pendingSignalsDelivered, releaseSignalHandling, signalExitCode } from './signals.js';
 
 /** Exit code for a bug in kpromo itself (EX_SOFTWARE). */
 export const EXIT_INTERNAL = 70;
@@ -114,8 +114,9 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     await program.parseAsync(helpTopicChecked(argv), { from: 'user' });
     return exit;
   }, program, io);
-  // A write error on stdout (ENOSPC on `> /dev/full`, EIO) may arrive as an event after the last write.
-  await new Promise((resolve) => setImmediate(resolve));
+  // A write error on stdout (ENOSPC on `> /dev/full`, EIO) may arrive as an event after the last write, and a signal
+  // that came during the command's last synchronous piece is still waiting for its handler: both get a poll phase.
+  await pendingSignalsDelivered();
   const outError = io.stdout.error;
   let final = code === EXIT_INTERRUPTED ? signalExitCode(io.signal?.() ?? null) : code;
   if (outError) {

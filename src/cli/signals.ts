@@ -125,6 +125,39 @@ export async function signalsSettled(): Promise<void> {
   await new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * Lets a signal that came during synchronous work reach its handler before the caller goes on (main() calls it before
+ * it takes the handlers away: a signal still waiting in libuv's pipe then would be dropped, and the process exit 0).
+ * The handler runs in a poll phase, and one setImmediate does not always wait for one: queued after a native immediate
+ * (a file stream's close, as a read's last step), it runs in that same check phase. The second one, queued from the
+ * first's callback, runs in the next loop iteration, after its poll phase.
+ */
+export async function pendingSignalsDelivered(): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * Runs a long synchronous piece of work (a sysfs tree of thousands of memory blocks, a large merge part's parse) under
+ * the signals' default actions, when a signal would have nothing left to do: no command waits for a stop (no partial
+ * counters to print), no temporary file to remove. JavaScript handlers run only between pieces of work, so a signal
+ * waited for the piece to end; under the default action it ends the process at once, as it ends any program. Pending
+ * signals get their handler first (pendingSignalsDelivered()). Elsewhere (an in-process test, a command with
+ * something to clean up) the work just runs.
+ */
+export async function withDefaultSignals<T>(work: () => T): Promise<T> {
+  if (!installed) return work();
+  await pendingSignalsDelivered();
+  if (forcing || received !== null || stopHandlers.size > 0 || lastWords.size > 0 || cleanups.size > 0) return work();
+  const sigs = Object.keys(STOP_SIGNALS) as StopSignal[];
+  for (const sig of sigs) process.removeAllListeners(sig);
+  try {
+    return work();
+  } finally {
+    for (const sig of sigs) process.on(sig, () => onSignal(sig));
+  }
+}
+
 /** True when an input can end because its writer died of a signal: standard input, a FIFO, a device. */
 export function endsWithWriter(names: readonly string[]): boolean {
   return names.some((n) => {

@@ -13,7 +13,7 @@ import { createEngine, type ObservableEngine } from '../engine/registry.js';
 import type { AccessSink, Counter, ReplaySummary } from '../engine/types.js';
 import type { TraceError } from '../errors.js';
 import { useParseThread } from '../run/replay.js';
-import { isSliceable, PASS_SLICE, PassInterrupted, settleAll, type Sliceable } from '../run/slices.js';
+import { isSliceable, PASS_SLICE, PassInterrupted, settleAll, turnPacer, type Sliceable } from '../run/slices.js';
 import { readInputs, type InputSettings, type InputStats } from '../trace/input.js';
 import { readInputsThreaded } from '../trace/threaded.js';
 import type { TraceInput } from '../trace/read.js';
@@ -128,10 +128,33 @@ export function boundsRoles(configs: readonly MultiConfig[]): BoundsRole[] {
  * whole run) says which of these configurations compute them: a run split over worker threads computes the
  * bounds of a topology once, in one worker; the others' metrics have none (null) until runShared adds them.
  */
-export function makeLanes(
-  configs: readonly MultiConfig[],
-  roles: readonly BoundsRole[] = boundsRoles(configs),
-): { lanes: Lane[]; sinks: AccessSink[]; bounds: () => Map<string, Bounds> } {
+export function makeLanes(configs: readonly MultiConfig[], roles: readonly BoundsRole[] = boundsRoles(configs)): MadeLanes {
+  const steps = buildLanes(configs, roles);
+  let r = steps.next();
+  while (r.done !== true) r = steps.next();
+  return r.value;
+}
+
+/** makeLanes() with a turn of the event loop when `pace` says (run/slices.ts turnPacer()); null once it says stop. */
+export async function makeLanesPaced(configs: readonly MultiConfig[], pace: () => Promise<boolean>, roles: readonly BoundsRole[] = boundsRoles(configs)): Promise<MadeLanes | null> {
+  const steps = buildLanes(configs, roles);
+  let r = steps.next();
+  while (r.done !== true) {
+    if (await pace()) return null;
+    r = steps.next();
+  }
+  return r.value;
+}
+
+/** What makeLanes() gives. */
+export interface MadeLanes {
+  readonly lanes: Lane[];
+  readonly sinks: AccessSink[];
+  readonly bounds: () => Map<string, Bounds>;
+}
+
+/** makeLanes() one lane at a time: yields after each (thousands of engines take seconds to build). */
+function* buildLanes(configs: readonly MultiConfig[], roles: readonly BoundsRole[]): Generator<void, MadeLanes> {
   const sources = new Map<string, () => Bounds>();
   const counters: SlowPageCounter[] = [];
   // Each source is computed once (a pass over every page's count), when first asked.
@@ -139,7 +162,7 @@ export function makeLanes(
     let b: Bounds | null = null;
     return () => (b ??= f());
   };
-  const lanes = configs.map((config, i) => {
+  const laneOf = (config: MultiConfig, i: number): Lane => {
     const topo = config.settings.rfc.topology;
     const key = boundsKey(config);
     const bounds: BoundsOf = { bounds: () => sources.get(key)?.() ?? null };
@@ -156,7 +179,12 @@ export function makeLanes(
       once(() => boundsOfPageCounts(engine.page_counts()!, engine.counters().find((c) => c.name === 'kpromoted_recorded_accesses')!.value, topo)),
     );
     return l;
-  });
+  };
+  const lanes: Lane[] = [];
+  for (let i = 0; i < configs.length; i++) {
+    lanes.push(laneOf(configs[i]!, i));
+    yield;
+  }
   return {
     lanes,
     sinks: [...lanes.map((l) => l.sink), ...counters],
@@ -201,8 +229,9 @@ export class LaneSet {
     configs: readonly MultiConfig[],
     private readonly slot: BoardSlot | null,
     roles?: readonly BoundsRole[],
+    made: MadeLanes = makeLanes(configs, roles),
   ) {
-    ({ lanes: this.lanes, sinks: this.sinks, bounds: this.bounds } = makeLanes(configs, roles));
+    ({ lanes: this.lanes, sinks: this.sinks, bounds: this.bounds } = made);
     if (slot) {
       this.lanes.forEach((l, i) => {
         const counters = l.engine.counters();
@@ -232,13 +261,26 @@ export class LaneSet {
 
   /** Runs each lane's final pass and collects its results. */
   finish(): ConfigResult[] {
-    return this.lanes.map((l, i): ConfigResult => {
-      l.engine.finish();
-      const counters = l.engine.counters();
-      const summary = l.engine.summary();
-      this.slot?.board.publish(this.slot.offset + i, this.records, counters, SlotState.Finished);
-      return { label: l.config.label, engine: l.engine.name, counters, summary, metrics: l.metrics(counters, summary) };
-    });
+    return this.lanes.map((_, i) => this.finishLane(i));
+  }
+
+  /** finish() with a turn of the event loop when `pace` says (thousands of lanes take seconds); null once it says stop. */
+  async finishPaced(pace: () => Promise<boolean>): Promise<ConfigResult[] | null> {
+    const results: ConfigResult[] = [];
+    for (let i = 0; i < this.lanes.length; i++) {
+      if (await pace()) return null;
+      results.push(this.finishLane(i));
+    }
+    return results;
+  }
+
+  private finishLane(i: number): ConfigResult {
+    const l = this.lanes[i]!;
+    l.engine.finish();
+    const counters = l.engine.counters();
+    const summary = l.engine.summary();
+    this.slot?.board.publish(this.slot.offset + i, this.records, counters, SlotState.Finished);
+    return { label: l.config.label, engine: l.engine.name, counters, summary, metrics: l.metrics(counters, summary) };
   }
 }
 
@@ -249,9 +291,15 @@ export function trackerSlot(track: RunTracker | undefined, offset = 0): BoardSlo
 
 /** Streams the traces once through a fresh engine per configuration and runs each final pass. */
 export async function runMulti(configs: readonly MultiConfig[], opts: MultiRunOptions, slot: BoardSlot | null = trackerSlot(opts.track)): Promise<MultiResult> {
-  const set = new LaneSet(configs, slot);
-  // Ctrl-C inside a long migrate pass: passes run in slices (run/slices.ts), as in runReplay.
   const stop = opts.shouldStop;
+  // Thousands of engines (a sweep's grid) take seconds to build, finish and measure on this thread: those loops turn
+  // the event loop every few ms, where a signal is seen, and stop there.
+  const pace = turnPacer(stop);
+  const notRead: InputStats = { records: 0, bytes: 0, files: 0, skipped: 0, stopped: true, kinds: [], badReasons: {}, firstBad: [], perf: null };
+  const made = await makeLanesPaced(configs, pace);
+  if (made === null) return { results: [], read: notRead, interrupted: true };
+  const set = new LaneSet(configs, slot, undefined, made);
+  // Ctrl-C inside a long migrate pass: passes run in slices (run/slices.ts), as in runReplay.
   const sliced: Sliceable[] = [];
   if (stop !== undefined) {
     for (const l of set.lanes) {
@@ -285,10 +333,15 @@ export async function runMulti(configs: readonly MultiConfig[], opts: MultiRunOp
   fanout.flush();
   try {
     await settle();
-    for (const e of sliced) e.finish(); // final passes; LaneSet.finish() then finds them done
+    for (const e of sliced) {
+      if (await pace()) throw new PassInterrupted();
+      e.finish(); // final passes; LaneSet.finish() then finds them done
+    }
     await settle();
   } catch (e) {
     return { results: [], read: interrupted(e), interrupted: true };
   }
-  return { results: set.finish(), read, interrupted: false };
+  const results = await set.finishPaced(pace);
+  if (results === null) return { results: [], read: interrupted(new PassInterrupted()), interrupted: true };
+  return { results, read, interrupted: false };
 }

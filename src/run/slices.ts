@@ -44,3 +44,23 @@ export function settleAll(engines: readonly Sliceable[], stop: () => boolean): P
     for (const e of engines) if (e.suspended) await catchUp(e, stop);
   })();
 }
+
+/** How long a loop over many engines runs between two turns of the event loop when a stop can be asked for. */
+export const TURN_MS = 20;
+
+/**
+ * For a loop over thousands of engines (built, finished, measured one by one): the returned function turns the event
+ * loop (a poll phase, where a signal reaches its handler: two setImmediate, as signals.ts pendingSignalsDelivered())
+ * once TURN_MS passed since the last turn, and says whether a stop was asked for. Without `stop`, never turns.
+ */
+export function turnPacer(stop: (() => boolean) | undefined, everyMs = TURN_MS): () => Promise<boolean> {
+  if (stop === undefined) return () => Promise.resolve(false);
+  let last = performance.now();
+  return async () => {
+    if (performance.now() - last < everyMs) return false;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    last = performance.now();
+    return stop();
+  };
+}

@@ -51,6 +51,8 @@ interface Case {
   node?: string[];
   /** Type Ctrl-S (XOFF) first, and send the signal once the command blocks in a write to the stopped terminal. */
   xoff?: boolean;
+  /** false: do not wait for kpromo's handlers (a piece run under the signals' default actions has none). */
+  handlers?: boolean;
 }
 
 let dir: string;
@@ -72,6 +74,7 @@ function runTries(c: Case): Try[] {
     ...(c.wait_glob ? { wait_glob: c.wait_glob } : {}),
     ...(c.wait_cpu ? { wait_cpu: c.wait_cpu } : {}),
     ...(c.xoff ? { xoff: true } : {}),
+    ...(c.handlers === false ? { handlers: false } : {}),
   };
   const r = spawnSync('python3', [PTY, JSON.stringify(cfg)], { encoding: 'utf8', maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`pty-signal.py failed: ${r.stderr}`);
@@ -192,6 +195,13 @@ describe.runIf(hasPython)('signals through a real pty', () => {
     const tries = runTries({ argv: ['replay', '--parse-thread', 'on', ...LONG], wait_for: 'migrate pass at jiffies', delay: [0, 0.1], tries: FEW });
     expectAll('replay long pass (thread)', tries, 130, (t) => expect(t.out).toMatch(PARTIAL));
     expect(tries.filter(insidePass).length, 'tries stopped inside a pass').toBeGreaterThanOrEqual(tries.length / 2);
+  });
+
+  it('page inside a long migrate pass: Ctrl-C cuts it short, 130, nothing written', () => {
+    // page ran its passes in one piece (about 1.2 s from the signal when it came in the first one): they now run in
+    // slices as a replay's do, and its progress line shows the pass part way.
+    const tries = runTries({ argv: ['page', '--topology', 'long-pass.json', '0x200000', 'long.csv'], wait_for: 'migrate pass at jiffies', delay: [0, 0.1], tries: FEW });
+    expectAll('page long pass', tries, 130, (t) => expect(t.out).toMatch(/kpromo page: interrupted after \d+ records(?:, part way through a migrate pass)?; nothing written/));
   });
 
   it('compare inside a long migrate pass: Ctrl-C, 130, the partial counters of each configuration', () => {
@@ -333,6 +343,133 @@ describe.runIf(hasPython)('signals through a real pty', () => {
       const tries = runTries({ argv, wait_idle: true, tries: FEW });
       expectAll(`${argv[0]} to a fifo`, tries, 130);
     }
+  });
+  // merge reads its parts as streams, then parses and merges them in one synchronous piece, and prints: a signal that came
+  // in that piece reached its handler only after the command returned, and main() took its handlers away first (the one
+  // setImmediate it waited for ran in the same check phase as the read's last callback, before any poll phase): the
+  // signal was lost and merge ended 0 with its whole output (8 of 8 tries). Now main() waits for a poll phase
+  // (pendingSignalsDelivered()), and merge parses and merges under the signals' default actions, then gives a signal its
+  // turn before it prints.
+  it('merge of two large parts, signalled during its parse and merge: 130 (143, 129), not 0', () => {
+    fs.copyFileSync(path.join(ROOT, 'traces/spec-worked.csv'), path.join(dir, 'spec.csv'));
+    for (const k of [1, 2]) {
+      const r = spawnSync(process.execPath, [BIN, 'sweep', '--shard', `${k}/2`, '--window', '1..32', '--threshold', '1..32', '--hash-order', '1', '--format', 'json', 'spec.csv'], { cwd: dir, encoding: 'utf8', maxBuffer: 64 << 20 });
+      if (r.status !== 0) throw new Error(r.stderr);
+      fs.writeFileSync(path.join(dir, `big-part-${k}.json`), r.stdout);
+    }
+    // About 0.1 s of CPU time is start-up and the read; the parse and merge of 1024 configurations follow.
+    // Never half the output: a signal that came during a part's parse or the merge ends the command before its output
+    // (the parses and the merge run under the signals' default actions, withDefaultSignals(): no handler is waited
+    // for); one that comes as the output is written (a few tries on a loaded machine) finds it written whole.
+    const argv = ['merge', '--format', 'json', 'big-part-1.json', 'big-part-2.json'];
+    const when = { wait_cpu: 0.15, handlers: false, delay: [0, 0.05] as [number, number], tries: FEW };
+    const nothing = (t: Try) => {
+      if (/schema_version/.test(t.out)) expect(t.out).toMatch(/\n}\r?\n/);
+    };
+    expectAll('merge of large parts', runTries({ argv, ...when }), 130, nothing);
+    expectAll('merge of large parts, SIGTERM', runTries({ argv, signal: 'SIGTERM', ...when }), 143, nothing);
+    expectAll('merge of large parts, SIGHUP', runTries({ argv, signal: 'SIGHUP', ...when }), 129, nothing);
+    // A hand-made part of 40 MB (a part's results repeated: refused by the merge, after its parse of about a second).
+    const part = JSON.parse(fs.readFileSync(path.join(dir, 'big-part-1.json'), 'utf8')) as { results: unknown[] };
+    part.results = Array.from({ length: 60 }, () => part.results).flat();
+    fs.writeFileSync(path.join(dir, 'huge-part.json'), JSON.stringify(part, null, 2));
+    const huge = runTries({ argv: ['merge', 'huge-part.json', 'big-part-2.json'], ...when, wait_cpu: 0.2 });
+    expectAll('merge of a 40 MB part', huge, 130, (t) => expect(t.out).not.toMatch(/kpromo: merge:/));
+  });
+  // topo --from-sysfs reads a tree of files in one synchronous piece (30 000 memory blocks: about 1 s here): a signal
+  // waited for its end (1.1-2.3 s from the signal on a tree of 45 000) and the whole topology was printed before the
+  // process died of it. The read now runs under the signals' default actions (withDefaultSignals(): nothing to clean up).
+  it('topo --from-sysfs of a large tree: Ctrl-C, SIGTERM, SIGHUP end the read at once, nothing printed', () => {
+    const tree = path.join(dir, 'sysfs-large');
+    fs.cpSync(path.join(ROOT, 'test/fixtures/sysfs-2s-cxl'), tree, { recursive: true });
+    // Memory blocks without files: phys_index is then the block's own number, state online.
+    for (let i = 0; i < 30000; i++) fs.mkdirSync(path.join(tree, `devices/system/node/node2/memory${100 + i}`));
+    // Signalled once the command used 0.2 s of CPU time (start-up takes about 0.1 s), inside the read: kpromo's own
+    // handlers are not waited for, as the read runs without them.
+    const argv = ['topo', '--from-sysfs', 'sysfs-large'];
+    const when = { wait_cpu: 0.2, handlers: false, delay: [0, 0.1] as [number, number], tries: FEW };
+    const nothing = (t: Try) => expect(t.out).not.toMatch(/"nodes"|pfn_ranges/);
+    expectAll('topo --from-sysfs, large tree', runTries({ argv, ...when }), 130, nothing);
+    expectAll('topo --from-sysfs, SIGTERM', runTries({ argv, signal: 'SIGTERM', ...when }), 143, nothing);
+    expectAll('topo --from-sysfs, SIGHUP', runTries({ argv, signal: 'SIGHUP', ...when }), 129, nothing);
+  });
+  // check had no stop handler: a signal ended the process at once, with the progress line left on the terminal and no
+  // word of the cases already run. Now the replay of the case under way stops, the cases run so far are listed on
+  // stderr, no golden of the stopped case is written (--update), and no JUnit report either.
+  it('check, check --junit and check --update during a large case: 130, the cases run so far on stderr, goldens untouched', () => {
+    const cases = path.join(dir, 'check-large');
+    fs.mkdirSync(cases);
+    for (const ext of ['.csv', '.topology.json', '.vmstat']) fs.copyFileSync(path.join(ROOT, `traces/spec-worked${ext}`), path.join(cases, `a-spec${ext}`));
+    fs.linkSync(big, path.join(cases, 'b-big.csv'));
+    // A golden that the replay would not match: the case runs (a missing one is an error before its replay).
+    const golden = 'kpromoted_recorded_accesses 1\n';
+    fs.writeFileSync(path.join(cases, 'b-big.vmstat'), golden);
+    // The read of b-big.csv (its size has three digits of MiB; about 1 s of reading): signalled at most 50 ms after its
+    // first progress line.
+    const wait_for = 'MiB of \\d{3} MiB';
+    const delay: [number, number] = [0, 0.05];
+    const soFar = (what: RegExp) => (t: Try) => {
+      expect(t.out).toMatch(/kpromo check: interrupted during b-big after \d+ records/);
+      expect(t.out).toMatch(/a-spec +│ +10 │ (?:pass|unchanged)/);
+      expect(t.out).toMatch(what);
+    };
+    expectAll('check', runTries({ argv: ['check', 'check-large'], wait_for, delay, tries: FEW }), 130, soFar(/1 passed, 0 failed, 0 errors before it/));
+    const junit = runTries({ argv: ['check', '--junit', 'cj{try}.xml', 'check-large'], wait_for, delay, tries: FEW });
+    expectAll('check --junit', junit, 130, soFar(/no JUnit report written/));
+    expect(fs.readdirSync(dir).filter((n) => /^\.?cj\d+\.xml/.test(n))).toEqual([]);
+    const update = runTries({ argv: ['check', '--update', 'check-large'], wait_for, delay, tries: FEW });
+    expectAll('check --update', update, 130, soFar(/0 updated, 1 unchanged, 0 errors before it; no golden of b-big written/));
+    expect(fs.readFileSync(path.join(cases, 'b-big.vmstat'), 'utf8')).toBe(golden);
+    expect(fs.readdirSync(cases).sort()).toEqual(['a-spec.csv', 'a-spec.topology.json', 'a-spec.vmstat', 'b-big.csv', 'b-big.vmstat']);
+    const term = runTries({ argv: ['check', 'check-large'], signal: 'SIGTERM', wait_for, delay, tries: FEW });
+    expectAll('check SIGTERM', term, 143, soFar(/1 passed/));
+    const hup = runTries({ argv: ['check', 'check-large'], signal: 'SIGHUP', wait_for, delay, tries: FEW });
+    expectAll('check SIGHUP', hup, 129, soFar(/1 passed/));
+  });
+  // Waiting on an idle pipe, page cannot see the stop: the watchdog ends the process (250 ms). It printed nothing then;
+  // now it says it was interrupted, as convert does. merge and topo --from-numactl reading an idle pipe, a FIFO with
+  // no writer or the terminal have nothing to say, and end at once (no stop handler: the first signal ends them).
+  it('page (and of a large file), merge and topo --from-numactl waiting on an idle pipe, a FIFO or the terminal: Ctrl-C, 130', () => {
+    const page = runTries({ argv: ['page', '0x1', '-'], stdin: 'idle-pipe', wait_idle: true, tries: FEW });
+    expectAll('page idle pipe', page, 130, (t) => expect(t.out).toMatch(/kpromo page: interrupted; nothing written/));
+    const pageFile = runTries({ argv: ['page', '0x200000', 'big.csv'], wait_for: 'records', tries: FEW });
+    expectAll('page of a large file', pageFile, 130, (t) => expect(t.out).toMatch(/kpromo page: interrupted after \d+ records(?:, part way through a migrate pass)?; nothing written/));
+    expectAll('merge of an idle pipe', runTries({ argv: ['merge', '-'], stdin: 'idle-pipe', wait_idle: true, tries: FEW }), 130);
+    expectAll('merge of a FIFO without writer', runTries({ argv: ['merge', 'fifo'], wait_idle: true, tries: FEW }), 130);
+    expectAll('topo --from-numactl idle pipe', runTries({ argv: ['topo', '--from-numactl', '-'], stdin: 'idle-pipe', wait_idle: true, tries: FEW }), 130);
+    expectAll('topo --from-numactl tty', runTries({ argv: ['topo', '--from-numactl', '-'], stdin: 'tty', wait_idle: true, tries: FEW }), 130);
+    expectAll('topo --from-numactl FIFO', runTries({ argv: ['topo', '--from-numactl', 'fifo'], wait_idle: true, tries: FEW }), 130);
+    // gen whose FIFO has no reader waits in its open (off the main thread): it said nothing as the watchdog ended it.
+    const gen = runTries({ argv: ['gen', '-o', 'fifo'], wait_idle: true, tries: FEW });
+    expectAll('gen -o FIFO without reader', gen, 130, (t) => expect(t.out).toMatch(/kpromo gen: interrupted/));
+  });
+  it('outputs being written (.gz names too): replay --events/--timeline-csv/--report, convert -o, gen -o, sweep --csv over several reads: 130, no file, no temporary file', () => {
+    const left = (re: RegExp) => fs.readdirSync(dir).filter((n) => re.test(n));
+    const rep = runTries({ argv: ['replay', '--format', 'vmstat', '--events', 'oe{try}.csv.gz', '--timeline-csv', 'ot{try}.csv', '--report', 'or{try}.html', 'big.csv'], wait_for: 'records', tries: FEW });
+    expectAll('replay with three outputs', rep, 130, (t) => expect(t.out).toMatch(PARTIAL));
+    expect(left(/^\.?o[etr]\d+\./)).toEqual([]);
+    const conv = runTries({ argv: ['convert', '-o', 'oc{try}.csv.gz', 'big.csv'], wait_for: 'records', tries: FEW });
+    expectAll('convert -o .gz', conv, 130, (t) => expect(t.out).toMatch(/kpromo convert: interrupted/));
+    const gen = runTries({ argv: ['gen', '--records', '100000000', '-o', 'og{try}.csv.gz'], wait_glob: '.og{try}.csv.gz.*.tmp', tries: FEW });
+    expectAll('gen -o .gz', gen, 130);
+    expect(left(/^\.?o[cg]\d+\./)).toEqual([]);
+    // --memory 64 with 16 M hash buckets each: two engines a read, so two reads of pass.csv (about 1 s each here); the
+    // signal comes at any time in the first 1.5 s, so in either read or between them.
+    const argv = ['sweep', '--window', '1000,5000', '--threshold', '2,3', '--hash-order', '24', '--memory', '64', '--csv', 'os{try}.csv', 'pass.csv'];
+    const sweep = runTries({ argv, delay: [0, 1.5], tries: FEW });
+    expectAll('sweep --csv over two reads', sweep, 130, partialOfEach(4));
+    expect(left(/^\.?os\d+\./)).toEqual([]);
+  });
+  // A sweep of 4096 configurations over a tiny trace runs its engines on this thread (one group): building them, their
+  // final passes and their metrics took 5-6 s of CPU in one piece, so a signal waited for the end (6-9 s) and the
+  // table and the --csv file were written whole before the process died of it. Those loops now turn the event loop
+  // every 20 ms (run/slices.ts turnPacer()) and stop there.
+  it('sweep of 4096 configurations (built, finished, measured on this thread): Ctrl-C, 130 within the median, no --csv file', () => {
+    fs.copyFileSync(path.join(ROOT, 'traces/spec-worked.csv'), path.join(dir, 'spec.csv'));
+    const argv = ['sweep', '--window', '1..64', '--threshold', '1..64', '--hash-order', '1', '--csv', 'grid{try}.csv', 'spec.csv'];
+    const tries = runTries({ argv, delay: [0.2, 3], tries: FEW });
+    expectAll('sweep of 4096 configurations', tries, 130, (t) => expect(t.out).toMatch(/interrupted/));
+    expect(fs.readdirSync(dir).filter((n) => /^\.?grid\d+\.csv/.test(n))).toEqual([]);
   });
 });
 

@@ -13,7 +13,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { Command, Option } from 'commander';
-import { EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, KpromoError, UsageError } from '../../errors.js';
+import { EXIT_INTERRUPTED, EXIT_MISMATCH, EXIT_OK, EXIT_USAGE, KpromoError, UsageError } from '../../errors.js';
 import { runCounterNames } from '../../engine/registry.js';
 import type { Counter } from '../../engine/types.js';
 import { EventsCsvWriter } from '../../report/events.js';
@@ -181,7 +181,12 @@ function isRegularFile(file: string): boolean {
  * Runs one case; never throws for a problem of the case itself. Events are compared (or rewritten) as a stream.
  * `onProgress` sees the read of its trace (the progress line on a terminal).
  */
-export async function runCase(c: CheckCase, update: boolean, onProgress?: (p: { bytes: number; totalBytes: number | null; records: number }) => void): Promise<CheckOutcome> {
+export async function runCase(
+  c: CheckCase,
+  update: boolean,
+  onProgress?: (p: { bytes: number; totalBytes: number | null; records: number }) => void,
+  shouldStop?: () => boolean,
+): Promise<CheckOutcome> {
   const t0 = performance.now();
   const seconds = () => (performance.now() - t0) / 1000;
   let records = 0;
@@ -223,7 +228,9 @@ export async function runCase(c: CheckCase, update: boolean, onProgress?: (p: { 
           out?.write(chunk);
         })
       : null;
-    const r = await runReplay(settings, { observe: () => writer, ...(onProgress ? { onProgress } : {}) });
+    const r = await runReplay(settings, { observe: () => writer, ...(onProgress ? { onProgress } : {}), ...(shouldStop ? { shouldStop } : {}) });
+    // Stopped by a signal: no outcome, and nothing written (the finally below discards a rewritten events golden).
+    if (r.interrupted || shouldStop?.() === true) throw new CaseStopped(c.name, r.read.records);
     writer?.drain();
     const events = comparer?.finish() ?? null;
     const warning = noRangeWarning(r.summary, settings.rfc.topology, topologyDefaulted).replaceAll('kpromo: ', `kpromo: ${c.name}: `);
@@ -260,6 +267,16 @@ export async function runCase(c: CheckCase, update: boolean, onProgress?: (p: { 
   } finally {
     comparer?.close();
     rewrite?.discard();
+  }
+}
+
+/** runCase() of a case whose replay a signal stopped: the case has no outcome, and none of its goldens was written. */
+export class CaseStopped extends Error {
+  constructor(
+    readonly caseName: string,
+    readonly records: number,
+  ) {
+    super(`case ${caseName} stopped after ${records} records`);
   }
 }
 
@@ -355,19 +372,48 @@ export function checkCommand(ctx: CommandContext): Command {
       const outcomes: CheckOutcome[] = [];
       // The read of each case's trace, on a terminal; cleared before the case's warning.
       const progress = makeProgress(ctx.io.stderr, raw.progress !== false);
+      // A signal stops the replay of the case under way (between chunks); the cases run so far go to stderr.
+      let stop = false;
+      let current: CheckCase | null = null;
+      const stopped = (records: number | null): string =>
+        `${outcomes.length > 0 ? renderCheckTable(outcomes, ctx.color(ctx.io.stderr)) : ''}kpromo check: interrupted${current ? ` during ${escapeControl(current.name)}` : ''}` +
+        `${records !== null ? ` after ${records} records` : ''}: ${summaryLine(checkTotals(outcomes), update)} before it` +
+        `${update && current ? `; no golden of ${escapeControl(current.name)} written` : ''}${junit ? '; no JUnit report written' : ''}\n`;
+      const off = ctx.io.onInterrupt(() => {
+        stop = true;
+      });
+      // If the process must end before the case sees the stop, the same words (the replay's record count unknown).
+      const offForced =
+        ctx.io.onForcedStop?.(() => {
+          progress.done();
+          ctx.io.stderr.write(stopped(null));
+        }) ?? ((): void => {});
+      let records: number | null = null;
       try {
         await junit?.open(); // a FIFO waits for its reader here, where a signal still ends the command
         for (const c of cases) {
-          const o = await runCase(c, update, (p) => progress.update(p));
+          if (stop) break;
+          current = c;
+          const o = await runCase(c, update, (p) => progress.update(p), () => stop);
+          current = null;
           progress.done();
           if (o.warning) ctx.io.stderr.write(o.warning);
           outcomes.push(o);
         }
       } catch (e) {
         junit?.discard();
-        throw e;
+        if (!(e instanceof CaseStopped)) throw e;
+        records = e.records;
       } finally {
+        offForced();
+        off();
         progress.done();
+      }
+      if (stop && outcomes.length < cases.length) {
+        junit?.discard();
+        ctx.io.stderr.write(stopped(records));
+        ctx.setExit(EXIT_INTERRUPTED);
+        return;
       }
       const totals = checkTotals(outcomes);
       if (junit) {

@@ -61,6 +61,13 @@ async function gen(ctx: CommandContext, raw: Record<string, string | undefined>,
   // Not when the trace itself goes to the terminal: the line would land in the middle of it.
   const shown = showProgress && io.stderr.isTTY && !(out.isStdout && io.stdout.isTTY);
   const progress = makeProgress(io.stderr, shown);
+  // Waiting for a FIFO's reader (its open) or on a write that does not return, gen cannot see the stop: the process is
+  // ended (signals.ts) with this.
+  const offForced =
+    io.onForcedStop?.(() => {
+      progress.done();
+      io.stderr.write(`${out.isStdout && io.stdout.isTTY ? '\n' : ''}kpromo gen: interrupted${out.checked.kind === 'atomic' ? `; ${quoteName(out.file)} not written` : ''}\n`);
+    }) ?? ((): void => {});
   let written = 0;
   let lines = 0;
   try {
@@ -97,6 +104,7 @@ async function gen(ctx: CommandContext, raw: Record<string, string | undefined>,
     out.discard();
     throw e;
   } finally {
+    offForced();
     off();
     progress.done();
   }

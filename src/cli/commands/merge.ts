@@ -9,6 +9,7 @@ import { inputSkipNotes } from '../../multi/merge-input.js';
 import { DEFAULT_SORT, parseSort } from '../../multi/sort.js';
 import type { Io } from '../io.js';
 import { addOptions } from '../options.js';
+import { pendingSignalsDelivered, withDefaultSignals } from '../signals.js';
 import type { CommandContext } from './replay.js';
 import { openCsv, parseTop, presentSweep, PRESENT_OPTIONS, SWEEP_FORMATS, type SweepFormat } from './sweep.js';
 
@@ -69,14 +70,15 @@ async function merge(ctx: CommandContext, names: string[], raw: RawMergeOptions)
     const text = await readPart(io, name);
     // Checked as topology files are (json-source.ts): a key twice in one object, which JSON.parse would take
     // silently (the last wins), is refused with the rest, and nesting is bounded.
-    const json = parseJsonBounded(text);
+    // One synchronous piece (a part may have 64 MiB: about a second): a signal during it ends the process at once.
+    const json = await withDefaultSignals(() => parseJsonBounded(text));
     if ('error' in json) {
       const where = `${name}:${json.position.line}:${json.position.column}${json.path !== '' ? `: ${json.path}` : ''}`;
       throw new UsageError(`merge: ${where}: ${json.syntax ? `not JSON (${json.error}): make parts with kpromo sweep --shard K/N --format json` : json.error}`);
     }
     docs.push({ name, doc: json.value });
   }
-  const merged = mergeParts(docs);
+  const merged = await withDefaultSignals(() => mergeParts(docs));
   const engine = merged.meta.engine;
   if (!(ENGINE_NAMES as readonly string[]).includes(engine)) throw new UsageError(`merge: unknown engine ${JSON.stringify(engine)} in the parts`);
   let sort = merged.sort;
@@ -88,6 +90,7 @@ async function merge(ctx: CommandContext, names: string[], raw: RawMergeOptions)
   io.stderr.write(inputSkipNotes(merged.meta.input));
   const csv = openCsv(raw.csv ?? null, names.map((n) => ({ what: 'part', path: n })));
   await csv?.open(); // a FIFO waits for its reader here, where a signal still ends the command
+  await pendingSignalsDelivered(); // a signal that came since the merge ends it before anything is printed
   await presentSweep(io, ctx.color, merged.rows, merged.meta, { sort, top, csv: raw.csv ?? null, format: raw.format }, csv);
   return EXIT_OK;
 }

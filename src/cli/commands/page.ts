@@ -11,6 +11,7 @@ import { loadTopology } from '../../topology/load.js';
 import { inputNotes, readInputs, type InputStats } from '../../trace/input.js';
 import { noRangeWarning } from '../../report/summary.js';
 import { READ_STOPPED, settleRead } from '../signals.js';
+import { catchUp, PASS_SLICE, PassInterrupted } from '../../run/slices.js';
 import { INPUT_OPTIONS, PAGE_ENGINE_OPTIONS, PERF_DEFAULTED_FLAGS, addOptions, normalizeReplayOptions, refuseIgnoredOptions, refuseOtherInputOptions, type RawEngineOptions, PROGRESS_OPTION } from '../options.js';
 import { skipReport, type CommandContext } from './replay.js';
 
@@ -67,25 +68,43 @@ export function pageCommand(ctx: CommandContext): Command {
         out.write(`${String(time).padStart(12)}  pass    kpromoted${node} examined it: page on node ${from}, hot_node ${to}: ${c}\n`);
       },
     };
+    // Passes run in slices, as a replay's do (run/slices.ts): the reader waits for settle() between chunks, where the
+    // event loop turns and a signal is seen (a pass over millions of records took a second in one piece). The followed
+    // page's own access is shown with its record after it: the pass part way and the records queued behind it are
+    // applied first, and the access itself at once.
+    engine.sliceRecords = PASS_SLICE;
+    const caughtUp = (): void => {
+      while (!engine.resume());
+    };
+    let stop = false;
+    const progress = makeProgress(ctx.io.stderr, raw.progress !== false);
+    const settle = (): Promise<void> | null => (engine.suspended ? catchUp(engine, () => stop, (p) => progress.pass(p)) : null);
     const sink = {
       record_access(p: number, nid: number, src: number, time: number) {
         if (p !== pfn) {
           engine.record_access(p, nid, src, time);
           return;
         }
+        caughtUp();
         const before = engine.record_of(pfn) !== null;
         engine.record_access(p, nid, src, time);
+        caughtUp();
         const node = engine.pfn_to_nid(pfn);
         const rec = engine.record_of(pfn);
         lines++;
         out.write(accessLine(time, nid, src, node, toptier.get(node) === true, rec, before) + '\n');
       },
+      settle,
     };
-    const progress = makeProgress(ctx.io.stderr, raw.progress !== false);
-    let stop = false;
     const off = ctx.io.onInterrupt(() => {
       stop = true;
     });
+    // Waiting on an idle pipe or the terminal, the read cannot see the stop: the process is ended (signals.ts) with this.
+    const offForced =
+      ctx.io.onForcedStop?.(() => {
+        progress.done();
+        ctx.io.stderr.write('kpromo page: interrupted; nothing written\n');
+      }) ?? ((): void => {});
     const interrupted = (after: string): void => {
       progress.done();
       out.discard();
@@ -113,15 +132,22 @@ export function pageCommand(ctx: CommandContext): Command {
         out.discard();
         throw e;
       }
-      if (read === READ_STOPPED) return interrupted('');
+      if (read === READ_STOPPED) return interrupted(` after ${engine.summary().records} records${engine.suspended ? ', part way through a migrate pass' : ''}`);
       progress.done(); // the line is cleared before anything else goes to stderr
       // What the read skipped or could not use, as replay reports it (replay.ts): never silent.
       ctx.io.stderr.write(skipReport(read));
       ctx.io.stderr.write(inputNotes(read, perfTyped, 'no page has a life to show'));
       if (read.stopped || stop) return interrupted(` after ${read.records} records`);
-      engine.finish();
-      if (stop) return interrupted(` after ${read.records} records`);
+      try {
+        await settle(); // a pass part way after the last chunk
+        engine.finish();
+        await settle(); // the final pass, in slices too
+      } catch (e) {
+        if (!(e instanceof PassInterrupted)) throw e;
+      }
+      if (stop) return interrupted(` after ${read.records} records${engine.suspended ? ', part way through a migrate pass' : ''}`);
     } finally {
+      offForced();
       off();
       progress.done();
     }

@@ -6,6 +6,7 @@ import { EXIT_OK, UsageError } from '../../errors.js';
 import { quoteText } from '../../escape.js';
 import { pageSizeBytes } from '../../run/settings.js';
 import { typed } from '../options.js';
+import { withDefaultSignals } from '../signals.js';
 import { loadTopology } from '../../topology/load.js';
 import { readNumactl } from '../../topology/numactl.js';
 import { DEFAULT_PRESET, PRESET_DESCRIPTIONS, presetNames } from '../../topology/presets.js';
@@ -113,7 +114,9 @@ export function topoCommand(ctx: CommandContext): Command {
       const overrides = parseTierOverrides(raw.dramNodes, raw.slowNodes);
       let built: BuiltTopology | null = null;
       if (raw.fromSysfs !== undefined) {
-        built = readSysfs(raw.fromSysfs, { pageSize, overrides });
+        // Thousands of small files read in one synchronous piece: a signal during it ends the process at once.
+        const tree = raw.fromSysfs;
+        built = await withDefaultSignals(() => readSysfs(tree, { pageSize, overrides }));
       } else if (raw.fromNumactl !== undefined) {
         const text = await readBounded(raw.fromNumactl, io.stdin, NUMACTL_MAX_BYTES);
         built = readNumactl(text, raw.fromNumactl === '-' ? '<stdin>' : raw.fromNumactl, { pageSize, overrides });
