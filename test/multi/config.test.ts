@@ -69,7 +69,7 @@ describe('engineSettings', () => {
   });
 
   it('checks pghot against its own ranges', () => {
-    expect(() => engineSettings({ ...BASE, engine: 'pghot', window: '5000' }, load)).toThrow('got 5000');
+    expect(() => engineSettings({ ...BASE, engine: 'pghot', window: '5000' }, load)).toThrow('got "5000"');
     const s = engineSettings({ ...BASE, engine: 'pghot', window: '2000', pghotPrecise: true }, load);
     expect(s.pghot.freq_window_ms).toBe(2000);
     expect(s.pghot.precise).toBe(true);
