@@ -68,7 +68,10 @@ function runTries(c: Case): Try[] {
     cwd: dir,
     env: { NO_COLOR: '1' },
     timeout: 20,
-    delay: c.delay ?? [0.02, 0.3],
+    // After the command's first progress line: the replays of big.csv run 0.8-1.8 s and show that line at 0.2-0.45 s, so
+    // a signal up to 0.2 s later still finds the read under way (with 0.3 s a fast try once ended before its SIGTERM came,
+    // its output complete, 2026-12-03).
+    delay: c.delay ?? [0.02, 0.2],
     ...(c.wait_for ? { wait_for: c.wait_for } : {}),
     ...(c.wait_idle ? { wait_idle: true } : {}),
     ...(c.wait_glob ? { wait_glob: c.wait_glob } : {}),
@@ -115,7 +118,7 @@ describe.runIf(hasPython)('signals through a real pty', () => {
     // quiet machine. The engine got faster three times: with 6 M records, then with 10 M records over the default 1 M
     // pages (0.55-0.75 s), then with 10 M records over 2 M pages (0.65 s since 2026-12-02 16:20, when promoted pages
     // stopped costing their next access a trip through their state), a try could finish before its signal (sent
-    // 20-300 ms after the first progress line). 2 M pages accessed uniformly make most accesses slow-tier ones, which
+    // 20-200 ms after the first progress line). 2 M pages accessed uniformly make most accesses slow-tier ones, which
     // cost the engine more; 16 M records of them replay in 0.78-0.83 s.
     const g = spawnSync(process.execPath, [BIN, 'gen', '--records', '16000000', '--pages', '2000000', '--exponent', '0', '-o', big], { encoding: 'utf8' });
     if (g.status !== 0) throw new Error(g.stderr);
