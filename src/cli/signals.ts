@@ -32,7 +32,7 @@ let forcing = false;
 export function installSignalHandling(): void {
   if (installed) return;
   installed = true;
-  for (const sig of Object.keys(STOP_SIGNALS) as StopSignal[]) process.on(sig, () => onSignal(sig));
+  addStopListeners();
   // Whatever way the process ends (an uncaught error included), no temporary output file is left behind.
   process.on('exit', runCleanups);
 }
@@ -149,13 +149,17 @@ export async function withDefaultSignals<T>(work: () => T): Promise<T> {
   if (!installed) return work();
   await pendingSignalsDelivered();
   if (forcing || received !== null || stopHandlers.size > 0 || lastWords.size > 0 || cleanups.size > 0) return work();
-  const sigs = Object.keys(STOP_SIGNALS) as StopSignal[];
-  for (const sig of sigs) process.removeAllListeners(sig);
+  for (const sig of Object.keys(STOP_SIGNALS) as StopSignal[]) process.removeAllListeners(sig);
   try {
     return work();
   } finally {
-    for (const sig of sigs) process.on(sig, () => onSignal(sig));
+    addStopListeners();
   }
+}
+
+/** Listens for SIGINT, SIGTERM and SIGHUP (installSignalHandling(), and again after withDefaultSignals()). */
+function addStopListeners(): void {
+  for (const sig of Object.keys(STOP_SIGNALS) as StopSignal[]) process.on(sig, () => onSignal(sig));
 }
 
 /** True when an input can end because its writer died of a signal: standard input, a FIFO, a device. */
