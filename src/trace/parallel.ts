@@ -53,7 +53,7 @@ export async function readBlocksThreaded(
   inputs: readonly TraceInput[],
   file: BlockFile,
   sink: BatchSink,
-  opts: InputOptions & { topology: NonNullable<InputOptions['topology']>; hz: number; blockBytes?: number; pageCounts?: PageCountHandoff },
+  opts: InputOptions & { topology: NonNullable<InputOptions['topology']>; hz: number; blockBytes?: number; ringBatch?: number; pageCounts?: PageCountHandoff },
 ): Promise<BlockReadResult | null> {
   const blockBytes = opts.blockBytes ?? BLOCK_BYTES;
   let head: PerfHead | null = null;
@@ -78,7 +78,7 @@ export async function readBlocksThreaded(
   const handoff = opts.pageCounts;
   const tally = handoff?.pauseCounts() === true ? new PageTally(opts.topology) : null;
   const reader = new BlockReader(file.fd, file.size, blockBytes, head?.end ?? 0, perfShape !== null ? perfBlockScan(perfShape) : scanBlock);
-  const r = ring();
+  const r = ring(opts.ringBatch);
   const data: ParseWorkerData = {
     ...baseWorkerData(r, inputs, opts),
     blocks: { size: file.size, blockBytes, base: reader.base, perf: perfShape },

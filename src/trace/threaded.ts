@@ -38,6 +38,8 @@ export async function readInputsThreaded(
     hz: number;
     /** Bytes per block of a block read (parallel.ts, stream-blocks.ts); 0: no block read (the parse thread reads it all). */
     blockBytes?: number;
+    /** Records per slot of the ring the parse thread fills (ring.ts BATCH unless said). */
+    ringBatch?: number;
     /** The engine, when it counts pages and a block read may count them on the parse thread instead (page-tally.ts). */
     pageCounts?: PageCountHandoff;
     /** Standard input read in blocks: called at the end with the blocks parsed on this thread and on the parse thread (a diagnostic). */
@@ -62,7 +64,7 @@ export async function readInputsThreaded(
       firstBad: [...b.stats.firstBad, ...rest.firstBad].slice(0, FIRST_BAD_SHOWN),
     };
   }
-  const r = ring();
+  const r = ring(opts.ringBatch);
   const data = baseWorkerData(r, inputs, opts);
   // This process's standard input (a pipe or a file) is read by the worker from file descriptor 0 itself
   // (fd-stream.ts); another stream (tests, in-process callers) is forwarded chunk by chunk to the worker's stdin.

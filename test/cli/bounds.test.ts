@@ -67,6 +67,17 @@ describe('bounds in replay', () => {
     expect(off.code).toBe(0);
     expect(on.stdout).toBe(off.stdout);
     expect(JSON.parse(on.stdout).analysis.bounds.slow_page_accesses).toBe(slow);
+    // compare and sweep: the counting configuration's page counts are counted on the parse thread too (multi/count-handoff.ts).
+    for (const args of [
+      ['compare', '--format', 'json', '--engine', 'rfc-v1', '--engine', 'pghot', '--engine', 'rfc-v1-fixed'],
+      ['sweep', '--format', 'json', '--jobs', '1', '--window', '1000,2000', '--threshold', '2,3'],
+    ]) {
+      const multiOff = await runCli([...args, '--parse-thread', 'off', file]);
+      const multiOn = await runCli([...args, '--parse-thread', 'on', file]);
+      expect(multiOff.code, multiOff.stderr).toBe(0);
+      expect(multiOn.stdout, args[0]).toBe(multiOff.stdout);
+      expect(multiOn.stdout).toMatch(/"instant_bound": 0\.\d+/); // from the page counts
+    }
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
