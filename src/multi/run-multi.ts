@@ -297,7 +297,7 @@ export function trackerSlot(track: RunTracker | undefined, offset = 0): BoardSlo
  * thread filled the ring within a few ms of each batch the engines ran and then waited, and this thread, finding the
  * ring empty when the fan-out wanted its next batch, parsed half of the blocks itself: 150 of 289 in each of a
  * sweep's two reads of the bench's 10 M trace; now 6-7. A sweep of 9 configurations over it, 6 alternating runs
- * (2026-12-03, 19:15, with count-handoff.ts): 3.49 -> 3.14 s by medians; peak RSS 118 -> 122 MiB.
+ * (2026-12-03, 19:00, with count-handoff.ts): 3.49 -> 3.14 s by medians; peak RSS 118 -> 122 MiB.
  */
 const MULTI_RING_BATCH = 1 << 17;
 const MULTI_BLOCK_BYTES = 2 << 20;
