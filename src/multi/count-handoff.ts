@@ -15,6 +15,7 @@ import { PageTally, type PageCountHandoff, type TallySnapshot } from '../engine/
 import type { RfcV1Engine } from '../engine/rfc-v1.js';
 import type { Topology } from '../engine/topology.js';
 import type { BatchSink } from '../engine/types.js';
+import { applyBatch } from '../trace/columns.js';
 
 /** The sink a multi run reads into (its fan-out) with the counting engine's page counts handed to the read. */
 export class CountHandoff implements PageCountHandoff, BatchSink {
@@ -55,8 +56,7 @@ export class CountHandoff implements PageCountHandoff, BatchSink {
 
   record_batch(pfn: Float64Array, nid: Int32Array, src: Int32Array, time: Float64Array, n: number): void {
     this.after?.count(pfn, 0, n);
-    if (this.sink.record_batch) this.sink.record_batch(pfn, nid, src, time, n);
-    else for (let i = 0; i < n; i++) this.sink.record_access(pfn[i]!, nid[i]!, src[i]!, time[i]!);
+    applyBatch(this.sink, pfn, nid, src, time, n);
   }
 
   settle(): Promise<void> | null {

@@ -297,7 +297,9 @@ export function trackerSlot(track: RunTracker | undefined, offset = 0): BoardSlo
  * thread filled the ring within a few ms of each batch the engines ran and then waited, and this thread, finding the
  * ring empty when the fan-out wanted its next batch, parsed half of the blocks itself: 150 of 289 in each of a
  * sweep's two reads of the bench's 10 M trace; now 6-7. A sweep of 9 configurations over it, 6 alternating runs
- * (2026-12-03, 19:00, with count-handoff.ts): 3.49 -> 3.14 s by medians; peak RSS 118 -> 122 MiB.
+ * (2026-12-03, 19:00, with count-handoff.ts): 3.49 -> 3.14 s by medians; peak RSS 118 -> 122 MiB. Standard input keeps
+ * a replay's ring and blocks: its blocks go through six shared slots of their size (stream-blocks.ts), and the same
+ * sweep from a pipe peaked 11-13 MB higher with these.
  */
 const MULTI_RING_BATCH = 1 << 17;
 const MULTI_BLOCK_BYTES = 2 << 20;
@@ -333,7 +335,8 @@ export async function runMulti(configs: readonly MultiConfig[], opts: MultiRunOp
     return { records: set.recordsGiven, bytes: 0, files: 0, skipped: 0, stopped: true, kinds: [], badReasons: {}, firstBad: [], perf: null };
   };
   // The page counts that give the bounds of the read's topology are counted by the block read (count-handoff.ts).
-  const counting = threaded ? roles.findIndex((r, i) => r === 'count' && boundsKey(configs[i]!) === boundsKey(configs[0]!)) : -1;
+  const key = boundsKey(configs[0]!);
+  const counting = threaded ? roles.findIndex((r, i) => r === 'count' && boundsKey(configs[i]!) === key) : -1;
   const handoff = counting >= 0 ? new CountHandoff(set.lanes[counting]!.engine as RfcV1Engine, fanout, first.rfc.topology) : null;
   const read: InputStats = await (threaded ? readInputsThreaded : readInputs)([...opts.inputs], handoff ?? fanout, {
     input: opts.input ?? first.input,
@@ -344,7 +347,7 @@ export async function runMulti(configs: readonly MultiConfig[], opts: MultiRunOp
     ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
     ...(opts.onBad ? { onBad: opts.onBad } : {}),
     parser: opts.parser,
-    ...(threaded ? { ringBatch: MULTI_RING_BATCH, blockBytes: MULTI_BLOCK_BYTES } : {}),
+    ...(threaded && opts.inputs.every((i) => i.name !== '-') ? { ringBatch: MULTI_RING_BATCH, blockBytes: MULTI_BLOCK_BYTES } : {}),
     ...(handoff !== null ? { pageCounts: handoff } : {}),
   }).catch(interrupted);
   // Stopped: records still buffered in the fan-out are not applied (a stop must not wait for engine work).
