@@ -62,6 +62,14 @@ export function analysisEngine(
   return engine(topology, { analysis_metrics: true, ...over }, variant);
 }
 
+/** An engine's page counts (page_counts(), which it must keep) as plain data: [pfn, accesses] pairs and the totals. */
+export function pageCountsOf(e: RfcV1Engine) {
+  const pc = e.page_counts()!;
+  const pages: Array<[number, number]> = [];
+  pc.forEach((pfn, n) => pages.push([pfn, n]));
+  return { pages, home_toptier: pc.home_toptier, n: pc.pages, accesses: pc.accesses };
+}
+
 /** Feeds [pfn, nid, src, time] tuples, finishes, and returns counters by name plus the events as CSV rows. */
 export function run(e: RfcV1Engine, records: ReadonlyArray<readonly [number, number, number, number]>) {
   const events: string[] = [];

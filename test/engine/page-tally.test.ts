@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { PageTally } from '../../src/engine/page-tally.js';
 import type { Topology } from '../../src/engine/topology.js';
-import { engine, mixedCxlTrace, node, SPEC_2S_CXL, SPEC_2S_CXL_HASHED } from './helpers.js';
+import { engine, mixedCxlTrace, node, pageCountsOf, SPEC_2S_CXL, SPEC_2S_CXL_HASHED } from './helpers.js';
 
 /** Ranges that meet inside granules (mixed granules: the range table decides), a slow nonlru and a device range. */
 const MIXED: Topology = {
@@ -46,12 +46,6 @@ function feed(e: ReturnType<typeof engine>, recs: readonly Rec[]): void {
   e.record_batch(c.P, c.N, c.S, c.T, c.n);
 }
 
-function countsOf(e: ReturnType<typeof engine>) {
-  const pc = e.page_counts()!;
-  const pages: Array<[number, number]> = [];
-  pc.forEach((pfn, n) => pages.push([pfn, n]));
-  return { pages, home_toptier: pc.home_toptier, n: pc.pages, accesses: pc.accesses };
-}
 
 /** A trace over [lo, hi + 50): pfns across ranges and gaps, and 30 % to the 8 pages from `hot` (carries). */
 function trace(seed: number, records: number, lo: number, hi: number, hot: number): Rec[] {
@@ -75,7 +69,7 @@ describe('page counts kept apart (page-tally.ts)', () => {
       const whole = engine(topo, { page_counts: true });
       feed(whole, recs);
       whole.finish();
-      const want = countsOf(whole);
+      const want = pageCountsOf(whole);
       // By brute force: the pages of the slow-tier LRU ranges, T0 the top-tier pfns.
       const top = new Set(topo.nodes.filter((n) => n.cpus.length > 0).map((n) => n.id));
       const m = new Map<number, number>();
@@ -99,7 +93,7 @@ describe('page counts kept apart (page-tally.ts)', () => {
       split.addCounts(tally.snapshot());
       split.resumeCounts();
       split.finish();
-      expect(countsOf(split)).toEqual(want);
+      expect(pageCountsOf(split)).toEqual(want);
       expect(split.counters()).toEqual(whole.counters());
     });
 
@@ -121,7 +115,7 @@ describe('page counts kept apart (page-tally.ts)', () => {
       e.resumeCounts();
       feed(e, recs.slice(50_000)); // counted by the engine again
       e.finish();
-      expect(countsOf(e)).toEqual(countsOf(whole));
+      expect(pageCountsOf(e)).toEqual(pageCountsOf(whole));
     });
   }
 

@@ -16,24 +16,14 @@ import { Fanout } from '../../src/multi/fanout.js';
 import { DEFAULT_INPUT_SETTINGS, readInputs } from '../../src/trace/input.js';
 import { readInputsThreaded } from '../../src/trace/threaded.js';
 import { parseWorkerPath } from '../../src/trace/worker-link.js';
-import { SPEC_2S_CXL, SPEC_2S_CXL_HASHED } from '../engine/helpers.js';
-import { csv, spin } from '../trace/block-read.js';
+import { pageCountsOf, SPEC_2S_CXL, SPEC_2S_CXL_HASHED } from '../engine/helpers.js';
+import { csv, hotLine, spin } from '../trace/block-read.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-handoff-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const newEngine = (topology: Topology) => new RfcV1Engine({ ...RFC_V1_DEFAULTS, topology, page_counts: true });
 
-function countsOf(e: RfcV1Engine) {
-  const pc = e.page_counts()!;
-  const pages: number[] = [];
-  pc.forEach((pfn, n) => pages.push(pfn, n));
-  return { pages, home_toptier: pc.home_toptier, n: pc.pages, accesses: pc.accesses };
-}
-
-/** Hot pages (hundreds of accesses each: carries) and top-tier pages among csv()'s lines. */
-const hotLine = (i: number): string | null =>
-  i % 3 === 0 ? `0x${(0x200000 + (i % 7)).toString(16)},0,hwhints,${4294892296 + (i >> 5)}\n` : i % 11 === 0 ? `0x${(i % 0x1000).toString(16)},1,pgtscan,${4294892296 + (i >> 5)}\n` : null;
 
 /** The counting engine and another behind a fan-out of `batch` records, read through a CountHandoff. */
 async function viaHandoff(file: string, topology: Topology, blockBytes: number, batch: number, ringBatch?: number) {
@@ -75,7 +65,7 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('page counts of a multi run h
       const want = newEngine(SPEC_2S_CXL);
       await readInputs([{ name: file }], want, { input: DEFAULT_INPUT_SETTINGS, topology: SPEC_2S_CXL, hz: 250 });
       want.finish();
-      expect(countsOf(want).pages.length).toBeGreaterThan(1000);
+      expect(pageCountsOf(want).pages.length).toBeGreaterThan(1000);
       // Fan-out batches larger than the trace (every record held until the end) and smaller than a block; ring slots
       // of a few records (a block over many slots) and of a multi run's (run-multi.ts).
       for (const [blockBytes, batch, ringBatch] of [
@@ -84,7 +74,7 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('page counts of a multi run h
       ] as const) {
         const got = await viaHandoff(file, SPEC_2S_CXL, blockBytes, batch, ringBatch);
         expect(got.paused).toBe(true);
-        expect(countsOf(got.counting), `blocks of ${blockBytes}, batches of ${batch}`).toEqual(countsOf(want));
+        expect(pageCountsOf(got.counting), `blocks of ${blockBytes}, batches of ${batch}`).toEqual(pageCountsOf(want));
         expect(got.counting.counters()).toEqual(want.counters());
       }
     });
@@ -98,6 +88,6 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('page counts of a multi run h
     want.finish();
     const got = await viaHandoff(file, SPEC_2S_CXL_HASHED, 4096, 1 << 16);
     expect(got.paused).toBe(false);
-    expect(countsOf(got.counting)).toEqual(countsOf(want));
+    expect(pageCountsOf(got.counting)).toEqual(pageCountsOf(want));
   });
 });

@@ -79,6 +79,10 @@ export async function readGrowing(file: string, tail: string, blockBytes: number
  * A CSV trace of `n` records (seeded: the same text for the same seed), with a `#` line now and then; `line(i)`, when
  * not null, stands in place of record i.
  */
+/** Lines for csv(): every third a hot page (hundreds of accesses each: page counts with carries), every eleventh a top-tier pfn. */
+export const hotLine = (i: number): string | null =>
+  i % 3 === 0 ? `0x${(0x200000 + (i % 7)).toString(16)},0,hwhints,${4294892296 + (i >> 5)}\n` : i % 11 === 0 ? `0x${(i % 0x1000).toString(16)},1,pgtscan,${4294892296 + (i >> 5)}\n` : null;
+
 export function csv(n: number, seed: number, line: (i: number) => string | null = () => null): string {
   const r = prng(seed);
   let out = 'pfn,nid,src,time\n';
