@@ -94,6 +94,18 @@ export interface ReplayResult {
   readonly partialPass: boolean;
 }
 
+/**
+ * Ring slots of a replay that counts pages (`--analysis`: page-tally.ts): 2^16 records, a block of 1 MiB a slot, so
+ * that the ring holds four blocks instead of about one and a half. The parse thread counts a slot's pages when the
+ * engine has freed it, and with a replay's ring it waited for slots while the engine's thread, finding none ready,
+ * parsed blocks itself. 10 alternating runs of `replay --analysis --format json` of the bench's 10 M trace, three
+ * times (2026-12-03, 19:33-19:37): 0.815 -> 0.735, 0.825 -> 0.770 and 0.905 -> 0.795 s by medians, the same JSON. A
+ * plain replay keeps the small ring (0.505 -> 0.485 s in the second round, inside the noise of other rounds), whose
+ * 2 MB more would take the replay over a 2 TiB CXL range past its RSS target. Standard input keeps it too
+ * (stream-blocks.ts).
+ */
+const COUNTING_RING_BATCH = 1 << 16;
+
 /** Streams the traces through a fresh engine and runs the final pass. */
 export async function runReplay(settings: ReplaySettings, hooks: ReplayHooks = {}): Promise<ReplayResult> {
   const stop = hooks.shouldStop;
@@ -133,8 +145,10 @@ export async function runReplay(settings: ReplaySettings, hooks: ReplayHooks = {
     parser: settings.parser,
     // The parse thread takes tens of ms to start: this thread warms V8 up on the engine's code meanwhile.
     ...(threaded ? { whileStarting: () => void primeEngine(settings.engine, settings, setup) } : {}),
-    // Page counts (--analysis) of a file read in blocks are counted on the parse thread (page-tally.ts).
+    // Page counts (--analysis) of a file read in blocks are counted on the parse thread (page-tally.ts), with a ring
+    // that holds a block a slot (COUNTING_RING_BATCH).
     ...(threaded && 'pauseCounts' in engine ? { pageCounts: engine as ObservableEngine & PageCountHandoff } : {}),
+    ...(threaded && settings.rfc.page_counts === true && settings.inputs.every((i) => i.name !== '-') ? { ringBatch: COUNTING_RING_BATCH } : {}),
   }).catch((e: unknown) => {
     if (!(e instanceof PassInterrupted)) throw e;
     const records = engine.summary().records;
