@@ -63,6 +63,36 @@ describe('PageState', () => {
     expect(ps.size).toBe(want.size);
   });
 
+  it('hashed: a large table keeps its columns in one buffer past 32 MiB (mapped by malloc, returned whole), values intact', () => {
+    // 64-bit keys (2^40 pages), two-byte state (node ids above 125), slots and counts: every column kind in one buffer.
+    const ps = new PageState([{ start: 0, end: 2 ** 40, slow: true }], 200, true);
+    ps.enableSlots();
+    const want = new Map<number, [number, number, number]>(); // offset -> state, slot, count
+    for (let i = 0; i < 100_000; i++) {
+      const off = ((i * 2654435761) % 2 ** 32) * 4099;
+      const k = ps.indexOf(off);
+      const w = want.get(off) ?? [300 + (i % 1000), i, 0];
+      w[2]++;
+      want.set(off, w);
+      ps.state[k] = w[0];
+      ps.slot![k] = w[1];
+      ps.counts![k] = w[2];
+    }
+    expect(ps.state).toBeInstanceOf(Uint16Array);
+    for (const [off, [st, slot, count]] of want) {
+      const k = ps.find(off);
+      expect([ps.state[k], ps.slot![k], ps.counts![k]]).toEqual([st, slot, count]);
+    }
+    const b = ps.state.buffer;
+    expect(ps.slot!.buffer).toBe(b);
+    expect(ps.counts!.buffer).toBe(b);
+    expect(b.byteLength).toBeGreaterThan(32 * 2 ** 20);
+    // A small table's columns are arrays of their own.
+    const small = new PageState([{ start: 0, end: 2 ** 40, slow: true }], 3, true);
+    for (let i = 0; i < 3000; i++) small.indexOf(i * 977);
+    expect(small.state.buffer.byteLength).toBe(small.state.length);
+  });
+
   it('hashed: the slot column follows the pages too, once enabled', () => {
     const ps = new PageState([{ start: 0, end: 2 ** 30, slow: true }], 3, false);
     const slots = new Map<number, number>();
