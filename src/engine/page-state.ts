@@ -377,24 +377,23 @@ export class PageState {
     const slot = this.slot;
     const counts = this.counts;
     const n = keys.length * 2;
-    const kb = this.total < 0xffffffff ? 4 : 8;
-    const sb = this.wide ? 2 : 1;
-    const bytes = n * (kb + (slot !== null ? 4 : 0) + sb + (counts !== null ? 1 : 0));
+    const wideKeys = !(keys instanceof Uint32Array);
+    const bytes = n * ((wideKeys ? 8 : 4) + (slot !== null ? 4 : 0) + (this.wide ? 2 : 1) + (counts !== null ? 1 : 0));
     // One buffer for all columns (see TABLE_SHARED_FROM), each at an offset its element size divides: keys, slots,
     // state, counts.
     const buf = bytes >= TABLE_SHARED_FROM ? new ArrayBuffer(Math.max(bytes, TABLE_BUFFER_MIN)) : null;
     let at = 0;
-    const take = <A>(make: (b: ArrayBuffer, offset: number) => A, size: number, fresh: () => A): A => {
-      if (buf === null) return fresh();
-      const a = make(buf, at);
-      at += n * size;
+    const column = <A>(C: { new (n: number): A; new (b: ArrayBuffer, offset: number, n: number): A; readonly BYTES_PER_ELEMENT: number }): A => {
+      if (buf === null) return new C(n);
+      const a = new C(buf, at, n);
+      at += n * C.BYTES_PER_ELEMENT;
       return a;
     };
-    this.keys = take((b, o) => (kb === 4 ? new Uint32Array(b, o, n) : new Float64Array(b, o, n)), kb, () => this.newKeys(n));
+    this.keys = wideKeys ? column(Float64Array) : column(Uint32Array);
     this.mask = n - 1;
-    const slot2 = (this.slot = slot === null ? null : take((b, o) => new Int32Array(b, o, n), 4, () => new Int32Array(n)));
-    const state2 = (this.state = take((b, o) => (this.wide ? new Uint16Array(b, o, n) : new Uint8Array(b, o, n)), sb, () => (this.wide ? new Uint16Array(n) : new Uint8Array(n))));
-    const counts2 = (this.counts = counts === null ? null : take((b, o) => new Uint8Array(b, o, n), 1, () => new Uint8Array(n)));
+    const slot2 = (this.slot = slot === null ? null : column(Int32Array));
+    const state2 = (this.state = this.wide ? column(Uint16Array) : column(Uint8Array));
+    const counts2 = (this.counts = counts === null ? null : column(Uint8Array));
     const carries = this.carries;
     const carries2 = carries.size === 0 ? carries : (this.carries = new Map<number, number>());
     for (let j = 0; j < keys.length; j++) {

@@ -297,9 +297,9 @@ export function trackerSlot(track: RunTracker | undefined, offset = 0): BoardSlo
  * thread filled the ring within a few ms of each batch the engines ran and then waited, and this thread, finding the
  * ring empty when the fan-out wanted its next batch, parsed half of the blocks itself: 150 of 289 in each of a
  * sweep's two reads of the bench's 10 M trace; now 6-7. A sweep of 9 configurations over it, 6 alternating runs
- * (2026-12-03, 19:00, with count-handoff.ts): 3.49 -> 3.14 s by medians; peak RSS 118 -> 122 MiB. Standard input keeps
- * a replay's ring and blocks: its blocks go through six shared slots of their size (stream-blocks.ts), and the same
- * sweep from a pipe peaked 11-13 MB higher with these.
+ * (2026-12-03, 19:00, with count-handoff.ts): 3.49 -> 3.14 s by medians; peak RSS 118 -> 122 MiB. Only a file read in
+ * blocks takes them (threaded.ts): standard input's blocks go through six shared slots of their size (stream-blocks.ts),
+ * and the same sweep from a pipe peaked 11-13 MB higher with these.
  */
 const MULTI_RING_BATCH = 1 << 17;
 const MULTI_BLOCK_BYTES = 2 << 20;
@@ -347,7 +347,7 @@ export async function runMulti(configs: readonly MultiConfig[], opts: MultiRunOp
     ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
     ...(opts.onBad ? { onBad: opts.onBad } : {}),
     parser: opts.parser,
-    ...(threaded && opts.inputs.every((i) => i.name !== '-') ? { ringBatch: MULTI_RING_BATCH, blockBytes: MULTI_BLOCK_BYTES } : {}),
+    ...(threaded ? { ringBatch: MULTI_RING_BATCH, fileBlockBytes: MULTI_BLOCK_BYTES } : {}),
     ...(handoff !== null ? { pageCounts: handoff } : {}),
   }).catch(interrupted);
   // Stopped: records still buffered in the fan-out are not applied (a stop must not wait for engine work).

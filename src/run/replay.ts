@@ -101,8 +101,8 @@ export interface ReplayResult {
  * parsed blocks itself. 10 alternating runs of `replay --analysis --format json` of the bench's 10 M trace, three
  * times (2026-12-03, 19:33-19:37): 0.815 -> 0.735, 0.825 -> 0.770 and 0.905 -> 0.795 s by medians, the same JSON. A
  * plain replay keeps the small ring (0.505 -> 0.485 s in the second round, inside the noise of other rounds), whose
- * 2 MB more would take the replay over a 2 TiB CXL range past its RSS target. Standard input keeps it too
- * (stream-blocks.ts).
+ * 2 MB more would take the replay over a 2 TiB CXL range past its RSS target. Only a file read in blocks takes it
+ * (threaded.ts).
  */
 const COUNTING_RING_BATCH = 1 << 16;
 
@@ -148,7 +148,7 @@ export async function runReplay(settings: ReplaySettings, hooks: ReplayHooks = {
     // Page counts (--analysis) of a file read in blocks are counted on the parse thread (page-tally.ts), with a ring
     // that holds a block a slot (COUNTING_RING_BATCH).
     ...(threaded && 'pauseCounts' in engine ? { pageCounts: engine as ObservableEngine & PageCountHandoff } : {}),
-    ...(threaded && settings.rfc.page_counts === true && settings.inputs.every((i) => i.name !== '-') ? { ringBatch: COUNTING_RING_BATCH } : {}),
+    ...(threaded && settings.rfc.page_counts === true ? { ringBatch: COUNTING_RING_BATCH } : {}),
   }).catch((e: unknown) => {
     if (!(e instanceof PassInterrupted)) throw e;
     const records = engine.summary().records;

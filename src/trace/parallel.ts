@@ -53,9 +53,16 @@ export async function readBlocksThreaded(
   inputs: readonly TraceInput[],
   file: BlockFile,
   sink: BatchSink,
-  opts: InputOptions & { topology: NonNullable<InputOptions['topology']>; hz: number; blockBytes?: number; ringBatch?: number; pageCounts?: PageCountHandoff },
+  opts: InputOptions & {
+    topology: NonNullable<InputOptions['topology']>;
+    hz: number;
+    blockBytes?: number;
+    ringBatch?: number;
+    fileBlockBytes?: number;
+    pageCounts?: PageCountHandoff;
+  },
 ): Promise<BlockReadResult | null> {
-  const blockBytes = opts.blockBytes ?? BLOCK_BYTES;
+  const blockBytes = opts.fileBlockBytes ?? opts.blockBytes ?? BLOCK_BYTES;
   let head: PerfHead | null = null;
   if (file.kind === 'perf') {
     const records = new Columns(1024);

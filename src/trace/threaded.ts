@@ -38,8 +38,13 @@ export async function readInputsThreaded(
     hz: number;
     /** Bytes per block of a block read (parallel.ts, stream-blocks.ts); 0: no block read (the parse thread reads it all). */
     blockBytes?: number;
-    /** Records per slot of the ring the parse thread fills (ring.ts BATCH unless said). */
+    /**
+     * A file read in blocks (parallel.ts) only: records per slot of its ring (ring.ts BATCH unless said) and bytes per
+     * block (blockBytes, else BLOCK_BYTES). Every other read (standard input, gzip, what follows an irregular block)
+     * keeps a replay's ring and blocks.
+     */
     ringBatch?: number;
+    fileBlockBytes?: number;
     /** The engine, when it counts pages and a block read may count them on the parse thread instead (page-tally.ts). */
     pageCounts?: PageCountHandoff;
     /** Standard input read in blocks: called at the end with the blocks parsed on this thread and on the parse thread (a diagnostic). */
@@ -64,7 +69,7 @@ export async function readInputsThreaded(
       firstBad: [...b.stats.firstBad, ...rest.firstBad].slice(0, FIRST_BAD_SHOWN),
     };
   }
-  const r = ring(opts.ringBatch);
+  const r = ring();
   const data = baseWorkerData(r, inputs, opts);
   // This process's standard input (a pipe or a file) is read by the worker from file descriptor 0 itself
   // (fd-stream.ts); another stream (tests, in-process callers) is forwarded chunk by chunk to the worker's stdin.
