@@ -1154,6 +1154,11 @@ export class RfcV1Engine implements Engine {
     };
   }
 
+  /** True when the page state is one array over the slow tiers; false when it is hashed (a slow tier too large for an array). */
+  get dense_page_state(): boolean {
+    return this.pages.dense;
+  }
+
   /** Daemon period in jiffies. */
   get period_jiffies(): number {
     return this.period;

@@ -3,6 +3,7 @@ import type { RfcV1Config } from '../engine/config.js';
 import type { PageCountHandoff } from '../engine/page-tally.js';
 import type { PghotConfig } from '../engine/pghot-config.js';
 import { createEngine, type EngineName, type ObservableEngine } from '../engine/registry.js';
+import { RfcV1Engine } from '../engine/rfc-v1.js';
 import type { BatchSink, Counter, PassObserver, ReplaySummary } from '../engine/types.js';
 import type { TraceError } from '../errors.js';
 import { statSync } from 'node:fs';
@@ -95,16 +96,26 @@ export interface ReplayResult {
 }
 
 /**
- * Ring slots of a replay that counts pages (`--analysis`: page-tally.ts): 2^16 records, a block of 1 MiB a slot, so
- * that the ring holds four blocks instead of about one and a half. The parse thread counts a slot's pages when the
- * engine has freed it, and with a replay's ring it waited for slots while the engine's thread, finding none ready,
- * parsed blocks itself. 10 alternating runs of `replay --analysis --format json` of the bench's 10 M trace, three
- * times (2026-12-03, 19:33-19:37): 0.815 -> 0.735, 0.825 -> 0.770 and 0.905 -> 0.795 s by medians, the same JSON. A
- * plain replay keeps the small ring (0.505 -> 0.485 s in the second round, inside the noise of other rounds), whose
- * 2 MB more would take the replay over a 2 TiB CXL range past its RSS target. Only a file read in blocks takes it
- * (threaded.ts).
+ * Ring slots of a file read in blocks (threaded.ts) by a replay that counts pages, or whose rfc engine keeps its page
+ * state in one array: 2^16 records, a block of 1 MiB a slot, so that the ring holds four blocks instead of about one
+ * and a half (ring.ts BATCH), and the parse thread, idle for about a third of a replay, runs ahead of the engine through
+ * its slow stretches (passes over many records) instead of the engine's thread parsing blocks itself in its fast ones.
+ * - Counting pages (`--analysis`: page-tally.ts), the parse thread counts a slot's pages when the engine has freed it:
+ *   10 alternating runs of `replay --analysis --format json` of the bench's 10 M trace, three times (2026-12-03,
+ *   19:33-19:37): 0.815 -> 0.735, 0.825 -> 0.770 and 0.905 -> 0.795 s by medians, the same JSON.
+ * - A plain replay (2026-12-03, 21:59-22:07, alternating runs, medians): the 10 M trace of 1.4 M pages 0.490 -> 0.420,
+ *   0.485 -> 0.460 and 0.440 -> 0.420 s (15, 20 and 25 runs); 8 k pages 0.410 -> 0.360 s (15); the 1 M-page trace,
+ *   2 M records and perf text alike (0.530, 0.300 -> 0.295 and 0.695 s). Peak RSS 3-5 MB more.
+ * Hashed page state keeps the small ring: a replay over a 2 TiB CXL range peaked 3-5 MB higher with the large one
+ * (92.7-94.8 MiB against 89.4-90.7 MiB), against its target of 95.4 MiB.
  */
-const COUNTING_RING_BATCH = 1 << 16;
+const BLOCK_RING_BATCH = 1 << 16;
+
+/** Records per ring slot of a file `engine` reads in blocks (BLOCK_RING_BATCH), or undefined for a replay's default. */
+export function blockRingBatch(settings: Pick<ReplaySettings, 'rfc'>, engine: ObservableEngine): number | undefined {
+  if (settings.rfc.page_counts === true) return BLOCK_RING_BATCH;
+  return engine instanceof RfcV1Engine && engine.dense_page_state ? BLOCK_RING_BATCH : undefined;
+}
 
 /** Streams the traces through a fresh engine and runs the final pass. */
 export async function runReplay(settings: ReplaySettings, hooks: ReplayHooks = {}): Promise<ReplayResult> {
@@ -134,6 +145,7 @@ export async function runReplay(settings: ReplaySettings, hooks: ReplayHooks = {
     };
   }
   const threaded = useParseThread(settings, hooks);
+  const ringBatch = blockRingBatch(settings, engine);
   const read = await (threaded ? readInputsThreaded : readInputs)(settings.inputs, sink, {
     input: settings.input,
     topology: settings.rfc.topology,
@@ -145,10 +157,10 @@ export async function runReplay(settings: ReplaySettings, hooks: ReplayHooks = {
     parser: settings.parser,
     // The parse thread takes tens of ms to start: this thread warms V8 up on the engine's code meanwhile.
     ...(threaded ? { whileStarting: () => void primeEngine(settings.engine, settings, setup) } : {}),
-    // Page counts (--analysis) of a file read in blocks are counted on the parse thread (page-tally.ts), with a ring
-    // that holds a block a slot (COUNTING_RING_BATCH).
+    // Page counts (--analysis) of a file read in blocks are counted on the parse thread (page-tally.ts); such a read has
+    // a ring that holds a block a slot when the replay counts pages or keeps dense page state (BLOCK_RING_BATCH).
     ...(threaded && 'pauseCounts' in engine ? { pageCounts: engine as ObservableEngine & PageCountHandoff } : {}),
-    ...(threaded && settings.rfc.page_counts === true ? { ringBatch: COUNTING_RING_BATCH } : {}),
+    ...(threaded && ringBatch !== undefined ? { ringBatch } : {}),
   }).catch((e: unknown) => {
     if (!(e instanceof PassInterrupted)) throw e;
     const records = engine.summary().records;
