@@ -8,7 +8,10 @@ import type { PageTally, TallySnapshot } from '../engine/page-tally.js';
 
 /** Slots in the ring. */
 export const SLOTS = 4;
-/** Records per slot of a parse ring: small (1.5 MB in all), so the ring spares the L3 cache the engine needs. */
+/**
+ * Records per slot of a parse ring by default: small (1.5 MB in all), so the ring spares the L3 cache the engine needs.
+ * A file read in blocks may ask for larger slots (threaded.ts ringBatch: replay.ts BLOCK_RING_BATCH, run-multi.ts).
+ */
 export const BATCH = 1 << 14;
 
 /** Control words (Int32) after the slot states. */
