@@ -103,7 +103,7 @@ export interface ReplayResult {
  * - Counting pages (`--analysis`: page-tally.ts), the parse thread counts a slot's pages when the engine has freed it:
  *   10 alternating runs of `replay --analysis --format json` of the bench's 10 M trace, three times (2026-12-03,
  *   19:33-19:37): 0.815 -> 0.735, 0.825 -> 0.770 and 0.905 -> 0.795 s by medians, the same JSON.
- * - A plain replay (2026-12-03, 21:59-22:07, alternating runs, medians): the 10 M trace of 1.4 M pages 0.490 -> 0.420,
+ * - A plain replay (2026-12-03, 21:58-22:03, alternating runs, medians): the 10 M trace of 1.4 M pages 0.490 -> 0.420,
  *   0.485 -> 0.460 and 0.440 -> 0.420 s (15, 20 and 25 runs); 8 k pages 0.410 -> 0.360 s (15); the 1 M-page trace,
  *   2 M records and perf text alike (0.530, 0.300 -> 0.295 and 0.695 s). Peak RSS 3-5 MB more.
  * Hashed page state keeps the small ring: a replay over a 2 TiB CXL range peaked 3-5 MB higher with the large one
