@@ -44,24 +44,29 @@ export interface BlockReadResult {
   readonly blocksThere: number;
 }
 
+/** What a read with a parse thread is given (readBlocksThreaded(), and threaded.ts readInputsThreaded()). */
+export type ThreadedReadOptions = InputOptions & {
+  topology: NonNullable<InputOptions['topology']>;
+  hz: number;
+  /** Bytes per block of a block read (this file, stream-blocks.ts); 0: no block read (the parse thread reads it all). */
+  blockBytes?: number;
+  /**
+   * A file read in blocks (this file) only: records per slot of its ring (ring.ts BATCH unless said) and bytes per
+   * block (blockBytes, else BLOCK_BYTES). Every other read (standard input, gzip, what follows an irregular block)
+   * keeps a replay's ring and blocks.
+   */
+  ringBatch?: number;
+  fileBlockBytes?: number;
+  /** The engine, when it counts pages and a block read may count them on the parse thread instead (page-tally.ts). */
+  pageCounts?: PageCountHandoff;
+};
+
 /**
  * Reads `file` (open, the one input) in blocks on two threads into `sink`. Closes the file. `blockBytes` is for
  * tests (small blocks: many boundaries). Null, with nothing read into `sink`, for a perf file whose head gives the
  * block parsers nothing to take (perf-blocks.ts): the caller reads it as before.
  */
-export async function readBlocksThreaded(
-  inputs: readonly TraceInput[],
-  file: BlockFile,
-  sink: BatchSink,
-  opts: InputOptions & {
-    topology: NonNullable<InputOptions['topology']>;
-    hz: number;
-    blockBytes?: number;
-    ringBatch?: number;
-    fileBlockBytes?: number;
-    pageCounts?: PageCountHandoff;
-  },
-): Promise<BlockReadResult | null> {
+export async function readBlocksThreaded(inputs: readonly TraceInput[], file: BlockFile, sink: BatchSink, opts: ThreadedReadOptions): Promise<BlockReadResult | null> {
   const blockBytes = opts.fileBlockBytes ?? opts.blockBytes ?? BLOCK_BYTES;
   let head: PerfHead | null = null;
   if (file.kind === 'perf') {

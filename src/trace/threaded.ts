@@ -7,13 +7,12 @@
  * CSV on standard input (stream-blocks.ts, stream-apply.ts).
  */
 import { existsSync } from 'node:fs';
-import type { PageCountHandoff } from '../engine/page-tally.js';
 import type { BatchSink } from '../engine/types.js';
 import { BLOCK_BYTES, openBlockFile } from './blocks.js';
-import { FIRST_BAD_SHOWN, type InputOptions, type InputStats } from './input.js';
+import { FIRST_BAD_SHOWN, type InputStats } from './input.js';
 import type { TraceInput } from './read.js';
 import { applyBatch } from './columns.js';
-import { readBlocksThreaded } from './parallel.js';
+import { readBlocksThreaded, type ThreadedReadOptions } from './parallel.js';
 import { CTL_DONE, CTL_ERROR, CTL_STOP, M_BLOCK, M_HEADER, M_LAST, M_LINES, M_STOP, META, ring, SLOTS } from './ring.js';
 import { BlockApplier } from './stream-apply.js';
 import { streamBlocks } from './stream-blocks.js';
@@ -33,20 +32,7 @@ const YIELD_MS = 50;
 export async function readInputsThreaded(
   inputs: readonly TraceInput[],
   sink: BatchSink,
-  opts: InputOptions & {
-    topology: NonNullable<InputOptions['topology']>;
-    hz: number;
-    /** Bytes per block of a block read (parallel.ts, stream-blocks.ts); 0: no block read (the parse thread reads it all). */
-    blockBytes?: number;
-    /**
-     * A file read in blocks (parallel.ts) only: records per slot of its ring (ring.ts BATCH unless said) and bytes per
-     * block (blockBytes, else BLOCK_BYTES). Every other read (standard input, gzip, what follows an irregular block)
-     * keeps a replay's ring and blocks.
-     */
-    ringBatch?: number;
-    fileBlockBytes?: number;
-    /** The engine, when it counts pages and a block read may count them on the parse thread instead (page-tally.ts). */
-    pageCounts?: PageCountHandoff;
+  opts: ThreadedReadOptions & {
     /** Standard input read in blocks: called at the end with the blocks parsed on this thread and on the parse thread (a diagnostic). */
     onBlockCounts?: (here: number, there: number) => void;
   },
