@@ -63,10 +63,4 @@ describe('the end of the process', () => {
     expect(r.bytes).toBe(whole.stdout.length);
     expect(JSON.parse(r.text)).toHaveProperty('configurations');
   });
-
-  it('the exit code of a bad input is kept (2), with nothing on stdout', () => {
-    const bad = spawnSync(process.execPath, [BIN, 'replay', path.join(ROOT, 'no-such-trace.csv')], { env, encoding: 'utf8' });
-    expect(bad.status).toBe(2);
-    expect(bad.stdout).toBe('');
-  });
 });
