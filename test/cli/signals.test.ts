@@ -208,8 +208,17 @@ describe.runIf(hasPython)('signals through a real pty', () => {
   });
 
   it('compare inside a long migrate pass: Ctrl-C, 130, the partial counters of each configuration', () => {
-    // compare reaches the first pass of pass.csv after about 0.8 s of CPU time; its passes run in slices too.
-    const tries = runTries({ argv: ['compare', '--engine', 'rfc-v1', '--engine', 'rfc-v1-fixed', 'pass.csv'], wait_cpu: 0.8, delay: [0, 0.3], tries: FEW });
+    // long.csv over long-pass.json (its passes walk about 2.4 M records each, in slices): compare of two engines reads the
+    // 3 437 985 records before the first pass in about 3.7 s of CPU and walks that pass until about 5.5 s; the whole run
+    // takes 3.9 s alone (2026-12-04: a Ctrl-C after 4.0 or 5.0 s of CPU always stopped it at that record). On pass.csv
+    // compare now ends in 0.7 s: a try to be signalled after 0.8 s of CPU and up to 0.3 s more ended before the signal
+    // (a clean-clone CI run, 2026-12-04 00:18), and the others stopped at 520-660 k records, before the first pass (830 k).
+    const tries = runTries({
+      argv: ['compare', '--engine', 'rfc-v1', '--engine', 'rfc-v1-fixed', '--topology', 'long-pass.json', 'long.csv'],
+      wait_cpu: 4.4,
+      delay: [0, 0.1],
+      tries: FEW,
+    });
     expectAll('compare long pass', tries, 130, partialOfEach(2));
   });
 
