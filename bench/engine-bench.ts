@@ -9,6 +9,7 @@ import { normalizeGenOptions } from '../src/gen/options.js';
 import { type BenchCase, taskCountsAll, vmstatCountsAll } from './cases.js';
 import { canPin, coresToProbe } from './cores.js';
 import { runOnce, type Measurement } from './measure.js';
+import { median } from './ratios.js';
 import { buildHarness, runHarness, sameCounters, type NativeRun } from './native.js';
 import { benchTrace, type BenchTrace } from './trace.js';
 
@@ -16,11 +17,6 @@ import { benchTrace, type BenchTrace } from './trace.js';
 const RECORDED_NATIVE =
   'no C compiler here. Recorded on a loaded 2-core VM, 10 M records, 1.4 M pages (zipf 0.6): C 1.88 s CPU, 18.7 s wall (median of 3), by: cc -O2 -o h bench/native/kpromoted-harness.c && /usr/bin/time ./h TRACE';
 
-const median = (xs: readonly number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
 const spread = (xs: readonly number[]): string => {
   const m = median(xs);
   const dev = Math.max(...xs.map((x) => Math.abs(x - m)));

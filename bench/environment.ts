@@ -9,6 +9,7 @@
  * not set it, and prints what a start costs with it, so that a reader on such a machine can add it back.
  */
 import { spawnSync } from 'node:child_process';
+import { median } from './ratios.js';
 
 /** Variables removed from the environment of every process the bench times. */
 export const UNTIMED_VARS = ['NODE_EXTRA_CA_CERTS'] as const;
@@ -26,12 +27,6 @@ function bareNode(env: NodeJS.ProcessEnv): number {
   const r = spawnSync(process.execPath, ['-e', '0'], { env, stdio: 'ignore' });
   if (r.status !== 0) throw new Error(`node -e 0 exited ${r.status}`);
   return Number(process.hrtime.bigint() - t0) / 1e6;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /**

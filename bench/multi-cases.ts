@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { BenchCase, RunOutput } from './cases.js';
 import type { BenchTask } from './tasks.js';
 import type { BenchTrace } from './trace.js';
+import { ratioLine, type Rounds } from './ratios.js';
 
 /** bin/kpromo.js at the repository root (dist/bench/ is two levels down). */
 const KPROMO = join(fileURLToPath(new URL('.', import.meta.url)), '..', '..', 'bin', 'kpromo.js');
@@ -112,10 +113,7 @@ export const MULTI_CASES: readonly BenchCase[] = [
   },
 ];
 
-/** The ratio lines of the multi cases, from the median seconds of each case (null when it did not run). */
-export function multiRatios(secs: (name: string) => number | null): string {
-  const c = secs('compare 3 engines, loaded');
-  const r = secs('3 replays, loaded');
-  if (c === null || r === null) return '';
-  return `\ncompare 3 engines / the 3 replays, both under load: ${(c / r).toFixed(2)}x (target <= 1x): ${c <= r ? 'PASS' : 'MISS'}`;
+/** The ratio lines of the multi cases, from each case's rounds (null when it did not run). */
+export function multiRatios(rounds: (name: string) => Rounds | null): string {
+  return ratioLine('compare 3 engines / the 3 replays, both under load', rounds('compare 3 engines, loaded'), rounds('3 replays, loaded'), 1);
 }

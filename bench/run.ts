@@ -15,6 +15,7 @@ import { cliffSection, nativeSection, rssSection } from './engine-bench.js';
 import { coreNote, probeCores } from './cores.js';
 import { benchEnv, environmentNote } from './environment.js';
 import { MULTI_TASKS, multiRatios } from './multi-cases.js';
+import { median, ratioLine, sumRounds, type Rounds } from './ratios.js';
 import { benchTrace, benchTraceOptions, type BenchTrace } from './trace.js';
 
 /** Targets every case is held to. */
@@ -98,12 +99,6 @@ function warm(file: string): void {
   }
 }
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
 interface CaseResult {
   readonly c: BenchCase;
   /** The input the case ran on (the perf text for perf cases). */
@@ -179,39 +174,38 @@ function report(results: readonly CaseResult[], trace: BenchTrace, runs: number)
   return `median of ${runs} runs, the cases in rounds (each run once a round); ${trace.records} records, ${trace.pages} pages${touched}, ${trace.file}\n${table(rows)}${perfCost(results)}${ratios(results)}`;
 }
 
+/** Each round's seconds of a case (null when it did not run, or failed). */
+function roundsOf(results: readonly CaseResult[]): (name: string) => Rounds | null {
+  return (name) => {
+    const r = results.find((x) => x.c.name === name && x.failure === null);
+    return r === undefined ? null : r.runs.map((m) => m.ms / 1000);
+  };
+}
+
 /** The perf/CSV per-record cost line, when both cases ran. */
 function perfCost(results: readonly CaseResult[]): string {
-  const perRecord = (name: string): number | null => {
+  const perRecord = (name: string): Rounds | null => {
     const r = results.find((x) => x.c.name === name && x.failure === null);
-    return r === undefined ? null : median(r.runs.map((m) => m.ms)) / r.trace.records;
+    return r === undefined ? null : r.runs.map((m) => m.ms / r.trace.records);
   };
-  const perf = perRecord(PERF_COST_PAIR.perf);
-  const csv = perRecord(PERF_COST_PAIR.csv);
-  if (perf === null || csv === null) return '';
-  const ratio = perf / csv;
-  const verdict = ratio <= PERF_COST_TARGET ? 'PASS' : 'MISS';
-  return `\nperf per-record cost: ${ratio.toFixed(2)}x '${PERF_COST_PAIR.csv}' (target <= ${PERF_COST_TARGET}x): ${verdict}`;
+  return ratioLine(`perf per-record cost vs '${PERF_COST_PAIR.csv}'`, perRecord(PERF_COST_PAIR.perf), perRecord(PERF_COST_PAIR.csv), PERF_COST_TARGET);
 }
 
 /** Cost ratios the issues ask for: analysis vs plain replay, compare and sweep vs N separate replays. */
 function ratios(results: readonly CaseResult[]): string {
-  const secs = (name: string): number | null => {
-    const r = results.find((x) => x.c.name === name && x.failure === null);
-    return r === undefined ? null : median(r.runs.map((m) => m.ms)) / 1000;
-  };
-  const line = (label: string, num: number | null, den: number | null, target: number): string =>
-    num === null || den === null ? '' : `\n${label}: ${(num / den).toFixed(2)}x (target <= ${target}x): ${num / den <= target ? 'PASS' : 'MISS'}`;
-  const plain = secs('replay file');
-  const three = plain === null || secs('replay rfc-v1-fixed') === null || secs('replay pghot') === null
-    ? null
-    : plain + secs('replay rfc-v1-fixed')! + secs('replay pghot')!;
+  const rounds = roundsOf(results);
+  const plain = rounds('replay file');
+  const fixed = rounds('replay rfc-v1-fixed');
+  const pghot = rounds('replay pghot');
+  const three = plain === null || fixed === null || pghot === null ? null : sumRounds([[plain, 1], [fixed, 1], [pghot, 1]]);
+  const nine = plain === null ? null : sumRounds([[plain, 9]]);
   return (
-    line("analysis on / 'replay file'", secs('replay analysis'), plain, 1.5) +
-    line('compare 3 engines / the 3 separate replays', secs('compare 3 engines'), three, 1) +
-    line("sweep 9 configs / 9 x 'replay file'", secs('sweep 9 configs'), plain === null ? null : 9 * plain, 1) +
-    line("sweep 9 configs, every core / 9 x 'replay file'", secs('sweep 9 configs, every core'), plain === null ? null : 9 * plain, 1) +
-    multiRatios(secs) +
-    BOUNDS_RATIOS.map(([c, base, target]) => line(`'${c}' / '${base}'`, secs(c), secs(base), target)).join('')
+    ratioLine("analysis on / 'replay file'", rounds('replay analysis'), plain, 1.5) +
+    ratioLine('compare 3 engines / the 3 separate replays', rounds('compare 3 engines'), three, 1) +
+    ratioLine("sweep 9 configs / 9 x 'replay file'", rounds('sweep 9 configs'), nine, 1) +
+    ratioLine("sweep 9 configs, every core / 9 x 'replay file'", rounds('sweep 9 configs, every core'), nine, 1) +
+    multiRatios(rounds) +
+    BOUNDS_RATIOS.map(([c, base, target]) => ratioLine(`'${c}' / '${base}'`, rounds(c), rounds(base), target)).join('')
   );
 }
 

@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchEnv, environmentNote } from './environment.js';
+import { median } from './ratios.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** bin/kpromo.js of this checkout (dist/bench/ is two levels below the root). */
@@ -50,12 +51,6 @@ function runOnce(argv: readonly string[], meter: 'perf' | 'time' | null): Sample
     cpu = m ? (Number(m[1]) + Number(m[2])) * 1000 : null;
   }
   return { wall, cpu };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
 function main(argv: readonly string[]): number {
