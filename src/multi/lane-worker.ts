@@ -10,7 +10,7 @@ import { CounterBoard } from './board.js';
 import { broadcast, FAILED, readBroadcast } from './broadcast.js';
 import type { MultiConfig } from './config.js';
 import type { Bounds } from '../analysis/bounds.js';
-import { LaneSet, type BoundsRole, type ConfigResult } from './run-multi.js';
+import { LaneSet, primeLanes, type BoundsRole, type ConfigResult } from './run-multi.js';
 import { serializeError, type SerializedError, type WorkerNames } from './worker-message.js';
 import { collectTwice } from './collect.js';
 
@@ -40,6 +40,8 @@ const post = (m: LaneReply): void => parentPort!.postMessage(m);
 function runJob(job: LaneJob): LaneReply {
   const b = broadcast(job.data, job.ctl);
   try {
+    // While the reading thread starts its read (run-multi.ts primeLanes(): once per engine class on this thread).
+    primeLanes(job.configs, job.roles);
     const set = new LaneSet(job.configs, {
       board: new CounterBoard(job.boardSize, job.board),
       offset: job.offset,

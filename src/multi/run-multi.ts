@@ -12,6 +12,7 @@ import { PghotEngine } from '../engine/pghot.js';
 import { createEngine, type ObservableEngine } from '../engine/registry.js';
 import type { AccessSink, Counter, ReplaySummary } from '../engine/types.js';
 import type { TraceError } from '../errors.js';
+import { primeEngine } from '../run/prime.js';
 import { useParseThread } from '../run/replay.js';
 import { isSliceable, PASS_SLICE, PassInterrupted, settleAll, turnPacer, type Sliceable } from '../run/slices.js';
 import { readInputs, type InputSettings, type InputStats } from '../trace/input.js';
@@ -217,6 +218,47 @@ export function lane(config: MultiConfig, bounds: BoundsOf | null = null): Lane 
   throw new Error(`engine ${engine.name}: no metrics for a multi run`);
 }
 
+/** What primeLanes() primed: the configuration whose set-up it took (one per engine class), with page counts or not. */
+export interface PrimedLane {
+  readonly config: number;
+  readonly pageCounts: boolean;
+}
+
+/** The engine classes primed on this thread (primeLanes()): V8's type feedback is its isolate's, and one prime serves every read. */
+const primed = new Set<string>();
+
+/**
+ * Warms V8 up on this thread for the lanes of `configs` (run/prime.ts), before their engines apply a record: for each
+ * engine class not primed on this thread yet, a throwaway engine with the settings and observer lane() gives one of its
+ * configurations (one that counts pages, if any: `roles`) replays the prime's synthetic trace. Unprimed, the passes of
+ * a lane's engine ran in code compiled on-stack before any pass had ended: it had no type feedback for a pass's end,
+ * left its compiled code there, and V8 entered the same code again at the next pass (it keeps such code). A compare
+ * of three engines on the bench's trace did so about 480 times in passSliceSlab() and 147 in record_batch(), a sweep of
+ * nine on one thread 713 times (with the default 1 s period; with periods of 100-500 ms, none); primed, none. The
+ * loops cost little: that sweep took 0.94x, 0.94x and 1.01x its unprimed time in three series of 5-8 alternating runs
+ * (paired medians, 2026-12-04 05:47-05:53), compare and the sweep on every core 0.99-1.02x. Priming cannot change an outcome: the throwaway engines share only V8's feedback with the lanes
+ * (test/multi/prime-lanes.test.ts). Returns what it primed.
+ */
+export function primeLanes(configs: readonly MultiConfig[], roles: readonly BoundsRole[]): PrimedLane[] {
+  // One prime per engine class (rfc-v1 and rfc-v1-fixed share theirs), with page counts when a lane of it counts them.
+  const chosen = new Map<string, number>();
+  configs.forEach((config, i) => {
+    const kind = config.settings.engine === 'pghot' ? 'pghot' : 'rfc';
+    if (!chosen.has(kind) || roles[i] === 'count') chosen.set(kind, i);
+  });
+  const done: PrimedLane[] = [];
+  for (const [kind, i] of chosen) {
+    if (primed.has(kind)) continue;
+    primed.add(kind);
+    const settings = analysisSettings(configs[i]!.settings, roles[i] === 'count');
+    primeEngine(settings.engine, settings, (engine) => {
+      if (isAnalysisSource(engine)) engine.observer = new AnalysisCollector(engine, { rows: false });
+    });
+    done.push({ config: i, pageCounts: roles[i] === 'count' });
+  }
+  return done;
+}
+
 /** Lanes publishing to a board: names once, counters after each batch, final counters when finished. */
 export class LaneSet {
   readonly lanes: Lane[];
@@ -347,7 +389,8 @@ export async function runMulti(configs: readonly MultiConfig[], opts: MultiRunOp
     ...(opts.shouldStop ? { shouldStop: opts.shouldStop } : {}),
     ...(opts.onBad ? { onBad: opts.onBad } : {}),
     parser: opts.parser,
-    ...(threaded ? { ringBatch: MULTI_RING_BATCH, fileBlockBytes: MULTI_BLOCK_BYTES } : {}),
+    // The parse thread takes tens of ms to start: this thread warms V8 up on the lanes' code meanwhile.
+    ...(threaded ? { ringBatch: MULTI_RING_BATCH, fileBlockBytes: MULTI_BLOCK_BYTES, whileStarting: () => void primeLanes(configs, roles) } : {}),
     ...(handoff !== null ? { pageCounts: handoff } : {}),
   }).catch(interrupted);
   // Stopped: records still buffered in the fan-out are not applied (a stop must not wait for engine work).
