@@ -174,19 +174,21 @@ function report(results: readonly CaseResult[], trace: BenchTrace, runs: number)
   return `median of ${runs} runs, the cases in rounds (each run once a round); ${trace.records} records, ${trace.pages} pages${touched}, ${trace.file}\n${table(rows)}${perfCost(results)}${ratios(results)}`;
 }
 
+/** The result of case `name` when it ran and did not fail, else null. */
+function resultOf(results: readonly CaseResult[], name: string): CaseResult | null {
+  return results.find((x) => x.c.name === name && x.failure === null) ?? null;
+}
+
 /** Each round's seconds of a case (null when it did not run, or failed). */
 function roundsOf(results: readonly CaseResult[]): (name: string) => Rounds | null {
-  return (name) => {
-    const r = results.find((x) => x.c.name === name && x.failure === null);
-    return r === undefined ? null : r.runs.map((m) => m.ms / 1000);
-  };
+  return (name) => resultOf(results, name)?.runs.map((m) => m.ms / 1000) ?? null;
 }
 
 /** The perf/CSV per-record cost line, when both cases ran. */
 function perfCost(results: readonly CaseResult[]): string {
   const perRecord = (name: string): Rounds | null => {
-    const r = results.find((x) => x.c.name === name && x.failure === null);
-    return r === undefined ? null : r.runs.map((m) => m.ms / r.trace.records);
+    const r = resultOf(results, name);
+    return r === null ? null : r.runs.map((m) => m.ms / r.trace.records);
   };
   return ratioLine(`perf per-record cost vs '${PERF_COST_PAIR.csv}'`, perRecord(PERF_COST_PAIR.perf), perRecord(PERF_COST_PAIR.csv), PERF_COST_TARGET);
 }

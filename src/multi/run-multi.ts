@@ -194,15 +194,20 @@ function* buildLanes(configs: readonly MultiConfig[], roles: readonly BoundsRole
   };
 }
 
+/** The observer of an rfc-v1 lane's metrics, set on its engine: metrics only, no timeline rows, so the engine counts no accesses per pass. */
+function observeMetrics(engine: ObservableEngine & AnalysisSource): AnalysisCollector {
+  const collector = new AnalysisCollector(engine, { rows: false });
+  engine.observer = collector;
+  return collector;
+}
+
 /** Sets up one configuration's engine with what its metrics need; `bounds` gives the bounds of its topology. */
 export function lane(config: MultiConfig, bounds: BoundsOf | null = null): Lane {
   // The metrics count wasted promotions (page counts as the caller set them).
   const settings = analysisSettings(config.settings, false);
   const engine = createEngine(settings.engine, settings);
   if (isAnalysisSource(engine)) {
-    // Metrics only: no timeline rows, so the engine counts no accesses per pass.
-    const collector = new AnalysisCollector(engine, { rows: false });
-    engine.observer = collector;
+    const collector = observeMetrics(engine);
     return {
       config,
       engine,
@@ -236,8 +241,9 @@ const primed = new Set<string>();
  * of three engines on the bench's trace did so about 480 times in passSliceSlab() and 147 in record_batch(), a sweep of
  * nine on one thread 713 times (with the default 1 s period; with periods of 100-500 ms, none); primed, none. The
  * loops cost little: that sweep took 0.94x, 0.94x and 1.01x its unprimed time in three series of 5-8 alternating runs
- * (paired medians, 2026-12-04 05:47-05:53), compare and the sweep on every core 0.99-1.02x. Priming cannot change an outcome: the throwaway engines share only V8's feedback with the lanes
- * (test/multi/prime-lanes.test.ts). Returns what it primed.
+ * (paired medians, 2026-12-04 05:47-05:53), compare and the sweep on every core 0.99-1.02x. Priming cannot change
+ * an outcome: the throwaway engines share only V8's feedback with the lanes (test/multi/prime-lanes.test.ts). Returns
+ * what it primed.
  */
 export function primeLanes(configs: readonly MultiConfig[], roles: readonly BoundsRole[]): PrimedLane[] {
   // One prime per engine class (rfc-v1 and rfc-v1-fixed share theirs), with page counts when a lane of it counts them.
@@ -251,9 +257,7 @@ export function primeLanes(configs: readonly MultiConfig[], roles: readonly Boun
     if (primed.has(kind)) continue;
     primed.add(kind);
     const settings = analysisSettings(configs[i]!.settings, roles[i] === 'count');
-    primeEngine(settings.engine, settings, (engine) => {
-      if (isAnalysisSource(engine)) engine.observer = new AnalysisCollector(engine, { rows: false });
-    });
+    primeEngine(settings.engine, settings, (engine) => void (isAnalysisSource(engine) && observeMetrics(engine)));
     done.push({ config: i, pageCounts: roles[i] === 'count' });
   }
   return done;
