@@ -199,8 +199,9 @@ export class PageState {
       // Every count is 0 here: take the bytes as they are.
       this.counts = bytes;
     } else {
-      // Four bytes a load past the zero words: a tally of the engine's thread holds few pages.
-      const words = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
+      // Four bytes a load past the zero words: a tally of the engine's thread holds few pages. (A view off a word
+      // boundary has no word view, which would throw: its bytes go one at a time below.)
+      const words = bytes.byteOffset % 4 === 0 ? new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2) : new Uint32Array(0);
       const n = Math.min(bytes.length, counts.length);
       for (let w = 0; w < words.length; w++) {
         if (words[w] === 0) continue;
