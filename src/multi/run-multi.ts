@@ -239,9 +239,10 @@ const primed = new Set<string>();
  * a lane's engine ran in code compiled on-stack before any pass had ended: it had no type feedback for a pass's end,
  * left its compiled code there, and V8 entered the same code again at the next pass (it keeps such code). A compare
  * of three engines on the bench's trace did so about 480 times in passSliceSlab() and 147 in record_batch(), a sweep of
- * nine on one thread 713 times (with the default 1 s period; with periods of 100-500 ms, none); primed, none. The
- * loops cost little: that sweep took 0.94x, 0.94x and 1.01x its unprimed time in three series of 5-8 alternating runs
- * (paired medians, 2026-12-04 05:47-05:53), compare and the sweep on every core 0.99-1.02x. Priming cannot change
+ * nine on one thread 713 times (with the default 1 s period; with periods of 100-500 ms, none); primed, no deopt
+ * repeated more than twice. The loops cost little: that sweep took 0.94x, 0.94x and 1.01x its unprimed time in three
+ * series of 5-8 alternating runs (paired medians, 2026-12-04 05:47-05:53), compare and the sweep on every core
+ * 0.99-1.02x. Priming cannot change
  * an outcome: the throwaway engines share only V8's feedback with the lanes (test/multi/prime-lanes.test.ts). Returns
  * what it primed.
  */

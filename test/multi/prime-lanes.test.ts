@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { cachedLoader, engineSettings, type MultiConfig } from '../../src/multi/config.js';
 import { boundsRoles, primeLanes, runMulti } from '../../src/multi/run-multi.js';
 import { loadTopology } from '../../src/topology/load.js';
@@ -44,7 +44,6 @@ describe('primeLanes', () => {
 
   it('primes each engine class once, in the set-up of the lane that counts pages when there is one', async () => {
     // A fresh module instance, so that nothing is primed yet on this thread.
-    const { vi } = await import('vitest');
     vi.resetModules();
     const fresh = await import('../../src/multi/run-multi.js');
     const configs = [config('fixed', { engine: 'rfc-v1-fixed' }), config('rfc', {}), config('pghot', { engine: 'pghot' }), config('rfc2', { window: '1000' })];
