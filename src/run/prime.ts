@@ -64,12 +64,21 @@ const PRIME_SLAB = 32;
 /** Random pages tried for the opening's pairs of one bucket (at the default 2^16 buckets, 2 000 give about 30 pairs). */
 const PAIR_TRIES = 2000;
 
+/** primeEngine() calls in this process. */
+let primes = 0;
+
+/** primeEngine() calls in this process (tests: which replays primed V8). */
+export function primesRun(): number {
+  return primes;
+}
+
 /**
  * Replays the synthetic trace through a throwaway engine `name` over `cfg`'s topology, set up by `setup` as the
  * replay's engine is (a field set after construction changes the object's hidden class, and code compiled
  * for one is thrown away on the other); returns its record count.
  */
 export function primeEngine(name: EngineName, cfg: EngineConfigs, setup: (engine: ObservableEngine) => void = () => {}, records = PRIME_RECORDS): number {
+  primes++;
   const topo = cfg.rfc.topology;
   const pool: number[] = [];
   const slow: number[] = []; // pages of nodes without CPUs: the slow tiers of most machines

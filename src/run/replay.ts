@@ -6,8 +6,9 @@ import { createEngine, type EngineName, type ObservableEngine } from '../engine/
 import { RfcV1Engine } from '../engine/rfc-v1.js';
 import type { BatchSink, Counter, PassObserver, ReplaySummary } from '../engine/types.js';
 import type { TraceError } from '../errors.js';
-import { statSync } from 'node:fs';
-import { readInputs, type InputSettings, type InputStats } from '../trace/input.js';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { isGzipMagic, readInputs, type InputSettings, type InputStats } from '../trace/input.js';
+import { looksLikePerf } from '../trace/perf-detect.js';
 import { canReadThreaded, readInputsThreaded } from '../trace/threaded.js';
 import { startParseThreadEarly } from '../trace/early-worker.js';
 import type { TraceInput } from '../trace/read.js';
@@ -26,7 +27,7 @@ export interface ReplaySettings {
   readonly parser: 'auto' | 'fast' | 'csv-parse';
   /** Input kind, perf mapping and --skip-bad (HZ and topology come from rfc). */
   readonly input: InputSettings;
-  /** `--parse-thread`: parse on a second thread (files only); auto does so for traces of 4 MiB or more. */
+  /** `--parse-thread`: parse on a second thread (files only); auto: replayPlan(). */
   readonly parseThread?: 'auto' | 'on' | 'off';
 }
 
@@ -36,6 +37,82 @@ export interface ReplaySettings {
  * alternating runs, 2026-12-02, 23:58-00:02 UTC), 3 MB alike; converts alike.
  */
 export const PARSE_THREAD_MIN_BYTES = 4 << 20;
+
+/**
+ * Plain CSV files smaller than this (together) are parsed by a replay on its own thread under `--parse-thread auto`,
+ * after V8 is primed (PRIME_MIN_BYTES); perf text, gzip files and CSV for csv-parse keep PARSE_THREAD_MIN_BYTES. On
+ * this 2-core VM (2026-12-04, 12:30-13:00 UTC, 7-9 alternating runs each, paired medians; cuts of the bench's 2 M
+ * trace) a replay of plain CSV parsed here and primed against one with the parse thread: 3.6 MB 0.91x, 6 MB 0.93x,
+ * 15 MB 0.94x, 30 MB 0.99x, 60 MB 1.03x; `--analysis` of 15 MB 0.97x, of 30 MB 1.00x. A worker's start costs 43 ms of
+ * CPU here (an empty one), on the core the engine's thread shares with V8's compiler threads, and plain CSV costs
+ * the WebAssembly parser too little for the overlap to pay that back below about a million lines. perf text
+ * (96 bytes a line here) costs more to parse a byte: 11.5 MB of it read 0.93x with the thread against without.
+ */
+export const CSV_PARSE_THREAD_MIN_BYTES = 32 << 20;
+
+/**
+ * A replay of files this large (together) parsed on its own thread primes V8 first, as a threaded one does while its
+ * parse thread starts (prime.ts): the same runs, a primed against an unprimed replay: 0.9 MB 1.05x, 1.8 MB 1.00x,
+ * 3.6 MB 0.87x.
+ */
+export const PRIME_MIN_BYTES = 2 << 20;
+
+/** How a replay reads: on a second thread or not, and whether V8 is primed on the engine first. */
+export interface ReplayPlan {
+  readonly threaded: boolean;
+  readonly prime: boolean;
+}
+
+/** A replay's ReplayPlan: useParseThread(), then the CSV and prime thresholds above for regular files. */
+export function replayPlan(settings: Pick<ReplaySettings, 'inputs' | 'parseThread' | 'input' | 'parser'>, hooks: Pick<ReplayHooks, 'onBad' | 'stdin'>): ReplayPlan {
+  const threaded = useParseThread(settings, hooks);
+  const bytes = regularFileBytes(settings.inputs);
+  if (bytes === null) return { threaded, prime: threaded };
+  if (threaded && (settings.parseThread ?? 'auto') === 'auto' && bytes < CSV_PARSE_THREAD_MIN_BYTES && plainCsvFiles(settings)) return { threaded: false, prime: true };
+  return { threaded, prime: threaded || bytes >= PRIME_MIN_BYTES };
+}
+
+/** The size of `inputs` together when every one is a regular file; null for standard input or anything else. */
+function regularFileBytes(inputs: readonly TraceInput[]): number | null {
+  let bytes = 0;
+  for (const { name } of inputs) {
+    if (name === '-') return null;
+    try {
+      const st = statSync(name);
+      if (!st.isFile()) return null;
+      bytes += st.size;
+    } catch {
+      return null;
+    }
+  }
+  return bytes;
+}
+
+/** Bytes of a file's start that plainCsvFiles() reads. */
+const SNIFF_BYTES = 4096;
+
+/** True when every input will go to the CSV reader's fast path: not perf text (--input or a sniff), not gzip, not --parser csv-parse. */
+function plainCsvFiles(settings: Pick<ReplaySettings, 'inputs' | 'input' | 'parser'>): boolean {
+  if (settings.input.kind === 'perf' || settings.parser === 'csv-parse') return false;
+  const head = Buffer.alloc(SNIFF_BYTES);
+  for (const { name } of settings.inputs) {
+    if (name.endsWith('.gz')) return false;
+    let n: number;
+    try {
+      const fd = openSync(name, 'r'); // a regular file (regularFileBytes()): the open does not block
+      try {
+        n = readSync(fd, head, 0, SNIFF_BYTES, 0);
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      return false; // the reader reports the error
+    }
+    const start = head.subarray(0, n);
+    if (isGzipMagic(start) || (settings.input.kind === 'auto' && looksLikePerf(start))) return false;
+  }
+  return true;
+}
 
 /** Whether a read of `inputs` parses on a second thread (replay, and the in-process compare/sweep). */
 export function useParseThread(
@@ -67,13 +144,17 @@ export function useParseThread(
  * command calls this as soon as its options are read, so that the thread starts while the command gets ready
  * (trace/early-worker.ts); the read takes it. `hooks` as runReplay() will be given them.
  */
-export function startParseThreadFor(settings: Pick<ReplaySettings, 'inputs' | 'parseThread'>, hooks: Pick<ReplayHooks, 'onBad' | 'stdin'>): void {
-  if (useParseThread(settings, hooks)) startParseThreadEarly();
+export function startParseThreadFor(settings: Pick<ReplaySettings, 'inputs' | 'parseThread' | 'input' | 'parser'>, hooks: Pick<ReplayHooks, 'onBad' | 'stdin'>): ReplayPlan {
+  const plan = replayPlan(settings, hooks);
+  if (plan.threaded) startParseThreadEarly();
+  return plan;
 }
 
 /** Hooks of a replay run; all optional. */
 export interface ReplayHooks {
   readonly stdin?: NodeJS.ReadableStream;
+  /** The plan startParseThreadFor() made (the sizes it read), so that the replay keeps to it; else replayPlan(). */
+  readonly plan?: ReplayPlan;
   /** Observers to attach to the engine once it exists (events, analysis). */
   readonly observe?: (engine: ObservableEngine) => PassObserver | null;
   readonly onProgress?: (p: { bytes: number; totalBytes: number | null; records: number }) => void;
@@ -144,8 +225,11 @@ export async function runReplay(settings: ReplaySettings, hooks: ReplayHooks = {
       settle,
     };
   }
-  const threaded = useParseThread(settings, hooks);
+  const plan = hooks.plan ?? replayPlan(settings, hooks);
+  const threaded = plan.threaded;
   const ringBatch = blockRingBatch(settings, engine);
+  // Read on this thread: V8 is primed first, if the files are large enough (replayPlan()).
+  if (!threaded && plan.prime) primeEngine(settings.engine, settings, setup);
   const read = await (threaded ? readInputsThreaded : readInputs)(settings.inputs, sink, {
     input: settings.input,
     topology: settings.rfc.topology,
@@ -156,7 +240,7 @@ export async function runReplay(settings: ReplaySettings, hooks: ReplayHooks = {
     ...(hooks.onBad ? { onBad: hooks.onBad } : {}),
     parser: settings.parser,
     // The parse thread takes tens of ms to start: this thread warms V8 up on the engine's code meanwhile.
-    ...(threaded ? { whileStarting: () => void primeEngine(settings.engine, settings, setup) } : {}),
+    ...(threaded && plan.prime ? { whileStarting: () => void primeEngine(settings.engine, settings, setup) } : {}),
     // Page counts (--analysis) of a file read in blocks are counted on the parse thread (page-tally.ts); such a read has
     // a ring that holds a block a slot when the replay counts pages or keeps dense page state (BLOCK_RING_BATCH).
     ...(threaded && 'pauseCounts' in engine ? { pageCounts: engine as ObservableEngine & PageCountHandoff } : {}),

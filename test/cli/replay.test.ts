@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { earlyParseThreadsTaken } from '../../src/trace/early-worker.js';
+import { primesRun } from '../../src/run/prime.js';
+import { CSV_PARSE_THREAD_MIN_BYTES, PRIME_MIN_BYTES } from '../../src/run/replay.js';
 import { runCli } from './run-cli.js';
 
 const EX = path.resolve(__dirname, '../../traces');
@@ -196,16 +198,22 @@ describe('kpromo replay', () => {
     const trace = path.join(dir, 't.csv');
     expect((await runCli(['gen', '--pages', '3000', '--records', '200000', '--duration', '30', '-o', trace])).code).toBe(0);
     const out: string[] = [];
-    for (const mode of ['off', 'on']) {
+    // 200 k records: a plain CSV file of 2-32 MiB, which auto parses on this thread after a prime (run/replay.ts replayPlan()).
+    expect(fs.statSync(trace).size).toBeGreaterThanOrEqual(PRIME_MIN_BYTES);
+    expect(fs.statSync(trace).size).toBeLessThan(CSV_PARSE_THREAD_MIN_BYTES);
+    for (const mode of ['off', 'on', 'auto']) {
       const ev = path.join(dir, `e-${mode}.csv`);
       const taken = earlyParseThreadsTaken();
+      const primes = primesRun();
       const r = await runCli(['replay', '--parse-thread', mode, '--topology', '2s-cxl-budget', '--format', 'json', '--events', ev, trace]);
       expect(r.code).toBe(0);
       // The command started the parse thread as soon as its options were read (trace/early-worker.ts).
       expect(earlyParseThreadsTaken() - taken, `threads started early and taken, --parse-thread ${mode}`).toBe(mode === 'on' ? 1 : 0);
+      expect(primesRun() - primes, `V8 primed, --parse-thread ${mode}`).toBe(1);
       out.push(JSON.stringify(JSON.parse(r.stdout).counters) + fs.readFileSync(ev, 'utf8'));
     }
     expect(out[1]).toBe(out[0]);
+    expect(out[2]).toBe(out[0]);
   });
 
   it('ends at once with its usage error when it fails after starting its parse thread (a bad golden file)', () => {

@@ -10,7 +10,7 @@ import { RFC_V1_DEFAULTS } from '../../src/engine/config.js';
 import { hash_64 } from '../../src/engine/hash.js';
 import { type EngineConfigs, type EngineName, type ObservableEngine } from '../../src/engine/registry.js';
 import type { Topology } from '../../src/engine/topology.js';
-import { primeEngine, PRIME_RECORDS } from '../../src/run/prime.js';
+import { primeEngine, PRIME_RECORDS, primesRun } from '../../src/run/prime.js';
 import { runReplay, type ReplaySettings } from '../../src/run/replay.js';
 import { PRESETS } from '../../src/topology/presets.js';
 
@@ -195,6 +195,15 @@ describe('primeEngine', () => {
       expect(threaded.counters).toEqual(inline.counters);
       expect(threaded.summary).toEqual(inline.summary);
       expect(threaded.counters.find((c) => c.name === 'kpromoted_mig_promoted')!.value).toBeGreaterThan(0);
+      // Read on this thread, primed first (replayPlan() does so for plain CSV files of 2-32 MiB) or not: the same.
+      const before = primesRun();
+      const primedInline = await runReplay(settings('off'), { shouldStop: () => false, plan: { threaded: false, prime: true } });
+      expect(primesRun() - before).toBe(1);
+      const unprimed = await runReplay(settings('off'), { shouldStop: () => false, plan: { threaded: false, prime: false } });
+      expect(primesRun() - before).toBe(1);
+      expect(primedInline.counters).toEqual(unprimed.counters);
+      expect(primedInline.summary).toEqual(unprimed.summary);
+      expect(unprimed.counters).toEqual(inline.counters);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

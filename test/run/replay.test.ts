@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RFC_V1_DEFAULTS } from '../../src/engine/config.js';
 import { createEngine, type EngineName } from '../../src/engine/registry.js';
 import type { Topology } from '../../src/engine/topology.js';
-import { blockRingBatch, PARSE_THREAD_MIN_BYTES, runReplay, useParseThread, type ReplaySettings } from '../../src/run/replay.js';
+import { blockRingBatch, CSV_PARSE_THREAD_MIN_BYTES, PARSE_THREAD_MIN_BYTES, PRIME_MIN_BYTES, replayPlan, runReplay, useParseThread, type ReplaySettings } from '../../src/run/replay.js';
 import { BATCH } from '../../src/trace/ring.js';
 import { parseTopology } from '../../src/topology/parse.js';
 import { PRESETS } from '../../src/topology/presets.js';
@@ -45,6 +45,69 @@ describe('useParseThread', () => {
     expect(useParseThread({ inputs: [{ name: fileOf(10) }], parseThread: 'on' }, {})).toBe(true);
     expect(useParseThread({ inputs: [{ name: fileOf(PARSE_THREAD_MIN_BYTES) }], parseThread: 'off' }, {})).toBe(false);
     expect(useParseThread({ inputs: [{ name: path.join(os.tmpdir(), 'kpromo-no-such-file.csv') }] }, {})).toBe(false);
+  });
+});
+
+/** A file of `bytes` bytes that starts with `head` (the rest sparse). */
+function fileStarting(head: string | Buffer, bytes: number, name = 't.txt'): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-plan-'));
+  dirs.push(dir);
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, head);
+  fs.truncateSync(file, bytes);
+  return file;
+}
+
+describe('replayPlan', () => {
+  const CSV = 'pfn,nid,src,time\n0x200000,0,hwhints,4294892296\n';
+  const PERF = '          stream    4242/4242    [005]     0.000000: ibs_op//:     7f000e59d740         e59d740\n';
+  const plan = (files: string[], over: { parseThread?: 'auto' | 'on' | 'off'; kind?: 'auto' | 'csv' | 'perf'; parser?: 'auto' | 'csv-parse' } = {}) =>
+    replayPlan(
+      {
+        inputs: files.map((name) => ({ name })),
+        parseThread: over.parseThread ?? 'auto',
+        parser: over.parser ?? 'auto',
+        input: { kind: over.kind ?? 'auto', perfFields: null, nid: 'cpu', pageSize: 4096, events: [], skipBad: false },
+      },
+      {},
+    );
+
+  it('auto: plain CSV files under 32 MiB together are read on this thread, primed from 2 MiB; from 32 MiB on the parse thread', () => {
+    expect(CSV_PARSE_THREAD_MIN_BYTES).toBe(32 * 1024 * 1024);
+    expect(PRIME_MIN_BYTES).toBe(2 * 1024 * 1024);
+    expect(plan([fileStarting(CSV, PRIME_MIN_BYTES - 1)])).toEqual({ threaded: false, prime: false });
+    expect(plan([fileStarting(CSV, PRIME_MIN_BYTES)])).toEqual({ threaded: false, prime: true });
+    expect(plan([fileStarting(CSV, PARSE_THREAD_MIN_BYTES)])).toEqual({ threaded: false, prime: true });
+    expect(plan([fileStarting(CSV, CSV_PARSE_THREAD_MIN_BYTES - 1)])).toEqual({ threaded: false, prime: true });
+    expect(plan([fileStarting(CSV, CSV_PARSE_THREAD_MIN_BYTES)])).toEqual({ threaded: true, prime: true });
+    // Two files that reach it together; two that reach the prime's size together.
+    const half = CSV_PARSE_THREAD_MIN_BYTES / 2;
+    expect(plan([fileStarting(CSV, half), fileStarting(CSV, half)])).toEqual({ threaded: true, prime: true });
+    expect(plan([fileStarting(CSV, PRIME_MIN_BYTES / 2), fileStarting(CSV, PRIME_MIN_BYTES / 2)])).toEqual({ threaded: false, prime: true });
+  });
+
+  it('auto: perf text (sniffed or --input perf), gzip files (by name or magic) and --parser csv-parse keep the 4 MiB rule', () => {
+    const at = PARSE_THREAD_MIN_BYTES;
+    expect(plan([fileStarting(PERF, at)])).toEqual({ threaded: true, prime: true });
+    expect(plan([fileStarting(PERF, at - 1)])).toEqual({ threaded: false, prime: true });
+    expect(plan([fileStarting(CSV, at)], { kind: 'perf' })).toEqual({ threaded: true, prime: true });
+    expect(plan([fileStarting(CSV, at)], { parser: 'csv-parse' })).toEqual({ threaded: true, prime: true });
+    expect(plan([fileStarting(CSV, at, 't.csv.gz')])).toEqual({ threaded: true, prime: true });
+    expect(plan([fileStarting(Buffer.from([0x1f, 0x8b, 8, 0]), at, 't.csv')])).toEqual({ threaded: true, prime: true });
+    // --input csv takes perf-looking text as CSV: the CSV rule.
+    expect(plan([fileStarting(PERF, at)], { kind: 'csv' })).toEqual({ threaded: false, prime: true });
+    // One perf file among CSV files: the 4 MiB rule for all.
+    expect(plan([fileStarting(CSV, at / 2), fileStarting(PERF, at / 2)])).toEqual({ threaded: true, prime: true });
+  });
+
+  it('on and off do as told, primed from 2 MiB or with the thread; standard input primes when it has the thread', () => {
+    expect(plan([fileStarting(CSV, 100)], { parseThread: 'on' })).toEqual({ threaded: true, prime: true });
+    expect(plan([fileStarting(CSV, CSV_PARSE_THREAD_MIN_BYTES)], { parseThread: 'off' })).toEqual({ threaded: false, prime: true });
+    expect(plan([fileStarting(CSV, 100)], { parseThread: 'off' })).toEqual({ threaded: false, prime: false });
+    expect(plan(['-'], { parseThread: 'off' })).toEqual({ threaded: false, prime: false });
+    expect(plan(['-'], { parseThread: 'on' })).toEqual({ threaded: true, prime: true });
+    // A missing file: neither (the in-process reader reports it).
+    expect(plan([path.join(os.tmpdir(), 'kpromo-no-such-file.csv')])).toEqual({ threaded: false, prime: false });
   });
 });
 

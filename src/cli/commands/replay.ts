@@ -204,7 +204,7 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
   const settings = normalizeReplayOptions(raw, traces, (arg) => loadTopology(arg, undefined, (w) => io.stderr.write(`kpromo: ${w}\n`)));
   // The parse thread, if the read will have one, starts now (it takes 50-190 ms to start), not when the read begins.
   const stdinHook = settings.inputs.some((i) => i.name === '-') ? { stdin: io.stdin } : {};
-  startParseThreadFor(settings, stdinHook);
+  const plan = startParseThreadFor(settings, stdinHook);
   const bucketSeconds = parseBucket(raw.bucket);
   if (raw.bucket !== undefined && raw.timeline !== true && raw.timelineCsv === undefined && raw.report === undefined) {
     throw new UsageError('--bucket groups timeline rows: give it with --timeline, --timeline-csv or --report');
@@ -259,6 +259,7 @@ async function replay(ctx: CommandContext, traces: string[], raw: RawReplayOptio
     // line would read as a parse error, an end at a line end as the whole trace (exit 0 with final counters).
     const r = await settleRead(runReplay(runSettings, {
       ...stdinHook,
+      plan,
       observe: (engine) => {
         // If the read cannot see the stop request in time (an idle pipe or terminal), the partial counters are
         // printed as the process ends (signals.ts).
