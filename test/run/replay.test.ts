@@ -86,7 +86,7 @@ describe('replayPlan', () => {
     expect(plan([fileStarting(CSV, PRIME_MIN_BYTES / 2), fileStarting(CSV, PRIME_MIN_BYTES / 2)])).toEqual({ threaded: false, prime: true });
   });
 
-  it('auto: perf text (sniffed or --input perf), gzip files (by name or magic) and --parser csv-parse keep the 4 MiB rule', () => {
+  it('auto: perf text (sniffed or --input perf), gzip files (by name or magic), CSV for csv-parse (CR, quotes, tabs, --parser csv-parse) keep the 4 MiB rule', () => {
     const at = PARSE_THREAD_MIN_BYTES;
     expect(plan([fileStarting(PERF, at)])).toEqual({ threaded: true, prime: true });
     expect(plan([fileStarting(PERF, at - 1)])).toEqual({ threaded: false, prime: true });
@@ -94,6 +94,10 @@ describe('replayPlan', () => {
     expect(plan([fileStarting(CSV, at)], { parser: 'csv-parse' })).toEqual({ threaded: true, prime: true });
     expect(plan([fileStarting(CSV, at, 't.csv.gz')])).toEqual({ threaded: true, prime: true });
     expect(plan([fileStarting(Buffer.from([0x1f, 0x8b, 8, 0]), at, 't.csv')])).toEqual({ threaded: true, prime: true });
+    // CSV that csv-parse reads (CR line ends, quotes, tabs): the 4 MiB rule.
+    expect(plan([fileStarting(CSV.replaceAll('\n', '\r\n'), at)])).toEqual({ threaded: true, prime: true });
+    expect(plan([fileStarting('pfn,nid,src,time\n"0x200000",0,hwhints,4294892296\n', at)])).toEqual({ threaded: true, prime: true });
+    expect(plan([fileStarting('pfn,nid,src,time\n0x200000,0,hwhints,\t4294892296\n', at)])).toEqual({ threaded: true, prime: true });
     // --input csv takes perf-looking text as CSV: the CSV rule.
     expect(plan([fileStarting(PERF, at)], { kind: 'csv' })).toEqual({ threaded: false, prime: true });
     // One perf file among CSV files: the 4 MiB rule for all.
