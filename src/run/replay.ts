@@ -66,21 +66,24 @@ export interface ReplayPlan {
 /** A replay's ReplayPlan: useParseThread(), then the CSV and prime thresholds above for regular files. */
 export function replayPlan(settings: Pick<ReplaySettings, 'inputs' | 'parseThread' | 'input' | 'parser'>, hooks: Pick<ReplayHooks, 'onBad' | 'stdin'>): ReplayPlan {
   const threaded = useParseThread(settings, hooks);
-  const bytes = regularFileBytes(settings.inputs);
+  const bytes = traceBytes(settings.inputs);
   if (bytes === null) return { threaded, prime: threaded };
   if (threaded && (settings.parseThread ?? 'auto') === 'auto' && bytes < CSV_PARSE_THREAD_MIN_BYTES && plainCsvFiles(settings)) return { threaded: false, prime: true };
   return { threaded, prime: threaded || bytes >= PRIME_MIN_BYTES };
 }
 
-/** The size of `inputs` together when every one is a regular file; null for standard input or anything else. */
-function regularFileBytes(inputs: readonly TraceInput[]): number | null {
+/**
+ * Total bytes of the trace files (a `.gz` file counted as the CSV text it holds, about four times its size), null when
+ * one is standard input or not a regular file, or cannot be measured (the reader reports it).
+ */
+export function traceBytes(inputs: readonly TraceInput[]): number | null {
   let bytes = 0;
   for (const { name } of inputs) {
     if (name === '-') return null;
     try {
       const st = statSync(name);
       if (!st.isFile()) return null;
-      bytes += st.size;
+      bytes += name.endsWith('.gz') ? 4 * st.size : st.size;
     } catch {
       return null;
     }
@@ -105,7 +108,7 @@ function plainCsvFiles(settings: Pick<ReplaySettings, 'inputs' | 'input' | 'pars
     if (name.endsWith('.gz')) return false;
     let n: number;
     try {
-      const fd = openSync(name, 'r'); // a regular file (regularFileBytes()): the open does not block
+      const fd = openSync(name, 'r'); // a regular file (traceBytes()): the open does not block
       try {
         n = readSync(fd, head, 0, SNIFF_BYTES, 0);
       } finally {

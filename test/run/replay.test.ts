@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RFC_V1_DEFAULTS } from '../../src/engine/config.js';
 import { createEngine, type EngineName } from '../../src/engine/registry.js';
 import type { Topology } from '../../src/engine/topology.js';
-import { blockRingBatch, CSV_PARSE_THREAD_MIN_BYTES, PARSE_THREAD_MIN_BYTES, PRIME_MIN_BYTES, replayPlan, runReplay, useParseThread, type ReplaySettings } from '../../src/run/replay.js';
+import { blockRingBatch, CSV_PARSE_THREAD_MIN_BYTES, PARSE_THREAD_MIN_BYTES, PRIME_MIN_BYTES, replayPlan, runReplay, traceBytes, useParseThread, type ReplaySettings } from '../../src/run/replay.js';
 import { BATCH } from '../../src/trace/ring.js';
 import { parseTopology } from '../../src/topology/parse.js';
 import { PRESETS } from '../../src/topology/presets.js';
@@ -57,6 +57,16 @@ function fileStarting(head: string | Buffer, bytes: number, name = 't.txt'): str
   fs.truncateSync(file, bytes);
   return file;
 }
+
+describe('traceBytes', () => {
+  it('sums regular files, a .gz file as four times its size; null for standard input, a directory or a missing file', () => {
+    expect(traceBytes([{ name: fileOf(1000) }, { name: fileStarting('x', 300, 't.csv.gz') }])).toBe(1000 + 1200);
+    expect(traceBytes([])).toBe(0);
+    expect(traceBytes([{ name: fileOf(10) }, { name: '-' }])).toBeNull();
+    expect(traceBytes([{ name: os.tmpdir() }])).toBeNull();
+    expect(traceBytes([{ name: path.join(os.tmpdir(), 'kpromo-no-such-file.csv') }])).toBeNull();
+  });
+});
 
 describe('replayPlan', () => {
   const CSV = 'pfn,nid,src,time\n0x200000,0,hwhints,4294892296\n';

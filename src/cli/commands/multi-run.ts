@@ -4,7 +4,6 @@
  * stderr (each engine publishes them after every batch, board.ts) and the exit code is 128 + the signal.
  */
 import { constants } from 'node:os';
-import { statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Counter } from '../../engine/types.js';
 import { RunTracker } from '../../multi/board.js';
@@ -20,23 +19,8 @@ import { makeProgress } from '../progress.js';
 import { perfSkipText, skipReport } from './replay.js';
 import { inputNotes } from '../../trace/input.js';
 import { noRangeWarning } from '../../report/summary.js';
+import { traceBytes } from '../../run/replay.js';
 
-/** Total bytes of the trace files, null when one cannot be measured (the reader reports it). */
-export function traceBytes(inputs: readonly TraceInput[]): number | null {
-  let bytes = 0;
-  for (const { name } of inputs) {
-    if (name === '-') return null;
-    try {
-      const st = statSync(name);
-      if (!st.isFile()) return null;
-      // A gzip file holds about four times its size in CSV text.
-      bytes += name.endsWith('.gz') ? 4 * st.size : st.size;
-    } catch {
-      return null;
-    }
-  }
-  return bytes;
-}
 
 /** The thread plan of a run on this machine; prints its warnings on stderr. */
 export function machinePlan(io: Io, configs: number, inputs: readonly TraceInput[], jobs: number | null): ExecPlan {
