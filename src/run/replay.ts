@@ -41,9 +41,9 @@ export const PARSE_THREAD_MIN_BYTES = 4 << 20;
 /**
  * Plain CSV files smaller than this (together) are parsed by a replay on its own thread under `--parse-thread auto`,
  * after V8 is primed (PRIME_MIN_BYTES); perf text, gzip files and CSV for csv-parse keep PARSE_THREAD_MIN_BYTES. On
- * this 2-core VM (2026-12-04, 12:30-13:00 UTC, 7-9 alternating runs each, paired medians; cuts of the bench's 2 M
+ * this 2-core VM (2026-12-04, 12:24-12:30 UTC, 7-9 alternating runs each, paired medians; cuts of the bench's 2 M
  * trace) a replay of plain CSV parsed here and primed against one with the parse thread: 3.6 MB 0.91x, 6 MB 0.93x,
- * 15 MB 0.94x, 30 MB 0.99x, 60 MB 1.03x; `--analysis` of 15 MB 0.97x, of 30 MB 1.00x. A worker's start costs 43 ms of
+ * 15 MB 0.94x, 30 MB 0.99x, 60 MB 1.03x; `--analysis` of 15 MB 0.96x, of 30 MB 0.99x. A worker's start costs 43 ms of
  * CPU here (an empty one), on the core the engine's thread shares with V8's compiler threads, and plain CSV costs
  * the WebAssembly parser too little for the overlap to pay that back below about a million lines. perf text
  * (96 bytes a line here) costs more to parse a byte: 11.5 MB of it read 0.93x with the thread against without.
@@ -151,9 +151,10 @@ export function useParseThread(
 }
 
 /**
- * Starts the parse thread of a replay of `settings` now, when its read will use one (useParseThread()): the replay
- * command calls this as soon as its options are read, so that the thread starts while the command gets ready
- * (trace/early-worker.ts); the read takes it. `hooks` as runReplay() will be given them.
+ * Makes the replayPlan() of a replay of `settings`, and starts its parse thread now when it has one: the replay command
+ * calls this as soon as its options are read, so that the thread starts while the command gets ready
+ * (trace/early-worker.ts), and gives the plan to runReplay() (hooks.plan), whose read takes the thread. `hooks` as
+ * runReplay() will be given them.
  */
 export function startParseThreadFor(settings: Pick<ReplaySettings, 'inputs' | 'parseThread' | 'input' | 'parser'>, hooks: Pick<ReplayHooks, 'onBad' | 'stdin'>): ReplayPlan {
   const plan = replayPlan(settings, hooks);

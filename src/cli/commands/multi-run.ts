@@ -21,7 +21,6 @@ import { inputNotes } from '../../trace/input.js';
 import { noRangeWarning } from '../../report/summary.js';
 import { traceBytes } from '../../run/replay.js';
 
-
 /** The thread plan of a run on this machine; prints its warnings on stderr. */
 export function machinePlan(io: Io, configs: number, inputs: readonly TraceInput[], jobs: number | null): ExecPlan {
   const plan = planThreads({
