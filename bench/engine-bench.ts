@@ -11,7 +11,7 @@ import { canPin, coresToProbe } from './cores.js';
 import { runOnce, type Measurement } from './measure.js';
 import { median } from './ratios.js';
 import { buildHarness, runHarness, sameCounters, type NativeRun } from './native.js';
-import { benchTrace, type BenchTrace } from './trace.js';
+import { benchTrace, warmTrace, type BenchTrace } from './trace.js';
 
 /** What was measured when no C compiler was at hand (2-core VM shared with other jobs, 2026-11-30). */
 const RECORDED_NATIVE =
@@ -86,6 +86,7 @@ export async function nativeSection(runs: number): Promise<string> {
   let pinnedLine = '';
   for (const t of traces) {
     process.stderr.write(`native: ${t.label}: ${t.trace.file}\n`);
+    warmTrace(t.trace.file);
     const k: Measurement[] = [];
     const c: NativeRun[] = [];
     for (let i = 0; i < runs; i++) {
@@ -184,6 +185,7 @@ export async function rssSection(runs: number): Promise<string> {
     check: vmstatCountsAll,
   };
   process.stderr.write(`rss: ${trace.file}\n`);
+  warmTrace(trace.file);
   const m: Measurement[] = [];
   for (let i = 0; i < runs; i++) m.push(await runOnce(c, trace, i));
   const rss = median(m.map((x) => x.maxRssKiB)) / 1024;

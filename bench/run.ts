@@ -5,7 +5,6 @@
  *
  *   node dist/bench/run.js [--records N | --quick] [--runs N] [--case NAME]...
  */
-import { openSync, readSync, closeSync } from 'node:fs';
 import { BENCH_CASES, PERF_COST_PAIR, PERF_COST_TARGET, type BenchCase } from './cases.js';
 import { BOUNDS_RATIOS } from './bounds.js';
 import { benchPerfTrace } from './perf-trace.js';
@@ -16,7 +15,7 @@ import { coreNote, probeCores } from './cores.js';
 import { benchEnv, environmentNote } from './environment.js';
 import { MULTI_TASKS, multiRatios } from './multi-cases.js';
 import { median, ratioLine, sumRounds, type Rounds } from './ratios.js';
-import { benchTrace, benchTraceOptions, type BenchTrace } from './trace.js';
+import { benchTrace, benchTraceOptions, warmTrace, type BenchTrace } from './trace.js';
 
 /** Targets every case is held to. */
 const TARGET_RECORDS_PER_S = 5_000_000;
@@ -88,16 +87,6 @@ async function runTask(name: string, file: string): Promise<number> {
   }
 }
 
-/** Reads the file once so every case starts with it in the page cache. */
-function warm(file: string): void {
-  const fd = openSync(file, 'r');
-  const buf = Buffer.allocUnsafe(1 << 20);
-  try {
-    while (readSync(fd, buf, 0, buf.length, null) > 0);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 interface CaseResult {
   readonly c: BenchCase;
@@ -230,14 +219,14 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`trace: ${opts.records} records, ${opts.pages} pages, pattern ${opts.pattern}, seed ${opts.seed}\n`);
     const trace = benchTrace(opts);
     process.stderr.write(trace.fresh ? `  generated in ${(trace.genMs / 1000).toFixed(1)} s: ${trace.file}\n` : `  cached: ${trace.file}\n`);
-    warm(trace.file);
+    warmTrace(trace.file);
 
     const cases = args.cases.length > 0 ? BENCH_CASES.filter((c) => args.cases.includes(c.name)) : BENCH_CASES;
     let perfTrace: BenchTrace | null = null;
     if (cases.some((c) => c.input === 'perf')) {
       perfTrace = await benchPerfTrace(trace);
       process.stderr.write(perfTrace.fresh ? `  perf text printed in ${(perfTrace.genMs / 1000).toFixed(1)} s: ${perfTrace.file}\n` : `  cached: ${perfTrace.file}\n`);
-      warm(perfTrace.file);
+      warmTrace(perfTrace.file);
     }
     for (const c of cases) process.stderr.write(`${c.name}: ${c.description}\n`);
     const results = await measureAll(
