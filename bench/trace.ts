@@ -73,7 +73,7 @@ export function benchTrace(opts: GenOptions): BenchTrace {
 /**
  * Reads `file` once, so that the runs after it find it in the page cache; returns the bytes read. Before each trace's runs,
  * not only at the bench's start: this VM runs DAMON with a pageout scheme (`/sys/kernel/mm/damon/admin/kdamonds/0`:
- * paddr, `pageout` of memory not accessed for 12 aggregation intervals, 128 MiB a second), which evicts a trace file
+ * paddr, `pageout` of memory not accessed for 12 aggregation intervals of 5 s, 128 MiB a second), which evicts a trace file
  * not read for a while, and the first run after paid the disk (the native section's first kpromo run of the 8 k-page
  * trace: 0.57-0.58 s and 0.96-1.00 s of CPU against 0.35-0.39 s and 0.58-0.61 s for the four after it, 2026-12-04).
  */
