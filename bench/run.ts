@@ -87,7 +87,6 @@ async function runTask(name: string, file: string): Promise<number> {
   }
 }
 
-
 interface CaseResult {
   readonly c: BenchCase;
   /** The input the case ran on (the perf text for perf cases). */
