@@ -70,7 +70,7 @@ export const INPUT_OPTIONS: readonly OptionSpec[] = [
   { flags: '--page-size <bytes>', description: 'perf: pfn = phys_addr / page size (4096, 4K, 2M, 1G)', default: '4096' },
   { flags: '--event <name>', description: 'perf: keep samples of this event (repeatable or comma list; default: memory events ibs_op, mem-loads, mem-stores)', parse: collect },
   { flags: '--skip-bad', description: 'skip malformed lines (counted by reason, the first few printed on stderr) instead of stopping' },
-  { flags: '--parse-thread <mode>', description: 'parse trace files on a second thread: auto (files of 4 MiB or more; a replay of plain CSV: 32 MiB or more), on, off', default: 'auto', choices: ['auto', 'on', 'off'] },
+  { flags: '--parse-thread <mode>', description: 'parse trace files on a second thread: auto (a pipe, files of 4 MiB or more but not gzip; a replay of plain CSV: 32 MiB or more), on, off', default: 'auto', choices: ['auto', 'on', 'off'] },
 ];
 
 /** Options of `kpromo replay` beyond ENGINE_OPTIONS. */

@@ -40,7 +40,7 @@ export const PARSE_THREAD_MIN_BYTES = 4 << 20;
 
 /**
  * Plain CSV files smaller than this (together) are parsed by a replay on its own thread under `--parse-thread auto`,
- * after V8 is primed (PRIME_MIN_BYTES); perf text, gzip files and CSV for csv-parse keep PARSE_THREAD_MIN_BYTES. On
+ * after V8 is primed (PRIME_MIN_BYTES); perf text and CSV for csv-parse keep PARSE_THREAD_MIN_BYTES (gzip files: no thread). On
  * this 2-core VM (2026-12-04, 12:24-12:30 UTC, 7-9 alternating runs each, paired medians; cuts of the bench's 2 M
  * trace) a replay of plain CSV parsed here and primed against one with the parse thread: 3.6 MB 0.91x, 6 MB 0.93x,
  * 15 MB 0.94x, 30 MB 0.99x, 60 MB 1.03x; `--analysis` of 15 MB 0.96x, of 30 MB 0.99x. A worker's start costs 43 ms of
@@ -98,34 +98,31 @@ const QUOTE = 0x22;
 const TAB = 0x09;
 
 /**
- * True when every input will go to the CSV reader's fast path, by its first 4 KiB: not perf text (--input or a sniff), not
- * gzip, no CR, quote or tab, and not --parser csv-parse.
+ * True when every input will go to the CSV reader's fast path, by its first 4 KiB: not perf text (--input or a sniff), no
+ * CR, quote or tab, and not --parser csv-parse. (Asked only of files useParseThread() gives the thread: never gzip.)
  */
 function plainCsvFiles(settings: Pick<ReplaySettings, 'inputs' | 'input' | 'parser'>): boolean {
   if (settings.input.kind === 'perf' || settings.parser === 'csv-parse') return false;
-  const head = Buffer.alloc(SNIFF_BYTES);
   for (const { name } of settings.inputs) {
-    if (name.endsWith('.gz')) return false;
-    let n: number;
-    try {
-      const fd = openSync(name, 'r'); // a regular file (traceBytes()): the open does not block
-      try {
-        n = readSync(fd, head, 0, SNIFF_BYTES, 0);
-      } finally {
-        closeSync(fd);
-      }
-    } catch {
-      return false; // the reader reports the error
-    }
-    const start = head.subarray(0, n);
-    if (isGzipMagic(start) || (settings.input.kind === 'auto' && looksLikePerf(start))) return false;
+    const start = fileHead(name, SNIFF_BYTES);
+    if (start === null || (settings.input.kind === 'auto' && looksLikePerf(start))) return false;
     // CR line ends, quotes or tabs: csv-parse reads the file (trace/fast.ts), whose parse the thread pays for.
     if (start.includes(CR) || start.includes(QUOTE) || start.includes(TAB)) return false;
   }
   return true;
 }
 
-/** Whether a read of `inputs` parses on a second thread (replay, and the in-process compare/sweep). */
+/**
+ * Whether a read of `inputs` parses on a second thread (replay, convert, and the in-process compare/sweep): as
+ * `--parse-thread` says; under auto, a pipe on this process's standard input, and regular files of
+ * PARSE_THREAD_MIN_BYTES or more together, but not gzip files. zlib inflates on libuv's thread pool whichever thread
+ * parses, and a read of gzip is bound by that inflate, so the parse thread only adds its start and a third busy
+ * thread. On this 2-core VM (2026-12-04, 14:14-14:25 UTC, alternating runs, paired medians) with the thread against
+ * without: replays of the bench's 2 M trace gzipped (11 MB) 1.13x, of its 10 M trace (63 MB, `gzip -1`) 1.23x, of
+ * 600 k records (3.3 MB) 1.16x; convert of the 2 M one 1.23x; compare of the three default engines 1.06x (2 M) and
+ * 1.00x (10 M). A pipe carrying gzip keeps the thread (0.82x: the pipe is read there). replayPlan() may still keep
+ * plain CSV on the engine's thread.
+ */
 export function useParseThread(
   settings: Pick<ReplaySettings, 'inputs' | 'parseThread'>,
   hooks: Pick<ReplayHooks, 'onBad' | 'stdin'>,
@@ -138,16 +135,33 @@ export function useParseThread(
   if (settings.inputs.some((i) => i.name === '-')) {
     return (hooks.stdin === undefined || hooks.stdin === process.stdin) && process.stdin.isTTY !== true && canReadThreaded(settings.inputs);
   }
-  let bytes = 0;
-  for (const { name } of settings.inputs) {
-    try {
-      bytes += statSync(name).size;
-    } catch {
-      return false; // the in-process reader reports the error
-    }
-  }
+  // A missing file, a directory or a FIFO is left to the in-process reader (which reports what is wrong).
+  const bytes = traceBytes(settings.inputs);
+  if (bytes === null || bytes < PARSE_THREAD_MIN_BYTES) return false;
   // The worker script is looked for last (finding its path costs about 0.5 ms): small inputs never need it.
-  return bytes >= PARSE_THREAD_MIN_BYTES && canReadThreaded(settings.inputs);
+  return !settings.inputs.some(({ name }) => isGzipFile(name)) && canReadThreaded(settings.inputs);
+}
+
+/** True when `name` is a gzip file: named `.gz`, or starting with gzip's magic bytes. */
+function isGzipFile(name: string): boolean {
+  if (name.endsWith('.gz')) return true;
+  const head = fileHead(name, 2);
+  return head !== null && isGzipMagic(head);
+}
+
+/** The first `bytes` bytes of the regular file `name` (fewer when it is shorter), or null when it cannot be read. */
+function fileHead(name: string, bytes: number): Buffer | null {
+  const head = Buffer.alloc(bytes);
+  try {
+    const fd = openSync(name, 'r'); // a regular file (traceBytes()): the open does not block
+    try {
+      return head.subarray(0, readSync(fd, head, 0, bytes, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null; // the reader reports the error
+  }
 }
 
 /**

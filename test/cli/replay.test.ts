@@ -3,10 +3,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { earlyParseThreadsTaken } from '../../src/trace/early-worker.js';
 import { primesRun } from '../../src/run/prime.js';
-import { CSV_PARSE_THREAD_MIN_BYTES, PRIME_MIN_BYTES } from '../../src/run/replay.js';
+import { CSV_PARSE_THREAD_MIN_BYTES, PARSE_THREAD_MIN_BYTES, PRIME_MIN_BYTES } from '../../src/run/replay.js';
 import { runCli } from './run-cli.js';
 
 const EX = path.resolve(__dirname, '../../traces');
@@ -212,6 +213,29 @@ describe('kpromo replay', () => {
       expect(primesRun() - primes, `V8 primed, --parse-thread ${mode}`).toBe(1);
       out.push(JSON.stringify(JSON.parse(r.stdout).counters) + fs.readFileSync(ev, 'utf8'));
     }
+    expect(out[1]).toBe(out[0]);
+    expect(out[2]).toBe(out[0]);
+  });
+
+  it('reads a gzip file of 4 MiB or more on its own thread under auto, with the counters and events of the parse thread', async () => {
+    const dir = tmp();
+    const trace = path.join(dir, 't.csv');
+    expect((await runCli(['gen', '--pages', '3000', '--records', '200000', '--duration', '30', '-o', trace])).code).toBe(0);
+    // Stored, not compressed (level 0): a gzip file above the parse thread's size, whatever its name.
+    const gz = gzipSync(fs.readFileSync(trace), { level: 0 });
+    expect(gz.length).toBeGreaterThanOrEqual(PARSE_THREAD_MIN_BYTES);
+    const out: string[] = [];
+    for (const [mode, name] of [['on', 't.csv.gz'], ['auto', 't.csv.gz'], ['auto', 'gzip-by-magic.csv']] as const) {
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, gz);
+      const ev = path.join(dir, `e-${mode}-${name}.csv`);
+      const taken = earlyParseThreadsTaken();
+      const r = await runCli(['replay', '--parse-thread', mode, '--topology', '2s-cxl-budget', '--format', 'json', '--events', ev, file]);
+      expect(r.code).toBe(0);
+      expect(earlyParseThreadsTaken() - taken, `threads started early and taken, --parse-thread ${mode} ${name}`).toBe(mode === 'on' ? 1 : 0);
+      out.push(JSON.stringify(JSON.parse(r.stdout).counters) + fs.readFileSync(ev, 'utf8'));
+    }
+    expect(out[0]).toContain('kpromoted_recorded_accesses');
     expect(out[1]).toBe(out[0]);
     expect(out[2]).toBe(out[0]);
   });

@@ -1,6 +1,6 @@
 /**
  * When a replay parses on a second thread (src/run/replay.ts useParseThread()): under `--parse-thread auto`, trace files
- * of PARSE_THREAD_MIN_BYTES (4 MiB) or more together, none smaller; `on` and `off` whatever the size. And the ring such
+ * of PARSE_THREAD_MIN_BYTES (4 MiB) or more together, none smaller, and no gzip file; `on` and `off` whatever the size. And the ring such
  * a read of a file in blocks has (blockRingBatch()): a block a slot with dense page state or page counts, else a
  * replay's default; either way the counters of a replay read on this thread.
  */
@@ -39,6 +39,17 @@ describe('useParseThread', () => {
     // Two files that reach it together.
     const half = PARSE_THREAD_MIN_BYTES / 2;
     expect(useParseThread({ inputs: [{ name: fileOf(half) }, { name: fileOf(half) }] }, {})).toBe(true);
+  });
+
+  it('auto reads gzip files here, by name or by magic bytes, whatever their size; on gives them the thread', () => {
+    const big = 4 * PARSE_THREAD_MIN_BYTES;
+    expect(useParseThread({ inputs: [{ name: fileStarting('x', big, 't.csv.gz') }] }, {})).toBe(false);
+    expect(useParseThread({ inputs: [{ name: fileStarting(Buffer.from([0x1f, 0x8b, 8, 0]), big, 't.csv') }] }, {})).toBe(false);
+    // One gzip file among plain ones: none on the thread.
+    expect(useParseThread({ inputs: [{ name: fileOf(big) }, { name: fileStarting('x', 100, 't.csv.gz') }] }, {})).toBe(false);
+    // Only the magic bytes make gzip: 0x1f then anything else is not.
+    expect(useParseThread({ inputs: [{ name: fileStarting(Buffer.from([0x1f, 0x8c]), big, 't.csv') }] }, {})).toBe(true);
+    expect(useParseThread({ inputs: [{ name: fileStarting('x', 100, 't.csv.gz') }], parseThread: 'on' }, {})).toBe(true);
   });
 
   it('on and off do as told; a missing file is left to the in-process reader to report', () => {
@@ -96,14 +107,18 @@ describe('replayPlan', () => {
     expect(plan([fileStarting(CSV, PRIME_MIN_BYTES / 2), fileStarting(CSV, PRIME_MIN_BYTES / 2)])).toEqual({ threaded: false, prime: true });
   });
 
-  it('auto: perf text (sniffed or --input perf), gzip files (by name or magic), CSV for csv-parse (CR, quotes, tabs, --parser csv-parse) keep the 4 MiB rule', () => {
+  it('auto: perf text (sniffed or --input perf), CSV for csv-parse (CR, quotes, tabs, --parser csv-parse) keep the 4 MiB rule; gzip files are read here', () => {
     const at = PARSE_THREAD_MIN_BYTES;
     expect(plan([fileStarting(PERF, at)])).toEqual({ threaded: true, prime: true });
     expect(plan([fileStarting(PERF, at - 1)])).toEqual({ threaded: false, prime: true });
     expect(plan([fileStarting(CSV, at)], { kind: 'perf' })).toEqual({ threaded: true, prime: true });
     expect(plan([fileStarting(CSV, at)], { parser: 'csv-parse' })).toEqual({ threaded: true, prime: true });
-    expect(plan([fileStarting(CSV, at, 't.csv.gz')])).toEqual({ threaded: true, prime: true });
-    expect(plan([fileStarting(Buffer.from([0x1f, 0x8b, 8, 0]), at, 't.csv')])).toEqual({ threaded: true, prime: true });
+    // gzip: no thread, primed from 2 MiB of text (a .gz file counts four times its size).
+    expect(plan([fileStarting(CSV, at, 't.csv.gz')])).toEqual({ threaded: false, prime: true });
+    expect(plan([fileStarting(CSV, PRIME_MIN_BYTES / 4, 't.csv.gz')])).toEqual({ threaded: false, prime: true });
+    expect(plan([fileStarting(CSV, PRIME_MIN_BYTES / 4 - 1, 't.csv.gz')])).toEqual({ threaded: false, prime: false });
+    expect(plan([fileStarting(Buffer.from([0x1f, 0x8b, 8, 0]), at, 't.csv')])).toEqual({ threaded: false, prime: true });
+    expect(plan([fileStarting(CSV, at, 't.csv.gz')], { parseThread: 'on' })).toEqual({ threaded: true, prime: true });
     // CSV that csv-parse reads (CR line ends, quotes, tabs): the 4 MiB rule.
     expect(plan([fileStarting(CSV.replaceAll('\n', '\r\n'), at)])).toEqual({ threaded: true, prime: true });
     expect(plan([fileStarting('pfn,nid,src,time\n"0x200000",0,hwhints,4294892296\n', at)])).toEqual({ threaded: true, prime: true });
