@@ -362,7 +362,7 @@ async function streamInput(
   const gzipped = isGzipMagic(first);
   let zeros = 0;
   if (gzipped) {
-    const gunzip = await createGunzip({ chunkSize: 256 << 10 });
+    const gunzip = await createGunzip();
     const { Readable } = await import('node:stream'); // loaded only for a stream (about 2 ms a start otherwise)
     const compressed = Readable.from(chain(name, head, it));
     const tail = new GzipTail(gunzip);
@@ -434,7 +434,7 @@ async function* chain(name: string, head: readonly Buffer[], it: AsyncIterator<B
 async function sniffFile(name: string, gz: boolean): Promise<boolean> {
   try {
     if (gz) {
-      const gunzip = await createGunzip(); // before the stream: no error event unheard
+      const gunzip = await createGunzip({}); // zlib's own chunks: only the first lines are read; before the stream: no error event unheard
       const raw = createReadStream(name, { highWaterMark: SNIFF_BYTES });
       raw.on('error', (err) => gunzip.destroy(err));
       raw.pipe(gunzip);
@@ -568,7 +568,7 @@ async function readPerfInput(
   let stopped: boolean;
   if (stdin !== null) stopped = await pump(stdin, null);
   else if (name.endsWith('.gz')) {
-    const gunzip = await createGunzip({ chunkSize: 256 << 10 }); // before the stream: no error event unheard
+    const gunzip = await createGunzip(); // before the stream: no error event unheard
     const raw = createReadStream(name, { highWaterMark: CHUNK_BYTES });
     const compressed = { n: 0 };
     const tail = new GzipTail(gunzip);

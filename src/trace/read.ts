@@ -224,7 +224,7 @@ async function readOne(name: string, reader: FileReader, progress: Progress, opt
     throw ioError(name, err);
   }
   if (name.endsWith('.gz')) {
-    const gunzip = await createGunzip({ chunkSize: 256 << 10 }); // before the stream: no error event unheard
+    const gunzip = await createGunzip(); // before the stream: no error event unheard
     const raw = createReadStream('', { fd: fh.fd, highWaterMark: CHUNK_BYTES });
     const tail = new GzipTail(gunzip);
     raw.on('data', tail.see);
