@@ -29,8 +29,8 @@ export interface BenchCase {
   readonly name: string;
   readonly description: string;
   readonly run: BenchRun;
-  /** `perf`: `{trace}` is the perf script text of the trace (perf-trace.ts) instead of its CSV. */
-  readonly input?: 'perf';
+  /** `perf`: `{trace}` is the perf script text of the trace (perf-trace.ts) instead of its CSV; `gzip`: its CSV gzipped (gzip-trace.ts). */
+  readonly input?: 'perf' | 'gzip';
   /** Returns why the output is wrong, or null. Guards against timing a run that did no work. */
   readonly check?: (out: RunOutput, trace: BenchTrace) => string | null;
 }
@@ -151,6 +151,13 @@ export const BENCH_CASES: readonly BenchCase[] = [
     description: 'kpromo replay --format vmstat --input perf FILE: the same records as IBS perf script text (target <= 3x the CSV cost per record)',
     run: { kind: 'cli', args: ['replay', '--format', 'vmstat', '--input', 'perf', '{trace}'] },
     input: 'perf',
+    check: vmstatCountsAll,
+  },
+  {
+    name: 'replay gzip file',
+    description: 'kpromo replay --format vmstat FILE.gz: the CSV gzipped (level 6), inflated while the engine runs (MB: compressed)',
+    run: { kind: 'cli', args: ['replay', '--format', 'vmstat', '{trace}'] },
+    input: 'gzip',
     check: vmstatCountsAll,
   },
   {

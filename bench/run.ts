@@ -6,6 +6,7 @@
  *   node dist/bench/run.js [--records N | --quick] [--runs N] [--case NAME]...
  */
 import { BENCH_CASES, PERF_COST_PAIR, PERF_COST_TARGET, type BenchCase } from './cases.js';
+import { benchGzipTrace } from './gzip-trace.js';
 import { BOUNDS_RATIOS } from './bounds.js';
 import { benchPerfTrace } from './perf-trace.js';
 import { runOnce, RunFailure, type Measurement } from './measure.js';
@@ -227,9 +228,16 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(perfTrace.fresh ? `  perf text printed in ${(perfTrace.genMs / 1000).toFixed(1)} s: ${perfTrace.file}\n` : `  cached: ${perfTrace.file}\n`);
       warmTrace(perfTrace.file);
     }
+    let gzipTrace: BenchTrace | null = null;
+    if (cases.some((c) => c.input === 'gzip')) {
+      gzipTrace = await benchGzipTrace(trace);
+      process.stderr.write(gzipTrace.fresh ? `  gzipped in ${(gzipTrace.genMs / 1000).toFixed(1)} s: ${gzipTrace.file}\n` : `  cached: ${gzipTrace.file}\n`);
+      warmTrace(gzipTrace.file);
+    }
     for (const c of cases) process.stderr.write(`${c.name}: ${c.description}\n`);
+    const traceOf = (c: BenchCase): BenchTrace => (c.input === 'perf' ? perfTrace : c.input === 'gzip' ? gzipTrace : null) ?? trace;
     const results = await measureAll(
-      cases.map((c) => ({ c, trace: c.input === 'perf' && perfTrace !== null ? perfTrace : trace })),
+      cases.map((c) => ({ c, trace: traceOf(c) })),
       args.runs,
     );
     process.stdout.write(report(results, trace, args.runs) + '\n');
