@@ -120,8 +120,9 @@ function plainCsvFiles(settings: Pick<ReplaySettings, 'inputs' | 'input' | 'pars
  * thread. On this 2-core VM (2026-12-04, 14:14-14:25 UTC, alternating runs, paired medians) with the thread against
  * without: replays of the bench's 2 M trace gzipped (11 MB) 1.13x, of its 10 M trace (63 MB, `gzip -1`) 1.23x, of
  * 600 k records (3.3 MB) 1.16x; convert of the 2 M one 1.23x; compare of the three default engines 1.06x (2 M) and
- * 1.00x (10 M). A pipe carrying gzip keeps the thread (0.82x: the pipe is read there). replayPlan() may still keep
- * plain CSV on the engine's thread.
+ * 1.00x (10 M); at 14:48, with gunzip.ts's GUNZIP_OPTIONS, 3 M records of its perf text (31 MB, `gzip -1`) 1.35x. A pipe
+ * carrying gzip keeps the thread (0.82x: the pipe is read there). replayPlan() may still keep plain CSV on the engine's
+ * thread.
  */
 export function useParseThread(
   settings: Pick<ReplaySettings, 'inputs' | 'parseThread'>,
