@@ -217,7 +217,7 @@ describe('kpromo replay', () => {
     expect(out[2]).toBe(out[0]);
   });
 
-  it('reads a gzip file of 4 MiB or more on its own thread under auto, with the counters and events of the parse thread', async () => {
+  it('reads a gzip file of 4 MiB or more without a parse thread under auto (by name or by magic bytes), with the counters and events of a threaded read', async () => {
     const dir = tmp();
     const trace = path.join(dir, 't.csv');
     expect((await runCli(['gen', '--pages', '3000', '--records', '200000', '--duration', '30', '-o', trace])).code).toBe(0);

@@ -1,6 +1,6 @@
 /**
  * src/trace/gunzip.ts createGunzip(): a trace's gzip stream is inflated ahead of its reader, up to GUNZIP_OPTIONS'
- * readableHighWaterMark and about no further (memory stays bounded however large the input).
+ * readableHighWaterMark and at most one chunk further (memory stays bounded however large the input).
  */
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
