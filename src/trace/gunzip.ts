@@ -6,7 +6,7 @@ import type { Gunzip, ZlibOptions } from 'node:zlib';
  * zlib inflates on libuv's thread pool, one output chunk a job, and each job's end is handled by the reading thread's
  * event loop, which is busy parsing and replaying; zlib's default 16 KiB chunks (or the 256 KiB kpromo used before)
  * with the default 16 KiB ahead left the pool waiting on the parse and the parse on the pool. On this 2-core VM
- * (2026-12-04, 14:40-14:55 UTC, alternating runs, paired medians) a replay of the bench's 10 M trace gzipped took
+ * (2026-12-04, 14:28-14:37 UTC, alternating runs, paired medians) a replay of the bench's 10 M trace gzipped took
  * 0.87x the time with these against 256 KiB chunks and 16 KiB ahead (7 runs; 512 KiB chunks 2 MiB ahead 0.89x, 1 MiB
  * chunks 8 MiB ahead 0.87x, 2 MiB chunks 8 MiB ahead 0.91x), of the 2 M trace 0.95x (9 runs); peak RSS 4 MiB higher
  * (107 against 103 MiB). The reader is given what is buffered at once: chunks of up to 5 MiB.
