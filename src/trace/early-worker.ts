@@ -30,6 +30,8 @@ let early: Promise<Waiting | null> | null = null;
 interface Waiting {
   readonly worker: Worker;
   readonly exited: () => boolean;
+  /** Takes off the listeners it was kept with (a parked thread: it is taken again and again). */
+  readonly release?: () => void;
 }
 
 /** Starts a parse thread now, for the next read to take (takeEarlyParseThread()); no second one while one waits. */
@@ -55,12 +57,36 @@ function launch(start: StartWorker): Waiting | null {
   }
 }
 
+/**
+ * Keeps `worker`, a parse thread whose block read went to its end (it waits for another order, parse-worker.ts), for
+ * the next read to take, as a thread started early is: several files read in turn (threaded.ts) start one thread,
+ * not one a file. Ends it instead when a thread already waits.
+ */
+export async function parkParseThread(worker: Worker): Promise<void> {
+  if (early !== null) {
+    await worker.terminate();
+    return;
+  }
+  let gone = false;
+  const onExit = (): void => void (gone = true);
+  const onError = (): void => {}; // a failure while it waits: the next read starts another thread
+  worker.once('exit', onExit);
+  worker.on('error', onError);
+  worker.unref();
+  const release = (): void => {
+    worker.off('exit', onExit);
+    worker.off('error', onError);
+  };
+  early = Promise.resolve({ worker, exited: () => gone, release });
+}
+
 /** The parse thread started early, given `data`; null when none waits (or it has ended): the caller starts one. */
 async function takeEarlyParseThread(data: ParseWorkerData): Promise<Worker | null> {
   const waiting = early;
   early = null;
   const got = waiting !== null ? await waiting : null;
   if (got === null || got.exited()) return null;
+  got.release?.();
   got.worker.ref();
   got.worker.postMessage({ type: 'work', data } satisfies WorkOrder);
   taken++;

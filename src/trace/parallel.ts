@@ -26,7 +26,7 @@ import {
   CTL_DONE, CTL_ERROR, CTL_NEXT_BLOCK, CTL_STOP, CTL_TALLY, M_BLOCK, M_EVENTS, M_HEADER, M_LAST, M_LINES, M_MISSING, M_NOCPU, M_NONSAMPLE, M_OTHER,
   M_STOP, M_ZERO, META, ring, SLOTS, BATCH,
 } from './ring.js';
-import { parseThread } from './early-worker.js';
+import { parkParseThread, parseThread } from './early-worker.js';
 import { abandon, baseWorkerData, lastMessage, rebuild, slotViews, waitAsync } from './worker-link.js';
 
 /** Most blocks the engine's thread holds parsed ahead of the block it applies. */
@@ -59,6 +59,8 @@ export type ThreadedReadOptions = InputOptions & {
   fileBlockBytes?: number;
   /** The engine, when it counts pages and a block read may count them on the parse thread instead (page-tally.ts). */
   pageCounts?: PageCountHandoff;
+  /** A block read that goes to its end keeps its parse thread for the next read (early-worker.ts parkParseThread()). */
+  keepThread?: boolean;
 };
 
 /**
@@ -105,7 +107,7 @@ export async function readBlocksThreaded(inputs: readonly TraceInput[], file: Bl
     throw e;
   }
   // The parse thread's message is looked at only when the ring says it failed, or for its tally.
-  const { message: failed, ending } = lastMessage(worker);
+  const { message: failed, ending, release } = lastMessage(worker);
   const { state, count, meta } = r;
   const views = slotViews(r);
   const own = new Map<number, { cols: Columns; res: BlockResult }>();
@@ -154,6 +156,8 @@ export async function readBlocksThreaded(inputs: readonly TraceInput[], file: Bl
   });
   /** The sink's settle() promise when it fell behind (a migrate pass part way): awaited before going on. */
   let behind: Promise<void> | null = null;
+  /** Every block applied, and the file read to its end (not stopped, no error, nothing for the general reader). */
+  let completed = false;
 
   /**
    * Applies what is next in order for up to YIELD_MS; when nothing is, parses the next unclaimed block (at most
@@ -266,6 +270,7 @@ export async function readBlocksThreaded(inputs: readonly TraceInput[], file: Bl
       handoff!.addCounts(tally.snapshot());
       handoff!.resumeCounts();
     }
+    completed = resume === null;
   } finally {
     // A stop (Ctrl-C) while the sink was behind (a migrate pass part way) leaves its settle() promise unawaited: it
     // rejects to abandon the read, which stopping does anyway; unhandled, the rejection would end the process.
@@ -273,7 +278,12 @@ export async function readBlocksThreaded(inputs: readonly TraceInput[], file: Bl
     ending();
     stopParseThread(state);
     closeSync(file.fd);
-    await worker.terminate();
+    // Kept for the next file once it said it is done with this one (its tally, or the message after it stopped).
+    const done = completed && opts.keepThread === true ? (tally !== null ? 'tally' : (await failed.catch(() => null))?.type) : undefined;
+    if (done === 'tally' || done === 'blocks-done') {
+      release();
+      await parkParseThread(worker);
+    } else await worker.terminate();
   }
   const bytes = resume !== null ? (resume as ResumeAt).offset : file.size;
   if (head === null || perf === null) return { stats: stats(bytes, false), resume, blocksHere, blocksThere };

@@ -95,8 +95,18 @@ function workOrder(): Promise<ParseWorkerData> {
   return new Promise((resolve) => parentPort!.once('message', (m: WorkOrder) => resolve(m.data)));
 }
 
-async function run(): Promise<void> {
-  const data = (workerData as ParseWorkerData | null) ?? (await workOrder());
+/**
+ * Does the orders given: the first (its workerData, or the first message), then, after a block read that went to its
+ * end, the next one if the engine's thread gives one (several files read in blocks in turn, threaded.ts): the thread
+ * waits for it, and ends when the engine's thread ends it.
+ */
+async function main(): Promise<void> {
+  let data = (workerData as ParseWorkerData | null) ?? (await workOrder());
+  while (await run(data)) data = await workOrder();
+}
+
+/** Does one order; true after a block read that ended without an error (another order may follow). */
+async function run(data: ParseWorkerData): Promise<boolean> {
   const r = ring(data.batch, data.buffer);
   const writer = new RingWriter(r);
   const stopped = (): boolean => Atomics.load(r.state, CTL_STOP) === 1;
@@ -110,7 +120,7 @@ async function run(): Promise<void> {
       if (!(e instanceof RingStopped)) {
         writer.close(true);
         postError(e);
-        return;
+        return false;
       }
       writer.close(false);
     }
@@ -119,7 +129,7 @@ async function run(): Promise<void> {
       const t = writer.finishTally();
       parentPort!.postMessage({ type: 'tally', tally: t }, [t.counts.buffer as ArrayBuffer]);
     }
-    return;
+    return true;
   }
   const sb = data.streamBlocks !== undefined ? mapStreamBlocks(data.streamBlocks.blockBytes, data.streamBlocks.buffer) : null;
   // The engine's thread sleeps on the ring slot it applies next: a sealed block wakes it (it may parse it).
@@ -157,6 +167,7 @@ async function run(): Promise<void> {
     writer.close(true);
     postError(e);
   }
+  return false;
 }
 
-void run();
+void main();

@@ -6,11 +6,11 @@
  * to the worker's stdin. One regular CSV or perf text file is parsed in blocks by both threads (parallel.ts), and so is
  * CSV on standard input (stream-blocks.ts, stream-apply.ts).
  */
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync } from 'node:fs';
 import type { BatchSink } from '../engine/types.js';
 import { BLOCK_BYTES, openBlockFile } from './blocks.js';
 import { FIRST_BAD_SHOWN, type InputStats } from './input.js';
-import type { TraceInput } from './read.js';
+import { totalSize, type ReadProgress, type TraceInput } from './read.js';
 import { applyBatch } from './columns.js';
 import { readBlocksThreaded, type ThreadedReadOptions } from './parallel.js';
 import { CTL_DONE, CTL_ERROR, CTL_STOP, M_BLOCK, M_HEADER, M_LAST, M_LINES, M_STOP, META, ring, SLOTS } from './ring.js';
@@ -37,24 +37,88 @@ export async function readInputsThreaded(
     onBlockCounts?: (here: number, there: number) => void;
   },
 ): Promise<InputStats> {
+  if (inputs.length > 1 && opts.blockBytes !== 0) return readFilesInBlocks(inputs, sink, opts);
   const file = opts.blockBytes === 0 ? null : openBlockFile(inputs, opts.input!, opts.parser ?? 'auto');
   const b = file !== null ? await readBlocksThreaded(inputs, file, sink, opts) : null;
   if (b !== null) {
     if (b.resume === null) return b.stats;
     // An irregular block: the general reader goes on from its first line not taken, on a new parse thread (with a
-    // perf file's counts so far: its stats are the whole file's).
-    const rest = await readInputsThreaded([{ name: inputs[0]!.name, start: b.resume }], sink, { ...opts, whileStarting: () => {} });
-    const badReasons = { ...b.stats.badReasons };
-    for (const [k, n] of Object.entries(rest.badReasons)) badReasons[k] = (badReasons[k] ?? 0) + n;
-    return {
-      ...rest,
-      records: b.stats.records + rest.records,
-      bytes: b.resume.offset + rest.bytes,
-      skipped: b.stats.skipped + rest.skipped,
-      badReasons,
-      firstBad: [...b.stats.firstBad, ...rest.firstBad].slice(0, FIRST_BAD_SHOWN),
-    };
+    // perf file's counts so far: its stats are the whole file's). b.stats.bytes: the blocks' bytes, up to that line.
+    const rest = await readThreadedGeneral([{ name: inputs[0]!.name, start: b.resume }], sink, { ...opts, whileStarting: () => {} });
+    return joinStats(b.stats, rest, true);
   }
+  return readThreadedGeneral(inputs, sink, opts);
+}
+
+/**
+ * The stats of a read of some inputs, then of a read of the ones after (its stop, perf counts and kinds follow). `resumed`:
+ * the second read went on in the first's last file (from an irregular block), and counts that file again.
+ */
+function joinStats(before: InputStats, after: InputStats, resumed = false): InputStats {
+  const badReasons = { ...before.badReasons };
+  for (const [k, n] of Object.entries(after.badReasons)) badReasons[k] = (badReasons[k] ?? 0) + n;
+  const notes = [...(before.notes ?? []), ...(after.notes ?? [])];
+  const kinds = resumed ? before.kinds.slice(0, -1) : before.kinds;
+  return {
+    ...after,
+    files: before.files + after.files - (resumed ? 1 : 0),
+    kinds: [...kinds, ...after.kinds],
+    records: before.records + after.records,
+    bytes: before.bytes + after.bytes,
+    skipped: before.skipped + after.skipped,
+    badReasons,
+    firstBad: [...before.firstBad, ...after.firstBad].slice(0, FIRST_BAD_SHOWN),
+    ...(notes.length > 0 ? { notes } : {}),
+  };
+}
+
+/**
+ * Several inputs: each regular CSV file in turn in blocks on two threads (readBlocksThreaded()), with one parse thread
+ * that goes from file to file (keepThread); from the first input that is not such a file (standard input, gzip, perf
+ * text) or from an irregular block on, the rest as one read by the general reader on the parse thread. Records,
+ * errors and stats are those of readInputs() over them all.
+ */
+async function readFilesInBlocks(inputs: readonly TraceInput[], sink: BatchSink, opts: ThreadedReadOptions): Promise<InputStats> {
+  const total = await totalSize(inputs);
+  let done: InputStats | null = null;
+  /** The options of the read that starts at input `i`: its progress counted after the inputs before. */
+  const from = (i: number): ThreadedReadOptions => {
+    const bytes = done?.bytes ?? 0;
+    const records = done?.records ?? 0;
+    const onProgress = opts.onProgress;
+    return {
+      ...opts,
+      // The next input takes the thread, unless it is standard input forwarded to a thread of its own (parseThread()).
+      keepThread: i < inputs.length - 1 && inputs[i + 1]!.name !== '-',
+      ...(i > 0 ? { whileStarting: () => {} } : {}),
+      ...(onProgress !== undefined ? { onProgress: (p: ReadProgress) => onProgress({ bytes: bytes + p.bytes, totalBytes: total, records: records + p.records }) } : {}),
+    };
+  };
+  for (let i = 0; i < inputs.length; i++) {
+    const file = openBlockFile([inputs[i]!], opts.input!, opts.parser ?? 'auto');
+    if (file !== null && file.kind !== 'csv') closeSync(file.fd); // perf text: its head and counts are the general reader's
+    const b = file !== null && file.kind === 'csv' ? await readBlocksThreaded([inputs[i]!], file, sink, from(i)) : null;
+    if (b === null) {
+      const rest = await readThreadedGeneral(inputs.slice(i), sink, from(i));
+      return done === null ? rest : joinStats(done, rest);
+    }
+    done = done === null ? b.stats : joinStats(done, b.stats);
+    if (b.stats.stopped) return done;
+    if (b.resume !== null) {
+      // The general reader reads on from the block's first line not taken (it counts this file again), then the rest.
+      const rest = await readThreadedGeneral([{ name: inputs[i]!.name, start: b.resume }, ...inputs.slice(i + 1)], sink, from(i + 1));
+      return joinStats(done, rest, true);
+    }
+  }
+  return done!;
+}
+
+/** The general reader (readInputs()) on the parse thread: standard input, gzip, perf text, several inputs, what follows an irregular block. */
+async function readThreadedGeneral(
+  inputs: readonly TraceInput[],
+  sink: BatchSink,
+  opts: ThreadedReadOptions & { onBlockCounts?: (here: number, there: number) => void },
+): Promise<InputStats> {
   const r = ring();
   const data = baseWorkerData(r, inputs, opts);
   // This process's standard input (a pipe or a file) is read by the worker from file descriptor 0 itself

@@ -84,21 +84,33 @@ export function baseWorkerData(
  * The parse thread's last message, as a promise that rejects when the thread fails or exits without one, unless
  * ending() was called first (this side ended it: Ctrl-C, or after the result). Nobody need await it.
  */
-export function lastMessage(worker: Worker): { message: Promise<WorkerMessage>; ending: () => void } {
+export function lastMessage(worker: Worker): { message: Promise<WorkerMessage>; ending: () => void; release: () => void } {
   let got = false;
   let ending = false;
+  let onMessage: (m: WorkerMessage) => void = () => {};
+  let onError: (e: Error) => void = () => {};
+  let onExit: (code: number) => void = () => {};
   const message = new Promise<WorkerMessage>((resolve, reject) => {
-    worker.once('message', (m: WorkerMessage) => {
+    onMessage = (m) => {
       got = true;
       resolve(m);
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => {
+    };
+    onError = reject;
+    onExit = (code) => {
       if (!got && !ending) reject(new Error(`parser thread exited with code ${code} and no result`));
-    });
+    };
+    worker.once('message', onMessage);
+    worker.once('error', onError);
+    worker.once('exit', onExit);
   });
   message.catch(() => {}); // awaited only when needed
-  return { message, ending: () => (ending = true) };
+  /** Takes the listeners off (the thread goes on to another read, which listens for its own message). */
+  const release = (): void => {
+    worker.off('message', onMessage);
+    worker.off('error', onError);
+    worker.off('exit', onExit);
+  };
+  return { message, ending: () => (ending = true), release };
 }
 
 /**

@@ -7,6 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { TraceError } from '../../src/errors.js';
 import { DEFAULT_INPUT_SETTINGS, readInputs } from '../../src/trace/input.js';
 import { canReadThreaded, readInputsThreaded } from '../../src/trace/threaded.js';
+import { earlyParseThreadsTaken } from '../../src/trace/early-worker.js';
+import type { ReadProgress } from '../../src/trace/read.js';
 import { parseWorkerPath } from '../../src/trace/worker-link.js';
 import { SPEC_2S_CXL } from '../engine/helpers.js';
 
@@ -40,8 +42,8 @@ function expectSameRecords(got: readonly number[], want: readonly number[]): voi
   expect(got.slice(at, at + 8), `records from record ${at / 4} on`).toEqual(want.slice(at, at + 8));
 }
 
-async function both(names: string[], input = DEFAULT_INPUT_SETTINGS) {
-  const opts = { input, topology: SPEC_2S_CXL, hz: 250 };
+async function both(names: string[], input = DEFAULT_INPUT_SETTINGS, fileBlockBytes?: number) {
+  const opts = { input, topology: SPEC_2S_CXL, hz: 250, ...(fileBlockBytes !== undefined ? { fileBlockBytes } : {}) };
   const a: number[] = [];
   const b: number[] = [];
   const run = async (f: () => Promise<unknown>) => {
@@ -67,6 +69,66 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('readInputsThreaded', () => {
     expect(r.b.length).toBe(4 * 220001);
     expectSameRecords(r.b, r.a);
     expect(r.threaded).toEqual(r.inProcess);
+  });
+
+  it('reads several CSV files in blocks, one after the other, with one parse thread: the records and stats of readInputs', async () => {
+    const files = [
+      write('m1.csv', bigCsv(40000, 11)),
+      write('m2.csv', bigCsv(30000, 12).slice('pfn,nid,src,time\n'.length)), // no header
+      write('m3.csv', '# a comment\n\n' + bigCsv(25000, 13)), // the header after comments and a blank line
+      write('m4.csv', '0x200001,0,hwhints,4294999999\n'), // one line, no header
+      write('m5.csv', ''), // empty
+      write('m6.csv', bigCsv(20000, 14)),
+    ];
+    const taken = earlyParseThreadsTaken();
+    const r = await both(files, DEFAULT_INPUT_SETTINGS, 64 << 10);
+    // Each file after the first took the thread the one before it kept (none was started early here).
+    expect(earlyParseThreadsTaken() - taken, 'parse threads taken again').toBe(files.length - 1);
+    expect(r.b.length).toBe(4 * (40000 + 30000 + 25000 + 1 + 20000));
+    expectSameRecords(r.b, r.a);
+    expect(r.threaded).toEqual(r.inProcess);
+  });
+
+  it('several files: a bad line in a later file, a file the blocks leave to the general reader, a stop', async () => {
+    const good = write('g1.csv', bigCsv(30000, 21));
+    const bad = write('g2.csv', bigCsv(30000, 22) + '0x200000,0,hwhints,12x\n');
+    const r = await both([good, bad, good], DEFAULT_INPUT_SETTINGS, 64 << 10);
+    const e = (r.threaded as { error: TraceError }).error;
+    expect(e).toBeInstanceOf(TraceError);
+    expect(e).toMatchObject({ file: bad, line: 30002, field: 'time', text: '12x' });
+    expect(e.message).toBe((r.inProcess as { error: TraceError }).error.message);
+    // Quotes from the middle of a file on: its blocks stop there, and the general reader reads on, then the next file.
+    const quoted = write('g3.csv', bigCsv(20000, 23) + '"0x200000",0,hwhints,4294999999\n' + bigCsv(5000, 24).slice('pfn,nid,src,time\n'.length));
+    const q = await both([good, quoted, good], DEFAULT_INPUT_SETTINGS, 64 << 10);
+    expect(q.b.length).toBe(4 * (30000 + 25001 + 30000));
+    expectSameRecords(q.b, q.a);
+    expect(q.threaded).toEqual(q.inProcess);
+    // Progress: bytes of all the files together, never going back, to their sum.
+    const seen: ReadProgress[] = [];
+    let n = 0;
+    const stats = await readInputsThreaded([{ name: good }, { name: good }, { name: good }], { record_access: () => n++ }, {
+      input: DEFAULT_INPUT_SETTINGS,
+      topology: SPEC_2S_CXL,
+      hz: 250,
+      fileBlockBytes: 64 << 10,
+      onProgress: (p) => seen.push(p),
+    });
+    const size = fs.statSync(good).size;
+    expect(stats).toMatchObject({ records: 90000, files: 3, bytes: 3 * size, stopped: false });
+    expect(seen.every((p) => p.totalBytes === 3 * size)).toBe(true);
+    expect(seen.every((p, i) => i === 0 || (p.bytes >= seen[i - 1]!.bytes && p.records >= seen[i - 1]!.records))).toBe(true);
+    expect(seen.at(-1)).toMatchObject({ bytes: 3 * size, records: 90000 });
+    // Stopped in the second file: the records applied, and no more files read.
+    let m = 0;
+    const stop = await readInputsThreaded([{ name: good }, { name: good }, { name: good }], { record_access: () => m++ }, {
+      input: DEFAULT_INPUT_SETTINGS,
+      topology: SPEC_2S_CXL,
+      hz: 250,
+      fileBlockBytes: 64 << 10,
+      shouldStop: () => m > 40000,
+    });
+    expect(stop).toMatchObject({ stopped: true, records: m, files: 2 });
+    expect(m).toBeLessThan(60000);
   });
 
   it('reports a bad line as the same TraceError', async () => {
