@@ -3,8 +3,9 @@
  * applies the records, so on two cores a replay costs about max(parse, engine) instead of their sum. The
  * records reach the sink in exactly the order readInputs() would give them; errors and stats are the same.
  * This process's standard input is read by the worker itself (file descriptor 0); another stream is piped through
- * to the worker's stdin. One regular CSV or perf text file is parsed in blocks by both threads (parallel.ts), and so is
- * CSV on standard input (stream-blocks.ts, stream-apply.ts).
+ * to the worker's stdin. One regular CSV or perf text file is parsed in blocks by both threads (parallel.ts), several
+ * CSV files one after the other with one parse thread (readFilesInBlocks()), and CSV on standard input too
+ * (stream-blocks.ts, stream-apply.ts).
  */
 import { closeSync, existsSync } from 'node:fs';
 import type { BatchSink } from '../engine/types.js';
