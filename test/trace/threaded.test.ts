@@ -103,32 +103,28 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('readInputsThreaded', () => {
     expect(q.b.length).toBe(4 * (30000 + 25001 + 30000));
     expectSameRecords(q.b, q.a);
     expect(q.threaded).toEqual(q.inProcess);
+    /** `good` three times in blocks of 64 KiB, `more` options added; the records counted in `seen.n`. */
+    const thrice = (seen: { n: number }, more: { onProgress?: (p: ReadProgress) => void; shouldStop?: () => boolean }) =>
+      readInputsThreaded([{ name: good }, { name: good }, { name: good }], { record_access: () => seen.n++ }, {
+        input: DEFAULT_INPUT_SETTINGS,
+        topology: SPEC_2S_CXL,
+        hz: 250,
+        fileBlockBytes: 64 << 10,
+        ...more,
+      });
     // Progress: bytes of all the files together, never going back, to their sum.
     const seen: ReadProgress[] = [];
-    let n = 0;
-    const stats = await readInputsThreaded([{ name: good }, { name: good }, { name: good }], { record_access: () => n++ }, {
-      input: DEFAULT_INPUT_SETTINGS,
-      topology: SPEC_2S_CXL,
-      hz: 250,
-      fileBlockBytes: 64 << 10,
-      onProgress: (p) => seen.push(p),
-    });
+    const stats = await thrice({ n: 0 }, { onProgress: (p) => seen.push(p) });
     const size = fs.statSync(good).size;
     expect(stats).toMatchObject({ records: 90000, files: 3, bytes: 3 * size, stopped: false });
     expect(seen.every((p) => p.totalBytes === 3 * size)).toBe(true);
     expect(seen.every((p, i) => i === 0 || (p.bytes >= seen[i - 1]!.bytes && p.records >= seen[i - 1]!.records))).toBe(true);
     expect(seen.at(-1)).toMatchObject({ bytes: 3 * size, records: 90000 });
     // Stopped in the second file: the records applied, and no more files read.
-    let m = 0;
-    const stop = await readInputsThreaded([{ name: good }, { name: good }, { name: good }], { record_access: () => m++ }, {
-      input: DEFAULT_INPUT_SETTINGS,
-      topology: SPEC_2S_CXL,
-      hz: 250,
-      fileBlockBytes: 64 << 10,
-      shouldStop: () => m > 40000,
-    });
-    expect(stop).toMatchObject({ stopped: true, records: m, files: 2 });
-    expect(m).toBeLessThan(60000);
+    const applied = { n: 0 };
+    const stop = await thrice(applied, { shouldStop: () => applied.n > 40000 });
+    expect(stop).toMatchObject({ stopped: true, records: applied.n, files: 2 });
+    expect(applied.n).toBeLessThan(60000);
   });
 
   it('reports a bad line as the same TraceError', async () => {
