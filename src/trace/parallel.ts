@@ -107,7 +107,7 @@ export async function readBlocksThreaded(inputs: readonly TraceInput[], file: Bl
     throw e;
   }
   // The parse thread's message is looked at only when the ring says it failed, or for its tally.
-  const { message: failed, ending, release } = lastMessage(worker);
+  const { message: failed, ending, release, failure } = lastMessage(worker);
   const { state, count, meta } = r;
   const views = slotViews(r);
   const own = new Map<number, { cols: Columns; res: BlockResult }>();
@@ -250,6 +250,9 @@ export async function readBlocksThreaded(inputs: readonly TraceInput[], file: Bl
         const m = Atomics.load(state, CTL_ERROR) === 1 ? await failed : null;
         throw m !== null ? rebuild(m) : new Error(`parser thread ended before block ${expect}`);
       }
+      // A parse thread that died without a word: its error (its blocks not yet parsed are claimed here meanwhile).
+      const died = failure();
+      if (died !== null) throw died;
       const w = waitAsync(state, slot, 0, 200);
       if (w.async) await w.value;
     }

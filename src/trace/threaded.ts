@@ -146,7 +146,7 @@ async function readThreadedGeneral(
     from.on('error', () => worker.stdin!.end());
     from.pipe(worker.stdin);
   }
-  const { message: finished, ending } = lastMessage(worker);
+  const { message: finished, ending, failure } = lastMessage(worker);
   const views = slotViews(r);
   const { state, count, meta } = r;
   let slot = 0;
@@ -215,6 +215,9 @@ async function readThreadedGeneral(
         if (Atomics.load(state, slot) === 1) continue;
         break;
       }
+      // A parse thread that died without a word (an uncaught error, killed): its error, not a wait for ever.
+      const died = failure();
+      if (died !== null) throw died;
       // Sleep until the producer publishes this slot or finishes (it notifies every slot then).
       const w = waitAsync(state, slot, 0, 200);
       if (w.async) await w.value;

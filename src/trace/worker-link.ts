@@ -82,11 +82,13 @@ export function baseWorkerData(
 
 /**
  * The parse thread's last message, as a promise that rejects when the thread fails or exits without one, unless
- * ending() was called first (this side ended it: Ctrl-C, or after the result). Nobody need await it.
+ * ending() was called first (this side ended it: Ctrl-C, or after the result). Nobody need await it: failure() gives
+ * the rejection once it came (a loop that waits on the ring looks at it, so that a thread that died is not waited for).
  */
-export function lastMessage(worker: Worker): { message: Promise<WorkerMessage>; ending: () => void; release: () => void } {
+export function lastMessage(worker: Worker): { message: Promise<WorkerMessage>; ending: () => void; release: () => void; failure: () => Error | null } {
   let got = false;
   let ending = false;
+  let failed: Error | null = null;
   let onMessage: (m: WorkerMessage) => void = () => {};
   let onError: (e: Error) => void = () => {};
   let onExit: (code: number) => void = () => {};
@@ -103,14 +105,14 @@ export function lastMessage(worker: Worker): { message: Promise<WorkerMessage>; 
     worker.once('error', onError);
     worker.once('exit', onExit);
   });
-  message.catch(() => {}); // awaited only when needed
+  message.catch((e: unknown) => void (failed = e instanceof Error ? e : new Error(String(e)))); // awaited only when needed
   /** Takes the listeners off (the thread goes on to another read, which listens for its own message). */
   const release = (): void => {
     worker.off('message', onMessage);
     worker.off('error', onError);
     worker.off('exit', onExit);
   };
-  return { message, ending: () => (ending = true), release };
+  return { message, ending: () => (ending = true), release, failure: () => failed };
 }
 
 /**
