@@ -65,8 +65,8 @@ export interface ReplayPlan {
 
 /** A replay's ReplayPlan: useParseThread(), then the CSV and prime thresholds above for regular files. */
 export function replayPlan(settings: Pick<ReplaySettings, 'inputs' | 'parseThread' | 'input' | 'parser'>, hooks: Pick<ReplayHooks, 'onBad' | 'stdin'>): ReplayPlan {
-  const threaded = useParseThread(settings, hooks);
   const bytes = traceBytes(settings.inputs);
+  const threaded = parseThreadFor(settings, hooks, bytes);
   if (bytes === null) return { threaded, prime: threaded };
   if (threaded && (settings.parseThread ?? 'auto') === 'auto' && bytes < CSV_PARSE_THREAD_MIN_BYTES && plainCsvFiles(settings)) return { threaded: false, prime: true };
   return { threaded, prime: threaded || bytes >= PRIME_MIN_BYTES };
@@ -91,8 +91,8 @@ export function traceBytes(inputs: readonly TraceInput[]): number | null {
   return bytes;
 }
 
-/** Bytes of a file's start that plainCsvFiles() reads. */
-const SNIFF_BYTES = 4096;
+/** Bytes of a file's start that plainCsvFiles() reads (input.ts SNIFF_BYTES is the reader's perf sniff: 64 KiB). */
+const PLAN_SNIFF_BYTES = 4096;
 const CR = 0x0d;
 const QUOTE = 0x22;
 const TAB = 0x09;
@@ -104,7 +104,7 @@ const TAB = 0x09;
 function plainCsvFiles(settings: Pick<ReplaySettings, 'inputs' | 'input' | 'parser'>): boolean {
   if (settings.input.kind === 'perf' || settings.parser === 'csv-parse') return false;
   for (const { name } of settings.inputs) {
-    const start = fileHead(name, SNIFF_BYTES);
+    const start = fileHead(name, PLAN_SNIFF_BYTES);
     if (start === null || (settings.input.kind === 'auto' && looksLikePerf(start))) return false;
     // CR line ends, quotes or tabs: csv-parse reads the file (trace/fast.ts), whose parse the thread pays for.
     if (start.includes(CR) || start.includes(QUOTE) || start.includes(TAB)) return false;
@@ -128,6 +128,11 @@ export function useParseThread(
   settings: Pick<ReplaySettings, 'inputs' | 'parseThread'>,
   hooks: Pick<ReplayHooks, 'onBad' | 'stdin'>,
 ): boolean {
+  return parseThreadFor(settings, hooks, traceBytes(settings.inputs));
+}
+
+/** useParseThread() with the inputs' traceBytes() already read (replayPlan() reads them once). */
+function parseThreadFor(settings: Pick<ReplaySettings, 'inputs' | 'parseThread'>, hooks: Pick<ReplayHooks, 'onBad' | 'stdin'>, bytes: number | null): boolean {
   const mode = settings.parseThread ?? 'auto';
   if (mode === 'off' || hooks.onBad !== undefined) return false;
   if (mode === 'on') return canReadThreaded(settings.inputs);
@@ -136,8 +141,7 @@ export function useParseThread(
   if (settings.inputs.some((i) => i.name === '-')) {
     return (hooks.stdin === undefined || hooks.stdin === process.stdin) && process.stdin.isTTY !== true && canReadThreaded(settings.inputs);
   }
-  // A missing file, a directory or a FIFO is left to the in-process reader (which reports what is wrong).
-  const bytes = traceBytes(settings.inputs);
+  // A missing file, a directory or a FIFO (bytes null) is left to the in-process reader (which reports what is wrong).
   if (bytes === null || bytes < PARSE_THREAD_MIN_BYTES) return false;
   // The worker script is looked for last (finding its path costs about 0.5 ms): small inputs never need it.
   return !settings.inputs.some(({ name }) => isGzipFile(name)) && canReadThreaded(settings.inputs);
