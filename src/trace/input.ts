@@ -70,6 +70,11 @@ export interface InputOptions {
    * or the general CSV reader's streams, which hold chunks), and with false after it.
    */
   readonly lend?: (on: boolean) => void;
+  /**
+   * The perf counts of perf files read before these inputs, by another read (several files read in blocks one after
+   * the other, threaded.ts): this read's perf stats go on from them, as one read of all the files would count.
+   */
+  readonly perfPrior?: PerfInputStats | null;
 }
 
 /** A bad line skipped, for stderr. */
@@ -139,7 +144,8 @@ const PROGRESS_MS = 250;
 export async function readInputs(inputs: readonly TraceInput[], sink: AccessSink, opts: InputOptions = {}): Promise<InputStats> {
   const list = inputs.length === 0 ? [{ name: '-' }] : inputs;
   const settings = opts.input ?? DEFAULT_INPUT_SETTINGS;
-  const stats: InputStats = { records: 0, bytes: 0, files: 0, skipped: 0, stopped: false, kinds: [], badReasons: {}, firstBad: [], perf: null };
+  const perf = opts.perfPrior != null ? clonePerfStats(opts.perfPrior) : null;
+  const stats: InputStats = { records: 0, bytes: 0, files: 0, skipped: 0, stopped: false, kinds: [], badReasons: {}, firstBad: [], perf };
   const onBad = badCounter(stats, settings, opts.onBad);
   const progress = new Progress(opts.onProgress, await totalSize(list));
   const stop = opts.shouldStop ?? (() => false);
@@ -198,6 +204,11 @@ export async function readInputs(inputs: readonly TraceInput[], sink: AccessSink
   }
   stats.bytes = progress.bytes;
   stats.records = progress.records;
+  return withPerfWarnings(stats, settings);
+}
+
+/** The read's stats with the warnings about perf samples skipped, over all its perf files (perfSkipWarnings()), added. */
+export function withPerfWarnings(stats: InputStats, settings: InputSettings = DEFAULT_INPUT_SETTINGS): InputStats {
   if (stats.perf !== null) stats.perf.notes.push(...perfSkipWarnings(stats.perf, settings));
   return stats;
 }

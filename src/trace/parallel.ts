@@ -17,7 +17,7 @@ import { PageTally, type PageCountHandoff } from '../engine/page-tally.js';
 import type { BatchSink } from '../engine/types.js';
 import { BLOCK_BYTES, BlockReader, scanBlock, type BlockFile, type BlockResult, type PerfBlockCounts } from './blocks.js';
 import { applyBatch, applyColumns, Columns } from './columns.js';
-import { addPerf, emptyPerfStats, perfSkipWarnings, type InputOptions, type InputStats, type PerfInputStats } from './input.js';
+import { addPerf, clonePerfStats, emptyPerfStats, type InputOptions, type InputStats, type PerfInputStats } from './input.js';
 import type { ParseWorkerData } from './parse-worker.js';
 import { perfBlockScan, readPerfHead, type PerfHead } from './perf-blocks.js';
 import type { PerfReadStats } from './perf-read.js';
@@ -290,15 +290,13 @@ export async function readBlocksThreaded(inputs: readonly TraceInput[], file: Bl
   }
   const bytes = resume !== null ? (resume as ResumeAt).offset : file.size;
   if (head === null || perf === null) return { stats: stats(bytes, false), resume, blocksHere, blocksThere };
-  // perf text: the head's counts and the blocks'.
-  const total = emptyPerfStats();
+  // perf text: the head's counts and the blocks', after those of the perf files read before (opts.perfPrior). The
+  // warnings about samples skipped are the caller's, over all the files (input.ts withPerfWarnings()).
+  const total = opts.perfPrior != null ? clonePerfStats(opts.perfPrior) : emptyPerfStats();
   addPerf({ perf: total }, perfReadStats(head, perf, lines, applied));
-  if (resume === null) {
-    total.notes.push(...perfSkipWarnings(total, opts.input));
-    return { stats: stats(bytes, false, total), resume, blocksHere, blocksThere };
-  }
-  // The general reader goes on with these counts (files 0: it counts the file), and returns them with its own.
-  const at: ResumeAt = { ...(resume as ResumeAt), perf: { shape: head.stats.shape!, prior: { ...total, files: 0 } } };
+  if (resume === null) return { stats: stats(bytes, false, total), resume, blocksHere, blocksThere };
+  // The general reader goes on with these counts (this file not counted: it counts it), and returns them with its own.
+  const at: ResumeAt = { ...(resume as ResumeAt), perf: { shape: head.stats.shape!, prior: { ...total, files: total.files - 1 } } };
   return { stats: stats(bytes, false), resume: at, blocksHere, blocksThere };
 }
 

@@ -9,7 +9,7 @@ import { KpromoError, TraceError } from '../errors.js';
 import type { Topology } from '../engine/topology.js';
 import { BlockReader, scanBlock, type BlockResult } from './blocks.js';
 import { perfBlockScan, type PerfBlockShape } from './perf-blocks.js';
-import { readInputs, type InputSettings } from './input.js';
+import { readInputs, type InputSettings, type PerfInputStats } from './input.js';
 import { ioError, type TraceInput } from './read.js';
 import { PipeChunks, stdinReadable } from './fd-stream.js';
 import { CTL_NEXT_BLOCK, CTL_STOP, ring, RingStopped, RingWriter, SLOTS } from './ring.js';
@@ -38,6 +38,8 @@ export interface ParseWorkerData {
   readonly countPages?: boolean;
   /** Standard input, read in blocks with the engine's thread (stream-blocks.ts): the slots' buffer and block size. */
   readonly streamBlocks?: { readonly buffer: SharedArrayBuffer; readonly blockBytes: number };
+  /** The perf counts of the perf files read before these inputs (input.ts InputOptions.perfPrior). */
+  readonly perfPrior?: PerfInputStats;
 }
 
 /**
@@ -153,6 +155,7 @@ async function run(data: ParseWorkerData): Promise<boolean> {
       topology: data.topology,
       hz: data.hz,
       parser: data.parser,
+      ...(data.perfPrior !== undefined ? { perfPrior: data.perfPrior } : {}),
       shouldStop: stopped,
       onProgress: (p) => {
         r.progress[0] = p.bytes;

@@ -4,13 +4,13 @@
  * records reach the sink in exactly the order readInputs() would give them; errors and stats are the same.
  * This process's standard input is read by the worker itself (file descriptor 0); another stream is piped through
  * to the worker's stdin. One regular CSV or perf text file is parsed in blocks by both threads (parallel.ts), several
- * CSV files one after the other with one parse thread (readFilesInBlocks()), and CSV on standard input too
+ * such files one after the other with one parse thread (readFilesInBlocks()), and CSV on standard input too
  * (stream-blocks.ts, stream-apply.ts).
  */
-import { closeSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { BatchSink } from '../engine/types.js';
 import { BLOCK_BYTES, openBlockFile } from './blocks.js';
-import { FIRST_BAD_SHOWN, type InputStats } from './input.js';
+import { FIRST_BAD_SHOWN, withPerfWarnings, type InputStats } from './input.js';
 import { totalSize, type ReadProgress, type TraceInput } from './read.js';
 import { applyBatch } from './columns.js';
 import { readBlocksThreaded, type ThreadedReadOptions } from './parallel.js';
@@ -42,7 +42,7 @@ export async function readInputsThreaded(
   const file = opts.blockBytes === 0 ? null : openBlockFile(inputs, opts.input!, opts.parser ?? 'auto');
   const b = file !== null ? await readBlocksThreaded(inputs, file, sink, opts) : null;
   if (b !== null) {
-    if (b.resume === null) return b.stats;
+    if (b.resume === null) return withPerfWarnings(b.stats, opts.input);
     // An irregular block: the general reader goes on from its first line not taken, on a new parse thread (with a
     // perf file's counts so far: its stats are the whole file's). b.stats.bytes: the blocks' bytes, up to that line.
     const rest = await readThreadedGeneral([{ name: inputs[0]!.name, start: b.resume }], sink, { ...opts, whileStarting: () => {} });
@@ -52,8 +52,10 @@ export async function readInputsThreaded(
 }
 
 /**
- * The stats of a read of some inputs, then of a read of the ones after (its stop, perf counts and kinds follow). `resumed`:
- * the second read went on in the first's last file (from an irregular block), and counts that file again.
+ * The stats of a read of some inputs, then of a read of the ones after (its stop and kinds follow). `resumed`: the second
+ * read went on in the first's last file (from an irregular block), and counts that file again. The second read's perf
+ * counts went on from the first's (InputOptions.perfPrior, or a resumed perf file's prior counts): they are the sums,
+ * unless it read no perf file.
  */
 function joinStats(before: InputStats, after: InputStats, resumed = false): InputStats {
   const badReasons = { ...before.badReasons };
@@ -69,15 +71,18 @@ function joinStats(before: InputStats, after: InputStats, resumed = false): Inpu
     skipped: before.skipped + after.skipped,
     badReasons,
     firstBad: [...before.firstBad, ...after.firstBad].slice(0, FIRST_BAD_SHOWN),
+    perf: after.perf ?? before.perf,
     ...(notes.length > 0 ? { notes } : {}),
   };
 }
 
 /**
- * Several inputs: each regular CSV file in turn in blocks on two threads (readBlocksThreaded()), with one parse thread
- * that goes from file to file (keepThread); from the first input that is not such a file (standard input, gzip, perf
- * text) or from an irregular block on, the rest as one read by the general reader on the parse thread. Records,
- * errors and stats are those of readInputs() over them all.
+ * Several inputs: each regular CSV or perf text file in turn in blocks on two threads (readBlocksThreaded()), with one
+ * parse thread that goes from file to file (keepThread); from the first input that is not such a file (standard input,
+ * gzip, perf text whose head gives the block parsers nothing) or from an irregular block on, the rest as one read by
+ * the general reader on the parse thread. Each read's perf counts go on from those of the files before (perfPrior),
+ * and the warnings about perf samples skipped are made once, over all of them. Records, errors and stats are those of
+ * readInputs() over them all.
  */
 async function readFilesInBlocks(inputs: readonly TraceInput[], sink: BatchSink, opts: ThreadedReadOptions): Promise<InputStats> {
   const total = await totalSize(inputs);
@@ -91,27 +96,28 @@ async function readFilesInBlocks(inputs: readonly TraceInput[], sink: BatchSink,
       ...opts,
       // The next input takes the thread, unless it is standard input forwarded to a thread of its own (parseThread()).
       keepThread: i < inputs.length - 1 && inputs[i + 1]!.name !== '-',
+      perfPrior: done?.perf ?? null,
       ...(i > 0 ? { whileStarting: () => {} } : {}),
       ...(onProgress !== undefined ? { onProgress: (p: ReadProgress) => onProgress({ bytes: bytes + p.bytes, totalBytes: total, records: records + p.records }) } : {}),
     };
   };
   for (let i = 0; i < inputs.length; i++) {
     const file = openBlockFile([inputs[i]!], opts.input!, opts.parser ?? 'auto');
-    if (file !== null && file.kind !== 'csv') closeSync(file.fd); // perf text: its head and counts are the general reader's
-    const b = file !== null && file.kind === 'csv' ? await readBlocksThreaded([inputs[i]!], file, sink, from(i)) : null;
+    // (null for perf text whose head gives the block parsers nothing: the file closed, nothing read from it)
+    const b = file !== null ? await readBlocksThreaded([inputs[i]!], file, sink, from(i)) : null;
     if (b === null) {
       const rest = await readThreadedGeneral(inputs.slice(i), sink, from(i));
       return done === null ? rest : joinStats(done, rest);
     }
     done = done === null ? b.stats : joinStats(done, b.stats);
-    if (b.stats.stopped) return done;
+    if (b.stats.stopped) return withPerfWarnings(done, opts.input);
     if (b.resume !== null) {
       // The general reader reads on from the block's first line not taken (it counts this file again), then the rest.
       const rest = await readThreadedGeneral([{ name: inputs[i]!.name, start: b.resume }, ...inputs.slice(i + 1)], sink, from(i + 1));
       return joinStats(done, rest, true);
     }
   }
-  return done!;
+  return withPerfWarnings(done!, opts.input);
 }
 
 /** The general reader (readInputs()) on the parse thread: standard input, gzip, perf text, several inputs, what follows an irregular block. */

@@ -77,7 +77,10 @@ export function baseWorkerData(
   inputs: readonly TraceInput[],
   opts: InputOptions & { topology: NonNullable<InputOptions['topology']>; hz: number },
 ): ParseWorkerData {
-  return { buffer: r.buffer, batch: r.batch, inputs, input: opts.input!, topology: opts.topology, hz: opts.hz, parser: opts.parser ?? 'auto' };
+  return {
+    buffer: r.buffer, batch: r.batch, inputs, input: opts.input!, topology: opts.topology, hz: opts.hz, parser: opts.parser ?? 'auto',
+    ...(opts.perfPrior != null ? { perfPrior: opts.perfPrior } : {}),
+  };
 }
 
 /**

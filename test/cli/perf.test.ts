@@ -219,3 +219,55 @@ describe('perf input: bad lines', () => {
     expect(a.stdout.split('\n')[1]).toBe('0x4529,0,hwhints,4295200937');
   });
 });
+
+describe('several perf text files', () => {
+  it('replay of a perf file cut in three (each read in blocks, with a parse thread) gives the counters, events and stats of the whole', async () => {
+    const { PerfLinePrinter } = await import('../../bench/perf-trace.js');
+    const d = tmp();
+    // 150 k records over 2s-cxl (`kpromo gen`), printed as perf prints IBS samples: 14 MB, blocks of 1 MiB.
+    const csvFile = path.join(d, 'trace.csv');
+    expect((await runCli(['gen', '--records', '150000', '--pages', '60000', '-o', csvFile])).code).toBe(0);
+    let text = '';
+    const printer = new PerfLinePrinter((chunk) => (text += chunk));
+    const { readTraces } = await import('../../src/trace/read.js');
+    await readTraces([{ name: csvFile }], printer);
+    printer.flush();
+    const lines = text.split(/(?<=\n)/);
+    const cut = [0, 40000, 95000, lines.length];
+    const parts = [0, 1, 2].map((k) => {
+      const p = path.join(d, `part${k}.txt`);
+      fs.writeFileSync(p, lines.slice(cut[k], cut[k + 1]).join(''));
+      return p;
+    });
+    const whole = path.join(d, 'whole.txt');
+    fs.writeFileSync(whole, text);
+    const run = async (files: string[], events: string) => {
+      const r = await runCli(['replay', '--parse-thread', 'on', '--format', 'json', '--events', events, ...files]);
+      expect(r.code, r.stderr).toBe(0);
+      const j = JSON.parse(r.stdout) as Record<string, unknown>;
+      delete j.traces;
+      return { json: j, events: fs.readFileSync(events, 'utf8') };
+    };
+    const one = await run([whole], path.join(d, 'e1.csv'));
+    const three = await run(parts, path.join(d, 'e3.csv'));
+    // The same but for the files read.
+    const input = three.json.input as { files: number; formats: string[]; perf: { files?: number } };
+    expect(input.files).toBe(3);
+    expect(input.formats).toEqual(['perf', 'perf', 'perf']);
+    input.files = 1;
+    input.formats = ['perf'];
+    if (input.perf.files !== undefined) {
+      expect(input.perf.files).toBe(3);
+      input.perf.files = 1;
+    }
+    expect(three.json).toEqual(one.json);
+    expect(three.events).toBe(one.events);
+    expect(JSON.stringify(three.json)).toMatch(/"samples":150000/);
+    // And the counters of the CSV it was printed from, but for the sources (every perf sample is a hardware hint).
+    const bySource = (vmstat: string) => vmstat.replace(/^kpromoted_recorded_(hwhints|pgtscans) \d+\n/gm, '');
+    const fromCsv = await runCli(['replay', '--format', 'vmstat', csvFile]);
+    const fromParts = await runCli(['replay', '--parse-thread', 'on', '--format', 'vmstat', ...parts]);
+    expect(counter(fromParts.stdout, 'kpromoted_recorded_hwhints')).toBe(150000);
+    expect(bySource(fromParts.stdout)).toBe(bySource(fromCsv.stdout));
+  }, 60_000);
+});

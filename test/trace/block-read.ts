@@ -19,11 +19,12 @@ type Sink = { record_access: (p: number, n: number, s: number, t: number) => voi
 type Opts = InputOptions & { topology: NonNullable<InputOptions['topology']>; hz: number };
 
 /**
- * The in-process read and the threaded read of `file` (blocks of `blockBytes`): records (flat), and the stats or the
- * error. The threaded read's engine is slow (0.2 ms a batch), as a real one is next to parsing small blocks: so the
- * parse thread parses blocks too, not only this thread.
+ * The in-process read and the threaded read of `file` (or of several files as one stream; blocks of `blockBytes`):
+ * records (flat), and the stats or the error. The threaded read's engine is slow (0.2 ms a batch), as a real one is
+ * next to parsing small blocks: so the parse thread parses blocks too, not only this thread.
  */
-export async function bothReads(file: string, blockBytes: number, opts: Opts) {
+export async function bothReads(file: string | readonly string[], blockBytes: number, opts: Opts) {
+  const inputs = (typeof file === 'string' ? [file] : file).map((name) => ({ name }));
   const run = async (f: (sink: Sink) => Promise<unknown>, slow: boolean) => {
     const recs: number[] = [];
     const one = (p: number, n: number, s: number, t: number) => void recs.push(p, n, s, t);
@@ -42,8 +43,8 @@ export async function bothReads(file: string, blockBytes: number, opts: Opts) {
       return { recs, error };
     }
   };
-  const want = await run((sink) => readInputs([{ name: file }], sink, opts), false);
-  const got = await run((sink) => readInputsThreaded([{ name: file }], sink, { ...opts, blockBytes }), true);
+  const want = await run((sink) => readInputs(inputs, sink, opts), false);
+  const got = await run((sink) => readInputsThreaded(inputs, sink, { ...opts, blockBytes }), true);
   return { want, got };
 }
 

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Topology } from '../../src/engine/topology.js';
 import { TraceError } from '../../src/errors.js';
@@ -17,10 +18,11 @@ import { DEFAULT_INPUT_SETTINGS, readInputs, type InputSettings } from '../../sr
 import { readBlocksThreaded } from '../../src/trace/parallel.js';
 import { perfBlockScan, readPerfHead } from '../../src/trace/perf-blocks.js';
 import { readInputsThreaded } from '../../src/trace/threaded.js';
+import { earlyParseThreadsTaken } from '../../src/trace/early-worker.js';
 import { parseWorkerPath } from '../../src/trace/worker-link.js';
 import { SPEC_2S_CXL } from '../engine/helpers.js';
 import { prng } from '../prng.js';
-import { bothReads, expectSameRecords, readGrowing, spin } from './block-read.js';
+import { bothReads, csv, expectSameRecords, readGrowing, spin } from './block-read.js';
 import { PerfPrinter, type GenOptions, type GenSample } from './perf-gen.js';
 import { BOX_2TIER, REAL_FIXTURES, realText } from './perf-real.js';
 
@@ -48,7 +50,7 @@ const sample: GenSample = {
  * node), a phys_addr of 0 now and then, comms and pids of several widths, times rising a few jiffies at a time;
  * `line(i)` replaces sample i.
  */
-function perfText(n: number, seed: number, o: { events?: readonly string[]; opts?: GenOptions; line?: (i: number) => string | null } = {}): string {
+function perfText(n: number, seed: number, o: { events?: readonly string[]; opts?: GenOptions; line?: (i: number) => string | null; zero?: number } = {}): string {
   const r = prng(seed);
   const events = o.events ?? ['ibs_op//'];
   const opts = o.opts ?? { ...IBS, eventWidth: Math.max(...events.map((e) => e.length)) };
@@ -64,7 +66,7 @@ function perfText(n: number, seed: number, o: { events?: readonly string[]; opts
     }
     ns += BigInt(Math.floor(r() * 3_000_000));
     const pid = r() < 0.1 ? 1558582 : 4242;
-    const phys = r() < 0.03 ? 0n : BigInt(Math.floor(r() * 0x400000)) * 4096n + BigInt(Math.floor(r() * 4096));
+    const phys = r() < (o.zero ?? 0.03) ? 0n : BigInt(Math.floor(r() * 0x400000)) * 4096n + BigInt(Math.floor(r() * 4096));
     out.push(printer.line({
       ...sample, comm: comms[Math.floor(r() * comms.length)]!, pid, tid: pid + (r() < 0.2 ? 8 : 0), cpu: Math.floor(r() * 18),
       timeNs: ns, event: events[Math.floor(r() * events.length)]!, phys,
@@ -359,6 +361,79 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('reading one perf text file i
     });
     expect(stats.stopped).toBe(true);
     expect(stats.records).toBe(n);
+    expect(n).toBeLessThan(60000);
+  });
+});
+
+describe.skipIf(!fs.existsSync(parseWorkerPath()))('reading several perf text files in blocks, one after the other', () => {
+  /** The in-process read and the threaded read of the files, in blocks of 16 KiB. */
+  const several = (files: string[], input: Partial<InputSettings> = {}) =>
+    bothReads(files, 16 << 10, { input: { ...DEFAULT_INPUT_SETTINGS, ...input }, topology: SPEC_2S_CXL, hz: 250 });
+  const same = async (label: string, files: string[], input: Partial<InputSettings> = {}) => {
+    const { want, got } = await several(files, input);
+    expect(want.error, label).toBeUndefined();
+    expect(got.error, label).toBeUndefined();
+    expectSameRecords(got.recs, want.recs);
+    expect(got.stats, label).toEqual(want.stats);
+    return want.stats as { perf: { files: number; samples: number; notes: string[] }; files: number };
+  };
+
+  it('gives the records and perf counts of one in-process read, with CSV, gzip and a file the blocks cannot take among them', async () => {
+    const loads = write('s-loads.txt', perfText(15000, 31, { events: [LOADS, STORES] }));
+    const ibs = write('s-ibs.txt', perfText(15000, 32, { line: (i) => (i % 3000 === 7 ? '            perf 12/12 [001]  1234.500000: PERF_RECORD_COMM: perf:12/12\n' : null) }));
+    const cycles = write('s-cycles.txt', perfText(3000, 33, { events: ['cycles'] })); // the head gives the blocks nothing
+    const gz = path.join(dir, 's-ibs.txt.gz');
+    fs.writeFileSync(gz, gzipSync(perfText(5000, 34)));
+    const trace = write('s-trace.csv', csv(8000, 35));
+    // Every file in blocks, one parse thread from file to file.
+    const taken = earlyParseThreadsTaken();
+    const st = await same('perf, CSV, perf', [loads, trace, ibs, loads]);
+    expect(earlyParseThreadsTaken() - taken, 'parse threads taken again').toBe(3);
+    expect(st.perf.files).toBe(3);
+    expect(st.perf.samples).toBe(45000 - 5); // five PERF_RECORD lines in place of samples
+    // The general reader from a gzip file or a file whose head gives the blocks nothing on, its counts after the blocks'.
+    await same('perf, gzip, perf', [loads, gz, ibs]);
+    await same('perf, a file of other events, perf', [ibs, cycles, loads]);
+    await same('a file of other events first', [cycles, ibs]);
+    await same('--nid none', [loads, trace, ibs], { nid: 'none' });
+  });
+
+  it('warns about samples skipped over all the files, once', async () => {
+    const mostlyZero = write('s-zero.txt', perfText(20000, 36, { zero: 0.9975 }));
+    const mostlyZero2 = write('s-zero2.txt', perfText(20000, 37, { zero: 0.9975 }));
+    const good = write('s-good.txt', perfText(20000, 38));
+    // The first file alone would warn (99.75 % skipped); with the second, about half are: no warning.
+    const alone = await same('one file', [mostlyZero]);
+    expect(alone.perf.notes.join('\n')).toMatch(/perf samples .* gave no access record/);
+    const mixed = await same('skipped, then good', [mostlyZero, good]);
+    expect(mixed.perf.notes.join('\n')).not.toMatch(/gave no access record/);
+    // Two such files: one warning, over both.
+    const two = await same('skipped twice', [mostlyZero, mostlyZero2]);
+    expect(two.perf.notes.filter((n) => /gave no access record/.test(n))).toHaveLength(1);
+    expect(two.perf.notes.join('\n')).toMatch(/of 40000 perf samples/);
+  });
+
+  it('a bad line in a later file: the same error, or with --skip-bad the same records and counts', async () => {
+    const first = write('s-first.txt', perfText(15000, 39));
+    const bad = write('s-bad.txt', perfText(15000, 40, { line: (i) => (i === 9000 ? '          stream    4242/4242    [003]  1234.500000: ibs_op//: zz\n' : null) }));
+    const last = write('s-last.txt', perfText(5000, 41));
+    const { want, got } = await several([first, bad, last]);
+    const e = got.error as TraceError;
+    expect(e).toBeInstanceOf(TraceError);
+    expect(e.message).toBe((want.error as TraceError).message);
+    expectSameRecords(got.recs, want.recs);
+    const st = await same('--skip-bad', [first, bad, last], { skipBad: true });
+    expect(st.perf.files).toBe(3);
+  });
+
+  it('stops in the second file (Ctrl-C) and says so', async () => {
+    const file = write('s-stop.txt', perfText(30000, 42));
+    let n = 0;
+    const stats = await readInputsThreaded([{ name: file }, { name: file }, { name: file }], { record_access: () => n++ }, {
+      input: DEFAULT_INPUT_SETTINGS, topology: SPEC_2S_CXL, hz: 250, blockBytes: 8192, shouldStop: () => n > 35000,
+    });
+    expect(stats).toMatchObject({ stopped: true, records: n, files: 2 });
+    expect(stats.perf?.files).toBe(1); // the first file's counts: the second's were not finished
     expect(n).toBeLessThan(60000);
   });
 });
