@@ -27,7 +27,7 @@ import { detectShape, middleCandidates, physSignature } from './perf-detect.js';
 import type { PhysDoubt, ProbeLine } from './perf-detect.js';
 import { WASM_AFTER_BYTES } from './fast.js';
 import { fastLines, fastMissing, fastNoCpu, fastRecords, fastSamples, fastShape, fastZero, scanPerf } from './perf-fast.js';
-import type { FastShape } from './perf-fast.js';
+import type { FastShape, Placement } from './perf-fast.js';
 import { MAX_LINE_BYTES, overlongLineAt } from './tracefile.js';
 import {
   PERF_SKIP_REASONS, checkHz, checkPageSize, cpuNodeTable, isMemoryEvent, perfTimeToJiffies,
@@ -262,11 +262,13 @@ export class PerfReader {
     // the lines after it are measured again).
     const long = overlongLineAt(b, start, end);
     let fastEnd = long < 0 ? end : long;
+    // The chunk is copied into the WebAssembly parser's memory once, not at each line the fast path leaves to line().
+    const placed: Placement = { buf: null, pos: 0, end: 0, shift: 0 };
     while (start < end) {
       const fs = this.fs;
       const ev = this.fastEv;
       if (fs !== null && ev !== null && this.orderLeft === 0 && start < fastEnd) {
-        const stop = scanPerf(b, start, fastEnd, fs, ev.bytes, this.sink, this.parsed >= WASM_AFTER_BYTES);
+        const stop = scanPerf(b, start, fastEnd, fs, ev.bytes, this.sink, this.parsed >= WASM_AFTER_BYTES, placed);
         this.parsed += stop - start;
         if (fastLines > 0) this.took(ev);
         start = stop;

@@ -59,6 +59,8 @@ export abstract class WasmParser<X extends ParserExports> {
   private readonly module: object;
   /** Memories made (1 but after a larger input than INITIAL_INPUT: a diagnostic for tests). */
   memories = 0;
+  /** Bytes place() copied into the memory so far (a diagnostic for tests). */
+  placedBytes = 0;
 
   /** Input bytes the memory holds now. */
   get inputBytes(): number {
@@ -86,6 +88,7 @@ export abstract class WasmParser<X extends ParserExports> {
     if (buf.buffer === this.mem.buffer && buf.byteOffset + pos >= at && buf.byteOffset + end <= at + this.capacity) return buf.byteOffset;
     if (end - pos > this.capacity) this.grow(end - pos);
     this.mem.set(buf.subarray(pos, end), at);
+    this.placedBytes += end - pos;
     return at - pos;
   }
 

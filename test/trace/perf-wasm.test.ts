@@ -370,6 +370,28 @@ describe('lines in the layout of the line before (the module reads them by its t
     expect(read(text, true)).toEqual(read(text, false));
   });
 
+  it('copies a chunk into its memory once, however many lines of another event stop the fast path in it', () => {
+    const take = '          stream    4242/4242    [003]     1.000000: ibs_op//:     7f00d86b5d40        d86b5d40\n';
+    const other = '          stream    4242/4242    [003]     1.000000:   cycles:     7f00d86b5d40        d86b5d40\n';
+    const read = (fast: boolean, placed: { bytes: number } | null): unknown => {
+      const recs: number[] = [];
+      const r = new PerfReader({ record_access: (...a: number[]) => void recs.push(...a) }, { nid: 'none', fields: 'comm,pid,tid,cpu,time,event,addr,phys_addr', fast });
+      // 2 MiB and more of lines the fast path takes (the module starts after 2 MiB), then 1 MiB of the two events in turn.
+      r.push(Buffer.from(take.repeat(Math.ceil((WASM_AFTER_BYTES + 4096) / take.length)), 'latin1'));
+      const mixed = Buffer.from((take + other).repeat(Math.floor((1 << 20) / (2 * take.length))), 'latin1');
+      const before = perfWasm()!.placedBytes;
+      r.push(mixed);
+      if (placed !== null) placed.bytes = perfWasm()!.placedBytes - before;
+      return { recs, stats: r.end() };
+    };
+    const placed = { bytes: 0 };
+    const got = read(true, placed);
+    // Once: the chunk's bytes (it copied the rest of the chunk at each `cycles` line before: 2.9 GB here).
+    expect(placed.bytes).toBeGreaterThan(0);
+    expect(placed.bytes).toBeLessThanOrEqual(1 << 20);
+    expect(got).toEqual(read(false, null));
+  });
+
   it('takes a leading column of 16 digits of any value (a kernel address), as the JavaScript fast path does', () => {
     const ev = Buffer.from('ibs_op//');
     const text = Buffer.from(`  stream 1/1 [001] 1.000000: ibs_op//: ffffffff81000040        d86b5d40\n`, 'latin1');
