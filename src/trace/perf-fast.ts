@@ -183,6 +183,46 @@ export function scanPerf(buf: Buffer, pos: number, end: number, fs: FastShape, e
   return at;
 }
 
+/** The event name eventWords() gave words of last, a copy of its bytes, and those words. */
+let lastEvent: { bytes: Uint8Array; words: Int32Array; doubles: Float64Array } | null = null;
+
+/**
+ * The event name `ev` as little-endian 32-bit words (its whole words; the rest is compared byte by byte), and its whole
+ * eight-byte words as doubles, compared eight bytes a load. Equal doubles have equal bytes but for +0 and -0, so a name
+ * with a word of zero bytes is compared four bytes a load only (no doubles); a word that reads as a NaN equals nothing,
+ * and its lines go to the general parser, which decides. Those of the last name asked for are kept: a reader whose
+ * lines alternate between events calls scanPerfJs() once a line, and made them anew each time (three arrays and a
+ * DataView a line, a third of such a read's time with its garbage collections).
+ */
+function eventWords(ev: Uint8Array): { words: Int32Array; doubles: Float64Array } {
+  const last = lastEvent;
+  if (last !== null && last.bytes.length === ev.length) {
+    let i = 0;
+    while (i < ev.length && last.bytes[i] === ev[i]) i++;
+    if (i === ev.length) return last;
+  }
+  const words = new Int32Array(ev.length >> 2);
+  for (let i = 0; i < words.length; i++) words[i] = ev[4 * i]! | (ev[4 * i + 1]! << 8) | (ev[4 * i + 2]! << 16) | (ev[4 * i + 3]! << 24);
+  const evView = new DataView(ev.buffer, ev.byteOffset, ev.byteLength);
+  let doubles = new Float64Array((words.length * 4) >> 3);
+  for (let j = 0; j < doubles.length; j++) doubles[j] = evView.getFloat64(8 * j, true);
+  if (doubles.some((d) => d === 0)) doubles = new Float64Array(0);
+  lastEvent = { bytes: Uint8Array.from(ev), words, doubles };
+  return lastEvent;
+}
+
+/** The buffer viewOf() gave a view of last, and that view. */
+let lastView: { buf: Buffer; view: DataView } | null = null;
+
+/** A DataView of buf's bytes: the last one made when buf is the same buffer (its bytes may have changed: a view reads them as they are). */
+function viewOf(buf: Buffer): DataView {
+  const last = lastView;
+  if (last !== null && last.buf === buf) return last.view;
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  lastView = { buf, view };
+  return view;
+}
+
 /** scanPerf() in JavaScript alone: every shape the fast path takes. */
 export function scanPerfJs(buf: Buffer, pos: number, end: number, fs: FastShape, ev: Uint8Array, sink: AccessSink): number {
   let lines = 0;
@@ -192,19 +232,10 @@ export function scanPerfJs(buf: Buffer, pos: number, end: number, fs: FastShape,
   let missing = 0;
   let noCpu = 0;
   const evLen = ev.length;
-  // The event name as little-endian 32-bit words (its whole words; the rest is compared byte by byte).
-  const evWords = new Int32Array(evLen >> 2);
-  for (let i = 0; i < evWords.length; i++) evWords[i] = ev[4 * i]! | (ev[4 * i + 1]! << 8) | (ev[4 * i + 2]! << 16) | (ev[4 * i + 3]! << 24);
+  const { words: evWords, doubles: evDoubles } = eventWords(ev);
   const evWhole = evWords.length * 4;
-  // The name's whole eight-byte words as doubles, compared eight bytes a load. Equal doubles have equal bytes but for +0
-  // and -0, so a name with a word of zero bytes is compared four bytes a load only; a word that reads as a NaN equals
-  // nothing, and its lines go to the general parser, which decides.
-  const evView = new DataView(ev.buffer, ev.byteOffset, ev.byteLength);
-  let evDoubles = new Float64Array(evWhole >> 3);
-  for (let j = 0; j < evDoubles.length; j++) evDoubles[j] = evView.getFloat64(8 * j, true);
-  if (evDoubles.some((d) => d === 0)) evDoubles = new Float64Array(0);
   const evWords8 = evDoubles.length * 8;
-  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const view = viewOf(buf);
   const perPage = 1 / fs.pageSize; // a power of two: phys * perPage is exact
   const hz = fs.hz;
   const cpuNode = fs.cpuNode;
