@@ -252,6 +252,23 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('reading one perf text file i
     }
   });
 
+  it('reads real perf output whose lines alternate between two events alike, blocks or not, whichever is kept', async () => {
+    // Real `perf script` output (fixtures/perf/real/README.md): page-faults and minor-faults samples of every fault, in turn.
+    const file = write('two-events.txt', realText('two-events.txt.gz'));
+    for (const events of [['minor-faults'], ['page-faults'], ['page-faults', 'minor-faults']]) {
+      for (const bytes of [1000, 65536]) {
+        const { want, got } = await both(file, bytes, { events }, BOX_2TIER);
+        expect(got.error, `${events.join(',')}, blocks of ${bytes}`).toBeUndefined();
+        expectSameRecords(got.recs, want.recs);
+        expect(got.stats, `${events.join(',')}, blocks of ${bytes}`).toEqual(want.stats);
+        const perf = (want.stats as { perf: { events: Record<string, number>; skipped: Record<string, number> } }).perf;
+        expect(perf.events).toEqual({ 'page-faults': 4546, 'minor-faults': 4546 });
+        expect(perf.skipped.other_event).toBe(events.length === 1 ? 4546 : 0);
+        expect(want.recs.length).toBeGreaterThan(0);
+      }
+    }
+  });
+
   it('switches between the accepted events, and reads a new event or line kind with the general reader', async () => {
     const texts = [
       perfText(20000, 6, { events: [LOADS, STORES] }),
