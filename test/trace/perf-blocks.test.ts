@@ -413,6 +413,11 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('reading several perf text fi
     await same('perf, a file of other events, perf', [ibs, cycles, loads]);
     await same('a file of other events first', [cycles, ibs]);
     await same('--nid none', [loads, trace, ibs], { nid: 'none' });
+    // Each file's own field list (detected per file, as the in-process read detects it): period and --ns, 5-wide pids.
+    const period = write('s-period.txt', perfText(12000, 43, { opts: { ...IBS, fields: [...IBS.fields, 'period'], ns: true, pidWidth: 5 } }));
+    const st2 = await same('files of two field lists', [ibs, period, loads]);
+    expect(st2.perf.files).toBe(3);
+    expect((st2 as unknown as { perf: { shapes: string[] } }).perf.shapes).toHaveLength(2);
   });
 
   it('warns about samples skipped over all the files, once', async () => {
