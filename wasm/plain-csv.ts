@@ -9,6 +9,7 @@
  * per byte mispredict at every field's end). Every other plain line (decimal pfns, long fields, numeric sources,
  * blank and `#` lines) takes the byte loops below, which mirror scanLines.
  *
+ * A line may end in CR LF (the CR dropped, as the csv-parse path drops it: src/trace/csvpath.ts).
  * Input: bytes [pos, end) of linear memory, whose last byte is LF, with at least 16 readable bytes after `end`
  * (loads of 8 bytes look past a line's end; nothing they read past its LF decides anything).
  * Output: records in four columns at the addresses given, at most `max`.
@@ -20,6 +21,7 @@ export let stopAt: usize = 0;
 export let linesTaken: i32 = 0;
 
 const NL: u32 = 10;
+const CR: u32 = 13;
 const COMMA: u32 = 44;
 const LIMIT_53: u64 = <u64>1 << 53;
 const INT_MAX: u64 = 0x7fffffff;
@@ -136,6 +138,11 @@ export function scan(pos: usize, end: usize, oPfn: usize, oNid: usize, oSrc: usi
           pos++;
           continue;
         }
+        if (c == CR && <u32>load<u8>(pos + 1) == NL) {
+          lines++; // blank line ending in CR LF
+          pos += 2;
+          continue;
+        }
         if (c == 35) {
           lines++; // comment line: to its LF (the last byte is LF)
           while (<u32>load<u8>(++pos) != NL) {}
@@ -190,23 +197,26 @@ export function scan(pos: usize, end: usize, oPfn: usize, oNid: usize, oSrc: usi
     }
     if (c != COMMA) break;
     pos++;
-    // time: the line before's 10 digits, or 10 digits in two loads, else digit by digit
+    // time: the line before's 10 digits, or 10 digits in two loads, else digit by digit; the line ends in LF or CR LF
     const lo = load<u64>(pos);
     const hi = <u32>load<u16>(pos + 8) | (<u32>load<u8>(pos + 10) << 16);
+    const term = hi >> 16;
+    // The bytes from the time field to the next line, after 10 digits: 11 (LF), 12 (CR LF), or 0 (neither).
+    const step: usize = term == NL ? 11 : term == CR && <u32>load<u8>(pos + 11) == NL ? 12 : 0;
     let time: f64;
-    if (lo == sameLo && hi == sameHi) {
+    if (step != 0 && lo == sameLo && hi == sameHi) {
       time = sameTime;
-      pos += 11;
+      pos += step;
     } else {
       const v8 = dec8(lo);
       const a = (hi & 0xff) - 48;
       const b = ((hi >> 8) & 0xff) - 48;
-      if (v8 >= 0 && a < 10 && b < 10 && (hi >> 16) == NL) {
+      if (v8 >= 0 && a < 10 && b < 10 && step != 0) {
         time = <f64>(<u64>v8 * 100 + a * 10 + b);
         sameLo = lo;
         sameHi = hi;
         sameTime = time;
-        pos += 11;
+        pos += step;
       } else {
         const s = pos;
         c = <u32>load<u8>(pos);
@@ -216,7 +226,9 @@ export function scan(pos: usize, end: usize, oPfn: usize, oNid: usize, oSrc: usi
           if (v >= LIMIT_53) break;
           c = <u32>load<u8>(++pos);
         }
-        if (pos == s || c != NL || v >= LIMIT_53) break;
+        if (pos == s || v >= LIMIT_53) break;
+        if (c == CR && <u32>load<u8>(pos + 1) == NL) c = <u32>load<u8>(++pos); // CR LF: the CR goes, as csvpath.ts drops it
+        if (c != NL) break;
         time = <f64>v;
         pos++;
       }

@@ -29,6 +29,8 @@ const TAIL_BYTES = 64 << 10;
 const NL = 10;
 /** The one header a block parser takes, as bytes. */
 const HEADER = Buffer.from('pfn,nid,src,time\n', 'latin1');
+/** The header of a file with CR LF line ends (the CR goes, as csvpath.ts drops it). */
+const HEADER_CRLF = Buffer.from('pfn,nid,src,time\r\n', 'latin1');
 
 /** What the perf block parser took besides records (perf-blocks.ts), as PerfReader counts it. */
 export interface PerfBlockCounts {
@@ -131,15 +133,22 @@ function scanPlainBlock(buf: Buffer, n: number, first: boolean, sink: AccessSink
     if (at >= last) break;
     // The header, exactly, as the first content line of the file: the first block with nothing but blank and `#`
     // lines before it. A block may end before the header's length (a short standard input is a block of its size).
-    if (first && records === 0 && !header && last - at >= HEADER.length && buf.compare(HEADER, 0, HEADER.length, at, at + HEADER.length) === 0) {
+    const h = first && records === 0 && !header ? headerAt(buf, at, last) : 0;
+    if (h > 0) {
       header = true;
       lines++;
-      at += HEADER.length;
+      at += h;
       continue;
     }
     return { records, lines, header, stop: at };
   }
   return { records, lines, header, stop: last < n ? last : -1 };
+}
+
+/** The length of the canonical header line at buf[at, last), LF or CR LF ended, or 0 when it is not there. */
+function headerAt(buf: Buffer, at: number, last: number): number {
+  for (const h of [HEADER, HEADER_CRLF]) if (last - at >= h.length && buf.compare(h, 0, h.length, at, at + h.length) === 0) return h.length;
+  return 0;
 }
 
 /** The end of the whole lines of buf[0, n): after its last LF (0 when it has none). */

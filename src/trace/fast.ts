@@ -12,6 +12,7 @@ import { digits4, hexLead4, hexValue4, isDigits4 } from './swar.js';
 import { MAX_LINE_BYTES, overlongLineAt, type TraceFile } from './tracefile.js';
 
 const NL = 10;
+const CR = 13;
 const COMMA = 44;
 const HASH = 35;
 const MINUS = 45;
@@ -101,6 +102,11 @@ function scanLines(buf: Uint8Array, pos: number, end: number, sink: AccessSink):
             pos++;
             continue outer;
           }
+          if (c === CR && buf[pos + 1] === NL) {
+            line++; // blank line ending in CR LF
+            pos += 2;
+            continue outer;
+          }
           if (c === HASH) {
             line++; // comment line
             pos = buf.indexOf(NL, pos) + 1;
@@ -159,13 +165,16 @@ function scanLines(buf: Uint8Array, pos: number, end: number, sink: AccessSink):
       // Eight digits at once when the next 8 bytes are digits (a jiffies value has 10): two 32-bit loads.
       const w0 = pos + 8 <= end ? view.getUint32(pos, true) : 0;
       const w1 = pos + 8 <= end ? view.getUint32(pos + 4, true) : 0;
-      // The same 10 digits and line end as the line before (hundreds of records share a jiffy): its value.
-      if (w0 === sameW0 && w1 === sameW1 && buf[pos + 8] === sameB8 && buf[pos + 9] === sameB9 && buf[pos + 10] === NL) {
-        sink.record_access(pfn, nid, src, sameTime);
-        records++;
-        line++;
-        pos += 11;
-        continue outer;
+      // The same 10 digits as the line before (hundreds of records share a jiffy), then LF or CR LF: its value.
+      if (w0 === sameW0 && w1 === sameW1 && buf[pos + 8] === sameB8 && buf[pos + 9] === sameB9) {
+        const step = buf[pos + 10] === NL ? 11 : buf[pos + 10] === CR && buf[pos + 11] === NL ? 12 : 0;
+        if (step !== 0) {
+          sink.record_access(pfn, nid, src, sameTime);
+          records++;
+          line++;
+          pos += step;
+          continue outer;
+        }
       }
       if (isDigits4(w0) && isDigits4(w1)) {
         time = digits4(w0) * 10000 + digits4(w1);
@@ -185,8 +194,11 @@ function scanLines(buf: Uint8Array, pos: number, end: number, sink: AccessSink):
         time = time * 10 + (c - ZERO);
         c = buf[++pos]!;
       }
-      if (pos === s || c !== NL || time >= LIMIT_53) break fast;
-      if (pos - s === 10) {
+      if (pos === s || time >= LIMIT_53) break fast;
+      const digits = pos - s;
+      if (c === CR && buf[pos + 1] === NL) c = buf[++pos]!; // CR LF: the CR goes, as csvpath.ts drops it
+      if (c !== NL) break fast;
+      if (digits === 10) {
         // Ten digits (8 of them in w0, w1): the next line may repeat them.
         sameW0 = w0;
         sameW1 = w1;
@@ -376,11 +388,14 @@ export class FastParser {
       this.file.longLine(buf.subarray(ls, nl));
       return nl + 1;
     }
-    for (let i = ls; i < nl; i++) {
+    // A CR before the LF goes, as csvpath.ts drops it (a header, or a bad line, of a file with CR LF line ends).
+    const e = nl > ls && buf[nl - 1] === CR ? nl - 1 : nl;
+    for (let i = ls; i < e; i++) {
       const b = buf[i]!;
       if (b < 0x21 || b > 0x7e || b === 0x22) return -1;
     }
-    const text = Buffer.from(buf.buffer, buf.byteOffset + ls, nl - ls).toString('latin1');
+    if (e === ls) return -1; // a line of a lone CR: csv-parse's path decides
+    const text = Buffer.from(buf.buffer, buf.byteOffset + ls, e - ls).toString('latin1');
     this.file.line = line;
     this.file.applyCells(text.split(','), line, () => text);
     return nl + 1;

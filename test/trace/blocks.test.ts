@@ -2,8 +2,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { BlockReader, openBlockFile, scanBlock } from '../../src/trace/blocks.js';
+import { CsvPath } from '../../src/trace/csvpath.js';
 import { DEFAULT_INPUT_SETTINGS, readInputs } from '../../src/trace/input.js';
 import { prng } from '../prng.js';
 
@@ -87,6 +88,32 @@ describe('BlockReader', () => {
     }
   });
 
+  it('takes CR LF line ends as the csv-parse path does: the header, records, blank and `#` lines, a repeated time', async () => {
+    // Every line of plainCsv() ending in CR LF, with blank lines of a lone CR LF, and times of 10 digits repeated.
+    const text = plainCsv(3000, 5).replace(/\n/g, '\r\n') + '\r\n' + '0x20,1,pgtscan,4294892296\r\n'.repeat(40) + '7,0,hwhints,12\r\n';
+    const file = write('crlf.csv', text);
+    const { recs: want, sink } = collect();
+    await readInputs([{ name: file }], sink, { input: DEFAULT_INPUT_SETTINGS, parser: 'csv-parse' });
+    expect(want.length).toBe(4 * 3041);
+    for (const bytes of [17, 1000, 1 << 20]) {
+      const got = allBlocks(file, bytes);
+      expect(got.stop, `blocks of ${bytes}`).toBe(-1);
+      expect(got.header).toBe(true);
+      expect(got.lines).toBe(text.split('\n').length - 1);
+      expect(got.recs).toEqual(want);
+    }
+    // And the byte parser of the general reader: no line left to csv-parse (it had every line after the header's CR).
+    const csvParse = vi.spyOn(CsvPath.prototype, 'push');
+    try {
+      expect(await reference(file)).toEqual(want);
+      expect(csvParse).not.toHaveBeenCalled();
+      await reference(write('quoted.csv', text + '"0x1",0,hwhints,5\r\n'));
+      expect(csvParse).toHaveBeenCalled(); // (the spy sees it when it is used)
+    } finally {
+      csvParse.mockRestore();
+    }
+  });
+
   it('takes a file without a header, and an empty one', async () => {
     const file = write('noheader.csv', plainCsv(500, 2, false));
     const got = allBlocks(file, 64);
@@ -100,7 +127,10 @@ describe('BlockReader', () => {
     const head = plainCsv(200, 3);
     const cases: Array<[string, string]> = [
       ['a bad line', '0x10,0,hwhints,12x\n'],
-      ['a CRLF line', '0x10,0,hwhints,5\r\n'],
+      ['a CR inside a line', '0x10,0,hw\rhints,5\n'],
+      ['two CRs before the LF', '0x10,0,hwhints,5\r\r\n'],
+      ['a space before the CR LF', '0x10,0,hwhints,5 \r\n'],
+      ['a time of no digits before the CR LF', '0x10,0,hwhints,\r\n'],
       ['a quoted field', '"0x10",0,hwhints,5\n'],
       ['a second header', 'pfn,nid,src,time\n'],
       ['a last line without LF', '0x10,0,hwhints,5'],
@@ -167,7 +197,7 @@ describe('BlockReader', () => {
 
   it('scanBlock stops at an irregular first line of a block shorter than the header (a short standard input)', () => {
     // The header test compared the header's 17 bytes past the buffer's end: RangeError, exit 70.
-    for (const text of ['x\n', '1,0,0,"5"\n', '1,0,0,5\r\n', 'pfn,nid\n']) {
+    for (const text of ['x\n', '1,0,0,"5"\n', '1,0,0,5\r\r\n', 'pfn,nid\n']) {
       const { recs, sink } = collect();
       const buf = Buffer.from(text);
       expect(scanBlock(buf, buf.length, true, sink), JSON.stringify(text)).toEqual({ records: 0, lines: 0, header: false, stop: 0 });

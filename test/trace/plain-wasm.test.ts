@@ -114,7 +114,8 @@ function text(seed: number, lines: number): Buffer {
       if (/^\d+$/.test(time)) prevTime = time;
     }
   }
-  const buf = Buffer.from(out.join('\n') + '\n', 'latin1');
+  // Some lines end in CR LF (taken, the CR dropped as csv-parse's path drops it), blank ones too.
+  const buf = Buffer.from(out.map((l) => (r() < 0.15 ? l + '\r' : l)).join('\n') + '\n', 'latin1');
   const odd = [0x00, 0x0c, 0x0d, 0x20, 0x2c, 0x2d, 0x30, 0x39, 0x3a, 0x40, 0x41, 0x46, 0x47, 0x58, 0x60, 0x61, 0x66, 0x67, 0x78, 0x7f, 0x80, 0xb0, 0xff];
   const changes = Math.floor(r() * 4);
   for (let k = 0; k < changes; k++) buf[Math.floor(r() * (buf.length - 1))] = odd[Math.floor(r() * odd.length)]!;
@@ -143,7 +144,7 @@ describe('the WebAssembly plain-form parser', () => {
       0: ['0x1', '0x1234567', '0x12345678', '0xfffffffffffff', '0x20000000000000', '0x1fffffffffffff', '0XaBcDeF', '0x0000000000000000001', '9007199254740991', '9007199254740992', '1', '', '0x', 'x', '0x1\u0080'],
       1: ['0', '9', '-1', '-0', '-2', '10', '2147483647', '2147483648', '', '-', '1-', '\u00001'],
       2: ['pgtscan', 'PGTSCAN', 'hwhint', 'hwhintss', '0', '2147483647', '2147483648', '', 'hwhints\u000c', 'hwhin\u0000s', 'hwhints\u00a0', '\u000b1'],
-      3: ['4294892296', '4294892297', '1', '123456789', '12345678901', '9007199254740991', '9007199254740992', '', '42948922960', '429489229', '4294892296x', '4294892296\u000c', '4294892296\u00a0', '4294892296\u2003', '4294892296\u000b'],
+      3: ['4294892296\r', '4294892297\r', '12\r', '\r', '4294892296\r\r', '42948922960\r', '4294892296', '4294892297', '1', '123456789', '12345678901', '9007199254740991', '9007199254740992', '', '42948922960', '429489229', '4294892296x', '4294892296\u000c', '4294892296\u00a0', '4294892296\u2003', '4294892296\u000b'],
     };
     for (const [f, vals] of Object.entries(forms)) {
       for (const v of vals) {
