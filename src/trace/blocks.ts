@@ -131,7 +131,7 @@ function scanPlainBlock(buf: Buffer, n: number, first: boolean, sink: AccessSink
     lines += r.lines;
     at = r.stop;
     if (at >= last) break;
-    // The header, exactly, as the first content line of the file: the first block with nothing but blank and `#`
+    // The header (canonical order, any case: headerAt()) as the first content line of the file: the first block with nothing but blank and `#`
     // lines before it. A block may end before the header's length (a short standard input is a block of its size).
     const h = first && records === 0 && !header ? headerAt(buf, at, last) : 0;
     if (h > 0) {
@@ -145,9 +145,21 @@ function scanPlainBlock(buf: Buffer, n: number, first: boolean, sink: AccessSink
   return { records, lines, header, stop: last < n ? last : -1 };
 }
 
-/** The length of the canonical header line at buf[at, last), LF or CR LF ended, or 0 when it is not there. */
+/**
+ * The length of the header line at buf[at, last) in the canonical order, its names in any case (as the general reader
+ * takes them: `PFN,NID,SRC,TIME`), LF or CR LF ended, or 0 when it is not there.
+ */
 function headerAt(buf: Buffer, at: number, last: number): number {
-  for (const h of [HEADER, HEADER_CRLF]) if (last - at >= h.length && buf.compare(h, 0, h.length, at, at + h.length) === 0) return h.length;
+  next: for (const h of [HEADER, HEADER_CRLF]) {
+    if (last - at < h.length) continue;
+    for (let i = 0; i < h.length; i++) {
+      const b = buf[at + i]!;
+      const c = h[i]!;
+      // A letter in either case (| 0x20 folds exactly the letters onto lower case); any other byte as it is.
+      if (b !== c && !(c >= 0x61 && c <= 0x7a && (b | 0x20) === c)) continue next;
+    }
+    return h.length;
+  }
   return 0;
 }
 
