@@ -144,6 +144,13 @@ export class TraceFile {
     this.ctx.sink.record_access(vals[0]!, vals[1]!, vals[2]!, vals[3]!);
   }
 
+  /** The layout a header gave: each column's field (FIELD_NAMES index, or -1 for a column read by no field), and their count. */
+  layout(): { readonly fieldOf: Int8Array; readonly width: number } {
+    const fieldOf = new Int8Array(this.width).fill(-1);
+    for (let f = 0; f < 4; f++) fieldOf[this.cols[f]!] = f;
+    return { fieldOf, width: this.width };
+  }
+
   /** Name of the column at 0-based position `col`, when it is one of the four. */
   fieldAt(col: number): string | undefined {
     const f = this.cols.indexOf(col);

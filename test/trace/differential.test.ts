@@ -197,6 +197,54 @@ describe('fast path and csv-parse agree', () => {
   });
 });
 
+describe('a file in another layout (its header names the columns in another order, or more of them)', () => {
+  const HEAD = 'time,src,cpu,PFN,nid';
+  const row = (time: string, src: string, pfn: string, nid: string) => `${time},${src},3,${pfn},${nid}`;
+
+  it('reads each field as csv-parse does, every odd value and a name one byte off included (every bad line skipped)', async () => {
+    const rows = [HEAD];
+    const odd: Record<string, string[]> = {
+      time: ['0', '4294892296', '0004294892296', '9007199254740991', '9007199254740992', '', '-1', '1e9', '12x', '+1'],
+      src: ['hwhints', 'PGTSCAN', 'hwhint', 'hwhintss', 'hwhinta', 'pgtscam', '0', '2147483647', '2147483648', '-1', '', 'Pgtscan'],
+      pfn: ['0x200000', '0X1f', '0x', '0xg', '0x1fffffffffffff', '0x20000000000000', '9007199254740991', '9007199254740992', '00012', '-5', '', 'x1'],
+      nid: ['0', '-1', '-0', '-2', '-', '2147483647', '2147483648', '01', '+1', ''],
+    };
+    for (const t of odd.time!) rows.push(row(t, 'hwhints', '0x200001', '0'));
+    for (const v of odd.src!) rows.push(row('1000', v, '0x200002', '1'));
+    for (const v of odd.pfn!) rows.push(row('1001', 'pgtscan', v, '-1'));
+    for (const v of odd.nid!) rows.push(row('1002', '7', '0x200003', v));
+    // Lines of another width, blank and `#` lines, CR LF ends, and a last field with CR CR.
+    rows.push('1003,hwhints,3,0x200004', '1003,hwhints,3,0x200004,0,9', '', '# note', row('1004', 'hwhints', '0x5', '0') + '\r', row('1005', 'hwhints', '0x6', '0') + '\r\r');
+    const [fast, ref] = await both([rows.join('\n') + '\n'], true);
+    expect(fast).toEqual(ref);
+    const r = ref as { recs: unknown[]; bad: unknown[] };
+    // The valid ones (by hand): 4 times, 5 sources, 5 pfns, 5 nids, and the line ending in CR LF.
+    expect(r.recs.length).toBe(20);
+    expect(r.bad.length).toBe(rows.length - 1 - 2 - 20);
+  });
+
+  it('reads a valid one with no line left to csv-parse', async () => {
+    const { CsvPath } = await import('../../src/trace/csvpath.js');
+    const { vi } = await import('vitest');
+    const lines = [HEAD];
+    for (let i = 0; i < 5000; i++) lines.push(row(String(4294892296 + (i >> 4)), i % 2 ? 'hwhints' : '1', `0x${(0x200000 + i * 7).toString(16)}`, String((i % 3) - 1)));
+    for (const eol of ['\n', '\r\n']) {
+      const text = lines.join(eol) + eol;
+      const [fast, ref] = await both([text], false);
+      expect(fast).toEqual(ref);
+      expect((ref as { recs: unknown[] }).recs.length).toBe(5000);
+      const spy = vi.spyOn(CsvPath.prototype, 'push');
+      try {
+        const o = await readStdin([text], { parser: 'auto' });
+        expect(o.recs.length).toBe(5000);
+        expect(spy).not.toHaveBeenCalled();
+      } finally {
+        spy.mockRestore();
+      }
+    }
+  });
+});
+
 describe('chunk boundaries', () => {
   const inputs: [string, string][] = [
     ['plain with header, comments, hex', '# c\npfn,nid,src,time\n0x200000,0,hwhints,1000\n\n2097153,-1,PGTSCAN,1001\n#x\n5,3,7,9007199254740991\n'],
