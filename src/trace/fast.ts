@@ -221,9 +221,19 @@ function scanLines(buf: Uint8Array, pos: number, end: number, sink: AccessSink):
   return -1;
 }
 
+const SP = 32;
+const TAB = 9;
+/** A field without the spaces and tabs around it (what csv-parse's trim takes off a line that has no other blank byte). */
+function trimBlanks(cell: string): string {
+  return cell.replace(/^[ \t]+|[ \t]+$/g, '');
+}
+
 /** The source names' bytes (layoutField()). */
 const HWHINTS_BYTES = Buffer.from('hwhints', 'latin1');
 const PGTSCAN_BYTES = Buffer.from('pgtscan', 'latin1');
+
+/** The plain layout's columns: pfn, nid, src, time. */
+const PLAIN_LAYOUT = Int8Array.from([0, 1, 2, 3]);
 
 /** Values of the line scanLayoutLines() reads, in FIELD_NAMES order. */
 const layoutVals = new Float64Array(4);
@@ -283,10 +293,12 @@ function scanLayoutLines(buf: Uint8Array, pos: number, end: number, fieldOf: Int
   const vals = layoutVals;
   outer: while (pos < end) {
     const ls = pos;
-    const c0 = buf[pos]!;
-    if (c0 === NL || c0 === HASH || (c0 === CR && buf[pos + 1] === NL)) {
-      line++; // blank or comment line
-      pos = buf.indexOf(NL, pos) + 1;
+    let q = pos;
+    while (buf[q] === SP || buf[q] === TAB) q++;
+    const c0 = buf[q]!;
+    if (c0 === NL || c0 === HASH || (c0 === CR && buf[q + 1] === NL)) {
+      line++; // blank (spaces and tabs at most) or comment line
+      pos = buf.indexOf(NL, q) + 1;
       continue;
     }
     let col = 0;
@@ -297,7 +309,12 @@ function scanLayoutLines(buf: Uint8Array, pos: number, end: number, fieldOf: Int
       if (c === COMMA || eol) {
         const f = col < width ? fieldOf[col]! : -1;
         if (f >= 0) {
-          const v = layoutField(f, buf, fs, pos);
+          // The field without the spaces and tabs around it, as csv-parse (trim) takes it.
+          let a = fs;
+          let b = pos;
+          while (a < b && (buf[a] === SP || buf[a] === TAB)) a++;
+          while (b > a && (buf[b - 1] === SP || buf[b - 1] === TAB)) b--;
+          const v = layoutField(f, buf, a, b);
           if (v !== v) break; // NaN
           vals[f] = v;
         }
@@ -311,7 +328,7 @@ function scanLayoutLines(buf: Uint8Array, pos: number, end: number, fieldOf: Int
           continue outer;
         }
         fs = pos + 1;
-      } else if (c < 0x21 || c > 0x7e || c === 0x22) break;
+      } else if ((c < 0x21 && c !== SP && c !== TAB) || c > 0x7e || c === 0x22) break;
       pos++;
     }
     scanLine = line;
@@ -462,7 +479,19 @@ export class FastParser {
       this.parsed += r.stop - pos;
       this.flush(file.line + r.lines, r.records);
       if (r.stop >= end) return -1;
-      const ls = r.stop;
+      let ls = r.stop;
+      if (file.started && ls < to) {
+        // Lines of the plain layout the byte loop does not take (fields padded with spaces or tabs): the layout loop.
+        const stop = scanLayoutLines(buf, ls, to, PLAIN_LAYOUT, 4, this.sink);
+        this.flush(file.line + scanLine, scanRecords);
+        if (stop < 0 && to >= end) return -1;
+        if (stop !== ls) {
+          pos = stop < 0 ? to : stop;
+          if (pos >= end) return -1;
+          if (stop >= 0) continue; // back to the byte loop
+          ls = pos;
+        }
+      }
       // Not the plain form: the shared string rules decide (a header, a bad value), or csv-parse does.
       const next = this.slowLine(buf, ls, file.line + 1);
       if (next < 0) return ls;
@@ -518,14 +547,21 @@ export class FastParser {
     }
     // A CR before the LF goes, as csvpath.ts drops it (a header, or a bad line, of a file with CR LF line ends).
     const e = nl > ls && buf[nl - 1] === CR ? nl - 1 : nl;
-    for (let i = ls; i < e; i++) {
-      const b = buf[i]!;
-      if (b < 0x21 || b > 0x7e || b === 0x22) return -1;
+    let i = ls;
+    while (i < e && (buf[i] === SP || buf[i] === TAB)) i++;
+    if (i === e || buf[i] === HASH) {
+      // A blank line (spaces and tabs at most) or a `#` line, as csvpath.ts skips them.
+      this.file.line = line;
+      return nl + 1;
     }
-    if (e === ls) return -1; // a line of a lone CR: csv-parse's path decides
+    for (; i < e; i++) {
+      const b = buf[i]!;
+      if ((b < 0x21 && b !== SP && b !== TAB) || b > 0x7e || b === 0x22) return -1;
+    }
     const text = Buffer.from(buf.buffer, buf.byteOffset + ls, e - ls).toString('latin1');
     this.file.line = line;
-    this.file.applyCells(text.split(','), line, () => text);
+    // Fields padded with spaces and tabs lose them, as csv-parse (trim) takes them: the line has no other blank byte.
+    this.file.applyCells(text.split(',').map(trimBlanks), line, () => text);
     return nl + 1;
   }
 }

@@ -223,6 +223,33 @@ describe('a file in another layout (its header names the columns in another orde
     expect(r.bad.length).toBe(rows.length - 1 - 2 - 20);
   });
 
+  it('fields padded with spaces and tabs, in either layout: what csv-parse reads, and no line left to it', async () => {
+    const { CsvPath } = await import('../../src/trace/csvpath.js');
+    const { vi } = await import('vitest');
+    const pad = (i: number) => [' ', '\t', '  ', ''][i % 4]!;
+    for (const head of ['pfn, nid ,src,\ttime', `${HEAD.replace(/,/g, ' , ')}`, '']) {
+      const lines = head === '' ? [] : [head];
+      for (let i = 0; i < 3000; i++) {
+        const cells = { time: String(4294892296 + (i >> 4)), src: i % 2 ? 'hwhints' : '1', pfn: `0x${(0x200000 + i * 7).toString(16)}`, nid: String((i % 3) - 1) };
+        const order = head.startsWith('time') ? ['time', 'src', 'cpu', 'pfn', 'nid'] : ['pfn', 'nid', 'src', 'time'];
+        lines.push(order.map((c, k) => `${pad(i + k)}${c === 'cpu' ? '3' : cells[c as keyof typeof cells]}${pad(i + 2 * k)}`).join(','));
+        if (i % 500 === 7) lines.push(pad(i) + pad(i + 1), `${pad(i)}# indented`);
+      }
+      const text = lines.join('\n') + '\n';
+      const [fast, ref] = await both([text], false);
+      expect(fast, JSON.stringify(head)).toEqual(ref);
+      expect((ref as { recs: unknown[] }).recs.length).toBe(3000);
+      const spy = vi.spyOn(CsvPath.prototype, 'push');
+      try {
+        const o = await readStdin([text], { parser: 'auto' });
+        expect(o.recs.length).toBe(3000);
+        expect(spy, JSON.stringify(head)).not.toHaveBeenCalled();
+      } finally {
+        spy.mockRestore();
+      }
+    }
+  });
+
   it('reads a valid one with no line left to csv-parse', async () => {
     const { CsvPath } = await import('../../src/trace/csvpath.js');
     const { vi } = await import('vitest');
