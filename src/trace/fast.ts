@@ -1,9 +1,11 @@
 /**
- * Byte-level fast path for the plain trace form: `pfn,nid,src,time` lines ending in LF, no quotes,
+ * Byte-level fast path for the plain trace form: `pfn,nid,src,time` lines ending in LF or CR LF, no quotes,
  * no spaces. It makes no string or object per record: numbers are accumulated straight from the
- * bytes and handed to the sink. A line it cannot take as-is goes through the shared string rules
- * (same error as the csv-parse path); a line with anything unusual (quote, CR, space, tab, a byte
- * outside printable ASCII, a header in another layout) hands the rest of the file to csv-parse.
+ * bytes and handed to the sink. Lines in another column layout (a header's), and fields padded with
+ * spaces and tabs, go through a byte loop of their own (scanLayoutLines()); a line neither takes goes
+ * through the shared string rules (same error as the csv-parse path); a line with anything unusual
+ * (a quote, a CR or a blank byte inside a field, a byte outside printable ASCII) hands the rest of the
+ * file to csv-parse.
  */
 import type { AccessSink } from '../engine/types.js';
 import { INT_MAX, LIMIT_53 } from './fields.js';
