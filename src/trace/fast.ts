@@ -286,12 +286,15 @@ function layoutField(f: number, buf: Uint8Array, a: number, b: number): number {
  * The lines of buf[pos, end) (buf[end - 1] is LF) of a file in another layout (`fieldOf`: each column's field, or -1; a
  * line has `width` columns), up to the first line this loop does not take: one with a byte outside printable ASCII or
  * a quote (csv-parse would read it otherwise), another count of columns, or a field layoutField() is not sure of.
- * Blank and `#` lines are taken, a line may end in CR LF. Returns -1 when all were taken, else that line's offset;
- * scanLine and scanRecords say what it took.
+ * Blank and `#` lines are taken (after spaces and tabs too), fields may be padded with spaces and tabs (csv-parse's trim
+ * takes them off a line with no other blank byte), a line may end in CR LF. The plain layout's lines the byte loop above
+ * leaves (padded ones) come here too (PLAIN_LAYOUT). Returns -1 when all were taken, else that line's offset; scanLine
+ * and scanRecords say what it took.
  */
 function scanLayoutLines(buf: Uint8Array, pos: number, end: number, fieldOf: Int8Array, width: number, sink: AccessSink): number {
   let line = 0;
   let records = 0;
+  let stop = -1;
   const vals = layoutVals;
   outer: while (pos < end) {
     const ls = pos;
@@ -333,13 +336,12 @@ function scanLayoutLines(buf: Uint8Array, pos: number, end: number, fieldOf: Int
       } else if ((c < 0x21 && c !== SP && c !== TAB) || c > 0x7e || c === 0x22) break;
       pos++;
     }
-    scanLine = line;
-    scanRecords = records;
-    return ls;
+    stop = ls; // not taken
+    break;
   }
   scanLine = line;
   scanRecords = records;
-  return -1;
+  return stop;
 }
 
 /** What scanPlain() took. */
