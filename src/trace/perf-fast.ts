@@ -115,8 +115,8 @@ export let fastNoCpu = 0;
  * What scanPerf() last copied into the WebAssembly module's memory, for a caller that scans one buffer again and again
  * from where it stopped (perf-read.ts: a chunk whose lines of other events stop the fast path): buf[pos, end) is there,
  * at the offset shift. Valid while nothing else is placed and buf is not written: the caller makes a new one per chunk.
- * Without it, every line of another event copied the rest of its chunk (up to 1 MiB) again: a perf file of two events
- * half and half, one of them kept, took 2.5 times as long as the file with the other one's lines removed.
+ * Without it, every line of another event copied the rest of its chunk (up to 1 MiB) again: a real perf text of two
+ * events in turn, one of them kept, read 3.3x slower on one thread (docs/speed-log.md, 2026-12-04 16:35).
  */
 export interface Placement {
   buf: Buffer | null;
