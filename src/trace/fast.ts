@@ -1,11 +1,11 @@
 /**
  * Byte-level fast path for the plain trace form: `pfn,nid,src,time` lines ending in LF or CR LF, no quotes,
  * no spaces. It makes no string or object per record: numbers are accumulated straight from the
- * bytes and handed to the sink. Lines in another column layout (a header's), and fields padded with
- * spaces and tabs, go through a byte loop of their own (scanLayoutLines()); a line neither takes goes
- * through the shared string rules (same error as the csv-parse path); a line with anything unusual
- * (a quote, a CR or a blank byte inside a field, a byte outside printable ASCII) hands the rest of the
- * file to csv-parse.
+ * bytes and handed to the sink. Lines in another column layout (a header's), fields padded with
+ * spaces and tabs, and fields in quotes from their first byte to their last go through a byte loop of
+ * their own (scanLayoutLines()); a line neither takes goes through the shared string rules (same error
+ * as the csv-parse path); a line with anything unusual (a quote elsewhere, a CR or a blank byte inside
+ * a field, a byte outside printable ASCII) hands the rest of the file to csv-parse.
  */
 import type { AccessSink } from '../engine/types.js';
 import { INT_MAX, LIMIT_53 } from './fields.js';
@@ -225,6 +225,9 @@ function scanLines(buf: Uint8Array, pos: number, end: number, sink: AccessSink):
 
 const SP = 32;
 const TAB = 9;
+const QUOTE = 34;
+/** A field in quotes that csv-parse reads as what is between them: no other quote, nothing outside them. */
+const SIMPLE_QUOTED = /^"[^"]*"$/;
 /** A field without the spaces and tabs around it (what csv-parse's trim takes off a line that has no other blank byte). */
 function trimBlanks(cell: string): string {
   return cell.replace(/^[ \t]+|[ \t]+$/g, '');
@@ -285,7 +288,8 @@ function layoutField(f: number, buf: Uint8Array, a: number, b: number): number {
 /**
  * The lines of buf[pos, end) (buf[end - 1] is LF) of a file in another layout (`fieldOf`: each column's field, or -1; a
  * line has `width` columns), up to the first line this loop does not take: one with a byte outside printable ASCII or
- * a quote (csv-parse would read it otherwise), another count of columns, or a field layoutField() is not sure of.
+ * a quote not around a whole field (csv-parse would read it otherwise), another count of columns, or a field
+ * layoutField() is not sure of.
  * Blank and `#` lines are taken (after spaces and tabs too), fields may be padded with spaces and tabs (csv-parse's trim
  * takes them off a line with no other blank byte), a line may end in CR LF. The plain layout's lines the byte loop above
  * leaves (padded ones) come here too (PLAIN_LAYOUT). Returns -1 when all were taken, else that line's offset; scanLine
@@ -308,21 +312,31 @@ function scanLayoutLines(buf: Uint8Array, pos: number, end: number, fieldOf: Int
     }
     let col = 0;
     let fs = pos;
+    let quotes = 0; // in the field so far
     for (;;) {
       const c = buf[pos]!;
       const eol = c === NL || (c === CR && buf[pos + 1] === NL);
       if (c === COMMA || eol) {
+        // A field with a quote is taken only as "..." from its first byte to its last, with no other quote: csv-parse
+        // reads it as what is between them (a quote elsewhere may hide a comma, or be an error).
+        if (quotes !== 0 && (quotes !== 2 || buf[fs] !== QUOTE || buf[pos - 1] !== QUOTE || pos - fs < 2)) break;
         const f = col < width ? fieldOf[col]! : -1;
         if (f >= 0) {
-          // The field without the spaces and tabs around it, as csv-parse (trim) takes it.
+          // The field without the spaces and tabs around it, as csv-parse (trim) takes it, or inside its quotes.
           let a = fs;
           let b = pos;
-          while (a < b && (buf[a] === SP || buf[a] === TAB)) a++;
-          while (b > a && (buf[b - 1] === SP || buf[b - 1] === TAB)) b--;
+          if (quotes !== 0) {
+            a++;
+            b--;
+          } else {
+            while (a < b && (buf[a] === SP || buf[a] === TAB)) a++;
+            while (b > a && (buf[b - 1] === SP || buf[b - 1] === TAB)) b--;
+          }
           const v = layoutField(f, buf, a, b);
           if (v !== v) break; // NaN
           vals[f] = v;
         }
+        quotes = 0;
         col++;
         if (eol) {
           if (col !== width) break;
@@ -333,7 +347,8 @@ function scanLayoutLines(buf: Uint8Array, pos: number, end: number, fieldOf: Int
           continue outer;
         }
         fs = pos + 1;
-      } else if ((c < 0x21 && c !== SP && c !== TAB) || c > 0x7e || c === 0x22) break;
+      } else if (c === QUOTE) quotes++;
+      else if ((c < 0x21 && c !== SP && c !== TAB) || c > 0x7e) break;
       pos++;
     }
     stop = ls; // not taken
@@ -558,14 +573,24 @@ export class FastParser {
       this.file.line = line;
       return nl + 1;
     }
+    let quoted = false;
     for (; i < e; i++) {
       const b = buf[i]!;
-      if ((b < 0x21 && b !== SP && b !== TAB) || b > 0x7e || b === 0x22) return -1;
+      if (b === QUOTE) quoted = true;
+      else if ((b < 0x21 && b !== SP && b !== TAB) || b > 0x7e) return -1;
     }
     const text = Buffer.from(buf.buffer, buf.byteOffset + ls, e - ls).toString('latin1');
-    this.file.line = line;
     // Fields padded with spaces and tabs lose them, as csv-parse (trim) takes them: the line has no other blank byte.
-    this.file.applyCells(text.split(',').map(trimBlanks), line, () => text);
+    // A field in quotes ("..." from its first byte to its last, no other quote) is what is between them.
+    const cells = text.split(',');
+    for (let k = 0; k < cells.length; k++) {
+      const cell = cells[k]!;
+      if (!quoted || !cell.includes('"')) cells[k] = trimBlanks(cell);
+      else if (SIMPLE_QUOTED.test(cell)) cells[k] = cell.slice(1, -1);
+      else return -1; // a quote elsewhere: csv-parse decides
+    }
+    this.file.line = line;
+    this.file.applyCells(cells, line, () => text);
     return nl + 1;
   }
 }

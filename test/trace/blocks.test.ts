@@ -107,8 +107,9 @@ describe('BlockReader', () => {
     try {
       expect(await reference(file)).toEqual(want);
       expect(csvParse).not.toHaveBeenCalled();
-      await reference(write('quoted.csv', text + '"0x1",0,hwhints,5\r\n'));
-      expect(csvParse).toHaveBeenCalled(); // (the spy sees it when it is used)
+      // (The spy sees it when it is used: a quoted field with a space after its closing quote is csv-parse's.)
+      await reference(write('quoted.csv', text + '"0x1" ,0,hwhints,5\r\n'));
+      expect(csvParse).toHaveBeenCalled();
     } finally {
       csvParse.mockRestore();
     }
