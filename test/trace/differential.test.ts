@@ -3,7 +3,8 @@
  * same records and the same error (or the same skipped errors with onBad); and any split of the
  * input into two chunks must give what the whole input gives.
  */
-import { describe, it, expect } from 'vitest';
+import { describe, it, expect, vi } from 'vitest';
+import { CsvPath } from '../../src/trace/csvpath.js';
 import type { TraceError } from '../../src/errors.js';
 import { errorKey, readStdin, type Outcome } from './helpers.js';
 import { prng } from '../prng.js';
@@ -197,6 +198,20 @@ describe('fast path and csv-parse agree', () => {
   });
 });
 
+/** The fast read of `text` gives csv-parse's records, `n` of them, with no line left to csv-parse. */
+async function fastAlone(text: string, n: number, label = ''): Promise<void> {
+  const [fast, ref] = await both([text], false);
+  expect(fast, label).toEqual(ref);
+  expect((ref as { recs: unknown[] }).recs.length, label).toBe(n);
+  const spy = vi.spyOn(CsvPath.prototype, 'push');
+  try {
+    expect((await readStdin([text], { parser: 'auto' })).recs.length, label).toBe(n);
+    expect(spy, label).not.toHaveBeenCalled();
+  } finally {
+    spy.mockRestore();
+  }
+}
+
 describe('a file in another layout (its header names the columns in another order, or more of them)', () => {
   const HEAD = 'time,src,cpu,PFN,nid';
   const row = (time: string, src: string, pfn: string, nid: string) => `${time},${src},3,${pfn},${nid}`;
@@ -224,8 +239,6 @@ describe('a file in another layout (its header names the columns in another orde
   });
 
   it('fields padded with spaces and tabs, in either layout: what csv-parse reads, and no line left to it', async () => {
-    const { CsvPath } = await import('../../src/trace/csvpath.js');
-    const { vi } = await import('vitest');
     const pad = (i: number) => [' ', '\t', '  ', ''][i % 4]!;
     for (const head of ['pfn, nid ,src,\ttime', `${HEAD.replace(/,/g, ' , ')}`, '']) {
       const lines = head === '' ? [] : [head];
@@ -235,39 +248,14 @@ describe('a file in another layout (its header names the columns in another orde
         lines.push(order.map((c, k) => `${pad(i + k)}${c === 'cpu' ? '3' : cells[c as keyof typeof cells]}${pad(i + 2 * k)}`).join(','));
         if (i % 500 === 7) lines.push(pad(i) + pad(i + 1), `${pad(i)}# indented`);
       }
-      const text = lines.join('\n') + '\n';
-      const [fast, ref] = await both([text], false);
-      expect(fast, JSON.stringify(head)).toEqual(ref);
-      expect((ref as { recs: unknown[] }).recs.length).toBe(3000);
-      const spy = vi.spyOn(CsvPath.prototype, 'push');
-      try {
-        const o = await readStdin([text], { parser: 'auto' });
-        expect(o.recs.length).toBe(3000);
-        expect(spy, JSON.stringify(head)).not.toHaveBeenCalled();
-      } finally {
-        spy.mockRestore();
-      }
+      await fastAlone(lines.join('\n') + '\n', 3000, JSON.stringify(head));
     }
   });
 
   it('fields in quotes, as R writes them (a quoted header and row names): what csv-parse reads, no line left to it', async () => {
-    const { CsvPath } = await import('../../src/trace/csvpath.js');
-    const { vi } = await import('vitest');
-    for (const eol of ['\n', '\r\n']) {
-      const lines = ['"","pfn","nid","src","time"'];
-      for (let i = 0; i < 3000; i++) lines.push(`"${i + 1}","0x${(0x200000 + i * 7).toString(16)}",${(i % 3) - 1},"${i % 2 ? 'hwhints' : 'PGTSCAN'}",${4294892296 + (i >> 4)}`);
-      const text = lines.join(eol) + eol;
-      const [fast, ref] = await both([text], false);
-      expect(fast).toEqual(ref);
-      expect((ref as { recs: unknown[] }).recs.length).toBe(3000);
-      const spy = vi.spyOn(CsvPath.prototype, 'push');
-      try {
-        expect((await readStdin([text], { parser: 'auto' })).recs.length).toBe(3000);
-        expect(spy).not.toHaveBeenCalled();
-      } finally {
-        spy.mockRestore();
-      }
-    }
+    const lines = ['"","pfn","nid","src","time"'];
+    for (let i = 0; i < 3000; i++) lines.push(`"${i + 1}","0x${(0x200000 + i * 7).toString(16)}",${(i % 3) - 1},"${i % 2 ? 'hwhints' : 'PGTSCAN'}",${4294892296 + (i >> 4)}`);
+    for (const eol of ['\n', '\r\n']) await fastAlone(lines.join(eol) + eol, 3000, JSON.stringify(eol));
     // Quotes the byte loops leave to csv-parse (or to its error): around a space, not first or last, doubled, around a
     // comma in a column no field reads; and empty quotes. Every bad line skipped, one file each (csv-parse reads the rest).
     const odd = ['"1"x', 'x"1"', '" 1"', '"1" ', ' "1"', '""', '"""1"', '"1', '1"', '"0x1f"', '"a,b"'];
@@ -283,24 +271,9 @@ describe('a file in another layout (its header names the columns in another orde
   });
 
   it('reads a valid one with no line left to csv-parse', async () => {
-    const { CsvPath } = await import('../../src/trace/csvpath.js');
-    const { vi } = await import('vitest');
     const lines = [HEAD];
     for (let i = 0; i < 5000; i++) lines.push(row(String(4294892296 + (i >> 4)), i % 2 ? 'hwhints' : '1', `0x${(0x200000 + i * 7).toString(16)}`, String((i % 3) - 1)));
-    for (const eol of ['\n', '\r\n']) {
-      const text = lines.join(eol) + eol;
-      const [fast, ref] = await both([text], false);
-      expect(fast).toEqual(ref);
-      expect((ref as { recs: unknown[] }).recs.length).toBe(5000);
-      const spy = vi.spyOn(CsvPath.prototype, 'push');
-      try {
-        const o = await readStdin([text], { parser: 'auto' });
-        expect(o.recs.length).toBe(5000);
-        expect(spy).not.toHaveBeenCalled();
-      } finally {
-        spy.mockRestore();
-      }
-    }
+    for (const eol of ['\n', '\r\n']) await fastAlone(lines.join(eol) + eol, 5000, JSON.stringify(eol));
   });
 });
 
