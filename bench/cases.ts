@@ -29,8 +29,11 @@ export interface BenchCase {
   readonly name: string;
   readonly description: string;
   readonly run: BenchRun;
-  /** `perf`: `{trace}` is the perf script text of the trace (perf-trace.ts) instead of its CSV; `gzip`: its CSV gzipped (gzip-trace.ts). */
-  readonly input?: 'perf' | 'gzip';
+  /**
+   * `perf`: `{trace}` is the perf script text of the trace (perf-trace.ts) instead of its CSV; `gzip`: its CSV gzipped
+   * (gzip-trace.ts); `crlf`, `r-csv`: its CSV as other tools write it (dialect-trace.ts).
+   */
+  readonly input?: 'perf' | 'gzip' | 'crlf' | 'r-csv';
   /** Returns why the output is wrong, or null. Guards against timing a run that did no work. */
   readonly check?: (out: RunOutput, trace: BenchTrace) => string | null;
 }
@@ -158,6 +161,20 @@ export const BENCH_CASES: readonly BenchCase[] = [
     description: 'kpromo replay --format vmstat FILE.gz: the CSV gzipped (level 6), inflated while the engine runs (MB: compressed)',
     run: { kind: 'cli', args: ['replay', '--format', 'vmstat', '{trace}'] },
     input: 'gzip',
+    check: vmstatCountsAll,
+  },
+  {
+    name: 'replay CR LF file',
+    description: "kpromo replay --format vmstat FILE: the CSV with CR LF line ends (Python's csv module's default)",
+    run: { kind: 'cli', args: ['replay', '--format', 'vmstat', '{trace}'] },
+    input: 'crlf',
+    check: vmstatCountsAll,
+  },
+  {
+    name: 'replay R csv file',
+    description: "kpromo replay --format vmstat FILE: the CSV as R's write.csv writes it (quoted header and strings, a row names column)",
+    run: { kind: 'cli', args: ['replay', '--format', 'vmstat', '{trace}'] },
+    input: 'r-csv',
     check: vmstatCountsAll,
   },
   {

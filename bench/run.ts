@@ -7,6 +7,7 @@
  */
 import { BENCH_CASES, PERF_COST_PAIR, PERF_COST_TARGET, type BenchCase } from './cases.js';
 import { benchGzipTrace } from './gzip-trace.js';
+import { benchDialectTrace, type BenchDialect } from './dialect-trace.js';
 import { BOUNDS_RATIOS } from './bounds.js';
 import { benchPerfTrace } from './perf-trace.js';
 import { runOnce, RunFailure, type Measurement } from './measure.js';
@@ -234,8 +235,17 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stderr.write(gzipTrace.fresh ? `  gzipped in ${(gzipTrace.genMs / 1000).toFixed(1)} s: ${gzipTrace.file}\n` : `  cached: ${gzipTrace.file}\n`);
       warmTrace(gzipTrace.file);
     }
+    const dialects = new Map<BenchDialect, BenchTrace>();
+    for (const d of ['crlf', 'r-csv'] as const) {
+      if (!cases.some((c) => c.input === d)) continue;
+      const t = benchDialectTrace(trace, d);
+      process.stderr.write(t.fresh ? `  written as ${d} in ${(t.genMs / 1000).toFixed(1)} s: ${t.file}\n` : `  cached: ${t.file}\n`);
+      warmTrace(t.file);
+      dialects.set(d, t);
+    }
     for (const c of cases) process.stderr.write(`${c.name}: ${c.description}\n`);
-    const traceOf = (c: BenchCase): BenchTrace => (c.input === 'perf' ? perfTrace : c.input === 'gzip' ? gzipTrace : null) ?? trace;
+    const traceOf = (c: BenchCase): BenchTrace =>
+      (c.input === 'perf' ? perfTrace : c.input === 'gzip' ? gzipTrace : c.input === 'crlf' || c.input === 'r-csv' ? dialects.get(c.input) : null) ?? trace;
     const results = await measureAll(
       cases.map((c) => ({ c, trace: traceOf(c) })),
       args.runs,
