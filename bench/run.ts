@@ -7,7 +7,7 @@
  */
 import { BENCH_CASES, PERF_COST_PAIR, PERF_COST_TARGET, type BenchCase } from './cases.js';
 import { benchGzipTrace } from './gzip-trace.js';
-import { benchDialectTrace, type BenchDialect } from './dialect-trace.js';
+import { benchDialectTrace } from './dialect-trace.js';
 import { BOUNDS_RATIOS } from './bounds.js';
 import { benchPerfTrace } from './perf-trace.js';
 import { runOnce, RunFailure, type Measurement } from './measure.js';
@@ -223,29 +223,23 @@ async function main(argv: readonly string[]): Promise<number> {
     warmTrace(trace.file);
 
     const cases = args.cases.length > 0 ? BENCH_CASES.filter((c) => args.cases.includes(c.name)) : BENCH_CASES;
-    let perfTrace: BenchTrace | null = null;
-    if (cases.some((c) => c.input === 'perf')) {
-      perfTrace = await benchPerfTrace(trace);
-      process.stderr.write(perfTrace.fresh ? `  perf text printed in ${(perfTrace.genMs / 1000).toFixed(1)} s: ${perfTrace.file}\n` : `  cached: ${perfTrace.file}\n`);
-      warmTrace(perfTrace.file);
-    }
-    let gzipTrace: BenchTrace | null = null;
-    if (cases.some((c) => c.input === 'gzip')) {
-      gzipTrace = await benchGzipTrace(trace);
-      process.stderr.write(gzipTrace.fresh ? `  gzipped in ${(gzipTrace.genMs / 1000).toFixed(1)} s: ${gzipTrace.file}\n` : `  cached: ${gzipTrace.file}\n`);
-      warmTrace(gzipTrace.file);
-    }
-    const dialects = new Map<BenchDialect, BenchTrace>();
-    for (const d of ['crlf', 'r-csv'] as const) {
-      if (!cases.some((c) => c.input === d)) continue;
-      const t = benchDialectTrace(trace, d);
-      process.stderr.write(t.fresh ? `  written as ${d} in ${(t.genMs / 1000).toFixed(1)} s: ${t.file}\n` : `  cached: ${t.file}\n`);
+    // The trace in each other form a case reads (written once, cached beside it): perf text, gzip, other CSV dialects.
+    const makers: Record<NonNullable<BenchCase['input']>, [string, () => BenchTrace | Promise<BenchTrace>]> = {
+      perf: ['perf text printed', () => benchPerfTrace(trace)],
+      gzip: ['gzipped', () => benchGzipTrace(trace)],
+      crlf: ['written as crlf', () => benchDialectTrace(trace, 'crlf')],
+      'r-csv': ['written as r-csv', () => benchDialectTrace(trace, 'r-csv')],
+    };
+    const forms = new Map<BenchCase['input'], BenchTrace>();
+    for (const [input, [what, make]] of Object.entries(makers) as [NonNullable<BenchCase['input']>, (typeof makers)['perf']][]) {
+      if (!cases.some((c) => c.input === input)) continue;
+      const t = await make();
+      process.stderr.write(t.fresh ? `  ${what} in ${(t.genMs / 1000).toFixed(1)} s: ${t.file}\n` : `  cached: ${t.file}\n`);
       warmTrace(t.file);
-      dialects.set(d, t);
+      forms.set(input, t);
     }
     for (const c of cases) process.stderr.write(`${c.name}: ${c.description}\n`);
-    const traceOf = (c: BenchCase): BenchTrace =>
-      (c.input === 'perf' ? perfTrace : c.input === 'gzip' ? gzipTrace : c.input === 'crlf' || c.input === 'r-csv' ? dialects.get(c.input) : null) ?? trace;
+    const traceOf = (c: BenchCase): BenchTrace => forms.get(c.input) ?? trace;
     const results = await measureAll(
       cases.map((c) => ({ c, trace: traceOf(c) })),
       args.runs,
