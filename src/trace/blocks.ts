@@ -13,11 +13,12 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { AccessSink } from '../engine/types.js';
-import { scanPlainFast } from './fast.js';
+import { lineCells, scanLayout, scanPadded, scanPlainFast } from './fast.js';
+import { isHeader } from './fields.js';
 import { plainWasm } from './plain-wasm.js';
 import { isGzipMagic, SNIFF_BYTES, type InputSettings } from './input.js';
 import { looksLikePerf } from './perf-detect.js';
-import { MAX_LINE_BYTES, overlongLineAt } from './tracefile.js';
+import { MAX_LINE_BYTES, overlongLineAt, TraceFile } from './tracefile.js';
 import type { TraceInput } from './read.js';
 
 /** Bytes per block. */
@@ -133,17 +134,112 @@ function scanPlainBlock(buf: Buffer, n: number, first: boolean, sink: AccessSink
     if (at >= last) break;
     // The header (canonical order, any case: headerAt()) as the first content line of the file: the first block with nothing but blank and `#`
     // lines before it. A block may end before the header's length (a short standard input is a block of its size).
-    const h = first && records === 0 && !header ? headerAt(buf, at, last) : 0;
+    const opening = first && records === 0 && !header;
+    const h = opening ? headerAt(buf, at, last) : 0;
     if (h > 0) {
       header = true;
       lines++;
       at += h;
       continue;
     }
+    // Lines padded with spaces and tabs, which the byte loop leaves: the layout loop, as the general reader takes them
+    // once the file started (before, such a line may be a header: the general reader decides).
+    if (!opening) {
+      const p = scanPadded(buf, at, last, sink);
+      records += p.records;
+      lines += p.lines;
+      if (p.stop !== at) {
+        at = p.stop;
+        continue;
+      }
+    }
     return { records, lines, header, stop: at };
   }
   return { records, lines, header, stop: last < n ? last : -1 };
 }
+
+/**
+ * The block parser of a file whose header (read before the blocks: readCsvHead()) gives another layout, or the plain
+ * one in a form headerAt() does not take (padded, quoted): the lines the layout loop of fast.ts takes, up to the first
+ * it does not (fast.ts scanLayout(): another count of columns, a value it is not sure of, a quote not around a whole
+ * field), where the general reader goes on with the header's layout (read.ts ResumeAt.header). The plain layout's
+ * lines go to the byte loop first, as in scanPlainBlock().
+ */
+export function layoutBlockScan(fieldOf: Int8Array, width: number): BlockScan {
+  const plain = width === 4 && fieldOf.every((f, c) => f === c);
+  if (plain) return Object.assign((buf: Buffer, n: number, _first: boolean, sink: AccessSink): BlockResult => scanPlainBlock(buf, n, false, sink), { input: scanBlock.input! });
+  return (buf: Buffer, n: number, _first: boolean, sink: AccessSink): BlockResult => {
+    const whole = wholeLinesEnd(buf, n);
+    const long = overlongLineAt(buf, 0, whole);
+    const last = long < 0 ? whole : long;
+    const r = scanLayout(buf, 0, last, fieldOf, width, sink);
+    const stop = r.stop < last ? r.stop : last < n ? last : -1;
+    return { records: r.records, lines: r.lines, header: false, stop };
+  };
+}
+
+/** A CSV file's header that the block parsers do not take themselves, read before the blocks (readCsvHead()). */
+export interface CsvHead {
+  /** Offset after the header line: where the blocks start. */
+  readonly end: number;
+  /** Physical lines through the header. */
+  readonly lines: number;
+  /** The header as the general reader takes it: a read that goes on after the blocks takes it again (read.ts). */
+  readonly header: CsvHeader;
+  /** Each column's field (FIELD_NAMES index, or -1), and their count (TraceFile.layout()). */
+  readonly fieldOf: Int8Array;
+  readonly width: number;
+}
+
+/** A header line: its cells, its line number and its text. */
+export interface CsvHeader {
+  readonly cells: readonly string[];
+  readonly line: number;
+  readonly text: string;
+}
+
+/**
+ * The header of a CSV file when its first content line (after blank and `#` lines, in the first SNIFF_BYTES) is one
+ * the general reader takes as a header of a layout the block parsers can read with the layout loop, and not the
+ * canonical header that scanPlainBlock() takes itself: another order of columns, more columns (a row names column),
+ * names in quotes (R's write.csv) or padded with spaces. Null otherwise (no header, the canonical one, a line csv-parse
+ * reads, a header the general reader refuses: the blocks stop at it and the general reader reports it).
+ */
+export function readCsvHead(fd: number, size: number, name: string): CsvHead | null {
+  const buf = Buffer.allocUnsafe(Math.min(size, SNIFF_BYTES));
+  const n = readSync(fd, buf, 0, buf.length, 0);
+  let at = 0;
+  let line = 0;
+  for (;;) {
+    const nl = buf.indexOf(NL, at);
+    if (nl < 0 || nl >= n) return null;
+    line++;
+    const e = nl > at && buf[nl - 1] === CR ? nl - 1 : nl;
+    let i = at;
+    while (i < e && (buf[i] === SP || buf[i] === TAB)) i++;
+    if (i === e || buf[i] === HASH) {
+      at = nl + 1;
+      continue;
+    }
+    if (headerAt(buf, at, n) > 0) return null;
+    const split = lineCells(buf, at, e);
+    if (split === null || !isHeader(split.cells)) return null;
+    const { cells, text } = split;
+    const file = new TraceFile(name, { sink: NO_SINK, onBad: undefined, records: 0, skipped: 0 });
+    try {
+      file.applyCells(cells, line, () => text);
+    } catch {
+      return null;
+    }
+    return { end: nl + 1, lines: line, header: { cells, line, text }, ...file.layout() };
+  }
+}
+
+const NO_SINK: AccessSink = { record_access: () => {} };
+const CR = 13;
+const SP = 32;
+const TAB = 9;
+const HASH = 35;
 
 /**
  * The length of the header line at buf[at, last) in the canonical order, its names in any case (as the general reader

@@ -302,6 +302,88 @@ function scanLayoutLines(buf: Uint8Array, pos: number, end: number, fieldOf: Int
   const vals = layoutVals;
   outer: while (pos < end) {
     const ls = pos;
+    // The usual line, in one pass: each field read as it is scanned, unpadded, in quotes or not. Anything else (a blank
+    // or `#` line, padding, a value out of place) goes to the general loop below, which stops where it is not sure.
+    fast: {
+      const c0 = buf[pos]!;
+      if (c0 === HASH || c0 === SP || c0 === TAB) break fast; // a `#` line, maybe after blanks, or a padded field
+      let p = pos;
+      let vp = 0;
+      let vn = 0;
+      let vs = 0;
+      let vt = 0;
+      for (let col = 0; col < width; col++) {
+        const f = fieldOf[col]!;
+        let c = buf[p]!;
+        const quoted = c === QUOTE;
+        if (quoted) c = buf[++p]!;
+        if (f < 0) {
+          // A column no field reads: printable ASCII, spaces and tabs, up to its end (no quote and no comma in it).
+          while (c !== COMMA && c !== QUOTE && ((c >= SP && c <= 0x7e) || c === TAB)) c = buf[++p]!;
+        } else {
+          const s0 = p;
+          let v = 0;
+          if (f === 2 && (c - ZERO) >>> 0 >= 10) {
+            // A source name: `hwhints` or `pgtscan`, any case (| 0x20 folds exactly the letters onto lower case).
+            let h = true;
+            let g = true;
+            for (let k = 0; k < 7; k++) {
+              const b = buf[p + k]! | 0x20;
+              h &&= b === HWHINTS_BYTES[k];
+              g &&= b === PGTSCAN_BYTES[k];
+            }
+            if (!h && !g) break fast;
+            v = h ? 0 : 1;
+            p += 7;
+          } else if (f === 0 && c === ZERO && (buf[p + 1]! | 0x20) === LOWER_X) {
+            p += 2;
+            let d = HEX[buf[p]!]!;
+            if (d < 0) break fast;
+            do {
+              v = v * 16 + d;
+              d = HEX[buf[++p]!]!;
+            } while (d >= 0);
+            if (v >= LIMIT_53) break fast;
+          } else {
+            const neg = f === 1 && c === MINUS;
+            if (neg) p++;
+            let d = buf[p]! - ZERO;
+            if (d >>> 0 >= 10) break fast;
+            do {
+              v = v * 10 + d;
+              d = buf[++p]! - ZERO;
+            } while (d >>> 0 < 10);
+            if (f === 0 || f === 3) {
+              if (v >= LIMIT_53) break fast;
+            } else if (neg) {
+              if (v > 1) break fast;
+              v = 0 - v; // NUMA_NO_NODE; "-0" is +0
+            } else if (v > INT_MAX) break fast;
+          }
+          if (p === s0) break fast;
+          if (f === 0) vp = v;
+          else if (f === 1) vn = v;
+          else if (f === 2) vs = v;
+          else vt = v;
+          c = buf[p]!;
+        }
+        if (quoted) {
+          if (c !== QUOTE) break fast;
+          c = buf[++p]!;
+        }
+        if (col + 1 < width) {
+          if (c !== COMMA) break fast;
+          p++;
+        } else if (c === NL) p++;
+        else if (c === CR && buf[p + 1] === NL) p += 2;
+        else break fast;
+      }
+      sink.record_access(vp, vn, vs, vt);
+      records++;
+      line++;
+      pos = p;
+      continue outer;
+    }
     let q = pos;
     while (buf[q] === SP || buf[q] === TAB) q++;
     const c0 = buf[q]!;
@@ -357,6 +439,59 @@ function scanLayoutLines(buf: Uint8Array, pos: number, end: number, fieldOf: Int
   scanLine = line;
   scanRecords = records;
   return stop;
+}
+
+/**
+ * The lines of buf[pos, end) (buf[end - 1] is LF) of a file in the layout `fieldOf`/`width` (TraceFile.layout()), up to
+ * the first line the layout loop above does not take (trace/blocks.ts: a file whose header gives another layout).
+ */
+export function scanLayout(buf: Uint8Array, pos: number, end: number, fieldOf: Int8Array, width: number, sink: AccessSink): PlainScan {
+  const stop = scanLayoutLines(buf, pos, end, fieldOf, width, sink);
+  return { stop: stop < 0 ? end : stop, lines: scanLine, records: scanRecords };
+}
+
+/** scanLayout() in the plain layout: lines of it padded with spaces and tabs, which the byte loop leaves. */
+export function scanPadded(buf: Uint8Array, pos: number, end: number, sink: AccessSink): PlainScan {
+  return scanLayout(buf, pos, end, PLAIN_LAYOUT, 4, sink);
+}
+
+/**
+ * The cells of the content line buf[ls, e) (no LF, a CR before it already off) as csv-parse reads them when that is a
+ * plain split on commas: fields padded with spaces and tabs lose them (csv-parse's trim: the line has no other blank
+ * byte), a field in quotes ("..." from its first byte to its last, no other quote) is what is between them. Null when
+ * csv-parse would read the line otherwise (a quote elsewhere, a byte outside printable ASCII), with `text` the line.
+ */
+export function lineCells(buf: Uint8Array, ls: number, e: number): { readonly text: string; readonly cells: string[] } | null {
+  let quoted = false;
+  for (let i = ls; i < e; i++) {
+    const b = buf[i]!;
+    if (b === QUOTE) quoted = true;
+    else if ((b < 0x21 && b !== SP && b !== TAB) || b > 0x7e) return null;
+  }
+  const text = Buffer.from(buf.buffer, buf.byteOffset + ls, e - ls).toString('latin1');
+  const cells = text.split(',');
+  for (let k = 0; k < cells.length; k++) {
+    const cell = cells[k]!;
+    if (!quoted || !cell.includes('"')) cells[k] = trimBlanks(cell);
+    else if (SIMPLE_QUOTED.test(cell)) cells[k] = cell.slice(1, -1);
+    else return null; // a quote elsewhere: csv-parse decides
+  }
+  return { text, cells };
+}
+
+/**
+ * True when a whole line of `head` (a file's first bytes) is one the byte loops leave to csv-parse: a byte outside
+ * printable ASCII, spaces and tabs (a CR before its LF aside), or a quote not around a whole field (lineCells()).
+ */
+export function leftToCsvParse(head: Uint8Array): boolean {
+  let at = 0;
+  for (;;) {
+    const nl = head.indexOf(NL, at);
+    if (nl < 0) return false;
+    const e = nl > at && head[nl - 1] === CR ? nl - 1 : nl;
+    if (lineCells(head, at, e) === null) return true;
+    at = nl + 1;
+  }
 }
 
 /** What scanPlain() took. */
@@ -573,22 +708,9 @@ export class FastParser {
       this.file.line = line;
       return nl + 1;
     }
-    let quoted = false;
-    for (; i < e; i++) {
-      const b = buf[i]!;
-      if (b === QUOTE) quoted = true;
-      else if ((b < 0x21 && b !== SP && b !== TAB) || b > 0x7e) return -1;
-    }
-    const text = Buffer.from(buf.buffer, buf.byteOffset + ls, e - ls).toString('latin1');
-    // Fields padded with spaces and tabs lose them, as csv-parse (trim) takes them: the line has no other blank byte.
-    // A field in quotes ("..." from its first byte to its last, no other quote) is what is between them.
-    const cells = text.split(',');
-    for (let k = 0; k < cells.length; k++) {
-      const cell = cells[k]!;
-      if (!quoted || !cell.includes('"')) cells[k] = trimBlanks(cell);
-      else if (SIMPLE_QUOTED.test(cell)) cells[k] = cell.slice(1, -1);
-      else return -1; // a quote elsewhere: csv-parse decides
-    }
+    const split = lineCells(buf, ls, e);
+    if (split === null) return -1;
+    const { text, cells } = split;
     this.file.line = line;
     this.file.applyCells(cells, line, () => text);
     return nl + 1;

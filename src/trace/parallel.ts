@@ -15,7 +15,7 @@
 import { closeSync, fstatSync } from 'node:fs';
 import { PageTally, type PageCountHandoff } from '../engine/page-tally.js';
 import type { BatchSink } from '../engine/types.js';
-import { BLOCK_BYTES, BlockReader, scanBlock, type BlockFile, type BlockResult, type PerfBlockCounts } from './blocks.js';
+import { BLOCK_BYTES, BlockReader, layoutBlockScan, readCsvHead, scanBlock, type BlockFile, type BlockResult, type CsvHead, type PerfBlockCounts } from './blocks.js';
 import { applyBatch, applyColumns, Columns } from './columns.js';
 import { addPerf, clonePerfStats, emptyPerfStats, type InputOptions, type InputStats, type PerfInputStats } from './input.js';
 import type { ParseWorkerData } from './parse-worker.js';
@@ -86,16 +86,29 @@ export async function readBlocksThreaded(inputs: readonly TraceInput[], file: Bl
       return null;
     }
   }
+  // A CSV header the block parsers do not take themselves (another layout, quoted or padded names): read here, and
+  // the blocks start after it, read by the layout loop.
+  let csvHead: CsvHead | null = null;
+  if (file.kind === 'csv') {
+    try {
+      csvHead = readCsvHead(file.fd, file.size, inputs[0]!.name);
+    } catch (e) {
+      closeSync(file.fd);
+      throw ioError(inputs[0]!.name, e);
+    }
+  }
   const perfShape = head?.shape ?? null;
   // Page counts (replay --analysis): the records from the ring are counted on the parse thread, those parsed here on
   // this one, and the engine counts none until both tallies are added at the end (page-tally.ts).
   const handoff = opts.pageCounts;
   const tally = handoff?.pauseCounts() === true ? new PageTally(opts.topology) : null;
-  const reader = new BlockReader(file.fd, file.size, blockBytes, head?.end ?? 0, perfShape !== null ? perfBlockScan(perfShape) : scanBlock);
+  const layout = csvHead !== null ? { fieldOf: csvHead.fieldOf, width: csvHead.width } : null;
+  const scan = perfShape !== null ? perfBlockScan(perfShape) : layout !== null ? layoutBlockScan(layout.fieldOf, layout.width) : scanBlock;
+  const reader = new BlockReader(file.fd, file.size, blockBytes, head?.end ?? csvHead?.end ?? 0, scan);
   const r = ring(opts.ringBatch);
   const data: ParseWorkerData = {
     ...baseWorkerData(r, inputs, opts),
-    blocks: { size: file.size, blockBytes, base: reader.base, perf: perfShape },
+    blocks: { size: file.size, blockBytes, base: reader.base, perf: perfShape, layout },
     ...(tally !== null ? { countPages: true } : {}),
   };
   let worker: import('node:worker_threads').Worker;
@@ -116,8 +129,8 @@ export async function readBlocksThreaded(inputs: readonly TraceInput[], file: Bl
   let expect = 0; // the block applied next
   let blockRecords = 0; // records of block `expect` applied so far
   let applied = 0;
-  let lines = head?.stats.lines ?? 0;
-  let started = false;
+  let lines = head?.stats.lines ?? csvHead?.lines ?? 0;
+  let started = csvHead !== null;
   let resume: ResumeAt | null = null;
   let blocksHere = 0;
   let blocksThere = 0;
@@ -289,6 +302,8 @@ export async function readBlocksThreaded(inputs: readonly TraceInput[], file: Bl
     } else await worker.terminate();
   }
   const bytes = resume !== null ? (resume as ResumeAt).offset : file.size;
+  // The general reader going on after the blocks takes the header again, for its layout.
+  if (resume !== null && csvHead !== null) resume = { ...(resume as ResumeAt), header: csvHead.header };
   if (head === null || perf === null) return { stats: stats(bytes, false), resume, blocksHere, blocksThere };
   // perf text: the head's counts and the blocks', after those of the perf files read before (opts.perfPrior). The
   // warnings about samples skipped are the caller's, over all the files (input.ts withPerfWarnings()).

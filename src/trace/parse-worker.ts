@@ -7,7 +7,7 @@ import { closeSync, openSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { KpromoError, TraceError } from '../errors.js';
 import type { Topology } from '../engine/topology.js';
-import { BlockReader, scanBlock, type BlockResult } from './blocks.js';
+import { BlockReader, layoutBlockScan, scanBlock, type BlockResult } from './blocks.js';
 import { perfBlockScan, type PerfBlockShape } from './perf-blocks.js';
 import { readInputs, type InputSettings, type PerfInputStats } from './input.js';
 import { ioError, type TraceInput } from './read.js';
@@ -33,7 +33,14 @@ export interface ParseWorkerData {
    * Parse the one input in blocks with the engine's thread (trace/parallel.ts): its size, block bytes, where the
    * blocks start, and for perf text what the block parsers take (perf-blocks.ts).
    */
-  readonly blocks?: { readonly size: number; readonly blockBytes: number; readonly base: number; readonly perf: PerfBlockShape | null };
+  readonly blocks?: {
+    readonly size: number;
+    readonly blockBytes: number;
+    readonly base: number;
+    readonly perf: PerfBlockShape | null;
+    /** A CSV file whose header gives a layout the layout loop reads (blocks.ts readCsvHead()). */
+    readonly layout?: { readonly fieldOf: Int8Array; readonly width: number } | null;
+  };
   /** Count the pages of the records the engine's thread applies from the ring (a block read: page-tally.ts). */
   readonly countPages?: boolean;
   /** Standard input, read in blocks with the engine's thread (stream-blocks.ts): the slots' buffer and block size. */
@@ -56,7 +63,8 @@ function readBlocks(data: ParseWorkerData, writer: RingWriter, state: Int32Array
   }
   try {
     const b = data.blocks!;
-    const reader = new BlockReader(fd, b.size, b.blockBytes, b.base, b.perf !== null ? perfBlockScan(b.perf) : scanBlock);
+    const scan = b.perf !== null ? perfBlockScan(b.perf) : b.layout != null ? layoutBlockScan(b.layout.fieldOf, b.layout.width) : scanBlock;
+    const reader = new BlockReader(fd, b.size, b.blockBytes, b.base, scan);
     while (!stopped()) {
       const k = Atomics.add(state, CTL_NEXT_BLOCK, 1);
       if (k >= reader.blocks) break;

@@ -14,6 +14,7 @@ import { readAhead } from './read-ahead.js';
 import { checkedStdin } from './stdin-size.js';
 import type { PerfShape } from './perf-fields.js';
 import type { PerfInputStats } from './input.js';
+import type { CsvHeader } from './blocks.js';
 
 /** One trace to read. */
 export interface TraceInput {
@@ -33,6 +34,8 @@ export interface ResumeAt {
   readonly line: number;
   /** A content line (the header, or data) came before it. */
   readonly started: boolean;
+  /** A CSV file's header read before the blocks (blocks.ts readCsvHead()): taken again for its layout. */
+  readonly header?: CsvHeader;
   /** A perf text file: the shape its lines were read with, and the perf counts of the lines before (files 0). */
   readonly perf?: { readonly shape: PerfShape; readonly prior: PerfInputStats };
 }
@@ -92,6 +95,8 @@ export async function readTraces(inputs: TraceInput[], sink: AccessSink, opts: R
     stats.files++;
     const file = new TraceFile(input.name, ctx);
     if (input.start !== undefined) {
+      const h = input.start.header;
+      if (h !== undefined) file.applyCells(h.cells, h.line, () => h.text);
       file.line = input.start.line;
       file.started = input.start.started;
     }

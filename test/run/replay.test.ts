@@ -107,7 +107,7 @@ describe('replayPlan', () => {
     expect(plan([fileStarting(CSV, PRIME_MIN_BYTES / 2), fileStarting(CSV, PRIME_MIN_BYTES / 2)])).toEqual({ threaded: false, prime: true });
   });
 
-  it('auto: perf text (sniffed or --input perf), CSV for csv-parse (CR, quotes, tabs, --parser csv-parse) keep the 4 MiB rule; gzip files are read here', () => {
+  it('auto: perf text (sniffed or --input perf), CSV for csv-parse (a line the byte loops leave, --parser csv-parse) keep the 4 MiB rule; gzip files are read here', () => {
     const at = PARSE_THREAD_MIN_BYTES;
     expect(plan([fileStarting(PERF, at)])).toEqual({ threaded: true, prime: true });
     expect(plan([fileStarting(PERF, at - 1)])).toEqual({ threaded: false, prime: true });
@@ -119,10 +119,15 @@ describe('replayPlan', () => {
     expect(plan([fileStarting(CSV, PRIME_MIN_BYTES / 4 - 1, 't.csv.gz')])).toEqual({ threaded: false, prime: false });
     expect(plan([fileStarting(Buffer.from([0x1f, 0x8b, 8, 0]), at, 't.csv')])).toEqual({ threaded: false, prime: true });
     expect(plan([fileStarting(CSV, at, 't.csv.gz')], { parseThread: 'on' })).toEqual({ threaded: true, prime: true });
-    // CSV that csv-parse reads (CR line ends, quotes, tabs): the 4 MiB rule.
-    expect(plan([fileStarting(CSV.replaceAll('\n', '\r\n'), at)])).toEqual({ threaded: true, prime: true });
-    expect(plan([fileStarting('pfn,nid,src,time\n"0x200000",0,hwhints,4294892296\n', at)])).toEqual({ threaded: true, prime: true });
-    expect(plan([fileStarting('pfn,nid,src,time\n0x200000,0,hwhints,\t4294892296\n', at)])).toEqual({ threaded: true, prime: true });
+    // CSV with a line the byte loops leave to csv-parse (a quote inside a field, a control byte, a BOM): the 4 MiB rule.
+    expect(plan([fileStarting('pfn,nid,src,time\n"0x200000",0,"hw""hints",4294892296\n', at)])).toEqual({ threaded: true, prime: true });
+    expect(plan([fileStarting('pfn,nid,src,time\n"0x20,0000",0,hwhints,4294892296\n', at)])).toEqual({ threaded: true, prime: true });
+    expect(plan([fileStarting('pfn,nid,src,time\n0x200000,0,hw\rhints,4294892296\n', at)])).toEqual({ threaded: true, prime: true });
+    expect(plan([fileStarting('\ufeff' + CSV, at)])).toEqual({ threaded: true, prime: true });
+    // CR LF line ends, fields in quotes, padded fields, which the byte loops read: the CSV rule.
+    expect(plan([fileStarting(CSV.replaceAll('\n', '\r\n'), at)])).toEqual({ threaded: false, prime: true });
+    expect(plan([fileStarting('"","pfn","nid","src","time"\n"1","0x200000",0,"hwhints",4294892296\n', at)])).toEqual({ threaded: false, prime: true });
+    expect(plan([fileStarting('pfn,nid,src,time\n0x200000,0,hwhints,\t4294892296\n', at)])).toEqual({ threaded: false, prime: true });
     // --input csv takes perf-looking text as CSV: the CSV rule.
     expect(plan([fileStarting(PERF, at)], { kind: 'csv' })).toEqual({ threaded: false, prime: true });
     // One perf file among CSV files: the 4 MiB rule for all.

@@ -25,6 +25,22 @@ function write(name: string, text: string): string {
   return p;
 }
 
+/**
+ * A canonical CSV text (csv()) in other layouts the general reader takes: the columns reordered, a row names column
+ * before them (pandas' index), R's write.csv (quoted names, a quoted row names column, quoted strings), names and
+ * fields padded. Lines that are not `pfn,nid,src,time` data (comments, odd lines) stay as they are.
+ */
+function layoutForms(text: string): Record<string, string> {
+  const lines = text.split('\n');
+  const body = (f: (c: string[], i: number) => string) => lines.slice(1).map((l, i) => (/^0x[0-9a-f]+,-?\d,(pgtscan|hwhints),\d+$/.test(l) ? f(l.split(','), i) : l)).join('\n');
+  return {
+    reordered: 'time,src,nid,pfn\n' + body((c) => [c[3], c[2], c[1], c[0]].join(',')),
+    rowNames: ',pfn,nid,src,time\n' + body((c, i) => [String(i), ...c].join(',')),
+    r: '"","pfn","nid","src","time"\n' + body((c, i) => [`"${i + 1}"`, `"${c[0]}"`, c[1], `"${c[2]}"`, c[3]].join(',')),
+    padded: 'pfn, nid, src, time\n' + body((c) => c.join(', ')),
+  };
+}
+
 const opts = (input: InputSettings = DEFAULT_INPUT_SETTINGS) => ({ input, topology: SPEC_2S_CXL, hz: 250 });
 
 /** The in-process read and the block read of `file` (block-read.ts). */
@@ -145,6 +161,53 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('reading one CSV file in bloc
       expectSameRecords(got.recs, want.recs);
       expect(got.stats, `case ${i}`).toEqual(want.stats);
     }
+  });
+
+  it('reads a file whose header gives another layout in blocks after its header, by both threads, as the in-process read', async () => {
+    const forms = layoutForms(csv(20000, 21));
+    for (const [what, text] of Object.entries(forms)) {
+      const file = write(`layout-${what}.csv`, text);
+      for (const bytes of [1000, 65536]) {
+        const { want, got } = await both(file, bytes);
+        expect(got.error, what).toBeUndefined();
+        expectSameRecords(got.recs, want.recs);
+        expect(got.stats, `${what}, blocks of ${bytes}`).toEqual(want.stats);
+      }
+      // Every block taken after the header (the general reader never ran): the blocks start after the header's line.
+      const f = openBlockFile([{ name: file }], DEFAULT_INPUT_SETTINGS, 'auto')!;
+      const res = (await readBlocksThreaded([{ name: file }], f, { record_access: () => {} }, { ...opts(), blockBytes: 4096 }))!;
+      expect(res.resume, what).toBeNull();
+      expect(res.stats.records).toBe(20000);
+      const fd = fs.openSync(file, 'r');
+      const base = text.indexOf('\n') + 1;
+      expect(res.blocksHere + res.blocksThere, what).toBe(new BlockReader(fd, fs.statSync(file).size, 4096, base).blocks);
+      fs.closeSync(fd);
+    }
+  });
+
+  it('in a file of another layout, reads on from a line the layout loop leaves with the header\'s layout; reports a bad line as in-process', async () => {
+    const odd = (i: number) => (i === 12000 ? '"a,b",0x200010,1,pgtscan,4294900000\n' : i === 15000 ? '\n  # indented\n' : null);
+    const bad = (i: number) => (i === 12000 ? '0x200010,7,1,hwhints,42x\n' : null);
+    for (const [what, text] of Object.entries({ odd: layoutForms(csv(20000, 22, odd)).rowNames, bad: layoutForms(csv(20000, 23, bad)).rowNames })) {
+      const file = write(`layout-${what}.csv`, text);
+      const { want, got } = await both(file, 1000);
+      expectSameRecords(got.recs, want.recs);
+      if (what === 'odd') {
+        expect(want.error).toBeUndefined();
+        expect(got.stats).toEqual(want.stats);
+      }
+      else {
+        expect(got.error).toBeInstanceOf(TraceError);
+        expect((got.error as TraceError).message).toBe((want.error as TraceError).message);
+        expect(got.error).toMatchObject({ line: (want.error as TraceError).line, column: 5, text: '42x' });
+      }
+    }
+    // --skip-bad: the same records and skips.
+    const skip = write('layout-skip.csv', layoutForms(csv(20000, 24, (i) => (i % 3001 === 7 ? `bad ${i}\n` : null))).reordered);
+    const { want, got } = await both(skip, 2000, { ...DEFAULT_INPUT_SETTINGS, skipBad: true });
+    expectSameRecords(got.recs, want.recs);
+    expect(got.stats).toEqual(want.stats);
+    expect((got.stats as { skipped: number }).skipped).toBe(7);
   });
 
   it('reads lines appended to the file while it reads it (a trace still being written)', async () => {
