@@ -315,8 +315,14 @@ function scanLayoutLines(buf: Uint8Array, pos: number, end: number, fieldOf: Int
       for (let col = 0; col < width; col++) {
         const f = fieldOf[col]!;
         let c = buf[p]!;
+        // Spaces and tabs before a field (csv-parse's trim); a field in quotes has none outside them.
+        const p0 = p;
+        while (c === SP || c === TAB) c = buf[++p]!;
         const quoted = c === QUOTE;
-        if (quoted) c = buf[++p]!;
+        if (quoted) {
+          if (p !== p0) break fast;
+          c = buf[++p]!;
+        }
         if (f < 0) {
           // A column no field reads: printable ASCII, spaces and tabs, up to its end (no quote and no comma in it).
           while (c !== COMMA && c !== QUOTE && ((c >= SP && c <= 0x7e) || c === TAB)) c = buf[++p]!;
@@ -370,7 +376,7 @@ function scanLayoutLines(buf: Uint8Array, pos: number, end: number, fieldOf: Int
         if (quoted) {
           if (c !== QUOTE) break fast;
           c = buf[++p]!;
-        }
+        } else while (c === SP || c === TAB) c = buf[++p]!; // and after it
         if (col + 1 < width) {
           if (c !== COMMA) break fast;
           p++;
