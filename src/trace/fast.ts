@@ -237,6 +237,18 @@ function trimBlanks(cell: string): string {
 const HWHINTS_BYTES = Buffer.from('hwhints', 'latin1');
 const PGTSCAN_BYTES = Buffer.from('pgtscan', 'latin1');
 
+/** The source named by the 7 bytes at buf[a]: `hwhints` 0 or `pgtscan` 1, in any case (| 0x20 folds exactly the letters onto lower case), else -1. */
+function sourceAt(buf: Uint8Array, a: number): number {
+  let h = true;
+  let p = true;
+  for (let k = 0; k < 7; k++) {
+    const c = buf[a + k]! | 0x20;
+    h &&= c === HWHINTS_BYTES[k];
+    p &&= c === PGTSCAN_BYTES[k];
+  }
+  return h ? 0 : p ? 1 : -1;
+}
+
 /** The plain layout's columns: pfn, nid, src, time. */
 const PLAIN_LAYOUT = Int8Array.from([0, 1, 2, 3]);
 
@@ -253,16 +265,9 @@ function layoutField(f: number, buf: Uint8Array, a: number, b: number): number {
   let i = a;
   let v = 0;
   if (f === 2 && (buf[a]! - ZERO) >>> 0 >= 10) {
-    // A source name: `hwhints` or `pgtscan`, any case (| 0x20 folds exactly the letters onto lower case).
     if (b - a !== 7) return NaN;
-    let h = true;
-    let p = true;
-    for (let k = 0; k < 7; k++) {
-      const c = buf[a + k]! | 0x20;
-      h &&= c === HWHINTS_BYTES[k];
-      p &&= c === PGTSCAN_BYTES[k];
-    }
-    return h ? 0 : p ? 1 : NaN;
+    const s = sourceAt(buf, a);
+    return s >= 0 ? s : NaN;
   }
   if (f === 0 && b - a > 2 && buf[a] === ZERO && (buf[a + 1]! | 0x20) === LOWER_X) {
     for (i = a + 2; i < b; i++) {
@@ -330,16 +335,8 @@ function scanLayoutLines(buf: Uint8Array, pos: number, end: number, fieldOf: Int
           const s0 = p;
           let v = 0;
           if (f === 2 && (c - ZERO) >>> 0 >= 10) {
-            // A source name: `hwhints` or `pgtscan`, any case (| 0x20 folds exactly the letters onto lower case).
-            let h = true;
-            let g = true;
-            for (let k = 0; k < 7; k++) {
-              const b = buf[p + k]! | 0x20;
-              h &&= b === HWHINTS_BYTES[k];
-              g &&= b === PGTSCAN_BYTES[k];
-            }
-            if (!h && !g) break fast;
-            v = h ? 0 : 1;
+            v = sourceAt(buf, p);
+            if (v < 0) break fast;
             p += 7;
           } else if (f === 0 && c === ZERO && (buf[p + 1]! | 0x20) === LOWER_X) {
             p += 2;
