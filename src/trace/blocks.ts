@@ -5,11 +5,14 @@
  * whoever parses it. Blocks are B bytes, but the first ones are B/16, B/8, B/4 and B/2: the first blocks are
  * parsed while V8 has not optimised the parser yet (tens of ms per MiB), and a small one is soon done.
  *
- * A block parser takes only the plain form, as the byte loop of fast.ts does: `pfn,nid,src,time` data lines,
- * blank and `#` lines, and in block 0 the header `pfn,nid,src,time` exactly, as the first content line. At the
- * first other line (a header of another layout, a bad line, a quote, CR, a last line without LF) it stops: the
- * block is irregular there, and from that line on the file is read by the general reader (read.ts), with the
- * line count and header state of the lines before it. Records before that line stand.
+ * A block parser takes what the byte loops of fast.ts take: `pfn,nid,src,time` data lines (LF or CR LF ended),
+ * blank and `#` lines, and in block 0 the header `pfn,nid,src,time` (any case) as the first content line; after it,
+ * fields padded with spaces and tabs or in quotes (the layout loop). A file whose header gives another layout (other
+ * columns, another order, quoted or padded names) has its header read first (readCsvHead()), and its blocks start
+ * after it, read by the layout loop (layoutBlockScan()). At the first other line (a second header, a bad line, a quote
+ * inside a field, a control byte, a last line without LF) it stops: the block is irregular there, and from that line
+ * on the file is read by the general reader (read.ts), with the line count, header state and header of the lines
+ * before it. Records before that line stand.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { AccessSink } from '../engine/types.js';
@@ -207,7 +210,12 @@ export interface CsvHeader {
  */
 export function readCsvHead(fd: number, size: number, name: string): CsvHead | null {
   const buf = Buffer.allocUnsafe(Math.min(size, SNIFF_BYTES));
-  const n = readSync(fd, buf, 0, buf.length, 0);
+  return csvHeadIn(buf.subarray(0, readSync(fd, buf, 0, buf.length, 0)), name);
+}
+
+/** readCsvHead() of the bytes `buf` (a file's or a stream's first bytes). */
+export function csvHeadIn(buf: Uint8Array, name: string): CsvHead | null {
+  const n = buf.length;
   let at = 0;
   let line = 0;
   for (;;) {
@@ -245,7 +253,7 @@ const HASH = 35;
  * The length of the header line at buf[at, last) in the canonical order, its names in any case (as the general reader
  * takes them: `PFN,NID,SRC,TIME`), LF or CR LF ended, or 0 when it is not there.
  */
-function headerAt(buf: Buffer, at: number, last: number): number {
+function headerAt(buf: Uint8Array, at: number, last: number): number {
   next: for (const h of [HEADER, HEADER_CRLF]) {
     if (last - at < h.length) continue;
     for (let i = 0; i < h.length; i++) {

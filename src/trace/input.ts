@@ -180,8 +180,9 @@ export async function readInputs(inputs: readonly TraceInput[], sink: AccessSink
         progress.done(b.bytes, 0);
         stopped = b.stopped;
         if (!stopped && b.resume !== null) {
-          const { line, started, rest } = b.resume;
-          stopped = await readCsv({ name: input.name, start: { offset: 0, line, started } }, rest, sink, opts, onBad, progress, stats);
+          const { line, started, header, rest } = b.resume;
+          const start = { offset: 0, line, started, ...(header !== undefined ? { header } : {}) };
+          stopped = await readCsv({ name: input.name, start }, rest, sink, opts, onBad, progress, stats);
         }
       } else if (src.kind === 'csv') stopped = await readCsv(input, src.stdin, sink, opts, onBad, progress, stats);
       else {

@@ -5,11 +5,11 @@
  * reader must read on.
  */
 import type { BatchSink } from '../engine/types.js';
-import { scanBlock, type BlockResult } from './blocks.js';
+import type { BlockResult } from './blocks.js';
 import { applyBatch, applyColumns, Columns } from './columns.js';
 import {
   blockBytesOf, claimBlock, RESUME_FROM, RESUME_NONE, SB_APPLIED, SB_END, SB_NEXT, SB_RESUME, SB_RESUME_BLOCK, SB_RESUME_STARTED,
-  SB_RESUME_STOP, SB_SEALED, type StreamBlocks,
+  SB_RESUME_STOP, SB_SEALED, streamBlockScan, type StreamBlocks,
 } from './stream-blocks.js';
 
 /** Most blocks this thread holds parsed ahead of the block it applies (as parallel.ts). */
@@ -33,12 +33,15 @@ export class BlockApplier {
   there = 0;
   private readonly own = new Map<number, { cols: Columns; res: BlockResult }>();
   private readonly spare: Columns[] = [];
+  private readonly scan: ReturnType<typeof streamBlockScan>;
 
   constructor(
     private readonly sb: StreamBlocks,
     private readonly sink: BatchSink,
     private readonly batch: number,
-  ) {}
+  ) {
+    this.scan = streamBlockScan(sb);
+  }
 
   /** Applies the block due next if this thread parsed it: its records, or -1 when it did not. */
   applyOwn(): number {
@@ -82,7 +85,7 @@ export class BlockApplier {
     // Sized for lines of 24 bytes or more (a bench line has 30); shorter ones make it grow.
     const cols = this.spare.pop() ?? new Columns(Math.ceil(this.sb.blockBytes / 24) + 1);
     const view = blockBytesOf(this.sb, k);
-    this.own.set(k, { cols, res: scanBlock(view, view.length, k === 0, cols) });
+    this.own.set(k, { cols, res: this.scan(view, k, cols) });
     return true;
   }
 

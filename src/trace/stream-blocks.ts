@@ -6,14 +6,17 @@
  * ring, the engine's thread into columns of its own whenever it has nothing to apply. A slot is written again only
  * once the engine's thread has applied its block, so the bytes of every block not yet applied are still there.
  *
- * At the first irregular block (a line the block parser does not take: another header, a bad line, a quote, CR, a
- * last line without LF) the engine's thread applies the records before that line and asks the parse thread to read
+ * A header of another layout in block 0 is found by the parse thread as it seals block 0 (blocks.ts csvHeadIn()), and
+ * both threads read the blocks after it with the layout loop (streamBlockScan()). At the first irregular block (a line
+ * the block parser does not take: a second header, a bad line, a quote inside a field, a last line without LF) the
+ * engine's thread applies the records before that line and asks the parse thread to read
  * on from it with the general reader (read.ts): the parse thread hands it the bytes from that line on (those of the
  * blocks still held, then the rest of the stream), with the line count and header state of the lines before. The
  * records of later blocks already parsed are dropped. So records, errors, line numbers and stats are those of the
  * general reader.
  */
-import { scanBlock } from './blocks.js';
+import type { AccessSink } from '../engine/types.js';
+import { csvHeadIn, layoutBlockScan, scanBlock, type BlockResult, type BlockScan, type CsvHead, type CsvHeader } from './blocks.js';
 import type { RingWriter } from './ring.js';
 
 /** Block slots: the engine's thread may hold two parsed blocks ahead, the parse thread one, one fills. */
@@ -45,7 +48,18 @@ export const SB_RESUME_STOP = 6;
 export const SB_RESUME_STARTED = 7;
 /** Bytes of each slot's block. */
 export const SB_LEN = 8;
-const WORDS = SB_LEN + STREAM_SLOTS;
+/**
+ * A header of another layout in block 0 (blocks.ts csvHeadIn()), written before block 0 is sealed: its count of columns
+ * (0: none, the block parsers read the canonical layout), the offset after it, the lines through it, and each column's
+ * field.
+ */
+const SB_LAYOUT_WIDTH = SB_LEN + STREAM_SLOTS;
+const SB_LAYOUT_END = SB_LAYOUT_WIDTH + 1;
+const SB_LAYOUT_LINES = SB_LAYOUT_WIDTH + 2;
+const SB_FIELD_OF = SB_LAYOUT_WIDTH + 3;
+/** Columns a header of another layout may have for the blocks to read it (a wider one goes to the general reader). */
+const MAX_LAYOUT_COLUMNS = 64;
+const WORDS = SB_FIELD_OF + MAX_LAYOUT_COLUMNS;
 
 /** The shared slots and words (both threads map the same buffer). */
 export interface StreamBlocks {
@@ -96,13 +110,42 @@ export function blockBytesOf(sb: StreamBlocks, k: number): Buffer {
   return Buffer.from(sb.buffer, sb.bytes.byteOffset + s * sb.cap, sb.words[SB_LEN + s]!);
 }
 
+/**
+ * The block parser of stream blocks, for either thread: scanBlock(), or, when block 0 held a header of another layout
+ * (the parse thread found it as it sealed block 0: readStreamBlocks()), the layout loop after it. Block `k` is sealed,
+ * so block 0 was, and the layout words are written.
+ */
+export function streamBlockScan(sb: StreamBlocks): (view: Buffer, k: number, sink: AccessSink) => BlockResult {
+  let scan: BlockScan | null = null;
+  return (view, k, sink) => {
+    const w = sb.words;
+    const width = w[SB_LAYOUT_WIDTH]!;
+    if (width === 0) return scanBlock(view, view.length, k === 0, sink);
+    scan ??= layoutBlockScan(Int8Array.from(w.subarray(SB_FIELD_OF, SB_FIELD_OF + width)), width);
+    if (k !== 0) return scan(view, view.length, false, sink);
+    const at = w[SB_LAYOUT_END]!;
+    const r = scan(view.subarray(at), view.length - at, false, sink);
+    return { records: r.records, lines: w[SB_LAYOUT_LINES]! + r.lines, header: true, stop: r.stop < 0 ? -1 : at + r.stop };
+  };
+}
+
+/** Writes the layout of block 0's header for streamBlockScan() (before block 0 is sealed), if it has one. */
+function writeLayout(sb: StreamBlocks, head: CsvHead | null): void {
+  if (head === null || head.width > MAX_LAYOUT_COLUMNS) return;
+  const w = sb.words;
+  w.set(head.fieldOf, SB_FIELD_OF);
+  w[SB_LAYOUT_END] = head.end;
+  w[SB_LAYOUT_LINES] = head.lines;
+  w[SB_LAYOUT_WIDTH] = head.width;
+}
+
 /** What reading a stream in blocks gave the parse thread. */
 export interface StreamBlocksResult {
   readonly stopped: boolean;
   /** Bytes before the resume point (all the bytes read when there is none). */
   readonly bytes: number;
   /** Where the general reader reads on: the lines before, whether a content line came, and the bytes from there. */
-  readonly resume: { readonly line: number; readonly started: boolean; readonly rest: AsyncIterable<Buffer> } | null;
+  readonly resume: { readonly line: number; readonly started: boolean; readonly header?: CsvHeader; readonly rest: AsyncIterable<Buffer> } | null;
 }
 
 /**
@@ -138,6 +181,9 @@ export async function readStreamBlocks(
   const decided = (): number => Atomics.load(words, SB_RESUME);
   /** Bytes read that are in no slot (a stop or a decision came while they were being placed), in stream order. */
   const held: Buffer[] = [];
+  /** Block 0's header of another layout, if it has one (the general reader, reading on, takes it again). */
+  let head: CsvHead | null = null;
+  const scan = streamBlockScan(sb);
 
   /** Parses a claimed block into the ring; false when none was left to claim. */
   const parseOne = (): boolean => {
@@ -145,7 +191,7 @@ export async function readStreamBlocks(
     if (j < 0) return false;
     writer.beginBlock(j);
     const view = blockBytesOf(sb, j);
-    writer.endBlock(j, scanBlock(view, view.length, j === 0, writer));
+    writer.endBlock(j, scan(view, j, writer));
     return true;
   };
   /** Waits until block k's slot may be written (parsing blocks meanwhile); false at a stop or a decision. */
@@ -174,6 +220,10 @@ export async function readStreamBlocks(
       }
     }
     words[SB_LEN + (k % STREAM_SLOTS)] = cut;
+    if (k === 0) {
+      head = csvHeadIn(bytes.subarray(base, base + cut), '-');
+      writeLayout(sb, head);
+    }
     startOf[k % STREAM_SLOTS] = total;
     total += cut;
     const tail = fill - cut;
@@ -263,7 +313,12 @@ export async function readStreamBlocks(
   return {
     stopped: false,
     bytes: startOf[from % STREAM_SLOTS]! + stop,
-    resume: { line: sb.line[0]!, started: words[SB_RESUME_STARTED] === 1, rest: rest(parts, ended ? null : pending, it) },
+    resume: {
+      line: sb.line[0]!,
+      started: words[SB_RESUME_STARTED] === 1,
+      ...(words[SB_LAYOUT_WIDTH] !== 0 ? { header: head!.header } : {}),
+      rest: rest(parts, ended ? null : pending, it),
+    },
   };
 }
 

@@ -98,3 +98,19 @@ export function csv(n: number, seed: number, line: (i: number) => string | null 
   }
   return out;
 }
+
+/**
+ * A canonical CSV text (csv()) in other layouts the general reader takes: the columns reordered, a row names column
+ * before them (pandas' index), R's write.csv (quoted names, a quoted row names column, quoted strings), names and
+ * fields padded. Lines that are not `pfn,nid,src,time` data (comments, odd lines) stay as they are.
+ */
+export function layoutForms(text: string): Record<string, string> {
+  const lines = text.split('\n');
+  const body = (f: (c: string[], i: number) => string) => lines.slice(1).map((l, i) => (/^0x[0-9a-f]+,-?\d,(pgtscan|hwhints),\d+$/.test(l) ? f(l.split(','), i) : l)).join('\n');
+  return {
+    reordered: 'time,src,nid,pfn\n' + body((c) => [c[3], c[2], c[1], c[0]].join(',')),
+    rowNames: ',pfn,nid,src,time\n' + body((c, i) => [String(i), ...c].join(',')),
+    r: '"","pfn","nid","src","time"\n' + body((c, i) => [`"${i + 1}"`, `"${c[0]}"`, c[1], `"${c[2]}"`, c[3]].join(',')),
+    padded: 'pfn, nid, src, time\n' + body((c) => c.join(', ')),
+  };
+}

@@ -14,7 +14,7 @@ import { readBlocksThreaded } from '../../src/trace/parallel.js';
 import { readInputsThreaded } from '../../src/trace/threaded.js';
 import { parseWorkerPath } from '../../src/trace/worker-link.js';
 import { SPEC_2S_CXL } from '../engine/helpers.js';
-import { bothReads, csv, expectSameRecords, readGrowing, spin } from './block-read.js';
+import { bothReads, csv, expectSameRecords, layoutForms, readGrowing, spin } from './block-read.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpromo-parallel-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -23,22 +23,6 @@ function write(name: string, text: string): string {
   const p = path.join(dir, name);
   fs.writeFileSync(p, text);
   return p;
-}
-
-/**
- * A canonical CSV text (csv()) in other layouts the general reader takes: the columns reordered, a row names column
- * before them (pandas' index), R's write.csv (quoted names, a quoted row names column, quoted strings), names and
- * fields padded. Lines that are not `pfn,nid,src,time` data (comments, odd lines) stay as they are.
- */
-function layoutForms(text: string): Record<string, string> {
-  const lines = text.split('\n');
-  const body = (f: (c: string[], i: number) => string) => lines.slice(1).map((l, i) => (/^0x[0-9a-f]+,-?\d,(pgtscan|hwhints),\d+$/.test(l) ? f(l.split(','), i) : l)).join('\n');
-  return {
-    reordered: 'time,src,nid,pfn\n' + body((c) => [c[3], c[2], c[1], c[0]].join(',')),
-    rowNames: ',pfn,nid,src,time\n' + body((c, i) => [String(i), ...c].join(',')),
-    r: '"","pfn","nid","src","time"\n' + body((c, i) => [`"${i + 1}"`, `"${c[0]}"`, c[1], `"${c[2]}"`, c[3]].join(',')),
-    padded: 'pfn, nid, src, time\n' + body((c) => c.join(', ')),
-  };
 }
 
 const opts = (input: InputSettings = DEFAULT_INPUT_SETTINGS) => ({ input, topology: SPEC_2S_CXL, hz: 250 });

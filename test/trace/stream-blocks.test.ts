@@ -14,7 +14,7 @@ import { blockTarget } from '../../src/trace/stream-blocks.js';
 import { readInputsThreaded } from '../../src/trace/threaded.js';
 import { parseWorkerPath } from '../../src/trace/worker-link.js';
 import { SPEC_2S_CXL } from '../engine/helpers.js';
-import { csv, expectSameRecords, spin } from './block-read.js';
+import { csv, expectSameRecords, layoutForms, spin } from './block-read.js';
 
 /** `bytes` cut into chunks of `size` (the last shorter). */
 function chunks(bytes: Buffer, size: number): Buffer[] {
@@ -184,6 +184,26 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('standard input read in block
         expect(got.stats, `case ${i}, chunks of ${chunk}`).toEqual(want.stats);
       }
     }
+  });
+
+  it('reads a stream whose header gives another layout in blocks after its header, by both threads, as the in-process read', async () => {
+    for (const [what, text] of Object.entries(layoutForms(csv(20000, 31)))) {
+      for (const chunk of [333, 65536]) {
+        const { want, got } = await both(Buffer.from(text), 1500, chunk);
+        expect(got.error, what).toBeUndefined();
+        expectSameRecords(got.recs, want.recs);
+        expect(got.stats, `${what}, chunks of ${chunk}`).toEqual(want.stats);
+        // Blocks over the whole stream (10-51 here: a slot takes what a chunk brings, up to 64 KiB past the block size);
+        // before, block 0 was irregular at the header, and the general reader read the rest: one block.
+        expect(got.here + got.there, what).toBeGreaterThan(5);
+      }
+    }
+    // A line the layout loop leaves (a quoted comma): the general reader reads on with the header's layout.
+    const odd = layoutForms(csv(20000, 32, (i) => (i === 12000 ? '"a,b",0x200010,1,pgtscan,4294900000\n' : null))).rowNames;
+    const { want, got } = await both(Buffer.from(odd), 1500, 4096);
+    expect(want.error).toBeUndefined();
+    expectSameRecords(got.recs, want.recs);
+    expect(got.stats).toEqual(want.stats);
   });
 
   it('reads gzip on standard input in blocks of its decompressed bytes', async () => {
