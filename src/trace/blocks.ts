@@ -31,6 +31,10 @@ const RAMP = 4;
 /** Bytes read past a block's end to find the end of its last line (more are read for a longer line). */
 const TAIL_BYTES = 64 << 10;
 const NL = 10;
+const CR = 13;
+const SP = 32;
+const TAB = 9;
+const HASH = 35;
 /** The one header a block parser takes, as bytes. */
 const HEADER = Buffer.from('pfn,nid,src,time\n', 'latin1');
 /** The header of a file with CR LF line ends (the CR goes, as csvpath.ts drops it). */
@@ -220,7 +224,7 @@ export function csvHeadIn(buf: Uint8Array, name: string): CsvHead | null {
   let line = 0;
   for (;;) {
     const nl = buf.indexOf(NL, at);
-    if (nl < 0 || nl >= n) return null;
+    if (nl < 0) return null;
     line++;
     const e = nl > at && buf[nl - 1] === CR ? nl - 1 : nl;
     let i = at;
@@ -244,10 +248,6 @@ export function csvHeadIn(buf: Uint8Array, name: string): CsvHead | null {
 }
 
 const NO_SINK: AccessSink = { record_access: () => {} };
-const CR = 13;
-const SP = 32;
-const TAB = 9;
-const HASH = 35;
 
 /**
  * The length of the header line at buf[at, last) in the canonical order, its names in any case (as the general reader
