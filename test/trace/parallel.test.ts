@@ -186,6 +186,14 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('reading one CSV file in bloc
         expect(got.error).toMatchObject({ line: (want.error as TraceError).line, column: 5, text: '42x' });
       }
     }
+    // A header the general reader refuses (a column named twice, one missing): the same error, from the general reader.
+    for (const head of ['time,pfn,PFN,nid,src', '"","pfn","nid","time"']) {
+      const file = write('layout-badhead.csv', `# c\n${head}\n` + layoutForms(csv(3000, 25)).reordered.split('\n').slice(1).join('\n'));
+      const { want, got } = await both(file, 1000);
+      expect(want.error, head).toBeInstanceOf(TraceError);
+      expect((got.error as TraceError).message, head).toBe((want.error as TraceError).message);
+      expect(got.recs).toEqual([]);
+    }
     // --skip-bad: the same records and skips.
     const skip = write('layout-skip.csv', layoutForms(csv(20000, 24, (i) => (i % 3001 === 7 ? `bad ${i}\n` : null))).reordered);
     const { want, got } = await both(skip, 2000, { ...DEFAULT_INPUT_SETTINGS, skipBad: true });
