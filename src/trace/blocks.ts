@@ -16,7 +16,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { AccessSink } from '../engine/types.js';
-import { lineCells, scanLayout, scanPadded, scanPlainFast } from './fast.js';
+import { lineCells, scanLayoutFast, scanPadded, scanPlainFast } from './fast.js';
 import { isHeader } from './fields.js';
 import { plainWasm } from './plain-wasm.js';
 import { isGzipMagic, SNIFF_BYTES, type InputSettings } from './input.js';
@@ -175,14 +175,15 @@ function scanPlainBlock(buf: Buffer, n: number, first: boolean, sink: AccessSink
 export function layoutBlockScan(fieldOf: Int8Array, width: number): BlockScan {
   const plain = width === 4 && fieldOf.every((f, c) => f === c);
   if (plain) return Object.assign((buf: Buffer, n: number, _first: boolean, sink: AccessSink): BlockResult => scanPlainBlock(buf, n, false, sink), { input: scanBlock.input! });
-  return (buf: Buffer, n: number, _first: boolean, sink: AccessSink): BlockResult => {
+  const scan = (buf: Buffer, n: number, _first: boolean, sink: AccessSink): BlockResult => {
     const whole = wholeLinesEnd(buf, n);
     const long = overlongLineAt(buf, 0, whole);
     const last = long < 0 ? whole : long;
-    const r = scanLayout(buf, 0, last, fieldOf, width, sink);
+    const r = scanLayoutFast(buf, 0, last, fieldOf, width, sink);
     const stop = r.stop < last ? r.stop : last < n ? last : -1;
     return { records: r.records, lines: r.lines, header: false, stop };
   };
+  return Object.assign(scan, { input: scanBlock.input! });
 }
 
 /** A CSV file's header that the block parsers do not take themselves, read before the blocks (readCsvHead()). */

@@ -9,7 +9,7 @@
  */
 import type { AccessSink } from '../engine/types.js';
 import { INT_MAX, LIMIT_53 } from './fields.js';
-import { plainWasm } from './plain-wasm.js';
+import { MAX_WASM_COLUMNS, plainWasm } from './plain-wasm.js';
 import { digits4, hexLead4, hexValue4, isDigits4 } from './swar.js';
 import { MAX_LINE_BYTES, overlongLineAt, type TraceFile } from './tracefile.js';
 
@@ -453,9 +453,32 @@ export function scanLayout(buf: Uint8Array, pos: number, end: number, fieldOf: I
   return { stop: stop < 0 ? end : stop, lines: scanLine, records: scanRecords };
 }
 
-/** scanLayout() in the plain layout: lines of it padded with spaces and tabs, which the byte loop leaves. */
+/**
+ * scanLayout() through the WebAssembly parser (plain-wasm.ts) where it runs: the lines it takes there, each line it
+ * leaves by the loop above (which takes it, or stops there).
+ */
+export function scanLayoutFast(buf: Uint8Array, pos: number, end: number, fieldOf: Int8Array, width: number, sink: AccessSink): PlainScan {
+  const w = plainWasm();
+  if (w === null || width > MAX_WASM_COLUMNS) return scanLayout(buf, pos, end, fieldOf, width, sink);
+  let records = 0;
+  let lines = 0;
+  for (;;) {
+    const r = w.scanLayout(buf, pos, end, fieldOf, width, sink);
+    records += r.records;
+    lines += r.lines;
+    if (r.stop >= end) return { stop: end, lines, records };
+    const nl = buf.indexOf(NL, r.stop) + 1;
+    const stop = scanLayoutLines(buf, r.stop, nl, fieldOf, width, sink);
+    records += scanRecords;
+    lines += scanLine;
+    if (stop >= 0) return { stop, lines, records };
+    pos = nl;
+  }
+}
+
+/** scanLayoutFast() in the plain layout: lines of it padded with spaces and tabs, or in quotes, which the byte loop leaves. */
 export function scanPadded(buf: Uint8Array, pos: number, end: number, sink: AccessSink): PlainScan {
-  return scanLayout(buf, pos, end, PLAIN_LAYOUT, 4, sink);
+  return scanLayoutFast(buf, pos, end, PLAIN_LAYOUT, 4, sink);
 }
 
 /**
@@ -639,14 +662,12 @@ export class FastParser {
       let ls = r.stop;
       if (file.started && ls < to) {
         // Lines of the plain layout the byte loop does not take (fields padded with spaces or tabs): the layout loop.
-        const stop = scanLayoutLines(buf, ls, to, PLAIN_LAYOUT, 4, this.sink);
-        this.flush(file.line + scanLine, scanRecords);
-        if (stop < 0 && to >= end) return -1;
-        if (stop !== ls) {
-          pos = stop < 0 ? to : stop;
-          if (pos >= end) return -1;
-          if (stop >= 0) continue; // back to the byte loop
-          ls = pos;
+        const p = this.layoutLines(buf, ls, to, PLAIN_LAYOUT, 4);
+        if (p >= end) return -1;
+        if (p !== ls) {
+          pos = p;
+          if (p < to) continue; // back to the byte loop
+          ls = p;
         }
       }
       // Not the plain form: the shared string rules decide (a header, a bad value), or csv-parse does.
@@ -672,16 +693,25 @@ export class FastParser {
     let long = overlongLineAt(buf, pos, end);
     for (;;) {
       const to = long < 0 ? end : long;
-      const stop = scanLayoutLines(buf, pos, to, fieldOf, width, this.sink);
-      this.flush(file.line + scanLine, scanRecords);
-      if (stop < 0 && to >= end) return -1;
-      const ls = stop < 0 ? to : stop;
+      const ls = this.layoutLines(buf, pos, to, fieldOf, width);
+      if (ls >= end) return -1;
       const next = this.slowLine(buf, ls, file.line + 1);
       if (next < 0) return ls;
       if (next > to) long = overlongLineAt(buf, next, end);
       pos = next;
       if (pos >= end) return -1;
     }
+  }
+
+  /**
+   * The lines of buf[pos, to) in the layout `fieldOf`/`width` that the layout loop takes (in WebAssembly once the file
+   * parsed WASM_AFTER_BYTES, as scan()), counted; returns the first line not taken, or `to`.
+   */
+  private layoutLines(buf: Uint8Array, pos: number, to: number, fieldOf: Int8Array, width: number): number {
+    const r = this.parsed >= WASM_AFTER_BYTES ? scanLayoutFast(buf, pos, to, fieldOf, width, this.sink) : scanLayout(buf, pos, to, fieldOf, width, this.sink);
+    this.parsed += r.stop - pos;
+    this.flush(this.file.line + r.lines, r.records);
+    return r.stop;
   }
 
   private flush(line: number, records: number): void {

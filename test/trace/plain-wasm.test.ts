@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { AccessSink } from '../../src/engine/types.js';
-import { scanPlain, type PlainScan } from '../../src/trace/fast.js';
+import { scanLayout, scanLayoutFast, scanPlain, type PlainScan } from '../../src/trace/fast.js';
 import { PlainWasm, plainWasm } from '../../src/trace/plain-wasm.js';
 import { BLOCK_BYTES } from '../../src/trace/blocks.js';
 import { MAX_LINE_BYTES } from '../../src/trace/tracefile.js';
@@ -192,6 +192,80 @@ describe('the WebAssembly plain-form parser', () => {
     same(Buffer.from(line.repeat(((plainWasm()!.inputBytes + (1 << 20)) / line.length) | 0), 'latin1'));
     expect(plainWasm()!.memories).toBe(before + 1);
     same(Buffer.from(line.repeat(1000) + '0x1,0,hwhints,4294892297\n', 'latin1')); // and goes on in it
+  });
+});
+
+/**
+ * `lines` lines in a random layout: the four fields in some order among unread columns (row names, a column of text
+ * with spaces, quotes doubled or not), each field in quotes or padded now and then, and the odd forms of field().
+ */
+function layoutText(seed: number, lines: number): { buf: Buffer; fieldOf: Int8Array } {
+  const r = prng(seed);
+  const int = (n: number) => Math.floor(r() * n);
+  const width = 4 + int(4);
+  const cols = Array.from({ length: width }, (_, i) => i).sort(() => r() - 0.5);
+  const fieldOf = new Int8Array(width).fill(-1);
+  for (let f = 0; f < 4; f++) fieldOf[cols[f]!] = f;
+  const names = ['pfn', 'nid', 'src', 'time'] as const;
+  const unread = ['', '1', '"12"', 'a b', '"x y"', '" "', '"a,b"', '""', 'x"y', '"a""b"', ' 3 ', '	', '#'];
+  let prevTime = '4294892296';
+  const out: string[] = [];
+  for (let i = 0; i < lines; i++) {
+    const u = r();
+    if (u < 0.03) out.push(['', ' ', '	'][int(3)]!);
+    else if (u < 0.06) out.push(`${['', ' ', '  '][int(3)]}# comment ${i}, "quoted"`);
+    else {
+      const cells: string[] = [];
+      for (let c = 0; c < width + (r() < 0.02 ? 1 : 0) - (r() < 0.02 ? 1 : 0); c++) {
+        const f = fieldOf[c] ?? -1;
+        if (f < 0) cells.push(unread[int(unread.length)]!);
+        else {
+          let v = field(r, names[f]!, prevTime).replace(/\r$/, '');
+          if (f === 3 && /^\d+$/.test(v)) prevTime = v;
+          const w = r();
+          if (w < 0.3) v = `"${v}"`;
+          else if (w < 0.4) v = `${[' ', '\t'][int(2)]}${v}${['', ' ', '\t '][int(3)]}`;
+          cells.push(v);
+        }
+      }
+      out.push(cells.join(','));
+    }
+  }
+  const buf = Buffer.from(out.map((l) => (r() < 0.15 ? l + '\r' : l)).join('\n') + '\n', 'latin1');
+  return { buf, fieldOf };
+}
+
+describe('the WebAssembly layout scanner (scanLayoutFast: the module, and the JavaScript loop for a line it leaves)', () => {
+  it('takes the same lines as the JavaScript layout loop, with the same values and stops, on 600 random texts', () => {
+    for (let seed = 1; seed <= 600; seed++) {
+      const { buf, fieldOf } = layoutText(seed, 1 + (seed % 97));
+      const js: Scan = (b, p, e, s) => scanLayout(b, p, e, fieldOf, fieldOf.length, s);
+      const fast: Scan = (b, p, e, s) => scanLayoutFast(b, p, e, fieldOf, fieldOf.length, s);
+      const want = scanAll(js, buf, false);
+      const diff = firstDiff(scanAll(fast, buf, true), want);
+      if (diff !== null) throw new Error(`seed ${seed} (${fieldOf.join(' ')}): ${diff}\n${JSON.stringify(buf.toString('latin1').slice(0, 600))}`);
+      const inPlace = plainWasm()!.input(buf.length);
+      buf.copy(inPlace);
+      expect(firstDiff(scanAll(fast, inPlace, false), want), `seed ${seed}, in place`).toBeNull();
+    }
+  });
+
+  it('takes a valid file in the module alone: R\'s form and a reordered one, quoted, padded, CR LF', () => {
+    const w = plainWasm()!;
+    const lines = (n: number, f: (i: number) => string, eol: string) => Array.from({ length: n }, (_, i) => f(i)).join(eol) + eol;
+    const r = (i: number) => `"${i + 1}","0x${(0x200000 + i * 7).toString(16)}",${(i % 3) - 1},"${i % 2 ? 'hwhints' : 'PGTSCAN'}",${4294892296 + (i >> 4)}`;
+    const o = (i: number) => `${4294892296 + i}, ${i % 2 ? 'pgtscan' : 1} ,\t0x${(i * 977).toString(16)},${i % 4}`;
+    for (const [text, fieldOf] of [
+      [lines(40000, r, '\n'), [-1, 0, 1, 2, 3]],
+      [lines(40000, r, '\r\n'), [-1, 0, 1, 2, 3]],
+      [lines(40000, o, '\n') + '# note\n\n', [3, 2, 0, 1]],
+    ] as const) {
+      const buf = Buffer.from(text, 'latin1');
+      let n = 0;
+      const res = w.scanLayout(buf, 0, buf.length, Int8Array.from(fieldOf), fieldOf.length, { record_access: () => void n++ });
+      expect(res).toMatchObject({ stop: buf.length, records: 40000 });
+      expect(n).toBe(40000);
+    }
   });
 });
 
