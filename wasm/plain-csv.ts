@@ -93,6 +93,18 @@ let decimalEnd: usize = 0;
 }
 
 /**
+ * The offset after the line at pos (its first byte c) when it is a blank line (LF, or CR LF) or a `#` line (to its LF:
+ * the last byte is LF), else 0.
+ */
+@inline function blankOrComment(pos: usize, c: u32): usize {
+  if (c == NL) return pos + 1;
+  if (c == CR && <u32>load<u8>(pos + 1) == NL) return pos + 2;
+  if (c != 35) return 0;
+  while (<u32>load<u8>(++pos) != NL) {}
+  return pos + 1;
+}
+
+/**
  * Parses the lines of [pos, end) up to the first one scanLines would not take, or until `max` records are
  * written. Returns the records written; stopAt and linesTaken tell where it stopped and how many lines it took.
  */
@@ -136,23 +148,11 @@ export function scan(pos: usize, end: usize, oPfn: usize, oNid: usize, oSrc: usi
       }
       if (pfn >= LIMIT_53) break;
       if (pos == s) {
-        if (c == NL) {
-          lines++; // blank line
-          pos++;
-          continue;
-        }
-        if (c == CR && <u32>load<u8>(pos + 1) == NL) {
-          lines++; // blank line ending in CR LF
-          pos += 2;
-          continue;
-        }
-        if (c == 35) {
-          lines++; // comment line: to its LF (the last byte is LF)
-          while (<u32>load<u8>(++pos) != NL) {}
-          pos++;
-          continue;
-        }
-        break;
+        const after = blankOrComment(pos, c);
+        if (after == 0) break;
+        lines++;
+        pos = after;
+        continue;
       }
     }
     if (c != COMMA) break;
@@ -362,20 +362,10 @@ export function scanLayout(pos: usize, end: usize, fieldOf: usize, width: i32, o
     ls = pos;
     if (n == max) break;
     const c = <u32>load<u8>(pos);
-    if (c == HASH) {
-      lines++; // comment line: to its LF (the last byte is LF)
-      while (<u32>load<u8>(++pos) != NL) {}
-      pos++;
-      continue;
-    }
-    if (c == NL) {
-      lines++; // blank line
-      pos++;
-      continue;
-    }
-    if (c == CR && <u32>load<u8>(pos + 1) == NL) {
-      lines++; // blank line ending in CR LF
-      pos += 2;
+    const after = blankOrComment(pos, c);
+    if (after != 0) {
+      lines++;
+      pos = after;
       continue;
     }
     if (c == SP || c == TAB) break; // a padded first field, or a blank or `#` line after blanks: JavaScript's

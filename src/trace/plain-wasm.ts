@@ -36,23 +36,7 @@ export class PlainWasm extends WasmParser<Exports> {
 
   /** scanPlain(buf, pos, end, sink) (buf[end - 1] is LF). */
   scan(buf: Uint8Array, pos: number, end: number, sink: AccessSink): PlainScan {
-    const shift = this.place(buf, pos, end);
-    const x = this.x;
-    let records = 0;
-    let lines = 0;
-    let at = pos + shift;
-    const stop = end + shift;
-    for (;;) {
-      const n = x.scan(at, stop, COLUMNS, COLUMNS + BATCH * 16, COLUMNS + BATCH * 20, COLUMNS + BATCH * 8, BATCH);
-      lines += x.linesTaken.value;
-      at = x.stopAt.value;
-      if (n > 0) {
-        records += n;
-        this.deliver(sink, n);
-      }
-      if (n < BATCH || at >= stop) break;
-    }
-    return { stop: at - shift, lines, records };
+    return this.run(buf, pos, end, sink, (x, at, stop) => x.scan(at, stop, COLUMNS, COLUMNS + BATCH * 16, COLUMNS + BATCH * 20, COLUMNS + BATCH * 8, BATCH));
   }
 
   /**
@@ -60,18 +44,25 @@ export class PlainWasm extends WasmParser<Exports> {
    * and `#` lines, in the layout `fieldOf`/`width` (at most MAX_WASM_COLUMNS columns): stop is the first other line.
    */
   scanLayout(buf: Uint8Array, pos: number, end: number, fieldOf: Int8Array, width: number, sink: AccessSink): PlainScan {
-    const shift = this.place(buf, pos, end);
     if (this.fieldOf !== fieldOf) {
       this.mem.set(fieldOf.subarray(0, width), FIELD_OF_AT);
       this.fieldOf = fieldOf;
     }
+    return this.run(buf, pos, end, sink, (x, at, stop) =>
+      x.scanLayout(at, stop, FIELD_OF_AT, width, COLUMNS, COLUMNS + BATCH * 16, COLUMNS + BATCH * 20, COLUMNS + BATCH * 8, BATCH),
+    );
+  }
+
+  /** Runs a scan of the module over buf[pos, end) (placed in its memory) until it stops, giving `sink` its records. */
+  private run(buf: Uint8Array, pos: number, end: number, sink: AccessSink, call: (x: Exports, at: number, stop: number) => number): PlainScan {
+    const shift = this.place(buf, pos, end);
     const x = this.x;
     let records = 0;
     let lines = 0;
     let at = pos + shift;
     const stop = end + shift;
     for (;;) {
-      const n = x.scanLayout(at, stop, FIELD_OF_AT, width, COLUMNS, COLUMNS + BATCH * 16, COLUMNS + BATCH * 20, COLUMNS + BATCH * 8, BATCH);
+      const n = call(x, at, stop);
       lines += x.linesTaken.value;
       at = x.stopAt.value;
       if (n > 0) {
