@@ -24,8 +24,9 @@ import type { PerfReadStats } from './perf-read.js';
 import { ioError, type ResumeAt, type TraceInput } from './read.js';
 import {
   CTL_DONE, CTL_ERROR, CTL_NEXT_BLOCK, CTL_STOP, CTL_TALLY, M_BLOCK, M_EVENTS, M_HEADER, M_LAST, M_LINES, M_MISSING, M_NOCPU, M_NONSAMPLE, M_OTHER,
-  M_STOP, M_ZERO, META, ring, SLOTS, BATCH,
+  M_STOP, M_ZERO, META, ring, ringBytes, SLOTS, BATCH,
 } from './ring.js';
+import { ringMemory } from './plain-wasm.js';
 import { parkParseThread, parseThread } from './early-worker.js';
 import { abandon, baseWorkerData, lastMessage, rebuild, slotViews, waitAsync } from './worker-link.js';
 
@@ -42,6 +43,9 @@ export interface BlockReadResult {
   /** Blocks applied that this thread parsed, and that the parse thread did (a diagnostic). */
   readonly blocksHere: number;
   readonly blocksThere: number;
+  /** Records applied from the ring, and records the parse thread's parser wrote straight into it (diagnostics). */
+  readonly recordsThere: number;
+  readonly directThere: number;
 }
 
 /** What a read with a parse thread is given (readBlocksThreaded(), and threaded.ts readInputsThreaded()). */
@@ -105,9 +109,13 @@ export async function readBlocksThreaded(inputs: readonly TraceInput[], file: Bl
   const layout = csvHead !== null ? { fieldOf: csvHead.fieldOf, width: csvHead.width } : null;
   const scan = perfShape !== null ? perfBlockScan(perfShape) : layout !== null ? layoutBlockScan(layout.fieldOf, layout.width) : scanBlock;
   const reader = new BlockReader(file.fd, file.size, blockBytes, head?.end ?? csvHead?.end ?? 0, scan);
-  const r = ring(opts.ringBatch);
+  // A CSV file's ring lies in the memory of the parse thread's WebAssembly parser, which writes records into its slots.
+  const batch = opts.ringBatch ?? BATCH;
+  const shared = file.kind === 'csv' ? ringMemory(ringBytes(batch)) : null;
+  const r = shared !== null ? ring(batch, shared.memory.buffer as SharedArrayBuffer, shared.ringAt) : ring(batch);
   const data: ParseWorkerData = {
     ...baseWorkerData(r, inputs, opts),
+    ...(shared !== null ? { ringMemory: shared } : {}),
     blocks: { size: file.size, blockBytes, base: reader.base, perf: perfShape, layout },
     ...(tally !== null ? { countPages: true } : {}),
   };
@@ -134,6 +142,7 @@ export async function readBlocksThreaded(inputs: readonly TraceInput[], file: Bl
   let resume: ResumeAt | null = null;
   let blocksHere = 0;
   let blocksThere = 0;
+  let recordsThere = 0;
   /** The perf blocks' counts so far (perf text). */
   const perf: PerfBlockCounts | null =
     perfShape !== null ? { nonSample: 0, zero: 0, missing: 0, noCpu: 0, other: 0, samples: [...perfShape.events, ...perfShape.rejected].map(() => 0) } : null;
@@ -200,6 +209,7 @@ export async function readBlocksThreaded(inputs: readonly TraceInput[], file: Bl
         const v = views[slot]!;
         applyBatch(sink, v.pfn, v.nid, v.src, v.time, n);
         applied += n;
+        recordsThere += n;
         blockRecords += n;
         if (meta[m + M_LAST] === 1) {
           blocksThere++;
@@ -247,7 +257,7 @@ export async function readBlocksThreaded(inputs: readonly TraceInput[], file: Bl
       const any = work();
       progress();
       // Stopped: the replay's outputs are discarded, and so are the page counts (the engine stays paused).
-      if (opts.shouldStop?.()) return { stats: stats(Math.min(file.size, reader.at(expect)), true), resume: null, blocksHere, blocksThere };
+      if (opts.shouldStop?.()) return { stats: stats(Math.min(file.size, reader.at(expect)), true), resume: null, blocksHere, blocksThere, recordsThere, directThere: r.progress[3]! };
       if (behind !== null) {
         const b: Promise<void> = behind;
         behind = null;
@@ -304,15 +314,15 @@ export async function readBlocksThreaded(inputs: readonly TraceInput[], file: Bl
   const bytes = resume !== null ? (resume as ResumeAt).offset : file.size;
   // The general reader going on after the blocks takes the header again, for its layout.
   if (resume !== null && csvHead !== null) resume = { ...(resume as ResumeAt), header: csvHead.header };
-  if (head === null || perf === null) return { stats: stats(bytes, false), resume, blocksHere, blocksThere };
+  if (head === null || perf === null) return { stats: stats(bytes, false), resume, blocksHere, blocksThere, recordsThere, directThere: r.progress[3]! };
   // perf text: the head's counts and the blocks', after those of the perf files read before (opts.perfPrior). The
   // warnings about samples skipped are the caller's, over all the files (input.ts withPerfWarnings()).
   const total = opts.perfPrior != null ? clonePerfStats(opts.perfPrior) : emptyPerfStats();
   addPerf({ perf: total }, perfReadStats(head, perf, lines, applied));
-  if (resume === null) return { stats: stats(bytes, false, total), resume, blocksHere, blocksThere };
+  if (resume === null) return { stats: stats(bytes, false, total), resume, blocksHere, blocksThere, recordsThere, directThere: r.progress[3]! };
   // The general reader goes on with these counts (this file not counted: it counts it), and returns them with its own.
   const at: ResumeAt = { ...(resume as ResumeAt), perf: { shape: head.stats.shape!, prior: { ...total, files: total.files - 1 } } };
-  return { stats: stats(bytes, false), resume: at, blocksHere, blocksThere };
+  return { stats: stats(bytes, false), resume: at, blocksHere, blocksThere, recordsThere, directThere: r.progress[3]! };
 }
 
 /** Asks the parse thread to stop, and wakes it if it waits for a slot (one this thread may never free). */

@@ -16,10 +16,16 @@ import { CTL_NEXT_BLOCK, CTL_STOP, ring, RingStopped, RingWriter, SLOTS } from '
 import { PageTally } from '../engine/page-tally.js';
 import type { WorkOrder } from './early-worker.js';
 import { readStreamBlocks, streamBlocks as mapStreamBlocks, type StreamBlocksResult } from './stream-blocks.js';
+import { plainWasmOver, type RingMemory } from './plain-wasm.js';
 
 /** What the worker is given. */
 export interface ParseWorkerData {
   readonly buffer: SharedArrayBuffer;
+  /**
+   * The shared WebAssembly memory the ring lies in (a block read of a CSV file: parallel.ts), which this thread's
+   * WebAssembly parser parses in, writing records straight into the ring (plain-wasm.ts). `buffer` is its buffer.
+   */
+  readonly ringMemory?: RingMemory;
   /** Records per ring slot. */
   readonly batch: number;
   readonly inputs: readonly TraceInput[];
@@ -117,7 +123,12 @@ async function main(): Promise<void> {
 
 /** Does one order; true after a block read that ended without an error (another order may follow). */
 async function run(data: ParseWorkerData): Promise<boolean> {
-  const r = ring(data.batch, data.buffer);
+  const shared = data.ringMemory;
+  // In a shared memory, the ring is mapped from the memory's own buffer: the parser writes into the ring when its
+  // memory's buffer is the ring's object (ring.ts directRoom()). (`buffer`, posted beside the memory, arrives as the
+  // same object in Node 20; the memory's own does not depend on that.)
+  const r = shared !== undefined ? ring(data.batch, shared.memory.buffer as SharedArrayBuffer, shared.ringAt) : ring(data.batch, data.buffer);
+  if (shared !== undefined) plainWasmOver(shared);
   const writer = new RingWriter(r);
   const stopped = (): boolean => Atomics.load(r.state, CTL_STOP) === 1;
   if (data.blocks !== undefined) {

@@ -97,7 +97,7 @@ export class PerfWasm extends WasmParser<Exports> {
     this.eventOf = null;
   }
 
-  protected views(b: ArrayBuffer): void {
+  protected views(b: ArrayBuffer | SharedArrayBuffer): void {
     this.pfn = new Float64Array(b, COLUMNS, BATCH);
     this.time = new Float64Array(b, COLUMNS + BATCH * 8, BATCH);
     this.nid = new Int32Array(b, COLUMNS + BATCH * 16, BATCH);

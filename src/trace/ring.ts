@@ -57,7 +57,10 @@ export interface Ring {
   readonly time: Float64Array;
   readonly nid: Int32Array;
   readonly src: Int32Array;
-  /** progress[0] bytes read, progress[1] total bytes (-1 unknown), progress[2] records. */
+  /**
+   * progress[0] bytes read, progress[1] total bytes (-1 unknown), progress[2] records; progress[3] records a parser
+   * wrote straight into the slots (DirectSink: a diagnostic).
+   */
   readonly progress: Float64Array;
   /** Per-slot words of a block read (META per slot). */
   readonly meta: Float64Array;
@@ -65,10 +68,13 @@ export interface Ring {
   readonly batch: number;
 }
 
-/** Allocates a ring, or maps an existing buffer. */
-export function ring(batch = BATCH, buffer: SharedArrayBuffer = new SharedArrayBuffer(ringBytes(batch))): Ring {
+/**
+ * Allocates a ring, or maps an existing buffer from byte `at` (a multiple of 8): a block read's ring lies in the shared
+ * memory of the parse thread's WebAssembly parser, which writes records straight into its slots (plain-wasm.ts).
+ */
+export function ring(batch = BATCH, buffer: SharedArrayBuffer = new SharedArrayBuffer(ringBytes(batch)), at = 0): Ring {
   const n = SLOTS * batch;
-  let off = 0;
+  let off = at;
   const take = <T>(make: (b: SharedArrayBuffer, o: number, l: number) => T, bytes: number, len: number): T => {
     const v = make(buffer, off, len);
     off += bytes * len;
@@ -76,7 +82,7 @@ export function ring(batch = BATCH, buffer: SharedArrayBuffer = new SharedArrayB
   };
   const pfn = take((b, o, l) => new Float64Array(b, o, l), 8, n);
   const time = take((b, o, l) => new Float64Array(b, o, l), 8, n);
-  const progress = take((b, o, l) => new Float64Array(b, o, l), 8, 3);
+  const progress = take((b, o, l) => new Float64Array(b, o, l), 8, 4);
   const meta = take((b, o, l) => new Float64Array(b, o, l), 8, SLOTS * META);
   const nid = take((b, o, l) => new Int32Array(b, o, l), 4, n);
   const src = take((b, o, l) => new Int32Array(b, o, l), 4, n);
@@ -85,13 +91,37 @@ export function ring(batch = BATCH, buffer: SharedArrayBuffer = new SharedArrayB
   return { buffer, state, count, pfn, time, nid, src, progress, meta, batch };
 }
 
-function ringBytes(batch: number): number {
+/** The bytes of a ring of `batch` records a slot. */
+export function ringBytes(batch: number): number {
   const n = SLOTS * batch;
-  return n * (8 + 8 + 4 + 4) + 3 * 8 + SLOTS * META * 8 + CTL_WORDS * 4 + SLOTS * 4;
+  return n * (8 + 8 + 4 + 4) + 4 * 8 + SLOTS * META * 8 + CTL_WORDS * 4 + SLOTS * 4;
+}
+
+/**
+ * A sink whose records a parser may write straight into its memory: a parser whose memory is `buffer` asks for room,
+ * writes up to that many records at the byte addresses given for each column, and says how many it wrote.
+ */
+export interface DirectSink {
+  /** Records that may be written into `buffer` from directAddress() on (0 when `buffer` is not this sink's). */
+  directRoom(buffer: ArrayBufferLike): number;
+  /** The byte address in that buffer of the next record's field: DIRECT_PFN, DIRECT_NID, DIRECT_SRC or DIRECT_TIME. */
+  directAddress(column: number): number;
+  /** The next `n` records were written there. */
+  directTook(n: number): void;
+}
+
+export const DIRECT_PFN = 0;
+export const DIRECT_NID = 1;
+export const DIRECT_SRC = 2;
+export const DIRECT_TIME = 3;
+
+/** `sink` as a DirectSink, or null. */
+export function directSink(sink: object): DirectSink | null {
+  return 'directRoom' in sink ? (sink as DirectSink) : null;
 }
 
 /** A producer of record batches: buffers records into the current slot; subclasses publish full slots. */
-export abstract class BatchWriter {
+export abstract class BatchWriter implements DirectSink {
   /** Slot being filled. */
   protected slot = 0;
   /** Records in it. */
@@ -127,6 +157,24 @@ export abstract class BatchWriter {
       this.n += k;
       if (this.n === r.batch) this.publish();
     }
+  }
+
+  /** DirectSink: room left in the current slot, for a parser whose memory holds this ring. */
+  directRoom(buffer: ArrayBufferLike): number {
+    return buffer === this.r.buffer ? this.r.batch - this.n : 0;
+  }
+
+  directAddress(column: number): number {
+    const r = this.r;
+    const i = this.slot * r.batch + this.n;
+    return column === DIRECT_PFN ? r.pfn.byteOffset + 8 * i : column === DIRECT_NID ? r.nid.byteOffset + 4 * i : column === DIRECT_SRC ? r.src.byteOffset + 4 * i : r.time.byteOffset + 8 * i;
+  }
+
+  directTook(n: number): void {
+    this.r.progress[3]! += n;
+    this.records += n;
+    this.n += n;
+    if (this.n === this.r.batch) this.publish();
   }
 
   /** Hands the current slot to the reader(s) and moves to a free one. */

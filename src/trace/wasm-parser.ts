@@ -8,6 +8,10 @@
  * first detach in a thread invalidates V8's ArrayBufferDetaching protector: every function compiled before that which
  * reads a typed array is thrown away, and every one compiled after checks for a detached buffer at each access. On the
  * engine's thread (which parses blocks too) that cost the engine alone 15-25 % (2026-12-02, README "Speed and memory").
+ *
+ * A parser may instead be given a shared memory made by another thread (plain-wasm.ts ringMemory(): the parse thread
+ * of a block read parses into the ring that lies in it); one that needs more input then makes a shared memory of its
+ * own, as a module built for a shared memory takes no other kind.
  */
 
 import type { AccessSink } from '../engine/types.js';
@@ -15,15 +19,15 @@ import { applyBatch } from './columns.js';
 import { MAX_LINE_BYTES } from './tracefile.js';
 
 /** A WebAssembly memory, as kpromo uses it. */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
 }
 
 /** What kpromo uses of the WebAssembly API (the project's TypeScript library has no DOM types). */
 interface WasmApi {
   readonly Module: new (bytes: Uint8Array) => object;
   readonly Instance: new (module: object, imports: object) => { readonly exports: object };
-  readonly Memory: new (descriptor: { initial: number }) => WasmMemory;
+  readonly Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
 }
 
 /** The WebAssembly API, or undefined where it does not run (`node --jitless`). */
@@ -32,8 +36,9 @@ export const WASM = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 /** Records per call into a module (the size of its column area). */
 export const BATCH = 1 << 14;
 /** Bytes a module may read past the input's end. */
-const SLACK = 64;
-const PAGE = 1 << 16;
+export const SLACK = 64;
+/** WebAssembly's page. */
+export const WASM_PAGE = 1 << 16;
 /**
  * Input bytes a new memory holds: a block of a block read (1 MiB, blocks.ts) with a line of MAX_LINE_BYTES past its end,
  * a chunk of a streaming read (at most 1 MiB, fd-stream.ts) after the longest line carried over; and 64 KiB more.
@@ -49,6 +54,10 @@ export interface ParserExports {
 export abstract class WasmParser<X extends ParserExports> {
   protected x!: X;
   protected mem!: Uint8Array;
+  /** The module's memory (its buffer is `mem`'s). */
+  protected memory!: WasmMemory;
+  /** The memory is shared (the module is built for one: a new one is shared too). */
+  private readonly shared: boolean;
   /** The record columns in the module's memory (BATCH records), set by views(). */
   protected pfn!: Float64Array;
   protected nid!: Int32Array;
@@ -67,10 +76,15 @@ export abstract class WasmParser<X extends ParserExports> {
     return this.capacity;
   }
 
-  /** Instantiates the module (its bytes in base64); `inputAt`: where the input starts in its memory. */
-  constructor(base64: string, private readonly inputAt: number) {
+  /**
+   * Instantiates the module (its bytes in base64); `inputAt`: where the input starts in its memory. Over `memory` when
+   * given (a shared memory, for a module built for one), else over a memory of its own.
+   */
+  constructor(base64: string, private readonly inputAt: number, memory?: WasmMemory) {
     this.module = new WASM!.Module(Buffer.from(base64, 'base64'));
-    this.grow(INITIAL_INPUT);
+    this.shared = memory !== undefined;
+    if (memory !== undefined) this.use(memory);
+    else this.grow(INITIAL_INPUT);
   }
 
   /** A buffer of at least n bytes in the module's memory, to read input into (valid until the next input() call). */
@@ -98,7 +112,7 @@ export abstract class WasmParser<X extends ParserExports> {
   }
 
   /** The views of the memory's parameter and column areas, made again after it grew. */
-  protected abstract views(b: ArrayBuffer): void;
+  protected abstract views(b: ArrayBuffer | SharedArrayBuffer): void;
 
   /** The module's state set from JavaScript is gone (a new instance): set it again before the next scan. */
   protected abstract reset(): void;
@@ -110,7 +124,12 @@ export abstract class WasmParser<X extends ParserExports> {
    */
   private grow(n: number): void {
     const want = Math.max(n, 2 * this.capacity);
-    const memory = new WASM!.Memory({ initial: Math.ceil((this.inputAt + want + SLACK) / PAGE) });
+    const pages = Math.ceil((this.inputAt + want + SLACK) / WASM_PAGE);
+    this.use(new WASM!.Memory(this.shared ? { initial: pages, maximum: pages, shared: true } : { initial: pages }));
+  }
+
+  /** Instantiates the module over `memory`, the parameter and column areas of the memory before (if any) copied. */
+  private use(memory: WasmMemory): void {
     const abort = (): never => {
       throw new Error('a kpromo WebAssembly parser aborted');
     };
@@ -124,6 +143,7 @@ export abstract class WasmParser<X extends ParserExports> {
     this.memories++;
     this.capacity = b.byteLength - this.inputAt - SLACK;
     this.mem = mem;
+    this.memory = memory;
     this.views(b);
   }
 }

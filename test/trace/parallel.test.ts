@@ -52,6 +52,9 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('reading one CSV file in bloc
     expect(n).toBe(40000);
     expect(res.blocksHere).toBeGreaterThan(0);
     expect(res.blocksThere).toBeGreaterThan(0);
+    // The parse thread's parser wrote its records straight into the ring (in its shared memory), none copied there.
+    expect(res.recordsThere).toBeGreaterThan(0);
+    expect(res.directThere).toBe(res.recordsThere);
     const fd = fs.openSync(file, 'r');
     expect(res.blocksHere + res.blocksThere).toBe(new BlockReader(fd, fs.statSync(file).size, 4096).blocks);
     fs.closeSync(fd);
@@ -159,9 +162,13 @@ describe.skipIf(!fs.existsSync(parseWorkerPath()))('reading one CSV file in bloc
       }
       // Every block taken after the header (the general reader never ran): the blocks start after the header's line.
       const f = openBlockFile([{ name: file }], DEFAULT_INPUT_SETTINGS, 'auto')!;
-      const res = (await readBlocksThreaded([{ name: file }], f, { record_access: () => {} }, { ...opts(), blockBytes: 4096 }))!;
+      // An engine slower than parsing: the parse thread gets blocks, and writes their records straight into the ring.
+      const slow = { record_access: () => {}, record_batch: () => spin(1) };
+      const res = (await readBlocksThreaded([{ name: file }], f, slow, { ...opts(), blockBytes: 4096 }))!;
       expect(res.resume, what).toBeNull();
       expect(res.stats.records).toBe(20000);
+      expect(res.recordsThere, what).toBeGreaterThan(0);
+      expect(res.directThere, what).toBe(res.recordsThere);
       const fd = fs.openSync(file, 'r');
       const base = text.indexOf('\n') + 1;
       expect(res.blocksHere + res.blocksThere, what).toBe(new BlockReader(fd, fs.statSync(file).size, 4096, base).blocks);

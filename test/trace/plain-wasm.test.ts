@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { AccessSink } from '../../src/engine/types.js';
 import { scanLayout, scanLayoutFast, scanPlain, type PlainScan } from '../../src/trace/fast.js';
-import { PlainWasm, plainWasm } from '../../src/trace/plain-wasm.js';
+import { PlainWasm, plainWasm, ringMemory } from '../../src/trace/plain-wasm.js';
+import { BatchWriter, ring, ringBytes, SLOTS, type Ring } from '../../src/trace/ring.js';
 import { BLOCK_BYTES } from '../../src/trace/blocks.js';
 import { MAX_LINE_BYTES } from '../../src/trace/tracefile.js';
 import { prng } from '../prng.js';
@@ -192,6 +193,88 @@ describe('the WebAssembly plain-form parser', () => {
     same(Buffer.from(line.repeat(((plainWasm()!.inputBytes + (1 << 20)) / line.length) | 0), 'latin1'));
     expect(plainWasm()!.memories).toBe(before + 1);
     same(Buffer.from(line.repeat(1000) + '0x1,0,hwhints,4294892297\n', 'latin1')); // and goes on in it
+  });
+});
+
+/** A ring writer whose slots are taken as they fill (as the engine's thread takes them), collecting their records. */
+class SlotTaker extends BatchWriter {
+  readonly recs: number[] = [];
+  constructor(readonly ringOf: Ring) {
+    super(ringOf);
+  }
+
+  publish(): void {
+    const r = this.r;
+    const from = this.slot * r.batch;
+    for (let i = from; i < from + this.n; i++) this.recs.push(r.pfn[i]!, r.nid[i]!, r.src[i]!, r.time[i]!);
+    this.slot = (this.slot + 1) % SLOTS;
+    this.n = 0;
+  }
+}
+
+/** Every record (via the ring) and stop of `scan` over the whole buffer placed in w's memory, skipping each line it stops at. */
+function scanIntoRing(w: PlainWasm, buf: Buffer, sink: SlotTaker, scan: (b: Uint8Array, p: number, e: number) => PlainScan): { recs: number[]; stops: number[][] } {
+  const inPlace = w.input(buf.length);
+  buf.copy(inPlace);
+  const stops: number[][] = [];
+  let pos = 0;
+  while (pos < buf.length) {
+    const r = scan(inPlace, pos, buf.length);
+    stops.push([r.stop, r.lines, r.records]);
+    if (r.stop >= buf.length) break;
+    pos = buf.indexOf(10, r.stop) + 1;
+  }
+  sink.publish();
+  return { recs: sink.recs, stops };
+}
+
+describe('the parse thread\'s parser writing straight into the ring (plain-wasm.ts ringMemory(), ring.ts DirectSink)', () => {
+  it('puts the records of every scan in the ring\'s slots, as the copy did, across slot ends; the module\'s columns stay unused', () => {
+    for (const batch of [1, 7, 1000, 1 << 16]) {
+      const shared = ringMemory(ringBytes(batch))!;
+      const w = new PlainWasm(shared);
+      const r = ring(batch, shared.memory.buffer as SharedArrayBuffer, shared.ringAt);
+      let records = 0;
+      for (let seed = 1; seed <= (batch === 1 ? 20 : 120); seed++) {
+        const buf = text(seed, 1 + ((seed * 37) % 400));
+        const want = scanAll(scanPlain, buf, false);
+        const sink = new SlotTaker(r);
+        const got = scanIntoRing(w, buf, sink, (b, p, e) => w.scan(b, p, e, sink));
+        expect(firstDiff(got, want), `slots of ${batch}, seed ${seed}`).toBeNull();
+        records += want.recs.length / 4;
+      }
+      expect(records).toBeGreaterThan(1000);
+      expect(w.directRecords).toBe(records);
+      expect(r.progress[3]).toBe(records);
+    }
+  });
+
+  it('in another layout too', () => {
+    const batch = 1000;
+    const shared = ringMemory(ringBytes(batch))!;
+    const w = new PlainWasm(shared);
+    const r = ring(batch, shared.memory.buffer as SharedArrayBuffer, shared.ringAt);
+    const line = (i: number) => `"${i + 1}","0x${(0x200000 + i * 7).toString(16)}",${(i % 3) - 1},"${i % 2 ? 'hwhints' : 'PGTSCAN'}",${4294892296 + (i >> 4)}`;
+    const buf = Buffer.from(Array.from({ length: 5000 }, (_, i) => line(i)).join('\n') + '\n', 'latin1');
+    const fieldOf = Int8Array.from([-1, 0, 1, 2, 3]);
+    const want = scanAll((b, p, e, s) => scanLayout(b, p, e, fieldOf, 5, s), buf, false);
+    const sink = new SlotTaker(r);
+    const got = scanIntoRing(w, buf, sink, (b, p, e) => w.scanLayout(b, p, e, fieldOf, 5, sink));
+    expect(firstDiff(got, want)).toBeNull();
+    expect(w.directRecords).toBe(5000);
+  });
+
+  it('gives its records to a ring in another buffer as before (copied from its columns)', () => {
+    const batch = 7;
+    const shared = ringMemory(ringBytes(batch))!;
+    const r = ring(batch); // not in the module's memory
+    for (const w of [plainWasm()!, new PlainWasm(shared)]) {
+      const buf = text(5, 300);
+      const sink = new SlotTaker(r);
+      const before = w.directRecords;
+      expect(firstDiff(scanIntoRing(w, buf, sink, (b, p, e) => w.scan(b, p, e, sink)), scanAll(scanPlain, buf, false))).toBeNull();
+      expect(w.directRecords).toBe(before);
+    }
   });
 });
 
