@@ -28,6 +28,7 @@ import type { TallySnapshot } from './page-tally.js';
 import { PageState, ST_HOME, ST_MOVED, ST_SEEN, ST_TRACKED, movedNode, movedState, type StateRegion } from './page-state.js';
 import { GC_INDEX, GC_NONE, GC_SPARE, granuleCodes, KIND_DEVICE, KIND_LRU, KIND_NONE, KIND_NONLRU, RangeTable } from './placement.js';
 import { SlotChains } from './slot-chains.js';
+import { TH_END, TH_HITS, TH_SRC_OR, TH_SRC_SUM, TH_UNPLACED, topHits, topHitsOut } from './top-hits.js';
 import { OutcomeCode, type Counter, type Engine, type PassObserver, type ReplaySummary } from './types.js';
 
 /** Which reading of the patch an RfcV1Engine models. */
@@ -632,47 +633,86 @@ export class RfcV1Engine implements Engine {
         let srcSum = 0;
         let srcOr = 0;
         let cn = this.cn;
-        for (; e < lim; e++) {
-          if (T[e]! >= next) break;
-          const pfn = P[e]!;
-          const src = S[e]!;
-          srcSum += src;
-          srcOr |= src;
-          // A top-tier page (the spare index) or a slow-tier LRU page: its index by granule code, else by range.
-          const d = pfn - glo;
-          let idx = -1;
-          if (d >= 0 && d < gspan) {
-            const di = d | 0;
-            const code = gcode[di >>> gshift]!;
-            idx = (di & -(code & 1)) + (code >> 1);
-          }
-          if (idx < 0) {
-            const r = rt.find(pfn);
-            if (r < 0 || rclass[r] === CLS_IGNORE) {
-              // pfn_to_online_page() NULL, or not top tier and ZONE_DEVICE or !folio_test_lru(): return
-              ignored.add(r < 0 ? KIND_NONE : rkind[r]!, pfn);
-              if (iv) {
-                // No top-tier hit (the block's accesses are counted as hits below).
-                const target = this.targetIndex(N[e]!);
-                ig[target]!++;
-                it[target]!--;
+        if (counts === null) {
+          // Without page counts: the loop below in a function of its own (top-hits.ts), then the range table for the
+          // records no granule code placed, in order, as the loop below takes them.
+          m = topHits(P, S, T, i, lim, next, glo, gspan, gshift, gcode, topHot, slowAt, slowIdx);
+          const out = topHitsOut;
+          e = out[TH_END]!;
+          hits = out[TH_HITS]!;
+          srcSum = out[TH_SRC_SUM]!;
+          srcOr = out[TH_SRC_OR]!;
+          if (out[TH_UNPLACED] !== 0) {
+            let kept = 0;
+            for (let q = 0; q < m; q++) {
+              const k = slowAt[q]!;
+              let idx = slowIdx[q]!;
+              if (idx < 0) {
+                const pfn = P[k]!;
+                const r = rt.find(pfn);
+                if (r < 0 || rclass[r] === CLS_IGNORE) {
+                  ignored.add(r < 0 ? KIND_NONE : rkind[r]!, pfn);
+                  if (iv) {
+                    const target = this.targetIndex(N[k]!);
+                    ig[target]!++;
+                    it[target]!--;
+                  }
+                  continue;
+                }
+                idx = (rmul[r]! * pfn + radd[r]!) | 0;
+                if (((topHot[idx >> 3]! >> (idx & 7)) & 1) === 1) {
+                  hits++;
+                  continue;
+                }
               }
-              continue;
+              slowAt[kept] = k;
+              slowIdx[kept] = idx;
+              kept++;
             }
-            idx = (rmul[r]! * pfn + radd[r]!) | 0;
+            m = kept;
           }
-          if (counts !== null) {
-            // Listed unless it is the spare index (a home top-tier access: T0, counted here).
+        } else {
+          // With page counts (page_counts()): the block's accesses to slow-tier LRU pages are listed in cbuf too.
+          for (; e < lim; e++) {
+            if (T[e]! >= next) break;
+            const pfn = P[e]!;
+            const src = S[e]!;
+            srcSum += src;
+            srcOr |= src;
+            // A top-tier page (the spare index) or a slow-tier LRU page: its index by granule code, else by range.
+            const d = pfn - glo;
+            let idx = -1;
+            if (d >= 0 && d < gspan) {
+              const di = d | 0;
+              const code = gcode[di >>> gshift]!;
+              idx = (di & -(code & 1)) + (code >> 1);
+            }
+            if (idx < 0) {
+              const r = rt.find(pfn);
+              if (r < 0 || rclass[r] === CLS_IGNORE) {
+                // pfn_to_online_page() NULL, or not top tier and ZONE_DEVICE or !folio_test_lru(): return
+                ignored.add(r < 0 ? KIND_NONE : rkind[r]!, pfn);
+                if (iv) {
+                  // No top-tier hit (the block's accesses are counted as hits below).
+                  const target = this.targetIndex(N[e]!);
+                  ig[target]!++;
+                  it[target]!--;
+                }
+                continue;
+              }
+              idx = (rmul[r]! * pfn + radd[r]!) | 0;
+            }
+            // Listed for the page counts unless it is the spare index (a home top-tier access: T0, counted here).
             const home = idx === spare ? 1 : 0;
             cbuf[cn] = idx;
             cn += 1 - home;
             homeTop += home;
+            const hot = (topHot[idx >> 3]! >> (idx & 7)) & 1;
+            hits += hot;
+            slowAt[m] = e;
+            slowIdx[m] = idx;
+            m += 1 - hot;
           }
-          const hot = (topHot[idx >> 3]! >> (idx & 7)) & 1;
-          hits += hot;
-          slowAt[m] = e;
-          slowIdx[m] = idx;
-          m += 1 - hot;
         }
         if (iv) {
           // An observer's accesses per target node since the last pass (timeline rows), as the one-phase loop counts

@@ -14,6 +14,7 @@ import { createEngine, type EngineConfigs, type EngineName, type ObservableEngin
 import type { BatchSink } from '../engine/types.js';
 import { hash_64 } from '../engine/hash.js';
 import { msecs_to_jiffies } from '../engine/jiffies.js';
+import type { PageCountHandoff } from '../engine/page-tally.js';
 import { isSliceable, PASS_SLICE } from './slices.js';
 
 /** Records of the synthetic trace: 20-40 ms here, about what the parse thread takes to start; measured a net gain (README). */
@@ -40,8 +41,15 @@ const SPREAD_PAGES = 1500;
  */
 const SPREAD_WINDOWS = 16;
 const SPREAD_WINDOW = 4096;
-/** Batches given to the engine while a pass is part way. */
+/**
+ * Batches given to the engine while a pass is part way, from its QUEUE_FROM-th batch on. Not earlier: V8 gives a
+ * function a feedback vector only after it ran a while, and record_batch() runs few operations a call since its first
+ * phase is a function of its own (top-hits.ts); the passes of the opening's first period, cut at batch 2, left batches
+ * waiting that it saw with no feedback vector, and a replay's first batch while a pass was part way threw its compiled
+ * code away (--trace-deopt: "Insufficient type feedback for generic named access", its call of enqueue()).
+ */
 const QUEUED = 3;
+const QUEUE_FROM = 5;
 /**
  * An opening before all that: OPENING records in batches of OPENING_BATCH, over OPENING_PERIODS passes, some of them
  * whole and some cut in slices of OPENING_SLICE records, so that V8 has seen a pass inside a batch, whole and part way,
@@ -119,6 +127,13 @@ export function primeEngine(name: EngineName, cfg: EngineConfigs, setup: (engine
   const S = new Int32Array(BATCH);
   const T = new Float64Array(BATCH);
   const b = engine as BatchSink;
+  // An engine that counts pages (--analysis) counts none in the first half: a block read hands its counting to the
+  // parse thread (page-tally.ts), and the engine's first phase then takes another loop (rfc-v1.ts topHits()), which
+  // V8 compiled with no feedback and threw away at such a replay's first block otherwise (--trace-deopt:
+  // "Insufficient type feedback for call" in record_batch). A replay read on one thread counts from its start: the
+  // second half.
+  const handoff = 'pauseCounts' in engine ? (engine as unknown as PageCountHandoff) : null;
+  let paused = handoff?.pauseCounts() === true;
   let seed = 0x2545f491;
   let n = 0;
   let batches = 0;
@@ -189,10 +204,14 @@ export function primeEngine(name: EngineName, cfg: EngineConfigs, setup: (engine
       else for (let j = 0; j < n; j++) engine.record_access(P[j]!, N[j]!, S[j]!, T[j]!);
       // A pass cut short is resumed at once, but the first few times: then the next batch comes while it is part way
       // and waits in the engine's queue, as a replay's batches do while the engine's thread is busy.
-      if (sliced?.suspended && queued < QUEUED) queued++;
+      if (sliced?.suspended === true && queued < QUEUED && batches >= QUEUE_FROM) queued++;
       else while (sliced?.suspended) sliced.resume();
       n = 0;
       batches++;
+      if (paused && at >= records >> 1 && sliced?.suspended !== true) {
+        handoff!.resumeCounts();
+        paused = false;
+      }
     }
   }
   engine.finish();

@@ -156,6 +156,47 @@ describe('primeEngine', () => {
     expect(queued).toBeGreaterThan(0);
   });
 
+  it('rfc-v1: its first batch while a pass is part way comes after record_batch() ran a few batches', () => {
+    // V8 gives a function a feedback vector only after it ran a while; record_batch() runs few operations a call since
+    // its first phase is a function of its own (top-hits.ts). A batch that waited behind a pass at the opening's third
+    // batch went unseen, and a replay's first such batch threw record_batch()'s compiled code away (--trace-deopt).
+    let calls = 0;
+    let firstQueued = -1;
+    primeEngine('rfc-v1', configs(PRESETS['2s-cxl']!), (e) => {
+      const internals = e as unknown as { record_batch: (...a: unknown[]) => void; clock: { suspended: boolean } };
+      const batch = internals.record_batch;
+      internals.record_batch = function (this: typeof internals, ...a: unknown[]): void {
+        if (this.clock.suspended && firstQueued < 0) firstQueued = calls;
+        calls++;
+        batch.apply(this, a);
+      };
+    });
+    expect(firstQueued).toBeGreaterThanOrEqual(5);
+  });
+
+  it('rfc-v1 counting pages: the first half of its records with the counts paused (as a block read pauses them), the rest counted', () => {
+    // A block read hands page counting to its parse thread (page-tally.ts): the engine's first phase then takes
+    // topHits(), which V8 otherwise compiled with no feedback (--trace-deopt: "Insufficient type feedback for call").
+    const base = configs(PRESETS['2s-cxl']!);
+    const cfg = { ...base, rfc: { ...base.rfc, page_counts: true } };
+    let paused = 0;
+    let counted = 0;
+    let engine: ObservableEngine | null = null;
+    primeEngine('rfc-v1', cfg, (e) => {
+      engine = e;
+      const internals = e as unknown as { record_batch: (...a: unknown[]) => void; countsPaused: boolean };
+      const batch = internals.record_batch;
+      internals.record_batch = function (this: typeof internals, ...a: unknown[]): void {
+        if (this.countsPaused) paused++;
+        else counted++;
+        batch.apply(this, a);
+      };
+    });
+    expect(paused).toBeGreaterThan(0);
+    expect(counted).toBeGreaterThan(0);
+    expect((engine as unknown as { countsPaused: boolean }).countsPaused).toBe(false);
+  });
+
   it('runs on every engine and preset, and on a topology of one small node', () => {
     const tiny: Topology = {
       name: 'tiny',
