@@ -42,6 +42,8 @@ function loadBundle() {
 }
 
 if (require.main === module) {
+  // A replay of a large file: its parse thread starts now, while the CLI loads (early-thread.js).
+  require('./early-thread.js').startEarlyThread(process.argv.slice(2));
   let main;
   try {
     main = loadBundle().exports.main;

@@ -11,7 +11,7 @@ import { leftToCsvParse } from '../trace/fast.js';
 import { isGzipMagic, readInputs, type InputSettings, type InputStats } from '../trace/input.js';
 import { looksLikePerf } from '../trace/perf-detect.js';
 import { canReadThreaded, readInputsThreaded } from '../trace/threaded.js';
-import { startParseThreadEarly } from '../trace/early-worker.js';
+import { dropPreStartedThread, startParseThreadEarly } from '../trace/early-worker.js';
 import type { TraceInput } from '../trace/read.js';
 import { primeEngine } from './prime.js';
 import { catchUp, isSliceable, PASS_SLICE, PassInterrupted } from './slices.js';
@@ -180,6 +180,7 @@ function fileHead(name: string, bytes: number): Buffer | null {
 export function startParseThreadFor(settings: Pick<ReplaySettings, 'inputs' | 'parseThread' | 'input' | 'parser'>, hooks: Pick<ReplayHooks, 'onBad' | 'stdin'>): ReplayPlan {
   const plan = replayPlan(settings, hooks);
   if (plan.threaded) startParseThreadEarly();
+  else dropPreStartedThread();
   return plan;
 }
 

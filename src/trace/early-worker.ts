@@ -34,9 +34,31 @@ interface Waiting {
   readonly release?: () => void;
 }
 
-/** Starts a parse thread now, for the next read to take (takeEarlyParseThread()); no second one while one waits. */
+/** A thread bin/early-thread.js started before the CLI loaded, and whether it has exited. */
+interface PreStarted {
+  readonly worker: Worker;
+  readonly exited: () => boolean;
+}
+
+/** The thread bin/early-thread.js started, taken off the global (once). */
+function takePreStarted(): PreStarted | null {
+  const g = globalThis as { __kpromoEarlyThread?: PreStarted };
+  const pre = g.__kpromoEarlyThread ?? null;
+  g.__kpromoEarlyThread = undefined;
+  return pre;
+}
+
+/**
+ * Starts a parse thread now, for the next read to take (takeEarlyParseThread()); no second one while one waits. The
+ * thread bin/early-thread.js started before the CLI loaded, if any, is that thread.
+ */
 export function startParseThreadEarly(): void {
   if (early !== null) return;
+  const pre = takePreStarted();
+  if (pre !== null && !pre.exited()) {
+    early = Promise.resolve(pre);
+    return;
+  }
   // At once where Node allows (the worker starts booting before this returns), else after an await.
   const now = workerStarterNow();
   early = now !== null ? Promise.resolve(launch(now)) : workerStarter().then(launch, () => null);
@@ -100,6 +122,15 @@ async function takeEarlyParseThread(data: ParseWorkerData): Promise<Worker | nul
 export async function parseThread(data: ParseWorkerData, stdin = false): Promise<Worker> {
   const early = stdin ? null : await takeEarlyParseThread(data);
   return early ?? (await workerStarter())(parseWorkerPath(), { workerData: data, stdin, resourceLimits: PARSE_THREAD_LIMITS });
+}
+
+/**
+ * Ends the thread bin/early-thread.js started, if no read will take it (a replay whose plan has no parse thread): its
+ * start costs CPU on the core the engine's thread shares.
+ */
+export function dropPreStartedThread(): void {
+  const pre = takePreStarted();
+  if (pre !== null) void pre.worker.terminate();
 }
 
 /** Threads started early that reads took, in this process (tests). */

@@ -36,6 +36,7 @@ describe('npm package', () => {
     expect(caches).toHaveLength(1);
     expect(files.filter((f) => f !== caches[0])).toEqual([
       'README.md',
+      'bin/early-thread.js',
       'bin/kpromo.js',
       'bin/package.json',
       'dist/bundle/THIRD-PARTY-LICENSES.txt',
