@@ -28,7 +28,7 @@ import type { TallySnapshot } from './page-tally.js';
 import { PageState, ST_HOME, ST_MOVED, ST_SEEN, ST_TRACKED, movedNode, movedState, type StateRegion } from './page-state.js';
 import { GC_INDEX, GC_NONE, GC_SPARE, granuleCodes, KIND_DEVICE, KIND_LRU, KIND_NONE, KIND_NONLRU, RangeTable } from './placement.js';
 import { SlotChains } from './slot-chains.js';
-import { TH_END, TH_HITS, TH_SRC_OR, TH_SRC_SUM, TH_UNPLACED, topHits, topHitsOut } from './top-hits.js';
+import { granuleIndex, TH_END, TH_HITS, TH_SRC_OR, TH_SRC_SUM, TH_UNPLACED, topHits, topHitsOut } from './top-hits.js';
 import { OutcomeCode, type Counter, type Engine, type PassObserver, type ReplaySummary } from './types.js';
 
 /** Which reading of the patch an RfcV1Engine models. */
@@ -651,12 +651,7 @@ export class RfcV1Engine implements Engine {
                 const pfn = P[k]!;
                 const r = rt.find(pfn);
                 if (r < 0 || rclass[r] === CLS_IGNORE) {
-                  ignored.add(r < 0 ? KIND_NONE : rkind[r]!, pfn);
-                  if (iv) {
-                    const target = this.targetIndex(N[k]!);
-                    ig[target]!++;
-                    it[target]!--;
-                  }
+                  this.ignoredInBlock(r, pfn, N[k]!, iv);
                   continue;
                 }
                 idx = (rmul[r]! * pfn + radd[r]!) | 0;
@@ -680,24 +675,11 @@ export class RfcV1Engine implements Engine {
             srcSum += src;
             srcOr |= src;
             // A top-tier page (the spare index) or a slow-tier LRU page: its index by granule code, else by range.
-            const d = pfn - glo;
-            let idx = -1;
-            if (d >= 0 && d < gspan) {
-              const di = d | 0;
-              const code = gcode[di >>> gshift]!;
-              idx = (di & -(code & 1)) + (code >> 1);
-            }
+            let idx = granuleIndex(pfn, glo, gspan, gshift, gcode);
             if (idx < 0) {
               const r = rt.find(pfn);
               if (r < 0 || rclass[r] === CLS_IGNORE) {
-                // pfn_to_online_page() NULL, or not top tier and ZONE_DEVICE or !folio_test_lru(): return
-                ignored.add(r < 0 ? KIND_NONE : rkind[r]!, pfn);
-                if (iv) {
-                  // No top-tier hit (the block's accesses are counted as hits below).
-                  const target = this.targetIndex(N[e]!);
-                  ig[target]!++;
-                  it[target]!--;
-                }
+                this.ignoredInBlock(r, pfn, N[e]!, iv);
                 continue;
               }
               idx = (rmul[r]! * pfn + radd[r]!) | 0;
@@ -890,6 +872,20 @@ export class RfcV1Engine implements Engine {
   }
 
   /** The intervalAccesses index of an access by `nid` (NUMA_NO_NODE: the default node): its hot node with a daemon, else the last slot. */
+  /**
+   * An access of the two-phase loop's first phase to pfn `pfn` of range `r` (-1: none) that is ignored: in no range, or
+   * not top tier and ZONE_DEVICE or !folio_test_lru() (pfn_to_online_page() NULL...: return). With interval accesses
+   * (`iv`) it is taken off the block's top-tier hits, by the target of its `nid`.
+   */
+  private ignoredInBlock(r: number, pfn: number, nid: number, iv: boolean): void {
+    this.ignored.add(r < 0 ? KIND_NONE : this.ranges.kinds[r]!, pfn);
+    if (iv) {
+      const target = this.targetIndex(nid);
+      this.intervalIgnored[target]!++;
+      this.intervalToptier[target]!--;
+    }
+  }
+
   private targetIndex(nid: number): number {
     const hot = nid === -1 ? this.defaultNode : nid;
     const size = this.nodes.size;

@@ -3,8 +3,12 @@
  * the records of a block up to the next pass, each placed by its granule code and told a top-tier hit (the topHot bit
  * of its page index: counted, nothing else to do) or not (listed for phase 2, in order).
  *
- * A function of its own, not a loop inside record_batch(), whose forty-odd live values crowd this loop's registers:
- * timed inside the engine, the loop took 127-200 ms over the 8 k-page trace's 10 M records, the same loop alone 47 ms.
+ * A loop with no call in it: the loop it replaces, inside record_batch(), had the range table's lookup, the ignored
+ * tally and targetIndex() in its rare branch, and timed inside the engine took 127-200 ms over the 8 k-page trace's
+ * 10 M records, the same loop alone 47 ms (likely the calls: a call clobbers the registers, so record_batch()'s forty-odd
+ * live values went to the stack around the loop). The records no granule code places are now listed with index -1 and
+ * given to the range table after the loop. V8 inlines topHits() (and granuleIndex()) into record_batch()
+ * (`--trace-turbo-inlining`): the gain is the loop's, not the call boundary's.
  * Measured on 2026-12-04, 21:40-22:00 UTC, against the build before: the engine alone in fresh processes 0.92x (8 k
  * pages) and 0.95x (the bench's 10 M trace of 1.4 M pages), medians of 11 alternating runs; warm, both builds in one
  * process pinned to one core, alternating fresh engines, 0.95-1.00x whichever ran first (8 runs of 12); CLI replays
@@ -24,9 +28,23 @@ export const TH_SRC_OR = 3;
 export const TH_UNPLACED = 4;
 
 /**
- * Reads records [i, lim) of the columns, up to the first whose time is `next` or later. A record's page index, for a
- * pfn d = pfn - glo below gspan, is (d & -(c & 1)) + (c >> 1) with c = gcode[d >>> gshift] (rfc-v1.ts RfcV1Engine.gcode),
- * else -1. A record whose index has its topHot bit set is a hit; every other one is listed: its position in slowAt, its
+ * The page index of a pfn by its granule code (rfc-v1.ts RfcV1Engine.gcode): for d = pfn - glo below gspan,
+ * (d & -(c & 1)) + (c >> 1) with c = gcode[d >>> gshift]; -1 for any other pfn, and in a granule whose code is -2 (the
+ * range table decides). Small enough for V8 to inline in the loops that call it.
+ */
+export function granuleIndex(pfn: number, glo: number, gspan: number, gshift: number, gcode: Int32Array): number {
+  const d = pfn - glo;
+  if (d >= 0 && d < gspan) {
+    const di = d | 0;
+    const code = gcode[di >>> gshift]!;
+    return (di & -(code & 1)) + (code >> 1);
+  }
+  return -1;
+}
+
+/**
+ * Reads records [i, lim) of the columns, up to the first whose time is `next` or later. A record's page index is its
+ * granuleIndex(). A record whose index has its topHot bit set is a hit; every other one is listed: its position in slowAt, its
  * index in slowIdx (-1 included). Returns the records listed; topHitsOut holds the rest.
  */
 export function topHits(
@@ -56,13 +74,7 @@ export function topHits(
     const src = S[e]!;
     srcSum += src;
     srcOr |= src;
-    const d = pfn - glo;
-    let idx = -1;
-    if (d >= 0 && d < gspan) {
-      const di = d | 0;
-      const code = gcode[di >>> gshift]!;
-      idx = (di & -(code & 1)) + (code >> 1);
-    }
+    const idx = granuleIndex(pfn, glo, gspan, gshift, gcode);
     const hot = idx < 0 ? 0 : (topHot[idx >> 3]! >> (idx & 7)) & 1;
     unplaced |= idx;
     hits += hot;
