@@ -37,15 +37,20 @@ export interface RingMemory {
 
 /**
  * A shared memory for a ring of `ringBytes` bytes (ring.ts ring(batch, memory.buffer, ringAt)) and the parser of the
- * thread that fills it (PlainWasm over it: plainWasmOver()); null where WebAssembly does not run. Its pages are backed
- * as they are first written, as a SharedArrayBuffer's are.
+ * thread that fills it (PlainWasm over it: plainWasmOver()); null where WebAssembly does not run or has no shared
+ * memory (the ring is a SharedArrayBuffer of its own then, as before). Its pages are backed as they are first written,
+ * as a SharedArrayBuffer's are.
  */
 export function ringMemory(ringBytes: number): RingMemory | null {
   if (WASM === undefined) return null;
   const ringAt = INPUT_AT;
   const inputAt = ringAt + Math.ceil(ringBytes / 64) * 64;
   const pages = Math.ceil((inputAt + INITIAL_INPUT + SLACK) / WASM_PAGE);
-  return { memory: new WASM.Memory({ initial: pages, maximum: pages, shared: true }), ringAt, inputAt };
+  try {
+    return { memory: new WASM.Memory({ initial: pages, maximum: pages, shared: true }), ringAt, inputAt };
+  } catch {
+    return null;
+  }
 }
 
 interface Exports extends ParserExports {
