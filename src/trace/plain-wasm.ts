@@ -69,9 +69,6 @@ export class PlainWasm extends WasmParser<Exports> {
     else super(PLAIN_CSV_SHARED_WASM, shared.inputAt, shared.memory);
   }
 
-  /** Records written straight into a sink's memory (a diagnostic for tests). */
-  directRecords = 0;
-
   /** The layout in the module's memory (set again only when another one comes). */
   private fieldOf: Int8Array | null = null;
 
@@ -112,7 +109,6 @@ export class PlainWasm extends WasmParser<Exports> {
       if (room > 0) {
         const d = direct!;
         n = call(x, at, stop, d.directAddress(DIRECT_PFN), d.directAddress(DIRECT_NID), d.directAddress(DIRECT_SRC), d.directAddress(DIRECT_TIME), room);
-        this.directRecords += n;
         d.directTook(n); // publishes a full slot (and waits for the next)
       } else {
         n = call(x, at, stop, COLUMNS, COLUMNS + BATCH * 16, COLUMNS + BATCH * 20, COLUMNS + BATCH * 8, BATCH);
