@@ -10,7 +10,8 @@ import { type BenchCase, taskCountsAll, vmstatCountsAll } from './cases.js';
 import { canPin, coresToProbe } from './cores.js';
 import { runOnce, type Measurement } from './measure.js';
 import { median } from './ratios.js';
-import { buildHarness, runHarness, sameCounters, type NativeRun } from './native.js';
+import { buildHarness, harnessEngineStats, runHarness, sameCounters, type NativeRun } from './native.js';
+import type { EngineAloneResult } from './engine-alone.js';
 import { benchTrace, warmTrace, type BenchTrace } from './trace.js';
 
 /** What was measured when no C compiler was at hand (2-core VM shared with other jobs, 2026-11-30). */
@@ -135,7 +136,59 @@ export async function nativeSection(runs: number): Promise<string> {
     ]);
   }
   const faultTable = faults.length > 1 ? `\n${align(faults)}` : '';
-  return `${lines.join('\n')}\n${align(rows)}${pinnedLine === '' ? '' : `\n${pinnedLine}`}${faultTable}`;
+  const alone = 'error' in built ? '' : `\n${await engineAloneTable(built.path, runs, traces.filter((t) => t.wallTarget !== null))}`;
+  return `${lines.join('\n')}\n${align(rows)}${pinnedLine === '' ? '' : `\n${pinnedLine}`}${faultTable}${alone}`;
+}
+
+const ENGINE_ALONE: BenchCase = {
+  name: 'engine alone',
+  description: 'the trace parsed into memory, then rfc-v1 alone (bench/engine-alone.ts)',
+  run: { kind: 'task', task: 'engine-alone' },
+  check: taskCountsAll,
+};
+
+/**
+ * kpromo's engine against the C code's record and migrate functions, each alone on records already in memory (a fresh
+ * process each, alternating): what the end-to-end ratios say of the engines, without Node's start and the parsers.
+ */
+async function engineAloneTable(path: string, runs: number, traces: ReadonlyArray<{ label: string; trace: BenchTrace }>): Promise<string> {
+  const rows = [['engine alone (records in memory)', 'kpromo', 'CPU', 'C', 'CPU', 'C / kpromo', 'paired', 'kpromo CPU / C', 'kpromo prime']];
+  for (const t of traces) {
+    const k: EngineAloneResult[] = [];
+    const c: Array<{ engineMs: number; engineCpuMs: number }> = [];
+    for (let i = 0; i < runs; i++) {
+      const m = await runOnce(ENGINE_ALONE, t.trace, i);
+      const r = JSON.parse(m.stdout.trim().split('\n').pop()!) as EngineAloneResult;
+      const h = await runHarness(path, t.trace.file, null, ['--engine-alone']);
+      const st = harnessEngineStats(h.stderr);
+      if (st === null) throw new Error(`the harness printed no engine time: ${h.stderr.trim().slice(-200)}`);
+      const wrong = sameCounters(r.vmstat, h.stdout);
+      if (wrong !== null) throw new Error(`${t.label}, engine alone: counters differ from the C code's: ${wrong}`);
+      k.push(r);
+      c.push(st);
+      process.stderr.write(`  engine alone, run ${i + 1}: kpromo ${s(r.ms)} s (prime ${s(r.primeMs)} s); C ${s(st.engineMs)} s\n`);
+    }
+    const km = median(k.map((r) => r.ms));
+    const cm = median(c.map((r) => r.engineMs));
+    const kc = median(k.map((r) => r.cpuMs));
+    const cc = median(c.map((r) => r.engineCpuMs));
+    rows.push([
+      t.label,
+      `${s(km)} s ${spread(k.map((r) => r.ms))}`,
+      `${s(kc)} s`,
+      `${s(cm)} s ${spread(c.map((r) => r.engineMs))}`,
+      `${s(cc)} s`,
+      `${(cm / km).toFixed(2)}x`,
+      `${median(k.map((r, i) => c[i]!.engineMs / r.ms)).toFixed(2)}x`,
+      (kc / cc).toFixed(2),
+      `${s(median(k.map((r) => r.primeMs)))} s`,
+    ]);
+  }
+  return (
+    `engine alone: each trace parsed into memory first, then only the record and migrate code timed (kpromo: rfc-v1 in batches of 65536 ` +
+    `after V8's prime, as a replay primes it; C: the harness's --engine-alone), a fresh process each, median of ${runs}, alternating; ` +
+    `CPU: the whole process over that part (V8's compiler threads too); counters equal\n${align(rows)}`
+  );
 }
 
 /** A count in thousands, one decimal: 10 972 -> "11.0 k". */

@@ -22,6 +22,7 @@ export interface NativeRun {
   /** Minor page faults (getrusage ru_minflt). */
   readonly minorFaults: number;
   readonly stdout: string;
+  readonly stderr: string;
 }
 
 /** Builds the harness (cached by source hash); returns its path, or why it cannot be built. */
@@ -42,12 +43,13 @@ export function buildHarness(): { path: string } | { error: string } {
   return { path: out };
 }
 
-/** Runs the harness once on `trace`. */
-export function runHarness(path: string, trace: string, core: number | null = null): Promise<NativeRun> {
+/** Runs the harness once on `trace` (`args` after it: `--engine-alone`). */
+export function runHarness(path: string, trace: string, core: number | null = null, args: readonly string[] = []): Promise<NativeRun> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     // Pinned: taskset execs the harness (its rusage is the harness's own).
-    const child = core === null ? spawn(path, [trace], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn('taskset', ['-c', String(core), path, trace], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child =
+      core === null ? spawn(path, [trace, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }) : spawn('taskset', ['-c', String(core), path, trace, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
@@ -57,7 +59,7 @@ export function runHarness(path: string, trace: string, core: number | null = nu
       const wallMs = performance.now() - t0;
       const stats = harnessStats(err);
       if (code !== 0 || stats === null) reject(new Error(`harness exit ${String(code)}: ${err.trim().slice(-300)}`));
-      else resolve({ wallMs, ...stats, stdout: out });
+      else resolve({ wallMs, ...stats, stdout: out, stderr: err });
     });
   });
 }
@@ -66,6 +68,12 @@ export function runHarness(path: string, trace: string, core: number | null = nu
 export function harnessStats(stderr: string): Pick<NativeRun, 'cpuMs' | 'maxRssKiB' | 'minorFaults'> | null {
   const m = /^cpu_ms (\d+) maxrss_kib (\d+) minflt (\d+)$/m.exec(stderr);
   return m === null ? null : { cpuMs: Number(m[1]), maxRssKiB: Number(m[2]), minorFaults: Number(m[3]) };
+}
+
+/** The record and migrate part alone of a run with `--engine-alone`: its stderr line `engine_ms N engine_cpu_ms N`, or null. */
+export function harnessEngineStats(stderr: string): { engineMs: number; engineCpuMs: number } | null {
+  const m = /^engine_ms (\d+(?:\.\d+)?) engine_cpu_ms (\d+(?:\.\d+)?)$/m.exec(stderr);
+  return m === null ? null : { engineMs: Number(m[1]), engineCpuMs: Number(m[2]) };
 }
 
 /** Counter lines of a vmstat output, by name. */

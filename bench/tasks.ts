@@ -5,6 +5,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { AccessSink } from '../src/engine/types.js';
 import { BOUNDS_TASKS } from './bounds.js';
+import { ENGINE_ALONE_TASKS } from './engine-alone.js';
 
 /** What a task reports back to the parent (one JSON line on stdout). */
 export interface TaskResult {
@@ -66,6 +67,7 @@ export const BENCH_TASKS: Readonly<Record<string, BenchTask>> = {
   },
   // Issue 12: --analysis with and without the bounds (bounds.ts).
   ...BOUNDS_TASKS,
+  ...ENGINE_ALONE_TASKS,
 };
 
 /** hash_64(pfn, 16) of the patch, for the bucket-ordered cliff case. */
