@@ -7,6 +7,23 @@ import { buildHarness, harnessEngineStats, harnessStats, runHarness, vmstat } fr
 
 const hasCc = spawnSync(process.env['CC'] ?? 'cc', ['--version'], { stdio: 'ignore' }).status === 0;
 
+/**
+ * Builds the harness and runs `body` with it and a trace of three accesses: two to a CXL page of preset 2s-cxl, then one
+ * to a DRAM page 300 jiffies later (a pass runs between).
+ */
+async function withHarnessAndTrace(body: (path: string, trace: string) => Promise<void>): Promise<void> {
+  const built = buildHarness();
+  if ('error' in built) throw new Error(built.error);
+  const dir = mkdtempSync(join(tmpdir(), 'kpromo-native-'));
+  try {
+    const trace = join(dir, 'trace.csv');
+    writeFileSync(trace, 'pfn,nid,src,time\n0x200001,0,hwhints,1000\n0x200001,0,hwhints,1001\n0x100,0,pgtscan,1300\n');
+    await body(built.path, trace);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('bench native reference', () => {
   it("reads the harness's CPU time, peak RSS and page faults from its stderr line", () => {
     expect(harnessStats('cpu_ms 731 maxrss_kib 10240 minflt 2258\n')).toEqual({ cpuMs: 731, maxRssKiB: 10240, minorFaults: 2258 });
@@ -24,15 +41,10 @@ describe('bench native reference', () => {
     expect(harnessEngineStats('cpu_ms 1773 maxrss_kib 244532 minflt 60907\n')).toBeNull();
   });
 
-  it.runIf(hasCc)('runs the record and migrate code alone on records held in memory, with the counters of a whole run', async () => {
-    const built = buildHarness();
-    if ('error' in built) throw new Error(built.error);
-    const dir = mkdtempSync(join(tmpdir(), 'kpromo-native-'));
-    try {
-      const trace = join(dir, 'trace.csv');
-      writeFileSync(trace, 'pfn,nid,src,time\n0x200001,0,hwhints,1000\n0x200001,0,hwhints,1001\n0x100,0,pgtscan,1300\n');
-      const whole = await runHarness(built.path, trace);
-      const alone = await runHarness(built.path, trace, null, ['--engine-alone']);
+  it.runIf(hasCc)('runs the record and migrate code alone on records held in memory, with the counters of a whole run', () =>
+    withHarnessAndTrace(async (path, trace) => {
+      const whole = await runHarness(path, trace);
+      const alone = await runHarness(path, trace, null, ['--engine-alone']);
       expect(alone.stdout).toBe(whole.stdout);
       // Worked out from the patch's code: the CXL page's second access finds (last_update - now) wrapped around (the
       // operands as posted), a new window, so its frequency stays 1; the pass at 1250 finds it below the threshold
@@ -46,25 +58,13 @@ describe('bench native reference', () => {
       expect(counts.get('kpromoted_mig_promoted')).toBe('0');
       expect(harnessEngineStats(alone.stderr)).not.toBeNull();
       expect(harnessEngineStats(whole.stderr)).toBeNull();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 60_000);
+    }), 60_000);
 
-  it.runIf(hasCc)('builds the harness and counts its page faults on a replay', async () => {
-    const built = buildHarness();
-    if ('error' in built) throw new Error(built.error);
-    const dir = mkdtempSync(join(tmpdir(), 'kpromo-native-'));
-    try {
-      const trace = join(dir, 'trace.csv');
-      // Three accesses: two to a CXL page of preset 2s-cxl, then one to a DRAM page 300 jiffies later (a pass runs).
-      writeFileSync(trace, 'pfn,nid,src,time\n0x200001,0,hwhints,1000\n0x200001,0,hwhints,1001\n0x100,0,pgtscan,1300\n');
-      const run = await runHarness(built.path, trace);
+  it.runIf(hasCc)('builds the harness and counts its page faults on a replay', () =>
+    withHarnessAndTrace(async (path, trace) => {
+      const run = await runHarness(path, trace);
       expect(vmstat(run.stdout).get('kpromoted_recorded_accesses')).toBe('3');
       expect(run.minorFaults).toBeGreaterThan(0);
       expect(run.maxRssKiB).toBeGreaterThan(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }, 60_000);
+    }), 60_000);
 });
